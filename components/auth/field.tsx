@@ -1,0 +1,40 @@
+import type { InputHTMLAttributes } from 'react';
+
+interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
+  label: string;
+  name: string;
+  error?: string;
+  hint?: string;
+}
+
+/** A labelled input with its inline error (announced to screen readers). */
+export function Field({ label, name, error, hint, ...input }: FieldProps) {
+  const inputId = `field-${name}`;
+  const noteId = `${inputId}-note`;
+  return (
+    <div>
+      <label htmlFor={inputId} className="mb-1 block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <input
+        id={inputId}
+        name={name}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error || hint ? noteId : undefined}
+        className={`w-full rounded-md border px-3 py-2 text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-brand-500 ${
+          error ? 'border-red-500' : 'border-slate-300'
+        }`}
+        {...input}
+      />
+      {error ? (
+        <p id={noteId} role="alert" className="mt-1 text-sm text-red-600">
+          {error}
+        </p>
+      ) : hint ? (
+        <p id={noteId} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}

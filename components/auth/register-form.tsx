@@ -1,0 +1,89 @@
+'use client';
+import Link from 'next/link';
+import { useActionState, useState } from 'react';
+import { registerAction } from '@/app/(auth)/actions';
+import { displayNameSchema, passwordSchema, usernameSchema } from '@/lib/schemas/user';
+import { Field } from './field';
+import { initialFormState } from './form-state';
+
+const fieldSchemas = { username: usernameSchema, displayName: displayNameSchema, password: passwordSchema } as const;
+
+export function RegisterForm({ callbackUrl }: { callbackUrl: string }) {
+  const [state, action, pending] = useActionState(registerAction, initialFormState);
+  // The same zod rules as the server, checked as the user leaves each field; the server re-checks.
+  const [clientErrors, setClientErrors] = useState<Record<string, string | undefined>>({});
+
+  function validate(input: HTMLInputElement) {
+    const { name, value, form } = input;
+    let message: string | undefined;
+    if (name in fieldSchemas) {
+      const result = fieldSchemas[name as keyof typeof fieldSchemas].safeParse(value);
+      message = result.success ? undefined : result.error.issues[0]?.message;
+    } else if (name === 'confirmPassword') {
+      const password = (form?.elements.namedItem('password') as HTMLInputElement | null)?.value;
+      message = value && value !== password ? 'Passwords do not match.' : undefined;
+    }
+    setClientErrors((prev) => ({ ...prev, [name]: message }));
+  }
+
+  const errorFor = (name: string) => clientErrors[name] ?? state.fieldErrors?.[name];
+
+  return (
+    <form action={action} className="space-y-4" noValidate onBlur={(e) => e.target instanceof HTMLInputElement && validate(e.target)}>
+      <input type="hidden" name="callbackUrl" value={callbackUrl} />
+      <Field
+        label="Username"
+        name="username"
+        autoComplete="username"
+        autoCapitalize="none"
+        defaultValue={state.values?.username}
+        error={errorFor('username')}
+        hint="3–32 characters: a–z, 0–9, _ . -"
+        required
+      />
+      <Field
+        label="Display name"
+        name="displayName"
+        autoComplete="name"
+        defaultValue={state.values?.displayName}
+        error={errorFor('displayName')}
+        required
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        error={errorFor('password')}
+        hint="8–72 bytes"
+        required
+      />
+      <Field
+        label="Confirm password"
+        name="confirmPassword"
+        type="password"
+        autoComplete="new-password"
+        error={errorFor('confirmPassword')}
+        required
+      />
+      {state.formError ? (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+          {state.formError}
+        </p>
+      ) : null}
+      <button
+        type="submit"
+        disabled={pending}
+        className="w-full rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+      >
+        {pending ? 'Creating account…' : 'Create account'}
+      </button>
+      <p className="text-center text-sm text-slate-600">
+        Already have an account?{' '}
+        <Link className="text-brand-600 hover:underline" href={`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`}>
+          Sign in
+        </Link>
+      </p>
+    </form>
+  );
+}

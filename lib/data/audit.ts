@@ -1,0 +1,27 @@
+/** Audit events: who did what security-relevant thing, from where. Never passwords or secrets. */
+import type { Prisma } from '@/generated/prisma/client.ts';
+import { getDb } from '../db';
+
+export type AuditKind =
+  | 'user.registered'
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'login.rate_limited'
+  | 'room.created'
+  | 'room.deleted'
+  | 'room.join_failed';
+
+export interface AuditInput {
+  kind: AuditKind;
+  actorId?: string | null;
+  ip?: string | null;
+  details?: Prisma.InputJsonValue;
+}
+
+type Tx = Pick<ReturnType<typeof getDb>, 'auditEvent'>;
+
+export async function recordAudit(input: AuditInput, tx: Tx = getDb()): Promise<void> {
+  await tx.auditEvent.create({
+    data: { kind: input.kind, actorId: input.actorId ?? null, ip: input.ip ?? null, details: input.details },
+  });
+}

@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EnvError, parseEnv } from './env';
+
+const strongSecret = 'x'.repeat(16) + 'K9v2Lq8ZpR4mT7wY';
+const tempDataDir = () => mkdtempSync(path.join(tmpdir(), 'parley-env-'));
+
+describe('parseEnv', () => {
+  it('applies defaults when nothing is configured', () => {
+    const env = parseEnv({ DATA_DIR: tempDataDir() });
+    expect(env.NODE_ENV).toBe('development');
+    expect(env.PORT).toBe(3000);
+    expect(env.HOST).toBe('0.0.0.0');
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.EMBEDDED_PG_PORT).toBe(54329);
+    expect(env.ALLOWED_ORIGINS).toEqual([]);
+    expect(env.TRUST_PROXY).toBe(false);
+    expect(env.LOG_LEVEL).toBe('info');
+  });
+
+  it('generates a development secret once and keeps it private under DATA_DIR', () => {
+    const dataDir = tempDataDir();
+    const first = parseEnv({ DATA_DIR: dataDir });
+    const second = parseEnv({ DATA_DIR: dataDir });
+    expect(first.authSecretSource).toBe('generated-file');
+    expect(first.AUTH_SECRET.length).toBeGreaterThanOrEqual(32);
+    expect(second.AUTH_SECRET).toBe(first.AUTH_SECRET);
+    const file = path.join(dataDir, 'auth-secret');
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.AUTH_SECRET);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses to start in production without AUTH_SECRET and says what to set', () => {
+    expect(() => parseEnv({ NODE_ENV: 'production', DATA_DIR: tempDataDir() })).toThrow(EnvError);
+    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/AUTH_SECRET is not set.*openssl rand/);
+  });
+
+  it('refuses a well-known or short secret in production', () => {
+    expect(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: 'changeme' })).toThrow(/too weak/);
+    expect(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: 'short-but-random-Zx81' })).toThrow(/too weak/);
+  });
+
+  it('accepts a strong secret in production', () => {
+    const env = parseEnv({ NODE_ENV: 'production', AUTH_SECRET: strongSecret });
+    expect(env.AUTH_SECRET).toBe(strongSecret);
+    expect(env.authSecretSource).toBe('env');
+  });
+
+  it('parses ports, flags, origins and database URLs', () => {
+    const env = parseEnv({
+      PORT: '8080',
+      TRUST_PROXY: 'true',
+      ALLOWED_ORIGINS: 'https://chat.example.com, http://localhost:5173/',
+      DATABASE_URL: 'postgresql://u:p@db:5432/parley',
+      AUTH_SECRET: strongSecret,
+    });
+    expect(env.PORT).toBe(8080);
+    expect(env.TRUST_PROXY).toBe(true);
+    expect(env.ALLOWED_ORIGINS).toEqual(['https://chat.example.com', 'http://localhost:5173']);
+    expect(env.DATABASE_URL).toBe('postgresql://u:p@db:5432/parley');
+  });
+
+  it('names the variable when a value is invalid', () => {
+    expect(() => parseEnv({ PORT: 'eighty', AUTH_SECRET: strongSecret })).toThrow(/PORT/);
+    expect(() => parseEnv({ DATABASE_URL: 'mysql://x@y/z', AUTH_SECRET: strongSecret })).toThrow(/DATABASE_URL/);
+    expect(() => parseEnv({ ALLOWED_ORIGINS: 'not a url', AUTH_SECRET: strongSecret })).toThrow(/ALLOWED_ORIGINS/);
+    expect(() => parseEnv({ LOG_LEVEL: 'loud', AUTH_SECRET: strongSecret })).toThrow(/LOG_LEVEL/);
+  });
+});

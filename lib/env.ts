@@ -1,0 +1,109 @@
+/**
+ * The one reader of process.env. Every setting is parsed and validated here once, with zod, so a bad
+ * value stops the process at start-up with a message that names the variable instead of failing later.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Secrets people paste from tutorials. A production server refuses to start with one of these. */
+const WELL_KNOWN_SECRETS = new Set(['secret', 'changeme', 'change-me', 'development', 'parley', 'your-secret-here']);
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const origin = z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Any PostgreSQL server. Unset: an embedded PostgreSQL with its data under DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  AUTH_SECRET: z.string().optional(),
+  /** Extra origins allowed to open a socket (comma separated). The app's own origin is always allowed. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(origin)),
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
+  TRUST_PROXY: booleanFlag.default(false),
+  /** Sign-in attempts allowed per client address per 15 minutes. */
+  RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().min(1).default(30),
+  /** Sign-in attempts allowed per username per 15 minutes (from any address). */
+  RATE_LIMIT_LOGIN_PER_USER: z.coerce.number().int().min(1).default(10),
+  /** Accounts that one client address may create per hour. */
+  RATE_LIMIT_SIGNUPS_PER_IP: z.coerce.number().int().min(1).default(20),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = Omit<z.infer<typeof envSchema>, 'AUTH_SECRET'> & {
+  AUTH_SECRET: string;
+  /** Where the auth secret came from, for the start-up log line (never the secret itself). */
+  authSecretSource: 'env' | 'generated-file';
+};
+
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`).join('\n');
+}
+
+/** Reads (or creates once) the development secret kept under DATA_DIR so sessions survive restarts. */
+export function loadOrCreateSecretFile(dataDir: string): string {
+  const file = path.resolve(dataDir, 'auth-secret');
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored.length >= 32) return stored;
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+/**
+ * Parses a settings map. Pure apart from the development secret file; unit tests pass their own map.
+ * Production refuses a missing, short or well-known AUTH_SECRET and says what to set.
+ */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new EnvError(`Invalid configuration:\n${formatIssues(parsed.error)}`);
+  }
+  const { AUTH_SECRET, ...rest } = parsed.data;
+  const production = rest.NODE_ENV === 'production';
+
+  if (AUTH_SECRET !== undefined) {
+    const weak = AUTH_SECRET.length < 32 || WELL_KNOWN_SECRETS.has(AUTH_SECRET.toLowerCase());
+    if (weak && production) {
+      throw new EnvError(
+        'AUTH_SECRET is too weak for production: use at least 32 random characters, e.g. `openssl rand -base64 32`.',
+      );
+    }
+    return { ...rest, AUTH_SECRET, authSecretSource: 'env' };
+  }
+  if (production) {
+    throw new EnvError(
+      'AUTH_SECRET is not set. In production set AUTH_SECRET to at least 32 random characters, e.g. `openssl rand -base64 32`.',
+    );
+  }
+  return { ...rest, AUTH_SECRET: loadOrCreateSecretFile(rest.DATA_DIR), authSecretSource: 'generated-file' };
+}
+
+const globalForEnv = globalThis as unknown as { parleyEnv?: Env };
+
+/** The process's configuration, parsed on first use and shared by server.ts and Next's bundle. */
+export function getEnv(): Env {
+  globalForEnv.parleyEnv ??= parseEnv(process.env);
+  return globalForEnv.parleyEnv;
+}

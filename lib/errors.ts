@@ -1,0 +1,95 @@
+/**
+ * AppError carries a stable code that clients can branch on; `toHttpResponse` and `toAck` are the one
+ * mapping from errors to the wire shapes documented in docs/protocol.md. Anything that is not an
+ * AppError becomes a generic INTERNAL error that leaks nothing.
+ */
+import { z } from 'zod';
+
+export const errorStatus = {
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INVALID_PAYLOAD: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+/** Field-level problems: `path` is the dotted field name ("username"), `message` is for people. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  issues?: FieldIssue[];
+  /** Seconds until a retry can succeed (RATE_LIMITED). */
+  retryAfter?: number;
+}
+
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: { issues?: FieldIssue[]; retryAfter?: number } = {},
+  ) {
+    super(message);
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message, ...this.extra };
+  }
+}
+
+export function zodIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+export function invalidPayload(error: z.ZodError, message = 'The request is invalid.'): AppError {
+  return new AppError('INVALID_PAYLOAD', message, { issues: zodIssues(error) });
+}
+
+/** Parse with a zod schema, throwing INVALID_PAYLOAD with field issues. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw invalidPayload(result.error);
+  return result.data;
+}
+
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof AppError) return error.toBody();
+  return { code: 'INTERNAL', message: 'Something went wrong on our side. Please try again.' };
+}
+
+export function httpStatusOf(error: unknown): number {
+  return error instanceof AppError ? errorStatus[error.code] : 500;
+}
+
+/** The documented HTTP error shape: `{ error: { code, message, issues? } }`. */
+export function toHttpResponse(error: unknown): Response {
+  const body = toErrorBody(error);
+  const headers = new Headers({ 'content-type': 'application/json' });
+  if (body.retryAfter !== undefined) headers.set('retry-after', String(body.retryAfter));
+  return new Response(JSON.stringify({ error: body }), { status: httpStatusOf(error), headers });
+}
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+export function okAck<T>(data: T): Ack<T> {
+  return { ok: true, data };
+}
+
+export function errorAck(error: unknown): Ack<never> {
+  return { ok: false, error: toErrorBody(error) };
+}

@@ -1,0 +1,54 @@
+/** Route-handler plumbing: size-limited JSON bodies and the one error mapping. */
+import { AppError, toHttpResponse } from './errors';
+import { getLogger } from './logger';
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * Reads a JSON body of at most `maxBytes`, refusing other content types and oversized bodies (413)
+ * before parsing, and malformed JSON with INVALID_PAYLOAD.
+ */
+export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('application/json')) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+  }
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `The body must be at most ${maxBytes} bytes.`);
+  if (!request.body) throw new AppError('INVALID_PAYLOAD', 'The body is empty.');
+
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new AppError('PAYLOAD_TOO_LARGE', `The body must be at most ${maxBytes} bytes.`);
+    }
+    chunks.push(value);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new AppError('INVALID_PAYLOAD', 'The body is not valid JSON.');
+  }
+}
+
+/** Wraps a route handler: AppErrors become their documented response, anything else a logged 500. */
+export function route<Args extends unknown[]>(handler: (...args: Args) => Promise<Response>) {
+  return async (...args: Args): Promise<Response> => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      if (!(error instanceof AppError)) getLogger().error({ err: error }, 'route handler failed');
+      return toHttpResponse(error);
+    }
+  };
+}
+
+export function json(data: unknown, status = 200): Response {
+  return Response.json(data, { status });
+}

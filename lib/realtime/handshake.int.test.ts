@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  connectClient,
+  createTestUser,
+  sessionCookie,
+  startTestRealtime,
+  waitForConnect,
+  type TestRealtime,
+} from '../testing/realtime';
+
+let server: TestRealtime;
+beforeAll(async () => {
+  server = await startTestRealtime();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+describe('Socket.IO handshake', () => {
+  it('refuses a client without a session, with a clear connect_error', async () => {
+    const socket = connectClient(server.url);
+    const error = await waitForConnect(socket).catch((e: Error & { data?: unknown }) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/Sign in to connect/);
+    expect((error as { data?: unknown }).data).toEqual({ code: 'UNAUTHORIZED' });
+    socket.close();
+  });
+
+  it('refuses a forged or tampered session token', async () => {
+    const user = await createTestUser();
+    const cookie = (await sessionCookie(user)).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    const socket = connectClient(server.url, { cookie });
+    await expect(waitForConnect(socket)).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
+    socket.close();
+  });
+
+  it('refuses a valid session from a foreign Origin', async () => {
+    const user = await createTestUser();
+    const socket = connectClient(server.url, { cookie: await sessionCookie(user), origin: 'https://evil.example' });
+    const error = await waitForConnect(socket).catch((e: Error & { data?: unknown }) => e);
+    expect((error as Error).message).toBe('Origin https://evil.example is not allowed to connect.');
+    expect((error as { data?: unknown }).data).toEqual({ code: 'FORBIDDEN' });
+    socket.close();
+  });
+
+  it('accepts a valid session cookie from the server’s own origin and says who you are', async () => {
+    const user = await createTestUser();
+    const socket = connectClient(server.url, { cookie: await sessionCookie(user), origin: server.url });
+    const ready = new Promise<unknown>((resolve) => socket.once('session:ready', resolve));
+    await waitForConnect(socket);
+    expect(await ready).toEqual({ user: { id: user.id, username: user.username, displayName: user.displayName } });
+    const pong = (await socket.timeout(2000).emitWithAck('session:ping')) as { ok: boolean };
+    expect(pong.ok).toBe(true);
+    socket.close();
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * createRealtimeServer(): the Socket.IO server on an existing HTTP server. server.ts calls it after Next
+ * is ready; integration tests call it on a bare HTTP server (no Next) on port 0.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { Env } from '../env';
+import { okAck } from '../errors';
+import type { Logger } from '../logger';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
+import { createHandshakeMiddleware } from './handshake';
+
+export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface RealtimeDeps {
+  env: Env;
+  log: Logger;
+}
+
+/** Socket.IO payloads are small JSON; anything bigger than this is not a chat event. */
+export const MAX_SOCKET_PAYLOAD_BYTES = 64 * 1024;
+
+export function userRoom(userId: string): `user:${string}` {
+  return `user:${userId}`;
+}
+
+export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps): ParleyServer {
+  const log = deps.log.child({ component: 'realtime' });
+  const io: ParleyServer = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
+    cleanupEmptyChildNamespaces: true,
+  });
+  const handshake = createHandshakeMiddleware({ env: deps.env, log });
+  io.use(handshake);
+
+  io.on('connection', (socket) => {
+    const { user, ip } = socket.data;
+    log.info({ userId: user.id, ip, transport: socket.conn.transport.name }, 'socket connected');
+    void socket.join(userRoom(user.id));
+    socket.emit('session:ready', { user });
+    socket.on('session:ping', (ack) => {
+      if (typeof ack === 'function') ack(okAck({ serverTime: new Date().toISOString() }));
+    });
+    socket.on('disconnect', (reason) => log.info({ userId: user.id, reason }, 'socket disconnected'));
+  });
+  return io;
+}

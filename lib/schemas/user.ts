@@ -1,0 +1,56 @@
+/** Account rules, shared by the register/login forms (inline errors), route handlers and next-auth. */
+import { z } from 'zod';
+
+const encoder = new TextEncoder();
+const utf8Length = (s: string) => encoder.encode(s).length;
+
+/** Usernames are canonical lower-case, so "Alice" and "alice" are the same account. */
+export const usernameSchema = z
+  .string({ error: 'Enter a username.' })
+  .trim()
+  .toLowerCase()
+  .min(3, 'Username must be at least 3 characters.')
+  .max(32, 'Username must be at most 32 characters.')
+  .regex(/^[a-z0-9_.-]+$/, 'Use only letters, digits, "_", "." and "-".');
+
+/** bcrypt reads at most 72 bytes, so longer passwords would be silently truncated: refuse them. */
+export const passwordSchema = z
+  .string({ error: 'Enter a password.' })
+  .refine((p) => utf8Length(p) >= 8, 'Password must be at least 8 bytes.')
+  .refine((p) => utf8Length(p) <= 72, 'Password must be at most 72 bytes.');
+
+export const displayNameSchema = z
+  .string({ error: 'Enter a display name.' })
+  .trim()
+  .min(1, 'Enter a display name.')
+  .max(64, 'Display name must be at most 64 characters.')
+  .refine((name) => !/[\p{Cc}]/u.test(name), 'Display name cannot contain control characters.');
+
+export const registerSchema = z
+  .strictObject({
+    username: usernameSchema,
+    displayName: displayNameSchema,
+    password: passwordSchema,
+    confirmPassword: z.string({ error: 'Confirm your password.' }),
+  })
+  .refine((v) => v.password === v.confirmPassword, {
+    path: ['confirmPassword'],
+    message: 'Passwords do not match.',
+  });
+
+export type RegisterInput = z.infer<typeof registerSchema>;
+
+/** Login accepts what a user types; only shape is checked, so the error stays generic. */
+export const loginSchema = z.strictObject({
+  username: z.string().trim().toLowerCase().min(1, 'Enter your username.').max(64),
+  password: z.string().min(1, 'Enter your password.').max(1024),
+});
+
+export type LoginInput = z.infer<typeof loginSchema>;
+
+/** The public view of a user; never carries the password hash. */
+export interface PublicUser {
+  id: string;
+  username: string;
+  displayName: string;
+}

@@ -1,0 +1,28 @@
+/**
+ * Reads an Auth.js session JWT from a Node request's cookies (or an `Authorization: Bearer` header):
+ * how the Socket.IO handshake knows who is connecting. Identity comes from here only, never payloads.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { getToken } from 'next-auth/jwt';
+import type { PublicUser } from './schemas/user';
+
+export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+const SECURE_COOKIE = '__Secure-authjs.session-token';
+
+export function toFetchHeaders(incoming: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  return headers;
+}
+
+export async function sessionUserFromHeaders(incoming: IncomingHttpHeaders, secret: string): Promise<PublicUser | null> {
+  const headers = toFetchHeaders(incoming);
+  // Auth.js names the cookie with a __Secure- prefix when the site is served over https.
+  const secureCookie = (headers.get('cookie') ?? '').includes(`${SECURE_COOKIE}=`);
+  const token = await getToken({ req: { headers }, secret, secureCookie });
+  if (!token?.sub || typeof token.username !== 'string') return null;
+  return { id: token.sub, username: token.username, displayName: typeof token.name === 'string' ? token.name : token.username };
+}

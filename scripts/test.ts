@@ -1,0 +1,84 @@
+/**
+ * `npm test`: the whole pyramid against one throwaway database — vitest (unit + integration), a
+ * production build, then Playwright in Chromium against server.ts. Prints one summary line.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { freePort } from '../lib/testing/free-port';
+import { startTestDatabase } from '../lib/testing/test-database';
+
+interface StepResult {
+  name: string;
+  code: number;
+  ms: number;
+}
+
+function run(name: string, command: string, args: string[], env: Record<string, string>): Promise<StepResult> {
+  const started = Date.now();
+  console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code, signal) => resolve({ name, code: code ?? (signal ? 1 : 0), ms: Date.now() - started }));
+  });
+}
+
+function counts(file: string): { passed: number; failed: number; skipped: number } {
+  if (!existsSync(file)) return { passed: 0, failed: 0, skipped: 0 };
+  return JSON.parse(readFileSync(file, 'utf8')) as { passed: number; failed: number; skipped: number };
+}
+
+async function main(): Promise<void> {
+  const only = process.argv[2]; // optional: unit | integration | e2e
+  const started = Date.now();
+  const database = await startTestDatabase();
+  console.log(`test database ready (${process.env.TEST_DATABASE_URL ? 'TEST_DATABASE_URL' : 'embedded, throwaway'})`);
+  const results: StepResult[] = [];
+  const reportDir = 'test-results';
+  rmSync(`${reportDir}/vitest.json`, { force: true });
+  rmSync(`${reportDir}/playwright-summary.json`, { force: true });
+  try {
+    const shared = { TEST_DATABASE_URL: database.url };
+    if (!only || only === 'unit' || only === 'integration') {
+      const projects = only ? ['--project', only] : [];
+      results.push(
+        await run('vitest', 'npx', ['vitest', 'run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${reportDir}/vitest.json`], shared),
+      );
+    }
+    if (!only || only === 'e2e') {
+      const build = await run('next build', 'npx', ['next', 'build'], { NODE_ENV: 'production' });
+      results.push(build);
+      if (build.code === 0) {
+        const port = await freePort();
+        results.push(
+          await run('playwright', 'npx', ['playwright', 'test'], {
+            ...shared,
+            E2E_PORT: String(port),
+            DATABASE_URL: database.url,
+            AUTH_SECRET: randomBytes(32).toString('base64url'),
+          }),
+        );
+      }
+    }
+  } finally {
+    await database.stop();
+  }
+
+  const vitest = existsSync(`${reportDir}/vitest.json`)
+    ? (JSON.parse(readFileSync(`${reportDir}/vitest.json`, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number })
+    : undefined;
+  const e2e = counts(`${reportDir}/playwright-summary.json`);
+  const passed = (vitest?.numPassedTests ?? 0) + e2e.passed;
+  const failed = (vitest?.numFailedTests ?? 0) + e2e.failed;
+  const skipped = (vitest?.numPendingTests ?? 0) + e2e.skipped;
+  console.log('\n' + results.map((r) => `  ${r.code === 0 ? '✓' : '✗'} ${r.name} (${(r.ms / 1000).toFixed(1)} s)`).join('\n'));
+  console.log(`  total ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const anyStepFailed = results.some((r) => r.code !== 0);
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(anyStepFailed || failed > 0 ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,119 @@
+/**
+ * Parley's one process: configuration, the database (embedded by default), Next.js, Socket.IO, and a
+ * graceful shutdown. Everything else lives in lib/.
+ */
+import { createServer } from 'node:http';
+import next from 'next';
+import { CLIENT_IP_HEADER, resolveClientIp } from './lib/client-ip';
+import { configureDatabase, disconnectDb } from './lib/db';
+import { EnvError, getEnv, type Env } from './lib/env';
+import { getLogger } from './lib/logger';
+import { openDatabase } from './lib/postgres/database';
+import { createRealtimeServer } from './lib/realtime/server';
+
+const SHUTDOWN_GRACE_MS = 5_000;
+
+function loadEnv(): Env {
+  try {
+    return getEnv();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(`parley: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const log = getLogger();
+  let shuttingDown = false;
+  const startedAt = Date.now();
+  if (env.authSecretSource === 'generated-file') {
+    log.warn(`AUTH_SECRET is not set: using a generated secret kept in ${env.DATA_DIR}/auth-secret (development only)`);
+  }
+
+  const database = await openDatabase(env, log);
+  configureDatabase(database.url);
+  // If Node dies without running shutdown (an uncaught error), still stop the embedded server.
+  process.on('exit', () => {
+    const pid = database.embedded?.pid;
+    if (pid && !shuttingDown) {
+      try {
+        process.kill(pid, 'SIGINT');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+
+  const dev = env.NODE_ENV !== 'production';
+  const app = next({ dev, hostname: env.HOST, port: env.PORT });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const nextUpgrade = app.getUpgradeHandler();
+
+  const httpServer = createServer((req, res) => {
+    req.headers[CLIENT_IP_HEADER] = resolveClientIp(req, env.TRUST_PROXY);
+    const started = process.hrtime.bigint();
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (!path.startsWith('/_next/') && path !== '/favicon.ico') {
+      res.once('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        log.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      });
+    }
+    void handle(req, res);
+  });
+  const io = createRealtimeServer(httpServer, { env, log });
+  // Socket.IO answers its own upgrades; everything else (dev HMR at /_next/webpack-hmr) goes to Next.
+  httpServer.on('upgrade', (req, socket, head) => {
+    if (req.url?.startsWith('/socket.io/')) return;
+    void nextUpgrade(req, socket, head);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(env.PORT, env.HOST, resolve);
+  });
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : env.PORT;
+  const shownHost = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST;
+  log.info({ port, mode: dev ? 'development' : 'production', ms: Date.now() - startedAt }, 'Parley is ready');
+  console.log(`\n  Parley is running at http://${shownHost}:${port}\n`);
+
+  async function shutdown(signal: string): Promise<void> {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS + 3_000);
+    force.unref();
+    try {
+      // Stop accepting, close every socket (io.close also closes the HTTP server), drop idle keep-alives.
+      const closed = new Promise<void>((resolve) => void io.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const grace = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await closed;
+      clearTimeout(grace);
+      await app.close();
+      await disconnectDb();
+      await database.close();
+      log.info({ signal }, 'shutdown complete');
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('parley: failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

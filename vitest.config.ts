@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+const testEnv = {
+  NODE_ENV: 'test' as const,
+  AUTH_SECRET: 'vitest-only-secret-0123456789abcdefghijklmnopqrstuvwxyz',
+  DATA_DIR: path.join(process.env.TMPDIR ?? '/tmp', 'parley-vitest-data'),
+  LOG_LEVEL: 'silent',
+};
+
+export default defineConfig({
+  resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
+  test: {
+    env: testEnv,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['lib/**/*.test.ts', 'app/**/*.test.ts', 'components/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', 'node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['**/*.int.test.ts'],
+          exclude: ['node_modules/**', '.next/**'],
+          globalSetup: ['lib/testing/vitest-global-setup.ts'],
+          setupFiles: ['lib/testing/vitest-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
