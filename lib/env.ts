@@ -39,6 +39,10 @@ export const envSchema = z.object({
   RATE_LIMIT_LOGIN_PER_USER: z.coerce.number().int().min(1).default(10),
   /** Accounts that one client address may create per hour. */
   RATE_LIMIT_SIGNUPS_PER_IP: z.coerce.number().int().min(1).default(20),
+  /** Messages one user may send per second, sustained… */
+  RATE_LIMIT_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(5),
+  /** …plus this many extra in a burst (refilled over 20 seconds). */
+  RATE_LIMIT_MESSAGES_BURST: z.coerce.number().int().min(0).default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -67,13 +67,32 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.
   return result.data;
 }
 
+/** Connection-level database failures: the request may succeed if retried once the database is back. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && ['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', '57P01', '57P03'].includes(code)) {
+    return true;
+  }
+  return typeof message === 'string' && /ECONNREFUSED|ECONNRESET|Connection terminated|connect ETIMEDOUT|timeout exceeded when trying to connect|terminating connection|the database system is (starting up|shutting down)/i.test(message);
+}
+
+/** Errors from lower layers, as the AppError a client should see. */
+export function toAppError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return new AppError('UNAVAILABLE', 'The database is unreachable right now. Try again shortly.');
+  return undefined;
+}
+
 export function toErrorBody(error: unknown): ErrorBody {
-  if (error instanceof AppError) return error.toBody();
+  const known = toAppError(error);
+  if (known) return known.toBody();
   return { code: 'INTERNAL', message: 'Something went wrong on our side. Please try again.' };
 }
 
 export function httpStatusOf(error: unknown): number {
-  return error instanceof AppError ? errorStatus[error.code] : 500;
+  const known = toAppError(error);
+  return known ? errorStatus[known.code] : 500;
 }
 
 /** The documented HTTP error shape: `{ error: { code, message, issues? } }`. */

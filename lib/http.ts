@@ -1,6 +1,12 @@
 /** Route-handler plumbing: size-limited JSON bodies and the one error mapping. */
-import { AppError, toHttpResponse } from './errors';
+import { clientIpFromHeaders } from './client-ip';
+import { getUserById } from './data/users';
+import { getEnv } from './env';
+import { AppError, toAppError, toHttpResponse } from './errors';
 import { getLogger } from './logger';
+import { ROOM_ID_PATTERN } from './schemas/room';
+import type { PublicUser } from './schemas/user';
+import { sessionUserFromHeaders } from './session-token';
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
@@ -43,7 +49,7 @@ export function route<Args extends unknown[]>(handler: (...args: Args) => Promis
     try {
       return await handler(...args);
     } catch (error) {
-      if (!(error instanceof AppError)) getLogger().error({ err: error }, 'route handler failed');
+      if (!toAppError(error)) getLogger().error({ err: error }, 'route handler failed');
       return toHttpResponse(error);
     }
   };
@@ -51,4 +57,27 @@ export function route<Args extends unknown[]>(handler: (...args: Args) => Promis
 
 export function json(data: unknown, status = 200): Response {
   return Response.json(data, { status });
+}
+
+export interface ApiCaller {
+  user: PublicUser;
+  ip: string | null;
+}
+
+/**
+ * The signed-in user behind an API request (session cookie or `Authorization: Bearer <session JWT>`),
+ * the same check the socket handshake makes. 401 otherwise.
+ */
+export async function requireApiUser(request: Request): Promise<ApiCaller> {
+  const claimed = await sessionUserFromHeaders(request.headers, getEnv().AUTH_SECRET);
+  const user = claimed ? await getUserById(claimed.id) : null;
+  if (!user) throw new AppError('UNAUTHORIZED', 'Sign in first.');
+  return { user, ip: clientIpFromHeaders(request.headers) };
+}
+
+/** Route params of `[roomId]` routes, validated. */
+export async function roomIdParam(context: { params: Promise<{ roomId: string }> }): Promise<string> {
+  const { roomId } = await context.params;
+  if (!ROOM_ID_PATTERN.test(roomId)) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
+  return roomId;
 }

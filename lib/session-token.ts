@@ -18,8 +18,8 @@ export function toFetchHeaders(incoming: IncomingHttpHeaders): Headers {
   return headers;
 }
 
-export async function sessionUserFromHeaders(incoming: IncomingHttpHeaders, secret: string): Promise<PublicUser | null> {
-  const headers = toFetchHeaders(incoming);
+export async function sessionUserFromHeaders(incoming: IncomingHttpHeaders | Headers, secret: string): Promise<PublicUser | null> {
+  const headers = incoming instanceof Headers ? incoming : toFetchHeaders(incoming);
   // Auth.js names the cookie with a __Secure- prefix when the site is served over https.
   const secureCookie = (headers.get('cookie') ?? '').includes(`${SECURE_COOKIE}=`);
   const token = await getToken({ req: { headers }, secret, secureCookie });

@@ -9,20 +9,20 @@ import { okAck } from '../errors';
 import type { Logger } from '../logger';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
 import { createHandshakeMiddleware } from './handshake';
+import { setRealtimeServer, userRoom } from './notify';
+import { registerRoomNamespaces } from './rooms';
 
 export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface RealtimeDeps {
   env: Env;
   log: Logger;
+  /** Overrides of the per-user message limits (tests); default from env. */
+  messageLimits?: { perSecond: number; burst: number };
 }
 
 /** Socket.IO payloads are small JSON; anything bigger than this is not a chat event. */
 export const MAX_SOCKET_PAYLOAD_BYTES = 64 * 1024;
-
-export function userRoom(userId: string): `user:${string}` {
-  return `user:${userId}`;
-}
 
 export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps): ParleyServer {
   const log = deps.log.child({ component: 'realtime' });
@@ -33,6 +33,12 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   });
   const handshake = createHandshakeMiddleware({ env: deps.env, log });
   io.use(handshake);
+  registerRoomNamespaces(io, {
+    log,
+    handshake,
+    messageLimits: deps.messageLimits ?? { perSecond: deps.env.RATE_LIMIT_MESSAGES_PER_SECOND, burst: deps.env.RATE_LIMIT_MESSAGES_BURST },
+  });
+  setRealtimeServer(io);
 
   io.on('connection', (socket) => {
     const { user, ip } = socket.data;

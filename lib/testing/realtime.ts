@@ -1,4 +1,5 @@
 /** Integration-test helpers: the realtime server on a bare HTTP server (no Next) and real clients. */
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encode } from 'next-auth/jwt';
@@ -6,7 +7,11 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { registerUser } from '../data/users';
 import { getEnv } from '../env';
 import { getLogger } from '../logger';
+import type { Ack } from '../errors';
+import type { RoomReady } from '../realtime/events';
+import { clearRealtimeServer } from '../realtime/notify';
 import { createRealtimeServer, type ParleyServer } from '../realtime/server';
+import type { ChatMessage } from '../schemas/message';
 import type { PublicUser } from '../schemas/user';
 
 export interface TestRealtime {
@@ -15,15 +20,24 @@ export interface TestRealtime {
   close(): Promise<void>;
 }
 
-export async function startTestRealtime(): Promise<TestRealtime> {
+export async function startTestRealtime(options: { messageLimits?: { perSecond: number; burst: number } } = {}): Promise<TestRealtime> {
   const httpServer = createServer();
-  const io = createRealtimeServer(httpServer, { env: getEnv(), log: getLogger() });
+  const io = createRealtimeServer(httpServer, {
+    env: getEnv(),
+    log: getLogger(),
+    // Generous by default so tests that send fast are not about rate limits.
+    messageLimits: options.messageLimits ?? { perSecond: 10_000, burst: 10_000 },
+  });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     io,
-    close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearRealtimeServer(io);
+        void io.close(() => resolve());
+      }),
   };
 }
 
@@ -80,4 +94,52 @@ export function waitForConnect(socket: Socket): Promise<void> {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (error) => reject(error));
   });
+}
+
+/** Opens a room namespace as `user`, resolving once `room:ready` and `message:replay` have arrived. */
+export async function openRoom(
+  base: string,
+  user: PublicUser,
+  roomId: string,
+  options: { lastSeq?: number } = {},
+): Promise<{ socket: Socket; ready: RoomReady; replay: ReplayPayload }> {
+  const socket = connectClient(base, {
+    cookie: await sessionCookie(user),
+    namespace: `/r/${roomId}`,
+    auth: options.lastSeq === undefined ? {} : { lastSeq: options.lastSeq },
+  });
+  const ready = new Promise<RoomReady>((resolve) => socket.once('room:ready', resolve));
+  const replay = new Promise<ReplayPayload>((resolve) => socket.once('message:replay', resolve));
+  await waitForConnect(socket);
+  return { socket, ready: await ready, replay: await replay };
+}
+
+export type ReplayPayload = { messages: ChatMessage[]; truncated: boolean; lastSeq: number };
+
+export async function send(socket: Socket, body: string, clientId: string = randomUUID()): Promise<Ack<ChatMessage>> {
+  return (await socket.timeout(10_000).emitWithAck('message:send', { clientId, body })) as Ack<ChatMessage>;
+}
+
+/** Collects every payload of `event` on `socket` from now on. */
+export function collect<T>(socket: Socket, event: string): T[] {
+  const items: T[] = [];
+  socket.on(event, (payload: T) => items.push(payload));
+  return items;
+}
+
+/** Polls until `predicate` holds (or fails after `timeoutMs`). */
+export async function eventually(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A Request as a signed-in browser would send it to a route handler. */
+export async function apiRequest(user: PublicUser | null, method: string, path: string, body?: unknown): Promise<Request> {
+  const headers: Record<string, string> = { 'x-parley-client-ip': '10.20.30.40' };
+  if (user) headers.cookie = await sessionCookie(user);
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return new Request(`http://localhost${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }

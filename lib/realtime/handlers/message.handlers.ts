@@ -1,0 +1,56 @@
+/** `message:send`: validate → rate limit → persist with seq → ack → broadcast after commit. */
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { createMessage } from '../../data/messages';
+import { AppError, errorAck, invalidPayload, okAck, toAppError, type Ack } from '../../errors';
+import type { Logger } from '../../logger';
+import { formatWait, retryAfterSeconds } from '../../rate-limit';
+import { sendMessageSchema, type ChatMessage } from '../../schemas/message';
+import type { RoomNamespace } from '../notify';
+
+type RoomSocket = Parameters<Parameters<RoomNamespace['on']>[1]>[0];
+
+/**
+ * Per user, in memory: a steady rate plus a burst allowance, so a quick flurry passes and a flood gets
+ * RATE_LIMITED acks. In memory is right here: a user's sockets stick to one instance, and a restart
+ * forgiving a few messages costs nothing (unlike login limits, which live in PostgreSQL).
+ */
+export function createMessageRateLimiter(limits: { perSecond: number; burst: number }): BurstyRateLimiter {
+  return new BurstyRateLimiter(
+    new RateLimiterMemory({ keyPrefix: 'msg', points: limits.perSecond, duration: 1 }),
+    new RateLimiterMemory({ keyPrefix: 'msg_burst', points: Math.max(1, limits.burst), duration: 20 }),
+  );
+}
+
+export function registerMessageHandlers(
+  socket: RoomSocket,
+  deps: { roomId: string; log: Logger; limiter: BurstyRateLimiter },
+): void {
+  const { user } = socket.data;
+
+  socket.on('message:send', async (payload: unknown, ack: (response: Ack<ChatMessage>) => void) => {
+    if (typeof ack !== 'function') return; // without an ack the client could never learn the outcome
+    const parsed = sendMessageSchema.safeParse(payload);
+    if (!parsed.success) return ack(errorAck(invalidPayload(parsed.error, 'The message is invalid.')));
+    try {
+      try {
+        await deps.limiter.consume(user.id);
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        const retryAfter = retryAfterSeconds(rejection);
+        throw new AppError('RATE_LIMITED', `You are sending too fast. Wait ${formatWait(retryAfter)}.`, { retryAfter });
+      }
+      const { message, duplicate } = await createMessage({
+        roomId: deps.roomId,
+        authorId: user.id,
+        clientId: parsed.data.clientId,
+        body: parsed.data.body,
+      });
+      ack(okAck(message));
+      // A retried clientId was broadcast the first time; everyone else already has it (or will replay it).
+      if (!duplicate) socket.nsp.emit('message:new', message);
+    } catch (error) {
+      if (!toAppError(error)) deps.log.error({ err: error, roomId: deps.roomId }, 'message:send failed');
+      ack(errorAck(error));
+    }
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Server-initiated realtime events for changes made outside a socket handler (REST routes, pages,
+ * namespace middleware). Called only after the database change committed. The Socket.IO server is
+ * found on globalThis, where createRealtimeServer puts it, so Next's route handlers reach it too.
+ */
+import type { Namespace } from 'socket.io';
+import type { RoomSummary } from '../schemas/room';
+import { roomNamespace } from '../schemas/room';
+import type { PublicUser } from '../schemas/user';
+import type { InterServerEvents, RoomClientToServerEvents, RoomServerToClientEvents, SocketData } from './events';
+import type { ParleyServer } from './server';
+
+export type RoomNamespace = Namespace<RoomClientToServerEvents, RoomServerToClientEvents, InterServerEvents, SocketData>;
+
+const globalForIo = globalThis as unknown as { parleyIo?: ParleyServer };
+
+export function setRealtimeServer(io: ParleyServer): void {
+  globalForIo.parleyIo = io;
+}
+
+export function clearRealtimeServer(io: ParleyServer): void {
+  if (globalForIo.parleyIo === io) globalForIo.parleyIo = undefined;
+}
+
+export function userRoom(userId: string): `user:${string}` {
+  return `user:${userId}`;
+}
+
+/**
+ * The room's namespace if it exists on this instance. Never `io.of(name)`: that would create a static
+ * namespace which later connections would reach without the room middleware (auth, membership).
+ */
+function existingRoomNamespace(roomId: string, io = globalForIo.parleyIo): RoomNamespace | undefined {
+  return io?._nsps.get(roomNamespace(roomId)) as RoomNamespace | undefined;
+}
+
+/** A non-member's view of a room, safe to send to everyone. */
+function listingView(room: RoomSummary): RoomSummary {
+  return { ...room, isMember: false, role: null, lastSeq: null };
+}
+
+export function notifyRoomCreated(room: RoomSummary): void {
+  const io = globalForIo.parleyIo;
+  if (!io || room.kind === 'direct') return;
+  io.emit('room:listed', { room: listingView(room) });
+}
+
+/** `io` defaults to the process's server; socket middleware passes its own. */
+export function notifyMemberJoined(room: RoomSummary, user: PublicUser, io = globalForIo.parleyIo): void {
+  existingRoomNamespace(room.id, io)?.emit('member:joined', { user, at: new Date().toISOString() });
+  io?.to(userRoom(user.id)).emit('membership:changed', { roomId: room.id, isMember: true });
+}
+
+export function notifyMemberLeft(roomId: string, user: PublicUser): void {
+  const nsp = existingRoomNamespace(roomId);
+  if (nsp) {
+    nsp.in(userRoom(user.id)).disconnectSockets();
+    nsp.emit('member:left', { user, at: new Date().toISOString() });
+  }
+  globalForIo.parleyIo?.to(userRoom(user.id)).emit('membership:changed', { roomId, isMember: false });
+}
+
+/**
+ * Members watching the room see it close, then their sockets to it are disconnected — the namespace
+ * only (a DISCONNECT packet after room:deleted, in order): the tab's shared connection stays up.
+ */
+export function notifyRoomDeleted(roomId: string): void {
+  const nsp = existingRoomNamespace(roomId);
+  if (nsp) {
+    nsp.emit('room:deleted', { roomId });
+    nsp.disconnectSockets();
+  }
+  globalForIo.parleyIo?.emit('room:deleted', { roomId });
+}

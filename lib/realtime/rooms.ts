@@ -1,0 +1,102 @@
+/**
+ * Room namespaces `/r/<roomId>`: one dynamic namespace per room, admitted by middleware (session,
+ * origin, membership; public rooms join on first connect), then replay of what the client missed,
+ * presence, and the message handlers.
+ */
+import { getReplay } from '../data/messages';
+import { getRoomForUser, joinRoom } from '../data/rooms';
+import { AppError, toAppError } from '../errors';
+import type { Logger } from '../logger';
+import { handshakeAuthSchema } from '../schemas/message';
+import { ROOM_NAMESPACE_PATTERN } from '../schemas/room';
+import type { PublicUser } from '../schemas/user';
+import { createMessageRateLimiter, registerMessageHandlers } from './handlers/message.handlers';
+import { HandshakeError, type createHandshakeMiddleware } from './handshake';
+import { notifyMemberJoined, userRoom, type RoomNamespace } from './notify';
+import type { ParleyServer } from './server';
+
+type RoomSocket = Parameters<Parameters<RoomNamespace['on']>[1]>[0];
+
+function roomIdOf(namespaceName: string): string {
+  return ROOM_NAMESPACE_PATTERN.exec(namespaceName)?.[1] ?? '';
+}
+
+/** Distinct users with at least one socket in the namespace (across instances, through the adapter). */
+async function onlineUsers(nsp: RoomNamespace): Promise<PublicUser[]> {
+  const sockets = await nsp.fetchSockets();
+  const users = new Map<string, PublicUser>();
+  for (const s of sockets) if (s.data.user) users.set(s.data.user.id, s.data.user);
+  return [...users.values()];
+}
+
+export function registerRoomNamespaces(
+  io: ParleyServer,
+  deps: { log: Logger; handshake: ReturnType<typeof createHandshakeMiddleware>; messageLimits: { perSecond: number; burst: number } },
+): void {
+  const log = deps.log.child({ component: 'rooms' });
+  const rooms = io.of(ROOM_NAMESPACE_PATTERN) as unknown as RoomNamespace;
+  const limiter = createMessageRateLimiter(deps.messageLimits);
+
+  rooms.use(deps.handshake as unknown as Parameters<RoomNamespace['use']>[0]);
+  rooms.use(async (socket, next) => {
+    const { user, ip } = socket.data;
+    const roomId = roomIdOf(socket.nsp.name);
+    try {
+      const auth = handshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
+      if (!auth.success) throw new AppError('INVALID_PAYLOAD', 'auth.lastSeq must be a whole number ≥ 0.');
+      let room = await getRoomForUser({ roomId, userId: user.id });
+      if (!room.isMember) {
+        if (room.kind !== 'public') throw new AppError('FORBIDDEN', 'Enter the room password to join first.');
+        const joined = await joinRoom({ roomId, userId: user.id, ip });
+        room = joined.room;
+        if (joined.joined) notifyMemberJoined(room, user, io);
+      }
+      socket.data.lastSeq = auth.data.lastSeq;
+      next();
+    } catch (error) {
+      const known = toAppError(error);
+      if (!known) log.error({ err: error, roomId }, 'room admission failed');
+      next(new HandshakeError(known?.code ?? 'INTERNAL', known?.message ?? 'Could not open the room. Try again shortly.'));
+    }
+  });
+
+  rooms.on('connection', (socket: RoomSocket) => {
+    void onRoomConnection(socket, { log, limiter });
+  });
+}
+
+async function onRoomConnection(
+  socket: RoomSocket,
+  deps: { log: Logger; limiter: ReturnType<typeof createMessageRateLimiter> },
+): Promise<void> {
+  const { user } = socket.data;
+  const nsp = socket.nsp;
+  const roomId = roomIdOf(nsp.name);
+  // Handlers first, so a send right after connect is not dropped while the replay loads.
+  registerMessageHandlers(socket, { roomId, log: deps.log, limiter: deps.limiter });
+  await socket.join(userRoom(user.id));
+
+  socket.on('disconnect', () => {
+    // Offline only when the user's last socket in this room is gone (several tabs count as one).
+    void nsp
+      .in(userRoom(user.id))
+      .fetchSockets()
+      .then((remaining) => {
+        if (remaining.length === 0) nsp.emit('presence:offline', { userId: user.id });
+      })
+      .catch((error: unknown) => deps.log.warn({ err: error, roomId }, 'presence check failed'));
+  });
+
+  try {
+    const [room, online] = await Promise.all([getRoomForUser({ roomId, userId: user.id }), onlineUsers(nsp)]);
+    socket.emit('room:ready', { room, online });
+    // Idempotent on clients (a set of user ids), so a second tab re-announcing is harmless.
+    socket.broadcast.emit('presence:online', { user });
+    const replay = await getReplay({ roomId, userId: user.id, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0 });
+    socket.emit('message:replay', replay);
+  } catch (error) {
+    const known = toAppError(error);
+    if (!known) deps.log.error({ err: error, roomId }, 'room connection setup failed');
+    socket.disconnect();
+  }
+}

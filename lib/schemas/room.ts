@@ -1,0 +1,79 @@
+/** Room rules and wire shapes, shared by route handlers, socket handlers and forms. */
+import { z } from 'zod';
+import type { PublicUser } from './user';
+
+/** Room ids are 10 base62 characters: short enough for PostgreSQL channel names (see prisma/schema.prisma). */
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9]{10}$/;
+export const roomIdSchema = z.string().regex(ROOM_ID_PATTERN, 'Not a room id.');
+
+/** The Socket.IO namespace of a room. */
+export const ROOM_NAMESPACE_PATTERN = /^\/r\/([A-Za-z0-9]{10})$/;
+export function roomNamespace(roomId: string): string {
+  return `/r/${roomId}`;
+}
+
+export const roomNameSchema = z
+  .string({ error: 'Enter a room name.' })
+  .trim()
+  .min(2, 'Room name must be at least 2 characters.')
+  .max(64, 'Room name must be at most 64 characters.')
+  .refine((name) => !/[\p{Cc}]/u.test(name), 'Room name cannot contain control characters.');
+
+export const roomPasswordSchema = z
+  .string({ error: 'Enter a password.' })
+  .min(4, 'Room password must be at least 4 characters.')
+  .max(72, 'Room password must be at most 72 characters.');
+
+export const createRoomSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({
+      kind: z.literal('public'),
+      name: roomNameSchema,
+      description: z.string().trim().max(500, 'Description must be at most 500 characters.').default(''),
+    }),
+    z.strictObject({
+      kind: z.literal('private'),
+      name: roomNameSchema,
+      description: z.string().trim().max(500, 'Description must be at most 500 characters.').default(''),
+      password: roomPasswordSchema,
+    }),
+  ],
+  { error: 'Choose public or private.' },
+);
+export type CreateRoomInput = z.infer<typeof createRoomSchema>;
+
+export const joinRoomSchema = z.strictObject({
+  password: z.string().max(200).optional(),
+});
+
+export type RoomKind = 'public' | 'private' | 'direct';
+export type MemberRole = 'owner' | 'member';
+
+/** A room as listed in the sidebar. Non-members of private rooms see no activity (lastSeq is null). */
+export interface RoomSummary {
+  id: string;
+  name: string;
+  description: string;
+  kind: RoomKind;
+  ownerId: string;
+  memberCount: number;
+  createdAt: string;
+  isMember: boolean;
+  role: MemberRole | null;
+  /** Members only. */
+  lastSeq: number | null;
+}
+
+export interface RoomMember {
+  user: PublicUser;
+  role: MemberRole;
+  joinedAt: string;
+}
+
+export interface RoomList {
+  /** Rooms I belong to, any kind. */
+  mine: RoomSummary[];
+  /** Rooms I could join: public ones, and private ones (behind a password). */
+  others: RoomSummary[];
+}
