@@ -16,11 +16,15 @@ import type { PublicUser } from '../schemas/user';
 
 export interface TestRealtime {
   url: string;
+  port: number;
   io: ParleyServer;
   close(): Promise<void>;
+  crash(): Promise<void>;
 }
 
-export async function startTestRealtime(options: { messageLimits?: { perSecond: number; burst: number } } = {}): Promise<TestRealtime> {
+export async function startTestRealtime(
+  options: { messageLimits?: { perSecond: number; burst: number }; port?: number } = {},
+): Promise<TestRealtime> {
   const httpServer = createServer();
   const io = createRealtimeServer(httpServer, {
     env: getEnv(),
@@ -28,15 +32,25 @@ export async function startTestRealtime(options: { messageLimits?: { perSecond: 
     // Generous by default so tests that send fast are not about rate limits.
     messageLimits: options.messageLimits ?? { perSecond: 10_000, burst: 10_000 },
   });
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     io,
     close: () =>
       new Promise<void>((resolve) => {
         clearRealtimeServer(io);
         void io.close(() => resolve());
+      }),
+    crash: () =>
+      new Promise<void>((resolve) => {
+        // Like a killed process: connections drop with no goodbye, nothing more is acked.
+        clearRealtimeServer(io);
+        for (const socket of io.of('/').sockets.values()) socket.conn.transport.close?.();
+        httpServer.closeAllConnections();
+        io.engine.close();
+        httpServer.close(() => resolve());
       }),
   };
 }
