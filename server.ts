@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     void handle(req, res);
   });
   const io = createRealtimeServer(httpServer, { env, log });
-  // Socket.IO answers its own upgrades; everything else (dev HMR at /_next/webpack-hmr) goes to Next.
+  // Socket.IO answers its own upgrades; everything else (dev HMR at /_next/hmr) goes to Next.
   httpServer.on('upgrade', (req, socket, head) => {
     if (req.url?.startsWith('/socket.io/')) return;
     void nextUpgrade(req, socket, head);
