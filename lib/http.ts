@@ -15,14 +15,31 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
  * before parsing, and malformed JSON with INVALID_PAYLOAD.
  */
 export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+  const body = await readOptionalJsonBody(request, maxBytes);
+  if (body === undefined) throw new AppError('INVALID_PAYLOAD', 'The body is empty.');
+  return body;
+}
+
+/** Like readJsonBody, but an empty body (no bytes at all) is allowed and gives `undefined`. */
+export async function readOptionalJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `The body must be at most ${maxBytes} bytes.`);
+  const bytes = await readLimited(request, maxBytes);
+  if (bytes.byteLength === 0) return undefined;
   const type = request.headers.get('content-type') ?? '';
   if (!type.toLowerCase().startsWith('application/json')) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
   }
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `The body must be at most ${maxBytes} bytes.`);
-  if (!request.body) throw new AppError('INVALID_PAYLOAD', 'The body is empty.');
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new AppError('INVALID_PAYLOAD', 'The body is not valid JSON.');
+  }
+}
 
+/** The body's bytes, refusing (413) as soon as more than `maxBytes` arrive, whatever Content-Length said. */
+async function readLimited(request: Request, maxBytes: number): Promise<Buffer> {
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -36,11 +53,7 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY
     }
     chunks.push(value);
   }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new AppError('INVALID_PAYLOAD', 'The body is not valid JSON.');
-  }
+  return Buffer.concat(chunks);
 }
 
 /** Wraps a route handler: AppErrors become their documented response, anything else a logged 500. */

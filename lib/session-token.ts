@@ -22,7 +22,11 @@ export async function sessionUserFromHeaders(incoming: IncomingHttpHeaders | Hea
   const headers = incoming instanceof Headers ? incoming : toFetchHeaders(incoming);
   // Auth.js names the cookie with a __Secure- prefix when the site is served over https.
   const secureCookie = (headers.get('cookie') ?? '').includes(`${SECURE_COOKIE}=`);
-  const token = await getToken({ req: { headers }, secret, secureCookie });
+  let token = await getToken({ req: { headers }, secret, secureCookie });
+  // A Bearer token carries no cookie name; one issued over https was salted with the __Secure- name.
+  if (!token && !secureCookie && headers.get('authorization')?.startsWith('Bearer ')) {
+    token = await getToken({ req: { headers }, secret, secureCookie: true });
+  }
   if (!token?.sub || typeof token.username !== 'string') return null;
   return { id: token.sub, username: token.username, displayName: typeof token.name === 'string' ? token.name : token.username };
 }

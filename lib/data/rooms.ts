@@ -84,19 +84,27 @@ export async function requireMembership(input: { roomId: string; userId: string 
   return room;
 }
 
+/** How many joinable rooms the sidebar lists (newest first); rooms I am in are always all listed. */
+export const OTHER_ROOMS_LIMIT = 200;
+
 export async function listRoomsForUser(input: { userId: string }): Promise<RoomList> {
-  const [rooms, memberships] = await Promise.all([
-    getDb().room.findMany({
-      where: { OR: [{ kind: { in: ['public', 'private'] } }, { members: { some: { userId: input.userId } } }] },
-      select: roomSelect,
-      orderBy: { createdAt: 'asc' },
-      take: 1000,
+  const [memberships, others] = await Promise.all([
+    getDb().membership.findMany({
+      where: { userId: input.userId },
+      select: { role: true, room: { select: roomSelect } },
+      orderBy: { room: { name: 'asc' } },
     }),
-    getDb().membership.findMany({ where: { userId: input.userId }, select: { roomId: true, role: true } }),
+    getDb().room.findMany({
+      where: { kind: { in: ['public', 'private'] }, members: { none: { userId: input.userId } } },
+      select: roomSelect,
+      orderBy: { createdAt: 'desc' },
+      take: OTHER_ROOMS_LIMIT,
+    }),
   ]);
-  const roleByRoom = new Map(memberships.map((m) => [m.roomId, { role: m.role }]));
-  const summaries = rooms.map((room) => toSummary(room, roleByRoom.get(room.id) ?? null));
-  return { mine: summaries.filter((r) => r.isMember), others: summaries.filter((r) => !r.isMember) };
+  return {
+    mine: memberships.map((m) => toSummary(m.room, { role: m.role })),
+    others: others.map((room) => toSummary(room, null)),
+  };
 }
 
 export async function createRoom(input: { ownerId: string; data: CreateRoomInput; ip: string | null }): Promise<RoomSummary> {

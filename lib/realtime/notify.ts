@@ -39,10 +39,12 @@ function listingView(room: RoomSummary): RoomSummary {
   return { ...room, isMember: false, role: null, lastSeq: null };
 }
 
+/** Everyone may list the new room; the creator's other tabs learn they are its member. */
 export function notifyRoomCreated(room: RoomSummary): void {
   const io = globalForIo.parleyIo;
-  if (!io || room.kind === 'direct') return;
-  io.emit('room:listed', { room: listingView(room) });
+  if (!io) return;
+  if (room.kind !== 'direct') io.emit('room:listed', { room: listingView(room) });
+  io.to(userRoom(room.ownerId)).emit('membership:changed', { roomId: room.id, isMember: true });
 }
 
 /** `io` defaults to the process's server; socket middleware passes its own. */
@@ -64,11 +66,15 @@ export function notifyMemberLeft(roomId: string, user: PublicUser): void {
  * Members watching the room see it close, then their sockets to it are disconnected — the namespace
  * only (a DISCONNECT packet after room:deleted, in order): the tab's shared connection stays up.
  */
-export function notifyRoomDeleted(roomId: string): void {
+export function notifyRoomDeleted(roomId: string, audience: { kind: RoomSummary['kind']; memberIds: string[] }): void {
   const nsp = existingRoomNamespace(roomId);
   if (nsp) {
     nsp.emit('room:deleted', { roomId });
     nsp.disconnectSockets();
   }
-  globalForIo.parleyIo?.emit('room:deleted', { roomId });
+  const io = globalForIo.parleyIo;
+  if (!io) return;
+  // Public and private rooms are listed to everyone; a direct room only ever to its members.
+  if (audience.kind === 'direct') io.to(audience.memberIds.map(userRoom)).emit('room:deleted', { roomId });
+  else io.emit('room:deleted', { roomId });
 }

@@ -47,7 +47,7 @@ class ProtocolClient {
   async sendUntilAcked(body: string): Promise<ChatMessage> {
     const clientId = randomUUID();
     for (;;) {
-      if (!this.socket.connected) await new Promise((r) => this.socket.once('connect', r));
+      if (!this.socket.connected) await new Promise<void>((r) => this.socket.once('connect', () => r()));
       try {
         const ack = (await this.socket.timeout(1000).emitWithAck('message:send', { clientId, body })) as Ack<ChatMessage>;
         if (ack.ok) {

@@ -30,6 +30,8 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     serveClient: false,
     maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
     cleanupEmptyChildNamespaces: true,
+    // Browsers on other configured origins need CORS for the polling transport (the Origin check still runs).
+    ...(deps.env.ALLOWED_ORIGINS.length > 0 ? { cors: { origin: deps.env.ALLOWED_ORIGINS, credentials: true } } : {}),
   });
   const handshake = createHandshakeMiddleware({ env: deps.env, log });
   io.use(handshake);

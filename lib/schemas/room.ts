@@ -19,10 +19,13 @@ export const roomNameSchema = z
   .max(64, 'Room name must be at most 64 characters.')
   .refine((name) => !/[\p{Cc}]/u.test(name), 'Room name cannot contain control characters.');
 
+const encoder = new TextEncoder();
+
+/** bcrypt reads 72 bytes at most, so longer passwords are refused rather than silently truncated. */
 export const roomPasswordSchema = z
   .string({ error: 'Enter a password.' })
   .min(4, 'Room password must be at least 4 characters.')
-  .max(72, 'Room password must be at most 72 characters.');
+  .refine((p) => encoder.encode(p).length <= 72, 'Room password must be at most 72 bytes.');
 
 export const createRoomSchema = z.discriminatedUnion(
   'kind',

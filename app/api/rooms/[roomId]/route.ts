@@ -1,4 +1,4 @@
-/** GET: one room with its members (members only for private rooms). DELETE: owner deletes the room. */
+/** GET: one room with its members (members only). DELETE: the owner deletes the room. */
 import { deleteRoom, getRoomForUser, listMembers } from '@/lib/data/rooms';
 import { json, requireApiUser, roomIdParam, route } from '@/lib/http';
 import { notifyRoomDeleted } from '@/lib/realtime/notify';
@@ -18,7 +18,7 @@ export const GET = route(async (request: Request, context: Context) => {
 export const DELETE = route(async (request: Request, context: Context) => {
   const { user, ip } = await requireApiUser(request);
   const roomId = await roomIdParam(context);
-  await deleteRoom({ roomId, userId: user.id, ip });
-  notifyRoomDeleted(roomId);
+  const audience = await deleteRoom({ roomId, userId: user.id, ip });
+  notifyRoomDeleted(roomId, audience);
   return new Response(null, { status: 204 });
 });

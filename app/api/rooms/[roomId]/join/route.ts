@@ -1,7 +1,7 @@
 /** POST { password? }: become a member (private rooms check the password, rate limited). */
 import { joinRoom } from '@/lib/data/rooms';
 import { parseOrThrow } from '@/lib/errors';
-import { json, readJsonBody, requireApiUser, roomIdParam, route } from '@/lib/http';
+import { json, readOptionalJsonBody, requireApiUser, roomIdParam, route } from '@/lib/http';
 import { notifyMemberJoined } from '@/lib/realtime/notify';
 import { joinRoomSchema } from '@/lib/schemas/room';
 
@@ -10,8 +10,7 @@ export const dynamic = 'force-dynamic';
 export const POST = route(async (request: Request, context: { params: Promise<{ roomId: string }> }) => {
   const { user, ip } = await requireApiUser(request);
   const roomId = await roomIdParam(context);
-  const hasBody = request.headers.get('content-length') !== '0' && request.body !== null;
-  const { password } = parseOrThrow(joinRoomSchema, hasBody ? await readJsonBody(request) : {});
+  const { password } = parseOrThrow(joinRoomSchema, (await readOptionalJsonBody(request)) ?? {});
   const { room, joined } = await joinRoom({ roomId, userId: user.id, password, ip });
   if (joined) notifyMemberJoined(room, user);
   return json({ room });
