@@ -56,6 +56,12 @@ async function main(): Promise<void> {
 
   const httpServer = createServer((req, res) => {
     req.headers[CLIENT_IP_HEADER] = resolveClientIp(req, env.TRUST_PROXY);
+    if (!env.TRUST_PROXY) {
+      // Not behind a proxy we trust: the forwarded headers are what this connection really is. Auth.js
+      // builds its redirect URLs from them (otherwise from the bind address, e.g. http://0.0.0.0:3000).
+      req.headers['x-forwarded-host'] = req.headers.host;
+      req.headers['x-forwarded-proto'] = 'http';
+    }
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (!path.startsWith('/_next/') && path !== '/favicon.ico') {
