@@ -1,19 +1,23 @@
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { logoutAction } from '@/app/(auth)/actions';
 import type { PublicUser } from '@/lib/schemas/user';
 
-export function AppHeader({ user }: { user: PublicUser }) {
+export function AppHeader({ user, leading }: { user: PublicUser; leading?: ReactNode }) {
   return (
-    <header className="flex items-center justify-between border-b border-slate-200 bg-white px-4 py-2">
-      <Link href="/" className="text-lg font-semibold text-brand-700">
-        Parley
-      </Link>
-      <div className="flex items-center gap-3 text-sm">
-        <span data-testid="current-user" className="text-slate-700">
-          {user.displayName} <span className="text-slate-400">@{user.username}</span>
-        </span>
+    <header className="flex items-center justify-between gap-2 border-b border-slate-200 bg-white px-3 py-2 sm:px-4">
+      <div className="flex items-center gap-2">
+        {leading}
+        <Link href="/" className="text-lg font-semibold text-brand-700">
+          Parley
+        </Link>
+      </div>
+      <div className="flex min-w-0 items-center gap-3 text-sm">
+        <Link href="/settings" data-testid="current-user" className="min-w-0 truncate text-slate-700 hover:underline">
+          {user.displayName} <span className="hidden text-slate-400 sm:inline">@{user.username}</span>
+        </Link>
         <form action={logoutAction}>
-          <button type="submit" className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">
+          <button type="submit" className="whitespace-nowrap rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">
             Sign out
           </button>
         </form>

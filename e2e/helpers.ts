@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 
 export function randomUsername(prefix = 'e2e'): string {
   return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`.slice(0, 32);
@@ -31,4 +31,81 @@ export async function loginViaForm(page: Page, username: string, password = PASS
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+// ── Chat helpers (rooms.spec.ts) ──
+
+/** Signs in over HTTP (Auth.js credentials callback), for tests that are not about the login form. */
+export async function loginViaApi(page: Page, username: string, password = PASSWORD): Promise<void> {
+  const csrf = await page.request.get('/api/auth/csrf');
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  await page.request.post('/api/auth/callback/credentials', {
+    form: { username, password, csrfToken, callbackUrl: '/' },
+    maxRedirects: 0,
+  });
+  const cookies = await page.context().cookies();
+  expect(cookies.some((c) => c.name.endsWith('authjs.session-token')), 'signed in over HTTP').toBe(true);
+}
+
+export interface ChatUser {
+  context: BrowserContext;
+  page: Page;
+  username: string;
+  displayName: string;
+}
+
+/** A fresh browser context with a new user, signed in over HTTP. Close `context` when done. */
+export async function newSignedInUser(browser: Browser, prefix = 'u'): Promise<ChatUser> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const { username, displayName } = await createUserViaApi(page, randomUsername(prefix));
+  await loginViaApi(page, username);
+  return { context, page, username, displayName };
+}
+
+export function randomRoomName(prefix = 'room'): string {
+  return `${prefix} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export interface CreatedRoom {
+  id: string;
+  name: string;
+}
+
+export async function createRoomViaApi(
+  page: Page,
+  input: { name?: string; kind?: 'public' | 'private'; password?: string; description?: string } = {},
+): Promise<CreatedRoom> {
+  const name = input.name ?? randomRoomName();
+  const kind = input.kind ?? 'public';
+  const response = await page.request.post('/api/rooms', {
+    data: { kind, name, description: input.description ?? '', ...(kind === 'private' ? { password: input.password ?? 'letmein' } : {}) },
+  });
+  expect(response.status()).toBe(201);
+  const { room } = (await response.json()) as { room: { id: string; name: string } };
+  return { id: room.id, name: room.name };
+}
+
+/** Opens a room and waits until it is live (the composer is enabled). */
+export async function openRoom(page: Page, roomId: string): Promise<void> {
+  await page.goto(`/rooms/${roomId}`);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
+}
+
+/** Types into the composer and presses Enter. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.fill(text);
+  await box.press('Enter');
+  await expect(box).toHaveValue('');
+}
+
+/** Message rows whose body is exactly `text`. */
+export function messageRows(page: Page, text: string): Locator {
+  return page.getByTestId('message').filter({ has: page.getByTestId('message-body').getByText(text, { exact: true }) });
+}
+
+/** The bodies of all message rows, top to bottom. */
+export async function messageBodies(page: Page): Promise<string[]> {
+  return page.getByTestId('message').getByTestId('message-body').allTextContents();
 }

@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import { AppHeader } from '@/components/app-header';
 import { requireUser } from '@/lib/auth';
 
 export const metadata: Metadata = { title: 'Account · Parley' };
@@ -9,9 +8,8 @@ export const dynamic = 'force-dynamic';
 export default async function SettingsPage() {
   const user = await requireUser('/settings');
   return (
-    <div className="flex h-full flex-col">
-      <AppHeader user={user} />
-      <main className="mx-auto w-full max-w-lg p-6">
+    <main className="min-h-0 flex-1 overflow-y-auto">
+      <div className="mx-auto w-full max-w-lg p-6">
         <h1 className="text-xl font-semibold">Your account</h1>
         <dl className="mt-4 grid grid-cols-[8rem_1fr] gap-2 text-sm">
           <dt className="text-slate-500">Username</dt>
@@ -19,7 +17,7 @@ export default async function SettingsPage() {
           <dt className="text-slate-500">Display name</dt>
           <dd>{user.displayName}</dd>
         </dl>
-      </main>
-    </div>
+      </div>
+    </main>
   );
 }

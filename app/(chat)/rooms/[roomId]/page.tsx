@@ -1,0 +1,60 @@
+import type { Metadata } from 'next';
+import { headers } from 'next/headers';
+import { JoinPrivateRoom } from '@/components/chat/join-private-room';
+import { RoomUnavailable } from '@/components/chat/room-unavailable';
+import { RoomView } from '@/components/chat/room-view';
+import { requireUser } from '@/lib/auth';
+import { clientIpFromHeaders } from '@/lib/client-ip';
+import { getHistory } from '@/lib/data/messages';
+import { getRoomForUser, joinRoom, listMembers } from '@/lib/data/rooms';
+import { toAppError } from '@/lib/errors';
+import { notifyMemberJoined } from '@/lib/realtime/notify';
+import { historyQuerySchema, type HistoryPage } from '@/lib/schemas/message';
+import { ROOM_ID_PATTERN, type RoomMember, type RoomSummary } from '@/lib/schemas/room';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Room · Parley' };
+
+type Props = { params: Promise<{ roomId: string }> };
+
+/**
+ * A room: the newest history page rendered on the server, then live (components/chat/room-view.tsx).
+ * Public rooms are joined on the way in; private ones ask for the password first.
+ */
+export default async function RoomPage({ params }: Props) {
+  const { roomId } = await params;
+  const user = await requireUser(`/rooms/${roomId}`);
+  if (!ROOM_ID_PATTERN.test(roomId)) return <RoomUnavailable reason="not-found" />;
+
+  let room: RoomSummary;
+  try {
+    room = await getRoomForUser({ roomId, userId: user.id });
+    if (!room.isMember && room.kind === 'public') {
+      const joined = await joinRoom({ roomId, userId: user.id, ip: clientIpFromHeaders(await headers()) });
+      room = joined.room;
+      if (joined.joined) notifyMemberJoined(room, user);
+    }
+  } catch (error) {
+    const known = toAppError(error);
+    if (known?.code === 'NOT_FOUND') return <RoomUnavailable reason="not-found" />;
+    if (known?.code === 'FORBIDDEN') return <RoomUnavailable reason="forbidden" message={known.message} />;
+    throw error;
+  }
+  if (!room.isMember) return <JoinPrivateRoom room={room} />;
+
+  let content: { members: RoomMember[]; history: HistoryPage };
+  try {
+    const [members, history] = await Promise.all([
+      listMembers({ roomId, userId: user.id }),
+      getHistory({ roomId, userId: user.id, query: historyQuerySchema.parse({}) }),
+    ]);
+    content = { members, history };
+  } catch (error) {
+    // Deleted, or I was removed, between the checks above and here.
+    const known = toAppError(error);
+    if (known?.code === 'NOT_FOUND') return <RoomUnavailable reason="not-found" />;
+    if (known?.code === 'FORBIDDEN') return <RoomUnavailable reason="forbidden" message={known.message} />;
+    throw error;
+  }
+  return <RoomView key={room.id} me={user} room={room} members={content.members} history={content.history} />;
+}

@@ -1,0 +1,159 @@
+'use client';
+import { memo, useLayoutEffect, useMemo, useRef } from 'react';
+import type { ChatMessage } from '@/lib/schemas/message';
+import { timelineItems, type OutgoingMessage, type SystemLine } from '@/lib/stores/timeline';
+import { useMe, useRoom } from './room-context';
+
+/** Within this distance of the bottom counts as "at the bottom" (new messages keep it there). */
+const STICK_PX = 48;
+/** Within this distance of the top, load the previous page. */
+const LOAD_OLDER_PX = 160;
+/** Consecutive messages by one author within this window share one header. */
+const GROUP_MS = 5 * 60 * 1000;
+
+function Time({ iso }: { iso: string }) {
+  const date = new Date(iso);
+  return (
+    // The server and the browser may be in different time zones: the browser's wins.
+    <time dateTime={iso} title={date.toLocaleString()} suppressHydrationWarning className="text-xs text-slate-400">
+      {date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+    </time>
+  );
+}
+
+const MessageRow = memo(function MessageRow({ message, grouped, mine }: { message: ChatMessage; grouped: boolean; mine: boolean }) {
+  return (
+    <li data-testid="message" data-seq={message.seq} data-status="sent" data-mine={mine || undefined} className={`px-3 sm:px-4 ${grouped ? 'pt-0.5' : 'pt-2'}`}>
+      {grouped ? null : (
+        <div className="flex items-baseline gap-2">
+          <span className={`font-medium ${mine ? 'text-brand-700' : 'text-slate-900'}`}>{message.author.displayName}</span>
+          <Time iso={message.createdAt} />
+        </div>
+      )}
+      <p data-testid="message-body" className="whitespace-pre-wrap break-words text-slate-800">
+        {message.body}
+      </p>
+    </li>
+  );
+});
+
+function OutgoingRow({ message, me }: { message: OutgoingMessage; me: string }) {
+  const retry = useRoom((s) => s.retry);
+  const discard = useRoom((s) => s.discard);
+  const failed = message.status === 'failed';
+  return (
+    <li data-testid="message" data-status={message.status} data-client-id={message.clientId} data-mine className="px-3 pt-2 sm:px-4">
+      <div className="flex items-baseline gap-2">
+        <span className="font-medium text-brand-700">{me}</span>
+        <span className={`text-xs ${failed ? 'text-red-600' : 'text-slate-400'}`}>{failed ? 'Not sent' : 'Sending…'}</span>
+      </div>
+      <p data-testid="message-body" className={`whitespace-pre-wrap break-words ${failed ? 'text-slate-800' : 'text-slate-500'}`}>
+        {message.body}
+      </p>
+      {failed ? (
+        <div className="mt-0.5 flex flex-wrap items-center gap-x-3 text-xs">
+          <span className="text-red-600">{message.error?.message}</span>
+          <button type="button" onClick={() => retry(message.clientId)} className="font-medium text-brand-700 hover:underline">
+            Retry
+          </button>
+          <button type="button" onClick={() => discard(message.clientId)} className="text-slate-500 hover:underline">
+            Discard
+          </button>
+        </div>
+      ) : null}
+    </li>
+  );
+}
+
+function SystemRow({ line }: { line: SystemLine }) {
+  return (
+    <li role="note" data-testid="system-line" className="px-3 py-1 text-center text-xs text-slate-500 sm:px-4">
+      {line.user.displayName} {line.kind === 'joined' ? 'joined the room' : 'left the room'} · <Time iso={line.at} />
+    </li>
+  );
+}
+
+/** The timeline: older pages load on scroll-up without moving what is on screen; sticks to the bottom when there. */
+export function MessageList() {
+  const me = useMe();
+  const timeline = useRoom((s) => s.timeline);
+  const loadingOlder = useRoom((s) => s.loadingOlder);
+  const olderError = useRoom((s) => s.olderError);
+  const loadOlder = useRoom((s) => s.loadOlder);
+  const items = useMemo(() => timelineItems(timeline, me.id), [timeline, me.id]);
+  /** Keys of messages that continue the previous one's author block (no header repeated). */
+  const grouped = useMemo(() => {
+    const keys = new Set<string>();
+    let previous: ChatMessage | null = null;
+    for (const item of items) {
+      if (item.type !== 'message') {
+        previous = null;
+        continue;
+      }
+      const m = item.message;
+      if (previous && previous.author.id === m.author.id && Date.parse(m.createdAt) - Date.parse(previous.createdAt) < GROUP_MS) keys.add(item.key);
+      previous = m;
+    }
+    return keys;
+  }, [items]);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const firstSeq = timeline.messages[0]?.seq;
+  const outgoingCount = timeline.outgoing.length;
+  /** The last known geometry, to keep the view still when a page is prepended. */
+  const last = useRef({ height: 0, top: 0, firstSeq, outgoingCount });
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const prev = last.current;
+    if (firstSeq !== undefined && prev.firstSeq !== undefined && firstSeq < prev.firstSeq && prev.height > 0) {
+      el.scrollTop = el.scrollHeight - prev.height + prev.top;
+    } else if (atBottom.current || outgoingCount > prev.outgoingCount) {
+      el.scrollTop = el.scrollHeight; // new messages while at the bottom, or I just sent one
+      atBottom.current = true;
+    }
+    last.current = { height: el.scrollHeight, top: el.scrollTop, firstSeq, outgoingCount };
+    // Not enough history to scroll: fetch more so scrolling up can work.
+    if (el.scrollHeight <= el.clientHeight && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
+  }, [items, firstSeq, outgoingCount, timeline.hasOlder, loadingOlder, olderError, loadOlder]);
+
+  function onScroll() {
+    const el = scroller.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
+    last.current = { ...last.current, height: el.scrollHeight, top: el.scrollTop };
+    if (el.scrollTop < LOAD_OLDER_PX && timeline.hasOlder && !loadingOlder) void loadOlder();
+  }
+
+  return (
+    <div ref={scroller} onScroll={onScroll} data-testid="message-scroller" className="min-h-0 flex-1 overflow-y-auto overscroll-contain pb-2">
+      <div className="flex min-h-full flex-col justify-end">
+        {timeline.hasOlder ? (
+          <div className="py-2 text-center text-sm">
+            {loadingOlder ? (
+              <span className="text-slate-400">Loading older messages…</span>
+            ) : (
+              <button type="button" onClick={() => void loadOlder()} className="text-brand-600 hover:underline">
+                {olderError ? 'Could not load older messages. Try again' : 'Load older messages'}
+              </button>
+            )}
+          </div>
+        ) : items.length > 0 ? (
+          <p className="py-3 text-center text-xs text-slate-400">The beginning of the room.</p>
+        ) : null}
+        {items.length === 0 ? <p className="m-auto p-6 text-center text-slate-500">No messages yet. Say hello!</p> : null}
+        <ol aria-label="Messages" aria-live="polite" aria-relevant="additions" className="flex flex-col">
+          {items.map((item) => {
+            if (item.type === 'message') {
+              return <MessageRow key={item.key} message={item.message} grouped={grouped.has(item.key)} mine={item.message.author.id === me.id} />;
+            }
+            if (item.type === 'system') return <SystemRow key={item.key} line={item.line} />;
+            return <OutgoingRow key={item.key} message={item.message} me={me.displayName} />;
+          })}
+        </ol>
+      </div>
+    </div>
+  );
+}

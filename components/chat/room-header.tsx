@@ -1,0 +1,112 @@
+'use client';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { ApiError, roomsApi } from '@/lib/api-client';
+import { HashIcon, LockIcon, UsersIcon } from './icons';
+import { useMe, useRoom } from './room-context';
+import { useRoomsStore } from './rooms-context';
+
+export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: boolean; onToggleMembers(): void }) {
+  const room = useRoom((s) => s.room);
+  const status = useRoom((s) => s.status);
+  const memberCount = useRoom((s) => s.members.length);
+  const me = useMe();
+  const rooms = useRoomsStore();
+  const router = useRouter();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const isOwner = room.ownerId === me.id;
+
+  async function run(action: () => Promise<unknown>, after: () => void) {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      after();
+      router.push('/');
+    } catch (caught) {
+      setBusy(false);
+      setError(caught instanceof ApiError ? caught.message : 'Something went wrong. Please try again.');
+    }
+  }
+
+  const leave = () => run(() => roomsApi.leave(room.id), () => rooms.getState().setMembership(room.id, false));
+  const remove = () => run(() => roomsApi.remove(room.id), () => rooms.getState().remove(room.id));
+
+  return (
+    <header className="border-b border-slate-200 bg-white px-3 py-2 sm:px-4">
+      <div className="flex items-start gap-2">
+        <div className="min-w-0 flex-1">
+          <h1 className="flex items-center gap-1.5 text-lg font-semibold">
+            {room.kind === 'private' ? (
+              <LockIcon className="shrink-0 text-slate-500" role="img" aria-hidden={false} aria-label="Private room" />
+            ) : (
+              <HashIcon className="shrink-0 text-slate-400" />
+            )}
+            <span className="truncate" data-testid="room-name">
+              {room.name}
+            </span>
+          </h1>
+          {room.description ? <p className="line-clamp-2 break-words text-sm text-slate-600">{room.description}</p> : null}
+        </div>
+        <button
+          type="button"
+          onClick={onToggleMembers}
+          aria-expanded={membersOpen}
+          aria-controls="room-members"
+          className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 md:hidden"
+        >
+          <UsersIcon />
+          <span>{memberCount}</span>
+          <span className="sr-only">members</span>
+        </button>
+        {status === 'live' && !confirming ? (
+          isOwner ? (
+            <button
+              type="button"
+              onClick={() => setConfirming(true)}
+              className="shrink-0 rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50"
+            >
+              Delete
+            </button>
+          ) : (
+            <button
+              type="button"
+              disabled={busy}
+              onClick={leave}
+              className="shrink-0 rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-60"
+            >
+              {busy ? 'Leaving…' : 'Leave'}
+            </button>
+          )
+        ) : null}
+      </div>
+      {confirming ? (
+        <div role="alertdialog" aria-label="Delete this room" className="mt-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm">
+          <p className="text-red-900">
+            Delete <strong>{room.name}</strong> and all its messages for everyone? This cannot be undone.
+          </p>
+          <div className="mt-2 flex gap-2">
+            <button
+              type="button"
+              disabled={busy}
+              onClick={remove}
+              className="rounded-md bg-red-600 px-3 py-1 font-medium text-white hover:bg-red-700 disabled:opacity-60"
+            >
+              {busy ? 'Deleting…' : 'Delete room'}
+            </button>
+            <button type="button" disabled={busy} onClick={() => setConfirming(false)} className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50">
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {error ? (
+        <p role="alert" className="mt-2 text-sm text-red-600">
+          {error}
+        </p>
+      ) : null}
+    </header>
+  );
+}

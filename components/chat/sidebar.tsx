@@ -1,0 +1,91 @@
+'use client';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { useEffect } from 'react';
+import type { RoomSummary } from '@/lib/schemas/room';
+import { HashIcon, LockIcon } from './icons';
+import { useRooms } from './rooms-context';
+import { useUiStore } from './ui-store';
+
+function RoomLink({ room, active }: { room: RoomSummary; active: boolean }) {
+  const isPrivate = room.kind === 'private';
+  return (
+    <li>
+      <Link
+        href={`/rooms/${room.id}`}
+        data-testid="room-link"
+        data-room-id={room.id}
+        aria-current={active ? 'page' : undefined}
+        className={`flex items-center gap-2 rounded-md px-2 py-1.5 text-sm ${
+          active ? 'bg-brand-100 font-medium text-brand-700' : 'text-slate-700 hover:bg-slate-100'
+        }`}
+      >
+        {isPrivate ? (
+          <LockIcon className="shrink-0 text-slate-500" aria-label="Private room" aria-hidden={false} role="img" />
+        ) : (
+          <HashIcon className="shrink-0 text-slate-400" />
+        )}
+        <span className="min-w-0 flex-1 truncate">{room.name}</span>
+        <span className="shrink-0 text-xs text-slate-400" title={`${room.memberCount} member${room.memberCount === 1 ? '' : 's'}`}>
+          {room.memberCount}
+        </span>
+      </Link>
+    </li>
+  );
+}
+
+function Section({ title, rooms, empty, activeId }: { title: string; rooms: RoomSummary[]; empty?: string; activeId?: string }) {
+  if (rooms.length === 0 && !empty) return null;
+  const id = `sidebar-${title.toLowerCase().replace(/\s+/g, '-')}`;
+  return (
+    <section aria-labelledby={id} className="mt-4 first:mt-0">
+      <h2 id={id} className="px-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
+        {title}
+      </h2>
+      {rooms.length ? (
+        <ul className="mt-1 space-y-0.5">
+          {rooms.map((room) => (
+            <RoomLink key={room.id} room={room} active={room.id === activeId} />
+          ))}
+        </ul>
+      ) : (
+        <p className="px-2 py-1 text-sm text-slate-400">{empty}</p>
+      )}
+    </section>
+  );
+}
+
+/** My rooms, public rooms to join, private rooms (behind a password). A drawer below the md breakpoint. */
+export function Sidebar() {
+  const mine = useRooms((s) => s.mine);
+  const others = useRooms((s) => s.others);
+  const open = useUiStore((s) => s.sidebarOpen);
+  const setOpen = useUiStore((s) => s.setSidebarOpen);
+  const pathname = usePathname();
+  const activeId = /^\/rooms\/([^/]+)/.exec(pathname)?.[1];
+
+  // Navigating closes the drawer.
+  useEffect(() => setOpen(false), [pathname, setOpen]);
+
+  return (
+    <>
+      {open ? <button type="button" aria-label="Close rooms" className="fixed inset-0 z-20 bg-slate-900/30 md:hidden" onClick={() => setOpen(false)} /> : null}
+      <nav
+        id="room-sidebar"
+        aria-label="Rooms"
+        className={`${open ? 'flex' : 'hidden'} absolute inset-y-0 left-0 z-30 w-72 max-w-[85vw] flex-col border-r border-slate-200 bg-slate-50 shadow-lg md:static md:flex md:w-64 md:shadow-none`}
+      >
+        <div className="min-h-0 flex-1 overflow-y-auto p-3">
+          <Section title="Your rooms" rooms={mine} empty="You are in no rooms yet." activeId={activeId} />
+          <Section title="Public rooms" rooms={others.filter((r) => r.kind === 'public')} activeId={activeId} />
+          <Section title="Private rooms" rooms={others.filter((r) => r.kind === 'private')} activeId={activeId} />
+        </div>
+        <div className="border-t border-slate-200 p-3">
+          <Link href="/" className="block rounded-md bg-brand-600 px-3 py-2 text-center text-sm font-medium text-white hover:bg-brand-700">
+            New room
+          </Link>
+        </div>
+      </nav>
+    </>
+  );
+}

@@ -1,0 +1,70 @@
+/** The browser's REST calls: JSON in and out, errors as the documented `{ error: { code, message, issues? } }`. */
+import type { ErrorBody, ErrorCode } from './errors';
+import type { HistoryPage } from './schemas/message';
+import type { CreateRoomInput, RoomList, RoomMember, RoomSummary } from './schemas/room';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody,
+  ) {
+    super(body.message);
+  }
+  get code(): ErrorCode {
+    return this.body.code;
+  }
+}
+
+function fallbackError(status: number): ErrorBody {
+  if (status === 0) return { code: 'UNAVAILABLE', message: 'Could not reach the server. Check your connection.' };
+  return { code: status >= 500 ? 'INTERNAL' : 'INVALID_PAYLOAD', message: `The server answered ${status}. Please try again.` };
+}
+
+export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: init.method ?? 'GET',
+      headers: init.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+      signal: init.signal,
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, fallbackError(0));
+  }
+  if (response.status === 204) return undefined as T;
+  const data: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const body = (data as { error?: ErrorBody } | undefined)?.error;
+    const retryAfter = Number(response.headers.get('retry-after'));
+    throw new ApiError(
+      response.status,
+      body && typeof body.message === 'string'
+        ? { ...body, retryAfter: body.retryAfter ?? (Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined) }
+        : fallbackError(response.status),
+    );
+  }
+  return data as T;
+}
+
+const roomPath = (roomId: string) => `/api/rooms/${encodeURIComponent(roomId)}`;
+
+export const roomsApi = {
+  list: () => apiFetch<RoomList>('/api/rooms'),
+  create: (input: CreateRoomInput) => apiFetch<{ room: RoomSummary }>('/api/rooms', { method: 'POST', body: input }),
+  join: (roomId: string, password?: string) =>
+    apiFetch<{ room: RoomSummary }>(`${roomPath(roomId)}/join`, { method: 'POST', body: password === undefined ? {} : { password } }),
+  leave: (roomId: string) => apiFetch<{ ok: true }>(`${roomPath(roomId)}/leave`, { method: 'POST', body: {} }),
+  remove: (roomId: string) => apiFetch<void>(roomPath(roomId), { method: 'DELETE' }),
+  members: (roomId: string) => apiFetch<{ members: RoomMember[] }>(`${roomPath(roomId)}/members`),
+  history: (roomId: string, query: { before?: number; after?: number; limit?: number } = {}) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    const qs = params.toString();
+    return apiFetch<HistoryPage>(`${roomPath(roomId)}/messages${qs ? `?${qs}` : ''}`);
+  },
+};

@@ -1,0 +1,224 @@
+/**
+ * The browser's one Socket.IO connection manager. One `Manager` per tab multiplexes the main namespace
+ * "/" (what concerns me across rooms) and one namespace per room being shown (`/r/<roomId>`). The
+ * session cookie authenticates every handshake (same origin). Browser-only: call from effects.
+ */
+import { Manager, type Socket } from 'socket.io-client';
+import { create } from 'zustand';
+import type { Ack, ErrorCode } from '../errors';
+import type { ChatMessage, SendMessageInput } from '../schemas/message';
+import { roomNamespace } from '../schemas/room';
+import type {
+  ClientToServerEvents,
+  RoomClientToServerEvents,
+  RoomServerToClientEvents,
+  ServerToClientEvents,
+} from './events';
+
+export type MainSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type RoomSocket = Socket<RoomServerToClientEvents, RoomClientToServerEvents>;
+
+/**
+ * - connecting: first connection of this tab, not up yet
+ * - connected
+ * - reconnecting: was up, trying again (socket.io's backoff)
+ * - offline: the browser says so, or several attempts in a row failed
+ * - signed-out: the server refused the session; reconnecting will not help
+ */
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'signed-out';
+
+/** After this many failed attempts in a row, call it offline rather than reconnecting. */
+const OFFLINE_AFTER_ATTEMPTS = 3;
+/** Retry delay for namespace connects the server refused for a transient reason. */
+const REFUSED_RETRY_MS = 3_000;
+/** Keep the manager briefly after the last user lets go: a remount or route change picks it up again. */
+const RELEASE_GRACE_MS = 1_000;
+export const SEND_TIMEOUT_MS = 10_000;
+
+export const useConnectionStore = create<{ status: ConnectionStatus }>(() => ({ status: 'connecting' }));
+
+export function useConnectionStatus(): ConnectionStatus {
+  return useConnectionStore((s) => s.status);
+}
+
+function setStatus(status: ConnectionStatus): void {
+  if (useConnectionStore.getState().status !== status) useConnectionStore.setState({ status });
+}
+
+const browserOnline = () => typeof navigator === 'undefined' || navigator.onLine !== false;
+
+/** The `{ code }` a refused namespace connect carries (lib/realtime/handshake.ts and room middleware). */
+export function connectErrorCode(error: Error): ErrorCode | undefined {
+  const data = (error as Error & { data?: { code?: unknown } }).data;
+  return typeof data?.code === 'string' ? (data.code as ErrorCode) : undefined;
+}
+
+/** Refusals that retrying cannot fix. */
+const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND']);
+
+interface Realtime {
+  /** Whose session the connection's handshake carried. */
+  userId: string;
+  manager: Manager;
+  main: MainSocket;
+  users: number;
+  releaseTimer?: ReturnType<typeof setTimeout>;
+  dispose(): void;
+}
+
+let current: Realtime | null = null;
+
+function createRealtime(userId: string): Realtime {
+  // autoConnect off: every socket is connected explicitly, after its listeners and auth are in place.
+  const manager = new Manager(window.location.origin, { path: '/socket.io', autoConnect: false });
+  const main = manager.socket('/') as MainSocket;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  setStatus('connecting');
+
+  main.on('connect', () => setStatus('connected'));
+  main.on('disconnect', (reason) => {
+    if (reason === 'io client disconnect') return;
+    setStatus(browserOnline() ? 'reconnecting' : 'offline');
+  });
+  main.on('connect_error', (error) => {
+    if (main.active) return; // a transport error: the manager retries by itself
+    const code = connectErrorCode(error);
+    if (code === 'UNAUTHORIZED') return setStatus('signed-out');
+    // Refused by middleware for a passing reason (INTERNAL): the manager will not retry this namespace.
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => main.connect(), REFUSED_RETRY_MS);
+  });
+  const onAttempt = (attempt: number) => setStatus(!browserOnline() || attempt > OFFLINE_AFTER_ATTEMPTS ? 'offline' : 'reconnecting');
+  manager.on('reconnect_attempt', onAttempt);
+
+  // engine.io closes the transport on the browser's "offline" event; say so at once instead of after a ping timeout.
+  const onOffline = () => setStatus('offline');
+  const onOnline = () => {
+    if (useConnectionStore.getState().status === 'offline') setStatus('reconnecting');
+  };
+  window.addEventListener('offline', onOffline);
+  window.addEventListener('online', onOnline);
+  main.connect();
+
+  return {
+    userId,
+    manager,
+    main,
+    users: 0,
+    dispose() {
+      clearTimeout(retryTimer);
+      window.removeEventListener('offline', onOffline);
+      window.removeEventListener('online', onOnline);
+      manager.off('reconnect_attempt', onAttempt);
+      main.removeAllListeners();
+      main.disconnect(); // the last active namespace: the manager closes the connection
+      setStatus('connecting');
+    },
+  };
+}
+
+export interface RealtimeLease {
+  main: MainSocket;
+  /** Lets go of the connection; the last lease to go closes it (after a short grace period). */
+  release(): void;
+}
+
+/**
+ * Takes a share of the tab's connection, creating it on first use. The session cookie is read once, at
+ * the connection's handshake: a different signed-in user gets a new connection.
+ */
+export function acquireRealtime(userId: string): RealtimeLease {
+  if (current && current.userId !== userId) {
+    clearTimeout(current.releaseTimer);
+    current.dispose();
+    current = null;
+  }
+  if (!current) current = createRealtime(userId);
+  const realtime = current;
+  clearTimeout(realtime.releaseTimer);
+  realtime.users += 1;
+  let released = false;
+  return {
+    main: realtime.main,
+    release() {
+      if (released) return;
+      released = true;
+      realtime.users -= 1;
+      if (realtime.users > 0) return;
+      realtime.releaseTimer = setTimeout(() => {
+        if (realtime.users > 0 || current !== realtime) return;
+        current = null;
+        realtime.dispose();
+      }, RELEASE_GRACE_MS);
+    },
+  };
+}
+
+export type RoomEventHandlers = { [E in keyof RoomServerToClientEvents]?: RoomServerToClientEvents[E] };
+
+export interface RoomConnectionOptions {
+  /** The signed-in user (see acquireRealtime). */
+  userId: string;
+  /** Read on every (re)connect: the newest contiguous seq held, so the server replays what came after. */
+  lastSeq(): number;
+  on: RoomEventHandlers;
+  onConnect?(): void;
+  onDisconnect?(reason: string): void;
+  /** A refusal retrying cannot fix: FORBIDDEN (not a member), NOT_FOUND (deleted), UNAUTHORIZED. */
+  onRefused?(error: { code: ErrorCode; message: string }): void;
+}
+
+export interface RoomConnection {
+  readonly connected: boolean;
+  /** `message:send` with an ack timeout; rejects on timeout or disconnect, and at once when not connected. */
+  sendMessage(input: SendMessageInput, timeoutMs?: number): Promise<Ack<ChatMessage>>;
+  close(): void;
+}
+
+/** Opens a room's namespace on the tab's connection. Close it when the room is no longer shown. */
+export function openRoom(roomId: string, options: RoomConnectionOptions): RoomConnection {
+  const lease = acquireRealtime(options.userId);
+  const { manager } = current!;
+  const auth = (cb: (data: object) => void) => cb({ lastSeq: options.lastSeq() });
+  const socket = manager.socket(roomNamespace(roomId), { auth }) as RoomSocket;
+  // The manager keeps a namespace's socket across close/open: make sure this opening's auth is the one used.
+  socket.auth = auth;
+  let closed = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  for (const [event, handler] of Object.entries(options.on)) {
+    if (handler) socket.on(event as keyof RoomServerToClientEvents, handler as never);
+  }
+  socket.on('connect', () => options.onConnect?.());
+  socket.on('disconnect', (reason) => options.onDisconnect?.(reason));
+  socket.on('connect_error', (error) => {
+    if (socket.active) return; // transport trouble: the manager reconnects every namespace
+    const code = connectErrorCode(error);
+    if (code && FINAL_REFUSALS.has(code)) {
+      options.onRefused?.({ code, message: error.message });
+      return;
+    }
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => !closed && socket.connect(), REFUSED_RETRY_MS);
+  });
+  if (!socket.active) socket.connect();
+
+  return {
+    get connected() {
+      return !closed && socket.connected;
+    },
+    async sendMessage(input, timeoutMs = SEND_TIMEOUT_MS) {
+      // Not connected: fail now rather than let socket.io buffer it; the caller resends after reconnect.
+      if (closed || !socket.connected) throw new Error('not connected');
+      return socket.timeout(timeoutMs).emitWithAck('message:send', input);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      clearTimeout(retryTimer);
+      socket.removeAllListeners();
+      socket.disconnect();
+      lease.release();
+    },
+  };
+}

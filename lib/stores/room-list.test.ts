@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { RoomSummary } from '../schemas/room';
+import { applyListed, normalizeRoomList, removeRoom, setMembership, upsertRoom } from './room-list';
+
+function room(id: string, name: string, overrides: Partial<RoomSummary> = {}): RoomSummary {
+  return {
+    id,
+    name,
+    description: '',
+    kind: 'public',
+    ownerId: 'owner',
+    memberCount: 1,
+    createdAt: new Date(0).toISOString(),
+    isMember: false,
+    role: null,
+    lastSeq: null,
+    ...overrides,
+  };
+}
+
+describe('room list', () => {
+  it('sorts by name, case-insensitively, and drops deleted rooms', () => {
+    const list = normalizeRoomList(
+      { mine: [room('b', 'beta', { isMember: true }), room('a', 'Alpha', { isMember: true })], others: [room('c', 'gamma')] },
+      new Set(['c']),
+    );
+    expect(list.mine.map((r) => r.name)).toEqual(['Alpha', 'beta']);
+    expect(list.others).toEqual([]);
+  });
+
+  it('upsert places a room by membership and replaces an older copy', () => {
+    let list = normalizeRoomList({ mine: [], others: [room('a', 'Alpha')] });
+    list = upsertRoom(list, room('a', 'Alpha', { isMember: true, memberCount: 2 }));
+    expect(list.others).toEqual([]);
+    expect(list.mine).toHaveLength(1);
+    expect(list.mine[0]!.memberCount).toBe(2);
+  });
+
+  it('a listing broadcast does not move a room I am in out of "mine"', () => {
+    let list = normalizeRoomList({ mine: [room('a', 'Alpha', { isMember: true, role: 'owner', lastSeq: 4 })], others: [] });
+    list = applyListed(list, room('a', 'Alpha renamed', { memberCount: 5 }));
+    expect(list.mine[0]).toMatchObject({ name: 'Alpha renamed', isMember: true, role: 'owner', lastSeq: 4, memberCount: 5 });
+    list = applyListed(list, room('b', 'Beta'));
+    expect(list.others.map((r) => r.id)).toEqual(['b']);
+  });
+
+  it('membership changes move the room and adjust the count', () => {
+    let list = normalizeRoomList({ mine: [], others: [room('a', 'Alpha', { kind: 'private', memberCount: 3 })] });
+    list = setMembership(list, 'a', true);
+    expect(list.mine[0]).toMatchObject({ id: 'a', isMember: true, role: 'member', memberCount: 4 });
+    expect(setMembership(list, 'a', true)).toBe(list);
+    list = setMembership(list, 'a', false);
+    expect(list.others[0]).toMatchObject({ id: 'a', isMember: false, role: null, memberCount: 3 });
+  });
+
+  it('remove drops the room from either list', () => {
+    const list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true })], others: [room('b', 'B')] });
+    expect(removeRoom(removeRoom(list, 'a'), 'b')).toEqual({ mine: [], others: [] });
+    expect(removeRoom(list, 'zzz')).toBe(list);
+  });
+});

@@ -1,0 +1,245 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Ack } from '../errors';
+import type { RoomConnection } from '../realtime/client';
+import type { ChatMessage, HistoryPage, SendMessageInput } from '../schemas/message';
+import type { RoomSummary } from '../schemas/room';
+import { createRoomStore } from './room-store';
+import { timelineItems } from './timeline';
+
+const me = { id: 'me', username: 'me', displayName: 'Me' };
+const other = { id: 'other', username: 'other', displayName: 'Other' };
+const room: RoomSummary = {
+  id: 'Room000001',
+  name: 'General',
+  description: '',
+  kind: 'public',
+  ownerId: 'other',
+  memberCount: 2,
+  createdAt: new Date(0).toISOString(),
+  isMember: true,
+  role: 'member',
+  lastSeq: 2,
+};
+
+function msg(seq: number, overrides: Partial<ChatMessage> = {}): ChatMessage {
+  return {
+    id: String(seq),
+    roomId: room.id,
+    seq,
+    clientId: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    author: other,
+    body: `message ${seq}`,
+    createdAt: new Date(seq * 1000).toISOString(),
+    editedAt: null,
+    ...overrides,
+  };
+}
+
+/** A room namespace stand-in: sends resolve when the test says so. */
+class FakeConnection implements RoomConnection {
+  connected = true;
+  sent: SendMessageInput[] = [];
+  private waiting: { resolve: (ack: Ack<ChatMessage>) => void; reject: (e: Error) => void }[] = [];
+  sendMessage(input: SendMessageInput): Promise<Ack<ChatMessage>> {
+    if (!this.connected) return Promise.reject(new Error('not connected'));
+    this.sent.push(input);
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+  ack(response: Ack<ChatMessage>) {
+    this.waiting.shift()!.resolve(response);
+  }
+  drop() {
+    this.connected = false;
+    for (const w of this.waiting.splice(0)) w.reject(new Error('socket has been disconnected'));
+  }
+  close() {}
+}
+
+function setup(history: HistoryPage = { messages: [msg(1), msg(2)], hasMore: false }) {
+  let n = 0;
+  const fetchHistory = vi.fn<(q: { before?: number; after?: number; limit?: number }) => Promise<HistoryPage>>();
+  const store = createRoomStore(
+    { room, members: [], history },
+    {
+      me,
+      fetchHistory,
+      fetchMembers: async () => [],
+      uuid: () => `11111111-1111-4111-8111-${String(++n).padStart(12, '0')}`,
+      sendTimeoutMs: 10_000,
+      healDelayMs: 0,
+    },
+  );
+  const conn = new FakeConnection();
+  store.binding.attach(conn);
+  const on = store.binding.options.on;
+  const rows = () =>
+    timelineItems(store.getState().timeline, me.id).flatMap((item) =>
+      item.type === 'message' ? [`${item.message.seq}:sent`] : item.type === 'outgoing' ? [`${item.message.body}:${item.message.status}`] : [],
+    );
+  return { store, conn, on, rows, fetchHistory };
+}
+
+const flush = () => vi.advanceTimersByTimeAsync(0);
+
+describe('room store: sending', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('refuses empty and over-long messages', () => {
+    const { store } = setup();
+    expect(store.getState().send('   ')).toBe('The message is empty.');
+    expect(store.getState().send('x'.repeat(2001))).toMatch(/at most 2000/);
+    expect(store.getState().timeline.outgoing).toEqual([]);
+  });
+
+  it('pending → sent on the ack; the broadcast that follows is not shown twice', async () => {
+    const { store, conn, on, rows } = setup();
+    expect(store.getState().send(' hello ')).toBeNull();
+    expect(rows()).toEqual(['1:sent', '2:sent', 'hello:pending']);
+    const clientId = conn.sent[0]!.clientId;
+    expect(conn.sent[0]!.body).toBe('hello');
+    conn.ack({ ok: true, data: msg(3, { author: me, clientId, body: 'hello' }) });
+    await flush();
+    on['message:new']!(msg(3, { author: me, clientId, body: 'hello' }));
+    expect(rows()).toEqual(['1:sent', '2:sent', '3:sent']);
+  });
+
+  it('a failed send is retried with the same clientId', async () => {
+    const { store, conn, rows } = setup();
+    store.getState().send('hello');
+    conn.ack({ ok: false, error: { code: 'INTERNAL', message: 'boom' } });
+    await flush();
+    expect(rows()).toEqual(['1:sent', '2:sent', 'hello:failed']);
+    const clientId = conn.sent[0]!.clientId;
+    store.getState().retry(clientId);
+    expect(rows()).toEqual(['1:sent', '2:sent', 'hello:pending']);
+    expect(conn.sent[1]!.clientId).toBe(clientId);
+    conn.ack({ ok: true, data: msg(3, { author: me, clientId, body: 'hello' }) });
+    await flush();
+    expect(rows()).toEqual(['1:sent', '2:sent', '3:sent']);
+  });
+
+  it('offline: waits, fails after the timeout, and is resent once after reconnect', async () => {
+    const { store, conn, on, rows } = setup();
+    conn.drop();
+    store.getState().send('offline hello');
+    expect(rows()).toEqual(['1:sent', '2:sent', 'offline hello:pending']);
+    expect(conn.sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(rows()).toEqual(['1:sent', '2:sent', 'offline hello:failed']);
+
+    conn.connected = true;
+    on['room:ready']!({ room, online: [me] });
+    expect(conn.sent).toHaveLength(1);
+    on['message:replay']!({ messages: [], truncated: false, lastSeq: 2 });
+    const { clientId } = conn.sent[0]!;
+    conn.ack({ ok: true, data: msg(3, { author: me, clientId, body: 'offline hello' }) });
+    await flush();
+    expect(rows()).toEqual(['1:sent', '2:sent', '3:sent']);
+  });
+
+  it('a send interrupted by a disconnect is resent after reconnect; the replay settles it', async () => {
+    const { store, conn, on, rows } = setup();
+    store.getState().send('in flight');
+    const { clientId } = conn.sent[0]!;
+    conn.drop();
+    await flush();
+    expect(rows()).toEqual(['1:sent', '2:sent', 'in flight:failed']);
+    conn.connected = true;
+    on['room:ready']!({ room, online: [] });
+    expect(conn.sent.map((s) => s.clientId)).toEqual([clientId, clientId]);
+    // The first attempt had reached the server: the replay carries it, the resend's ack repeats it.
+    on['message:replay']!({ messages: [msg(3, { author: me, clientId, body: 'in flight' })], truncated: false, lastSeq: 3 });
+    conn.ack({ ok: true, data: msg(3, { author: me, clientId, body: 'in flight' }) });
+    await flush();
+    expect(rows()).toEqual(['1:sent', '2:sent', '3:sent']);
+  });
+
+  it('permanent failures are not resent automatically', async () => {
+    const { store, conn, on } = setup();
+    store.getState().send('nope');
+    conn.ack({ ok: false, error: { code: 'FORBIDDEN', message: 'not a member' } });
+    await flush();
+    on['room:ready']!({ room, online: [] });
+    expect(conn.sent).toHaveLength(1);
+  });
+});
+
+describe('room store: ordering and gaps', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('heals a gap over REST, looping while hasMore', async () => {
+    const { on, rows, fetchHistory, store } = setup();
+    fetchHistory
+      .mockResolvedValueOnce({ messages: [msg(3), msg(4)], hasMore: true })
+      .mockResolvedValueOnce({ messages: [msg(5), msg(6)], hasMore: false });
+    on['message:new']!(msg(7));
+    expect(store.getState().timeline.lastSeq).toBe(2);
+    await flush();
+    await flush();
+    expect(fetchHistory.mock.calls.map((c) => c[0].after)).toEqual([2, 4]);
+    expect(rows()).toEqual(['1:sent', '2:sent', '3:sent', '4:sent', '5:sent', '6:sent', '7:sent']);
+    expect(store.getState().timeline.lastSeq).toBe(7);
+  });
+
+  it('drops duplicates and does not fetch when nothing is missing', async () => {
+    const { on, rows, fetchHistory } = setup();
+    on['message:new']!(msg(3));
+    on['message:new']!(msg(3));
+    on['message:new']!(msg(2));
+    await flush();
+    expect(rows()).toEqual(['1:sent', '2:sent', '3:sent']);
+    expect(fetchHistory).not.toHaveBeenCalled();
+  });
+
+  it('sends the newest contiguous seq on reconnect', () => {
+    const { on, store } = setup();
+    on['message:new']!(msg(3));
+    expect(store.binding.options.lastSeq()).toBe(3);
+  });
+
+  it('a truncated replay reloads the newest page', async () => {
+    const { on, rows, fetchHistory } = setup();
+    fetchHistory.mockResolvedValueOnce({ messages: [msg(899), msg(900)], hasMore: true });
+    on['message:replay']!({ messages: [], truncated: true, lastSeq: 900 });
+    await flush();
+    expect(fetchHistory).toHaveBeenCalledWith({ limit: 50 });
+    expect(rows()).toEqual(['899:sent', '900:sent']);
+  });
+
+  it('loads older pages with before=<oldest seq>', async () => {
+    const { store, fetchHistory, rows } = setup({ messages: [msg(51), msg(52)], hasMore: true });
+    fetchHistory.mockResolvedValueOnce({ messages: [msg(49), msg(50)], hasMore: false });
+    await store.getState().loadOlder();
+    expect(fetchHistory).toHaveBeenCalledWith({ before: 51, limit: 50 });
+    expect(rows()).toEqual(['49:sent', '50:sent', '51:sent', '52:sent']);
+    expect(store.getState().timeline.hasOlder).toBe(false);
+  });
+});
+
+describe('room store: members, presence, deletion', () => {
+  it('tracks members, online users and join/leave lines', () => {
+    const { on, store } = setup();
+    on['room:ready']!({ room, online: [me] });
+    on['member:joined']!({ user: other, at: new Date().toISOString() });
+    on['presence:online']!({ user: other });
+    expect(store.getState().members.map((m) => m.user.id)).toEqual(['other']);
+    expect(Object.keys(store.getState().online).sort()).toEqual(['me', 'other']);
+    on['presence:offline']!({ userId: 'other' });
+    on['member:left']!({ user: other, at: new Date().toISOString() });
+    expect(store.getState().members).toEqual([]);
+    expect(Object.keys(store.getState().online)).toEqual(['me']);
+    expect(store.getState().timeline.system.map((s) => s.kind)).toEqual(['joined', 'left']);
+  });
+
+  it('room:deleted and a NOT_FOUND refusal end the live view', () => {
+    const a = setup();
+    a.on['room:deleted']!({ roomId: room.id });
+    expect(a.store.getState().status).toBe('deleted');
+    expect(a.store.getState().send('hi')).toBe('This room is no longer available.');
+    const b = setup();
+    b.store.binding.options.onRefused({ code: 'NOT_FOUND', message: 'gone' });
+    expect(b.store.getState().status).toBe('deleted');
+  });
+});

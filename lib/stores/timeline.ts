@@ -1,0 +1,241 @@
+/**
+ * The message path on the client, as pure functions (the room store wires them to the socket and REST):
+ * confirmed messages ordered and deduplicated by `seq`, a contiguity watermark (`lastSeq`) for gap
+ * detection and catch-up, my outgoing messages keyed by `clientId`, and ephemeral system lines.
+ */
+import type { ErrorBody, ErrorCode } from '../errors';
+import type { ChatMessage, HistoryPage } from '../schemas/message';
+import type { PublicUser } from '../schemas/user';
+
+export type OutgoingStatus = 'pending' | 'failed';
+
+/** A message I sent that the server has not confirmed yet. */
+export interface OutgoingMessage {
+  /** The idempotency key: made once, reused on every retry. */
+  clientId: string;
+  body: string;
+  createdAt: string;
+  status: OutgoingStatus;
+  error?: ErrorBody;
+  /** Failed for a reason that a resend can fix (timeout, connection, server busy): resent after reconnect. */
+  retryable: boolean;
+}
+
+/** A join/leave notice: shown inline, never stored. */
+export interface SystemLine {
+  id: string;
+  kind: 'joined' | 'left';
+  user: PublicUser;
+  at: string;
+  /** Shown after the message with this seq (the newest held when it happened). */
+  afterSeq: number;
+}
+
+export interface Timeline {
+  /** Confirmed messages, ascending by seq, one per seq. */
+  messages: ChatMessage[];
+  /**
+   * The newest seq up to which nothing is missing: every message from the oldest held up to it is held
+   * (or known not to exist). Sent as `lastSeq` on every (re)connect, and the `after=` of a gap fetch.
+   */
+  lastSeq: number;
+  /** Older history exists before `messages[0]`. */
+  hasOlder: boolean;
+  /** My unconfirmed messages, in the order I sent them. */
+  outgoing: OutgoingMessage[];
+  system: SystemLine[];
+}
+
+export function maxSeq(messages: readonly ChatMessage[]): number {
+  return messages.length ? messages[messages.length - 1]!.seq : 0;
+}
+
+/** The timeline for a first page of history (the newest page: everything up to its end is held). */
+export function timelineFromPage(page: HistoryPage): Timeline {
+  const messages = mergeMessages([], page.messages);
+  return { messages, lastSeq: maxSeq(messages), hasOlder: page.hasMore, outgoing: [], system: [] };
+}
+
+/**
+ * Merges `incoming` into `existing` (ascending by seq), dropping duplicates by seq. An incoming copy
+ * replaces the held one only if it was edited later. Returns `existing` itself when nothing changed.
+ */
+export function mergeMessages(existing: readonly ChatMessage[], incoming: readonly ChatMessage[]): ChatMessage[] {
+  if (incoming.length === 0) return existing as ChatMessage[];
+  const bySeq = new Map<number, ChatMessage>();
+  for (const m of existing) bySeq.set(m.seq, m);
+  let changed = false;
+  for (const m of incoming) {
+    const held = bySeq.get(m.seq);
+    if (!held) {
+      bySeq.set(m.seq, m);
+      changed = true;
+    } else if (m.editedAt && (!held.editedAt || m.editedAt > held.editedAt)) {
+      bySeq.set(m.seq, m);
+      changed = true;
+    }
+  }
+  if (!changed) return existing as ChatMessage[];
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** Moves the watermark up through every held message that directly follows it. */
+export function advanceWatermark(messages: readonly ChatMessage[], lastSeq: number): number {
+  let mark = lastSeq;
+  // messages are sorted: walk from the first seq above the mark.
+  for (const m of messages) {
+    if (m.seq <= mark) continue;
+    if (m.seq === mark + 1) mark = m.seq;
+    else break;
+  }
+  return mark;
+}
+
+/** A live message with this seq means something between the watermark and it is missing. */
+export function isGap(lastSeq: number, seq: number): boolean {
+  return seq > lastSeq + 1;
+}
+
+/** Messages are held above the watermark, so something below them is missing. */
+export function hasGap(timeline: Timeline): boolean {
+  return maxSeq(timeline.messages) > timeline.lastSeq;
+}
+
+/** Drops outgoing entries that these confirmed messages (by me) settle. */
+function settleOutgoing(outgoing: OutgoingMessage[], confirmed: readonly ChatMessage[], meId: string): OutgoingMessage[] {
+  if (outgoing.length === 0) return outgoing;
+  const settled = new Set(confirmed.filter((m) => m.author.id === meId).map((m) => m.clientId));
+  if (settled.size === 0) return outgoing;
+  const rest = outgoing.filter((o) => !settled.has(o.clientId));
+  return rest.length === outgoing.length ? outgoing : rest;
+}
+
+export interface ApplyOptions {
+  /** The sender of these messages vouches that nothing up to this seq is missing (REST page, replay). */
+  coveredThrough?: number;
+}
+
+/**
+ * Applies confirmed messages from any source (ack, broadcast, replay, REST): merge, settle my pending
+ * copies (pending → sent, never shown twice), and advance the watermark.
+ */
+export function applyMessages(timeline: Timeline, incoming: readonly ChatMessage[], meId: string, options: ApplyOptions = {}): Timeline {
+  const messages = mergeMessages(timeline.messages, incoming);
+  const outgoing = settleOutgoing(timeline.outgoing, incoming, meId);
+  let lastSeq = timeline.lastSeq;
+  if (options.coveredThrough !== undefined && options.coveredThrough > lastSeq) lastSeq = options.coveredThrough;
+  lastSeq = advanceWatermark(messages, lastSeq);
+  if (messages === timeline.messages && outgoing === timeline.outgoing && lastSeq === timeline.lastSeq) return timeline;
+  return { ...timeline, messages, outgoing, lastSeq };
+}
+
+/**
+ * Applies one page of a gap fetch (`after=<lastSeq>`). `heldMaxAtRequest` is the newest seq held when the
+ * request was made: seqs commit in order, so a final page (hasMore false) proves nothing up to it is missing.
+ */
+export function applyCatchUpPage(timeline: Timeline, page: HistoryPage, heldMaxAtRequest: number, meId: string): Timeline {
+  const pageMax = maxSeq(page.messages);
+  const coveredThrough = page.hasMore ? pageMax : Math.max(pageMax, heldMaxAtRequest);
+  return applyMessages(timeline, page.messages, meId, { coveredThrough });
+}
+
+/** Prepends an older page (`before=<oldest seq>`). */
+export function applyOlderPage(timeline: Timeline, page: HistoryPage, meId: string): Timeline {
+  const next = applyMessages(timeline, page.messages, meId);
+  return { ...next, hasOlder: page.hasMore };
+}
+
+/**
+ * The replay was truncated: drop held messages (keep my unsent ones) and start over from the server's
+ * newest seq; the caller then reloads the newest page.
+ */
+export function resetTimeline(timeline: Timeline, serverLastSeq: number): Timeline {
+  return { ...timeline, messages: [], lastSeq: serverLastSeq, hasOlder: true, system: [] };
+}
+
+/** Applies the newest page after a reset. */
+export function applyNewestPage(timeline: Timeline, page: HistoryPage, meId: string): Timeline {
+  const next = applyMessages(timeline, page.messages, meId, { coveredThrough: maxSeq(page.messages) });
+  return { ...next, hasOlder: page.hasMore };
+}
+
+// ── My outgoing messages ──
+
+export function addOutgoing(timeline: Timeline, message: Pick<OutgoingMessage, 'clientId' | 'body' | 'createdAt'>): Timeline {
+  if (timeline.outgoing.some((o) => o.clientId === message.clientId)) return timeline;
+  return { ...timeline, outgoing: [...timeline.outgoing, { ...message, status: 'pending', retryable: true }] };
+}
+
+function updateOutgoing(timeline: Timeline, clientId: string, patch: (o: OutgoingMessage) => OutgoingMessage): Timeline {
+  const index = timeline.outgoing.findIndex((o) => o.clientId === clientId);
+  if (index < 0) return timeline;
+  const outgoing = [...timeline.outgoing];
+  outgoing[index] = patch(outgoing[index]!);
+  return { ...timeline, outgoing };
+}
+
+export function markPending(timeline: Timeline, clientId: string): Timeline {
+  return updateOutgoing(timeline, clientId, (o) => (o.status === 'pending' && !o.error ? o : { ...o, status: 'pending', error: undefined }));
+}
+
+/** Error codes a resend can fix; anything else needs the user to change something. */
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['UNAVAILABLE', 'INTERNAL', 'RATE_LIMITED']);
+
+export function isRetryable(code: ErrorCode): boolean {
+  return RETRYABLE.has(code);
+}
+
+export function markFailed(timeline: Timeline, clientId: string, error: ErrorBody): Timeline {
+  return updateOutgoing(timeline, clientId, (o) => ({ ...o, status: 'failed', error, retryable: isRetryable(error.code) }));
+}
+
+export function removeOutgoing(timeline: Timeline, clientId: string): Timeline {
+  const outgoing = timeline.outgoing.filter((o) => o.clientId !== clientId);
+  return outgoing.length === timeline.outgoing.length ? timeline : { ...timeline, outgoing };
+}
+
+/** What to resend after a reconnect: waiting messages and those that failed for a transient reason. */
+export function resendable(timeline: Timeline): OutgoingMessage[] {
+  return timeline.outgoing.filter((o) => o.status === 'pending' || o.retryable);
+}
+
+// ── System lines ──
+
+export const MAX_SYSTEM_LINES = 50;
+
+export function addSystemLine(timeline: Timeline, line: Omit<SystemLine, 'afterSeq'>): Timeline {
+  const system = [...timeline.system, { ...line, afterSeq: maxSeq(timeline.messages) }].slice(-MAX_SYSTEM_LINES);
+  return { ...timeline, system };
+}
+
+// ── Rendering ──
+
+export type TimelineItem =
+  | { type: 'message'; key: string; message: ChatMessage }
+  | { type: 'system'; key: string; line: SystemLine }
+  | { type: 'outgoing'; key: string; message: OutgoingMessage };
+
+/**
+ * The rows to show: confirmed messages by seq with system lines after the seq they followed, then my
+ * unconfirmed messages. An outgoing entry whose clientId is already confirmed is never shown.
+ */
+export function timelineItems(timeline: Timeline, meId: string): TimelineItem[] {
+  const items: TimelineItem[] = [];
+  const system = [...timeline.system].sort((a, b) => a.afterSeq - b.afterSeq);
+  let s = 0;
+  const confirmedMine = new Set<string>();
+  for (const message of timeline.messages) {
+    // A line recorded after seq N goes between N and the next held message.
+    while (s < system.length && system[s]!.afterSeq < message.seq) {
+      items.push({ type: 'system', key: `sys-${system[s]!.id}`, line: system[s]! });
+      s += 1;
+    }
+    items.push({ type: 'message', key: `seq-${message.seq}`, message });
+    if (message.author.id === meId) confirmedMine.add(message.clientId);
+  }
+  for (; s < system.length; s += 1) items.push({ type: 'system', key: `sys-${system[s]!.id}`, line: system[s]! });
+  for (const message of timeline.outgoing) {
+    if (!confirmedMine.has(message.clientId)) items.push({ type: 'outgoing', key: `out-${message.clientId}`, message });
+  }
+  return items;
+}
