@@ -4,6 +4,7 @@ import { useActionState } from 'react';
 import { loginAction } from '@/app/(auth)/actions';
 import { Field } from './field';
 import { initialFormState } from './form-state';
+import { FormError, SubmitButton } from '@/components/form-controls';
 
 export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   const [state, action, pending] = useActionState(loginAction, initialFormState);
@@ -27,18 +28,8 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
         error={state.fieldErrors?.password}
         required
       />
-      {state.formError ? (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-          {state.formError}
-        </p>
-      ) : null}
-      <button
-        type="submit"
-        disabled={pending}
-        className="w-full rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60"
-      >
-        {pending ? 'Signing in…' : 'Sign in'}
-      </button>
+      <FormError message={state.formError} />
+      <SubmitButton busy={pending} label="Sign in" busyLabel="Signing in…" />
       <p className="text-center text-sm text-slate-600">
         New here?{' '}
         <Link className="text-brand-600 hover:underline" href={`/register?callbackUrl=${encodeURIComponent(callbackUrl)}`}>

@@ -5,6 +5,7 @@ import { registerAction } from '@/app/(auth)/actions';
 import { displayNameSchema, passwordSchema, usernameSchema } from '@/lib/schemas/user';
 import { Field } from './field';
 import { initialFormState } from './form-state';
+import { FormError, SubmitButton } from '@/components/form-controls';
 
 const fieldSchemas = { username: usernameSchema, displayName: displayNameSchema, password: passwordSchema } as const;
 
@@ -66,18 +67,8 @@ export function RegisterForm({ callbackUrl }: { callbackUrl: string }) {
         error={errorFor('confirmPassword')}
         required
       />
-      {state.formError ? (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-          {state.formError}
-        </p>
-      ) : null}
-      <button
-        type="submit"
-        disabled={pending}
-        className="w-full rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60"
-      >
-        {pending ? 'Creating account…' : 'Create account'}
-      </button>
+      <FormError message={state.formError} />
+      <SubmitButton busy={pending} label="Create account" busyLabel="Creating account…" />
       <p className="text-center text-sm text-slate-600">
         Already have an account?{' '}
         <Link className="text-brand-600 hover:underline" href={`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`}>

@@ -5,6 +5,7 @@ import { Field } from '@/components/auth/field';
 import { ApiError, roomsApi } from '@/lib/api-client';
 import { createRoomSchema, roomNameSchema, roomPasswordSchema } from '@/lib/schemas/room';
 import { useRoomsStore } from './rooms-context';
+import { FormError, SubmitButton } from '@/components/form-controls';
 
 type Kind = 'public' | 'private';
 type Errors = Partial<Record<'name' | 'description' | 'password' | 'kind', string>>;
@@ -131,18 +132,8 @@ export function CreateRoomForm() {
           required
         />
       ) : null}
-      {formError ? (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-          {formError}
-        </p>
-      ) : null}
-      <button
-        type="submit"
-        disabled={submitting}
-        className="w-full rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60 sm:w-auto"
-      >
-        {submitting ? 'Creating…' : 'Create room'}
-      </button>
+      <FormError message={formError ?? undefined} />
+      <SubmitButton busy={submitting} label="Create room" busyLabel="Creating…" className="w-full sm:w-auto" />
     </form>
   );
 }

@@ -10,30 +10,29 @@ import { REPLAY_LIMIT, type ChatMessage, type HistoryPage, type HistoryQuery } f
 import { isUniqueViolation } from './users';
 import { requireMembership } from './rooms';
 
-interface MessageRow {
-  id: bigint;
-  room_id: string;
-  seq: number;
-  client_id: string;
-  body: string;
-  created_at: Date;
-  edited_at: Date | null;
-  author_id: string;
-  username: string;
-  display_name: string;
-  duplicate: boolean;
-}
+const messageSelect = {
+  id: true,
+  roomId: true,
+  seq: true,
+  clientId: true,
+  body: true,
+  createdAt: true,
+  editedAt: true,
+  author: { select: { id: true, username: true, displayName: true } },
+} satisfies Prisma.MessageSelect;
 
-function toChatMessage(row: MessageRow): ChatMessage {
+type MessageRecord = Prisma.MessageGetPayload<{ select: typeof messageSelect }>;
+
+function toChatMessage(m: MessageRecord): ChatMessage {
   return {
-    id: row.id.toString(),
-    roomId: row.room_id,
-    seq: row.seq,
-    clientId: row.client_id,
-    author: { id: row.author_id, username: row.username, displayName: row.display_name },
-    body: row.body,
-    createdAt: row.created_at.toISOString(),
-    editedAt: row.edited_at?.toISOString() ?? null,
+    id: m.id.toString(),
+    roomId: m.roomId,
+    seq: m.seq,
+    clientId: m.clientId,
+    author: m.author,
+    body: m.body,
+    createdAt: m.createdAt.toISOString(),
+    editedAt: m.editedAt?.toISOString() ?? null,
   };
 }
 
@@ -43,8 +42,13 @@ function toChatMessage(row: MessageRow): ChatMessage {
  * concurrent retry of the same clientId loses on the unique index; its statement (and seq bump) rolls
  * back, and the retry below finds the winner.
  */
-async function insertOrFind(input: { roomId: string; authorId: string; clientId: string; body: string }): Promise<MessageRow | undefined> {
-  const rows = await getDb().$queryRaw<MessageRow[]>`
+async function insertOrFind(input: {
+  roomId: string;
+  authorId: string;
+  clientId: string;
+  body: string;
+}): Promise<(MessageRecord & { duplicate: boolean }) | undefined> {
+  const rows = await getDb().$queryRaw<(MessageRecord & { duplicate: boolean })[]>`
     WITH existing AS (
       SELECT m.* FROM messages m
       WHERE m.room_id = ${input.roomId} AND m.author_id = ${input.authorId}::uuid AND m.client_id = ${input.clientId}::uuid
@@ -63,8 +67,9 @@ async function insertOrFind(input: { roomId: string; authorId: string; clientId:
       UNION ALL
       SELECT *, true AS duplicate FROM existing
     )
-    SELECT f.id, f.room_id, f.seq, f.client_id, f.body, f.created_at, f.edited_at, f.author_id, f.duplicate,
-           u.username, u.display_name
+    SELECT f.id, f.room_id AS "roomId", f.seq, f.client_id AS "clientId", f.body, f.created_at AS "createdAt",
+           f.edited_at AS "editedAt", f.duplicate,
+           json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name) AS author
     FROM found f JOIN users u ON u.id = f.author_id`;
   return rows[0];
 }
@@ -75,7 +80,7 @@ export async function createMessage(input: {
   clientId: string;
   body: string;
 }): Promise<{ message: ChatMessage; duplicate: boolean }> {
-  let row: MessageRow | undefined;
+  let row: Awaited<ReturnType<typeof insertOrFind>>;
   try {
     row = await insertOrFind(input);
   } catch (error) {
@@ -94,32 +99,6 @@ function isUniqueViolationRaw(error: unknown): boolean {
   if (isUniqueViolation(error)) return true;
   // $queryRaw reports database errors as P2010 with the PostgreSQL code inside.
   return error instanceof Prisma.PrismaClientKnownRequestError && /23505|unique/i.test(JSON.stringify(error.meta ?? {}) + error.message);
-}
-
-const messageSelect = {
-  id: true,
-  roomId: true,
-  seq: true,
-  clientId: true,
-  body: true,
-  createdAt: true,
-  editedAt: true,
-  author: { select: { id: true, username: true, displayName: true } },
-} satisfies Prisma.MessageSelect;
-
-type MessageRecord = Prisma.MessageGetPayload<{ select: typeof messageSelect }>;
-
-function recordToChatMessage(m: MessageRecord): ChatMessage {
-  return {
-    id: m.id.toString(),
-    roomId: m.roomId,
-    seq: m.seq,
-    clientId: m.clientId,
-    author: m.author,
-    body: m.body,
-    createdAt: m.createdAt.toISOString(),
-    editedAt: m.editedAt?.toISOString() ?? null,
-  };
 }
 
 /**
@@ -146,7 +125,7 @@ export async function getHistory(input: { roomId: string; userId: string; query:
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   if (!forwards) page.reverse();
-  return { messages: page.map(recordToChatMessage), hasMore };
+  return { messages: page.map(toChatMessage), hasMore };
 }
 
 /**
@@ -165,5 +144,5 @@ export async function getReplay(input: { roomId: string; userId: string; afterSe
     orderBy: { seq: 'asc' },
     take: REPLAY_LIMIT,
   });
-  return { messages: rows.map(recordToChatMessage), truncated: false, lastSeq };
+  return { messages: rows.map(toChatMessage), truncated: false, lastSeq };
 }

@@ -17,6 +17,14 @@ export const metadata: Metadata = { title: 'Room · Parley' };
 
 type Props = { params: Promise<{ roomId: string }> };
 
+/** A room that is gone or closed to me renders as such; anything else is a real error. */
+function unavailable(error: unknown) {
+  const known = toAppError(error);
+  if (known?.code === 'NOT_FOUND') return <RoomUnavailable reason="not-found" />;
+  if (known?.code === 'FORBIDDEN') return <RoomUnavailable reason="forbidden" message={known.message} />;
+  throw error;
+}
+
 /**
  * A room: the newest history page rendered on the server, then live (components/chat/room-view.tsx).
  * Public rooms are joined on the way in; private ones ask for the password first.
@@ -35,10 +43,7 @@ export default async function RoomPage({ params }: Props) {
       if (joined.joined) notifyMemberJoined(room, user);
     }
   } catch (error) {
-    const known = toAppError(error);
-    if (known?.code === 'NOT_FOUND') return <RoomUnavailable reason="not-found" />;
-    if (known?.code === 'FORBIDDEN') return <RoomUnavailable reason="forbidden" message={known.message} />;
-    throw error;
+    return unavailable(error);
   }
   if (!room.isMember) return <JoinPrivateRoom room={room} />;
 
@@ -50,11 +55,7 @@ export default async function RoomPage({ params }: Props) {
     ]);
     content = { members, history };
   } catch (error) {
-    // Deleted, or I was removed, between the checks above and here.
-    const known = toAppError(error);
-    if (known?.code === 'NOT_FOUND') return <RoomUnavailable reason="not-found" />;
-    if (known?.code === 'FORBIDDEN') return <RoomUnavailable reason="forbidden" message={known.message} />;
-    throw error;
+    return unavailable(error); // deleted, or I was removed, between the checks above and here
   }
   return <RoomView key={room.id} me={user} room={room} members={content.members} history={content.history} />;
 }
