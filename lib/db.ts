@@ -3,6 +3,7 @@
  * The database URL is decided once at start-up (DATABASE_URL or the embedded server) by
  * lib/postgres/database.ts and handed here with `configureDatabase`.
  */
+import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/generated/prisma/client.ts';
 import { getEnv } from './env';
@@ -22,9 +23,22 @@ export function databaseUrl(): string {
   return url;
 }
 
+/**
+ * Named statements: each pooled connection parses and plans a query once, then reuses it. Unnamed (the
+ * adapter's default), PostgreSQL re-planned createMessage on every send: 0.8 ms of database CPU per
+ * message against 0.29 ms (bench, 2026-11-21). The name is a hash of the SQL, so distinct texts never
+ * collide; the set of texts is the app's own queries, so the per-connection cache stays small.
+ */
+function statementName(query: { sql: string }): string {
+  return `p${createHash('sha1').update(query.sql).digest('base64url')}`;
+}
+
 export function getDb(): PrismaClient {
   globalForDb.parleyPrisma ??= new PrismaClient({
-    adapter: new PrismaPg({ connectionString: databaseUrl(), max: 20, connectionTimeoutMillis: 5_000 }),
+    adapter: new PrismaPg(
+      { connectionString: databaseUrl(), max: 20, connectionTimeoutMillis: 5_000 },
+      { statementNameGenerator: statementName },
+    ),
   });
   return globalForDb.parleyPrisma;
 }
