@@ -62,6 +62,12 @@ async function insertOrFind(input: {
       INSERT INTO messages (room_id, seq, author_id, client_id, body)
       SELECT ${input.roomId}, bump.last_seq, ${input.authorId}::uuid, ${input.clientId}::uuid, ${input.body} FROM bump
       RETURNING *
+    ), own_position AS (
+      -- The author has read (and received) their own message.
+      UPDATE memberships SET last_read_seq = GREATEST(last_read_seq, inserted.seq),
+                             last_delivered_seq = GREATEST(last_delivered_seq, inserted.seq)
+      FROM inserted
+      WHERE memberships.room_id = ${input.roomId} AND memberships.user_id = ${input.authorId}::uuid
     ), found AS (
       SELECT *, false AS duplicate FROM inserted
       UNION ALL

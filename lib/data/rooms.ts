@@ -38,11 +38,20 @@ const roomSelect = {
   createdAt: true,
   lastSeq: true,
   _count: { select: { members: true } },
+  // Direct rooms show the other participant instead of a name (empty for other kinds).
+  members: {
+    where: { room: { kind: 'direct' } },
+    select: { user: { select: { id: true, username: true, displayName: true } } },
+    take: 2,
+  },
 } satisfies Prisma.RoomSelect;
 
 type RoomRow = Prisma.RoomGetPayload<{ select: typeof roomSelect }>;
 
-function toSummary(room: RoomRow, membership: { role: 'owner' | 'member' } | null): RoomSummary {
+const membershipSelect = { role: true, lastReadSeq: true } as const;
+type MembershipView = { role: 'owner' | 'member'; lastReadSeq: number };
+
+function toSummary(room: RoomRow, membership: MembershipView | null, viewerId: string): RoomSummary {
   return {
     id: room.id,
     name: room.name,
@@ -55,6 +64,8 @@ function toSummary(room: RoomRow, membership: { role: 'owner' | 'member' } | nul
     role: membership?.role ?? null,
     // Activity is content: only members learn how far a room has gone.
     lastSeq: membership ? room.lastSeq : null,
+    lastReadSeq: membership ? Math.min(membership.lastReadSeq, room.lastSeq) : null,
+    peer: room.kind === 'direct' ? (room.members.find((m) => m.user.id !== viewerId)?.user ?? null) : null,
   };
 }
 
@@ -64,15 +75,15 @@ async function findRoom(roomId: string): Promise<RoomRow> {
   return room;
 }
 
-async function findMembership(roomId: string, userId: string) {
-  return getDb().membership.findUnique({ where: { roomId_userId: { roomId, userId } }, select: { role: true } });
+async function findMembership(roomId: string, userId: string): Promise<MembershipView | null> {
+  return getDb().membership.findUnique({ where: { roomId_userId: { roomId, userId } }, select: membershipSelect });
 }
 
 /** The room as the user may see it; direct rooms are visible to their two members only. */
 export async function getRoomForUser(input: { roomId: string; userId: string }): Promise<RoomSummary> {
   const [room, membership] = await Promise.all([findRoom(input.roomId), findMembership(input.roomId, input.userId)]);
   if (room.kind === 'direct' && !membership) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
-  return toSummary(room, membership);
+  return toSummary(room, membership, input.userId);
 }
 
 /** Like getRoomForUser, but only for members: the gate in front of any room content. */
@@ -91,7 +102,7 @@ export async function listRoomsForUser(input: { userId: string }): Promise<RoomL
   const [memberships, others] = await Promise.all([
     getDb().membership.findMany({
       where: { userId: input.userId },
-      select: { role: true, room: { select: roomSelect } },
+      select: { ...membershipSelect, room: { select: roomSelect } },
       orderBy: { room: { name: 'asc' } },
     }),
     getDb().room.findMany({
@@ -102,8 +113,8 @@ export async function listRoomsForUser(input: { userId: string }): Promise<RoomL
     }),
   ]);
   return {
-    mine: memberships.map((m) => toSummary(m.room, { role: m.role })),
-    others: others.map((room) => toSummary(room, null)),
+    mine: memberships.map((m) => toSummary(m.room, m, input.userId)),
+    others: others.map((room) => toSummary(room, null, input.userId)),
   };
 }
 
@@ -128,7 +139,7 @@ export async function createRoom(input: { ownerId: string; data: CreateRoomInput
       await recordAudit({ kind: 'room.created', actorId: input.ownerId, ip: input.ip, details: { roomId: created.id, kind: data.kind } }, tx);
       return created;
     });
-    return toSummary(room, { role: 'owner' });
+    return toSummary(room, { role: 'owner', lastReadSeq: 0 }, input.ownerId);
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new AppError('CONFLICT', 'A room with that name already exists.', {
@@ -151,11 +162,12 @@ export async function joinRoom(input: {
 }): Promise<{ room: RoomSummary; joined: boolean }> {
   const room = await getDb().room.findUnique({ where: { id: input.roomId }, select: { ...roomSelect, passwordHash: true } });
   if (!room || room.kind === 'direct') {
-    if (room && (await findMembership(room.id, input.userId))) return { room: toSummary(room, { role: 'member' }), joined: false };
+    const membership = room ? await findMembership(room.id, input.userId) : null;
+    if (room && membership) return { room: toSummary(room, membership, input.userId), joined: false };
     throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
   }
   const existing = await findMembership(room.id, input.userId);
-  if (existing) return { room: toSummary(room, existing), joined: false };
+  if (existing) return { room: toSummary(room, existing, input.userId), joined: false };
 
   if (room.kind === 'private') {
     const limiter = sharedLimiter(roomPasswordPolicy);
@@ -190,6 +202,9 @@ export async function leaveRoom(input: { roomId: string; userId: string }): Prom
   if (membership.role === 'owner') {
     throw new AppError('CONFLICT', 'The owner cannot leave their room; delete it instead.');
   }
+  if ((await findRoom(input.roomId)).kind === 'direct') {
+    throw new AppError('CONFLICT', 'A direct conversation cannot be left.');
+  }
   const { count } = await getDb().membership.deleteMany({ where: { roomId: input.roomId, userId: input.userId } });
   return { left: count > 0 };
 }
@@ -197,6 +212,7 @@ export async function leaveRoom(input: { roomId: string; userId: string }): Prom
 /** Owner only. Messages and memberships go with the room. Returns who was in it, to notify them. */
 export async function deleteRoom(input: { roomId: string; userId: string; ip: string | null }): Promise<{ memberIds: string[]; kind: RoomSummary['kind'] }> {
   const room = await getRoomForUser(input);
+  if (room.kind === 'direct') throw new AppError('CONFLICT', 'A direct conversation cannot be deleted.');
   if (room.ownerId !== input.userId) throw new AppError('FORBIDDEN', 'Only the room’s owner can delete it.');
   return getDb().$transaction(async (tx) => {
     const members = await tx.membership.findMany({ where: { roomId: input.roomId }, select: { userId: true } });
@@ -214,4 +230,62 @@ export async function listMembers(input: { roomId: string; userId: string }): Pr
     orderBy: { joinedAt: 'asc' },
   });
   return members.map((m) => ({ user: m.user, role: m.role, joinedAt: m.joinedAt.toISOString() }));
+}
+
+/** The one key of a pair's conversation, whichever of the two starts it. */
+export function directKeyOf(a: string, b: string): string {
+  return a < b ? `${a}:${b}` : `${b}:${a}`;
+}
+
+/**
+ * The direct conversation between the user and `peerId`, created on first use with exactly those two
+ * members. `created` tells the caller to announce it to both sidebars.
+ */
+export async function startDirect(input: { userId: string; peerId: string }): Promise<{ room: RoomSummary; created: boolean }> {
+  if (input.peerId === input.userId) {
+    throw new AppError('INVALID_PAYLOAD', 'You cannot start a conversation with yourself.', {
+      issues: [{ path: 'userId', message: 'Choose someone else.' }],
+    });
+  }
+  const peer = await getDb().user.findUnique({ where: { id: input.peerId }, select: { id: true } });
+  if (!peer) throw new AppError('NOT_FOUND', 'That user does not exist.');
+  const directKey = directKeyOf(input.userId, input.peerId);
+  const existing = await getDb().room.findUnique({ where: { directKey }, select: { id: true } });
+  if (existing) return { room: await getRoomForUser({ roomId: existing.id, userId: input.userId }), created: false };
+  try {
+    const created = await getDb().room.create({
+      data: {
+        id: newRoomId(),
+        name: '',
+        kind: 'direct',
+        directKey,
+        ownerId: input.userId,
+        members: {
+          create: [
+            { userId: input.userId, role: 'member' },
+            { userId: input.peerId, role: 'member' },
+          ],
+        },
+      },
+      select: { id: true },
+    });
+    return { room: await getRoomForUser({ roomId: created.id, userId: input.userId }), created: true };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    // Both started it at once: the other request created it.
+    const winner = await getDb().room.findUniqueOrThrow({ where: { directKey }, select: { id: true } });
+    return { room: await getRoomForUser({ roomId: winner.id, userId: input.userId }), created: false };
+  }
+}
+
+/** Ids of a room's members (to reach their other devices). */
+export async function listMemberIds(roomId: string): Promise<string[]> {
+  const rows = await getDb().membership.findMany({ where: { roomId }, select: { userId: true } });
+  return rows.map((r) => r.userId);
+}
+
+/** The rooms a user belongs to (ids), for joining their sockets to per-room broadcast groups. */
+export async function listRoomIdsOf(userId: string): Promise<string[]> {
+  const rows = await getDb().membership.findMany({ where: { userId }, select: { roomId: true } });
+  return rows.map((r) => r.roomId);
 }

@@ -94,3 +94,17 @@ export async function authenticate(input: { username: string; password: string; 
 export async function getUserById(id: string): Promise<PublicUser | null> {
   return getDb().user.findUnique({ where: { id }, select: publicUserSelect });
 }
+
+/** People to start a conversation with: username prefix or display-name substring, case-insensitive. */
+export async function searchUsers(input: { q: string; limit: number; excludeId: string }): Promise<PublicUser[]> {
+  const q = input.q.trim();
+  return getDb().user.findMany({
+    where: {
+      id: { not: input.excludeId },
+      OR: [{ username: { startsWith: q.toLowerCase() } }, { displayName: { contains: q, mode: 'insensitive' } }],
+    },
+    select: publicUserSelect,
+    orderBy: { username: 'asc' },
+    take: input.limit,
+  });
+}

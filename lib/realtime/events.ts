@@ -5,14 +5,23 @@
  */
 import type { Ack } from '../errors';
 import type { ChatMessage } from '../schemas/message';
-import type { RoomSummary } from '../schemas/room';
-import type { PublicUser } from '../schemas/user';
+import type { Receipt, RoomSummary } from '../schemas/room';
+import type { PresenceInfo, PublicUser } from '../schemas/user';
 
 // ── Main namespace "/" — one per browser tab; what concerns the user across rooms (per-user room). ──
 
 export interface ClientToServerEvents {
   /** Round-trip check; acks with the server's time. */
   'session:ping': (ack: (response: Ack<{ serverTime: string }>) => void) => void;
+  /** This tab's status: `away` when hidden or idle for a few minutes, `online` again on activity. */
+  'presence:set': (payload: unknown, ack: (response: Ack<{ status: PresenceInfo['status'] }>) => void) => void;
+  /**
+   * Replaces the set of users whose presence this socket follows (≤ 500); acks their current presence.
+   * Changes then arrive as `presence:changed`.
+   */
+  'presence:watch': (payload: unknown, ack: (response: Ack<{ presence: PresenceInfo[] }>) => void) => void;
+  /** Messages up to `seq` in `roomId` reached this device (delivered ticks). Forward only, clamped. */
+  'delivery:ack': (payload: unknown, ack: (response: Ack<{ lastDeliveredSeq: number }>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -24,6 +33,14 @@ export interface ServerToClientEvents {
   'room:deleted': (payload: { roomId: string }) => void;
   /** This user's membership changed (created, joined or left a room, from any tab): refetch the room. */
   'membership:changed': (payload: { roomId: string; isMember: boolean }) => void;
+  /** I became a member of this room (a new direct conversation, from either side): its member view. */
+  'room:joined': (payload: { room: RoomSummary }) => void;
+  /** A message was stored in one of my rooms (unread counts, delivered ticks). Not sent to its author. */
+  'room:activity': (payload: { roomId: string; lastSeq: number; authorId: string }) => void;
+  /** My read position in a room moved (from this or another tab). */
+  'room:read': (payload: { roomId: string; lastReadSeq: number }) => void;
+  /** A watched user's presence changed. */
+  'presence:changed': (payload: PresenceInfo) => void;
 }
 
 // ── Room namespace "/r/<roomId>" — open while a room is shown. Handshake `auth: { lastSeq }`. ──
@@ -31,12 +48,21 @@ export interface ServerToClientEvents {
 export interface RoomClientToServerEvents {
   /** Send a message. Ack data is the stored message (also for a retried clientId: the original). */
   'message:send': (payload: unknown, ack: (response: Ack<ChatMessage>) => void) => void;
+  /** I am typing: repeat every ~3 s while typing; the server forgets it after 5 s without a repeat. */
+  'typing:start': (ack?: (response: Ack<null>) => void) => void;
+  'typing:stop': (ack?: (response: Ack<null>) => void) => void;
+  /** I have seen messages up to `seq` (window focused, message on screen). Forward only, clamped. */
+  'read:mark': (payload: unknown, ack: (response: Ack<{ lastReadSeq: number }>) => void) => void;
 }
 
 export interface RoomReady {
   room: RoomSummary;
   /** Distinct users connected to this room now. */
   online: PublicUser[];
+  /** Every member's read and delivery position (read receipts). */
+  receipts: Receipt[];
+  /** Who is typing now. */
+  typing: PublicUser[];
 }
 
 export interface RoomServerToClientEvents {
@@ -54,6 +80,10 @@ export interface RoomServerToClientEvents {
   'presence:offline': (payload: { userId: string }) => void;
   /** The owner deleted the room; the server disconnects this namespace right after. */
   'room:deleted': (payload: { roomId: string }) => void;
+  /** Volatile: someone started or stopped typing (stops also come from the server's 5 s TTL). */
+  'typing:update': (payload: { user: PublicUser; typing: boolean }) => void;
+  /** A member's read or delivery position moved. */
+  'receipt:updated': (payload: Receipt) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
@@ -62,6 +92,8 @@ export interface InterServerEvents {}
 export interface SocketData {
   user: PublicUser;
   ip: string;
+  /** Main namespace only: this tab's reported status. */
+  status?: 'online' | 'away';
   /** Room namespaces only: the catch-up position from the handshake. */
   lastSeq?: number;
 }

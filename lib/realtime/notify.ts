@@ -4,7 +4,8 @@
  * found on globalThis, where createRealtimeServer puts it, so Next's route handlers reach it too.
  */
 import type { Namespace } from 'socket.io';
-import type { RoomSummary } from '../schemas/room';
+import type { ChatMessage } from '../schemas/message';
+import type { Receipt, RoomSummary } from '../schemas/room';
 import { roomNamespace } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
 import type { InterServerEvents, RoomClientToServerEvents, RoomServerToClientEvents, SocketData } from './events';
@@ -26,6 +27,11 @@ export function userRoom(userId: string): `user:${string}` {
   return `user:${userId}`;
 }
 
+/** Main-namespace group of every tab of every member of a room: unread activity goes here. */
+export function membersRoom(roomId: string): `members:${string}` {
+  return `members:${roomId}`;
+}
+
 /**
  * The room's namespace if it exists on this instance. Never `io.of(name)`: that would create a static
  * namespace which later connections would reach without the room middleware (auth, membership).
@@ -44,12 +50,35 @@ export function notifyRoomCreated(room: RoomSummary): void {
   const io = globalForIo.parleyIo;
   if (!io) return;
   if (room.kind !== 'direct') io.emit('room:listed', { room: listingView(room) });
+  io.in(userRoom(room.ownerId)).socketsJoin(membersRoom(room.id));
   io.to(userRoom(room.ownerId)).emit('membership:changed', { roomId: room.id, isMember: true });
+}
+
+/** A new direct conversation appears in both participants' sidebars, each with their own view. */
+export function notifyDirectStarted(views: { userId: string; room: RoomSummary }[]): void {
+  const io = globalForIo.parleyIo;
+  if (!io) return;
+  for (const { userId, room } of views) {
+    io.in(userRoom(userId)).socketsJoin(membersRoom(room.id));
+    io.to(userRoom(userId)).emit('room:joined', { room });
+  }
+}
+
+/** Every member's tabs learn a room moved on (unread counts, delivered ticks). */
+export function notifyMessageStored(message: ChatMessage, io = globalForIo.parleyIo): void {
+  io?.to(membersRoom(message.roomId)).emit('room:activity', { roomId: message.roomId, lastSeq: message.seq, authorId: message.author.id });
+}
+
+/** A member's read/delivery position moved: the room (receipts) and, for reads, their own tabs. */
+export function notifyReceipt(roomId: string, receipt: Receipt, io = globalForIo.parleyIo): void {
+  existingRoomNamespace(roomId, io)?.emit('receipt:updated', receipt);
+  io?.to(userRoom(receipt.userId)).emit('room:read', { roomId, lastReadSeq: receipt.lastReadSeq });
 }
 
 /** `io` defaults to the process's server; socket middleware passes its own. */
 export function notifyMemberJoined(room: RoomSummary, user: PublicUser, io = globalForIo.parleyIo): void {
   existingRoomNamespace(room.id, io)?.emit('member:joined', { user, at: new Date().toISOString() });
+  io?.in(userRoom(user.id)).socketsJoin(membersRoom(room.id));
   io?.to(userRoom(user.id)).emit('membership:changed', { roomId: room.id, isMember: true });
 }
 
@@ -59,6 +88,7 @@ export function notifyMemberLeft(roomId: string, user: PublicUser): void {
     nsp.in(userRoom(user.id)).disconnectSockets();
     nsp.emit('member:left', { user, at: new Date().toISOString() });
   }
+  globalForIo.parleyIo?.in(userRoom(user.id)).socketsLeave(membersRoom(roomId));
   globalForIo.parleyIo?.to(userRoom(user.id)).emit('membership:changed', { roomId, isMember: false });
 }
 

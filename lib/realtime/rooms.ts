@@ -10,7 +10,10 @@ import type { Logger } from '../logger';
 import { handshakeAuthSchema } from '../schemas/message';
 import { ROOM_NAMESPACE_PATTERN } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
+import { listReceipts } from '../data/receipts';
 import { createMessageRateLimiter, registerMessageHandlers } from './handlers/message.handlers';
+import { registerReceiptHandlers } from './handlers/receipt.handlers';
+import { createTypingState, type TypingState } from './handlers/typing.handlers';
 import { HandshakeError, type createHandshakeMiddleware } from './handshake';
 import { notifyMemberJoined, userRoom, type RoomNamespace } from './notify';
 import type { ParleyServer } from './server';
@@ -31,11 +34,17 @@ async function onlineUsers(nsp: RoomNamespace): Promise<PublicUser[]> {
 
 export function registerRoomNamespaces(
   io: ParleyServer,
-  deps: { log: Logger; handshake: ReturnType<typeof createHandshakeMiddleware>; messageLimits: { perSecond: number; burst: number } },
+  deps: {
+    log: Logger;
+    handshake: ReturnType<typeof createHandshakeMiddleware>;
+    messageLimits: { perSecond: number; burst: number };
+    typingTtlMs: number;
+  },
 ): void {
   const log = deps.log.child({ component: 'rooms' });
   const rooms = io.of(ROOM_NAMESPACE_PATTERN) as unknown as RoomNamespace;
   const limiter = createMessageRateLimiter(deps.messageLimits);
+  const typing = createTypingState({ ttlMs: deps.typingTtlMs });
 
   rooms.use(deps.handshake as unknown as Parameters<RoomNamespace['use']>[0]);
   rooms.use(async (socket, next) => {
@@ -61,19 +70,21 @@ export function registerRoomNamespaces(
   });
 
   rooms.on('connection', (socket: RoomSocket) => {
-    void onRoomConnection(socket, { log, limiter });
+    void onRoomConnection(socket, { io, log, limiter, typing });
   });
 }
 
 async function onRoomConnection(
   socket: RoomSocket,
-  deps: { log: Logger; limiter: ReturnType<typeof createMessageRateLimiter> },
+  deps: { io: ParleyServer; log: Logger; limiter: ReturnType<typeof createMessageRateLimiter>; typing: TypingState },
 ): Promise<void> {
   const { user } = socket.data;
   const nsp = socket.nsp;
   const roomId = roomIdOf(nsp.name);
   // Handlers first, so a send right after connect is not dropped while the replay loads.
-  registerMessageHandlers(socket, { roomId, log: deps.log, limiter: deps.limiter });
+  registerMessageHandlers(socket, { io: deps.io, roomId, log: deps.log, limiter: deps.limiter });
+  registerReceiptHandlers(socket, { io: deps.io, roomId, log: deps.log });
+  deps.typing.register(socket);
   await socket.join(userRoom(user.id));
 
   socket.on('disconnect', () => {
@@ -88,8 +99,12 @@ async function onRoomConnection(
   });
 
   try {
-    const [room, online] = await Promise.all([getRoomForUser({ roomId, userId: user.id }), onlineUsers(nsp)]);
-    socket.emit('room:ready', { room, online });
+    const [room, online, receipts] = await Promise.all([
+      getRoomForUser({ roomId, userId: user.id }),
+      onlineUsers(nsp),
+      listReceipts({ roomId, userId: user.id }),
+    ]);
+    socket.emit('room:ready', { room, online, receipts, typing: deps.typing.typists(nsp) });
     // Idempotent on clients (a set of user ids), so a second tab re-announcing is harmless.
     socket.broadcast.emit('presence:online', { user });
     const replay = await getReplay({ roomId, userId: user.id, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0 });

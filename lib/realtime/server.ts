@@ -5,11 +5,12 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Env } from '../env';
-import { okAck } from '../errors';
 import type { Logger } from '../logger';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
 import { createHandshakeMiddleware } from './handshake';
-import { setRealtimeServer, userRoom } from './notify';
+import { registerSessionHandlers } from './handlers/session.handlers';
+import { setRealtimeServer } from './notify';
+import { createPresenceTracker } from './presence';
 import { registerRoomNamespaces } from './rooms';
 
 export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -19,6 +20,10 @@ export interface RealtimeDeps {
   log: Logger;
   /** Overrides of the per-user message limits (tests); default from env. */
   messageLimits?: { perSecond: number; burst: number };
+  /** How long a user with no sockets left stays "online" (a reload must not flap). Default 4 s. */
+  presenceGraceMs?: number;
+  /** How long a typing:start lasts without a repeat. Default 5 s. */
+  typingTtlMs?: number;
 }
 
 /** Socket.IO payloads are small JSON; anything bigger than this is not a chat event. */
@@ -39,18 +44,21 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     log,
     handshake,
     messageLimits: deps.messageLimits ?? { perSecond: deps.env.RATE_LIMIT_MESSAGES_PER_SECOND, burst: deps.env.RATE_LIMIT_MESSAGES_BURST },
+    typingTtlMs: deps.typingTtlMs ?? 5_000,
   });
+  const presence = createPresenceTracker(io, { log, graceMs: deps.presenceGraceMs ?? 4_000 });
   setRealtimeServer(io);
 
   io.on('connection', (socket) => {
     const { user, ip } = socket.data;
     log.info({ userId: user.id, ip, transport: socket.conn.transport.name }, 'socket connected');
-    void socket.join(userRoom(user.id));
-    socket.emit('session:ready', { user });
-    socket.on('session:ping', (ack) => {
-      if (typeof ack === 'function') ack(okAck({ serverTime: new Date().toISOString() }));
-    });
     socket.on('disconnect', (reason) => log.info({ userId: user.id, reason }, 'socket disconnected'));
+    registerSessionHandlers(io, socket, { log, presence })
+      .then(() => socket.emit('session:ready', { user }))
+      .catch((error: unknown) => {
+        log.error({ err: error, userId: user.id }, 'session setup failed');
+        socket.disconnect();
+      });
   });
   return io;
 }

@@ -66,6 +66,10 @@ export interface RoomSummary {
   role: MemberRole | null;
   /** Members only. */
   lastSeq: number | null;
+  /** Members only: my read position; unread = lastSeq − lastReadSeq. */
+  lastReadSeq: number | null;
+  /** Direct rooms: the other participant (name is empty for direct rooms). */
+  peer: PublicUser | null;
 }
 
 export interface RoomMember {
@@ -80,3 +84,23 @@ export interface RoomList {
   /** Rooms I could join: public ones, and private ones (behind a password). */
   others: RoomSummary[];
 }
+
+export const startDirectSchema = z.strictObject({
+  userId: z.uuid({ error: 'userId must be a user id.' }),
+});
+
+/** Where a member has read to and what reached their devices (read receipts, delivered ticks). */
+export interface Receipt {
+  userId: string;
+  lastReadSeq: number;
+  lastDeliveredSeq: number;
+}
+
+export const markReadSchema = z.strictObject({
+  seq: z.number({ error: 'seq must be a number.' }).int().min(0).max(2_147_483_647),
+});
+
+export const deliveryAckSchema = z.strictObject({
+  roomId: roomIdSchema,
+  seq: z.number({ error: 'seq must be a number.' }).int().min(0).max(2_147_483_647),
+});

@@ -54,3 +54,29 @@ export interface PublicUser {
   username: string;
   displayName: string;
 }
+
+/** GET /api/users?q=: people to start a conversation with, by username or display name. */
+export const userSearchSchema = z.strictObject({
+  q: z.string().trim().min(1, 'Type at least one character.').max(64),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+
+export type PresenceStatus = 'online' | 'away' | 'offline';
+
+export interface PresenceInfo {
+  userId: string;
+  status: PresenceStatus;
+  /** When the user was last connected; null while connected, or if never seen. */
+  lastSeenAt: string | null;
+}
+
+export const presenceSetSchema = z.strictObject({
+  status: z.enum(['online', 'away']),
+});
+
+/** How many users one socket may watch at once (a sidebar plus a large room's member list). */
+export const PRESENCE_WATCH_LIMIT = 500;
+
+export const presenceWatchSchema = z.strictObject({
+  userIds: z.array(z.uuid()).max(PRESENCE_WATCH_LIMIT, `Watch at most ${PRESENCE_WATCH_LIMIT} users.`),
+});

@@ -23,7 +23,7 @@ export interface TestRealtime {
 }
 
 export async function startTestRealtime(
-  options: { messageLimits?: { perSecond: number; burst: number }; port?: number } = {},
+  options: { messageLimits?: { perSecond: number; burst: number }; port?: number; presenceGraceMs?: number; typingTtlMs?: number } = {},
 ): Promise<TestRealtime> {
   const httpServer = createServer();
   const io = createRealtimeServer(httpServer, {
@@ -31,6 +31,8 @@ export async function startTestRealtime(
     log: getLogger(),
     // Generous by default so tests that send fast are not about rate limits.
     messageLimits: options.messageLimits ?? { perSecond: 10_000, burst: 10_000 },
+    presenceGraceMs: options.presenceGraceMs ?? 150,
+    typingTtlMs: options.typingTtlMs,
   });
   await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;
@@ -156,4 +158,13 @@ export async function apiRequest(user: PublicUser | null, method: string, path: 
   if (user) headers.cookie = await sessionCookie(user);
   if (body !== undefined) headers['content-type'] = 'application/json';
   return new Request(`http://localhost${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+/** A main-namespace ("/") socket for `user`, resolved once the server said `session:ready`. */
+export async function openSession(base: string, user: PublicUser): Promise<Socket> {
+  const socket = connectClient(base, { cookie: await sessionCookie(user) });
+  const ready = new Promise<void>((resolve) => socket.once('session:ready', () => resolve()));
+  await waitForConnect(socket);
+  await ready;
+  return socket;
 }

@@ -5,7 +5,8 @@ import { AppError, errorAck, invalidPayload, okAck, toAppError, type Ack } from 
 import type { Logger } from '../../logger';
 import { formatWait, retryAfterSeconds } from '../../rate-limit';
 import { sendMessageSchema, type ChatMessage } from '../../schemas/message';
-import type { RoomNamespace } from '../notify';
+import { notifyMessageStored, type RoomNamespace } from '../notify';
+import type { ParleyServer } from '../server';
 
 type RoomSocket = Parameters<Parameters<RoomNamespace['on']>[1]>[0];
 
@@ -23,7 +24,7 @@ export function createMessageRateLimiter(limits: { perSecond: number; burst: num
 
 export function registerMessageHandlers(
   socket: RoomSocket,
-  deps: { roomId: string; log: Logger; limiter: BurstyRateLimiter },
+  deps: { io: ParleyServer; roomId: string; log: Logger; limiter: BurstyRateLimiter },
 ): void {
   const { user } = socket.data;
 
@@ -47,7 +48,10 @@ export function registerMessageHandlers(
       });
       ack(okAck(message));
       // A retried clientId was broadcast the first time; everyone else already has it (or will replay it).
-      if (!duplicate) socket.nsp.emit('message:new', message);
+      if (!duplicate) {
+        socket.nsp.emit('message:new', message);
+        notifyMessageStored(message, deps.io);
+      }
     } catch (error) {
       if (!toAppError(error)) deps.log.error({ err: error, roomId: deps.roomId }, 'message:send failed');
       ack(errorAck(error));
