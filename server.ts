@@ -5,10 +5,12 @@
 import { createServer } from 'node:http';
 import next from 'next';
 import { CLIENT_IP_HEADER, resolveClientIp } from './lib/client-ip';
-import { configureDatabase, disconnectDb } from './lib/db';
+import { configureDatabase, disconnectDb, getDbPool } from './lib/db';
 import { EnvError, getEnv, type Env } from './lib/env';
 import { getLogger } from './lib/logger';
+import { getMetrics } from './lib/metrics';
 import { openDatabase } from './lib/postgres/database';
+import { createPostgresAdapter } from './lib/realtime/adapter';
 import { createRealtimeServer } from './lib/realtime/server';
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
 
   const database = await openDatabase(env, log);
   configureDatabase(database.url);
+  getMetrics().sources.pools.set('app', getDbPool());
   // If Node dies without running shutdown (an uncaught error), still stop the embedded server.
   process.on('exit', () => {
     const pid = database.embedded?.pid;
@@ -72,7 +75,8 @@ async function main(): Promise<void> {
     }
     void handle(req, res);
   });
-  const io = createRealtimeServer(httpServer, { env, log });
+  const adapter = env.REALTIME_ADAPTER === 'postgres' ? createPostgresAdapter(database.url, log) : undefined;
+  const io = createRealtimeServer(httpServer, { env, log, adapter: adapter?.adapter });
   // Socket.IO answers its own upgrades; everything else (dev HMR at /_next/hmr) goes to Next.
   httpServer.on('upgrade', (req, socket, head) => {
     if (req.url?.startsWith('/socket.io/')) return;
@@ -106,6 +110,7 @@ async function main(): Promise<void> {
       await closed;
       clearTimeout(grace);
       await app.close();
+      await adapter?.close();
       await disconnectDb();
       await database.close();
       log.info({ signal }, 'shutdown complete');

@@ -5,12 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '@/generated/prisma/client.ts';
 import { getEnv } from './env';
+import { getLogger } from './logger';
 
 export type { PrismaClient };
 
-const globalForDb = globalThis as unknown as { parleyPrisma?: PrismaClient; parleyDatabaseUrl?: string };
+const globalForDb = globalThis as unknown as {
+  parleyPrisma?: PrismaClient;
+  parleyPool?: pg.Pool;
+  parleyDatabaseUrl?: string;
+};
 
 /** Records the URL the process uses. Called by server.ts and the test harness before the first query. */
 export function configureDatabase(url: string): void {
@@ -33,18 +39,32 @@ function statementName(query: { sql: string }): string {
   return `p${createHash('sha1').update(query.sql).digest('base64url')}`;
 }
 
+/**
+ * Our own pool, handed to Prisma's adapter, so that (1) an idle connection that dies with a restarting
+ * PostgreSQL is an error we log instead of an unhandled 'error' event that kills the process, and
+ * (2) its use can be reported as a metric.
+ */
+export function getDbPool(): pg.Pool {
+  if (!globalForDb.parleyPool) {
+    const pool = new pg.Pool({ connectionString: databaseUrl(), max: 20, connectionTimeoutMillis: 5_000 });
+    pool.on('error', (error) => getLogger().warn({ err: error.message }, 'database connection lost (idle client); the pool reconnects'));
+    globalForDb.parleyPool = pool;
+  }
+  return globalForDb.parleyPool;
+}
+
 export function getDb(): PrismaClient {
   globalForDb.parleyPrisma ??= new PrismaClient({
-    adapter: new PrismaPg(
-      { connectionString: databaseUrl(), max: 20, connectionTimeoutMillis: 5_000 },
-      { statementNameGenerator: statementName },
-    ),
+    adapter: new PrismaPg(getDbPool(), { statementNameGenerator: statementName }),
   });
   return globalForDb.parleyPrisma;
 }
 
 export async function disconnectDb(): Promise<void> {
   const client = globalForDb.parleyPrisma;
+  const pool = globalForDb.parleyPool;
   globalForDb.parleyPrisma = undefined;
+  globalForDb.parleyPool = undefined;
   await client?.$disconnect();
+  await pool?.end();
 }

@@ -43,6 +43,10 @@ export const envSchema = z.object({
   RATE_LIMIT_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(5),
   /** …plus this many extra in a burst (refilled over 20 seconds). */
   RATE_LIMIT_MESSAGES_BURST: z.coerce.number().int().min(0).default(20),
+  /** `postgres`: broadcasts cross instances over LISTEN/NOTIFY (needed for more than one instance). */
+  REALTIME_ADAPTER: z.enum(['postgres', 'memory']).default('postgres'),
+  /** Bearer token for GET /api/metrics. Unset: the endpoint answers 404 (never public by accident). */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters.').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

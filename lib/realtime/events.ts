@@ -86,8 +86,11 @@ export interface RoomServerToClientEvents {
   'receipt:updated': (payload: Receipt) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface InterServerEvents {}
+/** Between instances (serverSideEmit over the adapter). */
+export interface InterServerEvents {
+  /** Apply a room-namespace action to this instance's sockets (the sender has no such namespace). */
+  'room:relay': (roomId: string, action: import('./notify').RoomAction) => void;
+}
 
 export interface SocketData {
   user: PublicUser;

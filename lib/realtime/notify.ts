@@ -3,7 +3,7 @@
  * namespace middleware). Called only after the database change committed. The Socket.IO server is
  * found on globalThis, where createRealtimeServer puts it, so Next's route handlers reach it too.
  */
-import type { Namespace } from 'socket.io';
+import type { Namespace, Socket } from 'socket.io';
 import type { ChatMessage } from '../schemas/message';
 import type { Receipt, RoomSummary } from '../schemas/room';
 import { roomNamespace } from '../schemas/room';
@@ -12,6 +12,7 @@ import type { InterServerEvents, RoomClientToServerEvents, RoomServerToClientEve
 import type { ParleyServer } from './server';
 
 export type RoomNamespace = Namespace<RoomClientToServerEvents, RoomServerToClientEvents, InterServerEvents, SocketData>;
+export type RoomSocket = Socket<RoomClientToServerEvents, RoomServerToClientEvents, InterServerEvents, SocketData>;
 
 const globalForIo = globalThis as unknown as { parleyIo?: ParleyServer };
 
@@ -38,6 +39,39 @@ export function membersRoom(roomId: string): `members:${string}` {
  */
 function existingRoomNamespace(roomId: string, io = globalForIo.parleyIo): RoomNamespace | undefined {
   return io?._nsps.get(roomNamespace(roomId)) as RoomNamespace | undefined;
+}
+
+/** Something to do to a room namespace's sockets, serialisable so another instance can do it too. */
+export type RoomAction =
+  | { kind: 'emit'; event: 'member:joined' | 'member:left' | 'room:deleted' | 'receipt:updated'; payload: unknown }
+  | { kind: 'disconnect'; userId?: string };
+
+/** Performs `action` on the room's sockets; `local` limits it to this instance's. */
+export function performRoomAction(nsp: RoomNamespace, action: RoomAction, local: boolean): void {
+  const scope = action.kind === 'disconnect' && action.userId ? nsp.in(userRoom(action.userId)) : nsp;
+  const target = local ? scope.local : scope;
+  if (action.kind === 'emit') (target.emit as (event: string, payload: unknown) => void)(action.event, action.payload);
+  else target.disconnectSockets();
+}
+
+/**
+ * Reaches a room's sockets on every instance. Where the namespace exists here, its adapter carries the
+ * broadcast to the instances that have it too (they LISTEN on its channel). Where it does not, the
+ * action is relayed over the main namespace and each instance applies it to its own sockets.
+ */
+function toRoom(roomId: string, action: RoomAction, io = globalForIo.parleyIo): void {
+  if (!io) return;
+  const nsp = existingRoomNamespace(roomId, io);
+  if (nsp) performRoomAction(nsp, action, false);
+  else if (isClustered(io)) io.serverSideEmit('room:relay', roomId, action);
+}
+
+const clustered = new WeakSet<ParleyServer>();
+export function markClustered(io: ParleyServer): void {
+  clustered.add(io);
+}
+function isClustered(io: ParleyServer): boolean {
+  return clustered.has(io);
 }
 
 /** A non-member's view of a room, safe to send to everyone. */
@@ -71,23 +105,20 @@ export function notifyMessageStored(message: ChatMessage, io = globalForIo.parle
 
 /** A member's read/delivery position moved: the room (receipts) and, for reads, their own tabs. */
 export function notifyReceipt(roomId: string, receipt: Receipt, io = globalForIo.parleyIo): void {
-  existingRoomNamespace(roomId, io)?.emit('receipt:updated', receipt);
+  toRoom(roomId, { kind: 'emit', event: 'receipt:updated', payload: receipt }, io);
   io?.to(userRoom(receipt.userId)).emit('room:read', { roomId, lastReadSeq: receipt.lastReadSeq });
 }
 
 /** `io` defaults to the process's server; socket middleware passes its own. */
 export function notifyMemberJoined(room: RoomSummary, user: PublicUser, io = globalForIo.parleyIo): void {
-  existingRoomNamespace(room.id, io)?.emit('member:joined', { user, at: new Date().toISOString() });
+  toRoom(room.id, { kind: 'emit', event: 'member:joined', payload: { user, at: new Date().toISOString() } }, io);
   io?.in(userRoom(user.id)).socketsJoin(membersRoom(room.id));
   io?.to(userRoom(user.id)).emit('membership:changed', { roomId: room.id, isMember: true });
 }
 
 export function notifyMemberLeft(roomId: string, user: PublicUser): void {
-  const nsp = existingRoomNamespace(roomId);
-  if (nsp) {
-    nsp.in(userRoom(user.id)).disconnectSockets();
-    nsp.emit('member:left', { user, at: new Date().toISOString() });
-  }
+  toRoom(roomId, { kind: 'disconnect', userId: user.id });
+  toRoom(roomId, { kind: 'emit', event: 'member:left', payload: { user, at: new Date().toISOString() } });
   globalForIo.parleyIo?.in(userRoom(user.id)).socketsLeave(membersRoom(roomId));
   globalForIo.parleyIo?.to(userRoom(user.id)).emit('membership:changed', { roomId, isMember: false });
 }
@@ -97,11 +128,8 @@ export function notifyMemberLeft(roomId: string, user: PublicUser): void {
  * only (a DISCONNECT packet after room:deleted, in order): the tab's shared connection stays up.
  */
 export function notifyRoomDeleted(roomId: string, audience: { kind: RoomSummary['kind']; memberIds: string[] }): void {
-  const nsp = existingRoomNamespace(roomId);
-  if (nsp) {
-    nsp.emit('room:deleted', { roomId });
-    nsp.disconnectSockets();
-  }
+  toRoom(roomId, { kind: 'emit', event: 'room:deleted', payload: { roomId } });
+  toRoom(roomId, { kind: 'disconnect' });
   const io = globalForIo.parleyIo;
   if (!io) return;
   // Public and private rooms are listed to everyone; a direct room only ever to its members.

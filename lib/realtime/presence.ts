@@ -10,6 +10,7 @@
 import { lastSeenOf, recordLastSeen } from '../data/presence';
 import type { Logger } from '../logger';
 import type { PresenceInfo, PresenceStatus } from '../schemas/user';
+import { fetchSocketsAcross } from './fetch-sockets';
 import { userRoom } from './notify';
 import type { ParleyServer } from './server';
 
@@ -36,7 +37,7 @@ export function createPresenceTracker(io: ParleyServer, deps: { log: Logger; gra
   const graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   async function publish(userId: string): Promise<void> {
-    const sockets = await io.in(userRoom(userId)).fetchSockets();
+    const sockets = await fetchSocketsAcross(io.in(userRoom(userId)));
     const status = statusOf(sockets.map((s) => s.data.status));
     if (published.get(userId) === status) return;
     let lastSeenAt: string | null = null;
@@ -67,7 +68,7 @@ export function createPresenceTracker(io: ParleyServer, deps: { log: Logger; gra
 
     async snapshot(userIds) {
       if (userIds.length === 0) return [];
-      const sockets = await io.in(userIds.map(userRoom)).fetchSockets();
+      const sockets = await fetchSocketsAcross(io.in(userIds.map(userRoom)));
       const byUser = new Map<string, ('online' | 'away' | undefined)[]>();
       for (const s of sockets) {
         const list = byUser.get(s.data.user.id) ?? [];

@@ -14,11 +14,10 @@ import { listReceipts } from '../data/receipts';
 import { createMessageRateLimiter, registerMessageHandlers } from './handlers/message.handlers';
 import { registerReceiptHandlers } from './handlers/receipt.handlers';
 import { createTypingState, type TypingState } from './handlers/typing.handlers';
+import { fetchSocketsAcross } from './fetch-sockets';
 import { HandshakeError, type createHandshakeMiddleware } from './handshake';
-import { notifyMemberJoined, userRoom, type RoomNamespace } from './notify';
+import { notifyMemberJoined, userRoom, type RoomNamespace, type RoomSocket } from './notify';
 import type { ParleyServer } from './server';
-
-type RoomSocket = Parameters<Parameters<RoomNamespace['on']>[1]>[0];
 
 function roomIdOf(namespaceName: string): string {
   return ROOM_NAMESPACE_PATTERN.exec(namespaceName)?.[1] ?? '';
@@ -26,7 +25,7 @@ function roomIdOf(namespaceName: string): string {
 
 /** Distinct users with at least one socket in the namespace (across instances, through the adapter). */
 async function onlineUsers(nsp: RoomNamespace): Promise<PublicUser[]> {
-  const sockets = await nsp.fetchSockets();
+  const sockets = await fetchSocketsAcross(nsp);
   const users = new Map<string, PublicUser>();
   for (const s of sockets) if (s.data.user) users.set(s.data.user.id, s.data.user);
   return [...users.values()];
@@ -89,9 +88,7 @@ async function onRoomConnection(
 
   socket.on('disconnect', () => {
     // Offline only when the user's last socket in this room is gone (several tabs count as one).
-    void nsp
-      .in(userRoom(user.id))
-      .fetchSockets()
+    void fetchSocketsAcross(nsp.in(userRoom(user.id)))
       .then((remaining) => {
         if (remaining.length === 0) nsp.emit('presence:offline', { userId: user.id });
       })

@@ -3,13 +3,15 @@
  * is ready; integration tests call it on a bare HTTP server (no Next) on port 0.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import type { Env } from '../env';
 import type { Logger } from '../logger';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
 import { createHandshakeMiddleware } from './handshake';
 import { registerSessionHandlers } from './handlers/session.handlers';
-import { setRealtimeServer } from './notify';
+import { getMetrics } from '../metrics';
+import { roomNamespace } from '../schemas/room';
+import { markClustered, performRoomAction, setRealtimeServer, type RoomNamespace } from './notify';
 import { createPresenceTracker } from './presence';
 import { registerRoomNamespaces } from './rooms';
 
@@ -24,6 +26,8 @@ export interface RealtimeDeps {
   presenceGraceMs?: number;
   /** How long a typing:start lasts without a repeat. Default 5 s. */
   typingTtlMs?: number;
+  /** Cross-instance broadcast (lib/realtime/adapter.ts). Without it, one instance only (in memory). */
+  adapter?: ServerOptions['adapter'];
 }
 
 /** Socket.IO payloads are small JSON; anything bigger than this is not a chat event. */
@@ -35,6 +39,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     serveClient: false,
     maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
     cleanupEmptyChildNamespaces: true,
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
     // Browsers on other configured origins need CORS for the polling transport (the Origin check still runs).
     ...(deps.env.ALLOWED_ORIGINS.length > 0 ? { cors: { origin: deps.env.ALLOWED_ORIGINS, credentials: true } } : {}),
   });
@@ -48,6 +53,16 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   });
   const presence = createPresenceTracker(io, { log, graceMs: deps.presenceGraceMs ?? 4_000 });
   setRealtimeServer(io);
+  if (deps.adapter) {
+    markClustered(io);
+    io.on('room:relay', (roomId, action) => {
+      const nsp = io._nsps.get(roomNamespace(roomId)) as RoomNamespace | undefined;
+      if (nsp) performRoomAction(nsp, action, true);
+    });
+  }
+  const metrics = getMetrics();
+  metrics.sources.sockets = () => io.engine.clientsCount;
+  metrics.sources.roomNamespaces = () => [...io._nsps.keys()].filter((name) => name.startsWith('/r/')).length;
 
   io.on('connection', (socket) => {
     const { user, ip } = socket.data;

@@ -3,12 +3,11 @@ import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limit
 import { createMessage } from '../../data/messages';
 import { AppError, errorAck, invalidPayload, okAck, toAppError, type Ack } from '../../errors';
 import type { Logger } from '../../logger';
+import { getMetrics } from '../../metrics';
 import { formatWait, retryAfterSeconds } from '../../rate-limit';
 import { sendMessageSchema, type ChatMessage } from '../../schemas/message';
-import { notifyMessageStored, type RoomNamespace } from '../notify';
+import { notifyMessageStored, type RoomSocket } from '../notify';
 import type { ParleyServer } from '../server';
-
-type RoomSocket = Parameters<Parameters<RoomNamespace['on']>[1]>[0];
 
 /**
  * Per user, in memory: a steady rate plus a burst allowance, so a quick flurry passes and a flood gets
@@ -27,11 +26,16 @@ export function registerMessageHandlers(
   deps: { io: ParleyServer; roomId: string; log: Logger; limiter: BurstyRateLimiter },
 ): void {
   const { user } = socket.data;
+  const metrics = getMetrics();
 
   socket.on('message:send', async (payload: unknown, ack: (response: Ack<ChatMessage>) => void) => {
     if (typeof ack !== 'function') return; // without an ack the client could never learn the outcome
+    const stopTimer = metrics.messageHandling.startTimer();
     const parsed = sendMessageSchema.safeParse(payload);
-    if (!parsed.success) return ack(errorAck(invalidPayload(parsed.error, 'The message is invalid.')));
+    if (!parsed.success) {
+      metrics.messagesRejected.inc({ reason: 'INVALID_PAYLOAD' });
+      return ack(errorAck(invalidPayload(parsed.error, 'The message is invalid.')));
+    }
     try {
       try {
         await deps.limiter.consume(user.id);
@@ -47,13 +51,17 @@ export function registerMessageHandlers(
         body: parsed.data.body,
       });
       ack(okAck(message));
+      metrics.messagesAccepted.inc(duplicate ? 0 : 1);
       // A retried clientId was broadcast the first time; everyone else already has it (or will replay it).
       if (!duplicate) {
         socket.nsp.emit('message:new', message);
         notifyMessageStored(message, deps.io);
       }
+      stopTimer();
     } catch (error) {
-      if (!toAppError(error)) deps.log.error({ err: error, roomId: deps.roomId }, 'message:send failed');
+      const known = toAppError(error);
+      if (!known) deps.log.error({ err: error, roomId: deps.roomId }, 'message:send failed');
+      metrics.messagesRejected.inc({ reason: known?.code ?? 'INTERNAL' });
       ack(errorAck(error));
     }
   });

@@ -3,10 +3,8 @@ import { markRead } from '../../data/receipts';
 import { errorAck, invalidPayload, okAck, toAppError, type Ack } from '../../errors';
 import type { Logger } from '../../logger';
 import { markReadSchema } from '../../schemas/room';
-import { notifyReceipt, type RoomNamespace } from '../notify';
+import { notifyReceipt, type RoomSocket } from '../notify';
 import type { ParleyServer } from '../server';
-
-type RoomSocket = Parameters<Parameters<RoomNamespace['on']>[1]>[0];
 
 export function registerReceiptHandlers(socket: RoomSocket, deps: { io: ParleyServer; roomId: string; log: Logger }): void {
   const { user } = socket.data;

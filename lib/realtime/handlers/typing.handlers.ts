@@ -5,9 +5,7 @@
  */
 import { okAck, type Ack } from '../../errors';
 import type { PublicUser } from '../../schemas/user';
-import type { RoomNamespace } from '../notify';
-
-type RoomSocket = Parameters<Parameters<RoomNamespace['on']>[1]>[0];
+import type { RoomNamespace, RoomSocket } from '../notify';
 
 /** A repeated typing:start within this window refreshes the TTL without a broadcast (flood guard). */
 const RESTART_THROTTLE_MS = 1_000;
