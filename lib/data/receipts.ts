@@ -18,6 +18,8 @@ export interface PositionChange {
   receipt: Receipt;
   /** Whether anything moved (only then is there something to broadcast). */
   changed: boolean;
+  /** Whether the read position moved (the member's other tabs clear their unread badge). */
+  readMoved: boolean;
 }
 
 async function advance(input: { roomId: string; userId: string; seq: number; read: boolean }): Promise<PositionChange> {
@@ -41,6 +43,7 @@ async function advance(input: { roomId: string; userId: string; seq: number; rea
   return {
     receipt: { userId: input.userId, lastReadSeq: row.last_read_seq, lastDeliveredSeq: row.last_delivered_seq },
     changed: row.last_read_seq !== row.read_before || row.last_delivered_seq !== row.delivered_before,
+    readMoved: row.last_read_seq !== row.read_before,
   };
 }
 

@@ -196,7 +196,7 @@ export async function joinRoom(input: {
 export async function leaveRoom(input: { roomId: string; userId: string }): Promise<{ left: boolean }> {
   const membership = await findMembership(input.roomId, input.userId);
   if (!membership) {
-    await findRoom(input.roomId); // NOT_FOUND for a missing room, else leaving twice is fine
+    await getRoomForUser(input); // NOT_FOUND for a missing room (and for others' direct rooms); else leaving twice is fine
     return { left: false };
   }
   if (membership.role === 'owner') {

@@ -97,7 +97,8 @@ export async function getUserById(id: string): Promise<PublicUser | null> {
 
 /** People to start a conversation with: username prefix or display-name substring, case-insensitive. */
 export async function searchUsers(input: { q: string; limit: number; excludeId: string }): Promise<PublicUser[]> {
-  const q = input.q.trim();
+  // Prisma passes the text to LIKE as is: escape its wildcards so "%" and "_" match only themselves.
+  const q = input.q.trim().replace(/[\\%_]/g, '\\$&');
   return getDb().user.findMany({
     where: {
       id: { not: input.excludeId },

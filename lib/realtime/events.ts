@@ -35,9 +35,12 @@ export interface ServerToClientEvents {
   'membership:changed': (payload: { roomId: string; isMember: boolean }) => void;
   /** I became a member of this room (a new direct conversation, from either side): its member view. */
   'room:joined': (payload: { room: RoomSummary }) => void;
-  /** A message was stored in one of my rooms (unread counts, delivered ticks). Not sent to its author. */
+  /**
+   * A message was stored in one of my rooms (unread counts, delivered ticks). Also sent to the author's
+   * tabs: their own read position moved with it (lastReadSeq = lastSeq when authorId is me).
+   */
   'room:activity': (payload: { roomId: string; lastSeq: number; authorId: string }) => void;
-  /** My read position in a room moved (from this or another tab). */
+  /** My read position in a room moved (a read:mark from this or another tab). */
   'room:read': (payload: { roomId: string; lastReadSeq: number }) => void;
   /** A watched user's presence changed. */
   'presence:changed': (payload: PresenceInfo) => void;
@@ -57,7 +60,7 @@ export interface RoomClientToServerEvents {
 
 export interface RoomReady {
   room: RoomSummary;
-  /** Distinct users connected to this room now. */
+  /** Members online in the app now (any tab, any instance). */
   online: PublicUser[];
   /** Every member's read and delivery position (read receipts). */
   receipts: Receipt[];
@@ -76,7 +79,9 @@ export interface RoomServerToClientEvents {
   'message:new': (message: ChatMessage) => void;
   'member:joined': (payload: { user: PublicUser; at: string }) => void;
   'member:left': (payload: { user: PublicUser; at: string }) => void;
+  /** Someone opened this room (idempotent: a second tab re-announces). */
   'presence:online': (payload: { user: PublicUser }) => void;
+  /** Someone closed their last view of this room (they may still be online elsewhere in the app). */
   'presence:offline': (payload: { userId: string }) => void;
   /** The owner deleted the room; the server disconnects this namespace right after. */
   'room:deleted': (payload: { roomId: string }) => void;

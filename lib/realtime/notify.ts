@@ -41,29 +41,34 @@ function existingRoomNamespace(roomId: string, io = globalForIo.parleyIo): RoomN
   return io?._nsps.get(roomNamespace(roomId)) as RoomNamespace | undefined;
 }
 
-/** Something to do to a room namespace's sockets, serialisable so another instance can do it too. */
-export type RoomAction =
-  | { kind: 'emit'; event: 'member:joined' | 'member:left' | 'room:deleted' | 'receipt:updated'; payload: unknown }
-  | { kind: 'disconnect'; userId?: string };
+/**
+ * Something to do to a room namespace's sockets, serialisable so another instance can do it too: an
+ * event, then (optionally) a disconnect — of everyone, or of one user's sockets. One action, so the
+ * event is never overtaken by the disconnect (two NOTIFYs sent on two pool connections can arrive in
+ * either order).
+ */
+export interface RoomAction {
+  emit?: { event: 'member:joined' | 'member:left' | 'room:deleted' | 'receipt:updated'; payload: unknown };
+  disconnect?: { userId?: string };
+}
 
-/** Performs `action` on the room's sockets; `local` limits it to this instance's. */
-export function performRoomAction(nsp: RoomNamespace, action: RoomAction, local: boolean): void {
-  const scope = action.kind === 'disconnect' && action.userId ? nsp.in(userRoom(action.userId)) : nsp;
-  const target = local ? scope.local : scope;
-  if (action.kind === 'emit') (target.emit as (event: string, payload: unknown) => void)(action.event, action.payload);
-  else target.disconnectSockets();
+/** Applies `action` to this instance's sockets of the room. */
+export function performRoomAction(nsp: RoomNamespace, action: RoomAction): void {
+  if (action.emit) (nsp.local.emit as (event: string, payload: unknown) => void)(action.emit.event, action.emit.payload);
+  if (action.disconnect) (action.disconnect.userId ? nsp.in(userRoom(action.disconnect.userId)) : nsp).local.disconnectSockets();
 }
 
 /**
- * Reaches a room's sockets on every instance. Where the namespace exists here, its adapter carries the
- * broadcast to the instances that have it too (they LISTEN on its channel). Where it does not, the
- * action is relayed over the main namespace and each instance applies it to its own sockets.
+ * Reaches a room's sockets on every instance: applied here, and relayed over the main namespace (one
+ * NOTIFY) for every other instance to apply to its own sockets. The main namespace, because a room
+ * namespace exists only where someone has the room open, and is new on an instance for a moment
+ * before its peers know of it.
  */
 function toRoom(roomId: string, action: RoomAction, io = globalForIo.parleyIo): void {
   if (!io) return;
   const nsp = existingRoomNamespace(roomId, io);
-  if (nsp) performRoomAction(nsp, action, false);
-  else if (isClustered(io)) io.serverSideEmit('room:relay', roomId, action);
+  if (nsp) performRoomAction(nsp, action);
+  if (isClustered(io)) io.serverSideEmit('room:relay', roomId, action);
 }
 
 const clustered = new WeakSet<ParleyServer>();
@@ -76,7 +81,7 @@ function isClustered(io: ParleyServer): boolean {
 
 /** A non-member's view of a room, safe to send to everyone. */
 function listingView(room: RoomSummary): RoomSummary {
-  return { ...room, isMember: false, role: null, lastSeq: null };
+  return { ...room, isMember: false, role: null, lastSeq: null, lastReadSeq: null };
 }
 
 /** Everyone may list the new room; the creator's other tabs learn they are its member. */
@@ -103,22 +108,21 @@ export function notifyMessageStored(message: ChatMessage, io = globalForIo.parle
   io?.to(membersRoom(message.roomId)).emit('room:activity', { roomId: message.roomId, lastSeq: message.seq, authorId: message.author.id });
 }
 
-/** A member's read/delivery position moved: the room (receipts) and, for reads, their own tabs. */
-export function notifyReceipt(roomId: string, receipt: Receipt, io = globalForIo.parleyIo): void {
-  toRoom(roomId, { kind: 'emit', event: 'receipt:updated', payload: receipt }, io);
-  io?.to(userRoom(receipt.userId)).emit('room:read', { roomId, lastReadSeq: receipt.lastReadSeq });
+/** A member's read/delivery position moved: the room (receipts) and, if they read, their own tabs. */
+export function notifyReceipt(roomId: string, receipt: Receipt, readMoved: boolean, io = globalForIo.parleyIo): void {
+  toRoom(roomId, { emit: { event: 'receipt:updated', payload: receipt } }, io);
+  if (readMoved) io?.to(userRoom(receipt.userId)).emit('room:read', { roomId, lastReadSeq: receipt.lastReadSeq });
 }
 
 /** `io` defaults to the process's server; socket middleware passes its own. */
 export function notifyMemberJoined(room: RoomSummary, user: PublicUser, io = globalForIo.parleyIo): void {
-  toRoom(room.id, { kind: 'emit', event: 'member:joined', payload: { user, at: new Date().toISOString() } }, io);
+  toRoom(room.id, { emit: { event: 'member:joined', payload: { user, at: new Date().toISOString() } } }, io);
   io?.in(userRoom(user.id)).socketsJoin(membersRoom(room.id));
   io?.to(userRoom(user.id)).emit('membership:changed', { roomId: room.id, isMember: true });
 }
 
 export function notifyMemberLeft(roomId: string, user: PublicUser): void {
-  toRoom(roomId, { kind: 'disconnect', userId: user.id });
-  toRoom(roomId, { kind: 'emit', event: 'member:left', payload: { user, at: new Date().toISOString() } });
+  toRoom(roomId, { emit: { event: 'member:left', payload: { user, at: new Date().toISOString() } }, disconnect: { userId: user.id } });
   globalForIo.parleyIo?.in(userRoom(user.id)).socketsLeave(membersRoom(roomId));
   globalForIo.parleyIo?.to(userRoom(user.id)).emit('membership:changed', { roomId, isMember: false });
 }
@@ -128,8 +132,7 @@ export function notifyMemberLeft(roomId: string, user: PublicUser): void {
  * only (a DISCONNECT packet after room:deleted, in order): the tab's shared connection stays up.
  */
 export function notifyRoomDeleted(roomId: string, audience: { kind: RoomSummary['kind']; memberIds: string[] }): void {
-  toRoom(roomId, { kind: 'emit', event: 'room:deleted', payload: { roomId } });
-  toRoom(roomId, { kind: 'disconnect' });
+  toRoom(roomId, { emit: { event: 'room:deleted', payload: { roomId } }, disconnect: {} });
   const io = globalForIo.parleyIo;
   if (!io) return;
   // Public and private rooms are listed to everyone; a direct room only ever to its members.

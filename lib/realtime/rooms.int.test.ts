@@ -9,6 +9,7 @@ import {
   createTestUser,
   eventually,
   openRoom,
+  openSession,
   send,
   sessionCookie,
   startTestRealtime,
@@ -210,12 +211,14 @@ describe('room namespace: presence and notices', () => {
   it('announces joins to everyone present and keeps a user online until their last tab closes', async () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
     const room = await publicRoom(alice.id);
+    const aliceTab = await openSession(server.url, alice); // a browser tab: main namespace + the room's
     const a = await openRoom(server.url, alice, room.id);
     expect(a.ready.online.map((u) => u.id)).toEqual([alice.id]);
     const joined = collect<{ user: { id: string } }>(a.socket, 'member:joined');
     const online = collect<{ user: { id: string } }>(a.socket, 'presence:online');
     const offline = collect<{ userId: string }>(a.socket, 'presence:offline');
 
+    const bobMain = await openSession(server.url, bob);
     const bobTab1 = await openRoom(server.url, bob, room.id);
     const bobTab2 = await openRoom(server.url, bob, room.id);
     expect(bobTab2.ready.online.map((u) => u.id).sort()).toEqual([alice.id, bob.id].sort());
@@ -228,6 +231,6 @@ describe('room namespace: presence and notices', () => {
     bobTab2.socket.close();
     await eventually(() => offline.length === 1);
     expect(offline[0]).toEqual({ userId: bob.id });
-    a.socket.close();
+    [a.socket, aliceTab, bobMain].forEach((s) => s.close());
   });
 });

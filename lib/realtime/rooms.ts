@@ -16,7 +16,7 @@ import { registerReceiptHandlers } from './handlers/receipt.handlers';
 import { createTypingState, type TypingState } from './handlers/typing.handlers';
 import { fetchSocketsAcross } from './fetch-sockets';
 import { HandshakeError, type createHandshakeMiddleware } from './handshake';
-import { notifyMemberJoined, userRoom, type RoomNamespace, type RoomSocket } from './notify';
+import { membersRoom, notifyMemberJoined, userRoom, type RoomNamespace, type RoomSocket } from './notify';
 import type { ParleyServer } from './server';
 
 function roomIdOf(namespaceName: string): string {
@@ -24,8 +24,14 @@ function roomIdOf(namespaceName: string): string {
 }
 
 /** Distinct users with at least one socket in the namespace (across instances, through the adapter). */
-async function onlineUsers(nsp: RoomNamespace): Promise<PublicUser[]> {
-  const sockets = await fetchSocketsAcross(nsp);
+/**
+ * Members online in the app now: their main-namespace tabs in the room's `members:` group, across
+ * instances. Asked of the main namespace, not the room's: a room namespace just created on this
+ * instance learns of its peers on other instances only from their heartbeats, a moment later, and
+ * would miss them; the main namespace lives as long as the process.
+ */
+async function onlineUsers(io: ParleyServer, roomId: string): Promise<PublicUser[]> {
+  const sockets = await fetchSocketsAcross(io.in(membersRoom(roomId)));
   const users = new Map<string, PublicUser>();
   for (const s of sockets) if (s.data.user) users.set(s.data.user.id, s.data.user);
   return [...users.values()];
@@ -98,7 +104,7 @@ async function onRoomConnection(
   try {
     const [room, online, receipts] = await Promise.all([
       getRoomForUser({ roomId, userId: user.id }),
-      onlineUsers(nsp),
+      onlineUsers(deps.io, roomId),
       listReceipts({ roomId, userId: user.id }),
     ]);
     socket.emit('room:ready', { room, online, receipts, typing: deps.typing.typists(nsp) });

@@ -57,7 +57,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     markClustered(io);
     io.on('room:relay', (roomId, action) => {
       const nsp = io._nsps.get(roomNamespace(roomId)) as RoomNamespace | undefined;
-      if (nsp) performRoomAction(nsp, action, true);
+      if (nsp) performRoomAction(nsp, action);
     });
   }
   const metrics = getMetrics();
@@ -72,7 +72,9 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
       .then(() => socket.emit('session:ready', { user }))
       .catch((error: unknown) => {
         log.error({ err: error, userId: user.id }, 'session setup failed');
-        socket.disconnect();
+        // Close the transport rather than the socket: the client then reconnects by itself (a
+        // server-side disconnect would tell it not to).
+        socket.conn.close();
       });
   });
   return io;

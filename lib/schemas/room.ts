@@ -86,7 +86,7 @@ export interface RoomList {
 }
 
 export const startDirectSchema = z.strictObject({
-  userId: z.uuid({ error: 'userId must be a user id.' }),
+  userId: z.uuid({ error: 'userId must be a user id.' }).toLowerCase(),
 });
 
 /** Where a member has read to and what reached their devices (read receipts, delivered ticks). */

@@ -78,5 +78,5 @@ export const presenceSetSchema = z.strictObject({
 export const PRESENCE_WATCH_LIMIT = 500;
 
 export const presenceWatchSchema = z.strictObject({
-  userIds: z.array(z.uuid()).max(PRESENCE_WATCH_LIMIT, `Watch at most ${PRESENCE_WATCH_LIMIT} users.`),
+  userIds: z.array(z.uuid().toLowerCase()).max(PRESENCE_WATCH_LIMIT, `Watch at most ${PRESENCE_WATCH_LIMIT} users.`),
 });

@@ -5,11 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { encode } from 'next-auth/jwt';
 import { io as connect, type Socket } from 'socket.io-client';
 import { registerUser } from '../data/users';
+import { databaseUrl } from '../db';
 import { getEnv } from '../env';
 import { getLogger } from '../logger';
 import type { Ack } from '../errors';
 import type { RoomReady } from '../realtime/events';
-import { clearRealtimeServer } from '../realtime/notify';
+import { createPostgresAdapter } from '../realtime/adapter';
+import { clearRealtimeServer, setRealtimeServer } from '../realtime/notify';
 import { createRealtimeServer, type ParleyServer } from '../realtime/server';
 import type { ChatMessage } from '../schemas/message';
 import type { PublicUser } from '../schemas/user';
@@ -18,14 +20,24 @@ export interface TestRealtime {
   url: string;
   port: number;
   io: ParleyServer;
+  /** Makes this instance the one REST handlers (notify.ts) talk to, as if the request landed here. */
+  handleRequestsHere(): void;
   close(): Promise<void>;
   crash(): Promise<void>;
 }
 
 export async function startTestRealtime(
-  options: { messageLimits?: { perSecond: number; burst: number }; port?: number; presenceGraceMs?: number; typingTtlMs?: number } = {},
+  options: {
+    messageLimits?: { perSecond: number; burst: number };
+    port?: number;
+    presenceGraceMs?: number;
+    typingTtlMs?: number;
+    /** Cross-instance broadcast through the PostgreSQL adapter (as server.ts runs by default). */
+    postgresAdapter?: boolean;
+  } = {},
 ): Promise<TestRealtime> {
   const httpServer = createServer();
+  const adapter = options.postgresAdapter ? createPostgresAdapter(databaseUrl(), getLogger()) : undefined;
   const io = createRealtimeServer(httpServer, {
     env: getEnv(),
     log: getLogger(),
@@ -33,6 +45,7 @@ export async function startTestRealtime(
     messageLimits: options.messageLimits ?? { perSecond: 10_000, burst: 10_000 },
     presenceGraceMs: options.presenceGraceMs ?? 150,
     typingTtlMs: options.typingTtlMs,
+    adapter: adapter?.adapter,
   });
   await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;
@@ -40,11 +53,12 @@ export async function startTestRealtime(
     url: `http://127.0.0.1:${port}`,
     port,
     io,
+    handleRequestsHere: () => setRealtimeServer(io),
     close: () =>
       new Promise<void>((resolve) => {
         clearRealtimeServer(io);
         void io.close(() => resolve());
-      }),
+      }).then(() => adapter?.close()),
     crash: () =>
       new Promise<void>((resolve) => {
         // Like a killed process: connections drop with no goodbye, nothing more is acked.

@@ -55,6 +55,11 @@ describe('direct messages', () => {
     const self = await usersRoute.GET(await apiRequest(me, 'GET', `/api/users?q=${me.username}`));
     expect(((await self.json()) as { users: PublicUser[] }).users).toEqual([]);
     expect((await usersRoute.GET(await apiRequest(me, 'GET', '/api/users?q='))).status).toBe(422);
+    // LIKE wildcards match only themselves.
+    for (const wildcard of ['%', '_', '%25']) {
+      const response = await usersRoute.GET(await apiRequest(me, 'GET', `/api/users?q=${wildcard}`));
+      expect(((await response.json()) as { users: PublicUser[] }).users).toEqual([]);
+    }
     expect((await usersRoute.GET(await apiRequest(null, 'GET', '/api/users?q=a'))).status).toBe(401);
   });
 
@@ -79,6 +84,8 @@ describe('direct messages', () => {
     expect(annJoined[0]?.room).toMatchObject({ id: annRoom.id, peer: { id: ben.id } });
     expect(benJoined[0]?.room).toMatchObject({ id: annRoom.id, peer: { id: ann.id } });
 
+    const shouted = await start(ann, ben.id.toUpperCase()); // the same user, however the id is written
+    expect(((await shouted.json()) as { room: RoomSummary }).room.id).toBe(annRoom.id);
     const again = await start(ann, ben.id);
     expect(again.status).toBe(200);
     expect(((await again.json()) as { room: RoomSummary }).room.id).toBe(annRoom.id);
@@ -104,6 +111,7 @@ describe('direct messages', () => {
     expect((await roomRoute.GET(await apiRequest(eve, 'GET', `/api/rooms/${room.id}`), params(room.id))).status).toBe(404);
     expect((await membersRoute.GET(await apiRequest(eve, 'GET', `/api/rooms/${room.id}/members`), params(room.id))).status).toBe(404);
     expect((await joinRoute.POST(await apiRequest(eve, 'POST', `/api/rooms/${room.id}/join`, {}), params(room.id))).status).toBe(404);
+    expect((await leaveRoute.POST(await apiRequest(eve, 'POST', `/api/rooms/${room.id}/leave`), params(room.id))).status).toBe(404);
     const list = (await (await roomsRoute.GET(await apiRequest(eve, 'GET', '/api/rooms'))).json()) as RoomList;
     expect([...list.mine, ...list.others].some((r) => r.id === room.id)).toBe(false);
 

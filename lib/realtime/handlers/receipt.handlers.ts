@@ -13,8 +13,8 @@ export function registerReceiptHandlers(socket: RoomSocket, deps: { io: ParleySe
     const parsed = markReadSchema.safeParse(payload);
     if (!parsed.success) return ack(errorAck(invalidPayload(parsed.error)));
     try {
-      const { receipt, changed } = await markRead({ roomId: deps.roomId, userId: user.id, seq: parsed.data.seq });
-      if (changed) notifyReceipt(deps.roomId, receipt, deps.io);
+      const { receipt, changed, readMoved } = await markRead({ roomId: deps.roomId, userId: user.id, seq: parsed.data.seq });
+      if (changed) notifyReceipt(deps.roomId, receipt, readMoved, deps.io);
       ack(okAck({ lastReadSeq: receipt.lastReadSeq }));
     } catch (error) {
       if (!toAppError(error)) deps.log.error({ err: error, roomId: deps.roomId }, 'read:mark failed');

@@ -66,8 +66,8 @@ export async function registerSessionHandlers(
     answer(log, 'delivery:ack', ack, async () => {
       const parsed = deliveryAckSchema.safeParse(payload);
       if (!parsed.success) throw invalidPayload(parsed.error);
-      const { receipt, changed } = await markDelivered({ roomId: parsed.data.roomId, userId: user.id, seq: parsed.data.seq });
-      if (changed) notifyReceipt(parsed.data.roomId, receipt, io);
+      const { receipt, changed, readMoved } = await markDelivered({ roomId: parsed.data.roomId, userId: user.id, seq: parsed.data.seq });
+      if (changed) notifyReceipt(parsed.data.roomId, receipt, readMoved, io);
       return { lastDeliveredSeq: receipt.lastDeliveredSeq };
     }),
   );

@@ -1,0 +1,115 @@
+/**
+ * Two instances in one process, each with its own Socket.IO server and PostgreSQL adapter (own pool,
+ * LISTEN/NOTIFY): everything that works on one instance must work across them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as roomRoute from '@/app/api/rooms/[roomId]/route';
+import * as joinRoute from '@/app/api/rooms/[roomId]/join/route';
+import { createRoom, joinRoom } from '../data/rooms';
+import { getDb } from '../db';
+import type { Ack } from '../errors';
+import type { ChatMessage } from '../schemas/message';
+import type { PresenceInfo } from '../schemas/user';
+import {
+  apiRequest,
+  collect,
+  createTestUser,
+  eventually,
+  openRoom,
+  openSession,
+  send,
+  startTestRealtime,
+  uniqueName,
+  type TestRealtime,
+} from '../testing/realtime';
+
+let a: TestRealtime;
+let b: TestRealtime;
+beforeAll(async () => {
+  [a, b] = await Promise.all([
+    startTestRealtime({ postgresAdapter: true, presenceGraceMs: 150, typingTtlMs: 2_000 }),
+    startTestRealtime({ postgresAdapter: true, presenceGraceMs: 150, typingTtlMs: 2_000 }),
+  ]);
+  await new Promise((r) => setTimeout(r, 300)); // LISTEN connections established
+});
+afterAll(async () => {
+  await Promise.all([a.close(), b.close()]);
+});
+
+const params = (roomId: string) => ({ params: Promise.resolve({ roomId }) });
+async function publicRoom(ownerId: string) {
+  return createRoom({ ownerId, data: { kind: 'public', name: uniqueName('x'), description: '' }, ip: null });
+}
+
+describe('across two instances (PostgreSQL adapter)', () => {
+  it('messages, unread activity, typing and receipts reach clients on the other instance', async () => {
+    const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
+    const room = await publicRoom(alice.id);
+    await joinRoom({ roomId: room.id, userId: bob.id, ip: null });
+    const onA = await openRoom(a.url, alice, room.id);
+    const onB = await openRoom(b.url, bob, room.id);
+    const bobMain = await openSession(b.url, bob);
+    const messages = collect<ChatMessage>(onB.socket, 'message:new');
+    const activity = collect<{ roomId: string; lastSeq: number }>(bobMain, 'room:activity');
+    const typing = collect<{ typing: boolean }>(onB.socket, 'typing:update');
+    const receipts = collect<{ userId: string; lastReadSeq: number }>(onA.socket, 'receipt:updated');
+
+    const ack = await send(onA.socket, 'across the wire');
+    expect(ack.ok).toBe(true);
+    await eventually(() => messages.length === 1 && activity.length === 1);
+    expect(messages[0]?.body).toBe('across the wire');
+    expect(activity[0]).toMatchObject({ roomId: room.id, lastSeq: 1 });
+
+    // A broadcast over 8 kB travels through the attachments table, not the NOTIFY payload.
+    const attachmentsBefore = await getDb().socketIoAttachment.count();
+    const big = '😀'.repeat(2000); // 8,000 bytes of body alone
+    await send(onA.socket, big);
+    await eventually(() => messages.length === 2);
+    expect(messages[1]?.body).toBe(big);
+    expect(await getDb().socketIoAttachment.count()).toBeGreaterThan(attachmentsBefore);
+
+    onA.socket.emit('typing:start');
+    await eventually(() => typing.length === 1);
+    await onB.socket.timeout(5000).emitWithAck('read:mark', { seq: 2 });
+    await eventually(() => receipts.some((r) => r.userId === bob.id && r.lastReadSeq === 2));
+    [onA.socket, onB.socket, bobMain].forEach((s) => s.close());
+  });
+
+  it('presence and the online list see users connected to the other instance', async () => {
+    const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
+    const room = await publicRoom(alice.id);
+    const watcher = await openSession(a.url, alice);
+    const changes = collect<PresenceInfo>(watcher, 'presence:changed');
+    await watcher.timeout(5000).emitWithAck('presence:watch', { userIds: [bob.id] });
+    const bobMain = await openSession(b.url, bob);
+    await eventually(() => changes.some((c) => c.status === 'online'));
+    const snapshot = (await watcher.timeout(5000).emitWithAck('presence:watch', { userIds: [bob.id] })) as Ack<{ presence: PresenceInfo[] }>;
+    expect(snapshot.ok && snapshot.data.presence[0]?.status).toBe('online');
+
+    const bobInRoom = await openRoom(b.url, bob, room.id);
+    const aliceInRoom = await openRoom(a.url, alice, room.id);
+    expect(aliceInRoom.ready.online.map((u) => u.id).sort()).toEqual([alice.id, bob.id].sort());
+
+    bobMain.close();
+    bobInRoom.socket.close();
+    await eventually(() => changes.some((c) => c.status === 'offline'));
+    [watcher, aliceInRoom.socket].forEach((s) => s.close());
+  });
+
+  it('join notices and room deletion reach sockets on an instance that did not handle the request', async () => {
+    const [owner, member, newcomer] = await Promise.all([createTestUser(), createTestUser(), createTestUser()]);
+    const room = await publicRoom(owner.id);
+    const memberOnB = await openRoom(b.url, member, room.id); // only instance B has this room's namespace
+    const joined = collect<{ user: { id: string } }>(memberOnB.socket, 'member:joined');
+
+    a.handleRequestsHere(); // the REST requests land on instance A
+    expect((await joinRoute.POST(await apiRequest(newcomer, 'POST', `/api/rooms/${room.id}/join`, {}), params(room.id))).status).toBe(200);
+    await eventually(() => joined.some((j) => j.user.id === newcomer.id));
+
+    const deleted = new Promise<unknown>((resolve) => memberOnB.socket.once('room:deleted', resolve));
+    const disconnected = new Promise<string>((resolve) => memberOnB.socket.once('disconnect', resolve));
+    expect((await roomRoute.DELETE(await apiRequest(owner, 'DELETE', `/api/rooms/${room.id}`), params(room.id))).status).toBe(204);
+    expect(await deleted).toEqual({ roomId: room.id });
+    expect(await disconnected).toBe('io server disconnect');
+  });
+});
