@@ -2,6 +2,7 @@
 import type { ErrorBody, ErrorCode } from './errors';
 import type { HistoryPage } from './schemas/message';
 import type { CreateRoomInput, RoomList, RoomMember, RoomSummary } from './schemas/room';
+import type { PublicUser } from './schemas/user';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -67,4 +68,15 @@ export const roomsApi = {
     const qs = params.toString();
     return apiFetch<HistoryPage>(`${roomPath(roomId)}/messages${qs ? `?${qs}` : ''}`);
   },
+};
+
+export const usersApi = {
+  /** People to start a conversation with, by username or display name (never me). */
+  search: (q: string, signal?: AbortSignal) =>
+    apiFetch<{ users: PublicUser[] }>(`/api/users?${new URLSearchParams({ q, limit: '20' }).toString()}`, { signal }),
+};
+
+export const directApi = {
+  /** Gets or creates the direct conversation with this user. */
+  start: (userId: string) => apiFetch<{ room: RoomSummary }>('/api/direct', { method: 'POST', body: { userId } }),
 };

@@ -1,20 +1,54 @@
 'use client';
+import { usePathname } from 'next/navigation';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useStore } from 'zustand';
 import { roomsApi } from '@/lib/api-client';
-import { acquireRealtime } from '@/lib/realtime/client';
+import { createAwayMonitor } from '@/lib/realtime/away';
+import { ackDelivery, acquireRealtime, reportTabStatus, watchPresence } from '@/lib/realtime/client';
 import type { ServerToClientEvents } from '@/lib/realtime/events';
 import type { RoomList } from '@/lib/schemas/room';
-import { createRoomsStore } from '@/lib/stores/rooms-store';
+import { createPresenceStore } from '@/lib/stores/presence-store';
+import { createRoomsStore, type RoomsStore } from '@/lib/stores/rooms-store';
+import { titleWithUnread, totalUnread, unreadCount } from '@/lib/stores/unread';
 import { ConnectionBanner } from './connection-banner';
+import { PresenceContext } from './presence-context';
 import { RoomsContext } from './rooms-context';
 import { Sidebar } from './sidebar';
+import { useWindowActive } from './use-window-active';
+
+/** Rooms with messages this device has not acknowledged yet may have some it never received. */
+function ackUnread(store: RoomsStore): void {
+  for (const room of store.getState().mine) if (room.lastSeq !== null && unreadCount(room) > 0) ackDelivery(room.id, room.lastSeq);
+}
+
+/** "(3) Parley": the unread total in the tab's title, kept there when Next sets a page's title. */
+function useUnreadTitle(store: RoomsStore): void {
+  const pathname = usePathname();
+  const activeId = /^\/rooms\/([^/]+)/.exec(pathname)?.[1];
+  const windowActive = useWindowActive();
+  // The room on screen is being read while the window is active: do not count it (no flicker).
+  const total = useStore(store, (s) => totalUnread(s.mine, windowActive ? activeId : undefined));
+  useEffect(() => {
+    const apply = () => {
+      const next = titleWithUnread(document.title, total);
+      if (next !== document.title) document.title = next;
+    };
+    apply();
+    const observer = new MutationObserver(apply);
+    observer.observe(document.head, { subtree: true, childList: true, characterData: true });
+    return () => observer.disconnect();
+  }, [total, pathname]);
+}
 
 /**
- * The signed-in frame: owns the tab's connection (main namespace), the sidebar's rooms store and the
- * connection banner. Room views inside open their own namespaces on the same connection.
+ * The signed-in frame: owns the tab's connection (main namespace), the sidebar's rooms store, presence,
+ * the tab's own away/online status, and the connection banner. Room views inside open their own
+ * namespaces on the same connection.
  */
 export function ChatShell({ userId, initialRooms, children }: { userId: string; initialRooms: RoomList; children: ReactNode }) {
   const [store] = useState(() => createRoomsStore(initialRooms, { fetchList: roomsApi.list }));
+  const [presence] = useState(() => createPresenceStore());
+  useEffect(() => () => presence.getState().dispose(), [presence]);
 
   // A server refresh (router.refresh) re-renders the layout with a fresh list.
   const seen = useRef(initialRooms);
@@ -26,38 +60,57 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
 
   useEffect(() => {
     const { main, release } = acquireRealtime(userId);
-    let connects = main.connected ? 1 : 0;
+    presence.getState().setWatcher((ids) => watchPresence(main, ids));
+    const away = createAwayMonitor({ onChange: (status) => reportTabStatus(main, status) });
+    let connects = 0;
     const onConnect = () => {
       connects += 1;
+      presence.getState().resync(); // the server forgets the watch with the connection
+      if (away.status === 'away') reportTabStatus(main, 'away');
       // Events sent while we were away are lost: catch up with one list fetch.
-      if (connects > 1) void store.getState().refresh();
+      if (connects > 1) void store.getState().refresh().then(() => ackUnread(store));
+      else ackUnread(store);
     };
     const handlers: { [E in keyof ServerToClientEvents]?: ServerToClientEvents[E] } = {
       'room:listed': ({ room }) => store.getState().listed(room),
+      'room:joined': ({ room }) => store.getState().upsert(room),
       'room:deleted': ({ roomId }) => store.getState().remove(roomId),
       'membership:changed': ({ roomId, isMember }) => {
         store.getState().setMembership(roomId, isMember);
         void store.getState().refresh(); // exact counts and roles, and rooms this tab had not listed
       },
+      'room:activity': ({ roomId, lastSeq }) => {
+        store.getState().activity(roomId, lastSeq);
+        ackDelivery(roomId, lastSeq);
+      },
+      'room:read': ({ roomId, lastReadSeq }) => store.getState().read(roomId, lastReadSeq),
+      'presence:changed': (info) => presence.getState().apply(info),
     };
     main.on('connect', onConnect);
     for (const [event, handler] of Object.entries(handlers)) main.on(event as keyof ServerToClientEvents, handler as never);
+    if (main.connected) onConnect();
     return () => {
+      away.dispose();
       main.off('connect', onConnect);
       for (const [event, handler] of Object.entries(handlers)) main.off(event as keyof ServerToClientEvents, handler as never);
+      presence.getState().setWatcher(null);
       release();
     };
-  }, [store, userId]);
+  }, [store, presence, userId]);
+
+  useUnreadTitle(store);
 
   return (
     <RoomsContext.Provider value={store}>
-      <div className="relative flex min-h-0 flex-1">
-        <Sidebar />
-        <div className="flex min-w-0 flex-1 flex-col">
-          <ConnectionBanner />
-          {children}
+      <PresenceContext.Provider value={presence}>
+        <div className="relative flex min-h-0 flex-1">
+          <Sidebar />
+          <div className="flex min-w-0 flex-1 flex-col">
+            <ConnectionBanner />
+            {children}
+          </div>
         </div>
-      </div>
+      </PresenceContext.Provider>
     </RoomsContext.Provider>
   );
 }

@@ -1,15 +1,20 @@
 'use client';
 import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { MESSAGE_MAX_CHARS, charCount } from '@/lib/schemas/message';
+import { roomTitle } from '@/lib/stores/room-list';
 import { useRoom } from './room-context';
 
 const MAX_TEXTAREA_PX = 200;
 
-/** Enter sends, Shift+Enter is a new line; counts characters against the limit and refuses empty or too long. */
+/**
+ * Enter sends, Shift+Enter is a new line; counts characters against the limit and refuses empty or too
+ * long; tells the room I am typing.
+ */
 export function Composer() {
   const send = useRoom((s) => s.send);
+  const typingInput = useRoom((s) => s.typingInput);
   const status = useRoom((s) => s.status);
-  const roomName = useRoom((s) => s.room.name);
+  const roomName = useRoom((s) => roomTitle(s.room));
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
@@ -59,6 +64,7 @@ export function Composer() {
           value={text}
           onChange={(e) => {
             setText(e.target.value);
+            typingInput(e.target.value);
             if (error) setError(null);
             resize();
           }}

@@ -1,22 +1,27 @@
 'use client';
 import { useMemo } from 'react';
+import { presenceRank, shownPresence } from '@/lib/stores/presence';
+import { PresenceDot, PresenceText, usePresenceMap } from './presence-context';
 import { useMe, useRoom } from './room-context';
 
-/** Members with online dots; a right column on wide screens, a toggled panel on small ones. */
+/** Members with presence (online, away, offline + last seen); a right column on wide screens, a toggled panel on small ones. */
 export function MemberList({ open, onClose }: { open: boolean; onClose(): void }) {
   const members = useRoom((s) => s.members);
   const online = useRoom((s) => s.online);
+  const presence = usePresenceMap();
   const me = useMe();
-  const sorted = useMemo(
+  const rows = useMemo(
     () =>
-      [...members].sort(
-        (a, b) =>
-          Number(b.user.id in online) - Number(a.user.id in online) ||
-          a.user.displayName.localeCompare(b.user.displayName, undefined, { sensitivity: 'base' }),
-      ),
-    [members, online],
+      members
+        .map((member) => ({ ...member, presence: shownPresence(presence[member.user.id], member.user.id in online) }))
+        .sort(
+          (a, b) =>
+            presenceRank(a.presence.status) - presenceRank(b.presence.status) ||
+            a.user.displayName.localeCompare(b.user.displayName, undefined, { sensitivity: 'base' }),
+        ),
+    [members, online, presence],
   );
-  const onlineCount = members.filter((m) => m.user.id in online).length;
+  const onlineCount = rows.filter((r) => r.presence.status !== 'offline').length;
 
   return (
     <aside
@@ -34,23 +39,26 @@ export function MemberList({ open, onClose }: { open: boolean; onClose(): void }
         </button>
       </div>
       <ul className="min-h-0 flex-1 overflow-y-auto p-2">
-        {sorted.map(({ user, role }) => {
-          const isOnline = user.id in online;
-          return (
-            <li key={user.id} data-testid="member" data-username={user.username} data-online={isOnline} className="flex items-center gap-2 rounded px-1 py-1 text-sm">
-              <span
-                className={`h-2.5 w-2.5 shrink-0 rounded-full ${isOnline ? 'bg-emerald-500' : 'bg-slate-300'}`}
-                role="img"
-                aria-label={isOnline ? 'online' : 'offline'}
-              />
-              <span className="min-w-0 flex-1 truncate">
+        {rows.map(({ user, role, presence: shown }) => (
+          <li
+            key={user.id}
+            data-testid="member"
+            data-username={user.username}
+            data-online={shown.status !== 'offline'}
+            data-presence={shown.status}
+            className="flex items-center gap-2 rounded px-1 py-1 text-sm"
+          >
+            <PresenceDot presence={shown} />
+            <span className="flex min-w-0 flex-1 flex-col">
+              <span className="truncate">
                 {user.displayName}
                 {user.id === me.id ? <span className="text-slate-400"> (you)</span> : null}
               </span>
-              {role === 'owner' ? <span className="shrink-0 rounded bg-slate-100 px-1.5 text-xs text-slate-600">owner</span> : null}
-            </li>
-          );
-        })}
+              <PresenceText presence={shown} className="truncate" />
+            </span>
+            {role === 'owner' ? <span className="shrink-0 rounded bg-slate-100 px-1.5 text-xs text-slate-600">owner</span> : null}
+          </li>
+        ))}
       </ul>
     </aside>
   );

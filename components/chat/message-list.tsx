@@ -1,8 +1,10 @@
 'use client';
-import { memo, useLayoutEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ChatMessage } from '@/lib/schemas/message';
+import { seenBy, tickState, type TickState } from '@/lib/stores/receipts';
 import { timelineItems, type OutgoingMessage, type SystemLine } from '@/lib/stores/timeline';
-import { useMe, useRoom } from './room-context';
+import { useMe, useRoom, useRoomStoreApi } from './room-context';
+import { isWindowActive, subscribeWindowActive } from './use-window-active';
 
 /** Within this distance of the bottom counts as "at the bottom" (new messages keep it there). */
 const STICK_PX = 48;
@@ -21,7 +23,49 @@ function Time({ iso }: { iso: string }) {
   );
 }
 
-const MessageRow = memo(function MessageRow({ message, grouped, mine }: { message: ChatMessage; grouped: boolean; mine: boolean }) {
+const TICK_LABEL: Record<TickState, string> = { sent: 'Sent', delivered: 'Delivered', read: 'Read' };
+
+/** Direct rooms: ✓ stored, ✓✓ grey delivered to the peer's device, ✓✓ blue read by the peer. */
+function Ticks({ state }: { state: TickState }) {
+  return (
+    <span
+      data-testid="ticks"
+      data-state={state}
+      role="img"
+      aria-label={TICK_LABEL[state]}
+      title={TICK_LABEL[state]}
+      className={`shrink-0 select-none text-xs font-semibold tracking-tighter ${state === 'read' ? 'text-sky-500' : 'text-slate-400'}`}
+    >
+      {state === 'sent' ? '✓' : '✓✓'}
+    </span>
+  );
+}
+
+/** Rooms: "Seen by N"; the names on hover (title) or on tap. */
+function SeenBy({ names }: { names: string[] }) {
+  const [open, setOpen] = useState(false);
+  const list = names.join(', ');
+  return (
+    <div className="text-right text-xs text-slate-400">
+      <button type="button" data-testid="seen-by" data-count={names.length} title={`Seen by ${list}`} aria-expanded={open} onClick={() => setOpen((o) => !o)} className="hover:underline">
+        Seen by {names.length}
+      </button>
+      {open ? <span data-testid="seen-by-names">: {list}</span> : null}
+    </div>
+  );
+}
+
+/** How far my message got: ticks (direct rooms) or who has seen it (rooms). */
+type Receipt = { kind: 'ticks'; state: TickState } | { kind: 'seen'; names: string[] } | null;
+
+interface MessageRowProps {
+  message: ChatMessage;
+  grouped: boolean;
+  mine: boolean;
+  receipt: Receipt;
+}
+
+const MessageRow = memo(function MessageRow({ message, grouped, mine, receipt }: MessageRowProps) {
   return (
     <li data-testid="message" data-seq={message.seq} data-status="sent" data-mine={mine || undefined} className={`px-3 sm:px-4 ${grouped ? 'pt-0.5' : 'pt-2'}`}>
       {grouped ? null : (
@@ -30,12 +74,26 @@ const MessageRow = memo(function MessageRow({ message, grouped, mine }: { messag
           <Time iso={message.createdAt} />
         </div>
       )}
-      <p data-testid="message-body" className="whitespace-pre-wrap break-words text-slate-800">
-        {message.body}
-      </p>
+      <div className="flex items-end gap-2">
+        <p data-testid="message-body" className="min-w-0 flex-1 whitespace-pre-wrap break-words text-slate-800">
+          {message.body}
+        </p>
+        {receipt?.kind === 'ticks' ? <Ticks state={receipt.state} /> : null}
+      </div>
+      {receipt?.kind === 'seen' ? <SeenBy names={receipt.names} /> : null}
     </li>
   );
-});
+}, sameRow);
+
+function sameRow(a: MessageRowProps, b: MessageRowProps): boolean {
+  if (a.message !== b.message || a.grouped !== b.grouped || a.mine !== b.mine) return false;
+  const x = a.receipt;
+  const y = b.receipt;
+  if (x === null || y === null) return x === y;
+  if (x.kind === 'ticks' && y.kind === 'ticks') return x.state === y.state;
+  if (x.kind === 'seen' && y.kind === 'seen') return x.names.join('\n') === y.names.join('\n');
+  return false;
+}
 
 function OutgoingRow({ message, me }: { message: OutgoingMessage; me: string }) {
   const retry = useRoom((s) => s.retry);
@@ -80,7 +138,18 @@ export function MessageList() {
   const loadingOlder = useRoom((s) => s.loadingOlder);
   const olderError = useRoom((s) => s.olderError);
   const loadOlder = useRoom((s) => s.loadOlder);
+  const roomKind = useRoom((s) => s.room.kind);
+  const peerId = useRoom((s) => s.room.peer?.id);
+  const members = useRoom((s) => s.members);
+  const receipts = useRoom((s) => s.receipts);
+  const storeApi = useRoomStoreApi();
   const items = useMemo(() => timelineItems(timeline, me.id), [timeline, me.id]);
+  const receiptFor = (message: ChatMessage): Receipt => {
+    if (message.author.id !== me.id) return null;
+    if (roomKind === 'direct') return { kind: 'ticks', state: tickState(peerId ? receipts[peerId] : undefined, message.seq) };
+    const names = seenBy(receipts, members, message.seq, me.id).map((u) => u.displayName);
+    return names.length ? { kind: 'seen', names } : null;
+  };
   /** Keys of messages that continue the previous one's author block (no header repeated). */
   const grouped = useMemo(() => {
     const keys = new Set<string>();
@@ -119,6 +188,47 @@ export function MessageList() {
     if (el.scrollHeight <= el.clientHeight && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
   }, [items, firstSeq, outgoingCount, timeline.hasOlder, loadingOlder, olderError, loadOlder]);
 
+  // Read receipts: the highest seq on screen, reported while the window is focused and visible.
+  const observer = useRef<IntersectionObserver | null>(null);
+  useEffect(() => {
+    const root = scroller.current;
+    if (!root || typeof IntersectionObserver === 'undefined') return;
+    const onScreen = new Set<number>();
+    const report = () => {
+      if (onScreen.size === 0 || !isWindowActive()) return;
+      storeApi.getState().markSeen(Math.max(...onScreen));
+    };
+    const io = new IntersectionObserver(
+      (entries) => {
+        for (const entry of entries) {
+          const seq = Number((entry.target as HTMLElement).dataset.seq);
+          if (!Number.isFinite(seq)) continue;
+          // Mostly visible, or filling most of the view (a message taller than the view).
+          const seen =
+            entry.isIntersecting &&
+            (entry.intersectionRatio >= 0.5 || (entry.rootBounds !== null && entry.intersectionRect.height >= entry.rootBounds.height * 0.5));
+          if (seen) onScreen.add(seq);
+          else onScreen.delete(seq);
+        }
+        report();
+      },
+      { root, threshold: [0, 0.5, 1] },
+    );
+    observer.current = io;
+    const unsubscribe = subscribeWindowActive(report);
+    return () => {
+      unsubscribe();
+      io.disconnect();
+      observer.current = null;
+    };
+  }, [storeApi]);
+  useEffect(() => {
+    const io = observer.current;
+    if (!io || !scroller.current) return;
+    // observe() on an element already observed is a no-op.
+    for (const row of scroller.current.querySelectorAll<HTMLElement>('li[data-seq]')) io.observe(row);
+  }, [items]);
+
   function onScroll() {
     const el = scroller.current;
     if (!el) return;
@@ -147,7 +257,15 @@ export function MessageList() {
         <ol aria-label="Messages" aria-live="polite" aria-relevant="additions" className="flex flex-col">
           {items.map((item) => {
             if (item.type === 'message') {
-              return <MessageRow key={item.key} message={item.message} grouped={grouped.has(item.key)} mine={item.message.author.id === me.id} />;
+              return (
+                <MessageRow
+                  key={item.key}
+                  message={item.message}
+                  grouped={grouped.has(item.key)}
+                  mine={item.message.author.id === me.id}
+                  receipt={receiptFor(item.message)}
+                />
+              );
             }
             if (item.type === 'system') return <SystemRow key={item.key} line={item.line} />;
             return <OutgoingRow key={item.key} message={item.message} me={me.displayName} />;

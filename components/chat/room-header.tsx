@@ -2,7 +2,10 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { ApiError, roomsApi } from '@/lib/api-client';
+import { shownPresence } from '@/lib/stores/presence';
+import { roomTitle } from '@/lib/stores/room-list';
 import { HashIcon, LockIcon, UsersIcon } from './icons';
+import { PresenceDot, PresenceText, usePresence } from './presence-context';
 import { useMe, useRoom } from './room-context';
 import { useRoomsStore } from './rooms-context';
 
@@ -17,6 +20,10 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const isOwner = room.ownerId === me.id;
+  const isDirect = room.kind === 'direct';
+  const peerInfo = usePresence(room.peer?.id);
+  const peerOnline = useRoom((s) => (room.peer ? room.peer.id in s.online : false));
+  const peerPresence = shownPresence(peerInfo, peerOnline);
 
   async function run(action: () => Promise<unknown>, after: () => void) {
     setBusy(true);
@@ -39,16 +46,24 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
       <div className="flex items-start gap-2">
         <div className="min-w-0 flex-1">
           <h1 className="flex items-center gap-1.5 text-lg font-semibold">
-            {room.kind === 'private' ? (
+            {isDirect ? (
+              <PresenceDot presence={peerPresence} />
+            ) : room.kind === 'private' ? (
               <LockIcon className="shrink-0 text-slate-500" role="img" aria-hidden={false} aria-label="Private room" />
             ) : (
               <HashIcon className="shrink-0 text-slate-400" />
             )}
             <span className="truncate" data-testid="room-name">
-              {room.name}
+              {roomTitle(room)}
             </span>
           </h1>
-          {room.description ? <p className="line-clamp-2 break-words text-sm text-slate-600">{room.description}</p> : null}
+          {isDirect ? (
+            <p className="text-sm text-slate-600">
+              {room.peer ? `@${room.peer.username}` : null} <PresenceText presence={peerPresence} />
+            </p>
+          ) : room.description ? (
+            <p className="line-clamp-2 break-words text-sm text-slate-600">{room.description}</p>
+          ) : null}
         </div>
         <button
           type="button"
@@ -61,7 +76,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
           <span>{memberCount}</span>
           <span className="sr-only">members</span>
         </button>
-        {status === 'live' && !confirming ? (
+        {status === 'live' && !confirming && !isDirect ? (
           isOwner ? (
             <button
               type="button"

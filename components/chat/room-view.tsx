@@ -1,19 +1,23 @@
 'use client';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { roomsApi } from '@/lib/api-client';
-import { openRoom } from '@/lib/realtime/client';
+import { ackDelivery, openRoom } from '@/lib/realtime/client';
 import type { HistoryPage } from '@/lib/schemas/message';
 import type { RoomMember, RoomSummary } from '@/lib/schemas/room';
 import type { PublicUser } from '@/lib/schemas/user';
+import { roomTitle } from '@/lib/stores/room-list';
 import { createRoomStore } from '@/lib/stores/room-store';
+import { maxSeq } from '@/lib/stores/timeline';
 import { Composer } from './composer';
 import { MemberList } from './member-list';
 import { MessageList } from './message-list';
+import { useWatchPresence } from './presence-context';
 import { RoomContext } from './room-context';
 import { RoomHeader } from './room-header';
 import { RoomStatusNotice } from './room-status-notice';
 import { useRooms, useRoomsStore } from './rooms-context';
+import { TypingIndicator } from './typing-indicator';
 
 interface RoomViewProps {
   me: PublicUser;
@@ -65,13 +69,31 @@ export function RoomView({ me, room, members, history }: RoomViewProps) {
     if (status === 'forbidden' || status === 'closed') roomsStore.getState().setMembership(room.id, false);
   }, [status, room.id, roomsStore]);
 
+  // Messages reached this device (the senders' ✓✓), and the sidebar's unread count follows this room.
+  const newest = useStore(store, (s) => maxSeq(s.timeline.messages));
+  useEffect(() => {
+    if (newest === 0 || status !== 'live') return;
+    ackDelivery(room.id, newest);
+    roomsStore.getState().activity(room.id, newest);
+  }, [newest, status, room.id, roomsStore]);
+  const myReadSeq = useStore(store, (s) => s.receipts[me.id]?.lastReadSeq ?? 0);
+  useEffect(() => {
+    if (myReadSeq > 0) roomsStore.getState().read(room.id, myReadSeq);
+  }, [myReadSeq, room.id, roomsStore]);
+
+  // Presence of everyone listed.
+  const liveMembers = useStore(store, (s) => s.members);
+  const memberIds = useMemo(() => liveMembers.map((m) => m.user.id), [liveMembers]);
+  useWatchPresence(`room:${room.id}`, memberIds);
+
   return (
     <RoomContext.Provider value={{ store, me }}>
       <div className="relative flex min-h-0 flex-1">
-        <section aria-label={`Room ${room.name}`} className="flex min-w-0 flex-1 flex-col">
+        <section aria-label={room.kind === 'direct' ? `Conversation with ${roomTitle(liveRoom)}` : `Room ${room.name}`} className="flex min-w-0 flex-1 flex-col">
           <RoomHeader membersOpen={membersOpen} onToggleMembers={() => setMembersOpen((open) => !open)} />
           <RoomStatusNotice />
           <MessageList />
+          <TypingIndicator />
           <Composer />
         </section>
         <MemberList open={membersOpen} onClose={() => setMembersOpen(false)} />

@@ -1,36 +1,73 @@
 'use client';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { useEffect } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { RoomSummary } from '@/lib/schemas/room';
+import { shownPresence } from '@/lib/stores/presence';
+import { roomTitle } from '@/lib/stores/room-list';
+import { badgeText, unreadCount } from '@/lib/stores/unread';
 import { HashIcon, LockIcon } from './icons';
+import { NewDirectMessage } from './new-direct-message';
+import { PresenceDot, usePresence, useWatchPresence } from './presence-context';
 import { useRooms } from './rooms-context';
 import { useUiStore } from './ui-store';
+import { useWindowActive } from './use-window-active';
 
-function RoomLink({ room, active }: { room: RoomSummary; active: boolean }) {
-  const isPrivate = room.kind === 'private';
+function PeerDot({ room }: { room: RoomSummary }) {
+  const info = usePresence(room.peer?.id);
+  return <PresenceDot presence={shownPresence(info, false)} className="mx-[3px]" />;
+}
+
+function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: boolean; windowActive: boolean }) {
+  // The room being read right now has no badge (it is cleared as soon as the read position is reported).
+  const unread = active && windowActive ? 0 : unreadCount(room);
+  const title = roomTitle(room);
   return (
     <li>
       <Link
         href={`/rooms/${room.id}`}
         data-testid="room-link"
         data-room-id={room.id}
+        data-kind={room.kind}
         aria-current={active ? 'page' : undefined}
         className={`flex items-center gap-2 rounded-md px-2 py-1.5 text-sm ${
           active ? 'bg-brand-100 font-medium text-brand-700' : 'text-slate-700 hover:bg-slate-100'
         }`}
       >
-        {isPrivate ? (
+        {room.kind === 'direct' ? (
+          <PeerDot room={room} />
+        ) : room.kind === 'private' ? (
           <LockIcon className="shrink-0 text-slate-500" aria-label="Private room" aria-hidden={false} role="img" />
         ) : (
           <HashIcon className="shrink-0 text-slate-400" />
         )}
-        <span className="min-w-0 flex-1 truncate">{room.name}</span>
-        <span className="shrink-0 text-xs text-slate-400" title={`${room.memberCount} member${room.memberCount === 1 ? '' : 's'}`}>
-          {room.memberCount}
-        </span>
+        <span className={`min-w-0 flex-1 truncate ${unread ? 'font-semibold text-slate-900' : ''}`}>{title}</span>
+        {unread > 0 ? (
+          <span
+            data-testid="unread-badge"
+            aria-label={`${unread} unread`}
+            className="shrink-0 rounded-full bg-brand-600 px-1.5 text-xs font-semibold tabular-nums text-white"
+          >
+            {badgeText(unread)}
+          </span>
+        ) : room.kind !== 'direct' ? (
+          <span className="shrink-0 text-xs text-slate-400" title={`${room.memberCount} member${room.memberCount === 1 ? '' : 's'}`}>
+            {room.memberCount}
+          </span>
+        ) : null}
       </Link>
     </li>
+  );
+}
+
+function RoomLinks({ rooms, activeId }: { rooms: RoomSummary[]; activeId?: string }) {
+  const windowActive = useWindowActive();
+  return (
+    <ul className="mt-1 space-y-0.5">
+      {rooms.map((room) => (
+        <RoomLink key={room.id} room={room} active={room.id === activeId} windowActive={windowActive} />
+      ))}
+    </ul>
   );
 }
 
@@ -42,20 +79,37 @@ function Section({ title, rooms, empty, activeId }: { title: string; rooms: Room
       <h2 id={id} className="px-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
         {title}
       </h2>
-      {rooms.length ? (
-        <ul className="mt-1 space-y-0.5">
-          {rooms.map((room) => (
-            <RoomLink key={room.id} room={room} active={room.id === activeId} />
-          ))}
-        </ul>
-      ) : (
-        <p className="px-2 py-1 text-sm text-slate-400">{empty}</p>
-      )}
+      {rooms.length ? <RoomLinks rooms={rooms} activeId={activeId} /> : <p className="px-2 py-1 text-sm text-slate-400">{empty}</p>}
     </section>
   );
 }
 
-/** My rooms, public rooms to join, private rooms (behind a password). A drawer below the md breakpoint. */
+function DirectSection({ rooms, activeId }: { rooms: RoomSummary[]; activeId?: string }) {
+  const [searching, setSearching] = useState(false);
+  const peerIds = useMemo(() => rooms.flatMap((r) => (r.peer ? [r.peer.id] : [])), [rooms]);
+  useWatchPresence('sidebar', peerIds);
+  return (
+    <section aria-labelledby="sidebar-direct-messages" className="mt-4 first:mt-0">
+      <div className="flex items-center justify-between gap-2 px-2">
+        <h2 id="sidebar-direct-messages" className="text-xs font-semibold uppercase tracking-wide text-slate-500">
+          Direct messages
+        </h2>
+        <button
+          type="button"
+          onClick={() => setSearching((s) => !s)}
+          aria-expanded={searching}
+          className="rounded px-1.5 text-xs font-medium text-brand-700 hover:bg-brand-100"
+        >
+          {searching ? 'Cancel' : 'New message'}
+        </button>
+      </div>
+      {searching ? <NewDirectMessage onDone={() => setSearching(false)} /> : null}
+      {rooms.length ? <RoomLinks rooms={rooms} activeId={activeId} /> : searching ? null : <p className="px-2 py-1 text-sm text-slate-400">No conversations yet.</p>}
+    </section>
+  );
+}
+
+/** My conversations and rooms, public rooms to join, private rooms (behind a password). A drawer below the md breakpoint. */
 export function Sidebar() {
   const mine = useRooms((s) => s.mine);
   const others = useRooms((s) => s.others);
@@ -63,6 +117,8 @@ export function Sidebar() {
   const setOpen = useUiStore((s) => s.setSidebarOpen);
   const pathname = usePathname();
   const activeId = /^\/rooms\/([^/]+)/.exec(pathname)?.[1];
+  const direct = useMemo(() => mine.filter((r) => r.kind === 'direct'), [mine]);
+  const rooms = useMemo(() => mine.filter((r) => r.kind !== 'direct'), [mine]);
 
   // Navigating closes the drawer.
   useEffect(() => setOpen(false), [pathname, setOpen]);
@@ -76,7 +132,8 @@ export function Sidebar() {
         className={`${open ? 'flex' : 'hidden'} absolute inset-y-0 left-0 z-30 w-72 max-w-[85vw] flex-col border-r border-slate-200 bg-slate-50 shadow-lg md:static md:flex md:w-64 md:shadow-none`}
       >
         <div className="min-h-0 flex-1 overflow-y-auto p-3">
-          <Section title="Your rooms" rooms={mine} empty="You are in no rooms yet." activeId={activeId} />
+          <DirectSection rooms={direct} activeId={activeId} />
+          <Section title="Your rooms" rooms={rooms} empty="You are in no rooms yet." activeId={activeId} />
           <Section title="Public rooms" rooms={others.filter((r) => r.kind === 'public')} activeId={activeId} />
           <Section title="Private rooms" rooms={others.filter((r) => r.kind === 'private')} activeId={activeId} />
         </div>

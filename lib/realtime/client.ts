@@ -6,8 +6,10 @@
 import { Manager, type Socket } from 'socket.io-client';
 import { create } from 'zustand';
 import type { Ack, ErrorCode } from '../errors';
+import { createForwardThrottle, type ForwardThrottle } from './forward-throttle';
 import type { ChatMessage, SendMessageInput } from '../schemas/message';
 import { roomNamespace } from '../schemas/room';
+import type { PresenceInfo } from '../schemas/user';
 import type {
   ClientToServerEvents,
   RoomClientToServerEvents,
@@ -34,6 +36,10 @@ const REFUSED_RETRY_MS = 3_000;
 /** Keep the manager briefly after the last user lets go: a remount or route change picks it up again. */
 const RELEASE_GRACE_MS = 1_000;
 export const SEND_TIMEOUT_MS = 10_000;
+/** Acks for positions (read, delivered): small, retried by the next report, so a short timeout. */
+const POSITION_TIMEOUT_MS = 5_000;
+/** At most one `delivery:ack` per room per this interval (the highest seq waiting goes out). */
+const DELIVERY_ACK_INTERVAL_MS = 1_000;
 
 export const useConnectionStore = create<{ status: ConnectionStatus }>(() => ({ status: 'connecting' }));
 
@@ -61,6 +67,7 @@ interface Realtime {
   userId: string;
   manager: Manager;
   main: MainSocket;
+  delivery: ForwardThrottle;
   users: number;
   releaseTimer?: ReturnType<typeof setTimeout>;
   dispose(): void;
@@ -74,8 +81,14 @@ function createRealtime(userId: string): Realtime {
   const main = manager.socket('/') as MainSocket;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   setStatus('connecting');
+  const delivery = createForwardThrottle((roomId, seq) => {
+    if (main.connected) main.emit('delivery:ack', { roomId, seq }, () => undefined);
+  }, DELIVERY_ACK_INTERVAL_MS);
 
-  main.on('connect', () => setStatus('connected'));
+  main.on('connect', () => {
+    delivery.reset(); // reports made while disconnected were dropped: let them be made again
+    setStatus('connected');
+  });
   main.on('disconnect', (reason) => {
     if (reason === 'io client disconnect') return;
     setStatus(browserOnline() ? 'reconnecting' : 'offline');
@@ -104,9 +117,11 @@ function createRealtime(userId: string): Realtime {
     userId,
     manager,
     main,
+    delivery,
     users: 0,
     dispose() {
       clearTimeout(retryTimer);
+      delivery.dispose();
       window.removeEventListener('offline', onOffline);
       window.removeEventListener('online', onOnline);
       manager.off('reconnect_attempt', onAttempt);
@@ -154,6 +169,27 @@ export function acquireRealtime(userId: string): RealtimeLease {
   };
 }
 
+/**
+ * Messages up to `seq` in `roomId` reached this device (turns the sender's ✓ into ✓✓). Throttled per room,
+ * forward only; dropped while disconnected (the next report after reconnecting covers it).
+ */
+export function ackDelivery(roomId: string, seq: number): void {
+  if (seq > 0) current?.delivery.push(roomId, seq);
+}
+
+/** `presence:watch` (replaces the set). Null when not connected: send again on connect. */
+export async function watchPresence(main: MainSocket, userIds: string[]): Promise<PresenceInfo[] | null> {
+  if (!main.connected) return null;
+  const ack = await main.timeout(POSITION_TIMEOUT_MS).emitWithAck('presence:watch', { userIds });
+  if (!ack.ok) throw new Error(ack.error.message);
+  return ack.data.presence;
+}
+
+/** `presence:set` for this tab; dropped when not connected (re-sent on connect by the caller). */
+export function reportTabStatus(main: MainSocket, status: 'online' | 'away'): void {
+  if (main.connected) main.emit('presence:set', { status }, () => undefined);
+}
+
 export type RoomEventHandlers = { [E in keyof RoomServerToClientEvents]?: RoomServerToClientEvents[E] };
 
 export interface RoomConnectionOptions {
@@ -172,6 +208,10 @@ export interface RoomConnection {
   readonly connected: boolean;
   /** `message:send` with an ack timeout; rejects on timeout or disconnect, and at once when not connected. */
   sendMessage(input: SendMessageInput, timeoutMs?: number): Promise<Ack<ChatMessage>>;
+  /** `typing:start` / `typing:stop`, volatile (lost when not connected, which is fine). */
+  typing(start: boolean): void;
+  /** `read:mark`; rejects on timeout or when not connected. */
+  markRead(seq: number): Promise<Ack<{ lastReadSeq: number }>>;
   close(): void;
 }
 
@@ -211,6 +251,13 @@ export function openRoom(roomId: string, options: RoomConnectionOptions): RoomCo
       // Not connected: fail now rather than let socket.io buffer it; the caller resends after reconnect.
       if (closed || !socket.connected) throw new Error('not connected');
       return socket.timeout(timeoutMs).emitWithAck('message:send', input);
+    },
+    typing(start) {
+      if (!closed && socket.connected) socket.volatile.emit(start ? 'typing:start' : 'typing:stop');
+    },
+    async markRead(seq) {
+      if (closed || !socket.connected) throw new Error('not connected');
+      return socket.timeout(POSITION_TIMEOUT_MS).emitWithAck('read:mark', { seq });
     },
     close() {
       if (closed) return;

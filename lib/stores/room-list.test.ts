@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomSummary } from '../schemas/room';
-import { applyListed, normalizeRoomList, removeRoom, setMembership, upsertRoom } from './room-list';
+import { advanceRoom, applyListed, normalizeRoomList, removeRoom, roomTitle, setMembership, upsertRoom } from './room-list';
 
 function room(id: string, name: string, overrides: Partial<RoomSummary> = {}): RoomSummary {
   return {
@@ -14,6 +14,8 @@ function room(id: string, name: string, overrides: Partial<RoomSummary> = {}): R
     isMember: false,
     role: null,
     lastSeq: null,
+    lastReadSeq: null,
+    peer: null,
     ...overrides,
   };
 }
@@ -57,5 +59,32 @@ describe('room list', () => {
     const list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true })], others: [room('b', 'B')] });
     expect(removeRoom(removeRoom(list, 'a'), 'b')).toEqual({ mine: [], others: [] });
     expect(removeRoom(list, 'zzz')).toBe(list);
+  });
+
+  it('direct rooms are called by the peer, sort by that name, and are never listed to others', () => {
+    const peer = { id: 'p', username: 'zed', displayName: 'Beatrice' };
+    const dm = room('d', '', { kind: 'direct', isMember: true, peer });
+    expect(roomTitle(dm)).toBe('Beatrice');
+    const list = normalizeRoomList({ mine: [room('c', 'Charlie', { isMember: true }), dm, room('a', 'alpha', { isMember: true })], others: [] });
+    expect(list.mine.map(roomTitle)).toEqual(['alpha', 'Beatrice', 'Charlie']);
+    expect(upsertRoom(list, { ...dm, isMember: false }).others).toEqual([]);
+  });
+
+  it('unread positions only move forward: events, answers and refetches', () => {
+    let list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true, lastSeq: 3, lastReadSeq: 1 })], others: [] });
+    list = advanceRoom(list, 'a', { lastSeq: 5 });
+    expect(list.mine[0]).toMatchObject({ lastSeq: 5, lastReadSeq: 1 });
+    expect(advanceRoom(list, 'a', { lastSeq: 4 })).toBe(list);
+    list = advanceRoom(list, 'a', { lastReadSeq: 6 }); // read past what we knew existed
+    expect(list.mine[0]).toMatchObject({ lastSeq: 6, lastReadSeq: 6 });
+    expect(advanceRoom(list, 'zzz', { lastSeq: 9 })).toBe(list);
+    // An older answer (room:ready, a refetch) does not move them back.
+    list = upsertRoom(list, room('a', 'A', { isMember: true, lastSeq: 4, lastReadSeq: 2, memberCount: 7 }));
+    expect(list.mine[0]).toMatchObject({ lastSeq: 6, lastReadSeq: 6, memberCount: 7 });
+    list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true, lastSeq: 8, lastReadSeq: 2 })], others: [] }, new Set(), list);
+    expect(list.mine[0]).toMatchObject({ lastSeq: 8, lastReadSeq: 6 });
+    // Leaving forgets them.
+    list = setMembership(list, 'a', false);
+    expect(list.others[0]).toMatchObject({ lastSeq: null, lastReadSeq: null });
   });
 });

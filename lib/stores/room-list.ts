@@ -1,16 +1,37 @@
 /** Sidebar list operations, pure: the rooms store applies them to initial server data and main-namespace events. */
 import type { MemberRole, RoomList, RoomSummary } from '../schemas/room';
 
-const byName = (a: RoomSummary, b: RoomSummary) =>
-  a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.id.localeCompare(b.id);
-
-export function sortRooms(rooms: readonly RoomSummary[]): RoomSummary[] {
-  return [...rooms].sort(byName);
+/** What to call a room: its name, or for a direct conversation the other person's. */
+export function roomTitle(room: Pick<RoomSummary, 'kind' | 'name' | 'peer'>): string {
+  if (room.kind === 'direct') return room.peer?.displayName ?? 'Direct message';
+  return room.name;
 }
 
-export function normalizeRoomList(list: RoomList, deleted: ReadonlySet<string> = new Set()): RoomList {
+const byTitle = (a: RoomSummary, b: RoomSummary) =>
+  roomTitle(a).localeCompare(roomTitle(b), undefined, { sensitivity: 'base' }) || a.id.localeCompare(b.id);
+
+export function sortRooms(rooms: readonly RoomSummary[]): RoomSummary[] {
+  return [...rooms].sort(byTitle);
+}
+
+const maxOrNull = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+
+/**
+ * Fresh data about a room I am still in keeps the newer read and activity positions: both only move
+ * forward, and an event may have overtaken the answer that carries the older one.
+ */
+function keepProgress(held: RoomSummary | undefined, room: RoomSummary): RoomSummary {
+  if (!held?.isMember || !room.isMember) return room;
+  const lastSeq = maxOrNull(held.lastSeq, room.lastSeq);
+  const lastReadSeq = maxOrNull(held.lastReadSeq, room.lastReadSeq);
+  if (lastSeq === room.lastSeq && lastReadSeq === room.lastReadSeq) return room;
+  return { ...room, lastSeq, lastReadSeq };
+}
+
+export function normalizeRoomList(list: RoomList, deleted: ReadonlySet<string> = new Set(), held?: RoomList): RoomList {
+  const mine = list.mine.filter((r) => !deleted.has(r.id));
   return {
-    mine: sortRooms(list.mine.filter((r) => !deleted.has(r.id))),
+    mine: sortRooms(held ? mine.map((r) => keepProgress(held.mine.find((h) => h.id === r.id), r)) : mine),
     others: sortRooms(list.others.filter((r) => !deleted.has(r.id) && r.kind !== 'direct')),
   };
 }
@@ -21,9 +42,10 @@ export function findRoom(list: RoomList, roomId: string): RoomSummary | undefine
 
 /** Adds or replaces a room, in "mine" if I am a member, else in "others". */
 export function upsertRoom(list: RoomList, room: RoomSummary): RoomList {
+  const held = list.mine.find((r) => r.id === room.id);
   const mine = list.mine.filter((r) => r.id !== room.id);
   const others = list.others.filter((r) => r.id !== room.id);
-  if (room.isMember) mine.push(room);
+  if (room.isMember) mine.push(keepProgress(held, room));
   else if (room.kind !== 'direct') others.push(room);
   return { mine: sortRooms(mine), others: sortRooms(others) };
 }
@@ -34,7 +56,9 @@ export function upsertRoom(list: RoomList, room: RoomSummary): RoomList {
  */
 export function applyListed(list: RoomList, room: RoomSummary): RoomList {
   const mine = list.mine.find((r) => r.id === room.id);
-  if (mine && !room.isMember) return upsertRoom(list, { ...room, isMember: true, role: mine.role, lastSeq: mine.lastSeq });
+  if (mine && !room.isMember) {
+    return upsertRoom(list, { ...room, isMember: true, role: mine.role, lastSeq: mine.lastSeq, lastReadSeq: mine.lastReadSeq, peer: mine.peer });
+  }
   return upsertRoom(list, room);
 }
 
@@ -48,5 +72,26 @@ export function setMembership(list: RoomList, roomId: string, isMember: boolean,
   const room = findRoom(list, roomId);
   if (!room || room.isMember === isMember) return list;
   const memberCount = Math.max(0, room.memberCount + (isMember ? 1 : -1));
-  return upsertRoom(list, { ...room, isMember, role, memberCount, lastSeq: isMember ? room.lastSeq : null });
+  return upsertRoom(list, {
+    ...room,
+    isMember,
+    role,
+    memberCount,
+    lastSeq: isMember ? room.lastSeq : null,
+    lastReadSeq: isMember ? room.lastReadSeq : null,
+  });
+}
+
+/** Moves a room of mine forward: newer messages exist (`lastSeq`) and/or I have read further (`lastReadSeq`). */
+export function advanceRoom(list: RoomList, roomId: string, progress: { lastSeq?: number; lastReadSeq?: number }): RoomList {
+  const index = list.mine.findIndex((r) => r.id === roomId);
+  if (index < 0) return list;
+  const room = list.mine[index]!;
+  const lastReadSeq = progress.lastReadSeq === undefined ? room.lastReadSeq : maxOrNull(room.lastReadSeq, progress.lastReadSeq);
+  // What I have read exists: lastSeq is at least that.
+  const lastSeq = maxOrNull(maxOrNull(room.lastSeq, progress.lastSeq ?? null), lastReadSeq);
+  if (lastSeq === room.lastSeq && lastReadSeq === room.lastReadSeq) return list;
+  const mine = [...list.mine];
+  mine[index] = { ...room, lastSeq, lastReadSeq };
+  return { ...list, mine };
 }

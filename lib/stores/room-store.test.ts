@@ -19,6 +19,8 @@ const room: RoomSummary = {
   isMember: true,
   role: 'member',
   lastSeq: 2,
+  lastReadSeq: 0,
+  peer: null,
 };
 
 function msg(seq: number, overrides: Partial<ChatMessage> = {}): ChatMessage {
@@ -51,6 +53,15 @@ class FakeConnection implements RoomConnection {
   drop() {
     this.connected = false;
     for (const w of this.waiting.splice(0)) w.reject(new Error('socket has been disconnected'));
+  }
+  typed: boolean[] = [];
+  typing(start: boolean) {
+    if (this.connected) this.typed.push(start);
+  }
+  marks: { seq: number; resolve: (ack: Ack<{ lastReadSeq: number }>) => void }[] = [];
+  markRead(seq: number): Promise<Ack<{ lastReadSeq: number }>> {
+    if (!this.connected) return Promise.reject(new Error('not connected'));
+    return new Promise((resolve) => this.marks.push({ seq, resolve }));
   }
   close() {}
 }
@@ -129,7 +140,7 @@ describe('room store: sending', () => {
     expect(rows()).toEqual(['1:sent', '2:sent', 'offline hello:failed']);
 
     conn.connected = true;
-    on['room:ready']!({ room, online: [me] });
+    on['room:ready']!({ room, online: [me], receipts: [], typing: [] });
     expect(conn.sent).toHaveLength(1);
     on['message:replay']!({ messages: [], truncated: false, lastSeq: 2 });
     const { clientId } = conn.sent[0]!;
@@ -146,7 +157,7 @@ describe('room store: sending', () => {
     await flush();
     expect(rows()).toEqual(['1:sent', '2:sent', 'in flight:failed']);
     conn.connected = true;
-    on['room:ready']!({ room, online: [] });
+    on['room:ready']!({ room, online: [], receipts: [], typing: [] });
     expect(conn.sent.map((s) => s.clientId)).toEqual([clientId, clientId]);
     // The first attempt had reached the server: the replay carries it, the resend's ack repeats it.
     on['message:replay']!({ messages: [msg(3, { author: me, clientId, body: 'in flight' })], truncated: false, lastSeq: 3 });
@@ -160,7 +171,7 @@ describe('room store: sending', () => {
     store.getState().send('nope');
     conn.ack({ ok: false, error: { code: 'FORBIDDEN', message: 'not a member' } });
     await flush();
-    on['room:ready']!({ room, online: [] });
+    on['room:ready']!({ room, online: [], receipts: [], typing: [] });
     expect(conn.sent).toHaveLength(1);
   });
 });
@@ -221,7 +232,7 @@ describe('room store: ordering and gaps', () => {
 describe('room store: members, presence, deletion', () => {
   it('tracks members, online users and join/leave lines', () => {
     const { on, store } = setup();
-    on['room:ready']!({ room, online: [me] });
+    on['room:ready']!({ room, online: [me], receipts: [], typing: [] });
     on['member:joined']!({ user: other, at: new Date().toISOString() });
     on['presence:online']!({ user: other });
     expect(store.getState().members.map((m) => m.user.id)).toEqual(['other']);
@@ -241,5 +252,98 @@ describe('room store: members, presence, deletion', () => {
     const b = setup();
     b.store.binding.options.onRefused({ code: 'NOT_FOUND', message: 'gone' });
     expect(b.store.getState().status).toBe('deleted');
+  });
+});
+
+describe('room store: typing', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('reports typing at most every 3 s, and stops after 4 s idle, when emptied, or on send', () => {
+    const { store, conn } = setup();
+    const { typingInput } = store.getState();
+    typingInput('h');
+    typingInput('he');
+    expect(conn.typed).toEqual([true]);
+    vi.advanceTimersByTime(2_000);
+    typingInput('hel');
+    expect(conn.typed).toEqual([true]);
+    vi.advanceTimersByTime(1_000);
+    typingInput('hell'); // still typing 3 s later: repeated
+    expect(conn.typed).toEqual([true, true]);
+    vi.advanceTimersByTime(4_000);
+    expect(conn.typed).toEqual([true, true, false]);
+
+    typingInput('again');
+    typingInput('   ');
+    expect(conn.typed).toEqual([true, true, false, true, false]);
+    typingInput('');
+    expect(conn.typed).toHaveLength(5); // already stopped
+
+    typingInput('to send');
+    store.getState().send('to send');
+    expect(conn.typed).toEqual([true, true, false, true, false, true, false]);
+  });
+
+  it('shows others typing from room:ready and typing:update, never me, and expires silent entries', () => {
+    const { on, store } = setup();
+    const third = { id: 'third', username: 'third', displayName: 'Third' };
+    on['room:ready']!({ room, online: [], receipts: [], typing: [other, me] });
+    expect(Object.keys(store.getState().typing)).toEqual(['other']);
+    on['typing:update']!({ user: third, typing: true });
+    on['typing:update']!({ user: me, typing: true });
+    expect(Object.keys(store.getState().typing).sort()).toEqual(['other', 'third']);
+    on['typing:update']!({ user: third, typing: false });
+    expect(Object.keys(store.getState().typing)).toEqual(['other']);
+    vi.advanceTimersByTime(5_000);
+    on['typing:update']!({ user: third, typing: true });
+    vi.advanceTimersByTime(1_000); // 'other' was not refreshed for 6 s
+    expect(Object.keys(store.getState().typing)).toEqual(['third']);
+    // Sending ends their typing.
+    on['message:new']!(msg(3, { author: third }));
+    expect(store.getState().typing).toEqual({});
+  });
+});
+
+describe('room store: read receipts', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('keeps every member\'s positions, forward only', () => {
+    const { on, store } = setup();
+    on['room:ready']!({ room, online: [], receipts: [{ userId: 'other', lastReadSeq: 1, lastDeliveredSeq: 2 }], typing: [] });
+    on['receipt:updated']!({ userId: 'other', lastReadSeq: 2, lastDeliveredSeq: 2 });
+    on['receipt:updated']!({ userId: 'other', lastReadSeq: 1, lastDeliveredSeq: 1 }); // late
+    expect(store.getState().receipts.other).toEqual({ userId: 'other', lastReadSeq: 2, lastDeliveredSeq: 2 });
+  });
+
+  it('reports the highest seq seen, forward only, at most every 500 ms', async () => {
+    const { store, conn } = setup();
+    store.getState().markSeen(1);
+    store.getState().markSeen(2);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(conn.marks.map((m) => m.seq)).toEqual([2]);
+    conn.marks[0]!.resolve({ ok: true, data: { lastReadSeq: 2 } });
+    await flush();
+    expect(store.getState().receipts.me!.lastReadSeq).toBe(2);
+    store.getState().markSeen(2);
+    store.getState().markSeen(3);
+    store.getState().markSeen(4);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(conn.marks).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(conn.marks.map((m) => m.seq)).toEqual([2, 4]);
+  });
+
+  it('a report lost to a disconnect is made again after reconnecting', async () => {
+    const { store, conn, on } = setup();
+    conn.drop();
+    store.getState().markSeen(2);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(conn.marks).toEqual([]);
+    conn.connected = true;
+    on['room:ready']!({ room, online: [], receipts: [{ userId: 'me', lastReadSeq: 1, lastDeliveredSeq: 1 }], typing: [] });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(conn.marks.map((m) => m.seq)).toEqual([2]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * One room's live state (a store per room view): the timeline (lib/stores/timeline.ts) fed by the room
- * namespace and REST, my outgoing messages with send/ack/retry, members and who is online.
+ * namespace and REST, my outgoing messages with send/ack/retry, members and who is online, who is
+ * typing (both ways), and read receipts (both ways).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ErrorBody, ErrorCode } from '../errors';
@@ -10,6 +11,8 @@ import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, messageBodySchema, type ChatM
 import type { RoomMember, RoomSummary } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
 import { uuidv4 } from '../uuid';
+import { mergeReceipt, mergeReceipts, type Receipts } from './receipts';
+import { NO_TYPING, applyTyping, expireTyping, nextTypingExpiry, removeTyping, typingFromSnapshot, type TypingSet } from './typing';
 import {
   addOutgoing,
   addSystemLine,
@@ -40,6 +43,10 @@ export interface RoomState {
   members: RoomMember[];
   /** Users connected to the room now, by id. */
   online: Record<string, PublicUser>;
+  /** Others typing now (expire on their own). */
+  typing: TypingSet;
+  /** Every member's read and delivery position, by user id (mine included). */
+  receipts: Receipts;
   timeline: Timeline;
   status: RoomStatus;
   /** The room namespace is connected (sending goes out at once). */
@@ -51,6 +58,13 @@ export interface RoomState {
 export interface RoomActions {
   /** Sends a new message; returns a validation error for the composer, or null. */
   send(body: string): string | null;
+  /** The composer's text changed: reports typing (throttled) or its end (emptied). */
+  typingInput(text: string): void;
+  /**
+   * Messages up to `seq` are on screen while the window is focused and visible: reports the read position
+   * (throttled, forward only).
+   */
+  markSeen(seq: number): void;
   /** Resends a failed message with the same clientId. */
   retry(clientId: string): void;
   discard(clientId: string): void;
@@ -73,6 +87,12 @@ export interface RoomStoreDeps {
   retryDelayMs?: number;
   uuid?: () => string;
   now?: () => Date;
+  /** While typing continues, `typing:start` is repeated at most this often (the server's TTL is 5 s). */
+  typingRepeatMs?: number;
+  /** `typing:stop` after this long without a keystroke. */
+  typingIdleMs?: number;
+  /** At most one `read:mark` per this interval. */
+  readThrottleMs?: number;
 }
 
 /** How a room view connects the store to its namespace: `openRoom(id, binding.options)`, then attach. */
@@ -97,6 +117,10 @@ export function createRoomStore(
   const retryDelayMs = deps.retryDelayMs ?? 3_000;
   const uuid = deps.uuid ?? uuidv4;
   const now = deps.now ?? (() => new Date());
+  const nowMs = () => now().getTime();
+  const typingRepeatMs = deps.typingRepeatMs ?? 3_000;
+  const typingIdleMs = deps.typingIdleMs ?? 4_000;
+  const readThrottleMs = deps.readThrottleMs ?? 500;
 
   let connection: RoomConnection | null = null;
   let disposed = false;
@@ -108,11 +132,22 @@ export function createRoomStore(
   let reloadTimer: ReturnType<typeof setTimeout> | undefined;
   const inFlight = new Set<string>();
   const waitTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** When I last sent `typing:start` (null: not typing as far as the server knows). */
+  let typingSentAt: number | null = null;
+  let typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
+  let typingExpiryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The highest seq seen on screen, the highest reported on this connection, and when. */
+  let seenSeq = 0;
+  let readSent = 0;
+  let readSentAt = -Infinity;
+  let readTimer: ReturnType<typeof setTimeout> | undefined;
 
   const store = createStore<RoomState & RoomActions>()((set, get) => ({
     room: initial.room,
     members: initial.members,
     online: {},
+    typing: NO_TYPING,
+    receipts: {},
     timeline: timelineFromPage(initial.history),
     status: 'live',
     connected: false,
@@ -124,6 +159,7 @@ export function createRoomStore(
       const parsed = messageBodySchema.safeParse(body);
       if (!parsed.success) return parsed.error.issues[0]?.message ?? 'The message is invalid.';
       const clientId = uuid();
+      stopTyping();
       setTimeline(addOutgoing(get().timeline, { clientId, body: parsed.data, createdAt: now().toISOString() }));
       void attempt(clientId);
       return null;
@@ -131,6 +167,25 @@ export function createRoomStore(
 
     retry(clientId) {
       void attempt(clientId);
+    },
+
+    typingInput(text) {
+      if (text.trim() === '') return stopTyping();
+      const conn = connection;
+      if (get().status !== 'live' || !conn?.connected) return;
+      const t = nowMs();
+      if (typingSentAt === null || t - typingSentAt >= typingRepeatMs) {
+        typingSentAt = t;
+        conn.typing(true);
+      }
+      clearTimeout(typingIdleTimer);
+      typingIdleTimer = setTimeout(stopTyping, typingIdleMs);
+    },
+
+    markSeen(seq) {
+      if (seq <= seenSeq) return;
+      seenSeq = seq;
+      scheduleRead();
     },
 
     discard(clientId) {
@@ -165,6 +220,11 @@ export function createRoomStore(
   }));
 
   function stopTimers(): void {
+    clearTimeout(typingIdleTimer);
+    clearTimeout(typingExpiryTimer);
+    typingExpiryTimer = undefined;
+    clearTimeout(readTimer);
+    readTimer = undefined;
     clearTimeout(healTimer);
     healTimer = undefined;
     clearTimeout(reloadTimer);
@@ -178,8 +238,67 @@ export function createRoomStore(
 
   function endLive(status: Exclude<RoomStatus, 'live'>): void {
     if (store.getState().status === 'deleted') return;
-    store.setState({ status, connected: false, online: {} });
+    stopTyping();
+    store.setState({ status, connected: false, online: {}, typing: NO_TYPING });
     stopTimers();
+  }
+
+  // ── typing ──
+
+  function stopTyping(): void {
+    clearTimeout(typingIdleTimer);
+    typingIdleTimer = undefined;
+    if (typingSentAt === null) return;
+    typingSentAt = null;
+    connection?.typing(false);
+  }
+
+  /** Others' typing entries: set them, and drop each one when it expires without a refresh. */
+  function setTyping(typing: TypingSet): void {
+    if (typing !== store.getState().typing) store.setState({ typing });
+    clearTimeout(typingExpiryTimer);
+    typingExpiryTimer = undefined;
+    const next = nextTypingExpiry(typing);
+    if (next === null || disposed) return;
+    typingExpiryTimer = setTimeout(() => setTyping(expireTyping(store.getState().typing, nowMs())), Math.max(0, next - nowMs()));
+  }
+
+  // ── read receipts ──
+
+  function myReadSeq(): number {
+    return store.getState().receipts[me.id]?.lastReadSeq ?? 0;
+  }
+
+  function scheduleRead(): void {
+    if (readTimer !== undefined || disposed || !connection?.connected) return;
+    if (seenSeq <= Math.max(readSent, myReadSeq())) return;
+    readTimer = setTimeout(flushRead, Math.max(0, readSentAt + readThrottleMs - nowMs()));
+  }
+
+  function flushRead(): void {
+    readTimer = undefined;
+    const conn = connection;
+    const target = seenSeq;
+    if (!conn?.connected || target <= Math.max(readSent, myReadSeq())) return;
+    readSent = target;
+    readSentAt = nowMs();
+    conn.markRead(target).then(
+      (ack) => {
+        if (disposed) return;
+        if (ack.ok) applyReceipt({ userId: me.id, lastReadSeq: ack.data.lastReadSeq, lastDeliveredSeq: ack.data.lastReadSeq });
+        else if (readSent === target) readSent = 0; // refused (e.g. rate limited): the next sighting retries
+      },
+      () => {
+        if (readSent === target) readSent = 0; // lost: report again on the next sighting or reconnect
+      },
+    );
+    // Anything seen meanwhile goes out after the interval.
+    scheduleRead();
+  }
+
+  function applyReceipt(receipt: { userId: string; lastReadSeq: number; lastDeliveredSeq: number }): void {
+    const receipts = mergeReceipt(store.getState().receipts, receipt);
+    if (receipts !== store.getState().receipts) store.setState({ receipts });
   }
 
   // ── sending ──
@@ -305,13 +424,19 @@ export function createRoomStore(
 
   // ── socket events ──
 
-  function onReady({ room, online }: RoomReady): void {
+  function onReady({ room, online, receipts, typing }: RoomReady): void {
     readyCount += 1;
     store.setState({
       room,
       status: 'live',
       online: Object.fromEntries(online.map((u) => [u.id, u])),
+      receipts: mergeReceipts(store.getState().receipts, receipts ?? []),
     });
+    setTyping(typingFromSnapshot(typing ?? [], nowMs(), me.id));
+    // A new connection: the server knows nothing of my typing, and a report may have been lost.
+    typingSentAt = null;
+    readSent = 0;
+    scheduleRead();
     // Joins and leaves while we were away were not seen.
     if (readyCount > 1) void refreshMembers();
     flushOutgoing();
@@ -331,6 +456,8 @@ export function createRoomStore(
 
   function onNew(message: ChatMessage): void {
     setTimeline(applyMessages(store.getState().timeline, [message], me.id));
+    // They sent what they were typing.
+    setTyping(removeTyping(store.getState().typing, message.author.id));
     scheduleHeal();
   }
 
@@ -372,9 +499,13 @@ export function createRoomStore(
             return { online };
           }),
         'room:deleted': () => endLive('deleted'),
+        'typing:update': ({ user, typing }) => setTyping(applyTyping(store.getState().typing, user, typing, nowMs(), me.id)),
+        'receipt:updated': applyReceipt,
       },
       onConnect: () => store.setState({ connected: true }),
       onDisconnect: (reason) => {
+        clearTimeout(typingIdleTimer);
+        typingSentAt = null;
         store.setState({ connected: false });
         // The server let go of this socket on purpose (after room:deleted, or I left the room): no reconnect comes.
         if (reason === 'io server disconnect' && store.getState().status === 'live') endLive('closed');
@@ -391,6 +522,7 @@ export function createRoomStore(
       store.setState({ connected: conn.connected });
     },
     detach() {
+      stopTyping();
       connection = null;
       disposed = true;
       stopTimers();

@@ -27,7 +27,8 @@ function unavailable(error: unknown) {
 
 /**
  * A room: the newest history page rendered on the server, then live (components/chat/room-view.tsx).
- * Public rooms are joined on the way in; private ones ask for the password first.
+ * Public rooms are joined on the way in; private ones ask for the password first; direct conversations
+ * open for their two members only.
  */
 export default async function RoomPage({ params }: Props) {
   const { roomId } = await params;
@@ -45,6 +46,8 @@ export default async function RoomPage({ params }: Props) {
   } catch (error) {
     return unavailable(error);
   }
+  // A direct conversation is only for its two people: to anyone else it does not exist.
+  if (!room.isMember && room.kind === 'direct') return <RoomUnavailable reason="not-found" />;
   if (!room.isMember) return <JoinPrivateRoom room={room} />;
 
   let content: { members: RoomMember[]; history: HistoryPage };

@@ -1,0 +1,143 @@
+import { expect, test, type Page } from '@playwright/test';
+import { createRoomViaApi, messageRows, newSignedInUser, openRoom, sendMessage, type ChatUser } from './helpers';
+
+let users: ChatUser[] = [];
+
+test.afterEach(async () => {
+  await Promise.all(users.map((u) => u.context.close()));
+  users = [];
+});
+
+const member = (page: Page, username: string) => page.getByTestId('member-list').locator(`[data-testid="member"][data-username="${username}"]`);
+
+/** Pretends the tab was hidden or shown again (headless pages are always visible). */
+async function setHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((value) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'hidden' : 'visible') });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
+test('presence: online, away while hidden, offline with "last seen" once the other closes the page', async ({ browser }) => {
+  const alice = await newSignedInUser(browser, 'alice');
+  const bob = await newSignedInUser(browser, 'bob');
+  users.push(alice, bob);
+  const room = await createRoomViaApi(alice.page);
+  await openRoom(bob.page, room.id);
+  await openRoom(alice.page, room.id);
+
+  const bobRow = member(alice.page, bob.username);
+  await expect(bobRow).toHaveAttribute('data-presence', 'online');
+  await expect(bobRow.getByTestId('presence-dot')).toHaveAttribute('data-status', 'online');
+
+  await setHidden(bob.page, true);
+  await expect(bobRow).toHaveAttribute('data-presence', 'away');
+  await expect(bobRow.getByTestId('presence-text')).toHaveText('away');
+  await setHidden(bob.page, false);
+  await expect(bobRow).toHaveAttribute('data-presence', 'online');
+
+  // A reload does not flap: the server waits a grace period before calling anyone offline.
+  await bob.page.reload();
+  await expect(bob.page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
+  await expect(bobRow).toHaveAttribute('data-presence', 'online');
+
+  await bob.page.close();
+  await expect(bobRow).toHaveAttribute('data-presence', 'offline', { timeout: 15_000 });
+  await expect(bobRow.getByTestId('presence-text')).toHaveText(/^last seen (just now|1 min ago)$/);
+});
+
+test('typing: shown to the others, cleared when emptied or sent', async ({ browser }) => {
+  const alice = await newSignedInUser(browser, 'alice');
+  const bob = await newSignedInUser(browser, 'bob');
+  users.push(alice, bob);
+  const room = await createRoomViaApi(alice.page);
+  await openRoom(alice.page, room.id);
+  await openRoom(bob.page, room.id);
+
+  const aliceSees = alice.page.getByTestId('typing-indicator');
+  const box = bob.page.getByRole('textbox', { name: 'Message' });
+  await box.pressSequentially('Hel');
+  await expect(aliceSees).toHaveText(`${bob.displayName} is typing…`);
+  await expect(bob.page.getByTestId('typing-indicator')).toHaveText(''); // never myself
+  await box.fill('');
+  await expect(aliceSees).toHaveText('');
+
+  await box.pressSequentially('Hello');
+  await expect(aliceSees).toHaveText(`${bob.displayName} is typing…`);
+  await box.press('Enter');
+  await expect(messageRows(alice.page, 'Hello')).toHaveCount(1);
+  await expect(aliceSees).toHaveText('');
+});
+
+test('unread: a badge for a room I am not looking at, cleared when I open it; "Seen by" for the sender', async ({ browser }) => {
+  const alice = await newSignedInUser(browser, 'alice');
+  const bob = await newSignedInUser(browser, 'bob');
+  users.push(alice, bob);
+  const room = await createRoomViaApi(alice.page);
+  await openRoom(bob.page, room.id); // joins
+  await bob.page.getByRole('link', { name: 'Parley' }).click();
+  await expect(bob.page).toHaveURL(/\/$/);
+  await openRoom(alice.page, room.id);
+
+  await sendMessage(alice.page, 'one');
+  await sendMessage(alice.page, 'two');
+  const link = bob.page.getByTestId('room-link').filter({ hasText: room.name });
+  await expect(link.getByTestId('unread-badge')).toHaveText('2');
+  await expect(bob.page).toHaveTitle(/^\(2\) /);
+  await expect(messageRows(alice.page, 'two').getByTestId('seen-by')).toHaveCount(0);
+
+  await link.click();
+  await expect(messageRows(bob.page, 'two')).toBeVisible();
+  await expect(link.getByTestId('unread-badge')).toHaveCount(0);
+  await expect(bob.page).not.toHaveTitle(/^\(\d+\) /);
+
+  const seen = messageRows(alice.page, 'two').getByTestId('seen-by');
+  await expect(seen).toHaveText('Seen by 1');
+  await expect(seen).toHaveAttribute('title', `Seen by ${bob.displayName}`);
+
+  // Still read after a reload (server data).
+  await bob.page.getByRole('link', { name: 'Parley' }).click();
+  await bob.page.reload();
+  await expect(bob.page.getByTestId('room-link').filter({ hasText: room.name })).toBeVisible();
+  await expect(bob.page.getByTestId('unread-badge')).toHaveCount(0);
+});
+
+test('direct message: started from the user search, appears live for the peer, ticks go delivered then read', async ({ browser }) => {
+  const alice = await newSignedInUser(browser, 'alice');
+  const bob = await newSignedInUser(browser, 'bob');
+  const carol = await newSignedInUser(browser, 'carol');
+  users.push(alice, bob, carol);
+  await bob.page.goto('/');
+  await alice.page.goto('/');
+
+  await alice.page.getByRole('button', { name: 'New message' }).click();
+  await alice.page.getByLabel('Find people').fill(bob.username);
+  await alice.page.locator(`[data-testid="user-result"][data-username="${bob.username}"]`).click();
+  await expect(alice.page).toHaveURL(/\/rooms\/[A-Za-z0-9]{10}$/);
+  const dmUrl = alice.page.url();
+  await expect(alice.page.getByTestId('room-name')).toHaveText(bob.displayName);
+  await expect(alice.page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
+  await expect(alice.page.getByRole('button', { name: 'Leave' })).toHaveCount(0);
+  await expect(alice.page.getByRole('button', { name: 'Delete' })).toHaveCount(0);
+
+  // Bob did nothing: the conversation appears in his sidebar, under the other person's name.
+  const bobLink = bob.page.getByRole('region', { name: 'Direct messages' }).getByTestId('room-link').filter({ hasText: alice.displayName });
+  await expect(bobLink).toBeVisible();
+  await expect(bobLink.getByTestId('presence-dot')).toHaveAttribute('data-status', 'online');
+
+  await sendMessage(alice.page, 'psst, Bob');
+  const ticks = messageRows(alice.page, 'psst, Bob').getByTestId('ticks');
+  // Bob's tab received it (delivered) but he has not opened it.
+  await expect(ticks).toHaveAttribute('data-state', 'delivered');
+  await expect(bobLink.getByTestId('unread-badge')).toHaveText('1');
+
+  await bobLink.click();
+  await expect(messageRows(bob.page, 'psst, Bob')).toBeVisible();
+  await expect(bob.page.getByTestId('room-name')).toHaveText(alice.displayName);
+  await expect(ticks).toHaveAttribute('data-state', 'read');
+  await expect(ticks).toHaveText('✓✓');
+
+  // Nobody else can open it.
+  await carol.page.goto(dmUrl);
+  await expect(carol.page.getByRole('heading', { name: 'Room not found' })).toBeVisible();
+});
