@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     void handle(req, res);
   });
   const adapter = env.REALTIME_ADAPTER === 'postgres' ? createPostgresAdapter(database.url, log) : undefined;
-  const io = createRealtimeServer(httpServer, { env, log, adapter: adapter?.adapter });
+  const io = createRealtimeServer(httpServer, { env, log, adapter });
   // Socket.IO answers its own upgrades; everything else (dev HMR at /_next/hmr) goes to Next.
   httpServer.on('upgrade', (req, socket, head) => {
     if (req.url?.startsWith('/socket.io/')) return;

@@ -11,8 +11,19 @@ import { getMetrics } from '../metrics';
 export interface PostgresAdapterHandle {
   adapter: ReturnType<typeof createAdapter>;
   pool: pg.Pool;
+  /** Starts the LISTEN watchdog for the server the adapter was given to. */
+  watch(io: { of(name: string): { adapter: unknown } }): void;
   close(): Promise<void>;
 }
+
+/** The adapter's private LISTEN client manager (node_modules/@socket.io/postgres-adapter/dist/util.js). */
+interface PubSubInternals {
+  client?: pg.PoolClient;
+  initClient(): Promise<void>;
+}
+
+export const LISTEN_WATCHDOG_MS = 5_000;
+const LISTEN_STUCK_MS = 12_000;
 
 /**
  * Heartbeats tell each instance how many peers to expect answers from (fetchSockets, serverSideEmit).
@@ -24,12 +35,17 @@ export const ADAPTER_HEARTBEAT_TIMEOUT_MS = 25_000;
 export const ADAPTER_REQUEST_TIMEOUT_MS = 2_000;
 
 export function createPostgresAdapter(databaseUrl: string, log: Logger): PostgresAdapterHandle {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+    // A NOTIFY is fire-and-forget: no need to wait for its transaction to reach disk. Set as a startup
+    // parameter: a query issued on 'connect' would race the adapter's own LISTEN on that client.
+    options: '-c synchronous_commit=off',
+  });
   const adapterLog = log.child({ component: 'adapter' });
   const metrics = getMetrics();
   pool.on('connect', (client) => {
-    // A NOTIFY is fire-and-forget: no need to wait for its transaction to reach disk.
-    client.query('SET synchronous_commit = off').catch(() => undefined);
     // The adapter's LISTEN client has no 'error' listener of its own: a restarting PostgreSQL would
     // otherwise crash the process. It reconnects on 'end'.
     client.on('error', (error) => {
@@ -48,10 +64,43 @@ export function createPostgresAdapter(databaseUrl: string, log: Logger): Postgre
       adapterLog.error({ err: error.message }, 'adapter error');
     },
   });
+  let watchdog: ReturnType<typeof setInterval> | undefined;
   return {
     adapter,
     pool,
+    watch(io) {
+      /**
+       * The adapter re-LISTENs after its connection ends, but we saw it stay deaf after PostgreSQL
+       * restarts: its new LISTEN never completed, and it only retries on an 'end'. So: probe the LISTEN
+       * connection; a dead one is destroyed (the adapter reconnects on its 'end'); none for too long
+       * means a reconnect that never finished, and we start another.
+       */
+      let missingSince: number | undefined;
+      watchdog = setInterval(() => {
+        const pubsub = (io.of('/').adapter as { client?: PubSubInternals }).client;
+        if (!pubsub) return;
+        const listener = pubsub.client;
+        if (!listener) {
+          missingSince ??= Date.now();
+          if (Date.now() - missingSince > LISTEN_STUCK_MS) {
+            missingSince = undefined;
+            adapterLog.warn('adapter LISTEN connection missing; reconnecting');
+            void pubsub.initClient();
+          }
+          return;
+        }
+        missingSince = undefined;
+        const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('LISTEN connection probe timed out')), 3_000).unref());
+        Promise.race([listener.query('SELECT 1'), timeout]).catch((error: unknown) => {
+          metrics.adapterErrors.inc();
+          adapterLog.warn({ err: error instanceof Error ? error.message : String(error) }, 'adapter LISTEN connection is dead; reconnecting');
+          (listener as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+        });
+      }, LISTEN_WATCHDOG_MS);
+      watchdog.unref();
+    },
     async close() {
+      clearInterval(watchdog);
       metrics.sources.pools.delete('adapter');
       await pool.end();
     },

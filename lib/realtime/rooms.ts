@@ -101,20 +101,26 @@ async function onRoomConnection(
       .catch((error: unknown) => deps.log.warn({ err: error, roomId }, 'presence check failed'));
   });
 
-  try {
-    const [room, online, receipts] = await Promise.all([
-      getRoomForUser({ roomId, userId: user.id }),
-      onlineUsers(deps.io, roomId),
-      listReceipts({ roomId, userId: user.id }),
-    ]);
-    socket.emit('room:ready', { room, online, receipts, typing: deps.typing.typists(nsp) });
-    // Idempotent on clients (a set of user ids), so a second tab re-announcing is harmless.
-    socket.broadcast.emit('presence:online', { user });
-    const replay = await getReplay({ roomId, userId: user.id, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0 });
-    socket.emit('message:replay', replay);
-  } catch (error) {
-    const known = toAppError(error);
-    if (!known) deps.log.error({ err: error, roomId }, 'room connection setup failed');
-    socket.disconnect();
+  // The replay is what makes a reconnect lose nothing, so a database hiccup must not skip it: retry
+  // while the socket stays. Only "gone" answers (deleted, no longer a member) end the connection.
+  for (let attempt = 0, delay = 500; socket.connected; attempt += 1, delay = Math.min(delay * 2, 10_000)) {
+    try {
+      const [room, online, receipts] = await Promise.all([
+        getRoomForUser({ roomId, userId: user.id }),
+        onlineUsers(deps.io, roomId),
+        listReceipts({ roomId, userId: user.id }),
+      ]);
+      socket.emit('room:ready', { room, online, receipts, typing: deps.typing.typists(nsp) });
+      // Idempotent on clients (a set of user ids), so a second tab re-announcing is harmless.
+      if (attempt === 0) socket.broadcast.emit('presence:online', { user });
+      const replay = await getReplay({ roomId, userId: user.id, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0 });
+      socket.emit('message:replay', replay);
+      return;
+    } catch (error) {
+      const known = toAppError(error);
+      if (known && known.code !== 'UNAVAILABLE') return void socket.disconnect();
+      deps.log.warn({ err: known ? known.message : error, roomId, attempt }, 'room connection setup failed; retrying');
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
 }

@@ -3,13 +3,14 @@
  * is ready; integration tests call it on a bare HTTP server (no Next) on port 0.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server, type ServerOptions } from 'socket.io';
+import { Server } from 'socket.io';
 import type { Env } from '../env';
 import type { Logger } from '../logger';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
 import { createHandshakeMiddleware } from './handshake';
 import { registerSessionHandlers } from './handlers/session.handlers';
 import { getMetrics } from '../metrics';
+import type { PostgresAdapterHandle } from './adapter';
 import { roomNamespace } from '../schemas/room';
 import { markClustered, performRoomAction, setRealtimeServer, type RoomNamespace } from './notify';
 import { createPresenceTracker } from './presence';
@@ -27,7 +28,7 @@ export interface RealtimeDeps {
   /** How long a typing:start lasts without a repeat. Default 5 s. */
   typingTtlMs?: number;
   /** Cross-instance broadcast (lib/realtime/adapter.ts). Without it, one instance only (in memory). */
-  adapter?: ServerOptions['adapter'];
+  adapter?: PostgresAdapterHandle;
 }
 
 /** Socket.IO payloads are small JSON; anything bigger than this is not a chat event. */
@@ -39,7 +40,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     serveClient: false,
     maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
     cleanupEmptyChildNamespaces: true,
-    ...(deps.adapter ? { adapter: deps.adapter } : {}),
+    ...(deps.adapter ? { adapter: deps.adapter.adapter } : {}),
     // Browsers on other configured origins need CORS for the polling transport (the Origin check still runs).
     ...(deps.env.ALLOWED_ORIGINS.length > 0 ? { cors: { origin: deps.env.ALLOWED_ORIGINS, credentials: true } } : {}),
   });
@@ -54,6 +55,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const presence = createPresenceTracker(io, { log, graceMs: deps.presenceGraceMs ?? 4_000 });
   setRealtimeServer(io);
   if (deps.adapter) {
+    deps.adapter.watch(io);
     markClustered(io);
     io.on('room:relay', (roomId, action) => {
       const nsp = io._nsps.get(roomNamespace(roomId)) as RoomNamespace | undefined;

@@ -45,7 +45,7 @@ export async function startTestRealtime(
     messageLimits: options.messageLimits ?? { perSecond: 10_000, burst: 10_000 },
     presenceGraceMs: options.presenceGraceMs ?? 150,
     typingTtlMs: options.typingTtlMs,
-    adapter: adapter?.adapter,
+    adapter,
   });
   await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;

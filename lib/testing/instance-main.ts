@@ -1,0 +1,51 @@
+/**
+ * One Parley realtime instance as a real process, for reliability tests that kill it or its database:
+ * server.ts minus Next (the realtime server with the PostgreSQL adapter, plus /api/health and
+ * /api/ready). Started as `node --import tsx lib/testing/instance-main.ts` with DATABASE_URL, PORT and
+ * AUTH_SECRET; prints `READY <port>` when listening.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pingDatabase } from '../data/health';
+import { configureDatabase, databaseUrl, disconnectDb } from '../db';
+import { getEnv } from '../env';
+import { getLogger } from '../logger';
+import { createPostgresAdapter } from '../realtime/adapter';
+import { createRealtimeServer } from '../realtime/server';
+
+async function main(): Promise<void> {
+  const env = getEnv();
+  const log = getLogger();
+  if (!env.DATABASE_URL) throw new Error('DATABASE_URL is required');
+  configureDatabase(env.DATABASE_URL);
+  const adapter = createPostgresAdapter(databaseUrl(), log);
+  const httpServer = createServer((req, res) => {
+    if (req.url === '/api/health') return void res.end(JSON.stringify({ status: 'ok' }));
+    if (req.url === '/api/ready') {
+      void pingDatabase().then((database) => {
+        res.statusCode = database.ok ? 200 : 503;
+        res.end(JSON.stringify({ status: database.ok ? 'ready' : 'unavailable', database }));
+      });
+      return;
+    }
+    res.statusCode = 404;
+    res.end();
+  });
+  const io = createRealtimeServer(httpServer, {
+    env,
+    log,
+    adapter,
+    messageLimits: { perSecond: 10_000, burst: 10_000 },
+    presenceGraceMs: 300,
+  });
+  await new Promise<void>((resolve) => httpServer.listen(env.PORT, '127.0.0.1', resolve));
+  console.log(`READY ${(httpServer.address() as AddressInfo).port}`);
+  process.on('SIGTERM', () => {
+    void io.close(() => void adapter.close().then(disconnectDb).finally(() => process.exit(0)));
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error('instance failed to start:', error);
+  process.exit(1);
+});
