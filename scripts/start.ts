@@ -4,28 +4,9 @@
  * uses a random secret generated once into DATA_DIR/auth-secret (like the development server does);
  * deployments that run server.ts directly with NODE_ENV=production must set AUTH_SECRET themselves.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { loadOrCreateSecretFile } from '../lib/env';
-
-const SOURCES = ['app', 'components', 'lib', 'public', 'next.config.mjs', 'tailwind.config.ts', 'postcss.config.mjs', 'package-lock.json'];
-
-function newestMtime(target: string): number {
-  if (!existsSync(target)) return 0;
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  return newest;
-}
-
-function buildIsCurrent(): boolean {
-  const buildId = path.join('.next', 'BUILD_ID');
-  if (!existsSync(buildId)) return false;
-  const built = statSync(buildId).mtimeMs;
-  return SOURCES.every((source) => newestMtime(source) <= built);
-}
+import { buildIfStale } from './build-if-stale';
 
 const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
 if (!env.AUTH_SECRET) {
@@ -34,11 +15,8 @@ if (!env.AUTH_SECRET) {
   console.log(`parley: AUTH_SECRET not set; using the generated secret in ${dataDir}/auth-secret`);
 }
 
-if (!buildIsCurrent()) {
-  console.log('parley: building the web app (first start, or sources changed)…');
-  const build = spawnSync('npx', ['next', 'build'], { stdio: 'inherit', env });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+const built = buildIfStale(env);
+if (built !== 0) process.exit(built);
 
 const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { stdio: 'inherit', env });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
