@@ -90,12 +90,21 @@ export function createPostgresAdapter(databaseUrl: string, log: Logger): Postgre
           return;
         }
         missingSince = undefined;
-        const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('LISTEN connection probe timed out')), 3_000).unref());
-        Promise.race([listener.query('SELECT 1'), timeout]).catch((error: unknown) => {
-          metrics.adapterErrors.inc();
-          adapterLog.warn({ err: error instanceof Error ? error.message : String(error) }, 'adapter LISTEN connection is dead; reconnecting');
-          (listener as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
-        });
+        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('probe timed out')), 3_000).unref());
+        Promise.race([listener.query<{ channel: string }>('SELECT pg_listening_channels() AS channel'), timeout])
+          .then((result) => {
+            if (!result.rows.some((row) => row.channel === 'socket.io#/')) throw new Error('not listening');
+          })
+          .catch((error: unknown) => {
+            if (pubsub.client !== listener) return; // replaced meanwhile
+            metrics.adapterErrors.inc();
+            adapterLog.warn({ err: error instanceof Error ? error.message : String(error) }, 'adapter LISTEN connection is dead; reconnecting');
+            // Replace it ourselves: a connection that is already closed emits no second 'end'.
+            listener.removeAllListeners('end');
+            (listener as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+            pubsub.client = undefined;
+            void pubsub.initClient();
+          });
       }, LISTEN_WATCHDOG_MS);
       watchdog.unref();
     },

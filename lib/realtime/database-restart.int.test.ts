@@ -1,0 +1,114 @@
+/**
+ * PostgreSQL restarts under traffic (which also drops the adapter's LISTEN connection): the instances
+ * survive, report the outage on /api/ready, and resume; sends during the outage fail with a clear
+ * error ack and succeed on retry; no acknowledged message is lost or shown twice.
+ */
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRoom, joinRoom } from '../data/rooms';
+import { configureDatabase, disconnectDb, getDb } from '../db';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../postgres/embedded';
+import { migrateDatabase } from '../postgres/migrate';
+import type { ChatMessage } from '../schemas/message';
+import { freePort } from '../testing/free-port';
+import { startInstance, type Instance } from '../testing/instances';
+import { ProtocolClient } from '../testing/protocol-client';
+import { createTestUser, eventually, uniqueName } from '../testing/realtime';
+
+let database: EmbeddedPostgres;
+let dataDir: string;
+let port: number;
+const instances: Instance[] = [];
+
+async function startDatabase(): Promise<EmbeddedPostgres> {
+  return startEmbeddedPostgres({ dataDir, port, database: 'restart', persistent: true });
+}
+
+beforeAll(async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'parley-restart-'));
+  chmodSync(dir, 0o755);
+  dataDir = path.join(dir, 'pg');
+  port = await freePort();
+  database = await startDatabase();
+  await migrateDatabase(database.url);
+  await disconnectDb();
+  configureDatabase(database.url); // this file's own database: it is about to be restarted
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(instances.map((i) => i.kill('SIGTERM')));
+  await disconnectDb();
+  await database.stop();
+});
+
+async function readiness(instance: Instance): Promise<number> {
+  return (await fetch(`${instance.url}/api/ready`)).status;
+}
+
+describe('PostgreSQL restart during traffic', () => {
+  it('the app survives, reports the outage, resumes, and loses no acknowledged message', async () => {
+    const [one, two] = await Promise.all([startInstance(database.url), startInstance(database.url)]);
+    instances.push(one, two);
+    const users = await Promise.all(Array.from({ length: 4 }, () => createTestUser()));
+    const room = await createRoom({ ownerId: users[0]!.id, data: { kind: 'public', name: uniqueName('pgrestart'), description: '' }, ip: null });
+    for (const u of users.slice(1)) await joinRoom({ roomId: room.id, userId: u.id, ip: null });
+    const clients = await Promise.all(users.map((u, i) => ProtocolClient.open([one.url, two.url], room.id, u, { startAt: i % 2 })));
+
+    const acked: ChatMessage[] = [];
+    let outage = false;
+    const sentDuringOutage: string[] = [];
+    const senders = clients.slice(0, 2).map(async (client, s) => {
+      for (let i = 0; i < 30; i += 1) {
+        if (outage) sentDuringOutage.push(`${s}:${i}`);
+        acked.push(await client.sendUntilAcked(`sender ${s} #${i}`, 60_000));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+
+    await eventually(() => acked.length >= 15, 20_000);
+    outage = true;
+    await database.stop();
+    // Both instances are alive and say they are not ready.
+    expect(await readiness(one)).toBe(503);
+    expect(await readiness(two)).toBe(503);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(one.child.exitCode).toBeNull();
+    expect(two.child.exitCode).toBeNull();
+
+    database = await startDatabase();
+    outage = false;
+    for (const instance of [one, two]) {
+      const deadline = Date.now() + 20_000;
+      while ((await readiness(instance)) !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await readiness(instance)).toBe(200);
+    }
+    await Promise.all(senders);
+    acked.push(await clients[3]!.sendUntilAcked('after the restart'));
+
+    // Sends during the outage failed with a clear error, then went through on retry.
+    const codes = clients.flatMap((c) => c.errorCodes);
+    expect(sentDuringOutage.length).toBeGreaterThan(0);
+    expect(codes).toContain('UNAVAILABLE');
+    expect(codes.filter((code) => code !== 'UNAVAILABLE' && code !== 'ACK_TIMEOUT')).toEqual([]);
+
+    const total = 61;
+    expect(acked).toHaveLength(total);
+    const seqs = acked.map((m) => m.seq).sort((x, y) => x - y);
+    expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(await getDb().message.count({ where: { roomId: room.id } })).toBe(total);
+    clients.forEach((c) => c.close());
+
+    // Every member catches up on (re)connecting, to either instance: all of it, in order, exactly once.
+    // (Live cross-instance delivery right after a database restart is not asserted: see the closing
+    // note of the scale-out issue — it can stay deaf on one instance.)
+    for (const [index, user] of users.entries()) {
+      const fresh = await ProtocolClient.open([one.url, two.url], room.id, user, { startAt: index % 2 });
+      await eventually(() => fresh.lastContiguousSeq() === total, 20_000);
+      expect(fresh.renders, `user ${index}`).toBe(total);
+      expect([...fresh.bySeq.keys()].sort((x, y) => x - y)).toEqual(seqs);
+      fresh.close();
+    }
+  }, 120_000);
+});
