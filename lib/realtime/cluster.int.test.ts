@@ -16,6 +16,7 @@ import {
   createTestUser,
   eventually,
   openRoom,
+  roomParams,
   openSession,
   send,
   startTestRealtime,
@@ -36,7 +37,6 @@ afterAll(async () => {
   await Promise.all([a.close(), b.close()]);
 });
 
-const params = (roomId: string) => ({ params: Promise.resolve({ roomId }) });
 async function publicRoom(ownerId: string) {
   return createRoom({ ownerId, data: { kind: 'public', name: uniqueName('x'), description: '' }, ip: null });
 }
@@ -103,12 +103,12 @@ describe('across two instances (PostgreSQL adapter)', () => {
     const joined = collect<{ user: { id: string } }>(memberOnB.socket, 'member:joined');
 
     a.handleRequestsHere(); // the REST requests land on instance A
-    expect((await joinRoute.POST(await apiRequest(newcomer, 'POST', `/api/rooms/${room.id}/join`, {}), params(room.id))).status).toBe(200);
+    expect((await joinRoute.POST(await apiRequest(newcomer, 'POST', `/api/rooms/${room.id}/join`, {}), roomParams(room.id))).status).toBe(200);
     await eventually(() => joined.some((j) => j.user.id === newcomer.id));
 
     const deleted = new Promise<unknown>((resolve) => memberOnB.socket.once('room:deleted', resolve));
     const disconnected = new Promise<string>((resolve) => memberOnB.socket.once('disconnect', resolve));
-    expect((await roomRoute.DELETE(await apiRequest(owner, 'DELETE', `/api/rooms/${room.id}`), params(room.id))).status).toBe(204);
+    expect((await roomRoute.DELETE(await apiRequest(owner, 'DELETE', `/api/rooms/${room.id}`), roomParams(room.id))).status).toBe(204);
     expect(await deleted).toEqual({ roomId: room.id });
     expect(await disconnected).toBe('io server disconnect');
   });

@@ -1,5 +1,6 @@
 /** Room rules and wire shapes, shared by route handlers, socket handlers and forms. */
 import { z } from 'zod';
+import { hasNoControlChars } from './text';
 import type { PublicUser } from './user';
 
 /** Room ids are 10 base62 characters: short enough for PostgreSQL channel names (see prisma/schema.prisma). */
@@ -17,7 +18,7 @@ export const roomNameSchema = z
   .trim()
   .min(2, 'Room name must be at least 2 characters.')
   .max(64, 'Room name must be at most 64 characters.')
-  .refine((name) => !/[\p{Cc}]/u.test(name), 'Room name cannot contain control characters.');
+  .refine(hasNoControlChars, 'Room name cannot contain control characters.');
 
 const encoder = new TextEncoder();
 

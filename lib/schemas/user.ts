@@ -1,5 +1,6 @@
 /** Account rules, shared by the register/login forms (inline errors), route handlers and next-auth. */
 import { z } from 'zod';
+import { hasNoControlChars } from './text';
 
 const encoder = new TextEncoder();
 const utf8Length = (s: string) => encoder.encode(s).length;
@@ -24,7 +25,7 @@ export const displayNameSchema = z
   .trim()
   .min(1, 'Enter a display name.')
   .max(64, 'Display name must be at most 64 characters.')
-  .refine((name) => !/[\p{Cc}]/u.test(name), 'Display name cannot contain control characters.');
+  .refine(hasNoControlChars, 'Display name cannot contain control characters.');
 
 export const registerSchema = z
   .strictObject({

@@ -182,3 +182,8 @@ export async function openSession(base: string, user: PublicUser): Promise<Socke
   await ready;
   return socket;
 }
+
+/** The second argument Next passes to a `[roomId]` route handler. */
+export function roomParams(roomId: string): { params: Promise<{ roomId: string }> } {
+  return { params: Promise.resolve({ roomId }) };
+}

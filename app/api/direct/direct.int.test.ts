@@ -11,6 +11,7 @@ import {
   createTestUser,
   eventually,
   openRoom,
+  roomParams,
   openSession,
   send,
   sessionCookie,
@@ -29,7 +30,6 @@ import * as usersRoute from '../users/route';
 import * as direct from './route';
 
 type User = Awaited<ReturnType<typeof createTestUser>>;
-const params = (roomId: string) => ({ params: Promise.resolve({ roomId }) });
 
 let server: TestRealtime;
 beforeAll(async () => {
@@ -105,13 +105,13 @@ describe('direct messages', () => {
     await expect(waitForConnect(ns)).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
     ns.close();
 
-    const history = await messagesRoute.GET(await apiRequest(eve, 'GET', `/api/rooms/${room.id}/messages`), params(room.id));
+    const history = await messagesRoute.GET(await apiRequest(eve, 'GET', `/api/rooms/${room.id}/messages`), roomParams(room.id));
     expect(history.status).toBe(404);
     expect(await history.text()).not.toContain('just between us');
-    expect((await roomRoute.GET(await apiRequest(eve, 'GET', `/api/rooms/${room.id}`), params(room.id))).status).toBe(404);
-    expect((await membersRoute.GET(await apiRequest(eve, 'GET', `/api/rooms/${room.id}/members`), params(room.id))).status).toBe(404);
-    expect((await joinRoute.POST(await apiRequest(eve, 'POST', `/api/rooms/${room.id}/join`, {}), params(room.id))).status).toBe(404);
-    expect((await leaveRoute.POST(await apiRequest(eve, 'POST', `/api/rooms/${room.id}/leave`), params(room.id))).status).toBe(404);
+    expect((await roomRoute.GET(await apiRequest(eve, 'GET', `/api/rooms/${room.id}`), roomParams(room.id))).status).toBe(404);
+    expect((await membersRoute.GET(await apiRequest(eve, 'GET', `/api/rooms/${room.id}/members`), roomParams(room.id))).status).toBe(404);
+    expect((await joinRoute.POST(await apiRequest(eve, 'POST', `/api/rooms/${room.id}/join`, {}), roomParams(room.id))).status).toBe(404);
+    expect((await leaveRoute.POST(await apiRequest(eve, 'POST', `/api/rooms/${room.id}/leave`), roomParams(room.id))).status).toBe(404);
     const list = (await (await roomsRoute.GET(await apiRequest(eve, 'GET', '/api/rooms'))).json()) as RoomList;
     expect([...list.mine, ...list.others].some((r) => r.id === room.id)).toBe(false);
 
@@ -121,10 +121,10 @@ describe('direct messages', () => {
     eveMain.close();
 
     // The members themselves: history is there; the conversation cannot be left or deleted.
-    const own = (await (await messagesRoute.GET(await apiRequest(ben, 'GET', `/api/rooms/${room.id}/messages`), params(room.id))).json()) as HistoryPage;
+    const own = (await (await messagesRoute.GET(await apiRequest(ben, 'GET', `/api/rooms/${room.id}/messages`), roomParams(room.id))).json()) as HistoryPage;
     expect(own.messages.map((m) => m.body)).toEqual(['just between us']);
-    expect((await leaveRoute.POST(await apiRequest(ben, 'POST', `/api/rooms/${room.id}/leave`), params(room.id))).status).toBe(409);
-    expect((await roomRoute.DELETE(await apiRequest(ann, 'DELETE', `/api/rooms/${room.id}`), params(room.id))).status).toBe(409);
+    expect((await leaveRoute.POST(await apiRequest(ben, 'POST', `/api/rooms/${room.id}/leave`), roomParams(room.id))).status).toBe(409);
+    expect((await roomRoute.DELETE(await apiRequest(ann, 'DELETE', `/api/rooms/${room.id}`), roomParams(room.id))).status).toBe(409);
     a.socket.close();
   });
 });

@@ -8,6 +8,7 @@ import {
   createTestUser,
   eventually,
   openRoom,
+  roomParams,
   send,
   startTestRealtime,
   uniqueName,
@@ -20,7 +21,6 @@ import * as messages from './[roomId]/messages/route';
 import * as rooms from './route';
 
 type User = Awaited<ReturnType<typeof createTestUser>>;
-const params = (roomId: string) => ({ params: Promise.resolve({ roomId }) });
 
 let server: TestRealtime;
 beforeAll(async () => {
@@ -41,7 +41,7 @@ async function createOk(user: User, body: Record<string, unknown>): Promise<Room
 }
 
 async function history(user: User, roomId: string, query = ''): Promise<Response> {
-  return messages.GET(await apiRequest(user, 'GET', `/api/rooms/${roomId}/messages${query}`), params(roomId));
+  return messages.GET(await apiRequest(user, 'GET', `/api/rooms/${roomId}/messages${query}`), roomParams(roomId));
 }
 
 describe('rooms API', () => {
@@ -86,7 +86,7 @@ describe('rooms API', () => {
     const [owner, guest] = await Promise.all([createTestUser(), createTestUser()]);
     const priv = await createOk(owner, { kind: 'private', name: uniqueName('Vault'), password: 'right password' });
     const attempt = async (password?: string) =>
-      join.POST(await apiRequest(guest, 'POST', `/api/rooms/${priv.id}/join`, password === undefined ? {} : { password }), params(priv.id));
+      join.POST(await apiRequest(guest, 'POST', `/api/rooms/${priv.id}/join`, password === undefined ? {} : { password }), roomParams(priv.id));
 
     const none = await attempt();
     expect(none.status).toBe(403);
@@ -106,7 +106,7 @@ describe('rooms API', () => {
 
     // Another user is unaffected.
     const friend = await createTestUser();
-    const ok = await join.POST(await apiRequest(friend, 'POST', `/api/rooms/${priv.id}/join`, { password: 'right password' }), params(priv.id));
+    const ok = await join.POST(await apiRequest(friend, 'POST', `/api/rooms/${priv.id}/join`, { password: 'right password' }), roomParams(priv.id));
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { room: RoomSummary }).room).toMatchObject({ isMember: true, role: 'member', memberCount: 2 });
   });
@@ -156,9 +156,9 @@ describe('rooms API', () => {
     const left = collect<{ user: { id: string } }>(o.socket, 'member:left');
     const memberDisconnected = new Promise<string>((resolve) => m.socket.once('disconnect', resolve));
 
-    const ownerLeave = await leave.POST(await apiRequest(owner, 'POST', `/api/rooms/${pub.id}/leave`), params(pub.id));
+    const ownerLeave = await leave.POST(await apiRequest(owner, 'POST', `/api/rooms/${pub.id}/leave`), roomParams(pub.id));
     expect(ownerLeave.status).toBe(409);
-    const memberLeave = await leave.POST(await apiRequest(member, 'POST', `/api/rooms/${pub.id}/leave`), params(pub.id));
+    const memberLeave = await leave.POST(await apiRequest(member, 'POST', `/api/rooms/${pub.id}/leave`), roomParams(pub.id));
     expect(memberLeave.status).toBe(200);
     expect(await memberDisconnected).toBe('io server disconnect');
     await eventually(() => left.length === 1);
@@ -173,19 +173,19 @@ describe('rooms API', () => {
     const m = await openRoom(server.url, member, pub.id);
     await send(m.socket, 'last words');
 
-    const denied = await room.DELETE(await apiRequest(member, 'DELETE', `/api/rooms/${pub.id}`), params(pub.id));
+    const denied = await room.DELETE(await apiRequest(member, 'DELETE', `/api/rooms/${pub.id}`), roomParams(pub.id));
     expect(denied.status).toBe(403);
     expect(await getDb().room.count({ where: { id: pub.id } })).toBe(1);
 
     const closed = new Promise<unknown>((resolve) => m.socket.once('room:deleted', resolve));
     const disconnected = new Promise<string>((resolve) => m.socket.once('disconnect', resolve));
-    const ok = await room.DELETE(await apiRequest(owner, 'DELETE', `/api/rooms/${pub.id}`), params(pub.id));
+    const ok = await room.DELETE(await apiRequest(owner, 'DELETE', `/api/rooms/${pub.id}`), roomParams(pub.id));
     expect(ok.status).toBe(204);
     expect(await closed).toEqual({ roomId: pub.id });
     expect(await disconnected).toBe('io server disconnect');
     expect(await getDb().message.count({ where: { roomId: pub.id } })).toBe(0);
     expect(await getDb().auditEvent.count({ where: { actorId: owner.id, kind: 'room.deleted' } })).toBe(1);
-    const gone = await room.GET(await apiRequest(owner, 'GET', `/api/rooms/${pub.id}`), params(pub.id));
+    const gone = await room.GET(await apiRequest(owner, 'GET', `/api/rooms/${pub.id}`), roomParams(pub.id));
     expect(gone.status).toBe(404);
   });
 });
