@@ -7,7 +7,7 @@ import type { Socket } from 'socket.io';
 import { resolveClientIp } from '../client-ip';
 import { getUserById } from '../data/users';
 import type { Env } from '../env';
-import type { ErrorCode } from '../errors';
+import { toAppError, type ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import { sessionUserFromHeaders } from '../session-token';
 import type { SocketData } from './events';
@@ -59,8 +59,9 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger }) {
       socket.data.ip = ip;
       next();
     } catch (error) {
-      log.error({ err: error, ip }, 'socket handshake failed');
-      next(new HandshakeError('INTERNAL', 'The server could not check your session. Try again shortly.'));
+      const known = toAppError(error);
+      if (!known) log.error({ err: error, ip }, 'socket handshake failed');
+      next(new HandshakeError(known?.code ?? 'INTERNAL', known?.message ?? 'The server could not check your session. Try again shortly.'));
     }
   };
 }

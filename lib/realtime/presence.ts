@@ -4,7 +4,8 @@
  * it stays right with several instances. Why not a presence table with heartbeats: the sockets already
  * are the heartbeat, and a table would need its own expiry; only "last seen" is durable (users table).
  *
- * Watchers follow users through Socket.IO rooms `watch:<userId>`. An offline decision waits a short
+ * Watchers follow users through Socket.IO rooms `watch:<userId>`; every change of a user's sockets
+ * re-announces their status (clients treat it as the current status). An offline decision waits a short
  * grace period so a reloading tab does not flap offline → online.
  */
 import { lastSeenOf, recordLastSeen } from '../data/presence';
@@ -32,22 +33,18 @@ function statusOf(statuses: ('online' | 'away' | undefined)[]): PresenceStatus {
 
 export function createPresenceTracker(io: ParleyServer, deps: { log: Logger; graceMs: number }): PresenceTracker {
   const log = deps.log.child({ component: 'presence' });
-  /** What this instance last told watchers, so unchanged statuses are not re-sent. */
-  const published = new Map<string, PresenceStatus>();
   const graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   async function publish(userId: string): Promise<void> {
     const sockets = await fetchSocketsAcross(io.in(userRoom(userId)));
     const status = statusOf(sockets.map((s) => s.data.status));
-    if (published.get(userId) === status) return;
+    // Sent on every change of a user's sockets, even when the status is the same as before: with
+    // several instances no single one knows what watchers last heard, and a repeat costs nothing.
     let lastSeenAt: string | null = null;
     if (status === 'offline') {
       const now = new Date();
       await recordLastSeen(userId, now);
       lastSeenAt = now.toISOString();
-      published.delete(userId); // bounded memory: offline users are not remembered
-    } else {
-      published.set(userId, status);
     }
     io.to(watchRoom(userId)).emit('presence:changed', { userId, status, lastSeenAt });
   }

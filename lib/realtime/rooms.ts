@@ -101,6 +101,9 @@ async function onRoomConnection(
       .catch((error: unknown) => deps.log.warn({ err: error, roomId }, 'presence check failed'));
   });
 
+  // Idempotent on clients (a set of user ids), so a second tab re-announcing is harmless.
+  socket.broadcast.emit('presence:online', { user });
+
   // The replay is what makes a reconnect lose nothing, so a database hiccup must not skip it: retry
   // while the socket stays. Only "gone" answers (deleted, no longer a member) end the connection.
   for (let attempt = 0, delay = 500; socket.connected; attempt += 1, delay = Math.min(delay * 2, 10_000)) {
@@ -111,8 +114,6 @@ async function onRoomConnection(
         listReceipts({ roomId, userId: user.id }),
       ]);
       socket.emit('room:ready', { room, online, receipts, typing: deps.typing.typists(nsp) });
-      // Idempotent on clients (a set of user ids), so a second tab re-announcing is harmless.
-      if (attempt === 0) socket.broadcast.emit('presence:online', { user });
       const replay = await getReplay({ roomId, userId: user.id, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0 });
       socket.emit('message:replay', replay);
       return;

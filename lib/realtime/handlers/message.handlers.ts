@@ -11,8 +11,9 @@ import type { ParleyServer } from '../server';
 
 /**
  * Per user, in memory: a steady rate plus a burst allowance, so a quick flurry passes and a flood gets
- * RATE_LIMITED acks. In memory is right here: a user's sockets stick to one instance, and a restart
- * forgiving a few messages costs nothing (unlike login limits, which live in PostgreSQL).
+ * RATE_LIMITED acks. In memory, so per instance: a user with tabs on two instances gets the budget
+ * twice, and a restart forgives a few messages. That is a flood guard's job; a shared counter would
+ * cost a database round trip per message (login limits, which guard secrets, do live in PostgreSQL).
  */
 export function createMessageRateLimiter(limits: { perSecond: number; burst: number }): BurstyRateLimiter {
   return new BurstyRateLimiter(
