@@ -87,9 +87,11 @@ export async function createRoomViaApi(
 }
 
 /** Opens a room and waits until it is live (the composer is enabled). */
+/** Opens a room and waits until it is live (its namespace connected), as a person would see it settle. */
 export async function openRoom(page: Page, roomId: string): Promise<void> {
   await page.goto(`/rooms/${roomId}`);
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
+  await expect(page.getByTestId('room-view')).toHaveAttribute('data-connected', 'true');
 }
 
 /** Types into the composer and presses Enter. */

@@ -85,11 +85,17 @@ export function RoomView({ me, room, members, history }: RoomViewProps) {
   const liveMembers = useStore(store, (s) => s.members);
   const memberIds = useMemo(() => liveMembers.map((m) => m.user.id), [liveMembers]);
   useWatchPresence(`room:${room.id}`, memberIds);
+  const connected = useStore(store, (s) => s.connected);
 
   return (
     <RoomContext.Provider value={{ store, me }}>
       <div className="relative flex min-h-0 flex-1">
-        <section aria-label={room.kind === 'direct' ? `Conversation with ${roomTitle(liveRoom)}` : `Room ${room.name}`} className="flex min-w-0 flex-1 flex-col">
+        <section
+          aria-label={room.kind === 'direct' ? `Conversation with ${roomTitle(liveRoom)}` : `Room ${room.name}`}
+          data-testid="room-view"
+          data-connected={connected}
+          className="flex min-w-0 flex-1 flex-col"
+        >
           <RoomHeader membersOpen={membersOpen} onToggleMembers={() => setMembersOpen((open) => !open)} />
           <RoomStatusNotice />
           <MessageList />
