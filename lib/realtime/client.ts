@@ -77,7 +77,9 @@ let current: Realtime | null = null;
 
 function createRealtime(userId: string): Realtime {
   // autoConnect off: every socket is connected explicitly, after its listeners and auth are in place.
-  const manager = new Manager(window.location.origin, { path: '/socket.io', autoConnect: false });
+  // closeOnBeforeunload: a closed or reloaded page says goodbye at once, so the others see it leave now
+  // rather than after the server's ping timeout.
+  const manager = new Manager(window.location.origin, { path: '/socket.io', autoConnect: false, closeOnBeforeunload: true });
   const main = manager.socket('/') as MainSocket;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   setStatus('connecting');
