@@ -44,8 +44,8 @@ test('presence: online, away while hidden, offline with "last seen" once the oth
 
   await bob.page.close();
   // Usually seen at once (the page closes its connection) plus the 4 s grace; at worst when the server's
-  // ping timeout notices the vanished tab (15 s + 10 s): Chromium does not always close it promptly.
-  await expect(bobRow).toHaveAttribute('data-presence', 'offline', { timeout: 32_000 });
+  // ping timeout notices the vanished tab (15 s + 10 s, then the 4 s grace): Chromium does not always close it promptly.
+  await expect(bobRow).toHaveAttribute('data-presence', 'offline', { timeout: 40_000 });
   await expect(bobRow.getByTestId('presence-text')).toHaveText(/^last seen (just now|1 min ago)$/);
 });
 
