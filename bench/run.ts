@@ -592,18 +592,43 @@ function buildPhases(): PhaseSpec[] {
 /** Instance of client i (parley2): each room's members alternate between the instances. */
 const instanceOf = (i: number, rooms: number, instances: number) => Math.floor(i / rooms) % instances;
 
-async function messageGroup(run: ServerRun, seeded: Seeded, serverEnv: NodeJS.ProcessEnv, postmasterPid: number | null, phaseIdBase: number): Promise<void> {
+/**
+ * Starts a fresh server set for one group, runs `body`, and always stops what it started (the set, and
+ * the load generator `body` hands to `own`). A failure to start is the run's startError; a failure in
+ * `body` goes to `recordError`.
+ */
+async function withServerSet(
+  run: ServerRun,
+  serverEnv: NodeJS.ProcessEnv,
+  label: string,
+  recordError: (message: string) => void,
+  body: (servers: ServerSet, own: (child: ChildProcess) => void) => Promise<void>,
+): Promise<void> {
   const name = run.server;
   let set: ServerSet | undefined;
   let load: ChildProcess | undefined;
   let started = false;
   try {
     if (isParley(name)) await settleDatabase();
-    log(`${name}: message path: starting ${SERVER_KINDS[name].instances} instance(s)`);
+    log(`${name}: ${label}: starting ${SERVER_KINDS[name].instances} instance(s)`);
     set = await startServers(name, serverEnv);
     started = true;
     run.started = true;
-    const servers = set;
+    await body(set, (child) => (load = child));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!started) run.startError = message;
+    else recordError(message);
+    log(`${name}: ${label}: ${message}`);
+  } finally {
+    if (load) await stopChild(load);
+    await set?.stop();
+  }
+}
+
+async function messageGroup(run: ServerRun, seeded: Seeded, serverEnv: NodeJS.ProcessEnv, postmasterPid: number | null, phaseIdBase: number): Promise<void> {
+  const name = run.server;
+  await withServerSet(run, serverEnv, 'message path', (message) => (run.loadError = message), async (servers, own) => {
     const instances = servers.instances.length;
     const dbCpu = isParley(name) && postmasterPid ? new CpuMeter(() => treeTicks(postmasterPid)) : undefined;
 
@@ -631,7 +656,7 @@ async function messageGroup(run: ServerRun, seeded: Seeded, serverEnv: NodeJS.Pr
       120_000 + plan.phases.reduce((t, p) => t + p.warmupMs + p.durationMs + p.drainMs + cfg.ackTimeoutMs + 1_000, 0) * 2;
 
     const gen = spawnGenerator();
-    load = gen.child;
+    own(gen.child);
     const generator = gen.child;
     const machineCpu = new CpuMeter(machineBusyTicks);
     const windows = new Map<
@@ -731,31 +756,14 @@ async function messageGroup(run: ServerRun, seeded: Seeded, serverEnv: NodeJS.Pr
       });
       generator.send(plan);
     });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (!started) run.startError = message;
-    else run.loadError = message;
-    log(`${name}: ${message}`);
-  } finally {
-    if (load) await stopChild(load);
-    await set?.stop();
-  }
+  });
 }
 
 // ── the idle group: (c) connection ramp with RSS after GC, (d) idle window, on fresh servers ──
 
 async function idleGroup(run: ServerRun, seeded: Seeded, serverEnv: NodeJS.ProcessEnv, postmasterPid: number | null): Promise<void> {
   const name = run.server;
-  let set: ServerSet | undefined;
-  let load: ChildProcess | undefined;
-  let started = false;
-  try {
-    if (isParley(name)) await settleDatabase();
-    log(`${name}: idle tabs: starting ${SERVER_KINDS[name].instances} instance(s)`);
-    set = await startServers(name, serverEnv);
-    started = true;
-    run.started = true;
-    const servers = set;
+  await withServerSet(run, serverEnv, 'idle tabs', (message) => (run.idleError = message), async (servers, own) => {
     const instances = servers.instances.length;
     const plan: IdlePlan = {
       mode: 'idle',
@@ -770,7 +778,7 @@ async function idleGroup(run: ServerRun, seeded: Seeded, serverEnv: NodeJS.Proce
       connectConcurrency: cfg.connectConcurrency,
     };
     const gen = spawnGenerator();
-    load = gen.child;
+    own(gen.child);
     const generator = gen.child;
     let exited = false;
     generator.once('exit', () => (exited = true));
@@ -882,15 +890,7 @@ async function idleGroup(run: ServerRun, seeded: Seeded, serverEnv: NodeJS.Proce
     };
     command({ type: 'close' });
     await next('done', 30_000).catch(() => undefined);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (!started) run.startError = message;
-    else run.idleError = message;
-    log(`${name}: idle tabs: ${message}`);
-  } finally {
-    if (load) await stopChild(load);
-    await set?.stop();
-  }
+  });
 }
 
 // ── main ──
