@@ -5,7 +5,7 @@
  */
 import { Prisma } from '@/generated/prisma/client.ts';
 import { getDb } from '../db';
-import { AppError } from '../errors';
+import { AppError, isDatabaseUnavailable } from '../errors';
 import { REPLAY_LIMIT, type ChatMessage, type HistoryPage, type HistoryQuery } from '../schemas/message';
 import { isUniqueViolation } from './users';
 import { requireMembership } from './rooms';
@@ -80,12 +80,107 @@ async function insertOrFind(input: {
   return rows[0];
 }
 
-export async function createMessage(input: {
+export interface NewMessage {
   roomId: string;
   authorId: string;
   clientId: string;
   body: string;
-}): Promise<{ message: ChatMessage; duplicate: boolean }> {
+}
+
+/**
+ * Stores a message (or finds the one a retried clientId already stored). Sends are written in batches:
+ * while one batch is in flight the next one gathers, and it goes as one statement when the first commits
+ * (group commit). An idle server writes a lone message at once; a busy one writes hundreds per round trip,
+ * which is what lets one instance persist thousands of messages a second on a shared core (bench/).
+ */
+export function createMessage(input: NewMessage): Promise<{ message: ChatMessage; duplicate: boolean }> {
+  return messageWriter.write(input);
+}
+
+type WriteResult = { message: ChatMessage; duplicate: boolean };
+interface PendingWrite {
+  input: NewMessage;
+  resolve(result: WriteResult): void;
+  reject(error: unknown): void;
+}
+
+/** Rows per statement: big enough to absorb a burst, small enough to keep one statement short. */
+const MAX_BATCH = 250;
+
+function createMessageWriter() {
+  let queue: PendingWrite[] = [];
+  let writing = false;
+
+  async function drain(): Promise<void> {
+    writing = true;
+    while (queue.length > 0) {
+      const batch = queue.slice(0, MAX_BATCH);
+      queue = queue.slice(batch.length);
+      await writeBatch(batch);
+    }
+    writing = false;
+  }
+
+  return {
+    write(input: NewMessage): Promise<WriteResult> {
+      return new Promise((resolve, reject) => {
+        queue.push({ input, resolve, reject });
+        // setImmediate: sends read from sockets in the same turn of the event loop share the batch.
+        if (!writing && queue.length === 1) setImmediate(() => void drain());
+      });
+    },
+  };
+}
+
+const messageWriter = createMessageWriter();
+
+async function writeBatch(batch: PendingWrite[]): Promise<void> {
+  // The same clientId twice in one batch (a retry racing its original) is written once; the later
+  // senders get that message as a duplicate, exactly as a retry after the commit would.
+  const byKey = new Map<string, PendingWrite[]>();
+  for (const pending of batch) {
+    const { roomId, authorId, clientId } = pending.input;
+    const key = `${roomId}|${authorId}|${clientId}`;
+    const same = byKey.get(key);
+    if (same) same.push(pending);
+    else byKey.set(key, [pending]);
+  }
+  const groups = [...byKey.values()];
+  const settle = async (group: PendingWrite[], outcome: Promise<WriteResult>) => {
+    try {
+      const result = await outcome;
+      group.forEach((p, i) => p.resolve(i === 0 ? result : { ...result, duplicate: true }));
+    } catch (error) {
+      for (const p of group) p.reject(error);
+    }
+  };
+
+  let rows: Map<number, InsertedRow>;
+  try {
+    rows = await insertOrFindMany(groups.map((group) => group[0]!.input));
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    // A clientId stored meanwhile by another instance, a deadlock with one, or one message the database
+    // refused: one at a time instead, so each sender gets its own outcome.
+    for (const group of groups) await settle(group, createOne(group[0]!.input));
+    return;
+  }
+  groups.forEach((group, index) => {
+    const row = rows.get(index + 1);
+    void settle(group, row ? Promise.resolve({ message: toChatMessage(row), duplicate: row.duplicate }) : refuse(group[0]!.input));
+  });
+}
+
+/** Nothing inserted and nothing found: the author is not a member, or the room is gone. */
+async function refuse(input: NewMessage): Promise<never> {
+  await requireMembership({ roomId: input.roomId, userId: input.authorId });
+  throw new AppError('FORBIDDEN', 'You are not a member of this room.');
+}
+
+async function createOne(input: NewMessage): Promise<WriteResult> {
   let row: Awaited<ReturnType<typeof insertOrFind>>;
   try {
     row = await insertOrFind(input);
@@ -93,12 +188,60 @@ export async function createMessage(input: {
     if (!isUniqueViolationRaw(error)) throw error;
     row = await insertOrFind(input); // lost a race with our own retry: now it exists
   }
-  if (!row) {
-    // Nothing inserted and nothing found: the author is not a member, or the room is gone.
-    await requireMembership({ roomId: input.roomId, userId: input.authorId });
-    throw new AppError('FORBIDDEN', 'You are not a member of this room.');
-  }
+  if (!row) return refuse(input);
   return { message: toChatMessage(row), duplicate: row.duplicate };
+}
+
+type InsertedRow = MessageRecord & { duplicate: boolean };
+
+/**
+ * The batch form of insertOrFind, in one statement: existing messages for retried clientIds are found;
+ * for the rest whose author is a member, each room's row is locked (in id order, so two instances'
+ * batches cannot deadlock on rooms), given `last_seq + n` and the messages inserted with the seqs in
+ * between, in the order they were sent. Returns rows by 1-based position in `inputs`.
+ */
+async function insertOrFindMany(inputs: NewMessage[]): Promise<Map<number, InsertedRow>> {
+  const rows = await getDb().$queryRaw<(InsertedRow & { ord: bigint })[]>`
+    WITH input AS (
+      SELECT * FROM unnest(${inputs.map((i) => i.roomId)}::text[], ${inputs.map((i) => i.authorId)}::uuid[],
+                           ${inputs.map((i) => i.clientId)}::uuid[], ${inputs.map((i) => i.body)}::text[])
+             WITH ORDINALITY AS t(room_id, author_id, client_id, body, ord)
+    ), existing AS (
+      SELECT i.ord, m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at, m.edited_at
+      FROM input i JOIN messages m ON m.room_id = i.room_id AND m.author_id = i.author_id AND m.client_id = i.client_id
+    ), fresh AS (
+      SELECT i.* FROM input i
+      WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = i.ord)
+        AND EXISTS (SELECT 1 FROM memberships mb WHERE mb.room_id = i.room_id AND mb.user_id = i.author_id)
+    ), locked AS (
+      SELECT r.id, r.last_seq FROM rooms r WHERE r.id IN (SELECT room_id FROM fresh) ORDER BY r.id FOR UPDATE
+    ), numbered AS (
+      SELECT f.*, (l.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord))::int AS seq
+      FROM fresh f JOIN locked l ON l.id = f.room_id
+    ), bump AS (
+      UPDATE rooms r SET last_seq = n.top
+      FROM (SELECT room_id, max(seq) AS top FROM numbered GROUP BY room_id) n
+      WHERE r.id = n.room_id
+    ), inserted AS (
+      INSERT INTO messages (room_id, seq, author_id, client_id, body)
+      SELECT room_id, seq, author_id, client_id, body FROM numbered
+      RETURNING id, room_id, seq, author_id, client_id, body, created_at, edited_at
+    ), own_position AS (
+      -- The author has read (and received) their own messages.
+      UPDATE memberships mb SET last_read_seq = GREATEST(mb.last_read_seq, p.top),
+                                last_delivered_seq = GREATEST(mb.last_delivered_seq, p.top)
+      FROM (SELECT room_id, author_id, max(seq) AS top FROM inserted GROUP BY room_id, author_id) p
+      WHERE mb.room_id = p.room_id AND mb.user_id = p.author_id
+    ), found AS (
+      SELECT n.ord, ins.*, false AS duplicate FROM inserted ins JOIN numbered n ON n.room_id = ins.room_id AND n.seq = ins.seq
+      UNION ALL
+      SELECT e.*, true AS duplicate FROM existing e
+    )
+    SELECT f.ord, f.id, f.room_id AS "roomId", f.seq, f.client_id AS "clientId", f.body, f.created_at AS "createdAt",
+           f.edited_at AS "editedAt", f.duplicate,
+           json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name) AS author
+    FROM found f JOIN users u ON u.id = f.author_id`;
+  return new Map(rows.map((row) => [Number(row.ord), row]));
 }
 
 function isUniqueViolationRaw(error: unknown): boolean {

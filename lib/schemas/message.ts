@@ -20,6 +20,8 @@ export const messageBodySchema = z
   .string({ error: 'The message body must be text.' })
   .trim()
   .min(1, 'The message is empty.')
+  // PostgreSQL text cannot hold NUL; refused here rather than as a database error.
+  .refine((body) => !body.includes('\u0000'), 'The message contains a NUL character.')
   .refine((body) => charCount(body) <= MESSAGE_MAX_CHARS, `A message can be at most ${MESSAGE_MAX_CHARS} characters.`);
 
 export const sendMessageSchema = z.strictObject({
