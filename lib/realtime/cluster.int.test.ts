@@ -75,6 +75,40 @@ describe('across two instances (PostgreSQL adapter)', () => {
     [onA.socket, onB.socket, bobMain].forEach((s) => s.close());
   });
 
+  it('a burst of messages from one instance arrives on the other complete and in seq order', async () => {
+    const users = await Promise.all(Array.from({ length: 4 }, () => createTestUser()));
+    const room = await publicRoom(users[0]!.id);
+    for (const u of users.slice(1)) await joinRoom({ roomId: room.id, userId: u.id, ip: null });
+    const senders = await Promise.all(users.slice(0, 3).map((u) => openRoom(a.url, u, room.id)));
+    const reader = await openRoom(b.url, users[3]!, room.id);
+    const received = collect<ChatMessage>(reader.socket, 'message:new');
+
+    // 3 × 60 sends without waiting: the writer batches them, the bus publishes several per NOTIFY.
+    const acks = await Promise.all(senders.flatMap((s, i) => Array.from({ length: 60 }, (_, k) => send(s.socket, `${i}/${k}`))));
+    expect(acks.every((ack) => ack.ok)).toBe(true);
+    await eventually(() => received.length === 180, 10_000);
+    expect(received.map((m) => m.seq)).toEqual(Array.from({ length: 180 }, (_, i) => i + 1));
+    [...senders, reader].forEach((s) => s.socket.close());
+  });
+
+  it('room presence counts a user’s tabs on every instance: offline only when the last one closes', async () => {
+    const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
+    const room = await publicRoom(alice.id);
+    const aliceOnA = await openRoom(a.url, alice, room.id);
+    const online = collect<{ user: { id: string } }>(aliceOnA.socket, 'presence:online');
+    const offline = collect<{ userId: string }>(aliceOnA.socket, 'presence:offline');
+    const bobOnB = await openRoom(b.url, bob, room.id);
+    const bobOnA = await openRoom(a.url, bob, room.id);
+    await eventually(() => online.filter((p) => p.user.id === bob.id).length === 2);
+
+    bobOnA.socket.close(); // Bob still has the room open on B
+    await new Promise((r) => setTimeout(r, 500));
+    expect(offline).toEqual([]);
+    bobOnB.socket.close();
+    await eventually(() => offline.some((p) => p.userId === bob.id));
+    aliceOnA.socket.close();
+  });
+
   it('presence and the online list see users connected to the other instance', async () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
     const room = await publicRoom(alice.id);

@@ -93,8 +93,10 @@ export interface RoomServerToClientEvents {
 
 /** Between instances (serverSideEmit over the adapter). */
 export interface InterServerEvents {
-  /** Apply a room-namespace action to this instance's sockets (the sender has no such namespace). */
-  'room:relay': (roomId: string, action: import('./notify').RoomAction) => void;
+  /** Room actions another instance applied to its sockets, for this one to apply to its own (bus.ts). */
+  'room:actions': (actions: import('./bus').RoomAction[]) => void;
+  /** Does this instance have a socket of the user in the room's namespace? */
+  'room:has-user': (roomId: string, userId: string, ack: (present: boolean) => void) => void;
 }
 
 export interface SocketData {

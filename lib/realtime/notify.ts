@@ -6,9 +6,10 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { ChatMessage } from '../schemas/message';
 import type { Receipt, RoomSummary } from '../schemas/room';
-import { roomNamespace } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
+import { roomBusOf, type RoomAction } from './bus';
 import type { InterServerEvents, RoomClientToServerEvents, RoomServerToClientEvents, SocketData } from './events';
+import { membersRoom, userRoom } from './groups';
 import type { ParleyServer } from './server';
 
 export type RoomNamespace = Namespace<RoomClientToServerEvents, RoomServerToClientEvents, InterServerEvents, SocketData>;
@@ -24,59 +25,12 @@ export function clearRealtimeServer(io: ParleyServer): void {
   if (globalForIo.parleyIo === io) globalForIo.parleyIo = undefined;
 }
 
-export function userRoom(userId: string): `user:${string}` {
-  return `user:${userId}`;
-}
-
-/** Main-namespace group of every tab of every member of a room: unread activity goes here. */
-export function membersRoom(roomId: string): `members:${string}` {
-  return `members:${roomId}`;
-}
-
 /**
- * The room's namespace if it exists on this instance. Never `io.of(name)`: that would create a static
- * namespace which later connections would reach without the room middleware (auth, membership).
+ * A room's sockets on every instance (lib/realtime/bus.ts), for changes made outside the room's own
+ * handlers. Without a realtime server (a script, a test of the data layer) there is no one to tell.
  */
-function existingRoomNamespace(roomId: string, io = globalForIo.parleyIo): RoomNamespace | undefined {
-  return io?._nsps.get(roomNamespace(roomId)) as RoomNamespace | undefined;
-}
-
-/**
- * Something to do to a room namespace's sockets, serialisable so another instance can do it too: an
- * event, then (optionally) a disconnect — of everyone, or of one user's sockets. One action, so the
- * event is never overtaken by the disconnect (two NOTIFYs sent on two pool connections can arrive in
- * either order).
- */
-export interface RoomAction {
-  emit?: { event: 'member:joined' | 'member:left' | 'room:deleted' | 'receipt:updated'; payload: unknown };
-  disconnect?: { userId?: string };
-}
-
-/** Applies `action` to this instance's sockets of the room. */
-export function performRoomAction(nsp: RoomNamespace, action: RoomAction): void {
-  if (action.emit) (nsp.local.emit as (event: string, payload: unknown) => void)(action.emit.event, action.emit.payload);
-  if (action.disconnect) (action.disconnect.userId ? nsp.in(userRoom(action.disconnect.userId)) : nsp).local.disconnectSockets();
-}
-
-/**
- * Reaches a room's sockets on every instance: applied here, and relayed over the main namespace (one
- * NOTIFY) for every other instance to apply to its own sockets. The main namespace, because a room
- * namespace exists only where someone has the room open, and is new on an instance for a moment
- * before its peers know of it.
- */
-function toRoom(roomId: string, action: RoomAction, io = globalForIo.parleyIo): void {
-  if (!io) return;
-  const nsp = existingRoomNamespace(roomId, io);
-  if (nsp) performRoomAction(nsp, action);
-  if (isClustered(io)) io.serverSideEmit('room:relay', roomId, action);
-}
-
-const clustered = new WeakSet<ParleyServer>();
-export function markClustered(io: ParleyServer): void {
-  clustered.add(io);
-}
-function isClustered(io: ParleyServer): boolean {
-  return clustered.has(io);
+function toRoom(action: RoomAction, io = globalForIo.parleyIo): void {
+  if (io) roomBusOf(io).publish(action);
 }
 
 /** A non-member's view of a room, safe to send to everyone. */
@@ -103,26 +57,36 @@ export function notifyDirectStarted(views: { userId: string; room: RoomSummary }
   }
 }
 
-/** Every member's tabs learn a room moved on (unread counts, delivered ticks). */
+/**
+ * A stored message goes to the room's sockets, and every member's tabs learn the room moved on (unread
+ * counts, delivered ticks): one action, so one NOTIFY carries both to the other instances.
+ */
 export function notifyMessageStored(message: ChatMessage, io = globalForIo.parleyIo): void {
-  io?.to(membersRoom(message.roomId)).emit('room:activity', { roomId: message.roomId, lastSeq: message.seq, authorId: message.author.id });
+  toRoom(
+    {
+      roomId: message.roomId,
+      emit: { event: 'message:new', payload: message },
+      members: { event: 'room:activity', payload: { roomId: message.roomId, lastSeq: message.seq, authorId: message.author.id } },
+    },
+    io,
+  );
 }
 
 /** A member's read/delivery position moved: the room (receipts) and, if they read, their own tabs. */
 export function notifyReceipt(roomId: string, receipt: Receipt, readMoved: boolean, io = globalForIo.parleyIo): void {
-  toRoom(roomId, { emit: { event: 'receipt:updated', payload: receipt } }, io);
+  toRoom({ roomId, emit: { event: 'receipt:updated', payload: receipt } }, io);
   if (readMoved) io?.to(userRoom(receipt.userId)).emit('room:read', { roomId, lastReadSeq: receipt.lastReadSeq });
 }
 
 /** `io` defaults to the process's server; socket middleware passes its own. */
 export function notifyMemberJoined(room: RoomSummary, user: PublicUser, io = globalForIo.parleyIo): void {
-  toRoom(room.id, { emit: { event: 'member:joined', payload: { user, at: new Date().toISOString() } } }, io);
+  toRoom({ roomId: room.id, emit: { event: 'member:joined', payload: { user, at: new Date().toISOString() } } }, io);
   io?.in(userRoom(user.id)).socketsJoin(membersRoom(room.id));
   io?.to(userRoom(user.id)).emit('membership:changed', { roomId: room.id, isMember: true });
 }
 
 export function notifyMemberLeft(roomId: string, user: PublicUser): void {
-  toRoom(roomId, { emit: { event: 'member:left', payload: { user, at: new Date().toISOString() } }, disconnect: { userId: user.id } });
+  toRoom({ roomId, emit: { event: 'member:left', payload: { user, at: new Date().toISOString() } }, disconnect: { userId: user.id } });
   globalForIo.parleyIo?.in(userRoom(user.id)).socketsLeave(membersRoom(roomId));
   globalForIo.parleyIo?.to(userRoom(user.id)).emit('membership:changed', { roomId, isMember: false });
 }
@@ -132,7 +96,7 @@ export function notifyMemberLeft(roomId: string, user: PublicUser): void {
  * only (a DISCONNECT packet after room:deleted, in order): the tab's shared connection stays up.
  */
 export function notifyRoomDeleted(roomId: string, audience: { kind: RoomSummary['kind']; memberIds: string[] }): void {
-  toRoom(roomId, { emit: { event: 'room:deleted', payload: { roomId } }, disconnect: {} });
+  toRoom({ roomId, emit: { event: 'room:deleted', payload: { roomId } }, disconnect: {} });
   const io = globalForIo.parleyIo;
   if (!io) return;
   // Public and private rooms are listed to everyone; a direct room only ever to its members.

@@ -12,10 +12,8 @@ import { lastSeenOf, recordLastSeen } from '../data/presence';
 import type { Logger } from '../logger';
 import type { PresenceInfo, PresenceStatus } from '../schemas/user';
 import { fetchSocketsAcross } from './fetch-sockets';
-import { userRoom } from './notify';
+import { userRoom, watchRoom } from './groups';
 import type { ParleyServer } from './server';
-
-export const watchRoom = (userId: string): `watch:${string}` => `watch:${userId}`;
 
 export interface PresenceTracker {
   /** Re-derives a user's status and tells watchers if it changed. `afterGrace` for disconnects. */

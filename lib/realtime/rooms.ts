@@ -14,16 +14,17 @@ import { listReceipts } from '../data/receipts';
 import { createMessageRateLimiter, registerMessageHandlers } from './handlers/message.handlers';
 import { registerReceiptHandlers } from './handlers/receipt.handlers';
 import { createTypingState, type TypingState } from './handlers/typing.handlers';
+import { roomBusOf } from './bus';
 import { fetchSocketsAcross } from './fetch-sockets';
+import { membersRoom, userRoom } from './groups';
 import { HandshakeError, type createHandshakeMiddleware } from './handshake';
-import { membersRoom, notifyMemberJoined, userRoom, type RoomNamespace, type RoomSocket } from './notify';
+import { notifyMemberJoined, type RoomNamespace, type RoomSocket } from './notify';
 import type { ParleyServer } from './server';
 
 function roomIdOf(namespaceName: string): string {
   return ROOM_NAMESPACE_PATTERN.exec(namespaceName)?.[1] ?? '';
 }
 
-/** Distinct users with at least one socket in the namespace (across instances, through the adapter). */
 /**
  * Members online in the app now: their main-namespace tabs in the room's `members:` group, across
  * instances. Asked of the main namespace, not the room's: a room namespace just created on this
@@ -49,7 +50,7 @@ export function registerRoomNamespaces(
   const log = deps.log.child({ component: 'rooms' });
   const rooms = io.of(ROOM_NAMESPACE_PATTERN) as unknown as RoomNamespace;
   const limiter = createMessageRateLimiter(deps.messageLimits);
-  const typing = createTypingState({ ttlMs: deps.typingTtlMs });
+  const typing = createTypingState({ ttlMs: deps.typingTtlMs, bus: roomBusOf(io) });
 
   rooms.use(deps.handshake as unknown as Parameters<RoomNamespace['use']>[0]);
   rooms.use(async (socket, next) => {
@@ -86,23 +87,25 @@ async function onRoomConnection(
   const { user } = socket.data;
   const nsp = socket.nsp;
   const roomId = roomIdOf(nsp.name);
+  const bus = roomBusOf(deps.io);
   // Handlers first, so a send right after connect is not dropped while the replay loads.
   registerMessageHandlers(socket, { io: deps.io, roomId, log: deps.log, limiter: deps.limiter });
   registerReceiptHandlers(socket, { io: deps.io, roomId, log: deps.log });
-  deps.typing.register(socket);
+  deps.typing.register(socket, roomId);
   await socket.join(userRoom(user.id));
 
   socket.on('disconnect', () => {
     // Offline only when the user's last socket in this room is gone (several tabs count as one).
-    void fetchSocketsAcross(nsp.in(userRoom(user.id)))
-      .then((remaining) => {
-        if (remaining.length === 0) nsp.emit('presence:offline', { userId: user.id });
+    void bus
+      .isInRoom(roomId, user.id)
+      .then((stillThere) => {
+        if (!stillThere) bus.publish({ roomId, emit: { event: 'presence:offline', payload: { userId: user.id } } });
       })
       .catch((error: unknown) => deps.log.warn({ err: error, roomId }, 'presence check failed'));
   });
 
   // Idempotent on clients (a set of user ids), so a second tab re-announcing is harmless.
-  socket.broadcast.emit('presence:online', { user });
+  bus.publish({ roomId, emit: { event: 'presence:online', payload: { user }, exceptSocketId: socket.id } });
 
   // The replay is what makes a reconnect lose nothing, so a database hiccup must not skip it: retry
   // while the socket stays. Only "gone" answers (deleted, no longer a member) end the connection.

@@ -3,7 +3,8 @@
  * is ready; integration tests call it on a bare HTTP server (no Next) on port 0.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type Namespace } from 'socket.io';
+import { Adapter } from 'socket.io-adapter';
 import type { Env } from '../env';
 import type { Logger } from '../logger';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
@@ -11,8 +12,8 @@ import { createHandshakeMiddleware } from './handshake';
 import { registerSessionHandlers } from './handlers/session.handlers';
 import { getMetrics } from '../metrics';
 import type { PostgresAdapterHandle } from './adapter';
-import { roomNamespace } from '../schemas/room';
-import { markClustered, performRoomAction, setRealtimeServer, type RoomNamespace } from './notify';
+import { createRoomBus } from './bus';
+import { setRealtimeServer } from './notify';
 import { createPresenceTracker } from './presence';
 import { registerRoomNamespaces } from './rooms';
 
@@ -34,6 +35,13 @@ export interface RealtimeDeps {
 /** Socket.IO payloads are small JSON; anything bigger than this is not a chat event. */
 export const MAX_SOCKET_PAYLOAD_BYTES = 64 * 1024;
 
+/** Socket.IO calls the adapter option with `new`: a plain function (not an arrow) returning the adapter. */
+function mainNamespaceOnly(clusterAdapter: PostgresAdapterHandle['adapter']) {
+  return function adapterFor(nsp: Namespace): Adapter {
+    return nsp.name === '/' ? clusterAdapter(nsp) : new Adapter(nsp);
+  };
+}
+
 export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps): ParleyServer {
   const log = deps.log.child({ component: 'realtime' });
   const io: ParleyServer = new Server(httpServer, {
@@ -44,12 +52,15 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     pingInterval: 15_000,
     pingTimeout: 10_000,
     cleanupEmptyChildNamespaces: true,
-    ...(deps.adapter ? { adapter: deps.adapter.adapter } : {}),
+    // Only the main namespace crosses instances through PostgreSQL; room namespaces stay local and
+    // reach the other instances through the room bus (bus.ts says why).
+    ...(deps.adapter ? { adapter: mainNamespaceOnly(deps.adapter.adapter) } : {}),
     // Browsers on other configured origins need CORS for the polling transport (the Origin check still runs).
     ...(deps.env.ALLOWED_ORIGINS.length > 0 ? { cors: { origin: deps.env.ALLOWED_ORIGINS, credentials: true } } : {}),
   });
   const handshake = createHandshakeMiddleware({ env: deps.env, log });
   io.use(handshake);
+  createRoomBus(io, { log });
   registerRoomNamespaces(io, {
     log,
     handshake,
@@ -58,14 +69,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   });
   const presence = createPresenceTracker(io, { log, graceMs: deps.presenceGraceMs ?? 4_000 });
   setRealtimeServer(io);
-  if (deps.adapter) {
-    deps.adapter.watch(io);
-    markClustered(io);
-    io.on('room:relay', (roomId, action) => {
-      const nsp = io._nsps.get(roomNamespace(roomId)) as RoomNamespace | undefined;
-      if (nsp) performRoomAction(nsp, action);
-    });
-  }
+  deps.adapter?.watch(io);
   const metrics = getMetrics();
   metrics.sources.sockets = () => io.engine.clientsCount;
   metrics.sources.roomNamespaces = () => [...io._nsps.keys()].filter((name) => name.startsWith('/r/')).length;

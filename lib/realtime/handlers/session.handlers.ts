@@ -11,8 +11,9 @@ import type { Logger } from '../../logger';
 import { deliveryAckSchema } from '../../schemas/room';
 import { presenceSetSchema, presenceWatchSchema } from '../../schemas/user';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../events';
-import { membersRoom, notifyReceipt, userRoom } from '../notify';
-import { watchRoom, type PresenceTracker } from '../presence';
+import { membersRoom, userRoom, watchRoom } from '../groups';
+import { notifyReceipt } from '../notify';
+import type { PresenceTracker } from '../presence';
 import type { ParleyServer } from '../server';
 
 type MainSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -1,10 +1,11 @@
 /**
  * Typing indicators: ephemeral, volatile broadcasts with a server-side TTL, so an indicator never sticks
- * when a client vanishes without `typing:stop`. State is per instance (who types on this instance's
- * sockets); clients also expire entries themselves.
+ * when a client vanishes without `typing:stop`. Updates reach every instance over the room bus; the
+ * state (who types now, for `room:ready`) is per instance, and clients also expire entries themselves.
  */
 import { okAck, type Ack } from '../../errors';
 import type { PublicUser } from '../../schemas/user';
+import type { RoomBus } from '../bus';
 import type { RoomNamespace, RoomSocket } from '../notify';
 
 /** A repeated typing:start within this window refreshes the TTL without a broadcast (flood guard). */
@@ -19,10 +20,10 @@ interface Typist {
 export interface TypingState {
   /** Who is typing in this room namespace now (this instance). */
   typists(nsp: RoomNamespace): PublicUser[];
-  register(socket: RoomSocket): void;
+  register(socket: RoomSocket, roomId: string): void;
 }
 
-export function createTypingState(options: { ttlMs: number }): TypingState {
+export function createTypingState(options: { ttlMs: number; bus: RoomBus }): TypingState {
   const byRoom = new WeakMap<RoomNamespace, Map<string, Typist>>();
   const roomOf = (nsp: RoomNamespace) => {
     let map = byRoom.get(nsp);
@@ -30,19 +31,19 @@ export function createTypingState(options: { ttlMs: number }): TypingState {
     return map;
   };
 
-  function stop(nsp: RoomNamespace, user: PublicUser): void {
+  function stop(nsp: RoomNamespace, roomId: string, user: PublicUser): void {
     const typists = roomOf(nsp);
     const current = typists.get(user.id);
     if (!current) return;
     clearTimeout(current.expires);
     typists.delete(user.id);
-    nsp.volatile.emit('typing:update', { user, typing: false });
+    options.bus.publish({ roomId, emit: { event: 'typing:update', payload: { user, typing: false }, volatile: true } });
   }
 
   return {
     typists: (nsp) => [...roomOf(nsp).values()].map((t) => t.user),
 
-    register(socket) {
+    register(socket, roomId) {
       const { user } = socket.data;
       const nsp = socket.nsp;
       const reply = (ack: unknown) => typeof ack === 'function' && (ack as (r: Ack<null>) => void)(okAck(null));
@@ -52,21 +53,21 @@ export function createTypingState(options: { ttlMs: number }): TypingState {
         const now = Date.now();
         const current = typists.get(user.id);
         if (current) clearTimeout(current.expires);
-        const expires = setTimeout(() => stop(nsp, user), options.ttlMs);
+        const expires = setTimeout(() => stop(nsp, roomId, user), options.ttlMs);
         expires.unref?.();
         typists.set(user.id, { user, expires, lastStart: current && now - current.lastStart < RESTART_THROTTLE_MS ? current.lastStart : now });
         if (!current || now - current.lastStart >= RESTART_THROTTLE_MS) {
-          socket.volatile.broadcast.emit('typing:update', { user, typing: true });
+          options.bus.publish({ roomId, emit: { event: 'typing:update', payload: { user, typing: true }, volatile: true, exceptSocketId: socket.id } });
         }
         reply(ack);
       });
 
       socket.on('typing:stop', (ack) => {
-        stop(nsp, user);
+        stop(nsp, roomId, user);
         reply(ack);
       });
 
-      socket.on('disconnect', () => stop(nsp, user));
+      socket.on('disconnect', () => stop(nsp, roomId, user));
     },
   };
 }
