@@ -207,8 +207,12 @@ async function insertOrFindMany(inputs: NewMessage[]): Promise<Map<number, Inser
                            ${inputs.map((i) => i.clientId)}::uuid[], ${inputs.map((i) => i.body)}::text[])
              WITH ORDINALITY AS t(room_id, author_id, client_id, body, ord)
     ), existing AS (
-      SELECT i.ord, m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at, m.edited_at
-      FROM input i JOIN messages m ON m.room_id = i.room_id AND m.author_id = i.author_id AND m.client_id = i.client_id
+      -- One probe of the (room, author, clientId) index per send, never a scan of messages.
+      SELECT i.ord, m.* FROM input i CROSS JOIN LATERAL (
+        SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at, m.edited_at FROM messages m
+        WHERE m.room_id = i.room_id AND m.author_id = i.author_id AND m.client_id = i.client_id
+        LIMIT 1 -- (unique anyway) keeps the planner from flattening this into a join
+      ) m
     ), fresh AS (
       SELECT i.* FROM input i
       WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = i.ord)
