@@ -58,14 +58,15 @@ export function notifyDirectStarted(views: { userId: string; room: RoomSummary }
 }
 
 /**
- * A stored message goes to the room's sockets, and every member's tabs learn the room moved on (unread
- * counts, delivered ticks): one action, so one NOTIFY carries both to the other instances.
+ * A stored message goes to the room's sockets (but the sender's, which has it in its ack), and every
+ * member's tabs learn the room moved on (unread counts, delivered ticks): one action, so one NOTIFY
+ * carries both to the other instances.
  */
-export function notifyMessageStored(message: ChatMessage, io = globalForIo.parleyIo): void {
+export function notifyMessageStored(message: ChatMessage, senderSocketId?: string, io = globalForIo.parleyIo): void {
   toRoom(
     {
       roomId: message.roomId,
-      emit: { event: 'message:new', payload: message },
+      emit: { event: 'message:new', payload: message, ...(senderSocketId ? { exceptSocketId: senderSocketId } : {}) },
       members: { event: 'room:activity', payload: { roomId: message.roomId, lastSeq: message.seq, authorId: message.author.id } },
     },
     io,

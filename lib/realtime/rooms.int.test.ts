@@ -35,13 +35,15 @@ async function storedCount(roomId: string): Promise<number> {
 }
 
 describe('room namespace: the message path', () => {
-  it('acks the stored message and broadcasts it to everyone in the room', async () => {
+  it('acks the stored message and broadcasts it to everyone else in the room', async () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
     const room = await publicRoom(alice.id);
     const a = await openRoom(server.url, alice, room.id);
+    const aliceOtherTab = await openRoom(server.url, alice, room.id);
     const b = await openRoom(server.url, bob, room.id); // public: joins on first connect
     const seenByBob = collect<ChatMessage>(b.socket, 'message:new');
-    const seenByAlice = collect<ChatMessage>(a.socket, 'message:new');
+    const seenByAliceOtherTab = collect<ChatMessage>(aliceOtherTab.socket, 'message:new');
+    const seenBySendingSocket = collect<ChatMessage>(a.socket, 'message:new');
 
     const clientId = randomUUID();
     const ack = await send(a.socket, '  hello, Bob  ', clientId);
@@ -49,17 +51,21 @@ describe('room namespace: the message path', () => {
       ok: true,
       data: expect.objectContaining({ roomId: room.id, seq: 1, clientId, body: 'hello, Bob', author: { id: alice.id, username: alice.username, displayName: alice.displayName } }),
     });
-    await eventually(() => seenByBob.length === 1 && seenByAlice.length === 1);
+    await eventually(() => seenByBob.length === 1 && seenByAliceOtherTab.length === 1);
     expect(seenByBob[0]).toEqual(ack.ok ? ack.data : undefined);
-    a.socket.close();
-    b.socket.close();
+    expect(seenByAliceOtherTab[0]).toEqual(seenByBob[0]);
+    // The sending socket has the message in its ack: no second copy.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seenBySendingSocket).toEqual([]);
+    [a, aliceOtherTab, b].forEach(({ socket }) => socket.close());
   });
 
   it('a retried clientId yields one message and the original ack', async () => {
     const alice = await createTestUser();
     const room = await publicRoom(alice.id);
     const { socket } = await openRoom(server.url, alice, room.id);
-    const broadcasts = collect<ChatMessage>(socket, 'message:new');
+    const observer = await openRoom(server.url, await createTestUser(), room.id);
+    const broadcasts = collect<ChatMessage>(observer.socket, 'message:new');
     const clientId = randomUUID();
     const [first, second, third] = await Promise.all([send(socket, 'once', clientId), send(socket, 'once', clientId), send(socket, 'once', clientId)]);
     expect(first.ok && second.ok && third.ok).toBe(true);
@@ -72,13 +78,15 @@ describe('room namespace: the message path', () => {
     const later = await send(socket, 'once more', clientId);
     expect(later.ok && later.data.seq).toBe(1);
     socket.close();
+    observer.socket.close();
   });
 
   it('assigns strictly increasing seqs with no gaps under concurrent senders', async () => {
     const users = await Promise.all([createTestUser(), createTestUser(), createTestUser(), createTestUser()]);
     const room = await publicRoom(users[0]!.id);
     const sockets = await Promise.all(users.map((u) => openRoom(server.url, u, room.id)));
-    const observer = collect<ChatMessage>(sockets[0]!.socket, 'message:new');
+    const watcher = await openRoom(server.url, await createTestUser(), room.id);
+    const observer = collect<ChatMessage>(watcher.socket, 'message:new');
     const perSender = 25;
     const acks = await Promise.all(
       sockets.flatMap(({ socket }, s) => Array.from({ length: perSender }, (_, i) => send(socket, `s${s} m${i}`))),
@@ -90,7 +98,7 @@ describe('room namespace: the message path', () => {
     const rows = await getDb().message.findMany({ where: { roomId: room.id }, orderBy: { seq: 'asc' }, select: { seq: true } });
     expect(rows.map((r) => r.seq)).toEqual(seqs);
     expect((await getDb().room.findUniqueOrThrow({ where: { id: room.id } })).lastSeq).toBe(100);
-    sockets.forEach(({ socket }) => socket.close());
+    [...sockets, watcher].forEach(({ socket }) => socket.close());
   });
 
   it('a client that misses 50 messages receives exactly those 50, in order, on reconnect', async () => {

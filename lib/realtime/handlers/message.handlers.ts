@@ -54,7 +54,7 @@ export function registerMessageHandlers(
       ack(okAck(message));
       metrics.messagesAccepted.inc(duplicate ? 0 : 1);
       // A retried clientId was broadcast the first time; everyone else already has it (or will replay it).
-      if (!duplicate) notifyMessageStored(message, deps.io);
+      if (!duplicate) notifyMessageStored(message, socket.id, deps.io);
       stopTimer();
     } catch (error) {
       const known = toAppError(error);
