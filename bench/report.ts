@@ -68,11 +68,11 @@ export function highestSustained(run: ServerRun): { rate: number; deliveredPerS:
     : null;
 }
 
-/** Heartbeat NOTIFYs per second to expect: every adapter namespace (room namespaces, plus "/" on each instance) once per interval when otherwise silent. */
+/** Heartbeat NOTIFYs per second to expect: only the main namespace runs on the adapter (room namespaces are local, lib/realtime/bus.ts), so one per instance per interval when otherwise silent, whatever the number of rooms. */
 function expectedHeartbeats(run: ServerRun, meta: BenchMeta): number | null {
   const idle = run.idle?.idle;
   if (!idle) return null;
-  return (idle.namespaces + run.instances) / (meta.heartbeatMs / 1000);
+  return run.instances / (meta.heartbeatMs / 1000);
 }
 
 export function renderMarkdown(meta: BenchMeta, runs: ServerRun[]): string {
@@ -87,7 +87,7 @@ export function renderMarkdown(meta: BenchMeta, runs: ServerRun[]): string {
     );
   if (has('connections') || has('idle'))
     out.push(
-      `Idle tabs: ${meta.idleTabs} (one WebSocket each, main namespace + one room namespace, as a browser tab) over ${meta.idleRooms} rooms; adapter heartbeat every ${meta.heartbeatMs / 1000} s per namespace.`,
+      `Idle tabs: ${meta.idleTabs} (one WebSocket each, main namespace + one room namespace, as a browser tab) over ${meta.idleRooms} rooms; adapter heartbeat every ${meta.heartbeatMs / 1000} s from the main namespace of each instance (room namespaces are local and do not heartbeat).`,
     );
   out.push(`${meta.pinning} · client source addresses: ${meta.sourceAddresses} · Node ${meta.node} · ${meta.cpu} × ${meta.cores}${meta.totalS ? ` · ${meta.totalS} s in all` : ''}`, '');
 
@@ -254,7 +254,7 @@ export function renderMarkdown(meta: BenchMeta, runs: ServerRun[]): string {
     }
     out.push(
       '',
-      `NOTIFYs are counted at the adapter's pool (\`SELECT pg_notify\`), received notifications at its LISTEN connection: every instance receives every NOTIFY on the channels it listens to, its own included. Expected heartbeats = (room namespaces + one "/" per instance) ÷ ${meta.heartbeatMs / 1000} s (a namespace heartbeats after ${meta.heartbeatMs / 1000} s without another publish).`,
+      `NOTIFYs are counted at the adapter's pool (\`SELECT pg_notify\`), received notifications at its LISTEN connection: every instance receives every NOTIFY on the channels it listens to, its own included. Expected heartbeats = one per instance (its main namespace, the only one on the adapter) ÷ ${meta.heartbeatMs / 1000} s (it heartbeats after ${meta.heartbeatMs / 1000} s without another publish).`,
       '',
     );
   }

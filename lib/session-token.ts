@@ -19,6 +19,14 @@ export function toFetchHeaders(incoming: IncomingHttpHeaders): Headers {
 }
 
 export async function sessionUserFromHeaders(incoming: IncomingHttpHeaders | Headers, secret: string): Promise<PublicUser | null> {
+  return (await sessionFromHeaders(incoming, secret))?.user ?? null;
+}
+
+/** The session's user and when the session expires (ms since the epoch). */
+export async function sessionFromHeaders(
+  incoming: IncomingHttpHeaders | Headers,
+  secret: string,
+): Promise<{ user: PublicUser; expiresAt: number } | null> {
   const headers = incoming instanceof Headers ? incoming : toFetchHeaders(incoming);
   // Auth.js names the cookie with a __Secure- prefix when the site is served over https.
   const secureCookie = (headers.get('cookie') ?? '').includes(`${SECURE_COOKIE}=`);
@@ -28,5 +36,8 @@ export async function sessionUserFromHeaders(incoming: IncomingHttpHeaders | Hea
     token = await getToken({ req: { headers }, secret, secureCookie: true });
   }
   if (!token?.sub || typeof token.username !== 'string') return null;
-  return { id: token.sub, username: token.username, displayName: typeof token.name === 'string' ? token.name : token.username };
+  return {
+    user: { id: token.sub, username: token.username, displayName: typeof token.name === 'string' ? token.name : token.username },
+    expiresAt: typeof token.exp === 'number' ? token.exp * 1000 : Date.now() + SESSION_MAX_AGE_SECONDS * 1000,
+  };
 }

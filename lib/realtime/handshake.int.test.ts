@@ -1,9 +1,12 @@
+import { Manager } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRoom } from '../data/rooms';
 import {
   connectClient,
   createTestUser,
   sessionCookie,
   startTestRealtime,
+  uniqueName,
   waitForConnect,
   type TestRealtime,
 } from '../testing/realtime';
@@ -45,6 +48,30 @@ describe('Socket.IO handshake', () => {
     expect((error as Error).message).toBe('Origin https://evil.example is not allowed to connect.');
     expect((error as { data?: unknown }).data).toEqual({ code: 'FORBIDDEN' });
     socket.close();
+  });
+
+  it('decides who is on a connection once: the opening request is let go, and the session’s end still counts', async () => {
+    const user = await createTestUser();
+    const rooms = await Promise.all(
+      [1, 2].map(() => createRoom({ ownerId: user.id, data: { kind: 'public', name: uniqueName('hs'), description: '' }, ip: null })),
+    );
+    const cookie = await sessionCookie(user, { maxAgeSeconds: 2 });
+    // One Manager = one connection, as in a browser tab: the main namespace and room namespaces share it.
+    const tab = new Manager(server.url, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: false });
+    const main = tab.socket('/');
+    await waitForConnect(main);
+    const first = tab.socket(`/r/${rooms[0]!.id}`);
+    await waitForConnect(first);
+    // Engine.IO no longer holds the opening HTTP request (headers, cookie) for the connection's life.
+    const { clients } = server.io.engine as unknown as { clients: Record<string, { request: unknown }> };
+    const conn = clients[main.io.engine.id]!;
+    expect(conn.request).toBeNull();
+
+    await new Promise((r) => setTimeout(r, 2_100)); // the session has ended
+    const late = tab.socket(`/r/${rooms[1]!.id}`);
+    await expect(waitForConnect(late)).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
+    expect(main.connected && first.connected).toBe(true); // sockets already open stay, as with any JWT session
+    [main, first, late].forEach((s) => s.close());
   });
 
   it('accepts a valid session cookie from the server’s own origin and says who you are', async () => {

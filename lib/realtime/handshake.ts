@@ -1,15 +1,18 @@
 /**
  * Socket.IO handshake checks, run as middleware on every namespace: an allowed Origin, then a valid
- * next-auth session for a user that still exists. Refusals reach the client as `connect_error` with a
- * readable message and `data.code`.
+ * next-auth session for a user that still exists. Decided once per connection (a tab's main namespace
+ * and the room namespaces it opens share one), so a tab costs one JWT decryption and one user lookup.
+ * Refusals reach the client as `connect_error` with a readable message and `data.code`.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
 import { resolveClientIp } from '../client-ip';
 import { getUserById } from '../data/users';
 import type { Env } from '../env';
 import { toAppError, type ErrorCode } from '../errors';
 import type { Logger } from '../logger';
-import { sessionUserFromHeaders } from '../session-token';
+import { sessionFromHeaders, toFetchHeaders } from '../session-token';
+import type { PublicUser } from '../schemas/user';
 import type { SocketData } from './events';
 
 export class HandshakeError extends Error {
@@ -39,23 +42,98 @@ export function isAllowedOrigin(origin: string | undefined, host: string | undef
 
 type AnySocket = Socket<never, never, never, Partial<SocketData>>;
 
-export function createHandshakeMiddleware(deps: { env: Env; log: Logger }) {
+/** The Engine.IO connection under a socket: one per browser tab, shared by all its namespaces. */
+interface EngineConnection {
+  request: IncomingMessage | null;
+}
+
+/** What the handshake needs of a connection's opening request. */
+interface OpeningRequest {
+  ip: string;
+  origin: string | undefined;
+  host: string | undefined;
+  sessionHeaders: Headers;
+}
+
+/** Who is on a connection: decided once, for the main namespace and every room namespace it opens. */
+interface ConnectionIdentity {
+  ip: string;
+  origin: string | undefined;
+  originAllowed: boolean;
+  /** null: no valid session, or its user no longer exists. */
+  user: PublicUser | null;
+  /** When the session ends (ms since the epoch): a namespace opened later is refused after it. */
+  expiresAt: number;
+}
+
+export interface HandshakeMiddleware {
+  (socket: AnySocket, next: (err?: Error) => void): Promise<void>;
+  /** Starts identifying a new connection at once (Engine.IO 'connection'), before its first namespace asks. */
+  identify(conn: EngineConnection): Promise<ConnectionIdentity>;
+}
+
+export function createHandshakeMiddleware(deps: { env: Env; log: Logger }): HandshakeMiddleware {
   const { env, log } = deps;
-  return async function handshake(socket: AnySocket, next: (err?: Error) => void): Promise<void> {
-    const req = socket.request;
-    const ip = resolveClientIp(req, env.TRUST_PROXY);
+  const openings = new WeakMap<EngineConnection, OpeningRequest>();
+  const identities = new WeakMap<EngineConnection, Promise<ConnectionIdentity>>();
+
+  /**
+   * Reads what we need of the opening HTTP request, then lets the request go: Engine.IO would keep it
+   * (headers, session cookie and all) for the life of the connection, a few KiB per tab that nothing
+   * needs after the handshake. Socket.IO copes with a released request (its docs suggest it).
+   */
+  function openingRequestOf(conn: EngineConnection): OpeningRequest {
+    let opening = openings.get(conn);
+    if (!opening) {
+      const req = conn.request;
+      if (!req) throw new Error('the connection has no opening request');
+      opening = {
+        ip: resolveClientIp(req, env.TRUST_PROXY),
+        origin: req.headers.origin,
+        host: req.headers.host,
+        sessionHeaders: toFetchHeaders({ cookie: req.headers.cookie, authorization: req.headers.authorization }),
+      };
+      openings.set(conn, opening);
+      conn.request = null;
+    }
+    return opening;
+  }
+
+  async function resolveIdentity(opening: OpeningRequest): Promise<ConnectionIdentity> {
+    const { ip, origin, host } = opening;
+    if (!isAllowedOrigin(origin, host, env.ALLOWED_ORIGINS)) return { ip, origin, originAllowed: false, user: null, expiresAt: 0 };
+    const session = await sessionFromHeaders(opening.sessionHeaders, env.AUTH_SECRET);
+    const user = session ? await getUserById(session.user.id) : null;
+    return { ip, origin, originAllowed: true, user, expiresAt: session?.expiresAt ?? 0 };
+  }
+
+  function identify(conn: EngineConnection): Promise<ConnectionIdentity> {
+    let identity = identities.get(conn);
+    if (identity) return identity;
+    const opening = openingRequestOf(conn);
+    identity = resolveIdentity(opening);
+    identities.set(conn, identity);
+    identity.then(
+      () => openings.delete(conn), // the cookie is no longer needed
+      () => identities.delete(conn), // a database error is no answer: the next namespace asks again
+    );
+    return identity;
+  }
+
+  async function handshake(socket: AnySocket, next: (err?: Error) => void): Promise<void> {
+    let ip: string | undefined;
     try {
-      if (!isAllowedOrigin(req.headers.origin, req.headers.host, env.ALLOWED_ORIGINS)) {
-        log.warn({ ip, origin: req.headers.origin, nsp: socket.nsp.name }, 'socket refused: origin not allowed');
-        return next(new HandshakeError('FORBIDDEN', `Origin ${req.headers.origin} is not allowed to connect.`));
+      const identity = await identify(socket.conn as unknown as EngineConnection);
+      ip = identity.ip;
+      if (!identity.originAllowed) {
+        log.warn({ ip, origin: identity.origin, nsp: socket.nsp.name }, 'socket refused: origin not allowed');
+        return next(new HandshakeError('FORBIDDEN', `Origin ${identity.origin} is not allowed to connect.`));
       }
-      const claimed = await sessionUserFromHeaders(req.headers, env.AUTH_SECRET);
-      const user = claimed ? await getUserById(claimed.id) : null;
-      if (!user) {
+      if (!identity.user || Date.now() >= identity.expiresAt) {
         log.info({ ip, nsp: socket.nsp.name }, 'socket refused: no valid session');
         return next(new HandshakeError('UNAUTHORIZED', 'Sign in to connect: no valid session was presented.'));
       }
-      socket.data.user = user;
+      socket.data.user = identity.user;
       socket.data.ip = ip;
       next();
     } catch (error) {
@@ -63,5 +141,6 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger }) {
       if (!known) log.error({ err: error, ip }, 'socket handshake failed');
       next(new HandshakeError(known?.code ?? 'INTERNAL', known?.message ?? 'The server could not check your session. Try again shortly.'));
     }
-  };
+  }
+  return Object.assign(handshake, { identify });
 }

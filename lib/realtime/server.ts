@@ -60,6 +60,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   });
   const handshake = createHandshakeMiddleware({ env: deps.env, log });
   io.use(handshake);
+  io.engine.on('connection', (conn: Parameters<typeof handshake.identify>[0]) => void handshake.identify(conn).catch(() => undefined));
   createRoomBus(io, { log });
   registerRoomNamespaces(io, {
     log,

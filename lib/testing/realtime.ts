@@ -87,12 +87,13 @@ export async function createTestUser(overrides: { username?: string; password?: 
   return { ...user, password };
 }
 
-/** A session cookie exactly as Auth.js would set it after sign-in. */
-export async function sessionCookie(user: PublicUser): Promise<string> {
+/** A session cookie exactly as Auth.js would set it after sign-in (`maxAgeSeconds`: Auth.js's default). */
+export async function sessionCookie(user: PublicUser, options: { maxAgeSeconds?: number } = {}): Promise<string> {
   const token = await encode({
     token: { sub: user.id, name: user.displayName, username: user.username },
     secret: getEnv().AUTH_SECRET,
     salt: 'authjs.session-token',
+    ...(options.maxAgeSeconds ? { maxAge: options.maxAgeSeconds } : {}),
   });
   return `authjs.session-token=${token}`;
 }
