@@ -8,7 +8,8 @@ import { getDb } from '../db';
 import { AppError, isDatabaseUnavailable } from '../errors';
 import { REPLAY_LIMIT, type ChatMessage, type HistoryPage, type HistoryQuery } from '../schemas/message';
 import { isUniqueViolation } from './users';
-import { requireMembership } from './rooms';
+import type { RoomSummary } from '../schemas/room';
+import { assertMember, requireMembership } from './rooms';
 
 const messageSelect = {
   id: true,
@@ -282,17 +283,19 @@ export async function getHistory(input: { roomId: string; userId: string; query:
 }
 
 /**
- * What a reconnecting client missed: messages after `afterSeq`, up to REPLAY_LIMIT. Past the bound,
- * `truncated` tells the client to reload the newest page instead.
+ * What a reconnecting member missed: messages after `afterSeq`, up to REPLAY_LIMIT. Past the bound,
+ * `truncated` tells the client to reload the newest page instead. `room` is the room as read for the
+ * member (requireMembership), so a connection checks membership once for everything it loads.
  */
-export async function getReplay(input: { roomId: string; userId: string; afterSeq: number }): Promise<{ messages: ChatMessage[]; truncated: boolean; lastSeq: number }> {
-  const room = await requireMembership(input);
+export async function getReplay(input: { room: RoomSummary; afterSeq: number }): Promise<{ messages: ChatMessage[]; truncated: boolean; lastSeq: number }> {
+  const { room } = input;
+  assertMember(room);
   const lastSeq = room.lastSeq ?? 0;
   if (input.afterSeq >= lastSeq) return { messages: [], truncated: false, lastSeq };
   if (lastSeq - input.afterSeq > REPLAY_LIMIT) return { messages: [], truncated: true, lastSeq };
   const rows = await getDb().message.findMany({
     // Deleted messages (a later issue) must come back as tombstones, not gaps: no deletedAt filter here.
-    where: { roomId: input.roomId, seq: { gt: input.afterSeq } },
+    where: { roomId: room.id, seq: { gt: input.afterSeq } },
     select: messageSelect,
     orderBy: { seq: 'asc' },
     take: REPLAY_LIMIT,

@@ -4,8 +4,8 @@
  */
 import { getDb } from '../db';
 import { AppError } from '../errors';
-import type { Receipt } from '../schemas/room';
-import { requireMembership } from './rooms';
+import type { Receipt, RoomSummary } from '../schemas/room';
+import { assertMember, requireMembership } from './rooms';
 
 interface PositionRow {
   last_read_seq: number;
@@ -57,10 +57,11 @@ export function markDelivered(input: { roomId: string; userId: string; seq: numb
   return advance({ ...input, read: false });
 }
 
-export async function listReceipts(input: { roomId: string; userId: string }): Promise<Receipt[]> {
-  await requireMembership(input);
+/** Every member's positions, for a member: `room` is the room as read for them (requireMembership). */
+export async function listReceipts(input: { room: RoomSummary }): Promise<Receipt[]> {
+  assertMember(input.room);
   const rows = await getDb().membership.findMany({
-    where: { roomId: input.roomId },
+    where: { roomId: input.room.id },
     select: { userId: true, lastReadSeq: true, lastDeliveredSeq: true },
   });
   return rows;

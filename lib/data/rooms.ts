@@ -86,12 +86,32 @@ export async function getRoomForUser(input: { roomId: string; userId: string }):
   return toSummary(room, membership, input.userId);
 }
 
-/** Like getRoomForUser, but only for members: the gate in front of any room content. */
-export async function requireMembership(input: { roomId: string; userId: string }): Promise<RoomSummary> {
-  const room = await getRoomForUser(input);
+/**
+ * Whether a user may open a room's live view, in one query (every room namespace connection asks):
+ * NOT_FOUND for a missing room or someone else's direct room; otherwise its kind and whether they are
+ * a member (a public room's non-member may join; a private room's needs its password first).
+ */
+export async function getRoomAccess(input: { roomId: string; userId: string }): Promise<{ kind: RoomSummary['kind']; isMember: boolean }> {
+  const rows = await getDb().$queryRaw<{ kind: RoomSummary['kind']; is_member: boolean }[]>`
+    SELECT r.kind::text AS kind,
+           EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = r.id AND m.user_id = ${input.userId}::uuid) AS is_member
+    FROM rooms r WHERE r.id = ${input.roomId}`;
+  const row = rows[0];
+  if (!row || (row.kind === 'direct' && !row.is_member)) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
+  return { kind: row.kind, isMember: row.is_member };
+}
+
+/** The same check as requireMembership, on a room view already read for that user. */
+export function assertMember(room: RoomSummary): void {
   if (!room.isMember) {
     throw new AppError('FORBIDDEN', room.kind === 'private' ? 'Enter the room password to join first.' : 'Join the room first.');
   }
+}
+
+/** Like getRoomForUser, but only for members: the gate in front of any room content. */
+export async function requireMembership(input: { roomId: string; userId: string }): Promise<RoomSummary> {
+  const room = await getRoomForUser(input);
+  assertMember(room);
   return room;
 }
 

@@ -4,7 +4,7 @@
  * presence, and the message handlers.
  */
 import { getReplay } from '../data/messages';
-import { getRoomForUser, joinRoom } from '../data/rooms';
+import { getRoomAccess, joinRoom, requireMembership } from '../data/rooms';
 import { AppError, toAppError } from '../errors';
 import type { Logger } from '../logger';
 import { handshakeAuthSchema } from '../schemas/message';
@@ -59,12 +59,11 @@ export function registerRoomNamespaces(
     try {
       const auth = handshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
       if (!auth.success) throw new AppError('INVALID_PAYLOAD', 'auth.lastSeq must be a whole number ≥ 0.');
-      let room = await getRoomForUser({ roomId, userId: user.id });
-      if (!room.isMember) {
-        if (room.kind !== 'public') throw new AppError('FORBIDDEN', 'Enter the room password to join first.');
+      const access = await getRoomAccess({ roomId, userId: user.id });
+      if (!access.isMember) {
+        if (access.kind !== 'public') throw new AppError('FORBIDDEN', 'Enter the room password to join first.');
         const joined = await joinRoom({ roomId, userId: user.id, ip });
-        room = joined.room;
-        if (joined.joined) notifyMemberJoined(room, user, io);
+        if (joined.joined) notifyMemberJoined(joined.room, user, io);
       }
       socket.data.lastSeq = auth.data.lastSeq;
       next();
@@ -111,13 +110,13 @@ async function onRoomConnection(
   // while the socket stays. Only "gone" answers (deleted, no longer a member) end the connection.
   for (let attempt = 0, delay = 500; socket.connected; attempt += 1, delay = Math.min(delay * 2, 10_000)) {
     try {
-      const [room, online, receipts] = await Promise.all([
-        getRoomForUser({ roomId, userId: user.id }),
+      const room = await requireMembership({ roomId, userId: user.id });
+      const [online, receipts, replay] = await Promise.all([
         onlineUsers(deps.io, roomId),
-        listReceipts({ roomId, userId: user.id }),
+        listReceipts({ room }),
+        getReplay({ room, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0 }),
       ]);
       socket.emit('room:ready', { room, online, receipts, typing: deps.typing.typists(nsp) });
-      const replay = await getReplay({ roomId, userId: user.id, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0 });
       socket.emit('message:replay', replay);
       return;
     } catch (error) {
