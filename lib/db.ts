@@ -36,8 +36,16 @@ export function databaseUrl(): string {
  * collide; the set of texts is the app's own queries, so the per-connection cache stays small.
  */
 function statementName(query: { sql: string }): string {
-  return `p${createHash('sha1').update(query.sql).digest('base64url')}`;
+  let name = statementNames.get(query.sql);
+  if (!name) {
+    name = `p${createHash('sha1').update(query.sql).digest('base64url')}`;
+    // Texts that vary (IN lists of every length) must not grow the map without bound.
+    if (statementNames.size >= 1_000) statementNames.clear();
+    statementNames.set(query.sql, name);
+  }
+  return name;
 }
+const statementNames = new Map<string, string>();
 
 /**
  * Our own pool, handed to Prisma's adapter, so that (1) an idle connection that dies with a restarting
