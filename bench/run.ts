@@ -84,7 +84,7 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   console.log(`npm run bench -- [--servers bare,parley,parley2] [--scenarios ladder,latency,connections,idle]
   message path: [--clients 200] [--rooms 20] [--rate 1] [--duration 10] [--warmup 2] [--body 100]
-    [--ladder 1,2,4,8,16,32,64 | off] [--ladder-duration 3] [--ladder-warmup 1] [--max-p99 50] [--ladder-budget 30] [--ack-timeout 5000]
+    [--ladder 1,2,3,4,6,8,12,16 | off] [--ladder-duration 3] [--ladder-warmup 1] [--max-p99 50] [--ladder-budget 45] [--ack-timeout 5000]
   idle tabs: [--connections 2000] [--idle-rooms 200] [--idle-duration 10] [--connect-concurrency 50]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
 Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter).
@@ -104,13 +104,14 @@ function num(name: keyof typeof flags, fallback: number, min: number, max = Infi
 }
 const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
 
-const ladderSetting = setting('ladder', '1,2,4,8,16,32,64');
+const ladderSetting = setting('ladder', '1,2,3,4,6,8,12,16');
 const cfg = {
   servers: list(setting('servers', 'bare,parley,parley2')) as ServerName[],
   scenarios: new Set(list(setting('scenarios', SCENARIOS.join(','))) as Scenario[]),
-  clients: Math.floor(num('clients', 200, 2)),
-  rooms: Math.floor(num('rooms', 20, 1)),
-  rate: num('rate', 1, 0.01),
+  // The issue's baseline shape: 1,000 clients in 100 rooms of 10.
+  clients: Math.floor(num('clients', 1_000, 2)),
+  rooms: Math.floor(num('rooms', 100, 1)),
+  rate: num('rate', 0.2, 0.01),
   durationS: num('duration', 10, 1),
   warmupS: num('warmup', 2, 0),
   bodyBytes: Math.floor(num('body', 100, 1)),
@@ -118,12 +119,12 @@ const cfg = {
   ladderDurationS: num('ladder-duration', 3, 1),
   ladderWarmupS: num('ladder-warmup', 1, 0),
   maxP99Ms: num('max-p99', 50, 1),
-  ladderBudgetS: num('ladder-budget', 30, 1),
+  ladderBudgetS: num('ladder-budget', 45, 1),
   ackTimeoutMs: Math.floor(num('ack-timeout', 5000, 100)),
   /** (c): idle tabs at the top of the ramp. */
   connections: Math.floor(num('connections', 2000, 1, 19_000)),
   /** (d): rooms the idle tabs have open. */
-  idleRooms: Math.floor(num('idle-rooms', 200, 1, 5_000)),
+  idleRooms: Math.floor(num('idle-rooms', 1_000, 1, 5_000)),
   /**
    * (d): the idle window. 10 s = one adapter heartbeat period: every idle namespace heartbeats exactly once
    * in it. Engine.IO pings (every 25 s per tab) are only partly in it.
