@@ -90,7 +90,12 @@ function hasLocalSocketOf(io: ParleyServer, roomId: string, userId: string): boo
   return (localNamespace(io, roomId)?.adapter.rooms.get(userRoom(userId))?.size ?? 0) > 0;
 }
 
-const buses = new WeakMap<ParleyServer, RoomBus>();
+/**
+ * On globalThis, like the server itself (notify.ts): Next's route handlers run in their own copy of this
+ * module, and must find the bus that server.ts created.
+ */
+const globalForBus = globalThis as unknown as { parleyRoomBuses?: WeakMap<ParleyServer, RoomBus> };
+const buses = (globalForBus.parleyRoomBuses ??= new WeakMap());
 
 /** The bus of a server (created by createRealtimeServer). */
 export function roomBusOf(io: ParleyServer): RoomBus {
