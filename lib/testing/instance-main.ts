@@ -22,9 +22,12 @@ async function main(): Promise<void> {
   const httpServer = createServer((req, res) => {
     if (req.url === '/api/health') return void res.end(JSON.stringify({ status: 'ok' }));
     if (req.url === '/api/ready') {
+      // As app/api/ready/route.ts does.
       void pingDatabase().then((database) => {
-        res.statusCode = database.ok ? 200 : 503;
-        res.end(JSON.stringify({ status: database.ok ? 'ready' : 'unavailable', database }));
+        const listening = adapter.listening();
+        const ok = database.ok && listening;
+        res.statusCode = ok ? 200 : 503;
+        res.end(JSON.stringify({ status: ok ? 'ready' : 'unavailable', database, broadcast: { listening } }));
       });
       return;
     }

@@ -16,6 +16,8 @@ export class ProtocolClient {
   readonly bySeq = new Map<number, ChatMessage>();
   /** How many times a message was added to the view (must equal the number of distinct messages). */
   renders = 0;
+  /** How many times each seq arrived live (`message:new`), not from a replay or history. */
+  readonly live = new Map<number, number>();
   disconnects = 0;
   errorCodes: string[] = [];
   socket!: Socket;
@@ -50,7 +52,10 @@ export class ProtocolClient {
       auth: (cb) => cb({ lastSeq: this.lastContiguousSeq() }),
     });
     socket.on('disconnect', () => (this.disconnects += 1));
-    socket.on('message:new', (m: ChatMessage) => this.receive([m]));
+    socket.on('message:new', (m: ChatMessage) => {
+      this.live.set(m.seq, (this.live.get(m.seq) ?? 0) + 1);
+      this.receive([m]);
+    });
     socket.on('message:replay', (r: { messages: ChatMessage[] }) => this.receive(r.messages));
     // Its instance is gone for good: go to the next one, as a load balancer would send us.
     socket.io.on('reconnect_failed', () => {
@@ -59,6 +64,11 @@ export class ProtocolClient {
       this.connect();
     });
     this.socket = socket;
+  }
+
+  /** The instance this client is (or was last) connected to. */
+  get url(): string {
+    return this.urls[this.urlIndex % this.urls.length]!;
   }
 
   private receive(messages: ChatMessage[]): void {
@@ -83,6 +93,12 @@ export class ProtocolClient {
           if (page.messages.length === 0) break;
           this.receive(page.messages);
         }
+      } catch {
+        // The database is down (a restart test): try again shortly rather than leave the gap (and an
+        // unhandled rejection that fails the run).
+        setTimeout(() => {
+          if (!this.closed) void this.heal();
+        }, 500);
       } finally {
         this.healing = undefined;
       }
