@@ -17,6 +17,7 @@ import { createTypingState, type TypingState } from './handlers/typing.handlers'
 import { roomBusOf } from './bus';
 import { fetchSocketsAcross } from './fetch-sockets';
 import { membersRoom, userRoom } from './groups';
+import { closeEmptyChildNamespaces } from './namespace-cleanup';
 import { HandshakeError, type createHandshakeMiddleware } from './handshake';
 import { notifyMemberJoined, type RoomNamespace, type RoomSocket } from './notify';
 import type { ParleyServer } from './server';
@@ -49,6 +50,7 @@ export function registerRoomNamespaces(
 ): void {
   const log = deps.log.child({ component: 'rooms' });
   const rooms = io.of(ROOM_NAMESPACE_PATTERN) as unknown as RoomNamespace;
+  closeEmptyChildNamespaces(io, rooms);
   const limiter = createMessageRateLimiter(deps.messageLimits);
   const typing = createTypingState({ ttlMs: deps.typingTtlMs, bus: roomBusOf(io) });
 

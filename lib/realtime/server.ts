@@ -51,7 +51,8 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     // so presence does not show it online for long.
     pingInterval: 15_000,
     pingTimeout: 10_000,
-    cleanupEmptyChildNamespaces: true,
+    // Room namespaces are closed when empty by our own clean-up (namespace-cleanup.ts says why).
+    cleanupEmptyChildNamespaces: false,
     // Only the main namespace crosses instances through PostgreSQL; room namespaces stay local and
     // reach the other instances through the room bus (bus.ts says why).
     ...(deps.adapter ? { adapter: mainNamespaceOnly(deps.adapter.adapter) } : {}),
