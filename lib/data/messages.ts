@@ -302,3 +302,23 @@ export async function getReplay(input: { room: RoomSummary; afterSeq: number }):
   });
   return { messages: rows.map(toChatMessage), truncated: false, lastSeq };
 }
+
+/**
+ * Messages after a position in each of several rooms, oldest first, at most REPLAY_LIMIT per room: for
+ * an instance to re-broadcast what it may have missed to the sockets it already admitted to those rooms
+ * (see RoomBus.resync). No user is acting, so no membership check: the audience was checked on admission.
+ */
+export async function listMessagesAfter(positions: { roomId: string; afterSeq: number }[]): Promise<ChatMessage[]> {
+  if (positions.length === 0) return [];
+  const rows = await getDb().$queryRaw<MessageRecord[]>`
+    SELECT m.id, m.room_id AS "roomId", m.seq, m.client_id AS "clientId", m.body, m.created_at AS "createdAt",
+           m.edited_at AS "editedAt",
+           json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name) AS author
+    FROM unnest(${positions.map((p) => p.roomId)}::text[], ${positions.map((p) => p.afterSeq)}::int[]) AS pos(room_id, after_seq)
+    CROSS JOIN LATERAL (
+      SELECT * FROM messages WHERE room_id = pos.room_id AND seq > pos.after_seq ORDER BY seq LIMIT ${REPLAY_LIMIT}
+    ) m
+    JOIN users u ON u.id = m.author_id
+    ORDER BY m.room_id, m.seq`;
+  return rows.map(toChatMessage);
+}

@@ -46,6 +46,8 @@ export interface ListenConnection {
   watch(): void;
   /** Listening to every channel now, as far as we know: broadcasts from other instances arrive. */
   listening(): boolean;
+  /** Called each time the connection listens again after being down (not at start-up). */
+  onListeningAgain(listener: () => void): void;
   close(): void;
 }
 
@@ -60,6 +62,9 @@ export function createListenConnection(config: pg.ClientConfig, deps: { log: Log
   let missingChannels = false;
   let downSince: number | undefined;
   let closed = false;
+  /** Connections made: the first is the adapter's own at start-up (before we wrap its initClient). */
+  let connections = 0;
+  const listeningAgain = new Set<() => void>();
 
   function discard(client: ListenClient | undefined): void {
     if (!client) return;
@@ -73,6 +78,7 @@ export function createListenConnection(config: pg.ClientConfig, deps: { log: Log
   async function connect(): Promise<ListenClient> {
     discard(latest);
     if (closed) throw new Error('adapter closed');
+    connections += 1;
     const client: ListenClient = Object.assign(new pg.Client(config), { release: () => close() });
     client.on('error', (error) => {
       deps.onError();
@@ -134,6 +140,7 @@ export function createListenConnection(config: pg.ClientConfig, deps: { log: Log
           initializing = undefined;
           if (!adopted.client || downSince === undefined) return;
           log.info({ ms: Date.now() - downSince }, 'adapter listening again');
+          if (connections > 1) for (const listener of listeningAgain) listener();
           downSince = undefined;
           retryDelay = RETRY_MIN_MS;
         });
@@ -151,6 +158,7 @@ export function createListenConnection(config: pg.ClientConfig, deps: { log: Log
       watchdog.unref();
     },
     listening: () => Boolean(pubsub?.client) && !missingChannels && !closed,
+    onListeningAgain: (listener) => void listeningAgain.add(listener),
     close,
   };
 }

@@ -16,6 +16,8 @@ export interface PostgresAdapterHandle {
   pool: pg.Pool;
   /** Broadcasts from other instances reach this one now (its LISTEN connection is up and complete). */
   listening(): boolean;
+  /** After the LISTEN connection was down: whatever other instances broadcast meanwhile was missed. */
+  onListeningAgain(listener: () => void): void;
   /** Starts the LISTEN watchdog for the server the adapter was given to. */
   watch(io: { of(name: string): { adapter: unknown } }): void;
   close(): Promise<void>;
@@ -74,6 +76,7 @@ export function createPostgresAdapter(databaseUrl: string, log: Logger): Postgre
     adapter,
     pool,
     listening: listen.listening,
+    onListeningAgain: listen.onListeningAgain,
     watch(io) {
       listen.adopt((io.of('/').adapter as { client?: unknown }).client);
       listen.watch();

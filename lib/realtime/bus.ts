@@ -15,6 +15,8 @@
  * the order they happened here.
  */
 import { MessageType } from 'socket.io-adapter';
+import { listMessagesAfter } from '../data/messages';
+import type { ChatMessage } from '../schemas/message';
 import { roomNamespace } from '../schemas/room';
 import type { Logger } from '../logger';
 import type { RoomServerToClientEvents, ServerToClientEvents } from './events';
@@ -47,6 +49,12 @@ export interface RoomBus {
   publish(action: RoomAction): void;
   /** Whether the user has the room open (a socket in its namespace) on any instance. */
   isInRoom(roomId: string, userId: string): Promise<boolean>;
+  /**
+   * After this instance could not hear the others for a while (its LISTEN connection was down): sends
+   * this instance's room sockets the messages stored meanwhile, from the database. Clients drop what
+   * they already hold by seq.
+   */
+  resync(): Promise<void>;
 }
 
 /** JSON bytes per NOTIFY: under the adapter's 8,000-byte threshold, leaving room for its envelope. */
@@ -70,6 +78,11 @@ function localNamespace(io: ParleyServer, roomId: string): RoomNamespace | undef
 /** Applies an action to this instance's sockets. */
 export function applyRoomAction(io: ParleyServer, action: RoomAction): void {
   const nsp = localNamespace(io, action.roomId);
+  if (nsp && action.emit?.event === 'message:new') {
+    const delivered = newestDelivered.get(io);
+    const seq = action.emit.payload.seq;
+    if (delivered && seq > (delivered.get(action.roomId) ?? 0)) delivered.set(action.roomId, seq);
+  }
   if (nsp && action.emit) {
     const { event, payload, volatile, exceptSocketId } = action.emit;
     let target = nsp.local;
@@ -84,6 +97,21 @@ export function applyRoomAction(io: ParleyServer, action: RoomAction): void {
   if (action.members) {
     (io.local.to(membersRoom(action.roomId)).emit as (event: string, payload: unknown) => void)(action.members.event, action.members.payload);
   }
+}
+
+/** The newest message seq this instance delivered per room (what resync() starts from). */
+const newestDelivered = new WeakMap<ParleyServer, Map<string, number>>();
+
+/**
+ * A stored message: to the room's sockets (but the sender's, which has it in its ack), and to every
+ * member's tabs as unread activity. One action, so one NOTIFY carries both to the other instances.
+ */
+export function messageStoredAction(message: ChatMessage, senderSocketId?: string): RoomAction {
+  return {
+    roomId: message.roomId,
+    emit: { event: 'message:new', payload: message, ...(senderSocketId ? { exceptSocketId: senderSocketId } : {}) },
+    members: { event: 'room:activity', payload: { roomId: message.roomId, lastSeq: message.seq, authorId: message.author.id } },
+  };
 }
 
 function hasLocalSocketOf(io: ParleyServer, roomId: string, userId: string): boolean {
@@ -107,6 +135,8 @@ export function roomBusOf(io: ParleyServer): RoomBus {
 export function createRoomBus(io: ParleyServer, deps: { log: Logger }): RoomBus {
   const log = deps.log.child({ component: 'room-bus' });
   const publisher = clusterPublisher(io);
+  const delivered = new Map<string, number>();
+  newestDelivered.set(io, delivered);
   let queue: RoomAction[] = [];
   let flushing = false;
 
@@ -153,6 +183,19 @@ export function createRoomBus(io: ParleyServer, deps: { log: Logger }): RoomBus 
         flushing = true;
         // setImmediate: what this turn of the event loop produces travels together.
         setImmediate(() => void flush(publisher));
+      }
+    },
+
+    async resync() {
+      // Rooms open here that delivered something before; the rest replayed from the database on connect.
+      for (const roomId of delivered.keys()) if (!localNamespace(io, roomId)) delivered.delete(roomId);
+      const positions = [...delivered].map(([roomId, afterSeq]) => ({ roomId, afterSeq }));
+      try {
+        const missed = await listMessagesAfter(positions);
+        for (const message of missed) applyRoomAction(io, messageStoredAction(message)); // here only: peers have them
+        if (missed.length > 0) log.info({ rooms: positions.length, messages: missed.length }, 'resent messages missed while not listening');
+      } catch (error) {
+        log.warn({ err: error }, 'could not resend missed messages; clients catch up on their next message or reconnect');
       }
     },
 

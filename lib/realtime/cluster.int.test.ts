@@ -91,6 +91,30 @@ describe('across two instances (PostgreSQL adapter)', () => {
     [...senders, reader].forEach((s) => s.socket.close());
   });
 
+  it('an instance that could not hear the others for a moment resends what it missed once it listens again', async () => {
+    const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
+    const room = await publicRoom(alice.id);
+    await joinRoom({ roomId: room.id, userId: bob.id, ip: null });
+    const onA = await openRoom(a.url, alice, room.id);
+    const onB = await openRoom(b.url, bob, room.id);
+    const received = collect<ChatMessage>(onB.socket, 'message:new');
+    expect((await send(onA.socket, 'before')).ok).toBe(true);
+    await eventually(() => received.length === 1);
+
+    // Cut B's LISTEN connection (as a PostgreSQL restart would) and send while B cannot hear.
+    const listener = (b.io.of('/').adapter as unknown as { client: { client?: { processID?: number } } }).client.client;
+    expect(listener?.processID).toBeGreaterThan(0);
+    await getDb().$queryRaw`SELECT pg_terminate_backend(${listener!.processID!}::int)`;
+    const during = await Promise.all([1, 2, 3].map((i) => send(onA.socket, `while B was deaf ${i}`)));
+    expect(during.every((ack) => ack.ok)).toBe(true);
+
+    await eventually(() => received.length === 4, 10_000);
+    expect(received.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received).toHaveLength(4); // once each
+    [onA.socket, onB.socket].forEach((s) => s.close());
+  });
+
   it('room presence counts a user’s tabs on every instance: offline only when the last one closes', async () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
     const room = await publicRoom(alice.id);

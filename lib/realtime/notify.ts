@@ -7,7 +7,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { ChatMessage } from '../schemas/message';
 import type { Receipt, RoomSummary } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
-import { roomBusOf, type RoomAction } from './bus';
+import { messageStoredAction, roomBusOf, type RoomAction } from './bus';
 import type { InterServerEvents, RoomClientToServerEvents, RoomServerToClientEvents, SocketData } from './events';
 import { membersRoom, userRoom } from './groups';
 import type { ParleyServer } from './server';
@@ -57,20 +57,9 @@ export function notifyDirectStarted(views: { userId: string; room: RoomSummary }
   }
 }
 
-/**
- * A stored message goes to the room's sockets (but the sender's, which has it in its ack), and every
- * member's tabs learn the room moved on (unread counts, delivered ticks): one action, so one NOTIFY
- * carries both to the other instances.
- */
+/** A stored message reaches the room and its members' tabs on every instance (messageStoredAction). */
 export function notifyMessageStored(message: ChatMessage, senderSocketId?: string, io = globalForIo.parleyIo): void {
-  toRoom(
-    {
-      roomId: message.roomId,
-      emit: { event: 'message:new', payload: message, ...(senderSocketId ? { exceptSocketId: senderSocketId } : {}) },
-      members: { event: 'room:activity', payload: { roomId: message.roomId, lastSeq: message.seq, authorId: message.author.id } },
-    },
-    io,
-  );
+  toRoom(messageStoredAction(message, senderSocketId), io);
 }
 
 /** A member's read/delivery position moved: the room (receipts) and, if they read, their own tabs. */

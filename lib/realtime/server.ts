@@ -62,7 +62,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const handshake = createHandshakeMiddleware({ env: deps.env, log });
   io.use(handshake);
   io.engine.on('connection', (conn: Parameters<typeof handshake.identify>[0]) => void handshake.identify(conn).catch(() => undefined));
-  createRoomBus(io, { log });
+  const bus = createRoomBus(io, { log });
   registerRoomNamespaces(io, {
     log,
     handshake,
@@ -72,6 +72,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const presence = createPresenceTracker(io, { log, graceMs: deps.presenceGraceMs ?? 4_000 });
   setRealtimeServer(io);
   deps.adapter?.watch(io);
+  deps.adapter?.onListeningAgain(() => void bus.resync());
   const metrics = getMetrics();
   metrics.sources.sockets = () => io.engine.clientsCount;
   metrics.sources.roomNamespaces = () => [...io._nsps.keys()].filter((name) => name.startsWith('/r/')).length;
