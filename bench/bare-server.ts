@@ -30,7 +30,6 @@ answerServerCommands(() => ({
   notifySent: 0,
   notifyHeartbeat: 0,
   notifyReceived: 0,
-  adapterQueries: 0,
   connections: io.engine.clientsCount,
   roomNamespaces: [...io._nsps.keys()].filter((name) => name.startsWith('/r/')).length,
 }));

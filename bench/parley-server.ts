@@ -6,8 +6,8 @@
  * (the default) puts the PostgreSQL adapter under it (lib/realtime/adapter.ts), so every broadcast is
  * also a NOTIFY; run.ts sets REALTIME_ADAPTER=memory only for the `parley-mem` variant.
  *
- * Instrumented, without changing what runs: the adapter pool's `pg_notify` queries and the notifications
- * its LISTEN connection receives are counted; the orchestrator reads the counters and triggers GC
+ * The adapter's NOTIFYs and received notifications come from the metrics /api/metrics serves
+ * (lib/metrics.ts); the orchestrator reads them and triggers GC
  * (node --expose-gc) over IPC (bench/shared.ts answerServerCommands). Tells the orchestrator its port.
  */
 import { createServer } from 'node:http';
@@ -15,31 +15,19 @@ import type { AddressInfo } from 'node:net';
 import { configureDatabase, disconnectDb, getDb } from '../lib/db';
 import { getEnv } from '../lib/env';
 import { getLogger } from '../lib/logger';
-import { createPostgresAdapter, type PostgresAdapterHandle } from '../lib/realtime/adapter';
+import { getMetrics } from '../lib/metrics';
+import { createPostgresAdapter } from '../lib/realtime/adapter';
 import { clearRealtimeServer } from '../lib/realtime/notify';
 import { createRealtimeServer } from '../lib/realtime/server';
 import { answerServerCommands, exitWithParent } from './shared';
 
-const counters = { notifySent: 0, notifyHeartbeat: 0, notifyReceived: 0, adapterQueries: 0 };
-
-/** Counts the adapter's queries on its pool: NOTIFYs (heartbeats apart) and the rest (attachments, clean-up). */
-function instrument(handle: PostgresAdapterHandle): void {
-  const pool = handle.pool;
-  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-  (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-    counters.adapterQueries += 1;
-    const [text, values] = args;
-    if (typeof text === 'string' && text.startsWith('SELECT pg_notify')) {
-      counters.notifySent += 1;
-      // socket.io-adapter MessageType: 1 INITIAL_HEARTBEAT, 2 HEARTBEAT.
-      const payload = Array.isArray(values) && typeof values[1] === 'string' ? values[1] : '';
-      const type = /"type":(\d+)/.exec(payload)?.[1];
-      if (type === '1' || type === '2') counters.notifyHeartbeat += 1;
-    }
-    return query(...args);
-  };
-  // Every client of the pool, the LISTEN one included (the others never get notifications).
-  pool.on('connect', (client) => client.on('notification', () => (counters.notifyReceived += 1)));
+/** The adapter's NOTIFYs and notifications, as /api/metrics reports them (lib/metrics.ts). */
+async function adapterCounters(): Promise<{ notifySent: number; notifyHeartbeat: number; notifyReceived: number }> {
+  const metrics = getMetrics();
+  const sent = (await metrics.adapterNotifies.get()).values;
+  const byKind = (kind: string) => sent.filter((v) => v.labels.kind === kind).reduce((sum, v) => sum + v.value, 0);
+  const received = (await metrics.adapterNotifications.get()).values.reduce((sum, v) => sum + v.value, 0);
+  return { notifySent: byKind('heartbeat') + byKind('event'), notifyHeartbeat: byKind('heartbeat'), notifyReceived: received };
 }
 
 async function main(): Promise<void> {
@@ -52,13 +40,12 @@ async function main(): Promise<void> {
 
   const httpServer = createServer();
   const adapter = env.REALTIME_ADAPTER === 'postgres' ? createPostgresAdapter(url, log) : undefined;
-  if (adapter) instrument(adapter);
   const io = createRealtimeServer(httpServer, { env, log, adapter, messageLimits: { perSecond: limit, burst: limit } });
   // Open the pool and let Prisma prepare before the first client arrives.
   await getDb().$queryRaw`SELECT 1`;
 
-  answerServerCommands(() => ({
-    ...counters,
+  answerServerCommands(async () => ({
+    ...(await adapterCounters()),
     connections: io.engine.clientsCount,
     roomNamespaces: [...io._nsps.keys()].filter((name) => name.startsWith('/r/')).length,
   }));

@@ -510,7 +510,6 @@ async function statsSnapshot(set: ServerSet): Promise<StatsSnapshot> {
     notifySent: sum('notifySent'),
     notifyHeartbeat: sum('notifyHeartbeat'),
     notifyReceived: sum('notifyReceived'),
-    adapterQueries: sum('adapterQueries'),
     connections: sum('connections'),
     roomNamespaces: sum('roomNamespaces'),
   };

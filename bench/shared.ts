@@ -233,7 +233,6 @@ export interface ServerStats {
   notifySent: number;
   notifyHeartbeat: number;
   notifyReceived: number;
-  adapterQueries: number;
   /** Engine.IO connections and room namespaces on this instance. */
   connections: number;
   roomNamespaces: number;
@@ -274,7 +273,7 @@ export function exitWithParent(onExit: () => void | Promise<void>): void {
  * tens of MB of pages holding a few live objects, which would otherwise swamp the per-connection
  * difference), then RSS.
  */
-export function answerServerCommands(stats: () => ServerStats): void {
+export function answerServerCommands(stats: () => ServerStats | Promise<ServerStats>): void {
   process.on('message', (m: ServerCommand) => {
     if (m?.type === 'gc') {
       const gc = (globalThis as { gc?: () => void }).gc;
@@ -290,7 +289,7 @@ export function answerServerCommands(stats: () => ServerStats): void {
         }, 50);
       });
     } else if (m?.type === 'stats') {
-      process.send?.({ type: 'stats', id: m.id, ...stats() } satisfies ServerReply);
+      void Promise.resolve(stats()).then((s) => process.send?.({ type: 'stats', id: m.id, ...s } satisfies ServerReply));
     }
   });
 }

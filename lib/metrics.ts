@@ -11,6 +11,8 @@ interface MetricsState {
   messagesRejected: client.Counter<'reason'>;
   messageHandling: client.Histogram;
   adapterErrors: client.Counter;
+  adapterNotifies: client.Counter<'kind'>;
+  adapterNotifications: client.Counter;
   sources: { sockets?: () => number; roomNamespaces?: () => number; pools: Map<string, pg.Pool> };
 }
 
@@ -75,6 +77,17 @@ function create(): MetricsState {
     adapterErrors: new client.Counter({
       name: 'parley_adapter_errors_total',
       help: 'Errors of the PostgreSQL adapter (cross-instance broadcast).',
+      registers: [registry],
+    }),
+    adapterNotifies: new client.Counter({
+      name: 'parley_adapter_notify_total',
+      help: 'NOTIFYs this instance sent to the others, by kind (heartbeat, or events and requests).',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    adapterNotifications: new client.Counter({
+      name: 'parley_adapter_notifications_received_total',
+      help: 'Notifications this instance received from PostgreSQL (its own NOTIFYs included).',
       registers: [registry],
     }),
   };

@@ -51,7 +51,7 @@ export interface ListenConnection {
   close(): void;
 }
 
-export function createListenConnection(config: pg.ClientConfig, deps: { log: Logger; onError(): void }): ListenConnection {
+export function createListenConnection(config: pg.ClientConfig, deps: { log: Logger; onError(): void; onNotification(): void }): ListenConnection {
   const { log } = deps;
   let pubsub: PubSubInternals | undefined;
   let latest: ListenClient | undefined;
@@ -80,6 +80,7 @@ export function createListenConnection(config: pg.ClientConfig, deps: { log: Log
     if (closed) throw new Error('adapter closed');
     connections += 1;
     const client: ListenClient = Object.assign(new pg.Client(config), { release: () => close() });
+    client.on('notification', deps.onNotification);
     client.on('error', (error) => {
       deps.onError();
       log.warn({ err: error.message }, 'adapter LISTEN connection lost; reconnecting');

@@ -33,6 +33,12 @@ export const ADAPTER_HEARTBEAT_MS = 10_000;
 export const ADAPTER_HEARTBEAT_TIMEOUT_MS = 25_000;
 export const ADAPTER_REQUEST_TIMEOUT_MS = 2_000;
 
+/** socket.io-adapter MessageType 1 (INITIAL_HEARTBEAT) and 2 (HEARTBEAT), read off the NOTIFY payload. */
+function notifyKind(values: unknown[] | undefined): 'heartbeat' | 'event' {
+  const payload = typeof values?.[1] === 'string' ? values[1] : '';
+  return /"type":[12][,}]/.test(payload) ? 'heartbeat' : 'event';
+}
+
 export function createPostgresAdapter(databaseUrl: string, log: Logger): PostgresAdapterHandle {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
@@ -51,10 +57,14 @@ export function createPostgresAdapter(databaseUrl: string, log: Logger): Postgre
 
   const listen = createListenConnection(
     { connectionString: databaseUrl, connectionTimeoutMillis: 5_000, keepAlive: true },
-    { log: adapterLog, onError: () => metrics.adapterErrors.inc() },
+    { log: adapterLog, onError: () => metrics.adapterErrors.inc(), onNotification: () => metrics.adapterNotifications.inc() },
   );
-  // The adapter publishes with pool.query() and LISTENs on what pool.connect() gives it: that is ours.
-  const adapterPool = { query: pool.query.bind(pool), connect: listen.connect } as unknown as pg.Pool;
+  // The adapter publishes with pool.query() (counted here) and LISTENs on what pool.connect() gives it: that is ours.
+  const query = (text: unknown, values?: unknown[]) => {
+    if (typeof text === 'string' && text.startsWith('SELECT pg_notify')) metrics.adapterNotifies.inc({ kind: notifyKind(values) });
+    return pool.query(text as string, values);
+  };
+  const adapterPool = { query, connect: listen.connect } as unknown as pg.Pool;
   const createNamespaceAdapter = createAdapter(adapterPool, {
     heartbeatInterval: ADAPTER_HEARTBEAT_MS,
     heartbeatTimeout: ADAPTER_HEARTBEAT_TIMEOUT_MS,
