@@ -107,6 +107,7 @@ interface PendingWrite {
 
 /** Rows per statement: big enough to absorb a burst, small enough to keep one statement short. */
 const MAX_BATCH = 250;
+const BATCH_WINDOW_MS = 2;
 
 function createMessageWriter() {
   let queue: PendingWrite[] = [];
@@ -114,7 +115,13 @@ function createMessageWriter() {
 
   async function drain(): Promise<void> {
     writing = true;
+    let lastStart = -Infinity;
     while (queue.length > 0) {
+      // Under load, a batch starts at most every BATCH_WINDOW_MS: a statement costs the database about
+      // as much for a few rows as for one, so a short wait buys a lot. A lone send never waits.
+      const wait = lastStart + BATCH_WINDOW_MS - performance.now();
+      if (wait > 0 && queue.length < MAX_BATCH) await new Promise((r) => setTimeout(r, wait));
+      lastStart = performance.now();
       const batch = queue.slice(0, MAX_BATCH);
       queue = queue.slice(batch.length);
       await writeBatch(batch);
