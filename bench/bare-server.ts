@@ -1,6 +1,6 @@
 /**
  * The baseline: a bare Socket.IO fan-out server with the same namespace shape and options as Parley's
- * (dynamic `/r/<id>`, 64 KiB max payload, empty namespaces cleaned up) — no auth, no validation, no
+ * (dynamic `/r/<id>`, 64 KiB max payload, the same ping interval, empty namespaces cleaned up) — no auth, no validation, no
  * database. On `message:send` it acks `{ ok: true, data: { ...payload, seq } }` and emits `message:new`
  * to the namespace. Started by bench/run.ts; tells it its port over IPC, and answers its GC and stats
  * requests (bench/shared.ts answerServerCommands).
@@ -8,10 +8,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES } from '../lib/realtime/engine-options';
 import { answerServerCommands, exitWithParent } from './shared';
 
 const httpServer = createServer();
-const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024, cleanupEmptyChildNamespaces: true });
+const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES, ...ENGINE_PING, cleanupEmptyChildNamespaces: true });
 const seqs = new Map<string, number>();
 
 io.of(/^\/r\/[\w-]+$/).on('connection', (socket) => {

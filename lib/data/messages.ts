@@ -207,6 +207,10 @@ type InsertedRow = MessageRecord & { duplicate: boolean };
  * for the rest whose author is a member, each room's row is locked (in id order, so two instances'
  * batches cannot deadlock on rooms), given `last_seq + n` and the messages inserted with the seqs in
  * between, in the order they were sent. Returns rows by 1-based position in `inputs`.
+ *
+ * Every table is reached through its keys (`= ANY`, LATERAL, a correlated lookup): with a generic plan
+ * the planner cannot know how few rows a batch has, and chose sequential scans of rooms, memberships
+ * and users once they held a few thousand rows.
  */
 async function insertOrFindMany(inputs: NewMessage[]): Promise<Map<number, InsertedRow>> {
   const rows = await getDb().$queryRaw<(InsertedRow & { ord: bigint })[]>`
@@ -226,14 +230,14 @@ async function insertOrFindMany(inputs: NewMessage[]): Promise<Map<number, Inser
       WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = i.ord)
         AND EXISTS (SELECT 1 FROM memberships mb WHERE mb.room_id = i.room_id AND mb.user_id = i.author_id)
     ), locked AS (
-      SELECT r.id, r.last_seq FROM rooms r WHERE r.id IN (SELECT room_id FROM fresh) ORDER BY r.id FOR UPDATE
+      SELECT r.id, r.last_seq FROM rooms r WHERE r.id = ANY (ARRAY(SELECT room_id FROM fresh)) ORDER BY r.id FOR UPDATE
     ), numbered AS (
       SELECT f.*, (l.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord))::int AS seq
       FROM fresh f JOIN locked l ON l.id = f.room_id
     ), bump AS (
       UPDATE rooms r SET last_seq = n.top
       FROM (SELECT room_id, max(seq) AS top FROM numbered GROUP BY room_id) n
-      WHERE r.id = n.room_id
+      WHERE r.id = n.room_id AND r.id = ANY (ARRAY(SELECT room_id FROM numbered))
     ), inserted AS (
       INSERT INTO messages (room_id, seq, author_id, client_id, body)
       SELECT room_id, seq, author_id, client_id, body FROM numbered
@@ -243,7 +247,7 @@ async function insertOrFindMany(inputs: NewMessage[]): Promise<Map<number, Inser
       UPDATE memberships mb SET last_read_seq = GREATEST(mb.last_read_seq, p.top),
                                 last_delivered_seq = GREATEST(mb.last_delivered_seq, p.top)
       FROM (SELECT room_id, author_id, max(seq) AS top FROM inserted GROUP BY room_id, author_id) p
-      WHERE mb.room_id = p.room_id AND mb.user_id = p.author_id
+      WHERE mb.room_id = p.room_id AND mb.user_id = p.author_id AND mb.room_id = ANY (ARRAY(SELECT room_id FROM inserted))
     ), found AS (
       SELECT n.ord, ins.*, false AS duplicate FROM inserted ins JOIN numbered n ON n.room_id = ins.room_id AND n.seq = ins.seq
       UNION ALL
@@ -251,8 +255,8 @@ async function insertOrFindMany(inputs: NewMessage[]): Promise<Map<number, Inser
     )
     SELECT f.ord, f.id, f.room_id AS "roomId", f.seq, f.client_id AS "clientId", f.body, f.created_at AS "createdAt",
            f.edited_at AS "editedAt", f.duplicate,
-           json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name) AS author
-    FROM found f JOIN users u ON u.id = f.author_id`;
+           (SELECT json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name) FROM users u WHERE u.id = f.author_id) AS author
+    FROM found f`;
   return new Map(rows.map((row) => [Number(row.ord), row]));
 }
 

@@ -13,6 +13,7 @@ import { registerSessionHandlers } from './handlers/session.handlers';
 import { getMetrics } from '../metrics';
 import type { PostgresAdapterHandle } from './adapter';
 import { createRoomBus } from './bus';
+import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES } from './engine-options';
 import { setRealtimeServer } from './notify';
 import { createPresenceTracker } from './presence';
 import { registerRoomNamespaces } from './rooms';
@@ -32,9 +33,6 @@ export interface RealtimeDeps {
   adapter?: PostgresAdapterHandle;
 }
 
-/** Socket.IO payloads are small JSON; anything bigger than this is not a chat event. */
-export const MAX_SOCKET_PAYLOAD_BYTES = 64 * 1024;
-
 /** Socket.IO calls the adapter option with `new`: a plain function (not an arrow) returning the adapter. */
 function mainNamespaceOnly(clusterAdapter: PostgresAdapterHandle['adapter']) {
   return function adapterFor(nsp: Namespace): Adapter {
@@ -47,10 +45,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const io: ParleyServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
-    // A tab that vanished without closing (crash, lost network) is noticed within 25 s rather than 45 s,
-    // so presence does not show it online for long.
-    pingInterval: 15_000,
-    pingTimeout: 10_000,
+    ...ENGINE_PING,
     // Room namespaces are closed when empty by our own clean-up (namespace-cleanup.ts says why).
     cleanupEmptyChildNamespaces: false,
     // Only the main namespace crosses instances through PostgreSQL; room namespaces stay local and
