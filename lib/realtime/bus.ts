@@ -75,33 +75,6 @@ function localNamespace(io: ParleyServer, roomId: string): RoomNamespace | undef
   return io._nsps.get(roomNamespace(roomId)) as RoomNamespace | undefined;
 }
 
-/** Applies an action to this instance's sockets. */
-export function applyRoomAction(io: ParleyServer, action: RoomAction): void {
-  const nsp = localNamespace(io, action.roomId);
-  if (nsp && action.emit?.event === 'message:new') {
-    const delivered = newestDelivered.get(io);
-    const seq = action.emit.payload.seq;
-    if (delivered && seq > (delivered.get(action.roomId) ?? 0)) delivered.set(action.roomId, seq);
-  }
-  if (nsp && action.emit) {
-    const { event, payload, volatile, exceptSocketId } = action.emit;
-    let target = nsp.local;
-    if (volatile) target = target.volatile;
-    if (exceptSocketId) target = target.except(exceptSocketId);
-    (target.emit as (event: string, payload: unknown) => void)(event, payload);
-  }
-  if (nsp && action.disconnect) {
-    const { userId } = action.disconnect;
-    (userId ? nsp.in(userRoom(userId)) : nsp).local.disconnectSockets();
-  }
-  if (action.members) {
-    (io.local.to(membersRoom(action.roomId)).emit as (event: string, payload: unknown) => void)(action.members.event, action.members.payload);
-  }
-}
-
-/** The newest message seq this instance delivered per room (what resync() starts from). */
-const newestDelivered = new WeakMap<ParleyServer, Map<string, number>>();
-
 /**
  * A stored message: to the room's sockets (but the sender's, which has it in its ack), and to every
  * member's tabs as unread activity. One action, so one NOTIFY carries both to the other instances.
@@ -135,10 +108,34 @@ export function roomBusOf(io: ParleyServer): RoomBus {
 export function createRoomBus(io: ParleyServer, deps: { log: Logger }): RoomBus {
   const log = deps.log.child({ component: 'room-bus' });
   const publisher = clusterPublisher(io);
+  /** The newest message seq delivered here per room: where resync() starts from. */
   const delivered = new Map<string, number>();
-  newestDelivered.set(io, delivered);
   let queue: RoomAction[] = [];
   let flushing = false;
+
+  /** Applies an action to this instance's sockets. */
+  function applyRoomAction(action: RoomAction): void {
+    const nsp = localNamespace(io, action.roomId);
+    if (nsp && action.emit?.event === 'message:new') {
+      const seq = action.emit.payload.seq;
+      if (seq > (delivered.get(action.roomId) ?? 0)) delivered.set(action.roomId, seq);
+    }
+    if (nsp && action.emit) {
+      const { event, payload, volatile, exceptSocketId } = action.emit;
+      let target = nsp.local;
+      if (volatile) target = target.volatile;
+      if (exceptSocketId) target = target.except(exceptSocketId);
+      (target.emit as (event: string, payload: unknown) => void)(event, payload);
+    }
+    if (nsp && action.disconnect) {
+      const { userId } = action.disconnect;
+      (userId ? nsp.in(userRoom(userId)) : nsp).local.disconnectSockets();
+    }
+    if (action.members) {
+      (io.local.to(membersRoom(action.roomId)).emit as (event: string, payload: unknown) => void)(action.members.event, action.members.payload);
+    }
+  }
+
 
   /** Takes the longest prefix of the queue that fits one NOTIFY (at least one action). */
   function takeChunk(): RoomAction[] {
@@ -169,14 +166,14 @@ export function createRoomBus(io: ParleyServer, deps: { log: Logger }): RoomBus 
 
   if (publisher) {
     io.on('room:actions', (actions) => {
-      for (const action of actions) applyRoomAction(io, action);
+      for (const action of actions) applyRoomAction(action);
     });
     io.on('room:has-user', (roomId, userId, ack) => ack(hasLocalSocketOf(io, roomId, userId)));
   }
 
   const bus: RoomBus = {
     publish(action) {
-      applyRoomAction(io, action);
+      applyRoomAction(action);
       if (!publisher) return;
       queue.push(action);
       if (!flushing) {
@@ -192,7 +189,7 @@ export function createRoomBus(io: ParleyServer, deps: { log: Logger }): RoomBus 
       const positions = [...delivered].map(([roomId, afterSeq]) => ({ roomId, afterSeq }));
       try {
         const missed = await listMessagesAfter(positions);
-        for (const message of missed) applyRoomAction(io, messageStoredAction(message)); // here only: peers have them
+        for (const message of missed) applyRoomAction(messageStoredAction(message)); // here only: peers have them
         if (missed.length > 0) log.info({ rooms: positions.length, messages: missed.length }, 'resent messages missed while not listening');
       } catch (error) {
         log.warn({ err: error }, 'could not resend missed messages; clients catch up on their next message or reconnect');
