@@ -124,7 +124,8 @@ function createMessageWriter() {
       lastStart = performance.now();
       const batch = queue.slice(0, MAX_BATCH);
       queue = queue.slice(batch.length);
-      await writeBatch(batch);
+      // Whatever goes wrong, its senders hear of it and the writer goes on (a stuck writer loses every send).
+      await writeBatch(batch).catch((error: unknown) => batch.forEach((pending) => pending.reject(error)));
     }
     writing = false;
   }
