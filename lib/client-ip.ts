@@ -18,3 +18,19 @@ export function resolveClientIp(req: IncomingMessage, trustProxy: boolean): stri
 export function clientIpFromHeaders(headers: Headers): string | null {
   return headers.get(CLIENT_IP_HEADER);
 }
+
+/**
+ * The key that rate limits and "known address" checks use for a client address: IPv4 as is, IPv6 by
+ * its /64 prefix — one IPv6 subscriber usually holds a whole /64, so a per-address limit on full IPv6
+ * addresses would give them 2^64 budgets.
+ */
+export function addressKey(ip: string | null): string {
+  if (!ip) return 'unknown';
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const missing = ip.includes('::') ? 8 - left.length - right.length : 0;
+  const groups = [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}

@@ -35,8 +35,17 @@ export const envSchema = z.object({
   TRUST_PROXY: booleanFlag.default(false),
   /** Sign-in attempts allowed per client address per 15 minutes. */
   RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().min(1).default(30),
-  /** Sign-in attempts allowed per username per 15 minutes (from any address). */
-  RATE_LIMIT_LOGIN_PER_USER: z.coerce.number().int().min(1).default(10),
+  /** Sign-in attempts allowed per account from one address per 15 minutes. */
+  RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_IP: z.coerce.number().int().min(1).default(10),
+  /**
+   * Sign-in attempts allowed per account per hour from addresses it has never signed in from (all of
+   * them together): what bounds guessing from many addresses, without locking out the owner at home.
+   */
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(1).default(20),
+  /** A session unused for this many days ends (sliding). */
+  SESSION_IDLE_DAYS: z.coerce.number().min(0.01).max(365).default(14),
+  /** A session ends this many days after sign-in, however much it is used (then sign in again). */
+  SESSION_MAX_DAYS: z.coerce.number().min(0.01).max(365).default(30),
   /** Accounts that one client address may create per hour. */
   RATE_LIMIT_SIGNUPS_PER_IP: z.coerce.number().int().min(1).default(20),
   /** Messages one user may send per second, sustained… */

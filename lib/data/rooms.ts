@@ -190,27 +190,25 @@ export async function joinRoom(input: {
   if (existing) return { room: toSummary(room, existing, input.userId), joined: false };
 
   if (room.kind === 'private') {
+    // The attempt is spent before the (slow) check, so N parallel guesses cost N attempts; the right
+    // password gives it back.
+    if (input.password === undefined) throw new AppError('FORBIDDEN', 'This room needs a password.');
     const limiter = sharedLimiter(roomPasswordPolicy);
     const key = `${input.userId}:${room.id}`;
-    const status = await limiter.get(key);
-    if (status && status.consumedPoints >= roomPasswordPolicy.points) {
-      await consumeAttempt(limiter, key, 'wrong passwords for this room'); // throws RATE_LIMITED with the wait
-    }
-    const valid = input.password !== undefined && room.passwordHash !== null && (await verifyPassword(input.password, room.passwordHash));
+    await consumeAttempt(limiter, key, 'wrong passwords for this room');
+    const valid = room.passwordHash !== null && (await verifyPassword(input.password, room.passwordHash));
     if (!valid) {
       await recordAudit({ kind: 'room.join_failed', actorId: input.userId, ip: input.ip, details: { roomId: room.id } });
-      await consumeAttempt(limiter, key, 'wrong passwords for this room');
-      throw new AppError('FORBIDDEN', input.password ? 'Wrong room password.' : 'This room needs a password.');
+      throw new AppError('FORBIDDEN', 'Wrong room password.');
     }
     await limiter.delete(key);
   }
 
-  await getDb().membership.upsert({
-    where: { roomId_userId: { roomId: room.id, userId: input.userId } },
-    create: { roomId: room.id, userId: input.userId, role: 'member' },
-    update: {},
-  });
-  return { room: await getRoomForUser({ roomId: room.id, userId: input.userId }), joined: true };
+  // Two tabs joining at once both get here: the second insert is a no-op, not a unique violation.
+  const inserted = await getDb().$executeRaw`
+    INSERT INTO memberships (room_id, user_id, role) VALUES (${room.id}, ${input.userId}::uuid, 'member')
+    ON CONFLICT (room_id, user_id) DO NOTHING`;
+  return { room: await getRoomForUser({ roomId: room.id, userId: input.userId }), joined: inserted > 0 };
 }
 
 export async function leaveRoom(input: { roomId: string; userId: string }): Promise<{ left: boolean }> {

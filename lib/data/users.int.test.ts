@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../db';
+import { getEnv } from '../env';
 import { AppError } from '../errors';
 import { uniqueName } from '../testing/realtime';
 import { authenticate, getUserById, registerUser } from './users';
@@ -64,18 +65,58 @@ describe('registration and sign-in against PostgreSQL', () => {
     expect(JSON.stringify(failures[0]?.details)).not.toContain('wrong password');
   });
 
-  it('rate limits guesses against one username from many addresses, with a retry time', async () => {
+  it('bounds guessing from many addresses, without locking the owner out at an address they used before', async () => {
     const username = uniqueName('rl');
     await register(username);
-    for (let i = 0; i < 10; i += 1) {
-      await expect(authenticate({ username, password: `guess-${i}-xx`, ip: ip() })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    }
-    // Even the right password is refused while the account is locked.
-    const limited = await authenticate({ username, password, ip: ip() }).catch((e: unknown) => e);
+    const home = ip();
+    await authenticate({ username, password, ip: home }); // the owner signed in from home once (new then: one attempt spent)
+    const limit = getEnv().RATE_LIMIT_LOGIN_PER_ACCOUNT - 1;
+    // An attacker with many addresses, all guessing at once: each guess spends the account-wide budget first.
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => authenticate({ username, password: `guess-${i}-xx`, ip: `172.16.${i >> 8}.${i & 255}` }).catch((e: AppError) => e.code)),
+    );
+    expect(results.filter((code) => code === 'UNAUTHORIZED')).toHaveLength(limit);
+    expect(results.filter((code) => code === 'RATE_LIMITED')).toHaveLength(200 - limit);
+
+    // Even the right password is refused from yet another new address, with a retry time…
+    const limited = await authenticate({ username, password, ip: '192.0.2.99' }).catch((e: unknown) => e);
     expect(limited).toMatchObject({ code: 'RATE_LIMITED' });
     expect((limited as AppError).extra.retryAfter).toBeGreaterThan(60);
     expect((limited as AppError).message).toMatch(/Try again in \d+ minutes?/);
-    expect(await getDb().auditEvent.count({ where: { kind: 'login.rate_limited', details: { path: ['username'], equals: username } } })).toBe(1);
+    // …but the owner at home signs in.
+    await expect(authenticate({ username, password, ip: home })).resolves.toMatchObject({ username });
+    expect(await getDb().auditEvent.count({ where: { kind: 'login.rate_limited', details: { path: ['username'], equals: username } } })).toBe(201 - limit);
+  });
+
+  it('bounds guessing one account from one address, also in parallel; the owner elsewhere is unaffected', async () => {
+    const username = uniqueName('rl1');
+    const user = await register(username);
+    const attacker = ip();
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => authenticate({ username, password: `guess-${i}-xx`, ip: attacker }).catch((e: AppError) => e.code)),
+    );
+    const perAddress = getEnv().RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_IP;
+    expect(results.filter((code) => code === 'UNAUTHORIZED')).toHaveLength(perAddress);
+    expect(await getDb().auditEvent.count({ where: { actorId: user.id, kind: 'login.failed' } })).toBe(perAddress);
+    await expect(authenticate({ username, password, ip: attacker })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(authenticate({ username, password, ip: ip() })).resolves.toMatchObject({ username });
+  });
+
+  it('treats an IPv6 /64 as one address', async () => {
+    const username = uniqueName('v6');
+    await register(username);
+    const perAddress = getEnv().RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_IP;
+    for (let i = 0; i < perAddress; i += 1) {
+      await expect(authenticate({ username, password: `guess-${i}-xx`, ip: `2001:db8:1:2::${(i + 1).toString(16)}` })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    }
+    await expect(authenticate({ username, password, ip: '2001:db8:1:2:ffff::1' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
+  it('refuses a disabled account with the generic error', async () => {
+    const username = uniqueName('off');
+    const user = await register(username);
+    await getDb().user.update({ where: { id: user.id }, data: { disabledAt: new Date() } });
+    await expect(authenticate({ username, password, ip: ip() })).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'Invalid username or password.' });
   });
 
   it('rate limits many attempts from one address across usernames', async () => {

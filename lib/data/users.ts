@@ -1,4 +1,5 @@
 /** Accounts: the only code that reads or writes users. */
+import { addressKey } from '../client-ip';
 import { getDb } from '../db';
 import { AppError } from '../errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../password';
@@ -10,19 +11,36 @@ import { recordAudit } from './audit';
 const publicUserSelect = { id: true, username: true, displayName: true } as const;
 
 const FIFTEEN_MINUTES = 15 * 60;
-/** Per client address: slows down password spraying across many usernames. */
+const ONE_HOUR = 60 * 60;
+/** How long a successful sign-in makes an address "known" for that account. */
+const KNOWN_ADDRESS_DAYS = 90;
+
+/*
+ * Sign-in limits, every one consumed before the password is checked (parallel guesses each cost one):
+ * - per address, across accounts: password spraying from one place;
+ * - per account and address: one place guessing one account (or the owner mistyping);
+ * - per account, from addresses it has never signed in from, all of them together: guessing from many
+ *   places. Addresses the owner signed in from before are exempt, so an attacker elsewhere can exhaust
+ *   it without locking the owner out at home (the "smart lockout" of Microsoft Entra; OWASP's
+ *   authentication cheat sheet warns that plain per-account lockout is a denial of service).
+ */
 const loginIpPolicy = (): LimitPolicy => ({
   keyPrefix: 'login_ip',
   points: getEnv().RATE_LIMIT_LOGIN_PER_IP,
   duration: FIFTEEN_MINUTES,
   blockDuration: FIFTEEN_MINUTES,
 });
-/** Per username: stops guessing one account's password from many addresses. */
-export const loginUserPolicy = (): LimitPolicy => ({
-  keyPrefix: 'login_user',
-  points: getEnv().RATE_LIMIT_LOGIN_PER_USER,
+const loginAccountAddressPolicy = (): LimitPolicy => ({
+  keyPrefix: 'login_account_ip',
+  points: getEnv().RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_IP,
   duration: FIFTEEN_MINUTES,
   blockDuration: FIFTEEN_MINUTES,
+});
+export const loginAccountPolicy = (): LimitPolicy => ({
+  keyPrefix: 'login_account',
+  points: getEnv().RATE_LIMIT_LOGIN_PER_ACCOUNT,
+  duration: ONE_HOUR,
+  blockDuration: ONE_HOUR,
 });
 
 /** Per client address: account creation is cheap to script, so cap it. */
@@ -39,7 +57,7 @@ export function isUniqueViolation(error: unknown): boolean {
 
 export async function registerUser(input: { data: RegisterInput; ip: string | null }): Promise<PublicUser> {
   const { username, displayName, password } = input.data;
-  await consumeAttempt(sharedLimiter(registerIpPolicy()), input.ip ?? 'unknown', 'sign-ups from your network');
+  await consumeAttempt(sharedLimiter(registerIpPolicy()), addressKey(input.ip), 'sign-ups from your network');
   const passwordHash = await hashPassword(password);
   try {
     // The account and its audit event commit together: no half-registered user.
@@ -59,36 +77,68 @@ export async function registerUser(input: { data: RegisterInput; ip: string | nu
 }
 
 /**
- * Checks a username and password. Every attempt counts against the address and the username; a
- * success clears the username's count. Wrong username and wrong password give the same error.
+ * Checks a username and password under the sign-in limits above. Wrong username and wrong password give
+ * the same error (and cost the same: the unknown name is counted and hashed against too).
  */
 export async function authenticate(input: { username: string; password: string; ip: string | null }): Promise<PublicUser> {
-  const ipKey = input.ip ?? 'unknown';
-  try {
-    await consumeAttempt(sharedLimiter(loginIpPolicy()), ipKey, 'sign-in attempts');
-    await consumeAttempt(sharedLimiter(loginUserPolicy()), input.username, 'sign-in attempts for this account');
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'RATE_LIMITED') {
-      await recordAudit({ kind: 'login.rate_limited', ip: input.ip, details: { username: input.username } });
+  const address = addressKey(input.ip);
+  const limited = async (work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'RATE_LIMITED') {
+        await recordAudit({ kind: 'login.rate_limited', ip: input.ip, details: { username: input.username } });
+      }
+      throw error;
     }
-    throw error;
-  }
+  };
 
+  await limited(() => consumeAttempt(sharedLimiter(loginIpPolicy()), address, 'sign-in attempts from your network'));
   const user = await getDb().user.findUnique({
     where: { username: input.username },
-    select: { ...publicUserSelect, passwordHash: true },
+    select: {
+      ...publicUserSelect,
+      passwordHash: true,
+      disabledAt: true,
+      knownAddresses: { where: { address, lastLoginAt: { gt: daysAgo(KNOWN_ADDRESS_DAYS) } }, select: { address: true } },
+    },
   });
+  const knownAddress = (user?.knownAddresses.length ?? 0) > 0;
+  const accountAddressKey = `${input.username}|${address}`;
+  await limited(async () => {
+    await consumeAttempt(sharedLimiter(loginAccountAddressPolicy()), accountAddressKey, 'sign-in attempts for this account');
+    if (!knownAddress) {
+      await consumeAttempt(
+        sharedLimiter(loginAccountPolicy()),
+        input.username,
+        'sign-in attempts for this account from new places. Sign in from a device you used before, or try again later',
+      );
+    }
+  });
+
   const valid = user ? await verifyPassword(input.password, user.passwordHash) : await verifyAgainstDummy(input.password);
-  if (!user || !valid) {
+  if (!user || !valid || user.disabledAt) {
     await recordAudit({ kind: 'login.failed', actorId: user?.id, ip: input.ip, details: { username: input.username } });
     throw new AppError('UNAUTHORIZED', 'Invalid username or password.');
   }
-  await sharedLimiter(loginUserPolicy()).delete(input.username);
+  // The owner's own mistakes from here are forgiven; the account-wide budget is not refunded, or every
+  // sign-in of the owner would hand an attacker elsewhere a fresh one.
+  await sharedLimiter(loginAccountAddressPolicy()).delete(accountAddressKey);
+  const now = new Date();
   await getDb().$transaction([
-    getDb().user.update({ where: { id: user.id }, data: { lastSeenAt: new Date() } }),
+    getDb().user.update({ where: { id: user.id }, data: { lastSeenAt: now } }),
+    getDb().knownLoginAddress.upsert({
+      where: { userId_address: { userId: user.id, address } },
+      create: { userId: user.id, address, lastLoginAt: now },
+      update: { lastLoginAt: now },
+    }),
     getDb().auditEvent.create({ data: { kind: 'login.succeeded', actorId: user.id, ip: input.ip } }),
   ]);
   return { id: user.id, username: user.username, displayName: user.displayName };
+}
+
+function daysAgo(days: number): Date {
+  return new Date(Date.now() - days * 24 * 60 * 60 * 1000);
 }
 
 export async function getUserById(id: string): Promise<PublicUser | null> {

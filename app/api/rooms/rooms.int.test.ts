@@ -88,17 +88,19 @@ describe('rooms API', () => {
     const attempt = async (password?: string) =>
       join.POST(await apiRequest(guest, 'POST', `/api/rooms/${priv.id}/join`, password === undefined ? {} : { password }), roomParams(priv.id));
 
+    // Asking without a password is no guess: refused, but it costs no attempt.
     const none = await attempt();
     expect(none.status).toBe(403);
+    expect(await none.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'This room needs a password.' } });
     const wrong = await attempt('wrong');
     expect(wrong.status).toBe(403);
     expect(await wrong.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'Wrong room password.' } });
-    expect(await getDb().auditEvent.count({ where: { actorId: guest.id, kind: 'room.join_failed' } })).toBe(2);
+    expect(await getDb().auditEvent.count({ where: { actorId: guest.id, kind: 'room.join_failed' } })).toBe(1);
 
     // History and the namespace stay closed.
     expect((await history(guest, priv.id)).status).toBe(403);
 
-    for (let i = 0; i < 3; i += 1) expect((await attempt(`guess ${i}`)).status).toBe(403);
+    for (let i = 0; i < 4; i += 1) expect((await attempt(`guess ${i}`)).status).toBe(403);
     const limited = await attempt('right password'); // even the right one, once the budget is spent
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -109,6 +111,38 @@ describe('rooms API', () => {
     const ok = await join.POST(await apiRequest(friend, 'POST', `/api/rooms/${priv.id}/join`, { password: 'right password' }), roomParams(priv.id));
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { room: RoomSummary }).room).toMatchObject({ isMember: true, role: 'member', memberCount: 2 });
+  });
+
+  it('private rooms: parallel guesses each cost an attempt, so at most the budget is ever checked', async () => {
+    const [owner, guest] = await Promise.all([createTestUser(), createTestUser()]);
+    const priv = await createOk(owner, { kind: 'private', name: uniqueName('Safe'), password: 'the right one' });
+    const guesses = Array.from({ length: 40 }, (_, i) => (i === 39 ? 'the right one' : `wrong guess ${i}`));
+    const statuses = await Promise.all(
+      guesses.map(async (password) =>
+        (await join.POST(await apiRequest(guest, 'POST', `/api/rooms/${priv.id}/join`, { password }), roomParams(priv.id))).status,
+      ),
+    );
+    // 5 attempts per user and room: 35 of 40 are refused before any password is checked.
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+    expect(await getDb().auditEvent.count({ where: { actorId: guest.id, kind: 'room.join_failed' } })).toBe(statuses.filter((s) => s === 403).length);
+    const member = await getDb().membership.findUnique({ where: { roomId_userId: { roomId: priv.id, userId: guest.id } } });
+    expect(member !== null).toBe(statuses.includes(200));
+  });
+
+  it('joining is idempotent under concurrency: many tabs joining at once all succeed, one membership', async () => {
+    const [owner, guest] = await Promise.all([createTestUser(), createTestUser()]);
+    const pub = await createOk(owner, { kind: 'public', name: uniqueName('Busy') });
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, async () => join.POST(await apiRequest(guest, 'POST', `/api/rooms/${pub.id}/join`, {}), roomParams(pub.id))),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(40).fill(200));
+    expect(await getDb().membership.count({ where: { roomId: pub.id, userId: guest.id } })).toBe(1);
+
+    // And through the room namespace, which joins public rooms on first connect.
+    const other = await createTestUser();
+    const sockets = await Promise.all(Array.from({ length: 20 }, () => openRoom(server.url, other, pub.id)));
+    for (const { socket } of sockets) socket.close();
+    expect(await getDb().membership.count({ where: { roomId: pub.id, userId: other.id } })).toBe(1);
   });
 
   it('history: members only, cursor pages by seq, author and date filters, validated query', async () => {
