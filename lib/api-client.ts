@@ -2,7 +2,7 @@
 import type { ErrorBody, ErrorCode } from './errors';
 import type { HistoryPage } from './schemas/message';
 import type { CreateRoomInput, RoomList, RoomMember, RoomSummary } from './schemas/room';
-import type { PublicUser } from './schemas/user';
+import type { ChangePasswordInput, PublicUser, SessionView } from './schemas/user';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -79,4 +79,13 @@ export const usersApi = {
 export const directApi = {
   /** Gets or creates the direct conversation with this user. */
   start: (userId: string) => apiFetch<{ room: RoomSummary }>('/api/direct', { method: 'POST', body: { userId } }),
+};
+
+export const accountApi = {
+  changePassword: (input: ChangePasswordInput) => apiFetch<{ endedSessions: number }>('/api/account/password', { method: 'POST', body: input }),
+  sessions: () => apiFetch<{ sessions: SessionView[] }>('/api/sessions'),
+  endSession: (sessionId: string) => apiFetch<void>(`/api/sessions/${encodeURIComponent(sessionId)}`, { method: 'DELETE' }),
+  /** Every session, or every other one. */
+  endSessions: (options: { exceptCurrent: boolean }) =>
+    apiFetch<{ ended: number }>(options.exceptCurrent ? '/api/sessions?except=current' : '/api/sessions', { method: 'DELETE' }),
 };

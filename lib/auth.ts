@@ -7,19 +7,22 @@ import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { redirect } from 'next/navigation';
 import { clientIpFromHeaders } from './client-ip';
+import { createSession, endSession, sessionMaxAgeSeconds, validateSession } from './data/sessions';
 import { authenticate } from './data/users';
 import { getEnv } from './env';
 import { AppError } from './errors';
 import { getLogger } from './logger';
 import { safeCallbackUrl } from './safe-redirect';
+import { notifySessionsEnded } from './realtime/notify';
 import { loginSchema, type PublicUser } from './schemas/user';
-import { SESSION_MAX_AGE_SECONDS } from './session-token';
 
 export { safeCallbackUrl };
 
 declare module 'next-auth' {
   interface User {
     username?: string;
+    /** The session row created at sign-in (lib/data/sessions.ts); sealed into the token as `sid`. */
+    sessionId?: string;
   }
   interface Session {
     user: PublicUser;
@@ -44,7 +47,9 @@ function authConfig(): NextAuthConfig {
   return {
     secret: env.AUTH_SECRET,
     trustHost: true,
-    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
+    // The token only points at a session row, which decides (and ends) the session; the token's own
+    // lifetime is the absolute one, so it never outlives what the row allows.
+    session: { strategy: 'jwt', maxAge: sessionMaxAgeSeconds() },
     pages: { signIn: '/login' },
     logger: {
       error: (error) => {
@@ -60,8 +65,10 @@ function authConfig(): NextAuthConfig {
           const parsed = loginSchema.safeParse({ username: credentials.username, password: credentials.password });
           if (!parsed.success) throw new LoginFailed();
           try {
-            const user = await authenticate({ ...parsed.data, ip: clientIpFromHeaders(request.headers) });
-            return { id: user.id, name: user.displayName, username: user.username };
+            const ip = clientIpFromHeaders(request.headers);
+            const user = await authenticate({ ...parsed.data, ip });
+            const sessionId = await createSession({ userId: user.id, ip, userAgent: request.headers.get('user-agent') });
+            return { id: user.id, name: user.displayName, username: user.username, sessionId };
           } catch (error) {
             if (error instanceof AppError && error.code === 'RATE_LIMITED') {
               throw new LoginRateLimited(error.extra.retryAfter ?? 60);
@@ -72,13 +79,28 @@ function authConfig(): NextAuthConfig {
         },
       }),
     ],
+    events: {
+      // Signing out ends the session itself, not only this browser's cookie: a copied token dies too.
+      async signOut(message) {
+        const sessionId = 'token' in message ? message.token?.sid : undefined;
+        if (typeof sessionId === 'string') notifySessionsEnded(await endSession(sessionId));
+      },
+    },
     callbacks: {
-      jwt({ token, user }) {
+      async jwt({ token, user }) {
         if (user) {
           token.sub = user.id;
           token.name = user.name;
           token.username = user.username;
+          token.sid = user.sessionId;
+          return token;
         }
+        // Every later use (pages, /api/auth/session) asks whether the session still counts; null makes
+        // Auth.js treat the request as signed out and clear the cookie.
+        const session = typeof token.sid === 'string' ? await validateSession(token.sid) : null;
+        if (!session || session.user.id !== token.sub) return null;
+        token.name = session.user.displayName;
+        token.username = session.user.username;
         return token;
       },
       session({ session, token }) {

@@ -1,12 +1,11 @@
 /** Route-handler plumbing: size-limited JSON bodies and the one error mapping. */
 import { clientIpFromHeaders } from './client-ip';
-import { getUserById } from './data/users';
 import { getEnv } from './env';
 import { AppError, toAppError, toHttpResponse } from './errors';
 import { getLogger } from './logger';
 import { ROOM_ID_PATTERN } from './schemas/room';
 import type { PublicUser } from './schemas/user';
-import { sessionUserFromHeaders } from './session-token';
+import { sessionFromHeaders } from './session-token';
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
@@ -74,18 +73,18 @@ export function json(data: unknown, status = 200): Response {
 
 export interface ApiCaller {
   user: PublicUser;
+  sessionId: string;
   ip: string | null;
 }
 
 /**
  * The signed-in user behind an API request (session cookie or `Authorization: Bearer <session JWT>`),
- * the same check the socket handshake makes. 401 otherwise.
+ * the same check the socket handshake makes: the session must still count (lib/data/sessions.ts). 401 otherwise.
  */
 export async function requireApiUser(request: Request): Promise<ApiCaller> {
-  const claimed = await sessionUserFromHeaders(request.headers, getEnv().AUTH_SECRET);
-  const user = claimed ? await getUserById(claimed.id) : null;
-  if (!user) throw new AppError('UNAUTHORIZED', 'Sign in first.');
-  return { user, ip: clientIpFromHeaders(request.headers) };
+  const session = await sessionFromHeaders(request.headers, getEnv().AUTH_SECRET);
+  if (!session) throw new AppError('UNAUTHORIZED', 'Sign in first.');
+  return { user: session.user, sessionId: session.sessionId, ip: clientIpFromHeaders(request.headers) };
 }
 
 /** Route params of `[roomId]` routes, validated. */

@@ -9,7 +9,10 @@ export type AuditKind =
   | 'login.rate_limited'
   | 'room.created'
   | 'room.deleted'
-  | 'room.join_failed';
+  | 'room.join_failed'
+  | 'user.password_changed'
+  | 'user.password_change_failed'
+  | 'sessions.ended';
 
 export interface AuditInput {
   kind: AuditKind;

@@ -5,8 +5,9 @@ import { AppError } from '../errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../password';
 import { getEnv } from '../env';
 import { consumeAttempt, sharedLimiter, type LimitPolicy } from '../rate-limit';
-import type { PublicUser, RegisterInput } from '../schemas/user';
+import type { ChangePasswordInput, PublicUser, RegisterInput } from '../schemas/user';
 import { recordAudit } from './audit';
+import { revokeAllSessions } from './sessions';
 
 const publicUserSelect = { id: true, username: true, displayName: true } as const;
 
@@ -158,4 +159,44 @@ export async function searchUsers(input: { q: string; limit: number; excludeId: 
     orderBy: { username: 'asc' },
     take: input.limit,
   });
+}
+
+/** Current-password checks on a password change: a borrowed session must not become a guessing oracle. */
+const passwordChangePolicy: LimitPolicy = { keyPrefix: 'password_change', points: 5, duration: FIFTEEN_MINUTES, blockDuration: FIFTEEN_MINUTES };
+
+/**
+ * Changes a user's password after checking the current one, and ends every other session (a password
+ * change is what people do when they fear someone else is signed in). Returns the ended session ids.
+ */
+export async function changePassword(input: {
+  userId: string;
+  sessionId: string;
+  data: ChangePasswordInput;
+  ip: string | null;
+}): Promise<{ endedSessionIds: string[] }> {
+  const limiter = sharedLimiter(passwordChangePolicy);
+  await consumeAttempt(limiter, input.userId, 'password change attempts');
+  const user = await getDb().user.findUnique({ where: { id: input.userId }, select: { passwordHash: true } });
+  if (!user) throw new AppError('UNAUTHORIZED', 'Sign in first.');
+  if (!(await verifyPassword(input.data.currentPassword, user.passwordHash))) {
+    await recordAudit({ kind: 'user.password_change_failed', actorId: input.userId, ip: input.ip });
+    throw new AppError('FORBIDDEN', 'The current password is wrong.', {
+      issues: [{ path: 'currentPassword', message: 'The current password is wrong.' }],
+    });
+  }
+  await limiter.delete(input.userId);
+  const passwordHash = await hashPassword(input.data.newPassword);
+  await getDb().user.update({ where: { id: input.userId }, data: { passwordHash } });
+  const endedSessionIds = await revokeAllSessions({ userId: input.userId, keep: input.sessionId });
+  await recordAudit({ kind: 'user.password_changed', actorId: input.userId, ip: input.ip, details: { endedSessions: endedSessionIds.length } });
+  return { endedSessionIds };
+}
+
+/**
+ * Disables or re-enables an account (operators; the admin page of a later issue calls this). Disabling
+ * ends every session at once; the caller closes their sockets with the returned ids.
+ */
+export async function setUserDisabled(input: { userId: string; disabled: boolean }): Promise<{ endedSessionIds: string[] }> {
+  await getDb().user.update({ where: { id: input.userId }, data: { disabledAt: input.disabled ? new Date() : null } });
+  return { endedSessionIds: input.disabled ? await revokeAllSessions({ userId: input.userId }) : [] };
 }

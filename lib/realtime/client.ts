@@ -91,8 +91,11 @@ function createRealtime(userId: string): Realtime {
     delivery.reset(); // reports made while disconnected were dropped: let them be made again
     setStatus('connected');
   });
+  // The server ended this session (signed out elsewhere, password changed, account disabled): it
+  // disconnects every namespace right after, and reconnecting would only be refused.
+  main.on('session:ended', () => setStatus('signed-out'));
   main.on('disconnect', (reason) => {
-    if (reason === 'io client disconnect') return;
+    if (reason === 'io client disconnect' || useConnectionStore.getState().status === 'signed-out') return;
     setStatus(browserOnline() ? 'reconnecting' : 'offline');
   });
   main.on('connect_error', (error) => {
@@ -232,7 +235,14 @@ export function openRoom(roomId: string, options: RoomConnectionOptions): RoomCo
     if (handler) socket.on(event as keyof RoomServerToClientEvents, handler as never);
   }
   socket.on('connect', () => options.onConnect?.());
-  socket.on('disconnect', (reason) => options.onDisconnect?.(reason));
+  socket.on('disconnect', (reason) => {
+    // The session ended (the main namespace heard `session:ended` just before): a refusal, not a close.
+    if (reason === 'io server disconnect' && useConnectionStore.getState().status === 'signed-out') {
+      options.onDisconnect?.('session ended');
+      return options.onRefused?.({ code: 'UNAUTHORIZED', message: 'Your session has ended.' });
+    }
+    options.onDisconnect?.(reason);
+  });
   socket.on('connect_error', (error) => {
     if (socket.active) return; // transport trouble: the manager reconnects every namespace
     const code = connectErrorCode(error);

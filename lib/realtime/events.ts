@@ -27,6 +27,11 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   /** Sent once after the handshake: who the server thinks you are. */
   'session:ready': (payload: { user: PublicUser }) => void;
+  /**
+   * This connection's session ended (signed out, signed out everywhere, password changed, account
+   * disabled): the server disconnects every namespace of the connection right after. Sign in again.
+   */
+  'session:ended': (payload: { reason: 'revoked' }) => void;
   /** A new public or private room anyone may list (sent to everyone, in its non-member view). */
   'room:listed': (payload: { room: RoomSummary }) => void;
   /** A room this user could see is gone (deleted by its owner). */
@@ -95,6 +100,8 @@ export interface RoomServerToClientEvents {
 export interface InterServerEvents {
   /** Room actions another instance applied to its sockets, for this one to apply to its own (bus.ts). */
   'room:actions': (actions: import('./bus').RoomAction[]) => void;
+  /** These sessions ended: close their sockets (session-guard.ts). */
+  'session:ended': (sessionIds: string[]) => void;
   /** Does this instance have a socket of the user in the room's namespace? */
   'room:has-user': (roomId: string, userId: string, ack: (present: boolean) => void) => void;
 }
@@ -102,6 +109,8 @@ export interface InterServerEvents {
 export interface SocketData {
   user: PublicUser;
   ip: string;
+  /** The session the handshake presented (lib/data/sessions.ts); its end closes the socket. */
+  sessionId: string;
   /** Main namespace only: this tab's reported status. */
   status?: 'online' | 'away';
   /** Room namespaces only: the catch-up position from the handshake. */

@@ -7,13 +7,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
 import { resolveClientIp } from '../client-ip';
-import { getUserById } from '../data/users';
 import type { Env } from '../env';
 import { toAppError, type ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import { sessionFromHeaders, toFetchHeaders } from '../session-token';
 import type { PublicUser } from '../schemas/user';
 import type { SocketData } from './events';
+import type { SessionGuard } from './session-guard';
 
 export class HandshakeError extends Error {
   readonly data: { code: ErrorCode };
@@ -60,8 +60,9 @@ interface ConnectionIdentity {
   ip: string;
   origin: string | undefined;
   originAllowed: boolean;
-  /** null: no valid session, or its user no longer exists. */
+  /** null: no valid session (none, ended, revoked), or its user is gone or disabled. */
   user: PublicUser | null;
+  sessionId: string | null;
   /** When the session ends (ms since the epoch): a namespace opened later is refused after it. */
   expiresAt: number;
 }
@@ -72,7 +73,7 @@ export interface HandshakeMiddleware {
   identify(conn: EngineConnection): Promise<ConnectionIdentity>;
 }
 
-export function createHandshakeMiddleware(deps: { env: Env; log: Logger }): HandshakeMiddleware {
+export function createHandshakeMiddleware(deps: { env: Env; log: Logger; sessions: SessionGuard }): HandshakeMiddleware {
   const { env, log } = deps;
   const openings = new WeakMap<EngineConnection, OpeningRequest>();
   const identities = new WeakMap<EngineConnection, Promise<ConnectionIdentity>>();
@@ -101,10 +102,9 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger }): Hand
 
   async function resolveIdentity(opening: OpeningRequest): Promise<ConnectionIdentity> {
     const { ip, origin, host } = opening;
-    if (!isAllowedOrigin(origin, host, env.ALLOWED_ORIGINS)) return { ip, origin, originAllowed: false, user: null, expiresAt: 0 };
+    if (!isAllowedOrigin(origin, host, env.ALLOWED_ORIGINS)) return { ip, origin, originAllowed: false, user: null, sessionId: null, expiresAt: 0 };
     const session = await sessionFromHeaders(opening.sessionHeaders, env.AUTH_SECRET);
-    const user = session ? await getUserById(session.user.id) : null;
-    return { ip, origin, originAllowed: true, user, expiresAt: session?.expiresAt ?? 0 };
+    return { ip, origin, originAllowed: true, user: session?.user ?? null, sessionId: session?.sessionId ?? null, expiresAt: session?.expiresAt ?? 0 };
   }
 
   function identify(conn: EngineConnection): Promise<ConnectionIdentity> {
@@ -129,12 +129,14 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger }): Hand
         log.warn({ ip, origin: identity.origin, nsp: socket.nsp.name }, 'socket refused: origin not allowed');
         return next(new HandshakeError('FORBIDDEN', `Origin ${identity.origin} is not allowed to connect.`));
       }
-      if (!identity.user || Date.now() >= identity.expiresAt) {
+      if (!identity.user || !identity.sessionId || Date.now() >= identity.expiresAt || deps.sessions.hasEnded(identity.sessionId)) {
         log.info({ ip, nsp: socket.nsp.name }, 'socket refused: no valid session');
         return next(new HandshakeError('UNAUTHORIZED', 'Sign in to connect: no valid session was presented.'));
       }
       socket.data.user = identity.user;
       socket.data.ip = ip;
+      socket.data.sessionId = identity.sessionId;
+      deps.sessions.track(socket, identity.sessionId);
       next();
     } catch (error) {
       const known = toAppError(error);

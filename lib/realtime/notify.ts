@@ -11,6 +11,7 @@ import { messageStoredAction, roomBusOf, type RoomAction } from './bus';
 import type { InterServerEvents, RoomClientToServerEvents, RoomServerToClientEvents, SocketData } from './events';
 import { membersRoom, userRoom } from './groups';
 import type { ParleyServer } from './server';
+import { sessionGuardOf } from './session-guard';
 
 export type RoomNamespace = Namespace<RoomClientToServerEvents, RoomServerToClientEvents, InterServerEvents, SocketData>;
 export type RoomSocket = Socket<RoomClientToServerEvents, RoomServerToClientEvents, InterServerEvents, SocketData>;
@@ -92,4 +93,9 @@ export function notifyRoomDeleted(roomId: string, audience: { kind: RoomSummary[
   // Public and private rooms are listed to everyone; a direct room only ever to its members.
   if (audience.kind === 'direct') io.to(audience.memberIds.map(userRoom)).emit('room:deleted', { roomId });
   else io.emit('room:deleted', { roomId });
+}
+
+/** These sessions ended (lib/data/sessions.ts): their open sockets close on every instance. */
+export function notifySessionsEnded(sessionIds: string[], io = globalForIo.parleyIo): void {
+  if (io && sessionIds.length > 0) sessionGuardOf(io)?.end(sessionIds);
 }

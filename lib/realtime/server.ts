@@ -17,6 +17,7 @@ import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES } from './engine-options';
 import { setRealtimeServer } from './notify';
 import { createPresenceTracker } from './presence';
 import { registerRoomNamespaces } from './rooms';
+import { createSessionGuard } from './session-guard';
 
 export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -29,6 +30,8 @@ export interface RealtimeDeps {
   presenceGraceMs?: number;
   /** How long a typing:start lasts without a repeat. Default 5 s. */
   typingTtlMs?: number;
+  /** How often open sockets' sessions are re-checked against the database. Default 15 s. */
+  sessionSweepMs?: number;
   /** Cross-instance broadcast (lib/realtime/adapter.ts). Without it, one instance only (in memory). */
   adapter?: PostgresAdapterHandle;
 }
@@ -54,7 +57,9 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     // Browsers on other configured origins need CORS for the polling transport (the Origin check still runs).
     ...(deps.env.ALLOWED_ORIGINS.length > 0 ? { cors: { origin: deps.env.ALLOWED_ORIGINS, credentials: true } } : {}),
   });
-  const handshake = createHandshakeMiddleware({ env: deps.env, log });
+  const sessions = createSessionGuard(io, { log, sweepIntervalMs: deps.sessionSweepMs ?? 15_000, clustered: deps.adapter !== undefined });
+  httpServer.once('close', () => sessions.close());
+  const handshake = createHandshakeMiddleware({ env: deps.env, log, sessions });
   io.use(handshake);
   io.engine.on('connection', (conn: Parameters<typeof handshake.identify>[0]) => void handshake.identify(conn).catch(() => undefined));
   const bus = createRoomBus(io, { log });

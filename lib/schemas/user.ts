@@ -49,6 +49,36 @@ export const loginSchema = z.strictObject({
 
 export type LoginInput = z.infer<typeof loginSchema>;
 
+/** POST /api/account/password: the current password proves it is the owner, not a borrowed session. */
+export const changePasswordSchema = z
+  .strictObject({
+    currentPassword: z.string({ error: 'Enter your current password.' }).min(1, 'Enter your current password.').max(1024),
+    newPassword: passwordSchema,
+    confirmPassword: z.string({ error: 'Confirm the new password.' }),
+  })
+  .refine((v) => v.newPassword === v.confirmPassword, { path: ['confirmPassword'], message: 'Passwords do not match.' })
+  .refine((v) => v.newPassword !== v.currentPassword, { path: ['newPassword'], message: 'Choose a password different from the current one.' });
+export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
+
+/** DELETE /api/sessions?except=current: end every session but the caller's; without it, all of them. */
+export const endSessionsQuerySchema = z.strictObject({
+  except: z.literal('current', { error: 'except must be "current".' }).optional(),
+});
+
+export const sessionIdSchema = z.uuid({ error: 'Not a session id.' }).toLowerCase();
+
+/** A signed-in device, as the sessions list shows it. */
+export interface SessionView {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** The session making this request. */
+  current: boolean;
+}
+
 /** The public view of a user; never carries the password hash. */
 export interface PublicUser {
   id: string;

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encode } from 'next-auth/jwt';
 import { io as connect, type Socket } from 'socket.io-client';
+import { createSession } from '../data/sessions';
 import { registerUser } from '../data/users';
 import { databaseUrl } from '../db';
 import { getEnv } from '../env';
@@ -32,6 +33,7 @@ export async function startTestRealtime(
     port?: number;
     presenceGraceMs?: number;
     typingTtlMs?: number;
+    sessionSweepMs?: number;
     /** Cross-instance broadcast through the PostgreSQL adapter (as server.ts runs by default). */
     postgresAdapter?: boolean;
   } = {},
@@ -45,6 +47,7 @@ export async function startTestRealtime(
     messageLimits: options.messageLimits ?? { perSecond: 10_000, burst: 10_000 },
     presenceGraceMs: options.presenceGraceMs ?? 150,
     typingTtlMs: options.typingTtlMs,
+    sessionSweepMs: options.sessionSweepMs,
     adapter,
   });
   await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, '127.0.0.1', resolve));
@@ -87,15 +90,27 @@ export async function createTestUser(overrides: { username?: string; password?: 
   return { ...user, password };
 }
 
-/** A session cookie exactly as Auth.js would set it after sign-in (`maxAgeSeconds`: Auth.js's default). */
-export async function sessionCookie(user: PublicUser, options: { maxAgeSeconds?: number } = {}): Promise<string> {
+/**
+ * Signs a user in as Auth.js would: a session row (lib/data/sessions.ts) and the cookie carrying its id.
+ * `maxAgeSeconds` shortens the token's own lifetime; `sessionId` reuses an existing session.
+ */
+export async function signInAs(
+  user: PublicUser,
+  options: { maxAgeSeconds?: number; sessionId?: string } = {},
+): Promise<{ cookie: string; token: string; sessionId: string }> {
+  const sessionId = options.sessionId ?? (await createSession({ userId: user.id, ip: '127.0.0.1', userAgent: 'parley-tests' }));
   const token = await encode({
-    token: { sub: user.id, name: user.displayName, username: user.username },
+    token: { sub: user.id, name: user.displayName, username: user.username, sid: sessionId },
     secret: getEnv().AUTH_SECRET,
     salt: 'authjs.session-token',
     ...(options.maxAgeSeconds ? { maxAge: options.maxAgeSeconds } : {}),
   });
-  return `authjs.session-token=${token}`;
+  return { cookie: `authjs.session-token=${token}`, token, sessionId };
+}
+
+/** A session cookie exactly as Auth.js would set it after sign-in (a fresh session each call). */
+export async function sessionCookie(user: PublicUser, options: { maxAgeSeconds?: number } = {}): Promise<string> {
+  return (await signInAs(user, options)).cookie;
 }
 
 export interface ConnectOptions {
@@ -132,10 +147,10 @@ export async function openRoom(
   base: string,
   user: PublicUser,
   roomId: string,
-  options: { lastSeq?: number } = {},
+  options: { lastSeq?: number; cookie?: string } = {},
 ): Promise<{ socket: Socket; ready: RoomReady; replay: ReplayPayload }> {
   const socket = connectClient(base, {
-    cookie: await sessionCookie(user),
+    cookie: options.cookie ?? (await sessionCookie(user)),
     namespace: `/r/${roomId}`,
     auth: options.lastSeq === undefined ? {} : { lastSeq: options.lastSeq },
   });
@@ -167,17 +182,29 @@ export async function eventually(predicate: () => boolean, timeoutMs = 5_000): P
   }
 }
 
-/** A Request as a signed-in browser would send it to a route handler. */
-export async function apiRequest(user: PublicUser | null, method: string, path: string, body?: unknown): Promise<Request> {
+/** Like `eventually`, for a condition that needs a query to check. */
+export async function eventuallyAsync(predicate: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A Request as a signed-in browser would send it to a route handler: as `who` (a fresh session each
+ * time), with a given session `{ cookie }`, or anonymous (null). Same-origin, JSON, as the app's pages send it.
+ */
+export async function apiRequest(who: PublicUser | { cookie: string } | null, method: string, path: string, body?: unknown): Promise<Request> {
   const headers: Record<string, string> = { 'x-parley-client-ip': '10.20.30.40' };
-  if (user) headers.cookie = await sessionCookie(user);
+  if (who) headers.cookie = 'cookie' in who ? who.cookie : await sessionCookie(who);
   if (body !== undefined) headers['content-type'] = 'application/json';
   return new Request(`http://localhost${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
-/** A main-namespace ("/") socket for `user`, resolved once the server said `session:ready`. */
-export async function openSession(base: string, user: PublicUser): Promise<Socket> {
-  const socket = connectClient(base, { cookie: await sessionCookie(user) });
+/** A main-namespace ("/") socket for `user` (or a given session cookie), resolved once the server said `session:ready`. */
+export async function openSession(base: string, user: PublicUser, options: { cookie?: string } = {}): Promise<Socket> {
+  const socket = connectClient(base, { cookie: options.cookie ?? (await sessionCookie(user)) });
   const ready = new Promise<void>((resolve) => socket.once('session:ready', () => resolve()));
   await waitForConnect(socket);
   await ready;
