@@ -15,7 +15,7 @@ describe('sendMessageSchema', () => {
 
   it.each([
     [{ clientId, body: '   ' }, /empty/],
-    [{ clientId, body: 'a\u0000b' }, /NUL/],
+    [{ clientId, body: 'a\u0000b' }, /control characters/],
     [{ clientId: 'not-a-uuid', body: 'hi' }, /UUID/],
     [{ clientId, body: 'hi', author: 'someone-else' }, /Unrecognized|unrecognized/],
   ])('rejects %j', (input, message) => {

@@ -1,5 +1,6 @@
 /** Message rules and wire shapes. */
 import { z } from 'zod';
+import { plainText } from './text';
 import type { PublicUser } from './user';
 
 export const MESSAGE_MAX_CHARS = 2000;
@@ -16,13 +17,14 @@ export function charCount(text: string): number {
   return n;
 }
 
-export const messageBodySchema = z
-  .string({ error: 'The message body must be text.' })
-  .trim()
-  .min(1, 'The message is empty.')
-  // PostgreSQL text cannot hold NUL; refused here rather than as a database error.
-  .refine((body) => !body.includes('\u0000'), 'The message contains a NUL character.')
-  .refine((body) => charCount(body) <= MESSAGE_MAX_CHARS, `A message can be at most ${MESSAGE_MAX_CHARS} characters.`);
+export const messageBodySchema = plainText(
+  z
+    .string({ error: 'The message body must be text.' })
+    .trim()
+    .min(1, 'The message is empty.')
+    .refine((body) => charCount(body) <= MESSAGE_MAX_CHARS, `A message can be at most ${MESSAGE_MAX_CHARS} characters.`),
+  { kind: 'multi-line', label: 'A message' },
+);
 
 export const sendMessageSchema = z.strictObject({
   /** Made once per message by the client and reused on every retry: the idempotency key. */
@@ -39,7 +41,7 @@ export const historyQuerySchema = z
     before: seqParam.optional(),
     after: seqParam.optional(),
     limit: z.coerce.number().int().min(1).max(HISTORY_MAX_LIMIT).default(HISTORY_DEFAULT_LIMIT),
-    author: z.string().trim().toLowerCase().min(1).max(32).optional(),
+    author: plainText(z.string().trim().toLowerCase().min(1).max(32), { label: 'author' }).optional(),
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
   })

@@ -1,11 +1,11 @@
 /** Room rules and wire shapes, shared by route handlers, socket handlers and forms. */
 import { z } from 'zod';
-import { hasNoControlChars } from './text';
+import { plainText } from './text';
 import type { PublicUser } from './user';
 
 /** Room ids are 10 base62 characters: short enough for PostgreSQL channel names (see prisma/schema.prisma). */
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9]{10}$/;
-export const roomIdSchema = z.string().regex(ROOM_ID_PATTERN, 'Not a room id.');
+export const roomIdSchema = plainText(z.string().regex(ROOM_ID_PATTERN, 'Not a room id.'), { label: 'A room id' });
 
 /** The Socket.IO namespace of a room. */
 export const ROOM_NAMESPACE_PATTERN = /^\/r\/([A-Za-z0-9]{10})$/;
@@ -13,20 +13,31 @@ export function roomNamespace(roomId: string): string {
   return `/r/${roomId}`;
 }
 
-export const roomNameSchema = z
-  .string({ error: 'Enter a room name.' })
-  .trim()
-  .min(2, 'Room name must be at least 2 characters.')
-  .max(64, 'Room name must be at most 64 characters.')
-  .refine(hasNoControlChars, 'Room name cannot contain control characters.');
+export const roomNameSchema = plainText(
+  z
+    .string({ error: 'Enter a room name.' })
+    .trim()
+    .min(2, 'Room name must be at least 2 characters.')
+    .max(64, 'Room name must be at most 64 characters.'),
+  { kind: 'name', label: 'Room name' },
+);
+
+/** A room's description: a few lines of text. */
+export const roomDescriptionSchema = plainText(z.string().trim().max(500, 'Description must be at most 500 characters.'), {
+  kind: 'multi-line',
+  label: 'Description',
+});
 
 const encoder = new TextEncoder();
 
 /** bcrypt reads 72 bytes at most, so longer passwords are refused rather than silently truncated. */
-export const roomPasswordSchema = z
-  .string({ error: 'Enter a password.' })
-  .min(4, 'Room password must be at least 4 characters.')
-  .refine((p) => encoder.encode(p).length <= 72, 'Room password must be at most 72 bytes.');
+export const roomPasswordSchema = plainText(
+  z
+    .string({ error: 'Enter a password.' })
+    .min(4, 'Room password must be at least 4 characters.')
+    .refine((p) => encoder.encode(p).length <= 72, 'Room password must be at most 72 bytes.'),
+  { label: 'Room password' },
+);
 
 export const createRoomSchema = z.discriminatedUnion(
   'kind',
@@ -34,12 +45,12 @@ export const createRoomSchema = z.discriminatedUnion(
     z.strictObject({
       kind: z.literal('public'),
       name: roomNameSchema,
-      description: z.string().trim().max(500, 'Description must be at most 500 characters.').default(''),
+      description: roomDescriptionSchema.default(''),
     }),
     z.strictObject({
       kind: z.literal('private'),
       name: roomNameSchema,
-      description: z.string().trim().max(500, 'Description must be at most 500 characters.').default(''),
+      description: roomDescriptionSchema.default(''),
       password: roomPasswordSchema,
     }),
   ],
@@ -48,7 +59,7 @@ export const createRoomSchema = z.discriminatedUnion(
 export type CreateRoomInput = z.infer<typeof createRoomSchema>;
 
 export const joinRoomSchema = z.strictObject({
-  password: z.string().max(200).optional(),
+  password: plainText(z.string().max(200), { label: 'Room password' }).optional(),
 });
 
 export type RoomKind = 'public' | 'private' | 'direct';

@@ -1,38 +1,42 @@
 /** Account rules, shared by the register/login forms (inline errors), route handlers and next-auth. */
 import { z } from 'zod';
-import { hasNoControlChars } from './text';
+import { plainText } from './text';
 
 const encoder = new TextEncoder();
 const utf8Length = (s: string) => encoder.encode(s).length;
 
 /** Usernames are canonical lower-case, so "Alice" and "alice" are the same account. */
-export const usernameSchema = z
-  .string({ error: 'Enter a username.' })
-  .trim()
-  .toLowerCase()
-  .min(3, 'Username must be at least 3 characters.')
-  .max(32, 'Username must be at most 32 characters.')
-  .regex(/^[a-z0-9_.-]+$/, 'Use only letters, digits, "_", "." and "-".');
+export const usernameSchema = plainText(
+  z
+    .string({ error: 'Enter a username.' })
+    .trim()
+    .toLowerCase()
+    .min(3, 'Username must be at least 3 characters.')
+    .max(32, 'Username must be at most 32 characters.')
+    .regex(/^[a-z0-9_.-]+$/, 'Use only letters, digits, "_", "." and "-".'),
+  { label: 'Username' },
+);
 
 /** bcrypt reads at most 72 bytes, so longer passwords would be silently truncated: refuse them. */
-export const passwordSchema = z
-  .string({ error: 'Enter a password.' })
-  .refine((p) => utf8Length(p) >= 8, 'Password must be at least 8 bytes.')
-  .refine((p) => utf8Length(p) <= 72, 'Password must be at most 72 bytes.');
+export const passwordSchema = plainText(
+  z
+    .string({ error: 'Enter a password.' })
+    .refine((p) => utf8Length(p) >= 8, 'Password must be at least 8 bytes.')
+    .refine((p) => utf8Length(p) <= 72, 'Password must be at most 72 bytes.'),
+  { label: 'Password' },
+);
 
-export const displayNameSchema = z
-  .string({ error: 'Enter a display name.' })
-  .trim()
-  .min(1, 'Enter a display name.')
-  .max(64, 'Display name must be at most 64 characters.')
-  .refine(hasNoControlChars, 'Display name cannot contain control characters.');
+export const displayNameSchema = plainText(
+  z.string({ error: 'Enter a display name.' }).trim().min(1, 'Enter a display name.').max(64, 'Display name must be at most 64 characters.'),
+  { kind: 'name', label: 'Display name' },
+);
 
 export const registerSchema = z
   .strictObject({
     username: usernameSchema,
     displayName: displayNameSchema,
     password: passwordSchema,
-    confirmPassword: z.string({ error: 'Confirm your password.' }),
+    confirmPassword: plainText(z.string({ error: 'Confirm your password.' }), { label: 'Password' }),
   })
   .refine((v) => v.password === v.confirmPassword, {
     path: ['confirmPassword'],
@@ -43,8 +47,8 @@ export type RegisterInput = z.infer<typeof registerSchema>;
 
 /** Login accepts what a user types; only shape is checked, so the error stays generic. */
 export const loginSchema = z.strictObject({
-  username: z.string().trim().toLowerCase().min(1, 'Enter your username.').max(64),
-  password: z.string().min(1, 'Enter your password.').max(1024),
+  username: plainText(z.string().trim().toLowerCase().min(1, 'Enter your username.').max(64), { label: 'Username' }),
+  password: plainText(z.string().min(1, 'Enter your password.').max(1024), { label: 'Password' }),
 });
 
 export type LoginInput = z.infer<typeof loginSchema>;
@@ -52,9 +56,11 @@ export type LoginInput = z.infer<typeof loginSchema>;
 /** POST /api/account/password: the current password proves it is the owner, not a borrowed session. */
 export const changePasswordSchema = z
   .strictObject({
-    currentPassword: z.string({ error: 'Enter your current password.' }).min(1, 'Enter your current password.').max(1024),
+    currentPassword: plainText(z.string({ error: 'Enter your current password.' }).min(1, 'Enter your current password.').max(1024), {
+      label: 'Password',
+    }),
     newPassword: passwordSchema,
-    confirmPassword: z.string({ error: 'Confirm the new password.' }),
+    confirmPassword: plainText(z.string({ error: 'Confirm the new password.' }), { label: 'Password' }),
   })
   .refine((v) => v.newPassword === v.confirmPassword, { path: ['confirmPassword'], message: 'Passwords do not match.' })
   .refine((v) => v.newPassword !== v.currentPassword, { path: ['newPassword'], message: 'Choose a password different from the current one.' });
@@ -88,7 +94,7 @@ export interface PublicUser {
 
 /** GET /api/users?q=: people to start a conversation with, by username or display name. */
 export const userSearchSchema = z.strictObject({
-  q: z.string().trim().min(1, 'Type at least one character.').max(64),
+  q: plainText(z.string().trim().min(1, 'Type at least one character.').max(64), { label: 'The search' }),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
 
