@@ -1,0 +1,399 @@
+/**
+ * The authorization matrix: every REST route under app/api (found on disk) and every client→server
+ * socket event (read from lib/realtime/events.ts) × every actor (anonymous, outsider, member, owner,
+ * ex-member, deleted user, revoked session) × every room kind (public, private, direct), with the outcome
+ * each cell must have. A route or event without a row fails the coverage test, so a new endpoint cannot
+ * ship unexamined. Besides the status or ack code, every cell checks that nothing of a room's content
+ * (its secret message) reaches an actor who may not read it, and outsiders' open sockets are watched for
+ * any event that mentions a room they cannot see.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Ack } from './errors';
+import type { RoomKind } from './schemas/room';
+import { dispatch, loadApiRoutes, type ApiRoute } from './testing/api-router';
+import { ACTORS, ROOM_KINDS, buildWorld, canRead, hasSession, type Actor, type ActorCredentials, type MatrixRoom, type World } from './testing/authz-world';
+import { connectClient, createTestUser, signInAs, startTestRealtime, uniqueName, waitForConnect, type TestRealtime } from './testing/realtime';
+import { mainClientEvents, roomClientEvents } from './testing/socket-events';
+
+/** An HTTP status, or a socket outcome: 'ok' or an error code. */
+type Outcome = number | string;
+
+interface CellContext {
+  actor: Actor;
+  creds: ActorCredentials;
+  room: MatrixRoom;
+  kind: RoomKind;
+}
+
+interface Row {
+  /** `METHOD /api/pattern` for REST; `socket <namespace> <event>` for sockets. */
+  name: string;
+  /** Room-scoped rows run for every room kind; the others once per actor. */
+  perRoom: boolean;
+  /** Needs a room of its own per cell (it changes membership or deletes). */
+  fresh?: boolean;
+  run(cell: CellContext): Promise<{ outcome: Outcome; text: string }>;
+  expected(actor: Actor, kind: RoomKind): Outcome;
+}
+
+let server: TestRealtime;
+let world: World;
+let routes: ApiRoute[];
+/** Everything the outsider's and ex-member's open main sockets received during the whole run. */
+const observed: { actor: Actor; event: string; payload: string }[] = [];
+const watchers: Socket[] = [];
+
+beforeAll(async () => {
+  [server, world, routes] = await Promise.all([startTestRealtime({ sessionSweepMs: 60_000 }), buildWorld(), loadApiRoutes()]);
+  server.handleRequestsHere();
+  for (const actor of ['outsider', 'exMember'] as const) {
+    const socket = connectClient(server.url, { cookie: world.actors[actor].cookie });
+    socket.onAny((event: string, payload: unknown) => observed.push({ actor, event, payload: JSON.stringify(payload) }));
+    await waitForConnect(socket);
+    watchers.push(socket);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  for (const socket of watchers) socket.close();
+  await server?.close();
+});
+
+// ── How a cell talks to the server ──
+
+async function http(creds: ActorCredentials, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ outcome: Outcome; text: string }> {
+  const init: RequestInit = {
+    method,
+    headers: {
+      'x-parley-client-ip': `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
+      ...(creds.cookie ? { cookie: creds.cookie } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  };
+  const response = await dispatch(routes, new Request(`http://localhost${path}`, init));
+  return { outcome: response.status, text: await response.text() };
+}
+
+function ackOutcome(ack: unknown): Outcome {
+  const a = ack as Ack<unknown>;
+  return a.ok ? 'ok' : a.error.code;
+}
+
+/** Opens a namespace as the actor: the connect error's code, or the work's outcome once connected. */
+async function withSocket(
+  creds: ActorCredentials,
+  namespace: string,
+  work: (socket: Socket) => Promise<{ outcome: Outcome; text: string }>,
+): Promise<{ outcome: Outcome; text: string }> {
+  const socket = connectClient(server.url, { cookie: creds.cookie, namespace });
+  const received: string[] = [];
+  socket.onAny((event: string, payload: unknown) => received.push(`${event} ${JSON.stringify(payload)}`));
+  try {
+    await waitForConnect(socket);
+  } catch (error) {
+    socket.close();
+    const data = (error as { data?: { code?: string } }).data;
+    return { outcome: data?.code ?? 'connect failed', text: String((error as Error).message) };
+  }
+  try {
+    const result = await work(socket);
+    // Give what the server sends on connect (room:ready, replay) a moment to arrive: it is checked for leaks.
+    await new Promise((r) => setTimeout(r, 0));
+    return { outcome: result.outcome, text: `${result.text}\n${received.join('\n')}` };
+  } finally {
+    socket.close();
+  }
+}
+
+async function emit(socket: Socket, event: string, ...args: unknown[]): Promise<{ outcome: Outcome; text: string }> {
+  const ack: unknown = await socket.timeout(5_000).emitWithAck(event, ...args);
+  return { outcome: ackOutcome(ack), text: JSON.stringify(ack) };
+}
+
+/** A signed-in user of its own, for global rows that change the account (the shared actors must stay intact). */
+async function throwawayFor(creds: ActorCredentials): Promise<ActorCredentials & { password?: string }> {
+  if (!hasSession(creds.actor)) return creds;
+  const user = await createTestUser();
+  const { cookie, sessionId } = await signInAs(user);
+  return { actor: creds.actor, user, cookie, sessionId, password: user.password };
+}
+
+// ── Expected outcomes ──
+
+const UNAUTHORIZED_HTTP = 401;
+/** Members see it; for others a direct room does not exist, a public or private one is closed. */
+function memberOnly(actor: Actor, kind: RoomKind, ok: Outcome = 200): Outcome {
+  if (!hasSession(actor)) return UNAUTHORIZED_HTTP;
+  if (canRead(actor)) return ok;
+  return kind === 'direct' ? 404 : 403;
+}
+function memberOnlySocket(actor: Actor, kind: RoomKind): Outcome {
+  if (!hasSession(actor)) return 'UNAUTHORIZED';
+  if (canRead(actor)) return 'ok';
+  return kind === 'direct' ? 'NOT_FOUND' : 'FORBIDDEN';
+}
+/** Opening a room namespace: members, and anyone for a public room (which joins it). */
+function roomNamespaceOutcome(actor: Actor, kind: RoomKind): Outcome {
+  if (hasSession(actor) && kind === 'public') return 'ok';
+  return memberOnlySocket(actor, kind);
+}
+const signedIn = (ok: Outcome) => (actor: Actor) => (hasSession(actor) ? ok : UNAUTHORIZED_HTTP);
+
+// ── The rows ──
+
+const restRows: Row[] = [
+  {
+    name: 'POST /api/register',
+    perRoom: false,
+    run: ({ creds }) => {
+      const username = uniqueName('reg');
+      return http(creds, 'POST', '/api/register', { username, displayName: 'New', password: 'a fine password', confirmPassword: 'a fine password' });
+    },
+    expected: () => 201, // signing up needs no session, and having one changes nothing
+  },
+  { name: 'GET /api/rooms', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/rooms'), expected: signedIn(200) },
+  {
+    name: 'POST /api/rooms',
+    perRoom: false,
+    run: ({ creds }) => http(creds, 'POST', '/api/rooms', { kind: 'public', name: uniqueName('new'), description: '' }),
+    expected: signedIn(201),
+  },
+  { name: 'GET /api/rooms/[roomId]', perRoom: true, run: ({ creds, room }) => http(creds, 'GET', `/api/rooms/${room.id}`), expected: (a, k) => memberOnly(a, k) },
+  {
+    name: 'DELETE /api/rooms/[roomId]',
+    perRoom: true,
+    fresh: true,
+    run: ({ creds, room }) => http(creds, 'DELETE', `/api/rooms/${room.id}`, undefined, { 'content-type': 'application/json' }),
+    expected: (actor, kind) => {
+      if (!hasSession(actor)) return 401;
+      if (kind === 'direct') return canRead(actor) ? 409 : 404; // a conversation cannot be deleted; to others it does not exist
+      return actor === 'owner' ? 204 : 403;
+    },
+  },
+  {
+    name: 'POST /api/rooms/[roomId]/join',
+    perRoom: true,
+    fresh: true,
+    run: ({ creds, room }) => http(creds, 'POST', `/api/rooms/${room.id}/join`, {}),
+    expected: (actor, kind) => {
+      if (!hasSession(actor)) return 401;
+      if (canRead(actor)) return 200; // already a member: idempotent
+      if (kind === 'public') return 200;
+      return kind === 'direct' ? 404 : 403; // private without the password; direct: not for others
+    },
+  },
+  {
+    name: 'POST /api/rooms/[roomId]/leave',
+    perRoom: true,
+    fresh: true,
+    run: ({ creds, room }) => http(creds, 'POST', `/api/rooms/${room.id}/leave`, {}),
+    expected: (actor, kind) => {
+      if (!hasSession(actor)) return 401;
+      if (kind === 'direct') return canRead(actor) ? 409 : 404;
+      return actor === 'owner' ? 409 : 200; // leaving a room you are not in is a no-op
+    },
+  },
+  {
+    name: 'GET /api/rooms/[roomId]/members',
+    perRoom: true,
+    run: ({ creds, room }) => http(creds, 'GET', `/api/rooms/${room.id}/members`),
+    expected: (a, k) => memberOnly(a, k),
+  },
+  {
+    name: 'GET /api/rooms/[roomId]/messages',
+    perRoom: true,
+    run: ({ creds, room }) => http(creds, 'GET', `/api/rooms/${room.id}/messages`),
+    expected: (a, k) => memberOnly(a, k),
+  },
+  { name: 'GET /api/users', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/users?q=a'), expected: signedIn(200) },
+  {
+    name: 'POST /api/direct',
+    perRoom: false,
+    run: async ({ creds }) => http(creds, 'POST', '/api/direct', { userId: (await createTestUser()).id }),
+    expected: signedIn(201),
+  },
+  { name: 'GET /api/health', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/health'), expected: () => 200 },
+  { name: 'GET /api/ready', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/ready'), expected: () => 200 },
+  // Metrics take a bearer token of their own, never a session; disabled (404) unless METRICS_TOKEN is set.
+  { name: 'GET /api/metrics', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/metrics'), expected: () => 404 },
+  { name: 'GET /api/sessions', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/sessions'), expected: signedIn(200) },
+  {
+    name: 'DELETE /api/sessions',
+    perRoom: false,
+    run: async ({ creds }) => http(await throwawayFor(creds), 'DELETE', '/api/sessions?except=current', undefined, { 'content-type': 'application/json' }),
+    expected: signedIn(200),
+  },
+  {
+    // Someone else's session: no such session, for everyone (no probing of ids).
+    name: 'DELETE /api/sessions/[sessionId]',
+    perRoom: false,
+    run: ({ creds }) => http(creds, 'DELETE', `/api/sessions/${world.bystanderSessionId}`, undefined, { 'content-type': 'application/json' }),
+    expected: signedIn(404),
+  },
+  {
+    name: 'POST /api/account/password',
+    perRoom: false,
+    run: async ({ creds }) => {
+      const own = await throwawayFor(creds);
+      const current = own.password ?? 'whatever it was';
+      return http(own, 'POST', '/api/account/password', { currentPassword: current, newPassword: 'a newer password', confirmPassword: 'a newer password' });
+    },
+    expected: signedIn(200),
+  },
+  {
+    // Auth.js: the session endpoint answers for live sessions only (it used to re-issue any valid token).
+    name: 'GET /api/auth/[...nextauth]',
+    perRoom: false,
+    run: async ({ creds }) => {
+      const result = await http(creds, 'GET', '/api/auth/session');
+      const body = JSON.parse(result.text) as { user?: { id: string } } | null;
+      return { outcome: body?.user?.id === creds.user?.id && body?.user ? 'session' : 'none', text: result.text };
+    },
+    expected: (actor) => (hasSession(actor) ? 'session' : 'none'),
+  },
+  {
+    // Auth.js sign-out ends the session server-side, whoever asks; a live session is gone afterwards.
+    name: 'POST /api/auth/[...nextauth]',
+    perRoom: false,
+    run: async ({ creds }) => {
+      const own = await throwawayFor(creds);
+      const csrf = await dispatch(routes, new Request('http://localhost/api/auth/csrf'));
+      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+      const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookie = [csrfCookie, own.cookie].filter(Boolean).join('; ');
+      await dispatch(
+        routes,
+        new Request('http://localhost/api/auth/signout', {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' },
+          body: new URLSearchParams({ csrfToken }).toString(),
+        }),
+      );
+      const after = own.cookie ? (await http(own, 'GET', '/api/rooms')).outcome : 401;
+      return { outcome: hasSession(creds.actor) ? (after === 401 ? 'ended' : 'still valid') : 'none', text: '' };
+    },
+    expected: (actor) => (hasSession(actor) ? 'ended' : 'none'),
+  },
+];
+
+const socketRows: Row[] = [
+  // ── Main namespace ──
+  {
+    name: 'socket / connect',
+    perRoom: false,
+    run: ({ creds }) => withSocket(creds, '/', async () => ({ outcome: 'ok', text: '' })),
+    expected: (actor) => (hasSession(actor) ? 'ok' : 'UNAUTHORIZED'),
+  },
+  {
+    name: 'socket / session:ping',
+    perRoom: false,
+    run: ({ creds }) => withSocket(creds, '/', (s) => emit(s, 'session:ping')),
+    expected: (actor) => (hasSession(actor) ? 'ok' : 'UNAUTHORIZED'),
+  },
+  {
+    name: 'socket / presence:set',
+    perRoom: false,
+    run: ({ creds }) => withSocket(creds, '/', (s) => emit(s, 'presence:set', { status: 'away' })),
+    expected: (actor) => (hasSession(actor) ? 'ok' : 'UNAUTHORIZED'),
+  },
+  {
+    name: 'socket / presence:watch',
+    perRoom: false,
+    run: ({ creds }) => withSocket(creds, '/', (s) => emit(s, 'presence:watch', { userIds: [world.bystander.id] })),
+    expected: (actor) => (hasSession(actor) ? 'ok' : 'UNAUTHORIZED'),
+  },
+  {
+    name: 'socket / delivery:ack',
+    perRoom: true,
+    run: ({ creds, room }) => withSocket(creds, '/', (s) => emit(s, 'delivery:ack', { roomId: room.id, seq: 1 })),
+    expected: (a, k) => memberOnlySocket(a, k),
+  },
+  // ── Room namespaces ──
+  {
+    name: 'socket /r connect',
+    perRoom: true,
+    fresh: true,
+    run: ({ creds, room }) => withSocket(creds, `/r/${room.id}`, async () => ({ outcome: 'ok', text: '' })),
+    expected: roomNamespaceOutcome,
+  },
+  {
+    name: 'socket /r message:send',
+    perRoom: true,
+    fresh: true,
+    run: ({ creds, room }) => withSocket(creds, `/r/${room.id}`, (s) => emit(s, 'message:send', { clientId: randomUUID(), body: 'hello' })),
+    expected: roomNamespaceOutcome,
+  },
+  {
+    name: 'socket /r typing:start',
+    perRoom: true,
+    fresh: true,
+    run: ({ creds, room }) => withSocket(creds, `/r/${room.id}`, (s) => emit(s, 'typing:start')),
+    expected: roomNamespaceOutcome,
+  },
+  {
+    name: 'socket /r typing:stop',
+    perRoom: true,
+    fresh: true,
+    run: ({ creds, room }) => withSocket(creds, `/r/${room.id}`, (s) => emit(s, 'typing:stop')),
+    expected: roomNamespaceOutcome,
+  },
+  {
+    name: 'socket /r read:mark',
+    perRoom: true,
+    fresh: true,
+    run: ({ creds, room }) => withSocket(creds, `/r/${room.id}`, (s) => emit(s, 'read:mark', { seq: 1 })),
+    expected: roomNamespaceOutcome,
+  },
+];
+
+const rows = [...restRows, ...socketRows];
+
+/** Public rooms may be opened (and so read) by anyone signed in; the rest only by their members. */
+function mayReadAfter(row: Row, actor: Actor, kind: RoomKind): boolean {
+  if (canRead(actor)) return true;
+  return kind === 'public' && hasSession(actor) && (row.name.startsWith('socket /r') || row.name.endsWith('/join'));
+}
+
+describe('authorization matrix', () => {
+  it('has a row for every REST route and every client→server socket event', async () => {
+    const discovered = (await loadApiRoutes()).flatMap((route) => Object.keys(route.handlers).map((method) => `${method} ${route.pattern}`));
+    const restNames = restRows.map((r) => r.name);
+    expect([...restNames].sort()).toEqual([...discovered].sort());
+    const socketNames = new Set(socketRows.map((r) => r.name));
+    for (const event of mainClientEvents()) expect(socketNames, `socket / ${event}`).toContain(`socket / ${event}`);
+    for (const event of roomClientEvents()) expect(socketNames, `socket /r ${event}`).toContain(`socket /r ${event}`);
+  });
+
+  for (const row of rows) {
+    it(row.name, async () => {
+      const mismatches: string[] = [];
+      const cells = row.perRoom ? ACTORS.flatMap((actor) => ROOM_KINDS.map((kind) => ({ actor, kind }))) : ACTORS.map((actor) => ({ actor, kind: 'public' as RoomKind }));
+      for (const { actor, kind } of cells) {
+        const room = row.fresh && kind !== 'direct' ? await world.freshRoom(kind as 'public' | 'private') : world.shared[kind];
+        const { outcome, text } = await row.run({ actor, creds: world.actors[actor], room, kind });
+        const expected = row.expected(actor, kind);
+        const where = row.perRoom ? `${actor} × ${kind}` : actor;
+        if (outcome !== expected) mismatches.push(`${where}: expected ${String(expected)}, got ${String(outcome)} ${text.slice(0, 200)}`);
+        // Content: a room's secret never reaches someone who may not read it, on any path.
+        for (const other of new Set([room, ...Object.values(world.shared)])) {
+          const allowed = canRead(actor) || (other.id === room.id && mayReadAfter(row, actor, kind));
+          if (!allowed && text.includes(other.secret)) mismatches.push(`${where}: leaked the content of a ${other.kind} room`);
+        }
+        // A direct conversation does not exist for anyone but its two people.
+        if (!canRead(actor) && text.includes(world.shared.direct.id)) mismatches.push(`${where}: revealed the direct room`);
+      }
+      expect(mismatches).toEqual([]);
+    }, 120_000);
+  }
+
+  it('outsiders’ open sockets never heard anything of rooms they cannot read', () => {
+    const secrets = [world.shared.private.secret, world.shared.direct.secret, world.shared.public.secret];
+    const leaks = observed.filter(({ payload }) => secrets.some((s) => payload.includes(s)) || payload.includes(world.shared.direct.id));
+    expect(leaks).toEqual([]);
+    expect(observed.length).toBeGreaterThan(0); // they were listening (room:listed reaches everyone)
+  });
+});
