@@ -35,9 +35,9 @@ export async function loadApiRoutes(): Promise<ApiRoute[]> {
   for (const file of routeFiles(API_DIR).sort()) {
     const relative = path.relative(API_DIR, path.dirname(file)).split(path.sep).filter(Boolean);
     const segments = ['api', ...relative];
-    const module = (await import(/* @vite-ignore */ file)) as Record<string, unknown>;
+    const exports = (await import(/* @vite-ignore */ file)) as Record<string, unknown>;
     const handlers: ApiRoute['handlers'] = {};
-    for (const method of HTTP_METHODS) if (typeof module[method] === 'function') handlers[method] = module[method] as Handler;
+    for (const method of HTTP_METHODS) if (typeof exports[method] === 'function') handlers[method] = exports[method] as Handler;
     routes.push({ pattern: `/${segments.join('/')}`, segments, handlers });
   }
   return routes;
