@@ -8,7 +8,7 @@ import { createSession } from '../data/sessions';
 import { registerUser } from '../data/users';
 import { databaseUrl } from '../db';
 import { getEnv } from '../env';
-import { getLogger } from '../logger';
+import { getLogger, type Logger } from '../logger';
 import type { Ack } from '../errors';
 import type { RoomReady } from '../realtime/events';
 import { createPostgresAdapter } from '../realtime/adapter';
@@ -34,6 +34,8 @@ export async function startTestRealtime(
     presenceGraceMs?: number;
     typingTtlMs?: number;
     sessionSweepMs?: number;
+    /** The server's logger (default: the process's, silent in tests). */
+    log?: Logger;
     /** Cross-instance broadcast through the PostgreSQL adapter (as server.ts runs by default). */
     postgresAdapter?: boolean;
   } = {},
@@ -42,7 +44,7 @@ export async function startTestRealtime(
   const adapter = options.postgresAdapter ? createPostgresAdapter(databaseUrl(), getLogger()) : undefined;
   const io = createRealtimeServer(httpServer, {
     env: getEnv(),
-    log: getLogger(),
+    log: options.log ?? getLogger(),
     // Generous by default so tests that send fast are not about rate limits.
     messageLimits: options.messageLimits ?? { perSecond: 10_000, burst: 10_000 },
     presenceGraceMs: options.presenceGraceMs ?? 150,
