@@ -213,7 +213,11 @@ export interface RoomConnection {
   readonly connected: boolean;
   /** `message:send` with an ack timeout; rejects on timeout or disconnect, and at once when not connected. */
   sendMessage(input: SendMessageInput, timeoutMs?: number): Promise<Ack<ChatMessage>>;
-  /** `typing:start` / `typing:stop`, volatile (lost when not connected, which is fine). */
+  /**
+   * `typing:start` / `typing:stop`: skipped while not connected (which is fine), but not volatile: a
+   * volatile emit is also dropped while the transport is busy sending something else, which on a loaded
+   * machine lost the one `typing:start` a short word produces (and a `typing:stop`, leaving a stale indicator).
+   */
   typing(start: boolean): void;
   /** `read:mark`; rejects on timeout or when not connected. */
   markRead(seq: number): Promise<Ack<{ lastReadSeq: number }>>;
@@ -265,7 +269,7 @@ export function openRoom(roomId: string, options: RoomConnectionOptions): RoomCo
       return socket.timeout(timeoutMs).emitWithAck('message:send', input);
     },
     typing(start) {
-      if (!closed && socket.connected) socket.volatile.emit(start ? 'typing:start' : 'typing:stop');
+      if (!closed && socket.connected) socket.emit(start ? 'typing:start' : 'typing:stop');
     },
     async markRead(seq) {
       if (closed || !socket.connected) throw new Error('not connected');
