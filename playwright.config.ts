@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
+import { METRICS_TOKEN } from './e2e/helpers';
 
 // scripts/test.ts picks a free port and a database; running `npx playwright test` alone needs
 // DATABASE_URL (or uses the embedded development database) and this default port.
@@ -59,6 +60,8 @@ export default defineConfig({
       // Every e2e user signs up and in from 127.0.0.1; production limits would trip mid-suite.
       RATE_LIMIT_SIGNUPS_PER_IP: '1000',
       RATE_LIMIT_LOGIN_PER_IP: '1000',
+      // e2e/password-pool.spec.ts reads the password pool's counters.
+      METRICS_TOKEN,
       ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
       ...(process.env.AUTH_SECRET ? { AUTH_SECRET: process.env.AUTH_SECRET } : {}),
     },

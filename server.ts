@@ -9,6 +9,7 @@ import { configureDatabase, disconnectDb, getDbPool } from './lib/db';
 import { EnvError, getEnv, type Env } from './lib/env';
 import { getLogger } from './lib/logger';
 import { getMetrics } from './lib/metrics';
+import { closePasswordPool, passwordPoolStats, startPasswordPool } from './lib/password';
 import { openDatabase } from './lib/postgres/database';
 import { createPostgresAdapter } from './lib/realtime/adapter';
 import { createRealtimeServer } from './lib/realtime/server';
@@ -39,6 +40,9 @@ async function main(): Promise<void> {
   const database = await openDatabase(env, log);
   configureDatabase(database.url);
   getMetrics().sources.pools.set('app', getDbPool());
+  // Started here, as source, where the worker script is found beside lib/password.ts; Next's bundles share it.
+  startPasswordPool();
+  getMetrics().sources.passwordPool = passwordPoolStats;
   // If Node dies without running shutdown (an uncaught error), still stop the embedded server.
   process.on('exit', () => {
     const pid = database.embedded?.pid;
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
       await closed;
       clearTimeout(grace);
       await app.close();
+      await closePasswordPool(); // after the last request: its queued hashes finish first
       await adapter?.close();
       await disconnectDb();
       await database.close();

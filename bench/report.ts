@@ -1,5 +1,5 @@
 /** Renders bench results as markdown: a summary against the issue's targets, then one table per scenario. */
-import { SERVER_KINDS, type LatencySummary, type PhaseResult, type ServerRun } from './shared';
+import { HASHING_DRAIN_MS, SERVER_KINDS, type HashingResult, type LatencySummary, type PhaseResult, type ServerRun } from './shared';
 
 export interface BenchMeta {
   startedAt: string;
@@ -75,10 +75,59 @@ function expectedHeartbeats(run: ServerRun, meta: BenchMeta): number | null {
   return run.instances / (meta.heartbeatMs / 1000);
 }
 
-export function renderMarkdown(meta: BenchMeta, runs: ServerRun[]): string {
+/** The event-loop delay p99 an instance hashing passwords must stay under (issue 9). */
+export const HASHING_LOOP_DELAY_TARGET_MS = 20;
+
+const HASHING_LABELS: Record<HashingResult['mode'], string> = {
+  'main-thread': 'main thread (the old way: bcryptjs async on the event loop)',
+  pool: 'worker pool (lib/password.ts)',
+};
+
+function renderHashing(results: HashingResult[]): string[] {
+  const out: string[] = [];
+  out.push(`## (e) Password hashing: one instance asked for a fixed rate of bcrypt hashes (cost 11), open loop`, '');
+  out.push(
+    '| mode | hashes/s asked | event-loop delay p50 / p99 / p99.9 / max (ms) | HTTP probe p50 / p99 / max (ms) | finished/s | due / done / refused / unfinished | hash p50 / p99 / max (ms) | threads / queue | instance CPU % | other CPU % | loop delay p99 < ' +
+      `${HASHING_LOOP_DELAY_TARGET_MS} ms |`,
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|',
+  );
+  for (const r of results) {
+    if (r.error) {
+      out.push(`| ${HASHING_LABELS[r.mode]} | ${r.rate} | **failed**: ${r.error} | | | | | | | | |`);
+      continue;
+    }
+    const lower = r.unfinished > 0 ? '≥ ' : '';
+    out.push(
+      `| ${HASHING_LABELS[r.mode]} | ${r.rate} | ${ms(r.loopDelay.p50)} / **${ms(r.loopDelay.p99)}** / ${ms(r.loopDelay.p999)} / ${ms(r.loopDelay.max)} | ` +
+        `${r.probe ? `${ms(r.probe.p50)} / ${ms(r.probe.p99)} / ${ms(r.probe.max)}` : '—'} | ${n1(r.finishedPerS)} | ${r.due} / ${r.done} / ${r.refused} / ${r.unfinished} | ` +
+        `${ms(r.hash.p50)} / ${lower}${ms(r.hash.p99)} / ${lower}${ms(r.hash.max)} | ${r.threads ? `${r.threads} / ${r.queueLimit}` : '— / unbounded'} | ${n1(r.cpuPct)} | ${n1(r.machine?.otherPct)} | ` +
+        `${r.loopDelay.p99 < HASHING_LOOP_DELAY_TARGET_MS ? 'yes' : '**no**'} |`,
+    );
+  }
+  out.push(
+    '',
+    'Each mode in a fresh process with the whole machine (not pinned). Hash k is due at k ÷ rate whether or not earlier ones finished; latencies from the intended time. ' +
+      'Event-loop delay: `monitorEventLoopDelay` (1 ms resolution) over the window. HTTP probe: another process GETs the instance\'s tiny HTTP server every 20 ms of the window (open loop, timed from the intended send), as another user\'s request waits. ' +
+      `Due = hashes due in the window; done by the end of a ${HASHING_DRAIN_MS / 1000} s drain; refused = the pool's queue was full (UNAVAILABLE); unfinished hashes count at the drain's end in the hash latency (≥). ` +
+      'Instance CPU is all its threads (% of one core).',
+    '',
+  );
+  return out;
+}
+
+export function renderMarkdown(meta: BenchMeta, runs: ServerRun[], hashing: HashingResult[] = []): string {
+  const out: string[] = [];
+  out.push(`# Parley realtime bench — ${meta.startedAt}`, '');
+  if (runs.length === 0) {
+    out.push(`Scenarios: ${meta.scenarios.join(', ')}. Node ${meta.node} · ${meta.cpu} × ${meta.cores}${meta.totalS ? ` · ${meta.totalS} s in all` : ''}`, '');
+    return [...out, ...renderHashing(hashing)].join('\n') + '\n';
+  }
+  return [...out, renderServerRuns(meta, runs), ...(hashing.length ? renderHashing(hashing) : [])].join('\n') + '\n';
+}
+
+function renderServerRuns(meta: BenchMeta, runs: ServerRun[]): string {
   const out: string[] = [];
   const has = (s: string) => meta.scenarios.includes(s);
-  out.push(`# Parley realtime bench — ${meta.startedAt}`, '');
   out.push(`Servers, in order, on the same load generator: ${runs.map(label).join(' · ')}. Scenarios: ${meta.scenarios.join(', ')}.`, '');
   if (has('ladder') || has('latency'))
     out.push(

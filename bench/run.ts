@@ -3,15 +3,16 @@
  * generator, in one invocation: the bare fan-out server, Parley on one instance with the PostgreSQL adapter
  * (as shipped), and Parley on two instances through that adapter (clients and every room's members split
  * across both, so deliveries cross instances). Scenarios: (a) the rate ladder, (b) latency at a fixed
- * moderate rate, (c) connections (idle authenticated tabs ramped up, server RSS per tab after GC) and (d)
- * idle cost (NOTIFY/s and CPU with idle rooms open).
+ * moderate rate, (c) connections (idle authenticated tabs ramped up, server RSS per tab after GC), (d)
+ * idle cost (NOTIFY/s and CPU with idle rooms open) and (e) hashing (an instance's event loop while it
+ * hashes passwords: the worker pool against the old main-thread way, in the same run).
  *
  * Starts a throwaway PostgreSQL, seeds users, rooms and memberships, mints session cookies, then for each
  * server runs the idle group (c, d) and the message group (a, b), each on freshly started server
  * processes, with the load generator in its own process. Results: a markdown table on stdout and in
  * bench/results/<timestamp>.md, raw JSON beside it. See bench/README.md.
  *
- * Exit code: 1 only if a server (or the database) failed to start; otherwise 0, whatever the numbers.
+ * Exit code: 1 only if a server (or the database, or a hashing instance) failed; otherwise 0, whatever the numbers.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,9 +25,16 @@ import pg from 'pg';
 import { renderMarkdown, highestSustained, type BenchMeta } from './report';
 import {
   SCENARIOS,
+  HASHING_DRAIN_MS,
+  HASHING_MODES,
   SERVER_KINDS,
   isParley,
   type GeneratorStats,
+  type HashingMessage,
+  type HashingMode,
+  type HashingPlan,
+  type HashingResult,
+  type LatencySummary,
   type IdleCommand,
   type IdlePlan,
   type IdleResult,
@@ -35,6 +43,8 @@ import {
   type NotifyRates,
   type PhaseResult,
   type PhaseSpec,
+  type ProbeCommand,
+  type ProbeMessage,
   type RampPoint,
   type Scenario,
   type ServerCommand,
@@ -71,6 +81,8 @@ const { values: flags } = parseArgs({
     'idle-rooms': { type: 'string' },
     'idle-duration': { type: 'string' },
     'connect-concurrency': { type: 'string' },
+    'hash-rate': { type: 'string' },
+    'hash-duration': { type: 'string' },
     'no-pin': { type: 'boolean' },
     'no-spread': { type: 'boolean' },
     profile: { type: 'boolean' },
@@ -82,10 +94,11 @@ const { values: flags } = parseArgs({
 });
 
 if (flags.help) {
-  console.log(`npm run bench -- [--servers bare,parley,parley2] [--scenarios ladder,latency,connections,idle]
+  console.log(`npm run bench -- [--servers bare,parley,parley2] [--scenarios ladder,latency,connections,idle,hashing]
   message path: [--clients 200] [--rooms 20] [--rate 1] [--duration 10] [--warmup 2] [--body 100]
     [--ladder 1,2,3,4,6,8,12,16 | off] [--ladder-duration 3] [--ladder-warmup 1] [--max-p99 50] [--ladder-budget 45] [--ack-timeout 5000]
   idle tabs: [--connections 2000] [--idle-rooms 200] [--idle-duration 10] [--connect-concurrency 50]
+  hashing: [--hash-rate 20 | 10,20] [--hash-duration 10]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
 Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter).
 Every flag also reads BENCH_<NAME> (e.g. BENCH_CLIENTS, BENCH_IDLE_ROOMS). See bench/README.md.`);
@@ -131,6 +144,10 @@ const cfg = {
    */
   idleDurationS: num('idle-duration', 10, 1),
   connectConcurrency: Math.floor(num('connect-concurrency', 50, 1, 1_000)),
+  /** (e): password hashes per second the instance is asked for (one run of each mode per rate). */
+  hashRates: list(setting('hash-rate', '20')).map(Number),
+  /** (e): the measured window (after a 2 s warm-up). */
+  hashDurationS: num('hash-duration', 10, 1),
   pin: !flags['no-pin'] && process.env.BENCH_NO_PIN !== '1',
   spread: !flags['no-spread'] && process.env.BENCH_NO_SPREAD !== '1',
   /** V8 CPU profiles of the servers (node --cpu-prof) into bench/results/profiles/. */
@@ -144,8 +161,11 @@ if (!/^(none|\d+([-,]\d+)*)$/.test(cfg.dbCpus)) throw new Error('--db-cpus takes
 for (const s of cfg.servers) if (!(s in SERVER_KINDS)) throw new Error(`unknown server "${s}" (${Object.keys(SERVER_KINDS).join(', ')})`);
 for (const s of cfg.scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario "${s}" (${SCENARIOS.join(', ')})`);
 if (cfg.ladder.length === 0) cfg.scenarios.delete('ladder');
+if (cfg.hashRates.some((r) => !Number.isFinite(r) || r <= 0 || r > 1_000)) throw new Error('--hash-rate takes rates in (0, 1000], e.g. 20 or 10,20');
 const wantMessages = cfg.scenarios.has('ladder') || cfg.scenarios.has('latency');
 const wantIdle = cfg.scenarios.has('connections') || cfg.scenarios.has('idle');
+/** The servers, the database and the seeding are for (a)–(d); (e) needs none of them. */
+const wantServers = wantMessages || wantIdle;
 if (wantMessages && cfg.clients < cfg.rooms * 2) throw new Error('--clients must be at least twice --rooms (every room needs a sender and a receiver)');
 /** Idle tabs: the ramp's top with (c); otherwise two per idle room (one per instance with parley2). */
 const idleTabs = cfg.scenarios.has('connections') ? cfg.connections : 2 * cfg.idleRooms;
@@ -184,9 +204,10 @@ function boost(pid: number): void {
   }
 }
 
-function spawnNode(script: string, cpu: number, env: NodeJS.ProcessEnv, extraNodeArgs: string[] = []): ChildProcess {
+/** `cpu`: the CPU to pin to (with pinning on), or null for the whole machine. */
+function spawnNode(script: string, cpu: number | null, env: NodeJS.ProcessEnv, extraNodeArgs: string[] = []): ChildProcess {
   const nodeArgs = [...extraNodeArgs, '--import', 'tsx', path.join(BENCH_DIR, script)];
-  const [command, args] = pinning ? ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const [command, args] = pinning && cpu !== null ? ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   // Own process group: Ctrl-C reaches only us, and we stop the children in order. They also exit by
   // themselves when our IPC channel closes (bench/shared.ts exitWithParent), e.g. after a kill -9.
   const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
@@ -907,6 +928,99 @@ async function idleGroup(run: ServerRun, seeded: Seeded, serverEnv: NodeJS.Proce
   });
 }
 
+// ── (e) hashing: one instance hashing passwords at a fixed rate, the old way and the pool, side by side ──
+
+const HASH_WARMUP_S = 2;
+/** Another user's request to the hashing instance, this often. */
+const PROBE_EVERY_MS = 20;
+
+async function hashingRun(mode: HashingMode, rate: number): Promise<HashingResult> {
+  const plan: HashingPlan = {
+    type: 'plan',
+    mode,
+    rate,
+    warmupMs: HASH_WARMUP_S * 1000,
+    durationMs: cfg.hashDurationS * 1000,
+    drainMs: HASHING_DRAIN_MS,
+  };
+  // The whole machine, as an instance has in production (its pool has a thread per core): no pinning.
+  const env = { ...process.env, NODE_ENV: 'production' as const, LOG_LEVEL: 'warn' };
+  const instance = spawnNode('hashing-instance.ts', null, env);
+  const prober = spawnNode('hashing-prober.ts', null, env);
+  const pid = instance.pid!;
+  const instanceCpu = new CpuMeter(() => new Map(procStat(pid) ? [[pid, procStat(pid)!.ticks]] : []));
+  const machineCpu = new CpuMeter(machineBusyTicks);
+  let machine: HashingResult['machine'];
+  // Each child answers once, then exits: an exit before the answer is a failure (after it, a no-op).
+  const exitFails = (child: ChildProcess, what: string, reject: (error: Error) => void) =>
+    child.once('exit', (code, signal) => reject(new Error(`${what} exited (${signal ?? `code ${code}`})`)));
+  try {
+    const probeSummary = new Promise<LatencySummary>((resolve, reject) => {
+      exitFails(prober, 'the prober', reject);
+      prober.on('message', (m: ProbeMessage) => (m.type === 'summary' ? resolve(m.summary) : reject(new Error(`prober: ${m.error}`))));
+    });
+    const result = new Promise<HashingResult>((resolve, reject) => {
+      exitFails(instance, 'the hashing instance', reject);
+      instance.on('message', (m: HashingMessage) => {
+        switch (m.type) {
+          case 'ready':
+            instance.send(plan);
+            prober.send({ type: 'start', url: `http://127.0.0.1:${m.port}/`, everyMs: PROBE_EVERY_MS } satisfies ProbeCommand);
+            break;
+          case 'window-start':
+            instanceCpu.begin();
+            machineCpu.begin();
+            break;
+          case 'window-end': {
+            prober.send({ type: 'stop' } satisfies ProbeCommand);
+            const instancePct = instanceCpu.end();
+            const busyPct = machineCpu.end();
+            machine = { busyPct, otherPct: busyPct === null || instancePct === null ? null : Math.max(0, Math.round((busyPct - instancePct) * 10) / 10) };
+            break;
+          }
+          case 'result':
+            resolve(m.result);
+            break;
+          case 'fatal':
+            reject(new Error(m.error.split('\n')[0]));
+            break;
+        }
+      });
+    });
+    const budgetMs = (HASH_WARMUP_S + cfg.hashDurationS) * 1000 + HASHING_DRAIN_MS + 60_000;
+    const [r, probe] = await Promise.race([
+      Promise.all([result, probeSummary]),
+      sleep(budgetMs).then(() => Promise.reject(new Error(`no result within ${budgetMs / 1000} s`))),
+    ]);
+    return { ...r, probe, machine };
+  } catch (error) {
+    const nan = { p50: NaN, p99: NaN, p999: NaN, max: NaN };
+    const message = error instanceof Error ? error.message : String(error);
+    return { mode, rate, windowS: cfg.hashDurationS, due: 0, done: 0, refused: 0, unfinished: 0, finishedPerS: 0, hash: { count: 0, ...nan }, loopDelay: nan, cpuPct: NaN, error: message };
+  } finally {
+    await Promise.all([stopChild(instance), stopChild(prober)]);
+  }
+}
+
+async function hashingScenario(): Promise<HashingResult[]> {
+  const results: HashingResult[] = [];
+  for (const rate of cfg.hashRates) {
+    for (const mode of HASHING_MODES) {
+      if (interrupted) return results;
+      log(`hashing: ${mode}, ${rate} hashes/s (${HASH_WARMUP_S} s warm-up + ${cfg.hashDurationS} s window)`);
+      const r = await hashingRun(mode, rate);
+      log(
+        r.error
+          ? `hashing: ${mode}: failed: ${r.error}`
+          : `hashing: ${mode}: loop delay p99 ${r.loopDelay.p99} ms (max ${r.loopDelay.max}), HTTP probe p50 ${r.probe?.p50} / p99 ${r.probe?.p99} ms, ` +
+              `${r.done}/${r.due} hashes done (${r.refused} refused, ${r.unfinished} unfinished), hash p99 ${r.hash.p99} ms, CPU ${r.cpuPct} %, other load ${r.machine?.otherPct ?? '?'} %`,
+      );
+      results.push(r);
+    }
+  }
+  return results;
+}
+
 // ── main ──
 
 async function main(): Promise<number> {
@@ -924,23 +1038,27 @@ async function main(): Promise<number> {
   const roomSize = cfg.clients % cfg.rooms === 0 ? String(cfg.clients / cfg.rooms) : `${Math.floor(cfg.clients / cfg.rooms)}–${Math.ceil(cfg.clients / cfg.rooms)}`;
 
   let postmasterPid: number | null = null;
-  let seeded: Seeded;
+  let seeded: Seeded | undefined;
   const runs: ServerRun[] = [];
-  try {
-    log('starting PostgreSQL (throwaway) and seeding');
-    ({ postmasterPid } = await startDatabase());
-    seeded = await seed();
-    log(
-      `seeded ${wantMessages ? `${cfg.clients} users in ${cfg.rooms} rooms` : ''}${wantMessages && wantIdle ? ' + ' : ''}` +
-        `${wantIdle ? `${idleTabs} idle users in ${cfg.idleRooms} rooms` : ''} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-    );
-    counter = new pg.Client({ connectionString: database!.url });
-    counter.on('error', () => undefined); // the database going away at clean-up is not news
-    await counter.connect();
-  } catch (error) {
-    log(`database failed to start or seed: ${error instanceof Error ? error.message : String(error)}`);
-    await cleanup();
-    return 1;
+  const hashing = cfg.scenarios.has('hashing') ? await hashingScenario() : [];
+  if (interrupted) return 130;
+  if (wantServers) {
+    try {
+      log('starting PostgreSQL (throwaway) and seeding');
+      ({ postmasterPid } = await startDatabase());
+      seeded = await seed();
+      log(
+        `seeded ${wantMessages ? `${cfg.clients} users in ${cfg.rooms} rooms` : ''}${wantMessages && wantIdle ? ' + ' : ''}` +
+          `${wantIdle ? `${idleTabs} idle users in ${cfg.idleRooms} rooms` : ''} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+      );
+      counter = new pg.Client({ connectionString: database!.url });
+      counter.on('error', () => undefined); // the database going away at clean-up is not news
+      await counter.connect();
+    } catch (error) {
+      log(`database failed to start or seed: ${error instanceof Error ? error.message : String(error)}`);
+      await cleanup();
+      return 1;
+    }
   }
 
   const serverEnv: NodeJS.ProcessEnv = {
@@ -948,11 +1066,11 @@ async function main(): Promise<number> {
     AUTH_SECRET: authSecret,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
-    BENCH_DATABASE_URL: database!.url,
+    BENCH_DATABASE_URL: database?.url,
     BENCH_MESSAGE_LIMIT: '1000000',
   };
-  for (const [index, name] of cfg.servers.entries()) {
-    if (interrupted) break;
+  for (const [index, name] of seeded ? cfg.servers.entries() : []) {
+    if (interrupted || !seeded) break;
     const kind = SERVER_KINDS[name];
     const run: ServerRun = { server: name, label: kind.label, instances: kind.instances, started: false, phases: [] };
     runs.push(run);
@@ -990,18 +1108,18 @@ async function main(): Promise<number> {
     cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
     cores: cpus().length,
   };
-  const markdown = renderMarkdown(meta, runs);
+  const markdown = renderMarkdown(meta, runs, hashing);
   const resultsDir = path.join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
   writeFileSync(path.join(resultsDir, `${stamp}.md`), markdown);
   writeFileSync(
     path.join(resultsDir, `${stamp}.json`),
-    JSON.stringify({ meta, runs, highestSustained: Object.fromEntries(runs.map((r) => [r.server, highestSustained(r)])) }, null, 2) + '\n',
+    JSON.stringify({ meta, runs, hashing, highestSustained: Object.fromEntries(runs.map((r) => [r.server, highestSustained(r)])) }, null, 2) + '\n',
   );
   process.stdout.write('\n' + markdown);
   log(`results: bench/results/${stamp}.md and .json (${meta.totalS} s in all)`);
-  return runs.some((r) => r.startError) ? 1 : 0;
+  return runs.some((r) => r.startError) || hashing.some((h) => h.error) ? 1 : 0;
 }
 
 main()

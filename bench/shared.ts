@@ -25,8 +25,8 @@ export const SERVER_KINDS: Record<ServerName, ServerKind> = {
 
 export const isParley = (name: ServerName) => SERVER_KINDS[name].script === 'parley-server.ts';
 
-export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle';
-export const SCENARIOS: readonly Scenario[] = ['ladder', 'latency', 'connections', 'idle'];
+export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing';
+export const SCENARIOS: readonly Scenario[] = ['ladder', 'latency', 'connections', 'idle', 'hashing'];
 
 export interface PhaseSpec {
   /** e.g. "main" or "ladder 2/s". */
@@ -293,3 +293,65 @@ export function answerServerCommands(stats: () => ServerStats | Promise<ServerSt
     }
   });
 }
+
+/**
+ * (e) hashing: one instance hashing passwords at a fixed rate (open loop), its event loop measured.
+ * `main-thread` is the old way (bcryptjs's async API on the event loop), the baseline; `pool` is
+ * lib/password.ts as shipped (worker threads, bounded queue).
+ */
+export type HashingMode = 'main-thread' | 'pool';
+export const HASHING_MODES: readonly HashingMode[] = ['main-thread', 'pool'];
+/** After the window, how long the window's hashes may take to finish before they count as unfinished. */
+export const HASHING_DRAIN_MS = 5_000;
+
+export interface HashingPlan {
+  type: 'plan';
+  mode: HashingMode;
+  /** Hashes started per second. */
+  rate: number;
+  warmupMs: number;
+  durationMs: number;
+  /** After the window: how long to wait at most for the window's hashes to finish. */
+  drainMs: number;
+}
+
+export interface HashingResult {
+  mode: HashingMode;
+  rate: number;
+  windowS: number;
+  /** The pool's size and queue bound (pool mode). */
+  threads?: number;
+  queueLimit?: number;
+  /** Hashes due in the window; of those: finished (by the drain's end), refused (queue full), unfinished. */
+  due: number;
+  done: number;
+  refused: number;
+  unfinished: number;
+  /** Hashes that finished inside the window (whenever they were due), per second. */
+  finishedPerS: number;
+  /** From each hash's intended start to its result; unfinished ones count at the drain's end (a lower bound). */
+  hash: LatencySummary;
+  /** The instance's event-loop delay over the window (monitorEventLoopDelay, 1 ms resolution), ms. */
+  loopDelay: { p50: number; p99: number; p999: number; max: number };
+  /**
+   * Another user's request meanwhile: a GET to the instance's HTTP server every 20 ms of the window, from
+   * a prober process, timed from its intended send time (as the issue timed /api/health).
+   */
+  probe?: LatencySummary;
+  /** The instance's CPU over the window (all its threads), % of one core. */
+  cpuPct: number;
+  machine?: { busyPct: number | null; otherPct: number | null };
+  error?: string;
+}
+
+/** Hashing instance → orchestrator (IPC); the orchestrator sends the HashingPlan. */
+export type HashingMessage =
+  | { type: 'ready'; port: number }
+  | { type: 'window-start' }
+  | { type: 'window-end' }
+  | { type: 'result'; result: HashingResult }
+  | { type: 'fatal'; error: string };
+
+/** Orchestrator → prober: probe `url` every `everyMs` until told to stop; it answers with the summary. */
+export type ProbeCommand = { type: 'start'; url: string; everyMs: number } | { type: 'stop' };
+export type ProbeMessage = { type: 'summary'; summary: LatencySummary } | { type: 'fatal'; error: string };

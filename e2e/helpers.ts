@@ -111,3 +111,6 @@ export function messageRows(page: Page, text: string): Locator {
 export async function messageBodies(page: Page): Promise<string[]> {
   return page.getByTestId('message').getByTestId('message-body').allTextContents();
 }
+
+/** GET /api/metrics is enabled on the e2e server with this token (playwright.config.ts). */
+export const METRICS_TOKEN = 'e2e-only-metrics-token-0123456789';

@@ -52,6 +52,10 @@ export const envSchema = z.object({
   RATE_LIMIT_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(5),
   /** …plus this many extra in a burst (refilled over 20 seconds). */
   RATE_LIMIT_MESSAGES_BURST: z.coerce.number().int().min(0).default(20),
+  /** Worker threads that hash and check passwords (bcrypt). Unset: one per CPU core. */
+  PASSWORD_HASH_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  /** Password hashes that may wait for a thread; beyond, the request is refused (UNAVAILABLE). Unset: 16 per thread. */
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(1).optional(),
   /** `postgres`: broadcasts cross instances over LISTEN/NOTIFY (needed for more than one instance). */
   REALTIME_ADAPTER: z.enum(['postgres', 'memory']).default('postgres'),
   /** Bearer token for GET /api/metrics. Unset: the endpoint answers 404 (never public by accident). */

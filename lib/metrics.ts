@@ -13,7 +13,12 @@ interface MetricsState {
   adapterErrors: client.Counter;
   adapterNotifies: client.Counter<'kind'>;
   adapterNotifications: client.Counter;
-  sources: { sockets?: () => number; roomNamespaces?: () => number; pools: Map<string, pg.Pool> };
+  sources: {
+    sockets?: () => number;
+    roomNamespaces?: () => number;
+    pools: Map<string, pg.Pool>;
+    passwordPool?: () => { queued: number; completed: number; refused: number } | undefined;
+  };
 }
 
 const globalForMetrics = globalThis as unknown as { parleyMetrics?: MetricsState };
@@ -51,6 +56,26 @@ function create(): MetricsState {
         this.set({ pool: name, state: 'idle' }, pool.idleCount);
         this.set({ pool: name, state: 'waiting' }, pool.waitingCount);
       }
+    },
+  });
+  new client.Gauge({
+    name: 'parley_password_queue_length',
+    help: 'Password hashes and checks waiting for a worker thread.',
+    registers: [registry],
+    collect() {
+      this.set(sources.passwordPool?.()?.queued ?? 0);
+    },
+  });
+  new client.Counter({
+    name: 'parley_password_tasks_total',
+    help: 'Password hashes and checks by outcome: completed (in a worker thread) or refused (queue full, answered UNAVAILABLE).',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      const stats = sources.passwordPool?.();
+      this.reset();
+      this.inc({ outcome: 'completed' }, stats?.completed ?? 0);
+      this.inc({ outcome: 'refused' }, stats?.refused ?? 0);
     },
   });
 

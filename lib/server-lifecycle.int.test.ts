@@ -53,6 +53,15 @@ describe('server.ts lifecycle', () => {
     expect(output).not.toContain(secret); // nothing secret in logs
     expect(output).not.toContain(dbPassword);
 
+    // A sign-up hashes its password in the worker pool, from Next's (development) bundle; shutdown closes the pool.
+    const password = 'a sturdy passphrase';
+    const signUp = await fetch(`http://127.0.0.1:${port}/api/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: `life${Date.now().toString(36)}`, displayName: 'Lifecycle', password, confirmPassword: password }),
+    });
+    expect(signUp.status, output).toBe(201);
+
     const started = Date.now();
     child.kill('SIGTERM');
     const code = await exited;
