@@ -10,7 +10,7 @@ import { clientIpFromHeaders } from './client-ip';
 import { createSession, endSession, sessionMaxAgeSeconds, validateSession } from './data/sessions';
 import { authenticate } from './data/users';
 import { getEnv } from './env';
-import { AppError } from './errors';
+import { AppError, toAppError } from './errors';
 import { getLogger } from './logger';
 import { safeCallbackUrl } from './safe-redirect';
 import { notifySessionsEnded } from './realtime/notify';
@@ -32,6 +32,11 @@ declare module 'next-auth' {
 /** Thrown from authorize(); Auth.js rethrows it to server-side signIn(), where the form reads it. */
 export class LoginFailed extends CredentialsSignin {
   override code = 'invalid_credentials';
+}
+
+/** The server could not check the password now (hashing pool full, database unreachable): try again shortly. */
+export class LoginUnavailable extends CredentialsSignin {
+  override code = 'unavailable';
 }
 
 export class LoginRateLimited extends CredentialsSignin {
@@ -74,6 +79,7 @@ function authConfig(): NextAuthConfig {
               throw new LoginRateLimited(error.extra.retryAfter ?? 60);
             }
             if (error instanceof AppError && error.code === 'UNAUTHORIZED') throw new LoginFailed();
+            if (toAppError(error)?.code === 'UNAVAILABLE') throw new LoginUnavailable();
             throw error;
           }
         },

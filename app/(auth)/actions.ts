@@ -3,7 +3,7 @@
 import { headers } from 'next/headers';
 import { CredentialsSignin } from 'next-auth';
 import { redirect } from 'next/navigation';
-import { LoginRateLimited, safeCallbackUrl, signIn, signOut } from '@/lib/auth';
+import { LoginRateLimited, LoginUnavailable, safeCallbackUrl, signIn, signOut } from '@/lib/auth';
 import { clientIpFromHeaders } from '@/lib/client-ip';
 import { registerUser } from '@/lib/data/users';
 import { AppError, zodIssues } from '@/lib/errors';
@@ -29,6 +29,9 @@ async function signInAndRedirect(username: string, password: string, callbackUrl
   } catch (error) {
     if (error instanceof LoginRateLimited) {
       return { formError: `Too many sign-in attempts. Try again in ${formatWait(error.retryAfter)}.`, values: { username } };
+    }
+    if (error instanceof LoginUnavailable) {
+      return { formError: 'The server is busy right now. Try again in a moment.', values: { username } };
     }
     if (error instanceof CredentialsSignin) {
       return { formError: 'Invalid username or password.', values: { username } };
