@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Prisma } from '@/generated/prisma/client.ts';
 import { getDb } from '../db';
+import { getEnv } from '../env';
 import { AppError } from '../errors';
 import { hashPassword, verifyPassword } from '../password';
 import { consumeAttempt, sharedLimiter, type LimitPolicy } from '../rate-limit';
@@ -138,11 +139,33 @@ export async function listRoomsForUser(input: { userId: string }): Promise<RoomL
   };
 }
 
+/** Rooms created per user per hour: every valid attempt counts, so a script cannot flood the directory. */
+const roomCreationPolicy = (): LimitPolicy => ({
+  keyPrefix: 'room_create',
+  points: getEnv().RATE_LIMIT_ROOMS_PER_HOUR,
+  duration: 60 * 60,
+  blockDuration: 60 * 60,
+});
+
+/**
+ * Creates a public or private room owned by `ownerId`. Guarded twice: an hourly budget per user, spent
+ * (in PostgreSQL, atomically) before any work, and a cap on the rooms a user owns (direct conversations
+ * apart), checked and enforced in the inserting transaction under a per-owner lock so that parallel
+ * requests cannot overshoot it.
+ */
 export async function createRoom(input: { ownerId: string; data: CreateRoomInput; ip: string | null }): Promise<RoomSummary> {
   const { data } = input;
+  await consumeAttempt(sharedLimiter(roomCreationPolicy()), input.ownerId, 'rooms created');
   const passwordHash = data.kind === 'private' ? await hashPassword(data.password) : null;
+  const maxOwned = getEnv().MAX_ROOMS_PER_USER;
   try {
     const room = await getDb().$transaction(async (tx) => {
+      // Serializes this owner's creations (held to commit), so the count below cannot go stale.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`room_owner:${input.ownerId}`}, 0))`;
+      const owned = await tx.room.count({ where: { ownerId: input.ownerId, kind: { not: 'direct' } } });
+      if (owned >= maxOwned) {
+        throw new AppError('FORBIDDEN', `You own ${maxOwned} rooms, the most allowed. Delete one of them to create another.`);
+      }
       const created = await tx.room.create({
         data: {
           id: newRoomId(),
