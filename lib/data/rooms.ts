@@ -3,13 +3,14 @@
  * and checks what that user may do here, in the data layer, whatever the caller (route, socket, page).
  */
 import { randomBytes } from 'node:crypto';
-import type { Prisma } from '@/generated/prisma/client.ts';
+import { z } from 'zod';
+import { Prisma } from '@/generated/prisma/client.ts';
 import { getDb } from '../db';
 import { getEnv } from '../env';
 import { AppError } from '../errors';
 import { hashPassword, verifyPassword } from '../password';
 import { consumeAttempt, sharedLimiter, type LimitPolicy } from '../rate-limit';
-import type { CreateRoomInput, RoomList, RoomMember, RoomSummary } from '../schemas/room';
+import type { CreateRoomInput, RoomDirectoryPage, RoomDirectoryQuery, RoomList, RoomMember, RoomSummary } from '../schemas/room';
 import { recordAudit } from './audit';
 import { isUniqueViolation } from './users';
 
@@ -136,6 +137,91 @@ export async function listRoomsForUser(input: { userId: string }): Promise<RoomL
   return {
     mine: memberships.map((m) => toSummary(m.room, m, input.userId)),
     others: others.map((room) => toSummary(room, null, input.userId)),
+  };
+}
+
+/**
+ * Directory order: most members first, then name A–Z. People browse a directory for where the conversation
+ * is, and a flood of fresh one-member rooms sinks to the end instead of burying the rooms people use.
+ * The cursor is the last row's (member count, lower-cased name); names are unique case-insensitively, so
+ * the order is total. Counts move while someone pages, so a room can repeat or be passed over across a
+ * page boundary; clients drop repeats by id.
+ */
+const directoryCursorSchema = z.tuple([z.number().int().min(0), z.string().min(1).max(64)]);
+type DirectoryCursor = z.infer<typeof directoryCursorSchema>;
+
+function encodeDirectoryCursor(cursor: DirectoryCursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeDirectoryCursor(cursor: string): DirectoryCursor {
+  try {
+    return directoryCursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new AppError('INVALID_PAYLOAD', 'The request is invalid.', {
+      issues: [{ path: 'cursor', message: 'Not a cursor from this directory (use nextCursor as given).' }],
+    });
+  }
+}
+
+type DirectoryRow = {
+  id: string;
+  name: string;
+  name_key: string;
+  description: string;
+  kind: 'public' | 'private';
+  owner_id: string;
+  created_at: Date;
+  member_count: number;
+};
+
+/**
+ * Public and private rooms the user is not in, optionally those whose name or description contains `q`
+ * (case-insensitively; `%`, `_` and `\` match only themselves), a page at a time. Listing view only:
+ * no activity (lastSeq) for anyone, and never direct rooms.
+ */
+export async function listRoomDirectory(input: { userId: string } & RoomDirectoryQuery): Promise<RoomDirectoryPage> {
+  const after = input.cursor === undefined ? null : decodeDirectoryCursor(input.cursor);
+  // LIKE wildcards in the text match only themselves (as in searchUsers).
+  const pattern = `%${input.q.trim().replace(/[\\%_]/g, '\\$&')}%`;
+  const matches = input.q.trim()
+    ? Prisma.sql`AND (r.name ILIKE ${pattern} ESCAPE '\\' OR r.description ILIKE ${pattern} ESCAPE '\\')`
+    : Prisma.empty;
+  const candidates = Prisma.sql`
+    SELECT r.id, r.name, r.name_key, r.description, r.kind::text AS kind, r.owner_id::text AS owner_id, r.created_at, r.member_count
+    FROM rooms r
+    WHERE r.kind IN ('public', 'private')
+      AND NOT EXISTS (SELECT 1 FROM memberships mine WHERE mine.room_id = r.id AND mine.user_id = ${input.userId}::uuid)
+      ${matches}`;
+  const order = Prisma.sql`ORDER BY member_count DESC, name_key ASC LIMIT ${input.limit + 1}`;
+  // After a cursor: the rest of its member-count group, then the smaller counts — two ranges of the
+  // (member_count DESC, name_key) index, each cut to a page, so a deep page costs what the first does.
+  const rows = await getDb().$queryRaw<DirectoryRow[]>(
+    after
+      ? Prisma.sql`(${candidates} AND r.member_count = ${after[0]}::int AND r.name_key > ${after[1]} ${order})
+          UNION ALL
+          (${candidates} AND r.member_count < ${after[0]}::int ${order})
+          ${order}`
+      : Prisma.sql`${candidates} ${order}`,
+  );
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    rooms: page.map((row) => ({
+      id: row.id,
+      name: row.name,
+      description: row.description,
+      kind: row.kind,
+      ownerId: row.owner_id,
+      memberCount: row.member_count,
+      createdAt: row.created_at.toISOString(),
+      isMember: false,
+      role: null,
+      lastSeq: null,
+      lastReadSeq: null,
+      peer: null,
+    })),
+    nextCursor: rows.length > input.limit && last ? encodeDirectoryCursor([last.member_count, last.name_key]) : null,
   };
 }
 
