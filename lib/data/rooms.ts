@@ -234,41 +234,69 @@ const roomCreationPolicy = (): LimitPolicy => ({
 });
 
 /**
+ * Runs one owner's room creations on this instance one at a time. A burst of parallel requests used to
+ * wait for the owner's advisory lock inside open transactions, each holding a pooled connection (20
+ * requests: the whole pool), while the burst's own password hashing (bcryptjs works on the event loop,
+ * in 100 ms slices) starved the lock holder's queries until Prisma's 5 s transaction timeout failed them.
+ * Queued here, they wait without a connection, and each hash and transaction runs alone. A promise chain
+ * per key; a dependency (async-lock) for these lines was not worth it.
+ */
+const creationQueues = new Map<string, Promise<unknown>>();
+function oneAtATimePerOwner<T>(ownerId: string, work: () => Promise<T>): Promise<T> {
+  const run = (creationQueues.get(ownerId) ?? Promise.resolve()).then(work);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  creationQueues.set(ownerId, settled);
+  void settled.then(() => {
+    if (creationQueues.get(ownerId) === settled) creationQueues.delete(ownerId);
+  });
+  return run;
+}
+
+/** FORBIDDEN once the owner has `max` public and private rooms (direct conversations do not count). */
+async function assertUnderRoomCap(db: Pick<Prisma.TransactionClient, 'room'>, ownerId: string, max: number): Promise<void> {
+  const owned = await db.room.count({ where: { ownerId, kind: { not: 'direct' } } });
+  if (owned >= max) throw new AppError('FORBIDDEN', `You own ${max} rooms, the most allowed. Delete one of them to create another.`);
+}
+
+/**
  * Creates a public or private room owned by `ownerId`. Guarded twice: an hourly budget per user, spent
  * (in PostgreSQL, atomically) before any work, and a cap on the rooms a user owns (direct conversations
- * apart), checked and enforced in the inserting transaction under a per-owner lock so that parallel
- * requests cannot overshoot it.
+ * apart), enforced in the inserting transaction under a per-owner advisory lock so that parallel
+ * requests — on any instance — cannot overshoot it.
  */
 export async function createRoom(input: { ownerId: string; data: CreateRoomInput; ip: string | null }): Promise<RoomSummary> {
-  const { data } = input;
-  await consumeAttempt(sharedLimiter(roomCreationPolicy()), input.ownerId, 'rooms created');
-  const passwordHash = data.kind === 'private' ? await hashPassword(data.password) : null;
+  const { data, ownerId } = input;
+  await consumeAttempt(sharedLimiter(roomCreationPolicy()), ownerId, 'rooms created');
   const maxOwned = getEnv().MAX_ROOMS_PER_USER;
   try {
-    const room = await getDb().$transaction(async (tx) => {
-      // Serializes this owner's creations (held to commit), so the count below cannot go stale.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`room_owner:${input.ownerId}`}, 0))`;
-      const owned = await tx.room.count({ where: { ownerId: input.ownerId, kind: { not: 'direct' } } });
-      if (owned >= maxOwned) {
-        throw new AppError('FORBIDDEN', `You own ${maxOwned} rooms, the most allowed. Delete one of them to create another.`);
-      }
-      const created = await tx.room.create({
-        data: {
-          id: newRoomId(),
-          name: data.name,
-          nameKey: data.name.toLowerCase(),
-          description: data.description,
-          kind: data.kind,
-          passwordHash,
-          ownerId: input.ownerId,
-          members: { create: { userId: input.ownerId, role: 'owner' } },
-        },
-        select: roomSelect,
+    const room = await oneAtATimePerOwner(ownerId, async () => {
+      await assertUnderRoomCap(getDb(), ownerId, maxOwned); // cheap: no password hashed for a refusal
+      const passwordHash = data.kind === 'private' ? await hashPassword(data.password) : null;
+      return getDb().$transaction(async (tx) => {
+        // Orders this owner's creations across instances (held to commit): the count cannot go stale.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`room_owner:${ownerId}`}, 0))`;
+        await assertUnderRoomCap(tx, ownerId, maxOwned);
+        const created = await tx.room.create({
+          data: {
+            id: newRoomId(),
+            name: data.name,
+            nameKey: data.name.toLowerCase(),
+            description: data.description,
+            kind: data.kind,
+            passwordHash,
+            ownerId,
+            members: { create: { userId: ownerId, role: 'owner' } },
+          },
+          select: roomSelect,
+        });
+        await recordAudit({ kind: 'room.created', actorId: ownerId, ip: input.ip, details: { roomId: created.id, kind: data.kind } }, tx);
+        return created;
       });
-      await recordAudit({ kind: 'room.created', actorId: input.ownerId, ip: input.ip, details: { roomId: created.id, kind: data.kind } }, tx);
-      return created;
     });
-    return toSummary(room, { role: 'owner', lastReadSeq: 0 }, input.ownerId);
+    return toSummary(room, { role: 'owner', lastReadSeq: 0 }, ownerId);
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new AppError('CONFLICT', 'A room with that name already exists.', {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db';
-import { newRoomId, startDirect } from '@/lib/data/rooms';
+import { createRoom, newRoomId, startDirect } from '@/lib/data/rooms';
 import { hashPassword } from '@/lib/password';
 import type { ErrorBody } from '@/lib/errors';
 import { apiRequest, createTestUser, roomParams, uniqueName } from '@/lib/testing/realtime';
@@ -26,6 +26,16 @@ async function create(user: User, body: Record<string, unknown>): Promise<{ stat
 
 const ownedRooms = (ownerId: string) => getDb().room.count({ where: { ownerId, kind: { not: 'direct' } } });
 
+/** Rooms owned by `ownerId`, inserted directly (the limits under test are the creation path's). */
+async function seedOwned(ownerId: string, count: number): Promise<void> {
+  await getDb().room.createMany({
+    data: Array.from({ length: count }, () => {
+      const name = uniqueName('Seed');
+      return { id: newRoomId(), name, nameKey: name.toLowerCase(), kind: 'public' as const, ownerId };
+    }),
+  });
+}
+
 describe('room creation limits (defaults)', () => {
   it('rate-limits creation per user, counting every attempt before the work, also in parallel', async () => {
     const [owner, other] = await Promise.all([createTestUser(), createTestUser()]);
@@ -37,7 +47,7 @@ describe('room creation limits (defaults)', () => {
       ),
     );
     const statuses = results.map((r) => r.status).sort();
-    expect(statuses).toEqual([...Array<number>(20).fill(201), ...Array<number>(5).fill(429)]);
+    expect(statuses, JSON.stringify(results.filter((r) => r.status >= 500).map((r) => r.body))).toEqual([...Array<number>(20).fill(201), ...Array<number>(5).fill(429)]);
     const limited = results.find((r) => r.status === 429)!;
     expect(limited.body.error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/Too many rooms created.*Try again in/) });
     expect(Number(limited.retryAfter)).toBeGreaterThan(0);
@@ -62,12 +72,7 @@ describe('room creation limits (defaults)', () => {
   it('caps the rooms a user owns, exactly under parallel creations; direct conversations do not count', async () => {
     const [owner, peer] = await Promise.all([createTestUser(), createTestUser()]);
     await startDirect({ userId: owner.id, peerId: peer.id }); // owned by `owner`, not counted
-    await getDb().room.createMany({
-      data: Array.from({ length: 47 }, () => {
-        const name = uniqueName('Seed');
-        return { id: newRoomId(), name, nameKey: name.toLowerCase(), kind: 'public' as const, ownerId: owner.id };
-      }),
-    });
+    await seedOwned(owner.id, 47);
 
     const results = await Promise.all(Array.from({ length: 8 }, () => create(owner, { kind: 'public', name: uniqueName('Last') })));
     expect(results.map((r) => r.status).sort()).toEqual([201, 201, 201, 403, 403, 403, 403, 403]);
@@ -83,5 +88,22 @@ describe('room creation limits (defaults)', () => {
     expect(deleted.status).toBe(204);
     expect((await create(owner, { kind: 'private', name: uniqueName('Again'), password: 'letmein' })).status).toBe(201);
     expect((await create(owner, { kind: 'public', name: uniqueName('Over') })).status).toBe(403);
+  });
+
+  it('the cap holds across instances too (each with its own queue of creations)', async () => {
+    const owner = await createTestUser();
+    await seedOwned(owner.id, 46);
+    // A second copy of the data module stands in for another instance: same database, its own queue.
+    vi.resetModules();
+    const otherInstance = await import('@/lib/data/rooms');
+    expect(otherInstance.createRoom).not.toBe(createRoom);
+    const attempt = (create: typeof createRoom) =>
+      create({ ownerId: owner.id, data: { kind: 'public', name: uniqueName('Twin'), description: '' }, ip: null }).then(
+        () => 'created',
+        (error: unknown) => (error as { code?: string }).code,
+      );
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => attempt(i % 2 ? createRoom : otherInstance.createRoom)));
+    expect(outcomes.sort()).toEqual([...Array<string>(6).fill('FORBIDDEN'), ...Array<string>(4).fill('created')].sort());
+    expect(await ownedRooms(owner.id)).toBe(50);
   });
 });
