@@ -137,7 +137,14 @@ export function Sidebar() {
           <Section title="Public rooms" rooms={others.filter((r) => r.kind === 'public')} activeId={activeId} />
           <Section title="Private rooms" rooms={others.filter((r) => r.kind === 'private')} activeId={activeId} />
         </div>
-        <div className="border-t border-slate-200 p-3">
+        <div className="space-y-2 border-t border-slate-200 p-3">
+          <Link
+            href="/rooms"
+            aria-current={pathname === '/rooms' ? 'page' : undefined}
+            className="block rounded-md border border-slate-300 bg-white px-3 py-2 text-center text-sm font-medium text-slate-700 hover:bg-slate-100"
+          >
+            Browse rooms
+          </Link>
           <Link href="/" className="block rounded-md bg-brand-600 px-3 py-2 text-center text-sm font-medium text-white hover:bg-brand-700">
             New room
           </Link>
