@@ -109,10 +109,12 @@ function DirectSection({ rooms, activeId }: { rooms: RoomSummary[]; activeId?: s
   );
 }
 
-/** My conversations and rooms, public rooms to join, private rooms (behind a password). A drawer below the md breakpoint. */
+/**
+ * My conversations and every room I am in; rooms to join are found in the directory (/rooms). A drawer
+ * below the md breakpoint.
+ */
 export function Sidebar() {
   const mine = useRooms((s) => s.mine);
-  const others = useRooms((s) => s.others);
   const open = useUiStore((s) => s.sidebarOpen);
   const setOpen = useUiStore((s) => s.setSidebarOpen);
   const pathname = usePathname();
@@ -133,9 +135,7 @@ export function Sidebar() {
       >
         <div className="min-h-0 flex-1 overflow-y-auto p-3">
           <DirectSection rooms={direct} activeId={activeId} />
-          <Section title="Your rooms" rooms={rooms} empty="You are in no rooms yet." activeId={activeId} />
-          <Section title="Public rooms" rooms={others.filter((r) => r.kind === 'public')} activeId={activeId} />
-          <Section title="Private rooms" rooms={others.filter((r) => r.kind === 'private')} activeId={activeId} />
+          <Section title="Your rooms" rooms={rooms} empty="You are in no rooms yet: browse the directory to find some." activeId={activeId} />
         </div>
         <div className="space-y-2 border-t border-slate-200 p-3">
           <Link

@@ -117,27 +117,18 @@ export async function requireMembership(input: { roomId: string; userId: string 
   return room;
 }
 
-/** How many joinable rooms the sidebar lists (newest first); rooms I am in are always all listed. */
-export const OTHER_ROOMS_LIMIT = 200;
-
+/**
+ * Every room the user is in (the sidebar), with their read positions. Rooms they could join are not
+ * listed here: a list of those grows with every room anyone creates, so they are searched and paged in
+ * the directory instead (listRoomDirectory).
+ */
 export async function listRoomsForUser(input: { userId: string }): Promise<RoomList> {
-  const [memberships, others] = await Promise.all([
-    getDb().membership.findMany({
-      where: { userId: input.userId },
-      select: { ...membershipSelect, room: { select: roomSelect } },
-      orderBy: { room: { name: 'asc' } },
-    }),
-    getDb().room.findMany({
-      where: { kind: { in: ['public', 'private'] }, members: { none: { userId: input.userId } } },
-      select: roomSelect,
-      orderBy: { createdAt: 'desc' },
-      take: OTHER_ROOMS_LIMIT,
-    }),
-  ]);
-  return {
-    mine: memberships.map((m) => toSummary(m.room, m, input.userId)),
-    others: others.map((room) => toSummary(room, null, input.userId)),
-  };
+  const memberships = await getDb().membership.findMany({
+    where: { userId: input.userId },
+    select: { ...membershipSelect, room: { select: roomSelect } },
+    orderBy: { room: { name: 'asc' } },
+  });
+  return { mine: memberships.map((m) => toSummary(m.room, m, input.userId)) };
 }
 
 /**

@@ -27,9 +27,7 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   /** Sent once after the handshake: who the server thinks you are. */
   'session:ready': (payload: { user: PublicUser }) => void;
-  /** A new public or private room anyone may list (sent to everyone, in its non-member view). */
-  'room:listed': (payload: { room: RoomSummary }) => void;
-  /** A room this user could see is gone (deleted by its owner). */
+  /** A room this user is a member of is gone (deleted by its owner). */
   'room:deleted': (payload: { roomId: string }) => void;
   /** This user's membership changed (created, joined or left a room, from any tab): refetch the room. */
   'membership:changed': (payload: { roomId: string; isMember: boolean }) => void;

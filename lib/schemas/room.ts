@@ -79,11 +79,10 @@ export interface RoomMember {
   joinedAt: string;
 }
 
+/** The sidebar's rooms. Rooms I could join are found in the directory (GET /api/rooms/directory). */
 export interface RoomList {
-  /** Rooms I belong to, any kind. */
+  /** Every room I belong to, any kind. */
   mine: RoomSummary[];
-  /** Rooms I could join: public ones, and private ones (behind a password). */
-  others: RoomSummary[];
 }
 
 /** Most rooms one directory page holds. */
