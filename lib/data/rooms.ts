@@ -173,9 +173,10 @@ type DirectoryRow = {
  */
 export async function listRoomDirectory(input: { userId: string } & RoomDirectoryQuery): Promise<RoomDirectoryPage> {
   const after = input.cursor === undefined ? null : decodeDirectoryCursor(input.cursor);
+  const q = input.q.trim();
   // LIKE wildcards in the text match only themselves (as in searchUsers).
-  const pattern = `%${input.q.trim().replace(/[\\%_]/g, '\\$&')}%`;
-  const matches = input.q.trim()
+  const pattern = `%${q.replace(/[\\%_]/g, '\\$&')}%`;
+  const matches = q
     ? Prisma.sql`AND (r.name ILIKE ${pattern} ESCAPE '\\' OR r.description ILIKE ${pattern} ESCAPE '\\')`
     : Prisma.empty;
   const candidates = Prisma.sql`
