@@ -32,9 +32,10 @@ test('two users chat live in a public room, in the same order on both screens', 
   await expect(alice.page.getByTestId('room-name')).toHaveText(name);
   await expect(alice.page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
 
-  // Bob finds it in the sidebar and opens it (joins on the way in).
-  await bob.page.goto('/');
-  await bob.page.getByTestId('room-link').filter({ hasText: name }).click();
+  // Bob finds it in the room directory and joins.
+  await bob.page.goto('/rooms');
+  await bob.page.getByLabel('Search rooms').fill(name);
+  await bob.page.getByRole('button', { name: `Join ${name}` }).click();
   await expect(bob.page.getByTestId('room-name')).toHaveText(name);
   await expect(bob.page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
 
@@ -71,11 +72,12 @@ test('private room: a wrong password is refused, the right one admits, history s
   const room = await createRoomViaApi(owner.page, { kind: 'private', password: 'open sesame' });
   await openRoom(owner.page, room.id);
 
-  // Listed in the guest's sidebar with a lock, behind a password.
-  await guest.page.goto('/');
-  const link = guest.page.getByTestId('room-link').filter({ hasText: room.name });
-  await expect(link.getByRole('img', { name: 'Private room' })).toBeVisible();
-  await link.click();
+  // Listed in the guest's room directory with a lock, behind a password.
+  await guest.page.goto('/rooms');
+  await guest.page.getByLabel('Search rooms').fill(room.name);
+  const entry = guest.page.getByTestId('directory-room').filter({ hasText: room.name });
+  await expect(entry.getByRole('img', { name: 'Private room' })).toBeVisible();
+  await entry.getByRole('link', { name: `Open ${room.name}` }).click();
   await expect(guest.page.getByRole('heading', { name: room.name })).toBeVisible();
   await guest.page.getByLabel('Room password').fill('not it');
   await guest.page.getByRole('button', { name: 'Join room' }).click();

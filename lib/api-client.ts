@@ -1,7 +1,7 @@
 /** The browser's REST calls: JSON in and out, errors as the documented `{ error: { code, message, issues? } }`. */
 import type { ErrorBody, ErrorCode } from './errors';
 import type { HistoryPage } from './schemas/message';
-import type { CreateRoomInput, RoomList, RoomMember, RoomSummary } from './schemas/room';
+import type { CreateRoomInput, RoomDirectoryPage, RoomList, RoomMember, RoomSummary } from './schemas/room';
 import type { ChangePasswordInput, PublicUser, SessionView } from './schemas/user';
 
 export class ApiError extends Error {
@@ -56,6 +56,13 @@ const roomPath = (roomId: string) => `/api/rooms/${encodeURIComponent(roomId)}`;
 
 export const roomsApi = {
   list: () => apiFetch<RoomList>('/api/rooms'),
+  /** Rooms I could join, most members first; pass the previous page's `nextCursor` for the next. */
+  directory: (query: { q: string; cursor?: string }, signal?: AbortSignal) => {
+    const params = new URLSearchParams(query.q ? { q: query.q } : {});
+    if (query.cursor) params.set('cursor', query.cursor);
+    const qs = params.toString();
+    return apiFetch<RoomDirectoryPage>(`/api/rooms/directory${qs ? `?${qs}` : ''}`, { signal });
+  },
   create: (input: CreateRoomInput) => apiFetch<{ room: RoomSummary }>('/api/rooms', { method: 'POST', body: input }),
   join: (roomId: string, password?: string) =>
     apiFetch<{ room: RoomSummary }>(`${roomPath(roomId)}/join`, { method: 'POST', body: password === undefined ? {} : { password } }),

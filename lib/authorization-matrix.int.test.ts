@@ -9,13 +9,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Ack } from './errors';
 import type { RoomKind } from './schemas/room';
 import { dispatch, loadApiRoutes, type ApiRoute } from './testing/api-router';
 import { ACTORS, ROOM_KINDS, buildWorld, canRead, hasSession, type Actor, type ActorCredentials, type MatrixRoom, type World } from './testing/authz-world';
 import { connectClient, createTestUser, signInAs, startTestRealtime, uniqueName, waitForConnect, type TestRealtime } from './testing/realtime';
 import { mainClientEvents, roomClientEvents } from './testing/socket-events';
+
+// The matrix gives its owner a fresh room for every cell that changes membership: lift the room
+// creation limits, which have tests of their own (app/api/rooms/room-limits*.int.test.ts).
+vi.stubEnv('RATE_LIMIT_ROOMS_PER_HOUR', '100000');
+vi.stubEnv('MAX_ROOMS_PER_USER', '100000');
 
 /** An HTTP status, or a socket outcome: 'ok' or an error code. */
 type Outcome = number | string;
@@ -156,6 +161,13 @@ const restRows: Row[] = [
     expected: () => 201, // signing up needs no session, and having one changes nothing
   },
   { name: 'GET /api/rooms', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/rooms'), expected: signedIn(200) },
+  {
+    // The directory lists public and private rooms by name only: no content, and never a direct room.
+    name: 'GET /api/rooms/directory',
+    perRoom: false,
+    run: ({ creds }) => http(creds, 'GET', '/api/rooms/directory?limit=50'),
+    expected: signedIn(200),
+  },
   {
     name: 'POST /api/rooms',
     perRoom: false,

@@ -62,6 +62,17 @@ describe('parseEnv', () => {
     expect(env.DATABASE_URL).toBe('postgresql://u:p@db:5432/parley');
   });
 
+  it('limits room creation by default and takes overrides', () => {
+    const defaults = parseEnv({ AUTH_SECRET: strongSecret });
+    expect(defaults.RATE_LIMIT_ROOMS_PER_HOUR).toBe(20);
+    expect(defaults.MAX_ROOMS_PER_USER).toBe(50);
+    const set = parseEnv({ AUTH_SECRET: strongSecret, RATE_LIMIT_ROOMS_PER_HOUR: '5', MAX_ROOMS_PER_USER: '200' });
+    expect(set.RATE_LIMIT_ROOMS_PER_HOUR).toBe(5);
+    expect(set.MAX_ROOMS_PER_USER).toBe(200);
+    expect(() => parseEnv({ AUTH_SECRET: strongSecret, MAX_ROOMS_PER_USER: '0' })).toThrow(/MAX_ROOMS_PER_USER/);
+    expect(() => parseEnv({ AUTH_SECRET: strongSecret, RATE_LIMIT_ROOMS_PER_HOUR: 'many' })).toThrow(/RATE_LIMIT_ROOMS_PER_HOUR/);
+  });
+
   it('names the variable when a value is invalid', () => {
     expect(() => parseEnv({ PORT: 'eighty', AUTH_SECRET: strongSecret })).toThrow(/PORT/);
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x@y/z', AUTH_SECRET: strongSecret })).toThrow(/DATABASE_URL/);

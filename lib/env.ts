@@ -48,6 +48,10 @@ export const envSchema = z.object({
   SESSION_MAX_DAYS: z.coerce.number().min(0.01).max(365).default(30),
   /** Accounts that one client address may create per hour. */
   RATE_LIMIT_SIGNUPS_PER_IP: z.coerce.number().int().min(1).default(20),
+  /** Public and private rooms one user may create per hour (every valid attempt counts). */
+  RATE_LIMIT_ROOMS_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  /** Public and private rooms one user may own at once (direct conversations do not count). */
+  MAX_ROOMS_PER_USER: z.coerce.number().int().min(1).default(50),
   /** Messages one user may send per second, sustained… */
   RATE_LIMIT_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(5),
   /** …plus this many extra in a burst (refilled over 20 seconds). */

@@ -72,11 +72,10 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
       else ackUnread(store);
     };
     const handlers: { [E in keyof ServerToClientEvents]?: ServerToClientEvents[E] } = {
-      'room:listed': ({ room }) => store.getState().listed(room),
       'room:joined': ({ room }) => store.getState().upsert(room),
       'room:deleted': ({ roomId }) => store.getState().remove(roomId),
       'membership:changed': ({ roomId, isMember }) => {
-        store.getState().setMembership(roomId, isMember);
+        if (!isMember) store.getState().left(roomId);
         void store.getState().refresh(); // exact counts and roles, and rooms this tab had not listed
       },
       'room:activity': ({ roomId, lastSeq }) => {

@@ -38,7 +38,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
     }
   }
 
-  const leave = () => run(() => roomsApi.leave(room.id), () => rooms.getState().setMembership(room.id, false));
+  const leave = () => run(() => roomsApi.leave(room.id), () => rooms.getState().left(room.id));
   const remove = () => run(() => roomsApi.remove(room.id), () => rooms.getState().remove(room.id));
 
   return (

@@ -66,7 +66,7 @@ export function RoomView({ me, room, members, history }: RoomViewProps) {
     if (status === 'deleted') roomsStore.getState().remove(room.id);
   }, [status, room.id, roomsStore]);
   useEffect(() => {
-    if (status === 'forbidden' || status === 'closed') roomsStore.getState().setMembership(room.id, false);
+    if (status === 'forbidden' || status === 'closed') roomsStore.getState().left(room.id);
   }, [status, room.id, roomsStore]);
 
   // Messages reached this device (the senders' ✓✓), and the sidebar's unread count follows this room.

@@ -109,10 +109,12 @@ function DirectSection({ rooms, activeId }: { rooms: RoomSummary[]; activeId?: s
   );
 }
 
-/** My conversations and rooms, public rooms to join, private rooms (behind a password). A drawer below the md breakpoint. */
+/**
+ * My conversations and every room I am in; rooms to join are found in the directory (/rooms). A drawer
+ * below the md breakpoint.
+ */
 export function Sidebar() {
   const mine = useRooms((s) => s.mine);
-  const others = useRooms((s) => s.others);
   const open = useUiStore((s) => s.sidebarOpen);
   const setOpen = useUiStore((s) => s.setSidebarOpen);
   const pathname = usePathname();
@@ -133,11 +135,16 @@ export function Sidebar() {
       >
         <div className="min-h-0 flex-1 overflow-y-auto p-3">
           <DirectSection rooms={direct} activeId={activeId} />
-          <Section title="Your rooms" rooms={rooms} empty="You are in no rooms yet." activeId={activeId} />
-          <Section title="Public rooms" rooms={others.filter((r) => r.kind === 'public')} activeId={activeId} />
-          <Section title="Private rooms" rooms={others.filter((r) => r.kind === 'private')} activeId={activeId} />
+          <Section title="Your rooms" rooms={rooms} empty="You are in no rooms yet: browse the directory to find some." activeId={activeId} />
         </div>
-        <div className="border-t border-slate-200 p-3">
+        <div className="space-y-2 border-t border-slate-200 p-3">
+          <Link
+            href="/rooms"
+            aria-current={pathname === '/rooms' ? 'page' : undefined}
+            className="block rounded-md border border-slate-300 bg-white px-3 py-2 text-center text-sm font-medium text-slate-700 hover:bg-slate-100"
+          >
+            Browse rooms
+          </Link>
           <Link href="/" className="block rounded-md bg-brand-600 px-3 py-2 text-center text-sm font-medium text-white hover:bg-brand-700">
             New room
           </Link>

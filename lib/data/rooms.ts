@@ -3,12 +3,14 @@
  * and checks what that user may do here, in the data layer, whatever the caller (route, socket, page).
  */
 import { randomBytes } from 'node:crypto';
-import type { Prisma } from '@/generated/prisma/client.ts';
+import { z } from 'zod';
+import { Prisma } from '@/generated/prisma/client.ts';
 import { getDb } from '../db';
+import { getEnv } from '../env';
 import { AppError } from '../errors';
 import { hashPassword, verifyPassword } from '../password';
 import { consumeAttempt, sharedLimiter, type LimitPolicy } from '../rate-limit';
-import type { CreateRoomInput, RoomList, RoomMember, RoomSummary } from '../schemas/room';
+import type { CreateRoomInput, RoomDirectoryPage, RoomDirectoryQuery, RoomList, RoomMember, RoomSummary } from '../schemas/room';
 import { recordAudit } from './audit';
 import { isUniqueViolation } from './users';
 
@@ -115,51 +117,178 @@ export async function requireMembership(input: { roomId: string; userId: string 
   return room;
 }
 
-/** How many joinable rooms the sidebar lists (newest first); rooms I am in are always all listed. */
-export const OTHER_ROOMS_LIMIT = 200;
-
+/**
+ * Every room the user is in (the sidebar), with their read positions. Rooms they could join are not
+ * listed here: a list of those grows with every room anyone creates, so they are searched and paged in
+ * the directory instead (listRoomDirectory).
+ */
 export async function listRoomsForUser(input: { userId: string }): Promise<RoomList> {
-  const [memberships, others] = await Promise.all([
-    getDb().membership.findMany({
-      where: { userId: input.userId },
-      select: { ...membershipSelect, room: { select: roomSelect } },
-      orderBy: { room: { name: 'asc' } },
-    }),
-    getDb().room.findMany({
-      where: { kind: { in: ['public', 'private'] }, members: { none: { userId: input.userId } } },
-      select: roomSelect,
-      orderBy: { createdAt: 'desc' },
-      take: OTHER_ROOMS_LIMIT,
-    }),
-  ]);
+  const memberships = await getDb().membership.findMany({
+    where: { userId: input.userId },
+    select: { ...membershipSelect, room: { select: roomSelect } },
+    orderBy: { room: { name: 'asc' } },
+  });
+  return { mine: memberships.map((m) => toSummary(m.room, m, input.userId)) };
+}
+
+/**
+ * Directory order: most members first, then name A–Z. People browse a directory for where the conversation
+ * is, and a flood of fresh one-member rooms sinks to the end instead of burying the rooms people use.
+ * The cursor is the last row's (member count, lower-cased name); names are unique case-insensitively, so
+ * the order is total. Counts move while someone pages, so a room can repeat or be passed over across a
+ * page boundary; clients drop repeats by id.
+ */
+const directoryCursorSchema = z.tuple([z.number().int().min(0), z.string().min(1).max(64)]);
+type DirectoryCursor = z.infer<typeof directoryCursorSchema>;
+
+function encodeDirectoryCursor(cursor: DirectoryCursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeDirectoryCursor(cursor: string): DirectoryCursor {
+  try {
+    return directoryCursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new AppError('INVALID_PAYLOAD', 'The request is invalid.', {
+      issues: [{ path: 'cursor', message: 'Not a cursor from this directory (use nextCursor as given).' }],
+    });
+  }
+}
+
+type DirectoryRow = {
+  id: string;
+  name: string;
+  name_key: string;
+  description: string;
+  kind: 'public' | 'private';
+  owner_id: string;
+  created_at: Date;
+  member_count: number;
+};
+
+/**
+ * Public and private rooms the user is not in, optionally those whose name or description contains `q`
+ * (case-insensitively; `%`, `_` and `\` match only themselves), a page at a time. Listing view only:
+ * no activity (lastSeq) for anyone, and never direct rooms.
+ */
+export async function listRoomDirectory(input: { userId: string } & RoomDirectoryQuery): Promise<RoomDirectoryPage> {
+  const after = input.cursor === undefined ? null : decodeDirectoryCursor(input.cursor);
+  const q = input.q.trim();
+  // LIKE wildcards in the text match only themselves (as in searchUsers).
+  const pattern = `%${q.replace(/[\\%_]/g, '\\$&')}%`;
+  const matches = q
+    ? Prisma.sql`AND (r.name ILIKE ${pattern} ESCAPE '\\' OR r.description ILIKE ${pattern} ESCAPE '\\')`
+    : Prisma.empty;
+  const candidates = Prisma.sql`
+    SELECT r.id, r.name, r.name_key, r.description, r.kind::text AS kind, r.owner_id::text AS owner_id, r.created_at, r.member_count
+    FROM rooms r
+    WHERE r.kind IN ('public', 'private')
+      AND NOT EXISTS (SELECT 1 FROM memberships mine WHERE mine.room_id = r.id AND mine.user_id = ${input.userId}::uuid)
+      ${matches}`;
+  const order = Prisma.sql`ORDER BY member_count DESC, name_key ASC LIMIT ${input.limit + 1}`;
+  // After a cursor: the rest of its member-count group, then the smaller counts — two ranges of the
+  // (member_count DESC, name_key) index, each cut to a page, so a deep page costs what the first does.
+  const rows = await getDb().$queryRaw<DirectoryRow[]>(
+    after
+      ? Prisma.sql`(${candidates} AND r.member_count = ${after[0]}::int AND r.name_key > ${after[1]} ${order})
+          UNION ALL
+          (${candidates} AND r.member_count < ${after[0]}::int ${order})
+          ${order}`
+      : Prisma.sql`${candidates} ${order}`,
+  );
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
   return {
-    mine: memberships.map((m) => toSummary(m.room, m, input.userId)),
-    others: others.map((room) => toSummary(room, null, input.userId)),
+    rooms: page.map((row) => ({
+      id: row.id,
+      name: row.name,
+      description: row.description,
+      kind: row.kind,
+      ownerId: row.owner_id,
+      memberCount: row.member_count,
+      createdAt: row.created_at.toISOString(),
+      isMember: false,
+      role: null,
+      lastSeq: null,
+      lastReadSeq: null,
+      peer: null,
+    })),
+    nextCursor: rows.length > input.limit && last ? encodeDirectoryCursor([last.member_count, last.name_key]) : null,
   };
 }
 
+/** Rooms created per user per hour: every valid attempt counts, so a script cannot flood the directory. */
+const roomCreationPolicy = (): LimitPolicy => ({
+  keyPrefix: 'room_create',
+  points: getEnv().RATE_LIMIT_ROOMS_PER_HOUR,
+  duration: 60 * 60,
+  blockDuration: 60 * 60,
+});
+
+/**
+ * Runs one owner's room creations on this instance one at a time. A burst of parallel requests used to
+ * wait for the owner's advisory lock inside open transactions, each holding a pooled connection (20
+ * requests: the whole pool), while the burst's own password hashing (bcryptjs works on the event loop,
+ * in 100 ms slices) starved the lock holder's queries until Prisma's 5 s transaction timeout failed them.
+ * Queued here, they wait without a connection, and each hash and transaction runs alone. A promise chain
+ * per key; a dependency (async-lock) for these lines was not worth it.
+ */
+const creationQueues = new Map<string, Promise<unknown>>();
+function oneAtATimePerOwner<T>(ownerId: string, work: () => Promise<T>): Promise<T> {
+  const run = (creationQueues.get(ownerId) ?? Promise.resolve()).then(work);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  creationQueues.set(ownerId, settled);
+  void settled.then(() => {
+    if (creationQueues.get(ownerId) === settled) creationQueues.delete(ownerId);
+  });
+  return run;
+}
+
+/** FORBIDDEN once the owner has `max` public and private rooms (direct conversations do not count). */
+async function assertUnderRoomCap(db: Pick<Prisma.TransactionClient, 'room'>, ownerId: string, max: number): Promise<void> {
+  const owned = await db.room.count({ where: { ownerId, kind: { not: 'direct' } } });
+  if (owned >= max) throw new AppError('FORBIDDEN', `You own ${max} rooms, the most allowed. Delete one of them to create another.`);
+}
+
+/**
+ * Creates a public or private room owned by `ownerId`. Guarded twice: an hourly budget per user, spent
+ * (in PostgreSQL, atomically) before any work, and a cap on the rooms a user owns (direct conversations
+ * apart), enforced in the inserting transaction under a per-owner advisory lock so that parallel
+ * requests — on any instance — cannot overshoot it.
+ */
 export async function createRoom(input: { ownerId: string; data: CreateRoomInput; ip: string | null }): Promise<RoomSummary> {
-  const { data } = input;
-  const passwordHash = data.kind === 'private' ? await hashPassword(data.password) : null;
+  const { data, ownerId } = input;
+  await consumeAttempt(sharedLimiter(roomCreationPolicy()), ownerId, 'rooms created');
+  const maxOwned = getEnv().MAX_ROOMS_PER_USER;
   try {
-    const room = await getDb().$transaction(async (tx) => {
-      const created = await tx.room.create({
-        data: {
-          id: newRoomId(),
-          name: data.name,
-          nameKey: data.name.toLowerCase(),
-          description: data.description,
-          kind: data.kind,
-          passwordHash,
-          ownerId: input.ownerId,
-          members: { create: { userId: input.ownerId, role: 'owner' } },
-        },
-        select: roomSelect,
+    const room = await oneAtATimePerOwner(ownerId, async () => {
+      await assertUnderRoomCap(getDb(), ownerId, maxOwned); // cheap: no password hashed for a refusal
+      const passwordHash = data.kind === 'private' ? await hashPassword(data.password) : null;
+      return getDb().$transaction(async (tx) => {
+        // Orders this owner's creations across instances (held to commit): the count cannot go stale.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`room_owner:${ownerId}`}, 0))`;
+        await assertUnderRoomCap(tx, ownerId, maxOwned);
+        const created = await tx.room.create({
+          data: {
+            id: newRoomId(),
+            name: data.name,
+            nameKey: data.name.toLowerCase(),
+            description: data.description,
+            kind: data.kind,
+            passwordHash,
+            ownerId,
+            members: { create: { userId: ownerId, role: 'owner' } },
+          },
+          select: roomSelect,
+        });
+        await recordAudit({ kind: 'room.created', actorId: ownerId, ip: input.ip, details: { roomId: created.id, kind: data.kind } }, tx);
+        return created;
       });
-      await recordAudit({ kind: 'room.created', actorId: input.ownerId, ip: input.ip, details: { roomId: created.id, kind: data.kind } }, tx);
-      return created;
     });
-    return toSummary(room, { role: 'owner', lastReadSeq: 0 }, input.ownerId);
+    return toSummary(room, { role: 'owner', lastReadSeq: 0 }, ownerId);
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new AppError('CONFLICT', 'A room with that name already exists.', {

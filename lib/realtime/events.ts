@@ -32,9 +32,7 @@ export interface ServerToClientEvents {
    * disabled): the server disconnects every namespace of the connection right after. Sign in again.
    */
   'session:ended': (payload: { reason: 'revoked' }) => void;
-  /** A new public or private room anyone may list (sent to everyone, in its non-member view). */
-  'room:listed': (payload: { room: RoomSummary }) => void;
-  /** A room this user could see is gone (deleted by its owner). */
+  /** A room this user is a member of is gone (deleted by its owner). */
   'room:deleted': (payload: { roomId: string }) => void;
   /** This user's membership changed (created, joined or left a room, from any tab): refetch the room. */
   'membership:changed': (payload: { roomId: string; isMember: boolean }) => void;

@@ -34,16 +34,13 @@ function toRoom(action: RoomAction, io = globalForIo.parleyIo): void {
   if (io) roomBusOf(io).publish(action);
 }
 
-/** A non-member's view of a room, safe to send to everyone. */
-function listingView(room: RoomSummary): RoomSummary {
-  return { ...room, isMember: false, role: null, lastSeq: null, lastReadSeq: null };
-}
-
-/** Everyone may list the new room; the creator's other tabs learn they are its member. */
+/**
+ * The creator's tabs learn they are the new room's member. Nobody else is told: others find rooms in the
+ * directory, so creating one costs one message, not one per connected user.
+ */
 export function notifyRoomCreated(room: RoomSummary): void {
   const io = globalForIo.parleyIo;
   if (!io) return;
-  if (room.kind !== 'direct') io.emit('room:listed', { room: listingView(room) });
   io.in(userRoom(room.ownerId)).socketsJoin(membersRoom(room.id));
   io.to(userRoom(room.ownerId)).emit('membership:changed', { roomId: room.id, isMember: true });
 }
@@ -86,13 +83,10 @@ export function notifyMemberLeft(roomId: string, user: PublicUser): void {
  * Members watching the room see it close, then their sockets to it are disconnected — the namespace
  * only (a DISCONNECT packet after room:deleted, in order): the tab's shared connection stays up.
  */
-export function notifyRoomDeleted(roomId: string, audience: { kind: RoomSummary['kind']; memberIds: string[] }): void {
+export function notifyRoomDeleted(roomId: string, audience: { memberIds: string[] }): void {
   toRoom({ roomId, emit: { event: 'room:deleted', payload: { roomId } }, disconnect: {} });
-  const io = globalForIo.parleyIo;
-  if (!io) return;
-  // Public and private rooms are listed to everyone; a direct room only ever to its members.
-  if (audience.kind === 'direct') io.to(audience.memberIds.map(userRoom)).emit('room:deleted', { roomId });
-  else io.emit('room:deleted', { roomId });
+  // Only members list a room (sidebars hold the rooms one is in; the directory is fetched on demand).
+  if (audience.memberIds.length) globalForIo.parleyIo?.to(audience.memberIds.map(userRoom)).emit('room:deleted', { roomId });
 }
 
 /** These sessions ended (lib/data/sessions.ts): their open sockets close on every instance. */

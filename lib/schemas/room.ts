@@ -90,11 +90,28 @@ export interface RoomMember {
   joinedAt: string;
 }
 
+/** The sidebar's rooms. Rooms I could join are found in the directory (GET /api/rooms/directory). */
 export interface RoomList {
-  /** Rooms I belong to, any kind. */
+  /** Every room I belong to, any kind. */
   mine: RoomSummary[];
-  /** Rooms I could join: public ones, and private ones (behind a password). */
-  others: RoomSummary[];
+}
+
+/** Most rooms one directory page holds. */
+export const DIRECTORY_PAGE_MAX = 50;
+
+/** GET /api/rooms/directory: rooms I could join, searched by name and description, a page at a time. */
+export const roomDirectoryQuerySchema = z.strictObject({
+  q: z.string().trim().max(64, 'Search at most 64 characters.').default(''),
+  /** Opaque: `nextCursor` of the previous page. */
+  cursor: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(DIRECTORY_PAGE_MAX).default(20),
+});
+export type RoomDirectoryQuery = z.infer<typeof roomDirectoryQuerySchema>;
+
+/** One page of the room directory; `nextCursor` is null on the last page. */
+export interface RoomDirectoryPage {
+  rooms: RoomSummary[];
+  nextCursor: string | null;
 }
 
 export const startDirectSchema = z.strictObject({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomSummary } from '../schemas/room';
-import { advanceRoom, applyListed, normalizeRoomList, removeRoom, roomTitle, setMembership, upsertRoom } from './room-list';
+import { advanceRoom, normalizeRoomList, removeRoom, roomTitle, upsertRoom } from './room-list';
 
 function room(id: string, name: string, overrides: Partial<RoomSummary> = {}): RoomSummary {
   return {
@@ -23,55 +23,38 @@ function room(id: string, name: string, overrides: Partial<RoomSummary> = {}): R
 describe('room list', () => {
   it('sorts by name, case-insensitively, and drops deleted rooms', () => {
     const list = normalizeRoomList(
-      { mine: [room('b', 'beta', { isMember: true }), room('a', 'Alpha', { isMember: true })], others: [room('c', 'gamma')] },
+      { mine: [room('b', 'beta', { isMember: true }), room('a', 'Alpha', { isMember: true }), room('c', 'gamma', { isMember: true })] },
       new Set(['c']),
     );
     expect(list.mine.map((r) => r.name)).toEqual(['Alpha', 'beta']);
-    expect(list.others).toEqual([]);
   });
 
-  it('upsert places a room by membership and replaces an older copy', () => {
-    let list = normalizeRoomList({ mine: [], others: [room('a', 'Alpha')] });
+  it('upsert adds or replaces a room I am in; a room I am not in is not listed, or leaves the list', () => {
+    let list = normalizeRoomList({ mine: [] });
     list = upsertRoom(list, room('a', 'Alpha', { isMember: true, memberCount: 2 }));
-    expect(list.others).toEqual([]);
+    list = upsertRoom(list, room('a', 'Alpha', { isMember: true, memberCount: 3 }));
     expect(list.mine).toHaveLength(1);
-    expect(list.mine[0]!.memberCount).toBe(2);
+    expect(list.mine[0]!.memberCount).toBe(3);
+    expect(upsertRoom(list, room('b', 'Beta'))).toBe(list); // a non-member view of a room not listed
+    expect(upsertRoom(list, room('a', 'Alpha')).mine).toEqual([]); // no longer a member
   });
 
-  it('a listing broadcast does not move a room I am in out of "mine"', () => {
-    let list = normalizeRoomList({ mine: [room('a', 'Alpha', { isMember: true, role: 'owner', lastSeq: 4 })], others: [] });
-    list = applyListed(list, room('a', 'Alpha renamed', { memberCount: 5 }));
-    expect(list.mine[0]).toMatchObject({ name: 'Alpha renamed', isMember: true, role: 'owner', lastSeq: 4, memberCount: 5 });
-    list = applyListed(list, room('b', 'Beta'));
-    expect(list.others.map((r) => r.id)).toEqual(['b']);
-  });
-
-  it('membership changes move the room and adjust the count', () => {
-    let list = normalizeRoomList({ mine: [], others: [room('a', 'Alpha', { kind: 'private', memberCount: 3 })] });
-    list = setMembership(list, 'a', true);
-    expect(list.mine[0]).toMatchObject({ id: 'a', isMember: true, role: 'member', memberCount: 4 });
-    expect(setMembership(list, 'a', true)).toBe(list);
-    list = setMembership(list, 'a', false);
-    expect(list.others[0]).toMatchObject({ id: 'a', isMember: false, role: null, memberCount: 3 });
-  });
-
-  it('remove drops the room from either list', () => {
-    const list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true })], others: [room('b', 'B')] });
-    expect(removeRoom(removeRoom(list, 'a'), 'b')).toEqual({ mine: [], others: [] });
+  it('remove drops the room; removing an unknown room changes nothing', () => {
+    const list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true }), room('b', 'B', { isMember: true })] });
+    expect(removeRoom(removeRoom(list, 'a'), 'b')).toEqual({ mine: [] });
     expect(removeRoom(list, 'zzz')).toBe(list);
   });
 
-  it('direct rooms are called by the peer, sort by that name, and are never listed to others', () => {
+  it('direct rooms are called by the peer and sort by that name', () => {
     const peer = { id: 'p', username: 'zed', displayName: 'Beatrice' };
     const dm = room('d', '', { kind: 'direct', isMember: true, peer });
     expect(roomTitle(dm)).toBe('Beatrice');
-    const list = normalizeRoomList({ mine: [room('c', 'Charlie', { isMember: true }), dm, room('a', 'alpha', { isMember: true })], others: [] });
+    const list = normalizeRoomList({ mine: [room('c', 'Charlie', { isMember: true }), dm, room('a', 'alpha', { isMember: true })] });
     expect(list.mine.map(roomTitle)).toEqual(['alpha', 'Beatrice', 'Charlie']);
-    expect(upsertRoom(list, { ...dm, isMember: false }).others).toEqual([]);
   });
 
   it('unread positions only move forward: events, answers and refetches', () => {
-    let list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true, lastSeq: 3, lastReadSeq: 1 })], others: [] });
+    let list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true, lastSeq: 3, lastReadSeq: 1 })] });
     list = advanceRoom(list, 'a', { lastSeq: 5 });
     expect(list.mine[0]).toMatchObject({ lastSeq: 5, lastReadSeq: 1 });
     expect(advanceRoom(list, 'a', { lastSeq: 4 })).toBe(list);
@@ -81,10 +64,11 @@ describe('room list', () => {
     // An older answer (room:ready, a refetch) does not move them back.
     list = upsertRoom(list, room('a', 'A', { isMember: true, lastSeq: 4, lastReadSeq: 2, memberCount: 7 }));
     expect(list.mine[0]).toMatchObject({ lastSeq: 6, lastReadSeq: 6, memberCount: 7 });
-    list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true, lastSeq: 8, lastReadSeq: 2 })], others: [] }, new Set(), list);
+    list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true, lastSeq: 8, lastReadSeq: 2 })] }, new Set(), list);
     expect(list.mine[0]).toMatchObject({ lastSeq: 8, lastReadSeq: 6 });
-    // Leaving forgets them.
-    list = setMembership(list, 'a', false);
-    expect(list.others[0]).toMatchObject({ lastSeq: null, lastReadSeq: null });
+    // Leaving and coming back starts from the server's answer.
+    list = removeRoom(list, 'a');
+    list = upsertRoom(list, room('a', 'A', { isMember: true, lastSeq: 8, lastReadSeq: 0 }));
+    expect(list.mine[0]).toMatchObject({ lastSeq: 8, lastReadSeq: 0 });
   });
 });

@@ -1,5 +1,5 @@
 /** Sidebar list operations, pure: the rooms store applies them to initial server data and main-namespace events. */
-import type { MemberRole, RoomList, RoomSummary } from '../schemas/room';
+import type { RoomList, RoomSummary } from '../schemas/room';
 
 /** What to call a room: its name, or for a direct conversation the other person's. */
 export function roomTitle(room: Pick<RoomSummary, 'kind' | 'name' | 'peer'>): string {
@@ -28,58 +28,28 @@ function keepProgress(held: RoomSummary | undefined, room: RoomSummary): RoomSum
   return { ...room, lastSeq, lastReadSeq };
 }
 
+/** The list as shown: rooms I am in, sorted, minus deleted ones, keeping progress already held. */
 export function normalizeRoomList(list: RoomList, deleted: ReadonlySet<string> = new Set(), held?: RoomList): RoomList {
   const mine = list.mine.filter((r) => !deleted.has(r.id));
-  return {
-    mine: sortRooms(held ? mine.map((r) => keepProgress(held.mine.find((h) => h.id === r.id), r)) : mine),
-    others: sortRooms(list.others.filter((r) => !deleted.has(r.id) && r.kind !== 'direct')),
-  };
+  return { mine: sortRooms(held ? mine.map((r) => keepProgress(held.mine.find((h) => h.id === r.id), r)) : mine) };
 }
 
 export function findRoom(list: RoomList, roomId: string): RoomSummary | undefined {
-  return list.mine.find((r) => r.id === roomId) ?? list.others.find((r) => r.id === roomId);
+  return list.mine.find((r) => r.id === roomId);
 }
 
-/** Adds or replaces a room, in "mine" if I am a member, else in "others". */
+/** Adds or replaces a room I am in; a room I am not in (any more) leaves the list. */
 export function upsertRoom(list: RoomList, room: RoomSummary): RoomList {
-  const held = list.mine.find((r) => r.id === room.id);
+  const held = findRoom(list, room.id);
   const mine = list.mine.filter((r) => r.id !== room.id);
-  const others = list.others.filter((r) => r.id !== room.id);
   if (room.isMember) mine.push(keepProgress(held, room));
-  else if (room.kind !== 'direct') others.push(room);
-  return { mine: sortRooms(mine), others: sortRooms(others) };
-}
-
-/**
- * A `room:listed` broadcast carries the listing view (isMember false for everyone); for a room I am in,
- * keep my membership and take the rest.
- */
-export function applyListed(list: RoomList, room: RoomSummary): RoomList {
-  const mine = list.mine.find((r) => r.id === room.id);
-  if (mine && !room.isMember) {
-    return upsertRoom(list, { ...room, isMember: true, role: mine.role, lastSeq: mine.lastSeq, lastReadSeq: mine.lastReadSeq, peer: mine.peer });
-  }
-  return upsertRoom(list, room);
+  else if (!held) return list;
+  return { mine: sortRooms(mine) };
 }
 
 export function removeRoom(list: RoomList, roomId: string): RoomList {
   if (!findRoom(list, roomId)) return list;
-  return { mine: list.mine.filter((r) => r.id !== roomId), others: list.others.filter((r) => r.id !== roomId) };
-}
-
-/** Moves a room between "mine" and "others" when my membership changes; the member count follows. */
-export function setMembership(list: RoomList, roomId: string, isMember: boolean, role: MemberRole | null = isMember ? 'member' : null): RoomList {
-  const room = findRoom(list, roomId);
-  if (!room || room.isMember === isMember) return list;
-  const memberCount = Math.max(0, room.memberCount + (isMember ? 1 : -1));
-  return upsertRoom(list, {
-    ...room,
-    isMember,
-    role,
-    memberCount,
-    lastSeq: isMember ? room.lastSeq : null,
-    lastReadSeq: isMember ? room.lastReadSeq : null,
-  });
+  return { mine: list.mine.filter((r) => r.id !== roomId) };
 }
 
 /** Moves a room of mine forward: newer messages exist (`lastSeq`) and/or I have read further (`lastReadSeq`). */

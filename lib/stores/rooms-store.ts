@@ -1,11 +1,11 @@
 /**
- * The sidebar's rooms: seeded with the server-rendered list, kept current by main-namespace events
- * (`room:listed`, `room:joined`, `room:deleted`, `membership:changed`, `room:activity`, `room:read`) and a
- * refetch after every reconnect.
+ * The sidebar's rooms — every room I am in: seeded with the server-rendered list, kept current by
+ * main-namespace events (`room:joined`, `room:deleted`, `membership:changed`, `room:activity`,
+ * `room:read`), REST answers, and a refetch after every reconnect.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { MemberRole, RoomList, RoomSummary } from '../schemas/room';
-import { advanceRoom, applyListed, normalizeRoomList, removeRoom, setMembership, upsertRoom } from './room-list';
+import type { RoomList, RoomSummary } from '../schemas/room';
+import { advanceRoom, normalizeRoomList, removeRoom, upsertRoom } from './room-list';
 
 export interface RoomsState extends RoomList {
   /** Rooms deleted while this tab was open; an open room view watches this. */
@@ -14,12 +14,12 @@ export interface RoomsState extends RoomList {
 
 export interface RoomsActions {
   replace(list: RoomList): void;
-  /** Authoritative data about a room (REST answer, room:ready). */
+  /** Authoritative data about a room (REST answer, room:ready); a room I am not in leaves the list. */
   upsert(room: RoomSummary): void;
-  /** A `room:listed` broadcast (the listing view). */
-  listed(room: RoomSummary): void;
+  /** The room was deleted. */
   remove(roomId: string): void;
-  setMembership(roomId: string, isMember: boolean, role?: MemberRole | null): void;
+  /** I left the room (or was refused it): it leaves the list. */
+  left(roomId: string): void;
   /** Messages up to `lastSeq` exist in a room of mine (`room:activity`, or seen in the open room). */
   activity(roomId: string, lastSeq: number): void;
   /** I have read up to `lastReadSeq` (`room:read`, or a `read:mark` ack). */
@@ -42,15 +42,11 @@ export function createRoomsStore(initial: RoomList, deps: { fetchList(): Promise
       if (get().deleted[room.id]) return;
       set(upsertRoom(get(), room));
     },
-    listed(room) {
-      if (get().deleted[room.id]) return;
-      set(applyListed(get(), room));
-    },
     remove(roomId) {
       set({ ...removeRoom(get(), roomId), deleted: { ...get().deleted, [roomId]: true } });
     },
-    setMembership(roomId, isMember, role) {
-      set(setMembership(get(), roomId, isMember, role));
+    left(roomId) {
+      set(removeRoom(get(), roomId));
     },
     activity(roomId, lastSeq) {
       const next = advanceRoom(get(), roomId, { lastSeq });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db';
 import type { Ack } from '@/lib/errors';
 import type { HistoryPage } from '@/lib/schemas/message';
-import type { RoomList, RoomSummary } from '@/lib/schemas/room';
+import type { RoomDirectoryPage, RoomList, RoomSummary } from '@/lib/schemas/room';
 import type { PublicUser } from '@/lib/schemas/user';
 import {
   apiRequest,
@@ -25,6 +25,7 @@ import * as joinRoute from '../rooms/[roomId]/join/route';
 import * as leaveRoute from '../rooms/[roomId]/leave/route';
 import * as membersRoute from '../rooms/[roomId]/members/route';
 import * as messagesRoute from '../rooms/[roomId]/messages/route';
+import * as directoryRoute from '../rooms/directory/route';
 import * as roomsRoute from '../rooms/route';
 import * as usersRoute from '../users/route';
 import * as direct from './route';
@@ -113,7 +114,9 @@ describe('direct messages', () => {
     expect((await joinRoute.POST(await apiRequest(eve, 'POST', `/api/rooms/${room.id}/join`, {}), roomParams(room.id))).status).toBe(404);
     expect((await leaveRoute.POST(await apiRequest(eve, 'POST', `/api/rooms/${room.id}/leave`), roomParams(room.id))).status).toBe(404);
     const list = (await (await roomsRoute.GET(await apiRequest(eve, 'GET', '/api/rooms'))).json()) as RoomList;
-    expect([...list.mine, ...list.others].some((r) => r.id === room.id)).toBe(false);
+    expect(list.mine.some((r) => r.id === room.id)).toBe(false);
+    const found = (await (await directoryRoute.GET(await apiRequest(eve, 'GET', '/api/rooms/directory?limit=50'))).json()) as RoomDirectoryPage;
+    expect(found.rooms.every((r) => r.kind !== 'direct')).toBe(true);
 
     const eveMain = await openSession(server.url, eve);
     const ack = (await eveMain.timeout(5000).emitWithAck('delivery:ack', { roomId: room.id, seq: 1 })) as Ack<unknown>;

@@ -8,6 +8,7 @@ import {
   createTestUser,
   eventually,
   openRoom,
+  openSession,
   roomParams,
   send,
   startTestRealtime,
@@ -71,15 +72,48 @@ describe('rooms API', () => {
     expect(stored.passwordHash).toBeNull();
   });
 
-  it('lists private rooms to non-members with a lock and a member count but no activity', async () => {
-    const [owner, other] = await Promise.all([createTestUser(), createTestUser()]);
-    const priv = await createOk(owner, { kind: 'private', name: uniqueName('Secret'), password: 'letmein' });
-    const response = await rooms.GET(await apiRequest(other, 'GET', '/api/rooms'));
-    const list = (await response.json()) as RoomList;
-    const listed = list.others.find((r) => r.id === priv.id);
-    expect(listed).toMatchObject({ kind: 'private', memberCount: 1, isMember: false, lastSeq: null });
-    expect(list.mine.find((r) => r.id === priv.id)).toBeUndefined();
-    expect(JSON.stringify(listed)).not.toMatch(/password/i);
+  it('lists every room I am in, and only those (other rooms are in the directory)', async () => {
+    const [me, owner] = await Promise.all([createTestUser(), createTestUser()]);
+    const joined = await createOk(owner, { kind: 'public', name: uniqueName('Joined') });
+    const notJoined = await createOk(owner, { kind: 'private', name: uniqueName('Other'), password: 'letmein' });
+    const own = await createOk(me, { kind: 'public', name: uniqueName('Own') });
+    await join.POST(await apiRequest(me, 'POST', `/api/rooms/${joined.id}/join`, {}), roomParams(joined.id));
+
+    const list = (await (await rooms.GET(await apiRequest(me, 'GET', '/api/rooms'))).json()) as RoomList;
+    expect(Object.keys(list)).toEqual(['mine']);
+    expect(list.mine.map((r) => r.id).sort()).toEqual([joined.id, own.id].sort());
+    expect(list.mine.map((r) => r.id)).not.toContain(notJoined.id);
+    expect(list.mine.find((r) => r.id === joined.id)).toMatchObject({ isMember: true, role: 'member', memberCount: 2, lastSeq: 0 });
+  });
+
+  it('a new room is announced to its creator only, a deleted one to its members only', async () => {
+    const [owner, member, bystander] = await Promise.all([createTestUser(), createTestUser(), createTestUser()]);
+    const [ownerMain, memberMain, bystanderMain] = await Promise.all([openSession(server.url, owner), openSession(server.url, member), openSession(server.url, bystander)]);
+    const seenBy = (socket: typeof ownerMain) => ({
+      listed: collect<unknown>(socket, 'room:listed'),
+      membership: collect<{ roomId: string; isMember: boolean }>(socket, 'membership:changed'),
+      deleted: collect<{ roomId: string }>(socket, 'room:deleted'),
+    });
+    const [o, m, b] = [seenBy(ownerMain), seenBy(memberMain), seenBy(bystanderMain)];
+
+    const pub = await createOk(owner, { kind: 'public', name: uniqueName('Quiet') });
+    await eventually(() => o.membership.some((e) => e.roomId === pub.id && e.isMember));
+    await join.POST(await apiRequest(member, 'POST', `/api/rooms/${pub.id}/join`, {}), roomParams(pub.id));
+    await eventually(() => m.membership.some((e) => e.roomId === pub.id));
+    // A fence: the bystander's own room. Events to one socket arrive in order, so anything about `pub`
+    // would have arrived before this.
+    const fence = await createOk(bystander, { kind: 'public', name: uniqueName('Fence') });
+    await eventually(() => b.membership.some((e) => e.roomId === fence.id));
+
+    expect((await room.DELETE(await apiRequest(owner, 'DELETE', `/api/rooms/${pub.id}`), roomParams(pub.id))).status).toBe(204);
+    await eventually(() => m.deleted.length === 1 && o.deleted.length === 1);
+    expect((await room.DELETE(await apiRequest(bystander, 'DELETE', `/api/rooms/${fence.id}`), roomParams(fence.id))).status).toBe(204);
+    await eventually(() => b.deleted.length === 1);
+
+    expect(m.deleted).toEqual([{ roomId: pub.id }]);
+    expect(b.deleted).toEqual([{ roomId: fence.id }]);
+    expect([...o.listed, ...m.listed, ...b.listed]).toEqual([]);
+    for (const socket of [ownerMain, memberMain, bystanderMain]) socket.close();
   });
 
   it('private rooms: wrong password refused and audited, attempts rate limited, right one admits', async () => {

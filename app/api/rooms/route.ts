@@ -1,4 +1,4 @@
-/** GET: the rooms I am in and the ones I could join. POST: create a room. */
+/** GET: the rooms I am in (others are in ./directory). POST: create a room. */
 import { createRoom, listRoomsForUser } from '@/lib/data/rooms';
 import { parseOrThrow } from '@/lib/errors';
 import { json, readJsonBody, requireApiUser, route } from '@/lib/http';
