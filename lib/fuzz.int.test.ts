@@ -193,7 +193,8 @@ describe('fuzz', () => {
     const failures: string[] = [];
     for (let i = 0; i < ROUNDS; i += 1) {
       const request = randomRequest();
-      const label = `${request.method} ${new URL(request.url).pathname.slice(0, 80)}`;
+      const detail = `${[...request.headers].filter(([k]) => k !== 'cookie').map(([k, v]) => `${k}: ${v.slice(0, 60)}`).join(', ')} cookie: ${(request.headers.get('cookie') ?? '').slice(0, 40)} body: ${(await request.clone().text()).slice(0, 120)}`;
+      const label = `${request.method} ${new URL(request.url).pathname.slice(0, 80)}${new URL(request.url).search.slice(0, 80)} [${detail}]`;
       try {
         const response = await dispatch(routes, request);
         const text = await response.text();
