@@ -182,7 +182,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      if (pid === undefined || isPostgresProcess(pid)) {
+        await server.stop(); // fast shutdown; deletes the data directory when not persistent
+      } else if (!persistent) {
+        // Already stopped (signalled directly, or crashed): the package would wait forever for an exit
+        // event that has passed, so do its clean-up here.
+        rmSync(dataDir, { recursive: true, force: true });
+      }
       if (!persistent) rmSync(`${dataDir}.password`, { force: true });
     },
   };
