@@ -3,10 +3,10 @@
  * exit 0 within a few seconds and leave no PostgreSQL behind. Development mode, so no build is needed.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './testing/free-port';
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<Response> {
@@ -21,9 +21,15 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<Response> {
   }
 }
 
+const dataDirs: string[] = [];
+afterAll(() => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 async function startServer() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-lifecycle-'));
   chmodSync(dataDir, 0o755);
+  dataDirs.push(dataDir);
   const [port, pgPort] = await Promise.all([freePort(), freePort()]);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     env: {
