@@ -12,9 +12,9 @@
  * embedded server runs under a small helper process in its own process group, so a Ctrl-C in the terminal
  * reaches the instances but not the database: on SIGINT/SIGTERM the instances shut down first (signal
  * forwarded to each), the database last. When any instance dies unexpectedly the others are stopped too
- * and the script exits non-zero. The same happens when npm, which started this script, is gone (it passes
- * a signal to its script shell only). If this script itself is killed hard (kill -9), the helper and the
- * instances (server.ts) notice their IPC channel closing and shut down on their own.
+ * and the script exits non-zero. The same happens when npm, which started this script, is gone without
+ * passing a signal on (kill -9). If this script itself is killed hard, the helper and the instances
+ * (server.ts) notice their IPC channel closing and shut down on their own.
  *
  * Cross-instance broadcast needs the Socket.IO PostgreSQL adapter in server.ts; without it a message
  * reaches only the sockets connected to the instance that stored it (the others still see it on
@@ -229,7 +229,7 @@ async function runCluster(): Promise<void> {
       else void shutdown(signal, `${signal} received`, 0);
     });
   }
-  // npm passes a signal to its script shell only, and may die without passing anything on.
+  // npm passes SIGINT/SIGTERM on (the npm script execs this one), but may die without passing anything.
   onLauncherExit(() => void shutdown('SIGTERM', 'the process that started it (npm) exited', 0));
 
   const built = await buildIfStale(shared, { root: ROOT, signal: building.signal });
