@@ -13,6 +13,7 @@ import { closePasswordPool, passwordPoolStats, startPasswordPool } from './lib/p
 import { openDatabase } from './lib/postgres/database';
 import { createPostgresAdapter } from './lib/realtime/adapter';
 import { createRealtimeServer } from './lib/realtime/server';
+import { onSupervisorExit } from './lib/supervision';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -31,22 +32,31 @@ function loadEnv(): Env {
 async function main(): Promise<void> {
   const env = loadEnv();
   const log = getLogger();
-  let shuttingDown = false;
   const startedAt = Date.now();
   if (env.authSecretSource === 'generated-file') {
     log.warn(`AUTH_SECRET is not set: using a generated secret kept in ${env.DATA_DIR}/auth-secret (development only)`);
   }
 
+  // Listen for a stop from the first moment: a signal during start-up must not kill the process with the
+  // embedded PostgreSQL already running. What has started by then is stopped in order (see shutdown).
+  let stopReason: string | undefined;
+  let stopRunning: (reason: string) => void = () => undefined; // set once the server runs
+  const requestStop = (reason: string) => {
+    if (stopReason) return;
+    stopReason = reason;
+    log.info({ signal: reason }, 'shutting down');
+    stopRunning(reason);
+  };
+  process.on('SIGTERM', () => requestStop('SIGTERM'));
+  process.on('SIGINT', () => requestStop('SIGINT'));
+  onSupervisorExit(() => requestStop('supervisor exited')); // started by scripts/start.ts or cluster.ts
+
   const database = await openDatabase(env, log);
-  configureDatabase(database.url);
-  getMetrics().sources.pools.set('app', getDbPool());
-  // Started here, as source, where the worker script is found beside lib/password.ts; Next's bundles share it.
-  startPasswordPool();
-  getMetrics().sources.passwordPool = passwordPoolStats;
   // If Node dies without running shutdown (an uncaught error), still stop the embedded server.
+  let databaseClosed = false;
   process.on('exit', () => {
     const pid = database.embedded?.pid;
-    if (pid && !shuttingDown) {
+    if (pid && !databaseClosed) {
       try {
         process.kill(pid, 'SIGINT');
       } catch {
@@ -54,6 +64,20 @@ async function main(): Promise<void> {
       }
     }
   });
+  const closeDatabase = async () => {
+    await database.close();
+    databaseClosed = true;
+  };
+  if (stopReason) {
+    await closeDatabase();
+    log.info({ signal: stopReason }, 'shutdown complete');
+    process.exit(0);
+  }
+  configureDatabase(database.url);
+  getMetrics().sources.pools.set('app', getDbPool());
+  // Started here, as source, where the worker script is found beside lib/password.ts; Next's bundles share it.
+  startPasswordPool();
+  getMetrics().sources.passwordPool = passwordPoolStats;
 
   const dev = env.NODE_ENV !== 'production';
   const app = next({ dev, hostname: env.HOST, port: env.PORT });
@@ -98,26 +122,26 @@ async function main(): Promise<void> {
   console.log(`\n  Parley is running at http://${shownHost}:${port}\n`);
 
   async function shutdown(signal: string): Promise<void> {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    log.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
       log.error('shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_GRACE_MS + 3_000);
     force.unref();
     try {
-      // Stop accepting, close every socket (io.close also closes the HTTP server), drop idle keep-alives.
+      // Stop accepting, close every socket (io.close also closes the HTTP server), drop idle keep-alives:
+      // now, and each one a request in flight leaves behind (Node would keep it open for keepAliveTimeout).
       const closed = new Promise<void>((resolve) => void io.close(() => resolve()));
       httpServer.closeIdleConnections();
+      const sweep = setInterval(() => httpServer.closeIdleConnections(), 50);
       const grace = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
+      clearInterval(sweep);
       clearTimeout(grace);
       await app.close();
       await closePasswordPool(); // after the last request: its queued hashes finish first
       await adapter?.close();
       await disconnectDb();
-      await database.close();
+      await closeDatabase();
       log.info({ signal }, 'shutdown complete');
       process.exit(0);
     } catch (error) {
@@ -125,8 +149,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   }
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  stopRunning = (reason) => void shutdown(reason);
+  if (stopReason) stopRunning(stopReason);
 }
 
 main().catch((error: unknown) => {

@@ -2,8 +2,9 @@
  * The production build check shared by `npm start` (scripts/start.ts) and `npm run start:cluster`
  * (scripts/cluster.ts): build the web app when `.next/BUILD_ID` is missing or older than any source.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const SOURCES = ['app', 'components', 'lib', 'public', 'next.config.mjs', 'tailwind.config.ts', 'postcss.config.mjs', 'package-lock.json'];
@@ -26,12 +27,33 @@ export function buildIsCurrent(root: string = process.cwd()): boolean {
 }
 
 /**
- * Runs `npx next build` in `root` when the build is stale. Returns the build's exit code (0 when nothing
- * had to be built); the caller decides whether to exit.
+ * Runs `next build` in `root` when the build is stale. Resolves with the build's exit code (0 when nothing
+ * had to be built); the caller decides whether to exit. Aborting `signal` (the caller is being stopped)
+ * stops the build and everything it started.
  */
-export function buildIfStale(env: NodeJS.ProcessEnv, root: string = process.cwd()): number {
+export async function buildIfStale(env: NodeJS.ProcessEnv, options: { root?: string; signal?: AbortSignal } = {}): Promise<number> {
+  const root = options.root ?? process.cwd();
   if (buildIsCurrent(root)) return 0;
+  if (options.signal?.aborted) return 1;
   console.log('parley: building the web app (first start, or sources changed)…');
-  const build = spawnSync('npx', ['next', 'build'], { stdio: 'inherit', env, cwd: root });
-  return build.status ?? 1;
+  // Next's own CLI, not `npx next`: no npm and shell in between. In its own process group, so that an
+  // abort stops the build's workers too.
+  const nextCli = createRequire(path.join(root, 'package.json')).resolve('next/dist/bin/next');
+  const build = spawn(process.execPath, [nextCli, 'build'], { stdio: 'inherit', env, cwd: root, detached: true });
+  const stop = () => {
+    try {
+      if (build.pid) process.kill(-build.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  };
+  options.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    return await new Promise<number>((resolve) => {
+      build.once('error', () => resolve(1));
+      build.once('exit', (code) => resolve(code ?? 1));
+    });
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+  }
 }

@@ -12,8 +12,9 @@
  * embedded server runs under a small helper process in its own process group, so a Ctrl-C in the terminal
  * reaches the instances but not the database: on SIGINT/SIGTERM the instances shut down first (signal
  * forwarded to each), the database last. When any instance dies unexpectedly the others are stopped too
- * and the script exits non-zero. If this script itself is killed hard (kill -9), the helper and the
- * instances notice their IPC channel closing and shut down on their own.
+ * and the script exits non-zero. The same happens when npm, which started this script, is gone without
+ * passing a signal on (kill -9). If this script itself is killed hard, the helper and the instances
+ * (server.ts) notice their IPC channel closing and shut down on their own.
  *
  * Cross-instance broadcast needs the Socket.IO PostgreSQL adapter in server.ts; without it a message
  * reaches only the sockets connected to the instance that stored it (the others still see it on
@@ -25,6 +26,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EnvError, loadOrCreateSecretFile, parseEnv, type Env } from '../lib/env';
+import { onLauncherExit } from '../lib/supervision';
 import { buildIfStale } from './build-if-stale';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,11 +34,6 @@ const THIS_FILE = fileURLToPath(import.meta.url);
 /** server.ts exits by itself within ~8 s of a signal; after this we stop waiting and SIGKILL. */
 const INSTANCE_STOP_TIMEOUT_MS = 15_000;
 const DATABASE_STOP_TIMEOUT_MS = 15_000;
-/**
- * Preloaded into each instance: if the IPC channel to this script closes (this script was killed hard),
- * shut the instance down gracefully instead of leaving it running without its supervisor.
- */
-const ORPHAN_GUARD = "data:text/javascript,process.on('disconnect',()=>process.kill(process.pid,'SIGTERM'))";
 
 type HolderMessage = { type: 'ready'; url: string; pid: number | undefined } | { type: 'error'; message: string };
 
@@ -181,13 +178,11 @@ async function runCluster(): Promise<void> {
     throw error;
   }
 
-  const built = buildIfStale(shared, ROOT);
-  if (built !== 0) process.exit(built);
-
   let shuttingDown = false;
   let exitCode = 0;
   let holder: ChildProcess | undefined;
   let holderPid: number | undefined; // the postmaster, for a last-resort stop
+  const building = new AbortController();
   const instances: Instance[] = [];
 
   async function stopDatabase(): Promise<void> {
@@ -209,6 +204,7 @@ async function runCluster(): Promise<void> {
   async function shutdown(signal: NodeJS.Signals, reason: string, code: number): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
+    building.abort();
     exitCode = Math.max(exitCode, code);
     console.log(`parley cluster: ${reason}; stopping ${instances.length} instance(s), then the database`);
     for (const instance of instances) {
@@ -227,16 +223,18 @@ async function runCluster(): Promise<void> {
     process.exit(exitCode);
   }
 
-  let signalledAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      // A terminal's Ctrl-C reaches us twice (directly, and relayed by the tsx CLI): say nothing about that one.
-      if (shuttingDown && Date.now() - signalledAt > 1_000) console.log(`parley cluster: ${signal} again; still shutting down…`);
-      if (shuttingDown) return;
-      signalledAt = Date.now();
-      void shutdown(signal, `${signal} received`, 0);
+      if (shuttingDown) console.log(`parley cluster: ${signal} again; still shutting down…`);
+      else void shutdown(signal, `${signal} received`, 0);
     });
   }
+  // npm passes SIGINT/SIGTERM on (the npm script execs this one), but may die without passing anything.
+  onLauncherExit(() => void shutdown('SIGTERM', 'the process that started it (npm) exited', 0));
+
+  const built = await buildIfStale(shared, { root: ROOT, signal: building.signal });
+  if (shuttingDown) return;
+  if (built !== 0) process.exit(built);
 
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
@@ -271,7 +269,7 @@ async function runCluster(): Promise<void> {
   for (let index = 0; index < count; index++) {
     const port = basePort + index;
     const prefix = `[${index}:${port}]`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', ORPHAN_GUARD, 'server.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
       cwd: ROOT,
       env: { ...shared, PORT: String(port), DATABASE_URL: databaseUrl },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -1,6 +1,7 @@
 /**
- * `npm test`: the whole pyramid against one throwaway database — vitest (unit + integration), a
- * production build, then Playwright in Chromium against server.ts. Prints one summary line.
+ * `npm test`: the whole pyramid against one throwaway database — a production build, vitest (unit +
+ * integration, which also runs `npm start` on that build), then Playwright in Chromium against server.ts.
+ * Prints one summary line.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,26 +40,25 @@ async function main(): Promise<void> {
   rmSync(`${reportDir}/playwright-summary.json`, { force: true });
   try {
     const shared = { TEST_DATABASE_URL: database.url };
+    // Build first: the integration tests run `npm start` on this build (scripts/start.int.test.ts).
+    const build = only === 'unit' ? undefined : await run('next build', 'npx', ['next', 'build'], { NODE_ENV: 'production' });
+    if (build) results.push(build);
     if (!only || only === 'unit' || only === 'integration') {
       const projects = only ? ['--project', only] : [];
       results.push(
         await run('vitest', 'npx', ['vitest', 'run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${reportDir}/vitest.json`], shared),
       );
     }
-    if (!only || only === 'e2e') {
-      const build = await run('next build', 'npx', ['next', 'build'], { NODE_ENV: 'production' });
-      results.push(build);
-      if (build.code === 0) {
-        const port = await freePort();
-        results.push(
-          await run('playwright', 'npx', ['playwright', 'test'], {
-            ...shared,
-            E2E_PORT: String(port),
-            DATABASE_URL: database.url,
-            AUTH_SECRET: randomBytes(32).toString('base64url'),
-          }),
-        );
-      }
+    if ((!only || only === 'e2e') && build?.code === 0) {
+      const port = await freePort();
+      results.push(
+        await run('playwright', 'npx', ['playwright', 'test'], {
+          ...shared,
+          E2E_PORT: String(port),
+          DATABASE_URL: database.url,
+          AUTH_SECRET: randomBytes(32).toString('base64url'),
+        }),
+      );
     }
   } finally {
     await database.stop();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -59,6 +59,15 @@ describe('embedded PostgreSQL', () => {
     const again = await startEmbeddedPostgres({ dataDir, port, database: 'app', persistent: true });
     expect(await canQuery(again.url)).toBe(true);
     await again.stop();
+  });
+
+  it('stop() returns when PostgreSQL has already stopped (signalled directly, or crashed)', async () => {
+    const dataDir = tempCluster();
+    const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'app', persistent: false });
+    process.kill(server.pid!, 'SIGINT'); // as a terminal's Ctrl-C to its process group would
+    await expect.poll(() => postgresProcessesFor(dataDir), { timeout: 10_000 }).toHaveLength(0);
+    await server.stop(); // the package alone would wait forever for an exit event that has already passed
+    expect(existsSync(dataDir)).toBe(false); // not persistent: removed all the same
   });
 
   it('says which port to change when the port is taken', async () => {

