@@ -50,6 +50,8 @@ export const envSchema = z.object({
   RATE_LIMIT_SIGNUPS_PER_IP: z.coerce.number().int().min(1).default(20),
   /** Public and private rooms one user may create per hour (every valid attempt counts). */
   RATE_LIMIT_ROOMS_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  /** New direct conversations one user may start per hour (opening an existing one is free). */
+  RATE_LIMIT_DIRECTS_PER_HOUR: z.coerce.number().int().min(1).default(30),
   /** Public and private rooms one user may own at once (direct conversations do not count). */
   MAX_ROOMS_PER_USER: z.coerce.number().int().min(1).default(50),
   /** Messages one user may send per second, sustained… */

@@ -217,6 +217,14 @@ export async function listRoomDirectory(input: { userId: string } & RoomDirector
   };
 }
 
+/** New direct conversations per user per hour: each lands in someone else's sidebar, so a script must not spam everyone. */
+const directStartPolicy = (): LimitPolicy => ({
+  keyPrefix: 'direct_start',
+  points: getEnv().RATE_LIMIT_DIRECTS_PER_HOUR,
+  duration: 60 * 60,
+  blockDuration: 60 * 60,
+});
+
 /** Rooms created per user per hour: every valid attempt counts, so a script cannot flood the directory. */
 const roomCreationPolicy = (): LimitPolicy => ({
   keyPrefix: 'room_create',
@@ -399,6 +407,8 @@ export async function startDirect(input: { userId: string; peerId: string }): Pr
   const directKey = directKeyOf(input.userId, input.peerId);
   const existing = await getDb().room.findUnique({ where: { directKey }, select: { id: true } });
   if (existing) return { room: await getRoomForUser({ roomId: existing.id, userId: input.userId }), created: false };
+  // Opening an existing conversation is free; starting a new one spends an attempt first.
+  await consumeAttempt(sharedLimiter(directStartPolicy()), input.userId, 'new conversations started');
   try {
     const created = await getDb().room.create({
       data: {

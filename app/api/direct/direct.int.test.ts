@@ -131,3 +131,17 @@ describe('direct messages', () => {
     a.socket.close();
   });
 });
+
+describe('starting direct conversations is limited', () => {
+  it('new conversations spend an hourly budget; reopening an existing one is free', async () => {
+    const alice = await createTestUser();
+    const peers = await Promise.all(Array.from({ length: 32 }, () => createTestUser()));
+    const statuses = await Promise.all(
+      peers.map(async (peer) => (await direct.POST(await apiRequest(alice, 'POST', '/api/direct', { userId: peer.id }))).status),
+    );
+    expect(statuses.filter((s) => s === 201)).toHaveLength(30);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(2);
+    const opened = peers[statuses.indexOf(201)]!;
+    expect((await direct.POST(await apiRequest(alice, 'POST', '/api/direct', { userId: opened.id }))).status).toBe(200);
+  });
+});
