@@ -73,6 +73,10 @@ function authConfig(): NextAuthConfig {
       }),
     ],
     callbacks: {
+      /** Auth.js's own redirects (sign-in, sign-out, `callbackUrl`): same-origin paths only. */
+      redirect({ url, baseUrl }) {
+        return `${baseUrl}${safeCallbackUrl(url, baseUrl)}`;
+      },
       jwt({ token, user }) {
         if (user) {
           token.sub = user.id;
