@@ -1,0 +1,140 @@
+/**
+ * Auth.js's redirects point at the public origin, not at the address the server binds to (HOST=0.0.0.0):
+ * real server.ts processes of the e2e build, directly and behind a (pretend) proxy with TRUST_PROXY, with and
+ * without PUBLIC_URL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { expect, test } from '@playwright/test';
+import { freePort } from '../lib/testing/free-port';
+import { createUserViaApi, PASSWORD } from './helpers';
+
+interface Instance {
+  base: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const running: Instance[] = [];
+test.afterEach(async () => {
+  await Promise.all(running.splice(0).map((i) => i.stop()));
+});
+
+async function startServer(settings: Record<string, string>): Promise<Instance> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      PORT: String(port),
+      DATABASE_URL: process.env.DATABASE_URL,
+      AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString('base64url'),
+      REALTIME_ADAPTER: 'memory',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_LOGIN_PER_IP: '1000',
+      RATE_LIMIT_SIGNUPS_PER_IP: '1000',
+      ...settings,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = await fetch(`${base}/api/ready`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    base,
+    port,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Cookies as a browser would send them back (name=value of each Set-Cookie). */
+function cookiesOf(response: Response, previous = ''): string {
+  const jar = new Map(previous.split('; ').filter(Boolean).map((c) => [c.split('=')[0], c] as const));
+  for (const c of response.headers.getSetCookie()) jar.set(c.split('=')[0] ?? '', c.split(';')[0] ?? '');
+  return [...jar.values()].join('; ');
+}
+
+/** Signs in and out through Auth.js's own endpoints; returns both Location headers. */
+async function signInAndOut(base: string, username: string, headers: Record<string, string>, callbackUrl?: string) {
+  const csrf = await fetch(`${base}/api/auth/csrf`, { headers });
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  let cookie = cookiesOf(csrf);
+  const form = new URLSearchParams({ csrfToken, username, password: PASSWORD, ...(callbackUrl ? { callbackUrl } : {}) });
+  const signIn = await fetch(`${base}/api/auth/callback/credentials`, { method: 'POST', redirect: 'manual', headers: { ...headers, cookie }, body: form });
+  cookie = cookiesOf(signIn, cookie);
+  expect(cookie, 'signed in').toMatch(/authjs\.session-token=/);
+  const signOut = await fetch(`${base}/api/auth/signout`, { method: 'POST', redirect: 'manual', headers: { ...headers, cookie }, body: new URLSearchParams({ csrfToken }) });
+  return {
+    signInStatus: signIn.status,
+    signIn: signIn.headers.get('location'),
+    signOutStatus: signOut.status,
+    signOut: signOut.headers.get('location'),
+  };
+}
+
+const PROXIED = { 'x-forwarded-host': 'chat.example.org', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' };
+
+test.describe('Auth.js redirects use the public origin', () => {
+  test.skip(!process.env.DATABASE_URL, 'starts extra servers against the e2e database (npm run test:e2e sets DATABASE_URL)');
+  test.setTimeout(120_000);
+
+  test('directly: the address the browser used, whatever forwarded headers a client sends', async ({ page }) => {
+    const { username } = await createUserViaApi(page);
+    const server = await startServer({});
+    running.push(server);
+    for (const headers of [{}, PROXIED]) {
+      const result = await signInAndOut(server.base, username, headers);
+      expect(result).toEqual({ signInStatus: 302, signIn: `${server.base}/`, signOutStatus: 302, signOut: `${server.base}/` });
+    }
+    // A post-login destination elsewhere, or one a header cannot carry, still lands at home.
+    for (const callbackUrl of ['https://evil.example/', '//evil.example', '/\n/evil.example', '/\t/evil.example']) {
+      expect((await signInAndOut(server.base, username, {}, callbackUrl)).signIn, callbackUrl).toBe(`${server.base}/`);
+    }
+    expect((await signInAndOut(server.base, username, {}, '/settings?tab=1')).signIn).toBe(`${server.base}/settings?tab=1`);
+  });
+
+  test('behind a proxy (TRUST_PROXY=true): the forwarded host and scheme', async ({ page }) => {
+    const { username } = await createUserViaApi(page);
+    const server = await startServer({ TRUST_PROXY: 'true' });
+    running.push(server);
+    expect(await signInAndOut(server.base, username, PROXIED)).toEqual({
+      signInStatus: 302,
+      signIn: 'https://chat.example.org/',
+      signOutStatus: 302,
+      signOut: 'https://chat.example.org/',
+    });
+    // Reached without the proxy's headers: this connection.
+    expect((await signInAndOut(server.base, username, {})).signIn).toBe(`${server.base}/`);
+  });
+
+  test('with PUBLIC_URL: always that origin, with or without a proxy', async ({ page }) => {
+    const { username } = await createUserViaApi(page);
+    const variants: Record<string, string>[] = [{ PUBLIC_URL: 'https://chat.example.com' }, { PUBLIC_URL: 'https://chat.example.com', TRUST_PROXY: 'true' }];
+    for (const settings of variants) {
+      const server = await startServer(settings);
+      running.push(server);
+      for (const headers of [{}, PROXIED]) {
+        expect(await signInAndOut(server.base, username, headers), JSON.stringify([settings, headers])).toEqual({
+          signInStatus: 302,
+          signIn: 'https://chat.example.com/',
+          signOutStatus: 302,
+          signOut: 'https://chat.example.com/',
+        });
+      }
+      await running.pop()?.stop();
+    }
+  });
+});
