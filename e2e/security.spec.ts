@@ -64,6 +64,7 @@ test('another origin on the same site cannot make a signed-in user join or leave
     '/join-json-ish': autoSubmit(`/api/rooms/${toJoin.id}/join`, 'enctype="text/plain"'),
     '/leave': autoSubmit(`/api/rooms/${toLeave.id}/leave`),
     '/fetch': `<script>fetch('${app}/api/rooms/${toJoin.id}/join', { method: 'POST', mode: 'no-cors', credentials: 'include', body: '{}' }).finally(() => { document.title = 'sent' })</script>`,
+    '/link': `<a id="a" href="${app}/rooms/${toJoin.id}">a room</a>`,
   });
   try {
     for (const path of ['/join', '/join-empty', '/join-json-ish', '/leave']) {
@@ -75,12 +76,20 @@ test('another origin on the same site cannot make a signed-in user join or leave
     await victim.page.goto(`${attacker.url}/fetch`);
     await expect(victim.page).toHaveTitle('sent');
 
+    // Following a link to a room shows it; it does not join it.
+    await victim.page.goto(`${attacker.url}/link`);
+    await victim.page.locator('#a').click();
+    await expect(victim.page.getByRole('button', { name: 'Join room' })).toBeVisible();
+    await expect(victim.page.getByTestId('room-preview-members')).toHaveText('Public room · 1 member');
+
     expect(await isMember(victim, toJoin.id)).toBe(false);
     expect(await isMember(victim, toLeave.id)).toBe(true);
   } finally {
     await new Promise((resolve) => attacker.server.close(resolve));
   }
 
-  // The app's own join (same origin, JSON) still works.
-  expect((await victim.page.request.post(`/api/rooms/${toJoin.id}/join`, { data: {} })).status()).toBe(200);
+  // The victim's own click on Join still works.
+  await victim.page.getByRole('button', { name: 'Join room' }).click();
+  await expect(victim.page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
+  expect(await isMember(victim, toJoin.id)).toBe(true);
 });
