@@ -10,6 +10,7 @@ import { EnvError, getEnv, type Env } from './lib/env';
 import { setForwardedHeaders } from './lib/http/public-origin';
 import { getLogger } from './lib/logger';
 import { getMetrics } from './lib/metrics';
+import { applySecurityHeaders } from './lib/security-headers';
 import { openDatabase } from './lib/postgres/database';
 import { createPostgresAdapter } from './lib/realtime/adapter';
 import { createRealtimeServer } from './lib/realtime/server';
@@ -61,7 +62,8 @@ async function main(): Promise<void> {
   const httpServer = createServer((req, res) => {
     req.headers[CLIENT_IP_HEADER] = resolveClientIp(req, env.TRUST_PROXY);
     // The public origin (PUBLIC_URL, the trusted proxy's, or this connection's), never a client's say-so.
-    setForwardedHeaders(req, { publicUrl: env.PUBLIC_URL, trustProxy: env.TRUST_PROXY });
+    const forwarded = setForwardedHeaders(req, { publicUrl: env.PUBLIC_URL, trustProxy: env.TRUST_PROXY });
+    applySecurityHeaders(req, res, { dev, https: forwarded.proto === 'https' });
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (!path.startsWith('/_next/') && path !== '/favicon.ico') {

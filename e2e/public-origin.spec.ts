@@ -1,7 +1,7 @@
 /**
  * Auth.js's redirects point at the public origin, not at the address the server binds to (HOST=0.0.0.0):
  * real server.ts processes of the e2e build, directly and behind a (pretend) proxy with TRUST_PROXY, with and
- * without PUBLIC_URL.
+ * without PUBLIC_URL. Also HSTS, which depends on the same decision.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -67,7 +67,7 @@ function cookiesOf(response: Response, previous = ''): string {
   return [...jar.values()].join('; ');
 }
 
-/** Signs in and out through Auth.js's own endpoints; returns both Location headers. */
+/** Signs in and out through Auth.js's own endpoints; returns both Location headers and a response's HSTS. */
 async function signInAndOut(base: string, username: string, headers: Record<string, string>, callbackUrl?: string) {
   const csrf = await fetch(`${base}/api/auth/csrf`, { headers });
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
@@ -82,10 +82,12 @@ async function signInAndOut(base: string, username: string, headers: Record<stri
     signIn: signIn.headers.get('location'),
     signOutStatus: signOut.status,
     signOut: signOut.headers.get('location'),
+    hsts: csrf.headers.get('strict-transport-security'),
   };
 }
 
 const PROXIED = { 'x-forwarded-host': 'chat.example.org', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' };
+const HSTS = 'max-age=31536000; includeSubDomains';
 
 test.describe('Auth.js redirects use the public origin', () => {
   test.skip(!process.env.DATABASE_URL, 'starts extra servers against the e2e database (npm run test:e2e sets DATABASE_URL)');
@@ -97,7 +99,7 @@ test.describe('Auth.js redirects use the public origin', () => {
     running.push(server);
     for (const headers of [{}, PROXIED]) {
       const result = await signInAndOut(server.base, username, headers);
-      expect(result).toEqual({ signInStatus: 302, signIn: `${server.base}/`, signOutStatus: 302, signOut: `${server.base}/` });
+      expect(result).toEqual({ signInStatus: 302, signIn: `${server.base}/`, signOutStatus: 302, signOut: `${server.base}/`, hsts: null });
     }
     // A post-login destination elsewhere, or one a header cannot carry, still lands at home.
     for (const callbackUrl of ['https://evil.example/', '//evil.example', '/\n/evil.example', '/\t/evil.example']) {
@@ -106,7 +108,7 @@ test.describe('Auth.js redirects use the public origin', () => {
     expect((await signInAndOut(server.base, username, {}, '/settings?tab=1')).signIn).toBe(`${server.base}/settings?tab=1`);
   });
 
-  test('behind a proxy (TRUST_PROXY=true): the forwarded host and scheme', async ({ page }) => {
+  test('behind a proxy (TRUST_PROXY=true): the forwarded host and scheme, and HSTS over https', async ({ page }) => {
     const { username } = await createUserViaApi(page);
     const server = await startServer({ TRUST_PROXY: 'true' });
     running.push(server);
@@ -115,6 +117,7 @@ test.describe('Auth.js redirects use the public origin', () => {
       signIn: 'https://chat.example.org/',
       signOutStatus: 302,
       signOut: 'https://chat.example.org/',
+      hsts: HSTS,
     });
     // Reached without the proxy's headers: this connection.
     expect((await signInAndOut(server.base, username, {})).signIn).toBe(`${server.base}/`);
@@ -132,6 +135,7 @@ test.describe('Auth.js redirects use the public origin', () => {
           signIn: 'https://chat.example.com/',
           signOutStatus: 302,
           signOut: 'https://chat.example.com/',
+          hsts: HSTS,
         });
       }
       await running.pop()?.stop();

@@ -1,16 +1,111 @@
 /**
- * The HTTP edge as a browser meets it: post-login redirects that stay home, and no way for another origin
- * on the same site to change anything.
+ * The HTTP edge as a browser meets it: security headers everywhere, a CSP that the app itself never trips,
+ * post-login redirects that stay home, and no way for another origin on the same site to change anything.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect, test } from '@playwright/test';
-import { createRoomViaApi, createUserViaApi, loginViaForm, newSignedInUser, type ChatUser } from './helpers';
+import { expect, test, type APIResponse, type BrowserContext, type Page } from '@playwright/test';
+import { createRoomViaApi, createUserViaApi, loginViaForm, newSignedInUser, openRoom, type ChatUser } from './helpers';
 
 let users: ChatUser[] = [];
 test.afterEach(async () => {
   await Promise.all(users.map((u) => u.context.close()));
   users = [];
+});
+
+function expectSecurityHeaders(response: APIResponse, what: string): void {
+  const headers = response.headers();
+  const csp = headers['content-security-policy'] ?? '';
+  expect(csp, what).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/]+={0,2}' 'strict-dynamic'(;|$)/);
+  expect(csp, what).toContain("frame-ancestors 'none'");
+  expect(csp, what).not.toContain('unsafe-eval');
+  expect(csp, what).not.toContain('unsafe-inline');
+  expect(headers['x-content-type-options'], what).toBe('nosniff');
+  expect(headers['x-frame-options'], what).toBe('DENY');
+  expect(headers['referrer-policy'], what).toBe('strict-origin-when-cross-origin');
+  expect(headers['permissions-policy'], what).toContain('camera=()');
+  expect(headers['cross-origin-opener-policy'], what).toBe('same-origin');
+  // Plain http here: HSTS only over https (checked with a proxy in public-origin.spec.ts).
+  expect(headers['strict-transport-security'], what).toBeUndefined();
+}
+
+test('pages, API answers, errors, Auth.js and static files all carry the security headers', async ({ request }) => {
+  const login = await request.get('/login');
+  expect(login.status()).toBe(200);
+  const asset = (await login.text()).match(/\/_next\/static\/[^"']+\.js/)?.[0];
+  expect(asset, 'a script of the login page').toBeTruthy();
+  const responses: [string, APIResponse, number][] = [
+    ['page', login, 200],
+    ['API', await request.get('/api/health'), 200],
+    ['API error', await request.get('/api/rooms'), 401],
+    ['unknown page', await request.get('/no/such/page'), 404],
+    ['Auth.js', await request.get('/api/auth/csrf'), 200],
+    ['static file', await request.get(String(asset)), 200],
+  ];
+  for (const [what, response, status] of responses) {
+    expect(response.status(), what).toBe(status);
+    expectSecurityHeaders(response, what);
+  }
+  // A fresh nonce per response, and Next put it on the page's scripts.
+  const again = await request.get('/login');
+  const nonceOf = (r: APIResponse) => r.headers()['content-security-policy']?.match(/'nonce-([^']+)'/)?.[1];
+  expect(nonceOf(again)).not.toBe(nonceOf(login));
+  expect(await again.text()).toContain(`nonce="${nonceOf(again)}"`);
+});
+
+/** Records CSP violations and what Chromium says about our CSP or Permissions-Policy, from the start of every page. */
+async function watchForViolations(context: BrowserContext, page: Page): Promise<() => Promise<string[]>> {
+  await context.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __violations: string[] }).__violations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`));
+  });
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (/Content[- ]Security[- ]Policy|Permissions[- ]Policy|Refused to/i.test(message.text())) consoleErrors.push(message.text());
+  });
+  return async () => [...consoleErrors, ...(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations))];
+}
+
+test('the main pages work under the CSP (scripts hydrate, the socket connects) without a single violation', async ({ browser }) => {
+  const visitorContext = await browser.newContext();
+  const visitor = await visitorContext.newPage();
+  const visitorProblems = await watchForViolations(visitorContext, visitor);
+  for (const path of ['/login', '/register']) {
+    await visitor.goto(path);
+    // Hydrated: the register form validates as you type, which only its script does.
+    await expect(visitor.getByRole('button', { name: /Sign in|Create account/ })).toBeEnabled();
+    expect(await visitorProblems(), path).toEqual([]);
+  }
+  await visitor.goto('/register');
+  await visitor.getByLabel('Username').fill('x!');
+  await visitor.getByLabel('Display name').focus();
+  await expect(visitor.getByText('Username must be at least 3 characters.')).toBeVisible();
+  expect(await visitorProblems()).toEqual([]);
+  await visitorContext.close();
+
+  const alice = await newSignedInUser(browser, 'csp');
+  const bob = await newSignedInUser(browser, 'csp');
+  users.push(alice, bob);
+  const problems = await watchForViolations(alice.context, alice.page);
+  const mine = await createRoomViaApi(alice.page);
+  const theirs = await createRoomViaApi(bob.page);
+
+  await alice.page.goto('/');
+  await expect(alice.page.getByTestId('current-user')).toContainText(alice.displayName);
+  expect(await problems(), '/').toEqual([]);
+  await openRoom(alice.page, mine.id); // live: Socket.IO connected over the same origin
+  expect(await problems(), 'a room').toEqual([]);
+  await alice.page.goto(`/rooms/${theirs.id}`);
+  await expect(alice.page.getByRole('button', { name: 'Join room' })).toBeVisible();
+  expect(await problems(), 'a room preview').toEqual([]);
+  await alice.page.goto('/settings');
+  await expect(alice.page.getByTestId('account-username')).toHaveText(`@${alice.username}`);
+  expect(await problems(), '/settings').toEqual([]);
+  const missing = await alice.page.goto('/no/such/page');
+  expect(missing?.status()).toBe(404);
+  await expect(alice.page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  expect(await problems(), '404').toEqual([]);
 });
 
 test('a callbackUrl that points elsewhere still lands on our own origin after signing in', async ({ browser, baseURL }) => {
