@@ -6,6 +6,7 @@
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { redirect } from 'next/navigation';
+import { authLogger } from './auth-logger';
 import { clientIpFromHeaders } from './client-ip';
 import { authenticate } from './data/users';
 import { getEnv } from './env';
@@ -46,13 +47,7 @@ function authConfig(): NextAuthConfig {
     trustHost: true,
     session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: '/login' },
-    logger: {
-      error: (error) => {
-        // Failed sign-ins are expected and audited; anything else is worth a log line.
-        if (!(error instanceof CredentialsSignin)) log.error({ err: error }, 'auth error');
-      },
-      warn: (code) => log.warn({ code }, 'auth warning'),
-    },
+    logger: authLogger(log),
     providers: [
       Credentials({
         credentials: { username: { label: 'Username' }, password: { label: 'Password', type: 'password' } },
