@@ -7,6 +7,7 @@ import next from 'next';
 import { CLIENT_IP_HEADER, resolveClientIp } from './lib/client-ip';
 import { configureDatabase, disconnectDb, getDbPool } from './lib/db';
 import { EnvError, getEnv, type Env } from './lib/env';
+import { refuseCrossOriginStateChange } from './lib/http/origin-guard';
 import { setForwardedHeaders } from './lib/http/public-origin';
 import { getLogger } from './lib/logger';
 import { getMetrics } from './lib/metrics';
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
         log.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
       });
     }
+    // Cross-origin state changes are refused here, for every route, before Next sees them.
+    if (refuseCrossOriginStateChange(req, res)) return;
     void handle(req, res);
   });
   const adapter = env.REALTIME_ADAPTER === 'postgres' ? createPostgresAdapter(database.url, log) : undefined;

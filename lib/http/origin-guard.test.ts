@@ -1,7 +1,7 @@
-import { NextRequest } from 'next/server';
-import { describe, expect, it } from 'vitest';
-import { proxy } from '../../proxy';
-import { crossOriginRefusal } from './origin-guard';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crossOriginRefusal, refuseCrossOriginStateChange } from './origin-guard';
 
 const HOST = 'chat.example.com';
 
@@ -74,23 +74,37 @@ describe('crossOriginRefusal', () => {
   });
 });
 
-describe('proxy', () => {
-  it('answers a refused request in the documented error shape and passes the rest on', async () => {
-    const refused = proxy(
-      new NextRequest('http://0.0.0.0:3000/api/rooms/AbCdEfGh12/join', {
-        method: 'POST',
-        headers: { host: HOST, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
-        body: '',
-      }),
-    );
-    expect(refused?.status).toBe(403);
-    expect(refused?.headers.get('content-type')).toBe('application/json');
-    expect(await refused?.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'Cross-origin requests cannot change anything here.' } });
+describe('refuseCrossOriginStateChange (server.ts)', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (refuseCrossOriginStateChange(req, res)) return;
+      res.writeHead(200).end('passed on');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
 
-    const unsupported = proxy(new NextRequest('http://0.0.0.0:3000/api/rooms/AbCdEfGh12/leave', { method: 'POST', headers: { host: HOST } }));
-    expect(unsupported?.status).toBe(415);
-    expect(((await unsupported?.json()) as { error: { code: string } }).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  it('answers a refused request itself, in the documented error shape, and passes the rest on', async () => {
+    const refused = await fetch(`${base}/api/rooms/AbCdEfGh12/join`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'x=1',
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('content-type')).toBe('application/json');
+    expect(await refused.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'Cross-origin requests cannot change anything here.' } });
 
-    expect(proxy(new NextRequest('http://0.0.0.0:3000/api/rooms', { method: 'POST', headers: { host: HOST, ...json }, body: '{}' }))).toBeUndefined();
+    const unsupported = await fetch(`${base}/api/rooms/AbCdEfGh12/leave`, { method: 'POST' });
+    expect(unsupported.status).toBe(415);
+    expect(((await unsupported.json()) as { error: { code: string } }).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+
+    const own = await fetch(`${base}/api/rooms`, { method: 'POST', headers: { ...json, origin: base }, body: '{}' });
+    expect(await own.text()).toBe('passed on');
+    expect(await (await fetch(`${base}/rooms/AbCdEfGh12`, { headers: { origin: 'https://evil.example' } })).text()).toBe('passed on');
   });
 });

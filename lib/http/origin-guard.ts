@@ -1,5 +1,5 @@
 /**
- * Cross-site request forgery defence for every route, applied once in proxy.ts: a browser request that could
+ * Cross-site request forgery defence for every route, applied once in server.ts: a browser request that could
  * change something (any method but GET, HEAD, OPTIONS) must come from our own origin. SameSite=Lax cookies
  * alone do not stop a sibling subdomain or another port of the same host ("same-site"), nor a top-level
  * form POST in browsers that treat fresh cookies as Lax-allowing-POST.
@@ -14,7 +14,8 @@
  *      which Parley never grants. Non-browser clients send no Origin / Sec-Fetch-Site and pass 1 and 2.
  * ALLOWED_ORIGINS does not apply here: it lets other origins open sockets; the REST API is same-origin only.
  */
-import { AppError } from '../errors';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppError, httpStatusOf, toErrorBody } from '../errors';
 import { normalizeHost } from './public-origin';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -23,7 +24,7 @@ const SAME_ORIGIN_FETCH_SITES = new Set(['same-origin', 'none']);
 interface GuardedRequest {
   method: string;
   url: string;
-  headers: Headers;
+  headers: Pick<Headers, 'get'>;
 }
 
 function originHost(origin: string): string | undefined {
@@ -35,7 +36,7 @@ function originHost(origin: string): string | undefined {
   }
 }
 
-function ownHosts(headers: Headers): Set<string> {
+function ownHosts(headers: GuardedRequest['headers']): Set<string> {
   const hosts = new Set<string>();
   for (const name of ['host', 'x-forwarded-host']) {
     const host = normalizeHost(headers.get(name) ?? undefined);
@@ -68,4 +69,26 @@ export function crossOriginRefusal(request: GuardedRequest): AppError | null {
     return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json (also when there is no body).');
   }
   return null;
+}
+
+/**
+ * server.ts's gate, before Next sees the request: answers a refused request itself (documented error
+ * shape) and returns true. At the process edge rather than in Next's proxy (middleware): any proxy makes
+ * Next tee every request body, and a client that hangs up mid-body then logs an uncaught "Error: aborted"
+ * with a stack (vercel/next.js#42365, #84649) — a log flood and a crash risk of its own.
+ */
+export function refuseCrossOriginStateChange(req: IncomingMessage, res: ServerResponse): boolean {
+  const refusal = crossOriginRefusal({
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    headers: {
+      get(name) {
+        const value = req.headers[name.toLowerCase()];
+        return Array.isArray(value) ? value.join(', ') : (value ?? null);
+      },
+    },
+  });
+  if (!refusal) return false;
+  res.writeHead(httpStatusOf(refusal), { 'content-type': 'application/json' }).end(JSON.stringify({ error: toErrorBody(refusal) }));
+  return true;
 }
