@@ -3,62 +3,14 @@
  * real server.ts processes of the e2e build, directly and behind a (pretend) proxy with TRUST_PROXY, with and
  * without PUBLIC_URL. Also HSTS, which depends on the same decision.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { freePort } from '../lib/testing/free-port';
 import { createUserViaApi, PASSWORD } from './helpers';
+import { startServerProcess, type ServerProcess } from './server-process';
 
-interface Instance {
-  base: string;
-  port: number;
-  stop(): Promise<void>;
-}
-
-const running: Instance[] = [];
+const running: ServerProcess[] = [];
 test.afterEach(async () => {
   await Promise.all(running.splice(0).map((i) => i.stop()));
 });
-
-async function startServer(settings: Record<string, string>): Promise<Instance> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'production',
-      HOST: '0.0.0.0',
-      PORT: String(port),
-      DATABASE_URL: process.env.DATABASE_URL,
-      AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString('base64url'),
-      REALTIME_ADAPTER: 'memory',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_LOGIN_PER_IP: '1000',
-      RATE_LIMIT_SIGNUPS_PER_IP: '1000',
-      ...settings,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const ready = await fetch(`${base}/api/ready`).then((r) => r.ok, () => false);
-    if (ready) break;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return {
-    base,
-    port,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /** Cookies as a browser would send them back (name=value of each Set-Cookie). */
 function cookiesOf(response: Response, previous = ''): string {
@@ -95,7 +47,7 @@ test.describe('Auth.js redirects use the public origin', () => {
 
   test('directly: the address the browser used, whatever forwarded headers a client sends', async ({ page }) => {
     const { username } = await createUserViaApi(page);
-    const server = await startServer({});
+    const server = await startServerProcess({});
     running.push(server);
     for (const headers of [{}, PROXIED]) {
       const result = await signInAndOut(server.base, username, headers);
@@ -110,7 +62,7 @@ test.describe('Auth.js redirects use the public origin', () => {
 
   test('behind a proxy (TRUST_PROXY=true): the forwarded host and scheme, and HSTS over https', async ({ page }) => {
     const { username } = await createUserViaApi(page);
-    const server = await startServer({ TRUST_PROXY: 'true' });
+    const server = await startServerProcess({ TRUST_PROXY: 'true' });
     running.push(server);
     expect(await signInAndOut(server.base, username, PROXIED)).toEqual({
       signInStatus: 302,
@@ -127,7 +79,7 @@ test.describe('Auth.js redirects use the public origin', () => {
     const { username } = await createUserViaApi(page);
     const variants: Record<string, string>[] = [{ PUBLIC_URL: 'https://chat.example.com' }, { PUBLIC_URL: 'https://chat.example.com', TRUST_PROXY: 'true' }];
     for (const settings of variants) {
-      const server = await startServer(settings);
+      const server = await startServerProcess(settings);
       running.push(server);
       for (const headers of [{}, PROXIED]) {
         expect(await signInAndOut(server.base, username, headers), JSON.stringify([settings, headers])).toEqual({

@@ -34,6 +34,13 @@ describe('authLogger', () => {
     expect(lines).toEqual([expect.objectContaining({ level: 40, code: 'debug-enabled', suppressed: 0 })]);
   });
 
+  it('counts a client that hung up mid-request as a client mistake', () => {
+    const { lines, logger } = capture();
+    logger.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    logger.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    expect(lines).toEqual([expect.objectContaining({ level: 40, kind: 'RequestAborted', suppressed: 0 })]);
+  });
+
   it('shortens a client mistake to its kind and the gist of its message', () => {
     const { lines, logger } = capture();
     logger.error(Object.assign(new Error(`Cannot parse action at /api/auth/${'x'.repeat(500)}. Read more at https://errors.authjs.dev#unknownaction`), { type: 'UnknownAction' }));
