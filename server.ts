@@ -7,9 +7,12 @@ import next from 'next';
 import { CLIENT_IP_HEADER, resolveClientIp } from './lib/client-ip';
 import { configureDatabase, disconnectDb, getDbPool } from './lib/db';
 import { EnvError, getEnv, type Env } from './lib/env';
+import { refuseCrossOriginStateChange } from './lib/http/origin-guard';
+import { setForwardedHeaders } from './lib/http/public-origin';
 import { getLogger } from './lib/logger';
 import { getMetrics } from './lib/metrics';
 import { closePasswordPool, passwordPoolStats, startPasswordPool } from './lib/password';
+import { applySecurityHeaders } from './lib/security-headers';
 import { openDatabase } from './lib/postgres/database';
 import { createPostgresAdapter } from './lib/realtime/adapter';
 import { createRealtimeServer } from './lib/realtime/server';
@@ -87,12 +90,9 @@ async function main(): Promise<void> {
 
   const httpServer = createServer((req, res) => {
     req.headers[CLIENT_IP_HEADER] = resolveClientIp(req, env.TRUST_PROXY);
-    if (!env.TRUST_PROXY) {
-      // Not behind a proxy we trust: the forwarded headers are what this connection really is. Auth.js
-      // builds its redirect URLs from them (otherwise from the bind address, e.g. http://0.0.0.0:3000).
-      req.headers['x-forwarded-host'] = req.headers.host;
-      req.headers['x-forwarded-proto'] = 'http';
-    }
+    // The public origin (PUBLIC_URL, the trusted proxy's, or this connection's), never a client's say-so.
+    const forwarded = setForwardedHeaders(req, { publicUrl: env.PUBLIC_URL, trustProxy: env.TRUST_PROXY });
+    applySecurityHeaders(req, res, { dev, https: forwarded.proto === 'https' });
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (!path.startsWith('/_next/') && path !== '/favicon.ico') {
@@ -101,6 +101,8 @@ async function main(): Promise<void> {
         log.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
       });
     }
+    // Cross-origin state changes are refused here, for every route, before Next sees them.
+    if (refuseCrossOriginStateChange(req, res)) return;
     void handle(req, res);
   });
   const adapter = env.REALTIME_ADAPTER === 'postgres' ? createPostgresAdapter(database.url, log) : undefined;
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   const shownHost = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST;
   log.info({ port, mode: dev ? 'development' : 'production', ms: Date.now() - startedAt }, 'Parley is ready');
-  console.log(`\n  Parley is running at http://${shownHost}:${port}\n`);
+  console.log(`\n  Parley is running at ${env.PUBLIC_URL ?? `http://${shownHost}:${port}`}\n`);
 
   async function shutdown(signal: string): Promise<void> {
     const force = setTimeout(() => {

@@ -12,6 +12,8 @@ export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
   test: {
     env: testEnv,
+    // next-auth imports `next/server` without an extension (Next has no package exports): let Vite resolve it.
+    server: { deps: { inline: ['next-auth'] } },
     projects: [
       {
         extends: true,

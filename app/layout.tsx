@@ -9,6 +9,10 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
+// Every page, the 404 page included, is rendered per request: Next puts the request's CSP nonce on its
+// scripts only then (lib/security-headers.ts); a prerendered page's scripts would be blocked.
+export const dynamic = 'force-dynamic';
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en" className="h-full">

@@ -86,10 +86,20 @@ export async function createRoomViaApi(
   return { id: room.id, name: room.name };
 }
 
-/** Opens a room and waits until it is live (the composer is enabled). */
-/** Opens a room and waits until it is live (its namespace connected), as a person would see it settle. */
+/** Opens a room I am a member of and waits until it is live (its namespace connected), as a person would see it settle. */
 export async function openRoom(page: Page, roomId: string): Promise<void> {
   await page.goto(`/rooms/${roomId}`);
+  await waitUntilLive(page);
+}
+
+/** Opens a public room I am not in (its preview: opening never joins), clicks Join, and waits until it is live. */
+export async function joinRoomViaPage(page: Page, roomId: string): Promise<void> {
+  await page.goto(`/rooms/${roomId}`);
+  await page.getByRole('button', { name: 'Join room' }).click();
+  await waitUntilLive(page);
+}
+
+async function waitUntilLive(page: Page): Promise<void> {
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
   await expect(page.getByTestId('room-view')).toHaveAttribute('data-connected', 'true');
 }

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createRoomViaApi, messageRows, newSignedInUser, openRoom, sendMessage, type ChatUser } from './helpers';
+import { createRoomViaApi, joinRoomViaPage, messageRows, newSignedInUser, openRoom, sendMessage, type ChatUser } from './helpers';
 
 let users: ChatUser[] = [];
 
@@ -24,7 +24,7 @@ test('presence: online, away while hidden, offline with "last seen" once the oth
   const bob = await newSignedInUser(browser, 'bob');
   users.push(alice, bob);
   const room = await createRoomViaApi(alice.page);
-  await openRoom(bob.page, room.id);
+  await joinRoomViaPage(bob.page, room.id);
   await openRoom(alice.page, room.id);
 
   const bobRow = member(alice.page, bob.username);
@@ -55,7 +55,7 @@ test('typing: shown to the others, cleared when emptied or sent', async ({ brows
   users.push(alice, bob);
   const room = await createRoomViaApi(alice.page);
   await openRoom(alice.page, room.id);
-  await openRoom(bob.page, room.id);
+  await joinRoomViaPage(bob.page, room.id);
 
   const aliceSees = alice.page.getByTestId('typing-indicator');
   const box = bob.page.getByRole('textbox', { name: 'Message' });
@@ -77,7 +77,7 @@ test('unread: a badge for a room I am not looking at, cleared when I open it; "S
   const bob = await newSignedInUser(browser, 'bob');
   users.push(alice, bob);
   const room = await createRoomViaApi(alice.page);
-  await openRoom(bob.page, room.id); // joins
+  await joinRoomViaPage(bob.page, room.id);
   await bob.page.getByRole('link', { name: 'Parley' }).click();
   await expect(bob.page).toHaveURL(/\/$/);
   await openRoom(alice.page, room.id);

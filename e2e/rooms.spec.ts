@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import {
   createRoomViaApi,
+  joinRoomViaPage,
   messageBodies,
   messageRows,
   newSignedInUser,
@@ -32,10 +33,12 @@ test('two users chat live in a public room, in the same order on both screens', 
   await expect(alice.page.getByTestId('room-name')).toHaveText(name);
   await expect(alice.page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
 
-  // Bob finds it in the room directory and joins.
-  await bob.page.goto('/rooms');
-  await bob.page.getByLabel('Search rooms').fill(name);
-  await bob.page.getByRole('button', { name: `Join ${name}` }).click();
+  // Bob follows a link to it: its public face (a GET never joins), then he joins.
+  await bob.page.goto(alice.page.url());
+  await expect(bob.page.getByRole('heading', { name })).toBeVisible();
+  await expect(bob.page.getByText('Where everyone meets')).toBeVisible();
+  await expect(bob.page.getByTestId('room-preview-members')).toHaveText('Public room · 1 member');
+  await bob.page.getByRole('button', { name: 'Join room' }).click();
   await expect(bob.page.getByTestId('room-name')).toHaveText(name);
   await expect(bob.page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
 
@@ -106,7 +109,7 @@ test('a message written offline fails visibly, then is sent exactly once after r
   users.push(alice, bob);
   const room = await createRoomViaApi(alice.page, {});
   await openRoom(alice.page, room.id);
-  await openRoom(bob.page, room.id);
+  await joinRoomViaPage(bob.page, room.id);
   await sendMessage(bob.page, 'before the outage');
   await expect(messageRows(alice.page, 'before the outage')).toHaveCount(1);
 
@@ -143,7 +146,7 @@ test('when the owner deletes a room, a member watching it is told and it leaves 
   const member = await newSignedInUser(browser, 'member');
   users.push(owner, member);
   const room = await createRoomViaApi(owner.page, {});
-  await openRoom(member.page, room.id);
+  await joinRoomViaPage(member.page, room.id);
   await expect(member.page.getByTestId('room-link').filter({ hasText: room.name })).toBeVisible();
   await openRoom(owner.page, room.id);
 
@@ -163,7 +166,7 @@ test('a member can leave a room; the create form shows a taken name on its field
   users.push(owner, member);
   const room = await createRoomViaApi(owner.page, {});
 
-  await openRoom(member.page, room.id);
+  await joinRoomViaPage(member.page, room.id);
   await member.page.getByRole('button', { name: 'Leave' }).click();
   await expect(member.page).toHaveURL(/\/$/);
   const link = member.page.getByRole('navigation', { name: 'Rooms' }).getByRole('region', { name: 'Your rooms' }).getByTestId('room-link');

@@ -6,6 +6,7 @@
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { redirect } from 'next/navigation';
+import { authLogger } from './auth-logger';
 import { clientIpFromHeaders } from './client-ip';
 import { createSession, endSession, sessionMaxAgeSeconds, validateSession } from './data/sessions';
 import { authenticate } from './data/users';
@@ -56,13 +57,7 @@ function authConfig(): NextAuthConfig {
     // lifetime is the absolute one, so it never outlives what the row allows.
     session: { strategy: 'jwt', maxAge: sessionMaxAgeSeconds() },
     pages: { signIn: '/login' },
-    logger: {
-      error: (error) => {
-        // Failed sign-ins are expected and audited; anything else is worth a log line.
-        if (!(error instanceof CredentialsSignin)) log.error({ err: error }, 'auth error');
-      },
-      warn: (code) => log.warn({ code }, 'auth warning'),
-    },
+    logger: authLogger(log),
     providers: [
       Credentials({
         credentials: { username: { label: 'Username' }, password: { label: 'Password', type: 'password' } },
@@ -93,6 +88,10 @@ function authConfig(): NextAuthConfig {
       },
     },
     callbacks: {
+      /** Auth.js's own redirects (sign-in, sign-out, `callbackUrl`): same-origin paths only. */
+      redirect({ url, baseUrl }) {
+        return `${baseUrl}${safeCallbackUrl(url, baseUrl)}`;
+      },
       async jwt({ token, user }) {
         if (user) {
           token.sub = user.id;

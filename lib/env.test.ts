@@ -73,6 +73,17 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ AUTH_SECRET: strongSecret, RATE_LIMIT_ROOMS_PER_HOUR: 'many' })).toThrow(/RATE_LIMIT_ROOMS_PER_HOUR/);
   });
 
+  it('takes PUBLIC_URL as a bare origin and refuses Auth.js\'s own URL settings', () => {
+    expect(parseEnv({ AUTH_SECRET: strongSecret }).PUBLIC_URL).toBeUndefined();
+    expect(parseEnv({ PUBLIC_URL: 'https://Chat.Example.com/', AUTH_SECRET: strongSecret }).PUBLIC_URL).toBe('https://chat.example.com');
+    expect(parseEnv({ PUBLIC_URL: 'http://localhost:8080', AUTH_SECRET: strongSecret }).PUBLIC_URL).toBe('http://localhost:8080');
+    for (const bad of ['chat.example.com', 'ftp://chat.example.com', 'https://chat.example.com/parley', 'https://chat.example.com/?x=1', 'https://u:p@chat.example.com']) {
+      expect(() => parseEnv({ PUBLIC_URL: bad, AUTH_SECRET: strongSecret }), bad).toThrow(/PUBLIC_URL/);
+    }
+    expect(() => parseEnv({ AUTH_URL: 'https://chat.example.com', AUTH_SECRET: strongSecret })).toThrow(/AUTH_URL is not used by Parley: set PUBLIC_URL/);
+    expect(() => parseEnv({ NEXTAUTH_URL: 'https://chat.example.com', AUTH_SECRET: strongSecret })).toThrow(/NEXTAUTH_URL/);
+  });
+
   it('names the variable when a value is invalid', () => {
     expect(() => parseEnv({ PORT: 'eighty', AUTH_SECRET: strongSecret })).toThrow(/PORT/);
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x@y/z', AUTH_SECRET: strongSecret })).toThrow(/DATABASE_URL/);

@@ -16,6 +16,16 @@ const booleanFlag = z
 
 const origin = z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin);
 
+/** An origin and nothing more: Parley is served from the root of its host. */
+const bareOrigin = z
+  .url({ protocol: /^https?$/ })
+  .refine((u) => {
+    if (!URL.canParse(u)) return true; // already reported by z.url
+    const url = new URL(u);
+    return url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+  }, 'Give an origin only, e.g. https://chat.example.com (no path, query or credentials).')
+  .transform((u) => new URL(u).origin);
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -31,8 +41,13 @@ export const envSchema = z.object({
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(origin)),
-  /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For, the public origin from X-Forwarded-Host/-Proto. */
   TRUST_PROXY: booleanFlag.default(false),
+  /**
+   * The origin people reach Parley at (https://chat.example.com). Redirects and same-origin checks use it.
+   * Unset: each request's own (its Host, or X-Forwarded-Host/-Proto with TRUST_PROXY).
+   */
+  PUBLIC_URL: bareOrigin.optional(),
   /** Sign-in attempts allowed per client address per 15 minutes. */
   RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().min(1).default(30),
   /** Sign-in attempts allowed per account from one address per 15 minutes. */
@@ -103,6 +118,10 @@ export function loadOrCreateSecretFile(dataDir: string): string {
  */
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  // Auth.js would read these itself and disagree with PUBLIC_URL; Parley gives Auth.js the public origin.
+  for (const name of ['AUTH_URL', 'NEXTAUTH_URL']) {
+    if (cleaned[name] !== undefined) throw new EnvError(`${name} is not used by Parley: set PUBLIC_URL to the address people use instead.`);
+  }
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new EnvError(`Invalid configuration:\n${formatIssues(parsed.error)}`);

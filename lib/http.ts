@@ -43,7 +43,14 @@ async function readLimited(request: Request, maxBytes: number): Promise<Buffer> 
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The client hung up mid-body: its mistake, nothing to log (and nobody left to answer).
+      throw new AppError('INVALID_PAYLOAD', 'The body was cut off.');
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {

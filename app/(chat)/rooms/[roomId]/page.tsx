@@ -1,14 +1,11 @@
 import type { Metadata } from 'next';
-import { headers } from 'next/headers';
-import { JoinPrivateRoom } from '@/components/chat/join-private-room';
+import { JoinRoom } from '@/components/chat/join-room';
 import { RoomUnavailable } from '@/components/chat/room-unavailable';
 import { RoomView } from '@/components/chat/room-view';
 import { requireUser } from '@/lib/auth';
-import { clientIpFromHeaders } from '@/lib/client-ip';
 import { getHistory } from '@/lib/data/messages';
-import { getRoomForUser, joinRoom, listMembers } from '@/lib/data/rooms';
+import { getRoomForUser, listMembers } from '@/lib/data/rooms';
 import { toAppError } from '@/lib/errors';
-import { notifyMemberJoined } from '@/lib/realtime/notify';
 import { historyQuerySchema, type HistoryPage } from '@/lib/schemas/message';
 import { ROOM_ID_PATTERN, type RoomMember, type RoomSummary } from '@/lib/schemas/room';
 
@@ -27,8 +24,9 @@ function unavailable(error: unknown) {
 
 /**
  * A room: the newest history page rendered on the server, then live (components/chat/room-view.tsx).
- * Public rooms are joined on the way in; private ones ask for the password first; direct conversations
- * open for their two members only.
+ * A GET never changes anything — a link from another site must not make anyone a member — so a room I
+ * am not in shows its public face and a Join button (private rooms: with the password) that POSTs
+ * /api/rooms/:id/join. Direct conversations open for their two members only.
  */
 export default async function RoomPage({ params }: Props) {
   const { roomId } = await params;
@@ -38,17 +36,12 @@ export default async function RoomPage({ params }: Props) {
   let room: RoomSummary;
   try {
     room = await getRoomForUser({ roomId, userId: user.id });
-    if (!room.isMember && room.kind === 'public') {
-      const joined = await joinRoom({ roomId, userId: user.id, ip: clientIpFromHeaders(await headers()) });
-      room = joined.room;
-      if (joined.joined) notifyMemberJoined(room, user);
-    }
   } catch (error) {
     return unavailable(error);
   }
   // A direct conversation is only for its two people: to anyone else it does not exist.
   if (!room.isMember && room.kind === 'direct') return <RoomUnavailable reason="not-found" />;
-  if (!room.isMember) return <JoinPrivateRoom room={room} />;
+  if (!room.isMember) return <JoinRoom room={room} />;
 
   let content: { members: RoomMember[]; history: HistoryPage };
   try {

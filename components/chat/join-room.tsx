@@ -2,9 +2,10 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Field } from '@/components/auth/field';
+import { FormError } from '@/components/form-controls';
 import { ApiError, roomsApi } from '@/lib/api-client';
 import type { RoomSummary } from '@/lib/schemas/room';
-import { LockIcon } from './icons';
+import { HashIcon, LockIcon } from './icons';
 import { useRoomsStore } from './rooms-context';
 
 function formatWait(seconds: number): string {
@@ -14,8 +15,12 @@ function formatWait(seconds: number): string {
   return `${m}:${String(s).padStart(2, '0')} min`;
 }
 
-/** The password gate of a private room I am not in. */
-export function JoinPrivateRoom({ room }: { room: RoomSummary }) {
+/**
+ * A public or private room I am not in: its public face (name, description, member count) and a Join button
+ * (private rooms: with the password). Opening a room never joins it; only this explicit POST does.
+ */
+export function JoinRoom({ room }: { room: RoomSummary }) {
+  const isPrivate = room.kind === 'private';
   const router = useRouter();
   const rooms = useRoomsStore();
   const [error, setError] = useState<string | null>(null);
@@ -32,8 +37,8 @@ export function JoinPrivateRoom({ room }: { room: RoomSummary }) {
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const password = String(new FormData(event.currentTarget).get('password') ?? '');
-    if (!password) {
+    const password = isPrivate ? String(new FormData(event.currentTarget).get('password') ?? '') : undefined;
+    if (isPrivate && !password) {
       setError('Enter the room password.');
       return;
     }
@@ -63,13 +68,19 @@ export function JoinPrivateRoom({ room }: { room: RoomSummary }) {
     <main className="flex min-h-0 flex-1 items-start justify-center overflow-y-auto p-4 sm:items-center sm:p-6">
       <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
         <div className="flex items-center gap-2 text-slate-500">
-          <LockIcon />
-          <span className="text-sm">Private room · {room.memberCount} member{room.memberCount === 1 ? '' : 's'}</span>
+          {isPrivate ? <LockIcon /> : <HashIcon />}
+          <span className="text-sm" data-testid="room-preview-members">
+            {isPrivate ? 'Private' : 'Public'} room · {room.memberCount} member{room.memberCount === 1 ? '' : 's'}
+          </span>
         </div>
         <h1 className="mt-1 break-words text-xl font-semibold">{room.name}</h1>
         {room.description ? <p className="mt-1 break-words text-sm text-slate-600">{room.description}</p> : null}
         <form onSubmit={onSubmit} noValidate className="mt-4 space-y-4">
-          <Field label="Room password" name="password" type="password" autoComplete="off" error={error ?? undefined} required />
+          {isPrivate ? (
+            <Field label="Room password" name="password" type="password" autoComplete="off" error={error ?? undefined} required />
+          ) : (
+            <FormError message={error ?? undefined} />
+          )}
           {limited ? (
             <p role="alert" data-testid="join-rate-limited" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
               {limited.message}
