@@ -33,8 +33,6 @@ export default defineConfig({
           setupFiles: ['lib/testing/vitest-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
-          // next-auth imports `next/server` without an extension, as only bundlers allow: let Vite resolve it.
-          server: { deps: { inline: ['next-auth'] } },
         },
       },
     ],
