@@ -60,7 +60,8 @@ test('a fuzzer leaves at most one warning per kind and no stack traces', async (
   expect(other, 'Next or Node printed something').toEqual([]);
   expect(json.filter((l) => l.level >= 50), 'error lines').toEqual([]);
   const warnings = json.filter((l) => l.level === 40);
-  expect(warnings.map((l) => l.kind).sort()).toEqual(['InvalidCallbackUrl', 'JWTSessionError', 'MissingCSRF', 'RequestAborted']);
+  // A bad callback URL is not even a warning: the Auth.js route reduces it to one of our paths first.
+  expect(warnings.map((l) => l.kind).sort()).toEqual(['JWTSessionError', 'MissingCSRF', 'RequestAborted']);
   expect(lines.filter((line) => /^\s+at /.test(line) || line.includes('"stack"'))).toEqual([]);
   // The requests themselves were served and logged.
   expect(json.filter((l) => l.msg === 'request').length).toBeGreaterThan(100);

@@ -101,9 +101,9 @@ export const DIRECTORY_PAGE_MAX = 50;
 
 /** GET /api/rooms/directory: rooms I could join, searched by name and description, a page at a time. */
 export const roomDirectoryQuerySchema = z.strictObject({
-  q: z.string().trim().max(64, 'Search at most 64 characters.').default(''),
+  q: plainText(z.string().trim().max(64, 'Search at most 64 characters.'), { label: 'The search' }).default(''),
   /** Opaque: `nextCursor` of the previous page. */
-  cursor: z.string().min(1).max(200).optional(),
+  cursor: plainText(z.string().min(1).max(200), { label: 'The cursor' }).optional(),
   limit: z.coerce.number().int().min(1).max(DIRECTORY_PAGE_MAX).default(20),
 });
 export type RoomDirectoryQuery = z.infer<typeof roomDirectoryQuerySchema>;
