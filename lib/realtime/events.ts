@@ -95,6 +95,8 @@ export interface RoomServerToClientEvents {
 export interface InterServerEvents {
   /** Room actions another instance applied to its sockets, for this one to apply to its own (bus.ts). */
   'room:actions': (actions: import('./bus').RoomAction[]) => void;
+  /** Another instance dropped room actions it could not publish in time: load what was missed from the database. */
+  'room:resync': () => void;
   /** Does this instance have a socket of the user in the room's namespace? */
   'room:has-user': (roomId: string, userId: string, ack: (present: boolean) => void) => void;
 }

@@ -120,6 +120,7 @@ async function onRoomConnection(
       ]);
       socket.emit('room:ready', { room, online, receipts, typing: deps.typing.typists(nsp) });
       socket.emit('message:replay', replay);
+      bus.admitted(roomId, replay.lastSeq);
       return;
     } catch (error) {
       const known = toAppError(error);

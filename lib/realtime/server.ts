@@ -12,7 +12,7 @@ import { createHandshakeMiddleware } from './handshake';
 import { registerSessionHandlers } from './handlers/session.handlers';
 import { getMetrics } from '../metrics';
 import type { PostgresAdapterHandle } from './adapter';
-import { createRoomBus } from './bus';
+import { createRoomBus, type RoomBusOptions } from './bus';
 import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES } from './engine-options';
 import { setRealtimeServer } from './notify';
 import { createPresenceTracker } from './presence';
@@ -31,6 +31,8 @@ export interface RealtimeDeps {
   typingTtlMs?: number;
   /** Cross-instance broadcast (lib/realtime/adapter.ts). Without it, one instance only (in memory). */
   adapter?: PostgresAdapterHandle;
+  /** Room bus tuning (tests): bounds on unpublished actions, hole timeout. */
+  bus?: Omit<RoomBusOptions, 'log'>;
 }
 
 /** Socket.IO calls the adapter option with `new`: a plain function (not an arrow) returning the adapter. */
@@ -57,7 +59,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const handshake = createHandshakeMiddleware({ env: deps.env, log });
   io.use(handshake);
   io.engine.on('connection', (conn: Parameters<typeof handshake.identify>[0]) => void handshake.identify(conn).catch(() => undefined));
-  const bus = createRoomBus(io, { log });
+  const bus = createRoomBus(io, { ...deps.bus, log });
   registerRoomNamespaces(io, {
     log,
     handshake,
