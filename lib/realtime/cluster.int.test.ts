@@ -2,9 +2,11 @@
  * Two instances in one process, each with its own Socket.IO server and PostgreSQL adapter (own pool,
  * LISTEN/NOTIFY): everything that works on one instance must work across them.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as roomRoute from '@/app/api/rooms/[roomId]/route';
 import * as joinRoute from '@/app/api/rooms/[roomId]/join/route';
+import { createMessage } from '../data/messages';
 import { createRoom, joinRoom } from '../data/rooms';
 import { getDb } from '../db';
 import type { Ack } from '../errors';
@@ -113,6 +115,38 @@ describe('across two instances (PostgreSQL adapter)', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(received).toHaveLength(4); // once each
     [onA.socket, onB.socket].forEach((s) => s.close());
+  });
+
+  it('a retried send stored by an instance that died before broadcasting it reaches every member live', async () => {
+    const [alice, bob, carol] = await Promise.all([createTestUser(), createTestUser(), createTestUser()]);
+    const room = await publicRoom(alice.id);
+    for (const u of [bob, carol]) await joinRoom({ roomId: room.id, userId: u.id, ip: null });
+    const aliceOnA = await openRoom(a.url, alice, room.id);
+    const aliceOtherTabOnB = await openRoom(b.url, alice, room.id);
+    const bobOnA = await openRoom(a.url, bob, room.id);
+    const carolOnB = await openRoom(b.url, carol, room.id);
+    const carolMain = await openSession(b.url, carol);
+    const live = [aliceOnA, aliceOtherTabOnB, bobOnA, carolOnB].map((c) => collect<ChatMessage>(c.socket, 'message:new'));
+    const activity = collect<{ roomId: string; lastSeq: number }>(carolMain, 'room:activity');
+
+    // Stored and committed, then the instance died before broadcasting it (nothing was sent).
+    const clientId = randomUUID();
+    const { message: original } = await createMessage({ roomId: room.id, authorId: alice.id, clientId, body: 'stored, never broadcast' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(live.map((l) => l.length)).toEqual([0, 0, 0, 0]);
+
+    // Alice's client retries the same clientId on a live instance: the original comes back in the ack…
+    const retry = await send(aliceOnA.socket, 'the retry’s body is ignored', clientId);
+    expect(retry).toEqual({ ok: true, data: original });
+    // …and every other socket in the room, on both instances, gets it live, once.
+    await eventually(() => live.slice(1).every((l) => l.length === 1) && activity.length > 0);
+    expect((await send(aliceOnA.socket, 'a second retry', clientId)).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 300)); // time for a duplicate
+    expect(live.map((l) => l.map((m) => m.seq))).toEqual([[], [1], [1], [1]]);
+    expect(live[2]![0]).toEqual(original);
+    expect(new Set(activity.map((x) => `${x.roomId}:${x.lastSeq}`))).toEqual(new Set([`${room.id}:1`]));
+    [aliceOnA, aliceOtherTabOnB, bobOnA, carolOnB].forEach((c) => c.socket.close());
+    carolMain.close();
   });
 
   it('room presence counts a user’s tabs on every instance: offline only when the last one closes', async () => {

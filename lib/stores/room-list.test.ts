@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomSummary } from '../schemas/room';
 import { advanceRoom, applyListed, normalizeRoomList, removeRoom, roomTitle, setMembership, upsertRoom } from './room-list';
+import { unreadCount } from './unread';
 
 function room(id: string, name: string, overrides: Partial<RoomSummary> = {}): RoomSummary {
   return {
@@ -68,6 +69,13 @@ describe('room list', () => {
     const list = normalizeRoomList({ mine: [room('c', 'Charlie', { isMember: true }), dm, room('a', 'alpha', { isMember: true })], others: [] });
     expect(list.mine.map(roomTitle)).toEqual(['alpha', 'Beatrice', 'Charlie']);
     expect(upsertRoom(list, { ...dm, isMember: false }).others).toEqual([]);
+  });
+
+  it('room:activity is a position, not a count: a re-broadcast message is not unread twice', () => {
+    let list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true, lastSeq: 3, lastReadSeq: 3 })], others: [] });
+    list = advanceRoom(list, 'a', { lastSeq: 4 });
+    expect(advanceRoom(list, 'a', { lastSeq: 4 })).toBe(list); // the same message again (a retried send)
+    expect(unreadCount(list.mine[0]!)).toBe(1);
   });
 
   it('unread positions only move forward: events, answers and refetches', () => {

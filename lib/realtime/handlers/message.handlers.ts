@@ -53,8 +53,9 @@ export function registerMessageHandlers(
       });
       ack(okAck(message));
       metrics.messagesAccepted.inc(duplicate ? 0 : 1);
-      // A retried clientId was broadcast the first time; everyone else already has it (or will replay it).
-      if (!duplicate) notifyMessageStored(message, socket.id, deps.io);
+      // A retried clientId too: the instance that stored it first may have died before broadcasting it.
+      // Instances that sent it already do not send it again (bus.ts); clients dedupe by seq anyway.
+      notifyMessageStored(message, socket.id, deps.io);
       stopTimer();
     } catch (error) {
       const known = toAppError(error);
