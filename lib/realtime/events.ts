@@ -1,28 +1,49 @@
 /**
  * The typed Socket.IO contract; docs/protocol.md documents the same events for third-party clients.
- * Every client→server event takes an ack callback that receives an `Ack` (lib/errors.ts):
- * `{ ok: true, data } | { ok: false, error: { code, message, issues? } }`.
+ * Every client→server event is a command (below): an optional payload, then an ack callback as the
+ * last argument that receives an `Ack` (lib/errors.ts) exactly once —
+ * `{ ok: true, data } | { ok: false, error: { code, message, issues? } }`. Handlers register through
+ * on-event.ts, which enforces that shape for every event.
  */
 import type { Ack } from '../errors';
-import type { ChatMessage } from '../schemas/message';
+import type { ChatMessage, SendMessageInput } from '../schemas/message';
 import type { Receipt, RoomSummary } from '../schemas/room';
 import type { PresenceInfo, PublicUser } from '../schemas/user';
 
+/** A client→server event: its payload (`undefined`: it takes none) and the data of a successful ack. */
+export interface Command {
+  payload: unknown;
+  data: unknown;
+  /** Handled without an ack too (fire-and-forget); otherwise an event without one is ignored. */
+  ackOptional?: true;
+}
+
+/** The listener signature Socket.IO sees for a command: `(payload, ack)`, or `(ack)` without a payload. */
+export type CommandListener<C extends Command> = C['payload'] extends undefined
+  ? C['ackOptional'] extends true
+    ? (ack?: (response: Ack<C['data']>) => void) => void
+    : (ack: (response: Ack<C['data']>) => void) => void
+  : (payload: C['payload'], ack: (response: Ack<C['data']>) => void) => void;
+
+export type CommandListeners<Commands> = { [E in keyof Commands]: Commands[E] extends Command ? CommandListener<Commands[E]> : never };
+
 // ── Main namespace "/" — one per browser tab; what concerns the user across rooms (per-user room). ──
 
-export interface ClientToServerEvents {
+export interface MainCommands {
   /** Round-trip check; acks with the server's time. */
-  'session:ping': (ack: (response: Ack<{ serverTime: string }>) => void) => void;
+  'session:ping': { payload: undefined; data: { serverTime: string } };
   /** This tab's status: `away` when hidden or idle for a few minutes, `online` again on activity. */
-  'presence:set': (payload: unknown, ack: (response: Ack<{ status: PresenceInfo['status'] }>) => void) => void;
+  'presence:set': { payload: { status: 'online' | 'away' }; data: { status: PresenceInfo['status'] } };
   /**
-   * Replaces the set of users whose presence this socket follows (≤ 500); acks their current presence.
-   * Changes then arrive as `presence:changed`.
+   * Replaces the set of users whose presence this socket follows (≤ 500; only people who share a room with
+   * me); acks their current presence. Changes then arrive as `presence:changed`.
    */
-  'presence:watch': (payload: unknown, ack: (response: Ack<{ presence: PresenceInfo[] }>) => void) => void;
+  'presence:watch': { payload: { userIds: string[] }; data: { presence: PresenceInfo[] } };
   /** Messages up to `seq` in `roomId` reached this device (delivered ticks). Forward only, clamped. */
-  'delivery:ack': (payload: unknown, ack: (response: Ack<{ lastDeliveredSeq: number }>) => void) => void;
+  'delivery:ack': { payload: { roomId: string; seq: number }; data: { lastDeliveredSeq: number } };
 }
+
+export type ClientToServerEvents = CommandListeners<MainCommands>;
 
 export interface ServerToClientEvents {
   /** Sent once after the handshake: who the server thinks you are. */
@@ -48,15 +69,17 @@ export interface ServerToClientEvents {
 
 // ── Room namespace "/r/<roomId>" — open while a room is shown. Handshake `auth: { lastSeq }`. ──
 
-export interface RoomClientToServerEvents {
+export interface RoomCommands {
   /** Send a message. Ack data is the stored message (also for a retried clientId: the original). */
-  'message:send': (payload: unknown, ack: (response: Ack<ChatMessage>) => void) => void;
+  'message:send': { payload: SendMessageInput; data: ChatMessage };
   /** I am typing: repeat every ~3 s while typing; the server forgets it after 5 s without a repeat. */
-  'typing:start': (ack?: (response: Ack<null>) => void) => void;
-  'typing:stop': (ack?: (response: Ack<null>) => void) => void;
+  'typing:start': { payload: undefined; data: null; ackOptional: true };
+  'typing:stop': { payload: undefined; data: null; ackOptional: true };
   /** I have seen messages up to `seq` (window focused, message on screen). Forward only, clamped. */
-  'read:mark': (payload: unknown, ack: (response: Ack<{ lastReadSeq: number }>) => void) => void;
+  'read:mark': { payload: { seq: number }; data: { lastReadSeq: number } };
 }
+
+export type RoomClientToServerEvents = CommandListeners<RoomCommands>;
 
 export interface RoomReady {
   room: RoomSummary;

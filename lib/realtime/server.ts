@@ -15,6 +15,7 @@ import type { PostgresAdapterHandle } from './adapter';
 import { createRoomBus, type RoomBusOptions } from './bus';
 import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES } from './engine-options';
 import { setRealtimeServer } from './notify';
+import { answerUnknownEvents } from './on-event';
 import { createPresenceTracker } from './presence';
 import { registerRoomNamespaces } from './rooms';
 
@@ -78,6 +79,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     const { user, ip } = socket.data;
     log.info({ userId: user.id, ip, transport: socket.conn.transport.name }, 'socket connected');
     socket.on('disconnect', (reason) => log.info({ userId: user.id, reason }, 'socket disconnected'));
+    answerUnknownEvents(socket);
     registerSessionHandlers(io, socket, { log, presence })
       .then(() => socket.emit('session:ready', { user }))
       .catch((error: unknown) => {
