@@ -1,8 +1,35 @@
 /**
- * Who may receive what, asked for many people at once (the realtime layer's fan-out): whether the
- * sockets an instance holds in a room still belong there.
+ * Who may receive what, asked for many people at once (the realtime layer's fan-out): whose presence a
+ * user may see, and whether the sockets an instance holds in a room still belong there.
  */
 import { getDb } from '../db';
+
+/**
+ * Presence is visible between people who share a room — public, private or direct: of `userIds`, those
+ * who share at least one with `viewerId`, plus the viewer themself. Unknown ids are simply not in the
+ * answer (so it tells nobody which ids exist). One query for the whole list.
+ */
+export async function presenceVisibleTo(input: { viewerId: string; userIds: readonly string[] }): Promise<Set<string>> {
+  if (input.userIds.length === 0) return new Set();
+  const rows = await getDb().$queryRaw<{ id: string }[]>`
+    SELECT c.id::text AS id FROM unnest(${[...input.userIds]}::uuid[]) AS c(id)
+    WHERE c.id = ${input.viewerId}::uuid
+       OR EXISTS (
+         -- Their rooms (by the user_id index), each checked against the viewer's membership (primary key).
+         SELECT 1 FROM memberships theirs
+         JOIN memberships mine ON mine.room_id = theirs.room_id AND mine.user_id = ${input.viewerId}::uuid
+         WHERE theirs.user_id = c.id
+       )`;
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
+ * Presence is visible both ways between people who share a room: of `viewerIds`, those who may see
+ * `userId`'s presence.
+ */
+export function viewersOfPresence(input: { userId: string; viewerIds: readonly string[] }): Promise<Set<string>> {
+  return presenceVisibleTo({ viewerId: input.userId, userIds: input.viewerIds });
+}
 
 export interface AudienceCheck {
   roomId: string;

@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as roomRoute from '@/app/api/rooms/[roomId]/route';
 import * as joinRoute from '@/app/api/rooms/[roomId]/join/route';
 import { createMessage } from '../data/messages';
-import { createRoom, joinRoom } from '../data/rooms';
+import { createRoom, joinRoom, leaveRoom } from '../data/rooms';
 import { getDb } from '../db';
 import type { Ack } from '../errors';
 import type { ChatMessage } from '../schemas/message';
 import type { PresenceInfo } from '../schemas/user';
+import { notifyMemberLeft } from './notify';
 import {
   apiRequest,
   collect,
@@ -170,6 +171,7 @@ describe('across two instances (PostgreSQL adapter)', () => {
   it('presence and the online list see users connected to the other instance', async () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
     const room = await publicRoom(alice.id);
+    await joinRoom({ roomId: room.id, userId: bob.id, ip: null }); // presence is seen between members of a room
     const watcher = await openSession(a.url, alice);
     const changes = collect<PresenceInfo>(watcher, 'presence:changed');
     await watcher.timeout(5000).emitWithAck('presence:watch', { userIds: [bob.id] });
@@ -186,6 +188,38 @@ describe('across two instances (PostgreSQL adapter)', () => {
     bobInRoom.socket.close();
     await eventually(() => changes.some((c) => c.status === 'offline'));
     [watcher, aliceInRoom.socket].forEach((s) => s.close());
+  });
+
+  it('a watch of someone ends at once when the last room shared with them does, on every instance', async () => {
+    const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
+    const [shared, alsoShared] = [await publicRoom(alice.id), await publicRoom(alice.id)];
+    for (const room of [shared, alsoShared]) await joinRoom({ roomId: room.id, userId: bob.id, ip: null });
+    const watcher = await openSession(a.url, alice);
+    const bobTab = await openSession(b.url, bob);
+    const changes = collect<PresenceInfo>(watcher, 'presence:changed');
+    const watch = async () =>
+      ((await watcher.timeout(5000).emitWithAck('presence:watch', { userIds: [bob.id] })) as Ack<{ presence: PresenceInfo[] }>);
+    expect(await watch()).toEqual({ ok: true, data: { presence: [{ userId: bob.id, status: 'online', lastSeenAt: null }] } });
+    const setStatus = (status: 'online' | 'away') => bobTab.timeout(5000).emitWithAck('presence:set', { status });
+
+    await setStatus('away');
+    await eventually(() => changes.some((c) => c.status === 'away'));
+    a.handleRequestsHere();
+    await leaveRoom({ roomId: shared.id, userId: bob.id }); // one shared room left: still watched
+    notifyMemberLeft(shared.id, bob);
+    await setStatus('online');
+    await eventually(() => changes.at(-1)?.status === 'online');
+
+    await leaveRoom({ roomId: alsoShared.id, userId: bob.id }); // none left
+    notifyMemberLeft(alsoShared.id, bob);
+    const before = changes.length;
+    await setStatus('away');
+    await setStatus('online');
+    bobTab.close();
+    await new Promise((r) => setTimeout(r, 600)); // past the grace period: his offline would have come
+    expect(changes.slice(before)).toEqual([]);
+    expect(await watch()).toEqual({ ok: true, data: { presence: [] } });
+    watcher.close();
   });
 
   it('join notices and room deletion reach sockets on an instance that did not handle the request', async () => {

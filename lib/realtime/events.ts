@@ -63,7 +63,7 @@ export interface ServerToClientEvents {
   'room:activity': (payload: { roomId: string; lastSeq: number; authorId: string }) => void;
   /** My read position in a room moved (a read:mark from this or another tab). */
   'room:read': (payload: { roomId: string; lastReadSeq: number }) => void;
-  /** A watched user's presence changed. */
+  /** A watched user's presence changed (sent only while we share a room). */
   'presence:changed': (payload: PresenceInfo) => void;
 }
 

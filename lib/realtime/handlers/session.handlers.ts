@@ -3,20 +3,17 @@
  * and the per-room broadcast groups (`members:<roomId>`) that carry unread activity to every tab of
  * every member without opening a namespace per room.
  */
-import type { Socket } from 'socket.io';
 import { markDelivered } from '../../data/receipts';
 import { listRoomIdsOf } from '../../data/rooms';
 import type { Logger } from '../../logger';
 import { deliveryAckSchema } from '../../schemas/room';
 import { presenceSetSchema, presenceWatchSchema } from '../../schemas/user';
-import type { ClientToServerEvents, InterServerEvents, MainCommands, ServerToClientEvents, SocketData } from '../events';
-import { membersRoom, userRoom, watchRoom } from '../groups';
-import { notifyReceipt } from '../notify';
+import type { MainCommands } from '../events';
+import { membersRoom, userRoom } from '../groups';
+import { notifyReceipt, type MainSocket } from '../notify';
 import { eventHandlers } from '../on-event';
 import type { PresenceTracker } from '../presence';
 import type { ParleyServer } from '../server';
-
-type MainSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export async function registerSessionHandlers(
   io: ParleyServer,
@@ -36,12 +33,8 @@ export async function registerSessionHandlers(
     return { status };
   });
 
-  on('presence:watch', presenceWatchSchema, async ({ userIds }) => {
-    const wanted = new Set(userIds.map(watchRoom));
-    for (const room of socket.rooms) if (room.startsWith('watch:') && !wanted.has(room as `watch:${string}`)) void socket.leave(room);
-    await socket.join([...wanted]);
-    return { presence: await presence.snapshot([...new Set(userIds)]) };
-  });
+  // Only people who share a room with me; the others are left out of the answer and not watched.
+  on('presence:watch', presenceWatchSchema, async ({ userIds }) => ({ presence: await presence.watch(socket, userIds) }));
 
   on('delivery:ack', deliveryAckSchema, async ({ roomId, seq }) => {
     const { receipt, changed, readMoved } = await markDelivered({ roomId, userId: user.id, seq });
