@@ -1,49 +1,30 @@
 /**
  * The typed Socket.IO contract; docs/protocol.md documents the same events for third-party clients.
- * Every client→server event is a command (below): an optional payload, then an ack callback as the
- * last argument that receives an `Ack` (lib/errors.ts) exactly once —
- * `{ ok: true, data } | { ok: false, error: { code, message, issues? } }`. Handlers register through
- * on-event.ts, which enforces that shape for every event.
+ * Every client→server event takes its payload (if any), then an ack callback as the last argument that
+ * receives an `Ack` (lib/errors.ts) exactly once: `{ ok: true, data } | { ok: false, error: { code,
+ * message, issues? } }`. Handlers register through on-event.ts, which reads each event's payload, ack
+ * data and whether the ack is optional from the signatures below, and enforces that shape.
  */
 import type { Ack } from '../errors';
 import type { ChatMessage, SendMessageInput } from '../schemas/message';
 import type { Receipt, RoomSummary } from '../schemas/room';
 import type { PresenceInfo, PublicUser } from '../schemas/user';
 
-/** A client→server event: its payload (`undefined`: it takes none) and the data of a successful ack. */
-export interface Command {
-  payload: unknown;
-  data: unknown;
-  /** Handled without an ack too (fire-and-forget); otherwise an event without one is ignored. */
-  ackOptional?: true;
-}
-
-/** The listener signature Socket.IO sees for a command: `(payload, ack)`, or `(ack)` without a payload. */
-export type CommandListener<C extends Command> = C['payload'] extends undefined
-  ? C['ackOptional'] extends true
-    ? (ack?: (response: Ack<C['data']>) => void) => void
-    : (ack: (response: Ack<C['data']>) => void) => void
-  : (payload: C['payload'], ack: (response: Ack<C['data']>) => void) => void;
-
-export type CommandListeners<Commands> = { [E in keyof Commands]: Commands[E] extends Command ? CommandListener<Commands[E]> : never };
-
 // ── Main namespace "/" — one per browser tab; what concerns the user across rooms (per-user room). ──
 
-export interface MainCommands {
+export interface ClientToServerEvents {
   /** Round-trip check; acks with the server's time. */
-  'session:ping': { payload: undefined; data: { serverTime: string } };
+  'session:ping': (ack: (response: Ack<{ serverTime: string }>) => void) => void;
   /** This tab's status: `away` when hidden or idle for a few minutes, `online` again on activity. */
-  'presence:set': { payload: { status: 'online' | 'away' }; data: { status: PresenceInfo['status'] } };
+  'presence:set': (payload: { status: 'online' | 'away' }, ack: (response: Ack<{ status: PresenceInfo['status'] }>) => void) => void;
   /**
-   * Replaces the set of users whose presence this socket follows (≤ 500; only people who share a room with
-   * me); acks their current presence. Changes then arrive as `presence:changed`.
+   * Replaces the set of users whose presence this socket follows (≤ 500; only people I share a room
+   * with); acks their current presence. Changes then arrive as `presence:changed`.
    */
-  'presence:watch': { payload: { userIds: string[] }; data: { presence: PresenceInfo[] } };
+  'presence:watch': (payload: { userIds: string[] }, ack: (response: Ack<{ presence: PresenceInfo[] }>) => void) => void;
   /** Messages up to `seq` in `roomId` reached this device (delivered ticks). Forward only, clamped. */
-  'delivery:ack': { payload: { roomId: string; seq: number }; data: { lastDeliveredSeq: number } };
+  'delivery:ack': (payload: { roomId: string; seq: number }, ack: (response: Ack<{ lastDeliveredSeq: number }>) => void) => void;
 }
-
-export type ClientToServerEvents = CommandListeners<MainCommands>;
 
 export interface ServerToClientEvents {
   /** Sent once after the handshake: who the server thinks you are. */
@@ -69,17 +50,15 @@ export interface ServerToClientEvents {
 
 // ── Room namespace "/r/<roomId>" — open while a room is shown. Handshake `auth: { lastSeq }`. ──
 
-export interface RoomCommands {
+export interface RoomClientToServerEvents {
   /** Send a message. Ack data is the stored message (also for a retried clientId: the original). */
-  'message:send': { payload: SendMessageInput; data: ChatMessage };
-  /** I am typing: repeat every ~3 s while typing; the server forgets it after 5 s without a repeat. */
-  'typing:start': { payload: undefined; data: null; ackOptional: true };
-  'typing:stop': { payload: undefined; data: null; ackOptional: true };
+  'message:send': (payload: SendMessageInput, ack: (response: Ack<ChatMessage>) => void) => void;
+  /** I am typing: repeat every ~3 s while typing; the server forgets it after 5 s without a repeat. The ack is optional. */
+  'typing:start': (ack?: (response: Ack<null>) => void) => void;
+  'typing:stop': (ack?: (response: Ack<null>) => void) => void;
   /** I have seen messages up to `seq` (window focused, message on screen). Forward only, clamped. */
-  'read:mark': { payload: { seq: number }; data: { lastReadSeq: number } };
+  'read:mark': (payload: { seq: number }, ack: (response: Ack<{ lastReadSeq: number }>) => void) => void;
 }
-
-export type RoomClientToServerEvents = CommandListeners<RoomCommands>;
 
 export interface RoomReady {
   room: RoomSummary;
@@ -118,10 +97,10 @@ export interface RoomServerToClientEvents {
 export interface InterServerEvents {
   /** Room actions another instance applied to its sockets, for this one to apply to its own (bus.ts). */
   'room:actions': (actions: import('./bus').RoomAction[]) => void;
-  /** Another instance dropped room actions it could not publish in time: load what was missed from the database. */
-  'room:resync': () => void;
   /** Does this instance have a socket of the user in the room's namespace? */
   'room:has-user': (roomId: string, userId: string, ack: (present: boolean) => void) => void;
+  /** Another instance dropped room actions it could not publish in time: load what was missed from the database. */
+  'room:resync': () => void;
 }
 
 export interface SocketData {

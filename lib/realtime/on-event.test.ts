@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { AppError, type Ack } from '../errors';
 import { answerUnknownEvents, eventHandlers } from './on-event';
 
-interface TestCommands {
-  'thing:do': { payload: { n: number }; data: { doubled: number } };
-  'thing:poke': { payload: undefined; data: null; ackOptional: true };
+interface TestEvents {
+  'thing:do': (payload: { n: number }, ack: (response: Ack<{ doubled: number }>) => void) => void;
+  'thing:poke': (ack?: (response: Ack<null>) => void) => void;
 }
 
 /** A socket stand-in: `deliver(event, ...args)` runs the listeners as Socket.IO would (onAny first). */
@@ -40,7 +40,7 @@ const schema = z.strictObject({ n: z.number().int() });
 function setup(handler: (payload: { n: number }) => { doubled: number } | Promise<{ doubled: number }>) {
   const socket = fakeSocket();
   const refused: string[] = [];
-  const on = eventHandlers<TestCommands>(socket, { log });
+  const on = eventHandlers<TestEvents>(socket, { log });
   on('thing:do', schema, handler, { onRefused: (code) => refused.push(code) });
   answerUnknownEvents(socket);
   return { socket, refused };
@@ -86,7 +86,7 @@ describe('eventHandlers', () => {
     let ran = 0;
     const { socket } = setup(() => ({ doubled: (ran += 1) }));
     socket.deliver('thing:do', { n: 1 });
-    const on = eventHandlers<TestCommands>(socket, { log });
+    const on = eventHandlers<TestEvents>(socket, { log });
     let poked = 0;
     on('thing:poke', null, () => ((poked += 1), null), { ackOptional: true });
     socket.deliver('thing:poke');

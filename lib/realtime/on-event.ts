@@ -7,7 +7,6 @@
 import type { z } from 'zod';
 import { AppError, errorAck, invalidPayload, okAck, toAppError, type Ack, type ErrorCode } from '../errors';
 import type { Logger } from '../logger';
-import type { Command } from './events';
 
 type Answer = (response: Ack<unknown>) => void;
 
@@ -18,8 +17,18 @@ interface EventSocket {
   listeners(event: string): unknown[];
 }
 
-/** The schema of a command's payload (its input is the wire type), or null for a command without one. */
-type PayloadSchema<C extends Command> = C['payload'] extends undefined ? null : z.ZodType<unknown, C['payload']>;
+/** An event's arguments as events.ts declares them: `(payload, ack)`, `(ack)`, or `(ack?)`. */
+type ArgsOf<Events, E extends keyof Events> = Events[E] extends (...args: infer A) => void ? A : never;
+/** The payload an event takes; undefined when it takes none. */
+type PayloadOf<Events, E extends keyof Events> = ArgsOf<Events, E> extends [infer P, unknown] ? P : undefined;
+/** The data of a successful answer. */
+type DataOf<Events, E extends keyof Events> =
+  Extract<ArgsOf<Events, E>[number], (response: never) => void> extends (response: Ack<infer T>) => void ? T : never;
+/** Whether the ack may be left out (every parameter optional). */
+type AckOptional<Events, E extends keyof Events> = [] extends ArgsOf<Events, E> ? true : false;
+
+/** The schema of an event's payload (its input is the wire type), or null for an event without one. */
+type PayloadSchema<Events, E extends keyof Events> = PayloadOf<Events, E> extends undefined ? null : z.ZodType<unknown, PayloadOf<Events, E>>;
 /** What the handler gets: the schema's output. */
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -35,15 +44,12 @@ export interface HandlerContext {
   afterAck(work: () => void): void;
 }
 
-export type EventHandlers<Commands> = <E extends keyof Commands & string, S extends PayloadSchema<Commands[E] & Command>>(
+export type EventHandlers<Events> = <E extends keyof Events & string, S extends PayloadSchema<Events, E>>(
   event: E,
   schema: S,
-  handler: (
-    payload: Parsed<S>,
-    context: HandlerContext,
-  ) => Promise<(Commands[E] & Command)['data']> | (Commands[E] & Command)['data'],
-  // Commands whose ack is optional (events.ts) must say so here too: it decides what happens without one.
-  ...options: (Commands[E] & Command)['ackOptional'] extends true ? [options: EventOptions & { ackOptional: true }] : [options?: EventOptions]
+  handler: (payload: Parsed<S>, context: HandlerContext) => Promise<DataOf<Events, E>> | DataOf<Events, E>,
+  // Events whose ack is optional (events.ts) must say so here too: it decides what happens without one.
+  ...options: AckOptional<Events, E> extends true ? [options: EventOptions & { ackOptional: true }] : [options?: EventOptions]
 ) => void;
 
 function refusal(message: string): AppError {
@@ -51,11 +57,11 @@ function refusal(message: string): AppError {
 }
 
 /**
- * Registers a socket's command handlers: `const on = eventHandlers<RoomCommands>(socket, { log })`, then
+ * Registers a socket's event handlers: `const on = eventHandlers<RoomClientToServerEvents>(socket, { log })`, then
  * `on('read:mark', markReadSchema, async ({ seq }) => ({ lastReadSeq }))`. An event without a trailing ack
  * is ignored (nobody could learn the outcome) unless `ackOptional`.
  */
-export function eventHandlers<Commands>(socket: EventSocket, deps: { log: Logger }): EventHandlers<Commands> {
+export function eventHandlers<Events>(socket: EventSocket, deps: { log: Logger }): EventHandlers<Events> {
   return (event, schema, handler, ...rest) => {
     const options: EventOptions & { ackOptional?: true } = rest[0] ?? {};
     socket.on(event, (...args: unknown[]) => {

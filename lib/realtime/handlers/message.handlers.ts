@@ -6,7 +6,7 @@ import type { Logger } from '../../logger';
 import { getMetrics } from '../../metrics';
 import { formatWait, retryAfterSeconds } from '../../rate-limit';
 import { sendMessageSchema } from '../../schemas/message';
-import type { RoomCommands } from '../events';
+import type { RoomClientToServerEvents } from '../events';
 import { notifyMessageStored, type RoomSocket } from '../notify';
 import { eventHandlers } from '../on-event';
 import type { ParleyServer } from '../server';
@@ -30,7 +30,7 @@ export function registerMessageHandlers(
 ): void {
   const { user } = socket.data;
   const metrics = getMetrics();
-  const on = eventHandlers<RoomCommands>(socket, { log: deps.log });
+  const on = eventHandlers<RoomClientToServerEvents>(socket, { log: deps.log });
 
   on(
     'message:send',

@@ -8,7 +8,7 @@ import { listRoomIdsOf } from '../../data/rooms';
 import type { Logger } from '../../logger';
 import { deliveryAckSchema } from '../../schemas/room';
 import { presenceSetSchema, presenceWatchSchema } from '../../schemas/user';
-import type { MainCommands } from '../events';
+import type { ClientToServerEvents } from '../events';
 import { membersRoom, userRoom } from '../groups';
 import { notifyReceipt, type MainSocket } from '../notify';
 import { eventHandlers } from '../on-event';
@@ -22,7 +22,7 @@ export async function registerSessionHandlers(
 ): Promise<void> {
   const { user } = socket.data;
   const { presence } = deps;
-  const on = eventHandlers<MainCommands>(socket, { log: deps.log });
+  const on = eventHandlers<ClientToServerEvents>(socket, { log: deps.log });
   socket.data.status = 'online';
 
   on('session:ping', null, () => ({ serverTime: new Date().toISOString() }));

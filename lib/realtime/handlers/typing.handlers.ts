@@ -6,7 +6,7 @@
 import type { Logger } from '../../logger';
 import type { PublicUser } from '../../schemas/user';
 import type { RoomBus } from '../bus';
-import type { RoomCommands } from '../events';
+import type { RoomClientToServerEvents } from '../events';
 import type { RoomNamespace, RoomSocket } from '../notify';
 import { eventHandlers } from '../on-event';
 
@@ -48,7 +48,7 @@ export function createTypingState(options: { ttlMs: number; bus: RoomBus; log: L
     register(socket, roomId) {
       const { user } = socket.data;
       const nsp = socket.nsp;
-      const on = eventHandlers<RoomCommands>(socket, { log: options.log });
+      const on = eventHandlers<RoomClientToServerEvents>(socket, { log: options.log });
 
       on(
         'typing:start',
