@@ -149,6 +149,8 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
   let holeTimer: ReturnType<typeof setTimeout> | undefined;
   let resyncing: Promise<void> | undefined;
   let resyncAgain = false;
+  /** Whether the pending resync must check memberships too (anything may have been missed, not just a message). */
+  let checkAudience = false;
 
   function deliveredIn(nsp: RoomNamespace): DeliveredSeqs {
     let seqs = delivered.get(nsp);
@@ -188,7 +190,7 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
       let oldest = Infinity;
       for (const nsp of localRoomNamespaces(io)) oldest = Math.min(oldest, delivered.get(nsp)?.holeSince ?? Infinity);
       if (oldest === Infinity) return;
-      if (Date.now() - oldest >= holeTimeoutMs) void resync();
+      if (Date.now() - oldest >= holeTimeoutMs) void resync({ messagesOnly: true });
       else watchHoles();
     }, holeTimeoutMs);
     holeTimer.unref?.();
@@ -223,7 +225,13 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
 
   /** One pass over every room open here, from the last message its sockets were all sent. False if a room has more. */
   async function resyncOnce(): Promise<boolean> {
-    await dismissWhoNoLongerBelongs();
+    if (checkAudience) {
+      checkAudience = false; // a request arriving meanwhile sets it again, for the next pass
+      await dismissWhoNoLongerBelongs().catch((error: unknown) => {
+        checkAudience = true;
+        throw error;
+      });
+    }
     const positions: { roomId: string; afterSeq: number }[] = [];
     for (const nsp of localRoomNamespaces(io)) {
       const seqs = delivered.get(nsp);
@@ -239,7 +247,9 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
     return [...perRoom.values()].every((count) => count < REPLAY_LIMIT);
   }
 
-  function resync(): Promise<void> {
+  /** `messagesOnly`: only a message is known to be missing (a hole), so memberships need no check. */
+  function resync(options: { messagesOnly?: boolean } = {}): Promise<void> {
+    if (!options.messagesOnly) checkAudience = true;
     if (resyncing) {
       resyncAgain = true;
       return resyncing;
@@ -292,7 +302,7 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
       if (nsp) deliveredIn(nsp).baseline(lastSeq);
     },
 
-    resync,
+    resync: () => resync(),
 
     async isInRoom(roomId, userId) {
       if (hasLocalSocketOf(io, roomId, userId)) return true;
