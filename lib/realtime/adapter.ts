@@ -39,6 +39,38 @@ function notifyKind(values: unknown[] | undefined): 'heartbeat' | 'event' {
   return /"type":[12][,}]/.test(payload) ? 'heartbeat' : 'event';
 }
 
+/** What we use of the adapter's private PubSubClient (util.js, version 0.5.0) for publishing. */
+interface PubSubPublisher {
+  opts: { errorHandler(error: unknown): void };
+  publish(message: unknown): Promise<void>;
+}
+
+const publishesRejecting = new WeakSet<PubSubPublisher>();
+
+/**
+ * The adapter's publish reports a failed NOTIFY to `errorHandler` and then resolves as if it had gone
+ * out, so nothing that awaits it can retry (the room bus must: outbox.ts). Each call gets its own
+ * `errorHandler` (the adapter's own one still runs) and rejects with the error it saw. Every caller
+ * inside socket.io-adapter already catches a rejected publish.
+ */
+function rejectFailedPublishes(pubsub: PubSubPublisher): void {
+  if (publishesRejecting.has(pubsub)) return;
+  publishesRejecting.add(pubsub);
+  const publish = pubsub.publish;
+  pubsub.publish = async function publishOrReject(message: unknown): Promise<void> {
+    let failure: { error: unknown } | undefined;
+    const opts = {
+      ...pubsub.opts,
+      errorHandler(error: unknown) {
+        failure = { error };
+        pubsub.opts.errorHandler(error);
+      },
+    };
+    await publish.call(Object.create(pubsub, { opts: { value: opts } }) as PubSubPublisher, message);
+    if (failure) throw failure.error;
+  };
+}
+
 export function createPostgresAdapter(databaseUrl: string, log: Logger): PostgresAdapterHandle {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
@@ -77,7 +109,9 @@ export function createPostgresAdapter(databaseUrl: string, log: Logger): Postgre
   // A function, not an arrow: Socket.IO calls it with `new`.
   const adapter = function (nsp: { name: string }) {
     const created = createNamespaceAdapter(nsp);
-    listen.adopt((created as unknown as { client: unknown }).client);
+    const pubsub = (created as unknown as { client: unknown }).client;
+    listen.adopt(pubsub);
+    rejectFailedPublishes(pubsub as PubSubPublisher);
     return created;
   } as ReturnType<typeof createAdapter>;
 

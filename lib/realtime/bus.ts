@@ -12,16 +12,25 @@
  * created on one instance is unknown to its peers for a moment. Here one channel is LISTENed for the
  * life of the process; the actions of one tick travel as one NOTIFY (split below the adapter's
  * 8,000-byte attachment threshold); and one publish is in flight at a time, so peers apply them in
- * the order they happened here.
+ * the order they happened here (outbox.ts, which also retries a publish that failed).
+ *
+ * Messages reach a room's sockets exactly once per instance, whichever way they come (delivered-seqs.ts):
+ * live from here or a peer, again from a retried send or a NOTIFY that went out twice, or from the
+ * database when this instance may have missed some — after its LISTEN connection was down, when a peer
+ * had to drop what it could not publish, or when a message is missing below one that arrived.
  */
 import { MessageType } from 'socket.io-adapter';
+import { checkRoomAudience } from '../data/audience';
 import { listMessagesAfter } from '../data/messages';
-import type { ChatMessage } from '../schemas/message';
-import { roomNamespace } from '../schemas/room';
+import { REPLAY_LIMIT, type ChatMessage } from '../schemas/message';
+import { roomNamespace, ROOM_NAMESPACE_PATTERN } from '../schemas/room';
 import type { Logger } from '../logger';
+import type { PublicUser } from '../schemas/user';
+import { createDeliveredSeqs, type DeliveredSeqs } from './delivered-seqs';
 import type { RoomServerToClientEvents, ServerToClientEvents } from './events';
 import { membersRoom, userRoom } from './groups';
 import type { RoomNamespace } from './notify';
+import { createOutbox, type OutboxLimits } from './outbox';
 import type { ParleyServer } from './server';
 
 type EventPayloads<Events> = {
@@ -33,7 +42,7 @@ export interface RoomAction {
   roomId: string;
   /** An event for the room's sockets (its namespace). */
   emit?: EventPayloads<RoomServerToClientEvents> & {
-    /** Dropped for a socket that cannot take it now (typing). */
+    /** Dropped for a socket that cannot take it now, and not retried across instances (typing). */
     volatile?: boolean;
     /** Not to this socket (the sender's own, on the instance that has it). */
     exceptSocketId?: string;
@@ -50,17 +59,35 @@ export interface RoomBus {
   /** Whether the user has the room open (a socket in its namespace) on any instance. */
   isInRoom(roomId: string, userId: string): Promise<boolean>;
   /**
-   * After this instance could not hear the others for a while (its LISTEN connection was down): sends
-   * this instance's room sockets the messages stored meanwhile, from the database. Clients drop what
-   * they already hold by seq.
+   * A socket was admitted to the room with a replay up to `lastSeq`: messages after it reach the room
+   * live, and a resync starts there if nothing was delivered before.
+   */
+  admitted(roomId: string, lastSeq: number): void;
+  /**
+   * When this instance may have missed messages (its LISTEN connection was down, a peer dropped what it
+   * could not publish): sends this instance's room sockets the messages stored since the last one they
+   * were sent, from the database — retried until the database answers, each message once.
    */
   resync(): Promise<void>;
 }
 
+export interface RoomBusOptions {
+  log: Logger;
+  /** Bounds on unpublished actions while publishing fails (tests; default outbox.ts). */
+  outboxLimits?: Partial<OutboxLimits>;
+  /** How long a message may be missing below one that arrived before the database is asked. Default 1 s. */
+  holeTimeoutMs?: number;
+}
+
 /** JSON bytes per NOTIFY: under the adapter's 8,000-byte threshold, leaving room for its envelope. */
 const NOTIFY_BUDGET_BYTES = 7_000;
+const RESYNC_RETRY_MIN_MS = 500;
+const RESYNC_RETRY_MAX_MS = 10_000;
 
-/** What the PostgreSQL adapter (a ClusterAdapter) offers its subclasses: a publish we can await. */
+/**
+ * What the PostgreSQL adapter (a ClusterAdapter) offers its subclasses: a publish we can await, which
+ * rejects when the NOTIFY did not go out (adapter.ts makes it so).
+ */
 interface ClusterPublisher {
   publishAndReturnOffset(message: { type: MessageType; data: { packet: unknown[] } }): Promise<string>;
 }
@@ -73,6 +100,14 @@ function clusterPublisher(io: ParleyServer): ClusterPublisher | undefined {
 function localNamespace(io: ParleyServer, roomId: string): RoomNamespace | undefined {
   // Never io.of(name): that would create a static namespace, reachable without the room middleware.
   return io._nsps.get(roomNamespace(roomId)) as RoomNamespace | undefined;
+}
+
+function roomIdOf(nsp: RoomNamespace): string {
+  return ROOM_NAMESPACE_PATTERN.exec(nsp.name)?.[1] ?? '';
+}
+
+function localRoomNamespaces(io: ParleyServer): RoomNamespace[] {
+  return [...io._nsps.values()].filter((nsp) => ROOM_NAMESPACE_PATTERN.test(nsp.name)) as unknown as RoomNamespace[];
 }
 
 /**
@@ -105,20 +140,31 @@ export function roomBusOf(io: ParleyServer): RoomBus {
   return bus;
 }
 
-export function createRoomBus(io: ParleyServer, deps: { log: Logger }): RoomBus {
-  const log = deps.log.child({ component: 'room-bus' });
+export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBus {
+  const log = options.log.child({ component: 'room-bus' });
+  const holeTimeoutMs = options.holeTimeoutMs ?? 1_000;
   const publisher = clusterPublisher(io);
-  /** The newest message seq delivered here per room: where resync() starts from. */
-  const delivered = new Map<string, number>();
-  let queue: RoomAction[] = [];
-  let flushing = false;
+  /** Per room namespace (so a namespace closed and opened again starts afresh). */
+  const delivered = new WeakMap<RoomNamespace, DeliveredSeqs>();
+  let holeTimer: ReturnType<typeof setTimeout> | undefined;
+  let resyncing: Promise<void> | undefined;
+  let resyncAgain = false;
+  /** Whether the pending resync must check memberships too (anything may have been missed, not just a message). */
+  let checkAudience = false;
+
+  function deliveredIn(nsp: RoomNamespace): DeliveredSeqs {
+    let seqs = delivered.get(nsp);
+    if (!seqs) delivered.set(nsp, (seqs = createDeliveredSeqs()));
+    return seqs;
+  }
 
   /** Applies an action to this instance's sockets. */
   function applyRoomAction(action: RoomAction): void {
     const nsp = localNamespace(io, action.roomId);
     if (nsp && action.emit?.event === 'message:new') {
-      const seq = action.emit.payload.seq;
-      if (seq > (delivered.get(action.roomId) ?? 0)) delivered.set(action.roomId, seq);
+      const seqs = deliveredIn(nsp);
+      if (!seqs.first(action.emit.payload.seq)) return; // sent here already (and its room:activity with it)
+      if (seqs.holeSince !== undefined) watchHoles();
     }
     if (nsp && action.emit) {
       const { event, payload, volatile, exceptSocketId } = action.emit;
@@ -136,65 +182,127 @@ export function createRoomBus(io: ParleyServer, deps: { log: Logger }): RoomBus 
     }
   }
 
-
-  /** Takes the longest prefix of the queue that fits one NOTIFY (at least one action). */
-  function takeChunk(): RoomAction[] {
-    let bytes = 0;
-    let count = 0;
-    while (count < queue.length) {
-      bytes += Buffer.byteLength(JSON.stringify(queue[count])) + 1;
-      if (count > 0 && bytes > NOTIFY_BUDGET_BYTES) break;
-      count += 1;
-    }
-    const chunk = queue.slice(0, count);
-    queue = queue.slice(count);
-    return chunk;
+  /** A message missing below one that arrived for longer than holeTimeoutMs: ask the database. */
+  function watchHoles(): void {
+    if (holeTimer) return;
+    holeTimer = setTimeout(() => {
+      holeTimer = undefined;
+      let oldest = Infinity;
+      for (const nsp of localRoomNamespaces(io)) oldest = Math.min(oldest, delivered.get(nsp)?.holeSince ?? Infinity);
+      if (oldest === Infinity) return;
+      if (Date.now() - oldest >= holeTimeoutMs) void resync({ messagesOnly: true });
+      else watchHoles();
+    }, holeTimeoutMs);
+    holeTimer.unref?.();
   }
 
-  async function flush(cluster: ClusterPublisher): Promise<void> {
-    while (queue.length > 0) {
-      const chunk = takeChunk();
-      try {
-        await cluster.publishAndReturnOffset({ type: MessageType.SERVER_SIDE_EMIT, data: { packet: ['room:actions', chunk] } });
-      } catch (error) {
-        // Peers' clients catch up from the database: gap healing, or replay on their next reconnect.
-        log.warn({ err: error, actions: chunk.length }, 'room actions not published to other instances');
+  /**
+   * Leaves and deletions whose notice may have been missed too: the sockets of people no longer members
+   * (or of a room that is gone) get what they would have got — `member:left` or `room:deleted` — and are
+   * disconnected, before any message is resent.
+   */
+  async function dismissWhoNoLongerBelongs(): Promise<void> {
+    const present = new Map<string, { roomId: string; user: PublicUser }>();
+    for (const nsp of localRoomNamespaces(io)) {
+      const roomId = roomIdOf(nsp);
+      for (const socket of nsp.sockets.values()) present.set(`${roomId} ${socket.data.user.id}`, { roomId, user: socket.data.user });
+    }
+    const checks = await checkRoomAudience([...present.values()].map(({ roomId, user }) => ({ roomId, userId: user.id })));
+    const deleted = new Set<string>();
+    let left = 0;
+    for (const { roomId, userId, roomExists, isMember } of checks) {
+      if (!roomExists && !deleted.has(roomId)) {
+        deleted.add(roomId);
+        applyRoomAction({ roomId, emit: { event: 'room:deleted', payload: { roomId } }, disconnect: {} });
+      } else if (roomExists && !isMember) {
+        left += 1;
+        const user = present.get(`${roomId} ${userId}`)!.user;
+        applyRoomAction({ roomId, emit: { event: 'member:left', payload: { user, at: new Date().toISOString() } }, disconnect: { userId } });
       }
     }
-    flushing = false;
+    if (deleted.size + left > 0) log.info({ deletedRooms: deleted.size, leftMembers: left }, 'disconnected sockets whose room or membership ended unannounced');
   }
+
+  /** One pass over every room open here, from the last message its sockets were all sent. False if a room has more. */
+  async function resyncOnce(): Promise<boolean> {
+    if (checkAudience) {
+      checkAudience = false; // a request arriving meanwhile sets it again, for the next pass
+      await dismissWhoNoLongerBelongs().catch((error: unknown) => {
+        checkAudience = true;
+        throw error;
+      });
+    }
+    const positions: { roomId: string; afterSeq: number }[] = [];
+    for (const nsp of localRoomNamespaces(io)) {
+      const seqs = delivered.get(nsp);
+      if (seqs?.floor === undefined) continue; // its sockets are still loading their replay
+      seqs.holeChecked();
+      positions.push({ roomId: roomIdOf(nsp), afterSeq: seqs.floor });
+    }
+    const missed = await listMessagesAfter(positions);
+    for (const message of missed) applyRoomAction(messageStoredAction(message)); // here only: peers have them
+    if (missed.length > 0) log.info({ rooms: positions.length, messages: missed.length }, 'sent messages this instance had missed');
+    const perRoom = new Map<string, number>();
+    for (const message of missed) perRoom.set(message.roomId, (perRoom.get(message.roomId) ?? 0) + 1);
+    return [...perRoom.values()].every((count) => count < REPLAY_LIMIT);
+  }
+
+  /** `messagesOnly`: only a message is known to be missing (a hole), so memberships need no check. */
+  function resync(options: { messagesOnly?: boolean } = {}): Promise<void> {
+    if (!options.messagesOnly) checkAudience = true;
+    if (resyncing) {
+      resyncAgain = true;
+      return resyncing;
+    }
+    resyncing = (async () => {
+      for (let delay = RESYNC_RETRY_MIN_MS; ; ) {
+        resyncAgain = false;
+        try {
+          if ((await resyncOnce()) && !resyncAgain) return;
+          delay = RESYNC_RETRY_MIN_MS;
+        } catch (error) {
+          log.warn({ err: error, retryInMs: delay }, 'could not load the messages this instance missed; retrying');
+          await new Promise((resolve) => setTimeout(resolve, delay).unref?.());
+          delay = Math.min(delay * 2, RESYNC_RETRY_MAX_MS);
+        }
+      }
+    })().finally(() => {
+      resyncing = undefined;
+    });
+    return resyncing;
+  }
+
+  const outbox = publisher
+    ? createOutbox<RoomAction>({
+        send: (actions) => publisher.publishAndReturnOffset({ type: MessageType.SERVER_SIDE_EMIT, data: { packet: ['room:actions', actions] } }).then(() => undefined),
+        sendResync: () => publisher.publishAndReturnOffset({ type: MessageType.SERVER_SIDE_EMIT, data: { packet: ['room:resync'] } }).then(() => undefined),
+        isVolatile: (action) => action.emit?.volatile === true,
+        chunkBytes: NOTIFY_BUDGET_BYTES,
+        limits: options.outboxLimits,
+        log,
+      })
+    : undefined;
 
   if (publisher) {
     io.on('room:actions', (actions) => {
       for (const action of actions) applyRoomAction(action);
     });
+    io.on('room:resync', () => void resync());
     io.on('room:has-user', (roomId, userId, ack) => ack(hasLocalSocketOf(io, roomId, userId)));
   }
 
   const bus: RoomBus = {
     publish(action) {
       applyRoomAction(action);
-      if (!publisher) return;
-      queue.push(action);
-      if (!flushing) {
-        flushing = true;
-        // setImmediate: what this turn of the event loop produces travels together.
-        setImmediate(() => void flush(publisher));
-      }
+      outbox?.push(action);
     },
 
-    async resync() {
-      // Rooms open here that delivered something before; the rest replayed from the database on connect.
-      for (const roomId of delivered.keys()) if (!localNamespace(io, roomId)) delivered.delete(roomId);
-      const positions = [...delivered].map(([roomId, afterSeq]) => ({ roomId, afterSeq }));
-      try {
-        const missed = await listMessagesAfter(positions);
-        for (const message of missed) applyRoomAction(messageStoredAction(message)); // here only: peers have them
-        if (missed.length > 0) log.info({ rooms: positions.length, messages: missed.length }, 'resent messages missed while not listening');
-      } catch (error) {
-        log.warn({ err: error }, 'could not resend missed messages; clients catch up on their next message or reconnect');
-      }
+    admitted(roomId, lastSeq) {
+      const nsp = localNamespace(io, roomId);
+      if (nsp) deliveredIn(nsp).baseline(lastSeq);
     },
+
+    resync: () => resync(),
 
     async isInRoom(roomId, userId) {
       if (hasLocalSocketOf(io, roomId, userId)) return true;

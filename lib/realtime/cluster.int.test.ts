@@ -2,14 +2,17 @@
  * Two instances in one process, each with its own Socket.IO server and PostgreSQL adapter (own pool,
  * LISTEN/NOTIFY): everything that works on one instance must work across them.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as roomRoute from '@/app/api/rooms/[roomId]/route';
 import * as joinRoute from '@/app/api/rooms/[roomId]/join/route';
-import { createRoom, joinRoom } from '../data/rooms';
+import { createMessage } from '../data/messages';
+import { createRoom, joinRoom, leaveRoom } from '../data/rooms';
 import { getDb } from '../db';
 import type { Ack } from '../errors';
 import type { ChatMessage } from '../schemas/message';
 import type { PresenceInfo } from '../schemas/user';
+import { notifyMemberLeft } from './notify';
 import {
   apiRequest,
   collect,
@@ -115,6 +118,38 @@ describe('across two instances (PostgreSQL adapter)', () => {
     [onA.socket, onB.socket].forEach((s) => s.close());
   });
 
+  it('a retried send stored by an instance that died before broadcasting it reaches every member live', async () => {
+    const [alice, bob, carol] = await Promise.all([createTestUser(), createTestUser(), createTestUser()]);
+    const room = await publicRoom(alice.id);
+    for (const u of [bob, carol]) await joinRoom({ roomId: room.id, userId: u.id, ip: null });
+    const aliceOnA = await openRoom(a.url, alice, room.id);
+    const aliceOtherTabOnB = await openRoom(b.url, alice, room.id);
+    const bobOnA = await openRoom(a.url, bob, room.id);
+    const carolOnB = await openRoom(b.url, carol, room.id);
+    const carolMain = await openSession(b.url, carol);
+    const live = [aliceOnA, aliceOtherTabOnB, bobOnA, carolOnB].map((c) => collect<ChatMessage>(c.socket, 'message:new'));
+    const activity = collect<{ roomId: string; lastSeq: number }>(carolMain, 'room:activity');
+
+    // Stored and committed, then the instance died before broadcasting it (nothing was sent).
+    const clientId = randomUUID();
+    const { message: original } = await createMessage({ roomId: room.id, authorId: alice.id, clientId, body: 'stored, never broadcast' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(live.map((l) => l.length)).toEqual([0, 0, 0, 0]);
+
+    // Alice's client retries the same clientId on a live instance: the original comes back in the ack…
+    const retry = await send(aliceOnA.socket, 'the retry’s body is ignored', clientId);
+    expect(retry).toEqual({ ok: true, data: original });
+    // …and every other socket in the room, on both instances, gets it live, once.
+    await eventually(() => live.slice(1).every((l) => l.length === 1) && activity.length > 0);
+    expect((await send(aliceOnA.socket, 'a second retry', clientId)).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 300)); // time for a duplicate
+    expect(live.map((l) => l.map((m) => m.seq))).toEqual([[], [1], [1], [1]]);
+    expect(live[2]![0]).toEqual(original);
+    expect(new Set(activity.map((x) => `${x.roomId}:${x.lastSeq}`))).toEqual(new Set([`${room.id}:1`]));
+    [aliceOnA, aliceOtherTabOnB, bobOnA, carolOnB].forEach((c) => c.socket.close());
+    carolMain.close();
+  });
+
   it('room presence counts a user’s tabs on every instance: offline only when the last one closes', async () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
     const room = await publicRoom(alice.id);
@@ -136,6 +171,7 @@ describe('across two instances (PostgreSQL adapter)', () => {
   it('presence and the online list see users connected to the other instance', async () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
     const room = await publicRoom(alice.id);
+    await joinRoom({ roomId: room.id, userId: bob.id, ip: null }); // presence is seen between members of a room
     const watcher = await openSession(a.url, alice);
     const changes = collect<PresenceInfo>(watcher, 'presence:changed');
     await watcher.timeout(5000).emitWithAck('presence:watch', { userIds: [bob.id] });
@@ -152,6 +188,38 @@ describe('across two instances (PostgreSQL adapter)', () => {
     bobInRoom.socket.close();
     await eventually(() => changes.some((c) => c.status === 'offline'));
     [watcher, aliceInRoom.socket].forEach((s) => s.close());
+  });
+
+  it('a watch of someone ends at once when the last room shared with them does, on every instance', async () => {
+    const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
+    const [shared, alsoShared] = [await publicRoom(alice.id), await publicRoom(alice.id)];
+    for (const room of [shared, alsoShared]) await joinRoom({ roomId: room.id, userId: bob.id, ip: null });
+    const watcher = await openSession(a.url, alice);
+    const bobTab = await openSession(b.url, bob);
+    const changes = collect<PresenceInfo>(watcher, 'presence:changed');
+    const watch = async () =>
+      ((await watcher.timeout(5000).emitWithAck('presence:watch', { userIds: [bob.id] })) as Ack<{ presence: PresenceInfo[] }>);
+    expect(await watch()).toEqual({ ok: true, data: { presence: [{ userId: bob.id, status: 'online', lastSeenAt: null }] } });
+    const setStatus = (status: 'online' | 'away') => bobTab.timeout(5000).emitWithAck('presence:set', { status });
+
+    await setStatus('away');
+    await eventually(() => changes.some((c) => c.status === 'away'));
+    a.handleRequestsHere();
+    await leaveRoom({ roomId: shared.id, userId: bob.id }); // one shared room left: still watched
+    notifyMemberLeft(shared.id, bob);
+    await setStatus('online');
+    await eventually(() => changes.at(-1)?.status === 'online');
+
+    await leaveRoom({ roomId: alsoShared.id, userId: bob.id }); // none left
+    notifyMemberLeft(alsoShared.id, bob);
+    const before = changes.length;
+    await setStatus('away');
+    await setStatus('online');
+    bobTab.close();
+    await new Promise((r) => setTimeout(r, 600)); // past the grace period: his offline would have come
+    expect(changes.slice(before)).toEqual([]);
+    expect(await watch()).toEqual({ ok: true, data: { presence: [] } });
+    watcher.close();
   });
 
   it('join notices and room deletion reach sockets on an instance that did not handle the request', async () => {

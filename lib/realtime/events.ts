@@ -1,10 +1,12 @@
 /**
  * The typed Socket.IO contract; docs/protocol.md documents the same events for third-party clients.
- * Every client→server event takes an ack callback that receives an `Ack` (lib/errors.ts):
- * `{ ok: true, data } | { ok: false, error: { code, message, issues? } }`.
+ * Every client→server event takes its payload (if any), then an ack callback as the last argument that
+ * receives an `Ack` (lib/errors.ts) exactly once: `{ ok: true, data } | { ok: false, error: { code,
+ * message, issues? } }`. Handlers register through on-event.ts, which reads each event's payload, ack
+ * data and whether the ack is optional from the signatures below, and enforces that shape.
  */
 import type { Ack } from '../errors';
-import type { ChatMessage } from '../schemas/message';
+import type { ChatMessage, SendMessageInput } from '../schemas/message';
 import type { Receipt, RoomSummary } from '../schemas/room';
 import type { PresenceInfo, PublicUser } from '../schemas/user';
 
@@ -14,14 +16,14 @@ export interface ClientToServerEvents {
   /** Round-trip check; acks with the server's time. */
   'session:ping': (ack: (response: Ack<{ serverTime: string }>) => void) => void;
   /** This tab's status: `away` when hidden or idle for a few minutes, `online` again on activity. */
-  'presence:set': (payload: unknown, ack: (response: Ack<{ status: PresenceInfo['status'] }>) => void) => void;
+  'presence:set': (payload: { status: 'online' | 'away' }, ack: (response: Ack<{ status: PresenceInfo['status'] }>) => void) => void;
   /**
-   * Replaces the set of users whose presence this socket follows (≤ 500); acks their current presence.
-   * Changes then arrive as `presence:changed`.
+   * Replaces the set of users whose presence this socket follows (≤ 500; only people I share a room
+   * with); acks their current presence. Changes then arrive as `presence:changed`.
    */
-  'presence:watch': (payload: unknown, ack: (response: Ack<{ presence: PresenceInfo[] }>) => void) => void;
+  'presence:watch': (payload: { userIds: string[] }, ack: (response: Ack<{ presence: PresenceInfo[] }>) => void) => void;
   /** Messages up to `seq` in `roomId` reached this device (delivered ticks). Forward only, clamped. */
-  'delivery:ack': (payload: unknown, ack: (response: Ack<{ lastDeliveredSeq: number }>) => void) => void;
+  'delivery:ack': (payload: { roomId: string; seq: number }, ack: (response: Ack<{ lastDeliveredSeq: number }>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -45,7 +47,7 @@ export interface ServerToClientEvents {
   'room:activity': (payload: { roomId: string; lastSeq: number; authorId: string }) => void;
   /** My read position in a room moved (a read:mark from this or another tab). */
   'room:read': (payload: { roomId: string; lastReadSeq: number }) => void;
-  /** A watched user's presence changed. */
+  /** A watched user's presence changed (sent only while we share a room). */
   'presence:changed': (payload: PresenceInfo) => void;
 }
 
@@ -53,12 +55,12 @@ export interface ServerToClientEvents {
 
 export interface RoomClientToServerEvents {
   /** Send a message. Ack data is the stored message (also for a retried clientId: the original). */
-  'message:send': (payload: unknown, ack: (response: Ack<ChatMessage>) => void) => void;
-  /** I am typing: repeat every ~3 s while typing; the server forgets it after 5 s without a repeat. */
+  'message:send': (payload: SendMessageInput, ack: (response: Ack<ChatMessage>) => void) => void;
+  /** I am typing: repeat every ~3 s while typing; the server forgets it after 5 s without a repeat. The ack is optional. */
   'typing:start': (ack?: (response: Ack<null>) => void) => void;
   'typing:stop': (ack?: (response: Ack<null>) => void) => void;
   /** I have seen messages up to `seq` (window focused, message on screen). Forward only, clamped. */
-  'read:mark': (payload: unknown, ack: (response: Ack<{ lastReadSeq: number }>) => void) => void;
+  'read:mark': (payload: { seq: number }, ack: (response: Ack<{ lastReadSeq: number }>) => void) => void;
 }
 
 export interface RoomReady {
@@ -102,6 +104,8 @@ export interface InterServerEvents {
   'session:ended': (sessionIds: string[]) => void;
   /** Does this instance have a socket of the user in the room's namespace? */
   'room:has-user': (roomId: string, userId: string, ack: (present: boolean) => void) => void;
+  /** Another instance dropped room actions it could not publish in time: load what was missed from the database. */
+  'room:resync': () => void;
 }
 
 export interface SocketData {

@@ -6,13 +6,20 @@
 import { ADAPTER_REQUEST_TIMEOUT_MS } from './adapter';
 import type { SocketData } from './events';
 
+/** What is known of a socket on any instance. */
+export interface FetchedSocket {
+  id: string;
+  rooms: Set<string>;
+  data: SocketData;
+}
+
 interface SocketSource {
-  timeout(ms: number): { fetchSockets(): Promise<{ data: SocketData }[]> };
-  local: { fetchSockets(): Promise<{ data: SocketData }[]> };
+  timeout(ms: number): { fetchSockets(): Promise<FetchedSocket[]> };
+  local: { fetchSockets(): Promise<FetchedSocket[]> };
 }
 
 /** Works on a namespace or a broadcast operator (`io.in(room)`, `nsp.in(room)`). */
-export async function fetchSocketsAcross(source: SocketSource): Promise<{ data: SocketData }[]> {
+export async function fetchSocketsAcross(source: SocketSource): Promise<FetchedSocket[]> {
   try {
     return await source.timeout(ADAPTER_REQUEST_TIMEOUT_MS).fetchSockets();
   } catch {

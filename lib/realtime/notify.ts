@@ -8,13 +8,21 @@ import type { ChatMessage } from '../schemas/message';
 import type { Receipt, RoomSummary } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
 import { messageStoredAction, roomBusOf, type RoomAction } from './bus';
-import type { InterServerEvents, RoomClientToServerEvents, RoomServerToClientEvents, SocketData } from './events';
+import type {
+  ClientToServerEvents,
+  InterServerEvents,
+  RoomClientToServerEvents,
+  RoomServerToClientEvents,
+  ServerToClientEvents,
+  SocketData,
+} from './events';
 import { membersRoom, userRoom } from './groups';
 import type { ParleyServer } from './server';
 import { sessionGuardOf } from './session-guard';
 
 export type RoomNamespace = Namespace<RoomClientToServerEvents, RoomServerToClientEvents, InterServerEvents, SocketData>;
 export type RoomSocket = Socket<RoomClientToServerEvents, RoomServerToClientEvents, InterServerEvents, SocketData>;
+export type MainSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 const globalForIo = globalThis as unknown as { parleyIo?: ParleyServer };
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRoom, joinRoom } from '../data/rooms';
+import { createRoom, joinRoom, startDirect } from '../data/rooms';
 import { getDb } from '../db';
 import type { Ack } from '../errors';
 import type { PresenceInfo } from '../schemas/user';
@@ -27,6 +27,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** What a watcher shows over time: statuses with repeats collapsed (the server may re-announce). */
 const shown = (changes: PresenceInfo[]) => changes.map((c) => c.status).filter((s, i, all) => i === 0 || all[i - 1] !== s);
 type Sock = Awaited<ReturnType<typeof openSession>>;
+/** Presence is visible between people who share a room: give them one. */
+async function shareRoom(...users: { id: string }[]) {
+  const room = await createRoom({ ownerId: users[0]!.id, data: { kind: 'public', name: uniqueName('share'), description: '' }, ip: null });
+  for (const u of users.slice(1)) await joinRoom({ roomId: room.id, userId: u.id, ip: null });
+  return room;
+}
 async function watch(socket: Sock, userIds: string[]): Promise<PresenceInfo[]> {
   const ack = (await socket.timeout(5000).emitWithAck('presence:watch', { userIds })) as Ack<{ presence: PresenceInfo[] }>;
   if (!ack.ok) throw new Error(ack.error.message);
@@ -36,6 +42,7 @@ async function watch(socket: Sock, userIds: string[]): Promise<PresenceInfo[]> {
 describe('presence', () => {
   it('two tabs of one user: online, offline only when both close, last seen persisted', async () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
+    await shareRoom(alice, bob);
     const watcher = await openSession(server.url, alice);
     expect(await watch(watcher, [bob.id])).toEqual([{ userId: bob.id, status: 'offline', lastSeenAt: null }]); // never connected yet
     const changes = collect<PresenceInfo>(watcher, 'presence:changed');
@@ -65,6 +72,7 @@ describe('presence', () => {
 
   it('a reload within the grace period does not flap offline', async () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
+    await shareRoom(alice, bob);
     const watcher = await openSession(server.url, alice);
     await watch(watcher, [bob.id]);
     const first = await openSession(server.url, bob);
@@ -79,6 +87,7 @@ describe('presence', () => {
 
   it('away when every tab is away, online when any tab is active; bad statuses refused', async () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
+    await shareRoom(alice, bob);
     const watcher = await openSession(server.url, alice);
     const tab1 = await openSession(server.url, bob);
     const tab2 = await openSession(server.url, bob);
@@ -97,6 +106,40 @@ describe('presence', () => {
     const tooMany = (await watcher.timeout(5000).emitWithAck('presence:watch', { userIds: Array.from({ length: 501 }, () => bob.id) })) as Ack<unknown>;
     expect(tooMany).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
     [tab1, tab2, watcher].forEach((s) => s.close());
+  });
+});
+
+describe('who may see whose presence', () => {
+  it('only people who share a room or a direct conversation: others are left out and not watched', async () => {
+    const [alice, bob, dave, stranger] = await Promise.all([createTestUser(), createTestUser(), createTestUser(), createTestUser()]);
+    const room = await shareRoom(alice, bob);
+    await startDirect({ userId: dave.id, peerId: alice.id });
+    const unknown = '01a1fdb5-0000-7000-8000-000000000000';
+    const [strangerTab, bobTab] = await Promise.all([openSession(server.url, stranger), openSession(server.url, bob)]);
+
+    const watcher = await openSession(server.url, alice);
+    const changes = collect<PresenceInfo>(watcher, 'presence:changed');
+    const snapshot = await watch(watcher, [stranger.id, bob.id.toUpperCase(), unknown, alice.id, dave.id, stranger.id, bob.id]);
+    expect(snapshot.map((p) => [p.userId, p.status])).toEqual([
+      [bob.id, 'online'],
+      [alice.id, 'online'],
+      [dave.id, 'offline'],
+    ]);
+
+    // The stranger's comings and goings never reach Alice; Bob's and Dave's do.
+    strangerTab.close();
+    await sleep(400); // past the grace period: offline
+    const strangerBack = await openSession(server.url, stranger);
+    const daveTab = await openSession(server.url, dave);
+    await bobTab.timeout(5_000).emitWithAck('presence:set', { status: 'away' });
+    await eventually(() => changes.some((c) => c.userId === dave.id) && changes.some((c) => c.userId === bob.id && c.status === 'away'));
+    await sleep(200);
+    expect(new Set(changes.map((c) => c.userId))).toEqual(new Set([bob.id, dave.id]));
+
+    // room:ready.online lists members only: the stranger, online, is not there.
+    const opened = await openRoom(server.url, alice, room.id);
+    expect(opened.ready.online.map((u) => u.id).sort()).toEqual([alice.id, bob.id].sort());
+    [watcher, strangerBack, bobTab, daveTab, opened.socket].forEach((s) => s.close());
   });
 });
 

@@ -20,6 +20,7 @@ import { membersRoom, userRoom } from './groups';
 import { closeEmptyChildNamespaces } from './namespace-cleanup';
 import { HandshakeError, type createHandshakeMiddleware } from './handshake';
 import { notifyMemberJoined, type RoomNamespace, type RoomSocket } from './notify';
+import { answerUnknownEvents } from './on-event';
 import type { ParleyServer } from './server';
 
 function roomIdOf(namespaceName: string): string {
@@ -52,7 +53,7 @@ export function registerRoomNamespaces(
   const rooms = io.of(ROOM_NAMESPACE_PATTERN) as unknown as RoomNamespace;
   closeEmptyChildNamespaces(io, rooms);
   const limiter = createMessageRateLimiter(deps.messageLimits);
-  const typing = createTypingState({ ttlMs: deps.typingTtlMs, bus: roomBusOf(io) });
+  const typing = createTypingState({ ttlMs: deps.typingTtlMs, bus: roomBusOf(io), log });
 
   rooms.use(deps.handshake as unknown as Parameters<RoomNamespace['use']>[0]);
   rooms.use(async (socket, next) => {
@@ -90,8 +91,10 @@ async function onRoomConnection(
   const roomId = roomIdOf(nsp.name);
   const bus = roomBusOf(deps.io);
   // Handlers first, so a send right after connect is not dropped while the replay loads.
-  registerMessageHandlers(socket, { io: deps.io, roomId, log: deps.log, limiter: deps.limiter });
-  registerReceiptHandlers(socket, { io: deps.io, roomId, log: deps.log });
+  answerUnknownEvents(socket);
+  const log = deps.log.child({ roomId });
+  registerMessageHandlers(socket, { io: deps.io, roomId, log, limiter: deps.limiter });
+  registerReceiptHandlers(socket, { io: deps.io, roomId, log });
   deps.typing.register(socket, roomId);
   await socket.join(userRoom(user.id));
 
@@ -120,6 +123,7 @@ async function onRoomConnection(
       ]);
       socket.emit('room:ready', { room, online, receipts, typing: deps.typing.typists(nsp) });
       socket.emit('message:replay', replay);
+      bus.admitted(roomId, replay.lastSeq);
       return;
     } catch (error) {
       const known = toAppError(error);

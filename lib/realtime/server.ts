@@ -12,9 +12,10 @@ import { createHandshakeMiddleware } from './handshake';
 import { registerSessionHandlers } from './handlers/session.handlers';
 import { getMetrics } from '../metrics';
 import type { PostgresAdapterHandle } from './adapter';
-import { createRoomBus } from './bus';
+import { createRoomBus, type RoomBusOptions } from './bus';
 import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES } from './engine-options';
 import { setRealtimeServer } from './notify';
+import { answerUnknownEvents } from './on-event';
 import { createPresenceTracker } from './presence';
 import { registerRoomNamespaces } from './rooms';
 import { createSessionGuard } from './session-guard';
@@ -34,6 +35,8 @@ export interface RealtimeDeps {
   sessionSweepMs?: number;
   /** Cross-instance broadcast (lib/realtime/adapter.ts). Without it, one instance only (in memory). */
   adapter?: PostgresAdapterHandle;
+  /** Room bus tuning (tests): bounds on unpublished actions, hole timeout. */
+  bus?: Omit<RoomBusOptions, 'log'>;
 }
 
 /** Socket.IO calls the adapter option with `new`: a plain function (not an arrow) returning the adapter. */
@@ -62,7 +65,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const handshake = createHandshakeMiddleware({ env: deps.env, log, sessions });
   io.use(handshake);
   io.engine.on('connection', (conn: Parameters<typeof handshake.identify>[0]) => void handshake.identify(conn).catch(() => undefined));
-  const bus = createRoomBus(io, { log });
+  const bus = createRoomBus(io, { ...deps.bus, log });
   registerRoomNamespaces(io, {
     log,
     handshake,
@@ -81,6 +84,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     const { user, ip } = socket.data;
     log.info({ userId: user.id, ip, transport: socket.conn.transport.name }, 'socket connected');
     socket.on('disconnect', (reason) => log.info({ userId: user.id, reason }, 'socket disconnected'));
+    answerUnknownEvents(socket);
     registerSessionHandlers(io, socket, { log, presence })
       .then(() => socket.emit('session:ready', { user }))
       .catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomSummary } from '../schemas/room';
 import { advanceRoom, normalizeRoomList, removeRoom, roomTitle, upsertRoom } from './room-list';
+import { unreadCount } from './unread';
 
 function room(id: string, name: string, overrides: Partial<RoomSummary> = {}): RoomSummary {
   return {
@@ -51,6 +52,13 @@ describe('room list', () => {
     expect(roomTitle(dm)).toBe('Beatrice');
     const list = normalizeRoomList({ mine: [room('c', 'Charlie', { isMember: true }), dm, room('a', 'alpha', { isMember: true })] });
     expect(list.mine.map(roomTitle)).toEqual(['alpha', 'Beatrice', 'Charlie']);
+  });
+
+  it('room:activity is a position, not a count: a re-broadcast message is not unread twice', () => {
+    let list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true, lastSeq: 3, lastReadSeq: 3 })] });
+    list = advanceRoom(list, 'a', { lastSeq: 4 });
+    expect(advanceRoom(list, 'a', { lastSeq: 4 })).toBe(list); // the same message again (a retried send)
+    expect(unreadCount(list.mine[0]!)).toBe(1);
   });
 
   it('unread positions only move forward: events, answers and refetches', () => {

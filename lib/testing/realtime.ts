@@ -11,9 +11,9 @@ import { getEnv } from '../env';
 import { getLogger, type Logger } from '../logger';
 import type { Ack } from '../errors';
 import type { RoomReady } from '../realtime/events';
-import { createPostgresAdapter } from '../realtime/adapter';
+import { createPostgresAdapter, type PostgresAdapterHandle } from '../realtime/adapter';
 import { clearRealtimeServer, setRealtimeServer } from '../realtime/notify';
-import { createRealtimeServer, type ParleyServer } from '../realtime/server';
+import { createRealtimeServer, type ParleyServer, type RealtimeDeps } from '../realtime/server';
 import type { ChatMessage } from '../schemas/message';
 import type { PublicUser } from '../schemas/user';
 
@@ -21,6 +21,8 @@ export interface TestRealtime {
   url: string;
   port: number;
   io: ParleyServer;
+  /** The PostgreSQL adapter, when started with `postgresAdapter`. */
+  adapter?: PostgresAdapterHandle;
   /** Makes this instance the one REST handlers (notify.ts) talk to, as if the request landed here. */
   handleRequestsHere(): void;
   close(): Promise<void>;
@@ -38,6 +40,7 @@ export async function startTestRealtime(
     log?: Logger;
     /** Cross-instance broadcast through the PostgreSQL adapter (as server.ts runs by default). */
     postgresAdapter?: boolean;
+    bus?: RealtimeDeps['bus'];
   } = {},
 ): Promise<TestRealtime> {
   const httpServer = createServer();
@@ -51,6 +54,7 @@ export async function startTestRealtime(
     typingTtlMs: options.typingTtlMs,
     sessionSweepMs: options.sessionSweepMs,
     adapter,
+    bus: options.bus,
   });
   await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;
@@ -58,6 +62,7 @@ export async function startTestRealtime(
     url: `http://127.0.0.1:${port}`,
     port,
     io,
+    adapter,
     handleRequestsHere: () => setRealtimeServer(io),
     close: () =>
       new Promise<void>((resolve) => {

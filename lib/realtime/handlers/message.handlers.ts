@@ -1,12 +1,14 @@
 /** `message:send`: validate → rate limit → persist with seq → ack → broadcast after commit. */
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { createMessage } from '../../data/messages';
-import { AppError, errorAck, invalidPayload, okAck, toAppError, type Ack } from '../../errors';
+import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
 import { getMetrics } from '../../metrics';
 import { formatWait, retryAfterSeconds } from '../../rate-limit';
-import { sendMessageSchema, type ChatMessage } from '../../schemas/message';
+import { sendMessageSchema } from '../../schemas/message';
+import type { RoomClientToServerEvents } from '../events';
 import { notifyMessageStored, type RoomSocket } from '../notify';
+import { eventHandlers } from '../on-event';
 import type { ParleyServer } from '../server';
 
 /**
@@ -28,16 +30,13 @@ export function registerMessageHandlers(
 ): void {
   const { user } = socket.data;
   const metrics = getMetrics();
+  const on = eventHandlers<RoomClientToServerEvents>(socket, { log: deps.log });
 
-  socket.on('message:send', async (payload: unknown, ack: (response: Ack<ChatMessage>) => void) => {
-    if (typeof ack !== 'function') return; // without an ack the client could never learn the outcome
-    const stopTimer = metrics.messageHandling.startTimer();
-    const parsed = sendMessageSchema.safeParse(payload);
-    if (!parsed.success) {
-      metrics.messagesRejected.inc({ reason: 'INVALID_PAYLOAD' });
-      return ack(errorAck(invalidPayload(parsed.error, 'The message is invalid.')));
-    }
-    try {
+  on(
+    'message:send',
+    sendMessageSchema,
+    async ({ clientId, body }, { afterAck }) => {
+      const stopTimer = metrics.messageHandling.startTimer();
       try {
         await deps.limiter.consume(user.id);
       } catch (rejection) {
@@ -45,22 +44,16 @@ export function registerMessageHandlers(
         const retryAfter = retryAfterSeconds(rejection);
         throw new AppError('RATE_LIMITED', `You are sending too fast. Wait ${formatWait(retryAfter)}.`, { retryAfter });
       }
-      const { message, duplicate } = await createMessage({
-        roomId: deps.roomId,
-        authorId: user.id,
-        clientId: parsed.data.clientId,
-        body: parsed.data.body,
-      });
-      ack(okAck(message));
+      const { message, duplicate } = await createMessage({ roomId: deps.roomId, authorId: user.id, clientId, body });
       metrics.messagesAccepted.inc(duplicate ? 0 : 1);
-      // A retried clientId was broadcast the first time; everyone else already has it (or will replay it).
-      if (!duplicate) notifyMessageStored(message, socket.id, deps.io);
-      stopTimer();
-    } catch (error) {
-      const known = toAppError(error);
-      if (!known) deps.log.error({ err: error, roomId: deps.roomId }, 'message:send failed');
-      metrics.messagesRejected.inc({ reason: known?.code ?? 'INTERNAL' });
-      ack(errorAck(error));
-    }
-  });
+      afterAck(() => {
+        // A retried clientId too: the instance that stored it first may have died before broadcasting it.
+        // Instances that sent it already do not send it again (bus.ts); clients dedupe by seq anyway.
+        notifyMessageStored(message, socket.id, deps.io);
+        stopTimer();
+      });
+      return message;
+    },
+    { invalidMessage: 'The message is invalid.', onRefused: (code) => metrics.messagesRejected.inc({ reason: code }) },
+  );
 }

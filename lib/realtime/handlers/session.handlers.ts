@@ -3,33 +3,17 @@
  * and the per-room broadcast groups (`members:<roomId>`) that carry unread activity to every tab of
  * every member without opening a namespace per room.
  */
-import type { Socket } from 'socket.io';
 import { markDelivered } from '../../data/receipts';
 import { listRoomIdsOf } from '../../data/rooms';
-import { errorAck, invalidPayload, okAck, toAppError, type Ack } from '../../errors';
 import type { Logger } from '../../logger';
 import { deliveryAckSchema } from '../../schemas/room';
 import { presenceSetSchema, presenceWatchSchema } from '../../schemas/user';
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../events';
-import { membersRoom, userRoom, watchRoom } from '../groups';
-import { notifyReceipt } from '../notify';
+import type { ClientToServerEvents } from '../events';
+import { membersRoom, userRoom } from '../groups';
+import { notifyReceipt, type MainSocket } from '../notify';
+import { eventHandlers } from '../on-event';
 import type { PresenceTracker } from '../presence';
 import type { ParleyServer } from '../server';
-
-type MainSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-
-/** Answers an event with an ack, mapping failures to the documented error shape. */
-function answer<T>(log: Logger, event: string, ack: unknown, work: () => Promise<T>): void {
-  if (typeof ack !== 'function') return; // without an ack the client could never learn the outcome
-  const reply = ack as (response: Ack<T>) => void;
-  work().then(
-    (data) => reply(okAck(data)),
-    (error: unknown) => {
-      if (!toAppError(error)) log.error({ err: error, event }, 'socket handler failed');
-      reply(errorAck(error));
-    },
-  );
-}
 
 export async function registerSessionHandlers(
   io: ParleyServer,
@@ -37,41 +21,26 @@ export async function registerSessionHandlers(
   deps: { log: Logger; presence: PresenceTracker },
 ): Promise<void> {
   const { user } = socket.data;
-  const { log, presence } = deps;
+  const { presence } = deps;
+  const on = eventHandlers<ClientToServerEvents>(socket, { log: deps.log });
   socket.data.status = 'online';
 
-  socket.on('session:ping', (ack) => answer(log, 'session:ping', ack, async () => ({ serverTime: new Date().toISOString() })));
+  on('session:ping', null, () => ({ serverTime: new Date().toISOString() }));
 
-  socket.on('presence:set', (payload, ack) =>
-    answer(log, 'presence:set', ack, async () => {
-      const parsed = presenceSetSchema.safeParse(payload);
-      if (!parsed.success) throw invalidPayload(parsed.error);
-      socket.data.status = parsed.data.status;
-      presence.refresh(user.id);
-      return { status: parsed.data.status };
-    }),
-  );
+  on('presence:set', presenceSetSchema, ({ status }) => {
+    socket.data.status = status;
+    presence.refresh(user.id);
+    return { status };
+  });
 
-  socket.on('presence:watch', (payload, ack) =>
-    answer(log, 'presence:watch', ack, async () => {
-      const parsed = presenceWatchSchema.safeParse(payload);
-      if (!parsed.success) throw invalidPayload(parsed.error);
-      const wanted = new Set(parsed.data.userIds.map(watchRoom));
-      for (const room of socket.rooms) if (room.startsWith('watch:') && !wanted.has(room as `watch:${string}`)) void socket.leave(room);
-      await socket.join([...wanted]);
-      return { presence: await presence.snapshot([...new Set(parsed.data.userIds)]) };
-    }),
-  );
+  // Only people who share a room with me; the others are left out of the answer and not watched.
+  on('presence:watch', presenceWatchSchema, async ({ userIds }) => ({ presence: await presence.watch(socket, userIds) }));
 
-  socket.on('delivery:ack', (payload, ack) =>
-    answer(log, 'delivery:ack', ack, async () => {
-      const parsed = deliveryAckSchema.safeParse(payload);
-      if (!parsed.success) throw invalidPayload(parsed.error);
-      const { receipt, changed, readMoved } = await markDelivered({ roomId: parsed.data.roomId, userId: user.id, seq: parsed.data.seq });
-      if (changed) notifyReceipt(parsed.data.roomId, receipt, readMoved, io);
-      return { lastDeliveredSeq: receipt.lastDeliveredSeq };
-    }),
-  );
+  on('delivery:ack', deliveryAckSchema, async ({ roomId, seq }) => {
+    const { receipt, changed, readMoved } = await markDelivered({ roomId, userId: user.id, seq });
+    if (changed) notifyReceipt(roomId, receipt, readMoved, io);
+    return { lastDeliveredSeq: receipt.lastDeliveredSeq };
+  });
 
   socket.on('disconnect', () => presence.refresh(user.id, { afterGrace: true }));
 

@@ -3,10 +3,12 @@
  * when a client vanishes without `typing:stop`. Updates reach every instance over the room bus; the
  * state (who types now, for `room:ready`) is per instance, and clients also expire entries themselves.
  */
-import { okAck, type Ack } from '../../errors';
+import type { Logger } from '../../logger';
 import type { PublicUser } from '../../schemas/user';
 import type { RoomBus } from '../bus';
+import type { RoomClientToServerEvents } from '../events';
 import type { RoomNamespace, RoomSocket } from '../notify';
+import { eventHandlers } from '../on-event';
 
 /** A repeated typing:start within this window refreshes the TTL without a broadcast (flood guard). */
 const RESTART_THROTTLE_MS = 1_000;
@@ -23,7 +25,7 @@ export interface TypingState {
   register(socket: RoomSocket, roomId: string): void;
 }
 
-export function createTypingState(options: { ttlMs: number; bus: RoomBus }): TypingState {
+export function createTypingState(options: { ttlMs: number; bus: RoomBus; log: Logger }): TypingState {
   const byRoom = new WeakMap<RoomNamespace, Map<string, Typist>>();
   const roomOf = (nsp: RoomNamespace) => {
     let map = byRoom.get(nsp);
@@ -46,26 +48,36 @@ export function createTypingState(options: { ttlMs: number; bus: RoomBus }): Typ
     register(socket, roomId) {
       const { user } = socket.data;
       const nsp = socket.nsp;
-      const reply = (ack: unknown) => typeof ack === 'function' && (ack as (r: Ack<null>) => void)(okAck(null));
+      const on = eventHandlers<RoomClientToServerEvents>(socket, { log: options.log });
 
-      socket.on('typing:start', (ack) => {
-        const typists = roomOf(nsp);
-        const now = Date.now();
-        const current = typists.get(user.id);
-        if (current) clearTimeout(current.expires);
-        const expires = setTimeout(() => stop(nsp, roomId, user), options.ttlMs);
-        expires.unref?.();
-        typists.set(user.id, { user, expires, lastStart: current && now - current.lastStart < RESTART_THROTTLE_MS ? current.lastStart : now });
-        if (!current || now - current.lastStart >= RESTART_THROTTLE_MS) {
-          options.bus.publish({ roomId, emit: { event: 'typing:update', payload: { user, typing: true }, volatile: true, exceptSocketId: socket.id } });
-        }
-        reply(ack);
-      });
+      on(
+        'typing:start',
+        null,
+        () => {
+          const typists = roomOf(nsp);
+          const now = Date.now();
+          const current = typists.get(user.id);
+          if (current) clearTimeout(current.expires);
+          const expires = setTimeout(() => stop(nsp, roomId, user), options.ttlMs);
+          expires.unref?.();
+          typists.set(user.id, { user, expires, lastStart: current && now - current.lastStart < RESTART_THROTTLE_MS ? current.lastStart : now });
+          if (!current || now - current.lastStart >= RESTART_THROTTLE_MS) {
+            options.bus.publish({ roomId, emit: { event: 'typing:update', payload: { user, typing: true }, volatile: true, exceptSocketId: socket.id } });
+          }
+          return null;
+        },
+        { ackOptional: true },
+      );
 
-      socket.on('typing:stop', (ack) => {
-        stop(nsp, roomId, user);
-        reply(ack);
-      });
+      on(
+        'typing:stop',
+        null,
+        () => {
+          stop(nsp, roomId, user);
+          return null;
+        },
+        { ackOptional: true },
+      );
 
       socket.on('disconnect', () => stop(nsp, roomId, user));
     },
