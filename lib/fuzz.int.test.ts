@@ -214,7 +214,13 @@ describe('fuzz', () => {
   it(`${ROUNDS} random socket events: every ack answered once within 5 s, never INTERNAL (seed ${SEED})`, async () => {
     const mainEvents = mainClientEvents();
     const roomEvents = roomClientEvents();
-    const sockets: { socket: Socket; events: string[] }[] = [];
+    /** One socket per namespace and user, reopened when the server closes it (an oversized packet does). */
+    interface Slot {
+      namespace: string;
+      cookie: string | undefined;
+      events: string[];
+      socket: Socket;
+    }
     const open = async (namespace: string, cookie: string | undefined, auth?: Record<string, unknown>) => {
       const socket = connectClient(server.url, { cookie, namespace, auth });
       await waitForConnect(socket).catch(() => undefined);
@@ -223,20 +229,31 @@ describe('fuzz', () => {
     const { shared } = world;
     // Fresh sessions: the REST fuzz may well have signed the world's users out (that is allowed).
     const cookies = await Promise.all([world.owner, world.member, world.exMember].map(async (user) => (await signInAs(user)).cookie));
+    const slots: Slot[] = [];
     for (const cookie of cookies) {
-      sockets.push({ socket: await open('/', cookie), events: mainEvents });
+      slots.push({ namespace: '/', cookie, events: mainEvents, socket: await open('/', cookie) });
       for (const room of Object.values(shared)) {
-        const socket = await open(`/r/${room.id}`, cookie, chance(0.5) ? { lastSeq: pick([0, 1, -1, 'x', 2 ** 40]) } : undefined);
-        if (socket.connected) sockets.push({ socket, events: roomEvents });
+        const namespace = `/r/${room.id}`;
+        const socket = await open(namespace, cookie, chance(0.5) ? { lastSeq: pick([0, 1, -1, 'x', 2 ** 40]) } : undefined);
+        if (socket.connected) slots.push({ namespace, cookie, events: roomEvents, socket });
+        else socket.close();
       }
     }
-    const connected = sockets.filter((s) => s.socket.connected);
-    expect(connected.length).toBeGreaterThan(3);
+    expect(slots.length).toBeGreaterThan(3);
+    expect(slots.every((slot) => slot.socket.connected)).toBe(true);
 
     const problems: string[] = [];
     const pending: Promise<void>[] = [];
+    let oversized = 0;
     for (let i = 0; i < ROUNDS; i += 1) {
-      const { socket, events } = pick(connected);
+      const slot = pick(slots);
+      if (!slot.socket.connected) {
+        await Promise.all(pending.splice(0));
+        slot.socket.close();
+        slot.socket = await open(slot.namespace, slot.cookie);
+        if (!slot.socket.connected) problems.push(`#${i} could not reopen ${slot.namespace}`);
+      }
+      const { socket, events } = slot;
       const event = chance(0.85) ? pick(events) : pick(['nope', 'message:delete', 'admin:everything', '', 'connect', 'disconnecting', '__proto__', 'x'.repeat(500)]);
       const templates: Record<string, Record<string, unknown>> = {
         'message:send': { clientId: randomUUID(), body: 'fuzz' },
@@ -253,6 +270,21 @@ describe('fuzz', () => {
       if (shape === 4) args.push(undefined);
       const withAck = chance(0.85);
       const reserved = ['connect', 'disconnecting', 'disconnect', 'connect_error', 'newListener', 'removeListener'].includes(event);
+      if (!reserved && JSON.stringify(args).length > 65_000) {
+        // Over the packet limit: the server closes the whole connection (documented), so no ack can come.
+        await Promise.all(pending.splice(0));
+        const closed = new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), 5_000);
+          socket.once('disconnect', () => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
+        socket.emit(event, ...args, () => problems.push(`#${i} ${event}: an oversized packet was answered`));
+        if (!(await closed)) problems.push(`#${i} ${event}: an oversized packet did not close the connection`);
+        oversized += 1;
+        continue;
+      }
       if (!withAck || reserved) {
         if (!reserved) socket.emit(event, ...args);
         continue;
@@ -283,8 +315,9 @@ describe('fuzz', () => {
       if (pending.length % 100 === 0) await Promise.all(pending.splice(0)); // keep the burst bounded
     }
     await Promise.all(pending);
-    for (const { socket } of sockets) socket.close();
+    for (const { socket } of slots) socket.close();
     expect(problems).toEqual([]);
+    expect(oversized).toBeGreaterThan(0); // the fuzz did reach the packet limit
   }, 300_000);
 
   it('afterwards: nothing logged as an error, no unhandled rejection, and the server still works', async () => {
