@@ -42,7 +42,11 @@ export interface RoomAction {
   roomId: string;
   /** An event for the room's sockets (its namespace). */
   emit?: EventPayloads<RoomServerToClientEvents> & {
-    /** Dropped for a socket that cannot take it now, and not retried across instances (typing). */
+    /**
+     * Not worth retrying across instances when a publish fails (typing: it is stale by then). Local
+     * delivery is never Socket.IO-volatile: that drops the packet whenever the socket's transport is busy
+     * writing, which under load lost typing starts and stops (the flaky e2e of issue 9, item 19).
+     */
     volatile?: boolean;
     /** Not to this socket (the sender's own, on the instance that has it). */
     exceptSocketId?: string;
@@ -167,9 +171,8 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
       if (seqs.holeSince !== undefined) watchHoles();
     }
     if (nsp && action.emit) {
-      const { event, payload, volatile, exceptSocketId } = action.emit;
+      const { event, payload, exceptSocketId } = action.emit;
       let target = nsp.local;
-      if (volatile) target = target.volatile;
       if (exceptSocketId) target = target.except(exceptSocketId);
       (target.emit as (event: string, payload: unknown) => void)(event, payload);
     }

@@ -90,7 +90,7 @@ export interface RoomServerToClientEvents {
   'presence:offline': (payload: { userId: string }) => void;
   /** The owner deleted the room; the server disconnects this namespace right after. */
   'room:deleted': (payload: { roomId: string }) => void;
-  /** Volatile: someone started or stopped typing (stops also come from the server's 5 s TTL). */
+  /** Ephemeral (never replayed): someone started or stopped typing (stops also come from the server's 5 s TTL). */
   'typing:update': (payload: { user: PublicUser; typing: boolean }) => void;
   /** A member's read or delivery position moved. */
   'receipt:updated': (payload: Receipt) => void;
