@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext } from '@playwright/test';
 import pg from 'pg';
-import { PASSWORD, createRoomViaApi, newSignedInUser, openRoom } from './helpers';
+import { PASSWORD, createRoomViaApi, loginViaForm, newSignedInUser, openRoom } from './helpers';
 
 /** The session cookie of a context, as an attacker who copied it would hold it. */
 async function sessionCookieOf(context: BrowserContext) {
@@ -33,9 +33,7 @@ test('settings: sign out another device; "sign out everywhere" ends them all, op
   const other = await browser.newContext({ userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile/15E148 Safari/604.1' });
   const phone = await other.newPage();
   await phone.goto('/login');
-  await phone.getByLabel('Username').fill(alice.username);
-  await phone.getByLabel('Password').fill(PASSWORD);
-  await phone.getByRole('button', { name: 'Sign in' }).click();
+  await loginViaForm(phone, alice.username);
   await expect(phone.getByTestId('current-user')).toBeVisible();
   const room = await createRoomViaApi(alice.page);
   await openRoom(phone, room.id);
@@ -65,9 +63,7 @@ test('settings: change the password (current one required); other sessions end, 
   const elsewhere = await browser.newContext();
   const elsewherePage = await elsewhere.newPage();
   await elsewherePage.goto('/login');
-  await elsewherePage.getByLabel('Username').fill(alice.username);
-  await elsewherePage.getByLabel('Password').fill(PASSWORD);
-  await elsewherePage.getByRole('button', { name: 'Sign in' }).click();
+  await loginViaForm(elsewherePage, alice.username);
   await expect(elsewherePage.getByTestId('current-user')).toBeVisible();
 
   const page = alice.page;
@@ -85,9 +81,7 @@ test('settings: change the password (current one required); other sessions end, 
 
   await elsewherePage.goto('/settings');
   await expect(elsewherePage).toHaveURL(/\/login/);
-  await elsewherePage.getByLabel('Username').fill(alice.username);
-  await elsewherePage.getByLabel('Password').fill('a fresh passphrase');
-  await elsewherePage.getByRole('button', { name: 'Sign in' }).click();
+  await loginViaForm(elsewherePage, alice.username, 'a fresh passphrase');
   await expect(elsewherePage.getByTestId('current-user')).toBeVisible();
   // The session this page was using is still this page's (the copy shares it).
   expect((await copy.request.get('/api/rooms')).status()).toBe(200);

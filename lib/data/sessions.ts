@@ -8,10 +8,11 @@
  * once, while people expect to end one device (a lost phone) and to see where they are signed in.
  */
 import { randomUUID } from 'node:crypto';
+import { Prisma } from '@/generated/prisma/client.ts';
 import { getDb } from '../db';
 import { getEnv } from '../env';
 import { AppError } from '../errors';
-import type { PublicUser } from '../schemas/user';
+import type { PublicUser, SessionInfo } from '../schemas/user';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Last use is written at most this often per session: reads stay reads on a busy socket handshake path. */
@@ -23,19 +24,24 @@ function lifetimes(): { idleMs: number; maxMs: number } {
   return { idleMs: Math.min(env.SESSION_IDLE_DAYS * DAY_MS, maxMs), maxMs };
 }
 
+/**
+ * The SET of a use: last seen now, idle expiry pushed forward but never past sign-in + the absolute
+ * lifetime. `createdAt` names the column holding the session's sign-in time in the statement.
+ */
+function slideExpiry(createdAt: Prisma.Sql): Prisma.Sql {
+  const { idleMs, maxMs } = lifetimes();
+  return Prisma.sql`last_seen_at = now(),
+    expires_at = LEAST(${createdAt} + ${maxMs}::float8 * interval '1 millisecond', now() + ${idleMs}::float8 * interval '1 millisecond')`;
+}
+
+/** Only uses this long apart are written (see TOUCH_INTERVAL_SECONDS). */
+const TOUCH_DUE = Prisma.sql`now() - ${TOUCH_INTERVAL_SECONDS}::float8 * interval '1 second'`;
+
 /** The absolute lifetime in seconds, for the token and cookie Auth.js issues (never shorter than the row). */
 export function sessionMaxAgeSeconds(): number {
   return Math.ceil(lifetimes().maxMs / 1000);
 }
 
-export interface SessionInfo {
-  id: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  ip: string | null;
-  userAgent: string | null;
-}
 
 export interface ValidSession {
   sessionId: string;
@@ -71,18 +77,15 @@ export async function createSession(input: { userId: string; ip: string | null; 
  */
 export async function validateSession(sessionId: string): Promise<ValidSession | null> {
   if (!isUuid(sessionId)) return null;
-  const { idleMs, maxMs } = lifetimes();
   const rows = await getDb().$queryRaw<{ id: string; username: string; display_name: string; expires_at: Date }[]>`
     WITH valid AS (
       SELECT s.id AS session_id, s.created_at, s.expires_at, s.last_seen_at, u.id, u.username, u.display_name
       FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id = ${sessionId}::uuid AND s.expires_at > now() AND u.disabled_at IS NULL
     ), touched AS (
-      UPDATE sessions s
-      SET last_seen_at = now(),
-          expires_at = LEAST(valid.created_at + ${maxMs}::float8 * interval '1 millisecond', now() + ${idleMs}::float8 * interval '1 millisecond')
+      UPDATE sessions s SET ${slideExpiry(Prisma.sql`valid.created_at`)}
       FROM valid
-      WHERE s.id = valid.session_id AND valid.last_seen_at < now() - ${TOUCH_INTERVAL_SECONDS}::float8 * interval '1 second'
+      WHERE s.id = valid.session_id AND valid.last_seen_at < ${TOUCH_DUE}
       RETURNING s.expires_at
     )
     SELECT valid.id, valid.username, valid.display_name, COALESCE((SELECT expires_at FROM touched), valid.expires_at) AS expires_at
@@ -103,7 +106,6 @@ export async function validateSession(sessionId: string): Promise<ValidSession |
 export async function endedSessions(sessionIds: string[]): Promise<string[]> {
   const ids = sessionIds.filter(isUuid);
   if (ids.length === 0) return [];
-  const { idleMs, maxMs } = lifetimes();
   const rows = await getDb().$queryRaw<{ id: string }[]>`
     WITH asked AS (
       SELECT DISTINCT unnest(${ids}::uuid[]) AS id
@@ -111,11 +113,9 @@ export async function endedSessions(sessionIds: string[]): Promise<string[]> {
       SELECT s.id, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id IN (SELECT id FROM asked) AND s.expires_at > now() AND u.disabled_at IS NULL
     ), touched AS (
-      UPDATE sessions s
-      SET last_seen_at = now(),
-          expires_at = LEAST(live.created_at + ${maxMs}::float8 * interval '1 millisecond', now() + ${idleMs}::float8 * interval '1 millisecond')
+      UPDATE sessions s SET ${slideExpiry(Prisma.sql`live.created_at`)}
       FROM live
-      WHERE s.id = live.id AND live.last_seen_at < now() - ${TOUCH_INTERVAL_SECONDS}::float8 * interval '1 second'
+      WHERE s.id = live.id AND live.last_seen_at < ${TOUCH_DUE}
     )
     SELECT id::text AS id FROM asked WHERE id NOT IN (SELECT id FROM live)`;
   return rows.map((r) => r.id);

@@ -4,38 +4,20 @@
  * error ack and succeed on retry; no acknowledged message is lost or shown twice; and once both are
  * ready again, live delivery across them works for the clients that stayed connected.
  */
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom, joinRoom } from '../data/rooms';
-import { configureDatabase, disconnectDb, getDb } from '../db';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../postgres/embedded';
-import { migrateDatabase } from '../postgres/migrate';
+import { disconnectDb, getDb } from '../db';
 import type { ChatMessage } from '../schemas/message';
-import { freePort } from '../testing/free-port';
 import { startInstance, type Instance } from '../testing/instances';
+import { startRestartableDatabase, type RestartableDatabase } from '../testing/restartable-database';
 import { ProtocolClient } from '../testing/protocol-client';
 import { createTestUser, eventually, uniqueName } from '../testing/realtime';
 
-let database: EmbeddedPostgres;
-let dataDir: string;
-let port: number;
+let database: RestartableDatabase;
 const instances: Instance[] = [];
 
-async function startDatabase(): Promise<EmbeddedPostgres> {
-  return startEmbeddedPostgres({ dataDir, port, database: 'restart', persistent: true });
-}
-
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'parley-restart-'));
-  chmodSync(dir, 0o755);
-  dataDir = path.join(dir, 'pg');
-  port = await freePort();
-  database = await startDatabase();
-  await migrateDatabase(database.url);
-  await disconnectDb();
-  configureDatabase(database.url); // this file's own database: it is about to be restarted
+  database = await startRestartableDatabase('restart'); // this file's own database: it is about to be restarted
 }, 60_000);
 
 afterAll(async () => {
@@ -78,7 +60,7 @@ describe('PostgreSQL restart during traffic', () => {
     expect(one.child.exitCode).toBeNull();
     expect(two.child.exitCode).toBeNull();
 
-    database = await startDatabase();
+    await database.start();
     outage = false;
     for (const instance of [one, two]) {
       const deadline = Date.now() + 20_000;

@@ -5,45 +5,27 @@
  * instead of being papered over.
  */
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom, joinRoom } from '../data/rooms';
-import { configureDatabase, disconnectDb } from '../db';
+import { disconnectDb } from '../db';
 import type { Ack } from '../errors';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../postgres/embedded';
-import { migrateDatabase } from '../postgres/migrate';
 import type { ChatMessage } from '../schemas/message';
 import type { PublicUser } from '../schemas/user';
-import { freePort } from '../testing/free-port';
 import { startInstance, type Instance } from '../testing/instances';
+import { startRestartableDatabase, type RestartableDatabase } from '../testing/restartable-database';
 import { createTestUser, eventually, sessionCookie, uniqueName } from '../testing/realtime';
 
 const RESTARTS = 15;
 
-let database: EmbeddedPostgres;
-let dataDir: string;
-let port: number;
+let database: RestartableDatabase;
 const instances: Instance[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = (min: number, max: number) => min + Math.random() * (max - min);
 
-async function startDatabase(): Promise<EmbeddedPostgres> {
-  return startEmbeddedPostgres({ dataDir, port, database: 'restarts', persistent: true });
-}
-
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'parley-restarts-'));
-  chmodSync(dir, 0o755);
-  dataDir = path.join(dir, 'pg');
-  port = await freePort();
-  database = await startDatabase();
-  await migrateDatabase(database.url);
-  await disconnectDb();
-  configureDatabase(database.url); // this file's own database: it is about to be restarted
+  database = await startRestartableDatabase('restarts'); // this file's own database: it is about to be restarted
 }, 60_000);
 
 afterAll(async () => {
@@ -137,7 +119,7 @@ describe('PostgreSQL restarted again and again under traffic', () => {
       await sleep(between(200, 1_500)); // traffic (and, early on, instances still recovering)
       await database.stop();
       await sleep(between(0, 1_000));
-      database = await startDatabase();
+      await database.start();
     }
     for (const instance of [one, two]) expect(await untilReady(instance)).toBe(true);
     await sleep(1_000); // traffic with everything up again

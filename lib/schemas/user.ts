@@ -73,14 +73,18 @@ export const endSessionsQuerySchema = z.strictObject({
 
 export const sessionIdSchema = z.uuid({ error: 'Not a session id.' }).toLowerCase();
 
-/** A signed-in device, as the sessions list shows it. */
-export interface SessionView {
+/** A signed-in device (lib/data/sessions.ts). */
+export interface SessionInfo {
   id: string;
   createdAt: string;
   lastSeenAt: string;
   expiresAt: string;
   ip: string | null;
   userAgent: string | null;
+}
+
+/** A session as the sessions list shows it to its owner. */
+export interface SessionView extends SessionInfo {
   /** The session making this request. */
   current: boolean;
 }
