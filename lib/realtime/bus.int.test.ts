@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom, joinRoom, leaveRoom } from '../data/rooms';
 import type { ChatMessage } from '../schemas/message';
 import { notifyMemberLeft } from './notify';
-import { collect, createTestUser, eventually, openRoom, send, startTestRealtime, uniqueName, type TestRealtime } from '../testing/realtime';
+import { collect, createTestUser, eventually, openRoom, send, startTestRealtime, uniqueName, waitForCluster, type TestRealtime } from '../testing/realtime';
 
 let a: TestRealtime;
 let b: TestRealtime;
@@ -20,7 +20,7 @@ beforeAll(async () => {
     startTestRealtime({ postgresAdapter: true }),
     startTestRealtime({ postgresAdapter: true, bus: { outboxLimits: { maxAgeMs: 300 } } }),
   ]);
-  await new Promise((r) => setTimeout(r, 300)); // LISTEN connections established
+  await waitForCluster([a, b, impatient]);
 });
 afterAll(async () => {
   await Promise.all([a.close(), b.close(), impatient.close()]);

@@ -24,6 +24,7 @@ import {
   send,
   startTestRealtime,
   uniqueName,
+  waitForCluster,
   type TestRealtime,
 } from '../testing/realtime';
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
     startTestRealtime({ postgresAdapter: true, presenceGraceMs: 150, typingTtlMs: 2_000 }),
     startTestRealtime({ postgresAdapter: true, presenceGraceMs: 150, typingTtlMs: 2_000 }),
   ]);
-  await new Promise((r) => setTimeout(r, 300)); // LISTEN connections established
+  await waitForCluster([a, b]);
 });
 afterAll(async () => {
   await Promise.all([a.close(), b.close()]);

@@ -57,6 +57,8 @@ export async function startTestRealtime(
     bus: options.bus,
   });
   await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, '127.0.0.1', resolve));
+  // With the adapter, ready means hearing the other instances (what /api/ready waits for), not a guess.
+  if (adapter) await eventually(() => adapter.listening(), 10_000);
   const { port } = httpServer.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -178,6 +180,16 @@ export function collect<T>(socket: Socket, event: string): T[] {
   const items: T[] = [];
   socket.on(event, (payload: T) => items.push(payload));
   return items;
+}
+
+/**
+ * Waits until every instance counts all of them (each heard the others' heartbeat): cross-instance
+ * lookups (online lists, presence, "is anyone left in the room") only wait for instances they know of.
+ */
+export async function waitForCluster(instances: TestRealtime[], timeoutMs = 25_000): Promise<void> {
+  // Other test files' instances share the database, and so the channel: look for these ones by uid.
+  const adapters = instances.map((i) => i.io.of('/').adapter as unknown as { uid: string; nodesMap: Map<string, number> });
+  await eventually(() => adapters.every((a) => adapters.every((b) => a === b || a.nodesMap.has(b.uid))), timeoutMs);
 }
 
 /** Polls until `predicate` holds (or fails after `timeoutMs`). */

@@ -25,6 +25,7 @@ import {
   signInAs,
   startTestRealtime,
   uniqueName,
+  waitForCluster,
   waitForConnect,
   type TestRealtime,
 } from '@/lib/testing/realtime';
@@ -38,6 +39,7 @@ beforeAll(async () => {
     startTestRealtime({ postgresAdapter: true, sessionSweepMs: 60_000 }),
     startTestRealtime({ postgresAdapter: true, sessionSweepMs: 60_000 }),
   ]);
+  await waitForCluster([a, b]);
 });
 afterAll(async () => {
   await Promise.all([a.close(), b.close()]);
