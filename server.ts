@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     applySecurityHeaders(req, res, { dev, https: forwarded.proto === 'https' });
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (!path.startsWith('/_next/') && path !== '/favicon.ico') {
+    if (!path.startsWith('/_next/') && path !== '/favicon.svg') {
       res.once('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         log.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');

@@ -5,6 +5,7 @@ import './globals.css';
 export const metadata: Metadata = {
   title: 'Parley',
   description: 'Self-hosted real-time chat',
+  icons: { icon: '/favicon.svg' },
 };
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
