@@ -1,6 +1,7 @@
 /**
- * `npm test`: the whole pyramid against one throwaway database — a production build, vitest (unit +
- * integration, which also runs `npm start` on that build), then Playwright in Chromium against server.ts.
+ * `npm test`: lint (eslint + tsc), then the whole pyramid against one throwaway database — a production
+ * build, vitest (unit + integration, which also runs `npm start` on that build), then Playwright in
+ * Chromium against server.ts.
  * Prints one summary line.
  */
 import { spawn } from 'node:child_process';
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
   rmSync(`${reportDir}/playwright-summary.json`, { force: true });
   try {
     const shared = { TEST_DATABASE_URL: database.url };
+    // The whole run starts with the linter (eslint + tsc): a type error or lint failure fails `npm test`.
+    if (!only) results.push(await run('lint', 'npm', ['run', 'lint', '--silent'], {}));
     // Build first: the integration tests run `npm start` on this build (scripts/start.int.test.ts).
     const build = only === 'unit' ? undefined : await run('next build', 'npx', ['next', 'build'], { NODE_ENV: 'production' });
     if (build) results.push(build);
