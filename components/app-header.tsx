@@ -14,7 +14,7 @@ export function AppHeader({ user, leading }: { user: PublicUser; leading?: React
       </div>
       <div className="flex min-w-0 items-center gap-3 text-sm">
         <Link href="/settings" data-testid="current-user" className="min-w-0 truncate text-slate-700 hover:underline">
-          {user.displayName} <span className="hidden text-slate-400 sm:inline">@{user.username}</span>
+          {user.displayName} <span className="hidden text-slate-500 sm:inline">@{user.username}</span>
         </Link>
         <form action={logoutAction}>
           <button type="submit" className="whitespace-nowrap rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">

@@ -51,7 +51,7 @@ function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: b
             {badgeText(unread)}
           </span>
         ) : room.kind !== 'direct' ? (
-          <span className="shrink-0 text-xs text-slate-400" title={`${room.memberCount} member${room.memberCount === 1 ? '' : 's'}`}>
+          <span className="shrink-0 text-xs text-slate-500" title={`${room.memberCount} member${room.memberCount === 1 ? '' : 's'}`}>
             {room.memberCount}
           </span>
         ) : null}
@@ -79,7 +79,7 @@ function Section({ title, rooms, empty, activeId }: { title: string; rooms: Room
       <h2 id={id} className="px-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
         {title}
       </h2>
-      {rooms.length ? <RoomLinks rooms={rooms} activeId={activeId} /> : <p className="px-2 py-1 text-sm text-slate-400">{empty}</p>}
+      {rooms.length ? <RoomLinks rooms={rooms} activeId={activeId} /> : <p className="px-2 py-1 text-sm text-slate-500">{empty}</p>}
     </section>
   );
 }
@@ -104,7 +104,7 @@ function DirectSection({ rooms, activeId }: { rooms: RoomSummary[]; activeId?: s
         </button>
       </div>
       {searching ? <NewDirectMessage onDone={() => setSearching(false)} /> : null}
-      {rooms.length ? <RoomLinks rooms={rooms} activeId={activeId} /> : searching ? null : <p className="px-2 py-1 text-sm text-slate-400">No conversations yet.</p>}
+      {rooms.length ? <RoomLinks rooms={rooms} activeId={activeId} /> : searching ? null : <p className="px-2 py-1 text-sm text-slate-500">No conversations yet.</p>}
     </section>
   );
 }
