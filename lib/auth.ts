@@ -6,6 +6,7 @@
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { redirect } from 'next/navigation';
+import { cache } from 'react';
 import { authLogger } from './auth-logger';
 import { clientIpFromHeaders } from './client-ip';
 import { createSession, endSession, sessionMaxAgeSeconds, validateSession } from './data/sessions';
@@ -122,9 +123,15 @@ function authConfig(): NextAuthConfig {
 
 export const { handlers, auth, signIn, signOut } = NextAuth(() => authConfig());
 
+/**
+ * The signed-in user of this render, or null. Checking the session costs a query (the jwt callback), and
+ * a page and its layout both ask: React's cache makes it once per request.
+ */
+export const currentSession = cache(() => auth());
+
 /** For pages that need a session: the signed-in user, or a redirect to login and back to `returnTo`. */
 export async function requireUser(returnTo: string): Promise<PublicUser> {
-  const session = await auth();
+  const session = await currentSession();
   if (!session?.user?.id) redirect(`/login?callbackUrl=${encodeURIComponent(safeCallbackUrl(returnTo))}`);
   return session.user;
 }

@@ -2,14 +2,14 @@ import type { ReactNode } from 'react';
 import { AppHeader } from '@/components/app-header';
 import { ChatShell } from '@/components/chat/chat-shell';
 import { SidebarToggle } from '@/components/chat/sidebar-toggle';
-import { auth } from '@/lib/auth';
+import { currentSession } from '@/lib/auth';
 import { listRoomsForUser } from '@/lib/data/rooms';
 
 export const dynamic = 'force-dynamic';
 
 /** The signed-in area: header, rooms sidebar, the tab's live connection. */
 export default async function ChatLayout({ children }: { children: ReactNode }) {
-  const session = await auth();
+  const session = await currentSession();
   // Signed out: each page redirects to login with its own return path (a layout does not know it).
   if (!session?.user?.id) return children;
   const user = session.user;

@@ -234,12 +234,11 @@ const roomCreationPolicy = (): LimitPolicy => ({
 });
 
 /**
- * Runs one owner's room creations on this instance one at a time. A burst of parallel requests used to
- * wait for the owner's advisory lock inside open transactions, each holding a pooled connection (20
- * requests: the whole pool), while the burst's own password hashing (bcryptjs works on the event loop,
- * in 100 ms slices) starved the lock holder's queries until Prisma's 5 s transaction timeout failed them.
- * Queued here, they wait without a connection, and each hash and transaction runs alone. A promise chain
- * per key; a dependency (async-lock) for these lines was not worth it.
+ * Runs one owner's room creations on this instance one at a time. A burst of parallel requests would
+ * otherwise wait for the owner's advisory lock inside open transactions, each holding a pooled connection
+ * (20 requests: the whole pool, starving everyone else's queries until Prisma's 5 s transaction timeout
+ * failed them). Queued here, they wait without a connection, and each hash and transaction runs alone. A
+ * promise chain per key; a dependency (async-lock) for these lines was not worth it.
  */
 const creationQueues = new Map<string, Promise<unknown>>();
 function oneAtATimePerOwner<T>(ownerId: string, work: () => Promise<T>): Promise<T> {

@@ -12,7 +12,7 @@ import { Prisma } from '@/generated/prisma/client.ts';
 import { getDb } from '../db';
 import { getEnv } from '../env';
 import { AppError } from '../errors';
-import type { PublicUser, SessionInfo } from '../schemas/user';
+import { sessionIdSchema, type PublicUser, type SessionInfo } from '../schemas/user';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Last use is written at most this often per session: reads stay reads on a busy socket handshake path. */
@@ -160,7 +160,7 @@ export async function endSession(sessionId: string): Promise<string[]> {
   return count > 0 ? [sessionId] : [];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Whether a value can name a session at all (anything else is no session, without a query). */
 function isUuid(value: string): boolean {
-  return UUID.test(value);
+  return sessionIdSchema.safeParse(value).success;
 }

@@ -3,7 +3,7 @@ import { getDb } from '../db';
 import { getEnv } from '../env';
 import { AppError } from '../errors';
 import { uniqueName } from '../testing/realtime';
-import { authenticate, getUserById, registerUser } from './users';
+import { authenticate, registerUser } from './users';
 
 const password = 'correct horse battery';
 const ip = () => `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
@@ -28,7 +28,7 @@ describe('registration and sign-in against PostgreSQL', () => {
     expect(signedIn.id).toBe(user.id);
     expect((await getDb().user.findUniqueOrThrow({ where: { id: user.id } })).lastSeenAt).not.toBeNull();
     expect(await getDb().auditEvent.count({ where: { actorId: user.id, kind: 'login.succeeded' } })).toBe(1);
-    expect(await getUserById(user.id)).toEqual(user);
+    expect(await getDb().user.findUnique({ where: { id: user.id }, select: { id: true, username: true, displayName: true } })).toEqual(user);
   });
 
   it('rejects a duplicate username in any case, as a username field error, writing nothing', async () => {

@@ -37,7 +37,7 @@ const loginAccountAddressPolicy = (): LimitPolicy => ({
   duration: FIFTEEN_MINUTES,
   blockDuration: FIFTEEN_MINUTES,
 });
-export const loginAccountPolicy = (): LimitPolicy => ({
+const loginAccountPolicy = (): LimitPolicy => ({
   keyPrefix: 'login_account',
   points: getEnv().RATE_LIMIT_LOGIN_PER_ACCOUNT,
   duration: ONE_HOUR,
@@ -140,10 +140,6 @@ export async function authenticate(input: { username: string; password: string; 
 
 function daysAgo(days: number): Date {
   return new Date(Date.now() - days * 24 * 60 * 60 * 1000);
-}
-
-export async function getUserById(id: string): Promise<PublicUser | null> {
-  return getDb().user.findUnique({ where: { id }, select: publicUserSelect });
 }
 
 /** People to start a conversation with: username prefix or display-name substring, case-insensitive. */

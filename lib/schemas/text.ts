@@ -20,11 +20,6 @@ const SINGLE_LINE_FORBIDDEN = /\p{Cc}/u;
 const MULTI_LINE_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
 
-/** Names shown to others must not smuggle in control characters (terminal escapes, NUL, newlines). */
-export function hasNoControlChars(text: string): boolean {
-  return !SINGLE_LINE_FORBIDDEN.test(text);
-}
-
 export function isAllowedText(text: string, kind: TextKind): boolean {
   if (kind === 'multi-line') return !MULTI_LINE_FORBIDDEN.test(text);
   if (kind === 'name') return !SINGLE_LINE_FORBIDDEN.test(text) && !BIDI_CONTROLS.test(text);

@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RoomSummary } from '../schemas/room';
+import { roomSummary } from '../testing/room-fixtures';
 import { appendDirectoryPage, withoutJoined } from './room-directory';
 
-const room = (id: string): RoomSummary => ({
-  id,
-  name: `Room ${id}`,
-  description: '',
-  kind: 'public',
-  ownerId: 'owner',
-  memberCount: 1,
-  createdAt: new Date(0).toISOString(),
-  isMember: false,
-  role: null,
-  lastSeq: null,
-  lastReadSeq: null,
-  peer: null,
-});
+const room = (id: string) => roomSummary(id);
 
 describe('room directory pages', () => {
   it('appends the next page in order, keeping the first copy of a room that comes twice', () => {

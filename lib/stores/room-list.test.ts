@@ -2,23 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { RoomSummary } from '../schemas/room';
 import { advanceRoom, normalizeRoomList, removeRoom, roomTitle, upsertRoom } from './room-list';
 import { unreadCount } from './unread';
+import { roomSummary } from '../testing/room-fixtures';
 
 function room(id: string, name: string, overrides: Partial<RoomSummary> = {}): RoomSummary {
-  return {
-    id,
-    name,
-    description: '',
-    kind: 'public',
-    ownerId: 'owner',
-    memberCount: 1,
-    createdAt: new Date(0).toISOString(),
-    isMember: false,
-    role: null,
-    lastSeq: null,
-    lastReadSeq: null,
-    peer: null,
-    ...overrides,
-  };
+  return roomSummary(id, { name, ...overrides });
 }
 
 describe('room list', () => {

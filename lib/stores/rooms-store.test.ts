@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomList, RoomSummary } from '../schemas/room';
 import { createRoomsStore } from './rooms-store';
+import { roomSummary } from '../testing/room-fixtures';
 
-const mine = (id: string, name = `Room ${id}`): RoomSummary => ({
-  id,
-  name,
-  description: '',
-  kind: 'public',
-  ownerId: 'owner',
-  memberCount: 2,
-  createdAt: new Date(0).toISOString(),
-  isMember: true,
-  role: 'member',
-  lastSeq: 0,
-  lastReadSeq: 0,
-  peer: null,
-});
+const mine = (id: string, name = `Room ${id}`): RoomSummary =>
+  roomSummary(id, { name, memberCount: 2, isMember: true, role: 'member', lastSeq: 0, lastReadSeq: 0 });
 
 describe('rooms store', () => {
   it('holds the rooms I am in: leaving drops one, a deletion is remembered against stale refetches', async () => {
