@@ -12,7 +12,8 @@ export type AuditKind =
   | 'room.join_failed'
   | 'user.password_changed'
   | 'user.password_change_failed'
-  | 'sessions.ended';
+  | 'sessions.ended'
+  | 'message.deleted_by_moderator';
 
 export interface AuditInput {
   kind: AuditKind;

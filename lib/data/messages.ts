@@ -1,91 +1,38 @@
 /**
  * Messages: the durable half of the message path (DESIGN.md). `createMessage` assigns the room's next
  * seq in the same statement that inserts the message, so seqs are gapless and monotonic per room, and
- * it is idempotent on (room, author, clientId) so a retried send yields the original message.
+ * it is idempotent on (room, author, clientId) so a retried send yields the original message. Changes to
+ * stored messages (edit, delete, reactions) live in message-changes.ts.
  */
 import { Prisma } from '@/generated/prisma/client.ts';
 import { getDb } from '../db';
 import { AppError, isDatabaseUnavailable } from '../errors';
-import { REPLAY_LIMIT, type ChatMessage, type HistoryPage, type HistoryQuery } from '../schemas/message';
-import { isUniqueViolation } from './users';
+import { mentionCandidates } from '../schemas/mentions';
+import { REPLAY_LIMIT, type ChatMessage, type HistoryPage, type HistoryQuery, type MessageReplay } from '../schemas/message';
 import type { RoomSummary } from '../schemas/room';
+import { messageColumns, toChatMessage, type MessageRow, THREAD_PARTICIPANTS_LISTED } from './message-rows';
 import { assertMember, requireMembership } from './rooms';
+import { isUniqueViolation } from './users';
 
-const messageSelect = {
-  id: true,
-  roomId: true,
-  seq: true,
-  clientId: true,
-  body: true,
-  createdAt: true,
-  editedAt: true,
-  author: { select: { id: true, username: true, displayName: true } },
-} satisfies Prisma.MessageSelect;
-
-type MessageRecord = Prisma.MessageGetPayload<{ select: typeof messageSelect }>;
-
-function toChatMessage(m: MessageRecord): ChatMessage {
-  return {
-    id: m.id.toString(),
-    roomId: m.roomId,
-    seq: m.seq,
-    clientId: m.clientId,
-    author: m.author,
-    body: m.body,
-    createdAt: m.createdAt.toISOString(),
-    editedAt: m.editedAt?.toISOString() ?? null,
-  };
-}
-
-/**
- * One round trip: return the existing message for this clientId, or — if the author is a member —
- * bump rooms.last_seq (the row lock serialises senders in one room) and insert with that seq. A
- * concurrent retry of the same clientId loses on the unique index; its statement (and seq bump) rolls
- * back, and the retry below finds the winner.
- */
-async function insertOrFind(input: {
-  roomId: string;
-  authorId: string;
-  clientId: string;
-  body: string;
-}): Promise<(MessageRecord & { duplicate: boolean }) | undefined> {
-  const rows = await getDb().$queryRaw<(MessageRecord & { duplicate: boolean })[]>`
-    WITH existing AS (
-      SELECT m.* FROM messages m
-      WHERE m.room_id = ${input.roomId} AND m.author_id = ${input.authorId}::uuid AND m.client_id = ${input.clientId}::uuid
-    ), bump AS (
-      UPDATE rooms SET last_seq = last_seq + 1
-      WHERE id = ${input.roomId}
-        AND NOT EXISTS (SELECT 1 FROM existing)
-        AND EXISTS (SELECT 1 FROM memberships WHERE room_id = ${input.roomId} AND user_id = ${input.authorId}::uuid)
-      RETURNING last_seq
-    ), inserted AS (
-      INSERT INTO messages (room_id, seq, author_id, client_id, body)
-      SELECT ${input.roomId}, bump.last_seq, ${input.authorId}::uuid, ${input.clientId}::uuid, ${input.body} FROM bump
-      RETURNING *
-    ), own_position AS (
-      -- The author has read (and received) their own message.
-      UPDATE memberships SET last_read_seq = GREATEST(last_read_seq, inserted.seq),
-                             last_delivered_seq = GREATEST(last_delivered_seq, inserted.seq)
-      FROM inserted
-      WHERE memberships.room_id = ${input.roomId} AND memberships.user_id = ${input.authorId}::uuid
-    ), found AS (
-      SELECT *, false AS duplicate FROM inserted
-      UNION ALL
-      SELECT *, true AS duplicate FROM existing
-    )
-    SELECT f.id, f.room_id AS "roomId", f.seq, f.client_id AS "clientId", f.body, f.created_at AS "createdAt",
-           f.edited_at AS "editedAt", f.duplicate,
-           json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name) AS author
-    FROM found f JOIN users u ON u.id = f.author_id`;
-  return rows[0];
-}
+type Tx = Prisma.TransactionClient;
 
 export interface NewMessage {
   roomId: string;
   authorId: string;
   clientId: string;
   body: string;
+  /** A thread reply: the root's seq (a reply's own root when it names a reply). */
+  threadRootSeq?: number;
+  alsoInRoom?: boolean;
+  /** A quote-reply: the quoted message's seq. */
+  replyToSeq?: number;
+}
+
+export interface StoredMessage {
+  message: ChatMessage;
+  duplicate: boolean;
+  /** A new thread reply's root, as it is now (reply count, participants, rev). */
+  root?: ChatMessage;
 }
 
 /**
@@ -94,11 +41,13 @@ export interface NewMessage {
  * (group commit). An idle server writes a lone message at once; a busy one writes hundreds per round trip,
  * which is what lets one instance persist thousands of messages a second on a shared core (bench/).
  */
-export function createMessage(input: NewMessage): Promise<{ message: ChatMessage; duplicate: boolean }> {
+export function createMessage(input: NewMessage): Promise<StoredMessage> {
+  // Replies check another message under the room's lock: their own transaction (they are the rarer kind).
+  if (input.threadRootSeq !== undefined || input.replyToSeq !== undefined) return createReply(input);
   return messageWriter.write(input);
 }
 
-type WriteResult = { message: ChatMessage; duplicate: boolean };
+type WriteResult = StoredMessage;
 interface PendingWrite {
   input: NewMessage;
   resolve(result: WriteResult): void;
@@ -190,59 +139,70 @@ async function refuse(input: NewMessage): Promise<never> {
 }
 
 async function createOne(input: NewMessage): Promise<WriteResult> {
-  let row: Awaited<ReturnType<typeof insertOrFind>>;
+  let rows: Map<number, InsertedRow>;
   try {
-    row = await insertOrFind(input);
+    rows = await insertOrFindMany([input]);
   } catch (error) {
     if (!isUniqueViolationRaw(error)) throw error;
-    row = await insertOrFind(input); // lost a race with our own retry: now it exists
+    rows = await insertOrFindMany([input]); // lost a race with our own retry: now it exists
   }
+  const row = rows.get(1);
   if (!row) return refuse(input);
   return { message: toChatMessage(row), duplicate: row.duplicate };
 }
 
-type InsertedRow = MessageRecord & { duplicate: boolean };
+type InsertedRow = MessageRow & { duplicate: boolean };
 
 /**
- * The batch form of insertOrFind, in one statement: existing messages for retried clientIds are found;
+ * The batch form of a send, in one statement: existing messages for retried clientIds are found;
  * for the rest whose author is a member, each room's row is locked (in id order, so two instances'
  * batches cannot deadlock on rooms), given `last_seq + n` and the messages inserted with the seqs in
- * between, in the order they were sent. Returns rows by 1-based position in `inputs`.
+ * between, in the order they were sent, with the members they mention. Returns rows by 1-based position
+ * in `inputs`.
  *
  * Every table is reached through its keys (`= ANY`, LATERAL, a correlated lookup): with a generic plan
  * the planner cannot know how few rows a batch has, and chose sequential scans of rooms, memberships
  * and users once they held a few thousand rows.
  */
 async function insertOrFindMany(inputs: NewMessage[]): Promise<Map<number, InsertedRow>> {
+  const mentions = inputs.map((i) => mentionCandidates(i.body));
   const rows = await getDb().$queryRaw<(InsertedRow & { ord: bigint })[]>`
     WITH input AS (
       SELECT * FROM unnest(${inputs.map((i) => i.roomId)}::text[], ${inputs.map((i) => i.authorId)}::uuid[],
-                           ${inputs.map((i) => i.clientId)}::uuid[], ${inputs.map((i) => i.body)}::text[])
-             WITH ORDINALITY AS t(room_id, author_id, client_id, body, ord)
+                           ${inputs.map((i) => i.clientId)}::uuid[], ${inputs.map((i) => i.body)}::text[],
+                           ${mentions.map((m) => m.names.join(' '))}::text[], ${mentions.map((m) => m.room)}::boolean[])
+             WITH ORDINALITY AS t(room_id, author_id, client_id, body, mention_names, wants_room, ord)
     ), existing AS (
       -- One probe of the (room, author, clientId) index per send, never a scan of messages.
       SELECT i.ord, m.* FROM input i CROSS JOIN LATERAL (
-        SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at, m.edited_at FROM messages m
+        SELECT m.* FROM messages m
         WHERE m.room_id = i.room_id AND m.author_id = i.author_id AND m.client_id = i.client_id
         LIMIT 1 -- (unique anyway) keeps the planner from flattening this into a join
       ) m
     ), fresh AS (
-      SELECT i.* FROM input i
+      SELECT i.*, mb.role FROM input i
+      JOIN memberships mb ON mb.room_id = i.room_id AND mb.user_id = i.author_id
       WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = i.ord)
-        AND EXISTS (SELECT 1 FROM memberships mb WHERE mb.room_id = i.room_id AND mb.user_id = i.author_id)
     ), locked AS (
-      SELECT r.id, r.last_seq FROM rooms r WHERE r.id = ANY (ARRAY(SELECT room_id FROM fresh)) ORDER BY r.id FOR UPDATE
+      SELECT r.id, r.last_seq, r.room_mentions FROM rooms r WHERE r.id = ANY (ARRAY(SELECT room_id FROM fresh)) ORDER BY r.id FOR UPDATE
     ), numbered AS (
-      SELECT f.*, (l.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord))::int AS seq
+      SELECT f.*, (l.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord))::int AS seq,
+             f.wants_room AND (l.room_mentions = 'anyone' OR f.role = 'owner') AS mentions_room
       FROM fresh f JOIN locked l ON l.id = f.room_id
     ), bump AS (
       UPDATE rooms r SET last_seq = n.top
       FROM (SELECT room_id, max(seq) AS top FROM numbered GROUP BY room_id) n
       WHERE r.id = n.room_id AND r.id = ANY (ARRAY(SELECT room_id FROM numbered))
     ), inserted AS (
-      INSERT INTO messages (room_id, seq, author_id, client_id, body)
-      SELECT room_id, seq, author_id, client_id, body FROM numbered
-      RETURNING id, room_id, seq, author_id, client_id, body, created_at, edited_at
+      INSERT INTO messages (room_id, seq, author_id, client_id, body, mentions, mentions_room)
+      SELECT n.room_id, n.seq, n.author_id, n.client_id, n.body,
+             CASE WHEN n.mention_names = '' THEN '{}'::uuid[] ELSE ARRAY(
+               SELECT u.id FROM users u JOIN memberships mm ON mm.room_id = n.room_id AND mm.user_id = u.id
+               WHERE u.username = ANY (string_to_array(n.mention_names, ' '))
+             ) END,
+             n.mentions_room
+      FROM numbered n
+      RETURNING *
     ), own_position AS (
       -- The author has read (and received) their own messages.
       UPDATE memberships mb SET last_read_seq = GREATEST(mb.last_read_seq, p.top),
@@ -254,9 +214,7 @@ async function insertOrFindMany(inputs: NewMessage[]): Promise<Map<number, Inser
       UNION ALL
       SELECT e.*, true AS duplicate FROM existing e
     )
-    SELECT f.ord, f.id, f.room_id AS "roomId", f.seq, f.client_id AS "clientId", f.body, f.created_at AS "createdAt",
-           f.edited_at AS "editedAt", f.duplicate,
-           (SELECT json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name) FROM users u WHERE u.id = f.author_id) AS author
+    SELECT f.ord, f.duplicate, ${messageColumns('f')}
     FROM found f`;
   return new Map(rows.map((row) => [Number(row.ord), row]));
 }
@@ -267,52 +225,221 @@ function isUniqueViolationRaw(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && /23505|unique/i.test(JSON.stringify(error.meta ?? {}) + error.message);
 }
 
-/**
- * A page of history, members only, ascending by seq. `before` pages backwards (newest page when
- * neither is given), `after` pages forwards (catch-up, gap healing). Filters: author and date range.
- */
-export async function getHistory(input: { roomId: string; userId: string; query: HistoryQuery }): Promise<HistoryPage> {
-  await requireMembership(input);
-  const { before, after, limit, author, from, to } = input.query;
-  const where: Prisma.MessageWhereInput = {
-    roomId: input.roomId,
-    ...(before !== undefined ? { seq: { lt: before } } : {}),
-    ...(after !== undefined ? { seq: { gt: after } } : {}),
-    ...(author ? { author: { username: author } } : {}),
-    ...(from || to ? { createdAt: { ...(from ? { gte: new Date(from) } : {}), ...(to ? { lte: new Date(to) } : {}) } } : {}),
-  };
-  const forwards = after !== undefined;
-  const rows = await getDb().message.findMany({
-    where,
-    select: messageSelect,
-    orderBy: { seq: forwards ? 'asc' : 'desc' },
-    take: limit + 1,
-  });
-  const hasMore = rows.length > limit;
-  const page = rows.slice(0, limit);
-  if (!forwards) page.reverse();
-  return { messages: page.map(toChatMessage), hasMore };
+/** The room's row, locked for this transaction: seqs and revs are assigned under it, in commit order. */
+export async function lockRoom(tx: Tx, roomId: string): Promise<{ lastSeq: number; lastRev: number; roomMentions: string; kind: RoomSummary['kind'] }> {
+  const rows = await tx.$queryRaw<{ lastSeq: number; lastRev: number; roomMentions: string; kind: RoomSummary['kind'] }[]>`
+    SELECT last_seq AS "lastSeq", last_rev AS "lastRev", room_mentions AS "roomMentions", kind::text AS kind
+    FROM rooms WHERE id = ${roomId} FOR UPDATE`;
+  if (!rows[0]) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
+  return rows[0];
+}
+
+/** The acting user's role in the room, or the refusal a non-member gets (NOT_FOUND for direct rooms). */
+export async function memberRole(tx: Tx, room: { kind: RoomSummary['kind'] }, roomId: string, userId: string): Promise<'owner' | 'member'> {
+  const rows = await tx.$queryRaw<{ role: 'owner' | 'member' }[]>`
+    SELECT role::text AS role FROM memberships WHERE room_id = ${roomId} AND user_id = ${userId}::uuid`;
+  if (rows[0]) return rows[0].role;
+  if (room.kind === 'direct') throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
+  throw new AppError('FORBIDDEN', 'You are not a member of this room.');
+}
+
+/** A message of the room by seq, in its wire shape (optionally locked for an update). */
+export async function readMessage(tx: Tx, roomId: string, seq: number): Promise<(ChatMessage & { authorId: string }) | null> {
+  const rows = await tx.$queryRaw<MessageRow[]>`SELECT ${messageColumns('m')} FROM messages m WHERE m.room_id = ${roomId} AND m.seq = ${seq}`;
+  const row = rows[0];
+  return row ? { ...toChatMessage(row), authorId: row.author.id } : null;
+}
+
+export function messageNotFound(seq: number): AppError {
+  return new AppError('NOT_FOUND', `There is no message ${seq} in this room.`, { issues: [{ path: 'seq', message: 'No such message in this room.' }] });
+}
+
+export function messageDeleted(what: string): AppError {
+  return new AppError('CONFLICT', `That message was deleted: it cannot be ${what}.`);
 }
 
 /**
- * What a reconnecting member missed: messages after `afterSeq`, up to REPLAY_LIMIT. Past the bound,
- * `truncated` tells the client to reload the newest page instead. `room` is the room as read for the
- * member (requireMembership), so a connection checks membership once for everything it loads.
+ * A thread reply or a quote-reply: checks the message it refers to (same room, not deleted) under the
+ * room's lock, stores the reply with the next seq and, for a thread reply, updates the root's summary with
+ * the next rev — all in one transaction, so no client sees one without the other.
  */
-export async function getReplay(input: { room: RoomSummary; afterSeq: number }): Promise<{ messages: ChatMessage[]; truncated: boolean; lastSeq: number }> {
+async function createReply(input: NewMessage): Promise<StoredMessage> {
+  try {
+    return await createReplyOnce(input);
+  } catch (error) {
+    if (!isUniqueViolationRaw(error)) throw error;
+    return createReplyOnce(input); // lost a race with our own retry: now it exists
+  }
+}
+
+async function createReplyOnce(input: NewMessage): Promise<StoredMessage> {
+  return getDb().$transaction(async (tx) => {
+    const room = await lockRoom(tx, input.roomId);
+    const role = await memberRole(tx, room, input.roomId, input.authorId);
+    const existing = await tx.$queryRaw<{ seq: number }[]>`
+      SELECT seq FROM messages WHERE room_id = ${input.roomId} AND author_id = ${input.authorId}::uuid AND client_id = ${input.clientId}::uuid`;
+    if (existing[0]) return { message: (await readMessage(tx, input.roomId, existing[0].seq))!, duplicate: true };
+
+    let rootSeq: number | null = null;
+    if (input.threadRootSeq !== undefined) {
+      const target = await readMessage(tx, input.roomId, input.threadRootSeq);
+      if (!target) throw messageNotFound(input.threadRootSeq);
+      rootSeq = target.threadRootSeq ?? target.seq; // a reply to a reply goes to the same thread
+      const root = rootSeq === target.seq ? target : await readMessage(tx, input.roomId, rootSeq);
+      if (!root || root.deletedAt) throw messageDeleted('replied to');
+    }
+    if (input.replyToSeq !== undefined) {
+      const quoted = await readMessage(tx, input.roomId, input.replyToSeq);
+      if (!quoted) throw messageNotFound(input.replyToSeq);
+      if (quoted.deletedAt) throw messageDeleted('quoted');
+    }
+
+    const seq = room.lastSeq + 1;
+    const rev = rootSeq === null ? room.lastRev : room.lastRev + 1;
+    const { names, room: wantsRoom } = mentionCandidates(input.body);
+    const mentionsRoom = wantsRoom && (room.roomMentions === 'anyone' || role === 'owner');
+    await tx.$executeRaw`
+      INSERT INTO messages (room_id, seq, author_id, client_id, body, thread_root_seq, also_in_room, reply_to_seq, mentions, mentions_room)
+      VALUES (${input.roomId}, ${seq}, ${input.authorId}::uuid, ${input.clientId}::uuid, ${input.body}, ${rootSeq},
+              ${rootSeq !== null && input.alsoInRoom === true}, ${input.replyToSeq ?? null},
+              ARRAY(SELECT u.id FROM users u JOIN memberships mm ON mm.room_id = ${input.roomId} AND mm.user_id = u.id
+                    WHERE u.username = ANY (${names}::text[])),
+              ${mentionsRoom})`;
+    await tx.$executeRaw`UPDATE rooms SET last_seq = ${seq}, last_rev = ${rev} WHERE id = ${input.roomId}`;
+    await tx.$executeRaw`
+      UPDATE memberships SET last_read_seq = GREATEST(last_read_seq, ${seq}), last_delivered_seq = GREATEST(last_delivered_seq, ${seq})
+      WHERE room_id = ${input.roomId} AND user_id = ${input.authorId}::uuid`;
+    if (rootSeq !== null) {
+      await tx.$executeRaw`
+        UPDATE messages SET reply_count = reply_count + 1, last_reply_seq = ${seq}, last_reply_at = now(), rev = ${rev},
+          thread_participants = (ARRAY[${input.authorId}::uuid] || array_remove(thread_participants, ${input.authorId}::uuid))[1:${THREAD_PARTICIPANTS_LISTED}]
+        WHERE room_id = ${input.roomId} AND seq = ${rootSeq}`;
+    }
+    const message = (await readMessage(tx, input.roomId, seq))!;
+    const root = rootSeq === null ? undefined : (await readMessage(tx, input.roomId, rootSeq))!;
+    return { message: stripAuthorId(message), duplicate: false, ...(root ? { root: stripAuthorId(root) } : {}) };
+  });
+}
+
+export function stripAuthorId(message: ChatMessage & { authorId?: string }): ChatMessage {
+  const { authorId: _authorId, ...rest } = message;
+  return rest;
+}
+
+/**
+ * A page of history, members only, ascending by seq — every message, thread replies included (clients
+ * show replies in their thread; the seqs stay contiguous for gap detection). `before` pages backwards
+ * (newest page when no cursor is given), `after` forwards (catch-up, gap healing), `around` centres a
+ * page on a seq (jump to a message), `changedAfter` lists changed messages by rev (healing missed
+ * changes), `thread` restricts to one thread's replies. Filters: author and date range.
+ */
+export async function getHistory(input: { roomId: string; userId: string; query: HistoryQuery }): Promise<HistoryPage> {
+  await requireMembership(input);
+  const { query } = input;
+  if (query.changedAfter !== undefined) return getChanges({ roomId: input.roomId, afterRev: query.changedAfter, limit: query.limit });
+  if (query.around !== undefined) return getAround(input.roomId, query);
+  let root: ChatMessage | undefined;
+  if (query.thread !== undefined) {
+    const found = await readMessage(getDb(), input.roomId, query.thread);
+    if (!found || found.threadRootSeq !== null) throw messageNotFound(query.thread);
+    root = stripAuthorId(found);
+  }
+  const forwards = query.after !== undefined;
+  const rows = await readPage(input.roomId, query, {
+    cursor: forwards ? Prisma.sql`AND m.seq > ${query.after}` : query.before !== undefined ? Prisma.sql`AND m.seq < ${query.before}` : Prisma.empty,
+    ascending: forwards,
+    limit: query.limit + 1,
+  });
+  const hasMore = rows.length > query.limit;
+  const page = rows.slice(0, query.limit);
+  if (!forwards) page.reverse();
+  return { messages: page.map(toChatMessage), hasMore, ...(root ? { root } : {}) };
+}
+
+function filters(query: HistoryQuery): Prisma.Sql {
+  const parts: Prisma.Sql[] = [];
+  if (query.thread !== undefined) parts.push(Prisma.sql`AND m.thread_root_seq = ${query.thread}`);
+  if (query.author) parts.push(Prisma.sql`AND m.author_id = (SELECT id FROM users WHERE username = ${query.author})`);
+  if (query.from) parts.push(Prisma.sql`AND m.created_at >= ${new Date(query.from)}`);
+  if (query.to) parts.push(Prisma.sql`AND m.created_at <= ${new Date(query.to)}`);
+  return parts.length ? Prisma.join(parts, ' ') : Prisma.empty;
+}
+
+function readPage(roomId: string, query: HistoryQuery, page: { cursor: Prisma.Sql; ascending: boolean; limit: number }): Promise<MessageRow[]> {
+  return getDb().$queryRaw<MessageRow[]>`
+    SELECT ${messageColumns('m')} FROM messages m
+    WHERE m.room_id = ${roomId} ${page.cursor} ${filters(query)}
+    ORDER BY m.seq ${page.ascending ? Prisma.sql`ASC` : Prisma.sql`DESC`}
+    LIMIT ${page.limit}`;
+}
+
+/** The page around a seq: half before it (and it), half after. */
+async function getAround(roomId: string, query: HistoryQuery): Promise<HistoryPage> {
+  const around = query.around!;
+  const olderCount = Math.ceil(query.limit / 2);
+  const newerCount = query.limit - olderCount;
+  const [older, newer] = await Promise.all([
+    readPage(roomId, query, { cursor: Prisma.sql`AND m.seq <= ${around}`, ascending: false, limit: olderCount + 1 }),
+    readPage(roomId, query, { cursor: Prisma.sql`AND m.seq > ${around}`, ascending: true, limit: newerCount + 1 }),
+  ]);
+  const hasMore = older.length > olderCount;
+  const hasNewer = newer.length > newerCount;
+  const messages = [...older.slice(0, olderCount).reverse(), ...newer.slice(0, newerCount)];
+  return { messages: messages.map(toChatMessage), hasMore, hasNewer };
+}
+
+/** Messages changed after a rev, ascending by rev; `lastRev` is read first, so the page covers every change up to it. */
+async function getChanges(input: { roomId: string; afterRev: number; limit: number }): Promise<HistoryPage> {
+  const lastRev = await readLastRev(input.roomId);
+  const rows = await getDb().$queryRaw<MessageRow[]>`
+    SELECT ${messageColumns('m')} FROM messages m
+    WHERE m.room_id = ${input.roomId} AND m.rev > ${input.afterRev}
+    ORDER BY m.rev LIMIT ${input.limit + 1}`;
+  const hasMore = rows.length > input.limit;
+  return { messages: rows.slice(0, input.limit).map(toChatMessage), hasMore, lastRev };
+}
+
+async function readLastRev(roomId: string): Promise<number> {
+  return (await readLastRevs([roomId])).get(roomId) ?? 0;
+}
+
+/** Rooms' change cursors now (rooms that are gone are left out). */
+export async function readLastRevs(roomIds: string[]): Promise<Map<string, number>> {
+  if (roomIds.length === 0) return new Map();
+  const rows = await getDb().$queryRaw<{ id: string; last_rev: number }[]>`SELECT id, last_rev FROM rooms WHERE id = ANY (${roomIds}::text[])`;
+  return new Map(rows.map((r) => [r.id, r.last_rev]));
+}
+
+/**
+ * What a reconnecting member missed: messages after `afterSeq` and changes after `afterRev` to the
+ * messages at or below it, each in its current state, up to REPLAY_LIMIT each. Past a bound, `truncated`
+ * tells the client to reload the newest page instead. The room's lastRev is read before the changes, so
+ * everything up to it is in the replay (a later change may be in it too, and also arrives live).
+ * `room` is the room as read for the member (requireMembership), so a connection checks membership once.
+ */
+export async function getReplay(input: { room: RoomSummary; afterSeq: number; afterRev?: number }): Promise<MessageReplay> {
   const { room } = input;
   assertMember(room);
   const lastSeq = room.lastSeq ?? 0;
-  if (input.afterSeq >= lastSeq) return { messages: [], truncated: false, lastSeq };
-  if (lastSeq - input.afterSeq > REPLAY_LIMIT) return { messages: [], truncated: true, lastSeq };
-  const rows = await getDb().message.findMany({
-    // Deleted messages (a later issue) must come back as tombstones, not gaps: no deletedAt filter here.
-    where: { roomId: room.id, seq: { gt: input.afterSeq } },
-    select: messageSelect,
-    orderBy: { seq: 'asc' },
-    take: REPLAY_LIMIT,
-  });
-  return { messages: rows.map(toChatMessage), truncated: false, lastSeq };
+  const lastRev = await readLastRev(room.id);
+  const afterSeq = Math.min(input.afterSeq, lastSeq);
+  const missed = lastSeq - afterSeq;
+  if (missed > REPLAY_LIMIT) return { messages: [], changes: [], truncated: true, lastSeq, lastRev };
+  const [messages, changes] = await Promise.all([
+    missed === 0
+      ? Promise.resolve([])
+      : getDb().$queryRaw<MessageRow[]>`
+          SELECT ${messageColumns('m')} FROM messages m
+          WHERE m.room_id = ${room.id} AND m.seq > ${afterSeq} ORDER BY m.seq LIMIT ${REPLAY_LIMIT}`,
+    input.afterRev === undefined || input.afterRev >= lastRev
+      ? Promise.resolve([])
+      : getDb().$queryRaw<MessageRow[]>`
+          SELECT ${messageColumns('m')} FROM messages m
+          WHERE m.room_id = ${room.id} AND m.rev > ${input.afterRev} AND m.seq <= ${afterSeq}
+          ORDER BY m.rev LIMIT ${REPLAY_LIMIT + 1}`,
+  ]);
+  if (changes.length > REPLAY_LIMIT) return { messages: [], changes: [], truncated: true, lastSeq, lastRev };
+  return { messages: messages.map(toChatMessage), changes: changes.map(toChatMessage), truncated: false, lastSeq, lastRev };
 }
 
 /**
@@ -322,15 +449,25 @@ export async function getReplay(input: { room: RoomSummary; afterSeq: number }):
  */
 export async function listMessagesAfter(positions: { roomId: string; afterSeq: number }[]): Promise<ChatMessage[]> {
   if (positions.length === 0) return [];
-  const rows = await getDb().$queryRaw<MessageRecord[]>`
-    SELECT m.id, m.room_id AS "roomId", m.seq, m.client_id AS "clientId", m.body, m.created_at AS "createdAt",
-           m.edited_at AS "editedAt",
-           json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name) AS author
+  const rows = await getDb().$queryRaw<MessageRow[]>`
+    SELECT ${messageColumns('m')}
     FROM unnest(${positions.map((p) => p.roomId)}::text[], ${positions.map((p) => p.afterSeq)}::int[]) AS pos(room_id, after_seq)
     CROSS JOIN LATERAL (
       SELECT * FROM messages WHERE room_id = pos.room_id AND seq > pos.after_seq ORDER BY seq LIMIT ${REPLAY_LIMIT}
     ) m
-    JOIN users u ON u.id = m.author_id
     ORDER BY m.room_id, m.seq`;
+  return rows.map(toChatMessage);
+}
+
+/** The same for changes: messages changed after a rev in each room, by rev, at most REPLAY_LIMIT per room. */
+export async function listChangesAfter(positions: { roomId: string; afterRev: number }[]): Promise<ChatMessage[]> {
+  if (positions.length === 0) return [];
+  const rows = await getDb().$queryRaw<MessageRow[]>`
+    SELECT ${messageColumns('m')}
+    FROM unnest(${positions.map((p) => p.roomId)}::text[], ${positions.map((p) => p.afterRev)}::int[]) AS pos(room_id, after_rev)
+    CROSS JOIN LATERAL (
+      SELECT * FROM messages WHERE room_id = pos.room_id AND rev > pos.after_rev ORDER BY rev LIMIT ${REPLAY_LIMIT}
+    ) m
+    ORDER BY m.room_id, m.rev`;
   return rows.map(toChatMessage);
 }

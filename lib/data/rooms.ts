@@ -10,7 +10,7 @@ import { getEnv } from '../env';
 import { AppError } from '../errors';
 import { hashPassword, verifyPassword } from '../password';
 import { consumeAttempt, sharedLimiter, type LimitPolicy } from '../rate-limit';
-import type { CreateRoomInput, RoomDirectoryPage, RoomDirectoryQuery, RoomList, RoomMember, RoomSummary } from '../schemas/room';
+import type { CreateRoomInput, NotifyLevel, RoomDirectoryPage, RoomMentionsPolicy, RoomDirectoryQuery, RoomList, RoomMember, RoomSummary } from '../schemas/room';
 import { recordAudit } from './audit';
 import { isUniqueViolation } from './users';
 
@@ -39,6 +39,7 @@ const roomSelect = {
   ownerId: true,
   createdAt: true,
   lastSeq: true,
+  roomMentions: true,
   _count: { select: { members: true } },
   // Direct rooms show the other participant instead of a name (empty for other kinds).
   members: {
@@ -50,10 +51,39 @@ const roomSelect = {
 
 type RoomRow = Prisma.RoomGetPayload<{ select: typeof roomSelect }>;
 
-const membershipSelect = { role: true, lastReadSeq: true } as const;
-type MembershipView = { role: 'owner' | 'member'; lastReadSeq: number };
+const membershipSelect = { role: true, lastReadSeq: true, notifyLevel: true } as const;
+type MembershipView = { role: 'owner' | 'member'; lastReadSeq: number; notifyLevel: string | null };
 
-function toSummary(room: RoomRow, membership: MembershipView | null, viewerId: string): RoomSummary {
+/** Unread mentions are counted up to this (a badge shows "99+"). */
+export const UNREAD_MENTIONS_COUNTED = 100;
+
+/**
+ * Per room: unread messages (after my read position, not mine, not deleted) that mention me or everyone,
+ * counted up to UNREAD_MENTIONS_COUNTED — through the partial index of mentioning messages.
+ */
+async function unreadMentionCounts(userId: string, roomIds: string[]): Promise<Map<string, number>> {
+  if (roomIds.length === 0) return new Map();
+  const rows = await getDb().$queryRaw<{ room_id: string; n: number }[]>`
+    SELECT mb.room_id, (
+      SELECT count(*)::int FROM (
+        SELECT 1 FROM messages m
+        WHERE m.room_id = mb.room_id AND m.seq > mb.last_read_seq
+          AND (m.mentions_room OR cardinality(m.mentions) > 0)
+          AND (m.mentions_room OR m.mentions @> ARRAY[mb.user_id])
+          AND m.author_id <> mb.user_id AND m.deleted_at IS NULL
+        LIMIT ${UNREAD_MENTIONS_COUNTED}
+      ) x
+    ) AS n
+    FROM memberships mb WHERE mb.user_id = ${userId}::uuid AND mb.room_id = ANY (${roomIds}::text[])`;
+  return new Map(rows.map((r) => [r.room_id, r.n]));
+}
+
+function notifyLevelOf(kind: RoomSummary['kind'], stored: string | null): NotifyLevel {
+  if (stored === 'all' || stored === 'mentions' || stored === 'none') return stored;
+  return kind === 'direct' ? 'all' : 'mentions';
+}
+
+function toSummary(room: RoomRow, membership: MembershipView | null, viewerId: string, unreadMentions = 0): RoomSummary {
   return {
     id: room.id,
     name: room.name,
@@ -68,6 +98,9 @@ function toSummary(room: RoomRow, membership: MembershipView | null, viewerId: s
     lastSeq: membership ? room.lastSeq : null,
     lastReadSeq: membership ? Math.min(membership.lastReadSeq, room.lastSeq) : null,
     peer: room.kind === 'direct' ? (room.members.find((m) => m.user.id !== viewerId)?.user ?? null) : null,
+    unreadMentions: membership ? unreadMentions : null,
+    notify: membership ? notifyLevelOf(room.kind, membership.notifyLevel) : null,
+    roomMentions: room.roomMentions === 'owner' ? 'owner' : 'anyone',
   };
 }
 
@@ -85,7 +118,8 @@ async function findMembership(roomId: string, userId: string): Promise<Membershi
 export async function getRoomForUser(input: { roomId: string; userId: string }): Promise<RoomSummary> {
   const [room, membership] = await Promise.all([findRoom(input.roomId), findMembership(input.roomId, input.userId)]);
   if (room.kind === 'direct' && !membership) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
-  return toSummary(room, membership, input.userId);
+  const mentions = membership ? await unreadMentionCounts(input.userId, [room.id]) : new Map<string, number>();
+  return toSummary(room, membership, input.userId, mentions.get(room.id));
 }
 
 /**
@@ -128,7 +162,8 @@ export async function listRoomsForUser(input: { userId: string }): Promise<RoomL
     select: { ...membershipSelect, room: { select: roomSelect } },
     orderBy: { room: { name: 'asc' } },
   });
-  return { mine: memberships.map((m) => toSummary(m.room, m, input.userId)) };
+  const mentions = await unreadMentionCounts(input.userId, memberships.map((m) => m.room.id));
+  return { mine: memberships.map((m) => toSummary(m.room, m, input.userId, mentions.get(m.room.id))) };
 }
 
 /**
@@ -164,6 +199,7 @@ type DirectoryRow = {
   owner_id: string;
   created_at: Date;
   member_count: number;
+  room_mentions: string;
 };
 
 /**
@@ -180,7 +216,7 @@ export async function listRoomDirectory(input: { userId: string } & RoomDirector
     ? Prisma.sql`AND (r.name ILIKE ${pattern} ESCAPE '\\' OR r.description ILIKE ${pattern} ESCAPE '\\')`
     : Prisma.empty;
   const candidates = Prisma.sql`
-    SELECT r.id, r.name, r.name_key, r.description, r.kind::text AS kind, r.owner_id::text AS owner_id, r.created_at, r.member_count
+    SELECT r.id, r.name, r.name_key, r.description, r.kind::text AS kind, r.owner_id::text AS owner_id, r.created_at, r.member_count, r.room_mentions
     FROM rooms r
     WHERE r.kind IN ('public', 'private')
       AND NOT EXISTS (SELECT 1 FROM memberships mine WHERE mine.room_id = r.id AND mine.user_id = ${input.userId}::uuid)
@@ -212,6 +248,9 @@ export async function listRoomDirectory(input: { userId: string } & RoomDirector
       lastSeq: null,
       lastReadSeq: null,
       peer: null,
+      unreadMentions: null,
+      notify: null,
+      roomMentions: row.room_mentions === 'owner' ? 'owner' : 'anyone',
     })),
     nextCursor: rows.length > input.limit && last ? encodeDirectoryCursor([last.member_count, last.name_key]) : null,
   };
@@ -295,7 +334,7 @@ export async function createRoom(input: { ownerId: string; data: CreateRoomInput
         return created;
       });
     });
-    return toSummary(room, { role: 'owner', lastReadSeq: 0 }, ownerId);
+    return toSummary(room, { role: 'owner', lastReadSeq: 0, notifyLevel: null }, ownerId);
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new AppError('CONFLICT', 'A room with that name already exists.', {
@@ -444,4 +483,19 @@ export async function listMemberIds(roomId: string): Promise<string[]> {
 export async function listRoomIdsOf(userId: string): Promise<string[]> {
   const rows = await getDb().membership.findMany({ where: { userId }, select: { roomId: true } });
   return rows.map((r) => r.roomId);
+}
+
+/** My notification level in a room (members only). Returns my view of the room. */
+export async function setNotifyLevel(input: { roomId: string; userId: string; level: NotifyLevel }): Promise<RoomSummary> {
+  await requireMembership(input);
+  await getDb().membership.updateMany({ where: { roomId: input.roomId, userId: input.userId }, data: { notifyLevel: input.level } });
+  return requireMembership(input);
+}
+
+/** The owner changes room settings (who may mention everyone). Not for direct rooms, which have no owner. */
+export async function updateRoomSettings(input: { roomId: string; userId: string; roomMentions: RoomMentionsPolicy }): Promise<RoomSummary> {
+  const room = await requireMembership(input);
+  if (room.kind === 'direct' || room.role !== 'owner') throw new AppError('FORBIDDEN', 'Only the room owner can change its settings.');
+  await getDb().room.update({ where: { id: input.roomId }, data: { roomMentions: input.roomMentions } });
+  return requireMembership(input);
 }

@@ -21,7 +21,7 @@
  */
 import { MessageType } from 'socket.io-adapter';
 import { checkRoomAudience } from '../data/audience';
-import { listMessagesAfter } from '../data/messages';
+import { listChangesAfter, listMessagesAfter, readLastRevs } from '../data/messages';
 import { REPLAY_LIMIT, type ChatMessage } from '../schemas/message';
 import { roomNamespace, ROOM_NAMESPACE_PATTERN } from '../schemas/room';
 import type { Logger } from '../logger';
@@ -50,6 +50,8 @@ export interface RoomAction {
     volatile?: boolean;
     /** Not to this socket (the sender's own, on the instance that has it). */
     exceptSocketId?: string;
+    /** Only to this user's sockets in the room. */
+    userId?: string;
   };
   /** Then disconnect the room's sockets (the namespace only): everyone's, or one user's. */
   disconnect?: { userId?: string };
@@ -63,10 +65,10 @@ export interface RoomBus {
   /** Whether the user has the room open (a socket in its namespace) on any instance. */
   isInRoom(roomId: string, userId: string): Promise<boolean>;
   /**
-   * A socket was admitted to the room with a replay up to `lastSeq`: messages after it reach the room
-   * live, and a resync starts there if nothing was delivered before.
+   * A socket was admitted to the room with a replay up to `lastSeq` and `lastRev`: messages and changes
+   * after them reach the room live, and a resync starts there if nothing was delivered before.
    */
-  admitted(roomId: string, lastSeq: number): void;
+  admitted(roomId: string, lastSeq: number, lastRev: number): void;
   /**
    * When this instance may have missed messages (its LISTEN connection was down, a peer dropped what it
    * could not publish): sends this instance's room sockets the messages stored since the last one they
@@ -122,8 +124,23 @@ export function messageStoredAction(message: ChatMessage, senderSocketId?: strin
   return {
     roomId: message.roomId,
     emit: { event: 'message:new', payload: message, ...(senderSocketId ? { exceptSocketId: senderSocketId } : {}) },
-    members: { event: 'room:activity', payload: { roomId: message.roomId, lastSeq: message.seq, authorId: message.author.id } },
+    members: {
+      event: 'room:activity',
+      payload: {
+        roomId: message.roomId,
+        lastSeq: message.seq,
+        authorId: message.author.id,
+        threadRootSeq: message.alsoInRoom ? null : message.threadRootSeq,
+        mentions: message.mentions,
+        mentionsRoom: message.mentionsRoom,
+      },
+    },
   };
+}
+
+/** A stored message changed (edit, delete, reaction, thread reply): its new state to the room's sockets, the actor's included. */
+export function messageChangedAction(message: ChatMessage): RoomAction {
+  return { roomId: message.roomId, emit: { event: 'message:updated', payload: message } };
 }
 
 function hasLocalSocketOf(io: ParleyServer, roomId: string, userId: string): boolean {
@@ -148,17 +165,18 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
   const log = options.log.child({ component: 'room-bus' });
   const holeTimeoutMs = options.holeTimeoutMs ?? 1_000;
   const publisher = clusterPublisher(io);
-  /** Per room namespace (so a namespace closed and opened again starts afresh). */
+  /** Per room namespace (so a namespace closed and opened again starts afresh): message seqs and change revs sent. */
   const delivered = new WeakMap<RoomNamespace, DeliveredSeqs>();
+  const deliveredRevs = new WeakMap<RoomNamespace, DeliveredSeqs>();
   let holeTimer: ReturnType<typeof setTimeout> | undefined;
   let resyncing: Promise<void> | undefined;
   let resyncAgain = false;
   /** Whether the pending resync must check memberships too (anything may have been missed, not just a message). */
   let checkAudience = false;
 
-  function deliveredIn(nsp: RoomNamespace): DeliveredSeqs {
-    let seqs = delivered.get(nsp);
-    if (!seqs) delivered.set(nsp, (seqs = createDeliveredSeqs()));
+  function deliveredIn(nsp: RoomNamespace, map = delivered): DeliveredSeqs {
+    let seqs = map.get(nsp);
+    if (!seqs) map.set(nsp, (seqs = createDeliveredSeqs()));
     return seqs;
   }
 
@@ -170,9 +188,15 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
       if (!seqs.first(action.emit.payload.seq)) return; // sent here already (and its room:activity with it)
       if (seqs.holeSince !== undefined) watchHoles();
     }
+    if (nsp && action.emit?.event === 'message:updated') {
+      const revs = deliveredIn(nsp, deliveredRevs);
+      if (!revs.first(action.emit.payload.rev)) return; // this change was sent here already
+      if (revs.holeSince !== undefined) watchHoles();
+    }
     if (nsp && action.emit) {
-      const { event, payload, exceptSocketId } = action.emit;
+      const { event, payload, exceptSocketId, userId } = action.emit;
       let target = nsp.local;
+      if (userId) target = target.to(userRoom(userId));
       if (exceptSocketId) target = target.except(exceptSocketId);
       (target.emit as (event: string, payload: unknown) => void)(event, payload);
     }
@@ -191,7 +215,9 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
     holeTimer = setTimeout(() => {
       holeTimer = undefined;
       let oldest = Infinity;
-      for (const nsp of localRoomNamespaces(io)) oldest = Math.min(oldest, delivered.get(nsp)?.holeSince ?? Infinity);
+      for (const nsp of localRoomNamespaces(io)) {
+        oldest = Math.min(oldest, delivered.get(nsp)?.holeSince ?? Infinity, deliveredRevs.get(nsp)?.holeSince ?? Infinity);
+      }
       if (oldest === Infinity) return;
       if (Date.now() - oldest >= holeTimeoutMs) void resync({ messagesOnly: true });
       else watchHoles();
@@ -236,18 +262,36 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
       });
     }
     const positions: { roomId: string; afterSeq: number }[] = [];
+    const revPositions: { roomId: string; afterRev: number }[] = [];
     for (const nsp of localRoomNamespaces(io)) {
       const seqs = delivered.get(nsp);
       if (seqs?.floor === undefined) continue; // its sockets are still loading their replay
       seqs.holeChecked();
       positions.push({ roomId: roomIdOf(nsp), afterSeq: seqs.floor });
+      const revs = deliveredRevs.get(nsp);
+      if (revs?.floor === undefined) continue;
+      revs.holeChecked();
+      revPositions.push({ roomId: roomIdOf(nsp), afterRev: revs.floor });
     }
-    const missed = await listMessagesAfter(positions);
-    for (const message of missed) applyRoomAction(messageStoredAction(message)); // here only: peers have them
-    if (missed.length > 0) log.info({ rooms: positions.length, messages: missed.length }, 'sent messages this instance had missed');
+    // Read before the changes: every change up to these is in the answer (superseded ones as their message's current state).
+    const lastRevs = await readLastRevs(revPositions.map((p) => p.roomId));
+    const [missed, changed] = await Promise.all([listMessagesAfter(positions), listChangesAfter(revPositions)]);
+    // Here only: peers have them. New messages first, so a change never reaches a socket before its message.
+    for (const message of missed) applyRoomAction(messageStoredAction(message));
+    for (const message of changed) applyRoomAction(messageChangedAction(message));
+    if (missed.length + changed.length > 0) {
+      log.info({ rooms: positions.length, messages: missed.length, changes: changed.length }, 'sent messages and changes this instance had missed');
+    }
     const perRoom = new Map<string, number>();
     for (const message of missed) perRoom.set(message.roomId, (perRoom.get(message.roomId) ?? 0) + 1);
-    return [...perRoom.values()].every((count) => count < REPLAY_LIMIT);
+    const changesPerRoom = new Map<string, number>();
+    for (const message of changed) changesPerRoom.set(message.roomId, (changesPerRoom.get(message.roomId) ?? 0) + 1);
+    for (const nsp of localRoomNamespaces(io)) {
+      const roomId = roomIdOf(nsp);
+      const lastRev = lastRevs.get(roomId);
+      if (lastRev !== undefined && (changesPerRoom.get(roomId) ?? 0) < REPLAY_LIMIT) deliveredRevs.get(nsp)?.cover(lastRev);
+    }
+    return [...perRoom.values(), ...changesPerRoom.values()].every((count) => count < REPLAY_LIMIT);
   }
 
   /** `messagesOnly`: only a message is known to be missing (a hole), so memberships need no check. */
@@ -300,9 +344,11 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
       outbox?.push(action);
     },
 
-    admitted(roomId, lastSeq) {
+    admitted(roomId, lastSeq, lastRev) {
       const nsp = localNamespace(io, roomId);
-      if (nsp) deliveredIn(nsp).baseline(lastSeq);
+      if (!nsp) return;
+      deliveredIn(nsp).baseline(lastSeq);
+      deliveredIn(nsp, deliveredRevs).baseline(lastRev);
     },
 
     resync: () => resync(),

@@ -24,6 +24,11 @@ export interface DeliveredSeqs {
   baseline(lastSeq: number): void;
   /** A resync looked for the hole: measure its age from now. */
   holeChecked(): void;
+  /**
+   * Everything up to `upTo` has been sent (a resync sent the current state of every change up to it, so
+   * changes it superseded will never come on their own).
+   */
+  cover(upTo: number): void;
 }
 
 export function createDeliveredSeqs(now: () => number = Date.now): DeliveredSeqs {
@@ -64,6 +69,11 @@ export function createDeliveredSeqs(now: () => number = Date.now): DeliveredSeqs
     },
     holeChecked() {
       if (holeSince !== undefined) holeSince = now();
+    },
+    cover(upTo) {
+      if (floor === undefined || upTo <= floor) return;
+      floor = upTo;
+      settle();
     },
   };
 }

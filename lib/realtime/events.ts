@@ -6,7 +6,15 @@
  * data and whether the ack is optional from the signatures below, and enforces that shape.
  */
 import type { Ack } from '../errors';
-import type { ChatMessage, SendMessageInput } from '../schemas/message';
+import type {
+  ChatMessage,
+  DeleteMessageInput,
+  EditMessageInput,
+  MarkThreadReadInput,
+  MessageReplay,
+  ReactionInput,
+  SendMessageInput,
+} from '../schemas/message';
 import type { Receipt, RoomSummary } from '../schemas/room';
 import type { PresenceInfo, PublicUser } from '../schemas/user';
 
@@ -41,21 +49,45 @@ export interface ServerToClientEvents {
   /** I became a member of this room (a new direct conversation, from either side): its member view. */
   'room:joined': (payload: { room: RoomSummary }) => void;
   /**
-   * A message was stored in one of my rooms (unread counts, delivered ticks). Also sent to the author's
-   * tabs: their own read position moved with it (lastReadSeq = lastSeq when authorId is me).
+   * A message was stored in one of my rooms (unread counts, mention badges, notifications, delivered
+   * ticks). Also sent to the author's tabs: their own read position moved with it (lastReadSeq = lastSeq
+   * when authorId is me).
    */
-  'room:activity': (payload: { roomId: string; lastSeq: number; authorId: string }) => void;
+  'room:activity': (payload: RoomActivity) => void;
   /** My read position in a room moved (a read:mark from this or another tab). */
   'room:read': (payload: { roomId: string; lastReadSeq: number }) => void;
   /** A watched user's presence changed (sent only while we share a room). */
   'presence:changed': (payload: PresenceInfo) => void;
 }
 
-// ── Room namespace "/r/<roomId>" — open while a room is shown. Handshake `auth: { lastSeq }`. ──
+export interface RoomActivity {
+  roomId: string;
+  /** The new message's seq. */
+  lastSeq: number;
+  authorId: string;
+  /** Set when the message is a thread reply (not also shown in the room): the thread's root. */
+  threadRootSeq: number | null;
+  /** Member ids the message mentions. */
+  mentions: string[];
+  /** It mentions everyone (@room / @here). */
+  mentionsRoom: boolean;
+}
+
+// ── Room namespace "/r/<roomId>" — open while a room is shown. Handshake `auth: { lastSeq, lastRev }`. ──
 
 export interface RoomClientToServerEvents {
-  /** Send a message. Ack data is the stored message (also for a retried clientId: the original). */
+  /** Send a message (or a thread reply, or a quote-reply). Ack: the stored message (a retried clientId: the original). */
   'message:send': (payload: SendMessageInput, ack: (response: Ack<ChatMessage>) => void) => void;
+  /** The author replaces a message's body. Ack: the message as it is now. */
+  'message:edit': (payload: EditMessageInput, ack: (response: Ack<ChatMessage>) => void) => void;
+  /** The author (or the room's owner) deletes a message: it becomes a tombstone. Ack: the tombstone. */
+  'message:delete': (payload: DeleteMessageInput, ack: (response: Ack<ChatMessage>) => void) => void;
+  /** Add my reaction (idempotent). Ack: the message as it is now. */
+  'reaction:add': (payload: ReactionInput, ack: (response: Ack<ChatMessage>) => void) => void;
+  /** Remove my reaction (idempotent). Ack: the message as it is now. */
+  'reaction:remove': (payload: ReactionInput, ack: (response: Ack<ChatMessage>) => void) => void;
+  /** I have seen a thread's replies up to `seq`. Forward only, clamped. */
+  'thread:mark': (payload: MarkThreadReadInput, ack: (response: Ack<ThreadRead>) => void) => void;
   /** I am typing: repeat every ~3 s while typing; the server forgets it after 5 s without a repeat. The ack is optional. */
   'typing:start': (ack?: (response: Ack<null>) => void) => void;
   'typing:stop': (ack?: (response: Ack<null>) => void) => void;
@@ -63,8 +95,16 @@ export interface RoomClientToServerEvents {
   'read:mark': (payload: { seq: number }, ack: (response: Ack<{ lastReadSeq: number }>) => void) => void;
 }
 
+/** My read position in one thread. */
+export interface ThreadRead {
+  rootSeq: number;
+  lastReadSeq: number;
+}
+
 export interface RoomReady {
   room: RoomSummary;
+  /** My read positions in this room's threads (the 200 most recently read). */
+  threads: ThreadRead[];
   /** Members online in the app now (any tab, any instance). */
   online: PublicUser[];
   /** Every member's read and delivery position (read receipts). */
@@ -77,11 +117,15 @@ export interface RoomServerToClientEvents {
   /** First event after connecting: the room and who is online. */
   'room:ready': (payload: RoomReady) => void;
   /**
-   * Messages after the handshake's `lastSeq`, in seq order, sent once after `room:ready`. `truncated`
-   * means more than REPLAY_LIMIT were missed: drop local state and reload the latest history page.
+   * What the client missed, sent once after `room:ready`: messages after the handshake's `lastSeq` and
+   * changes after its `lastRev`. `truncated`: more than REPLAY_LIMIT of either; drop local state and reload.
    */
-  'message:replay': (payload: { messages: ChatMessage[]; truncated: boolean; lastSeq: number }) => void;
+  'message:replay': (payload: MessageReplay) => void;
   'message:new': (message: ChatMessage) => void;
+  /** A message changed (edited, deleted, reacted to, replied to in its thread): its whole current state. */
+  'message:updated': (message: ChatMessage) => void;
+  /** My read position in a thread moved (from this or another of my clients). */
+  'thread:read': (payload: ThreadRead) => void;
   'member:joined': (payload: { user: PublicUser; at: string }) => void;
   'member:left': (payload: { user: PublicUser; at: string }) => void;
   /** Someone opened this room (idempotent: a second tab re-announces). */
@@ -115,6 +159,7 @@ export interface SocketData {
   sessionId: string;
   /** Main namespace only: this tab's reported status. */
   status?: 'online' | 'away';
-  /** Room namespaces only: the catch-up position from the handshake. */
+  /** Room namespaces only: the catch-up positions from the handshake. */
   lastSeq?: number;
+  lastRev?: number;
 }

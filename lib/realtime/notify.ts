@@ -7,7 +7,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { ChatMessage } from '../schemas/message';
 import type { Receipt, RoomSummary } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
-import { messageStoredAction, roomBusOf, type RoomAction } from './bus';
+import { messageChangedAction, messageStoredAction, roomBusOf, type RoomAction } from './bus';
 import type {
   ClientToServerEvents,
   InterServerEvents,
@@ -68,6 +68,16 @@ export function notifyMessageStored(message: ChatMessage, senderSocketId?: strin
   toRoom(messageStoredAction(message, senderSocketId), io);
 }
 
+/** A stored message changed: its new state reaches the room on every instance (messageChangedAction). */
+export function notifyMessageChanged(message: ChatMessage, io = globalForIo.parleyIo): void {
+  toRoom(messageChangedAction(message), io);
+}
+
+/** My read position in a thread moved: my sockets in the room, on every instance. */
+export function notifyThreadRead(roomId: string, userId: string, read: { rootSeq: number; lastReadSeq: number }, io = globalForIo.parleyIo): void {
+  toRoom({ roomId, emit: { event: 'thread:read', payload: read, userId } }, io);
+}
+
 /** A member's read/delivery position moved: the room (receipts) and, if they read, their own tabs. */
 export function notifyReceipt(roomId: string, receipt: Receipt, readMoved: boolean, io = globalForIo.parleyIo): void {
   toRoom({ roomId, emit: { event: 'receipt:updated', payload: receipt } }, io);
@@ -79,6 +89,11 @@ export function notifyMemberJoined(room: RoomSummary, user: PublicUser, io = glo
   toRoom({ roomId: room.id, emit: { event: 'member:joined', payload: { user, at: new Date().toISOString() } } }, io);
   io?.in(userRoom(user.id)).socketsJoin(membersRoom(room.id));
   io?.to(userRoom(user.id)).emit('membership:changed', { roomId: room.id, isMember: true });
+}
+
+/** Something about my membership changed (e.g. its notification level): my tabs refetch the room. */
+export function notifyMembershipRefresh(roomId: string, userId: string): void {
+  globalForIo.parleyIo?.to(userRoom(userId)).emit('membership:changed', { roomId, isMember: true });
 }
 
 export function notifyMemberLeft(roomId: string, user: PublicUser): void {

@@ -3,6 +3,7 @@
  * origin, membership; public rooms join on first connect), then replay of what the client missed,
  * presence, and the message handlers.
  */
+import { listThreadReads } from '../data/message-changes';
 import { getReplay } from '../data/messages';
 import { getRoomAccess, joinRoom, requireMembership } from '../data/rooms';
 import { AppError, toAppError } from '../errors';
@@ -13,6 +14,7 @@ import type { PublicUser } from '../schemas/user';
 import { listReceipts } from '../data/receipts';
 import { createMessageRateLimiter, registerMessageHandlers } from './handlers/message.handlers';
 import { registerReceiptHandlers } from './handlers/receipt.handlers';
+import { createReactionRateLimiter, registerChangeHandlers } from './handlers/change.handlers';
 import { createTypingState, type TypingState } from './handlers/typing.handlers';
 import { roomBusOf } from './bus';
 import { fetchSocketsAcross } from './fetch-sockets';
@@ -53,6 +55,7 @@ export function registerRoomNamespaces(
   const rooms = io.of(ROOM_NAMESPACE_PATTERN) as unknown as RoomNamespace;
   closeEmptyChildNamespaces(io, rooms);
   const limiter = createMessageRateLimiter(deps.messageLimits);
+  const reactionLimiter = createReactionRateLimiter();
   const typing = createTypingState({ ttlMs: deps.typingTtlMs, bus: roomBusOf(io), log });
 
   rooms.use(deps.handshake as unknown as Parameters<RoomNamespace['use']>[0]);
@@ -61,7 +64,7 @@ export function registerRoomNamespaces(
     const roomId = roomIdOf(socket.nsp.name);
     try {
       const auth = handshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
-      if (!auth.success) throw new AppError('INVALID_PAYLOAD', 'auth.lastSeq must be a whole number ≥ 0.');
+      if (!auth.success) throw new AppError('INVALID_PAYLOAD', 'auth.lastSeq and auth.lastRev must be whole numbers ≥ 0.');
       const access = await getRoomAccess({ roomId, userId: user.id });
       if (!access.isMember) {
         if (access.kind !== 'public') throw new AppError('FORBIDDEN', 'Enter the room password to join first.');
@@ -69,6 +72,7 @@ export function registerRoomNamespaces(
         if (joined.joined) notifyMemberJoined(joined.room, user, io);
       }
       socket.data.lastSeq = auth.data.lastSeq;
+      socket.data.lastRev = auth.data.lastRev;
       next();
     } catch (error) {
       const known = toAppError(error);
@@ -78,13 +82,19 @@ export function registerRoomNamespaces(
   });
 
   rooms.on('connection', (socket: RoomSocket) => {
-    void onRoomConnection(socket, { io, log, limiter, typing });
+    void onRoomConnection(socket, { io, log, limiter, reactionLimiter, typing });
   });
 }
 
 async function onRoomConnection(
   socket: RoomSocket,
-  deps: { io: ParleyServer; log: Logger; limiter: ReturnType<typeof createMessageRateLimiter>; typing: TypingState },
+  deps: {
+    io: ParleyServer;
+    log: Logger;
+    limiter: ReturnType<typeof createMessageRateLimiter>;
+    reactionLimiter: ReturnType<typeof createReactionRateLimiter>;
+    typing: TypingState;
+  },
 ): Promise<void> {
   const { user } = socket.data;
   const nsp = socket.nsp;
@@ -95,6 +105,7 @@ async function onRoomConnection(
   const log = deps.log.child({ roomId });
   registerMessageHandlers(socket, { io: deps.io, roomId, log, limiter: deps.limiter });
   registerReceiptHandlers(socket, { io: deps.io, roomId, log });
+  registerChangeHandlers(socket, { io: deps.io, roomId, log, limiter: deps.limiter, reactionLimiter: deps.reactionLimiter });
   deps.typing.register(socket, roomId);
   await socket.join(userRoom(user.id));
 
@@ -116,14 +127,15 @@ async function onRoomConnection(
   for (let attempt = 0, delay = 500; socket.connected; attempt += 1, delay = Math.min(delay * 2, 10_000)) {
     try {
       const room = await requireMembership({ roomId, userId: user.id });
-      const [online, receipts, replay] = await Promise.all([
+      const [online, receipts, threads, replay] = await Promise.all([
         onlineUsers(deps.io, roomId),
         listReceipts({ room }),
-        getReplay({ room, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0 }),
+        listThreadReads({ roomId, userId: user.id }),
+        getReplay({ room, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0, afterRev: socket.data.lastRev }),
       ]);
-      socket.emit('room:ready', { room, online, receipts, typing: deps.typing.typists(nsp) });
+      socket.emit('room:ready', { room, online, receipts, threads, typing: deps.typing.typists(nsp) });
       socket.emit('message:replay', replay);
-      bus.admitted(roomId, replay.lastSeq);
+      bus.admitted(roomId, replay.lastSeq, replay.lastRev);
       return;
     } catch (error) {
       const known = toAppError(error);

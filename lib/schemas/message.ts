@@ -26,12 +26,63 @@ export const messageBodySchema = plainText(
   { kind: 'multi-line', label: 'A message' },
 );
 
-export const sendMessageSchema = z.strictObject({
-  /** Made once per message by the client and reused on every retry: the idempotency key. */
-  clientId: z.uuid({ error: 'clientId must be a UUID.' }),
+const clientIdSchema = z.uuid({ error: 'clientId must be a UUID.' }).toLowerCase();
+/** A message's seq in a payload: a JSON number (a string is refused), ≥ 1. */
+export const messageSeqSchema = z.number({ error: 'seq must be a number.' }).int().min(1, 'seq must be ≥ 1.').max(2_147_483_647);
+
+export const sendMessageSchema = z
+  .strictObject({
+    /** Made once per message by the client and reused on every retry: the idempotency key. */
+    clientId: clientIdSchema,
+    body: messageBodySchema,
+    /** A reply in the thread of this message (a top-level message of the same room). */
+    threadRootSeq: messageSeqSchema.optional(),
+    /** A thread reply that is also shown in the room's main timeline ("also send to room"). */
+    alsoInRoom: z.boolean({ error: 'alsoInRoom must be true or false.' }).optional(),
+    /** A quote-reply to this message of the same room. */
+    replyToSeq: messageSeqSchema.optional(),
+  })
+  .refine((m) => m.alsoInRoom === undefined || m.threadRootSeq !== undefined, {
+    message: 'alsoInRoom applies to thread replies only.',
+    path: ['alsoInRoom'],
+  });
+export type SendMessageInput = z.input<typeof sendMessageSchema>;
+
+/** message:edit — the author replaces the body; `clientId` is made once per edit and reused on retry. */
+export const editMessageSchema = z.strictObject({
+  seq: messageSeqSchema,
+  clientId: clientIdSchema,
   body: messageBodySchema,
 });
-export type SendMessageInput = z.infer<typeof sendMessageSchema>;
+export type EditMessageInput = z.input<typeof editMessageSchema>;
+
+/** message:delete — the author, or the room's owner, turns a message into a tombstone. */
+export const deleteMessageSchema = z.strictObject({ seq: messageSeqSchema });
+export type DeleteMessageInput = z.input<typeof deleteMessageSchema>;
+
+/** Distinct emoji one message may carry. */
+export const MAX_REACTION_EMOJI = 20;
+/** Reactors listed per emoji in a message (the first ones); `count` has them all. */
+export const REACTION_USERS_LISTED = 100;
+
+// One RGI emoji (with skin tones, ZWJ sequences, flags, keycaps): the Unicode property that V8 knows.
+const SINGLE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+
+export const emojiSchema = plainText(
+  z
+    .string({ error: 'emoji must be text.' })
+    .max(64, 'emoji must be a single emoji.')
+    .refine((text) => SINGLE_EMOJI.test(text), 'emoji must be a single emoji.'),
+  { label: 'The emoji' },
+);
+
+/** reaction:add / reaction:remove — idempotent: adding twice or removing what is not there changes nothing. */
+export const reactionSchema = z.strictObject({ seq: messageSeqSchema, emoji: emojiSchema });
+export type ReactionInput = z.input<typeof reactionSchema>;
+
+/** thread:mark — my read position in one thread (the seq of the newest reply I have seen). */
+export const markThreadReadSchema = z.strictObject({ rootSeq: messageSeqSchema, seq: messageSeqSchema });
+export type MarkThreadReadInput = z.input<typeof markThreadReadSchema>;
 
 const seqParam = z.coerce.number().int().min(0).max(2_147_483_647);
 
@@ -40,19 +91,62 @@ export const historyQuerySchema = z
   .strictObject({
     before: seqParam.optional(),
     after: seqParam.optional(),
+    /** The page centred on this seq (jump to a message). */
+    around: seqParam.optional(),
+    /** Messages changed after this room change cursor (`rev`), ascending by rev: healing missed changes. */
+    changedAfter: seqParam.optional(),
+    /** The replies of the thread rooted at this seq (with before/after cursors). */
+    thread: seqParam.optional(),
     limit: z.coerce.number().int().min(1).max(HISTORY_MAX_LIMIT).default(HISTORY_DEFAULT_LIMIT),
     author: plainText(z.string().trim().toLowerCase().min(1).max(32), { label: 'author' }).optional(),
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
   })
-  .refine((q) => q.before === undefined || q.after === undefined, {
-    message: 'Use either before or after, not both.',
+  .refine((q) => [q.before, q.after, q.around, q.changedAfter].filter((v) => v !== undefined).length <= 1, {
+    message: 'Use at most one of before, after, around and changedAfter.',
     path: ['after'],
+  })
+  .refine((q) => q.changedAfter === undefined || (q.thread === undefined && !q.author && !q.from && !q.to), {
+    message: 'changedAfter takes no filters.',
+    path: ['changedAfter'],
+  })
+  .refine((q) => q.thread === undefined || q.around === undefined, {
+    message: 'A thread is paged with before or after.',
+    path: ['around'],
   });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 
-/** The catch-up position a client sends in the room namespace handshake (`auth.lastSeq`). */
-export const handshakeAuthSchema = z.object({ lastSeq: seqParam.optional() });
+/**
+ * The catch-up position a client sends in the room namespace handshake: `lastSeq` (newest contiguous
+ * message held) and `lastRev` (newest contiguous change held).
+ */
+export const handshakeAuthSchema = z.object({ lastSeq: seqParam.optional(), lastRev: seqParam.optional() });
+
+/** One emoji's reactions on a message. */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  /** Who reacted, earliest first: all of them up to REACTION_USERS_LISTED. */
+  userIds: string[];
+}
+
+/** The thread under a message (top-level messages with at least one reply). */
+export interface ThreadSummary {
+  replyCount: number;
+  lastReplySeq: number;
+  lastReplyAt: string;
+  /** The most recent distinct repliers, newest first (at most 5). */
+  participants: PublicUser[];
+}
+
+/** The message a quote-reply quotes, as it was when this reply was read from the server. */
+export interface QuotedMessage {
+  seq: number;
+  author: PublicUser;
+  /** The start of its body (at most 200 code points); "" once it is deleted. */
+  snippet: string;
+  deleted: boolean;
+}
 
 export interface ChatMessage {
   id: string;
@@ -60,13 +154,54 @@ export interface ChatMessage {
   seq: number;
   clientId: string;
   author: PublicUser;
+  /** "" once deleted. */
   body: string;
   createdAt: string;
   editedAt: string | null;
+  /** A tombstone: the body, reactions and previous versions are gone; seq stays. */
+  deletedAt: string | null;
+  /**
+   * The room's change cursor at this message's last change (edit, delete, reaction, a reply in its thread);
+   * 0 if never changed. Of two copies of a message, the one with the higher rev is the newer state.
+   */
+  rev: number;
+  /** Set on thread replies: the seq of the thread's root message. */
+  threadRootSeq: number | null;
+  /** A thread reply also shown in the main timeline. */
+  alsoInRoom: boolean;
+  replyTo: QuotedMessage | null;
+  /** Roots only, once they have replies. */
+  thread: ThreadSummary | null;
+  reactions: Reaction[];
+  /** Members mentioned by @username (ids), as of the last edit. */
+  mentions: string[];
+  /** @room / @here, by someone allowed to. */
+  mentionsRoom: boolean;
 }
 
 export interface HistoryPage {
   messages: ChatMessage[];
-  /** More messages exist beyond this page in the direction asked. */
+  /** More messages exist beyond this page in the direction asked (`around`: older ones). */
   hasMore: boolean;
+  /** `around` only: newer messages exist after this page. */
+  hasNewer?: boolean;
+  /** `changedAfter` only: the room's change cursor when the page was read. */
+  lastRev?: number;
+  /** `thread` only: the thread's root message. */
+  root?: ChatMessage;
+}
+
+/** What a room socket gets once per connect, after room:ready (docs/protocol.md §4.5). */
+export interface MessageReplay {
+  /** Messages after the handshake's lastSeq, ascending by seq, in their current state. */
+  messages: ChatMessage[];
+  /**
+   * Messages at or below the handshake's lastSeq changed after its lastRev, ascending by rev, in their
+   * current state (empty without a lastRev).
+   */
+  changes: ChatMessage[];
+  /** Too much was missed (messages or changes): drop local state and reload the newest page. */
+  truncated: boolean;
+  lastSeq: number;
+  lastRev: number;
 }

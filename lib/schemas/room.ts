@@ -82,7 +82,29 @@ export interface RoomSummary {
   lastReadSeq: number | null;
   /** Direct rooms: the other participant (name is empty for direct rooms). */
   peer: PublicUser | null;
+  /** Members only: unread messages that mention me (or @room), counted up to 100. */
+  unreadMentions: number | null;
+  /** Members only: my notification level for this room. */
+  notify: NotifyLevel | null;
+  /** Who may notify everyone with @room / @here. */
+  roomMentions: RoomMentionsPolicy;
 }
+
+/** all: every message; mentions: mentions of me and @room; none: muted. */
+export const NOTIFY_LEVELS = ['all', 'mentions', 'none'] as const;
+export type NotifyLevel = (typeof NOTIFY_LEVELS)[number];
+export const ROOM_MENTIONS_POLICIES = ['anyone', 'owner'] as const;
+export type RoomMentionsPolicy = (typeof ROOM_MENTIONS_POLICIES)[number];
+
+/** PUT /api/rooms/:roomId/notifications */
+export const setNotifyLevelSchema = z.strictObject({
+  level: z.enum(NOTIFY_LEVELS, { error: 'level must be all, mentions or none.' }),
+});
+
+/** PATCH /api/rooms/:roomId (owner): room settings. */
+export const updateRoomSchema = z.strictObject({
+  roomMentions: z.enum(ROOM_MENTIONS_POLICIES, { error: 'roomMentions must be anyone or owner.' }),
+});
 
 export interface RoomMember {
   user: PublicUser;

@@ -21,6 +21,9 @@ const room: RoomSummary = {
   lastSeq: 2,
   lastReadSeq: 0,
   peer: null,
+  unreadMentions: 0,
+  notify: 'mentions',
+  roomMentions: 'anyone',
 };
 
 function msg(seq: number, overrides: Partial<ChatMessage> = {}): ChatMessage {
@@ -33,6 +36,15 @@ function msg(seq: number, overrides: Partial<ChatMessage> = {}): ChatMessage {
     body: `message ${seq}`,
     createdAt: new Date(seq * 1000).toISOString(),
     editedAt: null,
+    deletedAt: null,
+    rev: 0,
+    threadRootSeq: null,
+    alsoInRoom: false,
+    replyTo: null,
+    thread: null,
+    reactions: [],
+    mentions: [],
+    mentionsRoom: false,
     ...overrides,
   };
 }
@@ -140,9 +152,9 @@ describe('room store: sending', () => {
     expect(rows()).toEqual(['1:sent', '2:sent', 'offline hello:failed']);
 
     conn.connected = true;
-    on['room:ready']!({ room, online: [me], receipts: [], typing: [] });
+    on['room:ready']!({ room, online: [me], receipts: [], threads: [], typing: [] });
     expect(conn.sent).toHaveLength(1);
-    on['message:replay']!({ messages: [], truncated: false, lastSeq: 2 });
+    on['message:replay']!({ messages: [], changes: [], lastRev: 0, truncated: false, lastSeq: 2 });
     const { clientId } = conn.sent[0]!;
     conn.ack({ ok: true, data: msg(3, { author: me, clientId, body: 'offline hello' }) });
     await flush();
@@ -157,10 +169,10 @@ describe('room store: sending', () => {
     await flush();
     expect(rows()).toEqual(['1:sent', '2:sent', 'in flight:failed']);
     conn.connected = true;
-    on['room:ready']!({ room, online: [], receipts: [], typing: [] });
+    on['room:ready']!({ room, online: [], receipts: [], threads: [], typing: [] });
     expect(conn.sent.map((s) => s.clientId)).toEqual([clientId, clientId]);
     // The first attempt had reached the server: the replay carries it, the resend's ack repeats it.
-    on['message:replay']!({ messages: [msg(3, { author: me, clientId, body: 'in flight' })], truncated: false, lastSeq: 3 });
+    on['message:replay']!({ messages: [msg(3, { author: me, clientId, body: 'in flight' })], changes: [], lastRev: 0, truncated: false, lastSeq: 3 });
     conn.ack({ ok: true, data: msg(3, { author: me, clientId, body: 'in flight' }) });
     await flush();
     expect(rows()).toEqual(['1:sent', '2:sent', '3:sent']);
@@ -171,7 +183,7 @@ describe('room store: sending', () => {
     store.getState().send('nope');
     conn.ack({ ok: false, error: { code: 'FORBIDDEN', message: 'not a member' } });
     await flush();
-    on['room:ready']!({ room, online: [], receipts: [], typing: [] });
+    on['room:ready']!({ room, online: [], receipts: [], threads: [], typing: [] });
     expect(conn.sent).toHaveLength(1);
   });
 });
@@ -213,7 +225,7 @@ describe('room store: ordering and gaps', () => {
   it('a truncated replay reloads the newest page', async () => {
     const { on, rows, fetchHistory } = setup();
     fetchHistory.mockResolvedValueOnce({ messages: [msg(899), msg(900)], hasMore: true });
-    on['message:replay']!({ messages: [], truncated: true, lastSeq: 900 });
+    on['message:replay']!({ messages: [], changes: [], lastRev: 0, truncated: true, lastSeq: 900 });
     await flush();
     expect(fetchHistory).toHaveBeenCalledWith({ limit: 50 });
     expect(rows()).toEqual(['899:sent', '900:sent']);
@@ -232,7 +244,7 @@ describe('room store: ordering and gaps', () => {
 describe('room store: members, presence, deletion', () => {
   it('tracks members, online users and join/leave lines', () => {
     const { on, store } = setup();
-    on['room:ready']!({ room, online: [me], receipts: [], typing: [] });
+    on['room:ready']!({ room, online: [me], receipts: [], threads: [], typing: [] });
     on['member:joined']!({ user: other, at: new Date().toISOString() });
     on['presence:online']!({ user: other });
     expect(store.getState().members.map((m) => m.user.id)).toEqual(['other']);
@@ -288,7 +300,7 @@ describe('room store: typing', () => {
   it('shows others typing from room:ready and typing:update, never me, and expires silent entries', () => {
     const { on, store } = setup();
     const third = { id: 'third', username: 'third', displayName: 'Third' };
-    on['room:ready']!({ room, online: [], receipts: [], typing: [other, me] });
+    on['room:ready']!({ room, online: [], receipts: [], threads: [], typing: [other, me] });
     expect(Object.keys(store.getState().typing)).toEqual(['other']);
     on['typing:update']!({ user: third, typing: true });
     on['typing:update']!({ user: me, typing: true });
@@ -311,7 +323,7 @@ describe('room store: read receipts', () => {
 
   it('keeps every member\'s positions, forward only', () => {
     const { on, store } = setup();
-    on['room:ready']!({ room, online: [], receipts: [{ userId: 'other', lastReadSeq: 1, lastDeliveredSeq: 2 }], typing: [] });
+    on['room:ready']!({ room, online: [], receipts: [{ userId: 'other', lastReadSeq: 1, lastDeliveredSeq: 2 }], threads: [], typing: [] });
     on['receipt:updated']!({ userId: 'other', lastReadSeq: 2, lastDeliveredSeq: 2 });
     on['receipt:updated']!({ userId: 'other', lastReadSeq: 1, lastDeliveredSeq: 1 }); // late
     expect(store.getState().receipts.other).toEqual({ userId: 'other', lastReadSeq: 2, lastDeliveredSeq: 2 });
@@ -342,7 +354,7 @@ describe('room store: read receipts', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(conn.marks).toEqual([]);
     conn.connected = true;
-    on['room:ready']!({ room, online: [], receipts: [{ userId: 'me', lastReadSeq: 1, lastDeliveredSeq: 1 }], typing: [] });
+    on['room:ready']!({ room, online: [], receipts: [{ userId: 'me', lastReadSeq: 1, lastDeliveredSeq: 1 }], threads: [], typing: [] });
     await vi.advanceTimersByTimeAsync(500);
     expect(conn.marks.map((m) => m.seq)).toEqual([2]);
   });

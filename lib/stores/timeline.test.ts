@@ -33,6 +33,15 @@ function msg(seq: number, overrides: Partial<ChatMessage> = {}): ChatMessage {
     body: `message ${seq}`,
     createdAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
     editedAt: null,
+    deletedAt: null,
+    rev: 0,
+    threadRootSeq: null,
+    alsoInRoom: false,
+    replyTo: null,
+    thread: null,
+    reactions: [],
+    mentions: [],
+    mentionsRoom: false,
     ...overrides,
   };
 }

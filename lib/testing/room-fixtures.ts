@@ -15,6 +15,9 @@ export function roomSummary(id: string, overrides: Partial<RoomSummary> = {}): R
     lastSeq: null,
     lastReadSeq: null,
     peer: null,
+    unreadMentions: null,
+    notify: null,
+    roomMentions: 'anyone',
     ...overrides,
   };
 }

@@ -7,7 +7,7 @@ import { getMetrics } from '../../metrics';
 import { formatWait, retryAfterSeconds } from '../../rate-limit';
 import { sendMessageSchema } from '../../schemas/message';
 import type { RoomClientToServerEvents } from '../events';
-import { notifyMessageStored, type RoomSocket } from '../notify';
+import { notifyMessageChanged, notifyMessageStored, type RoomSocket } from '../notify';
 import { eventHandlers } from '../on-event';
 import type { ParleyServer } from '../server';
 
@@ -24,6 +24,17 @@ export function createMessageRateLimiter(limits: { perSecond: number; burst: num
   );
 }
 
+/** Spends one point of `limiter` for the user, or refuses with RATE_LIMITED (and when to retry). */
+export async function consumeOrRefuse(limiter: BurstyRateLimiter, userId: string, what: string): Promise<void> {
+  try {
+    await limiter.consume(userId);
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    const retryAfter = retryAfterSeconds(rejection);
+    throw new AppError('RATE_LIMITED', `You are ${what} too fast. Wait ${formatWait(retryAfter)}.`, { retryAfter });
+  }
+}
+
 export function registerMessageHandlers(
   socket: RoomSocket,
   deps: { io: ParleyServer; roomId: string; log: Logger; limiter: BurstyRateLimiter },
@@ -35,21 +46,24 @@ export function registerMessageHandlers(
   on(
     'message:send',
     sendMessageSchema,
-    async ({ clientId, body }, { afterAck }) => {
+    async ({ clientId, body, threadRootSeq, alsoInRoom, replyToSeq }, { afterAck }) => {
       const stopTimer = metrics.messageHandling.startTimer();
-      try {
-        await deps.limiter.consume(user.id);
-      } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        const retryAfter = retryAfterSeconds(rejection);
-        throw new AppError('RATE_LIMITED', `You are sending too fast. Wait ${formatWait(retryAfter)}.`, { retryAfter });
-      }
-      const { message, duplicate } = await createMessage({ roomId: deps.roomId, authorId: user.id, clientId, body });
+      await consumeOrRefuse(deps.limiter, user.id, 'sending');
+      const { message, duplicate, root } = await createMessage({
+        roomId: deps.roomId,
+        authorId: user.id,
+        clientId,
+        body,
+        threadRootSeq,
+        alsoInRoom,
+        replyToSeq,
+      });
       metrics.messagesAccepted.inc(duplicate ? 0 : 1);
       afterAck(() => {
         // A retried clientId too: the instance that stored it first may have died before broadcasting it.
         // Instances that sent it already do not send it again (bus.ts); clients dedupe by seq anyway.
         notifyMessageStored(message, socket.id, deps.io);
+        if (root) notifyMessageChanged(root, deps.io);
         stopTimer();
       });
       return message;

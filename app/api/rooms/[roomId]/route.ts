@@ -1,6 +1,8 @@
-/** GET: one room with its members (members only). DELETE: the owner deletes the room. */
-import { deleteRoom, getRoomForUser, listMembers } from '@/lib/data/rooms';
-import { json, requireApiUser, roomIdParam, route } from '@/lib/http';
+/** GET: one room with its members (members only). PATCH: the owner changes settings. DELETE: the owner deletes the room. */
+import { deleteRoom, getRoomForUser, listMembers, updateRoomSettings } from '@/lib/data/rooms';
+import { parseOrThrow } from '@/lib/errors';
+import { json, readJsonBody, requireApiUser, roomIdParam, route } from '@/lib/http';
+import { updateRoomSchema } from '@/lib/schemas/room';
 import { notifyRoomDeleted } from '@/lib/realtime/notify';
 
 export const dynamic = 'force-dynamic';
@@ -13,6 +15,13 @@ export const GET = route(async (request: Request, context: Context) => {
   const room = await getRoomForUser({ roomId, userId: user.id });
   const members = await listMembers({ roomId, userId: user.id });
   return json({ room, members });
+});
+
+export const PATCH = route(async (request: Request, context: Context) => {
+  const { user } = await requireApiUser(request);
+  const roomId = await roomIdParam(context);
+  const { roomMentions } = parseOrThrow(updateRoomSchema, await readJsonBody(request));
+  return json({ room: await updateRoomSettings({ roomId, userId: user.id, roomMentions }) });
 });
 
 export const DELETE = route(async (request: Request, context: Context) => {

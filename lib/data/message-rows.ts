@@ -1,0 +1,95 @@
+/**
+ * How a stored message is read and turned into its wire shape (ChatMessage), in one place for every query
+ * that returns messages: history, replay, resync, sends, changes. The quoted message and the thread's
+ * participants are read with the message, so a client gets them in the state of that moment.
+ */
+import { Prisma } from '@/generated/prisma/client.ts';
+import type { ChatMessage, QuotedMessage, Reaction } from '../schemas/message';
+import type { PublicUser } from '../schemas/user';
+
+/** Code points of a quoted message's body shown with a quote-reply. */
+export const QUOTE_SNIPPET_CHARS = 200;
+/** Repliers listed in a thread summary. */
+export const THREAD_PARTICIPANTS_LISTED = 5;
+
+export interface MessageRow {
+  id: bigint;
+  roomId: string;
+  seq: number;
+  clientId: string;
+  body: string;
+  createdAt: Date;
+  editedAt: Date | null;
+  deletedAt: Date | null;
+  rev: number;
+  threadRootSeq: number | null;
+  alsoInRoom: boolean;
+  replyCount: number;
+  lastReplySeq: number | null;
+  lastReplyAt: Date | null;
+  reactions: Reaction[];
+  mentions: string[] | null;
+  mentionsRoom: boolean;
+  author: PublicUser;
+  replyTo: (Omit<QuotedMessage, 'deleted'> & { deleted: boolean }) | null;
+  participants: PublicUser[] | null;
+}
+
+const userJson = (alias: string) =>
+  Prisma.raw(`json_build_object('id', ${alias}.id, 'username', ${alias}.username, 'displayName', ${alias}.display_name)`);
+
+/**
+ * The select list for a `messages` row under `alias` (a table alias or CTE with the messages columns).
+ * Everything is reached by key (users by id, the quoted message by (room_id, seq)), so it costs an index
+ * probe or two per row.
+ */
+export function messageColumns(alias = 'm'): Prisma.Sql {
+  const m = Prisma.raw(alias);
+  return Prisma.sql`
+    ${m}.id, ${m}.room_id AS "roomId", ${m}.seq, ${m}.client_id AS "clientId", ${m}.body,
+    ${m}.created_at AS "createdAt", ${m}.edited_at AS "editedAt", ${m}.deleted_at AS "deletedAt", ${m}.rev,
+    ${m}.thread_root_seq AS "threadRootSeq", ${m}.also_in_room AS "alsoInRoom", ${m}.reply_count AS "replyCount",
+    ${m}.last_reply_seq AS "lastReplySeq", ${m}.last_reply_at AS "lastReplyAt", ${m}.reactions,
+    ${m}.mentions::text[] AS mentions, ${m}.mentions_room AS "mentionsRoom",
+    (SELECT ${userJson('au')} FROM users au WHERE au.id = ${m}.author_id) AS author,
+    CASE WHEN ${m}.reply_to_seq IS NULL THEN NULL ELSE (
+      SELECT json_build_object('seq', q.seq, 'author', ${userJson('qu')},
+                               'snippet', left(q.body, ${QUOTE_SNIPPET_CHARS}), 'deleted', q.deleted_at IS NOT NULL)
+      FROM messages q JOIN users qu ON qu.id = q.author_id
+      WHERE q.room_id = ${m}.room_id AND q.seq = ${m}.reply_to_seq
+    ) END AS "replyTo",
+    CASE WHEN ${m}.reply_count = 0 THEN NULL ELSE (
+      SELECT json_agg(${userJson('pu')} ORDER BY array_position(${m}.thread_participants, pu.id))
+      FROM users pu WHERE pu.id = ANY (${m}.thread_participants)
+    ) END AS participants`;
+}
+
+export function toChatMessage(row: MessageRow): ChatMessage {
+  return {
+    id: row.id.toString(),
+    roomId: row.roomId,
+    seq: row.seq,
+    clientId: row.clientId,
+    author: row.author,
+    body: row.body,
+    createdAt: row.createdAt.toISOString(),
+    editedAt: row.editedAt?.toISOString() ?? null,
+    deletedAt: row.deletedAt?.toISOString() ?? null,
+    rev: row.rev,
+    threadRootSeq: row.threadRootSeq,
+    alsoInRoom: row.alsoInRoom,
+    replyTo: row.replyTo,
+    thread:
+      row.replyCount > 0 && row.lastReplySeq !== null && row.lastReplyAt !== null
+        ? {
+            replyCount: row.replyCount,
+            lastReplySeq: row.lastReplySeq,
+            lastReplyAt: row.lastReplyAt.toISOString(),
+            participants: row.participants ?? [],
+          }
+        : null,
+    reactions: row.reactions,
+    mentions: row.mentions ?? [],
+    mentionsRoom: row.mentionsRoom,
+  };
+}
