@@ -337,7 +337,9 @@ export async function getHistory(input: { roomId: string; userId: string; query:
   await requireMembership(input);
   const { query } = input;
   if (query.changedAfter !== undefined) return getChanges({ roomId: input.roomId, afterRev: query.changedAfter, limit: query.limit });
-  if (query.around !== undefined) return getAround(input.roomId, query);
+  // Read first: the page then holds every change up to it (clients start their rev watermark there).
+  const lastRev = await readLastRev(input.roomId);
+  if (query.around !== undefined) return { ...(await getAround(input.roomId, query)), lastRev };
   let root: ChatMessage | undefined;
   if (query.thread !== undefined) {
     const found = await readMessage(getDb(), input.roomId, query.thread);
@@ -353,7 +355,7 @@ export async function getHistory(input: { roomId: string; userId: string; query:
   const hasMore = rows.length > query.limit;
   const page = rows.slice(0, query.limit);
   if (!forwards) page.reverse();
-  return { messages: page.map(toChatMessage), hasMore, ...(root ? { root } : {}) };
+  return { messages: page.map(toChatMessage), hasMore, lastRev, ...(root ? { root } : {}) };
 }
 
 function filters(query: HistoryQuery): Prisma.Sql {

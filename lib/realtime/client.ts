@@ -202,6 +202,8 @@ export interface RoomConnectionOptions {
   userId: string;
   /** Read on every (re)connect: the newest contiguous seq held, so the server replays what came after. */
   lastSeq(): number;
+  /** Read on every (re)connect: the newest contiguous change (rev) held, so the server replays changes after it. */
+  lastRev(): number;
   on: RoomEventHandlers;
   onConnect?(): void;
   onDisconnect?(reason: string): void;
@@ -221,14 +223,20 @@ export interface RoomConnection {
   typing(start: boolean): void;
   /** `read:mark`; rejects on timeout or when not connected. */
   markRead(seq: number): Promise<Ack<{ lastReadSeq: number }>>;
+  /** A change to a stored message (edit, delete, reaction) or `thread:mark`; rejects on timeout or when not connected. */
+  request<E extends ChangeEvent>(event: E, payload: ChangePayload<E>, timeoutMs?: number): Promise<ChangeAck<E>>;
   close(): void;
 }
+
+export type ChangeEvent = 'message:edit' | 'message:delete' | 'reaction:add' | 'reaction:remove' | 'thread:mark';
+type ChangePayload<E extends ChangeEvent> = Parameters<RoomClientToServerEvents[E]>[0];
+type ChangeAck<E extends ChangeEvent> = Parameters<Parameters<RoomClientToServerEvents[E]>[1]>[0];
 
 /** Opens a room's namespace on the tab's connection. Close it when the room is no longer shown. */
 export function openRoom(roomId: string, options: RoomConnectionOptions): RoomConnection {
   const lease = acquireRealtime(options.userId);
   const { manager } = current!;
-  const auth = (cb: (data: object) => void) => cb({ lastSeq: options.lastSeq() });
+  const auth = (cb: (data: object) => void) => cb({ lastSeq: options.lastSeq(), lastRev: options.lastRev() });
   const socket = manager.socket(roomNamespace(roomId), { auth }) as RoomSocket;
   // The manager keeps a namespace's socket across close/open: make sure this opening's auth is the one used.
   socket.auth = auth;
@@ -274,6 +282,12 @@ export function openRoom(roomId: string, options: RoomConnectionOptions): RoomCo
     async markRead(seq) {
       if (closed || !socket.connected) throw new Error('not connected');
       return socket.timeout(POSITION_TIMEOUT_MS).emitWithAck('read:mark', { seq });
+    },
+    async request(event, payload, timeoutMs = SEND_TIMEOUT_MS) {
+      if (closed || !socket.connected) throw new Error('not connected');
+      // The typed emitWithAck cannot take an event union; the signatures above keep callers typed.
+      const timed = socket.timeout(timeoutMs) as unknown as { emitWithAck(event: string, payload: unknown): Promise<unknown> };
+      return timed.emitWithAck(event, payload) as Promise<ChangeAck<typeof event>>;
     },
     close() {
       if (closed) return;

@@ -185,7 +185,7 @@ export interface HistoryPage {
   hasMore: boolean;
   /** `around` only: newer messages exist after this page. */
   hasNewer?: boolean;
-  /** `changedAfter` only: the room's change cursor when the page was read. */
+  /** The room's change cursor when the page was read: the page reflects every change up to it. */
   lastRev?: number;
   /** `thread` only: the thread's root message. */
   root?: ChatMessage;

@@ -3,7 +3,7 @@ import type { Ack } from '../errors';
 import type { RoomConnection } from '../realtime/client';
 import type { ChatMessage, HistoryPage, SendMessageInput } from '../schemas/message';
 import type { RoomSummary } from '../schemas/room';
-import { createRoomStore } from './room-store';
+import { createRoomStore, type HistoryRequest } from './room-store';
 import { timelineItems } from './timeline';
 
 const me = { id: 'me', username: 'me', displayName: 'Me' };
@@ -75,12 +75,17 @@ class FakeConnection implements RoomConnection {
     if (!this.connected) return Promise.reject(new Error('not connected'));
     return new Promise((resolve) => this.marks.push({ seq, resolve }));
   }
+  requests: { event: string; payload: unknown; resolve: (ack: unknown) => void; reject: (e: Error) => void }[] = [];
+  request(event: string, payload: unknown): Promise<never> {
+    if (!this.connected) return Promise.reject(new Error('not connected'));
+    return new Promise((resolve, reject) => this.requests.push({ event, payload, resolve: resolve as (ack: unknown) => void, reject }));
+  }
   close() {}
 }
 
 function setup(history: HistoryPage = { messages: [msg(1), msg(2)], hasMore: false }) {
   let n = 0;
-  const fetchHistory = vi.fn<(q: { before?: number; after?: number; limit?: number }) => Promise<HistoryPage>>();
+  const fetchHistory = vi.fn<(q: HistoryRequest) => Promise<HistoryPage>>();
   const store = createRoomStore(
     { room, members: [], history },
     {
@@ -357,5 +362,64 @@ describe('room store: read receipts', () => {
     on['room:ready']!({ room, online: [], receipts: [{ userId: 'me', lastReadSeq: 1, lastDeliveredSeq: 1 }], threads: [], typing: [] });
     await vi.advanceTimersByTimeAsync(500);
     expect(conn.marks.map((m) => m.seq)).toEqual([2]);
+  });
+});
+
+describe('room store: changes to messages', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('an edit that got no answer is sent again with the same clientId, and applied once', async () => {
+    const { store, conn } = setup({ messages: [msg(1, { author: me }), msg(2)], hasMore: false, lastRev: 4 });
+    const done = store.getState().edit(1, 'fixed');
+    expect(conn.requests[0]).toMatchObject({ event: 'message:edit', payload: { seq: 1, body: 'fixed' } });
+    conn.requests[0]!.reject(new Error('operation has timed out'));
+    await flush();
+    expect(conn.requests).toHaveLength(2);
+    const first = conn.requests[0]!.payload as { clientId: string };
+    expect((conn.requests[1]!.payload as { clientId: string }).clientId).toBe(first.clientId);
+    conn.requests[1]!.resolve({ ok: true, data: msg(1, { author: me, body: 'fixed', rev: 5, editedAt: new Date(0).toISOString() }) });
+    await expect(done).resolves.toEqual({ ok: true });
+    expect(store.getState().timeline.messages[0]!.body).toBe('fixed');
+    expect(store.getState().timeline.lastRev).toBe(5);
+  });
+
+  it('updates arriving out of order end with the newest state; a missing rev is healed over REST', async () => {
+    const { store, on, fetchHistory } = setup({ messages: [msg(1), msg(2)], hasMore: false, lastRev: 10 });
+    fetchHistory.mockResolvedValue({ messages: [msg(2, { body: 'b', rev: 12 })], hasMore: false, lastRev: 12 });
+    on['message:updated']!(msg(2, { body: 'b', rev: 12 }));
+    on['message:updated']!(msg(1, { body: 'x', rev: 13 }));
+    expect(store.getState().timeline.lastRev).toBe(10);
+    await flush();
+    expect(fetchHistory).toHaveBeenCalledWith({ changedAfter: 10, limit: 100 });
+    await flush();
+    expect(store.getState().timeline.lastRev).toBe(13);
+    on['message:updated']!(msg(2, { body: 'older', rev: 11 }));
+    expect(store.getState().timeline.messages.map((m) => m.body)).toEqual(['x', 'b']);
+  });
+
+  it('the replay applies missed changes and vouches for every rev up to its lastRev', () => {
+    const { store, on } = setup({ messages: [msg(1), msg(2)], hasMore: false, lastRev: 3 });
+    on['message:replay']!({ messages: [msg(3)], changes: [msg(1, { deletedAt: new Date(0).toISOString(), body: '', rev: 7 })], truncated: false, lastSeq: 3, lastRev: 9 });
+    const t = store.getState().timeline;
+    expect(t.messages.map((m) => [m.seq, m.body])).toEqual([[1, ''], [2, 'message 2'], [3, 'message 3']]);
+    expect(t.lastRev).toBe(9);
+    expect(t.revsAbove).toEqual([]);
+  });
+
+  it('a reaction toggles: add when I have not reacted, remove when I have', async () => {
+    const { store, conn } = setup({ messages: [msg(1, { reactions: [{ emoji: '👍', count: 1, userIds: [me.id] }] }), msg(2)], hasMore: false });
+    void store.getState().toggleReaction(1, '👍');
+    void store.getState().toggleReaction(2, '👍');
+    expect(conn.requests.map((r) => r.event)).toEqual(['reaction:remove', 'reaction:add']);
+  });
+
+  it('a thread shows its replies, live ones included; the main timeline does not', async () => {
+    const { store, on, fetchHistory, rows } = setup();
+    fetchHistory.mockResolvedValue({ messages: [msg(3, { threadRootSeq: 1 })], hasMore: false, root: msg(1, { rev: 2 }) });
+    await store.getState().openThread(1);
+    on['message:new']!(msg(4, { threadRootSeq: 1 }));
+    expect(store.getState().thread!.replies.map((m) => m.seq)).toEqual([3, 4]);
+    expect(rows()).toEqual(['1:sent', '2:sent']);
   });
 });

@@ -5,9 +5,16 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ErrorBody, ErrorCode } from '../errors';
-import type { RoomConnection, RoomConnectionOptions } from '../realtime/client';
-import type { RoomReady } from '../realtime/events';
-import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, messageBodySchema, type ChatMessage, type HistoryPage } from '../schemas/message';
+import type { ChangeEvent, RoomConnection, RoomConnectionOptions } from '../realtime/client';
+import type { RoomReady, ThreadRead } from '../realtime/events';
+import {
+  HISTORY_DEFAULT_LIMIT,
+  HISTORY_MAX_LIMIT,
+  messageBodySchema,
+  type ChatMessage,
+  type HistoryPage,
+  type MessageReplay,
+} from '../schemas/message';
 import type { RoomMember, RoomSummary } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
 import { uuidv4 } from '../uuid';
@@ -17,10 +24,15 @@ import {
   addOutgoing,
   addSystemLine,
   applyCatchUpPage,
+  applyChanges,
   applyMessages,
+  applyNewerPage,
   applyNewestPage,
   applyOlderPage,
   hasGap,
+  hasRevGap,
+  mergeMessages,
+  showStretch,
   markFailed,
   markPending,
   maxSeq,
@@ -53,7 +65,30 @@ export interface RoomState {
   connected: boolean;
   loadingOlder: boolean;
   olderError: string | null;
+  loadingNewer: boolean;
+  /** The thread open in the side panel. */
+  thread: ThreadView | null;
+  /** My read position per thread root (room:ready, thread:read, my own marks). */
+  threadReads: Record<number, number>;
+  /** A message to scroll to and highlight (a jump: quote, notification, link). */
+  highlightSeq: number | null;
+  /** The quote-reply in progress in the main composer. */
+  replyingTo: number | null;
+  /** The message being edited in place. */
+  editingSeq: number | null;
 }
+
+export interface ThreadView {
+  rootSeq: number;
+  root: ChatMessage | null;
+  /** Its replies, ascending by seq (live and loaded). */
+  replies: ChatMessage[];
+  hasOlder: boolean;
+  loading: boolean;
+  error: string | null;
+}
+
+export type ChangeResult = { ok: true } | { ok: false; message: string };
 
 export interface RoomActions {
   /** Sends a new message; returns a validation error for the composer, or null. */
@@ -69,6 +104,31 @@ export interface RoomActions {
   retry(clientId: string): void;
   discard(clientId: string): void;
   loadOlder(): Promise<void>;
+  /** While showing an older stretch: the next page towards the present. */
+  loadNewer(): Promise<void>;
+  /** Back to the newest messages (leaves an older stretch). */
+  jumpToLatest(): Promise<void>;
+  /** Scrolls to a message and highlights it, loading the history around it if it is not loaded. */
+  jumpTo(seq: number): Promise<void>;
+  clearHighlight(): void;
+  /** Edits my message (retried with the same clientId until answered). */
+  edit(seq: number, body: string): Promise<ChangeResult>;
+  startEditing(seq: number | null): void;
+  /** Edits my newest message in the main timeline: true if there is one. */
+  editLast(): boolean;
+  /** Deletes a message (mine, or anyone's as the room owner). */
+  remove(seq: number): Promise<ChangeResult>;
+  /** Adds my reaction, or removes it if I had reacted with that emoji. */
+  toggleReaction(seq: number, emoji: string): Promise<ChangeResult>;
+  /** Quote-reply in the main composer (null: cancel). */
+  replyTo(seq: number | null): void;
+  /** Sends a reply in a thread; returns a validation error for the composer, or null. */
+  sendInThread(rootSeq: number, body: string, alsoInRoom: boolean): string | null;
+  openThread(rootSeq: number): Promise<void>;
+  closeThread(): void;
+  loadOlderReplies(): Promise<void>;
+  /** The open thread's replies up to `seq` are on screen: reports my thread read position (forward only). */
+  markThreadSeen(rootSeq: number, seq: number): void;
   /** The room is gone (learned elsewhere, e.g. the main namespace). */
   markDeleted(): void;
   /** I am no longer a member (left here or in another tab). */
@@ -77,9 +137,18 @@ export interface RoomActions {
 
 export type RoomStore = StoreApi<RoomState & RoomActions>;
 
+export interface HistoryRequest {
+  before?: number;
+  after?: number;
+  around?: number;
+  changedAfter?: number;
+  thread?: number;
+  limit?: number;
+}
+
 export interface RoomStoreDeps {
   me: PublicUser;
-  fetchHistory(query: { before?: number; after?: number; limit?: number }): Promise<HistoryPage>;
+  fetchHistory(query: HistoryRequest): Promise<HistoryPage>;
   fetchMembers(): Promise<RoomMember[]>;
   sendTimeoutMs?: number;
   /** Wait before fetching a gap: an ack and a broadcast racing each other usually close it on their own. */
@@ -94,6 +163,11 @@ export interface RoomStoreDeps {
   /** At most one `read:mark` per this interval. */
   readThrottleMs?: number;
 }
+
+/** Older messages a jump pages through before it shows the stretch around the target instead. */
+const JUMP_PAGE_BACK_LIMIT = 500;
+/** Attempts of a change (edit, delete, reaction) that got no answer: the same request again. */
+const CHANGE_ATTEMPTS = 4;
 
 /** How a room view connects the store to its namespace: `openRoom(id, binding.options)`, then attach. */
 export interface RoomSocketBinding {
@@ -129,6 +203,8 @@ export function createRoomStore(
   let readyCount = 0;
   let healing = false;
   let healTimer: ReturnType<typeof setTimeout> | undefined;
+  let revHealing = false;
+  let revHealTimer: ReturnType<typeof setTimeout> | undefined;
   let reloadTimer: ReturnType<typeof setTimeout> | undefined;
   const inFlight = new Set<string>();
   const waitTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -148,21 +224,174 @@ export function createRoomStore(
     online: {},
     typing: NO_TYPING,
     receipts: {},
-    timeline: timelineFromPage(initial.history),
+    timeline: timelineFromPage(initial.history, initial.history.lastRev ?? 0),
     status: 'live',
     connected: false,
     loadingOlder: false,
     olderError: null,
+    loadingNewer: false,
+    thread: null,
+    threadReads: {},
+    highlightSeq: null,
+    replyingTo: null,
+    editingSeq: null,
 
     send(body) {
-      if (get().status !== 'live') return 'This room is no longer available.';
+      const replyToSeq = get().replyingTo ?? undefined;
+      const problem = queueSend(body, { replyToSeq });
+      if (!problem) set({ replyingTo: null });
+      return problem;
+    },
+
+    sendInThread(rootSeq, body, alsoInRoom) {
+      return queueSend(body, { threadRootSeq: rootSeq, alsoInRoom: alsoInRoom || undefined });
+    },
+
+    replyTo(seq) {
+      set({ replyingTo: seq });
+    },
+
+    startEditing(seq) {
+      set({ editingSeq: seq });
+    },
+
+    editLast() {
+      const mine = [...get().timeline.messages].reverse().find((m) => m.author.id === me.id && !m.deletedAt && inMain(m));
+      if (!mine) return false;
+      set({ editingSeq: mine.seq });
+      return true;
+    },
+
+    async edit(seq, body) {
       const parsed = messageBodySchema.safeParse(body);
-      if (!parsed.success) return parsed.error.issues[0]?.message ?? 'The message is invalid.';
-      const clientId = uuid();
-      stopTyping();
-      setTimeline(addOutgoing(get().timeline, { clientId, body: parsed.data, createdAt: now().toISOString() }));
-      void attempt(clientId);
-      return null;
+      if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? 'The message is invalid.' };
+      const held = findMessage(seq);
+      if (held && held.body === parsed.data) return { ok: true };
+      return change('message:edit', { seq, clientId: uuid(), body: parsed.data });
+    },
+
+    async remove(seq) {
+      return change('message:delete', { seq });
+    },
+
+    async toggleReaction(seq, emoji) {
+      const held = findMessage(seq);
+      const mine = held?.reactions.find((r) => r.emoji === emoji)?.userIds.includes(me.id) ?? false;
+      return change(mine ? 'reaction:remove' : 'reaction:add', { seq, emoji });
+    },
+
+    async openThread(rootSeq) {
+      if (get().thread?.rootSeq === rootSeq) return;
+      const held = findMessage(rootSeq);
+      const replies = get().timeline.messages.filter((m) => m.threadRootSeq === rootSeq);
+      set({ thread: { rootSeq, root: held, replies, hasOlder: true, loading: true, error: null } });
+      try {
+        const page = await deps.fetchHistory({ thread: rootSeq, limit: HISTORY_DEFAULT_LIMIT });
+        const current = get().thread;
+        if (disposed || current?.rootSeq !== rootSeq) return;
+        set({
+          thread: {
+            ...current,
+            root: newer(current.root, page.root ?? null),
+            replies: mergeMessages(current.replies, page.messages),
+            hasOlder: page.hasMore,
+            loading: false,
+          },
+        });
+      } catch (error) {
+        const current = get().thread;
+        if (current?.rootSeq === rootSeq) {
+          set({ thread: { ...current, loading: false, error: error instanceof Error ? error.message : 'Could not load the thread.' } });
+        }
+      }
+    },
+
+    closeThread() {
+      set({ thread: null });
+    },
+
+    async loadOlderReplies() {
+      const thread = get().thread;
+      const oldest = thread?.replies[0]?.seq;
+      if (!thread || thread.loading || !thread.hasOlder || oldest === undefined) return;
+      set({ thread: { ...thread, loading: true } });
+      try {
+        const page = await deps.fetchHistory({ thread: thread.rootSeq, before: oldest, limit: HISTORY_DEFAULT_LIMIT });
+        const current = get().thread;
+        if (current?.rootSeq !== thread.rootSeq) return;
+        set({ thread: { ...current, replies: mergeMessages(current.replies, page.messages), hasOlder: page.hasMore, loading: false } });
+      } catch (error) {
+        const current = get().thread;
+        if (current?.rootSeq === thread.rootSeq) set({ thread: { ...current, loading: false, error: error instanceof Error ? error.message : 'Could not load older replies.' } });
+      }
+    },
+
+    markThreadSeen(rootSeq, seq) {
+      const known = get().threadReads[rootSeq] ?? 0;
+      if (seq <= known) return;
+      applyThreadRead({ rootSeq, lastReadSeq: seq });
+      const conn = connection;
+      if (!conn?.connected) return;
+      conn.request('thread:mark', { rootSeq, seq }, sendTimeoutMs).then(
+        (ack) => {
+          if (ack.ok) applyThreadRead(ack.data);
+        },
+        () => undefined, // the next sighting (or room:ready) brings it back in line
+      );
+    },
+
+    async jumpTo(seq) {
+      if (findMessage(seq)) {
+        set({ highlightSeq: seq });
+        return;
+      }
+      const started = epoch;
+      // Not far back: page back to it, so the timeline stays one stretch up to the present.
+      const oldest = get().timeline.messages[0]?.seq ?? 0;
+      if (get().timeline.hasOlder && !get().timeline.hasNewer && seq < oldest && oldest - seq <= JUMP_PAGE_BACK_LIMIT) {
+        while (!findMessage(seq) && get().timeline.hasOlder && started === epoch && !disposed) {
+          const before = get().timeline.messages[0]?.seq;
+          await get().loadOlder();
+          if (get().olderError || get().timeline.messages[0]?.seq === before) break;
+        }
+        if (findMessage(seq)) set({ highlightSeq: seq });
+        return;
+      }
+      try {
+        const page = await deps.fetchHistory({ around: seq, limit: HISTORY_DEFAULT_LIMIT });
+        if (disposed || started !== epoch) return;
+        epoch += 1;
+        setTimeline(showStretch(get().timeline, page));
+        set({ highlightSeq: seq });
+      } catch {
+        /* the message stays where it was: nothing to show */
+      }
+    },
+
+    clearHighlight() {
+      set({ highlightSeq: null });
+    },
+
+    async loadNewer() {
+      const { timeline, loadingNewer } = get();
+      if (loadingNewer || !timeline.hasNewer) return;
+      const started = epoch;
+      set({ loadingNewer: true });
+      try {
+        const page = await deps.fetchHistory({ after: timeline.lastSeq, limit: HISTORY_MAX_LIMIT });
+        if (disposed || started !== epoch) return;
+        setTimeline(applyNewerPage(get().timeline, page, me.id));
+      } catch {
+        /* scrolling down again retries */
+      } finally {
+        set({ loadingNewer: false });
+      }
+    },
+
+    async jumpToLatest() {
+      epoch += 1;
+      setTimeline({ ...get().timeline, hasNewer: false, messages: [], lastSeq: 0, hasOlder: true });
+      await reloadNewest();
     },
 
     retry(clientId) {
@@ -219,6 +448,87 @@ export function createRoomStore(
     },
   }));
 
+  function inMain(m: ChatMessage): boolean {
+    return m.threadRootSeq === null || m.alsoInRoom;
+  }
+
+  function findMessage(seq: number): ChatMessage | null {
+    const { timeline, thread } = store.getState();
+    return timeline.messages.find((m) => m.seq === seq) ?? (thread?.root?.seq === seq ? thread.root : null) ?? thread?.replies.find((m) => m.seq === seq) ?? null;
+  }
+
+  function newer(a: ChatMessage | null, b: ChatMessage | null): ChatMessage | null {
+    if (!a) return b;
+    if (!b) return a;
+    return b.rev > a.rev ? b : a;
+  }
+
+  function queueSend(body: string, reply: { threadRootSeq?: number; alsoInRoom?: boolean; replyToSeq?: number }): string | null {
+    if (store.getState().status !== 'live') return 'This room is no longer available.';
+    const parsed = messageBodySchema.safeParse(body);
+    if (!parsed.success) return parsed.error.issues[0]?.message ?? 'The message is invalid.';
+    const clientId = uuid();
+    stopTyping();
+    setTimeline(addOutgoing(store.getState().timeline, { clientId, body: parsed.data, createdAt: now().toISOString(), ...reply }));
+    void attempt(clientId);
+    return null;
+  }
+
+  /**
+   * A change to a stored message: sent with an ack timeout and, when no answer comes (timeout, dropped
+   * connection), sent again as it was — edits carry their clientId, so a repeat is applied once.
+   */
+  async function change<E extends Exclude<ChangeEvent, 'thread:mark'>>(event: E, payload: Parameters<RoomConnection['request']>[1] & object): Promise<ChangeResult> {
+    for (let attemptNo = 1; ; attemptNo += 1) {
+      const conn = connection;
+      if (disposed || store.getState().status !== 'live') return { ok: false, message: 'This room is no longer available.' };
+      if (!conn?.connected) {
+        if (attemptNo >= CHANGE_ATTEMPTS) return { ok: false, message: 'No connection. Try again when it is back.' };
+        await new Promise((r) => setTimeout(r, retryDelayMs));
+        continue;
+      }
+      try {
+        const ack = (await conn.request(event, payload as never, sendTimeoutMs)) as { ok: true; data: ChatMessage } | { ok: false; error: ErrorBody };
+        if (!ack.ok) {
+          if ((ack.error.code === 'UNAVAILABLE' || ack.error.code === 'INTERNAL') && attemptNo < CHANGE_ATTEMPTS) {
+            await new Promise((r) => setTimeout(r, retryDelayMs));
+            continue;
+          }
+          return { ok: false, message: ack.error.message };
+        }
+        if (!disposed) applyChanged([ack.data]);
+        return { ok: true };
+      } catch {
+        if (attemptNo >= CHANGE_ATTEMPTS) return { ok: false, message: 'No answer from the server. Try again.' };
+      }
+    }
+  }
+
+  /** Changed messages from any source: timeline, open thread, and the rev watermark (heals holes). */
+  function applyChanged(messages: ChatMessage[], coveredThrough?: number): void {
+    setTimeline(applyChanges(store.getState().timeline, messages, me.id, coveredThrough));
+    applyToThread(messages);
+    scheduleRevHeal();
+  }
+
+  function applyToThread(messages: ChatMessage[]): void {
+    const thread = store.getState().thread;
+    if (!thread) return;
+    let root = thread.root;
+    const replies: ChatMessage[] = [];
+    for (const m of messages) {
+      if (m.seq === thread.rootSeq) root = newer(root, m);
+      else if (m.threadRootSeq === thread.rootSeq) replies.push(m);
+    }
+    const merged = mergeMessages(thread.replies, replies);
+    if (root !== thread.root || merged !== thread.replies) store.setState({ thread: { ...thread, root, replies: merged } });
+  }
+
+  function applyThreadRead(read: ThreadRead): void {
+    const known = store.getState().threadReads[read.rootSeq] ?? 0;
+    if (read.lastReadSeq > known) store.setState((s) => ({ threadReads: { ...s.threadReads, [read.rootSeq]: read.lastReadSeq } }));
+  }
+
   function stopTimers(): void {
     clearTimeout(typingIdleTimer);
     clearTimeout(typingExpiryTimer);
@@ -227,6 +537,8 @@ export function createRoomStore(
     readTimer = undefined;
     clearTimeout(healTimer);
     healTimer = undefined;
+    clearTimeout(revHealTimer);
+    revHealTimer = undefined;
     clearTimeout(reloadTimer);
     for (const timer of waitTimers.values()) clearTimeout(timer);
     waitTimers.clear();
@@ -343,7 +655,15 @@ export function createRoomStore(
     let failure: ErrorBody | null = null;
     let stored: ChatMessage | null = null;
     try {
-      const ack = await conn.sendMessage({ clientId, body: item.body }, sendTimeoutMs);
+      const ack = await conn.sendMessage(
+        {
+          clientId,
+          body: item.body,
+          ...(item.threadRootSeq !== undefined ? { threadRootSeq: item.threadRootSeq, ...(item.alsoInRoom ? { alsoInRoom: true } : {}) } : {}),
+          ...(item.replyToSeq !== undefined ? { replyToSeq: item.replyToSeq } : {}),
+        },
+        sendTimeoutMs,
+      );
       if (ack.ok) stored = ack.data;
       else failure = ack.error;
     } catch {
@@ -356,6 +676,7 @@ export function createRoomStore(
     if (disposed) return;
     if (stored) {
       setTimeline(applyMessages(store.getState().timeline, [stored], me.id));
+      applyToThread([stored]);
       scheduleHeal();
     } else if (failure) {
       setTimeline(markFailed(store.getState().timeline, clientId, failure));
@@ -401,12 +722,44 @@ export function createRoomStore(
     if (failed) scheduleHeal(retryDelayMs);
   }
 
+  function scheduleRevHeal(delay = healDelayMs): void {
+    if (revHealing || revHealTimer !== undefined || disposed) return;
+    if (!hasRevGap(store.getState().timeline)) return;
+    revHealTimer = setTimeout(() => {
+      revHealTimer = undefined;
+      void healRevs();
+    }, delay);
+  }
+
+  /** Fetches `changedAfter=<lastRev>` until no change is missing. */
+  async function healRevs(): Promise<void> {
+    if (revHealing || disposed) return;
+    revHealing = true;
+    let failed = false;
+    try {
+      for (let round = 0; round < 20 && hasRevGap(store.getState().timeline) && !disposed; round += 1) {
+        const before = store.getState().timeline.lastRev;
+        const page = await deps.fetchHistory({ changedAfter: before, limit: HISTORY_MAX_LIMIT });
+        if (disposed) break;
+        const top = page.messages.at(-1)?.rev ?? before;
+        applyChanged(page.messages, page.hasMore ? top : Math.max(top, page.lastRev ?? 0));
+        if (store.getState().timeline.lastRev <= before) break;
+      }
+    } catch {
+      failed = true;
+    } finally {
+      revHealing = false;
+    }
+    if (failed) scheduleRevHeal(retryDelayMs);
+  }
+
   async function reloadNewest(): Promise<void> {
     const started = epoch;
     try {
       const page = await deps.fetchHistory({ limit: HISTORY_DEFAULT_LIMIT });
       if (disposed || started !== epoch) return;
-      setTimeline(applyNewestPage(store.getState().timeline, page, me.id));
+      const current = store.getState().timeline;
+      setTimeline(applyNewestPage({ ...current, lastRev: Math.max(current.lastRev, page.lastRev ?? 0), revsAbove: [] }, page, me.id));
       scheduleHeal();
     } catch {
       if (!disposed && started === epoch) reloadTimer = setTimeout(() => void reloadNewest(), retryDelayMs);
@@ -424,8 +777,9 @@ export function createRoomStore(
 
   // ── socket events ──
 
-  function onReady({ room, online, receipts, typing }: RoomReady): void {
+  function onReady({ room, online, receipts, typing, threads }: RoomReady): void {
     readyCount += 1;
+    for (const read of threads ?? []) applyThreadRead(read);
     store.setState({
       room,
       status: 'live',
@@ -442,20 +796,23 @@ export function createRoomStore(
     flushOutgoing();
   }
 
-  function onReplay({ messages, truncated, lastSeq }: { messages: ChatMessage[]; truncated: boolean; lastSeq: number }): void {
+  function onReplay({ messages, changes, truncated, lastSeq, lastRev }: MessageReplay): void {
     if (truncated) {
       epoch += 1;
       clearTimeout(reloadTimer);
-      setTimeline(resetTimeline(store.getState().timeline, lastSeq));
+      setTimeline(resetTimeline(store.getState().timeline, lastSeq, lastRev));
       void reloadNewest();
       return;
     }
     setTimeline(applyMessages(store.getState().timeline, messages, me.id, { coveredThrough: lastSeq }));
+    // Every change up to lastRev is in the replay: to messages held (changes) or as their current state (messages).
+    applyChanged([...(changes ?? []), ...messages], lastRev);
     scheduleHeal();
   }
 
   function onNew(message: ChatMessage): void {
     setTimeline(applyMessages(store.getState().timeline, [message], me.id));
+    applyToThread([message]);
     // They sent what they were typing.
     setTyping(removeTyping(store.getState().typing, message.author.id));
     scheduleHeal();
@@ -484,7 +841,10 @@ export function createRoomStore(
     options: {
       userId: me.id,
       lastSeq: () => store.getState().timeline.lastSeq,
+      lastRev: () => store.getState().timeline.lastRev,
       on: {
+        'message:updated': (message) => applyChanged([message]),
+        'thread:read': applyThreadRead,
         'room:ready': onReady,
         'message:replay': onReplay,
         'message:new': onNew,

@@ -13,6 +13,10 @@ import {
   markFailed,
   markPending,
   mergeMessages,
+  applyChanges,
+  applyNewerPage,
+  hasRevGap,
+  showStretch,
   resendable,
   resetTimeline,
   timelineFromPage,
@@ -60,9 +64,55 @@ describe('mergeMessages', () => {
     expect(mergeMessages(held, [])).toBe(held);
   });
 
-  it('takes a later edit of a held message', () => {
-    const edited = msg(2, { body: 'edited', editedAt: new Date().toISOString() });
-    expect(mergeMessages([msg(1), msg(2)], [edited])[1]!.body).toBe('edited');
+  it('takes a newer state (higher rev) of a held message, never an older one', () => {
+    const edited = msg(2, { body: 'edited', editedAt: new Date().toISOString(), rev: 3 });
+    const merged = mergeMessages([msg(1), msg(2)], [edited]);
+    expect(merged[1]!.body).toBe('edited');
+    expect(mergeMessages(merged, [msg(2, { body: 'older edit', rev: 2 })])[1]!.body).toBe('edited');
+    expect(mergeMessages(merged, [msg(2)])).toBe(merged);
+  });
+});
+
+describe('changes (rev)', () => {
+  const base = () => timelineFromPage({ messages: [msg(1), msg(2), msg(3)], hasMore: true }, 10);
+
+  it('applies the newest state whatever order changes arrive in, and moves the rev watermark over contiguous revs', () => {
+    let t = applyChanges(base(), [msg(2, { body: 'second edit', rev: 12 })], me.id);
+    expect(t.lastRev).toBe(10);
+    expect(hasRevGap(t)).toBe(true);
+    t = applyChanges(t, [msg(2, { body: 'first edit', rev: 11 })], me.id);
+    expect(t.messages[1]!.body).toBe('second edit');
+    expect(t.lastRev).toBe(12);
+    expect(hasRevGap(t)).toBe(false);
+  });
+
+  it('a change to a message older than the loaded history only moves the watermark', () => {
+    const t = applyChanges(base(), [{ ...msg(1, { rev: 11 }), seq: 0 }], me.id);
+    expect(t.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(t.lastRev).toBe(11);
+  });
+
+  it('a covered range (replay, final heal page) closes holes of superseded changes', () => {
+    let t = applyChanges(base(), [msg(3, { rev: 14 })], me.id);
+    expect(hasRevGap(t)).toBe(true);
+    t = applyChanges(t, [msg(3, { body: 'latest', rev: 14 })], me.id, 14);
+    expect(t.lastRev).toBe(14);
+    expect(hasRevGap(t)).toBe(false);
+  });
+
+  it('hides thread replies from the main timeline unless sent to the room too', () => {
+    const t = timelineFromPage({ messages: [msg(1), msg(2, { threadRootSeq: 1 }), msg(3, { threadRootSeq: 1, alsoInRoom: true })], hasMore: false });
+    expect(timelineItems(t, me.id).map((i) => i.key)).toEqual(['seq-1', 'seq-3']);
+    expect(t.lastSeq).toBe(3);
+  });
+
+  it('while showing an older stretch, live messages beyond it wait for paging forwards', () => {
+    let t = showStretch(base(), { messages: [msg(40), msg(41)], hasMore: true, hasNewer: true });
+    t = applyMessages(t, [msg(90)], me.id);
+    expect(t.messages.map((m) => m.seq)).toEqual([40, 41]);
+    t = applyNewerPage(t, { messages: [msg(42), msg(43)], hasMore: false }, me.id);
+    expect(t.hasNewer).toBe(false);
+    expect(t.lastSeq).toBe(43);
   });
 });
 

@@ -15,6 +15,11 @@ export interface OutgoingMessage {
   clientId: string;
   body: string;
   createdAt: string;
+  /** A thread reply (shown in the thread panel, and in the room too when alsoInRoom). */
+  threadRootSeq?: number;
+  alsoInRoom?: boolean;
+  /** A quote-reply. */
+  replyToSeq?: number;
   status: OutgoingStatus;
   error?: ErrorBody;
   /** Failed for a reason that a resend can fix (timeout, connection, server busy): resent after reconnect. */
@@ -41,6 +46,18 @@ export interface Timeline {
   lastSeq: number;
   /** Older history exists before `messages[0]`. */
   hasOlder: boolean;
+  /**
+   * The timeline shows an older stretch (after a jump to a message far back): newer messages exist after
+   * `lastSeq` and are loaded by paging forwards, not live (they would not join up with what is shown).
+   */
+  hasNewer: boolean;
+  /**
+   * The newest change (rev) up to which every change has been applied (or superseded): sent as `lastRev`
+   * on every (re)connect, and the `changedAfter=` of a heal.
+   */
+  lastRev: number;
+  /** Revs applied above `lastRev` (a missing one below them is a hole to heal). */
+  revsAbove: number[];
   /** My unconfirmed messages, in the order I sent them. */
   outgoing: OutgoingMessage[];
   system: SystemLine[];
@@ -51,14 +68,14 @@ export function maxSeq(messages: readonly ChatMessage[]): number {
 }
 
 /** The timeline for a first page of history (the newest page: everything up to its end is held). */
-export function timelineFromPage(page: HistoryPage): Timeline {
+export function timelineFromPage(page: HistoryPage, lastRev = 0): Timeline {
   const messages = mergeMessages([], page.messages);
-  return { messages, lastSeq: maxSeq(messages), hasOlder: page.hasMore, outgoing: [], system: [] };
+  return { messages, lastSeq: maxSeq(messages), hasOlder: page.hasMore, hasNewer: false, lastRev, revsAbove: [], outgoing: [], system: [] };
 }
 
 /**
  * Merges `incoming` into `existing` (ascending by seq), dropping duplicates by seq. An incoming copy
- * replaces the held one only if it was edited later. Returns `existing` itself when nothing changed.
+ * replaces the held one only if it is a newer state (higher rev). Returns `existing` itself when nothing changed.
  */
 export function mergeMessages(existing: readonly ChatMessage[], incoming: readonly ChatMessage[]): ChatMessage[] {
   if (incoming.length === 0) return existing as ChatMessage[];
@@ -70,7 +87,7 @@ export function mergeMessages(existing: readonly ChatMessage[], incoming: readon
     if (!held) {
       bySeq.set(m.seq, m);
       changed = true;
-    } else if (m.editedAt && (!held.editedAt || m.editedAt > held.editedAt)) {
+    } else if (m.rev > held.rev) {
       bySeq.set(m.seq, m);
       changed = true;
     }
@@ -115,18 +132,72 @@ export interface ApplyOptions {
   coveredThrough?: number;
 }
 
+/** Of `incoming`, those at or below `upTo` and the run that directly follows it. */
+function joinedUp(incoming: readonly ChatMessage[], upTo: number): ChatMessage[] {
+  let mark = upTo;
+  const kept: ChatMessage[] = [];
+  for (const m of [...incoming].sort((a, b) => a.seq - b.seq)) {
+    if (m.seq <= mark) kept.push(m);
+    else if (m.seq === mark + 1) {
+      kept.push(m);
+      mark = m.seq;
+    }
+  }
+  return kept;
+}
+
 /**
  * Applies confirmed messages from any source (ack, broadcast, replay, REST): merge, settle my pending
  * copies (pending → sent, never shown twice), and advance the watermark.
  */
 export function applyMessages(timeline: Timeline, incoming: readonly ChatMessage[], meId: string, options: ApplyOptions = {}): Timeline {
-  const messages = mergeMessages(timeline.messages, incoming);
+  // Showing an older stretch: what lies beyond it arrives by paging forwards, not as a disconnected island.
+  const kept = timeline.hasNewer ? joinedUp(incoming, Math.max(timeline.lastSeq, options.coveredThrough ?? 0)) : incoming;
+  const messages = mergeMessages(timeline.messages, kept);
   const outgoing = settleOutgoing(timeline.outgoing, incoming, meId);
   let lastSeq = timeline.lastSeq;
   if (options.coveredThrough !== undefined && options.coveredThrough > lastSeq) lastSeq = options.coveredThrough;
   lastSeq = advanceWatermark(messages, lastSeq);
   if (messages === timeline.messages && outgoing === timeline.outgoing && lastSeq === timeline.lastSeq) return timeline;
   return { ...timeline, messages, outgoing, lastSeq };
+}
+
+// ── Changes (rev) ──
+
+/** Whether a changed message belongs in what is held: not when it is older than the loaded history, or beyond a shown stretch. */
+function withinWindow(timeline: Timeline, seq: number): boolean {
+  const first = timeline.messages[0]?.seq;
+  if (first !== undefined && seq < first && timeline.hasOlder) return false;
+  if (timeline.hasNewer && seq > timeline.lastSeq) return false;
+  return true;
+}
+
+/** Moves the rev watermark up through the revs held above it; `coveredThrough` vouches for everything up to it. */
+function advanceRevs(timeline: Timeline, revs: readonly number[], coveredThrough?: number): Pick<Timeline, 'lastRev' | 'revsAbove'> {
+  let lastRev = Math.max(timeline.lastRev, coveredThrough ?? 0);
+  const above = new Set(timeline.revsAbove);
+  for (const rev of revs) if (rev > lastRev) above.add(rev);
+  while (above.delete(lastRev + 1)) lastRev += 1;
+  for (const rev of above) if (rev <= lastRev) above.delete(rev);
+  return { lastRev, revsAbove: [...above].sort((a, b) => a - b) };
+}
+
+/**
+ * Applies changed messages (`message:updated`, a change ack, the replay's `changes`, a `changedAfter=` page):
+ * the higher rev wins per seq; a message outside what is held only moves the rev watermark.
+ * `coveredThrough`: the sender vouches that every change up to this rev is included (replay, final page).
+ */
+export function applyChanges(timeline: Timeline, changed: readonly ChatMessage[], meId: string, coveredThrough?: number): Timeline {
+  const inWindow = changed.filter((m) => withinWindow(timeline, m.seq));
+  const next = inWindow.length ? applyMessages(timeline, inWindow, meId) : timeline;
+  const revs = advanceRevs(timeline, changed.map((m) => m.rev).filter((rev) => rev > 0), coveredThrough);
+  if (next === timeline && revs.lastRev === timeline.lastRev && revs.revsAbove.length === timeline.revsAbove.length) return timeline;
+  return { ...next, ...revs };
+}
+
+/** A change is missing below one that arrived. */
+export function hasRevGap(timeline: Timeline): boolean {
+  return timeline.revsAbove.length > 0;
 }
 
 /**
@@ -145,23 +216,41 @@ export function applyOlderPage(timeline: Timeline, page: HistoryPage, meId: stri
   return { ...next, hasOlder: page.hasMore };
 }
 
+/** Appends a newer page while showing an older stretch (`after=<lastSeq>`); the stretch joins the present when it is the last. */
+export function applyNewerPage(timeline: Timeline, page: HistoryPage, meId: string): Timeline {
+  const next = applyMessages(timeline, page.messages, meId, { coveredThrough: maxSeq(page.messages) });
+  return { ...next, hasNewer: page.hasMore };
+}
+
 /**
  * The replay was truncated: drop held messages (keep my unsent ones) and start over from the server's
- * newest seq; the caller then reloads the newest page.
+ * newest seq and rev; the caller then reloads the newest page.
  */
-export function resetTimeline(timeline: Timeline, serverLastSeq: number): Timeline {
-  return { ...timeline, messages: [], lastSeq: serverLastSeq, hasOlder: true, system: [] };
+export function resetTimeline(timeline: Timeline, serverLastSeq: number, serverLastRev = timeline.lastRev): Timeline {
+  return { ...timeline, messages: [], lastSeq: serverLastSeq, hasOlder: true, hasNewer: false, lastRev: serverLastRev, revsAbove: [], system: [] };
 }
 
 /** Applies the newest page after a reset. */
 export function applyNewestPage(timeline: Timeline, page: HistoryPage, meId: string): Timeline {
-  const next = applyMessages(timeline, page.messages, meId, { coveredThrough: maxSeq(page.messages) });
+  const next = applyMessages({ ...timeline, hasNewer: false }, page.messages, meId, { coveredThrough: maxSeq(page.messages) });
   return { ...next, hasOlder: page.hasMore };
+}
+
+/**
+ * Shows the stretch around a message far back (`around=` page): replaces what is held, keeps my unsent
+ * messages and the rev watermark (changes keep arriving for the whole room).
+ */
+export function showStretch(timeline: Timeline, page: HistoryPage): Timeline {
+  const messages = mergeMessages([], page.messages);
+  return { ...timeline, messages, lastSeq: maxSeq(messages), hasOlder: page.hasMore, hasNewer: page.hasNewer ?? false, system: [] };
 }
 
 // ── My outgoing messages ──
 
-export function addOutgoing(timeline: Timeline, message: Pick<OutgoingMessage, 'clientId' | 'body' | 'createdAt'>): Timeline {
+export function addOutgoing(
+  timeline: Timeline,
+  message: Pick<OutgoingMessage, 'clientId' | 'body' | 'createdAt' | 'threadRootSeq' | 'alsoInRoom' | 'replyToSeq'>,
+): Timeline {
   if (timeline.outgoing.some((o) => o.clientId === message.clientId)) return timeline;
   return { ...timeline, outgoing: [...timeline.outgoing, { ...message, status: 'pending', retryable: true }] };
 }
@@ -210,6 +299,11 @@ export function addSystemLine(timeline: Timeline, line: Omit<SystemLine, 'afterS
 
 // ── Rendering ──
 
+/** Shown in the main timeline: top-level messages, and thread replies sent to the room too. */
+export function inMainTimeline(message: Pick<ChatMessage, 'threadRootSeq' | 'alsoInRoom'>): boolean {
+  return message.threadRootSeq === null || message.alsoInRoom;
+}
+
 export type TimelineItem =
   | { type: 'message'; key: string; message: ChatMessage }
   | { type: 'system'; key: string; line: SystemLine }
@@ -230,12 +324,13 @@ export function timelineItems(timeline: Timeline, meId: string): TimelineItem[] 
       items.push({ type: 'system', key: `sys-${system[s]!.id}`, line: system[s]! });
       s += 1;
     }
-    items.push({ type: 'message', key: `seq-${message.seq}`, message });
     if (message.author.id === meId) confirmedMine.add(message.clientId);
+    if (inMainTimeline(message)) items.push({ type: 'message', key: `seq-${message.seq}`, message });
   }
   for (; s < system.length; s += 1) items.push({ type: 'system', key: `sys-${system[s]!.id}`, line: system[s]! });
   for (const message of timeline.outgoing) {
-    if (!confirmedMine.has(message.clientId)) items.push({ type: 'outgoing', key: `out-${message.clientId}`, message });
+    const shown = message.threadRootSeq === undefined || message.alsoInRoom === true;
+    if (shown && !confirmedMine.has(message.clientId)) items.push({ type: 'outgoing', key: `out-${message.clientId}`, message });
   }
   return items;
 }
