@@ -235,6 +235,7 @@ describe('MessageMarkdown features', () => {
     const [root] = elements(render('a'.repeat(300)));
     expect(attr(root!, 'class')).toContain('break-words');
     expect(attr(root!, 'class')).toContain('min-w-0');
+    expect(attr(root!, 'class')).toContain('whitespace-normal');
   });
 
   it('is deterministic and memoized', () => {

@@ -29,7 +29,7 @@ export interface MessageMarkdownProps {
   body: string;
   /** Lower-cased usernames the server resolved as mentioned in this message; `@name` becomes a chip only for these. */
   mentionedUsernames?: ReadonlySet<string>;
-  /** The viewer's username: their own mention gets a stronger highlight. */
+  /** The viewer's username: their own mention (when also in `mentionedUsernames`) gets a stronger highlight. */
   meUsername?: string;
   /** Whether `@room` / `@here` in this message notify the room (rendered as chips, highlighted for everyone). */
   mentionsRoom?: boolean;
@@ -336,7 +336,8 @@ export const MessageMarkdown = memo(function MessageMarkdown({ body, mentionedUs
     [mentionedUsernames, me, mentionsRoom],
   );
   return (
-    <div className="min-w-0 space-y-1 break-words text-sm text-slate-800">
+    // whitespace-normal: an inherited pre-wrap would show the newlines react-markdown leaves between blocks.
+    <div className="min-w-0 space-y-1 whitespace-normal break-words text-sm text-slate-800">
       <Markdown
         remarkPlugins={remarkPlugins}
         rehypePlugins={REHYPE_PLUGINS}
