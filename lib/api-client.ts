@@ -71,7 +71,7 @@ export const roomsApi = {
   leave: (roomId: string) => apiFetch<{ ok: true }>(`${roomPath(roomId)}/leave`, { method: 'POST', body: {} }),
   remove: (roomId: string) => apiFetch<void>(roomPath(roomId), { method: 'DELETE' }),
   members: (roomId: string) => apiFetch<{ members: RoomMember[] }>(`${roomPath(roomId)}/members`),
-  history: (roomId: string, query: { before?: number; after?: number; limit?: number } = {}) => {
+  history: (roomId: string, query: { before?: number; after?: number; around?: number; changedAfter?: number; thread?: number; limit?: number } = {}) => {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
     const qs = params.toString();

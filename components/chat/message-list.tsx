@@ -1,99 +1,19 @@
 'use client';
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import type { ChatMessage } from '@/lib/schemas/message';
-import { seenBy, tickState, type TickState } from '@/lib/stores/receipts';
+import type { RoomMember } from '@/lib/schemas/room';
+import { seenBy, tickState } from '@/lib/stores/receipts';
 import { timelineItems, type OutgoingMessage, type SystemLine } from '@/lib/stores/timeline';
+import { MessageRow, Time, type RowReceipt } from './message-row';
 import { useMe, useRoom, useRoomStoreApi } from './room-context';
 import { isWindowActive, subscribeWindowActive } from './use-window-active';
 
 /** Within this distance of the bottom counts as "at the bottom" (new messages keep it there). */
 const STICK_PX = 48;
-/** Within this distance of the top, load the previous page. */
+/** Within this distance of the top, load the previous page (and of the bottom, the next one after a jump). */
 const LOAD_OLDER_PX = 160;
 /** Consecutive messages by one author within this window share one header. */
 const GROUP_MS = 5 * 60 * 1000;
-
-function Time({ iso }: { iso: string }) {
-  const date = new Date(iso);
-  return (
-    // The server and the browser may be in different time zones: the browser's wins.
-    <time dateTime={iso} title={date.toLocaleString()} suppressHydrationWarning className="text-xs text-slate-400">
-      {date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
-    </time>
-  );
-}
-
-const TICK_LABEL: Record<TickState, string> = { sent: 'Sent', delivered: 'Delivered', read: 'Read' };
-
-/** Direct rooms: ✓ stored, ✓✓ grey delivered to the peer's device, ✓✓ blue read by the peer. */
-function Ticks({ state }: { state: TickState }) {
-  return (
-    <span
-      data-testid="ticks"
-      data-state={state}
-      role="img"
-      aria-label={TICK_LABEL[state]}
-      title={TICK_LABEL[state]}
-      className={`shrink-0 select-none text-xs font-semibold tracking-tighter ${state === 'read' ? 'text-sky-500' : 'text-slate-400'}`}
-    >
-      {state === 'sent' ? '✓' : '✓✓'}
-    </span>
-  );
-}
-
-/** Rooms: "Seen by N"; the names on hover (title) or on tap. */
-function SeenBy({ names }: { names: string[] }) {
-  const [open, setOpen] = useState(false);
-  const list = names.join(', ');
-  return (
-    <div className="text-right text-xs text-slate-400">
-      <button type="button" data-testid="seen-by" data-count={names.length} title={`Seen by ${list}`} aria-expanded={open} onClick={() => setOpen((o) => !o)} className="hover:underline">
-        Seen by {names.length}
-      </button>
-      {open ? <span data-testid="seen-by-names">: {list}</span> : null}
-    </div>
-  );
-}
-
-/** How far my message got: ticks (direct rooms) or who has seen it (rooms). */
-type Receipt = { kind: 'ticks'; state: TickState } | { kind: 'seen'; names: string[] } | null;
-
-interface MessageRowProps {
-  message: ChatMessage;
-  grouped: boolean;
-  mine: boolean;
-  receipt: Receipt;
-}
-
-const MessageRow = memo(function MessageRow({ message, grouped, mine, receipt }: MessageRowProps) {
-  return (
-    <li data-testid="message" data-seq={message.seq} data-status="sent" data-mine={mine || undefined} className={`px-3 sm:px-4 ${grouped ? 'pt-0.5' : 'pt-2'}`}>
-      {grouped ? null : (
-        <div className="flex items-baseline gap-2">
-          <span className={`font-medium ${mine ? 'text-brand-700' : 'text-slate-900'}`}>{message.author.displayName}</span>
-          <Time iso={message.createdAt} />
-        </div>
-      )}
-      <div className="flex items-end gap-2">
-        <p data-testid="message-body" className="min-w-0 flex-1 whitespace-pre-wrap break-words text-slate-800">
-          {message.body}
-        </p>
-        {receipt?.kind === 'ticks' ? <Ticks state={receipt.state} /> : null}
-      </div>
-      {receipt?.kind === 'seen' ? <SeenBy names={receipt.names} /> : null}
-    </li>
-  );
-}, sameRow);
-
-function sameRow(a: MessageRowProps, b: MessageRowProps): boolean {
-  if (a.message !== b.message || a.grouped !== b.grouped || a.mine !== b.mine) return false;
-  const x = a.receipt;
-  const y = b.receipt;
-  if (x === null || y === null) return x === y;
-  if (x.kind === 'ticks' && y.kind === 'ticks') return x.state === y.state;
-  if (x.kind === 'seen' && y.kind === 'seen') return x.names.join('\n') === y.names.join('\n');
-  return false;
-}
 
 function OutgoingRow({ message, me }: { message: OutgoingMessage; me: string }) {
   const retry = useRoom((s) => s.retry);
@@ -103,7 +23,7 @@ function OutgoingRow({ message, me }: { message: OutgoingMessage; me: string }) 
     <li data-testid="message" data-status={message.status} data-client-id={message.clientId} data-mine className="px-3 pt-2 sm:px-4">
       <div className="flex items-baseline gap-2">
         <span className="font-medium text-brand-700">{me}</span>
-        <span className={`text-xs ${failed ? 'text-red-600' : 'text-slate-400'}`}>{failed ? 'Not sent' : 'Sending…'}</span>
+        <span className={`text-xs ${failed ? 'text-red-600' : 'text-slate-500'}`}>{failed ? 'Not sent' : 'Sending…'}</span>
       </div>
       <p data-testid="message-body" className={`whitespace-pre-wrap break-words ${failed ? 'text-slate-800' : 'text-slate-500'}`}>
         {message.body}
@@ -131,6 +51,53 @@ function SystemRow({ line }: { line: SystemLine }) {
   );
 }
 
+/** Display names and usernames of the room's members, by user id. */
+export function useMemberNames(members: RoomMember[]) {
+  return useMemo(() => {
+    const names = new Map<string, string>();
+    const usernames = new Map<string, string>();
+    for (const m of members) {
+      names.set(m.user.id, m.user.displayName);
+      usernames.set(m.user.id, m.user.username);
+    }
+    return { names, usernames };
+  }, [members]);
+}
+
+/** The per-message props every row view (timeline, thread) computes the same way. */
+export function useRowProps() {
+  const me = useMe();
+  const members = useRoom((s) => s.members);
+  const room = useRoom((s) => s.room);
+  const editingSeq = useRoom((s) => s.editingSeq);
+  const highlightSeq = useRoom((s) => s.highlightSeq);
+  const threadReads = useRoom((s) => s.threadReads);
+  const { names, usernames } = useMemberNames(members);
+  // One Set per message (and member list), so memoized rows are not re-rendered for a new but equal Set.
+  const mentionSets = useMemo(() => new WeakMap<ChatMessage, ReadonlySet<string>>(), [usernames]); // eslint-disable-line react-hooks/exhaustive-deps
+  return (message: ChatMessage) => {
+    let mentioned = mentionSets.get(message);
+    if (!mentioned) {
+      mentioned = new Set(message.mentions.map((id) => usernames.get(id)).filter((u): u is string => Boolean(u)));
+      mentionSets.set(message, mentioned);
+    }
+    const mine = message.author.id === me.id;
+    const thread = message.thread;
+    const following = thread !== null && (mine || threadReads[message.seq] !== undefined || thread.participants.some((p) => p.id === me.id));
+    return {
+      mine,
+      canDelete: mine || (room.role === 'owner' && room.kind !== 'direct'),
+      editing: editingSeq === message.seq,
+      highlighted: highlightSeq === message.seq,
+      mentionsMe: !mine && (message.mentionsRoom || message.mentions.includes(me.id)),
+      mentionedUsernames: mentioned,
+      meUsername: me.username,
+      threadUnread: following && thread.participants[0]?.id !== me.id && thread.lastReplySeq > (threadReads[message.seq] ?? 0),
+      names,
+    };
+  };
+}
+
 /** The timeline: older pages load on scroll-up without moving what is on screen; sticks to the bottom when there. */
 export function MessageList() {
   const me = useMe();
@@ -142,9 +109,13 @@ export function MessageList() {
   const peerId = useRoom((s) => s.room.peer?.id);
   const members = useRoom((s) => s.members);
   const receipts = useRoom((s) => s.receipts);
+  const loadingNewer = useRoom((s) => s.loadingNewer);
+  const loadNewer = useRoom((s) => s.loadNewer);
+  const jumpToLatest = useRoom((s) => s.jumpToLatest);
+  const rowProps = useRowProps();
   const storeApi = useRoomStoreApi();
   const items = useMemo(() => timelineItems(timeline, me.id), [timeline, me.id]);
-  const receiptFor = (message: ChatMessage): Receipt => {
+  const receiptFor = (message: ChatMessage): RowReceipt => {
     if (message.author.id !== me.id) return null;
     if (roomKind === 'direct') return { kind: 'ticks', state: tickState(peerId ? receipts[peerId] : undefined, message.seq) };
     const names = seenBy(receipts, members, message.seq, me.id).map((u) => u.displayName);
@@ -179,14 +150,14 @@ export function MessageList() {
     const prev = last.current;
     if (firstSeq !== undefined && prev.firstSeq !== undefined && firstSeq < prev.firstSeq && prev.height > 0) {
       el.scrollTop = el.scrollHeight - prev.height + prev.top;
-    } else if (atBottom.current || outgoingCount > prev.outgoingCount) {
+    } else if ((atBottom.current && !timeline.hasNewer) || outgoingCount > prev.outgoingCount) {
       el.scrollTop = el.scrollHeight; // new messages while at the bottom, or I just sent one
       atBottom.current = true;
     }
     last.current = { height: el.scrollHeight, top: el.scrollTop, firstSeq, outgoingCount };
     // Not enough history to scroll: fetch more so scrolling up can work.
     if (el.scrollHeight <= el.clientHeight && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
-  }, [items, firstSeq, outgoingCount, timeline.hasOlder, loadingOlder, olderError, loadOlder]);
+  }, [items, firstSeq, outgoingCount, timeline.hasOlder, timeline.hasNewer, loadingOlder, olderError, loadOlder]);
 
   // Read receipts: the highest seq on screen, reported while the window is focused and visible.
   const observer = useRef<IntersectionObserver | null>(null);
@@ -235,6 +206,7 @@ export function MessageList() {
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
     last.current = { ...last.current, height: el.scrollHeight, top: el.scrollTop };
     if (el.scrollTop < LOAD_OLDER_PX && timeline.hasOlder && !loadingOlder) void loadOlder();
+    if (timeline.hasNewer && !loadingNewer && el.scrollHeight - el.scrollTop - el.clientHeight < LOAD_OLDER_PX) void loadNewer();
   }
 
   return (
@@ -243,7 +215,7 @@ export function MessageList() {
         {timeline.hasOlder ? (
           <div className="py-2 text-center text-sm">
             {loadingOlder ? (
-              <span className="text-slate-400">Loading older messages…</span>
+              <span className="text-slate-500">Loading older messages…</span>
             ) : (
               <button type="button" onClick={() => void loadOlder()} className="text-brand-600 hover:underline">
                 {olderError ? 'Could not load older messages. Try again' : 'Load older messages'}
@@ -251,7 +223,7 @@ export function MessageList() {
             )}
           </div>
         ) : items.length > 0 ? (
-          <p className="py-3 text-center text-xs text-slate-400">The beginning of the room.</p>
+          <p className="py-3 text-center text-xs text-slate-500">The beginning of the room.</p>
         ) : null}
         {items.length === 0 ? <p className="m-auto p-6 text-center text-slate-500">No messages yet. Say hello!</p> : null}
         <ol aria-label="Messages" aria-live="polite" aria-relevant="additions" className="flex flex-col">
@@ -262,8 +234,9 @@ export function MessageList() {
                   key={item.key}
                   message={item.message}
                   grouped={grouped.has(item.key)}
-                  mine={item.message.author.id === me.id}
                   receipt={receiptFor(item.message)}
+                  place="room"
+                  {...rowProps(item.message)}
                 />
               );
             }
@@ -271,6 +244,19 @@ export function MessageList() {
             return <OutgoingRow key={item.key} message={item.message} me={me.displayName} />;
           })}
         </ol>
+        {timeline.hasNewer ? (
+          <div className="sticky bottom-2 flex justify-center gap-2 py-2 text-sm">
+            {loadingNewer ? <span className="rounded bg-white px-2 text-slate-600 shadow">Loading newer messages…</span> : null}
+            <button
+              type="button"
+              data-testid="jump-to-latest"
+              onClick={() => void jumpToLatest()}
+              className="rounded-full bg-brand-600 px-3 py-1 font-medium text-white shadow hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2"
+            >
+              Jump to latest messages
+            </button>
+          </div>
+        ) : null}
       </div>
     </div>
   );

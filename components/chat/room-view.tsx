@@ -17,6 +17,7 @@ import { RoomContext } from './room-context';
 import { RoomHeader } from './room-header';
 import { RoomStatusNotice } from './room-status-notice';
 import { useRooms, useRoomsStore } from './rooms-context';
+import { ThreadPanel } from './thread-panel';
 import { TypingIndicator } from './typing-indicator';
 
 interface RoomViewProps {
@@ -24,10 +25,12 @@ interface RoomViewProps {
   room: RoomSummary;
   members: RoomMember[];
   history: HistoryPage;
+  /** Open at this message (`?m=<seq>`: a notification, a link). */
+  jumpTo?: number;
 }
 
 /** One room, live: server-rendered history, then the room namespace keeps it current. */
-export function RoomView({ me, room, members, history }: RoomViewProps) {
+export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) {
   const roomsStore = useRoomsStore();
   const [store] = useState(() =>
     createRoomStore(
@@ -49,6 +52,10 @@ export function RoomView({ me, room, members, history }: RoomViewProps) {
       connection.close();
     };
   }, [room.id, store]);
+
+  useEffect(() => {
+    if (jumpTo !== undefined) void store.getState().jumpTo(jumpTo);
+  }, [jumpTo, store]);
 
   // The sidebar follows what the room knows: I am in it (joined on the way in), its member count.
   const liveRoom = useStore(store, (s) => s.room);
@@ -102,6 +109,7 @@ export function RoomView({ me, room, members, history }: RoomViewProps) {
           <TypingIndicator />
           <Composer />
         </section>
+        <ThreadPanel />
         <MemberList open={membersOpen} onClose={() => setMembersOpen(false)} />
       </div>
     </RoomContext.Provider>

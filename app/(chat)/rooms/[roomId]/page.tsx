@@ -12,7 +12,14 @@ import { ROOM_ID_PATTERN, type RoomMember, type RoomSummary } from '@/lib/schema
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Room · Parley' };
 
-type Props = { params: Promise<{ roomId: string }> };
+type Props = { params: Promise<{ roomId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+/** `?m=<seq>`: open the room at that message. Anything else is ignored. */
+function jumpTarget(value: string | string[] | undefined): number | undefined {
+  if (typeof value !== 'string' || !/^[1-9]\d{0,9}$/.test(value)) return undefined;
+  const seq = Number(value);
+  return seq <= 2_147_483_647 ? seq : undefined;
+}
 
 /** A room that is gone or closed to me renders as such; anything else is a real error. */
 function unavailable(error: unknown) {
@@ -28,8 +35,9 @@ function unavailable(error: unknown) {
  * am not in shows its public face and a Join button (private rooms: with the password) that POSTs
  * /api/rooms/:id/join. Direct conversations open for their two members only.
  */
-export default async function RoomPage({ params }: Props) {
+export default async function RoomPage({ params, searchParams }: Props) {
   const { roomId } = await params;
+  const jumpTo = jumpTarget((await searchParams).m);
   const user = await requireUser(`/rooms/${roomId}`);
   if (!ROOM_ID_PATTERN.test(roomId)) return <RoomUnavailable reason="not-found" />;
 
@@ -53,5 +61,5 @@ export default async function RoomPage({ params }: Props) {
   } catch (error) {
     return unavailable(error); // deleted, or I was removed, between the checks above and here
   }
-  return <RoomView key={room.id} me={user} room={room} members={content.members} history={content.history} />;
+  return <RoomView key={room.id} me={user} room={room} members={content.members} history={content.history} jumpTo={jumpTo} />;
 }

@@ -1,0 +1,382 @@
+'use client';
+/**
+ * One stored message: author and time, the quoted message of a quote-reply, the body (Markdown) or its
+ * tombstone, "(edited)", reactions, the thread under it, receipts — and a toolbar on hover or keyboard
+ * focus that every message action plugs into (react, reply in thread, quote, edit, delete).
+ */
+import * as AlertDialog from '@radix-ui/react-alert-dialog';
+import * as Popover from '@radix-ui/react-popover';
+import { memo, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import type { ChatMessage } from '@/lib/schemas/message';
+import type { TickState } from '@/lib/stores/receipts';
+import { EmojiPicker, QuickReactions } from './emoji-picker';
+import { MessageMarkdown } from './message-markdown';
+import { ReactionBar } from './reactions';
+import { useRoom } from './room-context';
+
+const TICK_LABEL: Record<TickState, string> = { sent: 'Sent', delivered: 'Delivered', read: 'Read' };
+
+export function Time({ iso }: { iso: string }) {
+  const date = new Date(iso);
+  return (
+    // The server and the browser may be in different time zones: the browser's wins.
+    <time dateTime={iso} title={date.toLocaleString()} suppressHydrationWarning className="text-xs text-slate-500">
+      {date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+    </time>
+  );
+}
+
+/** Direct rooms: ✓ stored, ✓✓ grey delivered to the peer's device, ✓✓ blue read by the peer. */
+function Ticks({ state }: { state: TickState }) {
+  return (
+    <span
+      data-testid="ticks"
+      data-state={state}
+      role="img"
+      aria-label={TICK_LABEL[state]}
+      title={TICK_LABEL[state]}
+      className={`shrink-0 select-none text-xs font-semibold tracking-tighter ${state === 'read' ? 'text-sky-600' : 'text-slate-500'}`}
+    >
+      {state === 'sent' ? '✓' : '✓✓'}
+    </span>
+  );
+}
+
+/** Rooms: "Seen by N"; the names on hover (title) or on tap. */
+function SeenBy({ names }: { names: string[] }) {
+  const [open, setOpen] = useState(false);
+  const list = names.join(', ');
+  return (
+    <div className="text-right text-xs text-slate-500">
+      <button type="button" data-testid="seen-by" data-count={names.length} title={`Seen by ${list}`} aria-expanded={open} onClick={() => setOpen((o) => !o)} className="hover:underline">
+        Seen by {names.length}
+      </button>
+      {open ? <span data-testid="seen-by-names">: {list}</span> : null}
+    </div>
+  );
+}
+
+/** How far my message got: ticks (direct rooms) or who has seen it (rooms). */
+export type RowReceipt = { kind: 'ticks'; state: TickState } | { kind: 'seen'; names: string[] } | null;
+
+export interface MessageRowProps {
+  message: ChatMessage;
+  grouped: boolean;
+  mine: boolean;
+  receipt: RowReceipt;
+  /** Where the row is: the main timeline, a thread's root, or a reply in a thread. */
+  place: 'room' | 'thread-root' | 'thread-reply';
+  /** I may delete it (mine, or I own the room). */
+  canDelete: boolean;
+  editing: boolean;
+  highlighted: boolean;
+  /** It mentions me (or everyone), by someone else. */
+  mentionsMe: boolean;
+  /** Lower-cased usernames of the members it mentions (for the chips). */
+  mentionedUsernames: ReadonlySet<string>;
+  meUsername: string;
+  /** New replies in its thread since I last read it. */
+  threadUnread: boolean;
+  /** Display names by user id (reactions, thread participants). */
+  names: ReadonlyMap<string, string>;
+}
+
+export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
+  const { message, grouped, mine, receipt, place, editing, highlighted, mentionsMe } = props;
+  const deleted = message.deletedAt !== null;
+  const row = useRef<HTMLLIElement>(null);
+  const clearHighlight = useRoom((s) => s.clearHighlight);
+
+  useEffect(() => {
+    if (!highlighted) return;
+    row.current?.scrollIntoView({ block: 'center' });
+    const timer = setTimeout(clearHighlight, 4_000);
+    return () => clearTimeout(timer);
+  }, [highlighted, clearHighlight]);
+
+  const tone = highlighted ? 'bg-amber-100' : mentionsMe ? 'border-l-4 border-amber-400 bg-amber-50' : 'hover:bg-slate-50 focus-within:bg-slate-50';
+  return (
+    <li
+      ref={row}
+      data-testid="message"
+      data-seq={message.seq}
+      data-status="sent"
+      data-mine={mine || undefined}
+      data-deleted={deleted || undefined}
+      data-mentions-me={mentionsMe || undefined}
+      data-highlighted={highlighted || undefined}
+      className={`group relative px-3 transition-colors sm:px-4 ${grouped ? 'pt-0.5' : 'pt-2'} ${tone}`}
+    >
+      {grouped ? null : (
+        <div className="flex items-baseline gap-2">
+          <span className={`font-medium ${mine ? 'text-brand-700' : 'text-slate-900'}`}>{message.author.displayName}</span>
+          <Time iso={message.createdAt} />
+        </div>
+      )}
+      {message.replyTo && place === 'room' ? <Quote quoted={message.replyTo} /> : null}
+      <div className="flex items-end gap-2">
+        <div data-testid="message-body" className="min-w-0 flex-1 break-words text-slate-800">
+          {deleted ? (
+            <p className="text-sm italic text-slate-500">This message was deleted.</p>
+          ) : editing ? (
+            <EditBox message={message} />
+          ) : (
+            <MessageMarkdown
+              body={message.body}
+              mentionedUsernames={props.mentionedUsernames}
+              meUsername={props.meUsername}
+              mentionsRoom={message.mentionsRoom}
+            />
+          )}
+          {message.editedAt && !deleted && !editing ? (
+            <span data-testid="edited" className="text-xs text-slate-500" title={`Edited ${new Date(message.editedAt).toLocaleString()}`}>
+              (edited)
+            </span>
+          ) : null}
+        </div>
+        {receipt?.kind === 'ticks' ? <Ticks state={receipt.state} /> : null}
+      </div>
+      {!deleted && message.reactions.length > 0 ? <ReactionBar message={message} names={props.names} /> : null}
+      {place === 'room' && message.thread ? <ThreadSummaryButton message={message} unread={props.threadUnread} /> : null}
+      {receipt?.kind === 'seen' ? <SeenBy names={receipt.names} /> : null}
+      {!deleted && !editing ? <Toolbar {...props} /> : null}
+    </li>
+  );
+});
+
+/** The quoted message of a quote-reply; activating it jumps to the original. */
+function Quote({ quoted }: { quoted: NonNullable<ChatMessage['replyTo']> }) {
+  const jumpTo = useRoom((s) => s.jumpTo);
+  return (
+    <button
+      type="button"
+      data-testid="quote"
+      onClick={() => void jumpTo(quoted.seq)}
+      className="mb-0.5 mt-1 block w-full max-w-prose truncate rounded border-l-4 border-slate-300 bg-slate-50 px-2 py-0.5 text-left text-sm text-slate-600 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+      aria-label={`Replying to ${quoted.author.displayName}: ${quoted.deleted ? 'deleted message' : quoted.snippet}. Show the original.`}
+    >
+      <span className="font-medium text-slate-700">{quoted.author.displayName}</span>{' '}
+      {quoted.deleted ? <span className="italic">deleted message</span> : quoted.snippet}
+    </button>
+  );
+}
+
+function ThreadSummaryButton({ message, unread }: { message: ChatMessage; unread: boolean }) {
+  const openThread = useRoom((s) => s.openThread);
+  const thread = message.thread!;
+  const replies = `${thread.replyCount} ${thread.replyCount === 1 ? 'reply' : 'replies'}`;
+  return (
+    <button
+      type="button"
+      data-testid="thread-summary"
+      data-count={thread.replyCount}
+      data-unread={unread || undefined}
+      onClick={() => void openThread(message.seq)}
+      className="mt-1 inline-flex items-center gap-2 rounded px-1 py-0.5 text-sm hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+    >
+      <span className="flex -space-x-1" aria-hidden="true">
+        {thread.participants.slice(0, 3).map((p) => (
+          <span key={p.id} className="flex h-5 w-5 items-center justify-center rounded-full bg-brand-100 text-[10px] font-semibold text-brand-800 ring-2 ring-white">
+            {p.displayName.slice(0, 1).toUpperCase()}
+          </span>
+        ))}
+      </span>
+      <span className={`font-medium ${unread ? 'text-brand-700' : 'text-brand-700'}`}>{replies}</span>
+      {unread ? <span className="rounded bg-brand-600 px-1 text-xs font-semibold text-white">New</span> : null}
+      <span className="text-xs text-slate-500">
+        Last reply <Time iso={thread.lastReplyAt} />
+      </span>
+    </button>
+  );
+}
+
+/** Editing in place: Enter saves, Shift+Enter is a new line, Escape cancels. */
+function EditBox({ message }: { message: ChatMessage }) {
+  const edit = useRoom((s) => s.edit);
+  const startEditing = useRoom((s) => s.startEditing);
+  const [text, setText] = useState(message.body);
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const area = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    const el = area.current;
+    if (!el) return;
+    el.focus();
+    el.setSelectionRange(el.value.length, el.value.length);
+  }, []);
+
+  async function save() {
+    if (saving) return;
+    setSaving(true);
+    const result = await edit(message.seq, text);
+    setSaving(false);
+    if (result.ok) startEditing(null);
+    else setError(result.message);
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      startEditing(null);
+    } else if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void save();
+    }
+  }
+
+  return (
+    <div className="py-1">
+      <label htmlFor={`edit-${message.seq}`} className="sr-only">
+        Edit message
+      </label>
+      <textarea
+        id={`edit-${message.seq}`}
+        ref={area}
+        data-testid="edit-input"
+        value={text}
+        rows={Math.min(8, Math.max(1, text.split('\n').length))}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+        className="w-full resize-none rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500/30"
+      />
+      <div className="mt-1 flex flex-wrap items-center gap-2 text-xs">
+        <span className="text-slate-600">Escape to cancel · Enter to save</span>
+        <button type="button" onClick={() => startEditing(null)} className="rounded px-2 py-1 text-slate-700 hover:bg-slate-100">
+          Cancel
+        </button>
+        <button type="button" onClick={() => void save()} disabled={saving} className="rounded bg-brand-600 px-2 py-1 font-medium text-white hover:bg-brand-700 disabled:opacity-60">
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+        {error ? (
+          <span role="alert" className="text-red-700">
+            {error}
+          </span>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+function ToolButton({ label, onClick, children, testId }: { label: string; onClick?: () => void; children: ReactNode; testId: string }) {
+  return (
+    <button
+      type="button"
+      aria-label={label}
+      title={label}
+      data-testid={testId}
+      onClick={onClick}
+      className="flex h-7 min-w-7 items-center justify-center rounded px-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+    >
+      {children}
+    </button>
+  );
+}
+
+/**
+ * The message's actions. Shown on hover and whenever focus is inside the row (keyboard users reach it with
+ * Tab), always on touch screens' focus; hidden otherwise so the timeline stays calm.
+ */
+function Toolbar(props: MessageRowProps) {
+  const { message, mine, canDelete, place } = props;
+  const toggleReaction = useRoom((s) => s.toggleReaction);
+  const openThread = useRoom((s) => s.openThread);
+  const replyTo = useRoom((s) => s.replyTo);
+  const startEditing = useRoom((s) => s.startEditing);
+  const remove = useRoom((s) => s.remove);
+  const [pickerOpen, setPickerOpen] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const react = (emoji: string) => {
+    setPickerOpen(false);
+    void toggleReaction(message.seq, emoji).then((r) => setError(r.ok ? null : r.message));
+  };
+
+  return (
+    <div
+      role="toolbar"
+      aria-label={`Actions for the message from ${message.author.displayName}`}
+      data-testid="message-toolbar"
+      className={`absolute -top-3 right-3 z-10 flex items-center gap-0.5 rounded-md border border-slate-200 bg-white p-0.5 shadow-sm ${
+        pickerOpen || confirming ? 'flex' : 'opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 focus-within:opacity-100'
+      }`}
+    >
+      <Popover.Root open={pickerOpen} onOpenChange={setPickerOpen}>
+        <Popover.Trigger asChild>
+          <button
+            type="button"
+            aria-label="Add reaction"
+            title="Add reaction"
+            data-testid="react-button"
+            className="flex h-7 min-w-7 items-center justify-center rounded px-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+          >
+            <span aria-hidden="true">☺+</span>
+          </button>
+        </Popover.Trigger>
+        <Popover.Portal>
+          <Popover.Content align="end" sideOffset={4} collisionPadding={8} className="z-50 rounded-lg border border-slate-200 bg-white p-2 shadow-lg">
+            <QuickReactions onSelect={react} />
+            <EmojiPicker onSelect={react} onClose={() => setPickerOpen(false)} label="Choose a reaction" />
+          </Popover.Content>
+        </Popover.Portal>
+      </Popover.Root>
+      {place === 'room' ? (
+        <ToolButton label="Reply in thread" testId="thread-button" onClick={() => void openThread(message.seq)}>
+          <span aria-hidden="true">💬</span>
+        </ToolButton>
+      ) : null}
+      {place === 'room' ? (
+        <ToolButton label="Quote in reply" testId="quote-button" onClick={() => replyTo(message.seq)}>
+          <span aria-hidden="true">❝</span>
+        </ToolButton>
+      ) : null}
+      {mine ? (
+        <ToolButton label="Edit" testId="edit-button" onClick={() => startEditing(message.seq)}>
+          <span aria-hidden="true">✎</span>
+        </ToolButton>
+      ) : null}
+      {canDelete ? (
+        <AlertDialog.Root open={confirming} onOpenChange={setConfirming}>
+          <AlertDialog.Trigger asChild>
+            <button
+              type="button"
+              aria-label="Delete"
+              title="Delete"
+              data-testid="delete-button"
+              className="flex h-7 min-w-7 items-center justify-center rounded px-1 text-red-700 hover:bg-red-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500"
+            >
+              <span aria-hidden="true">🗑</span>
+            </button>
+          </AlertDialog.Trigger>
+          <AlertDialog.Portal>
+            <AlertDialog.Overlay className="fixed inset-0 z-50 bg-slate-900/40" />
+            <AlertDialog.Content className="fixed left-1/2 top-1/2 z-50 w-[min(24rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl">
+              <AlertDialog.Title className="text-base font-semibold text-slate-900">Delete this message?</AlertDialog.Title>
+              <AlertDialog.Description className="mt-2 text-sm text-slate-600">
+                {mine ? 'It will be removed for everyone.' : `${message.author.displayName}'s message will be removed for everyone.`} This cannot be undone.
+              </AlertDialog.Description>
+              <div className="mt-4 flex justify-end gap-2">
+                <AlertDialog.Cancel className="rounded-md px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500">
+                  Cancel
+                </AlertDialog.Cancel>
+                <AlertDialog.Action
+                  data-testid="confirm-delete"
+                  onClick={() => void remove(message.seq).then((r) => setError(r.ok ? null : r.message))}
+                  className="rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500"
+                >
+                  Delete
+                </AlertDialog.Action>
+              </div>
+            </AlertDialog.Content>
+          </AlertDialog.Portal>
+        </AlertDialog.Root>
+      ) : null}
+      {error ? (
+        <span role="alert" className="px-1 text-xs text-red-700">
+          {error}
+        </span>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+'use client';
+/**
+ * The open thread, beside the timeline (over it on small screens), as in Slack and Element: the root
+ * message, its replies live, a composer ("also send to room"), and my read position in the thread.
+ */
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { seenBy } from '@/lib/stores/receipts';
+import { Composer } from './composer';
+import { MessageRow } from './message-row';
+import { useRowProps } from './message-list';
+import { useMe, useRoom } from './room-context';
+import { isWindowActive, subscribeWindowActive } from './use-window-active';
+
+export function ThreadPanel() {
+  const me = useMe();
+  const thread = useRoom((s) => s.thread);
+  const status = useRoom((s) => s.status);
+  const members = useRoom((s) => s.members);
+  const receipts = useRoom((s) => s.receipts);
+  const outgoing = useRoom((s) => s.timeline.outgoing);
+  const closeThread = useRoom((s) => s.closeThread);
+  const sendInThread = useRoom((s) => s.sendInThread);
+  const typingInput = useRoom((s) => s.typingInput);
+  const loadOlderReplies = useRoom((s) => s.loadOlderReplies);
+  const markThreadSeen = useRoom((s) => s.markThreadSeen);
+  const rowProps = useRowProps();
+  const [alsoInRoom, setAlsoInRoom] = useState(false);
+  const headingId = useId();
+  const scroller = useRef<HTMLDivElement>(null);
+  const memberUsers = useMemo(() => members.map((m) => m.user), [members]);
+
+  const rootSeq = thread?.rootSeq;
+  const newest = thread?.replies.at(-1)?.seq ?? 0;
+  const pending = useMemo(() => outgoing.filter((o) => o.threadRootSeq === rootSeq), [outgoing, rootSeq]);
+
+  // New replies scroll into view; what is on screen while the window is active counts as read.
+  useEffect(() => {
+    const el = scroller.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [newest, pending.length]);
+  useEffect(() => {
+    if (rootSeq === undefined || newest === 0) return;
+    const report = () => {
+      if (isWindowActive()) markThreadSeen(rootSeq, newest);
+    };
+    report();
+    return subscribeWindowActive(report);
+  }, [rootSeq, newest, markThreadSeen]);
+
+  if (!thread) return null;
+  const root = thread.root;
+  return (
+    <aside
+      aria-labelledby={headingId}
+      data-testid="thread-panel"
+      data-root-seq={thread.rootSeq}
+      className="absolute inset-0 z-20 flex flex-col border-l border-slate-200 bg-white md:static md:w-96 md:shrink-0"
+    >
+      <div className="flex items-center justify-between border-b border-slate-200 px-3 py-2">
+        <h2 id={headingId} className="text-sm font-semibold text-slate-900">
+          Thread
+          {root ? <span className="font-normal text-slate-600"> · {root.author.displayName}</span> : null}
+        </h2>
+        <button
+          type="button"
+          onClick={closeThread}
+          aria-label="Close thread"
+          data-testid="close-thread"
+          className="rounded px-2 py-1 text-slate-600 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+        >
+          ✕
+        </button>
+      </div>
+      <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto pb-2">
+        {root ? (
+          <ol aria-label="Thread root" className="border-b border-slate-100 pb-2">
+            <MessageRow message={root} grouped={false} receipt={null} place="thread-root" {...rowProps(root)} />
+          </ol>
+        ) : null}
+        {thread.hasOlder && thread.replies.length > 0 ? (
+          <div className="py-2 text-center text-sm">
+            <button type="button" onClick={() => void loadOlderReplies()} disabled={thread.loading} className="text-brand-700 hover:underline disabled:text-slate-500">
+              {thread.loading ? 'Loading…' : 'Show older replies'}
+            </button>
+          </div>
+        ) : null}
+        {thread.error ? (
+          <p role="alert" className="px-3 py-2 text-sm text-red-700">
+            {thread.error}
+          </p>
+        ) : null}
+        <ol aria-label="Replies" aria-live="polite" aria-relevant="additions" className="flex flex-col">
+          {thread.replies.map((reply) => {
+            const names = reply.author.id === me.id ? seenBy(receipts, members, reply.seq, me.id).map((u) => u.displayName) : [];
+            return (
+              <MessageRow
+                key={reply.seq}
+                message={reply}
+                grouped={false}
+                receipt={names.length ? { kind: 'seen', names } : null}
+                place="thread-reply"
+                {...rowProps(reply)}
+              />
+            );
+          })}
+          {pending.map((o) => (
+            <li key={o.clientId} data-testid="message" data-status={o.status} className="px-3 pt-2 text-slate-500 sm:px-4">
+              <span className="font-medium text-brand-700">{me.displayName}</span>{' '}
+              <span className="text-xs">{o.status === 'failed' ? (o.error?.message ?? 'Not sent') : 'Sending…'}</span>
+              <p className="whitespace-pre-wrap break-words">{o.body}</p>
+            </li>
+          ))}
+        </ol>
+        {!thread.loading && thread.replies.length === 0 && pending.length === 0 ? (
+          <p className="p-4 text-center text-sm text-slate-600">No replies yet. Start the thread below.</p>
+        ) : null}
+      </div>
+      <Composer
+        onSend={(body) => sendInThread(thread.rootSeq, body, alsoInRoom)}
+        onTyping={typingInput}
+        disabled={status !== 'live' || root?.deletedAt != null}
+        placeholder="Reply in thread"
+        label="Reply in thread"
+        members={memberUsers}
+        meId={me.id}
+        autoFocus
+        footer={
+          <label className="flex items-center gap-2 text-xs text-slate-700">
+            <input
+              type="checkbox"
+              data-testid="also-in-room"
+              checked={alsoInRoom}
+              onChange={(e) => setAlsoInRoom(e.target.checked)}
+              className="h-4 w-4 rounded border-slate-300 text-brand-600 focus:ring-brand-500"
+            />
+            Also send to the room
+          </label>
+        }
+      />
+    </aside>
+  );
+}
