@@ -12,9 +12,9 @@ import type {
   EditMessageInput,
   MarkThreadReadInput,
   MessageReplay,
-  ReactionInput,
   SendMessageInput,
 } from '../schemas/message';
+import type { ReactionInput } from '../schemas/reaction';
 import type { Receipt, RoomSummary } from '../schemas/room';
 import type { PresenceInfo, PublicUser } from '../schemas/user';
 

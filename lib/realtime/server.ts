@@ -12,6 +12,7 @@ import { createHandshakeMiddleware } from './handshake';
 import { registerSessionHandlers } from './handlers/session.handlers';
 import { getMetrics } from '../metrics';
 import type { PostgresAdapterHandle } from './adapter';
+import { normalizeEmoji } from '../emoji/single-emoji';
 import { createRoomBus, type RoomBusOptions } from './bus';
 import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES } from './engine-options';
 import { setRealtimeServer } from './notify';
@@ -65,6 +66,8 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const handshake = createHandshakeMiddleware({ env: deps.env, log, sessions });
   io.use(handshake);
   io.engine.on('connection', (conn: Parameters<typeof handshake.identify>[0]) => void handshake.identify(conn).catch(() => undefined));
+  // The emoji table (reactions) takes ~50 ms to build: now, not inside the first reaction's handler.
+  normalizeEmoji('👍');
   const bus = createRoomBus(io, { ...deps.bus, log });
   registerRoomNamespaces(io, {
     log,

@@ -65,21 +65,6 @@ export const MAX_REACTION_EMOJI = 20;
 /** Reactors listed per emoji in a message (the first ones); `count` has them all. */
 export const REACTION_USERS_LISTED = 100;
 
-// One RGI emoji (with skin tones, ZWJ sequences, flags, keycaps): the Unicode property that V8 knows.
-const SINGLE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
-
-export const emojiSchema = plainText(
-  z
-    .string({ error: 'emoji must be text.' })
-    .max(64, 'emoji must be a single emoji.')
-    .refine((text) => SINGLE_EMOJI.test(text), 'emoji must be a single emoji.'),
-  { label: 'The emoji' },
-);
-
-/** reaction:add / reaction:remove — idempotent: adding twice or removing what is not there changes nothing. */
-export const reactionSchema = z.strictObject({ seq: messageSeqSchema, emoji: emojiSchema });
-export type ReactionInput = z.input<typeof reactionSchema>;
-
 /** thread:mark — my read position in one thread (the seq of the newest reply I have seen). */
 export const markThreadReadSchema = z.strictObject({ rootSeq: messageSeqSchema, seq: messageSeqSchema });
 export type MarkThreadReadInput = z.input<typeof markThreadReadSchema>;

@@ -6,7 +6,8 @@
 import { BurstyRateLimiter, RateLimiterMemory } from 'rate-limiter-flexible';
 import { deleteMessage, editMessage, markThreadRead, setReaction } from '../../data/message-changes';
 import type { Logger } from '../../logger';
-import { deleteMessageSchema, editMessageSchema, markThreadReadSchema, reactionSchema } from '../../schemas/message';
+import { deleteMessageSchema, editMessageSchema, markThreadReadSchema } from '../../schemas/message';
+import { reactionSchema } from '../../schemas/reaction';
 import type { RoomClientToServerEvents } from '../events';
 import { notifyMessageChanged, notifyThreadRead, type RoomSocket } from '../notify';
 import { eventHandlers } from '../on-event';
