@@ -145,8 +145,11 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
 });
 
 /** The quoted message of a quote-reply; activating it jumps to the original. */
-function Quote({ quoted }: { quoted: NonNullable<ChatMessage['replyTo']> }) {
+function Quote({ quoted: asRead }: { quoted: NonNullable<ChatMessage['replyTo']> }) {
   const jumpTo = useRoom((s) => s.jumpTo);
+  // The original as held now wins over the copy read with the reply: it may have been edited or deleted since.
+  const held = useRoom((s) => s.timeline.messages.find((m) => m.seq === asRead.seq));
+  const quoted = held ? { ...asRead, snippet: held.body.slice(0, 200), deleted: held.deletedAt !== null } : asRead;
   return (
     <button
       type="button"

@@ -423,3 +423,15 @@ describe('room store: changes to messages', () => {
     expect(rows()).toEqual(['1:sent', '2:sent']);
   });
 });
+
+describe('room store: reading past thread replies', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('seeing a message reads the hidden thread replies after it, so they do not keep the room unread', async () => {
+    const { store, conn } = setup({ messages: [msg(1), msg(2), msg(3, { threadRootSeq: 1 }), msg(4, { threadRootSeq: 1 })], hasMore: false });
+    store.getState().markSeen(2);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(conn.marks.map((m) => m.seq)).toEqual([4]);
+  });
+});

@@ -412,8 +412,9 @@ export function createRoomStore(
     },
 
     markSeen(seq) {
-      if (seq <= seenSeq) return;
-      seenSeq = seq;
+      const through = readThrough(get().timeline, seq);
+      if (through <= seenSeq) return;
+      seenSeq = through;
       scheduleRead();
     },
 
@@ -447,6 +448,20 @@ export function createRoomStore(
       if (get().status === 'live') endLive('closed');
     },
   }));
+
+  /**
+   * Seeing a message also reads the thread replies right after it that the timeline does not show (up to
+   * the next message it does show): they are read in their thread, and must not keep the room unread.
+   */
+  function readThrough(timeline: Timeline, seq: number): number {
+    let through = seq;
+    for (const m of timeline.messages) {
+      if (m.seq <= seq) continue;
+      if (m.seq !== through + 1 || inMain(m) || m.seq > timeline.lastSeq) break;
+      through = m.seq;
+    }
+    return through;
+  }
 
   function inMain(m: ChatMessage): boolean {
     return m.threadRootSeq === null || m.alsoInRoom;
