@@ -105,7 +105,12 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
       data-deleted={deleted || undefined}
       data-mentions-me={mentionsMe || undefined}
       data-highlighted={highlighted || undefined}
-      className={`group relative px-3 transition-colors sm:px-4 ${grouped ? 'pt-0.5' : 'pt-2'} ${tone}`}
+      // Touch screens have no hover: a tap on the row focuses it, which shows its toolbar (focus-within).
+      tabIndex={-1}
+      onClick={(event) => {
+        if (!(event.target as HTMLElement).closest('a, button, textarea, input, pre')) row.current?.focus({ preventScroll: true });
+      }}
+      className={`group relative px-3 transition-colors focus:outline-none sm:px-4 ${grouped ? 'pt-0.5' : 'pt-2'} ${tone}`}
     >
       {grouped ? null : (
         <div className="flex items-baseline gap-2">
