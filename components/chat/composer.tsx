@@ -1,29 +1,106 @@
 'use client';
-import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { insertMention, matchMentions, mentionQueryAt, optionName, type MentionOption } from '@/lib/mentions/autocomplete';
 import { MESSAGE_MAX_CHARS, charCount } from '@/lib/schemas/message';
-import { roomTitle } from '@/lib/stores/room-list';
-import { useRoom } from './room-context';
+import type { PublicUser } from '@/lib/schemas/user';
 
 const MAX_TEXTAREA_PX = 200;
 
+export interface ComposerProps {
+  /** Sends; returns a validation error to show, or null. */
+  onSend(body: string): string | null;
+  onTyping?(text: string): void;
+  /** The room is not live: nothing can be typed or sent. */
+  disabled?: boolean;
+  /** "Message #general" / "Reply in thread". */
+  placeholder: string;
+  /** Accessible name of the textarea. */
+  label: string;
+  /** Room members, for @-autocomplete. */
+  members: PublicUser[];
+  meId: string;
+  /** `@room` / `@here` are offered (the room lets me notify everyone). Default true. */
+  canMentionRoom?: boolean;
+  /** Up arrow in an empty composer: edit my last message. Return true if it took the key. */
+  onEditLast?(): boolean;
+  /** Quote-reply in progress: shown as a chip above the input with a cancel (×) button; Escape cancels too. */
+  replyingTo?: { authorName: string; snippet: string } | null;
+  onCancelReply?(): void;
+  /** Extra control under the input (the thread panel's "Also send to room" checkbox). */
+  footer?: ReactNode;
+  autoFocus?: boolean;
+}
+
 /**
- * Enter sends, Shift+Enter is a new line; counts characters against the limit and refuses empty or too
- * long; tells the room I am typing.
+ * The message input of a timeline or a thread: Enter sends, Shift+Enter is a new line; counts characters
+ * against the limit and refuses empty or too long; reports typing; `@` opens an autocomplete of the
+ * room's members (↑/↓, Enter or Tab inserts, Escape closes).
+ *
+ * The textarea keeps its textbox role (a textarea may have no other) and carries the combobox parts that
+ * a textbox may: aria-autocomplete, aria-haspopup, aria-controls and aria-activedescendant; aria-expanded
+ * is not allowed on a textbox, so the open list is announced through a live region instead.
  */
-export function Composer() {
-  const send = useRoom((s) => s.send);
-  const typingInput = useRoom((s) => s.typingInput);
-  const status = useRoom((s) => s.status);
-  const roomName = useRoom((s) => roomTitle(s.room));
+export function Composer({
+  onSend,
+  onTyping,
+  disabled = false,
+  placeholder,
+  label,
+  members,
+  meId,
+  canMentionRoom = true,
+  onEditLast,
+  replyingTo = null,
+  onCancelReply,
+  footer,
+  autoFocus = false,
+}: ComposerProps) {
   const [text, setText] = useState('');
+  const [caret, setCaret] = useState(0);
+  const [focused, setFocused] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** The "@" whose list Escape closed: it stays closed until the caret leaves that word. */
+  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
+  const [selection, setSelection] = useState({ key: '', index: 0 });
   const area = useRef<HTMLTextAreaElement>(null);
+  const pendingCaret = useRef<number | null>(null);
+  const baseId = useId();
+  const counterId = `${baseId}-counter`;
+  const listId = `${baseId}-mentions`;
+  const optionId = (index: number) => `${baseId}-mention-${index}`;
 
   const count = charCount(text);
   const over = count > MESSAGE_MAX_CHARS;
   const empty = text.trim().length === 0;
-  const live = status === 'live';
   const near = count > MESSAGE_MAX_CHARS * 0.9;
+
+  const query = useMemo(() => mentionQueryAt(text, caret), [text, caret]);
+  const options = useMemo(
+    () => (query && query.start !== dismissedAt ? matchMentions(members, query.query, { meId, includeRoom: canMentionRoom }) : []),
+    [query, dismissedAt, members, meId, canMentionRoom],
+  );
+  const open = focused && !disabled && options.length > 0;
+  const queryKey = query ? `${query.start}:${query.query}` : '';
+  // A new word or new letters start again from the best match.
+  const active = selection.key === queryKey ? Math.min(selection.index, options.length - 1) : 0;
+
+  useLayoutEffect(() => {
+    // After React wrote a new value, put the caret where the edit meant it (a value change moves it to the end).
+    const el = area.current;
+    if (el && pendingCaret.current !== null) {
+      el.setSelectionRange(pendingCaret.current, pendingCaret.current);
+      pendingCaret.current = null;
+    }
+  });
+
+  useEffect(() => {
+    if (autoFocus) area.current?.focus();
+  }, [autoFocus]);
+
+  const activeOptionId = open ? optionId(active) : undefined;
+  useEffect(() => {
+    if (activeOptionId) document.getElementById(activeOptionId)?.scrollIntoView({ block: 'nearest' });
+  }, [activeOptionId]);
 
   function resize() {
     const el = area.current;
@@ -32,20 +109,72 @@ export function Composer() {
     el.style.height = `${Math.min(el.scrollHeight, MAX_TEXTAREA_PX)}px`;
   }
 
+  /** The caret moved or the text changed: a closed list reopens once the caret is in another word. */
+  function track(nextText: string, nextCaret: number) {
+    setCaret(nextCaret);
+    if (dismissedAt !== null && mentionQueryAt(nextText, nextCaret)?.start !== dismissedAt) setDismissedAt(null);
+  }
+
+  function choose(option: MentionOption) {
+    if (!query) return;
+    const next = insertMention(text, query, optionName(option));
+    setText(next.text);
+    onTyping?.(next.text);
+    pendingCaret.current = next.caret;
+    track(next.text, next.caret);
+    area.current?.focus();
+    requestAnimationFrame(resize);
+  }
+
   function submit() {
-    if (!live || empty || over) return;
-    const problem = send(text);
+    if (disabled || empty || over) return;
+    const problem = onSend(text);
     if (problem) {
       setError(problem);
       return;
     }
     setText('');
+    track('', 0);
     setError(null);
     requestAnimationFrame(resize);
   }
 
+  function move(by: number) {
+    setSelection({ key: queryKey, index: (active + by + options.length) % options.length });
+  }
+
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+    if (event.nativeEvent.isComposing) return;
+    if (open) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        move(event.key === 'ArrowDown' ? 1 : -1);
+        return;
+      }
+      if ((event.key === 'Enter' || event.key === 'Tab') && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        choose(options[active]!);
+        return;
+      }
+      if (event.key === 'Escape') {
+        // Closes the list only: not the reply, not a panel around us.
+        event.preventDefault();
+        event.stopPropagation();
+        setDismissedAt(query!.start);
+        return;
+      }
+    }
+    if (event.key === 'Escape' && replyingTo && onCancelReply) {
+      event.preventDefault();
+      event.stopPropagation();
+      onCancelReply();
+      return;
+    }
+    if (event.key === 'ArrowUp' && text === '' && onEditLast && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      if (onEditLast()) event.preventDefault();
+      return;
+    }
+    if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
       submit();
     }
@@ -58,37 +187,108 @@ export function Composer() {
 
   return (
     <form onSubmit={onSubmit} className="border-t border-slate-200 bg-white p-2 sm:p-3">
+      {replyingTo ? (
+        <div data-testid="composer-reply" className="mb-2 flex items-center gap-2 rounded-md border-l-4 border-brand-500 bg-slate-50 py-1 pl-2 pr-1 text-sm">
+          <p className="min-w-0 flex-1 truncate text-slate-700">
+            <span className="font-medium">Replying to {replyingTo.authorName}</span>
+            {replyingTo.snippet ? <span className="text-slate-600">: {replyingTo.snippet}</span> : null}
+          </p>
+          {onCancelReply ? (
+            <button
+              type="button"
+              onClick={() => {
+                onCancelReply();
+                area.current?.focus();
+              }}
+              aria-label={`Cancel reply to ${replyingTo.authorName}`}
+              className="shrink-0 rounded px-1.5 text-lg leading-none text-slate-600 hover:bg-slate-200"
+            >
+              <span aria-hidden="true">×</span>
+            </button>
+          ) : null}
+        </div>
+      ) : null}
       <div className="flex items-end gap-2">
-        <textarea
-          ref={area}
-          value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            typingInput(e.target.value);
-            if (error) setError(null);
-            resize();
-          }}
-          onKeyDown={onKeyDown}
-          rows={1}
-          disabled={!live}
-          aria-label="Message"
-          aria-invalid={over || undefined}
-          aria-describedby="composer-counter"
-          placeholder={live ? `Message ${roomName}` : 'This room is closed'}
-          className={`min-h-10 flex-1 resize-none rounded-md border px-3 py-2 text-slate-900 outline-none focus:ring-2 focus:ring-brand-500 disabled:bg-slate-100 ${
-            over ? 'border-red-500' : 'border-slate-300'
-          }`}
-        />
+        <div className="relative min-w-0 flex-1">
+          {open ? (
+            <ul
+              id={listId}
+              role="listbox"
+              aria-label="People to mention"
+              data-testid="mention-options"
+              className="absolute bottom-full left-0 z-20 mb-1 max-h-64 w-full max-w-sm overflow-y-auto rounded-md border border-slate-200 bg-white py-1 shadow-lg"
+            >
+              {options.map((option, index) => (
+                <li
+                  key={option.kind === 'user' ? option.user.id : option.keyword}
+                  id={optionId(index)}
+                  role="option"
+                  aria-selected={index === active}
+                  data-testid="mention-option"
+                  // Keeps focus (and the caret) in the textarea.
+                  onMouseDown={(e) => e.preventDefault()}
+                  onMouseMove={() => index !== active && setSelection({ key: queryKey, index })}
+                  onClick={() => choose(option)}
+                  className={`flex cursor-pointer items-baseline gap-2 px-3 py-1.5 text-sm ${index === active ? 'bg-brand-100' : ''}`}
+                >
+                  {option.kind === 'user' ? (
+                    <>
+                      <span className="truncate font-medium text-slate-900">{option.user.displayName}</span>
+                      <span className="shrink-0 text-slate-600">@{option.user.username}</span>
+                    </>
+                  ) : (
+                    <>
+                      <span className="font-medium text-slate-900">@{option.keyword}</span>
+                      <span className="truncate text-slate-600">Notify everyone in this room</span>
+                    </>
+                  )}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <textarea
+            ref={area}
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              track(e.target.value, e.target.selectionStart);
+              onTyping?.(e.target.value);
+              if (error) setError(null);
+              resize();
+            }}
+            onSelect={(e) => track(e.currentTarget.value, e.currentTarget.selectionStart)}
+            onFocus={() => setFocused(true)}
+            onBlur={() => setFocused(false)}
+            onKeyDown={onKeyDown}
+            rows={1}
+            disabled={disabled}
+            aria-label={label}
+            aria-invalid={over || undefined}
+            aria-describedby={counterId}
+            aria-autocomplete="list"
+            aria-haspopup="listbox"
+            aria-controls={open ? listId : undefined}
+            aria-activedescendant={activeOptionId}
+            placeholder={placeholder}
+            className={`block min-h-10 w-full resize-none rounded-md border px-3 py-2 text-slate-900 outline-none focus:ring-2 focus:ring-brand-500 disabled:bg-slate-100 ${
+              over ? 'border-red-500' : 'border-slate-300'
+            }`}
+          />
+        </div>
         <button
           type="submit"
-          disabled={!live || empty || over}
+          disabled={disabled || empty || over}
           className="h-10 shrink-0 rounded-md bg-brand-600 px-4 font-medium text-white hover:bg-brand-700 disabled:opacity-50"
         >
           Send
         </button>
       </div>
+      <p aria-live="polite" className="sr-only">
+        {open ? `${options.length} ${options.length === 1 ? 'person' : 'people'} to mention. Up and down to choose, Enter to insert.` : ''}
+      </p>
+      {footer ? <div className="mt-1 px-1 text-sm">{footer}</div> : null}
       <div className="mt-1 flex items-center justify-between gap-2 px-1 text-xs">
-        <span className="hidden text-slate-400 sm:inline">Enter to send · Shift+Enter for a new line</span>
+        <span className="hidden text-slate-500 sm:inline">Enter to send · Shift+Enter for a new line · @ to mention</span>
         {error ? (
           <span role="alert" className="text-red-600">
             {error}
@@ -98,7 +298,7 @@ export function Composer() {
             Too long: {count - MESSAGE_MAX_CHARS} over the limit.
           </span>
         ) : null}
-        <span id="composer-counter" data-testid="char-counter" className={`ml-auto tabular-nums ${over ? 'font-semibold text-red-600' : near ? 'text-amber-700' : 'text-slate-400'}`}>
+        <span id={counterId} data-testid="char-counter" className={`ml-auto tabular-nums ${over ? 'font-semibold text-red-600' : near ? 'text-amber-700' : 'text-slate-500'}`}>
           {count}/{MESSAGE_MAX_CHARS}
         </span>
       </div>

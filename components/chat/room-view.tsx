@@ -107,7 +107,16 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
           <RoomStatusNotice />
           <MessageList />
           <TypingIndicator />
-          <Composer />
+          <Composer
+            onSend={(body) => store.getState().send(body)}
+            onTyping={(text) => store.getState().typingInput(text)}
+            disabled={status !== 'live'}
+            placeholder={status === 'live' ? `Message ${roomTitle(liveRoom)}` : 'This room is closed'}
+            label="Message"
+            members={liveMembers.map((m) => m.user)}
+            meId={me.id}
+            canMentionRoom={liveRoom.kind !== 'direct' && (liveRoom.roomMentions === 'anyone' || liveRoom.ownerId === me.id)}
+          />
         </section>
         <ThreadPanel />
         <MemberList open={membersOpen} onClose={() => setMembersOpen(false)} />

@@ -66,4 +66,14 @@ describe('room list', () => {
     list = upsertRoom(list, room('a', 'A', { isMember: true, lastSeq: 8, lastReadSeq: 0 }));
     expect(list.mine[0]).toMatchObject({ lastSeq: 8, lastReadSeq: 0 });
   });
+
+  it('a room already listed keeps my settings unless the answer is to changing them', () => {
+    let list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true, notify: 'all', roomMentions: 'owner' })] });
+    list = upsertRoom(list, room('a', 'A', { isMember: true, notify: 'mentions', roomMentions: 'anyone', memberCount: 4 }));
+    expect(list.mine[0]).toMatchObject({ notify: 'all', roomMentions: 'owner', memberCount: 4 });
+    list = upsertRoom(list, room('a', 'A', { isMember: true, notify: 'none', roomMentions: 'anyone' }), { settings: 'take' });
+    expect(list.mine[0]).toMatchObject({ notify: 'none', roomMentions: 'anyone' });
+    list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true, notify: 'mentions' })] }, new Set(), list); // a refetch
+    expect(list.mine[0]!.notify).toBe('mentions');
+  });
 });

@@ -38,11 +38,24 @@ export function findRoom(list: RoomList, roomId: string): RoomSummary | undefine
   return list.mine.find((r) => r.id === roomId);
 }
 
-/** Adds or replaces a room I am in; a room I am not in (any more) leaves the list. */
-export function upsertRoom(list: RoomList, room: RoomSummary): RoomList {
+/**
+ * My settings in a room held: a room view's summary (room:ready when it connected) may be older than a
+ * change made since, so only list refetches and the settings' own REST answers move them.
+ */
+function keepSettings(held: RoomSummary | undefined, room: RoomSummary): RoomSummary {
+  if (!held?.isMember || !room.isMember) return room;
+  if (held.notify === room.notify && held.roomMentions === room.roomMentions) return room;
+  return { ...room, notify: held.notify, roomMentions: held.roomMentions };
+}
+
+/**
+ * Adds or replaces a room I am in; a room I am not in (any more) leaves the list. A room already listed
+ * keeps its settings (`notify`, `roomMentions`) unless `settings: 'take'` (the answer to changing them).
+ */
+export function upsertRoom(list: RoomList, room: RoomSummary, options: { settings?: 'keep' | 'take' } = {}): RoomList {
   const held = findRoom(list, room.id);
   const mine = list.mine.filter((r) => r.id !== room.id);
-  if (room.isMember) mine.push(keepProgress(held, room));
+  if (room.isMember) mine.push(keepProgress(held, options.settings === 'take' ? room : keepSettings(held, room)));
   else if (!held) return list;
   return { mine: sortRooms(mine) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomSummary } from '../schemas/room';
-import { badgeText, titleWithUnread, totalUnread, unreadCount } from './unread';
+import { attentionCount, badgeText, mentionBadgeText, mentionCount, titleWithUnread, totalUnread, unreadCount } from './unread';
 
 const room = (id: string, lastSeq: number | null, lastReadSeq: number | null, isMember = true) =>
   ({ id, isMember, lastSeq, lastReadSeq }) as RoomSummary;
@@ -27,5 +27,16 @@ describe('unread', () => {
     expect(titleWithUnread('(2024) plans', 0)).toBe('plans'); // a leading count is always ours
     expect(titleWithUnread('Parley', 150)).toBe('(99+) Parley');
     expect(badgeText(7)).toBe('7');
+  });
+
+  it('muted rooms call only for their mentions; the title total follows', () => {
+    const muted = { ...room('m', 9, 2), notify: 'none', unreadMentions: 1 } as RoomSummary;
+    const loud = { ...room('l', 4, 1), notify: 'mentions', unreadMentions: 1 } as RoomSummary;
+    expect(attentionCount(muted)).toBe(1);
+    expect(attentionCount(loud)).toBe(3);
+    expect(totalUnread([muted, loud])).toBe(4);
+    expect(mentionCount({ ...muted, isMember: false })).toBe(0);
+    expect(mentionBadgeText(3)).toBe('@3');
+    expect(mentionBadgeText(100)).toBe('@99+');
   });
 });

@@ -7,15 +7,35 @@ export function unreadCount(room: Pick<RoomSummary, 'isMember' | 'lastSeq' | 'la
   return Math.max(0, room.lastSeq - (room.lastReadSeq ?? 0));
 }
 
-/** The sum over my rooms, leaving out `exceptId` (the room on screen, while it is being read). */
+/** Muted (notify 'none'): the room's plain unread messages are not called out, its mentions of me are. */
+export function isMuted(room: Pick<RoomSummary, 'notify'>): boolean {
+  return room.notify === 'none';
+}
+
+/** Unread messages that mention me (the rooms store keeps RoomSummary.unreadMentions live). */
+export function mentionCount(room: Pick<RoomSummary, 'isMember' | 'unreadMentions'>): number {
+  return room.isMember ? Math.max(0, room.unreadMentions ?? 0) : 0;
+}
+
+/** What a room calls for: its unread messages, or only its mentions of me when it is muted. */
+export function attentionCount(room: Pick<RoomSummary, 'isMember' | 'lastSeq' | 'lastReadSeq' | 'notify' | 'unreadMentions'>): number {
+  return isMuted(room) ? mentionCount(room) : unreadCount(room);
+}
+
+/** The sum of `attentionCount` over my rooms, leaving out `exceptId` (the room on screen, while it is being read). */
 export function totalUnread(rooms: readonly RoomSummary[], exceptId?: string): number {
   let total = 0;
-  for (const room of rooms) if (room.id !== exceptId) total += unreadCount(room);
+  for (const room of rooms) if (room.id !== exceptId) total += attentionCount(room);
   return total;
 }
 
 export function badgeText(count: number): string {
   return count > 99 ? '99+' : String(count);
+}
+
+/** "@3": the mention badge. */
+export function mentionBadgeText(count: number): string {
+  return `@${badgeText(count)}`;
 }
 
 const COUNT_PREFIX = /^\(\d+\+?\) /;
