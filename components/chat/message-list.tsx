@@ -64,6 +64,17 @@ export function useMemberNames(members: RoomMember[]) {
   }, [members]);
 }
 
+/** Per member list, per message: one Set each, so memoized rows are not re-rendered for a new but equal Set. */
+const mentionSets = new WeakMap<ReadonlyMap<string, string>, WeakMap<ChatMessage, ReadonlySet<string>>>();
+
+function mentionedUsernames(message: ChatMessage, usernames: ReadonlyMap<string, string>): ReadonlySet<string> {
+  let byMessage = mentionSets.get(usernames);
+  if (!byMessage) mentionSets.set(usernames, (byMessage = new WeakMap()));
+  let set = byMessage.get(message);
+  if (!set) byMessage.set(message, (set = new Set(message.mentions.map((id) => usernames.get(id)).filter((u): u is string => Boolean(u)))));
+  return set;
+}
+
 /** The per-message props every row view (timeline, thread) computes the same way. */
 export function useRowProps() {
   const me = useMe();
@@ -73,14 +84,8 @@ export function useRowProps() {
   const highlightSeq = useRoom((s) => s.highlightSeq);
   const threadReads = useRoom((s) => s.threadReads);
   const { names, usernames } = useMemberNames(members);
-  // One Set per message (and member list), so memoized rows are not re-rendered for a new but equal Set.
-  const mentionSets = useMemo(() => new WeakMap<ChatMessage, ReadonlySet<string>>(), [usernames]); // eslint-disable-line react-hooks/exhaustive-deps
   return (message: ChatMessage) => {
-    let mentioned = mentionSets.get(message);
-    if (!mentioned) {
-      mentioned = new Set(message.mentions.map((id) => usernames.get(id)).filter((u): u is string => Boolean(u)));
-      mentionSets.set(message, mentioned);
-    }
+    const mentioned = mentionedUsernames(message, usernames);
     const mine = message.author.id === me.id;
     const thread = message.thread;
     const following = thread !== null && (mine || threadReads[message.seq] !== undefined || thread.participants.some((p) => p.id === me.id));

@@ -93,6 +93,7 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
   const memberIds = useMemo(() => liveMembers.map((m) => m.user.id), [liveMembers]);
   useWatchPresence(`room:${room.id}`, memberIds);
   const connected = useStore(store, (s) => s.connected);
+  const replyingTo = useStore(store, (s) => (s.replyingTo === null ? null : (s.timeline.messages.find((m) => m.seq === s.replyingTo) ?? null)));
 
   return (
     <RoomContext.Provider value={{ store, me }}>
@@ -116,6 +117,9 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
             members={liveMembers.map((m) => m.user)}
             meId={me.id}
             canMentionRoom={liveRoom.kind !== 'direct' && (liveRoom.roomMentions === 'anyone' || liveRoom.ownerId === me.id)}
+            onEditLast={() => store.getState().editLast()}
+            replyingTo={replyingTo ? { authorName: replyingTo.author.displayName, snippet: replyingTo.deletedAt ? 'deleted message' : replyingTo.body.slice(0, 140) } : null}
+            onCancelReply={() => store.getState().replyTo(null)}
           />
         </section>
         <ThreadPanel />
