@@ -179,7 +179,7 @@ export async function markThreadRead(input: { roomId: string; userId: string; ro
   const row = rows[0];
   if (!row) {
     await requireMembership({ roomId: input.roomId, userId: input.userId }); // NOT_FOUND / FORBIDDEN first
-    throw messageNotFound(input.rootSeq);
+    throw messageNotFound(input.rootSeq, 'rootSeq');
   }
   return { lastReadSeq: row.last_read_seq, changed: row.before !== row.last_read_seq };
 }

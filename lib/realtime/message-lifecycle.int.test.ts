@@ -400,6 +400,11 @@ describe('message lifecycle across two instances', () => {
     ];
     const outcomes = await Promise.all(refusals.map(async ([what, ack]) => `${what}: ${codeOf(await ack)}`));
     expect(outcomes).toEqual(refusals.map(([what, , code]) => `${what}: ${code}`));
+    // An unknown seq is reported on the field that named it.
+    for (const field of ['threadRootSeq', 'replyToSeq']) {
+      expect(await sendWith(bobOnA.socket, { body: 'x', [field]: 999 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', issues: [{ path: field }] } });
+    }
+    expect(await edit(aliceOnB.socket, 999, 'x')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', issues: [{ path: 'seq' }] } });
     expect(await snapshot()).toEqual(before);
     // Deleting a tombstone again is no change either (the author may; it acks the tombstone).
     expect(ok(await remove(aliceOnB.socket, gone.seq))).toEqual(before.messages.find((m) => m.seq === gone.seq));
