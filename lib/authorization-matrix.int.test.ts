@@ -10,7 +10,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createMessage } from './data/messages';
+import { createRoom } from './data/rooms';
 import type { Ack } from './errors';
+import type { ChatMessage } from './schemas/message';
 import type { RoomKind } from './schemas/room';
 import { dispatch, loadApiRoutes, type ApiRoute } from './testing/api-router';
 import { ACTORS, ROOM_KINDS, buildWorld, canRead, hasSession, type Actor, type ActorCredentials, type MatrixRoom, type World } from './testing/authz-world';
@@ -46,18 +49,35 @@ interface Row {
 let server: TestRealtime;
 let world: World;
 let routes: ApiRoute[];
-/** Everything the outsider's and ex-member's open main sockets received during the whole run. */
-const observed: { actor: Actor; event: string; payload: string }[] = [];
+/**
+ * Everything the outsider's and ex-member's open sockets received during the whole run: their main
+ * sockets, and a room namespace each of a room of their own (`where: '/r'`), which hears every message
+ * event of that room and must hear nothing of any other.
+ */
+const observed: { actor: Actor; where: '/' | '/r'; event: string; payload: string }[] = [];
 const watchers: Socket[] = [];
+/** The watchers' own rooms. */
+const watcherRooms = new Set<string>();
 
 beforeAll(async () => {
   [server, world, routes] = await Promise.all([startTestRealtime({ sessionSweepMs: 60_000 }), buildWorld(), loadApiRoutes()]);
   server.handleRequestsHere();
   for (const actor of ['outsider', 'exMember'] as const) {
-    const socket = connectClient(server.url, { cookie: world.actors[actor].cookie });
-    socket.onAny((event: string, payload: unknown) => observed.push({ actor, event, payload: JSON.stringify(payload) }));
-    await waitForConnect(socket);
-    watchers.push(socket);
+    const { cookie, user } = world.actors[actor];
+    const own = await createRoom({ ownerId: user!.id, data: { kind: 'public', name: uniqueName('own'), description: '' }, ip: null });
+    watcherRooms.add(own.id);
+    for (const where of ['/', '/r'] as const) {
+      const socket = connectClient(server.url, { cookie, namespace: where === '/' ? '/' : `/r/${own.id}` });
+      socket.onAny((event: string, payload: unknown) => observed.push({ actor, where, event, payload: JSON.stringify(payload) }));
+      await waitForConnect(socket);
+      watchers.push(socket);
+      if (where === '/r') {
+        // Their own change, which they do hear: the watch would see a message:updated.
+        const sent = (await socket.timeout(5_000).emitWithAck('message:send', { clientId: randomUUID(), body: 'mine' })) as Ack<ChatMessage>;
+        if (!sent.ok) throw new Error(sent.error.message);
+        await socket.timeout(5_000).emitWithAck('message:edit', { seq: sent.data.seq, clientId: randomUUID(), body: 'mine, edited' });
+      }
+    }
   }
 }, 120_000);
 
@@ -147,6 +167,25 @@ function roomNamespaceOutcome(actor: Actor, kind: RoomKind): Outcome {
   return memberOnlySocket(actor, kind);
 }
 const signedIn = (ok: Outcome) => (actor: Actor) => (hasSession(actor) ? ok : UNAUTHORIZED_HTTP);
+/**
+ * Changing the member's message. Edit: its author only — not even the owner. Delete: its author, or the
+ * owner of a public or private room (a direct room has no owner). Others get in only to a public room
+ * (which makes them members, §5.2) and are refused there too.
+ */
+function changeOfMembersMessage(change: 'edit' | 'delete') {
+  return (actor: Actor, kind: RoomKind): Outcome => {
+    if (!hasSession(actor)) return 'UNAUTHORIZED';
+    if (actor === 'member') return 'ok';
+    if (actor === 'owner') return change === 'delete' && kind !== 'direct' ? 'ok' : 'FORBIDDEN';
+    return kind === 'direct' ? 'NOT_FOUND' : 'FORBIDDEN';
+  };
+}
+
+/** A message by the member in the room, carrying its secret (an answer to someone who may not read the room would leak it). */
+async function membersMessage(room: MatrixRoom): Promise<number> {
+  const { message } = await createMessage({ roomId: room.id, authorId: world.member.id, clientId: randomUUID(), body: `${room.secret} (the member's)` });
+  return message.seq;
+}
 
 // ── The rows ──
 
@@ -187,6 +226,23 @@ const restRows: Row[] = [
     },
   },
   {
+    // Room settings (who may mention everyone): the owner of a public or private room.
+    name: 'PATCH /api/rooms/[roomId]',
+    perRoom: true,
+    run: ({ creds, room }) => http(creds, 'PATCH', `/api/rooms/${room.id}`, { roomMentions: 'owner' }),
+    expected: (actor, kind) => {
+      if (!hasSession(actor)) return 401;
+      if (actor === 'owner' && kind !== 'direct') return 200;
+      return kind === 'direct' && !canRead(actor) ? 404 : 403; // a direct room has no owner; to others it does not exist
+    },
+  },
+  {
+    name: 'PUT /api/rooms/[roomId]/notifications',
+    perRoom: true,
+    run: ({ creds, room }) => http(creds, 'PUT', `/api/rooms/${room.id}/notifications`, { level: 'mentions' }),
+    expected: (a, k) => memberOnly(a, k),
+  },
+  {
     name: 'POST /api/rooms/[roomId]/join',
     perRoom: true,
     fresh: true,
@@ -216,9 +272,16 @@ const restRows: Row[] = [
     expected: (a, k) => memberOnly(a, k),
   },
   {
+    // Every way of reading history (pages, a jump, changes, a thread) answers the same.
     name: 'GET /api/rooms/[roomId]/messages',
     perRoom: true,
-    run: ({ creds, room }) => http(creds, 'GET', `/api/rooms/${room.id}/messages`),
+    run: async ({ creds, room }) => {
+      const answers = await Promise.all(
+        ['', '?after=0', '?around=1', '?changedAfter=0', '?thread=1'].map((query) => http(creds, 'GET', `/api/rooms/${room.id}/messages${query}`)),
+      );
+      const outcomes = new Set(answers.map((a) => a.outcome));
+      return { outcome: outcomes.size === 1 ? answers[0]!.outcome : `mixed ${[...outcomes].join('/')}`, text: answers.map((a) => a.text).join('\n') };
+    },
     expected: (a, k) => memberOnly(a, k),
   },
   { name: 'GET /api/users', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/users?q=a'), expected: signedIn(200) },
@@ -354,6 +417,67 @@ const socketRows: Row[] = [
     expected: roomNamespaceOutcome,
   },
   {
+    name: 'socket /r message:edit',
+    perRoom: true,
+    fresh: true,
+    run: async ({ creds, room }) => {
+      const seq = await membersMessage(room);
+      return withSocket(creds, `/r/${room.id}`, (s) => emit(s, 'message:edit', { seq, clientId: randomUUID(), body: 'edited' }));
+    },
+    expected: changeOfMembersMessage('edit'),
+  },
+  {
+    name: 'socket /r message:delete',
+    perRoom: true,
+    fresh: true,
+    run: async ({ creds, room }) => {
+      const seq = await membersMessage(room);
+      return withSocket(creds, `/r/${room.id}`, (s) => emit(s, 'message:delete', { seq }));
+    },
+    expected: changeOfMembersMessage('delete'),
+  },
+  ...(['reaction:add', 'reaction:remove'] as const).map(
+    (event): Row => ({
+      // Any member reacts (to anyone's message); opening a public room made you one.
+      name: `socket /r ${event}`,
+      perRoom: true,
+      fresh: true,
+      run: async ({ creds, room }) => {
+        const seq = await membersMessage(room);
+        return withSocket(creds, `/r/${room.id}`, (s) => emit(s, event, { seq, emoji: '👍' }));
+      },
+      expected: roomNamespaceOutcome,
+    }),
+  ),
+  {
+    name: 'socket /r thread:mark',
+    perRoom: true,
+    fresh: true,
+    run: async ({ creds, room }) => {
+      const seq = await membersMessage(room);
+      return withSocket(creds, `/r/${room.id}`, (s) => emit(s, 'thread:mark', { rootSeq: seq, seq }));
+    },
+    expected: roomNamespaceOutcome,
+  },
+  {
+    // Thread replies and quote-replies of the member's message.
+    name: 'socket /r message:send (reply)',
+    perRoom: true,
+    fresh: true,
+    run: async ({ creds, room }) => {
+      const seq = await membersMessage(room);
+      return withSocket(creds, `/r/${room.id}`, async (s) => {
+        const answers = [
+          await emit(s, 'message:send', { clientId: randomUUID(), body: 'in the thread', threadRootSeq: seq }),
+          await emit(s, 'message:send', { clientId: randomUUID(), body: 'quoting', replyToSeq: seq }),
+        ];
+        const outcomes = new Set(answers.map((a) => a.outcome));
+        return { outcome: outcomes.size === 1 ? answers[0]!.outcome : `mixed ${[...outcomes].join('/')}`, text: answers.map((a) => a.text).join('\n') };
+      });
+    },
+    expected: roomNamespaceOutcome,
+  },
+  {
     name: 'socket /r read:mark',
     perRoom: true,
     fresh: true,
@@ -406,6 +530,17 @@ describe('authorization matrix', () => {
     const secrets = [world.shared.private.secret, world.shared.direct.secret, world.shared.public.secret];
     const leaks = observed.filter(({ payload }) => secrets.some((s) => payload.includes(s)) || payload.includes(world.shared.direct.id));
     expect(leaks).toEqual([]);
-    expect(observed.length).toBeGreaterThan(0); // they were listening (room:listed reaches everyone)
+    // Messages and changes of any room but their own never reached their room sockets (nor anyone's thread
+    // positions: they marked none)…
+    const roomEvents = observed.filter(({ where }) => where === '/r');
+    const elsewhere = roomEvents.filter(({ event, payload }) =>
+      event === 'message:new' || event === 'message:updated' ? !watcherRooms.has((JSON.parse(payload) as ChatMessage).roomId) : event === 'thread:read',
+    );
+    expect(elsewhere).toEqual([]);
+    // …though they were listening: each heard their own message and its edit.
+    for (const actor of ['outsider', 'exMember'] as const) {
+      expect(roomEvents.filter((o) => o.actor === actor).map((o) => o.event)).toEqual(expect.arrayContaining(['message:updated']));
+    }
+    expect(observed.filter(({ where }) => where === '/').length).toBeGreaterThan(0);
   });
 });

@@ -150,7 +150,9 @@ function roomIdParam(): string {
 const BODY_TEMPLATES: Record<string, Record<string, unknown>> = {
   '/api/register': { username: 'fuzzer', displayName: 'Fuzz', password: 'a fine password', confirmPassword: 'a fine password' },
   '/api/rooms': { kind: 'public', name: 'fuzz room', description: '' },
+  '/api/rooms/[roomId]': { roomMentions: 'owner' },
   '/api/rooms/[roomId]/join': { password: 'matrix room password' },
+  '/api/rooms/[roomId]/notifications': { level: 'mentions' },
   '/api/direct': { userId: randomUUID() },
   '/api/account/password': { currentPassword: 'correct horse battery', newPassword: 'another password', confirmPassword: 'another password' },
 };
@@ -169,7 +171,10 @@ function randomRequest(): Request {
     : `api/${pick(['nope', 'rooms/x/y/z', '..', 'users/%ff'])}`;
   if (chance(0.4)) {
     const params = new URLSearchParams();
-    for (let i = 0; i < int(4); i += 1) params.append(pick(['q', 'limit', 'before', 'after', 'author', 'from', 'to', 'except', 'callbackUrl', 'x']), String(randomScalar()).slice(0, 3000));
+    for (let i = 0; i < int(4); i += 1) {
+      const name = pick(['q', 'limit', 'before', 'after', 'around', 'changedAfter', 'thread', 'author', 'from', 'to', 'except', 'callbackUrl', 'x']);
+      params.append(name, String(chance(0.3) ? int(5) : randomScalar()).slice(0, 3000));
+    }
     path += `?${params.toString()}`;
   }
   const exported = route ? Object.keys(route.handlers) : [];
@@ -234,7 +239,7 @@ describe('fuzz', () => {
       slots.push({ namespace: '/', cookie, events: mainEvents, socket: await open('/', cookie) });
       for (const room of Object.values(shared)) {
         const namespace = `/r/${room.id}`;
-        const socket = await open(namespace, cookie, chance(0.5) ? { lastSeq: pick([0, 1, -1, 'x', 2 ** 40]) } : undefined);
+        const socket = await open(namespace, cookie, chance(0.5) ? { lastSeq: pick([0, 1, -1, 'x', 2 ** 40]), lastRev: pick([undefined, 0, 1, -1, 'x', 2 ** 40]) } : undefined);
         if (socket.connected) slots.push({ namespace, cookie, events: roomEvents, socket });
         else socket.close();
       }
@@ -255,8 +260,18 @@ describe('fuzz', () => {
       }
       const { socket, events } = slot;
       const event = chance(0.85) ? pick(events) : pick(['nope', 'message:delete', 'admin:everything', '', 'connect', 'disconnecting', '__proto__', 'x'.repeat(500)]);
+      const seq = pick([1, 1, 2, 3, 999]);
       const templates: Record<string, Record<string, unknown>> = {
-        'message:send': { clientId: randomUUID(), body: 'fuzz' },
+        'message:send': pick([
+          { clientId: randomUUID(), body: 'fuzz' },
+          { clientId: randomUUID(), body: 'fuzz @room', threadRootSeq: seq, alsoInRoom: chance(0.5) },
+          { clientId: randomUUID(), body: 'fuzz', replyToSeq: seq },
+        ]),
+        'message:edit': { seq, clientId: randomUUID(), body: 'fuzz edit' },
+        'message:delete': { seq },
+        'reaction:add': { seq, emoji: pick(['👍', '🏳️‍🌈', '1️⃣', 'x', '👍👍']) },
+        'reaction:remove': { seq, emoji: '👍' },
+        'thread:mark': { rootSeq: seq, seq: pick([0, 1, 5, 2 ** 31 - 1]) },
         'read:mark': { seq: 1 },
         'presence:set': { status: 'online' },
         'presence:watch': { userIds: [world.owner.id] },

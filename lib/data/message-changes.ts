@@ -55,8 +55,9 @@ async function reread(tx: Tx, roomId: string, seq: number): Promise<ChatMessage>
 
 /**
  * The author replaces the body. `clientId` names this edit: a retry of an edit already applied changes
- * nothing (also after a later edit), and so does an edit to the same text. The previous body is kept in
- * message_edits for moderation; mentions are resolved again (a mention added by an edit does not notify).
+ * nothing (also after a later edit), and so does an edit to the same text (whose key is kept all the same).
+ * The previous body is kept in message_edits for moderation; mentions are resolved again (a mention added
+ * by an edit does not notify).
  */
 export async function editMessage(input: { roomId: string; userId: string; seq: number; clientId: string; body: string }): Promise<MessageChange> {
   return withMessage(input, async ({ tx, room, role, message }) => {
@@ -64,7 +65,14 @@ export async function editMessage(input: { roomId: string; userId: string; seq: 
     if (message.authorId !== input.userId) throw new AppError('FORBIDDEN', 'Only its author can edit a message.');
     const applied = await tx.$queryRaw<{ id: bigint }[]>`
       SELECT id FROM message_edits WHERE message_id = ${BigInt(message.id)} AND client_id = ${input.clientId}::uuid`;
-    if (applied.length > 0 || message.body === input.body) return { message: stripAuthorId(message), changed: false };
+    if (applied.length > 0) return { message: stripAuthorId(message), changed: false };
+    if (message.body === input.body) {
+      // Nothing to change, but the key is kept: retried after a later edit, this one must not bring its text back.
+      await tx.$executeRaw`
+        INSERT INTO message_edits (message_id, client_id, previous_body) VALUES (${BigInt(message.id)}, ${input.clientId}::uuid, ${message.body})
+        ON CONFLICT (message_id, client_id) DO NOTHING`;
+      return { message: stripAuthorId(message), changed: false };
+    }
     const rev = await nextRev(tx, input.roomId, room.lastRev);
     const { names, room: wantsRoom } = mentionCandidates(input.body);
     const mentionsRoom = wantsRoom && (room.roomMentions === 'anyone' || role === 'owner');
@@ -171,7 +179,7 @@ export async function markThreadRead(input: { roomId: string; userId: string; ro
   const row = rows[0];
   if (!row) {
     await requireMembership({ roomId: input.roomId, userId: input.userId }); // NOT_FOUND / FORBIDDEN first
-    throw messageNotFound(input.rootSeq);
+    throw messageNotFound(input.rootSeq, 'rootSeq');
   }
   return { lastReadSeq: row.last_read_seq, changed: row.before !== row.last_read_seq };
 }

@@ -250,8 +250,9 @@ export async function readMessage(tx: Tx, roomId: string, seq: number): Promise<
   return row ? { ...toChatMessage(row), authorId: row.author.id } : null;
 }
 
-export function messageNotFound(seq: number): AppError {
-  return new AppError('NOT_FOUND', `There is no message ${seq} in this room.`, { issues: [{ path: 'seq', message: 'No such message in this room.' }] });
+/** NOT_FOUND for a seq the room does not have, with the issue on the field that named it. */
+export function messageNotFound(seq: number, path = 'seq'): AppError {
+  return new AppError('NOT_FOUND', `There is no message ${seq} in this room.`, { issues: [{ path, message: 'No such message in this room.' }] });
 }
 
 export function messageDeleted(what: string): AppError {
@@ -283,14 +284,14 @@ async function createReplyOnce(input: NewMessage): Promise<StoredMessage> {
     let rootSeq: number | null = null;
     if (input.threadRootSeq !== undefined) {
       const target = await readMessage(tx, input.roomId, input.threadRootSeq);
-      if (!target) throw messageNotFound(input.threadRootSeq);
+      if (!target) throw messageNotFound(input.threadRootSeq, 'threadRootSeq');
       rootSeq = target.threadRootSeq ?? target.seq; // a reply to a reply goes to the same thread
       const root = rootSeq === target.seq ? target : await readMessage(tx, input.roomId, rootSeq);
       if (!root || root.deletedAt) throw messageDeleted('replied to');
     }
     if (input.replyToSeq !== undefined) {
       const quoted = await readMessage(tx, input.roomId, input.replyToSeq);
-      if (!quoted) throw messageNotFound(input.replyToSeq);
+      if (!quoted) throw messageNotFound(input.replyToSeq, 'replyToSeq');
       if (quoted.deletedAt) throw messageDeleted('quoted');
     }
 
@@ -343,7 +344,7 @@ export async function getHistory(input: { roomId: string; userId: string; query:
   let root: ChatMessage | undefined;
   if (query.thread !== undefined) {
     const found = await readMessage(getDb(), input.roomId, query.thread);
-    if (!found || found.threadRootSeq !== null) throw messageNotFound(query.thread);
+    if (!found || found.threadRootSeq !== null) throw messageNotFound(query.thread, 'thread');
     root = stripAuthorId(found);
   }
   const forwards = query.after !== undefined;

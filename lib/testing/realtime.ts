@@ -14,7 +14,7 @@ import type { RoomReady } from '../realtime/events';
 import { createPostgresAdapter, type PostgresAdapterHandle } from '../realtime/adapter';
 import { clearRealtimeServer, setRealtimeServer } from '../realtime/notify';
 import { createRealtimeServer, type ParleyServer, type RealtimeDeps } from '../realtime/server';
-import type { ChatMessage } from '../schemas/message';
+import type { ChatMessage, MessageReplay } from '../schemas/message';
 import type { PublicUser } from '../schemas/user';
 
 export interface TestRealtime {
@@ -151,17 +151,23 @@ export function waitForConnect(socket: Socket): Promise<void> {
   });
 }
 
-/** Opens a room namespace as `user`, resolving once `room:ready` and `message:replay` have arrived. */
+/**
+ * Opens a room namespace as `user`, resolving once `room:ready` and `message:replay` have arrived.
+ * `lastSeq` and `lastRev` go into the handshake's `auth` when given.
+ */
 export async function openRoom(
   base: string,
   user: PublicUser,
   roomId: string,
-  options: { lastSeq?: number; cookie?: string } = {},
+  options: { lastSeq?: number; lastRev?: number; cookie?: string } = {},
 ): Promise<{ socket: Socket; ready: RoomReady; replay: ReplayPayload }> {
+  const auth: Record<string, number> = {};
+  if (options.lastSeq !== undefined) auth.lastSeq = options.lastSeq;
+  if (options.lastRev !== undefined) auth.lastRev = options.lastRev;
   const socket = connectClient(base, {
     cookie: options.cookie ?? (await sessionCookie(user)),
     namespace: `/r/${roomId}`,
-    auth: options.lastSeq === undefined ? {} : { lastSeq: options.lastSeq },
+    auth,
   });
   const ready = new Promise<RoomReady>((resolve) => socket.once('room:ready', resolve));
   const replay = new Promise<ReplayPayload>((resolve) => socket.once('message:replay', resolve));
@@ -169,7 +175,7 @@ export async function openRoom(
   return { socket, ready: await ready, replay: await replay };
 }
 
-export type ReplayPayload = { messages: ChatMessage[]; truncated: boolean; lastSeq: number };
+export type ReplayPayload = MessageReplay;
 
 export async function send(socket: Socket, body: string, clientId: string = randomUUID()): Promise<Ack<ChatMessage>> {
   return (await socket.timeout(10_000).emitWithAck('message:send', { clientId, body })) as Ack<ChatMessage>;
