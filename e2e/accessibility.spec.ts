@@ -63,3 +63,65 @@ for (const [size, viewport] of Object.entries(viewports)) {
     });
   }
 }
+
+/** Sends a message through the composer and waits for its ack. */
+async function say(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.fill(text);
+  await box.press('Enter');
+  await expect(page.locator('[data-testid="message"][data-status="pending"]')).toHaveCount(0);
+}
+
+for (const [size, viewport] of Object.entries(viewports)) {
+  for (const colorScheme of schemes) {
+    test(`a working conversation passes axe: Markdown, reactions, threads, quotes, mentions, toolbar, picker, dialog (${size}, ${colorScheme})`, async ({ browser }) => {
+      test.setTimeout(90_000);
+      const alice = await signedInPage(browser, viewport, colorScheme);
+      const bob = await signedInPage(browser, viewport, colorScheme);
+      const bobName = ((await (await bob.request.get('/api/auth/session')).json()) as { user: { username: string } }).user.username;
+      const room = await createRoomViaApi(alice, {});
+      await bob.request.post(`/api/rooms/${room.id}/join`, { data: {} });
+      await alice.goto(`/rooms/${room.id}`);
+      await expect(alice.getByTestId('room-view')).toHaveAttribute('data-connected', 'true');
+
+      await say(alice, `Hi @${bobName}, the **deploy** is at https://example.com/deploy`);
+      await say(alice, '```\nnpm run deploy -- --env=prod\n```');
+      await say(alice, 'A message to take back');
+      const rows = alice.getByTestId('message');
+      // A reaction, a thread reply, a quote, an edit and a tombstone.
+      await rows.first().hover();
+      await rows.first().getByTestId('react-button').click();
+      await alice.getByRole('button', { name: /thumbs up/i }).first().click();
+      await expect(rows.first().getByTestId('reaction')).toHaveAttribute('data-count', '1');
+      await rows.first().getByTestId('thread-button').click();
+      const panel = alice.getByTestId('thread-panel');
+      await panel.getByRole('textbox', { name: 'Reply in thread' }).fill('Thread reply with `inline code`');
+      await panel.getByRole('textbox', { name: 'Reply in thread' }).press('Enter');
+      await expect(rows.first().getByTestId('thread-summary')).toHaveAttribute('data-count', '1');
+      await expectAccessible(alice, `thread-panel-${size}-${colorScheme}`);
+      await panel.getByTestId('close-thread').click();
+      const last = rows.filter({ hasText: 'A message to take back' });
+      await last.hover();
+      await last.getByTestId('delete-button').click();
+      await expectAccessible(alice, `delete-dialog-${size}-${colorScheme}`);
+      await alice.getByTestId('confirm-delete').click();
+      await expect(rows.filter({ hasText: 'This message was deleted.' })).toHaveCount(1);
+      await rows.first().hover();
+      await rows.first().getByTestId('quote-button').click();
+      await say(alice, 'Quoting the deploy note');
+
+      // Bob's view: the mention of him highlighted; then the toolbar shown by keyboard focus, and the picker.
+      await bob.goto(`/rooms/${room.id}`);
+      await expect(bob.getByTestId('room-view')).toHaveAttribute('data-connected', 'true');
+      await expect(bob.locator('[data-mentions-me]')).toHaveCount(1);
+      await expectAccessible(bob, `conversation-${size}-${colorScheme}`);
+      await bob.getByTestId('message').first().getByTestId('react-button').focus();
+      await expect(bob.getByTestId('message').first().getByTestId('message-toolbar')).toBeVisible();
+      await bob.getByTestId('message').first().getByTestId('react-button').press('Enter');
+      await expect(bob.getByRole('searchbox').or(bob.getByRole('textbox', { name: /search/i })).first()).toBeFocused();
+      await expectAccessible(bob, `emoji-picker-${size}-${colorScheme}`);
+
+      await Promise.all([alice.context().close(), bob.context().close()]);
+    });
+  }
+}

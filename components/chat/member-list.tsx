@@ -52,7 +52,7 @@ export function MemberList({ open, onClose }: { open: boolean; onClose(): void }
             <span className="flex min-w-0 flex-1 flex-col">
               <span className="truncate">
                 {user.displayName}
-                {user.id === me.id ? <span className="text-slate-400"> (you)</span> : null}
+                {user.id === me.id ? <span className="text-slate-500"> (you)</span> : null}
               </span>
               <PresenceText presence={shown} className="truncate" />
             </span>
