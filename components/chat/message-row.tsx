@@ -9,7 +9,7 @@ import * as Popover from '@radix-ui/react-popover';
 import { memo, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { ChatMessage } from '@/lib/schemas/message';
 import type { TickState } from '@/lib/stores/receipts';
-import { EmojiPicker, QuickReactions } from './emoji-picker';
+import { EmojiPicker } from './emoji-picker';
 import { MessageMarkdown } from './message-markdown';
 import { ReactionBar } from './reactions';
 import { useRoom } from './room-context';
@@ -323,8 +323,7 @@ function Toolbar(props: MessageRowProps) {
           </button>
         </Popover.Trigger>
         <Popover.Portal>
-          <Popover.Content align="end" sideOffset={4} collisionPadding={8} className="z-50 rounded-lg border border-slate-200 bg-white p-2 shadow-lg">
-            <QuickReactions onSelect={react} />
+          <Popover.Content align="end" sideOffset={4} collisionPadding={8} className="z-50 rounded-lg shadow-lg">
             <EmojiPicker onSelect={react} onClose={() => setPickerOpen(false)} label="Choose a reaction" />
           </Popover.Content>
         </Popover.Portal>
