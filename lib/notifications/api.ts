@@ -1,6 +1,6 @@
 /** REST calls of notification settings and notification previews (lib/api-client.ts underneath). */
-import { apiFetch } from '../api-client';
-import type { ChatMessage, HistoryPage } from '../schemas/message';
+import { apiFetch, roomsApi } from '../api-client';
+import type { ChatMessage } from '../schemas/message';
 import type { NotifyLevel, RoomMentionsPolicy, RoomSummary } from '../schemas/room';
 
 const roomPath = (roomId: string) => `/api/rooms/${encodeURIComponent(roomId)}`;
@@ -14,7 +14,7 @@ export const notificationsApi = {
     apiFetch<{ room: RoomSummary }>(roomPath(roomId), { method: 'PATCH', body: { roomMentions } }),
   /** One message by seq (the page of one around it), or null when it is not there. */
   async message(roomId: string, seq: number): Promise<ChatMessage | null> {
-    const page = await apiFetch<HistoryPage>(`${roomPath(roomId)}/messages?${new URLSearchParams({ around: String(seq), limit: '1' }).toString()}`);
+    const page = await roomsApi.history(roomId, { around: seq, limit: 1 });
     return page.messages.find((m) => m.seq === seq) ?? null;
   },
 };
