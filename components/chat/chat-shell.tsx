@@ -7,13 +7,16 @@ import { createAwayMonitor } from '@/lib/realtime/away';
 import { ackDelivery, acquireRealtime, reportTabStatus, watchPresence } from '@/lib/realtime/client';
 import type { ServerToClientEvents } from '@/lib/realtime/events';
 import type { RoomList } from '@/lib/schemas/room';
+import { mentionsMe } from '@/lib/stores/mentions';
 import { createPresenceStore } from '@/lib/stores/presence-store';
 import { createRoomsStore, type RoomsStore } from '@/lib/stores/rooms-store';
 import { titleWithUnread, totalUnread, unreadCount } from '@/lib/stores/unread';
 import { ConnectionBanner } from './connection-banner';
+import { useNotificationPermission } from './notification-permission';
 import { PresenceContext } from './presence-context';
 import { RoomsContext } from './rooms-context';
 import { Sidebar } from './sidebar';
+import { useMessageNotifications } from './use-notifications';
 import { useWindowActive } from './use-window-active';
 
 /** Rooms with messages this device has not acknowledged yet may have some it never received. */
@@ -49,6 +52,8 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
   const [store] = useState(() => createRoomsStore(initialRooms, { fetchList: roomsApi.list }));
   const [presence] = useState(() => createPresenceStore());
   useEffect(() => () => presence.getState().dispose(), [presence]);
+  const notifications = useMessageNotifications(store, userId);
+  useEffect(() => useNotificationPermission.getState().init(), []);
 
   // A server refresh (router.refresh) re-renders the layout with a fresh list.
   const seen = useRef(initialRooms);
@@ -78,11 +83,18 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
         if (!isMember) store.getState().left(roomId);
         void store.getState().refresh(); // exact counts and roles, and rooms this tab had not listed
       },
-      'room:activity': ({ roomId, lastSeq }) => {
-        store.getState().activity(roomId, lastSeq);
+      'room:activity': (activity) => {
+        const { roomId, lastSeq } = activity;
+        store.getState().activity(roomId, lastSeq, { mentionsMe: mentionsMe(activity, userId) });
+        // My own message (from any tab): the server moved my read position with it.
+        if (activity.authorId === userId) store.getState().read(roomId, lastSeq);
         ackDelivery(roomId, lastSeq);
+        notifications.onActivity(activity);
       },
-      'room:read': ({ roomId, lastReadSeq }) => store.getState().read(roomId, lastReadSeq),
+      'room:read': ({ roomId, lastReadSeq }) => {
+        store.getState().read(roomId, lastReadSeq);
+        notifications.onRead(roomId, lastReadSeq);
+      },
       'presence:changed': (info) => presence.getState().apply(info),
     };
     main.on('connect', onConnect);
@@ -95,7 +107,7 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
       presence.getState().setWatcher(null);
       release();
     };
-  }, [store, presence, userId]);
+  }, [store, presence, userId, notifications]);
 
   useUnreadTitle(store);
 

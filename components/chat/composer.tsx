@@ -3,6 +3,7 @@ import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type Form
 import { insertMention, matchMentions, mentionQueryAt, optionName, type MentionOption } from '@/lib/mentions/autocomplete';
 import { MESSAGE_MAX_CHARS, charCount } from '@/lib/schemas/message';
 import type { PublicUser } from '@/lib/schemas/user';
+import { useNotificationPermission } from './notification-permission';
 
 const MAX_TEXTAREA_PX = 200;
 
@@ -136,6 +137,8 @@ export function Composer({
     setText('');
     track('', 0);
     setError(null);
+    // Having sent a message here is when offering notifications makes sense (the sidebar asks).
+    useNotificationPermission.getState().markEligible();
     requestAnimationFrame(resize);
   }
 

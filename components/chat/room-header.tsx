@@ -5,6 +5,7 @@ import { ApiError, roomsApi } from '@/lib/api-client';
 import { shownPresence } from '@/lib/stores/presence';
 import { roomTitle } from '@/lib/stores/room-list';
 import { HashIcon, LockIcon, UsersIcon } from './icons';
+import { NotificationMenu } from './notification-menu';
 import { PresenceDot, PresenceText, usePresence } from './presence-context';
 import { useMe, useRoom } from './room-context';
 import { useRoomsStore } from './rooms-context';
@@ -65,6 +66,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
             <p className="line-clamp-2 break-words text-sm text-slate-600">{room.description}</p>
           ) : null}
         </div>
+        {status === 'live' ? <NotificationMenu room={room} meId={me.id} onError={setError} /> : null}
         <button
           type="button"
           onClick={onToggleMembers}

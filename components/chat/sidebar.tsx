@@ -1,13 +1,16 @@
 'use client';
+import { BellSlashIcon } from '@heroicons/react/20/solid';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
 import type { RoomSummary } from '@/lib/schemas/room';
 import { shownPresence } from '@/lib/stores/presence';
 import { roomTitle } from '@/lib/stores/room-list';
-import { badgeText, unreadCount } from '@/lib/stores/unread';
+import { badgeText, isMuted, mentionBadgeText, mentionCount, unreadCount } from '@/lib/stores/unread';
 import { HashIcon, LockIcon } from './icons';
 import { NewDirectMessage } from './new-direct-message';
+import { useNotificationPermission } from './notification-permission';
+import { NotificationPrompt } from './notification-prompt';
 import { PresenceDot, usePresence, useWatchPresence } from './presence-context';
 import { useRooms } from './rooms-context';
 import { useUiStore } from './ui-store';
@@ -20,7 +23,11 @@ function PeerDot({ room }: { room: RoomSummary }) {
 
 function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: boolean; windowActive: boolean }) {
   // The room being read right now has no badge (it is cleared as soon as the read position is reported).
-  const unread = active && windowActive ? 0 : unreadCount(room);
+  const reading = active && windowActive;
+  const muted = isMuted(room);
+  // Muted rooms do not call out their unread messages, only mentions of me.
+  const unread = reading || muted ? 0 : unreadCount(room);
+  const mentions = reading ? 0 : mentionCount(room);
   const title = roomTitle(room);
   return (
     <li>
@@ -41,16 +48,28 @@ function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: b
         ) : (
           <HashIcon className="shrink-0 text-slate-400" />
         )}
-        <span className={`min-w-0 flex-1 truncate ${unread ? 'font-semibold text-slate-900' : ''}`}>{title}</span>
+        <span className={`min-w-0 flex-1 truncate ${unread || mentions ? 'font-semibold text-slate-900' : muted ? 'text-slate-600' : ''}`}>{title}</span>
+        {muted ? <BellSlashIcon data-testid="muted-icon" role="img" aria-label="Muted" className="size-3.5 shrink-0 text-slate-500" /> : null}
+        {mentions > 0 ? (
+          <span
+            data-testid="mention-badge"
+            role="img"
+            aria-label={`${mentions} mention${mentions === 1 ? '' : 's'}`}
+            className="shrink-0 rounded-full bg-red-700 px-1.5 text-xs font-semibold tabular-nums text-white"
+          >
+            {mentionBadgeText(mentions)}
+          </span>
+        ) : null}
         {unread > 0 ? (
           <span
             data-testid="unread-badge"
+            role="img"
             aria-label={`${unread} unread`}
             className="shrink-0 rounded-full bg-brand-600 px-1.5 text-xs font-semibold tabular-nums text-white"
           >
             {badgeText(unread)}
           </span>
-        ) : room.kind !== 'direct' ? (
+        ) : mentions > 0 || muted ? null : room.kind !== 'direct' ? (
           <span className="shrink-0 text-xs text-slate-500" title={`${room.memberCount} member${room.memberCount === 1 ? '' : 's'}`}>
             {room.memberCount}
           </span>
@@ -125,6 +144,12 @@ export function Sidebar() {
   // Navigating closes the drawer.
   useEffect(() => setOpen(false), [pathname, setOpen]);
 
+  // Opening a direct conversation is a moment to offer notifications (NotificationPrompt).
+  const inDirect = useMemo(() => direct.some((r) => r.id === activeId), [direct, activeId]);
+  useEffect(() => {
+    if (inDirect) useNotificationPermission.getState().markEligible();
+  }, [inDirect]);
+
   return (
     <>
       {open ? <button type="button" aria-label="Close rooms" className="fixed inset-0 z-20 bg-slate-900/30 md:hidden" onClick={() => setOpen(false)} /> : null}
@@ -138,6 +163,7 @@ export function Sidebar() {
           <Section title="Your rooms" rooms={rooms} empty="You are in no rooms yet: browse the directory to find some." activeId={activeId} />
         </div>
         <div className="space-y-2 border-t border-slate-200 p-3">
+          <NotificationPrompt />
           <Link
             href="/rooms"
             aria-current={pathname === '/rooms' ? 'page' : undefined}

@@ -1,0 +1,153 @@
+'use client';
+import { BellAlertIcon, BellIcon, BellSlashIcon, CheckIcon, ChevronDownIcon } from '@heroicons/react/20/solid';
+import * as Menu from '@radix-ui/react-dropdown-menu';
+import { useId, useState } from 'react';
+import { ApiError } from '@/lib/api-client';
+import { notificationsApi } from '@/lib/notifications/api';
+import { notifyLevel } from '@/lib/notifications/decide';
+import type { NotifyLevel, RoomMentionsPolicy, RoomSummary } from '@/lib/schemas/room';
+import { findRoom } from '@/lib/stores/room-list';
+import { useNotificationPermission } from './notification-permission';
+import { useRooms, useRoomsStore } from './rooms-context';
+
+const LEVELS: { value: NotifyLevel; label: string; hint: string }[] = [
+  { value: 'all', label: 'All messages', hint: 'Every new message' },
+  { value: 'mentions', label: 'Mentions only', hint: '@you and @room' },
+  { value: 'none', label: 'Muted', hint: 'Nothing; mentions still show in the sidebar' },
+];
+
+const POLICIES: { value: RoomMentionsPolicy; label: string }[] = [
+  { value: 'anyone', label: 'Anyone' },
+  { value: 'owner', label: 'Only me' },
+];
+
+const LEVEL_ICON = { all: BellAlertIcon, mentions: BellIcon, none: BellSlashIcon } as const;
+
+const itemClass =
+  'flex cursor-default select-none items-start gap-2 rounded px-2 py-1.5 text-sm text-slate-800 outline-none data-[highlighted]:bg-brand-100 data-[disabled]:opacity-60';
+const labelClass = 'px-2 pb-1 pt-2 text-xs font-semibold uppercase tracking-wide text-slate-600';
+
+function errorText(caught: unknown): string {
+  return caught instanceof ApiError ? caught.message : 'Something went wrong. Please try again.';
+}
+
+/**
+ * The room header's "Notifications" menu: my level in this room (all messages, mentions only, muted)
+ * and, for the owner of a public or private room, who may notify everyone with @room. Reads and
+ * updates the rooms store (the sidebar's summary), which list refetches keep current across tabs.
+ */
+export function NotificationMenu({ room, meId, onError }: { room: RoomSummary; meId: string; onError(message: string | null): void }) {
+  const rooms = useRoomsStore();
+  const held = useRooms((s) => findRoom(s, room.id));
+  const current = held ?? room;
+  const [pending, setPending] = useState<{ level?: NotifyLevel; roomMentions?: RoomMentionsPolicy }>({});
+  const level = pending.level ?? notifyLevel(current);
+  const roomMentions = pending.roomMentions ?? current.roomMentions;
+  const isOwner = current.ownerId === meId && current.kind !== 'direct';
+  const permission = useNotificationPermission((s) => s.permission);
+  const requestPermission = useNotificationPermission((s) => s.request);
+  const levelLabel = LEVELS.find((l) => l.value === level)!.label;
+  const Icon = LEVEL_ICON[level];
+  const ids = useId();
+
+  async function change(next: Partial<{ level: NotifyLevel; roomMentions: RoomMentionsPolicy }>) {
+    setPending((p) => ({ ...p, ...next }));
+    onError(null);
+    try {
+      const answer = next.level
+        ? await notificationsApi.setLevel(room.id, next.level)
+        : await notificationsApi.setRoomMentions(room.id, next.roomMentions!);
+      rooms.getState().settings(answer.room);
+    } catch (caught) {
+      onError(errorText(caught));
+    } finally {
+      // Shown from the store again: the answer, or what it held before a failure.
+      setPending((p) => {
+        const rest = { ...p };
+        if (next.level) delete rest.level;
+        if (next.roomMentions) delete rest.roomMentions;
+        return rest;
+      });
+    }
+  }
+
+  return (
+    <Menu.Root modal={false}>
+      <Menu.Trigger asChild>
+        <button
+          type="button"
+          data-testid="notification-menu"
+          aria-label={`Notifications: ${levelLabel}`}
+          className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm text-slate-700 hover:bg-slate-50 data-[state=open]:bg-slate-100"
+        >
+          <Icon aria-hidden="true" className="size-4" />
+          <span className="hidden lg:inline">{levelLabel}</span>
+          <ChevronDownIcon aria-hidden="true" className="size-4 text-slate-500" />
+        </button>
+      </Menu.Trigger>
+      <Menu.Portal>
+        <Menu.Content
+          align="end"
+          sideOffset={4}
+          collisionPadding={8}
+          className="z-40 w-72 max-w-[calc(100vw-16px)] rounded-md border border-slate-200 bg-white p-1 shadow-lg"
+        >
+          <Menu.Label id={`${ids}-level`} className={labelClass}>
+            Notify me about
+          </Menu.Label>
+          <Menu.RadioGroup aria-labelledby={`${ids}-level`} value={level} onValueChange={(value) => void change({ level: value as NotifyLevel })}>
+            {LEVELS.map((option) => (
+              <Menu.RadioItem key={option.value} value={option.value} className={itemClass} data-testid={`notify-${option.value}`}>
+                <span className="mt-0.5 flex size-4 shrink-0 items-center justify-center">
+                  <Menu.ItemIndicator>
+                    <CheckIcon aria-hidden="true" className="size-4 text-brand-700" />
+                  </Menu.ItemIndicator>
+                </span>
+                <span className="min-w-0">
+                  <span className="block font-medium">{option.label}</span>
+                  <span className="block text-xs text-slate-600">{option.hint}</span>
+                </span>
+              </Menu.RadioItem>
+            ))}
+          </Menu.RadioGroup>
+          {isOwner ? (
+            <>
+              <Menu.Separator className="my-1 h-px bg-slate-200" />
+              <Menu.Label id={`${ids}-policy`} className={labelClass}>
+                Who can use @room
+              </Menu.Label>
+              <Menu.RadioGroup aria-labelledby={`${ids}-policy`} value={roomMentions} onValueChange={(value) => void change({ roomMentions: value as RoomMentionsPolicy })}>
+                {POLICIES.map((option) => (
+                  <Menu.RadioItem key={option.value} value={option.value} className={itemClass} data-testid={`room-mentions-${option.value}`}>
+                    <span className="mt-0.5 flex size-4 shrink-0 items-center justify-center">
+                      <Menu.ItemIndicator>
+                        <CheckIcon aria-hidden="true" className="size-4 text-brand-700" />
+                      </Menu.ItemIndicator>
+                    </span>
+                    <span className="font-medium">{option.label}</span>
+                  </Menu.RadioItem>
+                ))}
+              </Menu.RadioGroup>
+            </>
+          ) : null}
+          {permission === 'default' ? (
+            <>
+              <Menu.Separator className="my-1 h-px bg-slate-200" />
+              <Menu.Item className={itemClass} onSelect={() => void requestPermission()}>
+                <BellAlertIcon aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-brand-700" />
+                <span>Turn on browser notifications</span>
+              </Menu.Item>
+            </>
+          ) : permission === 'denied' ? (
+            <>
+              <Menu.Separator className="my-1 h-px bg-slate-200" />
+              <Menu.Item disabled className="px-2 py-1.5 text-xs text-slate-600 outline-none">
+                This browser blocks notifications from Parley: allow them in the site settings (the icon at the left of the address bar).
+              </Menu.Item>
+            </>
+          ) : null}
+        </Menu.Content>
+      </Menu.Portal>
+    </Menu.Root>
+  );
+}

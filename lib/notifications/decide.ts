@@ -1,0 +1,112 @@
+/**
+ * Browser notifications, pure: whether a message calls for one, what it says, where clicking it goes.
+ * components/chat/use-notifications.ts applies these to the main socket's `room:activity`.
+ */
+import removeMarkdown from 'remove-markdown';
+import type { RoomActivity } from '../realtime/events';
+import type { ChatMessage } from '../schemas/message';
+import type { NotifyLevel, RoomSummary } from '../schemas/room';
+import { mentionsMe } from '../stores/mentions';
+import { roomTitle } from '../stores/room-list';
+
+/** Why a message notifies. */
+export type NotifyReason = 'mention' | 'direct' | 'all';
+
+export interface NotifyInput {
+  activity: RoomActivity;
+  /** The room as the sidebar holds it (undefined: not one of mine). */
+  room: Pick<RoomSummary, 'isMember' | 'kind' | 'notify' | 'lastReadSeq'> | undefined;
+  meId: string;
+  /** document.visibilityState === 'visible': the person is looking at the app. */
+  visible: boolean;
+  permission: NotificationPermission | 'unsupported';
+  /** This message already notified (this tab, another tab, before a reconnect). */
+  alreadyNotified: boolean;
+}
+
+/** My level in a room, with the server's defaults: direct conversations notify every message, rooms mentions. */
+export function notifyLevel(room: Pick<RoomSummary, 'kind' | 'notify'>): NotifyLevel {
+  return room.notify ?? (room.kind === 'direct' ? 'all' : 'mentions');
+}
+
+/**
+ * Whether this message gets a notification, and why: never my own, never in a muted room, never while
+ * the tab is visible or without permission, once per message; a thread reply only when it mentions me;
+ * otherwise mentions of me (or everyone), and every message where the level is 'all' (direct
+ * conversations by default).
+ */
+export function shouldNotify(input: NotifyInput): NotifyReason | null {
+  const { activity, room } = input;
+  if (input.permission !== 'granted' || input.visible || input.alreadyNotified) return null;
+  if (!room?.isMember || activity.authorId === input.meId) return null;
+  if ((room.lastReadSeq ?? 0) >= activity.lastSeq) return null; // read already (another tab)
+  const level = notifyLevel(room);
+  if (level === 'none') return null;
+  if (mentionsMe(activity, input.meId)) return 'mention';
+  if (activity.threadRootSeq !== null) return null;
+  if (level === 'all') return room.kind === 'direct' ? 'direct' : 'all';
+  return null;
+}
+
+/** The Notification `tag` and dedupe key of a message. */
+export function notificationKey(roomId: string, seq: number): string {
+  return `${roomId}:${seq}`;
+}
+
+/** Opens the room at that message (the room view jumps to and highlights `m`). */
+export function messageUrl(roomId: string, seq: number): string {
+  return `/rooms/${encodeURIComponent(roomId)}?m=${seq}`;
+}
+
+export const SNIPPET_CHARS = 140;
+
+/** A message body as one line of plain text (Markdown marks removed), at most `max` characters. */
+export function plainSnippet(body: string, max = SNIPPET_CHARS): string {
+  let text = body;
+  try {
+    text = removeMarkdown(body, { gfm: true, useImgAltText: true });
+  } catch {
+    // keep the raw text
+  }
+  const line = text.replace(/\s+/g, ' ').trim();
+  const chars = [...line];
+  return chars.length <= max ? line : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+}
+
+/** "#general", or the other person's name for a direct conversation. */
+function roomLabel(room: Pick<RoomSummary, 'kind' | 'name' | 'peer'>): string {
+  return room.kind === 'direct' ? roomTitle(room) : `#${room.name}`;
+}
+
+/**
+ * What the notification says: "Alice in #room" and the start of the message; a direct message is just
+ * "Alice". Without the message (the fetch failed) a generic line, with the author when the room tells it.
+ */
+export function notificationContent(input: {
+  room: Pick<RoomSummary, 'kind' | 'name' | 'peer'>;
+  message: Pick<ChatMessage, 'author' | 'body' | 'threadRootSeq'> | null;
+  reason: NotifyReason;
+}): { title: string; body: string } {
+  const { room, message } = input;
+  if (!message) {
+    if (room.kind === 'direct') return { title: `New message from ${roomTitle(room)}`, body: '' };
+    return { title: input.reason === 'mention' ? `New mention in ${roomLabel(room)}` : `New message in ${roomLabel(room)}`, body: '' };
+  }
+  const author = message.author.displayName;
+  const where = room.kind === 'direct' ? author : `${author} in ${roomLabel(room)}`;
+  return { title: message.threadRootSeq !== null ? `${where} (thread)` : where, body: plainSnippet(message.body) };
+}
+
+/** Keys seen lately, oldest forgotten first: "already notified" without growing for ever. */
+export class RecentKeys {
+  private readonly keys = new Set<string>();
+  constructor(private readonly capacity = 500) {}
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+  add(key: string): void {
+    this.keys.delete(key);
+    this.keys.add(key);
+    if (this.keys.size > this.capacity) this.keys.delete(this.keys.values().next().value!);
+  }
+}
