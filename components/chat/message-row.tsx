@@ -7,6 +7,7 @@
 import * as AlertDialog from '@radix-ui/react-alert-dialog';
 import * as Popover from '@radix-ui/react-popover';
 import { memo, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { plainSnippet } from '@/lib/notifications/decide';
 import type { ChatMessage } from '@/lib/schemas/message';
 import type { TickState } from '@/lib/stores/receipts';
 import { EmojiPicker } from './emoji-picker';
@@ -154,17 +155,18 @@ function Quote({ quoted: asRead }: { quoted: NonNullable<ChatMessage['replyTo']>
   const jumpTo = useRoom((s) => s.jumpTo);
   // The original as held now wins over the copy read with the reply: it may have been edited or deleted since.
   const held = useRoom((s) => s.timeline.messages.find((m) => m.seq === asRead.seq));
-  const quoted = held ? { ...asRead, snippet: held.body.slice(0, 200), deleted: held.deletedAt !== null } : asRead;
+  const quoted = held ? { ...asRead, snippet: held.body, deleted: held.deletedAt !== null } : asRead;
+  const snippet = plainSnippet(quoted.snippet);
   return (
     <button
       type="button"
       data-testid="quote"
       onClick={() => void jumpTo(quoted.seq)}
       className="mb-0.5 mt-1 block w-full max-w-prose truncate rounded border-l-4 border-slate-300 bg-slate-50 px-2 py-0.5 text-left text-sm text-slate-600 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
-      aria-label={`Replying to ${quoted.author.displayName}: ${quoted.deleted ? 'deleted message' : quoted.snippet}. Show the original.`}
+      aria-label={`Replying to ${quoted.author.displayName}: ${quoted.deleted ? 'deleted message' : snippet}. Show the original.`}
     >
       <span className="font-medium text-slate-700">{quoted.author.displayName}</span>{' '}
-      {quoted.deleted ? <span className="italic">deleted message</span> : quoted.snippet}
+      {quoted.deleted ? <span className="italic">deleted message</span> : snippet}
     </button>
   );
 }

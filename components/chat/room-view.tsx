@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { roomsApi } from '@/lib/api-client';
+import { plainSnippet } from '@/lib/notifications/decide';
 import { ackDelivery, openRoom } from '@/lib/realtime/client';
 import type { HistoryPage } from '@/lib/schemas/message';
 import type { RoomMember, RoomSummary } from '@/lib/schemas/room';
@@ -118,7 +119,7 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
             meId={me.id}
             canMentionRoom={liveRoom.kind !== 'direct' && (liveRoom.roomMentions === 'anyone' || liveRoom.ownerId === me.id)}
             onEditLast={() => store.getState().editLast()}
-            replyingTo={replyingTo ? { authorName: replyingTo.author.displayName, snippet: replyingTo.deletedAt ? 'deleted message' : replyingTo.body.slice(0, 140) } : null}
+            replyingTo={replyingTo ? { authorName: replyingTo.author.displayName, snippet: replyingTo.deletedAt ? 'deleted message' : plainSnippet(replyingTo.body) } : null}
             onCancelReply={() => store.getState().replyTo(null)}
           />
         </section>

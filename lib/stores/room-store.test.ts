@@ -435,3 +435,32 @@ describe('room store: reading past thread replies', () => {
     expect(conn.marks.map((m) => m.seq)).toEqual([4]);
   });
 });
+
+describe('room store: jumping to a message', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('a thread reply opens its thread and is highlighted there; a held message is highlighted in place', async () => {
+    const { store, fetchHistory } = setup({ messages: [msg(1), msg(2), msg(3, { threadRootSeq: 1 })], hasMore: false });
+    await store.getState().jumpTo(2);
+    expect(store.getState().highlightSeq).toBe(2);
+    expect(store.getState().thread).toBeNull();
+    fetchHistory.mockResolvedValue({ messages: [msg(3, { threadRootSeq: 1 })], hasMore: false, root: msg(1) });
+    await store.getState().jumpTo(3);
+    expect(store.getState().highlightSeq).toBe(3);
+    expect(store.getState().thread?.rootSeq).toBe(1);
+  });
+
+  it('a message far back replaces the timeline with the stretch around it, until "jump to latest"', async () => {
+    const { store, fetchHistory } = setup({ messages: [msg(900), msg(901)], hasMore: true });
+    fetchHistory.mockResolvedValueOnce({ messages: [msg(10), msg(11), msg(12)], hasMore: true, hasNewer: true });
+    await store.getState().jumpTo(11);
+    expect(store.getState().timeline.messages.map((m) => m.seq)).toEqual([10, 11, 12]);
+    expect(store.getState().timeline.hasNewer).toBe(true);
+    expect(store.getState().highlightSeq).toBe(11);
+    fetchHistory.mockResolvedValueOnce({ messages: [msg(900), msg(901)], hasMore: true });
+    await store.getState().jumpToLatest();
+    expect(store.getState().timeline.messages.map((m) => m.seq)).toEqual([900, 901]);
+    expect(store.getState().timeline.hasNewer).toBe(false);
+  });
+});

@@ -341,10 +341,8 @@ export function createRoomStore(
     },
 
     async jumpTo(seq) {
-      if (findMessage(seq)) {
-        set({ highlightSeq: seq });
-        return;
-      }
+      const held = findMessage(seq);
+      if (held) return show(held);
       const started = epoch;
       // Not far back: page back to it, so the timeline stays one stretch up to the present.
       const oldest = get().timeline.messages[0]?.seq ?? 0;
@@ -354,17 +352,22 @@ export function createRoomStore(
           await get().loadOlder();
           if (get().olderError || get().timeline.messages[0]?.seq === before) break;
         }
-        if (findMessage(seq)) set({ highlightSeq: seq });
+        const found = findMessage(seq);
+        if (found) show(found);
         return;
       }
       try {
         const page = await deps.fetchHistory({ around: seq, limit: HISTORY_DEFAULT_LIMIT });
         if (disposed || started !== epoch) return;
-        epoch += 1;
-        setTimeline(showStretch(get().timeline, page));
-        set({ highlightSeq: seq });
+        const target = page.messages.find((m) => m.seq === seq);
+        if (!target) return; // no such message (any more): nothing to show
+        if (inMain(target)) {
+          epoch += 1;
+          setTimeline(showStretch(get().timeline, page));
+        }
+        show(target);
       } catch {
-        /* the message stays where it was: nothing to show */
+        /* the view stays where it was */
       }
     },
 
@@ -461,6 +464,12 @@ export function createRoomStore(
       through = m.seq;
     }
     return through;
+  }
+
+  /** Highlights a held message: in the timeline, or in its thread (opened for it) when the timeline does not show it. */
+  function show(message: ChatMessage): void {
+    if (!inMain(message) && message.threadRootSeq !== null) void store.getState().openThread(message.threadRootSeq);
+    store.setState({ highlightSeq: message.seq });
   }
 
   function inMain(m: ChatMessage): boolean {
