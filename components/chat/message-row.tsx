@@ -6,7 +6,7 @@
  */
 import * as AlertDialog from '@radix-ui/react-alert-dialog';
 import * as Popover from '@radix-ui/react-popover';
-import { memo, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useEffect, useRef, useState, type ComponentPropsWithRef, type KeyboardEvent, type ReactNode } from 'react';
 import { plainSnippet } from '@/lib/notifications/decide';
 import type { ChatMessage } from '@/lib/schemas/message';
 import type { TickState } from '@/lib/stores/receipts';
@@ -268,15 +268,23 @@ function EditBox({ message }: { message: ChatMessage }) {
   );
 }
 
-function ToolButton({ label, onClick, children, testId }: { label: string; onClick?: () => void; children: ReactNode; testId: string }) {
+/** A toolbar button; takes the props a Radix trigger passes (`asChild`) along. */
+function ToolButton({
+  label,
+  testId,
+  danger = false,
+  children,
+  ...rest
+}: { label: string; testId: string; danger?: boolean; children: ReactNode } & ComponentPropsWithRef<'button'>) {
+  const tone = danger ? 'text-red-700 hover:bg-red-50 focus-visible:ring-red-500' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:ring-brand-500';
   return (
     <button
       type="button"
       aria-label={label}
       title={label}
       data-testid={testId}
-      onClick={onClick}
-      className="flex h-7 min-w-7 items-center justify-center rounded px-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+      {...rest}
+      className={`flex h-7 min-w-7 items-center justify-center rounded px-1 focus-visible:outline-none focus-visible:ring-2 ${tone}`}
     >
       {children}
     </button>
@@ -314,15 +322,9 @@ function Toolbar(props: MessageRowProps) {
     >
       <Popover.Root open={pickerOpen} onOpenChange={setPickerOpen}>
         <Popover.Trigger asChild>
-          <button
-            type="button"
-            aria-label="Add reaction"
-            title="Add reaction"
-            data-testid="react-button"
-            className="flex h-7 min-w-7 items-center justify-center rounded px-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
-          >
+          <ToolButton label="Add reaction" testId="react-button">
             <span aria-hidden="true">☺+</span>
-          </button>
+          </ToolButton>
         </Popover.Trigger>
         <Popover.Portal>
           <Popover.Content align="end" sideOffset={4} collisionPadding={8} className="z-50 rounded-lg shadow-lg">
@@ -348,15 +350,9 @@ function Toolbar(props: MessageRowProps) {
       {canDelete ? (
         <AlertDialog.Root open={confirming} onOpenChange={setConfirming}>
           <AlertDialog.Trigger asChild>
-            <button
-              type="button"
-              aria-label="Delete"
-              title="Delete"
-              data-testid="delete-button"
-              className="flex h-7 min-w-7 items-center justify-center rounded px-1 text-red-700 hover:bg-red-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500"
-            >
+            <ToolButton label="Delete" testId="delete-button" danger>
               <span aria-hidden="true">🗑</span>
-            </button>
+            </ToolButton>
           </AlertDialog.Trigger>
           <AlertDialog.Portal>
             <AlertDialog.Overlay className="fixed inset-0 z-50 bg-slate-900/40" />

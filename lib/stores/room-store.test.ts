@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { chatMessage } from '../testing/room-fixtures';
 import type { Ack } from '../errors';
 import type { RoomConnection } from '../realtime/client';
 import type { ChatMessage, HistoryPage, SendMessageInput } from '../schemas/message';
@@ -27,26 +28,7 @@ const room: RoomSummary = {
 };
 
 function msg(seq: number, overrides: Partial<ChatMessage> = {}): ChatMessage {
-  return {
-    id: String(seq),
-    roomId: room.id,
-    seq,
-    clientId: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
-    author: other,
-    body: `message ${seq}`,
-    createdAt: new Date(seq * 1000).toISOString(),
-    editedAt: null,
-    deletedAt: null,
-    rev: 0,
-    threadRootSeq: null,
-    alsoInRoom: false,
-    replyTo: null,
-    thread: null,
-    reactions: [],
-    mentions: [],
-    mentionsRoom: false,
-    ...overrides,
-  };
+  return chatMessage(seq, { roomId: room.id, author: other, createdAt: new Date(seq * 1000).toISOString(), ...overrides });
 }
 
 /** A room namespace stand-in: sends resolve when the test says so. */

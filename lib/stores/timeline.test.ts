@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { chatMessage } from '../testing/room-fixtures';
 import type { ChatMessage } from '../schemas/message';
 import {
   addOutgoing,
@@ -28,26 +29,7 @@ const me = { id: 'me', username: 'me', displayName: 'Me' };
 const other = { id: 'other', username: 'other', displayName: 'Other' };
 
 function msg(seq: number, overrides: Partial<ChatMessage> = {}): ChatMessage {
-  return {
-    id: String(seq),
-    roomId: 'Room000001',
-    seq,
-    clientId: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
-    author: other,
-    body: `message ${seq}`,
-    createdAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
-    editedAt: null,
-    deletedAt: null,
-    rev: 0,
-    threadRootSeq: null,
-    alsoInRoom: false,
-    replyTo: null,
-    thread: null,
-    reactions: [],
-    mentions: [],
-    mentionsRoom: false,
-    ...overrides,
-  };
+  return chatMessage(seq, { author: other, ...overrides });
 }
 
 const seqs = (t: Timeline) => t.messages.map((m) => m.seq);
