@@ -279,7 +279,12 @@ async function createReplyOnce(input: NewMessage): Promise<StoredMessage> {
     const role = await memberRole(tx, room, input.roomId, input.authorId);
     const existing = await tx.$queryRaw<{ seq: number }[]>`
       SELECT seq FROM messages WHERE room_id = ${input.roomId} AND author_id = ${input.authorId}::uuid AND client_id = ${input.clientId}::uuid`;
-    if (existing[0]) return { message: (await readMessage(tx, input.roomId, existing[0].seq))!, duplicate: true };
+    if (existing[0]) {
+      // A retry: its thread root too, as it is now (the first attempt's instance may not have broadcast it).
+      const message = stripAuthorId((await readMessage(tx, input.roomId, existing[0].seq))!);
+      const root = message.threadRootSeq === null ? null : await readMessage(tx, input.roomId, message.threadRootSeq);
+      return { message, duplicate: true, ...(root ? { root: stripAuthorId(root) } : {}) };
+    }
 
     let rootSeq: number | null = null;
     if (input.threadRootSeq !== undefined) {

@@ -70,7 +70,7 @@ describe('the emoji catalogue', () => {
     expect(first('+1')).toBe('thumbs up');
     expect(first(':+1:')).toBe('thumbs up');
     expect(first('👍')).toBe('thumbs up');
-    expect(first('👍️')).toBe('thumbs up');
+    expect(first('👍')).toBe('thumbs up');
     expect(first('👍🏿')).toBe('thumbs up');
   });
 
@@ -185,8 +185,8 @@ describe('frequently used emoji', () => {
     recordEmojiUse('🦄', now + 2);
     recordEmojiUse('🔥', now + 3);
     // 🔥 and 🐙 were used once each: the more recent first.
-    expect(frequentEmoji(4, now + 4)).toEqual(['🦄', '🔥', '🐙', '👍️']);
-    expect(frequentEmoji(8, now + 4)).toEqual(['🦄', '🔥', '🐙', '👍️', '❤️', '😂', '🎉', '👀']);
+    expect(frequentEmoji(4, now + 4)).toEqual(['🦄', '🔥', '🐙', '👍']);
+    expect(frequentEmoji(8, now + 4)).toEqual(['🦄', '🔥', '🐙', '👍', '❤️', '😂', '🎉', '👀']);
     expect(frequentEmoji(1, now + 4)).toEqual(['🦄']);
     expect(frequentEmoji(0, now + 4)).toEqual([]);
   });
@@ -233,7 +233,7 @@ describe('frequently used emoji', () => {
 
   it('keep the valid entries of a partly corrupt store', () => {
     browserWith(fakeStorage({ 'parley:emoji:frequent': '{"🦄":[2,1],"🐙":"x"}' }).storage);
-    expect(frequentEmoji(2, 2)).toEqual(['🦄', '👍️']);
+    expect(frequentEmoji(2, 2)).toEqual(['🦄', '👍']);
   });
 
   it('work without usable storage: disabled, throwing or full', () => {

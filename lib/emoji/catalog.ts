@@ -1,4 +1,5 @@
 import type { CompactEmoji, GroupKey, MessagesDataset, ShortcodesDataset } from 'emojibase';
+import { unicodeForm } from './unicode-form';
 
 /**
  * The picker's emoji catalogue (browser side) and the user's emoji preferences.
@@ -93,14 +94,14 @@ export function buildEmojiCatalog(emojis: readonly CompactEmoji[], shortcodes: S
     if (!group || group.key === COMPONENT_GROUP) continue;
 
     const entry: CatalogEmoji = {
-      emoji: source.unicode,
+      emoji: unicodeForm(source.unicode),
       name: source.label,
       shortcodes: asList(shortcodes[source.hexcode]),
       keywords: source.tags ?? [],
       emoticons: asList(source.emoticon),
       group: group.key,
       order: source.order ?? Number.MAX_SAFE_INTEGER,
-      skins: (source.skins ?? []).map((skin) => ({ emoji: skin.unicode, name: skin.label, tones: tonesOf(skin.unicode) })),
+      skins: (source.skins ?? []).map((skin) => ({ emoji: unicodeForm(skin.unicode), name: skin.label, tones: tonesOf(skin.unicode) })),
     };
     remember(entry.emoji, entry, entry.name);
     for (const skin of entry.skins) remember(skin.emoji, entry, skin.name);
@@ -260,7 +261,7 @@ const VS16 = '\u{FE0F}';
  * 👍 ❤️ 😂 🎉 👀 🙏 ✅ 🔥: shown until the user has reacted enough to fill the row themselves. Spelled as the server
  * stores them (with U+FE0F where the dataset's form has it; a test checks).
  */
-export const DEFAULT_FREQUENT_EMOJI: readonly string[] = [`👍${VS16}`, `❤${VS16}`, '😂', '🎉', '👀', '🙏', `✅${VS16}`, '🔥'];
+export const DEFAULT_FREQUENT_EMOJI: readonly string[] = ['👍', `❤${VS16}`, '😂', '🎉', '👀', '🙏', '✅', '🔥'];
 
 const FREQUENT_KEY = 'parley:emoji:frequent';
 const SKIN_TONE_KEY = 'parley:emoji:skin-tone';

@@ -2,6 +2,7 @@ import compact from 'emojibase-data/en/compact.json';
 import type { CompactEmoji } from 'emojibase';
 import { describe, expect, it } from 'vitest';
 import { EMOJI_MAX_LENGTH, isSingleEmoji, normalizeEmoji } from './single-emoji';
+import { unicodeForm } from './unicode-form';
 
 const VS16 = '\u{FE0F}';
 const VS15 = '\u{FE0E}';
@@ -123,8 +124,15 @@ describe('normalizeEmoji', () => {
     for (const spelling of [`👁${ZWJ}🗨`, `👁${VS16}${ZWJ}🗨`, `👁${ZWJ}🗨${VS16}`]) expect(normalizeEmoji(spelling)).toBe(eye);
   });
 
-  it('stores the form the picker offers, so a picked emoji is stored unchanged', () => {
-    for (const emoji of offered) expect(normalizeEmoji(emoji.unicode), emoji.label).toBe(emoji.unicode);
+  it('stores the form the picker offers (Unicode\'s fully qualified form), so a picked emoji is stored unchanged', () => {
+    for (const emoji of offered) {
+      const form = unicodeForm(emoji.unicode);
+      expect(normalizeEmoji(emoji.unicode), emoji.label).toBe(form);
+      expect(normalizeEmoji(form), emoji.label).toBe(form);
+    }
+    // What keyboards send: 👍 without U+FE0F; ❤️ and keycaps need it.
+    expect(normalizeEmoji(`👍${VS16}`)).toBe('👍');
+    expect(normalizeEmoji('❤')).toBe(`❤${VS16}`);
   });
 
   it('keeps skin tones apart', () => {

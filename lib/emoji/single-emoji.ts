@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { unicodeForm } from './unicode-form';
 import { fromCodepointToUnicode, fromHexcodeToCodepoint, type CompactEmoji, type HexcodesDataset } from 'emojibase';
 
 /**
@@ -39,10 +40,12 @@ function buildTable(): ReadonlyMap<string, string> {
 
   const add = (emoji: CompactEmoji) => {
     if (emoji.group === undefined || emoji.group === COMPONENT_GROUP) return;
-    table.set(emoji.unicode, emoji.unicode);
+    const canonical = unicodeForm(emoji.unicode);
+    table.set(emoji.unicode, canonical);
+    table.set(canonical, canonical);
     for (const hexcode of Object.keys(spellings[emoji.hexcode] ?? {})) {
       if (hexcode.includes(TEXT_PRESENTATION)) continue;
-      table.set(fromHexcode(hexcode), emoji.unicode);
+      table.set(fromHexcode(hexcode), canonical);
     }
   };
   for (const emoji of emojis) {

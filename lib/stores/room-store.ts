@@ -276,8 +276,11 @@ export function createRoomStore(
 
     async toggleReaction(seq, emoji) {
       const held = findMessage(seq);
-      const mine = held?.reactions.find((r) => r.emoji === emoji)?.userIds.includes(me.id) ?? false;
-      return change(mine ? 'reaction:remove' : 'reaction:add', { seq, emoji });
+      // The server stores one form per emoji (the picker may add U+FE0F where it keeps none): compare without it.
+      const bare = (text: string) => text.replaceAll('\uFE0F', '');
+      const existing = held?.reactions.find((r) => bare(r.emoji) === bare(emoji));
+      const mine = existing?.userIds.includes(me.id) ?? false;
+      return change(mine ? 'reaction:remove' : 'reaction:add', { seq, emoji: existing?.emoji ?? emoji });
     },
 
     async openThread(rootSeq) {

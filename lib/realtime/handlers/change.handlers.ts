@@ -6,7 +6,7 @@
 import { BurstyRateLimiter, RateLimiterMemory } from 'rate-limiter-flexible';
 import { deleteMessage, editMessage, markThreadRead, setReaction } from '../../data/message-changes';
 import type { Logger } from '../../logger';
-import { deleteMessageSchema, editMessageSchema, markThreadReadSchema } from '../../schemas/message';
+import { deleteMessageSchema, editMessageSchema, markThreadReadSchema, type ChatMessage } from '../../schemas/message';
 import { reactionSchema } from '../../schemas/reaction';
 import type { RoomClientToServerEvents } from '../events';
 import { notifyMessageChanged, notifyThreadRead, type RoomSocket } from '../notify';
@@ -32,6 +32,14 @@ export function registerChangeHandlers(
   const { user, ip } = socket.data;
   const { roomId } = deps;
   const on = eventHandlers<RoomClientToServerEvents>(socket, { log: deps.log });
+  /**
+   * The message's current state to the room — also after a change that changed nothing (a retry): the
+   * instance that applied it first may have died before broadcasting it. Sockets that have that rev
+   * already are not sent it again (bus.ts), and clients keep the higher rev anyway.
+   */
+  const rebroadcast = (message: ChatMessage) => {
+    if (message.rev > 0) notifyMessageChanged(message, deps.io);
+  };
 
   on(
     'message:edit',
@@ -39,8 +47,8 @@ export function registerChangeHandlers(
     async ({ seq, clientId, body }, { afterAck }) => {
       // Edits count as messages: rewriting a message is as costly to everyone as sending one.
       await consumeOrRefuse(deps.limiter, user.id, 'editing');
-      const { message, changed } = await editMessage({ roomId, userId: user.id, seq, clientId, body });
-      if (changed) afterAck(() => notifyMessageChanged(message, deps.io));
+      const { message } = await editMessage({ roomId, userId: user.id, seq, clientId, body });
+      afterAck(() => rebroadcast(message));
       return message;
     },
     { invalidMessage: 'The edit is invalid.' },
@@ -48,8 +56,8 @@ export function registerChangeHandlers(
 
   on('message:delete', deleteMessageSchema, async ({ seq }, { afterAck }) => {
     await consumeOrRefuse(deps.limiter, user.id, 'deleting');
-    const { message, changed } = await deleteMessage({ roomId, userId: user.id, seq, ip });
-    if (changed) afterAck(() => notifyMessageChanged(message, deps.io));
+    const { message } = await deleteMessage({ roomId, userId: user.id, seq, ip });
+    afterAck(() => rebroadcast(message));
     return message;
   });
 
@@ -62,8 +70,8 @@ export function registerChangeHandlers(
       reactionSchema,
       async ({ seq, emoji }, { afterAck }) => {
         await consumeOrRefuse(deps.reactionLimiter, user.id, 'reacting');
-        const { message, changed } = await setReaction({ roomId, userId: user.id, seq, emoji, add });
-        if (changed) afterAck(() => notifyMessageChanged(message, deps.io));
+        const { message } = await setReaction({ roomId, userId: user.id, seq, emoji, add });
+        afterAck(() => rebroadcast(message));
         return message;
       },
       { invalidMessage: 'The reaction is invalid.' },
