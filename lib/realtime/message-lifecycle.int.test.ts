@@ -340,6 +340,25 @@ describe('message lifecycle across two instances', () => {
     [aliceOnA, bobOnB].forEach((c) => c.socket.close());
   });
 
+  it('a retry of a change whose first attempt was never broadcast (its instance died) brings it to everyone', async () => {
+    const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
+    const room = await publicRoom(alice, bob);
+    const aliceOnA = await openRoom(a.url, alice, room.id);
+    const bobOnB = await openRoom(b.url, bob, room.id);
+    const bobSees = new Mirror(bobOnB.socket);
+    const message = ok(await send(aliceOnA.socket, 'draft'));
+    await eventually(() => bobSees.get(message.seq) !== undefined, 10_000);
+    // Committed by an instance that died before broadcasting: straight through the data layer.
+    const clientId = randomUUID();
+    const { message: applied } = await editMessage({ roomId: room.id, userId: alice.id, seq: message.seq, clientId, body: 'final' });
+    expect(bobSees.get(message.seq)?.body).toBe('draft');
+    // The client got no ack, so it retries on the instance it reconnected to: a no-op that is sent out again.
+    expect(ok(await edit(aliceOnA.socket, message.seq, 'final', clientId))).toEqual(applied);
+    await eventually(() => bobSees.get(message.seq)?.body === 'final', 10_000);
+    expect(bobSees.updates.map((m) => m.rev)).toEqual([applied.rev]);
+    [aliceOnA, bobOnB].forEach((c) => c.socket.close());
+  });
+
   it('two concurrent edits through two instances end with the later one, on both instances and in the database', async () => {
     const [alice, bob, carol] = await Promise.all([createTestUser(), createTestUser(), createTestUser()]);
     const room = await publicRoom(alice, bob, carol);
