@@ -102,7 +102,7 @@ test('Markdown renders safely; Up arrow edits my last message and Escape cancels
   const page = alice.page;
 
   await sendMessage(page, 'Some **bold** and a link https://example.com/docs');
-  const rich = page.getByTestId('message').filter({ hasText: 'Some bold' });
+  const rich = page.getByTestId('message').filter({ has: page.locator('strong', { hasText: 'bold' }) });
   await expect(rich.locator('strong')).toHaveText('bold');
   await expect(rich.getByRole('link', { name: 'https://example.com/docs' })).toHaveAttribute('rel', 'noopener noreferrer nofollow');
 

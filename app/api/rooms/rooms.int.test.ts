@@ -197,7 +197,7 @@ describe('rooms API', () => {
     expect(oldest.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(oldest.hasMore).toBe(false);
     const after = (await (await history(alice, pub.id, '?after=27')).json()) as HistoryPage;
-    expect(after).toEqual({ messages: [expect.objectContaining({ seq: 28 }), expect.objectContaining({ seq: 29 }), expect.objectContaining({ seq: 30 })], hasMore: false });
+    expect(after).toEqual({ messages: [expect.objectContaining({ seq: 28 }), expect.objectContaining({ seq: 29 }), expect.objectContaining({ seq: 30 })], hasMore: false, lastRev: 0 });
 
     const byBob = (await (await history(alice, pub.id, `?author=${bob.username.toUpperCase()}`)).json()) as HistoryPage;
     expect(byBob.messages.map((m) => m.seq)).toEqual([3, 6, 9, 12, 15, 18, 21, 24, 27, 30]);
