@@ -180,14 +180,18 @@ async function insertOrFindMany(inputs: NewMessage[]): Promise<Map<number, Inser
         LIMIT 1 -- (unique anyway) keeps the planner from flattening this into a join
       ) m
     ), fresh AS (
-      SELECT i.*, mb.role FROM input i
-      JOIN memberships mb ON mb.room_id = i.room_id AND mb.user_id = i.author_id
+      SELECT i.* FROM input i
       WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = i.ord)
+        AND EXISTS (SELECT 1 FROM memberships mb WHERE mb.room_id = i.room_id AND mb.user_id = i.author_id)
     ), locked AS (
       SELECT r.id, r.last_seq, r.room_mentions FROM rooms r WHERE r.id = ANY (ARRAY(SELECT room_id FROM fresh)) ORDER BY r.id FOR UPDATE
     ), numbered AS (
+      -- @room counts when the room lets anyone use it, or the author owns the room (looked up only then).
       SELECT f.*, (l.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord))::int AS seq,
-             f.wants_room AND (l.room_mentions = 'anyone' OR f.role = 'owner') AS mentions_room
+             CASE WHEN NOT f.wants_room THEN false
+                  WHEN l.room_mentions = 'anyone' THEN true
+                  ELSE EXISTS (SELECT 1 FROM memberships mo WHERE mo.room_id = f.room_id AND mo.user_id = f.author_id AND mo.role = 'owner')
+             END AS mentions_room
       FROM fresh f JOIN locked l ON l.id = f.room_id
     ), bump AS (
       UPDATE rooms r SET last_seq = n.top
