@@ -31,19 +31,16 @@ export interface MessageRow {
   mentions: string[] | null;
   mentionsRoom: boolean;
   author: PublicUser;
-  replyTo: (Omit<QuotedMessage, 'deleted'> & { deleted: boolean }) | null;
-  participants: PublicUser[] | null;
+  /** Absent when read with ownColumns only. */
+  replyTo?: QuotedMessage | null;
+  participants?: PublicUser[] | null;
 }
 
 const userJson = (alias: string) =>
   Prisma.raw(`json_build_object('id', ${alias}.id, 'username', ${alias}.username, 'displayName', ${alias}.display_name)`);
 
-/**
- * The select list for a `messages` row under `alias` (a table alias or CTE with the messages columns).
- * Everything is reached by key (users by id, the quoted message by (room_id, seq)), so it costs an index
- * probe or two per row.
- */
-export function messageColumns(alias = 'm'): Prisma.Sql {
+/** The columns of the row itself and its author (a key lookup): all a new top-level message needs. */
+export function ownColumns(alias = 'm'): Prisma.Sql {
   const m = Prisma.raw(alias);
   return Prisma.sql`
     ${m}.id, ${m}.room_id AS "roomId", ${m}.seq, ${m}.client_id AS "clientId", ${m}.body,
@@ -51,7 +48,18 @@ export function messageColumns(alias = 'm'): Prisma.Sql {
     ${m}.thread_root_seq AS "threadRootSeq", ${m}.also_in_room AS "alsoInRoom", ${m}.reply_count AS "replyCount",
     ${m}.last_reply_seq AS "lastReplySeq", ${m}.last_reply_at AS "lastReplyAt", ${m}.reactions,
     ${m}.mentions::text[] AS mentions, ${m}.mentions_room AS "mentionsRoom",
-    (SELECT ${userJson('au')} FROM users au WHERE au.id = ${m}.author_id) AS author,
+    (SELECT ${userJson('au')} FROM users au WHERE au.id = ${m}.author_id) AS author`;
+}
+
+/**
+ * The select list for a `messages` row under `alias` (a table alias or CTE with the messages columns):
+ * its own columns, the quoted message and the thread's participants. Everything is reached by key (users
+ * by id, the quoted message by (room_id, seq)), so it costs an index probe or two per row.
+ */
+export function messageColumns(alias = 'm'): Prisma.Sql {
+  const m = Prisma.raw(alias);
+  return Prisma.sql`
+    ${ownColumns(alias)},
     CASE WHEN ${m}.reply_to_seq IS NULL THEN NULL ELSE (
       SELECT json_build_object('seq', q.seq, 'author', ${userJson('qu')},
                                'snippet', left(q.body, ${QUOTE_SNIPPET_CHARS}), 'deleted', q.deleted_at IS NOT NULL)
@@ -78,7 +86,7 @@ export function toChatMessage(row: MessageRow): ChatMessage {
     rev: row.rev,
     threadRootSeq: row.threadRootSeq,
     alsoInRoom: row.alsoInRoom,
-    replyTo: row.replyTo,
+    replyTo: row.replyTo ?? null,
     thread:
       row.replyCount > 0 && row.lastReplySeq !== null && row.lastReplyAt !== null
         ? {

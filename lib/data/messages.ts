@@ -10,7 +10,7 @@ import { AppError, isDatabaseUnavailable } from '../errors';
 import { mentionCandidates } from '../schemas/mentions';
 import { REPLAY_LIMIT, type ChatMessage, type HistoryPage, type HistoryQuery, type MessageReplay } from '../schemas/message';
 import type { RoomSummary } from '../schemas/room';
-import { messageColumns, toChatMessage, type MessageRow, THREAD_PARTICIPANTS_LISTED } from './message-rows';
+import { messageColumns, ownColumns, toChatMessage, type MessageRow, THREAD_PARTICIPANTS_LISTED } from './message-rows';
 import { assertMember, requireMembership } from './rooms';
 import { isUniqueViolation } from './users';
 
@@ -128,7 +128,7 @@ async function writeBatch(batch: PendingWrite[]): Promise<void> {
   }
   groups.forEach((group, index) => {
     const row = rows.get(index + 1);
-    void settle(group, row ? Promise.resolve({ message: toChatMessage(row), duplicate: row.duplicate }) : refuse(group[0]!.input));
+    void settle(group, row ? resultOf(row) : refuse(group[0]!.input));
   });
 }
 
@@ -148,7 +148,17 @@ async function createOne(input: NewMessage): Promise<WriteResult> {
   }
   const row = rows.get(1);
   if (!row) return refuse(input);
-  return { message: toChatMessage(row), duplicate: row.duplicate };
+  return resultOf(row);
+}
+
+/**
+ * A new message as the statement returned it; a retried one read again in full (it may have a thread by
+ * now, which the send statement does not read).
+ */
+async function resultOf(row: InsertedRow): Promise<WriteResult> {
+  if (!row.duplicate) return { message: toChatMessage(row), duplicate: false };
+  const full = await readMessage(getDb(), row.roomId, row.seq);
+  return { message: stripAuthorId(full ?? { ...toChatMessage(row), authorId: row.author.id }), duplicate: true };
 }
 
 type InsertedRow = MessageRow & { duplicate: boolean };
@@ -218,7 +228,9 @@ async function insertOrFindMany(inputs: NewMessage[]): Promise<Map<number, Inser
       UNION ALL
       SELECT e.*, true AS duplicate FROM existing e
     )
-    SELECT f.ord, f.duplicate, ${messageColumns('f')}
+    -- Only the row's own columns: planned on every send, the quote and thread lookups cost more to plan
+    -- than they save. A new message has neither; a retried one is read again in full (fullRows).
+    SELECT f.ord, f.duplicate, ${ownColumns('f')}
     FROM found f`;
   return new Map(rows.map((row) => [Number(row.ord), row]));
 }
