@@ -75,7 +75,7 @@ async function say(page: Page, text: string): Promise<void> {
 for (const [size, viewport] of Object.entries(viewports)) {
   for (const colorScheme of schemes) {
     test(`a working conversation passes axe: Markdown, reactions, threads, quotes, mentions, toolbar, picker, dialog (${size}, ${colorScheme})`, async ({ browser }) => {
-      test.setTimeout(90_000);
+      test.setTimeout(150_000); // eight axe runs and two browsers: room for a busy machine
       const alice = await signedInPage(browser, viewport, colorScheme);
       const bob = await signedInPage(browser, viewport, colorScheme);
       const bobName = ((await (await bob.request.get('/api/auth/session')).json()) as { user: { username: string } }).user.username;

@@ -58,6 +58,7 @@ const sidebarLink = (page: Page, roomName: string) =>
   page.getByRole('navigation', { name: 'Rooms' }).getByTestId('room-link').filter({ hasText: roomName });
 
 test('@mention: autocomplete inserts the name, the mentioned sees a badge and gets one notification per message while hidden', async ({ browser }) => {
+  test.setTimeout(120_000); // two browsers and many steps: a busy machine needs more than the default
   const alice = await newSignedInUser(browser, 'alice');
   const bob = await newSignedInUser(browser, 'bob');
   users.push(alice, bob);
@@ -123,6 +124,7 @@ test('@mention: autocomplete inserts the name, the mentioned sees a badge and ge
 });
 
 test('notification menu: a muted room shows mentions only; the owner limits @room; keyboard and Escape', async ({ browser }) => {
+  test.setTimeout(120_000); // two browsers and many steps: a busy machine needs more than the default
   const alice = await newSignedInUser(browser, 'alice');
   const bob = await newSignedInUser(browser, 'bob');
   users.push(alice, bob);
@@ -142,7 +144,9 @@ test('notification menu: a muted room shows mentions only; the owner limits @roo
   await expect(trigger).toBeFocused();
   await bob.page.keyboard.press('Enter');
   await expect(menu.getByRole('menuitemradio', { name: /All messages/ })).toBeFocused();
+  // One key at a time, each waited for: a key pressed before the menu has moved focus is lost on a busy machine.
   await bob.page.keyboard.press('ArrowDown');
+  await expect(menu.getByRole('menuitemradio', { name: /Mentions only/ })).toBeFocused();
   await bob.page.keyboard.press('ArrowDown');
   await expect(menu.getByRole('menuitemradio', { name: /Muted/ })).toBeFocused();
   await bob.page.keyboard.press('Enter');
