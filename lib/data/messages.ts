@@ -471,27 +471,25 @@ export async function getReplay(input: { room: RoomSummary; afterSeq: number; af
  * an instance to re-broadcast what it may have missed to the sockets it already admitted to those rooms
  * (see RoomBus.resync). No user is acting, so no membership check: the audience was checked on admission.
  */
-export async function listMessagesAfter(positions: { roomId: string; afterSeq: number }[]): Promise<ChatMessage[]> {
-  if (positions.length === 0) return [];
-  const rows = await getDb().$queryRaw<MessageRow[]>`
-    SELECT ${messageColumns('m')}
-    FROM unnest(${positions.map((p) => p.roomId)}::text[], ${positions.map((p) => p.afterSeq)}::int[]) AS pos(room_id, after_seq)
-    CROSS JOIN LATERAL (
-      SELECT * FROM messages WHERE room_id = pos.room_id AND seq > pos.after_seq ORDER BY seq LIMIT ${REPLAY_LIMIT}
-    ) m
-    ORDER BY m.room_id, m.seq`;
-  return rows.map(toChatMessage);
+export function listMessagesAfter(positions: { roomId: string; afterSeq: number }[]): Promise<ChatMessage[]> {
+  return listAfter('seq', positions.map((p) => ({ roomId: p.roomId, after: p.afterSeq })));
 }
 
 /** The same for changes: messages changed after a rev in each room, by rev, at most REPLAY_LIMIT per room. */
-export async function listChangesAfter(positions: { roomId: string; afterRev: number }[]): Promise<ChatMessage[]> {
+export function listChangesAfter(positions: { roomId: string; afterRev: number }[]): Promise<ChatMessage[]> {
+  return listAfter('rev', positions.map((p) => ({ roomId: p.roomId, after: p.afterRev })));
+}
+
+/** Per room, the messages whose `cursor` (seq: new ones; rev: changed ones) is past a position, in that order. */
+async function listAfter(cursor: 'seq' | 'rev', positions: { roomId: string; after: number }[]): Promise<ChatMessage[]> {
   if (positions.length === 0) return [];
+  const column = Prisma.raw(cursor);
   const rows = await getDb().$queryRaw<MessageRow[]>`
     SELECT ${messageColumns('m')}
-    FROM unnest(${positions.map((p) => p.roomId)}::text[], ${positions.map((p) => p.afterRev)}::int[]) AS pos(room_id, after_rev)
+    FROM unnest(${positions.map((p) => p.roomId)}::text[], ${positions.map((p) => p.after)}::int[]) AS pos(room_id, after)
     CROSS JOIN LATERAL (
-      SELECT * FROM messages WHERE room_id = pos.room_id AND rev > pos.after_rev ORDER BY rev LIMIT ${REPLAY_LIMIT}
+      SELECT * FROM messages WHERE room_id = pos.room_id AND ${column} > pos.after ORDER BY ${column} LIMIT ${REPLAY_LIMIT}
     ) m
-    ORDER BY m.room_id, m.rev`;
+    ORDER BY m.room_id, m.${column}`;
   return rows.map(toChatMessage);
 }
