@@ -229,7 +229,7 @@ export interface RoomConnection {
 }
 
 export type ChangeEvent = 'message:edit' | 'message:delete' | 'reaction:add' | 'reaction:remove' | 'thread:mark';
-type ChangePayload<E extends ChangeEvent> = Parameters<RoomClientToServerEvents[E]>[0];
+export type ChangePayload<E extends ChangeEvent> = Parameters<RoomClientToServerEvents[E]>[0];
 type ChangeAck<E extends ChangeEvent> = Parameters<Parameters<RoomClientToServerEvents[E]>[1]>[0];
 
 /** Opens a room's namespace on the tab's connection. Close it when the room is no longer shown. */

@@ -5,7 +5,7 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ErrorBody, ErrorCode } from '../errors';
-import type { ChangeEvent, RoomConnection, RoomConnectionOptions } from '../realtime/client';
+import type { ChangeEvent, ChangePayload, RoomConnection, RoomConnectionOptions } from '../realtime/client';
 import type { RoomReady, ThreadRead } from '../realtime/events';
 import {
   HISTORY_DEFAULT_LIMIT,
@@ -505,7 +505,7 @@ export function createRoomStore(
    * A change to a stored message: sent with an ack timeout and, when no answer comes (timeout, dropped
    * connection), sent again as it was — edits carry their clientId, so a repeat is applied once.
    */
-  async function change<E extends Exclude<ChangeEvent, 'thread:mark'>>(event: E, payload: Parameters<RoomConnection['request']>[1] & object): Promise<ChangeResult> {
+  async function change<E extends Exclude<ChangeEvent, 'thread:mark'>>(event: E, payload: ChangePayload<E>): Promise<ChangeResult> {
     for (let attemptNo = 1; ; attemptNo += 1) {
       const conn = connection;
       if (disposed || store.getState().status !== 'live') return { ok: false, message: 'This room is no longer available.' };
@@ -515,7 +515,7 @@ export function createRoomStore(
         continue;
       }
       try {
-        const ack = (await conn.request(event, payload as never, sendTimeoutMs)) as { ok: true; data: ChatMessage } | { ok: false; error: ErrorBody };
+        const ack = await conn.request(event, payload, sendTimeoutMs);
         if (!ack.ok) {
           if ((ack.error.code === 'UNAVAILABLE' || ack.error.code === 'INTERNAL') && attemptNo < CHANGE_ATTEMPTS) {
             await new Promise((r) => setTimeout(r, retryDelayMs));
