@@ -15,7 +15,8 @@ const LOAD_OLDER_PX = 160;
 /** Consecutive messages by one author within this window share one header. */
 const GROUP_MS = 5 * 60 * 1000;
 
-function OutgoingRow({ message, me }: { message: OutgoingMessage; me: string }) {
+/** One of my messages the server has not confirmed: pending, or failed with Retry and Discard. */
+export function OutgoingRow({ message, me }: { message: OutgoingMessage; me: string }) {
   const retry = useRoom((s) => s.retry);
   const discard = useRoom((s) => s.discard);
   const failed = message.status === 'failed';

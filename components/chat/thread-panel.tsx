@@ -7,7 +7,7 @@ import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { seenBy } from '@/lib/stores/receipts';
 import { Composer } from './composer';
 import { MessageRow } from './message-row';
-import { useRowProps } from './message-list';
+import { OutgoingRow, useRowProps } from './message-list';
 import { useMe, useRoom } from './room-context';
 import { isWindowActive, subscribeWindowActive } from './use-window-active';
 
@@ -104,11 +104,7 @@ export function ThreadPanel() {
             );
           })}
           {pending.map((o) => (
-            <li key={o.clientId} data-testid="message" data-status={o.status} className="px-3 pt-2 text-slate-500 sm:px-4">
-              <span className="font-medium text-brand-700">{me.displayName}</span>{' '}
-              <span className="text-xs">{o.status === 'failed' ? (o.error?.message ?? 'Not sent') : 'Sending…'}</span>
-              <p className="whitespace-pre-wrap break-words">{o.body}</p>
-            </li>
+            <OutgoingRow key={o.clientId} message={o} me={me.displayName} />
           ))}
         </ol>
         {!thread.loading && thread.replies.length === 0 && pending.length === 0 ? (
