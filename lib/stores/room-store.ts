@@ -201,10 +201,6 @@ export function createRoomStore(
   /** Bumped when the timeline is reset, so answers to older requests are dropped. */
   let epoch = 0;
   let readyCount = 0;
-  let healing = false;
-  let healTimer: ReturnType<typeof setTimeout> | undefined;
-  let revHealing = false;
-  let revHealTimer: ReturnType<typeof setTimeout> | undefined;
   let reloadTimer: ReturnType<typeof setTimeout> | undefined;
   const inFlight = new Set<string>();
   const waitTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -535,7 +531,7 @@ export function createRoomStore(
   function applyChanged(messages: ChatMessage[], coveredThrough?: number): void {
     setTimeline(applyChanges(store.getState().timeline, messages, me.id, coveredThrough));
     applyToThread(messages);
-    scheduleRevHeal();
+    revHealer.schedule();
   }
 
   function applyToThread(messages: ChatMessage[]): void {
@@ -562,10 +558,8 @@ export function createRoomStore(
     typingExpiryTimer = undefined;
     clearTimeout(readTimer);
     readTimer = undefined;
-    clearTimeout(healTimer);
-    healTimer = undefined;
-    clearTimeout(revHealTimer);
-    revHealTimer = undefined;
+    seqHealer.stop();
+    revHealer.stop();
     clearTimeout(reloadTimer);
     for (const timer of waitTimers.values()) clearTimeout(timer);
     waitTimers.clear();
@@ -704,7 +698,7 @@ export function createRoomStore(
     if (stored) {
       setTimeline(applyMessages(store.getState().timeline, [stored], me.id));
       applyToThread([stored]);
-      scheduleHeal();
+      seqHealer.schedule();
     } else if (failure) {
       setTimeline(markFailed(store.getState().timeline, clientId, failure));
     }
@@ -716,69 +710,74 @@ export function createRoomStore(
 
   // ── gaps and catch-up ──
 
-  function scheduleHeal(delay = healDelayMs): void {
-    if (healing || healTimer !== undefined || disposed) return;
-    if (!hasGap(store.getState().timeline)) return;
-    healTimer = setTimeout(() => {
-      healTimer = undefined;
-      void heal();
-    }, delay);
-  }
-
-  /** Fetches `after=<lastSeq>` until nothing is missing (loops while hasMore). */
-  async function heal(): Promise<void> {
-    if (healing || disposed) return;
-    healing = true;
-    let failed = false;
-    try {
-      for (let round = 0; round < 100 && hasGap(store.getState().timeline) && !disposed; round += 1) {
-        const started = epoch;
-        const before = store.getState().timeline;
-        const heldMax = maxSeq(before.messages);
-        const page = await deps.fetchHistory({ after: before.lastSeq, limit: HISTORY_MAX_LIMIT });
-        if (disposed || started !== epoch) break;
-        const next = applyCatchUpPage(store.getState().timeline, page, heldMax, me.id);
-        setTimeline(next);
-        if (next.lastSeq <= before.lastSeq) break; // no progress: do not spin
+  /**
+   * Fetches pages while something is missing: after a short wait (an ack and a broadcast racing each other
+   * usually close a gap on their own), one run at a time, again after `retryDelayMs` when a fetch fails.
+   * `round` fetches and applies one page and says whether it made progress (no progress: stop, do not spin).
+   */
+  function createHealer(options: { missing(): boolean; round(): Promise<boolean>; maxRounds: number }) {
+    let running = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    async function run(): Promise<void> {
+      if (running || disposed) return;
+      running = true;
+      let failed = false;
+      try {
+        for (let n = 0; n < options.maxRounds && options.missing() && !disposed; n += 1) {
+          if (!(await options.round())) break;
+        }
+      } catch {
+        failed = true;
+      } finally {
+        running = false;
       }
-    } catch {
-      failed = true;
-    } finally {
-      healing = false;
+      if (failed) schedule(retryDelayMs);
     }
-    if (failed) scheduleHeal(retryDelayMs);
+    function schedule(delay = healDelayMs): void {
+      if (running || timer !== undefined || disposed || !options.missing()) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        void run();
+      }, delay);
+    }
+    return {
+      schedule,
+      stop() {
+        clearTimeout(timer);
+        timer = undefined;
+      },
+    };
   }
 
-  function scheduleRevHeal(delay = healDelayMs): void {
-    if (revHealing || revHealTimer !== undefined || disposed) return;
-    if (!hasRevGap(store.getState().timeline)) return;
-    revHealTimer = setTimeout(() => {
-      revHealTimer = undefined;
-      void healRevs();
-    }, delay);
-  }
+  /** Missing messages: `after=<lastSeq>` until nothing is missing (pages while hasMore). */
+  const seqHealer = createHealer({
+    missing: () => hasGap(store.getState().timeline),
+    maxRounds: 100,
+    async round() {
+      const started = epoch;
+      const before = store.getState().timeline;
+      const heldMax = maxSeq(before.messages);
+      const page = await deps.fetchHistory({ after: before.lastSeq, limit: HISTORY_MAX_LIMIT });
+      if (disposed || started !== epoch) return false;
+      const next = applyCatchUpPage(store.getState().timeline, page, heldMax, me.id);
+      setTimeline(next);
+      return next.lastSeq > before.lastSeq;
+    },
+  });
 
-  /** Fetches `changedAfter=<lastRev>` until no change is missing. */
-  async function healRevs(): Promise<void> {
-    if (revHealing || disposed) return;
-    revHealing = true;
-    let failed = false;
-    try {
-      for (let round = 0; round < 20 && hasRevGap(store.getState().timeline) && !disposed; round += 1) {
-        const before = store.getState().timeline.lastRev;
-        const page = await deps.fetchHistory({ changedAfter: before, limit: HISTORY_MAX_LIMIT });
-        if (disposed) break;
-        const top = page.messages.at(-1)?.rev ?? before;
-        applyChanged(page.messages, page.hasMore ? top : Math.max(top, page.lastRev ?? 0));
-        if (store.getState().timeline.lastRev <= before) break;
-      }
-    } catch {
-      failed = true;
-    } finally {
-      revHealing = false;
-    }
-    if (failed) scheduleRevHeal(retryDelayMs);
-  }
+  /** Missing changes: `changedAfter=<lastRev>` until no change is missing. */
+  const revHealer = createHealer({
+    missing: () => hasRevGap(store.getState().timeline),
+    maxRounds: 20,
+    async round() {
+      const before = store.getState().timeline.lastRev;
+      const page = await deps.fetchHistory({ changedAfter: before, limit: HISTORY_MAX_LIMIT });
+      if (disposed) return false;
+      const top = page.messages.at(-1)?.rev ?? before;
+      applyChanged(page.messages, page.hasMore ? top : Math.max(top, page.lastRev ?? 0));
+      return store.getState().timeline.lastRev > before;
+    },
+  });
 
   async function reloadNewest(): Promise<void> {
     const started = epoch;
@@ -787,7 +786,7 @@ export function createRoomStore(
       if (disposed || started !== epoch) return;
       const current = store.getState().timeline;
       setTimeline(applyNewestPage({ ...current, lastRev: Math.max(current.lastRev, page.lastRev ?? 0), revsAbove: [] }, page, me.id));
-      scheduleHeal();
+      seqHealer.schedule();
     } catch {
       if (!disposed && started === epoch) reloadTimer = setTimeout(() => void reloadNewest(), retryDelayMs);
     }
@@ -834,7 +833,7 @@ export function createRoomStore(
     setTimeline(applyMessages(store.getState().timeline, messages, me.id, { coveredThrough: lastSeq }));
     // Every change up to lastRev is in the replay: to messages held (changes) or as their current state (messages).
     applyChanged([...(changes ?? []), ...messages], lastRev);
-    scheduleHeal();
+    seqHealer.schedule();
   }
 
   function onNew(message: ChatMessage): void {
@@ -842,7 +841,7 @@ export function createRoomStore(
     applyToThread([message]);
     // They sent what they were typing.
     setTyping(removeTyping(store.getState().typing, message.author.id));
-    scheduleHeal();
+    seqHealer.schedule();
   }
 
   function onMember(kind: 'joined' | 'left', { user, at }: { user: PublicUser; at: string }): void {
