@@ -191,7 +191,7 @@ function ThreadSummaryButton({ message, unread }: { message: ChatMessage; unread
           </span>
         ))}
       </span>
-      <span className={`font-medium ${unread ? 'text-brand-700' : 'text-brand-700'}`}>{replies}</span>
+      <span className="font-medium text-brand-700">{replies}</span>
       {unread ? <span className="rounded bg-brand-600 px-1 text-xs font-semibold text-white">New</span> : null}
       <span className="text-xs text-slate-500">
         Last reply <Time iso={thread.lastReplyAt} />

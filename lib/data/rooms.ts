@@ -487,9 +487,8 @@ export async function listRoomIdsOf(userId: string): Promise<string[]> {
 
 /** My notification level in a room (members only). Returns my view of the room. */
 export async function setNotifyLevel(input: { roomId: string; userId: string; level: NotifyLevel }): Promise<RoomSummary> {
-  await requireMembership(input);
   await getDb().membership.updateMany({ where: { roomId: input.roomId, userId: input.userId }, data: { notifyLevel: input.level } });
-  return requireMembership(input);
+  return requireMembership(input); // NOT_FOUND / FORBIDDEN when there was no membership to update
 }
 
 /** The owner changes room settings (who may mention everyone). Not for direct rooms, which have no owner. */
