@@ -1,0 +1,192 @@
+/**
+ * The search language (docs/protocol.md "Search syntax"), parsed into plain data. Nothing here ever
+ * reaches PostgreSQL as query syntax: lib/data/search.ts passes every piece as a bound parameter, and
+ * words are cut into runs of letters and digits before they become tsquery lexemes.
+ *
+ *   deplo              a word; also matches words it begins ("deployment") and, from 3 characters, any text containing it
+ *   "release train"    an exact phrase (an unclosed quote runs to the end)
+ *   -word  -"a phrase" leave out messages that have it
+ *   in:#room  in:"Team chat"  in:@alice   a room by name, or the direct conversation with alice (repeat: any of them)
+ *   from:@alice        written by alice (repeat: any of them)
+ *   before:2026-11-30  after:…  on:…     days in the caller's time zone; also "today", "yesterday"
+ *   has:link  is:thread  @me             has a link, is a thread root or reply, mentions me (or @room/@here)
+ *
+ * Anything else that looks like `key:value` (a URL, "10:30") is ordinary text.
+ */
+
+export const SEARCH_TERMS_MAX = 10;
+
+export interface SearchTerm {
+  kind: 'word' | 'phrase';
+  /** As typed, trimmed (for a word: without a trailing `*`). */
+  text: string;
+  negated: boolean;
+}
+
+export type RoomRef = { kind: 'name'; name: string } | { kind: 'direct'; username: string };
+
+/** A calendar day (YYYY-MM-DD) or a day relative to today, in the caller's time zone. */
+export type DayRef = string;
+
+export interface ParsedSearch {
+  terms: SearchTerm[];
+  rooms: RoomRef[];
+  authors: string[];
+  before: DayRef | null;
+  after: DayRef | null;
+  on: DayRef | null;
+  hasLink: boolean;
+  isThread: boolean;
+  mentionsMe: boolean;
+}
+
+export class SearchSyntaxError extends Error {}
+
+const FILTER_KEYS = new Set(['in', 'from', 'before', 'after', 'on', 'has', 'is']);
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+interface Token {
+  text: string;
+  quoted: boolean;
+  negated: boolean;
+  /** Set for `key:value` tokens with a known key. */
+  key: string | null;
+}
+
+/** Splits on whitespace; a double quote starts a quoted run (up to the next quote or the end). */
+function tokenize(input: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < input.length) {
+    while (i < input.length && /\s/.test(input[i]!)) i++;
+    if (i >= input.length) break;
+    let negated = false;
+    if (input[i] === '-' && i + 1 < input.length && !/\s/.test(input[i + 1]!)) {
+      negated = true;
+      i++;
+    }
+    let key: string | null = null;
+    const keyMatch = /^([A-Za-z]+):/.exec(input.slice(i));
+    if (keyMatch && FILTER_KEYS.has(keyMatch[1]!.toLowerCase())) {
+      key = keyMatch[1]!.toLowerCase();
+      i += keyMatch[0].length;
+    }
+    if (input[i] === '"') {
+      const end = input.indexOf('"', i + 1);
+      const text = input.slice(i + 1, end === -1 ? input.length : end);
+      i = end === -1 ? input.length : end + 1;
+      tokens.push({ text, quoted: true, negated, key });
+      continue;
+    }
+    const start = i;
+    while (i < input.length && !/\s/.test(input[i]!)) i++;
+    tokens.push({ text: input.slice(start, i), quoted: false, negated, key });
+  }
+  return tokens;
+}
+
+function dayValue(key: string, value: string): DayRef {
+  const lowered = value.toLowerCase();
+  if (lowered === 'today' || lowered === 'yesterday') return lowered;
+  const match = DAY.exec(value);
+  if (match) {
+    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    const date = new Date(Date.UTC(year, month - 1, day));
+    if (date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day) return value;
+  }
+  throw new SearchSyntaxError(`${key}: needs a date like 2026-11-30 (or "today", "yesterday").`);
+}
+
+export function parseSearch(input: string): ParsedSearch {
+  const parsed: ParsedSearch = {
+    terms: [],
+    rooms: [],
+    authors: [],
+    before: null,
+    after: null,
+    on: null,
+    hasLink: false,
+    isThread: false,
+    mentionsMe: false,
+  };
+  for (const token of tokenize(input)) {
+    if (token.key !== null) {
+      applyFilter(parsed, token);
+      continue;
+    }
+    if (!token.quoted && !token.negated && token.text.toLowerCase() === '@me') {
+      parsed.mentionsMe = true;
+      continue;
+    }
+    const text = token.quoted ? token.text.trim() : token.text.replace(/\*+$/, '');
+    if (!/[\p{L}\p{N}]/u.test(text)) continue; // only punctuation or operators: nothing to look for
+    parsed.terms.push({ kind: token.quoted ? 'phrase' : 'word', text, negated: token.negated });
+  }
+  if (parsed.terms.length > SEARCH_TERMS_MAX) {
+    throw new SearchSyntaxError(`Search for at most ${SEARCH_TERMS_MAX} words or phrases at once.`);
+  }
+  if (parsed.on !== null && (parsed.before !== null || parsed.after !== null)) {
+    throw new SearchSyntaxError('Use on: alone, or before: and after:, not both.');
+  }
+  if (!parsed.terms.some((term) => !term.negated) && !hasFilter(parsed)) {
+    throw new SearchSyntaxError('Type a word to search for, or add a filter such as in:#room or from:@someone.');
+  }
+  return parsed;
+}
+
+function applyFilter(parsed: ParsedSearch, token: Token): void {
+  const key = token.key!;
+  const value = token.text.trim();
+  if (token.negated) throw new SearchSyntaxError(`-${key}: is not supported; filters can only narrow a search.`);
+  if (!value) throw new SearchSyntaxError(`${key}: needs a value, e.g. ${example(key)}.`);
+  switch (key) {
+    case 'in':
+      if (value.startsWith('@')) parsed.rooms.push({ kind: 'direct', username: value.slice(1).toLowerCase() });
+      else parsed.rooms.push({ kind: 'name', name: (value.startsWith('#') ? value.slice(1) : value).toLowerCase() });
+      return;
+    case 'from':
+      parsed.authors.push((value.startsWith('@') ? value.slice(1) : value).toLowerCase());
+      return;
+    case 'before':
+    case 'after':
+    case 'on':
+      if (parsed[key] !== null) throw new SearchSyntaxError(`Use ${key}: once.`);
+      parsed[key] = dayValue(key, value);
+      return;
+    case 'has':
+      if (value.toLowerCase() !== 'link') throw new SearchSyntaxError('has: takes "link" (has:link).');
+      parsed.hasLink = true;
+      return;
+    case 'is':
+      if (value.toLowerCase() !== 'thread') throw new SearchSyntaxError('is: takes "thread" (is:thread).');
+      parsed.isThread = true;
+      return;
+  }
+}
+
+function example(key: string): string {
+  return (
+    { in: 'in:#general', from: 'from:@alice', has: 'has:link', is: 'is:thread' }[key] ?? `${key}:2026-11-30`
+  );
+}
+
+export function hasFilter(parsed: ParsedSearch): boolean {
+  return (
+    parsed.rooms.length > 0 ||
+    parsed.authors.length > 0 ||
+    parsed.before !== null ||
+    parsed.after !== null ||
+    parsed.on !== null ||
+    parsed.hasLink ||
+    parsed.isThread ||
+    parsed.mentionsMe
+  );
+}
+
+/**
+ * The runs of letters, digits and combining marks in a word: what becomes tsquery lexemes
+ * ("node.js" → ["node", "js"]). Runs hold no tsquery syntax, so quoting them is enough.
+ */
+export function lexemeRuns(word: string): string[] {
+  return word.match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
+}
