@@ -286,6 +286,34 @@ const restRows: Row[] = [
   },
   { name: 'GET /api/users', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/users?q=a'), expected: signedIn(200) },
   {
+    // Searching for the room's secret text finds it exactly when the actor may read the room: members with
+    // either scope; anyone signed in with scope=all in a public room (not joined: isMember false); never anyone
+    // else's private room or conversation.
+    name: 'GET /api/search',
+    perRoom: true,
+    run: async ({ creds, room }) => {
+      const answers = await Promise.all(
+        (['mine', 'all'] as const).map(async (scope) => {
+          const answer = await http(creds, 'GET', `/api/search?${new URLSearchParams({ q: room.secret, scope, limit: '50' }).toString()}`);
+          if (answer.outcome !== 200) return { ...answer, scope, found: null };
+          const page = JSON.parse(answer.text) as { hits: { message: ChatMessage; room: { isMember: boolean } }[] };
+          const hit = page.hits.find((h) => h.message.roomId === room.id && h.message.body === room.secret);
+          return { ...answer, scope, found: hit ? (hit.room.isMember ? 'found' : 'found as non-member') : 'none' };
+        }),
+      );
+      const statuses = new Set(answers.map((a) => a.outcome));
+      const text = answers.map((a) => a.text).join('\n');
+      if (statuses.size > 1) return { outcome: `mixed ${[...statuses].join('/')}`, text };
+      if (answers[0]!.outcome !== 200) return { outcome: answers[0]!.outcome, text };
+      return { outcome: answers.map((a) => `${a.scope}: ${a.found}`).join(', '), text };
+    },
+    expected: (actor, kind) => {
+      if (!hasSession(actor)) return UNAUTHORIZED_HTTP;
+      if (canRead(actor)) return 'mine: found, all: found';
+      return kind === 'public' ? 'mine: none, all: found as non-member' : 'mine: none, all: none';
+    },
+  },
+  {
     name: 'POST /api/direct',
     perRoom: false,
     run: async ({ creds }) => http(creds, 'POST', '/api/direct', { userId: (await createTestUser()).id }),
@@ -494,6 +522,11 @@ function mayReadAfter(row: Row, actor: Actor, kind: RoomKind): boolean {
   return kind === 'public' && hasSession(actor) && (row.name.startsWith('socket /r') || row.name.endsWith('/join'));
 }
 
+/** Search with scope=all reads every public room for anyone signed in (any public room's secret may turn up, e.g. as a near match). */
+function searchMayShow(row: Row, actor: Actor, other: MatrixRoom): boolean {
+  return row.name === 'GET /api/search' && other.kind === 'public' && hasSession(actor);
+}
+
 describe('authorization matrix', () => {
   it('has a row for every REST route and every client→server socket event', async () => {
     const discovered = (await loadApiRoutes()).flatMap((route) => Object.keys(route.handlers).map((method) => `${method} ${route.pattern}`));
@@ -516,7 +549,7 @@ describe('authorization matrix', () => {
         if (outcome !== expected) mismatches.push(`${where}: expected ${String(expected)}, got ${String(outcome)} ${text.slice(0, 200)}`);
         // Content: a room's secret never reaches someone who may not read it, on any path.
         for (const other of new Set([room, ...Object.values(world.shared)])) {
-          const allowed = canRead(actor) || (other.id === room.id && mayReadAfter(row, actor, kind));
+          const allowed = canRead(actor) || (other.id === room.id && mayReadAfter(row, actor, kind)) || searchMayShow(row, actor, other);
           if (!allowed && text.includes(other.secret)) mismatches.push(`${where}: leaked the content of a ${other.kind} room`);
         }
         // A direct conversation does not exist for anyone but its two people.

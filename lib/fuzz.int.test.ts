@@ -157,6 +157,46 @@ const BODY_TEMPLATES: Record<string, Record<string, unknown>> = {
   '/api/account/password': { currentPassword: 'correct horse battery', newPassword: 'another password', confirmPassword: 'another password' },
 };
 
+/** Search text that reaches the parser, the tsquery and the LIKE patterns (lib/search/query.ts, lib/data/search.ts). */
+const SEARCH_TEXTS = [
+  'deploy',
+  'deplo*',
+  '"release train',
+  '-word',
+  '-"a phrase" word',
+  'in:#general from:@alice has:link is:thread @me',
+  'in:"Team chat" in:@bob',
+  'on:2026-02-30',
+  'before:today after:yesterday',
+  'on:today before:2026-01-01',
+  'a:* & b | !c <-> d',
+  '100% a_b back\\slash',
+  "'; drop table messages; --",
+  '日本',
+  'שלום',
+  '🚀',
+  'x'.repeat(201),
+  Array.from({ length: 11 }, (_, i) => `w${i}`).join(' '),
+  'secret',
+];
+
+/** Query strings for GET routes that take one: a valid-looking set with one thing wrong (or right). */
+const QUERY_TEMPLATES: Record<string, () => Record<string, unknown>> = {
+  '/api/search': () => ({
+    q: pick(SEARCH_TEXTS),
+    scope: pick(['mine', 'all', 'everything']),
+    sort: pick(['relevance', 'newest', 'oldest']),
+    limit: pick([1, 20, 50, 51, 0, -1, 1.5, 'x']),
+    tz: pick(['UTC', 'Europe/Paris', 'Pacific/Kiritimati', 'Mars/Olympus', '']),
+    ...(chance(0.3) ? { cursor: pick(['WzAuMDYsNjI3XQ', 'garbage', Buffer.from('[1e309,"x"]').toString('base64url'), '']) } : {}),
+  }),
+};
+
+function queryString(value: unknown): string {
+  if (value === undefined) return '';
+  return (typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)).slice(0, 3000);
+}
+
 function randomRequest(): Request {
   const route = chance(0.95) ? pick(routes) : undefined;
   let path = route
@@ -169,7 +209,15 @@ function randomRequest(): Request {
         })
         .join('/')
     : `api/${pick(['nope', 'rooms/x/y/z', '..', 'users/%ff'])}`;
-  if (chance(0.4)) {
+  const queryTemplate = route ? QUERY_TEMPLATES[route.pattern] : undefined;
+  if (queryTemplate && chance(0.8)) {
+    const values = mutate(queryTemplate());
+    const params = new URLSearchParams();
+    if (values && typeof values === 'object' && !Array.isArray(values)) {
+      for (const [name, value] of Object.entries(values)) params.append(name, queryString(value));
+    } else params.append('q', queryString(values));
+    path += `?${params.toString()}`;
+  } else if (chance(0.4)) {
     const params = new URLSearchParams();
     for (let i = 0; i < int(4); i += 1) {
       const name = pick(['q', 'limit', 'before', 'after', 'around', 'changedAfter', 'thread', 'author', 'from', 'to', 'except', 'callbackUrl', 'x']);
