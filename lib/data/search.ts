@@ -29,6 +29,8 @@ import { messageColumns, toChatMessage, type MessageRow } from './message-rows';
 
 /** A search that runs longer is stopped: one user's query must not hold a connection and a core. */
 const SEARCH_STATEMENT_TIMEOUT_MS = 5_000;
+/** Looking for near matches is a bonus: it gets less time, and running out of it is not an error. */
+const NEAR_MATCH_TIMEOUT_MS = 1_500;
 /** pg_trgm word_similarity a near match needs ("deplyoment" ~ "deployment" is 0.47). */
 const NEAR_MATCH_THRESHOLD = 0.45;
 
@@ -319,6 +321,12 @@ function highlighter(terms: PreparedTerm[], mode: Mode): Highlighter {
   return { prefixes, needles };
 }
 
+async function allowNearMatches(tx: Tx, timeoutMs?: number): Promise<void> {
+  await tx.$queryRaw`
+    SELECT set_config('pg_trgm.word_similarity_threshold', ${String(NEAR_MATCH_THRESHOLD)}, true),
+           set_config('statement_timeout', ${String(timeoutMs ?? SEARCH_STATEMENT_TIMEOUT_MS)}, true)`;
+}
+
 /** Near matches need a word, and every searched word to have 3 characters: shorter ones are near to almost anything. */
 function nearSearchable(terms: PreparedTerm[]): boolean {
   const words = terms.filter((term) => !term.negated && term.kind === 'word');
@@ -331,7 +339,7 @@ function toHit(row: HitRow, marks: Highlighter): SearchHit {
   return { message, room, snippet: buildSnippet(row.body, marks) };
 }
 
-function isStatementTimeout(error: unknown): boolean {
+export function isStatementTimeout(error: unknown): boolean {
   const seen = new Set<unknown>();
   const visit = (value: unknown): boolean => {
     if (value === null || typeof value !== 'object' || seen.has(value)) return false;
@@ -381,15 +389,24 @@ export async function searchMessages(input: { userId: string } & SearchQuery): P
         const empty = roomIds.length === 0 || (filters.authorIds !== null && filters.authorIds.length === 0);
         if (empty) return { hits: [], nextCursor: null, approximate: false, notes: filters.notes };
 
-        const allowNear = () => tx.$queryRaw`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(NEAR_MATCH_THRESHOLD)}, true)`;
+        const notes = [...filters.notes];
         let mode: Mode = cursor?.[0] === 'a' ? 'near' : 'exact';
-        if (mode === 'near') await allowNear();
+        if (mode === 'near') await allowNearMatches(tx);
         let rows = await findHits(tx, plan, mode, cursor);
-        // Nothing at all matched exactly: look for near matches (typos) of words long enough to be near to.
+        // Nothing at all matched exactly: look for near matches (typos) of words long enough to be near to —
+        // within a shorter budget, and without failing the search when it runs out.
         if (rows.length === 0 && cursor === null && nearSearchable(terms)) {
-          await allowNear();
-          mode = 'near';
-          rows = await findHits(tx, plan, mode, null);
+          await tx.$executeRaw`SAVEPOINT near_matches`;
+          try {
+            await allowNearMatches(tx, NEAR_MATCH_TIMEOUT_MS);
+            rows = await findHits(tx, plan, 'near', null);
+            mode = 'near';
+            await tx.$executeRaw`RELEASE SAVEPOINT near_matches`;
+          } catch (error) {
+            if (!isStatementTimeout(error)) throw error;
+            await tx.$executeRaw`ROLLBACK TO SAVEPOINT near_matches`;
+            notes.push('No exact matches, and looking for similar words took too long: check the spelling, or narrow the search.');
+          }
         }
         const page = rows.slice(0, input.limit);
         const last = page.at(-1);
@@ -399,7 +416,7 @@ export async function searchMessages(input: { userId: string } & SearchQuery): P
           const id = Number(last.id);
           nextCursor = encodeCursor(mode === 'near' ? ['a', last.score, id] : input.sort === 'newest' ? ['n', id] : ['r', last.score, id]);
         }
-        return { hits: page.map((row) => toHit(row, marks)), nextCursor, approximate: mode === 'near', notes: filters.notes };
+        return { hits: page.map((row) => toHit(row, marks)), nextCursor, approximate: mode === 'near', notes };
       },
       { maxWait: 5_000, timeout: SEARCH_STATEMENT_TIMEOUT_MS * 3 },
     );
