@@ -44,10 +44,14 @@ const searchPolicy = (): LimitPolicy => ({
 // ---------------------------------------------------------------------------------------------------------
 // Cursors: the sort key of the last hit. "r" relevance (score, id), "n" newest (id), "a" near matches.
 
+// Scores are ts_rank (0…1) or a sum of at most 10 similarities (0…10): the bound keeps a forged cursor
+// inside float4 (PostgreSQL's real), and ids inside bigint.
+const cursorScore = z.number().finite().min(0).max(1_000);
+const cursorId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const cursorSchema = z.union([
-  z.tuple([z.literal('n'), z.number().int().positive()]),
-  z.tuple([z.literal('r'), z.number().finite().min(0), z.number().int().positive()]),
-  z.tuple([z.literal('a'), z.number().finite().min(0), z.number().int().positive()]),
+  z.tuple([z.literal('n'), cursorId]),
+  z.tuple([z.literal('r'), cursorScore, cursorId]),
+  z.tuple([z.literal('a'), cursorScore, cursorId]),
 ]);
 type Cursor = z.infer<typeof cursorSchema>;
 
