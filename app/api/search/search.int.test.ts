@@ -992,6 +992,22 @@ describe('GET /api/search: matching', () => {
     }
   });
 
+  it('relevance ranks among the 1,000 most recent matches; newest reaches every match', async () => {
+    const { me, write } = await solo();
+    const word = madeUpWord();
+    const oldest = await write(`${word} ${word} ${word}`); // as good a match as any, but the oldest
+    for (let i = 0; i < 1000; i += 250) {
+      await Promise.all(Array.from({ length: 250 }, (_, j) => write(`${word} in message number ${i + j}`)));
+    }
+    const relevance = (await allPages(me, { q: word, limit: '50' }, 25)).flatMap(idsOf);
+    expect(relevance).toHaveLength(1000);
+    expect(new Set(relevance).size).toBe(1000);
+    expect(relevance).not.toContain(oldest.id);
+    const newest = (await allPages(me, { q: word, sort: 'newest', limit: '50' }, 25)).flatMap(idsOf);
+    expect(newest).toHaveLength(1001);
+    expect(newest.at(-1)).toBe(oldest.id);
+  }, 180_000);
+
   it('limit: default 20, 1–50', async () => {
     const { me, write } = await solo();
     for (let i = 0; i < 21; i += 1) await write(`counting sheep number ${i}`);
