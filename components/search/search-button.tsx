@@ -15,14 +15,14 @@ function useIsApple(): boolean {
 
 /** The header's way into search: a search field look-alike on wide screens, an icon button on phones. */
 export function SearchButton() {
-  const setOpen = useSearchUi((s) => s.setOpen);
+  const openSearch = useSearchUi((s) => s.openSearch);
   const apple = useIsApple();
   const shortcut = apple ? '⌘K' : 'Ctrl K';
   return (
     <button
       type="button"
       data-testid="search-button"
-      onClick={() => setOpen(true)}
+      onClick={openSearch}
       aria-haspopup="dialog"
       aria-keyshortcuts={apple ? 'Meta+K' : 'Control+K'}
       className="flex min-w-0 items-center gap-2 rounded-md p-1.5 text-slate-600 outline-none hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-brand-600 sm:w-64 sm:border sm:border-slate-300 sm:bg-slate-50 sm:px-2.5 sm:py-1 sm:text-sm lg:w-80"

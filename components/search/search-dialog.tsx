@@ -74,12 +74,12 @@ export function SearchDialog() {
         input?.focus();
         input?.select();
       } else {
-        setOpen(true);
+        useSearchUi.getState().openSearch();
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [setOpen]);
+  }, []);
 
   return (
     <Dialog.Root open={open} onOpenChange={setOpen}>
@@ -94,6 +94,12 @@ export function SearchDialog() {
             const input = (event.currentTarget as HTMLElement | null)?.querySelector<HTMLInputElement>('[data-testid="search-input"]');
             input?.focus();
             input?.select();
+          }}
+          onCloseAutoFocus={(event) => {
+            // Radix would focus a Dialog.Trigger; this dialog has several ways in, so go back to where focus was.
+            event.preventDefault();
+            const back = useSearchUi.getState().returnFocus;
+            if (back?.isConnected) back.focus();
           }}
           className="fixed inset-0 z-50 flex flex-col bg-white shadow-2xl outline-none sm:inset-x-4 sm:bottom-auto sm:top-[8vh] sm:mx-auto sm:max-h-[84vh] sm:max-w-2xl sm:rounded-xl sm:border sm:border-slate-200"
         >
@@ -113,7 +119,8 @@ function SearchPanel({ onDone }: { onDone(): void }) {
   const { query, scope, sort, setQuery, setScope, setSort } = useSearchUi();
   const [tz] = useState(browserTimeZone);
   const [now, setNow] = useState(() => new Date());
-  const [selected, setSelected] = useState('');
+  // The active option, for the search it was picked in (see `active` below).
+  const [selection, setSelection] = useState({ value: '', for: '' });
   const [actionError, setActionError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
@@ -148,6 +155,19 @@ function SearchPanel({ onDone }: { onDone(): void }) {
   const roomsToJoin = useMemo(() => (words === null ? [] : withoutJoined(quick.roomsToJoin, mine)), [quick.roomsToJoin, mine, words]);
 
   const hits = listing?.hits ?? [];
+  const showMore = Boolean(listing?.nextCursor) && search.current;
+
+  // Every option in list order. A new search or new results start at the first; an option that is gone
+  // (results replaced while it was active) hands over to the first too, so Enter always has a target.
+  const values = [
+    ...myRooms.map((r) => `room:${r.id}`),
+    ...people.map((u) => `person:${u.id}`),
+    ...roomsToJoin.map((r) => `join:${r.id}`),
+    ...hits.map(hitValue),
+    ...(showMore ? [LOAD_MORE] : []),
+  ];
+  const selectionKey = `${query}\n${listing?.key ?? ''}`;
+  const active = selection.for === selectionKey && values.includes(selection.value) ? selection.value : (values[0] ?? '');
   const stale = search.status === 'loading' && listing !== null;
   const secondsLeft = useSecondsUntil(search.problem?.kind === 'limited' ? search.problem.until : null);
 
@@ -176,11 +196,11 @@ function SearchPanel({ onDone }: { onDone(): void }) {
   async function loadMore() {
     const added = await search.loadMore();
     // Enter on "Load more" goes on to the first new result.
-    if (added[0] && selected === LOAD_MORE) setSelected(hitValue(added[0]));
+    if (added[0] && active === LOAD_MORE) setSelection({ value: hitValue(added[0]), for: selectionKey });
   }
 
   // Scrolling "Load more" into view loads the next page (infinite scroll).
-  const canLoadMore = Boolean(listing?.nextCursor) && search.current && !search.loadingMore && !search.moreError;
+  const canLoadMore = showMore && !search.loadingMore && !search.moreError;
   const loadMoreRef = useRef(loadMore);
   useEffect(() => {
     loadMoreRef.current = loadMore;
@@ -222,8 +242,8 @@ function SearchPanel({ onDone }: { onDone(): void }) {
       vimBindings={false}
       loop
       label="Search messages, rooms and people"
-      value={selected}
-      onValueChange={setSelected}
+      value={active}
+      onValueChange={(value) => setSelection({ value, for: selectionKey })}
       className="flex min-h-0 flex-1 flex-col"
     >
       <div className="flex items-center gap-2 border-b border-slate-200 px-3">
@@ -235,7 +255,7 @@ function SearchPanel({ onDone }: { onDone(): void }) {
           onValueChange={setQuery}
           onKeyDown={onInputKeyDown}
           maxLength={200}
-          placeholder="Search messages, rooms and people"
+          placeholder="Search messages…"
           className="h-12 min-w-0 flex-1 bg-transparent text-base text-slate-900 outline-none placeholder:text-slate-500"
         />
         {search.status === 'loading' ? (
@@ -265,11 +285,18 @@ function SearchPanel({ onDone }: { onDone(): void }) {
         {status}
       </p>
 
-      {/* One scroller: notices and hints around the listbox (which holds options only). */}
+      {/*
+        One scroller: notices and hints around the listbox (which holds options only). Options take no focus
+        (the box keeps it, aria-activedescendant points at them), so the scroller is a tab stop of its own
+        for scrolling by keyboard.
+      */}
       <div
         ref={scroller}
+        role="region"
+        aria-label="Search results"
         aria-busy={stale || undefined}
-        className={`min-h-0 flex-1 overflow-y-auto overscroll-contain pb-2 transition-opacity sm:max-h-[60vh] ${stale ? 'opacity-70' : ''}`}
+        tabIndex={0}
+        className="min-h-0 flex-1 overflow-y-auto overscroll-contain pb-2 outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-brand-600 sm:max-h-[60vh]"
       >
         {search.status === 'idle' ? <Tips onPick={(token) => onQuery(query.trim() ? `${query.trim()} ${token}` : token, true)} /> : null}
 
@@ -280,7 +307,7 @@ function SearchPanel({ onDone }: { onDone(): void }) {
           </p>
         ) : null}
 
-        {listing && search.current && listing.approximate ? (
+        {listing && search.current && listing.approximate && hits.length > 0 ? (
           <p data-testid="search-approximate" className="mx-3 mt-3 flex items-center gap-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
             <InformationCircleIcon aria-hidden className="size-4 shrink-0" />
             No exact matches — showing similar results
@@ -297,7 +324,7 @@ function SearchPanel({ onDone }: { onDone(): void }) {
           </ul>
         ) : null}
 
-        <Command.List label="Search results">
+        <Command.List label="Matches">
           {myRooms.length > 0 ? (
             <Command.Group heading="Your rooms" className={groupClass}>
               {myRooms.map((room: RoomSummary) => (
@@ -324,7 +351,7 @@ function SearchPanel({ onDone }: { onDone(): void }) {
               {hits.map((hit) => (
                 <HitOption key={hitKey(hit)} hit={hit} value={hitValue(hit)} now={now} onSelect={() => openHit(hit)} />
               ))}
-              {listing?.nextCursor && search.current ? (
+              {showMore ? (
                 <Command.Item
                   ref={loadMoreItem}
                   value={LOAD_MORE}

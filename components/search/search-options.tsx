@@ -55,16 +55,20 @@ export function HitOption({ hit, value, now, onSelect }: { hit: SearchHit; value
     >
       <RoomKindIcon kind={room.kind} className="mt-1" />
       <div className="min-w-0 flex-1">
-        <div className="flex min-w-0 items-baseline gap-1.5 text-sm">
-          <span className="min-w-0 truncate font-semibold text-slate-900">{where}</span>
-          <span aria-hidden className="text-slate-500">
-            ·
+        <div className="flex min-w-0 items-baseline gap-2 text-sm">
+          <span className="min-w-0 flex-1 truncate">
+            <span className="font-semibold text-slate-900">{where}</span>
+            {/* Wide screens: "Room · Author" on one line; phones give the author a line of its own. */}
+            <span className="hidden text-slate-700 sm:inline">
+              <span aria-hidden> · </span>
+              {message.author.displayName}
+            </span>
           </span>
-          <span className="min-w-0 truncate text-slate-700">{message.author.displayName}</span>
-          <time dateTime={message.createdAt} title={time.title} className="ml-auto shrink-0 pl-2 text-xs text-slate-600">
+          <time dateTime={message.createdAt} title={time.title} className="shrink-0 text-xs text-slate-600">
             {time.label}
           </time>
         </div>
+        <p className="truncate text-sm font-medium text-slate-700 sm:hidden">{message.author.displayName}</p>
         <Snippet parts={hit.snippet} />
         {message.threadRootSeq !== null || !room.isMember ? (
           <div className="mt-1 flex flex-wrap gap-1.5">
@@ -83,7 +87,7 @@ export function RoomOption({ room, value, onSelect }: { room: RoomSummary; value
       <RoomKindIcon kind={room.kind} className="mt-0.5" />
       <span className="min-w-0 flex-1 truncate text-sm font-medium">{roomTitle(room)}</span>
       <span className="shrink-0 text-xs text-slate-600">
-        {room.kind === 'direct' ? (room.peer ? `@${room.peer.username}` : '') : room.kind === 'private' ? 'Private room' : 'Room'}
+        {room.kind === 'direct' ? (room.peer ? `@${room.peer.username}` : '') : `${room.memberCount} member${room.memberCount === 1 ? '' : 's'}`}
       </span>
     </Command.Item>
   );

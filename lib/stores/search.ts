@@ -9,12 +9,16 @@ import type { SearchHit, SearchScope, SearchSort } from '../schemas/search';
 
 export interface SearchUiState {
   open: boolean;
+  /** What had focus when the dialog opened: focus goes back there when it closes. */
+  returnFocus: HTMLElement | null;
   query: string;
   scope: SearchScope;
   sort: SearchSort;
 }
 
 export interface SearchUiActions {
+  /** Opens the dialog, remembering what had focus (browser only). */
+  openSearch(): void;
   setOpen(open: boolean): void;
   setQuery(query: string): void;
   setScope(scope: SearchScope): void;
@@ -23,9 +27,14 @@ export interface SearchUiActions {
 
 export const useSearchUi = create<SearchUiState & SearchUiActions>((set) => ({
   open: false,
+  returnFocus: null,
   query: '',
   scope: 'mine',
   sort: 'relevance',
+  openSearch: () => {
+    const active = document.activeElement;
+    set({ open: true, returnFocus: active instanceof HTMLElement && active !== document.body ? active : null });
+  },
   setOpen: (open) => set({ open }),
   setQuery: (query) => set({ query }),
   setScope: (scope) => set({ scope }),
