@@ -6,10 +6,14 @@
  * History is seeded through each member's own room socket (the protocol the browser speaks), which is
  * faster than typing hundreds of messages and still goes through validation, rate limits and broadcast.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect as baseExpect, test, type Page } from '@playwright/test';
 import type { Socket } from 'socket.io-client';
 import { createRoomViaApi, newSignedInUser, openRoom, randomRoomName, type ChatUser } from './helpers';
 import { connectRoomSocket, send } from './room-socket';
+
+// Every step waits on a search round trip and a render; on a 2-core machine saturated by other work the
+// renderer was seen to lag several seconds behind the network: room for that.
+const expect = baseExpect.configure({ timeout: 25_000 });
 
 let users: ChatUser[] = [];
 let sockets: Socket[] = [];
@@ -108,6 +112,7 @@ test('Ctrl+K finds a half-remembered word far back; the keyboard opens it in con
   const landed = page.locator(`li[data-testid="message"][data-seq="${target.seq}"]`);
   await expect(landed).toHaveAttribute('data-highlighted', 'true');
   await expect(landed).toBeInViewport();
+  await page.screenshot({ path: test.info().outputPath('landed-on-hit.png') });
   // In context: the stretch around it, not the newest page.
   const around = await timelineSeqs(page);
   expect(Math.min(...around)).toBeLessThan(target.seq);
@@ -143,6 +148,7 @@ test('Ctrl+K finds a half-remembered word far back; the keyboard opens it in con
   const panel = page.getByTestId('thread-panel');
   await expect(panel).toHaveAttribute('data-root-seq', String(root.seq));
   await expect(panel.locator(`li[data-seq="${reply.seq}"]`)).toHaveAttribute('data-highlighted', 'true');
+  await page.screenshot({ path: test.info().outputPath('thread-reply-hit.png') });
 
   // And back to the first hit, from the header's button this time (a click opens it).
   await page.getByTestId('search-button').click();
