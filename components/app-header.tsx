@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { logoutAction } from '@/app/(auth)/actions';
 import type { PublicUser } from '@/lib/schemas/user';
+import { SearchButton } from './search/search-button';
 
 export function AppHeader({ user, leading }: { user: PublicUser; leading?: ReactNode }) {
   return (
@@ -11,6 +12,9 @@ export function AppHeader({ user, leading }: { user: PublicUser; leading?: React
         <Link href="/" className="text-lg font-semibold text-brand-700">
           Parley
         </Link>
+      </div>
+      <div className="flex min-w-0 flex-1 justify-end sm:justify-center">
+        <SearchButton />
       </div>
       <div className="flex min-w-0 items-center gap-3 text-sm">
         <Link href="/settings" data-testid="current-user" className="min-w-0 truncate text-slate-700 hover:underline">

@@ -8,6 +8,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { createRoomViaApi, createUserViaApi, loginViaApi, randomRoomName } from './helpers';
+import { connectRoomSocket, send } from './room-socket';
 
 const viewports = { desktop: { width: 1280, height: 860 }, phone: { width: 360, height: 740 } } as const;
 const schemes = ['light', 'dark'] as const;
@@ -122,6 +123,53 @@ for (const [size, viewport] of Object.entries(viewports)) {
       await expectAccessible(bob, `emoji-picker-${size}-${colorScheme}`);
 
       await Promise.all([alice.context().close(), bob.context().close()]);
+    });
+  }
+}
+
+/** The search dialog over a room, down to a 320 px phone (where it fills the screen). */
+const searchViewports = { desktop: viewports.desktop, phone: { width: 320, height: 640 } } as const;
+
+for (const [size, viewport] of Object.entries(searchViewports)) {
+  for (const colorScheme of schemes) {
+    test(`the search dialog passes axe: results with rooms and people, similar results, no results (${size}, ${colorScheme})`, async ({ browser }) => {
+      test.setTimeout(120_000);
+      const alice = await signedInPage(browser, viewport, colorScheme);
+      const room = await createRoomViaApi(alice, { name: randomRoomName('deploys') });
+      const socket = await connectRoomSocket(alice.context(), room.id);
+      try {
+        await send(socket, { body: 'The **deployment** finished at noon, see https://example.com/run/1' });
+        const root = await send(socket, { body: 'Who reviews the deploy checklist this week?' });
+        await send(socket, { body: 'I can review the deployment checklist', threadRootSeq: root.seq });
+      } finally {
+        socket.close();
+      }
+      await alice.goto(`/rooms/${room.id}`);
+      await expect(alice.getByTestId('room-view')).toHaveAttribute('data-connected', 'true');
+
+      const dialog = alice.getByTestId('search-dialog');
+      await expect(async () => {
+        await alice.keyboard.press('Control+k');
+        await expect(dialog).toBeVisible({ timeout: 1_000 });
+      }).toPass();
+      const box = dialog.getByTestId('search-input');
+      await expectAccessible(alice, `search-tips-${size}-${colorScheme}`);
+
+      await box.fill('deploy');
+      await expect(dialog.getByTestId('search-hit')).toHaveCount(3);
+      await expect(dialog.getByTestId('search-room')).toHaveCount(1);
+      await expect(dialog.getByTestId('search-status')).toHaveText('3 messages found');
+      await expectAccessible(alice, `search-results-${size}-${colorScheme}`);
+
+      await box.fill('deplyoment');
+      await expect(dialog.getByTestId('search-approximate')).toBeVisible();
+      await expectAccessible(alice, `search-approximate-${size}-${colorScheme}`);
+
+      await box.fill('zebracorn');
+      await expect(dialog.getByTestId('search-empty')).toBeVisible();
+      await expectAccessible(alice, `search-empty-${size}-${colorScheme}`);
+
+      await alice.context().close();
     });
   }
 }

@@ -2,6 +2,7 @@
 import type { ErrorBody, ErrorCode } from './errors';
 import type { HistoryPage } from './schemas/message';
 import type { CreateRoomInput, RoomDirectoryPage, RoomList, RoomMember, RoomSummary } from './schemas/room';
+import type { SearchPage, SearchScope, SearchSort } from './schemas/search';
 import type { ChangePasswordInput, PublicUser, SessionView } from './schemas/user';
 
 export class ApiError extends Error {
@@ -59,9 +60,10 @@ const roomPath = (roomId: string) => `/api/rooms/${encodeURIComponent(roomId)}`;
 export const roomsApi = {
   list: () => apiFetch<RoomList>('/api/rooms'),
   /** Rooms I could join, most members first; pass the previous page's `nextCursor` for the next. */
-  directory: (query: { q: string; cursor?: string }, signal?: AbortSignal) => {
+  directory: (query: { q: string; cursor?: string; limit?: number }, signal?: AbortSignal) => {
     const params = new URLSearchParams(query.q ? { q: query.q } : {});
     if (query.cursor) params.set('cursor', query.cursor);
+    if (query.limit) params.set('limit', String(query.limit));
     const qs = params.toString();
     return apiFetch<RoomDirectoryPage>(`/api/rooms/directory${qs ? `?${qs}` : ''}`, { signal });
   },
@@ -81,8 +83,18 @@ export const roomsApi = {
 
 export const usersApi = {
   /** People to start a conversation with, by username or display name (never me). */
-  search: (q: string, signal?: AbortSignal) =>
-    apiFetch<{ users: PublicUser[] }>(`/api/users?${new URLSearchParams({ q, limit: '20' }).toString()}`, { signal }),
+  search: (q: string, signal?: AbortSignal, limit = 20) =>
+    apiFetch<{ users: PublicUser[] }>(`/api/users?${new URLSearchParams({ q, limit: String(limit) }).toString()}`, { signal }),
+};
+
+export const searchApi = {
+  /** Message search (docs/protocol.md `GET /api/search`); page on with the previous page's `nextCursor` and the same query. */
+  messages: (query: { q: string; scope: SearchScope; sort: SearchSort; tz: string; cursor?: string; limit?: number }, signal?: AbortSignal) => {
+    const params = new URLSearchParams({ q: query.q, scope: query.scope, sort: query.sort, tz: query.tz });
+    if (query.cursor) params.set('cursor', query.cursor);
+    if (query.limit) params.set('limit', String(query.limit));
+    return apiFetch<SearchPage>(`/api/search?${params.toString()}`, { signal });
+  },
 };
 
 export const directApi = {

@@ -11,6 +11,7 @@ import { mentionsMe } from '@/lib/stores/mentions';
 import { createPresenceStore } from '@/lib/stores/presence-store';
 import { createRoomsStore, type RoomsStore } from '@/lib/stores/rooms-store';
 import { titleWithUnread, totalUnread, unreadCount } from '@/lib/stores/unread';
+import { SearchDialog } from '../search/search-dialog';
 import { ConnectionBanner } from './connection-banner';
 import { useNotificationPermission } from './notification-permission';
 import { PresenceContext } from './presence-context';
@@ -121,6 +122,7 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
             {children}
           </div>
         </div>
+        <SearchDialog />
       </PresenceContext.Provider>
     </RoomsContext.Provider>
   );
