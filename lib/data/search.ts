@@ -108,7 +108,9 @@ async function prepareTerms(tx: Tx, terms: SearchTerm[]): Promise<PreparedTerm[]
   return terms.map((term, i) => {
     const row = rows[i]!;
     const tsquery = row.tsquery.trim() === '' ? null : term.kind === 'word' ? asPrefixQuery(row.tsquery) : row.tsquery;
-    const like = substringEligible(row.folded) ? `%${row.folded.replace(/[\\%_]/g, '\\$&')}%` : null;
+    // A phrase is matched by its words; by its text only when it has none PostgreSQL indexes ("to be or not").
+    const wantsSubstring = term.kind === 'word' || tsquery === null;
+    const like = wantsSubstring && substringEligible(row.folded) ? `%${row.folded.replace(/[\\%_]/g, '\\$&')}%` : null;
     return { ...term, tsquery, like, folded: row.folded };
   });
 }
@@ -256,22 +258,21 @@ function searchableRooms(userId: string, includePublic: boolean): Prisma.Sql {
 
 /**
  * Relevance ranks the newest RANK_WINDOW matches. Ranking every match of a word found in half of a
- * million messages costs a second; the newest few thousand are found by walking the primary key
+ * million messages costs a second; the newest few hundred are found by walking the primary key
  * backwards (or from the indexes, for rarer words) in milliseconds, and in a chat the message you want
  * is far more often recent. Older matches are reached with sort=newest or a narrower search.
  */
-export const RANK_WINDOW = 1_000;
+export const RANK_WINDOW = 300;
 
 async function findHits(tx: Tx, plan: Plan, mode: Mode, cursor: Cursor | null): Promise<HitRow[]> {
   const score = scoreExpression(plan, mode);
   const conditions = [...termConditions(plan, mode), ...filterConditions(plan)];
-  // The room list gives the planner the rows it will meet (a user in 5 rooms: bitmap scans of those rooms;
-  // in 200: a walk down the primary key); the semi-join keeps authorization inside this statement, so a
-  // room left since the list was read is not searched.
+  // The rooms come as a list read in this transaction's snapshot (so it is the membership this statement
+  // sees): a list tells the planner the rows it will meet (a user in 5 rooms: those rooms' rows; in 200: a
+  // walk down the primary key), where a semi-join's estimate sent it scanning whole rooms.
   const matches = Prisma.sql`
     FROM messages m
     WHERE m.room_id = ANY (${plan.roomIds}::text[])
-      AND m.room_id IN (${searchableRooms(plan.userId, plan.includePublic)})
       AND m.deleted_at IS NULL
       ${conditions.length > 0 ? Prisma.sql`AND ${Prisma.join(conditions, ' AND ')}` : Prisma.empty}`;
   const lastId = cursor ? BigInt(cursor.at(-1) as number) : null;
@@ -284,7 +285,7 @@ async function findHits(tx: Tx, plan: Plan, mode: Mode, cursor: Cursor | null): 
       : Prisma.sql`
         SELECT c.id, c.room_id, ${score} AS score
         FROM (SELECT m.id, m.room_id, m.search_vector, m.body ${matches} ORDER BY m.id DESC LIMIT ${RANK_WINDOW}) c
-        ${cursor && cursor[0] !== 'n' ? Prisma.sql`WHERE (${score}, c.id) < (${cursor[1]}::real, ${lastId})` : Prisma.empty}
+        ${cursor && cursor[0] !== 'n' ? Prisma.sql`WHERE (${score}::float8, c.id) < (${cursor[1]}::float8, ${lastId})` : Prisma.empty}
         ORDER BY score DESC, c.id DESC LIMIT ${plan.limit + 1}`;
   return tx.$queryRaw<HitRow[]>`
     WITH hits AS MATERIALIZED (${hits})
@@ -299,6 +300,8 @@ async function findHits(tx: Tx, plan: Plan, mode: Mode, cursor: Cursor | null): 
     FROM hits h
     JOIN messages m ON m.id = h.id
     JOIN rooms r ON r.id = h.room_id
+    -- Again, row by row: whatever the list held, a hit is only ever in a room the searcher may read.
+    WHERE h.room_id IN (${searchableRooms(plan.userId, plan.includePublic)})
     ORDER BY h.score DESC, h.id DESC`;
 }
 
@@ -422,7 +425,8 @@ export async function searchMessages(input: { userId: string } & SearchQuery): P
         }
         return { hits: page.map((row) => toHit(row, marks)), nextCursor, approximate: mode === 'near', notes };
       },
-      { maxWait: 5_000, timeout: SEARCH_STATEMENT_TIMEOUT_MS * 3 },
+      // One snapshot for the room list and the search: the list is the membership the search sees.
+      { maxWait: 5_000, timeout: SEARCH_STATEMENT_TIMEOUT_MS * 3, isolationLevel: 'RepeatableRead' },
     );
   } catch (error) {
     if (isStatementTimeout(error)) {

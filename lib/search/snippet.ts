@@ -6,6 +6,7 @@
  */
 import removeMarkdown from 'remove-markdown';
 import type { SnippetPart } from '../schemas/search';
+import { UNACCENT_LETTERS } from './unaccent-letters';
 
 export const SNIPPET_MAX_CHARS = 200;
 /** How much text to keep before the first match. */
@@ -18,8 +19,8 @@ export interface Highlighter {
 }
 
 /**
- * Case and accent folding, close to PostgreSQL's parley_fold (lower(unaccent(…))): decompose, drop the
- * combining marks, lower-case. Returns the folded text and, for each folded UTF-16 unit, the index of the
+ * Case and accent folding as PostgreSQL's parley_fold (lower(unaccent(…))) does it for letters: unaccent's own
+ * letters (ß → ss, æ → ae …), else decompose, drop the combining marks, lower-case. Returns the folded text and, for each folded UTF-16 unit, the index of the
  * original unit it came from, so a match found in folded text marks the right original characters.
  */
 export function foldWithMap(text: string): { folded: string; origin: number[] } {
@@ -27,7 +28,7 @@ export function foldWithMap(text: string): { folded: string; origin: number[] } 
   const origin: number[] = [];
   let index = 0;
   for (const char of text) {
-    const piece = char.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+    const piece = UNACCENT_LETTERS[char] ?? char.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
     for (let i = 0; i < piece.length; i++) origin.push(index);
     folded += piece;
     index += char.length;

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db';
 import { createMessage } from '@/lib/data/messages';
+import { RANK_WINDOW } from '@/lib/data/search';
 import { deleteMessage, editMessage } from '@/lib/data/message-changes';
 import { createRoom, joinRoom, leaveRoom, startDirect } from '@/lib/data/rooms';
 import type { ErrorBody } from '@/lib/errors';
@@ -899,13 +900,17 @@ describe('GET /api/search: matching', () => {
     expect(idsOf(await find(me, { q: '@me once' }))).toEqual([]);
   });
 
-  it('@me also finds my own @room/@here and my own mention of myself (the document excludes neither)', async () => {
-    const { me, write } = await solo();
-    const everyone = await write('heads up @room');
-    const here = await write('anyone @here?');
+  it("@me finds mentions of me (my own too) and someone else's @room/@here, not my own", async () => {
+    const { me, room, write } = await solo();
+    await write('heads up @room');
+    await write('anyone @here?');
     const myself = await write(`note to self @${me.username}`);
     await write('no mention');
-    expect(sortedIds(await find(me, { q: '@me' }))).toEqual(ids(everyone, here, myself));
+    const other = await person();
+    await join(room, other);
+    knowRoom(other, room);
+    const theirs = await say(room, other, 'everyone, look @room');
+    expect(sortedIds(await find(me, { q: '@me' }))).toEqual(ids(myself, theirs));
   });
 
   it('filters combine (all must hold)', async () => {
@@ -992,19 +997,19 @@ describe('GET /api/search: matching', () => {
     }
   });
 
-  it('relevance ranks among the 1,000 most recent matches; newest reaches every match', async () => {
+  it(`relevance ranks among the ${RANK_WINDOW} most recent matches; newest reaches every match`, async () => {
     const { me, write } = await solo();
     const word = madeUpWord();
     const oldest = await write(`${word} ${word} ${word}`); // as good a match as any, but the oldest
-    for (let i = 0; i < 1000; i += 250) {
-      await Promise.all(Array.from({ length: 250 }, (_, j) => write(`${word} in message number ${i + j}`)));
+    for (let i = 0; i < RANK_WINDOW; i += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, j) => write(`${word} in message number ${i + j}`)));
     }
     const relevance = (await allPages(me, { q: word, limit: '50' }, 25)).flatMap(idsOf);
-    expect(relevance).toHaveLength(1000);
-    expect(new Set(relevance).size).toBe(1000);
+    expect(relevance).toHaveLength(RANK_WINDOW);
+    expect(new Set(relevance).size).toBe(RANK_WINDOW);
     expect(relevance).not.toContain(oldest.id);
     const newest = (await allPages(me, { q: word, sort: 'newest', limit: '50' }, 25)).flatMap(idsOf);
-    expect(newest).toHaveLength(1001);
+    expect(newest).toHaveLength(RANK_WINDOW + 1);
     expect(newest.at(-1)).toBe(oldest.id);
   }, 180_000);
 
