@@ -67,6 +67,8 @@ export const envSchema = z.object({
   RATE_LIMIT_ROOMS_PER_HOUR: z.coerce.number().int().min(1).default(20),
   /** New direct conversations one user may start per hour (opening an existing one is free). */
   RATE_LIMIT_DIRECTS_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  /** Message searches one user may run per 10 seconds (search-as-you-type sends one per pause). */
+  RATE_LIMIT_SEARCHES_PER_10S: z.coerce.number().int().min(1).default(30),
   /** Public and private rooms one user may own at once (direct conversations do not count). */
   MAX_ROOMS_PER_USER: z.coerce.number().int().min(1).default(50),
   /** Messages one user may send per second, sustained… */
