@@ -89,6 +89,7 @@ const { values: flags } = parseArgs({
     'hash-rate': { type: 'string' },
     'hash-duration': { type: 'string' },
     'search-messages': { type: 'string' },
+    'search-ladder-rounds': { type: 'string' },
     'search-iterations': { type: 'string' },
     'search-warmup': { type: 'string' },
     'search-row-budget': { type: 'string' },
@@ -113,7 +114,7 @@ if (flags.help) {
   idle tabs: [--connections 2000] [--idle-rooms 200] [--idle-duration 10] [--connect-concurrency 50]
   hashing: [--hash-rate 20 | 10,20] [--hash-duration 10]
   search (not in the default run): [--search-messages 1000000] [--search-iterations 30] [--search-warmup 3] [--search-row-budget 120]
-    [--search-limit 20] [--search-data-dir .data/bench-search] [--search-database-url postgresql://…] [--no-search-explain]
+    [--search-limit 20] [--search-data-dir .data/bench-search] [--search-database-url postgresql://…] [--no-search-explain] [--search-ladder-rounds 1]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
 Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter).
 Every flag also reads BENCH_<NAME> (e.g. BENCH_CLIENTS, BENCH_IDLE_ROOMS). See bench/README.md.`);
@@ -132,12 +133,19 @@ function num(name: keyof typeof flags, fallback: number, min: number, max = Infi
 }
 const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
 
-const ladderSetting = setting('ladder', '1,2,3,4,6,8,12,16');
+const requestedScenarios = new Set(list(setting('scenarios', SCENARIOS.join(','))));
+/**
+ * `search` without (a)/(b): its ladder is about the message *writer*, so by default it takes the writer-bound
+ * shape (300 clients in rooms of 3, fan-out 2, where PostgreSQL is the limit rather than delivery) and finer
+ * steps, since a 10 % difference hides between steps of 33–50 %.
+ */
+const searchShape = requestedScenarios.has('search') && !requestedScenarios.has('ladder') && !requestedScenarios.has('latency');
+const ladderSetting = setting('ladder', searchShape ? '4,6,8,10,12,14,16,20,24' : '1,2,3,4,6,8,12,16');
 const cfg = {
   servers: list(setting('servers', 'bare,parley,parley2')) as ServerName[],
   scenarios: new Set(list(setting('scenarios', SCENARIOS.join(','))) as Scenario[]),
   // The issue's baseline shape: 1,000 clients in 100 rooms of 10.
-  clients: Math.floor(num('clients', 1_000, 2)),
+  clients: Math.floor(num('clients', searchShape ? 300 : 1_000, 2)),
   rooms: Math.floor(num('rooms', 100, 1)),
   rate: num('rate', 0.2, 0.01),
   durationS: num('duration', 10, 1),
@@ -147,7 +155,7 @@ const cfg = {
   ladderDurationS: num('ladder-duration', 3, 1),
   ladderWarmupS: num('ladder-warmup', 1, 0),
   maxP99Ms: num('max-p99', 50, 1),
-  ladderBudgetS: num('ladder-budget', 45, 1),
+  ladderBudgetS: num('ladder-budget', searchShape ? 120 : 45, 1),
   ackTimeoutMs: Math.floor(num('ack-timeout', 5000, 100)),
   /** (c): idle tabs at the top of the ramp. */
   connections: Math.floor(num('connections', 2000, 1, 19_000)),
@@ -164,6 +172,8 @@ const cfg = {
   /** (e): the measured window (after a 2 s warm-up). */
   hashDurationS: num('hash-duration', 10, 1),
   search: {
+    /** The writer ladder's with/without pairs (alternating order: with→without, then without→with, …). */
+    ladderRounds: Math.floor(num('search-ladder-rounds', 1, 1, 10)),
     messages: Math.floor(num('search-messages', 1_000_000, 1_000, 50_000_000)),
     iterations: Math.floor(num('search-iterations', 30, 1)),
     warmup: Math.floor(num('search-warmup', 3, 0)),
@@ -1067,48 +1077,78 @@ async function deleteLadderMessages(): Promise<void> {
   await counter?.query('DELETE FROM messages WHERE seq > $1', [HISTORY_PER_ROOM]);
 }
 
-/**
- * Drops what search adds to `messages`: its GIN/GiST indexes and generated (stored) columns, found in the
- * catalog rather than named here, so the comparison follows the migration as it is. Returns what it dropped.
- */
-async function dropSearchIndexes(): Promise<string[]> {
-  if (!counter) return [];
-  const dropped: string[] = [];
-  const indexes = await counter.query<{ name: string; method: string }>(
-    `SELECT c.relname AS name, am.amname AS method FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
-     WHERE i.indrelid = 'messages'::regclass AND am.amname IN ('gin', 'gist')`,
-  );
-  for (const { name, method } of indexes.rows) {
-    await counter.query(`DROP INDEX "${name.replaceAll('"', '""')}"`);
-    dropped.push(`${name} (${method})`);
-  }
-  const columns = await counter.query<{ name: string }>(
-    `SELECT attname AS name FROM pg_attribute WHERE attrelid = 'messages'::regclass AND attgenerated = 's' AND NOT attisdropped`,
-  );
-  for (const { name } of columns.rows) {
-    await counter.query(`ALTER TABLE messages DROP COLUMN "${name.replaceAll('"', '""')}"`);
-    dropped.push(`messages.${name} (generated column)`);
-  }
-  return dropped;
+interface SearchSchema {
+  columns: { name: string; type: string; expression: string }[];
+  indexes: { name: string; method: string; definition: string }[];
 }
 
 /**
- * (a) on one Parley instance twice, with realistic message text: the database as migrated (the search
- * column and indexes maintained on every insert), then without them. Both start from the seeded history
- * only (the ladders' rows are deleted before each; each group begins with VACUUM ANALYZE).
+ * What search adds to `messages`: its GIN/GiST indexes and generated (stored) columns, found in the catalog
+ * rather than named here, so the comparison follows the migration as it is.
+ */
+async function searchSchema(): Promise<SearchSchema> {
+  if (!counter) return { columns: [], indexes: [] };
+  const indexes = await counter.query<{ name: string; method: string; definition: string }>(
+    `SELECT c.relname AS name, am.amname AS method, pg_get_indexdef(c.oid) AS definition
+     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+     WHERE i.indrelid = 'messages'::regclass AND am.amname IN ('gin', 'gist')`,
+  );
+  const columns = await counter.query<{ name: string; type: string; expression: string }>(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, pg_get_expr(d.adbin, d.adrelid) AS expression
+     FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+     WHERE a.attrelid = 'messages'::regclass AND a.attgenerated = 's' AND NOT a.attisdropped`,
+  );
+  return { columns: columns.rows, indexes: indexes.rows };
+}
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+async function dropSearchSchema(schema: SearchSchema): Promise<void> {
+  for (const i of schema.indexes) await counter?.query(`DROP INDEX IF EXISTS ${quoteIdent(i.name)}`);
+  for (const c of schema.columns) await counter?.query(`ALTER TABLE messages DROP COLUMN IF EXISTS ${quoteIdent(c.name)}`);
+}
+
+async function restoreSearchSchema(schema: SearchSchema): Promise<void> {
+  for (const c of schema.columns) {
+    await counter?.query(`ALTER TABLE messages ADD COLUMN ${quoteIdent(c.name)} ${c.type} GENERATED ALWAYS AS (${c.expression}) STORED`);
+  }
+  for (const i of schema.indexes) await counter?.query(i.definition);
+}
+
+/**
+ * (a) on one Parley instance, with realistic message text, with the search column and indexes (as
+ * migrated) and without them, on fresh servers each time; `--search-ladder-rounds` pairs, in alternating
+ * order. Every run starts from the seeded history only (the ladders' rows are deleted before each; each
+ * group begins with VACUUM ANALYZE).
  */
 async function searchLadderPair(seeded: Seeded, serverEnv: NodeJS.ProcessEnv, postmasterPid: number | null): Promise<SearchLadder> {
-  const runOf = (label: string): ServerRun => ({ server: 'parley', label, instances: 1, started: false, phases: [] });
-  const withIndexes = runOf('Parley ×1, with the search indexes');
-  const withoutIndexes = runOf('Parley ×1, without the search indexes');
-  await deleteLadderMessages();
-  log('search ladder: the message writer with the search indexes');
-  await messageGroup(withIndexes, seeded, serverEnv, postmasterPid, 90_000, { ladderOnly: true, bodyText: 'words' });
-  if (interrupted) return { withIndexes, withoutIndexes, dropped: [] };
-  await deleteLadderMessages();
-  const dropped = await dropSearchIndexes();
-  log(`search ladder: dropped ${dropped.length ? dropped.join(', ') : 'nothing (no search indexes found)'}; the message writer without them`);
-  await messageGroup(withoutIndexes, seeded, serverEnv, postmasterPid, 91_000, { ladderOnly: true, bodyText: 'words' });
+  const schema = await searchSchema();
+  const dropped = [...schema.indexes.map((i) => `${i.name} (${i.method})`), ...schema.columns.map((c) => `messages.${c.name} (generated column)`)];
+  const withIndexes: ServerRun[] = [];
+  const withoutIndexes: ServerRun[] = [];
+  let present = true;
+  let phaseIdBase = 90_000;
+  for (let round = 0; round < cfg.search.ladderRounds && !interrupted; round += 1) {
+    const order = round % 2 === 0 ? [true, false] : [false, true];
+    for (const indexed of order) {
+      if (interrupted) break;
+      await deleteLadderMessages();
+      if (indexed && !present) await restoreSearchSchema(schema);
+      if (!indexed && present) await dropSearchSchema(schema);
+      present = indexed;
+      const run: ServerRun = {
+        server: 'parley',
+        label: `Parley ×1, ${indexed ? 'with' : 'without'} the search indexes${cfg.search.ladderRounds > 1 ? `, round ${round + 1}` : ''}`,
+        instances: 1,
+        started: false,
+        phases: [],
+      };
+      log(`search ladder: ${run.label}${indexed || !dropped.length ? '' : ` (dropped ${dropped.join(', ')})`}`);
+      await messageGroup(run, seeded, serverEnv, postmasterPid, phaseIdBase, { ladderOnly: true, bodyText: 'words' });
+      phaseIdBase += 1_000;
+      (indexed ? withIndexes : withoutIndexes).push(run);
+    }
+  }
   return { withIndexes, withoutIndexes, dropped };
 }
 
@@ -1244,7 +1284,7 @@ async function main(): Promise<number> {
   );
   process.stdout.write('\n' + markdown);
   log(`results: bench/results/${stamp}.md and .json (${meta.totalS} s in all)`);
-  const searchFailed = searchError !== undefined || Boolean(searchLadder && (searchLadder.withIndexes.startError || searchLadder.withoutIndexes.startError));
+  const searchFailed = searchError !== undefined || Boolean(searchLadder && [...searchLadder.withIndexes, ...searchLadder.withoutIndexes].some((r) => r.startError));
   return runs.some((r) => r.startError) || hashing.some((h) => h.error) || searchFailed ? 1 : 0;
 }
 

@@ -15,7 +15,7 @@
  *    request per row, EXPLAIN (ANALYZE, BUFFERS) as auto_explain logs it (the app's own SQL, unchanged).
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import pg from 'pg';
@@ -74,8 +74,13 @@ export interface SearchRow {
   errors: Record<string, number>;
   /** The row was cut short by --search-row-budget. */
   truncated: boolean;
-  /** EXPLAIN (ANALYZE, BUFFERS) of the slowest statement of one request (auto_explain), when captured. */
-  plan?: { query: string; durationMs: number; text: string };
+  /** Machine-wide busy CPU during the row, % of one core (all cores: up to cores × 100): ours is ≤ ~100. */
+  machineBusyPct: number | null;
+  /**
+   * One more request with auto_explain on: its HTTP time, every statement's time summed (how much of the
+   * request was the database), and EXPLAIN (ANALYZE, BUFFERS) of its slowest statement.
+   */
+  plan?: { query: string; durationMs: number; text: string; statements: number; totalDbMs: number; httpMs: number };
 }
 
 export interface IndexSize {
@@ -216,9 +221,10 @@ async function loadProbes(client: pg.Client, cookies: Record<ProbeKey, string>):
     const roomIds = rooms.map((r) => r.id);
     const authors = (
       await client.query<{ username: string }>(
-        `SELECT u.username FROM (SELECT author_id, count(*) AS n FROM messages WHERE room_id = ANY($1::text[]) GROUP BY author_id ORDER BY n DESC LIMIT 8) a
+        `SELECT u.username FROM (SELECT author_id, count(*) AS n FROM messages WHERE room_id = ANY($1::text[]) AND author_id <> $2::uuid
+                                 GROUP BY author_id ORDER BY n DESC LIMIT 8) a
          JOIN users u ON u.id = a.author_id ORDER BY a.n DESC`,
-        [roomIds],
+        [roomIds, user.id],
       )
     ).rows;
     const visible = rooms.reduce((t, r) => t + r.last_seq, 0);
@@ -370,14 +376,18 @@ async function withAutoExplain<T>(admin: pg.Client, on: boolean, body: () => Pro
   }
 }
 
-/** The plan of the slowest statement in a chunk of PostgreSQL log (auto_explain text format). */
-function slowestPlan(log: string): SearchRow['plan'] | undefined {
+/** The plan of the slowest statement in a chunk of PostgreSQL log (auto_explain text format), and all statements' time. */
+function slowestPlan(log: string, httpMs: number): SearchRow['plan'] | undefined {
   const entries = log.split(/(?=^.*LOG:\s+duration: [\d.]+ ms\s+plan:)/m);
-  let best: SearchRow['plan'] | undefined;
+  let best: Omit<NonNullable<SearchRow['plan']>, 'statements' | 'totalDbMs' | 'httpMs'> | undefined;
+  let statements = 0;
+  let totalDbMs = 0;
   for (const entry of entries) {
     const m = /LOG:\s+duration: ([\d.]+) ms\s+plan:\n([\s\S]*)/.exec(entry);
     if (!m) continue;
     const durationMs = Number(m[1]);
+    statements += 1;
+    totalDbMs += durationMs;
     // Keep only the plan's own lines (tab-indented), not later, unrelated log lines.
     const lines = m[2]!.split('\n');
     const planLines: string[] = [];
@@ -389,7 +399,17 @@ function slowestPlan(log: string): SearchRow['plan'] | undefined {
     const query = /Query Text: ([\s\S]*?)\n(?=\S|\s*[A-Z][a-zA-Z ]+\()/.exec(text)?.[1]?.trim() ?? '';
     if (!best || durationMs > best.durationMs) best = { query, durationMs, text };
   }
-  return best;
+  return best && { ...best, statements, totalDbMs: Math.round(totalDbMs * 100) / 100, httpMs: Math.round(httpMs * 100) / 100 };
+}
+
+/** Busy ticks of the whole machine (/proc/stat: all but idle and iowait), for "was the machine shared?". */
+function machineTicks(): number | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return f.reduce((a, b) => a + b, 0) - (f[3] ?? 0) - (f[4] ?? 0);
+  } catch {
+    return null;
+  }
 }
 
 export async function runSearchScenario(cfg: SearchConfig, ctx: SearchContext): Promise<SearchResult> {
@@ -416,7 +436,7 @@ export async function runSearchScenario(cfg: SearchConfig, ctx: SearchContext): 
         )
       ).rows.map((r) => [r.name, r.setting]),
     );
-    const postgres = (await admin.query<{ v: string }>('SHOW server_version')).rows[0]!.v;
+    const postgres = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
 
     // Sessions for the probes, minted as the integration tests do (a session row + the Auth.js cookie).
     const { configureDatabase, disconnectDb } = await import('../lib/db');
@@ -473,7 +493,12 @@ export async function runSearchScenario(cfg: SearchConfig, ctx: SearchContext): 
     log(`search: ${plan.length} rows × (${cfg.warmup} warm-up + ${cfg.iterations}) requests, one at a time`);
     for (const [i, p] of plan.entries()) {
       if (ctx.interrupted()) break;
+      const ticks0 = machineTicks();
+      const t0 = performance.now();
       const m = await measureRow(base, p.probe, p.queries, p.sort, cfg, i);
+      const ticks1 = machineTicks();
+      // USER_HZ is 100 on Linux: ticks per second per core.
+      const machineBusyPct = ticks0 === null || ticks1 === null ? null : Math.round(((ticks1 - ticks0) / ((performance.now() - t0) / 1000)) * 10) / 10;
       const h = m.hist;
       const msOf = (us: number) => Math.round(us) / 1000;
       const row: SearchRow = {
@@ -493,6 +518,7 @@ export async function runSearchScenario(cfg: SearchConfig, ctx: SearchContext): 
         approximatePct: m.ok ? Math.round((m.approximate / m.ok) * 1000) / 10 : 0,
         errors: m.errors,
         truncated: m.truncated,
+        machineBusyPct,
       };
       rows.push(row);
       log(
@@ -510,9 +536,11 @@ export async function runSearchScenario(cfg: SearchConfig, ctx: SearchContext): 
           const row = rows[i];
           if (!row || ctx.interrupted()) break;
           capture = [];
+          const t = performance.now();
           await searchOnce(base, p.probe, p.queries[0]!, p.sort, cfg.limit).catch(() => undefined);
+          const httpMs = performance.now() - t;
           await sleep(150); // the log arrives through a pipe
-          row.plan = slowestPlan(capture.join('\n'));
+          row.plan = slowestPlan(capture.join('\n'), httpMs);
           capture = null;
         }
       });
@@ -524,7 +552,7 @@ export async function runSearchScenario(cfg: SearchConfig, ctx: SearchContext): 
     const sizes = await catalogSizes(admin);
     const share = (c: QueryClass) => {
       const shares = QUERY_WORDS[c].map((w) => expectedShare(w)).filter((s): s is number => s !== null);
-      if (!shares.length) return '—';
+      if (!shares.length) return '';
       const pct = (v: number) => `${(v * 100).toFixed(v < 0.001 ? 3 : 2)} %`;
       return `${pct(Math.min(...shares))}–${pct(Math.max(...shares))}`;
     };
