@@ -111,17 +111,54 @@ export function renderSearch(meta: BenchMeta, search: SearchResult | undefined, 
 
   // Plans.
   if (search) {
-    const planned = search.rows.filter((r) => r.plan);
+    const planned = search.rows.filter((r) => r.plan || r.timedOut);
     if (search.explainNote) out.push(`Plans: ${search.explainNote}.`, '');
     if (planned.length) {
-      const wanted = planned.filter((r) => over(r) || (r.probe === 'many' && r.filter === 'none' && r.sort === 'relevance'));
+      // Every timed-out statement, and per user and query type the row with the worst p95 (the JSON has them all).
+      const worst = new Set<SearchRow>();
+      for (const r of planned) {
+        const rival = [...worst].find((w) => w.probe === r.probe && w.queryClass === r.queryClass);
+        if (!rival) worst.add(r);
+        else if (r.p95 > rival.p95) {
+          worst.delete(rival);
+          worst.add(r);
+        }
+      }
+      const wanted = planned.filter((r) => r.timedOut || worst.has(r));
       out.push(
         '### Plans (EXPLAIN ANALYZE, BUFFERS via auto_explain: the slowest statement of one request)',
         '',
-        `Shown: every query type unfiltered for \`${search.probes.many?.username ?? 'probe200'}\`, and every row over the target; all plans are in the JSON.`,
+        'Shown: for each user and query type, the row with the worst p95, and every row whose search statement hit the statement timeout (re-run by the bench); all plans are in the JSON. ' +
+          'A plan showing `$n` in its conditions is a generic plan (planned without the values).',
         '',
       );
       for (const r of wanted) {
+        if (r.timedOut) {
+          out.push(
+            `<details><summary>${search.probes[r.probe].username} · ${CLASS_LABEL[r.queryClass]} · ${FILTER_LABEL[r.filter]} · ${r.sort} — <code>${r.queries[0]}</code> — ` +
+              'the search statement hit the 5 s statement_timeout; re-run by the bench (120 s timeout), generic plan (as the app\'s named statement) then custom plan</summary>',
+            '',
+            '```',
+            r.timedOut.query.trim(),
+            '```',
+            '',
+            'Generic plan:',
+            '',
+            '```',
+            r.timedOut.generic,
+            '```',
+            '',
+            'Custom plan:',
+            '',
+            '```',
+            r.timedOut.custom,
+            '```',
+            '',
+            '</details>',
+            '',
+          );
+        }
+        if (!r.plan) continue;
         out.push(
           `<details><summary>${search.probes[r.probe].username} · ${CLASS_LABEL[r.queryClass]} · ${FILTER_LABEL[r.filter]} · ${r.sort} — <code>${r.queries[0]}</code> — ` +
             `slowest statement ${ms(r.plan!.durationMs)} ms; ${r.plan!.statements} statements ${ms(r.plan!.totalDbMs)} ms; HTTP ${ms(r.plan!.httpMs)} ms${over(r) ? ' (row over target)' : ''}</summary>`,

@@ -81,6 +81,12 @@ export interface SearchRow {
    * request was the database), and EXPLAIN (ANALYZE, BUFFERS) of its slowest statement.
    */
   plan?: { query: string; durationMs: number; text: string; statements: number; totalDbMs: number; httpMs: number };
+  /**
+   * A statement of that request hit the app's statement_timeout (auto_explain never sees it): the bench ran
+   * it again from the log (text and parameters) with EXPLAIN (ANALYZE, BUFFERS) and a longer timeout, as a
+   * generic plan (what the app's named statements use after five executions) and as a custom plan.
+   */
+  timedOut?: { query: string; generic: string; custom: string };
 }
 
 export interface IndexSize {
@@ -363,6 +369,8 @@ async function withAutoExplain<T>(admin: pg.Client, on: boolean, body: () => Pro
     ['auto_explain.log_buffers', 'on'],
     ['auto_explain.log_timing', 'on'],
     ['auto_explain.log_format', 'text'],
+    // A statement cancelled by the app's statement_timeout is not explained: log its parameters, to re-run it.
+    ['log_parameter_max_length_on_error', on ? '-1' : '0'],
   ];
   await admin.query(`LOAD 'auto_explain'`);
   for (const [name, value] of settings) await admin.query(`ALTER SYSTEM SET ${name} = '${value}'`);
@@ -400,6 +408,50 @@ function slowestPlan(log: string, httpMs: number): SearchRow['plan'] | undefined
     if (!best || durationMs > best.durationMs) best = { query, durationMs, text };
   }
   return best && { ...best, statements, totalDbMs: Math.round(totalDbMs * 100) / 100, httpMs: Math.round(httpMs * 100) / 100 };
+}
+
+/** A statement cancelled by statement_timeout in a chunk of log: its text and parameters. */
+function timedOutStatement(log: string): { sql: string; params: (string | null)[] } | undefined {
+  const at = log.indexOf('canceling statement due to statement timeout');
+  if (at < 0) return undefined;
+  const rest = log.slice(at);
+  const context = /with parameters: (.*)/.exec(rest)?.[1] ?? '';
+  const statement = /STATEMENT:\s+([\s\S]*)/.exec(rest)?.[1];
+  if (!statement) return undefined;
+  const lines = statement.split('\n');
+  const sqlLines = [lines[0]!];
+  for (const line of lines.slice(1)) {
+    if (!line.startsWith('\t')) break; // continuation lines of a logged statement are tab-indented
+    sqlLines.push(line.slice(1));
+  }
+  const params: (string | null)[] = [];
+  for (const m of context.matchAll(/\$(\d+) = (NULL|'((?:[^']|'')*)')/g)) params[Number(m[1]) - 1] = m[2] === 'NULL' ? null : m[3]!.replaceAll("''", "'");
+  return { sql: sqlLines.join('\n'), params };
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of a logged statement, generic and custom plans, with a long timeout, on a connection of our own. */
+async function explainStatement(url: string, sql: string, params: (string | null)[]): Promise<{ generic: string; custom: string }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`SET statement_timeout = '120s'`);
+    const args = params.map((p) => (p === null ? 'NULL' : client.escapeLiteral(p))).join(', ');
+    const explain = async (mode: 'force_generic_plan' | 'force_custom_plan') => {
+      try {
+        await client.query(`SET plan_cache_mode = ${mode}`);
+        await client.query(`PREPARE bench_search AS ${sql}`);
+        const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_search${args ? `(${args})` : ''}`);
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      } catch (error) {
+        return `(failed: ${error instanceof Error ? error.message : String(error)})`;
+      } finally {
+        await client.query('DEALLOCATE ALL').catch(() => undefined);
+      }
+    };
+    return { generic: await explain('force_generic_plan'), custom: await explain('force_custom_plan') };
+  } finally {
+    await client.end();
+  }
 }
 
 /** Busy ticks of the whole machine (/proc/stat: all but idle and iowait), for "was the machine shared?". */
@@ -540,7 +592,14 @@ export async function runSearchScenario(cfg: SearchConfig, ctx: SearchContext): 
           await searchOnce(base, p.probe, p.queries[0]!, p.sort, cfg.limit).catch(() => undefined);
           const httpMs = performance.now() - t;
           await sleep(150); // the log arrives through a pipe
-          row.plan = slowestPlan(capture.join('\n'), httpMs);
+          const logged = capture.join('\n');
+          row.plan = slowestPlan(logged, httpMs);
+          const timedOut = timedOutStatement(logged);
+          capture = null;
+          if (timedOut) {
+            log(`search: ${p.probe.username} ${p.queryClass} ${p.filter} ${p.sort}: a statement timed out; explaining it again with a 120 s timeout`);
+            row.timedOut = { query: timedOut.sql, ...(await explainStatement(url, timedOut.sql, timedOut.params)) };
+          }
           capture = null;
         }
       });
