@@ -97,6 +97,7 @@ const { values: flags } = parseArgs({
     'search-data-dir': { type: 'string' },
     'search-database-url': { type: 'string' },
     'no-search-explain': { type: 'boolean' },
+    'no-search-latency': { type: 'boolean' },
     'no-pin': { type: 'boolean' },
     'no-spread': { type: 'boolean' },
     profile: { type: 'boolean' },
@@ -114,7 +115,7 @@ if (flags.help) {
   idle tabs: [--connections 2000] [--idle-rooms 200] [--idle-duration 10] [--connect-concurrency 50]
   hashing: [--hash-rate 20 | 10,20] [--hash-duration 10]
   search (not in the default run): [--search-messages 1000000] [--search-iterations 30] [--search-warmup 3] [--search-row-budget 120]
-    [--search-limit 20] [--search-data-dir .data/bench-search] [--search-database-url postgresql://…] [--no-search-explain] [--search-ladder-rounds 1]
+    [--search-limit 20] [--search-data-dir .data/bench-search] [--search-database-url postgresql://…] [--no-search-explain] [--no-search-latency] [--search-ladder-rounds 1]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
 Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter).
 Every flag also reads BENCH_<NAME> (e.g. BENCH_CLIENTS, BENCH_IDLE_ROOMS). See bench/README.md.`);
@@ -182,6 +183,8 @@ const cfg = {
     dataDir: path.resolve(REPO_ROOT, setting('search-data-dir', '.data/bench-search')),
     databaseUrl: setting('search-database-url', '') || undefined,
     explain: !flags['no-search-explain'] && process.env.BENCH_NO_SEARCH_EXPLAIN !== '1',
+    /** false: only the writer ladder pair (no dataset, no Next.js). */
+    latency: !flags['no-search-latency'] && process.env.BENCH_NO_SEARCH_LATENCY !== '1',
   },
   pin: !flags['no-pin'] && process.env.BENCH_NO_PIN !== '1',
   spread: !flags['no-spread'] && process.env.BENCH_NO_SPREAD !== '1',
@@ -1213,7 +1216,7 @@ async function main(): Promise<number> {
   if (interrupted) return 130;
   let search: SearchResult | undefined;
   let searchError: string | undefined;
-  if (cfg.scenarios.has('search')) {
+  if (cfg.scenarios.has('search') && cfg.search.latency) {
     try {
       search = await runSearchScenario(cfg.search, {
         repoRoot: REPO_ROOT,

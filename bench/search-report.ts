@@ -31,6 +31,7 @@ export function renderSearch(meta: BenchMeta, search: SearchResult | undefined, 
   const out: string[] = [];
   out.push(`## Search (issue 11): \`GET /api/search\` over HTTP${search ? `, ${n0(search.messages)} messages` : ''}`, '');
   if (searchError) out.push(`**The search measurement failed** — ${searchError}`, '');
+  else if (!search) out.push('Search latency not measured in this run (`--no-search-latency`).', '');
   if (search) {
     const s = search;
     const seeded = s.seed.seeded

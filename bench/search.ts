@@ -39,6 +39,7 @@ export interface SearchConfig {
   dataDir: string;
   databaseUrl: string | undefined;
   explain: boolean;
+  latency: boolean;
 }
 
 export interface SearchContext {
