@@ -119,8 +119,8 @@ export function renderMarkdown(meta: BenchMeta, runs: ServerRun[], hashing: Hash
   const out: string[] = [];
   out.push(`# Parley realtime bench — ${meta.startedAt}`, '');
   if (runs.length === 0) {
-    out.push(`Scenarios: ${meta.scenarios.join(', ')}. Node ${meta.node} · ${meta.cpu} × ${meta.cores}${meta.totalS ? ` · ${meta.totalS} s in all` : ''}`, '');
-    return [...out, ...renderHashing(hashing)].join('\n') + '\n';
+    out.push(`Scenarios: ${meta.scenarios.join(', ')}. ${meta.pinning} · Node ${meta.node} · ${meta.cpu} × ${meta.cores}${meta.totalS ? ` · ${meta.totalS} s in all` : ''}`, '');
+    return [...out, ...(hashing.length ? renderHashing(hashing) : [])].join('\n') + '\n';
   }
   return [...out, renderServerRuns(meta, runs), ...(hashing.length ? renderHashing(hashing) : [])].join('\n') + '\n';
 }

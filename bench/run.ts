@@ -1203,7 +1203,9 @@ async function main(): Promise<number> {
     BENCH_DATABASE_URL: database?.url,
     BENCH_MESSAGE_LIMIT: '1000000',
   };
-  for (const [index, name] of seeded ? cfg.servers.entries() : []) {
+  // The servers' own groups; the search scenario's ladder pair (below) needs the seeding but not these.
+  const wantServerGroups = wantIdle || cfg.scenarios.has('ladder') || cfg.scenarios.has('latency');
+  for (const [index, name] of seeded && wantServerGroups ? cfg.servers.entries() : []) {
     if (interrupted || !seeded) break;
     const kind = SERVER_KINDS[name];
     const run: ServerRun = { server: name, label: kind.label, instances: kind.instances, started: false, phases: [] };
@@ -1279,7 +1281,7 @@ async function main(): Promise<number> {
         runs,
         hashing,
         highestSustained: Object.fromEntries(runs.map((r) => [r.server, highestSustained(r)])),
-        ...(cfg.scenarios.has('search') ? { search: search ?? { error: searchError }, searchLadder } : {}),
+        ...(cfg.scenarios.has('search') ? { ...(search || searchError ? { search: search ?? { error: searchError } } : {}), searchLadder } : {}),
       },
       null,
       2,

@@ -159,7 +159,7 @@ export function renderSearch(meta: BenchMeta, search: SearchResult | undefined, 
             '',
           );
         }
-        if (!r.plan) continue;
+        if (!r.plan || r.timedOut) continue; // a timed-out request's slowest *completed* statement says nothing
         out.push(
           `<details><summary>${search.probes[r.probe].username} · ${CLASS_LABEL[r.queryClass]} · ${FILTER_LABEL[r.filter]} · ${r.sort} — <code>${r.queries[0]}</code> — ` +
             `slowest statement ${ms(r.plan!.durationMs)} ms; ${r.plan!.statements} statements ${ms(r.plan!.totalDbMs)} ms; HTTP ${ms(r.plan!.httpMs)} ms${over(r) ? ' (row over target)' : ''}</summary>`,
