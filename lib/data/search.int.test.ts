@@ -10,7 +10,7 @@ import type { SearchPage, SearchQuery } from '../schemas/search';
 import { createMessage } from './messages';
 import { deleteMessage, editMessage } from './message-changes';
 import { createRoom, leaveRoom } from './rooms';
-import { searchMessages } from './search';
+import { isStatementTimeout, searchMessages } from './search';
 import { getDb } from '../db';
 
 type User = Awaited<ReturnType<typeof createTestUser>>;
@@ -135,5 +135,16 @@ describe('searchMessages', () => {
     expect(bodies(await search(outsider, t))).toEqual([]);
     const all = await search(outsider, t, { scope: 'all' });
     expect(all.hits.map((hit) => [hit.message.body, hit.room.isMember])).toEqual([[`${t} in the open`, false]]);
+  });
+
+  it('recognises PostgreSQL stopping a statement that ran out of time (how a too-slow search becomes a 503)', async () => {
+    const error = await getDb()
+      .$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT set_config('statement_timeout', '50', true)`;
+        await tx.$queryRaw`SELECT pg_sleep(2)`;
+      })
+      .catch((caught: unknown) => caught);
+    expect(isStatementTimeout(error)).toBe(true);
+    expect(isStatementTimeout(new Error('connection refused'))).toBe(false);
   });
 });

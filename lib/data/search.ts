@@ -29,6 +29,8 @@ import { messageColumns, toChatMessage, type MessageRow } from './message-rows';
 
 /** A search that runs longer is stopped: one user's query must not hold a connection and a core. */
 const SEARCH_STATEMENT_TIMEOUT_MS = 5_000;
+/** Looking for near matches is a bonus: it gets less time, and running out of it is not an error. */
+const NEAR_MATCH_TIMEOUT_MS = 1_500;
 /** pg_trgm word_similarity a near match needs ("deplyoment" ~ "deployment" is 0.47). */
 const NEAR_MATCH_THRESHOLD = 0.45;
 
@@ -42,10 +44,14 @@ const searchPolicy = (): LimitPolicy => ({
 // ---------------------------------------------------------------------------------------------------------
 // Cursors: the sort key of the last hit. "r" relevance (score, id), "n" newest (id), "a" near matches.
 
+// Scores are ts_rank (0…1) or a sum of at most 10 similarities (0…10): the bound keeps a forged cursor
+// inside float4 (PostgreSQL's real), and ids inside bigint.
+const cursorScore = z.number().finite().min(0).max(1_000);
+const cursorId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const cursorSchema = z.union([
-  z.tuple([z.literal('n'), z.number().int().positive()]),
-  z.tuple([z.literal('r'), z.number().finite().min(0), z.number().int().positive()]),
-  z.tuple([z.literal('a'), z.number().finite().min(0), z.number().int().positive()]),
+  z.tuple([z.literal('n'), cursorId]),
+  z.tuple([z.literal('r'), cursorScore, cursorId]),
+  z.tuple([z.literal('a'), cursorScore, cursorId]),
 ]);
 type Cursor = z.infer<typeof cursorSchema>;
 
@@ -174,6 +180,8 @@ interface HitRow extends MessageRow {
 
 interface Plan {
   userId: string;
+  /** The rooms to search: searchable now, narrowed by in:. */
+  roomIds: string[];
   includePublic: boolean;
   terms: PreparedTerm[];
   filters: ResolvedFilters;
@@ -204,10 +212,10 @@ function termConditions(plan: Plan, mode: Mode): Prisma.Sql[] {
 function filterConditions(plan: Plan): Prisma.Sql[] {
   const { filters, bounds, parsed, userId } = plan;
   const conditions: Prisma.Sql[] = [];
-  if (filters.roomIds !== null) conditions.push(Prisma.sql`m.room_id = ANY (${filters.roomIds}::text[])`);
   if (filters.authorIds !== null) conditions.push(Prisma.sql`m.author_id = ANY (${filters.authorIds}::uuid[])`);
   if (bounds.from) conditions.push(Prisma.sql`m.created_at >= ${bounds.from}`);
   if (bounds.to) conditions.push(Prisma.sql`m.created_at < ${bounds.to}`);
+  // Written as the predicate of messages_links_idx, so the planner can use it.
   if (parsed.hasLink) conditions.push(Prisma.sql`m.body ~* 'https?://'`);
   if (parsed.isThread) conditions.push(Prisma.sql`(m.thread_root_seq IS NOT NULL OR m.reply_count > 0)`);
   if (parsed.mentionsMe) {
@@ -216,51 +224,70 @@ function filterConditions(plan: Plan): Prisma.Sql[] {
   return conditions;
 }
 
-/** The hit's score: ts_rank of the words (exact), or how close the words come (near). */
+/**
+ * The hit's score, over the candidates `c` (columns search_vector, body): ts_rank of the words (exact), or
+ * how close the words come (near). null when hits go newest first.
+ */
 function scoreExpression(plan: Plan, mode: Mode): Prisma.Sql | null {
+  if (plan.sort === 'newest') return null;
   const positive = plan.terms.filter((term) => !term.negated);
   if (mode === 'near') {
     const words = positive.filter((term) => term.kind === 'word');
-    if (words.length === 0 || plan.sort === 'newest') return null;
+    if (words.length === 0) return null;
     return Prisma.sql`(${Prisma.join(
-      words.map((term) => Prisma.sql`word_similarity(${term.folded}, parley_fold(m.body))`),
+      words.map((term) => Prisma.sql`word_similarity(${term.folded}, parley_fold(c.body))`),
       ' + ',
     )})::real`;
   }
   const ranked = positive.flatMap((term) => (term.tsquery === null ? [] : [`(${term.tsquery})`]));
-  if (plan.sort === 'newest' || ranked.length === 0) return null;
+  if (ranked.length === 0) return null;
   // Normalisation 1 (divide by 1 + log(length)): a short message that is about the words ranks above a
   // long one that mentions them once.
-  return Prisma.sql`ts_rank(m.search_vector, ${ranked.join(' & ')}::tsquery, 1)`;
+  return Prisma.sql`ts_rank(c.search_vector, ${ranked.join(' & ')}::tsquery, 1)`;
 }
+
+/** The rooms a user may search: theirs, and with scope "all" every public room. */
+function searchableRooms(userId: string, includePublic: boolean): Prisma.Sql {
+  return includePublic
+    ? Prisma.sql`SELECT ms.room_id FROM memberships ms WHERE ms.user_id = ${userId}::uuid
+                 UNION SELECT r.id FROM rooms r WHERE r.kind = 'public'`
+    : Prisma.sql`SELECT ms.room_id FROM memberships ms WHERE ms.user_id = ${userId}::uuid`;
+}
+
+/**
+ * Relevance ranks the newest RANK_WINDOW matches. Ranking every match of a word found in half of a
+ * million messages costs a second; the newest few thousand are found by walking the primary key
+ * backwards (or from the indexes, for rarer words) in milliseconds, and in a chat the message you want
+ * is far more often recent. Older matches are reached with sort=newest or a narrower search.
+ */
+export const RANK_WINDOW = 1_000;
 
 async function findHits(tx: Tx, plan: Plan, mode: Mode, cursor: Cursor | null): Promise<HitRow[]> {
   const score = scoreExpression(plan, mode);
-  const scoreSql = score ?? Prisma.sql`0::real`;
   const conditions = [...termConditions(plan, mode), ...filterConditions(plan)];
-  if (cursor) {
-    const lastId = BigInt(cursor.at(-1) as number);
-    conditions.push(
-      cursor[0] === 'n' || score === null
-        ? Prisma.sql`m.id < ${lastId}`
-        : Prisma.sql`(${scoreSql}, m.id) < (${cursor[1]}::real, ${lastId})`,
-    );
-  }
-  const order = score === null ? Prisma.sql`m.id DESC` : Prisma.sql`score DESC, m.id DESC`;
-  const searchable = plan.includePublic
-    ? Prisma.sql`SELECT ms.room_id FROM memberships ms WHERE ms.user_id = ${plan.userId}::uuid
-                 UNION SELECT r.id FROM rooms r WHERE r.kind = 'public'`
-    : Prisma.sql`SELECT ms.room_id FROM memberships ms WHERE ms.user_id = ${plan.userId}::uuid`;
+  // The room list gives the planner the rows it will meet (a user in 5 rooms: bitmap scans of those rooms;
+  // in 200: a walk down the primary key); the semi-join keeps authorization inside this statement, so a
+  // room left since the list was read is not searched.
+  const matches = Prisma.sql`
+    FROM messages m
+    WHERE m.room_id = ANY (${plan.roomIds}::text[])
+      AND m.room_id IN (${searchableRooms(plan.userId, plan.includePublic)})
+      AND m.deleted_at IS NULL
+      ${conditions.length > 0 ? Prisma.sql`AND ${Prisma.join(conditions, ' AND ')}` : Prisma.empty}`;
+  const lastId = cursor ? BigInt(cursor.at(-1) as number) : null;
+  const hits =
+    score === null
+      ? Prisma.sql`
+        SELECT m.id, m.room_id, 0::real AS score ${matches}
+          ${lastId !== null ? Prisma.sql`AND m.id < ${lastId}` : Prisma.empty}
+        ORDER BY m.id DESC LIMIT ${plan.limit + 1}`
+      : Prisma.sql`
+        SELECT c.id, c.room_id, ${score} AS score
+        FROM (SELECT m.id, m.room_id, m.search_vector, m.body ${matches} ORDER BY m.id DESC LIMIT ${RANK_WINDOW}) c
+        ${cursor && cursor[0] !== 'n' ? Prisma.sql`WHERE (${score}, c.id) < (${cursor[1]}::real, ${lastId})` : Prisma.empty}
+        ORDER BY score DESC, c.id DESC LIMIT ${plan.limit + 1}`;
   return tx.$queryRaw<HitRow[]>`
-    WITH hits AS (
-      SELECT m.id, m.room_id, ${scoreSql} AS score
-      FROM messages m
-      WHERE m.room_id IN (${searchable})
-        AND m.deleted_at IS NULL
-        ${conditions.length > 0 ? Prisma.sql`AND ${Prisma.join(conditions, ' AND ')}` : Prisma.empty}
-      ORDER BY ${order}
-      LIMIT ${plan.limit + 1}
-    )
+    WITH hits AS MATERIALIZED (${hits})
     SELECT ${messageColumns('m')}, h.score::float8 AS score,
       r.name AS "roomName", r.kind::text AS "roomKind",
       CASE WHEN r.kind = 'direct' THEN (
@@ -272,7 +299,7 @@ async function findHits(tx: Tx, plan: Plan, mode: Mode, cursor: Cursor | null): 
     FROM hits h
     JOIN messages m ON m.id = h.id
     JOIN rooms r ON r.id = h.room_id
-    ORDER BY ${score === null ? Prisma.sql`h.id DESC` : Prisma.sql`h.score DESC, h.id DESC`}`;
+    ORDER BY h.score DESC, h.id DESC`;
 }
 
 function highlighter(terms: PreparedTerm[], mode: Mode): Highlighter {
@@ -298,6 +325,12 @@ function highlighter(terms: PreparedTerm[], mode: Mode): Highlighter {
   return { prefixes, needles };
 }
 
+async function allowNearMatches(tx: Tx, timeoutMs?: number): Promise<void> {
+  await tx.$queryRaw`
+    SELECT set_config('pg_trgm.word_similarity_threshold', ${String(NEAR_MATCH_THRESHOLD)}, true),
+           set_config('statement_timeout', ${String(timeoutMs ?? SEARCH_STATEMENT_TIMEOUT_MS)}, true)`;
+}
+
 /** Near matches need a word, and every searched word to have 3 characters: shorter ones are near to almost anything. */
 function nearSearchable(terms: PreparedTerm[]): boolean {
   const words = terms.filter((term) => !term.negated && term.kind === 'word');
@@ -310,7 +343,7 @@ function toHit(row: HitRow, marks: Highlighter): SearchHit {
   return { message, room, snippet: buildSnippet(row.body, marks) };
 }
 
-function isStatementTimeout(error: unknown): boolean {
+export function isStatementTimeout(error: unknown): boolean {
   const seen = new Set<unknown>();
   const visit = (value: unknown): boolean => {
     if (value === null || typeof value !== 'object' || seen.has(value)) return false;
@@ -342,24 +375,42 @@ export async function searchMessages(input: { userId: string } & SearchQuery): P
   try {
     return await getDb().$transaction(
       async (tx) => {
-        await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${SEARCH_STATEMENT_TIMEOUT_MS}`);
+        // A search may not hold a connection for long, nor take every core (parallel workers) from the others;
+        // and it is planned for its own words and rooms every time: a generic plan of a cached statement,
+        // blind to how common a word is or how many rooms there are, can be a thousand times slower.
+        await tx.$queryRaw`
+          SELECT set_config('statement_timeout', ${String(SEARCH_STATEMENT_TIMEOUT_MS)}, true),
+                 set_config('max_parallel_workers_per_gather', '0', true),
+                 set_config('plan_cache_mode', 'force_custom_plan', true)`;
         const includePublic = input.scope === 'all';
         // One connection, so one query at a time.
         const terms = await prepareTerms(tx, parsed.terms);
         const filters = await resolveFilters(tx, input.userId, parsed, includePublic);
-        const plan: Plan = { userId: input.userId, includePublic, terms, filters, bounds, parsed, sort: input.sort, limit: input.limit };
-        const empty = (filters.roomIds !== null && filters.roomIds.length === 0) || (filters.authorIds !== null && filters.authorIds.length === 0);
+        const rooms = await tx.$queryRaw<{ id: string }[]>`SELECT room_id AS id FROM (${searchableRooms(input.userId, includePublic)}) s`;
+        const inRooms = filters.roomIds === null ? null : new Set(filters.roomIds);
+        const roomIds = rooms.map((row) => row.id).filter((id) => inRooms === null || inRooms.has(id));
+        const plan: Plan = { userId: input.userId, roomIds, includePublic, terms, filters, bounds, parsed, sort: input.sort, limit: input.limit };
+        const empty = roomIds.length === 0 || (filters.authorIds !== null && filters.authorIds.length === 0);
         if (empty) return { hits: [], nextCursor: null, approximate: false, notes: filters.notes };
 
-        const allowNear = () => tx.$executeRawUnsafe(`SET LOCAL pg_trgm.word_similarity_threshold = ${NEAR_MATCH_THRESHOLD}`);
+        const notes = [...filters.notes];
         let mode: Mode = cursor?.[0] === 'a' ? 'near' : 'exact';
-        if (mode === 'near') await allowNear();
+        if (mode === 'near') await allowNearMatches(tx);
         let rows = await findHits(tx, plan, mode, cursor);
-        // Nothing at all matched exactly: look for near matches (typos) of words long enough to be near to.
+        // Nothing at all matched exactly: look for near matches (typos) of words long enough to be near to —
+        // within a shorter budget, and without failing the search when it runs out.
         if (rows.length === 0 && cursor === null && nearSearchable(terms)) {
-          await allowNear();
-          mode = 'near';
-          rows = await findHits(tx, plan, mode, null);
+          await tx.$executeRaw`SAVEPOINT near_matches`;
+          try {
+            await allowNearMatches(tx, NEAR_MATCH_TIMEOUT_MS);
+            rows = await findHits(tx, plan, 'near', null);
+            mode = 'near';
+            await tx.$executeRaw`RELEASE SAVEPOINT near_matches`;
+          } catch (error) {
+            if (!isStatementTimeout(error)) throw error;
+            await tx.$executeRaw`ROLLBACK TO SAVEPOINT near_matches`;
+            notes.push('No exact matches, and looking for similar words took too long: check the spelling, or narrow the search.');
+          }
         }
         const page = rows.slice(0, input.limit);
         const last = page.at(-1);
@@ -369,7 +420,7 @@ export async function searchMessages(input: { userId: string } & SearchQuery): P
           const id = Number(last.id);
           nextCursor = encodeCursor(mode === 'near' ? ['a', last.score, id] : input.sort === 'newest' ? ['n', id] : ['r', last.score, id]);
         }
-        return { hits: page.map((row) => toHit(row, marks)), nextCursor, approximate: mode === 'near', notes: filters.notes };
+        return { hits: page.map((row) => toHit(row, marks)), nextCursor, approximate: mode === 'near', notes };
       },
       { maxWait: 5_000, timeout: SEARCH_STATEMENT_TIMEOUT_MS * 3 },
     );

@@ -23,3 +23,6 @@ ALTER TABLE "messages" ADD COLUMN "search_vector" tsvector
 
 CREATE INDEX "messages_search_vector_idx" ON "messages" USING gin ("search_vector");
 CREATE INDEX "messages_body_trgm_idx" ON "messages" USING gin (parley_fold("body") gin_trgm_ops);
+
+-- has:link: messages with a link are few, and finding them by testing every message of 200 rooms is slow.
+CREATE INDEX "messages_links_idx" ON "messages" ("room_id", "id") WHERE "body" ~* 'https?://';
