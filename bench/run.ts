@@ -1086,15 +1086,16 @@ interface SearchSchema {
 }
 
 /**
- * What search adds to `messages`: its GIN/GiST indexes and generated (stored) columns, found in the catalog
- * rather than named here, so the comparison follows the migration as it is.
+ * What search adds to `messages`: its GIN/GiST indexes, any other index on `body` (an expression or a
+ * predicate, e.g. has:link's partial index) and generated (stored) columns, found in the catalog rather than
+ * named here, so the comparison follows the migration as it is.
  */
 async function searchSchema(): Promise<SearchSchema> {
   if (!counter) return { columns: [], indexes: [] };
   const indexes = await counter.query<{ name: string; method: string; definition: string }>(
     `SELECT c.relname AS name, am.amname AS method, pg_get_indexdef(c.oid) AS definition
      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
-     WHERE i.indrelid = 'messages'::regclass AND am.amname IN ('gin', 'gist')`,
+     WHERE i.indrelid = 'messages'::regclass AND (am.amname IN ('gin', 'gist') OR pg_get_indexdef(c.oid) ~ '\\mbody\\M')`,
   );
   const columns = await counter.query<{ name: string; type: string; expression: string }>(
     `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, pg_get_expr(d.adbin, d.adrelid) AS expression

@@ -193,6 +193,39 @@ async function waitReady(base: string, child: ChildProcess, timeoutMs: number): 
   throw new Error(`the Parley server was not ready within ${timeoutMs / 1000} s`);
 }
 
+/**
+ * A migration edited after this database applied it (a branch still shaping its migration) is never applied
+ * again, so the database would be measured with a schema the code no longer has: start it over.
+ */
+async function recreateIfMigrationsChanged(url: string, log: (message: string) => void): Promise<void> {
+  const { readMigrations } = await import('../lib/postgres/migrate');
+  const files = new Map(readMigrations().map((m) => [m.name, m.checksum]));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let changed: string[] = [];
+  try {
+    const exists = (await client.query(`SELECT to_regclass('_prisma_migrations') IS NOT NULL AS ok`)).rows[0]?.ok === true;
+    if (!exists) return;
+    const { rows } = await client.query<{ migration_name: string; checksum: string }>('SELECT migration_name, checksum FROM _prisma_migrations WHERE rolled_back_at IS NULL');
+    changed = rows.filter((r) => files.has(r.migration_name) && files.get(r.migration_name) !== r.checksum).map((r) => r.migration_name);
+  } finally {
+    await client.end();
+  }
+  if (!changed.length) return;
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  log(`search database: ${changed.join(', ')} changed since ${name} was made: recreating it`);
+  target.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: target.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE "${name.replaceAll('"', '""')}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
 interface Probe {
   key: ProbeKey;
   userId: string;
@@ -278,7 +311,14 @@ async function catalogSizes(client: pg.Client): Promise<SearchResult['sizes']> {
        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
        WHERE i.indrelid = 'messages'::regclass ORDER BY pg_relation_size(c.oid) DESC`,
     )
-  ).rows.map((r) => ({ name: r.name, method: r.method, bytes: Number(r.bytes), definition: r.definition, search: r.method === 'gin' || r.method === 'gist' }));
+  ).rows.map((r) => ({
+    name: r.name,
+    method: r.method,
+    bytes: Number(r.bytes),
+    definition: r.definition,
+    // The same rule as the writer ladder's (run.ts searchSchema): GIN/GiST, or any index on body.
+    search: r.method === 'gin' || r.method === 'gist' || /\bbody\b/.test(r.definition),
+  }));
   const tsColumns = (
     await client.query<{ name: string }>(
       `SELECT attname AS name FROM pg_attribute WHERE attrelid = 'messages'::regclass AND atttypid = 'tsvector'::regtype AND NOT attisdropped AND attnum > 0`,
@@ -472,6 +512,7 @@ export async function runSearchScenario(cfg: SearchConfig, ctx: SearchContext): 
     if (capture) capture.push(text);
   };
   const { url, embedded } = await openSearchDatabase(cfg, ctx, logSink);
+  await recreateIfMigrationsChanged(url, log);
   const { migrateDatabase } = await import('../lib/postgres/migrate');
   const migrated = await migrateDatabase(url, { log: (m) => log(`search database: ${m}`) });
   if (migrated.applied.length) log(`search database: applied ${migrated.applied.join(', ')}`);
