@@ -29,6 +29,7 @@ import {
   type PhaseResult,
   type PhaseSpec,
 } from './shared';
+import { textGenerator } from './search-text';
 
 interface Client {
   index: number;
@@ -127,6 +128,9 @@ async function run(plan: LoadPlan): Promise<void> {
 
   const roomSize = new Array<number>(plan.rooms).fill(0);
   for (const c of clients) roomSize[c.roomIndex]! += 1;
+  // Realistic bodies are made before the run (a pool, cycled), so generating them costs the windows nothing.
+  const texts = plan.bodyText === 'words' ? Array.from({ length: 4096 }, textGenerator(plan.phaseIdBase).message) : undefined;
+  let textIndex = 0;
 
   let current: PhaseState | undefined;
   let outstandingAll = 0;
@@ -214,7 +218,7 @@ async function run(plan: LoadPlan): Promise<void> {
         if (measured) bump(ph.errors, 'DISCONNECTED');
         return;
       }
-      const body = encodeBody(id, client.index, intended, plan.bodyBytes);
+      const body = encodeBody(id, client.index, intended, plan.bodyBytes, texts ? texts[textIndex++ % texts.length] : undefined);
       ph.outstanding += 1;
       outstandingAll += 1;
       client.socket

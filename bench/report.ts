@@ -119,10 +119,47 @@ export function renderMarkdown(meta: BenchMeta, runs: ServerRun[], hashing: Hash
   const out: string[] = [];
   out.push(`# Parley realtime bench — ${meta.startedAt}`, '');
   if (runs.length === 0) {
-    out.push(`Scenarios: ${meta.scenarios.join(', ')}. Node ${meta.node} · ${meta.cpu} × ${meta.cores}${meta.totalS ? ` · ${meta.totalS} s in all` : ''}`, '');
-    return [...out, ...renderHashing(hashing)].join('\n') + '\n';
+    out.push(`Scenarios: ${meta.scenarios.join(', ')}. ${meta.pinning} · Node ${meta.node} · ${meta.cpu} × ${meta.cores}${meta.totalS ? ` · ${meta.totalS} s in all` : ''}`, '');
+    return [...out, ...(hashing.length ? renderHashing(hashing) : [])].join('\n') + '\n';
   }
   return [...out, renderServerRuns(meta, runs), ...(hashing.length ? renderHashing(hashing) : [])].join('\n') + '\n';
+}
+
+/** (a): every ladder step of every run, then each run's highest sustained rate. Empty without ladder steps. */
+export function renderLadder(meta: BenchMeta, runs: ServerRun[], heading = '## (a) Rate ladder'): string[] {
+  const out: string[] = [];
+  const best = new Map(runs.map((r) => [r, highestSustained(r)] as const));
+  const ladders = runs.flatMap((r) => r.phases.filter((p) => p.kind === 'ladder').map((p) => [r, p] as const));
+  if (ladders.length) {
+    out.push(
+      heading,
+      '',
+      `Each step: ${meta.ladderWarmupS} s warm-up + ${meta.ladderDurationS} s window on the same connections; a step passes with 100 % delivered and e2e p99 ≤ ${meta.ladderMaxP99Ms} ms; a failing step is tried once more, and a server's ladder stops at the first step that fails twice.`,
+      '',
+      '| server | msg/s per client | sent/s | accepted/s | persisted/s | delivered/s | delivered/expected | e2e p50 / p99 / max (ms) | ack p99 (ms) | errors | NOTIFY/s | gen CPU % / loop delay p99 (ms) | server CPU % | DB CPU % | DB events | other CPU % | pass |',
+      '|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|:-:|',
+    );
+    for (const [run, p] of ladders) {
+      out.push(
+        `| ${label(run)} | ${p.ratePerClient} | ${n0(p.sentPerS)} | ${n0(p.acceptedPerS)} | ${n0(p.persistedPerS)} | ${n0(p.deliveredPerS)} | ${pct(p.deliveryRatio)} | ${ms(p.e2e.p50)} / ${ms(p.e2e.p99)} / ${ms(p.e2e.max)} | ` +
+          `${ms(p.ack.p99)} | ${errs(p.errors)} | ${n0(p.notify?.sentPerS)} | ${genCell(p.generator)} | ${n1(p.server?.cpuPct)} | ${n1(p.database?.cpuPct)} | ${events(p)} | ${n1(p.machine?.otherPct)} | ` +
+          `${p.pass ? 'yes' : '**no**'}${(p.attempt ?? 1) > 1 ? ' (retry)' : ''} |`,
+      );
+    }
+    out.push('');
+    const lines = runs.map((r) => {
+      const b = best.get(r);
+      return b
+        ? `${label(r)} ${b.exhausted ? '≥ ' : ''}${b.rate} msg/s per client (${n0(b.sentPerS)} sends/s, ${n0(b.deliveredPerS)} deliveries/s)`
+        : `${label(r)}: no step passed`;
+    });
+    out.push(`**Highest sustained rate:** ${lines.join('; ')}.`);
+    for (const r of runs) if (r.ladderSkipped?.length) out.push(`${label(r)}: the ladder's time budget ran out before ${r.ladderSkipped.join(', ')} msg/s (--ladder-budget).`);
+    if (ladders.some(([, p]) => generatorSaturated(p.generator)))
+      out.push(`⚠ = the load generator was saturated in that step (CPU ≥ 90 % or loop delay p99 ≥ 50 ms): the limit measured there may be the generator's.`);
+    out.push('');
+  }
+  return out;
 }
 
 function renderServerRuns(meta: BenchMeta, runs: ServerRun[]): string {
@@ -229,36 +266,7 @@ function renderServerRuns(meta: BenchMeta, runs: ServerRun[]): string {
   }
 
   // ── (a) ladder ──
-  const ladders = runs.flatMap((r) => r.phases.filter((p) => p.kind === 'ladder').map((p) => [r, p] as const));
-  if (ladders.length) {
-    out.push(
-      `## (a) Rate ladder`,
-      '',
-      `Each step: ${meta.ladderWarmupS} s warm-up + ${meta.ladderDurationS} s window on the same connections; a step passes with 100 % delivered and e2e p99 ≤ ${meta.ladderMaxP99Ms} ms; a failing step is tried once more, and a server's ladder stops at the first step that fails twice.`,
-      '',
-      '| server | msg/s per client | sent/s | accepted/s | persisted/s | delivered/s | delivered/expected | e2e p50 / p99 / max (ms) | ack p99 (ms) | errors | NOTIFY/s | gen CPU % / loop delay p99 (ms) | server CPU % | DB CPU % | DB events | other CPU % | pass |',
-      '|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|:-:|',
-    );
-    for (const [run, p] of ladders) {
-      out.push(
-        `| ${label(run)} | ${p.ratePerClient} | ${n0(p.sentPerS)} | ${n0(p.acceptedPerS)} | ${n0(p.persistedPerS)} | ${n0(p.deliveredPerS)} | ${pct(p.deliveryRatio)} | ${ms(p.e2e.p50)} / ${ms(p.e2e.p99)} / ${ms(p.e2e.max)} | ` +
-          `${ms(p.ack.p99)} | ${errs(p.errors)} | ${n0(p.notify?.sentPerS)} | ${genCell(p.generator)} | ${n1(p.server?.cpuPct)} | ${n1(p.database?.cpuPct)} | ${events(p)} | ${n1(p.machine?.otherPct)} | ` +
-          `${p.pass ? 'yes' : '**no**'}${(p.attempt ?? 1) > 1 ? ' (retry)' : ''} |`,
-      );
-    }
-    out.push('');
-    const lines = runs.map((r) => {
-      const b = best.get(r);
-      return b
-        ? `${label(r)} ${b.exhausted ? '≥ ' : ''}${b.rate} msg/s per client (${n0(b.sentPerS)} sends/s, ${n0(b.deliveredPerS)} deliveries/s)`
-        : `${label(r)}: no step passed`;
-    });
-    out.push(`**Highest sustained rate:** ${lines.join('; ')}.`);
-    for (const r of runs) if (r.ladderSkipped?.length) out.push(`${label(r)}: the ladder's time budget ran out before ${r.ladderSkipped.join(', ')} msg/s (--ladder-budget).`);
-    if (ladders.some(([, p]) => generatorSaturated(p.generator)))
-      out.push(`⚠ = the load generator was saturated in that step (CPU ≥ 90 % or loop delay p99 ≥ 50 ms): the limit measured there may be the generator's.`);
-    out.push('');
-  }
+  out.push(...renderLadder(meta, runs));
 
   // ── (c) connections ──
   const idles = runs.filter((r) => r.idle);

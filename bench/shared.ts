@@ -25,8 +25,11 @@ export const SERVER_KINDS: Record<ServerName, ServerKind> = {
 
 export const isParley = (name: ServerName) => SERVER_KINDS[name].script === 'parley-server.ts';
 
-export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing';
+export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing' | 'search';
+/** The default run. */
 export const SCENARIOS: readonly Scenario[] = ['ladder', 'latency', 'connections', 'idle', 'hashing'];
+/** Also `search` (issue 11: seeds a million messages; tens of minutes the first time), only when asked for. */
+export const ALL_SCENARIOS: readonly Scenario[] = [...SCENARIOS, 'search'];
 
 export interface PhaseSpec {
   /** e.g. "main" or "ladder 2/s". */
@@ -50,6 +53,11 @@ export interface LoadPlan {
   clients: { roomIndex: number; roomId: string; instance: number; cookie?: string; localAddress?: string }[];
   rooms: number;
   bodyBytes: number;
+  /**
+   * What follows the body's header: `padding` ('x' up to bodyBytes, the default) or `words`, realistic chat
+   * text (bench/search-text.ts), which is what the search indexes cost on (the `search` scenario's ladder).
+   */
+  bodyText?: 'padding' | 'words';
   ackTimeoutMs: number;
   connectConcurrency: number;
   phases: PhaseSpec[];
@@ -246,8 +254,9 @@ export type ServerReply =
  * The body carries what the receiver needs to measure: phase, sender and the intended send time (ms on the
  * generator's monotonic clock), padded to the configured size. Both servers echo the body unchanged.
  */
-export function encodeBody(phase: number, sender: number, intendedMs: number, bytes: number): string {
+export function encodeBody(phase: number, sender: number, intendedMs: number, bytes: number, text?: string): string {
   const head = `${phase}|${sender}|${intendedMs.toFixed(3)}|`;
+  if (text !== undefined) return head + text.slice(0, 2000 - head.length - 1);
   return head.length >= bytes ? head : head + 'x'.repeat(bytes - head.length);
 }
 
