@@ -305,6 +305,37 @@ async function findHits(tx: Tx, plan: Plan, mode: Mode, cursor: Cursor | null): 
     ORDER BY h.score DESC, h.id DESC`;
 }
 
+/** How long the planner's own plan may take before the search retries with bitmap scans only. */
+const FIRST_PLAN_BUDGET_MS = 400;
+
+/**
+ * The planner's plan, and if it is a bad bet, the other one. A search for the newest matches either walks the
+ * primary key backwards until it has enough (right for a common word) or collects every match from the GIN
+ * indexes and sorts them (right for a rare one). The planner chooses from estimates, which for substrings
+ * (LIKE '%…%') can be off by orders of magnitude: a rare substring judged common walks the whole table. So
+ * the first plan gets FIRST_PLAN_BUDGET_MS; if it runs out, the search runs again without index scans, which
+ * leaves the bitmap scans of the GIN and room indexes.
+ */
+async function findHitsWithFallback(tx: Tx, plan: Plan, mode: Mode, cursor: Cursor | null): Promise<HitRow[]> {
+  await tx.$executeRaw`SAVEPOINT first_plan`;
+  try {
+    await tx.$queryRaw`SELECT set_config('statement_timeout', ${String(FIRST_PLAN_BUDGET_MS)}, true)`;
+    const rows = await findHits(tx, plan, mode, cursor);
+    await tx.$executeRaw`RELEASE SAVEPOINT first_plan`;
+    await tx.$queryRaw`SELECT set_config('statement_timeout', ${String(SEARCH_STATEMENT_TIMEOUT_MS)}, true)`;
+    return rows;
+  } catch (error) {
+    if (!isStatementTimeout(error)) throw error;
+    await tx.$executeRaw`ROLLBACK TO SAVEPOINT first_plan`; // also restores the statement timeout
+  }
+  await tx.$queryRaw`SELECT set_config('enable_indexscan', 'off', true)`;
+  try {
+    return await findHits(tx, plan, mode, cursor);
+  } finally {
+    await tx.$queryRaw`SELECT set_config('enable_indexscan', 'on', true)`;
+  }
+}
+
 function highlighter(terms: PreparedTerm[], mode: Mode): Highlighter {
   const positive = terms.filter((term) => !term.negated);
   const prefixes: string[] = [];
@@ -399,7 +430,7 @@ export async function searchMessages(input: { userId: string } & SearchQuery): P
         const notes = [...filters.notes];
         let mode: Mode = cursor?.[0] === 'a' ? 'near' : 'exact';
         if (mode === 'near') await allowNearMatches(tx);
-        let rows = await findHits(tx, plan, mode, cursor);
+        let rows = await findHitsWithFallback(tx, plan, mode, cursor);
         // Nothing at all matched exactly: look for near matches (typos) of words long enough to be near to —
         // within a shorter budget, and without failing the search when it runs out.
         if (rows.length === 0 && cursor === null && nearSearchable(terms)) {
