@@ -13,7 +13,7 @@ export function AppHeader({ user, leading }: { user: PublicUser; leading?: React
           Parley
         </Link>
       </div>
-      <div className="flex min-w-0 flex-1 justify-end sm:justify-center">
+      <div className="flex flex-1 justify-end sm:min-w-0 sm:justify-center">
         <SearchButton />
       </div>
       <div className="flex min-w-0 items-center gap-3 text-sm">

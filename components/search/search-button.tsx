@@ -25,7 +25,7 @@ export function SearchButton() {
       onClick={openSearch}
       aria-haspopup="dialog"
       aria-keyshortcuts={apple ? 'Meta+K' : 'Control+K'}
-      className="flex min-w-0 items-center gap-2 rounded-md p-1.5 text-slate-600 outline-none hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-brand-600 sm:w-64 sm:border sm:border-slate-300 sm:bg-slate-50 sm:px-2.5 sm:py-1 sm:text-sm lg:w-80"
+      className="flex shrink-0 items-center gap-2 rounded-md p-1.5 text-slate-600 outline-none hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-brand-600 sm:w-64 sm:min-w-0 sm:shrink sm:border sm:border-slate-300 sm:bg-slate-50 sm:px-2.5 sm:py-1 sm:text-sm lg:w-80"
     >
       <MagnifyingGlassIcon aria-hidden className="size-5 shrink-0 sm:size-4" />
       <span className="sr-only sm:not-sr-only sm:flex-1 sm:truncate sm:text-left sm:text-slate-600">Search messages</span>
