@@ -9,17 +9,10 @@
  * have known frequency classes.
  */
 
-/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same dataset. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../lib/testing/seeded-random';
+
+/** The same seed gives the same dataset. */
+export const prng = seededRandom;
 
 /** Samples index i of `weights` with probability weights[i] / Σ weights (binary search on the CDF). */
 export function weightedSampler(weights: ArrayLike<number>): (u: number) => number {

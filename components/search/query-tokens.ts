@@ -1,13 +1,10 @@
 /**
  * Editing the search text the way the filter chips do: find a filter token in what was typed, toggle it,
- * append one. Tokens are read with the same rules as the server's parser (lib/search/query.ts: runs split
- * on whitespace, a `"` quotes up to the next one, a leading `-` negates, `key:` for the known filter keys),
- * so what a chip shows as "on" is what the server will apply.
+ * append one. Tokens are read by the server's own tokenizer (lib/search/query.ts tokenizeSearch), so what
+ * a chip shows as "on" is what the server will apply.
  */
-import { hasFilter, parseSearch, SearchSyntaxError } from '@/lib/search/query';
+import { hasFilter, parseSearch, SearchSyntaxError, tokenizeSearch } from '@/lib/search/query';
 import type { PublicUser } from '@/lib/schemas/user';
-
-const FILTER_KEYS = new Set(['in', 'from', 'before', 'after', 'on', 'has', 'is']);
 
 export interface TokenSpan {
   start: number;
@@ -33,35 +30,12 @@ function identityOf(key: string | null, value: string, quoted: boolean): string 
 
 /** The tokens of a search text with their positions. */
 export function tokenSpans(input: string): TokenSpan[] {
-  const spans: TokenSpan[] = [];
-  let i = 0;
-  while (i < input.length) {
-    while (i < input.length && /\s/.test(input[i]!)) i++;
-    if (i >= input.length) break;
-    const start = i;
-    let negated = false;
-    if (input[i] === '-' && i + 1 < input.length && !/\s/.test(input[i + 1]!)) {
-      negated = true;
-      i++;
-    }
-    let key: string | null = null;
-    const keyMatch = /^([A-Za-z]+):/.exec(input.slice(i));
-    if (keyMatch && FILTER_KEYS.has(keyMatch[1]!.toLowerCase())) {
-      key = keyMatch[1]!.toLowerCase();
-      i += keyMatch[0].length;
-    }
-    if (input[i] === '"') {
-      const close = input.indexOf('"', i + 1);
-      const value = input.slice(i + 1, close === -1 ? input.length : close);
-      i = close === -1 ? input.length : close + 1;
-      spans.push({ start, end: i, identity: identityOf(key, value, true), negated });
-      continue;
-    }
-    const valueStart = i;
-    while (i < input.length && !/\s/.test(input[i]!)) i++;
-    spans.push({ start, end: i, identity: identityOf(key, input.slice(valueStart, i), false), negated });
-  }
-  return spans;
+  return tokenizeSearch(input).map((token) => ({
+    start: token.start,
+    end: token.end,
+    identity: identityOf(token.key, token.text, token.quoted),
+    negated: token.negated,
+  }));
 }
 
 /** The meaning of one token as a chip would write it. */

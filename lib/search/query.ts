@@ -45,21 +45,29 @@ export class SearchSyntaxError extends Error {}
 const FILTER_KEYS = new Set(['in', 'from', 'before', 'after', 'on', 'has', 'is']);
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-interface Token {
+/** One token of a search text, with where it stands in it ([start, end) in UTF-16 units). */
+export interface SearchToken {
   text: string;
   quoted: boolean;
   negated: boolean;
-  /** Set for `key:value` tokens with a known key. */
+  /** Set for `key:value` tokens with a known key (lower-cased). */
   key: string | null;
+  start: number;
+  end: number;
 }
 
-/** Splits on whitespace; a double quote starts a quoted run (up to the next quote or the end). */
-function tokenize(input: string): Token[] {
-  const tokens: Token[] = [];
+/**
+ * Splits on whitespace; a leading `-` negates; `key:` for the known filter keys; a double quote starts a
+ * quoted run (up to the next quote or the end). Shared with the search box's filter chips
+ * (components/search/query-tokens.ts), so what a chip shows as applied is what the server applies.
+ */
+export function tokenizeSearch(input: string): SearchToken[] {
+  const tokens: SearchToken[] = [];
   let i = 0;
   while (i < input.length) {
     while (i < input.length && /\s/.test(input[i]!)) i++;
     if (i >= input.length) break;
+    const start = i;
     let negated = false;
     if (input[i] === '-' && i + 1 < input.length && !/\s/.test(input[i + 1]!)) {
       negated = true;
@@ -72,15 +80,15 @@ function tokenize(input: string): Token[] {
       i += keyMatch[0].length;
     }
     if (input[i] === '"') {
-      const end = input.indexOf('"', i + 1);
-      const text = input.slice(i + 1, end === -1 ? input.length : end);
-      i = end === -1 ? input.length : end + 1;
-      tokens.push({ text, quoted: true, negated, key });
+      const close = input.indexOf('"', i + 1);
+      const text = input.slice(i + 1, close === -1 ? input.length : close);
+      i = close === -1 ? input.length : close + 1;
+      tokens.push({ text, quoted: true, negated, key, start, end: i });
       continue;
     }
-    const start = i;
+    const valueStart = i;
     while (i < input.length && !/\s/.test(input[i]!)) i++;
-    tokens.push({ text: input.slice(start, i), quoted: false, negated, key });
+    tokens.push({ text: input.slice(valueStart, i), quoted: false, negated, key, start, end: i });
   }
   return tokens;
 }
@@ -109,7 +117,7 @@ export function parseSearch(input: string): ParsedSearch {
     isThread: false,
     mentionsMe: false,
   };
-  for (const token of tokenize(input)) {
+  for (const token of tokenizeSearch(input)) {
     if (token.key !== null) {
       applyFilter(parsed, token);
       continue;
@@ -134,7 +142,7 @@ export function parseSearch(input: string): ParsedSearch {
   return parsed;
 }
 
-function applyFilter(parsed: ParsedSearch, token: Token): void {
+function applyFilter(parsed: ParsedSearch, token: SearchToken): void {
   const key = token.key!;
   const value = token.text.trim();
   if (token.negated) throw new SearchSyntaxError(`-${key}: is not supported; filters can only narrow a search.`);
