@@ -1000,6 +1000,7 @@ describe('GET /api/search: matching', () => {
   it(`relevance ranks among the ${RANK_WINDOW} most recent matches; newest reaches every match`, async () => {
     const { me, write } = await solo();
     const word = madeUpWord();
+    expect(RANK_WINDOW, 'the window protocol.md documents').toBe(300);
     const oldest = await write(`${word} ${word} ${word}`); // as good a match as any, but the oldest
     for (let i = 0; i < RANK_WINDOW; i += 100) {
       await Promise.all(Array.from({ length: 100 }, (_, j) => write(`${word} in message number ${i + j}`)));
