@@ -438,7 +438,7 @@ export async function searchMessages(input: { userId: string } & SearchQuery): P
           try {
             await allowNearMatches(tx, NEAR_MATCH_TIMEOUT_MS);
             rows = await findHits(tx, plan, 'near', null);
-            mode = 'near';
+            if (rows.length > 0) mode = 'near'; // an empty page is not "similar results"
             await tx.$executeRaw`RELEASE SAVEPOINT near_matches`;
           } catch (error) {
             if (!isStatementTimeout(error)) throw error;
