@@ -23,7 +23,7 @@ import type { RoomKind } from '../schemas/room';
 import type { SearchHit, SearchPage, SearchQuery, SearchRoom } from '../schemas/search';
 import type { PublicUser } from '../schemas/user';
 import { dayBounds } from '../search/days';
-import { parseSearch, SearchSyntaxError, type ParsedSearch, type SearchTerm } from '../search/query';
+import { parseSearch, SearchSyntaxError, wordRuns, type ParsedSearch, type SearchTerm } from '../search/query';
 import { buildSnippet, fold, type Highlighter } from '../search/snippet';
 import { messageColumns, toChatMessage, type MessageRow } from './message-rows';
 
@@ -342,14 +342,14 @@ function highlighter(terms: PreparedTerm[], mode: Mode): Highlighter {
   const needles: string[] = [];
   for (const term of positive) {
     if (mode === 'near' && term.kind === 'word') {
-      for (const word of term.folded.match(/[\p{L}\p{N}\p{M}]+/gu) ?? []) {
+      for (const word of wordRuns(term.folded)) {
         prefixes.push([...word].slice(0, Math.max(3, Math.ceil([...word].length / 2))).join(''));
       }
       continue;
     }
     if (term.like !== null) needles.push(term.folded);
     if (term.kind === 'word') {
-      prefixes.push(...(term.folded.match(/[\p{L}\p{N}\p{M}]+/gu) ?? []));
+      prefixes.push(...wordRuns(term.folded));
       // The stems PostgreSQL matched ("deploy" for "deployment"), so "deploying" is marked too.
       for (const [, lexeme] of term.tsquery?.matchAll(/'((?:[^']|'')*)'/g) ?? []) prefixes.push(fold(lexeme!.replace(/''/g, "'")));
     } else if (term.like === null) {

@@ -3,19 +3,9 @@
  * filter, quoting, negation, what is plain text, and each documented error.
  */
 import { describe, expect, it } from 'vitest';
-import { hasFilter, lexemeRuns, parseSearch, SEARCH_TERMS_MAX, SearchSyntaxError, type ParsedSearch } from './query';
+import { emptySearch, hasFilter, parseSearch, SEARCH_TERMS_MAX, SearchSyntaxError, wordRuns, type ParsedSearch } from './query';
 
-const EMPTY: ParsedSearch = {
-  terms: [],
-  rooms: [],
-  authors: [],
-  before: null,
-  after: null,
-  on: null,
-  hasLink: false,
-  isThread: false,
-  mentionsMe: false,
-};
+const EMPTY: ParsedSearch = emptySearch();
 
 const word = (text: string, negated = false) => ({ kind: 'word' as const, text, negated });
 const phrase = (text: string, negated = false) => ({ kind: 'phrase' as const, text, negated });
@@ -206,17 +196,17 @@ describe('parseSearch: errors say what to change', () => {
   });
 });
 
-describe('lexemeRuns', () => {
+describe('wordRuns', () => {
   it('cuts a word into runs of letters, digits and combining marks', () => {
-    expect(lexemeRuns('node.js')).toEqual(['node', 'js']);
-    expect(lexemeRuns("a:* & b | !c <-> 'd'")).toEqual(['a', 'b', 'c', 'd']);
-    expect(lexemeRuns('cafe\u0301')).toEqual(['cafe\u0301']); // a decomposed é stays one run
-    expect(lexemeRuns('日本語のテキスト')).toEqual(['日本語のテキスト']);
-    expect(lexemeRuns('100%_sure\\x')).toEqual(['100', 'sure', 'x']);
+    expect(wordRuns('node.js')).toEqual(['node', 'js']);
+    expect(wordRuns("a:* & b | !c <-> 'd'")).toEqual(['a', 'b', 'c', 'd']);
+    expect(wordRuns('cafe\u0301')).toEqual(['cafe\u0301']); // a decomposed é stays one run
+    expect(wordRuns('日本語のテキスト')).toEqual(['日本語のテキスト']);
+    expect(wordRuns('100%_sure\\x')).toEqual(['100', 'sure', 'x']);
   });
 
   it('gives nothing for text with no letter or digit', () => {
-    expect(lexemeRuns('')).toEqual([]);
-    expect(lexemeRuns('&|!:*()<->\\\'"')).toEqual([]);
+    expect(wordRuns('')).toEqual([]);
+    expect(wordRuns('&|!:*()<->\\\'"')).toEqual([]);
   });
 });

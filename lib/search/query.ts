@@ -1,7 +1,7 @@
 /**
  * The search language (docs/protocol.md "Search syntax"), parsed into plain data. Nothing here ever
- * reaches PostgreSQL as query syntax: lib/data/search.ts passes every piece as a bound parameter, and
- * words are cut into runs of letters and digits before they become tsquery lexemes.
+ * reaches PostgreSQL as query syntax: lib/data/search.ts passes every piece as a bound parameter, to
+ * plainto_tsquery / phraseto_tsquery (which accept any text) or as an escaped LIKE pattern.
  *
  *   deplo              a word; also matches words it begins ("deployment") and, from 3 characters, any text containing it
  *   "release train"    an exact phrase (an unclosed quote runs to the end)
@@ -105,18 +105,13 @@ function dayValue(key: string, value: string): DayRef {
   throw new SearchSyntaxError(`${key}: needs a date like 2026-11-30 (or "today", "yesterday").`);
 }
 
+/** A search with no term and no filter: what parsing starts from. */
+export function emptySearch(): ParsedSearch {
+  return { terms: [], rooms: [], authors: [], before: null, after: null, on: null, hasLink: false, isThread: false, mentionsMe: false };
+}
+
 export function parseSearch(input: string): ParsedSearch {
-  const parsed: ParsedSearch = {
-    terms: [],
-    rooms: [],
-    authors: [],
-    before: null,
-    after: null,
-    on: null,
-    hasLink: false,
-    isThread: false,
-    mentionsMe: false,
-  };
+  const parsed = emptySearch();
   for (const token of tokenizeSearch(input)) {
     if (token.key !== null) {
       applyFilter(parsed, token);
@@ -191,10 +186,13 @@ export function hasFilter(parsed: ParsedSearch): boolean {
   );
 }
 
+/** A run of letters, digits and combining marks (global: use with match/matchAll). */
+export const WORD_RUN = /[\p{L}\p{N}\p{M}]+/gu;
+
 /**
- * The runs of letters, digits and combining marks in a word: what becomes tsquery lexemes
- * ("node.js" → ["node", "js"]). Runs hold no tsquery syntax, so quoting them is enough.
+ * The runs of letters, digits and combining marks in a text ("node.js" → ["node", "js"]): its words, as
+ * snippets mark them.
  */
-export function lexemeRuns(word: string): string[] {
-  return word.match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
+export function wordRuns(text: string): string[] {
+  return text.match(WORD_RUN) ?? [];
 }

@@ -6,6 +6,7 @@
  */
 import removeMarkdown from 'remove-markdown';
 import type { SnippetPart } from '../schemas/search';
+import { WORD_RUN } from './query';
 import { UNACCENT_LETTERS } from './unaccent-letters';
 
 export const SNIPPET_MAX_CHARS = 200;
@@ -65,7 +66,7 @@ function matchRanges(text: string, highlighter: Highlighter): [number, number][]
     }
   }
   if (highlighter.prefixes.length > 0) {
-    for (const word of folded.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
+    for (const word of folded.matchAll(WORD_RUN)) {
       if (highlighter.prefixes.some((prefix) => prefix && word[0].startsWith(prefix))) {
         ranges.push(toOriginal(word.index, word.index + word[0].length));
       }
