@@ -79,12 +79,48 @@ export const envSchema = z.object({
   PASSWORD_HASH_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /** Password hashes that may wait for a thread; beyond, the request is refused (UNAVAILABLE). Unset: 16 per thread. */
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(1).optional(),
+  /** Largest file one upload may be, in bytes (default 25 MiB). Enforced while the bytes stream in. */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).max(2 ** 40).default(25 * 1024 * 1024),
+  /** Bytes of files one user may keep stored (sent and not deleted, or uploading); default 1 GiB. */
+  UPLOAD_QUOTA_BYTES: z.coerce.number().int().min(1).max(2 ** 50).default(1024 * 1024 * 1024),
+  /** Uploads one user may start per minute (every attempt counts, refused ones too). */
+  RATE_LIMIT_UPLOADS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Pixels an uploaded image may decode to (width × height × frames); larger ones are kept as plain files. */
+  UPLOAD_MAX_PIXELS: z.coerce.number().int().min(1).default(80_000_000),
+  /** Hours an uploaded file may wait for a message before it is deleted. */
+  UPLOAD_UNATTACHED_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(24),
+  /** `clamav`: every upload is scanned by clamd before it is stored; refused when infected or clamd cannot answer. */
+  UPLOAD_SCAN: z.enum(['none', 'clamav']).default('none'),
+  /** clamd's local socket (Debian's clamav-daemon). Ignored when CLAMAV_HOST is set. */
+  CLAMAV_SOCKET: z.string().min(1).default('/run/clamav/clamd.ctl'),
+  /** clamd over TCP instead of its socket. */
+  CLAMAV_HOST: z.string().min(1).optional(),
+  CLAMAV_PORT: z.coerce.number().int().min(1).max(65535).default(3310),
+  /** Where file bytes live: `local` (DATA_DIR/files) or `s3` (any S3-compatible object storage). */
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  /** S3: the endpoint of a non-AWS service (MinIO, Ceph, R2…); unset for AWS itself. */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** S3 credentials; unset: the AWS SDK's usual chain (environment, profile, instance role). */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Path-style URLs (endpoint/bucket/key). Unset: on when S3_ENDPOINT is set, as most non-AWS services need. */
+  S3_FORCE_PATH_STYLE: booleanFlag.optional(),
   /** `postgres`: broadcasts cross instances over LISTEN/NOTIFY (needed for more than one instance). */
   REALTIME_ADAPTER: z.enum(['postgres', 'memory']).default('postgres'),
   /** Bearer token for GET /api/metrics. Unset: the endpoint answers 404 (never public by accident). */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters.').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+})
+  .refine((env) => env.STORAGE_DRIVER !== 's3' || env.S3_BUCKET !== undefined, {
+    message: 'STORAGE_DRIVER=s3 needs S3_BUCKET.',
+    path: ['S3_BUCKET'],
+  })
+  .refine((env) => (env.S3_ACCESS_KEY_ID === undefined) === (env.S3_SECRET_ACCESS_KEY === undefined), {
+    message: 'Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither.',
+    path: ['S3_SECRET_ACCESS_KEY'],
+  });
 
 export type Env = Omit<z.infer<typeof envSchema>, 'AUTH_SECRET'> & {
   AUTH_SECRET: string;

@@ -11,8 +11,12 @@ export const errorStatus = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** An upload would take the user's stored files over their quota. */
+  QUOTA_EXCEEDED: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INVALID_PAYLOAD: 422,
+  /** The virus scanner found something in an upload. */
+  FILE_INFECTED: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,

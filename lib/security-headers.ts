@@ -21,9 +21,9 @@ export interface SecurityHeaderOptions {
 const HSTS = 'max-age=31536000; includeSubDomains';
 
 /**
- * Browser features Parley does not use, denied to the page and to anything it might embed. Calls and voice
- * messages (a later issue) will need `camera=(self)`, `microphone=(self)` and, for screen sharing,
- * `display-capture=(self)`: change those entries here when they ship.
+ * Browser features Parley does not use, denied to the page and to anything it might embed. The microphone
+ * is Parley's own (voice messages); calls (a later issue) will need `camera=(self)` and, for screen
+ * sharing, `display-capture=(self)`: change those entries here when they ship.
  */
 const PERMISSIONS_POLICY = [
   'accelerometer=()',
@@ -34,7 +34,7 @@ const PERMISSIONS_POLICY = [
   'gyroscope=()',
   'hid=()',
   'magnetometer=()',
-  'microphone=()',
+  'microphone=(self)',
   'midi=()',
   'payment=()',
   'serial=()',
@@ -47,6 +47,8 @@ export function contentSecurityPolicy({ nonce, dev, https }: SecurityHeaderOptio
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
     `style-src 'self' 'nonce-${nonce}'`,
     "img-src 'self' data: blob:",
+    // blob: plays a voice message back before it is sent; the rest is our own /api/files.
+    "media-src 'self' blob:",
     "font-src 'self'",
     // 'self' covers the same-origin WebSocket (ws:/wss:) of Socket.IO and of next dev's HMR (CSP Level 3).
     "connect-src 'self'",

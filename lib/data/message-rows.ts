@@ -4,6 +4,7 @@
  * participants are read with the message, so a client gets them in the state of that moment.
  */
 import { Prisma } from '@/generated/prisma/client.ts';
+import { toAttachment, type StoredAttachment } from '../schemas/attachment';
 import type { ChatMessage, QuotedMessage, Reaction } from '../schemas/message';
 import type { PublicUser } from '../schemas/user';
 
@@ -30,6 +31,7 @@ export interface MessageRow {
   reactions: Reaction[];
   mentions: string[] | null;
   mentionsRoom: boolean;
+  attachments: StoredAttachment[];
   author: PublicUser;
   /** Absent when read with ownColumns only. */
   replyTo?: QuotedMessage | null;
@@ -47,7 +49,7 @@ export function ownColumns(alias = 'm'): Prisma.Sql {
     ${m}.created_at AS "createdAt", ${m}.edited_at AS "editedAt", ${m}.deleted_at AS "deletedAt", ${m}.rev,
     ${m}.thread_root_seq AS "threadRootSeq", ${m}.also_in_room AS "alsoInRoom", ${m}.reply_count AS "replyCount",
     ${m}.last_reply_seq AS "lastReplySeq", ${m}.last_reply_at AS "lastReplyAt", ${m}.reactions,
-    ${m}.mentions::text[] AS mentions, ${m}.mentions_room AS "mentionsRoom",
+    ${m}.mentions::text[] AS mentions, ${m}.mentions_room AS "mentionsRoom", ${m}.attachments,
     (SELECT ${userJson('au')} FROM users au WHERE au.id = ${m}.author_id) AS author`;
 }
 
@@ -99,5 +101,6 @@ export function toChatMessage(row: MessageRow): ChatMessage {
     reactions: row.reactions,
     mentions: row.mentions ?? [],
     mentionsRoom: row.mentionsRoom,
+    attachments: row.attachments.map(toAttachment),
   };
 }

@@ -1,5 +1,6 @@
 /** Message rules and wire shapes. */
 import { z } from 'zod';
+import { attachmentIdsSchema, type Attachment } from './attachment';
 import { plainText } from './text';
 import type { PublicUser } from './user';
 
@@ -26,6 +27,18 @@ export const messageBodySchema = plainText(
   { kind: 'multi-line', label: 'A message' },
 );
 
+/**
+ * A body that may be empty: the caption of a message with files. Whether empty is allowed depends on the
+ * attachments (checked with them, below for sends, in lib/data for edits).
+ */
+export const captionSchema = plainText(
+  z
+    .string({ error: 'The message body must be text.' })
+    .trim()
+    .refine((body) => charCount(body) <= MESSAGE_MAX_CHARS, `A message can be at most ${MESSAGE_MAX_CHARS} characters.`),
+  { kind: 'multi-line', label: 'A message' },
+);
+
 const clientIdSchema = z.uuid({ error: 'clientId must be a UUID.' }).toLowerCase();
 /** A message's seq in a payload: a JSON number (a string is refused), ≥ 1. */
 export const messageSeqSchema = z.number({ error: 'seq must be a number.' }).int().min(1, 'seq must be ≥ 1.').max(2_147_483_647);
@@ -34,13 +47,20 @@ export const sendMessageSchema = z
   .strictObject({
     /** Made once per message by the client and reused on every retry: the idempotency key. */
     clientId: clientIdSchema,
-    body: messageBodySchema,
+    /** The text; may be empty or left out when the message carries files (then it is their caption). */
+    body: captionSchema.default(''),
+    /** Ids of the sender's uploads to this room (docs/protocol.md §4.11), in display order. */
+    attachments: attachmentIdsSchema.optional(),
     /** A reply in the thread of this message (a top-level message of the same room). */
     threadRootSeq: messageSeqSchema.optional(),
     /** A thread reply that is also shown in the room's main timeline ("also send to room"). */
     alsoInRoom: z.boolean({ error: 'alsoInRoom must be true or false.' }).optional(),
     /** A quote-reply to this message of the same room. */
     replyToSeq: messageSeqSchema.optional(),
+  })
+  .refine((m) => m.body.length > 0 || (m.attachments?.length ?? 0) > 0, {
+    message: 'The message is empty.',
+    path: ['body'],
   })
   .refine((m) => m.alsoInRoom === undefined || m.threadRootSeq !== undefined, {
     message: 'alsoInRoom applies to thread replies only.',
@@ -52,7 +72,8 @@ export type SendMessageInput = z.input<typeof sendMessageSchema>;
 export const editMessageSchema = z.strictObject({
   seq: messageSeqSchema,
   clientId: clientIdSchema,
-  body: messageBodySchema,
+  /** "" only for a message with attachments (lib/data/message-changes.ts checks). */
+  body: captionSchema,
 });
 export type EditMessageInput = z.input<typeof editMessageSchema>;
 
@@ -162,6 +183,8 @@ export interface ChatMessage {
   mentions: string[];
   /** @room / @here, by someone allowed to. */
   mentionsRoom: boolean;
+  /** Files sent with it, in order (docs/protocol.md §4.11); [] when none and on tombstones. */
+  attachments: Attachment[];
 }
 
 export interface HistoryPage {

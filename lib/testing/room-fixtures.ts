@@ -43,6 +43,7 @@ export function chatMessage(seq: number, overrides: Partial<ChatMessage> = {}): 
     reactions: [],
     mentions: [],
     mentionsRoom: false,
+    attachments: [],
     ...overrides,
   };
 }
