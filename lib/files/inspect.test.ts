@@ -215,6 +215,16 @@ describe('what cannot or must not be decoded stays a plain file', () => {
   });
 });
 
+describe('server faults are thrown, not hidden as "not an image"', () => {
+  it('a work folder that cannot be written, an input that is gone', async () => {
+    const file = path.join(root, 'fault.jpg');
+    await writeFile(file, await fixtures.jpeg());
+    const options = { maxPixels: 80_000_000, workDir: path.join(root, 'no-such-folder'), voice: false };
+    await expect(inspectFile(file, options)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(inspectFile(path.join(root, 'gone.jpg'), { ...options, workDir: root })).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
 describe('audio and video', () => {
   it('a voice recording in a WebM or Ogg container is audio; without voice a WebM is video', async () => {
     expect(await inspect(fixtures.webmHeader(), 'voice.webm', { voice: true })).toMatchObject({ contentType: 'audio/webm', kind: 'audio' });

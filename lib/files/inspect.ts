@@ -12,7 +12,7 @@ import { open, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileTypeFromFile } from 'file-type';
-import sharp, { type FormatEnum, type OutputInfo, type Sharp, type SharpOptions } from 'sharp';
+import sharp, { type FormatEnum, type Sharp, type SharpOptions } from 'sharp';
 import { createLimiter } from './limiter';
 import { THUMBNAIL_MAX_EDGE, type Inspection, type InspectOptions, type Inspector, type ProcessedImage } from './types';
 
@@ -129,9 +129,6 @@ async function processImage(filePath: string, sniffed: string, options: InspectO
   const spec = DECODABLE[sniffed];
   if (!spec) return undefined;
   const decodeOptions: SharpOptions = { failOn: 'error', limitInputPixels: options.maxPixels };
-
-  let encoded: { data: Buffer; info: OutputInfo };
-  let thumbnail: { data: Buffer; info: OutputInfo };
   try {
     // Headers only: refuse before any pixel is decoded. sharp's own limit sees one frame here, so count them all.
     const meta = await sharp(filePath, decodeOptions).metadata();
@@ -147,12 +144,12 @@ async function processImage(filePath: string, sniffed: string, options: InspectO
     if (format === 'jpeg' && meta.hasAlpha) format = 'png';
 
     // limitInputPixels applies again to the decoded strip of all frames.
-    encoded = await encode(
+    const encoded = await encode(
       sharp(filePath, { ...decodeOptions, animated }).timeout({ seconds: DECODE_TIMEOUT_SECONDS }).autoOrient().keepIccProfile(),
       format,
       meta.isPalette && format === 'png',
     ).toBuffer({ resolveWithObject: true });
-    thumbnail = await sharp(filePath, decodeOptions) // the first frame of an animation
+    const thumbnail = await sharp(filePath, decodeOptions) // the first frame of an animation
       .timeout({ seconds: DECODE_TIMEOUT_SECONDS })
       .autoOrient()
       .resize(THUMBNAIL_MAX_EDGE, THUMBNAIL_MAX_EDGE, { fit: 'inside', withoutEnlargement: true })

@@ -6,7 +6,7 @@
  * clamd's StreamMaxLength must be at least UPLOAD_MAX_BYTES (it counts the file's bytes; over it the scan
  * fails), and its MaxFileSize too: a file over MaxFileSize is reported OK without being scanned.
  */
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Env } from '../env';
 import { clamdCommand, ClamdError, type ClamdAddress } from './clamd';
 import type { ScanResult, Scanner } from './types';
@@ -53,7 +53,9 @@ export function createScanner(options: ScannerOptions): Scanner {
   return {
     name: 'clamav',
     async scan(filePath) {
-      const body = createReadStream(filePath, { highWaterMark: CHUNK_BYTES });
+      // Opened before connecting: a missing file rejects here, rather than as a stream error nobody listens to yet.
+      const file = await open(filePath, 'r');
+      const body = file.createReadStream({ highWaterMark: CHUNK_BYTES }); // closes the file when destroyed
       try {
         return parseScanReply(await clamdCommand(address, 'INSTREAM', { body, timeoutMs }));
       } finally {
