@@ -3,6 +3,7 @@
  * graceful shutdown. Everything else lives in lib/.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
 import next from 'next';
 import { CLIENT_IP_HEADER, resolveClientIp } from './lib/client-ip';
 import { configureDatabase, disconnectDb, getDbPool } from './lib/db';
@@ -107,7 +108,8 @@ async function main(): Promise<void> {
   const garbage = startGarbageCollector({
     storage: fileServices.storage,
     unattachedHours: env.UPLOAD_UNATTACHED_HOURS,
-    tempDir: uploadTempDir(env.DATA_DIR),
+    // Uploads being received, and the local backend's half-written objects (only a crash leaves either).
+    tempDirs: [uploadTempDir(env.DATA_DIR), path.resolve(env.DATA_DIR, 'files', '.tmp')],
     log,
   });
 
@@ -117,11 +119,11 @@ async function main(): Promise<void> {
     const forwarded = setForwardedHeaders(req, { publicUrl: env.PUBLIC_URL, trustProxy: env.TRUST_PROXY });
     applySecurityHeaders(req, res, { dev, https: forwarded.proto === 'https' });
     const started = process.hrtime.bigint();
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (!path.startsWith('/_next/') && path !== '/favicon.svg') {
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    if (!pathname.startsWith('/_next/') && pathname !== '/favicon.svg') {
       res.once('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        log.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+        log.info({ method: req.method, path: pathname, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
       });
     }
     // Cross-origin state changes are refused here, for every route, before Next sees them.

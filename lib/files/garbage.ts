@@ -115,7 +115,7 @@ export interface GarbageCollector {
 export function startGarbageCollector(options: {
   storage: Storage;
   unattachedHours: number;
-  tempDir: string;
+  tempDirs: string[];
   log: Logger;
   intervalMs?: number;
 }): GarbageCollector {
@@ -129,7 +129,7 @@ export function startGarbageCollector(options: {
     running = (async () => {
       try {
         const result = await sweepStorage(options);
-        await removeStaleTempFiles(options.tempDir);
+        for (const dir of options.tempDirs) await removeStaleTempFiles(dir);
         if (result.expiredUploads + result.removedObjects > 0) options.log.info(result, 'removed files nobody can read any more');
       } catch (error) {
         options.log.warn({ err: error }, 'file garbage collection failed; will retry');
