@@ -41,6 +41,23 @@ export function isInlineType(served: string): boolean {
   return INLINE_TYPES.test(served);
 }
 
+/**
+ * The plain-ASCII `filename` of Content-Disposition for clients that do not read `filename*` (RFC 6266 §4.3):
+ * accents dropped (é → e), anything else outside printable ASCII as "_", the extension kept.
+ */
+export function asciiFileName(name: string): string {
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\x20-\x7e]/g, '_')
+    .replace(/["\\]/g, '_');
+  return ascii.trim() || 'file';
+}
+
+function dispositionOf(name: string, inline: boolean): string {
+  return contentDisposition(name, { type: inline ? 'inline' : 'attachment', fallback: asciiFileName(name) });
+}
+
 function sendError(res: ServerResponse, error: unknown, options: { closeConnection?: boolean } = {}): void {
   if (res.headersSent) {
     res.destroy();
@@ -138,7 +155,7 @@ async function handleDownload(
   const etag = `"${id.toLowerCase()}${thumbnail ? '-thumb' : ''}"`;
   const headers: Record<string, string> = {
     'content-type': type,
-    'content-disposition': contentDisposition(thumbnail ? `${file.name}.webp` : file.name, { type: inline ? 'inline' : 'attachment' }),
+    'content-disposition': dispositionOf(thumbnail ? `${file.name}.webp` : file.name, inline),
     'content-security-policy': FILE_CSP,
     'x-content-type-options': 'nosniff',
     'cross-origin-resource-policy': 'same-origin',

@@ -8,6 +8,7 @@ import { createSession } from '../data/sessions';
 import { registerUser } from '../data/users';
 import { databaseUrl } from '../db';
 import { getEnv } from '../env';
+import { refuseCrossOriginStateChange } from '../http/origin-guard';
 import { createFilesHandler, handleExpectContinue } from '../files/http';
 import { createFileServices } from '../files/services';
 import type { FileServices } from '../files/upload';
@@ -52,6 +53,8 @@ export async function startTestRealtime(
   // The byte-stream file routes on the same origin as the sockets, as server.ts serves them.
   const handleFiles = createFilesHandler(createFileServices(env, options.log ?? getLogger(), options.files));
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    // As server.ts: the cross-origin and content-type rule first, for every route.
+    if (refuseCrossOriginStateChange(req, res)) return;
     if (!handleFiles(req, res)) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"No such route."}}');
   };
   const httpServer = createServer(onRequest);
