@@ -92,6 +92,7 @@ export type UploadQuery = z.infer<typeof uploadQuerySchema>;
 /** Attachment ids in message:send. */
 export const attachmentIdsSchema = z
   .array(z.uuid({ error: 'An attachment id must be a UUID.' }).toLowerCase(), { error: 'attachments must be a list of ids.' })
+  .min(1, 'attachments lists at least one file (leave it out for none).')
   .max(MAX_ATTACHMENTS_PER_MESSAGE, `A message can carry at most ${MAX_ATTACHMENTS_PER_MESSAGE} files.`)
   .refine((ids) => new Set(ids).size === ids.length, 'The same file is listed twice.');
 
