@@ -13,7 +13,10 @@ export function createFileServices(env: Env, log: Logger, overrides: Partial<Omi
   return {
     env,
     log,
-    storage: overrides.storage ?? getStorage(),
+    // Looked up on use: the process's storage may be replaced after start (setStorageForTests).
+    get storage() {
+      return overrides.storage ?? getStorage();
+    },
     scanner:
       overrides.scanner ??
       createScanner({ mode: env.UPLOAD_SCAN, socket: env.CLAMAV_SOCKET, host: env.CLAMAV_HOST, port: env.CLAMAV_PORT }),
