@@ -171,8 +171,9 @@ export async function storeUpload(
         : {}),
     };
     try {
-      await storage.putFile(reservation.storageKey, image ? image.path : original, { contentType: facts.contentType });
-      if (image) await storage.putFile(reservation.thumbnailKey, image.thumbnail.path, { contentType: 'image/webp' });
+      // Both files are ours to delete (workDir), so the backend may take them over rather than copy them.
+      await storage.putFile(reservation.storageKey, image ? image.path : original, { contentType: facts.contentType, disposable: true });
+      if (image) await storage.putFile(reservation.thumbnailKey, image.thumbnail.path, { contentType: 'image/webp', disposable: true });
     } catch (error) {
       throw storageUnavailable(error, log);
     }

@@ -33,11 +33,16 @@ export function createLocalStorage(options: LocalStorageOptions): Storage {
   return {
     driver: 'local',
 
-    async putFile(key, filePath) {
+    async putFile(key, filePath, options) {
       const target = pathOf(key);
       await mkdir(tempDir, { recursive: true, mode: 0o700 });
       await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
       const temp = path.join(tempDir, randomUUID());
+      if (options?.disposable && (await adopt(filePath, temp))) {
+        await rename(temp, target);
+        await syncDirectory(path.dirname(target));
+        return;
+      }
       try {
         const file = await open(temp, 'wx', 0o600);
         try {
@@ -115,4 +120,30 @@ async function syncDirectory(dir: string): Promise<void> {
 
 function errnoCode(error: unknown): string | undefined {
   return error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+}
+
+/**
+ * Moves a disposable source into our temp folder and makes its bytes durable, instead of copying them
+ * (an upload is then written once, not twice). false when it cannot be moved (another filesystem): copy.
+ */
+async function adopt(source: string, temp: string): Promise<boolean> {
+  try {
+    await rename(source, temp);
+  } catch (error) {
+    if (errnoCode(error) === 'EXDEV') return false;
+    throw error;
+  }
+  try {
+    const file = await open(temp, 'r+');
+    try {
+      await file.chmod(0o600);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return true;
 }

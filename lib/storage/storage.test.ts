@@ -86,6 +86,18 @@ describe.each(backends)('storage contract: $name', ({ start }) => {
     await expect(storage.check()).resolves.toBeUndefined();
   });
 
+  it('stores a disposable file exactly (moved or copied, the caller deletes what is left)', async () => {
+    const source = path.join(work, `disposable-${Math.random().toString(36).slice(2)}`);
+    await writeFile(source, 'a temporary upload');
+    await storage.putFile('room-1/disposable', source, { contentType, disposable: true });
+    await rm(source, { force: true });
+    const object = await storage.get('room-1/disposable');
+    expect(object?.size).toBe('a temporary upload'.length);
+    const chunks: Buffer[] = [];
+    for await (const chunk of object!.body) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('a temporary upload');
+  });
+
   it('stores a 20 MB file and gives back exactly its bytes', HEAVY, async () => {
     await storage.putFile('room-1/big', big.path, { contentType });
     const object = await storage.get('room-1/big');
@@ -211,6 +223,16 @@ describe('local storage on disk', () => {
     await storage.putFile('room/a', small.a, { contentType });
     await expect(storage.putFile('room/b', path.join(work, 'no-such-source'), { contentType })).rejects.toThrow(/ENOENT/);
     await storage.check();
+    expect(await readdir(path.join(root, 'files', '.tmp'))).toEqual([]);
+  });
+
+  it('takes a disposable file over instead of copying it: written once, private, nothing left in .tmp', async () => {
+    const source = path.join(work, 'upload-in-progress');
+    await writeFile(source, 'moved, not copied', { mode: 0o644 });
+    await storage.putFile('room/moved', source, { contentType, disposable: true });
+    expect(existsSync(source)).toBe(false);
+    const stored = path.join(root, 'files', 'room', 'moved');
+    expect((await stat(stored)).mode & 0o777).toBe(0o600);
     expect(await readdir(path.join(root, 'files', '.tmp'))).toEqual([]);
   });
 

@@ -27,8 +27,10 @@ export interface Storage {
   /**
    * Stores a local file under `key` (replacing any object there), streaming it: memory stays bounded
    * whatever the size. Resolves once the object is durable and readable by every instance.
+   * `disposable`: the file is a temporary the caller deletes afterwards, so the backend may take it over
+   * instead of copying it (the local backend moves it when it is on the same filesystem).
    */
-  putFile(key: string, filePath: string, options: { contentType: string }): Promise<void>;
+  putFile(key: string, filePath: string, options: { contentType: string; disposable?: boolean }): Promise<void>;
   /** The object's bytes, or the range of them; null when there is no such object. */
   get(key: string, range?: ByteRange): Promise<StoredObject | null>;
   /** Removes the object; removing one that does not exist is not an error. */
