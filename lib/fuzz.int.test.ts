@@ -5,22 +5,40 @@
  * 500 or INTERNAL, never log an error, never leave an unhandled rejection, and answer every event that
  * carries an ack exactly once within 5 s — and still work normally afterwards.
  *
- * `FUZZ_SEED=<n>` replays a run; `FUZZ_ROUNDS=<n>` makes it longer (default 2,000 of each).
+ * The file routes that server.ts serves beside Next (uploads and downloads, docs/protocol.md §6) are fuzzed
+ * over HTTP against the test server: random and mutated upload query strings, bodies (empty, images,
+ * corrupt and bomb images, HTML, oversize, cut off by the client) and content types, and downloads with
+ * hostile ids, ranges and conditionals. Besides the rules above, a refused upload must leave nothing
+ * behind: the rows and objects at the end are exactly those of the uploads that were answered 201.
+ *
+ * `FUZZ_SEED=<n>` replays a run; `FUZZ_ROUNDS=<n>` makes it longer (default 2,000 of each; a quarter as
+ * many uploads and downloads).
  */
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { getDb } from './db';
+import type { Attachment } from './schemas/attachment';
 import pino from 'pino';
 import type { Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Ack } from './errors';
 import { dispatch, HTTP_METHODS, loadApiRoutes, type ApiRoute } from './testing/api-router';
 import { buildWorld, type World } from './testing/authz-world';
 import { connectClient, send, signInAs, startTestRealtime, waitForConnect, type TestRealtime } from './testing/realtime';
 import { mainClientEvents, roomClientEvents } from './testing/socket-events';
 import { seededRandom } from './testing/seeded-random';
+import { HTML_PAGE, bombPng, corruptPng, png } from './testing/sample-files';
+import { getFile, ownDataDir, rawRequest, tempFiles, uploadOk, uploadUrl, useStorage, withPicked, type TestStorage } from './testing/uploads';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 2_000);
+const FILE_ROUNDS = Math.ceil(ROUNDS / 4);
+
+/** Small, so that oversize bodies are cheap. Read once (lib/env.ts), before anything starts. */
+const UPLOAD_LIMIT = 64 * 1024;
+vi.stubEnv('DATA_DIR', ownDataDir());
+vi.stubEnv('UPLOAD_MAX_BYTES', String(UPLOAD_LIMIT));
+vi.stubEnv('RATE_LIMIT_UPLOADS_PER_MINUTE', '1000000');
 
 const prng = seededRandom;
 
@@ -107,6 +125,10 @@ function mutate(template: Record<string, unknown>): unknown {
 let server: TestRealtime;
 let world: World;
 let routes: ApiRoute[];
+let storage: TestStorage;
+/** Sent files (readable by the world's members) and an unsent upload of the owner's, for ids that exist. */
+let files: Attachment[] = [];
+let ownerUpload: Attachment;
 const serverErrors: string[] = [];
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -122,11 +144,24 @@ beforeAll(async () => {
   const log = pino({ level: 'error' }, sink);
   [server, world, routes] = await Promise.all([startTestRealtime({ log, messageLimits: { perSecond: 50, burst: 50 } }), buildWorld(), loadApiRoutes()]);
   server.handleRequestsHere();
+  storage = await useStorage('local');
+  const owner = world.actors.owner.cookie!;
+  for (const room of Object.values(world.shared)) {
+    const attachment = await uploadOk(server.url, owner, room.id, await png(30, 20), { name: 'fuzz.png' });
+    const socket = connectClient(server.url, { cookie: owner, namespace: `/r/${room.id}` });
+    await waitForConnect(socket);
+    const ack = (await socket.timeout(10_000).emitWithAck('message:send', { clientId: randomUUID(), attachments: [attachment.id] })) as Ack<{ attachments: Attachment[] }>;
+    socket.close();
+    if (!ack.ok) throw new Error(ack.error.message);
+    files.push(...ack.data.attachments);
+  }
+  ownerUpload = await uploadOk(server.url, owner, world.shared.public.id, await png(8, 8), { name: 'unsent.png' });
 }, 120_000);
 
 afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);
   await server?.close();
+  await storage?.close();
 });
 
 function credentialCookie(): string | undefined {
@@ -173,6 +208,11 @@ const SEARCH_TEXTS = [
 
 /** Query strings for GET routes that take one: a valid-looking set with one thing wrong (or right). */
 const QUERY_TEMPLATES: Record<string, () => Record<string, unknown>> = {
+  '/api/rooms/[roomId]/files': () => ({
+    kind: pick(['image', 'video', 'audio', 'file', 'pdf', '']),
+    limit: pick([1, 50, 100, 101, 0, -1, 'x']),
+    ...(chance(0.5) ? { before: pick([pick(files).id, randomUUID(), 'garbage', '', '0'.repeat(36)]) } : {}),
+  }),
   '/api/search': () => ({
     q: pick(SEARCH_TEXTS),
     scope: pick(['mine', 'all', 'everything']),
@@ -195,6 +235,7 @@ function randomRequest(): Request {
         .map((segment) => {
           if (segment === '[roomId]') return encodeURIComponent(roomIdParam());
           if (segment === '[sessionId]') return pick([randomUUID(), world.bystanderSessionId, 'nope']);
+          if (segment === '[id]') return encodeURIComponent(pick([ownerUpload.id, pick(files).id, randomUUID(), ownerUpload.id.toUpperCase(), 'nope', '', '..', '\u0000']));
           if (segment.startsWith('[...')) return pick(['session', 'csrf', 'providers', 'signin', 'signout', 'callback/credentials', 'nonsense', 'callback/%00']);
           return segment;
         })
@@ -303,6 +344,11 @@ describe('fuzz', () => {
       const templates: Record<string, Record<string, unknown>> = {
         'message:send': pick([
           { clientId: randomUUID(), body: 'fuzz' },
+          {
+            clientId: randomUUID(),
+            ...(chance(0.5) ? { body: pick(['', 'fuzz', ' ']) } : {}),
+            attachments: pick([[], [randomUUID()], [ownerUpload.id], [pick(files).id], [ownerUpload.id, ownerUpload.id], ['x'], Array.from({ length: 11 }, () => randomUUID())]),
+          },
           { clientId: randomUUID(), body: 'fuzz @room', threadRootSeq: seq, alsoInRoom: chance(0.5) },
           { clientId: randomUUID(), body: 'fuzz', replyToSeq: seq },
         ]),
@@ -372,6 +418,105 @@ describe('fuzz', () => {
     for (const { socket } of slots) socket.close();
     expect(problems).toEqual([]);
     expect(oversized).toBeGreaterThan(0); // the fuzz did reach the packet limit
+  }, 300_000);
+
+  it(`${FILE_ROUNDS} random uploads: no 500, errors in the documented shape, nothing stored but what was answered 201 (seed ${SEED})`, async () => {
+    const roomIds = [...Object.values(world.shared).map((r) => r.id), 'AAAAAAAAAA', 'short', '%2e%2e', 'x'.repeat(300), randomUUID()];
+    const started = new Date();
+    // Other test files share the database: count the rows of the users this file signs in as.
+    const uploaders = { uploaderId: { in: [world.owner.id, world.member.id, world.actors.outsider.user!.id, world.actors.revokedSession.user!.id] } };
+    const rowsBefore = await getDb().attachment.count({ where: uploaders });
+    const objectsBefore = (await storage.probe.keys()).length;
+    const images = { png: await png(16, 16), corrupt: corruptPng(), bomb: bombPng(), html: HTML_PAGE };
+    const NAMES = ['a.png', '../../etc/passwd', 'x'.repeat(1000), 'a\u0000.png', 'e\u202Egnp.exe', '', '..', 'C:\\x\\y.txt', '日本語.pdf', '<script>.html', '%00', '\ud800'];
+    const failures: string[] = [];
+    let accepted = 0;
+    let storedObjects = 0;
+    for (let i = 0; i < FILE_ROUNDS; i += 1) {
+      const template = {
+        name: pick(NAMES),
+        ...(chance(0.2) ? { voice: pick(['1', '0', 'true', 'yes', '']) } : {}),
+        ...(chance(0.2) ? { durationMs: pick(['0', '4210', '-1', '3600001', '1e3', 'x']) } : {}),
+        ...(chance(0.2) ? { waveform: pick(['AAAA', 'A'.repeat(200), '!!', '']) } : {}),
+      };
+      const values = chance(0.8) ? mutate(template) : randomValue();
+      const params = new URLSearchParams();
+      if (values && typeof values === 'object' && !Array.isArray(values)) for (const [k, v] of Object.entries(values)) params.append(k, queryString(v));
+      const roomId = pick(roomIds);
+      const url = uploadUrl(server.url, encodeURIComponent(roomId), { query: params.toString() });
+      const body = pick([Buffer.alloc(0), images.png, images.corrupt, images.bomb, images.html, Buffer.alloc(int(3000), 7), Buffer.alloc(UPLOAD_LIMIT + 1 + int(1000), 1)]);
+      const headers: Record<string, string | number> = {};
+      const cookie = credentialCookie();
+      if (cookie) headers.cookie = cookie;
+      headers['content-type'] = pick(['application/octet-stream', 'application/octet-stream', 'application/octet-stream', 'application/json', 'image/png', '']);
+      if (chance(0.7)) headers['content-length'] = body.length;
+      if (chance(0.05)) headers.origin = 'https://evil.example';
+      const method = chance(0.9) ? 'POST' : pick(['GET', 'PUT', 'DELETE', 'PATCH']);
+      const abort = chance(0.05) && body.length > 100 && method === 'POST';
+      const result = await rawRequest(url, {
+        method,
+        headers,
+        body: method === 'GET' ? undefined : body,
+        expectContinue: chance(0.1),
+        ...(abort ? { abortAfterBytes: Math.floor(body.length / 2) } : {}),
+        timeoutMs: 20_000,
+      });
+      const label = `#${i} ${method} ${url.slice(server.url.length, server.url.length + 120)} [${JSON.stringify({ ...headers, cookie: String(headers.cookie ?? '').slice(0, 30) })}] body ${body.length} B`;
+      if (!result.response) {
+        if (!abort) failures.push(`${label}: no answer (${String(result.error)})`);
+        continue;
+      }
+      const answer = withPicked(result.response);
+      if (answer.status >= 500) failures.push(`${label} → ${answer.status} ${answer.body.toString('utf8').slice(0, 200)}`);
+      if (answer.status === 201) {
+        accepted += 1;
+        storedObjects += answer.attachment?.thumbnail ? 2 : 1;
+      } else if (answer.status >= 400 && answer.status !== 405 && answer.body.length > 0) {
+        if (typeof answer.error?.code !== 'string' || typeof answer.error.message !== 'string') failures.push(`${label} → ${answer.status} not the error shape: ${answer.body.toString('utf8').slice(0, 200)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(accepted).toBeGreaterThan(0); // the fuzz reached the storing path
+    // Nothing stored but what was answered 201: no half rows, no orphan objects, no temp files.
+    let rows = 0;
+    let objects = 0;
+    const deadline = Date.now() + 20_000;
+    do {
+      rows = (await getDb().attachment.count({ where: uploaders })) - rowsBefore;
+      objects = (await storage.probe.keys()).length - objectsBefore;
+      if (rows === accepted && objects === storedObjects && (await tempFiles()).length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    } while (Date.now() < deadline);
+    expect({ rows, objects, temp: (await tempFiles()).map((t) => t.file) }).toEqual({ rows: accepted, objects: storedObjects, temp: [] });
+    expect(await getDb().attachment.count({ where: { ...uploaders, createdAt: { gte: started }, status: { not: 'ready' } } })).toBe(0);
+  }, 300_000);
+
+  it(`${FILE_ROUNDS} random downloads: only 200/206/304/404/416 (and 401/405), never 500 (seed ${SEED})`, async () => {
+    const RANGES = ['bytes=0-0', 'bytes=-1', 'bytes=5-', 'bytes=99999999-', 'bytes=1-0', 'bytes=0-1,3-4', 'bytes=abc', 'items=0-1', 'bytes=-0', `bytes=0-${2 ** 60}`, 'bytes= 0 - 1 ', ''];
+    const failures: string[] = [];
+    for (let i = 0; i < FILE_ROUNDS; i += 1) {
+      const file = pick(files);
+      const id = pick([file.id, ownerUpload.id, randomUUID(), file.id.toUpperCase(), 'x', '%00', '..%2F..%2Fetc%2Fpasswd', encodeURIComponent(pick(NASTY_STRINGS).slice(0, 100))]);
+      const suffix = pick(['', '', '/thumbnail', '/thumbnail/', '/x', '/..']);
+      const query = pick(['', '?download=1', '?download=0', '?download=x', `?${encodeURIComponent(pick(NASTY_STRINGS).slice(0, 100))}=1`]);
+      const headers: Record<string, string> = {};
+      if (chance(0.5)) headers.range = pick(RANGES);
+      if (chance(0.2)) headers['if-none-match'] = pick(['*', '"x"', 'W/"y"', '']);
+      if (chance(0.1)) headers['if-range'] = pick(['"x"', 'Tue, 01 Jan 2030 00:00:00 GMT']);
+      const cookie = credentialCookie();
+      const path = `/api/files/${id}${suffix}${query}`;
+      try {
+        const answer = await getFile(server.url, cookie, path, { method: pick(['GET', 'GET', 'HEAD']), headers });
+        if (![200, 206, 304, 401, 404, 405, 416].includes(answer.status)) failures.push(`#${i} ${path} ${JSON.stringify(headers)} → ${answer.status} ${answer.body.toString('utf8').slice(0, 200)}`);
+        if ((answer.status === 404 || answer.status === 401) && answer.body.length > 0) {
+          const body = JSON.parse(answer.body.toString('utf8')) as { error?: { code?: unknown; message?: unknown } };
+          if (typeof body.error?.code !== 'string' || typeof body.error.message !== 'string') failures.push(`#${i} ${path} → ${answer.status} not the error shape`);
+        }
+      } catch (error) {
+        failures.push(`#${i} ${path} threw ${String(error)}`);
+      }
+    }
+    expect(failures).toEqual([]);
   }, 300_000);
 
   it('afterwards: nothing logged as an error, no unhandled rejection, and the server still works', async () => {
