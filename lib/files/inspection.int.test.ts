@@ -293,7 +293,7 @@ describe('voice messages', () => {
     expect(voice).toMatchObject({ kind: 'audio', voice: true, durationMs: 4210, waveform: bars, width: null, thumbnail: null });
     const served = await fetchAs(voice.url);
     expect(disposition(served).type).toBe('inline');
-    expect(String(served.headers['content-type'])).toMatch(/^audio\//);
+    expect(String(served.headers['content-type'])).toMatch(/^(audio|video)\/webm\b/);
 
     const video: Attachment = await up(webmAudio(), 'clip.webm');
     expect(video).toMatchObject({ kind: 'video', voice: false, durationMs: null, waveform: null });
