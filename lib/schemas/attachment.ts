@@ -92,6 +92,7 @@ export type UploadQuery = z.infer<typeof uploadQuerySchema>;
 /** Attachment ids in message:send. */
 export const attachmentIdsSchema = z
   .array(z.uuid({ error: 'An attachment id must be a UUID.' }).toLowerCase(), { error: 'attachments must be a list of ids.' })
+  .min(1, 'attachments lists at least one file (leave it out for none).')
   .max(MAX_ATTACHMENTS_PER_MESSAGE, `A message can carry at most ${MAX_ATTACHMENTS_PER_MESSAGE} files.`)
   .refine((ids) => new Set(ids).size === ids.length, 'The same file is listed twice.');
 
@@ -175,4 +176,17 @@ export interface UploadLimits {
   maxFilesPerMessage: number;
   quotaBytes: number;
   usedBytes: number;
+}
+
+/** "25 MB", "1.5 GB": sizes in messages, in the binary units the limits are set in (25 MB = 25 × 1024² bytes). */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const shown = unit === 0 ? String(value) : value >= 10 ? value.toFixed(0) : value.toFixed(1).replace(/\.0$/, '');
+  return `${shown} ${units[unit]}`;
 }
