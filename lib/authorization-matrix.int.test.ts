@@ -19,7 +19,7 @@ import type { RoomKind } from './schemas/room';
 import { dispatch, loadApiRoutes, type ApiRoute } from './testing/api-router';
 import { ACTORS, ROOM_KINDS, buildWorld, canRead, hasSession, type Actor, type ActorCredentials, type MatrixRoom, type World } from './testing/authz-world';
 import { connectClient, createTestUser, signInAs, startTestRealtime, uniqueName, waitForConnect, type TestRealtime } from './testing/realtime';
-import { png } from './testing/sample-files';
+import { png } from './testing/file-fixtures';
 import { mainClientEvents, roomClientEvents } from './testing/socket-events';
 import { getFile, upload, uploadOk } from './testing/uploads';
 

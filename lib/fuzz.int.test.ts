@@ -27,7 +27,7 @@ import { buildWorld, type World } from './testing/authz-world';
 import { connectClient, send, signInAs, startTestRealtime, waitForConnect, type TestRealtime } from './testing/realtime';
 import { mainClientEvents, roomClientEvents } from './testing/socket-events';
 import { seededRandom } from './testing/seeded-random';
-import { HTML_PAGE, bombPng, corruptPng, png } from './testing/sample-files';
+import { html, png, pngBomb, truncated } from './testing/file-fixtures';
 import { getFile, ownDataDir, rawRequest, tempFiles, uploadOk, uploadUrl, useStorage, withPicked, type TestStorage } from './testing/uploads';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
@@ -427,7 +427,8 @@ describe('fuzz', () => {
     const uploaders = { uploaderId: { in: [world.owner.id, world.member.id, world.actors.outsider.user!.id, world.actors.revokedSession.user!.id] } };
     const rowsBefore = await getDb().attachment.count({ where: uploaders });
     const objectsBefore = (await storage.probe.keys()).length;
-    const images = { png: await png(16, 16), corrupt: corruptPng(), bomb: bombPng(), html: HTML_PAGE };
+    // The bomb fits under the fuzz's size limit: 400 million pixels in ~50 KB.
+    const images = { png: await png(16, 16), corrupt: truncated(await png(64, 64)), bomb: await pngBomb(20_000, 20_000), html: html() };
     const NAMES = ['a.png', '../../etc/passwd', 'x'.repeat(1000), 'a\u0000.png', 'e\u202Egnp.exe', '', '..', 'C:\\x\\y.txt', '日本語.pdf', '<script>.html', '%00', '\ud800'];
     const failures: string[] = [];
     let accepted = 0;

@@ -22,7 +22,7 @@ import type { Attachment, RoomFilesPage, UploadLimits } from '@/lib/schemas/atta
 import type { ChatMessage, HistoryPage } from '@/lib/schemas/message';
 import type { SearchPage } from '@/lib/schemas/search';
 import { collect, eventually, openRoom, startTestRealtime, type TestRealtime } from '@/lib/testing/realtime';
-import { binaryBlob, pdf, png, webmAudio } from '@/lib/testing/sample-files';
+import { pdf, png, randomBytes, webmHeader } from '@/lib/testing/file-fixtures';
 import {
   api,
   attachmentRows,
@@ -121,16 +121,16 @@ describe('sending files', () => {
   });
 
   it('a caption with files; `body: ""` with files', async () => {
-    const a = await up(alice, roomId, binaryBlob(10), 'a.bin');
+    const a = await up(alice, roomId, randomBytes(10), 'a.bin');
     const captioned = sent(await sendFiles(aliceSocket, { body: '  the numbers  ', attachments: [a.id] }));
     expect(captioned.body).toBe('the numbers');
-    const b = await up(alice, roomId, binaryBlob(10), 'b.bin');
+    const b = await up(alice, roomId, randomBytes(10), 'b.bin');
     expect(sent(await sendFiles(aliceSocket, { body: '', attachments: [b.id] })).body).toBe('');
   });
 
   it('up to 10 files per message; 11, duplicates, an empty list or malformed ids are INVALID_PAYLOAD', async () => {
-    const ten = await Promise.all(Array.from({ length: 10 }, (_, i) => up(alice, roomId, binaryBlob(20, i + 1), `f${i}.bin`)));
-    const eleventh = await up(alice, roomId, binaryBlob(20, 99), 'f10.bin');
+    const ten = await Promise.all(Array.from({ length: 10 }, (_, i) => up(alice, roomId, randomBytes(20, i + 1), `f${i}.bin`)));
+    const eleventh = await up(alice, roomId, randomBytes(20, 99), 'f10.bin');
     const refusals: [string, unknown][] = [
       ['11 files', [...ten.map((a) => a.id), eleventh.id]],
       ['the same file twice', [ten[0]!.id, ten[0]!.id]],
@@ -160,12 +160,12 @@ describe('sending files', () => {
 
   it('someone else’s, another room’s, an already sent, a removed and an unknown upload: NOT_FOUND on attachments.<i>, nothing sent', async () => {
     const otherRoom = await roomOf(alice, 'public', bob);
-    const mine = await up(alice, roomId, binaryBlob(30), 'mine.bin');
-    const bobs = await up(bob, roomId, binaryBlob(30), 'bobs.bin');
-    const elsewhere = await up(alice, otherRoom, binaryBlob(30), 'elsewhere.bin');
-    const alreadySent = await up(alice, roomId, binaryBlob(30), 'sent.bin');
+    const mine = await up(alice, roomId, randomBytes(30), 'mine.bin');
+    const bobs = await up(bob, roomId, randomBytes(30), 'bobs.bin');
+    const elsewhere = await up(alice, otherRoom, randomBytes(30), 'elsewhere.bin');
+    const alreadySent = await up(alice, roomId, randomBytes(30), 'sent.bin');
     sent(await sendFiles(aliceSocket, { attachments: [alreadySent.id] }));
-    const removed = await up(alice, roomId, binaryBlob(30), 'removed.bin');
+    const removed = await up(alice, roomId, randomBytes(30), 'removed.bin');
     expect((await api(alice.cookie, 'DELETE', `/api/uploads/${removed.id}`)).status).toBe(204);
     const lastSeqBefore = (await history(alice, roomId)).at(-1)!.seq;
 
@@ -210,7 +210,7 @@ describe('sending files', () => {
 
   it('a thread reply can carry files', async () => {
     const root = sent(await sendFiles(aliceSocket, { body: 'root' }));
-    const a = await up(bob, roomId, pdf('thread'), 'thread.pdf');
+    const a = await up(bob, roomId, pdf(), 'thread.pdf');
     const reply = sent(await sendFiles(bobSocket, { body: 'see attached', threadRootSeq: root.seq, attachments: [a.id] }));
     expect(reply.threadRootSeq).toBe(root.seq);
     expect(reply.attachments.map((x) => x.id)).toEqual([a.id]);
@@ -240,7 +240,7 @@ describe('sending files', () => {
     const image = await up(alice, room, await png(20, 20), 'one.png');
     const first = sent(await sendFiles(socket, { body: 'one', attachments: [image.id] }));
     const doc = await up(alice, room, pdf(), 'two.pdf');
-    const audio = await up(alice, room, webmAudio(), 'three.webm');
+    const audio = await up(alice, room, webmHeader(), 'three.webm');
     const second = sent(await sendFiles(socket, { attachments: [doc.id, audio.id] }));
     const root = sent(await sendFiles(socket, { body: 'root' }));
     const threaded = await up(alice, room, await png(5, 5), 'four.png');
@@ -321,9 +321,9 @@ describe('DELETE /api/uploads/:id', () => {
     const [alice, bob] = await Promise.all([person(), person()]);
     const roomId = await roomOf(alice, 'public', bob);
     const socket = (await open(alice, roomId)).socket;
-    const mine = await up(alice, roomId, binaryBlob(5000), 'mine.bin');
-    const bobs = await up(bob, roomId, binaryBlob(5000), 'bobs.bin');
-    const sentOne = await up(alice, roomId, binaryBlob(5000), 'sent.bin');
+    const mine = await up(alice, roomId, randomBytes(5000), 'mine.bin');
+    const bobs = await up(bob, roomId, randomBytes(5000), 'bobs.bin');
+    const sentOne = await up(alice, roomId, randomBytes(5000), 'sent.bin');
     sent(await sendFiles(socket, { attachments: [sentOne.id] }));
     expect(await usedBytes(alice)).toBe(10_000);
 
@@ -456,7 +456,7 @@ for (const backend of ['local', 's3'] as Backend[]) {
     it('an upload left half-done by a crash (still "uploading" after the grace period) is collected too', async () => {
       const alice = await person();
       const roomId = await roomOf(alice, 'public');
-      const a: Attachment = await up(alice, roomId, binaryBlob(2000), 'crashed.bin');
+      const a: Attachment = await up(alice, roomId, randomBytes(2000), 'crashed.bin');
       await getDb().attachment.update({ where: { id: a.id }, data: { status: 'uploading', createdAt: new Date(Date.now() - 25 * 3_600_000) } });
       await collectFileGarbage();
       expect(await attachmentRows(roomId)).toEqual([]);

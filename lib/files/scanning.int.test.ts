@@ -7,25 +7,16 @@
  * The clamd is private to this file (lib/testing/clamd.ts: its own socket and a database holding only an
  * EICAR signature). Skipped, saying so, where clamd is not installed.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db';
+import { getEnv } from '@/lib/env';
+import { findClamd, startTestClamd, type TestClamd } from '@/lib/testing/clamd';
+import { eicar, png, randomBytes } from '@/lib/testing/file-fixtures';
 import { startTestRealtime, type TestRealtime } from '@/lib/testing/realtime';
-import { startClamd, type TestClamd } from '@/lib/testing/clamd';
-import { png } from '@/lib/testing/sample-files';
-import { getFile, ownDataDir, settledLeftovers, person, roomOf, upload, uploadOk, useStorage, type TestStorage } from '@/lib/testing/uploads';
+import { getFile, ownDataDir, person, roomOf, settledLeftovers, upload, uploadOk, useStorage, type TestStorage } from '@/lib/testing/uploads';
 
-/** The anti-virus test file (eicar.org): harmless, and detected by every scanner as a test signature. */
-const EICAR = Buffer.from('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*', 'latin1');
-
-const CLAMD_INSTALLED = existsSync('/usr/sbin/clamd');
-const socketDir = mkdtempSync(path.join(tmpdir(), 'parley-clamd-'));
-const SOCKET = path.join(socketDir, 'clamd.sock');
+const CLAMD_INSTALLED = findClamd() !== undefined;
 vi.stubEnv('DATA_DIR', ownDataDir());
-vi.stubEnv('UPLOAD_SCAN', 'clamav');
-vi.stubEnv('CLAMAV_SOCKET', SOCKET);
 vi.stubEnv('RATE_LIMIT_UPLOADS_PER_MINUTE', '100000');
 
 let clamd: TestClamd | undefined;
@@ -34,7 +25,11 @@ let storage: TestStorage;
 
 describe.skipIf(!CLAMD_INSTALLED)('scanning uploads with clamd', () => {
   beforeAll(async () => {
-    clamd = await startClamd({ socket: SOCKET });
+    clamd = await startTestClamd();
+    // The server reads its settings once, on first use: set them before it starts, as an operator would.
+    vi.stubEnv('UPLOAD_SCAN', 'clamav');
+    vi.stubEnv('CLAMAV_SOCKET', clamd.socket);
+    expect(getEnv()).toMatchObject({ UPLOAD_SCAN: 'clamav', CLAMAV_SOCKET: clamd.socket });
     rt = await startTestRealtime();
     storage = await useStorage('local');
   }, 120_000);
@@ -50,7 +45,7 @@ describe.skipIf(!CLAMD_INSTALLED)('scanning uploads with clamd', () => {
     const roomId = await roomOf(uploader, 'public');
     const startedAt = new Date();
     for (const name of ['eicar.com', 'holiday.png']) {
-      const answer = await upload(rt.url, uploader.cookie, roomId, EICAR, { name });
+      const answer = await upload(rt.url, uploader.cookie, roomId, eicar(), { name });
       expect(answer.status).toBe(422);
       expect(answer.error?.code).toBe('FILE_INFECTED');
       expect(answer.error?.message).toMatch(/eicar/i);
@@ -70,6 +65,10 @@ describe.skipIf(!CLAMD_INSTALLED)('scanning uploads with clamd', () => {
     const attachment = await uploadOk(rt.url, uploader.cookie, roomId, bytes, { name: 'clean.png' });
     expect(attachment).toMatchObject({ kind: 'image', width: 30, height: 20 });
     expect((await getFile(rt.url, uploader.cookie, attachment.url)).status).toBe(200);
+    // EICAR inside a larger file is found too (clamd scans the whole stream, not a hash of the file).
+    const padded = Buffer.concat([randomBytes(100_000, 5), eicar(), randomBytes(1000, 6)]);
+    const infected = await upload(rt.url, uploader.cookie, roomId, padded, { name: 'archive.bin' });
+    expect(infected.error?.code).toBe('FILE_INFECTED');
   });
 
   it('when clamd cannot answer, uploads are refused with 503 and nothing is stored', async () => {

@@ -16,7 +16,7 @@ import { leaveRoom } from '@/lib/data/rooms';
 import { revokeAllSessions } from '@/lib/data/sessions';
 import type { Attachment } from '@/lib/schemas/attachment';
 import { openRoom, signInAs, startTestRealtime, type TestRealtime } from '@/lib/testing/realtime';
-import { binaryBlob, jpegWithLocation, png } from '@/lib/testing/sample-files';
+import { jpegWithPrivateMetadata, png, randomBytes } from '@/lib/testing/file-fixtures';
 import {
   directOf,
   getFile,
@@ -91,9 +91,9 @@ for (const backend of ['local', 's3'] as Backend[]) {
       const privateRoom = await roomOf(owner!, 'private', member!, exMember!, revoked!);
       const publicRoom = await roomOf(owner!, 'public', member!);
       const direct = await directOf(dmA!, dmB!);
-      blobBytes = binaryBlob(1000, 77);
+      blobBytes = randomBytes(1000, 77);
       files = {
-        privateRoom: await share(owner!, privateRoom, await jpegWithLocation(), 'private.jpg'),
+        privateRoom: await share(owner!, privateRoom, await jpegWithPrivateMetadata(), 'private.jpg'),
         direct: await share(dmA!, direct, await png(900, 600), 'direct.png'),
         publicRoom: await share(owner!, publicRoom, await png(50, 50), 'public.png'),
         unsent: await uploadOk(rt.url, member!.cookie, privateRoom, await png(30, 30), { name: 'draft.png' }),

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { UploadLimits } from '@/lib/schemas/attachment';
 import { eventuallyAsync, startTestRealtime, type TestRealtime } from '@/lib/testing/realtime';
-import { binaryBlob, png } from '@/lib/testing/sample-files';
+import { png, randomBytes } from '@/lib/testing/file-fixtures';
 import {
   api,
   attachmentRows,
@@ -124,7 +124,7 @@ describe('the size limit', () => {
         method: 'POST',
         headers: { ...(c.cookie ? { cookie: c.cookie } : {}), 'content-type': 'application/octet-stream', 'content-length': 1000 },
         expectContinue: true,
-        body: binaryBlob(1000),
+        body: randomBytes(1000),
         timeoutMs: 15_000,
       });
       expect({ what: c.what, status: result.response?.status, continued: result.continued, sent: result.bytesSent }).toEqual({ what: c.what, status: c.status, continued: false, sent: 0 });
@@ -134,7 +134,7 @@ describe('the size limit', () => {
 
   it('with Expect: 100-continue an acceptable upload is asked for its bytes and stored', async () => {
     const { owner, roomId } = await emptyRoom();
-    const bytes = binaryBlob(300_000, 7);
+    const bytes = randomBytes(300_000, 7);
     const result = await rawRequest(uploadUrl(rt.url, roomId, { name: 'ok.bin' }), {
       method: 'POST',
       headers: { cookie: owner.cookie, 'content-type': 'application/octet-stream', 'content-length': bytes.length },
@@ -149,11 +149,11 @@ describe('the size limit', () => {
 
   it('exactly the limit is accepted; one byte more, sent chunked, is 413 and leaves nothing', async () => {
     const { owner, roomId } = await emptyRoom();
-    const atLimit = await uploadOk(rt.url, owner.cookie, roomId, binaryBlob(LIMIT, 3), { name: 'exact.bin', chunked: true });
+    const atLimit = await uploadOk(rt.url, owner.cookie, roomId, randomBytes(LIMIT, 3), { name: 'exact.bin', chunked: true });
     expect(atLimit.size).toBe(LIMIT);
 
     const other = await emptyRoom();
-    const over = await upload(rt.url, other.owner.cookie, other.roomId, binaryBlob(LIMIT + 1, 4), { name: 'over.bin', chunked: true });
+    const over = await upload(rt.url, other.owner.cookie, other.roomId, randomBytes(LIMIT + 1, 4), { name: 'over.bin', chunked: true });
     expect(over.status).toBe(413);
     expect(over.error?.code).toBe('PAYLOAD_TOO_LARGE');
     expect(over.error?.message).toMatch(NAMES_THE_LIMIT);
@@ -211,7 +211,7 @@ describe('an upload cut off by the client', () => {
       await expectNothingLeft(roomId);
       expect(await usedBytes(owner)).toBe(0);
       // The user can upload again right away: nothing stayed reserved.
-      await uploadOk(rt.url, owner.cookie, roomId, binaryBlob(1000), { name: 'again.bin' });
+      await uploadOk(rt.url, owner.cookie, roomId, randomBytes(1000), { name: 'again.bin' });
     });
   }
 });
@@ -238,7 +238,7 @@ describe('checks, in the documented order', () => {
     const outsider = await person();
     const roomId = await roomOf(owner, 'private');
     const direct = await directOf(owner, await person());
-    const small = binaryBlob(100);
+    const small = randomBytes(100);
     const expectations: { what: string; answer: Promise<Awaited<ReturnType<typeof upload>>>; status: number; code: string }[] = [
       { what: 'anonymous', answer: upload(rt.url, undefined, roomId, small), status: 401, code: 'UNAUTHORIZED' },
       { what: 'a garbage session', answer: upload(rt.url, 'authjs.session-token=garbage', roomId, small), status: 401, code: 'UNAUTHORIZED' },
@@ -277,7 +277,7 @@ describe('checks, in the documented order', () => {
 describe('the upload rate limit', () => {
   it('50 parallel uploads from one user: RATE_LIMIT_UPLOADS_PER_MINUTE (30) succeed, the rest are 429 with Retry-After, none fails otherwise', async () => {
     const { owner, roomId } = await emptyRoom();
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => upload(rt.url, owner.cookie, roomId, binaryBlob(1024, i + 1), { name: `burst-${i}.bin` })));
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => upload(rt.url, owner.cookie, roomId, randomBytes(1024, i + 1), { name: `burst-${i}.bin` })));
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s !== 201 && s !== 429)).toEqual([]);
     expect(statuses.filter((s) => s === 201)).toHaveLength(30);
@@ -293,7 +293,7 @@ describe('the upload rate limit', () => {
     // Another user is not affected.
     const other = await person();
     const theirRoom = await roomOf(other, 'public');
-    await uploadOk(rt.url, other.cookie, theirRoom, binaryBlob(10), { name: 'mine.bin' });
+    await uploadOk(rt.url, other.cookie, theirRoom, randomBytes(10), { name: 'mine.bin' });
   });
 
   it('refusals before the limit (size by Content-Length, membership) do not spend it', async () => {
@@ -306,17 +306,17 @@ describe('the upload rate limit', () => {
         timeoutMs: 15_000,
       });
       expect(tooBig.response?.status).toBe(413);
-      expect((await upload(rt.url, owner.cookie, closed, binaryBlob(10))).status).toBe(403);
+      expect((await upload(rt.url, owner.cookie, closed, randomBytes(10))).status).toBe(403);
     }
     // 40 refusals, then still the whole budget.
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => upload(rt.url, owner.cookie, roomId, binaryBlob(100, i + 9), { name: `n${i}.bin` })));
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => upload(rt.url, owner.cookie, roomId, randomBytes(100, i + 9), { name: `n${i}.bin` })));
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 30 }, () => 201));
   });
 
   it('an empty upload counts against it (it passed the checks before the bytes)', async () => {
     const { owner, roomId } = await emptyRoom();
     for (let i = 0; i < 30; i += 1) expect((await upload(rt.url, owner.cookie, roomId, Buffer.alloc(0), { name: 'e.txt' })).status).toBe(422);
-    const answer = await upload(rt.url, owner.cookie, roomId, binaryBlob(10), { name: 'late.bin' });
+    const answer = await upload(rt.url, owner.cookie, roomId, randomBytes(10), { name: 'late.bin' });
     expect(answer.status).toBe(429);
   });
 });
@@ -325,7 +325,7 @@ describe('the quota', () => {
   it('parallel uploads that would together exceed it: the reservation is atomic, exactly as many fit as the quota allows', async () => {
     const { owner, roomId } = await emptyRoom();
     const size = 1.5 * MiB;
-    const answers = await Promise.all(Array.from({ length: 4 }, (_, i) => upload(rt.url, owner.cookie, roomId, binaryBlob(size, i + 21), { name: `q${i}.bin` })));
+    const answers = await Promise.all(Array.from({ length: 4 }, (_, i) => upload(rt.url, owner.cookie, roomId, randomBytes(size, i + 21), { name: `q${i}.bin` })));
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([201, 201, 201, 413]);
     const refused = answers.find((a) => a.status === 413)!;
@@ -340,25 +340,25 @@ describe('the quota', () => {
     expect(limits).toEqual({ maxBytes: LIMIT, maxFilesPerMessage: 10, quotaBytes: QUOTA, usedBytes: 3 * size });
 
     // Without a Content-Length an upload reserves UPLOAD_MAX_BYTES while it runs: 4.5 + 2 MiB > 5 MiB.
-    const chunked = await upload(rt.url, owner.cookie, roomId, binaryBlob(10), { name: 'small.bin', chunked: true });
+    const chunked = await upload(rt.url, owner.cookie, roomId, randomBytes(10), { name: 'small.bin', chunked: true });
     expect(chunked.status).toBe(413);
     expect(chunked.error?.code).toBe('QUOTA_EXCEEDED');
     // With one, only its size counts.
-    await uploadOk(rt.url, owner.cookie, roomId, binaryBlob(400 * 1024, 5), { name: 'fits.bin' });
+    await uploadOk(rt.url, owner.cookie, roomId, randomBytes(400 * 1024, 5), { name: 'fits.bin' });
     expect(await usedBytes(owner)).toBe(3 * size + 400 * 1024);
 
     // Removing an upload gives its bytes back.
     const first = answers.find((a) => a.status === 201)!.attachment!;
     expect((await api(owner.cookie, 'DELETE', `/api/uploads/${first.id}`)).status).toBe(204);
     expect(await usedBytes(owner)).toBe(2 * size + 400 * 1024);
-    await uploadOk(rt.url, owner.cookie, roomId, binaryBlob(size, 99), { name: 'after-delete.bin' });
+    await uploadOk(rt.url, owner.cookie, roomId, randomBytes(size, 99), { name: 'after-delete.bin' });
   });
 
   it('an upload refused over the quota leaves nothing and reserves nothing', async () => {
     const { owner, roomId } = await emptyRoom();
-    for (let i = 0; i < 3; i += 1) await uploadOk(rt.url, owner.cookie, roomId, binaryBlob(1.5 * MiB, i + 40), { name: `f${i}.bin` });
+    for (let i = 0; i < 3; i += 1) await uploadOk(rt.url, owner.cookie, roomId, randomBytes(1.5 * MiB, i + 40), { name: `f${i}.bin` });
     const other = await roomOf(owner, 'public');
-    const refused = await upload(rt.url, owner.cookie, other, binaryBlob(MiB, 50), { name: 'over.bin' });
+    const refused = await upload(rt.url, owner.cookie, other, randomBytes(MiB, 50), { name: 'over.bin' });
     expect(refused.error?.code).toBe('QUOTA_EXCEEDED');
     await expectNothingLeft(other);
     expect(await usedBytes(owner)).toBe(4.5 * MiB);

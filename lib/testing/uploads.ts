@@ -21,12 +21,12 @@ import type { ChatMessage } from '../schemas/message';
 import type { PublicUser } from '../schemas/user';
 import { createLocalStorage } from '../storage/local';
 import { createS3Storage } from '../storage/s3';
-import { setStorageForTests } from '../storage/index';
+import { getStorage, setStorageForTests } from '../storage';
 import { dispatch, loadApiRoutes, type ApiRoute } from './api-router';
 import { rawRequest, type HttpResult } from './raw-http';
 import { createTestUser, signInAs, uniqueName } from './realtime';
 import { startS3Server } from './s3-server';
-import { runFileGarbageCollection } from '../files/garbage';
+import { sweepStorage } from '../files/garbage';
 
 export { generatedBytes, rawRequest, type HttpResult, type RawRequestOptions, type RawResult } from './raw-http';
 
@@ -165,7 +165,7 @@ export function s3Probe(config: { endpoint: string; bucket: string; region: stri
   };
 }
 
-/** Files in the upload pipeline's temp folder (DATA_DIR/tmp), with their sizes. */
+/** Files in the upload pipeline's temp folders (under DATA_DIR/tmp), with their sizes. */
 export async function tempFiles(): Promise<{ file: string; size: number }[]> {
   const root = path.join(path.resolve(getEnv().DATA_DIR), 'tmp');
   const files = await walk(root, root);
@@ -293,5 +293,5 @@ export async function useStorage(backend: Backend): Promise<TestStorage> {
  * UPLOAD_UNATTACHED_HOURS are deleted, then the objects of deleted rows are removed from storage.
  */
 export async function collectFileGarbage(): Promise<void> {
-  await runFileGarbageCollection();
+  await sweepStorage({ storage: getStorage(), unattachedHours: getEnv().UPLOAD_UNATTACHED_HOURS });
 }
