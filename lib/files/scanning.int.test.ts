@@ -51,7 +51,7 @@ describe.skipIf(!CLAMD_INSTALLED)('scanning uploads with clamd', () => {
       expect(answer.error?.message).toMatch(/eicar/i);
     }
     expect(await settledLeftovers(roomId, storage.probe)).toEqual({ rows: 0, objects: [], temp: [] });
-    const audited = await getDb().auditEvent.findMany({ where: { actorId: uploader.id, createdAt: { gte: startedAt } } });
+    const audited = (await getDb().auditEvent.findMany({ where: { actorId: uploader.id, createdAt: { gte: startedAt } } })).map(({ kind, details }) => ({ kind, details }));
     const infected = audited.filter((event) => /infect|virus|malware/i.test(event.kind));
     expect(infected, JSON.stringify(audited)).toHaveLength(2);
     expect(JSON.stringify(infected[0]!.details)).toMatch(/eicar/i);

@@ -9,7 +9,7 @@
  * - ranges (206 with the right Content-Range and bytes, 416, several ranges → 200), HEAD, ETag and 304
  *   (never for someone who may no longer read), and the headers that make a file inert in a browser tab.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { leaveRoom } from '@/lib/data/rooms';
@@ -236,6 +236,13 @@ for (const backend of ['local', 's3'] as Backend[]) {
       expect(thumb.headers.etag).toBeDefined();
       expect(thumb.headers.etag).not.toBe(etag);
       expect((await getFile(rt.url, cookies.owner, files.privateRoom.thumbnail!.url, { headers: { 'if-none-match': String(thumb.headers.etag) } })).status).toBe(304);
+    });
+
+    it('the ETag is the content’s SHA-256 (§6)', async () => {
+      const answer = await getFile(rt.url, cookies.member, files.blob.url);
+      const digest = createHash('sha256').update(blobBytes).digest();
+      const etag = String(answer.headers.etag ?? '');
+      expect([digest.toString('hex'), digest.toString('base64'), digest.toString('base64url')].some((form) => etag.includes(form)), etag).toBe(true);
     });
 
     it('every file answer is inert in a browser tab: nosniff, a sandboxing CSP, same-origin CORP', async () => {
