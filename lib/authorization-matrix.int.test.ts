@@ -21,7 +21,7 @@ import { ACTORS, ROOM_KINDS, buildWorld, canRead, hasSession, type Actor, type A
 import { connectClient, createTestUser, signInAs, startTestRealtime, uniqueName, waitForConnect, type TestRealtime } from './testing/realtime';
 import { png } from './testing/file-fixtures';
 import { mainClientEvents, roomClientEvents } from './testing/socket-events';
-import { getFile, upload, uploadOk } from './testing/uploads';
+import { getFile, ownDataDir, upload, uploadOk } from './testing/uploads';
 
 // The matrix gives its owner a fresh room for every cell that changes membership: lift the room
 // creation limits, which have tests of their own (app/api/rooms/room-limits*.int.test.ts).
@@ -29,6 +29,7 @@ vi.stubEnv('RATE_LIMIT_ROOMS_PER_HOUR', '100000');
 vi.stubEnv('MAX_ROOMS_PER_USER', '100000');
 // Cells upload files of their own (the member's unsent uploads, one per cell); the limit has its own tests.
 vi.stubEnv('RATE_LIMIT_UPLOADS_PER_MINUTE', '100000');
+vi.stubEnv('DATA_DIR', ownDataDir());
 
 /** An HTTP status, or a socket outcome: 'ok' or an error code. */
 type Outcome = number | string;

@@ -24,11 +24,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Ack } from './errors';
 import { dispatch, HTTP_METHODS, loadApiRoutes, type ApiRoute } from './testing/api-router';
 import { buildWorld, type World } from './testing/authz-world';
-import { connectClient, send, signInAs, startTestRealtime, waitForConnect, type TestRealtime } from './testing/realtime';
+import { connectClient, send, signInAs, startTestRealtime, uniqueName, waitForConnect, type TestRealtime } from './testing/realtime';
 import { mainClientEvents, roomClientEvents } from './testing/socket-events';
 import { seededRandom } from './testing/seeded-random';
 import { html, png, pngBomb, truncated } from './testing/file-fixtures';
-import { getFile, ownDataDir, rawRequest, tempFiles, uploadOk, uploadUrl, useStorage, withPicked, type TestStorage } from './testing/uploads';
+import { ROOM_PASSWORD, getFile, ownDataDir, rawRequest, tempFiles, upload, uploadOk, uploadUrl, useStorage, withPicked, type TestStorage } from './testing/uploads';
+import { createRoom, joinRoom } from './data/rooms';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 2_000);
@@ -126,9 +127,54 @@ let server: TestRealtime;
 let world: World;
 let routes: ApiRoute[];
 let storage: TestStorage;
-/** Sent files (readable by the world's members) and an unsent upload of the owner's, for ids that exist. */
-let files: Attachment[] = [];
-let ownerUpload: Attachment;
+
+/**
+ * What the file fuzz works on, made when it starts: the REST fuzz before it may have deleted the world's
+ * rooms and ended its sessions (both allowed), so fresh rooms and sessions, and files sent in them.
+ */
+interface FileWorld {
+  rooms: string[];
+  /** Live sessions of the owner, the member and the outsider, then dead and bogus ones. */
+  cookies: (string | undefined)[];
+  /** Sent files (readable by the owner and the member) and an unsent upload of the owner's. */
+  files: Attachment[];
+  unsent: Attachment;
+}
+let fileWorld: Promise<FileWorld> | undefined;
+
+async function makeFileWorld(): Promise<FileWorld> {
+  const [owner, member, outsider] = (await Promise.all([world.owner, world.member, world.actors.outsider.user!].map(async (user) => (await signInAs(user)).cookie))) as [string, string, string];
+  const rooms: string[] = [];
+  for (const kind of ['public', 'private'] as const) {
+    const data = kind === 'private' ? { kind, name: uniqueName('fz'), description: '', password: ROOM_PASSWORD } : { kind, name: uniqueName('fz'), description: '' };
+    const room = await createRoom({ ownerId: world.owner.id, data, ip: null });
+    await joinRoom({ roomId: room.id, userId: world.member.id, password: kind === 'private' ? ROOM_PASSWORD : undefined, ip: null });
+    rooms.push(room.id);
+  }
+  rooms.push(world.shared.direct.id); // direct rooms cannot be deleted
+  const files: Attachment[] = [];
+  for (const roomId of rooms) {
+    const attachment = await uploadOk(server.url, owner, roomId, await png(30, 20), { name: 'fuzz.png' });
+    const socket = connectClient(server.url, { cookie: owner, namespace: `/r/${roomId}` });
+    await waitForConnect(socket);
+    const ack = (await socket.timeout(10_000).emitWithAck('message:send', { clientId: randomUUID(), attachments: [attachment.id] })) as Ack<{ attachments: Attachment[] }>;
+    socket.close();
+    if (!ack.ok) throw new Error(ack.error.message);
+    files.push(...ack.data.attachments);
+  }
+  const unsent = await uploadOk(server.url, owner, rooms[0]!, await png(8, 8), { name: 'unsent.png' });
+  const dead = [world.actors.revokedSession.cookie, world.actors.deletedUser.cookie, 'authjs.session-token=garbage', undefined];
+  return { rooms, cookies: [owner, owner, member, member, outsider, ...dead], files, unsent };
+}
+
+/** encodeURIComponent, or a stand-in for strings it refuses (lone surrogates). */
+function encodeSegment(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return '%ED%A0%80';
+  }
+}
 const serverErrors: string[] = [];
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -145,17 +191,6 @@ beforeAll(async () => {
   [server, world, routes] = await Promise.all([startTestRealtime({ log, messageLimits: { perSecond: 50, burst: 50 } }), buildWorld(), loadApiRoutes()]);
   server.handleRequestsHere();
   storage = await useStorage('local');
-  const owner = world.actors.owner.cookie!;
-  for (const room of Object.values(world.shared)) {
-    const attachment = await uploadOk(server.url, owner, room.id, await png(30, 20), { name: 'fuzz.png' });
-    const socket = connectClient(server.url, { cookie: owner, namespace: `/r/${room.id}` });
-    await waitForConnect(socket);
-    const ack = (await socket.timeout(10_000).emitWithAck('message:send', { clientId: randomUUID(), attachments: [attachment.id] })) as Ack<{ attachments: Attachment[] }>;
-    socket.close();
-    if (!ack.ok) throw new Error(ack.error.message);
-    files.push(...ack.data.attachments);
-  }
-  ownerUpload = await uploadOk(server.url, owner, world.shared.public.id, await png(8, 8), { name: 'unsent.png' });
 }, 120_000);
 
 afterAll(async () => {
@@ -211,7 +246,7 @@ const QUERY_TEMPLATES: Record<string, () => Record<string, unknown>> = {
   '/api/rooms/[roomId]/files': () => ({
     kind: pick(['image', 'video', 'audio', 'file', 'pdf', '']),
     limit: pick([1, 50, 100, 101, 0, -1, 'x']),
-    ...(chance(0.5) ? { before: pick([pick(files).id, randomUUID(), 'garbage', '', '0'.repeat(36)]) } : {}),
+    ...(chance(0.5) ? { before: pick([randomUUID(), 'garbage', '', '0'.repeat(36)]) } : {}),
   }),
   '/api/search': () => ({
     q: pick(SEARCH_TEXTS),
@@ -235,7 +270,7 @@ function randomRequest(): Request {
         .map((segment) => {
           if (segment === '[roomId]') return encodeURIComponent(roomIdParam());
           if (segment === '[sessionId]') return pick([randomUUID(), world.bystanderSessionId, 'nope']);
-          if (segment === '[id]') return encodeURIComponent(pick([ownerUpload.id, pick(files).id, randomUUID(), ownerUpload.id.toUpperCase(), 'nope', '', '..', '\u0000']));
+          if (segment === '[id]') return encodeURIComponent(pick([randomUUID(), randomUUID().toUpperCase(), 'nope', '', '..', '\u0000']));
           if (segment.startsWith('[...')) return pick(['session', 'csrf', 'providers', 'signin', 'signout', 'callback/credentials', 'nonsense', 'callback/%00']);
           return segment;
         })
@@ -314,6 +349,13 @@ describe('fuzz', () => {
     const { shared } = world;
     // Fresh sessions: the REST fuzz may well have signed the world's users out (that is allowed).
     const cookies = await Promise.all([world.owner, world.member, world.exMember].map(async (user) => (await signInAs(user)).cookie));
+    // Uploads of the owner's to attach (message:send's attachments), where the world's rooms still exist.
+    const uploadIds: string[] = [];
+    for (const room of Object.values(shared)) {
+      const answer = await upload(server.url, cookies[0], room.id, await png(8, 8), { name: 'attach.png' });
+      if (answer.attachment) uploadIds.push(answer.attachment.id);
+    }
+    while (uploadIds.length < 2) uploadIds.push(randomUUID());
     const slots: Slot[] = [];
     for (const cookie of cookies) {
       slots.push({ namespace: '/', cookie, events: mainEvents, socket: await open('/', cookie) });
@@ -347,7 +389,7 @@ describe('fuzz', () => {
           {
             clientId: randomUUID(),
             ...(chance(0.5) ? { body: pick(['', 'fuzz', ' ']) } : {}),
-            attachments: pick([[], [randomUUID()], [ownerUpload.id], [pick(files).id], [ownerUpload.id, ownerUpload.id], ['x'], Array.from({ length: 11 }, () => randomUUID())]),
+            attachments: pick([[], [randomUUID()], [uploadIds[0]], [uploadIds[1]], [uploadIds[0], uploadIds[0]], ['x'], Array.from({ length: 11 }, () => randomUUID())]),
           },
           { clientId: randomUUID(), body: 'fuzz @room', threadRootSeq: seq, alsoInRoom: chance(0.5) },
           { clientId: randomUUID(), body: 'fuzz', replyToSeq: seq },
@@ -421,7 +463,8 @@ describe('fuzz', () => {
   }, 300_000);
 
   it(`${FILE_ROUNDS} random uploads: no 500, errors in the documented shape, nothing stored but what was answered 201 (seed ${SEED})`, async () => {
-    const roomIds = [...Object.values(world.shared).map((r) => r.id), 'AAAAAAAAAA', 'short', '%2e%2e', 'x'.repeat(300), randomUUID()];
+    const { rooms, cookies } = await (fileWorld ??= makeFileWorld());
+    const roomIds = [...rooms, ...rooms, 'AAAAAAAAAA', 'short', '%2e%2e', 'x'.repeat(300), randomUUID()];
     const started = new Date();
     // Other test files share the database: count the rows of the users this file signs in as.
     const uploaders = { uploaderId: { in: [world.owner.id, world.member.id, world.actors.outsider.user!.id, world.actors.revokedSession.user!.id] } };
@@ -433,6 +476,7 @@ describe('fuzz', () => {
     const failures: string[] = [];
     let accepted = 0;
     let storedObjects = 0;
+    const statuses: Record<number, number> = {};
     for (let i = 0; i < FILE_ROUNDS; i += 1) {
       const template = {
         name: pick(NAMES),
@@ -444,10 +488,10 @@ describe('fuzz', () => {
       const params = new URLSearchParams();
       if (values && typeof values === 'object' && !Array.isArray(values)) for (const [k, v] of Object.entries(values)) params.append(k, queryString(v));
       const roomId = pick(roomIds);
-      const url = uploadUrl(server.url, encodeURIComponent(roomId), { query: params.toString() });
+      const url = uploadUrl(server.url, encodeSegment(roomId), { query: params.toString() });
       const body = pick([Buffer.alloc(0), images.png, images.corrupt, images.bomb, images.html, Buffer.alloc(int(3000), 7), Buffer.alloc(UPLOAD_LIMIT + 1 + int(1000), 1)]);
       const headers: Record<string, string | number> = {};
-      const cookie = credentialCookie();
+      const cookie = pick(cookies);
       if (cookie) headers.cookie = cookie;
       headers['content-type'] = pick(['application/octet-stream', 'application/octet-stream', 'application/octet-stream', 'application/json', 'image/png', '']);
       if (chance(0.7)) headers['content-length'] = body.length;
@@ -468,6 +512,7 @@ describe('fuzz', () => {
         continue;
       }
       const answer = withPicked(result.response);
+      statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
       if (answer.status >= 500) failures.push(`${label} → ${answer.status} ${answer.body.toString('utf8').slice(0, 200)}`);
       if (answer.status === 201) {
         accepted += 1;
@@ -477,7 +522,8 @@ describe('fuzz', () => {
       }
     }
     expect(failures).toEqual([]);
-    expect(accepted).toBeGreaterThan(0); // the fuzz reached the storing path
+    // The fuzz reached every stage: stored, and refused at each check (session, room, query, size, content).
+    for (const status of [201, 401, 403, 404, 413, 415, 422]) expect(statuses[status] ?? 0, `${status} in ${JSON.stringify(statuses)}`).toBeGreaterThan(0);
     // Nothing stored but what was answered 201: no half rows, no orphan objects, no temp files.
     let rows = 0;
     let objects = 0;
@@ -494,20 +540,23 @@ describe('fuzz', () => {
 
   it(`${FILE_ROUNDS} random downloads: only 200/206/304/404/416 (and 401/405), never 500 (seed ${SEED})`, async () => {
     const RANGES = ['bytes=0-0', 'bytes=-1', 'bytes=5-', 'bytes=99999999-', 'bytes=1-0', 'bytes=0-1,3-4', 'bytes=abc', 'items=0-1', 'bytes=-0', `bytes=0-${2 ** 60}`, 'bytes= 0 - 1 ', ''];
+    const { files, unsent, cookies } = await (fileWorld ??= makeFileWorld());
     const failures: string[] = [];
+    const served: Record<number, number> = {};
     for (let i = 0; i < FILE_ROUNDS; i += 1) {
       const file = pick(files);
-      const id = pick([file.id, ownerUpload.id, randomUUID(), file.id.toUpperCase(), 'x', '%00', '..%2F..%2Fetc%2Fpasswd', encodeURIComponent(pick(NASTY_STRINGS).slice(0, 100))]);
+      const id = pick([file.id, file.id, unsent.id, randomUUID(), file.id.toUpperCase(), 'x', '%00', '..%2F..%2Fetc%2Fpasswd', encodeSegment(pick(NASTY_STRINGS).slice(0, 100))]);
       const suffix = pick(['', '', '/thumbnail', '/thumbnail/', '/x', '/..']);
-      const query = pick(['', '?download=1', '?download=0', '?download=x', `?${encodeURIComponent(pick(NASTY_STRINGS).slice(0, 100))}=1`]);
+      const query = pick(['', '?download=1', '?download=0', '?download=x', `?${encodeSegment(pick(NASTY_STRINGS).slice(0, 100))}=1`]);
       const headers: Record<string, string> = {};
       if (chance(0.5)) headers.range = pick(RANGES);
       if (chance(0.2)) headers['if-none-match'] = pick(['*', '"x"', 'W/"y"', '']);
       if (chance(0.1)) headers['if-range'] = pick(['"x"', 'Tue, 01 Jan 2030 00:00:00 GMT']);
-      const cookie = credentialCookie();
+      const cookie = pick(cookies);
       const path = `/api/files/${id}${suffix}${query}`;
       try {
         const answer = await getFile(server.url, cookie, path, { method: pick(['GET', 'GET', 'HEAD']), headers });
+        served[answer.status] = (served[answer.status] ?? 0) + 1;
         if (![200, 206, 304, 401, 404, 405, 416].includes(answer.status)) failures.push(`#${i} ${path} ${JSON.stringify(headers)} → ${answer.status} ${answer.body.toString('utf8').slice(0, 200)}`);
         if ((answer.status === 404 || answer.status === 401) && answer.body.length > 0) {
           const body = JSON.parse(answer.body.toString('utf8')) as { error?: { code?: unknown; message?: unknown } };
@@ -518,6 +567,8 @@ describe('fuzz', () => {
       }
     }
     expect(failures).toEqual([]);
+    // The fuzz reached the bytes, ranges and conditionals, not only refusals.
+    for (const status of [200, 206, 404]) expect(served[status] ?? 0, JSON.stringify(served)).toBeGreaterThan(0);
   }, 300_000);
 
   it('afterwards: nothing logged as an error, no unhandled rejection, and the server still works', async () => {
