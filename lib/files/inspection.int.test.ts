@@ -15,6 +15,7 @@ import { startTestRealtime, type TestRealtime } from '@/lib/testing/realtime';
 import {
   FIXTURE_GPS,
   animatedGif,
+  avif,
   elfExecutable,
   html,
   jpegWithPrivateMetadata,
@@ -24,6 +25,7 @@ import {
   pngBomb,
   randomBytes,
   svg,
+  tiff,
   truncated,
   webmHeader,
   webp,
@@ -60,13 +62,18 @@ function disposition(response: HttpResult): { type: string; filename: string | u
   return { type: parsed.type, filename: parsed.parameters.filename, raw };
 }
 
+/** Types a browser could treat as a document or script: never served as themselves (§6). */
+const ACTIVE_TYPE = /html|xml|svg|javascript|ecmascript|json/i;
+
 /**
- * Served so that a browser runs nothing: attachment, nosniff, sandboxed, and as octet-stream — or, for a type
- * no browser runs (an executable), its own type (§6 lists the active types that must be octet-stream).
+ * Served so that a browser runs nothing: as its stored type unless that is an active one (then as
+ * application/octet-stream), as an attachment, nosniff, sandboxed.
  */
-function expectServedAsInertDownload(response: HttpResult, ownType?: string): void {
+function expectServedAsInertDownload(response: HttpResult, stored: Attachment): void {
   expect(response.status).toBe(200);
-  expect([ownType, 'application/octet-stream']).toContain(response.headers['content-type']);
+  const served = String(response.headers['content-type']);
+  expect(served).toBe(ACTIVE_TYPE.test(stored.contentType) ? 'application/octet-stream' : stored.contentType);
+  expect(served).not.toMatch(ACTIVE_TYPE);
   expect(disposition(response).type).toBe('attachment');
   expect(response.headers['x-content-type-options']).toBe('nosniff');
   expect(String(response.headers['content-security-policy'])).toMatch(/\bsandbox\b/);
@@ -98,7 +105,8 @@ describe('the type comes from the content, never from the name', () => {
       const a = await up(bytes, 'holiday.png');
       expect(a).toMatchObject({ name: 'holiday.png', contentType, kind: 'file', width: null, thumbnail: null });
       const served = await fetchAs(a.url);
-      expectServedAsInertDownload(served, contentType);
+      expectServedAsInertDownload(served, a);
+      expect(served.headers['content-type']).toBe(contentType);
       expect(served.body.equals(bytes)).toBe(true);
     });
   }
@@ -108,22 +116,26 @@ describe('the type comes from the content, never from the name', () => {
       const a = await up(html(), name);
       expect(a.kind).toBe('file');
       expect(a.thumbnail).toBeNull();
-      expectServedAsInertDownload(await fetchAs(a.url));
+      expectServedAsInertDownload(await fetchAs(a.url), a);
     }
   });
 
-  it('SVG (it can carry scripts) is a file served as an inert download, with no preview', async () => {
-    for (const name of ['logo.svg', 'logo.png']) {
-      const a = await up(svg(), name);
+  it('SVG (it can carry scripts) is a file served as an inert download, with no preview; XML too', async () => {
+    for (const [name, bytes] of [
+      ['logo.svg', svg()],
+      ['logo.png', svg()],
+      ['logo.svg', svg({ xmlDeclaration: true })],
+    ] as const) {
+      const a = await up(bytes, name);
       expect(a).toMatchObject({ kind: 'file', width: null, thumbnail: null });
-      expectServedAsInertDownload(await fetchAs(a.url));
+      expectServedAsInertDownload(await fetchAs(a.url), a);
     }
   });
 
   it('bytes with no known signature are application/octet-stream', async () => {
     const a = await up(randomBytes(5000), 'data.png');
     expect(a).toMatchObject({ contentType: 'application/octet-stream', kind: 'file', thumbnail: null });
-    expectServedAsInertDownload(await fetchAs(a.url));
+    expectServedAsInertDownload(await fetchAs(a.url), a);
   });
 
   it('the client’s Content-Type says nothing: only application/octet-stream is taken (415 otherwise)', async () => {
@@ -275,6 +287,27 @@ describe('images', () => {
       expect(disposition(served).type).toBe('inline');
       expect((await fetchAs(a.thumbnail!.url)).headers['content-type']).toBe('image/webp');
     }
+  });
+
+  it('TIFF is served as PNG and AVIF as WebP (contentType and size say what is served)', async () => {
+    for (const [bytes, type, format] of [
+      [await tiff(120, 90), 'image/png', 'png'],
+      [await avif(64, 48), 'image/webp', 'webp'],
+    ] as const) {
+      const a = await up(bytes, 'picture');
+      expect(a).toMatchObject({ kind: 'image', contentType: type });
+      const served = await fetchAs(a.url);
+      expect(served.headers['content-type']).toBe(type);
+      expect(served.body.length).toBe(a.size);
+      expect((await sharp(served.body).metadata()).format).toBe(format);
+    }
+  });
+
+  it('an animated GIF keeps its frames', async () => {
+    const a = await up(await animatedGif(60, 40, 4), 'anim.gif');
+    expect(a).toMatchObject({ kind: 'image', contentType: 'image/gif', width: 60, height: 40 });
+    const meta = await sharp((await fetchAs(a.url)).body, { animated: true }).metadata();
+    expect(meta.pages).toBe(4);
   });
 
   it('a corrupt image is stored as a plain file (no preview), never refused, and the server carries on', async () => {

@@ -18,10 +18,15 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db';
+import { getEnv } from '@/lib/env';
+import { startGarbageCollector } from '@/lib/files/garbage';
+import { uploadTempDir } from '@/lib/files/upload';
+import { getLogger } from '@/lib/logger';
+import { getStorage } from '@/lib/storage';
 import type { Attachment, RoomFilesPage, UploadLimits } from '@/lib/schemas/attachment';
 import type { ChatMessage, HistoryPage } from '@/lib/schemas/message';
 import type { SearchPage } from '@/lib/schemas/search';
-import { collect, eventually, openRoom, startTestRealtime, type TestRealtime } from '@/lib/testing/realtime';
+import { collect, eventually, eventuallyAsync, openRoom, startTestRealtime, type TestRealtime } from '@/lib/testing/realtime';
 import { pdf, png, randomBytes, webmHeader } from '@/lib/testing/file-fixtures';
 import {
   api,
@@ -397,6 +402,33 @@ for (const backend of ['local', 's3'] as Backend[]) {
       expect(left).toHaveLength(1);
       expect(left[0]).toContain(kept.id);
       expect((await getFile(rt.url, bob.cookie, other.attachments[0]!.url)).status).toBe(200);
+    });
+
+    it('with the server’s collector running, a deleted message’s, a deleted room’s and a removed upload’s bytes go within seconds, not at the next interval', async () => {
+      // An interval far longer than the test: only the collector being told about the delete can explain a removal.
+      const collector = startGarbageCollector({ storage: getStorage(), unattachedHours: 24, tempDirs: [uploadTempDir(getEnv().DATA_DIR)], log: getLogger(), intervalMs: 3_600_000 });
+      try {
+        const alice = await person();
+        const roomId = await roomOf(alice, 'public');
+        const socket = (await open(alice, roomId)).socket;
+        const inMessage = await up(alice, roomId, await png(30, 30), 'message.png');
+        const message = sent(await sendFiles(socket, { attachments: [inMessage.id] }));
+        const draft = await up(alice, roomId, pdf(), 'draft.pdf');
+        const otherRoom = await roomOf(alice, 'private');
+        await up(alice, otherRoom, pdf(), 'room.pdf');
+        // The collector's first sweep (at start) has run: nothing is queued now.
+        await eventuallyAsync(async () => (await getDb().storageGarbage.count({ where: { key: { startsWith: roomId } } })) === 0, 10_000);
+        expect((await objectsOf(roomId)).length).toBe(3);
+
+        sent((await socket.timeout(10_000).emitWithAck('message:delete', { seq: message.seq })) as Awaited<ReturnType<typeof sendFiles>>);
+        await eventuallyAsync(async () => (await objectsOf(roomId)).length === 1, 15_000);
+        expect((await api(alice.cookie, 'DELETE', `/api/uploads/${draft.id}`)).status).toBe(204);
+        await eventuallyAsync(async () => (await objectsOf(roomId)).length === 0, 15_000);
+        expect((await api(alice.cookie, 'DELETE', `/api/rooms/${otherRoom}`)).status).toBe(204);
+        await eventuallyAsync(async () => (await objectsOf(otherRoom)).length === 0, 15_000);
+      } finally {
+        await collector.stop();
+      }
     });
 
     it('deleting a room deletes every file of the room, sent or not', async () => {
