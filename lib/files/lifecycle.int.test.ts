@@ -213,6 +213,17 @@ describe('sending files', () => {
     expect((await history(alice, roomId)).filter((m) => m.clientId === clientId)).toHaveLength(1);
   });
 
+  it('sends racing for one upload (different clientIds): exactly one takes it, the others are NOT_FOUND', async () => {
+    const a = await up(alice, roomId, await png(12, 12), 'contested.png');
+    const secondTab = (await open(alice, roomId)).socket;
+    const acks = await Promise.all(Array.from({ length: 8 }, (_, i) => sendFiles(i % 2 ? secondTab : aliceSocket, { body: `race ${i}`, attachments: [a.id] })));
+    const outcomes = acks.map((ack) => (ack.ok ? 'ok' : ack.error.code)).sort();
+    expect(outcomes).toEqual(['NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'ok']);
+    const winner = acks.find((ack) => ack.ok);
+    const holders = (await history(alice, roomId)).filter((m) => m.attachments.some((x) => x.id === a.id));
+    expect(holders.map((m) => m.seq)).toEqual([winner?.ok ? winner.data.seq : -1]);
+  });
+
   it('a thread reply can carry files', async () => {
     const root = sent(await sendFiles(aliceSocket, { body: 'root' }));
     const a = await up(bob, roomId, pdf(), 'thread.pdf');
