@@ -12,6 +12,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
+import { afterAll } from 'vitest';
 import { createRoom, joinRoom, startDirect } from '../data/rooms';
 import { getDb } from '../db';
 import { getEnv } from '../env';
@@ -239,10 +240,12 @@ export async function directOf(a: PublicUser, b: PublicUser): Promise<string> {
 
 /**
  * A fresh DATA_DIR for this test file (the upload temp folder and the local backend live there): set it
- * before anything reads the environment, i.e. at the top of the file.
+ * before anything reads the environment, i.e. at the top of the file. Removed after the file's tests.
  */
 export function ownDataDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'parley-files-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'parley-files-'));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 export type Backend = 'local' | 's3';
