@@ -7,7 +7,8 @@
  * idle cost (NOTIFY/s and CPU with idle rooms open) and (e) hashing (an instance's event loop while it
  * hashes passwords: the worker pool against the old main-thread way, in the same run). Only when asked
  * for: `search` (issue 11; bench/search.ts): message search over HTTP on a seeded million-message database,
- * and the message writer's ladder with and without the search indexes.
+ * and the message writer's ladder with and without the search indexes; `uploads` (issue 12;
+ * bench/uploads.ts): concurrent 25 MB uploads into server.ts beside a bare stream-to-disk handler.
  *
  * Starts a throwaway PostgreSQL, seeds users, rooms and memberships, mints session cookies, then for each
  * server runs the idle group (c, d) and the message group (a, b), each on freshly started server
@@ -27,6 +28,7 @@ import pg from 'pg';
 import { renderMarkdown, highestSustained, type BenchMeta } from './report';
 import { runSearchScenario, type SearchResult } from './search';
 import { renderSearch, type SearchLadder } from './search-report';
+import { renderUploads, runUploadsScenario, type UploadsResult } from './uploads';
 import {
   ALL_SCENARIOS,
   SCENARIOS,
@@ -98,6 +100,9 @@ const { values: flags } = parseArgs({
     'search-database-url': { type: 'string' },
     'no-search-explain': { type: 'boolean' },
     'no-search-latency': { type: 'boolean' },
+    'upload-concurrency': { type: 'string' },
+    'upload-size': { type: 'string' },
+    'upload-rounds': { type: 'string' },
     'no-pin': { type: 'boolean' },
     'no-spread': { type: 'boolean' },
     profile: { type: 'boolean' },
@@ -116,6 +121,7 @@ if (flags.help) {
   hashing: [--hash-rate 20 | 10,20] [--hash-duration 10]
   search (not in the default run): [--search-messages 1000000] [--search-iterations 30] [--search-warmup 3] [--search-row-budget 120]
     [--search-limit 20] [--search-data-dir .data/bench-search] [--search-database-url postgresql://…] [--no-search-explain] [--no-search-latency] [--search-ladder-rounds 1]
+  uploads (not in the default run): [--upload-concurrency 20] [--upload-size 25 (MB)] [--upload-rounds 3]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
 Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter).
 Every flag also reads BENCH_<NAME> (e.g. BENCH_CLIENTS, BENCH_IDLE_ROOMS). See bench/README.md.`);
@@ -185,6 +191,12 @@ const cfg = {
     explain: !flags['no-search-explain'] && process.env.BENCH_NO_SEARCH_EXPLAIN !== '1',
     /** false: only the writer ladder pair (no dataset, no Next.js). */
     latency: !flags['no-search-latency'] && process.env.BENCH_NO_SEARCH_LATENCY !== '1',
+  },
+  uploads: {
+    concurrency: Math.floor(num('upload-concurrency', 20, 1, 500)),
+    /** MB = 10^6 bytes: 25 MB stays under the default UPLOAD_MAX_BYTES (25 MiB). */
+    bytes: Math.floor(num('upload-size', 25, 0.001, 10_000) * 1_000_000),
+    rounds: Math.floor(num('upload-rounds', 3, 1, 100)),
   },
   pin: !flags['no-pin'] && process.env.BENCH_NO_PIN !== '1',
   spread: !flags['no-spread'] && process.env.BENCH_NO_SPREAD !== '1',
@@ -1238,6 +1250,29 @@ async function main(): Promise<number> {
     for (const stop of stops.splice(0)) await stop().catch(() => undefined);
   }
   if (interrupted) return 130;
+  let uploads: UploadsResult | undefined;
+  let uploadsError: string | undefined;
+  if (cfg.scenarios.has('uploads')) {
+    try {
+      if (!database) {
+        log('starting PostgreSQL (throwaway) for the uploads scenario');
+        await startDatabase();
+      }
+      uploads = await runUploadsScenario(cfg.uploads, {
+        repoRoot: REPO_ROOT,
+        log,
+        spawn: (script, env, cpu) => spawnNode(script, cpu, env),
+        stopChild: (child) => stopChild(child, 10_000),
+        interrupted: () => interrupted,
+        authSecret,
+        databaseUrl: database!.url,
+      });
+    } catch (error) {
+      uploadsError = error instanceof Error ? error.message : String(error);
+      log(`uploads failed: ${error instanceof Error ? (error.stack ?? error.message) : uploadsError}`);
+    }
+  }
+  if (interrupted) return 130;
   await counter?.end().catch(() => undefined);
   counter = undefined;
 
@@ -1269,7 +1304,11 @@ async function main(): Promise<number> {
     cores: cpus().length,
   };
   const searchSection = cfg.scenarios.has('search') ? renderSearch(meta, search, searchLadder, searchError) : [];
-  const markdown = renderMarkdown(meta, runs, hashing) + (searchSection.length ? '\n' + searchSection.join('\n') + '\n' : '');
+  const uploadsSection = cfg.scenarios.has('uploads') ? renderUploads(uploads, uploadsError) : [];
+  const markdown =
+    renderMarkdown(meta, runs, hashing) +
+    (searchSection.length ? '\n' + searchSection.join('\n') + '\n' : '') +
+    (uploadsSection.length ? '\n' + uploadsSection.join('\n') + '\n' : '');
   const resultsDir = path.join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
@@ -1283,6 +1322,7 @@ async function main(): Promise<number> {
         hashing,
         highestSustained: Object.fromEntries(runs.map((r) => [r.server, highestSustained(r)])),
         ...(cfg.scenarios.has('search') ? { ...(search || searchError ? { search: search ?? { error: searchError } } : {}), searchLadder } : {}),
+        ...(cfg.scenarios.has('uploads') ? { uploads: uploads ?? { error: uploadsError } } : {}),
       },
       null,
       2,
@@ -1291,7 +1331,8 @@ async function main(): Promise<number> {
   process.stdout.write('\n' + markdown);
   log(`results: bench/results/${stamp}.md and .json (${meta.totalS} s in all)`);
   const searchFailed = searchError !== undefined || Boolean(searchLadder && [...searchLadder.withIndexes, ...searchLadder.withoutIndexes].some((r) => r.startError));
-  return runs.some((r) => r.startError) || hashing.some((h) => h.error) || searchFailed ? 1 : 0;
+  const uploadsFailed = uploadsError !== undefined || Boolean(uploads?.runs.some((r) => r.error));
+  return runs.some((r) => r.startError) || hashing.some((h) => h.error) || searchFailed || uploadsFailed ? 1 : 0;
 }
 
 main()

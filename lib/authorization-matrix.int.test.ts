@@ -13,17 +13,23 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMessage } from './data/messages';
 import { createRoom } from './data/rooms';
 import type { Ack } from './errors';
+import type { Attachment } from './schemas/attachment';
 import type { ChatMessage } from './schemas/message';
 import type { RoomKind } from './schemas/room';
 import { dispatch, loadApiRoutes, type ApiRoute } from './testing/api-router';
 import { ACTORS, ROOM_KINDS, buildWorld, canRead, hasSession, type Actor, type ActorCredentials, type MatrixRoom, type World } from './testing/authz-world';
 import { connectClient, createTestUser, signInAs, startTestRealtime, uniqueName, waitForConnect, type TestRealtime } from './testing/realtime';
+import { png } from './testing/file-fixtures';
 import { mainClientEvents, roomClientEvents } from './testing/socket-events';
+import { getFile, ownDataDir, upload, uploadOk } from './testing/uploads';
 
 // The matrix gives its owner a fresh room for every cell that changes membership: lift the room
 // creation limits, which have tests of their own (app/api/rooms/room-limits*.int.test.ts).
 vi.stubEnv('RATE_LIMIT_ROOMS_PER_HOUR', '100000');
 vi.stubEnv('MAX_ROOMS_PER_USER', '100000');
+// Cells upload files of their own (the member's unsent uploads, one per cell); the limit has its own tests.
+vi.stubEnv('RATE_LIMIT_UPLOADS_PER_MINUTE', '100000');
+vi.stubEnv('DATA_DIR', ownDataDir());
 
 /** An HTTP status, or a socket outcome: 'ok' or an error code. */
 type Outcome = number | string;
@@ -58,10 +64,15 @@ const observed: { actor: Actor; where: '/' | '/r'; event: string; payload: strin
 const watchers: Socket[] = [];
 /** The watchers' own rooms. */
 const watcherRooms = new Set<string>();
+/** An image the owner sent in each shared room (its name and caption are the room's secret). */
+const sharedFiles = {} as Record<RoomKind, Attachment>;
+let image: Buffer;
 
 beforeAll(async () => {
   [server, world, routes] = await Promise.all([startTestRealtime({ sessionSweepMs: 60_000 }), buildWorld(), loadApiRoutes()]);
   server.handleRequestsHere();
+  image = await png(40, 30);
+  for (const kind of ROOM_KINDS) sharedFiles[kind] = await shareFile(world.actors.owner, world.shared[kind], `${world.shared[kind].secret}.png`);
   for (const actor of ['outsider', 'exMember'] as const) {
     const { cookie, user } = world.actors[actor];
     const own = await createRoom({ ownerId: user!.id, data: { kind: 'public', name: uniqueName('own'), description: '' }, ip: null });
@@ -137,6 +148,35 @@ async function withSocket(
 async function emit(socket: Socket, event: string, ...args: unknown[]): Promise<{ outcome: Outcome; text: string }> {
   const ack: unknown = await socket.timeout(5_000).emitWithAck(event, ...args);
   return { outcome: ackOutcome(ack), text: JSON.stringify(ack) };
+}
+
+/**
+ * The file routes are not Next routes (server.ts serves them as plain Node handlers, as startTestRealtime
+ * does): over HTTP to the test server. The text holds the answer's headers too: a file's name travels in
+ * Content-Disposition.
+ */
+async function fileHttp(creds: ActorCredentials, method: 'GET' | 'HEAD', path: string): Promise<{ outcome: Outcome; text: string }> {
+  const answer = await getFile(server.url, creds.cookie, path, { method });
+  return { outcome: answer.status, text: `${JSON.stringify(answer.headers)}\n${answer.body.toString('latin1')}` };
+}
+
+/** Uploads an image as `creds` into the room and sends it in a message there (captioned with the room's secret). */
+async function shareFile(creds: ActorCredentials, room: MatrixRoom, name: string): Promise<Attachment> {
+  const attachment = await uploadOk(server.url, creds.cookie!, room.id, image, { name });
+  const socket = connectClient(server.url, { cookie: creds.cookie, namespace: `/r/${room.id}` });
+  try {
+    await waitForConnect(socket);
+    const ack = (await socket.timeout(10_000).emitWithAck('message:send', { clientId: randomUUID(), body: room.secret, attachments: [attachment.id] })) as Ack<ChatMessage>;
+    if (!ack.ok) throw new Error(`could not send a file: ${ack.error.code} ${ack.error.message}`);
+    return ack.data.attachments[0]!;
+  } finally {
+    socket.close();
+  }
+}
+
+/** An unsent upload of the member's in the room, named after the room's secret. */
+function membersUpload(room: MatrixRoom): Promise<Attachment> {
+  return uploadOk(server.url, world.actors.member.cookie!, room.id, image, { name: `${room.secret}-draft.png` });
 }
 
 /** A signed-in user of its own, for global rows that change the account (the shared actors must stay intact). */
@@ -312,6 +352,24 @@ const restRows: Row[] = [
       if (canRead(actor)) return 'mine: found, all: found';
       return kind === 'public' ? 'mine: none, all: found as non-member' : 'mine: none, all: none';
     },
+  },
+  // ── Files (docs/protocol.md §6) ──
+  { name: 'GET /api/uploads', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/uploads'), expected: signedIn(200) },
+  {
+    // The member's unsent upload: theirs alone to remove; for everyone else it does not exist.
+    name: 'DELETE /api/uploads/[id]',
+    perRoom: true,
+    run: async ({ creds, room }) => {
+      const { id } = await membersUpload(room);
+      return http(creds, 'DELETE', `/api/uploads/${id}`, undefined, { 'content-type': 'application/json' });
+    },
+    expected: (actor) => (!hasSession(actor) ? 401 : actor === 'member' ? 204 : 404),
+  },
+  {
+    name: 'GET /api/rooms/[roomId]/files',
+    perRoom: true,
+    run: ({ creds, room }) => http(creds, 'GET', `/api/rooms/${room.id}/files`),
+    expected: (a, k) => memberOnly(a, k),
   },
   {
     name: 'POST /api/direct',
@@ -514,7 +572,70 @@ const socketRows: Row[] = [
   },
 ];
 
-const rows = [...restRows, ...socketRows];
+/** Not a member (or no session): 404, the answer for a file that does not exist (§4.11 "Reading"). */
+const onlyReaders = (ok: Outcome) => (actor: Actor): Outcome => (canRead(actor) ? ok : 404);
+
+/** The routes server.ts serves beside Next (uploads and downloads, docs/protocol.md §6). */
+const fileRows: Row[] = [
+  {
+    // Members upload into their rooms; a public room is joined over REST or its namespace first.
+    name: 'POST /api/rooms/[roomId]/uploads',
+    perRoom: true,
+    run: async ({ creds, room }) => {
+      const answer = await upload(server.url, creds.cookie, room.id, image, { name: 'matrix.png' });
+      return { outcome: answer.status, text: answer.body.toString('utf8') };
+    },
+    expected: (actor, kind) => {
+      if (!hasSession(actor)) return 401;
+      if (canRead(actor)) return 201;
+      return kind === 'direct' ? 404 : 403;
+    },
+  },
+  ...(['GET', 'HEAD'] as const).flatMap((method): Row[] => [
+    {
+      name: `${method} /api/files/[id]`,
+      perRoom: true,
+      run: ({ creds, kind }) => fileHttp(creds, method, sharedFiles[kind].url),
+      expected: onlyReaders(200),
+    },
+    {
+      name: `${method} /api/files/[id]/thumbnail`,
+      perRoom: true,
+      run: ({ creds, kind }) => fileHttp(creds, method, sharedFiles[kind].thumbnail!.url),
+      expected: onlyReaders(200),
+    },
+  ]),
+  {
+    // Before it is sent an upload is its uploader's alone, whoever else is in the room.
+    name: 'GET /api/files/[id] (unsent upload)',
+    perRoom: true,
+    run: async ({ creds, room }) => {
+      const draft = await membersUpload(room);
+      const answers = [await fileHttp(creds, 'GET', draft.url), await fileHttp(creds, 'GET', draft.thumbnail!.url)];
+      const outcomes = new Set(answers.map((a) => a.outcome));
+      return { outcome: outcomes.size === 1 ? answers[0]!.outcome : `mixed ${[...outcomes].join('/')}`, text: answers.map((a) => a.text).join('\n') };
+    },
+    expected: (actor) => (actor === 'member' ? 200 : 404),
+  },
+  {
+    // Attaching the member's upload: only the member may send it; to anyone else it does not exist.
+    name: 'socket /r message:send (attachments)',
+    perRoom: true,
+    fresh: true,
+    run: async ({ creds, room }) => {
+      const draft = await membersUpload(room);
+      return withSocket(creds, `/r/${room.id}`, (s) => emit(s, 'message:send', { clientId: randomUUID(), attachments: [draft.id] }));
+    },
+    expected: (actor, kind) => {
+      if (!hasSession(actor)) return 'UNAUTHORIZED';
+      if (actor === 'member') return 'ok';
+      if (actor === 'owner' || kind !== 'private') return 'NOT_FOUND'; // admitted (a public room joins them), or a direct room that is not theirs
+      return 'FORBIDDEN';
+    },
+  },
+];
+
+const rows = [...restRows, ...socketRows, ...fileRows];
 
 /** Public rooms may be opened (and so read) by anyone signed in; the rest only by their members. */
 function mayReadAfter(row: Row, actor: Actor, kind: RoomKind): boolean {
@@ -535,6 +656,18 @@ describe('authorization matrix', () => {
     const socketNames = new Set(socketRows.map((r) => r.name));
     for (const event of mainClientEvents()) expect(socketNames, `socket / ${event}`).toContain(`socket / ${event}`);
     for (const event of roomClientEvents()) expect(socketNames, `socket /r ${event}`).toContain(`socket /r ${event}`);
+    // The routes served beside Next (docs/protocol.md §6), and the attachments of message:send.
+    const fileNames = fileRows.map((r) => r.name);
+    for (const name of [
+      'POST /api/rooms/[roomId]/uploads',
+      'GET /api/files/[id]',
+      'HEAD /api/files/[id]',
+      'GET /api/files/[id]/thumbnail',
+      'HEAD /api/files/[id]/thumbnail',
+      'socket /r message:send (attachments)',
+    ]) {
+      expect(fileNames).toContain(name);
+    }
   });
 
   for (const row of rows) {

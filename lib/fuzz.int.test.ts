@@ -5,22 +5,41 @@
  * 500 or INTERNAL, never log an error, never leave an unhandled rejection, and answer every event that
  * carries an ack exactly once within 5 s — and still work normally afterwards.
  *
- * `FUZZ_SEED=<n>` replays a run; `FUZZ_ROUNDS=<n>` makes it longer (default 2,000 of each).
+ * The file routes that server.ts serves beside Next (uploads and downloads, docs/protocol.md §6) are fuzzed
+ * over HTTP against the test server: random and mutated upload query strings, bodies (empty, images,
+ * corrupt and bomb images, HTML, oversize, cut off by the client) and content types, and downloads with
+ * hostile ids, ranges and conditionals. Besides the rules above, a refused upload must leave nothing
+ * behind: the rows and objects at the end are exactly those of the uploads that were answered 201.
+ *
+ * `FUZZ_SEED=<n>` replays a run; `FUZZ_ROUNDS=<n>` makes it longer (default 2,000 of each; a quarter as
+ * many uploads and downloads).
  */
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { getDb } from './db';
+import type { Attachment } from './schemas/attachment';
 import pino from 'pino';
 import type { Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Ack } from './errors';
 import { dispatch, HTTP_METHODS, loadApiRoutes, type ApiRoute } from './testing/api-router';
 import { buildWorld, type World } from './testing/authz-world';
-import { connectClient, send, signInAs, startTestRealtime, waitForConnect, type TestRealtime } from './testing/realtime';
+import { connectClient, send, signInAs, startTestRealtime, uniqueName, waitForConnect, type TestRealtime } from './testing/realtime';
 import { mainClientEvents, roomClientEvents } from './testing/socket-events';
 import { seededRandom } from './testing/seeded-random';
+import { html, png, pngBomb, truncated } from './testing/file-fixtures';
+import { ROOM_PASSWORD, getFile, ownDataDir, rawRequest, tempFiles, upload, uploadOk, uploadUrl, useStorage, withPicked, type TestStorage } from './testing/uploads';
+import { createRoom, joinRoom } from './data/rooms';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 2_000);
+const FILE_ROUNDS = Math.ceil(ROUNDS / 4);
+
+/** Small, so that oversize bodies are cheap. Read once (lib/env.ts), before anything starts. */
+const UPLOAD_LIMIT = 64 * 1024;
+vi.stubEnv('DATA_DIR', ownDataDir());
+vi.stubEnv('UPLOAD_MAX_BYTES', String(UPLOAD_LIMIT));
+vi.stubEnv('RATE_LIMIT_UPLOADS_PER_MINUTE', '1000000');
 
 const prng = seededRandom;
 
@@ -107,6 +126,55 @@ function mutate(template: Record<string, unknown>): unknown {
 let server: TestRealtime;
 let world: World;
 let routes: ApiRoute[];
+let storage: TestStorage;
+
+/**
+ * What the file fuzz works on, made when it starts: the REST fuzz before it may have deleted the world's
+ * rooms and ended its sessions (both allowed), so fresh rooms and sessions, and files sent in them.
+ */
+interface FileWorld {
+  rooms: string[];
+  /** Live sessions of the owner, the member and the outsider, then dead and bogus ones. */
+  cookies: (string | undefined)[];
+  /** Sent files (readable by the owner and the member) and an unsent upload of the owner's. */
+  files: Attachment[];
+  unsent: Attachment;
+}
+let fileWorld: Promise<FileWorld> | undefined;
+
+async function makeFileWorld(): Promise<FileWorld> {
+  const [owner, member, outsider] = (await Promise.all([world.owner, world.member, world.actors.outsider.user!].map(async (user) => (await signInAs(user)).cookie))) as [string, string, string];
+  const rooms: string[] = [];
+  for (const kind of ['public', 'private'] as const) {
+    const data = kind === 'private' ? { kind, name: uniqueName('fz'), description: '', password: ROOM_PASSWORD } : { kind, name: uniqueName('fz'), description: '' };
+    const room = await createRoom({ ownerId: world.owner.id, data, ip: null });
+    await joinRoom({ roomId: room.id, userId: world.member.id, password: kind === 'private' ? ROOM_PASSWORD : undefined, ip: null });
+    rooms.push(room.id);
+  }
+  rooms.push(world.shared.direct.id); // direct rooms cannot be deleted
+  const files: Attachment[] = [];
+  for (const roomId of rooms) {
+    const attachment = await uploadOk(server.url, owner, roomId, await png(30, 20), { name: 'fuzz.png' });
+    const socket = connectClient(server.url, { cookie: owner, namespace: `/r/${roomId}` });
+    await waitForConnect(socket);
+    const ack = (await socket.timeout(10_000).emitWithAck('message:send', { clientId: randomUUID(), attachments: [attachment.id] })) as Ack<{ attachments: Attachment[] }>;
+    socket.close();
+    if (!ack.ok) throw new Error(ack.error.message);
+    files.push(...ack.data.attachments);
+  }
+  const unsent = await uploadOk(server.url, owner, rooms[0]!, await png(8, 8), { name: 'unsent.png' });
+  const dead = [world.actors.revokedSession.cookie, world.actors.deletedUser.cookie, 'authjs.session-token=garbage', undefined];
+  return { rooms, cookies: [owner, owner, member, member, outsider, ...dead], files, unsent };
+}
+
+/** encodeURIComponent, or a stand-in for strings it refuses (lone surrogates). */
+function encodeSegment(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return '%ED%A0%80';
+  }
+}
 const serverErrors: string[] = [];
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -122,11 +190,13 @@ beforeAll(async () => {
   const log = pino({ level: 'error' }, sink);
   [server, world, routes] = await Promise.all([startTestRealtime({ log, messageLimits: { perSecond: 50, burst: 50 } }), buildWorld(), loadApiRoutes()]);
   server.handleRequestsHere();
+  storage = await useStorage('local');
 }, 120_000);
 
 afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);
   await server?.close();
+  await storage?.close();
 });
 
 function credentialCookie(): string | undefined {
@@ -173,6 +243,11 @@ const SEARCH_TEXTS = [
 
 /** Query strings for GET routes that take one: a valid-looking set with one thing wrong (or right). */
 const QUERY_TEMPLATES: Record<string, () => Record<string, unknown>> = {
+  '/api/rooms/[roomId]/files': () => ({
+    kind: pick(['image', 'video', 'audio', 'file', 'pdf', '']),
+    limit: pick([1, 50, 100, 101, 0, -1, 'x']),
+    ...(chance(0.5) ? { before: pick([randomUUID(), 'garbage', '', '0'.repeat(36)]) } : {}),
+  }),
   '/api/search': () => ({
     q: pick(SEARCH_TEXTS),
     scope: pick(['mine', 'all', 'everything']),
@@ -195,6 +270,7 @@ function randomRequest(): Request {
         .map((segment) => {
           if (segment === '[roomId]') return encodeURIComponent(roomIdParam());
           if (segment === '[sessionId]') return pick([randomUUID(), world.bystanderSessionId, 'nope']);
+          if (segment === '[id]') return encodeURIComponent(pick([randomUUID(), randomUUID().toUpperCase(), 'nope', '', '..', '\u0000']));
           if (segment.startsWith('[...')) return pick(['session', 'csrf', 'providers', 'signin', 'signout', 'callback/credentials', 'nonsense', 'callback/%00']);
           return segment;
         })
@@ -273,6 +349,13 @@ describe('fuzz', () => {
     const { shared } = world;
     // Fresh sessions: the REST fuzz may well have signed the world's users out (that is allowed).
     const cookies = await Promise.all([world.owner, world.member, world.exMember].map(async (user) => (await signInAs(user)).cookie));
+    // Uploads of the owner's to attach (message:send's attachments), where the world's rooms still exist.
+    const uploadIds: string[] = [];
+    for (const room of Object.values(shared)) {
+      const answer = await upload(server.url, cookies[0], room.id, await png(8, 8), { name: 'attach.png' });
+      if (answer.attachment) uploadIds.push(answer.attachment.id);
+    }
+    while (uploadIds.length < 2) uploadIds.push(randomUUID());
     const slots: Slot[] = [];
     for (const cookie of cookies) {
       slots.push({ namespace: '/', cookie, events: mainEvents, socket: await open('/', cookie) });
@@ -303,6 +386,11 @@ describe('fuzz', () => {
       const templates: Record<string, Record<string, unknown>> = {
         'message:send': pick([
           { clientId: randomUUID(), body: 'fuzz' },
+          {
+            clientId: randomUUID(),
+            ...(chance(0.5) ? { body: pick(['', 'fuzz', ' ']) } : {}),
+            attachments: pick([[], [randomUUID()], [uploadIds[0]], [uploadIds[1]], [uploadIds[0], uploadIds[0]], ['x'], Array.from({ length: 11 }, () => randomUUID())]),
+          },
           { clientId: randomUUID(), body: 'fuzz @room', threadRootSeq: seq, alsoInRoom: chance(0.5) },
           { clientId: randomUUID(), body: 'fuzz', replyToSeq: seq },
         ]),
@@ -372,6 +460,115 @@ describe('fuzz', () => {
     for (const { socket } of slots) socket.close();
     expect(problems).toEqual([]);
     expect(oversized).toBeGreaterThan(0); // the fuzz did reach the packet limit
+  }, 300_000);
+
+  it(`${FILE_ROUNDS} random uploads: no 500, errors in the documented shape, nothing stored but what was answered 201 (seed ${SEED})`, async () => {
+    const { rooms, cookies } = await (fileWorld ??= makeFileWorld());
+    const roomIds = [...rooms, ...rooms, 'AAAAAAAAAA', 'short', '%2e%2e', 'x'.repeat(300), randomUUID()];
+    const started = new Date();
+    // Other test files share the database: count the rows of the users this file signs in as.
+    const uploaders = { uploaderId: { in: [world.owner.id, world.member.id, world.actors.outsider.user!.id, world.actors.revokedSession.user!.id] } };
+    const rowsBefore = await getDb().attachment.count({ where: uploaders });
+    const objectsBefore = (await storage.probe.keys()).length;
+    // The bomb fits under the fuzz's size limit: 400 million pixels in ~50 KB.
+    const images = { png: await png(16, 16), corrupt: truncated(await png(64, 64)), bomb: await pngBomb(20_000, 20_000), html: html() };
+    const NAMES = ['a.png', '../../etc/passwd', 'x'.repeat(1000), 'a\u0000.png', 'e\u202Egnp.exe', '', '..', 'C:\\x\\y.txt', '日本語.pdf', '<script>.html', '%00', '\ud800'];
+    const failures: string[] = [];
+    let accepted = 0;
+    let storedObjects = 0;
+    const statuses: Record<number, number> = {};
+    for (let i = 0; i < FILE_ROUNDS; i += 1) {
+      const template = {
+        name: pick(NAMES),
+        ...(chance(0.2) ? { voice: pick(['1', '0', 'true', 'yes', '']) } : {}),
+        ...(chance(0.2) ? { durationMs: pick(['0', '4210', '-1', '3600001', '1e3', 'x']) } : {}),
+        ...(chance(0.2) ? { waveform: pick(['AAAA', 'A'.repeat(200), '!!', '']) } : {}),
+      };
+      const values = chance(0.8) ? mutate(template) : randomValue();
+      const params = new URLSearchParams();
+      if (values && typeof values === 'object' && !Array.isArray(values)) for (const [k, v] of Object.entries(values)) params.append(k, queryString(v));
+      const roomId = pick(roomIds);
+      const url = uploadUrl(server.url, encodeSegment(roomId), { query: params.toString() });
+      const body = pick([Buffer.alloc(0), images.png, images.corrupt, images.bomb, images.html, Buffer.alloc(int(3000), 7), Buffer.alloc(UPLOAD_LIMIT + 1 + int(1000), 1)]);
+      const headers: Record<string, string | number> = {};
+      const cookie = pick(cookies);
+      if (cookie) headers.cookie = cookie;
+      headers['content-type'] = pick(['application/octet-stream', 'application/octet-stream', 'application/octet-stream', 'application/json', 'image/png', '']);
+      if (chance(0.7)) headers['content-length'] = body.length;
+      if (chance(0.05)) headers.origin = 'https://evil.example';
+      const method = chance(0.9) ? 'POST' : pick(['GET', 'PUT', 'DELETE', 'PATCH']);
+      const abort = chance(0.05) && body.length > 100 && method === 'POST';
+      const result = await rawRequest(url, {
+        method,
+        headers,
+        body: method === 'GET' ? undefined : body,
+        expectContinue: chance(0.1),
+        ...(abort ? { abortAfterBytes: Math.floor(body.length / 2) } : {}),
+        timeoutMs: 20_000,
+      });
+      const label = `#${i} ${method} ${url.slice(server.url.length, server.url.length + 120)} [${JSON.stringify({ ...headers, cookie: String(headers.cookie ?? '').slice(0, 30) })}] body ${body.length} B`;
+      if (!result.response) {
+        if (!abort) failures.push(`${label}: no answer (${String(result.error)})`);
+        continue;
+      }
+      const answer = withPicked(result.response);
+      statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+      if (answer.status >= 500) failures.push(`${label} → ${answer.status} ${answer.body.toString('utf8').slice(0, 200)}`);
+      if (answer.status === 201) {
+        accepted += 1;
+        storedObjects += answer.attachment?.thumbnail ? 2 : 1;
+      } else if (answer.status >= 400 && answer.status !== 405 && answer.body.length > 0) {
+        if (typeof answer.error?.code !== 'string' || typeof answer.error.message !== 'string') failures.push(`${label} → ${answer.status} not the error shape: ${answer.body.toString('utf8').slice(0, 200)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    // The fuzz reached every stage: stored, and refused at each check (session, room, query, size, content).
+    for (const status of [201, 401, 403, 404, 413, 415, 422]) expect(statuses[status] ?? 0, `${status} in ${JSON.stringify(statuses)}`).toBeGreaterThan(0);
+    // Nothing stored but what was answered 201: no half rows, no orphan objects, no temp files.
+    let rows = 0;
+    let objects = 0;
+    const deadline = Date.now() + 20_000;
+    do {
+      rows = (await getDb().attachment.count({ where: uploaders })) - rowsBefore;
+      objects = (await storage.probe.keys()).length - objectsBefore;
+      if (rows === accepted && objects === storedObjects && (await tempFiles()).length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    } while (Date.now() < deadline);
+    expect({ rows, objects, temp: (await tempFiles()).map((t) => t.file) }).toEqual({ rows: accepted, objects: storedObjects, temp: [] });
+    expect(await getDb().attachment.count({ where: { ...uploaders, createdAt: { gte: started }, status: { not: 'ready' } } })).toBe(0);
+  }, 300_000);
+
+  it(`${FILE_ROUNDS} random downloads: only 200/206/304/404/416 (and 401/405), never 500 (seed ${SEED})`, async () => {
+    const RANGES = ['bytes=0-0', 'bytes=-1', 'bytes=5-', 'bytes=99999999-', 'bytes=1-0', 'bytes=0-1,3-4', 'bytes=abc', 'items=0-1', 'bytes=-0', `bytes=0-${2 ** 60}`, 'bytes= 0 - 1 ', ''];
+    const { files, unsent, cookies } = await (fileWorld ??= makeFileWorld());
+    const failures: string[] = [];
+    const served: Record<number, number> = {};
+    for (let i = 0; i < FILE_ROUNDS; i += 1) {
+      const file = pick(files);
+      const id = pick([file.id, file.id, unsent.id, randomUUID(), file.id.toUpperCase(), 'x', '%00', '..%2F..%2Fetc%2Fpasswd', encodeSegment(pick(NASTY_STRINGS).slice(0, 100))]);
+      const suffix = pick(['', '', '/thumbnail', '/thumbnail/', '/x', '/..']);
+      const query = pick(['', '?download=1', '?download=0', '?download=x', `?${encodeSegment(pick(NASTY_STRINGS).slice(0, 100))}=1`]);
+      const headers: Record<string, string> = {};
+      if (chance(0.5)) headers.range = pick(RANGES);
+      if (chance(0.2)) headers['if-none-match'] = pick(['*', '"x"', 'W/"y"', '']);
+      if (chance(0.1)) headers['if-range'] = pick(['"x"', 'Tue, 01 Jan 2030 00:00:00 GMT']);
+      const cookie = pick(cookies);
+      const path = `/api/files/${id}${suffix}${query}`;
+      try {
+        const answer = await getFile(server.url, cookie, path, { method: pick(['GET', 'GET', 'HEAD']), headers });
+        served[answer.status] = (served[answer.status] ?? 0) + 1;
+        if (![200, 206, 304, 401, 404, 405, 416].includes(answer.status)) failures.push(`#${i} ${path} ${JSON.stringify(headers)} → ${answer.status} ${answer.body.toString('utf8').slice(0, 200)}`);
+        if ((answer.status === 404 || answer.status === 401) && answer.body.length > 0) {
+          const body = JSON.parse(answer.body.toString('utf8')) as { error?: { code?: unknown; message?: unknown } };
+          if (typeof body.error?.code !== 'string' || typeof body.error.message !== 'string') failures.push(`#${i} ${path} → ${answer.status} not the error shape`);
+        }
+      } catch (error) {
+        failures.push(`#${i} ${path} threw ${String(error)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    // The fuzz reached the bytes, ranges and conditionals, not only refusals.
+    for (const status of [200, 206, 404]) expect(served[status] ?? 0, JSON.stringify(served)).toBeGreaterThan(0);
   }, 300_000);
 
   it('afterwards: nothing logged as an error, no unhandled rejection, and the server still works', async () => {
