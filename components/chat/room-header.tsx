@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { ApiError, roomsApi } from '@/lib/api-client';
 import { shownPresence } from '@/lib/stores/presence';
 import { roomTitle } from '@/lib/stores/room-list';
+import { FilesButton } from './attachments/files-panel';
 import { HashIcon, LockIcon, UsersIcon } from './icons';
 import { NotificationMenu } from './notification-menu';
 import { PresenceDot, PresenceText, usePresence } from './presence-context';
@@ -25,6 +26,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
   const peerInfo = usePresence(room.peer?.id);
   const peerOnline = useRoom((s) => (room.peer ? room.peer.id in s.online : false));
   const peerPresence = shownPresence(peerInfo, peerOnline);
+  const jumpTo = useRoom((s) => s.jumpTo);
 
   async function run(action: () => Promise<unknown>, after: () => void) {
     setBusy(true);
@@ -67,6 +69,9 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
           ) : null}
         </div>
         {status === 'live' ? <NotificationMenu room={room} meId={me.id} onError={setError} /> : null}
+        {status === 'live' ? (
+          <FilesButton roomId={room.id} roomLabel={isDirect ? roomTitle(room) : `#${roomTitle(room)}`} onOpenMessage={(seq) => void jumpTo(seq)} />
+        ) : null}
         <button
           type="button"
           onClick={onToggleMembers}

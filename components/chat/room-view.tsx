@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { roomsApi } from '@/lib/api-client';
-import { plainSnippet } from '@/lib/notifications/decide';
+import { messageSnippet } from '@/lib/notifications/decide';
 import { ackDelivery, openRoom } from '@/lib/realtime/client';
 import type { HistoryPage } from '@/lib/schemas/message';
 import type { RoomMember, RoomSummary } from '@/lib/schemas/room';
@@ -10,6 +10,8 @@ import type { PublicUser } from '@/lib/schemas/user';
 import { roomTitle } from '@/lib/stores/room-list';
 import { createRoomStore } from '@/lib/stores/room-store';
 import { maxSeq } from '@/lib/stores/timeline';
+import { DropOverlay, useFileDrop } from './attachments/drop-zone';
+import { trayKeyFor, uploadsStore } from './attachments/uploads';
 import { Composer } from './composer';
 import { MemberList } from './member-list';
 import { MessageList } from './message-list';
@@ -95,6 +97,12 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
   useWatchPresence(`room:${room.id}`, memberIds);
   const connected = useStore(store, (s) => s.connected);
   const replyingTo = useStore(store, (s) => (s.replyingTo === null ? null : (s.timeline.messages.find((m) => m.seq === s.replyingTo) ?? null)));
+  const trayKey = trayKeyFor(room.id);
+  // Files dropped anywhere on the room (not on an open thread, which takes its own) go with the next message.
+  const drop = useFileDrop((files) => {
+    uploadsStore().getState().add(trayKey, room.id, files);
+    document.querySelector<HTMLTextAreaElement>('[data-testid="room-view"] textarea')?.focus();
+  }, status === 'live');
 
   return (
     <RoomContext.Provider value={{ store, me }}>
@@ -103,14 +111,17 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
           aria-label={room.kind === 'direct' ? `Conversation with ${roomTitle(liveRoom)}` : `Room ${room.name}`}
           data-testid="room-view"
           data-connected={connected}
-          className="flex min-w-0 flex-1 flex-col"
+          className="relative flex min-w-0 flex-1 flex-col"
+          {...drop.handlers}
         >
+          {drop.dragging ? <DropOverlay label={`Drop files to share in ${room.kind === 'direct' ? roomTitle(liveRoom) : `#${roomTitle(liveRoom)}`}`} /> : null}
           <RoomHeader membersOpen={membersOpen} onToggleMembers={() => setMembersOpen((open) => !open)} />
           <RoomStatusNotice />
           <MessageList />
           <TypingIndicator />
           <Composer
-            onSend={(body) => store.getState().send(body)}
+            onSend={(body, attachments) => store.getState().send(body, attachments)}
+            files={{ roomId: room.id, trayKey }}
             onTyping={(text) => store.getState().typingInput(text)}
             disabled={status !== 'live'}
             placeholder={status === 'live' ? `Message ${roomTitle(liveRoom)}` : 'This room is closed'}
@@ -119,7 +130,7 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
             meId={me.id}
             canMentionRoom={liveRoom.kind !== 'direct' && (liveRoom.roomMentions === 'anyone' || liveRoom.ownerId === me.id)}
             onEditLast={() => store.getState().editLast()}
-            replyingTo={replyingTo ? { authorName: replyingTo.author.displayName, snippet: replyingTo.deletedAt ? 'deleted message' : plainSnippet(replyingTo.body) } : null}
+            replyingTo={replyingTo ? { authorName: replyingTo.author.displayName, snippet: replyingTo.deletedAt ? 'deleted message' : messageSnippet(replyingTo) } : null}
             onCancelReply={() => store.getState().replyTo(null)}
           />
         </section>

@@ -7,7 +7,6 @@ import {
   formatBytes,
   formatDuration,
   guessKind,
-  previewText,
   resampleBars,
   waveformBars,
 } from './display';
@@ -40,7 +39,7 @@ describe('formatDuration', () => {
   });
 });
 
-describe('attachmentSummary and previewText', () => {
+describe('attachmentSummary', () => {
   const pdf = { name: 'report.pdf', kind: 'file' as const, voice: false };
   const image = { name: 'a.png', kind: 'image' as const, voice: false };
   const voice = { name: 'Voice.webm', kind: 'audio' as const, voice: true };
@@ -56,12 +55,6 @@ describe('attachmentSummary and previewText', () => {
     expect(attachmentSummary([image, image, image])).toBe('🖼 3 images');
     expect(attachmentSummary([pdf, image])).toBe('📎 2 files');
     expect(attachmentSummary([])).toBe('');
-  });
-
-  it('prefers the body, and falls back to the files when it is empty', () => {
-    expect(previewText({ body: 'hello', attachments: [pdf] })).toBe('hello');
-    expect(previewText({ body: '', attachments: [pdf] })).toBe('📎 report.pdf');
-    expect(previewText({ body: '' })).toBe('');
   });
 });
 

@@ -62,11 +62,6 @@ export function attachmentSummary(attachments: readonly SummaryAttachment[]): st
   return `📎 ${attachments.length} files`;
 }
 
-/** A message's text for a one-line preview: its body, or what it carries when the body is empty. */
-export function previewText(message: { body: string; attachments?: readonly SummaryAttachment[] }): string {
-  return message.body.trim() ? message.body : attachmentSummary(message.attachments ?? []);
-}
-
 /** The largest box of the image's proportions that fits in max × max (never larger than the image). */
 export function fitBox(width: number, height: number, maxWidth: number, maxHeight = maxWidth): { width: number; height: number } {
   if (!(width > 0) || !(height > 0)) return { width: maxWidth, height: Math.round(maxHeight * 0.75) };
