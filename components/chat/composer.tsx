@@ -1,5 +1,5 @@
 'use client';
-import { PaperClipIcon } from '@heroicons/react/20/solid';
+import { PaperAirplaneIcon, PaperClipIcon } from '@heroicons/react/20/solid';
 import {
   useEffect,
   useId,
@@ -357,7 +357,7 @@ export function Composer({
             aria-haspopup="listbox"
             aria-controls={open ? listId : undefined}
             aria-activedescendant={activeOptionId}
-            placeholder={pending.length > 0 ? 'Add a caption (optional)' : placeholder}
+            placeholder={pending.length > 0 ? 'Add a caption…' : placeholder}
             className={`block min-h-10 w-full resize-none rounded-md border px-3 py-2 text-slate-900 outline-none focus:ring-2 focus:ring-brand-500 disabled:bg-slate-100 ${
               over ? 'border-red-500' : 'border-slate-300'
             }`}
@@ -368,9 +368,11 @@ export function Composer({
           type="submit"
           disabled={!canSend}
           aria-describedby={pending.length > 0 && !filesReady ? `${baseId}-files` : undefined}
-          className="h-10 shrink-0 rounded-md bg-brand-600 px-3 font-medium text-white hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 disabled:opacity-50 sm:px-4"
+          className="flex h-10 shrink-0 items-center justify-center rounded-md bg-brand-600 px-3 font-medium text-white hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 disabled:opacity-50 sm:px-4"
         >
-          Send
+          {/* Phones: an icon, so the text box keeps its width beside the paperclip and the microphone. */}
+          <PaperAirplaneIcon aria-hidden="true" className={`size-5 ${files ? 'sm:hidden' : 'hidden'}`} />
+          <span className={files ? 'sr-only sm:not-sr-only' : ''}>Send</span>
         </button>
       </div>
       {pending.length > 0 ? (

@@ -23,6 +23,8 @@ export interface PendingUpload {
   key: string;
   name: string;
   size: number;
+  /** The browser's guess at its type (for the icon until the server has decided). */
+  type: string;
   /** What it will most likely be (from the browser's type), then what the server decided. */
   kind: AttachmentKind;
   /** An object URL of the local file, for an image's thumbnail while it uploads. */
@@ -137,6 +139,7 @@ export function createUploadsStore(deps: UploadsDeps): UploadsStore {
           key,
           name,
           size: blob.size,
+          type: blob.type,
           kind,
           previewUrl: kind === 'image' && deps.createObjectURL ? deps.createObjectURL(blob) : null,
           voice,
@@ -284,7 +287,7 @@ export function createUploadsStore(deps: UploadsDeps): UploadsStore {
           return;
         }
         running.delete(item.key);
-        patch(trayKey, item.key, { status: 'done', loaded: item.size, attachment, kind: attachment.kind, name: attachment.name });
+        patch(trayKey, item.key, { status: 'done', loaded: item.size, attachment, kind: attachment.kind, type: attachment.contentType, name: attachment.name });
         // The quota moved: ask again before the next check.
         limitsAt = -Infinity;
         pump();

@@ -5,7 +5,7 @@ import { formatBytes } from '@/lib/files/display';
 import type { Attachment } from '@/lib/schemas/attachment';
 import { AudioPlayer } from './audio-player';
 import { downloadUrl, FileChip } from './file-chip';
-import { ImageGrid, PREVIEW_MAX_PX } from './image-grid';
+import { ImageGrid } from './image-grid';
 import { Lightbox } from './lightbox';
 
 function VideoPlayer({ attachment }: { attachment: Attachment }) {
@@ -16,8 +16,7 @@ function VideoPlayer({ attachment }: { attachment: Attachment }) {
         preload="metadata"
         src={attachment.url}
         aria-label={attachment.name}
-        className="aspect-video w-full rounded-lg bg-black"
-        style={{ maxHeight: PREVIEW_MAX_PX }}
+        className="aspect-video max-h-[360px] w-full rounded-lg bg-black"
       />
       <figcaption className="mt-1 flex items-center gap-2 text-xs text-slate-600">
         <span className="min-w-0 flex-1 truncate" title={attachment.name}>

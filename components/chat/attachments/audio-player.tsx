@@ -3,6 +3,7 @@ import { ArrowDownTrayIcon, MicrophoneIcon, PauseIcon, PlayIcon } from '@heroico
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { formatBytes, formatDuration, resampleBars } from '@/lib/files/display';
 import type { Attachment } from '@/lib/schemas/attachment';
+import { barHeightClass } from './bar-height';
 import { downloadUrl } from './file-chip';
 
 /** Bars drawn for a voice message (the stored waveform has up to 128). */
@@ -129,13 +130,13 @@ export function AudioPlayer({ attachment, compact = false }: { attachment: Attac
               <span
                 key={i}
                 aria-hidden="true"
-                className={`min-w-[2px] flex-1 rounded-full ${(i + 0.5) / bars.length <= progress ? 'bg-brand-600' : 'bg-slate-300'}`}
-                style={{ height: `${Math.max(12, Math.round((value / 255) * 100))}%` }}
+                className={`min-w-[2px] flex-1 rounded-full ${barHeightClass(value)} ${(i + 0.5) / bars.length <= progress ? 'bg-brand-600' : 'bg-slate-300'}`}
               />
             ))
           ) : (
             <span aria-hidden="true" className="relative h-1.5 w-full overflow-hidden rounded-full bg-slate-300">
-              <span className="absolute inset-y-0 left-0 rounded-full bg-brand-600" style={{ width: `${progress * 100}%` }} />
+              {/* Only ever set in the browser (0 until playing), where the CSSOM may set styles. */}
+              {progress > 0 ? <span className="absolute inset-y-0 left-0 rounded-full bg-brand-600" style={{ width: `${progress * 100}%` }} /> : null}
             </span>
           )}
         </div>

@@ -3,6 +3,7 @@ import { ArrowPathIcon, ExclamationCircleIcon, MicrophoneIcon, XMarkIcon } from 
 import { fileFamily, formatBytes, formatDuration, resampleBars } from '@/lib/files/display';
 import type { PendingUpload, Tray } from '@/lib/stores/uploads';
 import { AudioPlayer } from './audio-player';
+import { barHeightClass } from './bar-height';
 import { FileIcon } from './file-icon';
 import { uploadsStore } from './uploads';
 
@@ -25,7 +26,7 @@ function StaticWaveform({ bars }: { bars: number[] }) {
   return (
     <span aria-hidden="true" className="flex h-6 flex-1 items-center gap-[2px]">
       {shown.map((value, i) => (
-        <span key={i} className="min-w-[2px] flex-1 rounded-full bg-slate-300" style={{ height: `${Math.max(12, Math.round((value / 255) * 100))}%` }} />
+        <span key={i} className={`min-w-[2px] flex-1 rounded-full bg-slate-300 ${barHeightClass(value)}`} />
       ))}
     </span>
   );
@@ -43,8 +44,8 @@ function TrayItem({ trayKey, item }: { trayKey: string; item: PendingUpload }) {
       data-testid="tray-item"
       data-status={item.status}
       data-name={item.name}
-      className={`relative flex min-w-0 items-center gap-2 rounded-lg border bg-white p-1.5 pr-1 ${problem ? 'border-red-300' : 'border-slate-200'} ${
-        item.voice && item.attachment ? 'w-full sm:w-auto' : 'w-full sm:w-64'
+      className={`relative flex shrink-0 items-center gap-2 rounded-lg border bg-white p-1.5 pr-1 ${problem ? 'border-red-300' : 'border-slate-200'} ${
+        item.voice && item.attachment ? 'w-auto' : 'w-60 sm:w-64'
       }`}
     >
       {item.voice && item.attachment ? (
@@ -59,7 +60,7 @@ function TrayItem({ trayKey, item }: { trayKey: string; item: PendingUpload }) {
               <MicrophoneIcon className="size-5" />
             </span>
           ) : (
-            <FileIcon family={fileFamily({ kind: item.kind, contentType: '', name: item.name })} />
+            <FileIcon family={fileFamily({ kind: item.kind, contentType: item.type, name: item.name })} />
           )}
           <div className="min-w-0 flex-1">
             {item.voice ? (
@@ -75,7 +76,9 @@ function TrayItem({ trayKey, item }: { trayKey: string; item: PendingUpload }) {
             {problem ? (
               <p role="alert" data-testid="tray-error" className="flex items-start gap-1 text-xs text-red-700">
                 <ExclamationCircleIcon aria-hidden="true" className="mt-px size-3.5 shrink-0" />
-                <span className="line-clamp-2">{item.error}</span>
+                <span className="line-clamp-2" title={item.error ?? undefined}>
+                  {item.error}
+                </span>
               </p>
             ) : item.status === 'done' ? (
               <p className="text-xs text-slate-600">{formatBytes(item.size)}</p>
@@ -131,7 +134,8 @@ export function UploadTray({ trayKey, tray }: { trayKey: string; tray: Tray }) {
   return (
     <div className="mb-2" data-testid="upload-tray">
       {tray.items.length > 0 ? (
-        <ul aria-label="Files to send" className="flex max-h-56 flex-wrap gap-1.5 overflow-y-auto">
+        // Phones: one row that scrolls sideways, so the conversation keeps its room; wider screens: wrapped rows.
+        <ul aria-label="Files to send" className="-mx-1 flex gap-1.5 overflow-x-auto px-1 pb-1 sm:mx-0 sm:max-h-56 sm:flex-wrap sm:overflow-y-auto sm:overflow-x-visible sm:px-0">
           {tray.items.map((item) => (
             <TrayItem key={item.key} trayKey={trayKey} item={item} />
           ))}

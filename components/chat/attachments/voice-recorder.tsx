@@ -237,12 +237,10 @@ export function RecordingBar({ recorder }: { recorder: VoiceRecorder }) {
       ) : (
         <span className="size-2.5 shrink-0 animate-pulse rounded-full bg-red-600" aria-hidden="true" />
       )}
-      <span className="min-w-0 flex-1 truncate text-red-900" role="timer" aria-live="off">
-        {processing ? 'Preparing the recording…' : 'Recording'}{' '}
-        <span data-testid="recording-time" className="font-medium tabular-nums">
-          {formatDuration(recorder.elapsedMs)}
-        </span>
+      <span data-testid="recording-time" role="timer" aria-label={`Recording time ${formatDuration(recorder.elapsedMs)}`} className="shrink-0 font-medium tabular-nums text-red-900">
+        {formatDuration(recorder.elapsedMs)}
       </span>
+      <span className="min-w-0 flex-1 truncate text-red-900">{processing ? 'Preparing…' : 'Recording'}</span>
       {processing ? null : (
         <button
           type="button"
