@@ -7,6 +7,9 @@ import { METRICS_TOKEN } from './e2e/helpers';
 const port = Number(process.env.E2E_PORT ?? 3210);
 const baseURL = `http://127.0.0.1:${port}`;
 const systemChromium = '/usr/bin/chromium';
+// A fake microphone (a beeping tone) that answers permission prompts by itself: e2e/files.spec.ts records
+// voice messages (and denies the permission over CDP to see the refusal). No other spec asks for media.
+const fakeMedia = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 
 export default defineConfig({
   testDir: 'e2e',
@@ -39,9 +42,10 @@ export default defineConfig({
                 '--disable-sync',
                 '--disable-quic',
                 '--no-first-run',
+                ...fakeMedia,
               ],
             }
-          : {},
+          : { args: fakeMedia },
       },
     },
   ],

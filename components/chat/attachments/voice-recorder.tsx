@@ -178,7 +178,8 @@ export function MicButton({ recorder, disabled }: { recorder: VoiceRecorder; dis
   const pressedAt = useRef<number | null>(null);
   const startedByPress = useRef(false);
   const recording = recorder.state === 'recording';
-  const busy = recorder.state === 'starting' || recorder.state === 'processing';
+  // Not disabled while the microphone opens: a disabled button would swallow the release of a held press.
+  const busy = recorder.state === 'processing';
 
   function onPointerDown(event: ReactPointerEvent<HTMLButtonElement>) {
     if (event.button !== 0 || disabled) return;
