@@ -7,9 +7,10 @@ import { METRICS_TOKEN } from './e2e/helpers';
 const port = Number(process.env.E2E_PORT ?? 3210);
 const baseURL = `http://127.0.0.1:${port}`;
 const systemChromium = '/usr/bin/chromium';
-// A fake microphone (a beeping tone) that answers permission prompts by itself: e2e/files.spec.ts records
-// voice messages (and denies the permission over CDP to see the refusal). No other spec asks for media.
-const fakeMedia = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+// A fake microphone (a beeping tone) for e2e/files.spec.ts's voice messages. Only a context granted the
+// `microphone` permission reaches it; without `--use-fake-ui-for-media-stream`, which would answer every
+// permission prompt with yes (even a permission denied over CDP, as the refusal test needs).
+const fakeMedia = ['--use-fake-device-for-media-stream'];
 
 export default defineConfig({
   testDir: 'e2e',
