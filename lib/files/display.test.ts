@@ -84,9 +84,10 @@ describe('fileFamily', () => {
 });
 
 describe('waveformBars', () => {
-  it('takes the peak of each slice, scaled so the loudest is 255', () => {
+  it('takes the peak of each slice, relative to the loudest on a square-root scale', () => {
     const samples = new Float32Array([0.1, -0.2, 0.05, 0.0, 0.4, -0.1, 0.0, 0.0]);
-    expect(waveformBars(samples, 4)).toEqual([128, 32, 255, 0]);
+    // 0.2, 0.05, 0.4, 0 of 0.4: √0.5, √0.125, 1, 0.
+    expect(waveformBars(samples, 4)).toEqual([180, 90, 255, 0]);
   });
 
   it('gives flat zeros for silence and for nothing, and at most 128 bars', () => {

@@ -86,7 +86,8 @@ export function fileFamily(attachment: Pick<Attachment, 'contentType' | 'kind' |
 
 /**
  * A voice waveform from decoded samples: `bars` values 0–255, each the peak of its slice of the
- * recording, scaled so the loudest bar is 255 (a quiet recording still shows its shape).
+ * recording relative to the loudest (so a quiet recording still shows its shape), on a square-root scale
+ * as ears hear it (soft syllables stay visible beside loud ones).
  */
 export function waveformBars(samples: Float32Array, bars = 64): number[] {
   const count = Math.max(1, Math.min(WAVEFORM_MAX_BARS, Math.floor(bars)));
@@ -104,7 +105,7 @@ export function waveformBars(samples: Float32Array, bars = 64): number[] {
   }
   const loudest = Math.max(...peaks);
   if (!(loudest > 0)) return peaks.map(() => 0);
-  return peaks.map((p) => Math.min(255, Math.round((p / loudest) * 255)));
+  return peaks.map((p) => Math.min(255, Math.round(Math.sqrt(p / loudest) * 255)));
 }
 
 /** `bars` resampled to `count` (by the peak of each span), for drawing a stored waveform at another width. */

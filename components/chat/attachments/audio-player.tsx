@@ -6,8 +6,9 @@ import type { Attachment } from '@/lib/schemas/attachment';
 import { barHeightClass } from './bar-height';
 import { downloadUrl } from './file-chip';
 
-/** Bars drawn for a voice message (the stored waveform has up to 128). */
+/** Bars drawn for a voice message (the stored waveform has up to 128); fewer in the composer's tray. */
 const SHOWN_BARS = 40;
+const SHOWN_BARS_COMPACT = 28;
 /** Arrow keys on the seek bar move this far. */
 const SEEK_STEP_S = 5;
 
@@ -76,7 +77,7 @@ export function AudioPlayer({ attachment, compact = false }: { attachment: Attac
     event.preventDefault();
   }
 
-  const bars = attachment.voice && attachment.waveform?.length ? resampleBars(attachment.waveform, SHOWN_BARS) : null;
+  const bars = attachment.voice && attachment.waveform?.length ? resampleBars(attachment.waveform, compact ? SHOWN_BARS_COMPACT : SHOWN_BARS) : null;
   const shownTime = playing || current > 0 ? formatDuration(current * 1000) : formatDuration(duration * 1000);
 
   return (
@@ -123,7 +124,7 @@ export function AudioPlayer({ attachment, compact = false }: { attachment: Attac
           onPointerUp={() => {
             dragging.current = false;
           }}
-          className={`relative flex cursor-pointer touch-none items-center rounded focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${bars ? 'h-8 gap-[2px]' : 'h-4'}`}
+          className={`relative flex cursor-pointer touch-none items-center overflow-hidden rounded focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${bars ? 'h-8 gap-[2px]' : 'h-4'}`}
         >
           {bars ? (
             bars.map((value, i) => (
@@ -141,9 +142,15 @@ export function AudioPlayer({ attachment, compact = false }: { attachment: Attac
           )}
         </div>
       </div>
-      <span className="shrink-0 text-xs tabular-nums text-slate-600" data-testid="audio-time">
-        {shownTime}
-      </span>
+      {failed ? (
+        <span role="alert" className="shrink-0 text-xs text-red-700">
+          Can’t play
+        </span>
+      ) : (
+        <span className="shrink-0 text-xs tabular-nums text-slate-600" data-testid="audio-time">
+          {shownTime}
+        </span>
+      )}
       {attachment.voice ? (
         <MicrophoneIcon aria-hidden="true" className="size-4 shrink-0 text-slate-500" />
       ) : (
@@ -157,11 +164,6 @@ export function AudioPlayer({ attachment, compact = false }: { attachment: Attac
           <ArrowDownTrayIcon aria-hidden="true" className="size-4" />
         </a>
       )}
-      {failed ? (
-        <span role="alert" className="sr-only">
-          This recording cannot be played here.
-        </span>
-      ) : null}
       <audio
         ref={audio}
         src={attachment.url}
