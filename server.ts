@@ -2,11 +2,16 @@
  * Parley's one process: configuration, the database (embedded by default), Next.js, Socket.IO, and a
  * graceful shutdown. Everything else lives in lib/.
  */
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
 import next from 'next';
 import { CLIENT_IP_HEADER, resolveClientIp } from './lib/client-ip';
 import { configureDatabase, disconnectDb, getDbPool } from './lib/db';
 import { EnvError, getEnv, type Env } from './lib/env';
+import { startGarbageCollector } from './lib/files/garbage';
+import { createFilesHandler, handleExpectContinue } from './lib/files/http';
+import { createFileServices } from './lib/files/services';
+import { uploadTempDir } from './lib/files/upload';
 import { refuseCrossOriginStateChange } from './lib/http/origin-guard';
 import { setForwardedHeaders } from './lib/http/public-origin';
 import { getLogger } from './lib/logger';
@@ -16,6 +21,7 @@ import { applySecurityHeaders } from './lib/security-headers';
 import { openDatabase } from './lib/postgres/database';
 import { createPostgresAdapter } from './lib/realtime/adapter';
 import { createRealtimeServer } from './lib/realtime/server';
+import { closeStorage } from './lib/storage';
 import { onSupervisorExit } from './lib/supervision';
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -88,23 +94,46 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   const nextUpgrade = app.getUpgradeHandler();
 
-  const httpServer = createServer((req, res) => {
+  const fileServices = createFileServices(env, log);
+  await fileServices.storage.check().catch((error: unknown) => {
+    // Not fatal: the chat works without files, and storage may come back; uploads answer 503 meanwhile.
+    log.error({ err: error, driver: fileServices.storage.driver }, 'file storage is not usable');
+  });
+  if (env.UPLOAD_SCAN === 'clamav') {
+    await fileServices.scanner.check().catch((error: unknown) => {
+      log.error({ err: error }, 'the virus scanner (clamd) does not answer: uploads are refused until it does');
+    });
+  }
+  const handleFiles = createFilesHandler(fileServices);
+  const garbage = startGarbageCollector({
+    storage: fileServices.storage,
+    unattachedHours: env.UPLOAD_UNATTACHED_HOURS,
+    // Uploads being received, and the local backend's half-written objects (only a crash leaves either).
+    tempDirs: [uploadTempDir(env.DATA_DIR), path.resolve(env.DATA_DIR, 'files', '.tmp')],
+    log,
+  });
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     req.headers[CLIENT_IP_HEADER] = resolveClientIp(req, env.TRUST_PROXY);
     // The public origin (PUBLIC_URL, the trusted proxy's, or this connection's), never a client's say-so.
     const forwarded = setForwardedHeaders(req, { publicUrl: env.PUBLIC_URL, trustProxy: env.TRUST_PROXY });
     applySecurityHeaders(req, res, { dev, https: forwarded.proto === 'https' });
     const started = process.hrtime.bigint();
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (!path.startsWith('/_next/') && path !== '/favicon.svg') {
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    if (!pathname.startsWith('/_next/') && pathname !== '/favicon.svg') {
       res.once('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        log.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+        log.info({ method: req.method, path: pathname, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
       });
     }
     // Cross-origin state changes are refused here, for every route, before Next sees them.
     if (refuseCrossOriginStateChange(req, res)) return;
+    // Uploads and downloads are byte streams served here; everything else is Next's.
+    if (handleFiles(req, res)) return;
     void handle(req, res);
-  });
+  };
+  const httpServer = createServer(onRequest);
+  handleExpectContinue(httpServer, onRequest);
   const adapter = env.REALTIME_ADAPTER === 'postgres' ? createPostgresAdapter(database.url, log) : undefined;
   const io = createRealtimeServer(httpServer, { env, log, adapter });
   // Socket.IO answers its own upgrades; everything else (dev HMR at /_next/hmr) goes to Next.
@@ -140,6 +169,8 @@ async function main(): Promise<void> {
       clearInterval(sweep);
       clearTimeout(grace);
       await app.close();
+      await garbage.stop();
+      await closeStorage();
       await closePasswordPool(); // after the last request: its queued hashes finish first
       await adapter?.close();
       await disconnectDb();

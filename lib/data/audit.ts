@@ -13,7 +13,8 @@ export type AuditKind =
   | 'user.password_changed'
   | 'user.password_change_failed'
   | 'sessions.ended'
-  | 'message.deleted_by_moderator';
+  | 'message.deleted_by_moderator'
+  | 'upload.infected';
 
 export interface AuditInput {
   kind: AuditKind;

@@ -12,6 +12,7 @@ import { getDb } from '../db';
 import { AppError } from '../errors';
 import { mentionCandidates } from '../schemas/mentions';
 import { MAX_REACTION_EMOJI, REACTION_USERS_LISTED, type ChatMessage } from '../schemas/message';
+import { deleteMessageAttachments } from './attachments';
 import { recordAudit } from './audit';
 import { lockRoom, memberRole, messageDeleted, messageNotFound, readMessage, stripAuthorId } from './messages';
 import { requireMembership } from './rooms';
@@ -63,6 +64,9 @@ export async function editMessage(input: { roomId: string; userId: string; seq: 
   return withMessage(input, async ({ tx, room, role, message }) => {
     if (message.deletedAt) throw messageDeleted('edited');
     if (message.authorId !== input.userId) throw new AppError('FORBIDDEN', 'Only its author can edit a message.');
+    if (!input.body && message.attachments.length === 0) {
+      throw new AppError('INVALID_PAYLOAD', 'The message is empty.', { issues: [{ path: 'body', message: 'The message is empty.' }] });
+    }
     const applied = await tx.$queryRaw<{ id: bigint }[]>`
       SELECT id FROM message_edits WHERE message_id = ${BigInt(message.id)} AND client_id = ${input.clientId}::uuid`;
     if (applied.length > 0) return { message: stripAuthorId(message), changed: false };
@@ -89,7 +93,8 @@ export async function editMessage(input: { roomId: string; userId: string; seq: 
 
 /**
  * The author, or the room's owner (not in direct rooms, which have none), deletes a message: its body,
- * previous versions, reactions and mentions are removed from the database, and a tombstone keeps its seq
+ * previous versions, reactions, mentions and files are removed from the database (the files' bytes from
+ * storage by lib/files/garbage.ts), and a tombstone keeps its seq
  * (no gap). Deleting a tombstone changes nothing. A thread keeps its replies under a deleted root.
  */
 export async function deleteMessage(input: { roomId: string; userId: string; seq: number; ip?: string | null }): Promise<MessageChange> {
@@ -103,8 +108,10 @@ export async function deleteMessage(input: { roomId: string; userId: string; seq
     const id = BigInt(message.id);
     await tx.$executeRaw`DELETE FROM message_edits WHERE message_id = ${id}`;
     await tx.$executeRaw`DELETE FROM message_reactions WHERE message_id = ${id}`;
+    await deleteMessageAttachments(tx, id);
     await tx.$executeRaw`
-      UPDATE messages SET body = '', deleted_at = now(), rev = ${rev}, reactions = '[]', mentions = '{}', mentions_room = false
+      UPDATE messages SET body = '', deleted_at = now(), rev = ${rev}, reactions = '[]', mentions = '{}', mentions_room = false,
+        attachments = '[]'
       WHERE id = ${id}`;
     if (!isAuthor) {
       await recordAudit(

@@ -10,6 +10,7 @@ import { AppError, isDatabaseUnavailable } from '../errors';
 import { mentionCandidates } from '../schemas/mentions';
 import { REPLAY_LIMIT, type ChatMessage, type HistoryPage, type HistoryQuery, type MessageReplay } from '../schemas/message';
 import type { RoomSummary } from '../schemas/room';
+import { attachUploads, lockUnsentUploads } from './attachments';
 import { messageColumns, ownColumns, toChatMessage, type MessageRow, THREAD_PARTICIPANTS_LISTED } from './message-rows';
 import { assertMember, requireMembership } from './rooms';
 import { isUniqueViolation } from './users';
@@ -26,6 +27,8 @@ export interface NewMessage {
   alsoInRoom?: boolean;
   /** A quote-reply: the quoted message's seq. */
   replyToSeq?: number;
+  /** The author's unsent uploads to this room that the message carries, in order (lib/data/attachments.ts). */
+  attachmentIds?: string[];
 }
 
 export interface StoredMessage {
@@ -42,8 +45,11 @@ export interface StoredMessage {
  * which is what lets one instance persist thousands of messages a second on a shared core (bench/).
  */
 export function createMessage(input: NewMessage): Promise<StoredMessage> {
-  // Replies check another message under the room's lock: their own transaction (they are the rarer kind).
-  if (input.threadRootSeq !== undefined || input.replyToSeq !== undefined) return createReply(input);
+  // Replies check another message, and files their uploads, under the room's lock: their own transaction
+  // (they are the rarer kinds; plain text keeps the batched path).
+  if (input.threadRootSeq !== undefined || input.replyToSeq !== undefined || (input.attachmentIds?.length ?? 0) > 0) {
+    return createChecked(input);
+  }
   return messageWriter.write(input);
 }
 
@@ -276,20 +282,21 @@ export function messageDeleted(what: string): AppError {
 }
 
 /**
- * A thread reply or a quote-reply: checks the message it refers to (same room, not deleted) under the
- * room's lock, stores the reply with the next seq and, for a thread reply, updates the root's summary with
- * the next rev — all in one transaction, so no client sees one without the other.
+ * A thread reply, a quote-reply or a message with files: checks what it refers to (the message replied to
+ * or quoted — same room, not deleted; the uploads — the author's, this room's, unsent) under the room's
+ * lock, stores the message with the next seq, hands it the uploads and, for a thread reply, updates the
+ * root's summary with the next rev — all in one transaction, so no client sees one without the other.
  */
-async function createReply(input: NewMessage): Promise<StoredMessage> {
+async function createChecked(input: NewMessage): Promise<StoredMessage> {
   try {
-    return await createReplyOnce(input);
+    return await createCheckedOnce(input);
   } catch (error) {
     if (!isUniqueViolationRaw(error)) throw error;
-    return createReplyOnce(input); // lost a race with our own retry: now it exists
+    return createCheckedOnce(input); // lost a race with our own retry: now it exists
   }
 }
 
-async function createReplyOnce(input: NewMessage): Promise<StoredMessage> {
+async function createCheckedOnce(input: NewMessage): Promise<StoredMessage> {
   return getDb().$transaction(async (tx) => {
     const room = await lockRoom(tx, input.roomId);
     const role = await memberRole(tx, room, input.roomId, input.authorId);
@@ -316,17 +323,23 @@ async function createReplyOnce(input: NewMessage): Promise<StoredMessage> {
       if (quoted.deletedAt) throw messageDeleted('quoted');
     }
 
+    const attachmentIds = input.attachmentIds ?? [];
+    const attachments = attachmentIds.length > 0 ? await lockUnsentUploads(tx, { roomId: input.roomId, authorId: input.authorId, ids: attachmentIds }) : [];
+    if (!input.body && attachments.length === 0) throw new AppError('INVALID_PAYLOAD', 'The message is empty.', { issues: [{ path: 'body', message: 'The message is empty.' }] });
+
     const seq = room.lastSeq + 1;
     const rev = rootSeq === null ? room.lastRev : room.lastRev + 1;
     const { names, room: wantsRoom } = mentionCandidates(input.body);
     const mentionsRoom = wantsRoom && (room.roomMentions === 'anyone' || role === 'owner');
-    await tx.$executeRaw`
-      INSERT INTO messages (room_id, seq, author_id, client_id, body, thread_root_seq, also_in_room, reply_to_seq, mentions, mentions_room)
+    const inserted = await tx.$queryRaw<{ id: bigint }[]>`
+      INSERT INTO messages (room_id, seq, author_id, client_id, body, thread_root_seq, also_in_room, reply_to_seq, mentions, mentions_room, attachments)
       VALUES (${input.roomId}, ${seq}, ${input.authorId}::uuid, ${input.clientId}::uuid, ${input.body}, ${rootSeq},
               ${rootSeq !== null && input.alsoInRoom === true}, ${input.replyToSeq ?? null},
               ARRAY(SELECT u.id FROM users u JOIN memberships mm ON mm.room_id = ${input.roomId} AND mm.user_id = u.id
                     WHERE u.username = ANY (${names}::text[])),
-              ${mentionsRoom})`;
+              ${mentionsRoom}, ${JSON.stringify(attachments)}::jsonb)
+      RETURNING id`;
+    if (attachmentIds.length > 0) await attachUploads(tx, inserted[0]!.id, attachmentIds);
     await tx.$executeRaw`UPDATE rooms SET last_seq = ${seq}, last_rev = ${rev} WHERE id = ${input.roomId}`;
     await tx.$executeRaw`
       UPDATE memberships SET last_read_seq = GREATEST(last_read_seq, ${seq}), last_delivered_seq = GREATEST(last_delivered_seq, ${seq})

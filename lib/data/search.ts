@@ -219,6 +219,13 @@ function filterConditions(plan: Plan): Prisma.Sql[] {
   if (bounds.to) conditions.push(Prisma.sql`m.created_at < ${bounds.to}`);
   // Written as the predicate of messages_links_idx, so the planner can use it.
   if (parsed.hasLink) conditions.push(Prisma.sql`m.body ~* 'https?://'`);
+  if (parsed.hasAttachments.length > 0) {
+    // The first condition is messages_files_idx's predicate, so the planner can use it.
+    conditions.push(Prisma.sql`m.attachments <> '[]'::jsonb`);
+    for (const kind of parsed.hasAttachments) {
+      if (kind !== 'file') conditions.push(Prisma.sql`m.attachments @> ${JSON.stringify([{ kind }])}::jsonb`);
+    }
+  }
   if (parsed.isThread) conditions.push(Prisma.sql`(m.thread_root_seq IS NOT NULL OR m.reply_count > 0)`);
   if (parsed.mentionsMe) {
     conditions.push(Prisma.sql`(${userId}::uuid = ANY (m.mentions) OR (m.mentions_room AND m.author_id <> ${userId}::uuid))`);

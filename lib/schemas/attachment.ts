@@ -176,3 +176,16 @@ export interface UploadLimits {
   quotaBytes: number;
   usedBytes: number;
 }
+
+/** "25 MB", "1.5 GB": sizes in messages, in the binary units the limits are set in (25 MB = 25 × 1024² bytes). */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const shown = unit === 0 ? String(value) : value >= 10 ? value.toFixed(0) : value.toFixed(1).replace(/\.0$/, '');
+  return `${shown} ${units[unit]}`;
+}

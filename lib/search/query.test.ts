@@ -140,6 +140,12 @@ describe('parseSearch: filters', () => {
     expect(parseSearch('on:2028-02-29').on).toBe('2028-02-29'); // a leap day
   });
 
+  it('has: files of any kind or one kind, each once however often typed', () => {
+    expect(parseSearch('has:FILE')).toEqual({ ...EMPTY, hasAttachments: ['file'] });
+    expect(parseSearch('has:image has:Image has:audio')).toEqual({ ...EMPTY, hasAttachments: ['image', 'audio'] });
+    expect(parseSearch('report has:video has:link').hasAttachments).toEqual(['video']);
+  });
+
   it('has:link and is:thread (values case-insensitive)', () => {
     expect(parseSearch('has:LINK')).toEqual({ ...EMPTY, hasLink: true });
     expect(parseSearch('is:thread')).toEqual({ ...EMPTY, isThread: true });

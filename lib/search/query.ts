@@ -10,6 +10,7 @@
  *   from:@alice        written by alice (repeat: any of them)
  *   before:2026-11-30  after:…  on:…     days in the caller's time zone; also "today", "yesterday"
  *   has:link  is:thread  @me             has a link, is a thread root or reply, mentions me (or @room/@here)
+ *   has:file  has:image|video|audio      carries a file / one of that kind
  *
  * Anything else that looks like `key:value` (a URL, "10:30") is ordinary text.
  */
@@ -36,9 +37,14 @@ export interface ParsedSearch {
   after: DayRef | null;
   on: DayRef | null;
   hasLink: boolean;
+  /** has:file (any attachment) and has:image / has:video / has:audio (one of that kind), each at most once. */
+  hasAttachments: AttachmentFilter[];
   isThread: boolean;
   mentionsMe: boolean;
 }
+
+export type AttachmentFilter = 'file' | 'image' | 'video' | 'audio';
+const ATTACHMENT_FILTERS: readonly string[] = ['file', 'image', 'video', 'audio'];
 
 export class SearchSyntaxError extends Error {}
 
@@ -107,7 +113,7 @@ function dayValue(key: string, value: string): DayRef {
 
 /** A search with no term and no filter: what parsing starts from. */
 export function emptySearch(): ParsedSearch {
-  return { terms: [], rooms: [], authors: [], before: null, after: null, on: null, hasLink: false, isThread: false, mentionsMe: false };
+  return { terms: [], rooms: [], authors: [], before: null, after: null, on: null, hasLink: false, hasAttachments: [], isThread: false, mentionsMe: false };
 }
 
 export function parseSearch(input: string): ParsedSearch {
@@ -156,10 +162,15 @@ function applyFilter(parsed: ParsedSearch, token: SearchToken): void {
       if (parsed[key] !== null) throw new SearchSyntaxError(`Use ${key}: once.`);
       parsed[key] = dayValue(key, value);
       return;
-    case 'has':
-      if (value.toLowerCase() !== 'link') throw new SearchSyntaxError('has: takes "link" (has:link).');
-      parsed.hasLink = true;
+    case 'has': {
+      const what = value.toLowerCase();
+      if (what === 'link') parsed.hasLink = true;
+      else if (ATTACHMENT_FILTERS.includes(what)) {
+        const kind = what as AttachmentFilter;
+        if (!parsed.hasAttachments.includes(kind)) parsed.hasAttachments.push(kind);
+      } else throw new SearchSyntaxError('has: takes link, file, image, video or audio (has:link, has:image).');
       return;
+    }
     case 'is':
       if (value.toLowerCase() !== 'thread') throw new SearchSyntaxError('is: takes "thread" (is:thread).');
       parsed.isThread = true;
@@ -181,6 +192,7 @@ export function hasFilter(parsed: ParsedSearch): boolean {
     parsed.after !== null ||
     parsed.on !== null ||
     parsed.hasLink ||
+    parsed.hasAttachments.length > 0 ||
     parsed.isThread ||
     parsed.mentionsMe
   );

@@ -1,6 +1,6 @@
 /** Integration-test helpers: the realtime server on a bare HTTP server (no Next) and real clients. */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encode } from 'next-auth/jwt';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -8,6 +8,9 @@ import { createSession } from '../data/sessions';
 import { registerUser } from '../data/users';
 import { databaseUrl } from '../db';
 import { getEnv } from '../env';
+import { createFilesHandler, handleExpectContinue } from '../files/http';
+import { createFileServices } from '../files/services';
+import type { FileServices } from '../files/upload';
 import { getLogger, type Logger } from '../logger';
 import type { Ack } from '../errors';
 import type { RoomReady } from '../realtime/events';
@@ -41,12 +44,21 @@ export async function startTestRealtime(
     /** Cross-instance broadcast through the PostgreSQL adapter (as server.ts runs by default). */
     postgresAdapter?: boolean;
     bus?: RealtimeDeps['bus'];
+    /** What the file routes (uploads, downloads) run on; default: the process's storage, no scanner. */
+    files?: Partial<Omit<FileServices, 'env' | 'log'>>;
   } = {},
 ): Promise<TestRealtime> {
-  const httpServer = createServer();
+  const env = getEnv();
+  // The byte-stream file routes on the same origin as the sockets, as server.ts serves them.
+  const handleFiles = createFilesHandler(createFileServices(env, options.log ?? getLogger(), options.files));
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    if (!handleFiles(req, res)) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"No such route."}}');
+  };
+  const httpServer = createServer(onRequest);
+  handleExpectContinue(httpServer, onRequest);
   const adapter = options.postgresAdapter ? createPostgresAdapter(databaseUrl(), getLogger()) : undefined;
   const io = createRealtimeServer(httpServer, {
-    env: getEnv(),
+    env,
     log: options.log ?? getLogger(),
     // Generous by default so tests that send fast are not about rate limits.
     messageLimits: options.messageLimits ?? { perSecond: 10_000, burst: 10_000 },

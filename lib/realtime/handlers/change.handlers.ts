@@ -4,6 +4,7 @@
  * checks who may) → ack with the message as it is now → broadcast `message:updated` if it changed.
  */
 import { BurstyRateLimiter, RateLimiterMemory } from 'rate-limiter-flexible';
+import { pokeGarbageCollector } from '../../files/garbage';
 import { deleteMessage, editMessage, markThreadRead, setReaction } from '../../data/message-changes';
 import type { Logger } from '../../logger';
 import { deleteMessageSchema, editMessageSchema, markThreadReadSchema, type ChatMessage } from '../../schemas/message';
@@ -56,8 +57,11 @@ export function registerChangeHandlers(
 
   on('message:delete', deleteMessageSchema, async ({ seq }, { afterAck }) => {
     await consumeOrRefuse(deps.limiter, user.id, 'deleting');
-    const { message } = await deleteMessage({ roomId, userId: user.id, seq, ip });
-    afterAck(() => rebroadcast(message));
+    const { message, changed } = await deleteMessage({ roomId, userId: user.id, seq, ip });
+    afterAck(() => {
+      rebroadcast(message);
+      if (changed) pokeGarbageCollector(); // its files' bytes go now rather than at the next sweep
+    });
     return message;
   });
 

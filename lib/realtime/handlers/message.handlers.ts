@@ -46,7 +46,7 @@ export function registerMessageHandlers(
   on(
     'message:send',
     sendMessageSchema,
-    async ({ clientId, body, threadRootSeq, alsoInRoom, replyToSeq }, { afterAck }) => {
+    async ({ clientId, body, attachments, threadRootSeq, alsoInRoom, replyToSeq }, { afterAck }) => {
       const stopTimer = metrics.messageHandling.startTimer();
       await consumeOrRefuse(deps.limiter, user.id, 'sending');
       const { message, duplicate, root } = await createMessage({
@@ -54,6 +54,7 @@ export function registerMessageHandlers(
         authorId: user.id,
         clientId,
         body,
+        attachmentIds: attachments,
         threadRootSeq,
         alsoInRoom,
         replyToSeq,
