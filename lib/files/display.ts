@@ -4,23 +4,8 @@
  */
 import { WAVEFORM_MAX_BARS, type Attachment, type AttachmentKind } from '../schemas/attachment';
 
-const UNITS = ['KB', 'MB', 'GB', 'TB'] as const;
-
-/** "512 bytes", "48 KB", "2.4 MB" (1 KB = 1024 bytes, as file managers count). */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '';
-  if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const shown = value < 10 ? Math.round(value * 10) / 10 : Math.round(value);
-  // 1023.6 KB rounds to 1024 KB: say 1 MB instead.
-  if (shown >= 1024 && unit < UNITS.length - 1) return `1 ${UNITS[unit + 1]}`;
-  return `${shown} ${UNITS[unit]}`;
-}
+/** One way to write sizes, shared with the server's messages ("Files can be at most 25 MB."). */
+export { formatBytes } from '../schemas/attachment';
 
 /** "0:07", "12:34", "1:02:03" from milliseconds (whole seconds, rounded down). */
 export function formatDuration(ms: number): string {
