@@ -265,6 +265,22 @@ test('a pasted screenshot goes out with its caption', async ({ browser }) => {
     await expect(row.getByTestId('image-preview').locator('img')).toHaveAttribute('alt', /^Pasted image .*\.png$/);
     await imageLoaded(row.getByTestId('image-preview').locator('img'));
   }
+
+  // Bob answers in the thread with a screenshot of his own: the thread's composer has its own tray.
+  const row = rowsWith(bob.page, 'image-preview');
+  await row.hover();
+  await row.getByTestId('thread-button').click();
+  const thread = bob.page.getByTestId('thread-panel');
+  const replyBox = thread.getByRole('textbox', { name: 'Reply in thread' });
+  await pasteFiles(replyBox, [{ name: 'image.png', type: 'image/png', bytes: await png(400, 300, 60) }]);
+  await expect(thread.locator('[data-testid="tray-item"][data-status="done"]')).toHaveCount(1);
+  await expect(bob.page.getByTestId('room-view').getByTestId('tray-item')).toHaveCount(0);
+  await replyBox.press('Enter');
+  await expect(thread.getByTestId('upload-tray')).toHaveCount(0);
+  for (const { page } of [alice, bob]) {
+    await expect(page.getByTestId('message').filter({ has: page.getByTestId('thread-summary') }).getByTestId('thread-summary')).toHaveAttribute('data-count', '1');
+  }
+  await imageLoaded(thread.locator('li[data-seq]').filter({ has: bob.page.getByTestId('image-preview') }).last().getByTestId('image-preview').locator('img'));
 });
 
 test('a PDF with a unicode name is uploaded from the paperclip and downloads byte for byte under its name', async ({ browser }) => {
@@ -433,7 +449,8 @@ test('the Files view lists what was shared, newest first, by kind, and opens the
   await expect(entries.nth(0)).toHaveAttribute('data-attachment-id', voice.id);
   await expect(entries.nth(1)).toHaveAttribute('data-attachment-id', report.id);
   await expect(entries.nth(2)).toHaveAttribute('data-attachment-id', photo.id);
-  await expect(entries.nth(0)).toContainText('Voice message · 0:01');
+  await expect(entries.nth(0)).toContainText('Voice message');
+  await expect(entries.nth(0)).toContainText('0:01');
 
   await panel.getByRole('button', { name: 'Images', exact: true }).click();
   await expect(entries).toHaveCount(1);

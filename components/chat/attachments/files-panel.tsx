@@ -72,7 +72,7 @@ function sharedAt(iso: string): string {
 
 function FileRow({ file, onOpen }: { file: SharedFile; onOpen(): void }) {
   const { attachment, author } = file;
-  const detail = attachment.voice && attachment.durationMs !== null ? `Voice message · ${formatDuration(attachment.durationMs)}` : formatBytes(attachment.size);
+  const detail = attachment.voice && attachment.durationMs !== null ? formatDuration(attachment.durationMs) : formatBytes(attachment.size);
   const title = attachment.voice ? 'Voice message' : attachment.name;
   return (
     <li data-testid="shared-file" data-attachment-id={attachment.id} data-seq={file.seq} className="flex items-center gap-3 px-3 py-2 hover:bg-slate-50 sm:px-4">
@@ -101,9 +101,13 @@ function FileRow({ file, onOpen }: { file: SharedFile; onOpen(): void }) {
           {title}
           <span className="sr-only">, show it in the conversation</span>
         </button>
-        <p className="truncate text-xs text-slate-600">
-          {author.displayName} · <time dateTime={file.createdAt}>{sharedAt(file.createdAt)}</time> · {detail}
-          {file.threadRootSeq !== null ? ' · in a thread' : ''}
+        {/* A long name gives way first: the date and size always show. */}
+        <p className="flex min-w-0 gap-1 text-xs text-slate-600">
+          <span className="min-w-0 truncate">{author.displayName}</span>
+          <span className="shrink-0">
+            · <time dateTime={file.createdAt}>{sharedAt(file.createdAt)}</time> · {detail}
+            {file.threadRootSeq !== null ? ' · in a thread' : ''}
+          </span>
         </p>
       </div>
       <a

@@ -46,17 +46,45 @@ function IconButton({ label, onClick, disabled, children, testId }: { label: str
  */
 export function Lightbox({ images, index, onIndexChange, caption }: LightboxProps) {
   const open = index !== null && images[index] !== undefined;
+  // The preview that opened it (no Radix Trigger here: previews are plain buttons) gets focus back on close.
+  // Taken as it opens (before focus moves in); kept after closing, since Radix hands focus back a tick later.
+  const opener = useRef<HTMLElement | null>(null);
+  useLayoutEffect(() => {
+    if (open) opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  }, [open]);
   return (
     <Dialog.Root open={open} onOpenChange={(next) => !next && onIndexChange(null)}>
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 z-50 bg-slate-950/90" />
-        {open ? <LightboxContent images={images} index={index} onIndexChange={onIndexChange} caption={caption} /> : null}
+        {open ? (
+          <LightboxContent
+            images={images}
+            index={index}
+            onIndexChange={onIndexChange}
+            caption={caption}
+            onClosed={() => {
+              opener.current?.focus({ preventScroll: true });
+            }}
+          />
+        ) : null}
       </Dialog.Portal>
     </Dialog.Root>
   );
 }
 
-function LightboxContent({ images, index, onIndexChange, caption }: { images: Attachment[]; index: number; onIndexChange(index: number | null): void; caption?: string }) {
+function LightboxContent({
+  images,
+  index,
+  onIndexChange,
+  caption,
+  onClosed,
+}: {
+  images: Attachment[];
+  index: number;
+  onIndexChange(index: number | null): void;
+  caption?: string;
+  onClosed(): void;
+}) {
   const image = images[index]!;
   // Zoom and "loaded" belong to the image shown: another one starts fitted (without remounting, so focus stays put).
   const [zoomed, setZoomed] = useState({ id: image.id, zoom: 0 });
@@ -111,6 +139,10 @@ function LightboxContent({ images, index, onIndexChange, caption }: { images: At
   return (
     <Dialog.Content
       onKeyDown={onKeyDown}
+      onCloseAutoFocus={(event) => {
+        event.preventDefault();
+        onClosed();
+      }}
       data-testid="lightbox"
       data-index={index}
       data-zoom={factor}
