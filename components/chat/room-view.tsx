@@ -1,7 +1,8 @@
 'use client';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { roomsApi } from '@/lib/api-client';
+import { filesApi } from '@/lib/files/upload-client';
 import { messageSnippet } from '@/lib/notifications/decide';
 import { ackDelivery, openRoom } from '@/lib/realtime/client';
 import type { HistoryPage } from '@/lib/schemas/message';
@@ -42,6 +43,9 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
         me,
         fetchHistory: (query) => roomsApi.history(room.id, query),
         fetchMembers: () => roomsApi.members(room.id).then((r) => r.members),
+        discardUploads: (ids) => {
+          for (const id of ids) void filesApi.removeUpload(id).catch(() => undefined); // unsent uploads expire anyway
+        },
       },
     ),
   );
@@ -98,16 +102,18 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
   const connected = useStore(store, (s) => s.connected);
   const replyingTo = useStore(store, (s) => (s.replyingTo === null ? null : (s.timeline.messages.find((m) => m.seq === s.replyingTo) ?? null)));
   const trayKey = trayKeyFor(room.id);
+  const section = useRef<HTMLElement>(null);
   // Files dropped anywhere on the room (not on an open thread, which takes its own) go with the next message.
   const drop = useFileDrop((files) => {
     uploadsStore().getState().add(trayKey, room.id, files);
-    document.querySelector<HTMLTextAreaElement>('[data-testid="room-view"] textarea')?.focus();
+    section.current?.querySelector('textarea')?.focus();
   }, status === 'live');
 
   return (
     <RoomContext.Provider value={{ store, me }}>
       <div className="relative flex min-h-0 flex-1">
         <section
+          ref={section}
           aria-label={room.kind === 'direct' ? `Conversation with ${roomTitle(liveRoom)}` : `Room ${room.name}`}
           data-testid="room-view"
           data-connected={connected}

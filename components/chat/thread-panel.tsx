@@ -33,10 +33,11 @@ export function ThreadPanel() {
 
   const rootSeq = thread?.rootSeq;
   const roomId = useRoom((s) => s.room.id);
+  const panel = useRef<HTMLElement>(null);
   const trayKey = trayKeyFor(roomId, rootSeq);
   const drop = useFileDrop((files) => {
     uploadsStore().getState().add(trayKey, roomId, files);
-    document.querySelector<HTMLTextAreaElement>('[data-testid="thread-panel"] textarea')?.focus();
+    panel.current?.querySelector('textarea')?.focus();
   }, status === 'live' && rootSeq !== undefined);
   const newest = thread?.replies.at(-1)?.seq ?? 0;
   const pending = useMemo(() => outgoing.filter((o) => o.threadRootSeq === rootSeq), [outgoing, rootSeq]);
@@ -59,6 +60,7 @@ export function ThreadPanel() {
   const root = thread.root;
   return (
     <aside
+      ref={panel}
       aria-labelledby={headingId}
       data-testid="thread-panel"
       data-root-seq={thread.rootSeq}
