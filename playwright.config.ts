@@ -7,6 +7,10 @@ import { METRICS_TOKEN } from './e2e/helpers';
 const port = Number(process.env.E2E_PORT ?? 3210);
 const baseURL = `http://127.0.0.1:${port}`;
 const systemChromium = '/usr/bin/chromium';
+// A fake microphone (a beeping tone) for e2e/files.spec.ts's voice messages. Only a context granted the
+// `microphone` permission reaches it; without `--use-fake-ui-for-media-stream`, which would answer every
+// permission prompt with yes (even a permission denied over CDP, as the refusal test needs).
+const fakeMedia = ['--use-fake-device-for-media-stream'];
 
 export default defineConfig({
   testDir: 'e2e',
@@ -39,9 +43,10 @@ export default defineConfig({
                 '--disable-sync',
                 '--disable-quic',
                 '--no-first-run',
+                ...fakeMedia,
               ],
             }
-          : {},
+          : { args: fakeMedia },
       },
     },
   ],

@@ -1,15 +1,36 @@
 'use client';
-import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { PaperAirplaneIcon, PaperClipIcon } from '@heroicons/react/20/solid';
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type FormEvent,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
 import { insertMention, matchMentions, mentionQueryAt, optionName, type MentionOption } from '@/lib/mentions/autocomplete';
+import { MAX_ATTACHMENTS_PER_MESSAGE, type Attachment } from '@/lib/schemas/attachment';
 import { MESSAGE_MAX_CHARS, charCount } from '@/lib/schemas/message';
 import type { PublicUser } from '@/lib/schemas/user';
+import { UploadTray } from './attachments/upload-tray';
+import { filesFromTransfer, uploadsStore, useTray } from './attachments/uploads';
+import { MicButton, RecordingBar, useVoiceRecorder } from './attachments/voice-recorder';
 import { useNotificationPermission } from './notification-permission';
 
 const MAX_TEXTAREA_PX = 200;
 
 export interface ComposerProps {
-  /** Sends; returns a validation error to show, or null. */
-  onSend(body: string): string | null;
+  /** Sends (with the tray's uploaded files, in order); returns a validation error to show, or null. */
+  onSend(body: string, attachments: Attachment[]): string | null;
+  /**
+   * Files: the room to upload into and the tray (lib/stores/uploads.ts) this composer fills from its
+   * paperclip, the microphone, pastes, and drops on the area around it. Without it, text only.
+   */
+  files?: { roomId: string; trayKey: string };
   onTyping?(text: string): void;
   /** The room is not live: nothing can be typed or sent. */
   disabled?: boolean;
@@ -55,6 +76,7 @@ export function Composer({
   onCancelReply,
   footer,
   autoFocus = false,
+  files,
 }: ComposerProps) {
   const [text, setText] = useState('');
   const [caret, setCaret] = useState(0);
@@ -74,6 +96,19 @@ export function Composer({
   const over = count > MESSAGE_MAX_CHARS;
   const empty = text.trim().length === 0;
   const near = count > MESSAGE_MAX_CHARS * 0.9;
+
+  const tray = useTray(files?.trayKey);
+  const pending = tray?.items ?? [];
+  const uploaded = pending.filter((item) => item.status === 'done' && item.attachment).length;
+  const blocked = pending.some((item) => item.status === 'failed' || item.status === 'refused');
+  const filesReady = pending.length > 0 && uploaded === pending.length;
+  const fileInput = useRef<HTMLInputElement>(null);
+  const recorder = useVoiceRecorder((recording) => {
+    if (files) uploadsStore().getState().add(files.trayKey, files.roomId, [recording]);
+    area.current?.focus();
+  });
+  const recording = recorder.state !== 'idle';
+  const canSend = !disabled && !over && !recording && (pending.length > 0 ? filesReady : !empty);
 
   const query = useMemo(() => mentionQueryAt(text, caret), [text, caret]);
   const options = useMemo(
@@ -127,13 +162,30 @@ export function Composer({
     requestAnimationFrame(resize);
   }
 
+  function addFiles(list: File[]) {
+    if (!files || list.length === 0) return;
+    uploadsStore().getState().add(files.trayKey, files.roomId, list);
+  }
+
+  function onPaste(event: ClipboardEvent<HTMLTextAreaElement>) {
+    if (!files) return;
+    const pasted = filesFromTransfer(event.clipboardData);
+    if (pasted.length === 0) return;
+    // A screenshot or copied files: they go to the tray, not as text into the box.
+    event.preventDefault();
+    addFiles(pasted);
+  }
+
   function submit() {
-    if (disabled || empty || over) return;
-    const problem = onSend(text);
+    if (!canSend) return;
+    const attachments = files && pending.length > 0 ? uploadsStore().getState().ready(files.trayKey) : [];
+    if (attachments === null) return;
+    const problem = onSend(text, attachments);
     if (problem) {
       setError(problem);
       return;
     }
+    if (files && attachments.length > 0) uploadsStore().getState().clear(files.trayKey);
     setText('');
     track('', 0);
     setError(null);
@@ -211,8 +263,39 @@ export function Composer({
           ) : null}
         </div>
       ) : null}
-      <div className="flex items-end gap-2">
-        <div className="relative min-w-0 flex-1">
+      {files && tray ? <UploadTray trayKey={files.trayKey} tray={tray} /> : null}
+      <div className="flex items-end gap-1 sm:gap-2">
+        {files ? (
+          <>
+            <input
+              ref={fileInput}
+              type="file"
+              multiple
+              tabIndex={-1}
+              aria-hidden="true"
+              data-testid="file-input"
+              className="hidden"
+              onChange={(event) => {
+                addFiles([...(event.target.files ?? [])]);
+                event.target.value = '';
+                area.current?.focus();
+              }}
+            />
+            <button
+              type="button"
+              onClick={() => fileInput.current?.click()}
+              disabled={disabled || recording || pending.length >= MAX_ATTACHMENTS_PER_MESSAGE}
+              aria-label="Attach files"
+              title={pending.length >= MAX_ATTACHMENTS_PER_MESSAGE ? `At most ${MAX_ATTACHMENTS_PER_MESSAGE} files per message` : 'Attach files (or paste, or drop them here)'}
+              data-testid="attach-files"
+              className="flex size-10 shrink-0 items-center justify-center rounded-md text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-50"
+            >
+              <PaperClipIcon aria-hidden="true" className="size-5" />
+            </button>
+          </>
+        ) : null}
+        <RecordingBar recorder={recorder} />
+        <div className={`relative min-w-0 flex-1 ${recording ? 'hidden' : ''}`}>
           {open ? (
             <ul
               id={listId}
@@ -257,12 +340,14 @@ export function Composer({
               track(e.target.value, e.target.selectionStart);
               onTyping?.(e.target.value);
               if (error) setError(null);
+              if (recorder.problem) recorder.clearProblem();
               resize();
             }}
             onSelect={(e) => track(e.currentTarget.value, e.currentTarget.selectionStart)}
             onFocus={() => setFocused(true)}
             onBlur={() => setFocused(false)}
             onKeyDown={onKeyDown}
+            onPaste={onPaste}
             rows={1}
             disabled={disabled}
             aria-label={label}
@@ -272,20 +357,33 @@ export function Composer({
             aria-haspopup="listbox"
             aria-controls={open ? listId : undefined}
             aria-activedescendant={activeOptionId}
-            placeholder={placeholder}
+            placeholder={pending.length > 0 ? 'Add a caption…' : placeholder}
             className={`block min-h-10 w-full resize-none rounded-md border px-3 py-2 text-slate-900 outline-none focus:ring-2 focus:ring-brand-500 disabled:bg-slate-100 ${
               over ? 'border-red-500' : 'border-slate-300'
             }`}
           />
         </div>
+        {files ? <MicButton recorder={recorder} disabled={disabled || pending.length >= MAX_ATTACHMENTS_PER_MESSAGE} /> : null}
         <button
           type="submit"
-          disabled={disabled || empty || over}
-          className="h-10 shrink-0 rounded-md bg-brand-600 px-4 font-medium text-white hover:bg-brand-700 disabled:opacity-50"
+          disabled={!canSend}
+          aria-describedby={pending.length > 0 && !filesReady ? `${baseId}-files` : undefined}
+          className="flex h-10 shrink-0 items-center justify-center rounded-md bg-brand-600 px-3 font-medium text-white hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 disabled:opacity-50 sm:px-4"
         >
-          Send
+          {/* Phones: an icon, so the text box keeps its width beside the paperclip and the microphone. */}
+          <PaperAirplaneIcon aria-hidden="true" className={`size-5 ${files ? 'sm:hidden' : 'hidden'}`} />
+          <span className={files ? 'sr-only sm:not-sr-only' : ''}>Send</span>
         </button>
       </div>
+      {pending.length > 0 ? (
+        <p id={`${baseId}-files`} role="status" data-testid="tray-status" className="sr-only">
+          {blocked
+            ? 'Some files could not be uploaded: retry or remove them to send.'
+            : filesReady
+              ? `${pending.length === 1 ? '1 file' : `${pending.length} files`} ready to send.`
+              : `Uploading ${pending.length - uploaded} of ${pending.length} ${pending.length === 1 ? 'file' : 'files'}…`}
+        </p>
+      ) : null}
       <p aria-live="polite" className="sr-only">
         {open ? `${options.length} ${options.length === 1 ? 'person' : 'people'} to mention. Up and down to choose, Enter to insert.` : ''}
       </p>
@@ -295,6 +393,10 @@ export function Composer({
         {error ? (
           <span role="alert" className="text-red-600">
             {error}
+          </span>
+        ) : recorder.problem ? (
+          <span role="alert" data-testid="recorder-problem" className="text-red-600">
+            {recorder.problem}
           </span>
         ) : over ? (
           <span role="alert" className="text-red-600">

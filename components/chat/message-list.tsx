@@ -4,6 +4,7 @@ import type { ChatMessage } from '@/lib/schemas/message';
 import type { RoomMember } from '@/lib/schemas/room';
 import { seenBy, tickState } from '@/lib/stores/receipts';
 import { timelineItems, type OutgoingMessage, type SystemLine } from '@/lib/stores/timeline';
+import { AttachmentList } from './attachments/attachment-list';
 import { MessageRow, Time, type RowReceipt } from './message-row';
 import { useMe, useRoom, useRoomStoreApi } from './room-context';
 import { isWindowActive, subscribeWindowActive } from './use-window-active';
@@ -26,9 +27,16 @@ export function OutgoingRow({ message, me }: { message: OutgoingMessage; me: str
         <span className="font-medium text-brand-700">{me}</span>
         <span className={`text-xs ${failed ? 'text-red-600' : 'text-slate-500'}`}>{failed ? 'Not sent' : 'Sending…'}</span>
       </div>
-      <p data-testid="message-body" className={`whitespace-pre-wrap break-words ${failed ? 'text-slate-800' : 'text-slate-500'}`}>
-        {message.body}
-      </p>
+      {message.body ? (
+        <p data-testid="message-body" className={`whitespace-pre-wrap break-words ${failed ? 'text-slate-800' : 'text-slate-500'}`}>
+          {message.body}
+        </p>
+      ) : null}
+      {message.attachments?.length ? (
+        <div className={failed ? '' : 'opacity-70'}>
+          <AttachmentList attachments={message.attachments} caption={me} />
+        </div>
+      ) : null}
       {failed ? (
         <div className="mt-0.5 flex flex-wrap items-center gap-x-3 text-xs">
           <span className="text-red-600">{message.error?.message}</span>

@@ -7,9 +7,11 @@
 import * as AlertDialog from '@radix-ui/react-alert-dialog';
 import * as Popover from '@radix-ui/react-popover';
 import { memo, useEffect, useRef, useState, type ComponentPropsWithRef, type KeyboardEvent, type ReactNode } from 'react';
+import { attachmentSummary } from '@/lib/files/display';
 import { plainSnippet } from '@/lib/notifications/decide';
 import type { ChatMessage } from '@/lib/schemas/message';
 import type { TickState } from '@/lib/stores/receipts';
+import { AttachmentList } from './attachments/attachment-list';
 import { EmojiPicker } from './emoji-picker';
 import { MessageMarkdown } from './message-markdown';
 import { ReactionBar } from './reactions';
@@ -126,14 +128,14 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
             <p className="text-sm italic text-slate-500">This message was deleted.</p>
           ) : editing ? (
             <EditBox message={message} />
-          ) : (
+          ) : message.body ? (
             <MessageMarkdown
               body={message.body}
               mentionedUsernames={props.mentionedUsernames}
               meUsername={props.meUsername}
               mentionsRoom={message.mentionsRoom}
             />
-          )}
+          ) : null}
           {message.editedAt && !deleted && !editing ? (
             <span data-testid="edited" className="text-xs text-slate-500" title={`Edited ${new Date(message.editedAt).toLocaleString()}`}>
               (edited)
@@ -142,6 +144,7 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
         </div>
         {receipt?.kind === 'ticks' ? <Ticks state={receipt.state} /> : null}
       </div>
+      {!deleted && message.attachments.length > 0 ? <AttachmentList attachments={message.attachments} caption={message.author.displayName} /> : null}
       {!deleted && message.reactions.length > 0 ? <ReactionBar message={message} names={props.names} /> : null}
       {place === 'room' && message.thread ? <ThreadSummaryButton message={message} unread={props.threadUnread} /> : null}
       {receipt?.kind === 'seen' ? <SeenBy names={receipt.names} /> : null}
@@ -156,7 +159,8 @@ function Quote({ quoted: asRead }: { quoted: NonNullable<ChatMessage['replyTo']>
   // The original as held now wins over the copy read with the reply: it may have been edited or deleted since.
   const held = useRoom((s) => s.timeline.messages.find((m) => m.seq === asRead.seq));
   const quoted = held ? { ...asRead, snippet: held.body, deleted: held.deletedAt !== null } : asRead;
-  const snippet = plainSnippet(quoted.snippet);
+  // A message of files only has no text to quote: say what it carried (or, read from the server, that it had files).
+  const snippet = plainSnippet(quoted.snippet) || (held ? attachmentSummary(held.attachments) : '') || '📎 Attachment';
   return (
     <button
       type="button"

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { ApiError, roomsApi } from '@/lib/api-client';
 import { shownPresence } from '@/lib/stores/presence';
 import { roomTitle } from '@/lib/stores/room-list';
+import { FilesButton } from './attachments/files-panel';
 import { HashIcon, LockIcon, UsersIcon } from './icons';
 import { NotificationMenu } from './notification-menu';
 import { PresenceDot, PresenceText, usePresence } from './presence-context';
@@ -25,6 +26,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
   const peerInfo = usePresence(room.peer?.id);
   const peerOnline = useRoom((s) => (room.peer ? room.peer.id in s.online : false));
   const peerPresence = shownPresence(peerInfo, peerOnline);
+  const jumpTo = useRoom((s) => s.jumpTo);
 
   async function run(action: () => Promise<unknown>, after: () => void) {
     setBusy(true);
@@ -44,8 +46,9 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
 
   return (
     <header className="border-b border-slate-200 bg-white px-3 py-2 sm:px-4">
-      <div className="flex items-start gap-2">
-        <div className="min-w-0 flex-1">
+      {/* The buttons go under the name, together, when a phone has no room for both. */}
+      <div className="flex flex-wrap items-start gap-2">
+        <div className="min-w-0 flex-1 basis-40">
           <h1 className="flex items-center gap-1.5 text-lg font-semibold">
             {isDirect ? (
               <PresenceDot presence={peerPresence} />
@@ -66,38 +69,43 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
             <p className="line-clamp-2 break-words text-sm text-slate-600">{room.description}</p>
           ) : null}
         </div>
-        {status === 'live' ? <NotificationMenu room={room} meId={me.id} onError={setError} /> : null}
-        <button
-          type="button"
-          onClick={onToggleMembers}
-          aria-expanded={membersOpen}
-          aria-controls="room-members"
-          className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 md:hidden"
-        >
-          <UsersIcon />
-          <span>{memberCount}</span>
-          <span className="sr-only">members</span>
-        </button>
-        {status === 'live' && !confirming && !isDirect ? (
-          isOwner ? (
-            <button
-              type="button"
-              onClick={() => setConfirming(true)}
-              className="shrink-0 rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50"
-            >
-              Delete
-            </button>
-          ) : (
-            <button
-              type="button"
-              disabled={busy}
-              onClick={leave}
-              className="shrink-0 rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-60"
-            >
-              {busy ? 'Leaving…' : 'Leave'}
-            </button>
-          )
-        ) : null}
+        <div className="ml-auto flex shrink-0 items-start gap-2">
+          {status === 'live' ? <NotificationMenu room={room} meId={me.id} onError={setError} /> : null}
+          {status === 'live' ? (
+            <FilesButton roomId={room.id} roomLabel={isDirect ? roomTitle(room) : `#${roomTitle(room)}`} onOpenMessage={(seq) => void jumpTo(seq)} />
+          ) : null}
+          <button
+            type="button"
+            onClick={onToggleMembers}
+            aria-expanded={membersOpen}
+            aria-controls="room-members"
+            className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 md:hidden"
+          >
+            <UsersIcon />
+            <span>{memberCount}</span>
+            <span className="sr-only">members</span>
+          </button>
+          {status === 'live' && !confirming && !isDirect ? (
+            isOwner ? (
+              <button
+                type="button"
+                onClick={() => setConfirming(true)}
+                className="shrink-0 rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50"
+              >
+                Delete
+              </button>
+            ) : (
+              <button
+                type="button"
+                disabled={busy}
+                onClick={leave}
+                className="shrink-0 rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-60"
+              >
+                {busy ? 'Leaving…' : 'Leave'}
+              </button>
+            )
+          ) : null}
+        </div>
       </div>
       {confirming ? (
         <div role="alertdialog" aria-label="Delete this room" className="mt-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm">

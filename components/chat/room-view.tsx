@@ -1,8 +1,9 @@
 'use client';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { roomsApi } from '@/lib/api-client';
-import { plainSnippet } from '@/lib/notifications/decide';
+import { filesApi } from '@/lib/files/upload-client';
+import { messageSnippet } from '@/lib/notifications/decide';
 import { ackDelivery, openRoom } from '@/lib/realtime/client';
 import type { HistoryPage } from '@/lib/schemas/message';
 import type { RoomMember, RoomSummary } from '@/lib/schemas/room';
@@ -10,6 +11,8 @@ import type { PublicUser } from '@/lib/schemas/user';
 import { roomTitle } from '@/lib/stores/room-list';
 import { createRoomStore } from '@/lib/stores/room-store';
 import { maxSeq } from '@/lib/stores/timeline';
+import { DropOverlay, useFileDrop } from './attachments/drop-zone';
+import { trayKeyFor, uploadsStore } from './attachments/uploads';
 import { Composer } from './composer';
 import { MemberList } from './member-list';
 import { MessageList } from './message-list';
@@ -40,6 +43,9 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
         me,
         fetchHistory: (query) => roomsApi.history(room.id, query),
         fetchMembers: () => roomsApi.members(room.id).then((r) => r.members),
+        discardUploads: (ids) => {
+          for (const id of ids) void filesApi.removeUpload(id).catch(() => undefined); // unsent uploads expire anyway
+        },
       },
     ),
   );
@@ -95,22 +101,33 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
   useWatchPresence(`room:${room.id}`, memberIds);
   const connected = useStore(store, (s) => s.connected);
   const replyingTo = useStore(store, (s) => (s.replyingTo === null ? null : (s.timeline.messages.find((m) => m.seq === s.replyingTo) ?? null)));
+  const trayKey = trayKeyFor(room.id);
+  const section = useRef<HTMLElement>(null);
+  // Files dropped anywhere on the room (not on an open thread, which takes its own) go with the next message.
+  const drop = useFileDrop((files) => {
+    uploadsStore().getState().add(trayKey, room.id, files);
+    section.current?.querySelector('textarea')?.focus();
+  }, status === 'live');
 
   return (
     <RoomContext.Provider value={{ store, me }}>
       <div className="relative flex min-h-0 flex-1">
         <section
+          ref={section}
           aria-label={room.kind === 'direct' ? `Conversation with ${roomTitle(liveRoom)}` : `Room ${room.name}`}
           data-testid="room-view"
           data-connected={connected}
-          className="flex min-w-0 flex-1 flex-col"
+          className="relative flex min-w-0 flex-1 flex-col"
+          {...drop.handlers}
         >
+          {drop.dragging ? <DropOverlay label={`Drop files to share in ${room.kind === 'direct' ? roomTitle(liveRoom) : `#${roomTitle(liveRoom)}`}`} /> : null}
           <RoomHeader membersOpen={membersOpen} onToggleMembers={() => setMembersOpen((open) => !open)} />
           <RoomStatusNotice />
           <MessageList />
           <TypingIndicator />
           <Composer
-            onSend={(body) => store.getState().send(body)}
+            onSend={(body, attachments) => store.getState().send(body, attachments)}
+            files={{ roomId: room.id, trayKey }}
             onTyping={(text) => store.getState().typingInput(text)}
             disabled={status !== 'live'}
             placeholder={status === 'live' ? `Message ${roomTitle(liveRoom)}` : 'This room is closed'}
@@ -119,7 +136,7 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
             meId={me.id}
             canMentionRoom={liveRoom.kind !== 'direct' && (liveRoom.roomMentions === 'anyone' || liveRoom.ownerId === me.id)}
             onEditLast={() => store.getState().editLast()}
-            replyingTo={replyingTo ? { authorName: replyingTo.author.displayName, snippet: replyingTo.deletedAt ? 'deleted message' : plainSnippet(replyingTo.body) } : null}
+            replyingTo={replyingTo ? { authorName: replyingTo.author.displayName, snippet: replyingTo.deletedAt ? 'deleted message' : messageSnippet(replyingTo) } : null}
             onCancelReply={() => store.getState().replyTo(null)}
           />
         </section>

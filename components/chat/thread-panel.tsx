@@ -5,6 +5,8 @@
  */
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { seenBy } from '@/lib/stores/receipts';
+import { DropOverlay, useFileDrop } from './attachments/drop-zone';
+import { trayKeyFor, uploadsStore } from './attachments/uploads';
 import { Composer } from './composer';
 import { MessageRow } from './message-row';
 import { OutgoingRow, useRowProps } from './message-list';
@@ -30,6 +32,13 @@ export function ThreadPanel() {
   const memberUsers = useMemo(() => members.map((m) => m.user), [members]);
 
   const rootSeq = thread?.rootSeq;
+  const roomId = useRoom((s) => s.room.id);
+  const panel = useRef<HTMLElement>(null);
+  const trayKey = trayKeyFor(roomId, rootSeq);
+  const drop = useFileDrop((files) => {
+    uploadsStore().getState().add(trayKey, roomId, files);
+    panel.current?.querySelector('textarea')?.focus();
+  }, status === 'live' && rootSeq !== undefined);
   const newest = thread?.replies.at(-1)?.seq ?? 0;
   const pending = useMemo(() => outgoing.filter((o) => o.threadRootSeq === rootSeq), [outgoing, rootSeq]);
 
@@ -51,11 +60,14 @@ export function ThreadPanel() {
   const root = thread.root;
   return (
     <aside
+      ref={panel}
       aria-labelledby={headingId}
       data-testid="thread-panel"
       data-root-seq={thread.rootSeq}
-      className="absolute inset-0 z-20 flex flex-col border-l border-slate-200 bg-white md:static md:w-96 md:shrink-0"
+      className="absolute inset-0 z-20 flex flex-col border-l border-slate-200 bg-white md:relative md:w-96 md:shrink-0"
+      {...drop.handlers}
     >
+      {drop.dragging ? <DropOverlay label="Drop files to reply in the thread" /> : null}
       <div className="flex items-center justify-between border-b border-slate-200 px-3 py-2">
         <h2 id={headingId} className="text-sm font-semibold text-slate-900">
           Thread
@@ -112,7 +124,8 @@ export function ThreadPanel() {
         ) : null}
       </div>
       <Composer
-        onSend={(body) => sendInThread(thread.rootSeq, body, alsoInRoom)}
+        onSend={(body, attachments) => sendInThread(thread.rootSeq, body, alsoInRoom, attachments)}
+        files={{ roomId, trayKey }}
         onTyping={typingInput}
         disabled={status !== 'live' || root?.deletedAt != null}
         placeholder="Reply in thread"

@@ -31,6 +31,7 @@ const TIPS: { token: string; says: string }[] = [
   { token: '-word', says: 'leave out messages with it' },
   { token: 'after:yesterday', says: 'also before: and on:, with a date like 2026-11-30' },
   { token: 'has:link', says: 'messages with a link' },
+  { token: 'has:file', says: 'messages with files (also has:image, has:audio, has:video)' },
 ];
 
 function statusText(search: MessageSearch, q: string): string {

@@ -3,6 +3,7 @@ import { ChatBubbleLeftRightIcon, UserIcon } from '@heroicons/react/20/solid';
 import { Command } from 'cmdk';
 import type { ReactNode } from 'react';
 import { HashIcon, LockIcon } from '@/components/chat/icons';
+import { attachmentSummary } from '@/lib/files/display';
 import type { RoomSummary } from '@/lib/schemas/room';
 import type { SearchHit, SnippetPart } from '@/lib/schemas/search';
 import type { PublicUser } from '@/lib/schemas/user';
@@ -69,7 +70,12 @@ export function HitOption({ hit, value, now, onSelect }: { hit: SearchHit; value
           </time>
         </div>
         <p className="truncate text-sm font-medium text-slate-700 sm:hidden">{message.author.displayName}</p>
-        <Snippet parts={hit.snippet} />
+        {hit.snippet.some((part) => part.text.trim()) ? <Snippet parts={hit.snippet} /> : null}
+        {message.attachments.length > 0 ? (
+          <p data-testid="search-hit-files" className="truncate text-sm text-slate-600">
+            {attachmentSummary(message.attachments)}
+          </p>
+        ) : null}
         {message.threadRootSeq !== null || !room.isMember ? (
           <div className="mt-1 flex flex-wrap gap-1.5">
             {message.threadRootSeq !== null ? <Badge>Thread reply</Badge> : null}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomActivity } from '../realtime/events';
 import { roomSummary } from '../testing/room-fixtures';
-import { RecentKeys, messageUrl, notificationContent, notificationKey, plainSnippet, shouldNotify, type NotifyInput } from './decide';
+import { RecentKeys, messageSnippet, messageUrl, notificationContent, notificationKey, plainSnippet, shouldNotify, type NotifyInput } from './decide';
 
 const ME = 'me';
 const activity = (o: Partial<RoomActivity> = {}): RoomActivity => ({
@@ -71,6 +71,16 @@ describe('notification content', () => {
     expect(content.body.endsWith('…')).toBe(true);
     expect(notificationContent({ room: dm, message: { author: alice, body: 'hi', threadRootSeq: null }, reason: 'direct' })).toEqual({ title: 'Alice', body: 'hi' });
     expect(notificationContent({ room: general, message: { author: alice, body: 'hi', threadRootSeq: 3 }, reason: 'mention' }).title).toBe('Alice in #general (thread)');
+  });
+
+  it('a message of files only says what it carries, names kept as typed', () => {
+    const file = (name: string, kind: 'file' | 'image' | 'audio' = 'file', voice = false) => ({ name, kind, voice });
+    expect(notificationContent({ room: dm, message: { author: alice, body: '', threadRootSeq: null, attachments: [file('my_big_report.pdf')] }, reason: 'direct' }).body).toBe(
+      '📎 my_big_report.pdf',
+    );
+    expect(messageSnippet({ body: '', attachments: [file('Voice.webm', 'audio', true)] })).toBe('🎤 Voice message');
+    expect(messageSnippet({ body: 'look', attachments: [file('a.png', 'image')] })).toBe('look');
+    expect([...messageSnippet({ body: '', attachments: [file(`${'x'.repeat(300)}.pdf`)] })]).toHaveLength(140);
   });
 
   it('without the message: a generic line, naming the author where the room does', () => {

@@ -3,6 +3,7 @@
  * components/chat/use-notifications.ts applies these to the main socket's `room:activity`.
  */
 import removeMarkdown from 'remove-markdown';
+import { attachmentSummary, type SummaryAttachment } from '../files/display';
 import type { RoomActivity } from '../realtime/events';
 import type { ChatMessage } from '../schemas/message';
 import type { NotifyLevel, RoomSummary } from '../schemas/room';
@@ -73,6 +74,18 @@ export function plainSnippet(body: string, max = SNIPPET_CHARS): string {
   return chars.length <= max ? line : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }
 
+/**
+ * A message as one line: its text, or — a message of files only — what it carries ("📎 report.pdf",
+ * "🎤 Voice message"), the file name kept as typed (not read as Markdown).
+ */
+export function messageSnippet(message: { body: string; attachments?: readonly SummaryAttachment[] }, max = SNIPPET_CHARS): string {
+  const text = plainSnippet(message.body, max);
+  if (text) return text;
+  const summary = attachmentSummary(message.attachments ?? []);
+  const chars = [...summary];
+  return chars.length <= max ? summary : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+}
+
 /** "#general", or the other person's name for a direct conversation. */
 function roomLabel(room: Pick<RoomSummary, 'kind' | 'name' | 'peer'>): string {
   return room.kind === 'direct' ? roomTitle(room) : `#${room.name}`;
@@ -84,7 +97,7 @@ function roomLabel(room: Pick<RoomSummary, 'kind' | 'name' | 'peer'>): string {
  */
 export function notificationContent(input: {
   room: Pick<RoomSummary, 'kind' | 'name' | 'peer'>;
-  message: Pick<ChatMessage, 'author' | 'body' | 'threadRootSeq'> | null;
+  message: (Pick<ChatMessage, 'author' | 'body' | 'threadRootSeq'> & { attachments?: readonly SummaryAttachment[] }) | null;
   reason: NotifyReason;
 }): { title: string; body: string } {
   const { room, message } = input;
@@ -94,7 +107,8 @@ export function notificationContent(input: {
   }
   const author = message.author.displayName;
   const where = room.kind === 'direct' ? author : `${author} in ${roomLabel(room)}`;
-  return { title: message.threadRootSeq !== null ? `${where} (thread)` : where, body: plainSnippet(message.body) };
+  // A message of files only: "📎 report.pdf", "🎤 Voice message" rather than nothing.
+  return { title: message.threadRootSeq !== null ? `${where} (thread)` : where, body: messageSnippet(message) };
 }
 
 /** Keys seen lately, oldest forgotten first: "already notified" without growing for ever. */

@@ -4,7 +4,8 @@ import type { Ack } from '../errors';
 import type { RoomConnection } from '../realtime/client';
 import type { ChatMessage, HistoryPage, SendMessageInput } from '../schemas/message';
 import type { RoomSummary } from '../schemas/room';
-import { createRoomStore, type HistoryRequest } from './room-store';
+import type { Attachment } from '../schemas/attachment';
+import { createRoomStore, type HistoryRequest, type RoomStoreDeps } from './room-store';
 import { timelineItems } from './timeline';
 
 const me = { id: 'me', username: 'me', displayName: 'Me' };
@@ -65,7 +66,11 @@ class FakeConnection implements RoomConnection {
   close() {}
 }
 
-function setup(history: HistoryPage = { messages: [msg(1), msg(2)], hasMore: false }) {
+function attachment(id: string): Attachment {
+  return { id, name: `${id.slice(-1)}.pdf`, size: 10, contentType: 'application/pdf', kind: 'file', width: null, height: null, thumbnail: null, voice: false, durationMs: null, waveform: null, url: `/api/files/${id}` };
+}
+
+function setup(history: HistoryPage = { messages: [msg(1), msg(2)], hasMore: false }, extra: Partial<RoomStoreDeps> = {}) {
   let n = 0;
   const fetchHistory = vi.fn<(q: HistoryRequest) => Promise<HistoryPage>>();
   const store = createRoomStore(
@@ -77,6 +82,7 @@ function setup(history: HistoryPage = { messages: [msg(1), msg(2)], hasMore: fal
       uuid: () => `11111111-1111-4111-8111-${String(++n).padStart(12, '0')}`,
       sendTimeoutMs: 10_000,
       healDelayMs: 0,
+      ...extra,
     },
   );
   const conn = new FakeConnection();
@@ -163,6 +169,41 @@ describe('room store: sending', () => {
     conn.ack({ ok: true, data: msg(3, { author: me, clientId, body: 'in flight' }) });
     await flush();
     expect(rows()).toEqual(['1:sent', '2:sent', '3:sent']);
+  });
+
+  it('files: an empty caption is fine, the ids go out in order, and a retry sends the same ones with the same clientId', async () => {
+    const { store, conn, rows } = setup();
+    const files = [attachment('00000000-0000-4000-8000-00000000000a'), attachment('00000000-0000-4000-8000-00000000000b')];
+    expect(store.getState().send('  ', files)).toBeNull();
+    expect(store.getState().timeline.outgoing[0]!.attachments?.map((a) => a.id)).toEqual(files.map((f) => f.id));
+    expect(conn.sent[0]).toMatchObject({ body: '', attachments: files.map((f) => f.id) });
+    conn.ack({ ok: false, error: { code: 'UNAVAILABLE', message: 'busy' } });
+    await flush();
+    store.getState().retry(conn.sent[0]!.clientId);
+    expect(conn.sent[1]).toEqual(conn.sent[0]);
+    conn.ack({ ok: true, data: msg(3, { author: me, clientId: conn.sent[0]!.clientId, body: '', attachments: files }) });
+    await flush();
+    expect(rows()).toEqual(['1:sent', '2:sent', '3:sent']);
+  });
+
+  it('files: a message without files still needs text, and an edit may empty the caption of one with files', async () => {
+    const { store, conn } = setup({ messages: [msg(1, { author: me, attachments: [attachment('00000000-0000-4000-8000-00000000000c')] }), msg(2, { author: me })], hasMore: false });
+    expect(store.getState().send('', [])).toBe('The message is empty.');
+    void store.getState().edit(1, '');
+    await flush();
+    expect(conn.requests[0]).toMatchObject({ event: 'message:edit', payload: { seq: 1, body: '' } });
+    expect(await store.getState().edit(2, '')).toEqual({ ok: false, message: 'The message is empty.' });
+  });
+
+  it('files: discarding a failed message gives its uploads back', async () => {
+    const discarded: string[][] = [];
+    const { store, conn } = setup(undefined, { discardUploads: (ids) => discarded.push(ids) });
+    store.getState().send('', [attachment('00000000-0000-4000-8000-00000000000d')]);
+    conn.ack({ ok: false, error: { code: 'NOT_FOUND', message: 'gone', issues: [{ path: 'attachments.0', message: 'gone' }] } });
+    await flush();
+    store.getState().discard(conn.sent[0]!.clientId);
+    expect(discarded).toEqual([['00000000-0000-4000-8000-00000000000d']]);
+    expect(store.getState().timeline.outgoing).toEqual([]);
   });
 
   it('permanent failures are not resent automatically', async () => {

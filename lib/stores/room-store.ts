@@ -7,9 +7,11 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ErrorBody, ErrorCode } from '../errors';
 import type { ChangeEvent, ChangePayload, RoomConnection, RoomConnectionOptions } from '../realtime/client';
 import type { RoomReady, ThreadRead } from '../realtime/events';
+import type { Attachment } from '../schemas/attachment';
 import {
   HISTORY_DEFAULT_LIMIT,
   HISTORY_MAX_LIMIT,
+  captionSchema,
   messageBodySchema,
   type ChatMessage,
   type HistoryPage,
@@ -91,8 +93,11 @@ export interface ThreadView {
 export type ChangeResult = { ok: true } | { ok: false; message: string };
 
 export interface RoomActions {
-  /** Sends a new message; returns a validation error for the composer, or null. */
-  send(body: string): string | null;
+  /**
+   * Sends a new message (with uploaded files: `body` is their caption and may be empty); returns a
+   * validation error for the composer, or null.
+   */
+  send(body: string, attachments?: Attachment[]): string | null;
   /** The composer's text changed: reports typing (throttled) or its end (emptied). */
   typingInput(text: string): void;
   /**
@@ -123,7 +128,7 @@ export interface RoomActions {
   /** Quote-reply in the main composer (null: cancel). */
   replyTo(seq: number | null): void;
   /** Sends a reply in a thread; returns a validation error for the composer, or null. */
-  sendInThread(rootSeq: number, body: string, alsoInRoom: boolean): string | null;
+  sendInThread(rootSeq: number, body: string, alsoInRoom: boolean, attachments?: Attachment[]): string | null;
   openThread(rootSeq: number): Promise<void>;
   closeThread(): void;
   loadOlderReplies(): Promise<void>;
@@ -162,6 +167,8 @@ export interface RoomStoreDeps {
   typingIdleMs?: number;
   /** At most one `read:mark` per this interval. */
   readThrottleMs?: number;
+  /** A discarded message's uploads are not wanted any more (DELETE /api/uploads/:id; best effort). */
+  discardUploads?(ids: string[]): void;
 }
 
 /** Older messages a jump pages through before it shows the stretch around the target instead. */
@@ -232,15 +239,15 @@ export function createRoomStore(
     replyingTo: null,
     editingSeq: null,
 
-    send(body) {
+    send(body, attachments = []) {
       const replyToSeq = get().replyingTo ?? undefined;
-      const problem = queueSend(body, { replyToSeq });
+      const problem = queueSend(body, attachments, { replyToSeq });
       if (!problem) set({ replyingTo: null });
       return problem;
     },
 
-    sendInThread(rootSeq, body, alsoInRoom) {
-      return queueSend(body, { threadRootSeq: rootSeq, alsoInRoom: alsoInRoom || undefined });
+    sendInThread(rootSeq, body, alsoInRoom, attachments = []) {
+      return queueSend(body, attachments, { threadRootSeq: rootSeq, alsoInRoom: alsoInRoom || undefined });
     },
 
     replyTo(seq) {
@@ -259,9 +266,10 @@ export function createRoomStore(
     },
 
     async edit(seq, body) {
-      const parsed = messageBodySchema.safeParse(body);
-      if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? 'The message is invalid.' };
       const held = findMessage(seq);
+      // A message with files may lose its caption; one without must keep some text.
+      const parsed = (held && held.attachments.length > 0 ? captionSchema : messageBodySchema).safeParse(body);
+      if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? 'The message is invalid.' };
       if (held && held.body === parsed.data) return { ok: true };
       return change('message:edit', { seq, clientId: uuid(), body: parsed.data });
     },
@@ -422,6 +430,9 @@ export function createRoomStore(
 
     discard(clientId) {
       clearWaitTimer(clientId);
+      const item = get().timeline.outgoing.find((o) => o.clientId === clientId);
+      // Had it been stored after all (a lost ack), its files belong to it now and the server keeps them.
+      if (item?.attachments?.length) deps.discardUploads?.(item.attachments.map((a) => a.id));
       setTimeline(removeOutgoing(get().timeline, clientId));
     },
 
@@ -486,13 +497,25 @@ export function createRoomStore(
     return b.rev > a.rev ? b : a;
   }
 
-  function queueSend(body: string, reply: { threadRootSeq?: number; alsoInRoom?: boolean; replyToSeq?: number }): string | null {
+  function queueSend(
+    body: string,
+    attachments: Attachment[],
+    reply: { threadRootSeq?: number; alsoInRoom?: boolean; replyToSeq?: number },
+  ): string | null {
     if (store.getState().status !== 'live') return 'This room is no longer available.';
-    const parsed = messageBodySchema.safeParse(body);
+    const parsed = (attachments.length > 0 ? captionSchema : messageBodySchema).safeParse(body);
     if (!parsed.success) return parsed.error.issues[0]?.message ?? 'The message is invalid.';
     const clientId = uuid();
     stopTyping();
-    setTimeline(addOutgoing(store.getState().timeline, { clientId, body: parsed.data, createdAt: now().toISOString(), ...reply }));
+    setTimeline(
+      addOutgoing(store.getState().timeline, {
+        clientId,
+        body: parsed.data,
+        ...(attachments.length > 0 ? { attachments } : {}),
+        createdAt: now().toISOString(),
+        ...reply,
+      }),
+    );
     void attempt(clientId);
     return null;
   }
@@ -680,6 +703,7 @@ export function createRoomStore(
         {
           clientId,
           body: item.body,
+          ...(item.attachments?.length ? { attachments: item.attachments.map((a) => a.id) } : {}),
           ...(item.threadRootSeq !== undefined ? { threadRootSeq: item.threadRootSeq, ...(item.alsoInRoom ? { alsoInRoom: true } : {}) } : {}),
           ...(item.replyToSeq !== undefined ? { replyToSeq: item.replyToSeq } : {}),
         },

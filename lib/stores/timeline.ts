@@ -4,6 +4,7 @@
  * detection and catch-up, my outgoing messages keyed by `clientId`, and ephemeral system lines.
  */
 import type { ErrorBody, ErrorCode } from '../errors';
+import type { Attachment } from '../schemas/attachment';
 import type { ChatMessage, HistoryPage } from '../schemas/message';
 import type { PublicUser } from '../schemas/user';
 
@@ -13,7 +14,10 @@ export type OutgoingStatus = 'pending' | 'failed';
 export interface OutgoingMessage {
   /** The idempotency key: made once, reused on every retry. */
   clientId: string;
+  /** The caption when it carries files ("" allowed then). */
   body: string;
+  /** Uploaded files it carries (sent as their ids), shown while it is on its way. */
+  attachments?: Attachment[];
   createdAt: string;
   /** A thread reply (shown in the thread panel, and in the room too when alsoInRoom). */
   threadRootSeq?: number;
@@ -249,7 +253,7 @@ export function showStretch(timeline: Timeline, page: HistoryPage): Timeline {
 
 export function addOutgoing(
   timeline: Timeline,
-  message: Pick<OutgoingMessage, 'clientId' | 'body' | 'createdAt' | 'threadRootSeq' | 'alsoInRoom' | 'replyToSeq'>,
+  message: Pick<OutgoingMessage, 'clientId' | 'body' | 'attachments' | 'createdAt' | 'threadRootSeq' | 'alsoInRoom' | 'replyToSeq'>,
 ): Timeline {
   if (timeline.outgoing.some((o) => o.clientId === message.clientId)) return timeline;
   return { ...timeline, outgoing: [...timeline.outgoing, { ...message, status: 'pending', retryable: true }] };
