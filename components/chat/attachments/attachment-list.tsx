@@ -1,10 +1,9 @@
 'use client';
-import { ArrowDownTrayIcon } from '@heroicons/react/20/solid';
 import { memo, useState } from 'react';
 import { formatBytes } from '@/lib/files/display';
 import type { Attachment } from '@/lib/schemas/attachment';
 import { AudioPlayer } from './audio-player';
-import { downloadUrl, FileChip } from './file-chip';
+import { DownloadButton, FileChip } from './file-chip';
 import { ImageGrid } from './image-grid';
 import { Lightbox } from './lightbox';
 
@@ -22,15 +21,10 @@ function VideoPlayer({ attachment }: { attachment: Attachment }) {
         <span className="min-w-0 flex-1 truncate" title={attachment.name}>
           {attachment.name} · {formatBytes(attachment.size)}
         </span>
-        <a
-          href={downloadUrl(attachment)}
-          download={attachment.name}
-          aria-label={`Download ${attachment.name}`}
-          title="Download"
+        <DownloadButton
+          attachment={attachment}
           className="shrink-0 rounded p-0.5 text-slate-500 hover:text-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
-        >
-          <ArrowDownTrayIcon aria-hidden="true" className="size-4" />
-        </a>
+        />
       </figcaption>
     </figure>
   );

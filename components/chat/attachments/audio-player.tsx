@@ -1,10 +1,10 @@
 'use client';
-import { ArrowDownTrayIcon, MicrophoneIcon, PauseIcon, PlayIcon } from '@heroicons/react/20/solid';
+import { MicrophoneIcon, PauseIcon, PlayIcon } from '@heroicons/react/20/solid';
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { formatBytes, formatDuration, resampleBars } from '@/lib/files/display';
 import type { Attachment } from '@/lib/schemas/attachment';
 import { barHeightClass } from './bar-height';
-import { downloadUrl } from './file-chip';
+import { DownloadButton } from './file-chip';
 
 /** Bars drawn for a voice message (the stored waveform has up to 128); fewer in the composer's tray. */
 const SHOWN_BARS = 40;
@@ -154,15 +154,11 @@ export function AudioPlayer({ attachment, compact = false }: { attachment: Attac
       {attachment.voice ? (
         <MicrophoneIcon aria-hidden="true" className="size-4 shrink-0 text-slate-500" />
       ) : (
-        <a
-          href={downloadUrl(attachment)}
-          download={attachment.name}
-          aria-label={`Download ${attachment.name} (${formatBytes(attachment.size)})`}
-          title="Download"
+        <DownloadButton
+          attachment={attachment}
+          label={`Download ${attachment.name} (${formatBytes(attachment.size)})`}
           className="shrink-0 rounded p-0.5 text-slate-500 hover:text-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
-        >
-          <ArrowDownTrayIcon aria-hidden="true" className="size-4" />
-        </a>
+        />
       )}
       <audio
         ref={audio}

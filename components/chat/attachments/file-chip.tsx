@@ -8,6 +8,30 @@ export function downloadUrl(attachment: Pick<Attachment, 'url'>): string {
   return `${attachment.url}?download=1`;
 }
 
+/**
+ * The icon-only "save this file" link shared by previews, players, the lightbox and the Files view; each
+ * place gives its own look (`className`, `iconClassName`), the behaviour and the label stay one.
+ */
+export function DownloadButton({
+  attachment,
+  label = `Download ${attachment.name}`,
+  className,
+  iconClassName = 'size-4',
+  testId,
+}: {
+  attachment: Pick<Attachment, 'url' | 'name'>;
+  label?: string;
+  className: string;
+  iconClassName?: string;
+  testId?: string;
+}) {
+  return (
+    <a href={downloadUrl(attachment)} download={attachment.name} aria-label={label} title="Download" data-testid={testId} className={className}>
+      <ArrowDownTrayIcon aria-hidden="true" className={iconClassName} />
+    </a>
+  );
+}
+
 /** Any file that is not previewed: icon, name (the whole of it on hover), type and size; activating it downloads. */
 export function FileChip({ attachment }: { attachment: Attachment }) {
   const family = fileFamily(attachment);

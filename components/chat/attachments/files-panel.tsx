@@ -1,5 +1,5 @@
 'use client';
-import { ArrowDownTrayIcon, FolderIcon, XMarkIcon } from '@heroicons/react/20/solid';
+import { FolderIcon, XMarkIcon } from '@heroicons/react/20/solid';
 import * as Dialog from '@radix-ui/react-dialog';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '@/lib/api-client';
@@ -7,7 +7,7 @@ import { fileFamily, formatBytes, formatDuration } from '@/lib/files/display';
 import { filesApi } from '@/lib/files/upload-client';
 import type { AttachmentKind, SharedFile } from '@/lib/schemas/attachment';
 import { FileIcon } from './file-icon';
-import { downloadUrl } from './file-chip';
+import { DownloadButton } from './file-chip';
 
 const PAGE = 30;
 const FILTERS: { kind: AttachmentKind | null; label: string }[] = [
@@ -110,15 +110,10 @@ function FileRow({ file, onOpen }: { file: SharedFile; onOpen(): void }) {
           </span>
         </p>
       </div>
-      <a
-        href={downloadUrl(attachment)}
-        download={attachment.name}
-        aria-label={`Download ${attachment.name}`}
-        title="Download"
+      <DownloadButton
+        attachment={attachment}
         className="flex size-8 shrink-0 items-center justify-center rounded text-slate-600 hover:bg-slate-100 hover:text-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
-      >
-        <ArrowDownTrayIcon aria-hidden="true" className="size-4" />
-      </a>
+      />
     </li>
   );
 }

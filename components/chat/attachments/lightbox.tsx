@@ -1,6 +1,5 @@
 'use client';
 import {
-  ArrowDownTrayIcon,
   ChevronLeftIcon,
   ChevronRightIcon,
   MagnifyingGlassMinusIcon,
@@ -11,7 +10,7 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { fitBox, formatBytes } from '@/lib/files/display';
 import type { Attachment } from '@/lib/schemas/attachment';
-import { downloadUrl } from './file-chip';
+import { DownloadButton } from './file-chip';
 
 const ZOOMS = [1, 1.5, 2, 3, 4] as const;
 
@@ -166,16 +165,12 @@ function LightboxContent({
         <IconButton label="Zoom in" onClick={() => zoomBy(1)} disabled={zoom === ZOOMS.length - 1} testId="lightbox-zoom-in">
           <MagnifyingGlassPlusIcon aria-hidden="true" className="size-5" />
         </IconButton>
-        <a
-          href={downloadUrl(image)}
-          download={image.name}
-          aria-label={`Download ${image.name}`}
-          title="Download"
-          data-testid="lightbox-download"
+        <DownloadButton
+          attachment={image}
+          testId="lightbox-download"
+          iconClassName="size-5"
           className="flex size-10 shrink-0 items-center justify-center rounded-full hover:bg-white/15 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-white"
-        >
-          <ArrowDownTrayIcon aria-hidden="true" className="size-5" />
-        </a>
+        />
         <Dialog.Close
           aria-label="Close"
           title="Close (Esc)"
