@@ -159,8 +159,8 @@ function Quote({ quoted: asRead }: { quoted: NonNullable<ChatMessage['replyTo']>
   // The original as held now wins over the copy read with the reply: it may have been edited or deleted since.
   const held = useRoom((s) => s.timeline.messages.find((m) => m.seq === asRead.seq));
   const quoted = held ? { ...asRead, snippet: held.body, deleted: held.deletedAt !== null } : asRead;
-  // A message of files only has no text to quote: say what it carried (or, read from the server, that it had files).
-  const snippet = plainSnippet(quoted.snippet) || (held ? attachmentSummary(held.attachments) : '') || '📎 Attachment';
+  // A message of files only has no text to quote: say what it carried (as held, or as read with the reply).
+  const snippet = plainSnippet(quoted.snippet) || attachmentSummary(held ? held.attachments : (asRead.attachments ?? []));
   return (
     <button
       type="button"

@@ -64,7 +64,10 @@ export function messageColumns(alias = 'm'): Prisma.Sql {
     ${ownColumns(alias)},
     CASE WHEN ${m}.reply_to_seq IS NULL THEN NULL ELSE (
       SELECT json_build_object('seq', q.seq, 'author', ${userJson('qu')},
-                               'snippet', left(q.body, ${QUOTE_SNIPPET_CHARS}), 'deleted', q.deleted_at IS NOT NULL)
+                               'snippet', left(q.body, ${QUOTE_SNIPPET_CHARS}), 'deleted', q.deleted_at IS NOT NULL,
+                               'attachments', (SELECT COALESCE(json_agg(json_build_object('kind', f->>'kind', 'name', f->>'name',
+                                                                                          'voice', (f->>'voice')::boolean)), '[]')
+                                               FROM jsonb_array_elements(q.attachments) f))
       FROM messages q JOIN users qu ON qu.id = q.author_id
       WHERE q.room_id = ${m}.room_id AND q.seq = ${m}.reply_to_seq
     ) END AS "replyTo",

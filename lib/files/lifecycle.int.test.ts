@@ -232,6 +232,18 @@ describe('sending files', () => {
     expect(reply.attachments.map((x) => x.id)).toEqual([a.id]);
   });
 
+  it('a quote of a file-only message says what files it carried (it has no text to quote)', async () => {
+    const voice = await up(alice, roomId, pdf(), 'memo.pdf');
+    const image = await up(alice, roomId, await png(40, 30), 'shot.png');
+    const quoted = sent(await sendFiles(aliceSocket, { attachments: [voice.id, image.id] }));
+    const reply = sent(await sendFiles(bobSocket, { body: 'about these', replyToSeq: quoted.seq }));
+    expect(reply.replyTo).toMatchObject({ seq: quoted.seq, snippet: '', deleted: false });
+    expect(reply.replyTo!.attachments).toEqual([
+      { kind: 'file', name: 'memo.pdf', voice: false },
+      { kind: 'image', name: 'shot.png', voice: false },
+    ]);
+  });
+
   it('editing a file message to an empty caption is allowed; a text message cannot be emptied; the files stay', async () => {
     const a = await up(alice, roomId, await png(10, 10), 'edit.png');
     const message = sent(await sendFiles(aliceSocket, { body: 'caption', attachments: [a.id] }));

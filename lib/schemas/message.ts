@@ -152,6 +152,8 @@ export interface QuotedMessage {
   /** The start of its body (at most 200 code points); "" once it is deleted. */
   snippet: string;
   deleted: boolean;
+  /** What files it carried (a file-only message has no snippet to show): kind, name, voice — in order. */
+  attachments: Pick<Attachment, 'kind' | 'name' | 'voice'>[];
 }
 
 export interface ChatMessage {
