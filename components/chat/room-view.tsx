@@ -31,12 +31,10 @@ interface RoomViewProps {
   history: HistoryPage;
   /** Open at this message (`?m=<seq>`: a notification, a link). */
   jumpTo?: number;
-  /** Changes with each request to jump (`?j=`), so the same message opened again jumps again. */
-  jumpKey?: string;
 }
 
 /** One room, live: server-rendered history, then the room namespace keeps it current. */
-export function RoomView({ me, room, members, history, jumpTo, jumpKey }: RoomViewProps) {
+export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) {
   const roomsStore = useRoomsStore();
   const [store] = useState(() =>
     createRoomStore(
@@ -64,7 +62,7 @@ export function RoomView({ me, room, members, history, jumpTo, jumpKey }: RoomVi
 
   useEffect(() => {
     if (jumpTo !== undefined) void store.getState().jumpTo(jumpTo);
-  }, [jumpTo, jumpKey, store]);
+  }, [jumpTo, store]);
 
   // The sidebar follows what the room knows: I am in it (joined on the way in), its member count.
   const liveRoom = useStore(store, (s) => s.room);

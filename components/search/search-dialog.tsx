@@ -57,13 +57,6 @@ function useSecondsUntil(until: number | null): number {
   return until === null ? 0 : Math.max(0, Math.ceil((until - now) / 1000));
 }
 
-let jumps = 0;
-/** A value that differs on every call (for `?j=`): a counter, with the time so it differs across reloads too. */
-function jumpNonce(): string {
-  jumps += 1;
-  return `${Date.now().toString(36)}${jumps}`;
-}
-
 /**
  * The search dialog: messages in every room and conversation I am in (or also public rooms I have not
  * joined), plus my rooms, people and rooms to join by name. Ctrl/Cmd+K opens it from anywhere in the
@@ -187,8 +180,7 @@ function SearchPanel({ onDone }: { onDone(): void }) {
   function openHit(hit: SearchHit) {
     // The room page jumps to and highlights `m` (opening its thread for a reply); a room I am not in shows
     // its Join button first and jumps there once joined.
-    // `j` differs on every open, so opening the same hit again (the URL otherwise unchanged) jumps again.
-    go(`/rooms/${encodeURIComponent(hit.room.id)}?m=${hit.message.seq}&j=${jumpNonce()}`);
+    go(`/rooms/${encodeURIComponent(hit.room.id)}?m=${hit.message.seq}`);
   }
 
   async function message(user: PublicUser) {

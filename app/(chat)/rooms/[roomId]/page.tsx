@@ -37,10 +37,7 @@ function unavailable(error: unknown) {
  */
 export default async function RoomPage({ params, searchParams }: Props) {
   const { roomId } = await params;
-  const query = await searchParams;
-  const jumpTo = jumpTarget(query.m);
-  // `j` tells one request to jump from the next: opening the same message twice must jump twice.
-  const jumpKey = typeof query.j === 'string' ? query.j.slice(0, 16) : undefined;
+  const jumpTo = jumpTarget((await searchParams).m);
   const user = await requireUser(`/rooms/${roomId}`);
   if (!ROOM_ID_PATTERN.test(roomId)) return <RoomUnavailable reason="not-found" />;
 
@@ -64,5 +61,5 @@ export default async function RoomPage({ params, searchParams }: Props) {
   } catch (error) {
     return unavailable(error); // deleted, or I was removed, between the checks above and here
   }
-  return <RoomView key={room.id} me={user} room={room} members={content.members} history={content.history} jumpTo={jumpTo} jumpKey={jumpKey} />;
+  return <RoomView key={room.id} me={user} room={room} members={content.members} history={content.history} jumpTo={jumpTo} />;
 }
