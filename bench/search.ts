@@ -21,6 +21,7 @@ import * as hdr from 'hdr-histogram-js';
 import pg from 'pg';
 import { PROBES, seedSearchDatabase, searchDatabaseName, type SeedReport } from './search-seed';
 import { QUERY_CLASSES, QUERY_WORDS, expectedShare, type QueryClass } from './search-text';
+import { waitParleyReady } from './shared';
 
 export const SEARCH_FILTERS = ['none', 'room', 'author', 'date'] as const;
 export type SearchFilter = (typeof SEARCH_FILTERS)[number];
@@ -174,23 +175,6 @@ async function openSearchDatabase(cfg: SearchConfig, ctx: SearchContext, logSink
   ctx.ownDatabase(() => server.stop());
   if (server.pid) ctx.boost(server.pid);
   return { url: server.url, embedded: true };
-}
-
-async function waitReady(base: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error('the Parley server exited during start-up');
-    try {
-      const res = await fetch(`${base}/api/ready`);
-      if (res.ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(250);
-  }
-  throw new Error(`the Parley server was not ready within ${timeoutMs / 1000} s`);
 }
 
 /**
@@ -570,7 +554,7 @@ export async function runSearchScenario(cfg: SearchConfig, ctx: SearchContext): 
       RATE_LIMIT_SEARCHES_PER_10S: '1000000',
     });
     log(`search: starting Parley (server.ts, production) on ${base}`);
-    await waitReady(base, server, 180_000);
+    await waitParleyReady(base, server, 180_000);
 
     const rows: SearchRow[] = [];
     const plan: { probe: Probe; queryClass: QueryClass; filter: SearchFilter; sort: 'relevance' | 'newest'; queries: string[] }[] = [];

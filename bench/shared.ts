@@ -1,4 +1,5 @@
 /** Types and helpers shared by the bench orchestrator (run.ts), the load generator and the servers. */
+import type { ChildProcess } from 'node:child_process';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 /**
@@ -367,3 +368,21 @@ export type HashingMessage =
 /** Orchestrator → prober: probe `url` every `everyMs` until told to stop; it answers with the summary. */
 export type ProbeCommand = { type: 'start'; url: string; everyMs: number } | { type: 'stop' };
 export type ProbeMessage = { type: 'summary'; summary: LatencySummary } | { type: 'fatal'; error: string };
+
+/** Polls a spawned Parley's /api/ready until it answers 200; fails when the process exits or time runs out. */
+export async function waitParleyReady(base: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error('the Parley server exited during start-up');
+    try {
+      const res = await fetch(`${base}/api/ready`);
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise<void>((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the Parley server was not ready within ${timeoutMs / 1000} s`);
+}

@@ -20,6 +20,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { waitParleyReady } from './shared';
 
 export interface UploadsConfig {
   /** Uploads in flight at once. */
@@ -176,22 +177,6 @@ function waitForIpcReady(child: ChildProcess, timeoutMs: number): Promise<number
   });
 }
 
-async function waitHttpReady(base: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error('the Parley server exited during start-up');
-    try {
-      if ((await fetch(`${base}/api/ready`)).ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(250);
-  }
-  throw new Error(`the Parley server was not ready within ${timeoutMs / 1000} s`);
-}
-
 async function startBare(cfg: UploadsConfig, ctx: UploadsContext): Promise<Target> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-bench-bare-'));
   const child = ctx.spawn('upload-bare-server.ts', { ...process.env, BENCH_UPLOAD_DIR: dir }, 0);
@@ -253,7 +238,7 @@ async function startParley(cfg: UploadsConfig, ctx: UploadsContext): Promise<Tar
     0,
   );
   ctx.log(`uploads: starting Parley (server.ts, production) on ${base}`);
-  await waitHttpReady(base, child, 180_000);
+  await waitParleyReady(base, child, 180_000);
   return {
     label: 'Parley (server.ts, local storage)',
     child,
