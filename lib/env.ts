@@ -26,6 +26,16 @@ const bareOrigin = z
   }, 'Give an origin only, e.g. https://chat.example.com (no path, query or credentials).')
   .transform((u) => new URL(u).origin);
 
+/** One ICE server as RTCPeerConnection takes it; TURN without credentials gets them from TURN_SECRET. */
+const iceServerSchema = z.strictObject({
+  urls: z
+    .union([z.string(), z.array(z.string()).min(1)])
+    .transform((urls) => (Array.isArray(urls) ? urls : [urls]))
+    .pipe(z.array(z.string().regex(/^(stuns?|turns?):[^\s]+$/, 'ICE server URLs start with stun:, stuns:, turn: or turns:.'))),
+  username: z.string().min(1).optional(),
+  credential: z.string().min(1).optional(),
+});
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -107,6 +117,30 @@ export const envSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /** Path-style URLs (endpoint/bucket/key). Unset: on when S3_ENDPOINT is set, as most non-AWS services need. */
   S3_FORCE_PATH_STYLE: booleanFlag.optional(),
+  /**
+   * STUN/TURN servers for calls, as JSON: `[{"urls": ["stun:stun.example.com:3478"]}, {"urls": ["turn:turn.example.com:3478"]}]`.
+   * Unset: none (calls connect on the same network only). TURN entries without username/credential get
+   * short-lived credentials from TURN_SECRET (coturn's use-auth-secret).
+   */
+  ICE_SERVERS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === '') return [];
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'ICE_SERVERS must be JSON: [{"urls": ["stun:…", "turn:…"]}].' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(iceServerSchema).max(10, 'ICE_SERVERS: at most 10 servers.')),
+  /** coturn's static-auth-secret: TURN credentials handed to callers are derived from it and expire. */
+  TURN_SECRET: z.string().min(16, 'TURN_SECRET must be at least 16 characters.').optional(),
+  /** How long derived TURN credentials stay valid (seconds). A call through TURN cannot outlive them by much. */
+  TURN_CREDENTIAL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(4 * 3600),
+  /** Calls one user may start per minute (every attempt counts). */
+  RATE_LIMIT_CALLS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   /** `postgres`: broadcasts cross instances over LISTEN/NOTIFY (needed for more than one instance). */
   REALTIME_ADAPTER: z.enum(['postgres', 'memory']).default('postgres'),
   /** Bearer token for GET /api/metrics. Unset: the endpoint answers 404 (never public by accident). */
@@ -117,6 +151,12 @@ export const envSchema = z.object({
     message: 'STORAGE_DRIVER=s3 needs S3_BUCKET.',
     path: ['S3_BUCKET'],
   })
+  .refine(
+    (env) =>
+      env.TURN_SECRET !== undefined ||
+      env.ICE_SERVERS.every((server) => server.username !== undefined || !server.urls.some((url) => /^turns?:/.test(url))),
+    { message: 'A TURN server in ICE_SERVERS needs TURN_SECRET (or its own username and credential).', path: ['TURN_SECRET'] },
+  )
   .refine((env) => (env.S3_ACCESS_KEY_ID === undefined) === (env.S3_SECRET_ACCESS_KEY === undefined), {
     message: 'Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither.',
     path: ['S3_SECRET_ACCESS_KEY'],

@@ -27,9 +27,11 @@ describe('securityHeaders', () => {
       'Referrer-Policy': 'strict-origin-when-cross-origin',
       'Cross-Origin-Opener-Policy': 'same-origin',
     });
-    expect(plain['Permissions-Policy']).toContain('camera=()');
-    // Voice messages record in Parley's own page; nothing it embeds may.
+    expect(plain['Permissions-Policy']).toContain('geolocation=()');
+    // Voice messages and calls record in Parley's own page; nothing it embeds may.
     expect(plain['Permissions-Policy']).toContain('microphone=(self)');
+    expect(plain['Permissions-Policy']).toContain('camera=(self)');
+    expect(plain['Permissions-Policy']).toContain('display-capture=(self)');
   });
 });
 

@@ -21,15 +21,14 @@ export interface SecurityHeaderOptions {
 const HSTS = 'max-age=31536000; includeSubDomains';
 
 /**
- * Browser features Parley does not use, denied to the page and to anything it might embed. The microphone
- * is Parley's own (voice messages); calls (a later issue) will need `camera=(self)` and, for screen
- * sharing, `display-capture=(self)`: change those entries here when they ship.
+ * Browser features Parley does not use, denied to the page and to anything it might embed. Microphone,
+ * camera and screen capture are Parley's own page only (voice messages, calls, screen sharing).
  */
 const PERMISSIONS_POLICY = [
   'accelerometer=()',
   'browsing-topics=()',
-  'camera=()',
-  'display-capture=()',
+  'camera=(self)',
+  'display-capture=(self)',
   'geolocation=()',
   'gyroscope=()',
   'hid=()',

@@ -64,6 +64,7 @@ export async function editMessage(input: { roomId: string; userId: string; seq: 
   return withMessage(input, async ({ tx, room, role, message }) => {
     if (message.deletedAt) throw messageDeleted('edited');
     if (message.authorId !== input.userId) throw new AppError('FORBIDDEN', 'Only its author can edit a message.');
+    if (message.call) throw new AppError('FORBIDDEN', 'A call entry cannot be edited.');
     if (!input.body && message.attachments.length === 0) {
       throw new AppError('INVALID_PAYLOAD', 'The message is empty.', { issues: [{ path: 'body', message: 'The message is empty.' }] });
     }
@@ -111,7 +112,7 @@ export async function deleteMessage(input: { roomId: string; userId: string; seq
     await deleteMessageAttachments(tx, id);
     await tx.$executeRaw`
       UPDATE messages SET body = '', deleted_at = now(), rev = ${rev}, reactions = '[]', mentions = '{}', mentions_room = false,
-        attachments = '[]'
+        attachments = '[]', call = NULL
       WHERE id = ${id}`;
     if (!isAuthor) {
       await recordAudit(

@@ -5,6 +5,7 @@
  */
 import { Prisma } from '@/generated/prisma/client.ts';
 import { toAttachment, type StoredAttachment } from '../schemas/attachment';
+import type { CallEntry } from '../schemas/call';
 import type { ChatMessage, QuotedMessage, Reaction } from '../schemas/message';
 import type { PublicUser } from '../schemas/user';
 
@@ -32,6 +33,7 @@ export interface MessageRow {
   mentions: string[] | null;
   mentionsRoom: boolean;
   attachments: StoredAttachment[];
+  call: CallEntry | null;
   author: PublicUser;
   /** Absent when read with ownColumns only. */
   replyTo?: QuotedMessage | null;
@@ -49,7 +51,7 @@ export function ownColumns(alias = 'm'): Prisma.Sql {
     ${m}.created_at AS "createdAt", ${m}.edited_at AS "editedAt", ${m}.deleted_at AS "deletedAt", ${m}.rev,
     ${m}.thread_root_seq AS "threadRootSeq", ${m}.also_in_room AS "alsoInRoom", ${m}.reply_count AS "replyCount",
     ${m}.last_reply_seq AS "lastReplySeq", ${m}.last_reply_at AS "lastReplyAt", ${m}.reactions,
-    ${m}.mentions::text[] AS mentions, ${m}.mentions_room AS "mentionsRoom", ${m}.attachments,
+    ${m}.mentions::text[] AS mentions, ${m}.mentions_room AS "mentionsRoom", ${m}.attachments, ${m}.call,
     (SELECT ${userJson('au')} FROM users au WHERE au.id = ${m}.author_id) AS author`;
 }
 
@@ -67,7 +69,9 @@ export function messageColumns(alias = 'm'): Prisma.Sql {
                                'snippet', left(q.body, ${QUOTE_SNIPPET_CHARS}), 'deleted', q.deleted_at IS NOT NULL,
                                'attachments', (SELECT COALESCE(json_agg(json_build_object('kind', f->>'kind', 'name', f->>'name',
                                                                                           'voice', (f->>'voice')::boolean)), '[]')
-                                               FROM jsonb_array_elements(q.attachments) f))
+                                               FROM jsonb_array_elements(q.attachments) f),
+                               'call', CASE WHEN q.call IS NULL THEN NULL
+                                            ELSE json_build_object('kind', q.call->'kind', 'outcome', q.call->'outcome') END)
       FROM messages q JOIN users qu ON qu.id = q.author_id
       WHERE q.room_id = ${m}.room_id AND q.seq = ${m}.reply_to_seq
     ) END AS "replyTo",
@@ -105,5 +109,6 @@ export function toChatMessage(row: MessageRow): ChatMessage {
     mentions: row.mentions ?? [],
     mentionsRoom: row.mentionsRoom,
     attachments: row.attachments.map(toAttachment),
+    call: row.call ?? null,
   };
 }

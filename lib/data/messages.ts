@@ -9,6 +9,7 @@ import { getDb } from '../db';
 import { AppError, isDatabaseUnavailable } from '../errors';
 import { mentionCandidates } from '../schemas/mentions';
 import { REPLAY_LIMIT, type ChatMessage, type HistoryPage, type HistoryQuery, type MessageReplay } from '../schemas/message';
+import type { CallEntry } from '../schemas/call';
 import type { RoomSummary } from '../schemas/room';
 import { attachUploads, lockUnsentUploads } from './attachments';
 import { messageColumns, ownColumns, toChatMessage, type MessageRow, THREAD_PARTICIPANTS_LISTED } from './message-rows';
@@ -29,6 +30,11 @@ export interface NewMessage {
   replyToSeq?: number;
   /** The author's unsent uploads to this room that the message carries, in order (lib/data/attachments.ts). */
   attachmentIds?: string[];
+  /**
+   * A call's entry (lib/data/calls.ts), written by the server under the caller's name with body '' and the
+   * call's id as clientId: once per call, also when the caller has left the room meanwhile.
+   */
+  call?: CallEntry;
 }
 
 export interface StoredMessage {
@@ -47,7 +53,7 @@ export interface StoredMessage {
 export function createMessage(input: NewMessage): Promise<StoredMessage> {
   // Replies check another message, and files their uploads, under the room's lock: their own transaction
   // (they are the rarer kinds; plain text keeps the batched path).
-  if (input.threadRootSeq !== undefined || input.replyToSeq !== undefined || (input.attachmentIds?.length ?? 0) > 0) {
+  if (input.threadRootSeq !== undefined || input.replyToSeq !== undefined || (input.attachmentIds?.length ?? 0) > 0 || input.call) {
     return createChecked(input);
   }
   return messageWriter.write(input);
@@ -299,7 +305,7 @@ async function createChecked(input: NewMessage): Promise<StoredMessage> {
 async function createCheckedOnce(input: NewMessage): Promise<StoredMessage> {
   return getDb().$transaction(async (tx) => {
     const room = await lockRoom(tx, input.roomId);
-    const role = await memberRole(tx, room, input.roomId, input.authorId);
+    const role = input.call ? 'member' : await memberRole(tx, room, input.roomId, input.authorId);
     const existing = await tx.$queryRaw<{ seq: number }[]>`
       SELECT seq FROM messages WHERE room_id = ${input.roomId} AND author_id = ${input.authorId}::uuid AND client_id = ${input.clientId}::uuid`;
     if (existing[0]) {
@@ -325,19 +331,19 @@ async function createCheckedOnce(input: NewMessage): Promise<StoredMessage> {
 
     const attachmentIds = input.attachmentIds ?? [];
     const attachments = attachmentIds.length > 0 ? await lockUnsentUploads(tx, { roomId: input.roomId, authorId: input.authorId, ids: attachmentIds }) : [];
-    if (!input.body && attachments.length === 0) throw new AppError('INVALID_PAYLOAD', 'The message is empty.', { issues: [{ path: 'body', message: 'The message is empty.' }] });
+    if (!input.body && attachments.length === 0 && !input.call) throw new AppError('INVALID_PAYLOAD', 'The message is empty.', { issues: [{ path: 'body', message: 'The message is empty.' }] });
 
     const seq = room.lastSeq + 1;
     const rev = rootSeq === null ? room.lastRev : room.lastRev + 1;
     const { names, room: wantsRoom } = mentionCandidates(input.body);
     const mentionsRoom = wantsRoom && (room.roomMentions === 'anyone' || role === 'owner');
     const inserted = await tx.$queryRaw<{ id: bigint }[]>`
-      INSERT INTO messages (room_id, seq, author_id, client_id, body, thread_root_seq, also_in_room, reply_to_seq, mentions, mentions_room, attachments)
+      INSERT INTO messages (room_id, seq, author_id, client_id, body, thread_root_seq, also_in_room, reply_to_seq, mentions, mentions_room, attachments, call)
       VALUES (${input.roomId}, ${seq}, ${input.authorId}::uuid, ${input.clientId}::uuid, ${input.body}, ${rootSeq},
               ${rootSeq !== null && input.alsoInRoom === true}, ${input.replyToSeq ?? null},
               ARRAY(SELECT u.id FROM users u JOIN memberships mm ON mm.room_id = ${input.roomId} AND mm.user_id = u.id
                     WHERE u.username = ANY (${names}::text[])),
-              ${mentionsRoom}, ${JSON.stringify(attachments)}::jsonb)
+              ${mentionsRoom}, ${JSON.stringify(attachments)}::jsonb, ${input.call ? JSON.stringify(input.call) : null}::jsonb)
       RETURNING id`;
     if (attachmentIds.length > 0) await attachUploads(tx, inserted[0]!.id, attachmentIds);
     await tx.$executeRaw`UPDATE rooms SET last_seq = ${seq}, last_rev = ${rev} WHERE id = ${input.roomId}`;

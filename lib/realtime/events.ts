@@ -14,6 +14,7 @@ import type {
   MessageReplay,
   SendMessageInput,
 } from '../schemas/message';
+import type { CallIdInput, CallInfo, CallJoined, CallMediaInput, CallSignalInput, RelayedSignal, StartCallInput } from '../schemas/call';
 import type { ReactionInput } from '../schemas/reaction';
 import type { Receipt, RoomSummary } from '../schemas/room';
 import type { PresenceInfo, PublicUser } from '../schemas/user';
@@ -32,6 +33,25 @@ export interface ClientToServerEvents {
   'presence:watch': (payload: { userIds: string[] }, ack: (response: Ack<{ presence: PresenceInfo[] }>) => void) => void;
   /** Messages up to `seq` in `roomId` reached this device (delivered ticks). Forward only, clamped. */
   'delivery:ack': (payload: { roomId: string; seq: number }, ack: (response: Ack<{ lastDeliveredSeq: number }>) => void) => void;
+
+  // Calls (docs/protocol.md §4.12). A participant takes part from one tab: the socket that started,
+  // accepted or resumed the call. Signals are relayed only between joined participants of a live call.
+  /** Start a call in a room (or meet the other side's call there: glare). This tab joins it. */
+  'call:start': (payload: StartCallInput, ack: (response: Ack<CallJoined>) => void) => void;
+  /** Answer a call that rings me (or join a room's live call): this tab takes part; my other tabs stop ringing. */
+  'call:accept': (payload: CallIdInput, ack: (response: Ack<CallJoined>) => void) => void;
+  /** Decline a call that rings me (every tab of mine stops ringing). */
+  'call:decline': (payload: CallIdInput, ack: (response: Ack<{ call: CallInfo }>) => void) => void;
+  /** Leave the call (the caller before an answer: cancel it). */
+  'call:hangup': (payload: CallIdInput, ack: (response: Ack<{ call: CallInfo }>) => void) => void;
+  /** After a reconnect: take my place in the call back from this (new) socket, within the grace period. */
+  'call:resume': (payload: CallIdInput, ack: (response: Ack<CallJoined>) => void) => void;
+  /** What I send (mute, camera, screen), for the others' tiles. */
+  'call:media': (payload: CallMediaInput, ack: (response: Ack<{ call: CallInfo }>) => void) => void;
+  /** Relay an offer/answer or an ICE candidate to another participant's tab. */
+  'call:signal': (payload: CallSignalInput, ack: (response: Ack<null>) => void) => void;
+  /** The live calls of my rooms (ringing me, mine, or joinable), e.g. after a reload. */
+  'call:list': (ack: (response: Ack<{ calls: CallInfo[] }>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -58,6 +78,12 @@ export interface ServerToClientEvents {
   'room:read': (payload: { roomId: string; lastReadSeq: number }) => void;
   /** A watched user's presence changed (sent only while we share a room). */
   'presence:changed': (payload: PresenceInfo) => void;
+  /** A call rings me: every tab of mine (sound and a prompt) until one answers or declines, or it stops. */
+  'call:ring': (payload: { call: CallInfo }) => void;
+  /** A live call of one of my rooms changed (someone joined, declined, left, muted…), or ended. */
+  'call:updated': (payload: { call: CallInfo }) => void;
+  /** An offer/answer or ICE candidate from another participant, to the tab that takes part. */
+  'call:signal': (payload: RelayedSignal) => void;
 }
 
 export interface RoomActivity {

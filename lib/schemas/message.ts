@@ -1,5 +1,6 @@
 /** Message rules and wire shapes. */
 import { z } from 'zod';
+import type { CallEntry } from './call';
 import { attachmentIdsSchema, type Attachment } from './attachment';
 import { plainText } from './text';
 import type { PublicUser } from './user';
@@ -154,6 +155,8 @@ export interface QuotedMessage {
   deleted: boolean;
   /** What files it carried (a file-only message has no snippet to show): kind, name, voice — in order. */
   attachments: Pick<Attachment, 'kind' | 'name' | 'voice'>[];
+  /** A call entry (it has no body either): what kind of call and how it ended; null otherwise and once deleted. */
+  call: Pick<CallEntry, 'kind' | 'outcome'> | null;
 }
 
 export interface ChatMessage {
@@ -187,6 +190,8 @@ export interface ChatMessage {
   mentionsRoom: boolean;
   /** Files sent with it, in order (docs/protocol.md §4.11); [] when none and on tombstones. */
   attachments: Attachment[];
+  /** A call's entry (body ""): written by the server under the caller's name when the call ends (§4.12); null otherwise and on tombstones. */
+  call: CallEntry | null;
 }
 
 export interface HistoryPage {

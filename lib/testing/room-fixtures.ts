@@ -44,6 +44,7 @@ export function chatMessage(seq: number, overrides: Partial<ChatMessage> = {}): 
     mentions: [],
     mentionsRoom: false,
     attachments: [],
+    call: null,
     ...overrides,
   };
 }
