@@ -84,6 +84,66 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ NEXTAUTH_URL: 'https://chat.example.com', AUTH_SECRET: strongSecret })).toThrow(/NEXTAUTH_URL/);
   });
 
+  it('reads ICE_SERVERS as JSON: none by default, a url or a list of urls per server', () => {
+    expect(parseEnv({ AUTH_SECRET: strongSecret }).ICE_SERVERS).toEqual([]);
+    expect(parseEnv({ AUTH_SECRET: strongSecret, ICE_SERVERS: '  ' }).ICE_SERVERS).toEqual([]);
+    const env = parseEnv({
+      AUTH_SECRET: strongSecret,
+      ICE_SERVERS: JSON.stringify([
+        { urls: 'stun:stun.example.com:3478' },
+        { urls: ['turn:turn.example.com:3478?transport=udp', 'turns:turn.example.com:5349'] },
+        { urls: ['turn:static.example.com'], username: 'u', credential: 'p' },
+      ]),
+      TURN_SECRET: 'a-coturn-secret-of-16+',
+    });
+    expect(env.ICE_SERVERS).toEqual([
+      { urls: ['stun:stun.example.com:3478'] },
+      { urls: ['turn:turn.example.com:3478?transport=udp', 'turns:turn.example.com:5349'] },
+      { urls: ['turn:static.example.com'], username: 'u', credential: 'p' },
+    ]);
+    expect(env.TURN_SECRET).toBe('a-coturn-secret-of-16+');
+  });
+
+  it('refuses ICE_SERVERS that are not JSON, not a list of servers, or not STUN/TURN urls, naming the setting', () => {
+    const bad = [
+      'stun:stun.example.com', // not JSON
+      '{"urls":"stun:stun.example.com"}', // one object, not a list
+      '[{"urls":[]}]', // no url
+      '[{"urls":"http://stun.example.com"}]', // not a STUN/TURN url
+      '[{"urls":"stun: spaced.example.com"}]',
+      '[{"url":"stun:stun.example.com"}]', // the old, unknown key
+      '[{"urls":"stun:stun.example.com","extra":1}]',
+      '[{"urls":"turn:t.example.com","username":"","credential":""}]', // empty credentials
+      JSON.stringify(Array.from({ length: 11 }, (_, i) => ({ urls: `stun:s${i}.example.com` }))), // more than 10
+    ];
+    for (const value of bad) expect(() => parseEnv({ AUTH_SECRET: strongSecret, ICE_SERVERS: value }), value).toThrow(/ICE_SERVERS/);
+  });
+
+  it('refuses to start with a TURN server that has neither TURN_SECRET nor credentials of its own', () => {
+    for (const urls of ['turn:turn.example.com', 'turns:turn.example.com:5349', ['stun:stun.example.com', 'turn:turn.example.com']]) {
+      expect(() => parseEnv({ AUTH_SECRET: strongSecret, ICE_SERVERS: JSON.stringify([{ urls }]) }), JSON.stringify(urls)).toThrow(/TURN_SECRET/);
+    }
+    // With the secret, or with credentials of its own, it starts; STUN alone needs neither.
+    expect(() => parseEnv({ AUTH_SECRET: strongSecret, ICE_SERVERS: '[{"urls":"turn:turn.example.com"}]', TURN_SECRET: 'a-coturn-secret-of-16+' })).not.toThrow();
+    expect(() => parseEnv({ AUTH_SECRET: strongSecret, ICE_SERVERS: '[{"urls":"turn:t.example.com","username":"u","credential":"p"}]' })).not.toThrow();
+    expect(() => parseEnv({ AUTH_SECRET: strongSecret, ICE_SERVERS: '[{"urls":"stun:stun.example.com"}]' })).not.toThrow();
+  });
+
+  it('takes TURN_SECRET of 16 characters or more, a bounded credential TTL (default 4 h) and the call rate limit', () => {
+    expect(() => parseEnv({ AUTH_SECRET: strongSecret, TURN_SECRET: 'too-short' })).toThrow(/TURN_SECRET/);
+    const defaults = parseEnv({ AUTH_SECRET: strongSecret });
+    expect(defaults.TURN_CREDENTIAL_TTL_SECONDS).toBe(4 * 3600);
+    expect(defaults.RATE_LIMIT_CALLS_PER_MINUTE).toBe(10);
+    expect(parseEnv({ AUTH_SECRET: strongSecret, TURN_CREDENTIAL_TTL_SECONDS: '600', RATE_LIMIT_CALLS_PER_MINUTE: '3' })).toMatchObject({
+      TURN_CREDENTIAL_TTL_SECONDS: 600,
+      RATE_LIMIT_CALLS_PER_MINUTE: 3,
+    });
+    for (const ttl of ['59', String(7 * 24 * 3600 + 1), '1.5', 'long']) {
+      expect(() => parseEnv({ AUTH_SECRET: strongSecret, TURN_CREDENTIAL_TTL_SECONDS: ttl }), ttl).toThrow(/TURN_CREDENTIAL_TTL_SECONDS/);
+    }
+    expect(() => parseEnv({ AUTH_SECRET: strongSecret, RATE_LIMIT_CALLS_PER_MINUTE: '0' })).toThrow(/RATE_LIMIT_CALLS_PER_MINUTE/);
+  });
+
   it('names the variable when a value is invalid', () => {
     expect(() => parseEnv({ PORT: 'eighty', AUTH_SECRET: strongSecret })).toThrow(/PORT/);
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x@y/z', AUTH_SECRET: strongSecret })).toThrow(/DATABASE_URL/);
