@@ -288,6 +288,9 @@ export function expire(current: CallSnapshot, input: { now: Date; graceMs: numbe
         changed = true;
       }
     }
+    // Not answering in time is what happened, whatever became of the caller's connection meanwhile.
+    if (changed) settle(next, now);
+    if (next.call.state === 'ended') return next;
   }
   for (const p of next.participants) {
     if (p.state !== 'joined') continue;

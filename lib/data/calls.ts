@@ -350,6 +350,21 @@ export function hangupCall(input: { callId: string; userId: string }): Promise<C
 }
 
 /**
+ * Someone stopped being a member of a room (left it): their place in its live call goes with it, since
+ * they may no longer see the call to hang up themselves.
+ */
+export async function leaveCallsOfRoom(input: { roomId: string; userId: string }): Promise<CallChange[]> {
+  const rows = await getDb().$queryRaw<{ id: string }[]>`
+    SELECT c.id::text FROM calls c JOIN call_participants p ON p.call_id = c.id AND p.user_id = ${input.userId}::uuid
+    WHERE c.room_id = ${input.roomId} AND c.state <> 'ended' AND p.state IN ('joined', 'invited')`;
+  const changes: CallChange[] = [];
+  for (const { id } of rows) {
+    changes.push(await changeCall(id, null, (_tx, snapshot) => hangup(snapshot, { userId: input.userId, now: new Date() })));
+  }
+  return changes.filter((c) => c.changed);
+}
+
+/**
  * call:resume from a new socket. `holderGone(socketId)` asks every instance whether the socket holding the
  * place still exists (a half-open connection the server has not noticed yet does; then CONFLICT, retry).
  */
