@@ -15,6 +15,7 @@ import {
 } from '../data/calls';
 import type { Logger } from '../logger';
 import { CALL_RECONNECT_GRACE_MS, CALL_RING_MS } from '../schemas/call';
+import { getMetrics } from '../metrics';
 import { fetchSocketsAcross } from './fetch-sockets';
 import { membersRoom, userRoom } from './groups';
 import { messageStoredAction, roomBusOf } from './bus';
@@ -79,7 +80,9 @@ export function createCallService(io: ParleyServer, options: CallServiceOptions)
 
   async function writeEntry(callId: string): Promise<void> {
     const stored = await writeCallEntry(callId);
-    if (stored) roomBusOf(io).publish(messageStoredAction(stored.message));
+    if (!stored) return;
+    if (!stored.duplicate && stored.message.call) getMetrics().callsEnded.inc({ outcome: stored.message.call.outcome });
+    roomBusOf(io).publish(messageStoredAction(stored.message));
   }
 
   async function runSweep(): Promise<void> {

@@ -18,6 +18,7 @@ import {
 import type { Env } from '../../env';
 import { iceServersFor } from '../../calls/ice';
 import type { Logger } from '../../logger';
+import { getMetrics } from '../../metrics';
 import { callIdPayloadSchema, callMediaSchema, callSignalSchema, startCallSchema, type CallJoined } from '../../schemas/call';
 import type { CallService } from '../calls';
 import type { ClientToServerEvents } from '../events';
@@ -105,6 +106,7 @@ export function registerCallHandlers(
       ...(description ? { description } : {}),
       ...(candidate !== undefined ? { candidate } : {}),
     });
+    getMetrics().callSignals.inc();
     return null;
   });
 
