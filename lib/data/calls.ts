@@ -400,17 +400,25 @@ export function setCallMedia(input: { callId: string; userId: string; socketId: 
  * One indexed read; nothing is locked or written.
  */
 export async function signalTarget(input: { callId: string; userId: string; socketId: string; to: string }): Promise<string> {
-  const db = getDb();
-  const snapshot = await assertCallVisible(db, await readSnapshot(db, input.callId, false), input.userId);
-  if (snapshot.call.state === 'ended') throw new AppError('CONFLICT', 'The call has ended.');
-  const me = snapshot.participants.find((p) => p.userId === input.userId);
-  if (me?.state !== 'joined' || me.socketId !== input.socketId) throw new AppError('CONFLICT', 'You are not in this call (from this tab).');
-  const target = snapshot.participants.find((p) => p.userId === input.to);
-  if (input.to === input.userId || target?.state !== 'joined' || !target.socketId) {
+  const rows = await getDb().$queryRaw<
+    { state: string; member: boolean; myState: string | null; mySocket: string | null; toState: string | null; toSocket: string | null }[]
+  >`
+    SELECT c.state,
+           EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = c.room_id AND m.user_id = ${input.userId}::uuid) AS member,
+           me.state AS "myState", me.socket_id AS "mySocket", t.state AS "toState", t.socket_id AS "toSocket"
+    FROM calls c
+    LEFT JOIN call_participants me ON me.call_id = c.id AND me.user_id = ${input.userId}::uuid
+    LEFT JOIN call_participants t ON t.call_id = c.id AND t.user_id = ${input.to}::uuid
+    WHERE c.id = ${input.callId}::uuid`;
+  const row = rows[0];
+  if (!row?.member) throw noSuchCall();
+  if (row.state === 'ended') throw new AppError('CONFLICT', 'The call has ended.');
+  if (row.myState !== 'joined' || row.mySocket !== input.socketId) throw new AppError('CONFLICT', 'You are not in this call (from this tab).');
+  if (input.to === input.userId || row.toState !== 'joined' || !row.toSocket) {
     const message = input.to === input.userId ? 'You cannot signal yourself.' : 'They are not in this call.';
     throw new AppError('CONFLICT', message, { issues: [{ path: 'to', message }] });
   }
-  return target.socketId;
+  return row.toSocket;
 }
 
 /** The live calls of the user's rooms (call:list), newest first. */
