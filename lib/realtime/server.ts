@@ -9,7 +9,7 @@ import type { Env } from '../env';
 import type { Logger } from '../logger';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
 import { createHandshakeMiddleware } from './handshake';
-import { createSignalRateLimiter, registerCallHandlers } from './handlers/call.handlers';
+import { createCallActionRateLimiter, createSignalRateLimiter, registerCallHandlers } from './handlers/call.handlers';
 import { registerSessionHandlers } from './handlers/session.handlers';
 import { createCallService } from './calls';
 import { getMetrics } from '../metrics';
@@ -83,6 +83,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const calls = createCallService(io, { log, ...deps.calls });
   httpServer.once('close', () => calls.close());
   const signalLimiter = createSignalRateLimiter();
+  const actionLimiter = createCallActionRateLimiter();
   setRealtimeServer(io);
   deps.adapter?.watch(io);
   deps.adapter?.onListeningAgain(() => void bus.resync());
@@ -95,7 +96,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     log.info({ userId: user.id, ip, transport: socket.conn.transport.name }, 'socket connected');
     socket.on('disconnect', (reason) => log.info({ userId: user.id, reason }, 'socket disconnected'));
     answerUnknownEvents(socket);
-    registerCallHandlers(io, socket, { log, env: deps.env, calls, signalLimiter });
+    registerCallHandlers(io, socket, { log, env: deps.env, calls, signalLimiter, actionLimiter });
     registerSessionHandlers(io, socket, { log, presence })
       .then(() => socket.emit('session:ready', { user }))
       .catch((error: unknown) => {

@@ -35,10 +35,21 @@ export function createSignalRateLimiter(): BurstyRateLimiter {
   );
 }
 
+/**
+ * Per user, in memory: answering, declining, hanging up, resuming and media changes each write the call
+ * and announce it to every member's tabs, so a client looping on them must not flood the room.
+ */
+export function createCallActionRateLimiter(): BurstyRateLimiter {
+  return new BurstyRateLimiter(
+    new RateLimiterMemory({ keyPrefix: 'call_action', points: 5, duration: 1 }),
+    new RateLimiterMemory({ keyPrefix: 'call_action_burst', points: 30, duration: 20 }),
+  );
+}
+
 export function registerCallHandlers(
   io: ParleyServer,
   socket: MainSocket,
-  deps: { log: Logger; env: Env; calls: CallService; signalLimiter: BurstyRateLimiter },
+  deps: { log: Logger; env: Env; calls: CallService; signalLimiter: BurstyRateLimiter; actionLimiter: BurstyRateLimiter },
 ): void {
   const { user } = socket.data;
   const { calls } = deps;
@@ -62,24 +73,28 @@ export function registerCallHandlers(
   });
 
   on('call:accept', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
+    await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
     const change = await acceptCall({ callId, userId: user.id, socketId: socket.id });
     afterAck(() => calls.publish(change));
     return joined(change);
   });
 
   on('call:decline', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
+    await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
     const change = await declineCall({ callId, userId: user.id });
     afterAck(() => calls.publish(change));
     return { call: change.call };
   });
 
   on('call:hangup', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
+    await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
     const change = await hangupCall({ callId, userId: user.id });
     afterAck(() => calls.publish(change));
     return { call: change.call };
   });
 
   on('call:resume', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
+    await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
     const change = await resumeCall({
       callId,
       userId: user.id,
@@ -92,6 +107,7 @@ export function registerCallHandlers(
   });
 
   on('call:media', callMediaSchema, async ({ callId, audio, video, screen }, { afterAck }) => {
+    await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
     const change = await setCallMedia({ callId, userId: user.id, socketId: socket.id, media: { audio, video, screen } });
     afterAck(() => calls.publish(change));
     return { call: change.call };
