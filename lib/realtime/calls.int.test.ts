@@ -166,7 +166,7 @@ describe('calls: starting and ringing', () => {
     const declined = ok(await act(bobA, 'call:decline', call.id));
     expect(Object.keys(declined)).toEqual(['call']);
     expect(declined.call).toMatchObject({ id: call.id, state: 'ended', endReason: 'declined', answeredAt: null, endedAt: expect.any(String) });
-    expect(statesOf(declined.call)).toEqual({ [alice.id]: 'joined', [bob.id]: 'declined' });
+    expect(statesOf(declined.call)).toEqual({ [alice.id]: 'left', [bob.id]: 'declined' }); // an ended call has nobody joined
     await waitForUpdate(aliceA, call.id, isEnded('declined'));
     await waitForUpdate(bobB, call.id, isEnded('declined'));
 
@@ -207,7 +207,7 @@ describe('calls: starting and ringing', () => {
 
     const busy = ok(await start(aliceA, { roomId, kind: 'video' }));
     expect(busy.call).toMatchObject({ roomId, state: 'ended', endReason: 'busy', answeredAt: null });
-    expect(statesOf(busy.call)).toEqual({ [alice.id]: 'joined', [bob.id]: 'busy' });
+    expect(statesOf(busy.call)).toEqual({ [alice.id]: 'left', [bob.id]: 'busy' });
     // Bob hears of it as a member of the room (call:updated), but nothing rings.
     await waitForUpdate(bobA, busy.call.id, isEnded('busy'));
     expect(bobA.rings.map((r) => r.call.id)).toEqual([first.call.id]);
@@ -233,7 +233,7 @@ describe('calls: starting and ringing', () => {
 
     const started = ok(await start(aliceA, { roomId, kind: 'audio' }));
     expect(started.call).toMatchObject({ state: 'ended', endReason: 'unavailable', answeredAt: null });
-    expect(statesOf(started.call)).toEqual({ [alice.id]: 'joined', [bob.id]: 'missed' });
+    expect(statesOf(started.call)).toEqual({ [alice.id]: 'left', [bob.id]: 'missed' });
     expect((await theEntry(bob, roomId, started.call.id)).call).toEqual({
       callId: started.call.id,
       kind: 'audio',
@@ -277,7 +277,8 @@ describe('calls: starting and ringing', () => {
       const bobB = await tab(b, bob);
       const answers = await Promise.all([start(aliceA, { roomId, kind: 'video' }), start(bobB, { roomId, kind: 'video' })]);
       const [fromAlice, fromBob] = answers.map(ok);
-      expect(fromAlice!.call.id, `round ${round}`).toBe(fromBob!.call.id);
+      const told = (x: CallJoined) => `${x.call.id} ${x.call.state}/${x.call.endReason} ${JSON.stringify(statesOf(x.call))}`;
+      expect(fromAlice!.call.id, `round ${round}: Alice was answered ${told(fromAlice!)}, Bob ${told(fromBob!)}`).toBe(fromBob!.call.id);
       const callId = fromAlice!.call.id;
       for (const side of [aliceA, bobB]) {
         await waitForUpdate(side, callId, (c) => c.state === 'active' && hasState(alice.id, 'joined')(c) && hasState(bob.id, 'joined')(c));
@@ -358,7 +359,7 @@ describe('calls: group rooms', () => {
     for (const t of [t1, t2, t3]) ok(await act(t, 'call:accept', call.id));
     const full = await act(t4, 'call:accept', call.id);
     expect(codeOf(full)).toBe('CONFLICT');
-    expect(!full.ok && full.error.message).toBe('The call is full.');
+    expect(!full.ok && full.error.message).toMatch(/^The call is full/);
 
     const left = ok(await act(t3, 'call:hangup', call.id));
     expect(left.call.state).toBe('active');
