@@ -40,6 +40,8 @@ async function main(): Promise<void> {
     adapter,
     messageLimits: { perSecond: 10_000, burst: 10_000 },
     presenceGraceMs: 300,
+    // Test-only (read here, not in lib/env.ts, which describes the product): a shorter ring for failover tests.
+    ...(process.env.TEST_CALL_RING_MS ? { calls: { ringMs: Number(process.env.TEST_CALL_RING_MS) } } : {}),
   });
   await new Promise<void>((resolve) => httpServer.listen(env.PORT, '127.0.0.1', resolve));
   console.log(`READY ${(httpServer.address() as AddressInfo).port}`);
