@@ -10,15 +10,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { hangupCall, listLiveCalls } from './data/calls';
 import { createMessage } from './data/messages';
 import { createRoom } from './data/rooms';
 import type { Ack } from './errors';
 import type { Attachment } from './schemas/attachment';
+import type { CallInfo, CallJoined } from './schemas/call';
 import type { ChatMessage } from './schemas/message';
 import type { RoomKind } from './schemas/room';
 import { dispatch, loadApiRoutes, type ApiRoute } from './testing/api-router';
 import { ACTORS, ROOM_KINDS, buildWorld, canRead, hasSession, type Actor, type ActorCredentials, type MatrixRoom, type World } from './testing/authz-world';
-import { connectClient, createTestUser, signInAs, startTestRealtime, uniqueName, waitForConnect, type TestRealtime } from './testing/realtime';
+import { hasState, openTab, waitForUpdate } from './testing/calls';
+import { connectClient, createTestUser, eventually, signInAs, startTestRealtime, uniqueName, waitForConnect, type TestRealtime } from './testing/realtime';
 import { png } from './testing/file-fixtures';
 import { mainClientEvents, roomClientEvents } from './testing/socket-events';
 import { getFile, ownDataDir, upload, uploadOk } from './testing/uploads';
@@ -29,6 +32,8 @@ vi.stubEnv('RATE_LIMIT_ROOMS_PER_HOUR', '100000');
 vi.stubEnv('MAX_ROOMS_PER_USER', '100000');
 // Cells upload files of their own (the member's unsent uploads, one per cell); the limit has its own tests.
 vi.stubEnv('RATE_LIMIT_UPLOADS_PER_MINUTE', '100000');
+// The owner starts a call for every call row's cell; the call:start limit has tests of its own (lib/realtime/calls.int.test.ts).
+vi.stubEnv('RATE_LIMIT_CALLS_PER_MINUTE', '100000');
 vi.stubEnv('DATA_DIR', ownDataDir());
 
 /** An HTTP status, or a socket outcome: 'ok' or an error code. */
@@ -187,6 +192,53 @@ async function throwawayFor(creds: ActorCredentials): Promise<ActorCredentials &
   return { actor: creds.actor, user, cookie, sessionId, password: user.password };
 }
 
+/**
+ * A ringing call for one cell of a call row (docs/protocol.md §4.12): the owner calls from a tab of their own
+ * while the member has one open (so the member is rung). `ownerDropped`: the owner's tab has gone since, so
+ * their place waits for a resume. Afterwards whatever is left of the call is ended: the direct room serves
+ * every cell, and a room has one live call at a time.
+ */
+async function withRingingCall(
+  room: MatrixRoom,
+  work: (callId: string) => Promise<{ outcome: Outcome; text: string }>,
+  options: { ownerDropped?: boolean } = {},
+): Promise<{ outcome: Outcome; text: string }> {
+  const memberTab = await openTab(server.url, world.member, { cookie: world.actors.member.cookie });
+  const ownerTab = await openTab(server.url, world.owner, { cookie: world.actors.owner.cookie });
+  try {
+    const started = await ownerTab.emit<CallJoined>('call:start', { roomId: room.id, kind: 'audio' });
+    if (!started.ok || started.data.call.state !== 'ringing') throw new Error(`could not start a call: ${JSON.stringify(started)}`);
+    const callId = started.data.call.id;
+    await eventually(() => memberTab.rings.length === 1);
+    if (options.ownerDropped) {
+      ownerTab.close();
+      await waitForUpdate(memberTab, callId, hasState(world.owner.id, 'joined', { reconnecting: true }));
+    }
+    return await work(callId);
+  } finally {
+    memberTab.close();
+    ownerTab.close();
+    await endLiveCalls(room.id);
+  }
+}
+
+/** Ends the room's live call, if any (through lib/data: setup, not what is being tested). */
+async function endLiveCalls(roomId: string): Promise<void> {
+  for (const call of await listLiveCalls({ userId: world.owner.id })) {
+    if (call.roomId !== roomId) continue;
+    for (const p of call.participants) {
+      if (p.state === 'joined' || p.state === 'invited') await hangupCall({ callId: call.id, userId: p.user.id }).catch(() => undefined);
+    }
+  }
+}
+
+/** From the tab that takes part: answers the call first (whatever that says), then sends `event`. */
+async function answeredThen(socket: Socket, callId: string, event: string, payload: Record<string, unknown>): Promise<{ outcome: Outcome; text: string }> {
+  const accepted = await emit(socket, 'call:accept', { callId });
+  const result = await emit(socket, event, payload);
+  return { outcome: result.outcome, text: `${accepted.text}\n${result.text}` };
+}
+
 // ── Expected outcomes ──
 
 const UNAUTHORIZED_HTTP = 401;
@@ -218,6 +270,19 @@ function changeOfMembersMessage(change: 'edit' | 'delete') {
     if (actor === 'member') return 'ok';
     if (actor === 'owner') return change === 'delete' && kind !== 'direct' ? 'ok' : 'FORBIDDEN';
     return kind === 'direct' ? 'NOT_FOUND' : 'FORBIDDEN';
+  };
+}
+
+/**
+ * A call event about the owner's ringing call to the member: for everyone but the room's members the call
+ * does not exist (NOT_FOUND, as for an unknown id); the member is rung (`member`), the owner is in it from
+ * another tab (`owner`).
+ */
+function callEvent(outcomes: { member: Outcome; owner: Outcome }) {
+  return (actor: Actor): Outcome => {
+    if (!hasSession(actor)) return 'UNAUTHORIZED';
+    if (actor === 'member' || actor === 'owner') return outcomes[actor];
+    return 'NOT_FOUND';
   };
 }
 
@@ -377,6 +442,14 @@ const restRows: Row[] = [
     run: async ({ creds }) => http(creds, 'POST', '/api/direct', { userId: (await createTestUser()).id }),
     expected: signedIn(201),
   },
+  {
+    // The page-unload beacon: call:hangup over HTTP. The member is rung (hanging up declines), the owner is the
+    // caller (it cancels); to anyone else the call does not exist.
+    name: 'POST /api/calls/[callId]/hangup',
+    perRoom: true,
+    run: ({ creds, room }) => withRingingCall(room, (callId) => http(creds, 'POST', `/api/calls/${callId}/hangup`, {})),
+    expected: (actor) => (!hasSession(actor) ? 401 : canRead(actor) ? 200 : 404),
+  },
   { name: 'GET /api/health', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/health'), expected: () => 200 },
   { name: 'GET /api/ready', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/ready'), expected: () => 200 },
   // Metrics take a bearer token of their own, never a session; disabled (404) unless METRICS_TOKEN is set.
@@ -472,6 +545,73 @@ const socketRows: Row[] = [
     perRoom: true,
     run: ({ creds, room }) => withSocket(creds, '/', (s) => emit(s, 'delivery:ack', { roomId: room.id, seq: 1 })),
     expected: (a, k) => memberOnlySocket(a, k),
+  },
+  // ── Calls (docs/protocol.md §4.12), main namespace. Each cell ends its call: the shared rooms serve them all. ──
+  {
+    // Members call in their rooms; the other person has no tab open, so the call ends at once (unavailable): still ok.
+    name: 'socket / call:start',
+    perRoom: true,
+    run: async ({ creds, room }) => {
+      try {
+        return await withSocket(creds, '/', (s) => emit(s, 'call:start', { roomId: room.id, kind: 'video' }));
+      } finally {
+        await endLiveCalls(room.id);
+      }
+    },
+    expected: (a, k) => memberOnlySocket(a, k),
+  },
+  {
+    name: 'socket / call:accept',
+    perRoom: true,
+    run: ({ creds, room }) => withRingingCall(room, (callId) => withSocket(creds, '/', (s) => emit(s, 'call:accept', { callId }))),
+    expected: callEvent({ member: 'ok', owner: 'CONFLICT' }), // the owner is in it from another tab
+  },
+  {
+    name: 'socket / call:decline',
+    perRoom: true,
+    run: ({ creds, room }) => withRingingCall(room, (callId) => withSocket(creds, '/', (s) => emit(s, 'call:decline', { callId }))),
+    expected: callEvent({ member: 'ok', owner: 'CONFLICT' }), // it does not ring the caller
+  },
+  {
+    name: 'socket / call:hangup',
+    perRoom: true,
+    run: ({ creds, room }) => withRingingCall(room, (callId) => withSocket(creds, '/', (s) => emit(s, 'call:hangup', { callId }))),
+    expected: callEvent({ member: 'ok', owner: 'ok' }), // from any tab: the member declines, the owner cancels
+  },
+  {
+    // The owner's tab dropped: the owner takes the place back; the member, only rung, has none to resume.
+    name: 'socket / call:resume',
+    perRoom: true,
+    run: ({ creds, room }) => withRingingCall(room, (callId) => withSocket(creds, '/', (s) => emit(s, 'call:resume', { callId })), { ownerDropped: true }),
+    expected: callEvent({ member: 'CONFLICT', owner: 'ok' }),
+  },
+  {
+    name: 'socket / call:media',
+    perRoom: true,
+    run: ({ creds, room }) =>
+      withRingingCall(room, (callId) => withSocket(creds, '/', (s) => answeredThen(s, callId, 'call:media', { callId, audio: true, video: false, screen: false }))),
+    expected: callEvent({ member: 'ok', owner: 'CONFLICT' }), // the owner's place is in the other tab
+  },
+  {
+    name: 'socket / call:signal',
+    perRoom: true,
+    run: ({ creds, room }) =>
+      withRingingCall(room, (callId) => withSocket(creds, '/', (s) => answeredThen(s, callId, 'call:signal', { callId, to: world.owner.id, candidate: null }))),
+    expected: callEvent({ member: 'ok', owner: 'CONFLICT' }),
+  },
+  {
+    // Lists the live calls of the rooms you are in: members see the room's call, nobody else does.
+    name: 'socket / call:list',
+    perRoom: true,
+    run: ({ creds, room }) =>
+      withRingingCall(room, (callId) =>
+        withSocket(creds, '/', async (s) => {
+          const ack = (await s.timeout(5_000).emitWithAck('call:list')) as Ack<{ calls: CallInfo[] }>;
+          if (!ack.ok) return { outcome: ack.error.code, text: JSON.stringify(ack) };
+          return { outcome: ack.data.calls.some((c) => c.id === callId) ? 'listed' : 'not listed', text: JSON.stringify(ack) };
+        }),
+      ),
+    expected: (actor) => (!hasSession(actor) ? 'UNAUTHORIZED' : canRead(actor) ? 'listed' : 'not listed'),
   },
   // ── Room namespaces ──
   {
@@ -708,5 +848,7 @@ describe('authorization matrix', () => {
       expect(roomEvents.filter((o) => o.actor === actor).map((o) => o.event)).toEqual(expect.arrayContaining(['message:updated']));
     }
     expect(observed.filter(({ where }) => where === '/').length).toBeGreaterThan(0);
+    // Nor any call: rung, told of, or signalled (calls happened in every kind of room, §4.12).
+    expect(observed.filter(({ event }) => event.startsWith('call:'))).toEqual([]);
   });
 });
