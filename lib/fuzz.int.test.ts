@@ -29,7 +29,10 @@ import { mainClientEvents, roomClientEvents } from './testing/socket-events';
 import { seededRandom } from './testing/seeded-random';
 import { html, png, pngBomb, truncated } from './testing/file-fixtures';
 import { ROOM_PASSWORD, getFile, ownDataDir, rawRequest, tempFiles, upload, uploadOk, uploadUrl, useStorage, withPicked, type TestStorage } from './testing/uploads';
-import { createRoom, joinRoom } from './data/rooms';
+import { createRoom, joinRoom, startDirect } from './data/rooms';
+import type { CallInfo, CallJoined } from './schemas/call';
+import { CANDIDATE, SDP_ANSWER, SDP_OFFER, ok, openTab } from './testing/calls';
+import { createTestUser, eventually } from './testing/realtime';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 2_000);
@@ -215,6 +218,7 @@ const BODY_TEMPLATES: Record<string, Record<string, unknown>> = {
   '/api/rooms/[roomId]/join': { password: 'matrix room password' },
   '/api/rooms/[roomId]/notifications': { level: 'mentions' },
   '/api/direct': { userId: randomUUID() },
+  '/api/calls/[callId]/hangup': {},
   '/api/account/password': { currentPassword: 'correct horse battery', newPassword: 'another password', confirmPassword: 'another password' },
 };
 
@@ -270,6 +274,7 @@ function randomRequest(): Request {
         .map((segment) => {
           if (segment === '[roomId]') return encodeURIComponent(roomIdParam());
           if (segment === '[sessionId]') return pick([randomUUID(), world.bystanderSessionId, 'nope']);
+          if (segment === '[callId]') return encodeURIComponent(pick([randomUUID(), randomUUID().toUpperCase(), 'nope', '..', '\u0000']));
           if (segment === '[id]') return encodeURIComponent(pick([randomUUID(), randomUUID().toUpperCase(), 'nope', '', '..', '\u0000']));
           if (segment.startsWith('[...')) return pick(['session', 'csrf', 'providers', 'signin', 'signout', 'callback/credentials', 'nonsense', 'callback/%00']);
           return segment;
@@ -372,6 +377,9 @@ describe('fuzz', () => {
     const problems: string[] = [];
     const pending: Promise<void>[] = [];
     let oversized = 0;
+    /** Calls the fuzz started (from call:start acks), so that the other call events name real calls too. */
+    const callIds: string[] = [randomUUID()];
+    const people = [world.owner.id, world.member.id, world.exMember.id];
     for (let i = 0; i < ROUNDS; i += 1) {
       const slot = pick(slots);
       if (!slot.socket.connected) {
@@ -403,6 +411,17 @@ describe('fuzz', () => {
         'presence:set': { status: 'online' },
         'presence:watch': { userIds: [world.owner.id] },
         'delivery:ack': { roomId: shared.public.id, seq: 1 },
+        'call:start': { roomId: pick([shared.public.id, shared.private.id, shared.direct.id]), kind: pick(['audio', 'video']), ...(chance(0.3) ? { invite: [pick(people)] } : {}) },
+        'call:accept': { callId: pick(callIds) },
+        'call:decline': { callId: pick(callIds) },
+        'call:hangup': { callId: pick(callIds) },
+        'call:resume': { callId: pick(callIds) },
+        'call:media': { callId: pick(callIds), audio: chance(0.5), video: chance(0.5), screen: chance(0.5) },
+        'call:signal': {
+          callId: pick(callIds),
+          to: pick(people),
+          ...(chance(0.5) ? { description: { type: pick(['offer', 'answer']), sdp: pick([SDP_OFFER, SDP_ANSWER, 'v=0', 'x', '']) } } : { candidate: pick([null, CANDIDATE, {}]) }),
+        },
       };
       const args: unknown[] = [];
       const shape = int(5);
@@ -444,6 +463,7 @@ describe('fuzz', () => {
             if (answers > 1) problems.push(`#${i} ${event}: answered ${answers} times`);
             if (!ack || typeof ack !== 'object' || typeof (ack as { ok?: unknown }).ok !== 'boolean') problems.push(`#${i} ${event}: not an Ack: ${JSON.stringify(replies).slice(0, 200)}`);
             else if (!ack.ok && ack.error.code === 'INTERNAL') problems.push(`#${i} ${event} ${JSON.stringify(args).slice(0, 120)}: INTERNAL`);
+            else if (ack.ok && event === 'call:start') callIds.push((ack.data as CallJoined).call.id);
             if (answers === 1) {
               // Wait a moment more for a second answer before calling it done.
               setTimeout(() => {
@@ -460,6 +480,7 @@ describe('fuzz', () => {
     for (const { socket } of slots) socket.close();
     expect(problems).toEqual([]);
     expect(oversized).toBeGreaterThan(0); // the fuzz did reach the packet limit
+    expect(callIds.length).toBeGreaterThan(1); // and started calls, which the other call events then named
   }, 300_000);
 
   it(`${FILE_ROUNDS} random uploads: no 500, errors in the documented shape, nothing stored but what was answered 201 (seed ${SEED})`, async () => {
@@ -570,6 +591,120 @@ describe('fuzz', () => {
     // The fuzz reached the bytes, ranges and conditionals, not only refusals.
     for (const status of [200, 206, 404]) expect(served[status] ?? 0, JSON.stringify(served)).toBeGreaterThan(0);
   }, 300_000);
+
+  it('call:* payloads that break the contract are answered INVALID_PAYLOAD exactly once, and change nothing', async () => {
+    const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
+    const { room } = await startDirect({ userId: alice.id, peerId: bob.id });
+    const [aliceTab, bobTab] = [await openTab(server.url, alice), await openTab(server.url, bob)];
+    const { call } = ok(await aliceTab.emit<CallJoined>('call:start', { roomId: room.id, kind: 'audio' }));
+    await eventually(() => bobTab.rings.length === 1);
+    ok(await bobTab.emit('call:accept', { callId: call.id }));
+    const list = async () => ok(await aliceTab.emit<{ calls: CallInfo[] }>('call:list')).calls;
+    await eventually(() => aliceTab.updates.some((u) => u.call.state === 'active'));
+    const before = { calls: await list(), messages: await getDb().message.count({ where: { roomId: room.id } }), updates: [aliceTab.updates.length, bobTab.updates.length] };
+
+    const callId = call.id;
+    const to = bob.id;
+    const offer = { type: 'offer', sdp: SDP_OFFER };
+    const NO_PAYLOAD = Symbol('no payload');
+    const callIdPayloads: unknown[] = [NO_PAYLOAD, null, 'x', 42, [], {}, { callId: 'nope' }, { callId: 123 }, { callId: [callId] }, { callId: `${callId}x` },
+      { callId: `${callId}\u0000` }, { callId: ` ${callId}` }, { callId, extra: true }, { callId, userId: to }];
+    const bad: [event: string, payload: unknown][] = [
+      ...[NO_PAYLOAD, null, 'x', [], {}, { roomId: room.id }, { roomId: room.id, kind: 'screen' }, { roomId: room.id, kind: 'AUDIO' }, { roomId: 'short', kind: 'audio' },
+        { roomId: `${room.id.slice(0, 9)}\u0000`, kind: 'audio' }, { roomId: room.id, kind: 'audio', extra: 1 }, { roomId: room.id, kind: 'audio', invite: [] },
+        { roomId: room.id, kind: 'audio', invite: ['nope'] }, { roomId: room.id, kind: 'audio', invite: to }, { roomId: room.id, kind: 'audio', invite: [`${to}\u0000`] },
+        { roomId: room.id, kind: 'audio', invite: Array.from({ length: 4 }, () => randomUUID()) }].map((p): [string, unknown] => ['call:start', p]),
+      ...['call:accept', 'call:decline', 'call:hangup', 'call:resume'].flatMap((event) => callIdPayloads.map((p): [string, unknown] => [event, p])),
+      ...[NO_PAYLOAD, { callId, audio: true, video: false }, { callId, audio: 'yes', video: false, screen: false }, { callId, audio: 1, video: false, screen: false },
+        { callId, audio: true, video: false, screen: null }, { audio: true, video: false, screen: false }, { callId: 'x', audio: true, video: false, screen: false },
+        { callId, audio: true, video: false, screen: false, extra: 1 }].map((p): [string, unknown] => ['call:media', p]),
+      ...[{}, ['x'], 'x', null].map((p): [string, unknown] => ['call:list', p]), // it takes no payload at all
+    ];
+    const badSignals: unknown[] = [
+      NO_PAYLOAD,
+      { callId, to }, // neither description nor candidate
+      { callId, to, description: offer, candidate: null }, // both
+      { callId, to, description: { type: 'pranswer', sdp: SDP_OFFER } },
+      { callId, to, description: { type: 'rollback', sdp: SDP_OFFER } },
+      { callId, to, description: { type: 'offer', sdp: '' } },
+      { callId, to, description: { type: 'offer', sdp: 'hello' } }, // not a session description
+      { callId, to, description: { type: 'offer', sdp: `${SDP_OFFER}a=x\u0000\r\n` } },
+      { callId, to, description: { type: 'offer', sdp: `${SDP_OFFER}a=x\u0007\r\n` } },
+      { callId, to, description: { type: 'offer', sdp: `${SDP_OFFER}a=x\u0085\r\n` } },
+      { callId, to, description: { type: 'offer', sdp: `v=0${'a'.repeat(32_000)}` } }, // over 32 000 characters
+      { callId, to, description: { type: 'offer', sdp: 5 } },
+      { callId, to, description: SDP_OFFER },
+      { callId, to, description: { ...offer, extra: 1 } },
+      { callId, to, candidate: CANDIDATE.candidate }, // a string, not RTCIceCandidateInit
+      { callId, to, candidate: {} },
+      { callId, to, candidate: false },
+      { callId, to, candidate: { ...CANDIDATE, candidate: 'c'.repeat(1025) } },
+      { callId, to, candidate: { ...CANDIDATE, candidate: `${CANDIDATE.candidate}\u0000` } },
+      { callId, to, candidate: { ...CANDIDATE, candidate: `${CANDIDATE.candidate}\r\na=evil` } },
+      { callId, to, candidate: { ...CANDIDATE, sdpMid: 'm'.repeat(65) } },
+      { callId, to, candidate: { ...CANDIDATE, sdpMid: '0\u001b' } },
+      { callId, to, candidate: { ...CANDIDATE, sdpMLineIndex: 256 } },
+      { callId, to, candidate: { ...CANDIDATE, sdpMLineIndex: -1 } },
+      { callId, to, candidate: { ...CANDIDATE, sdpMLineIndex: 1.5 } },
+      { callId, to, candidate: { ...CANDIDATE, sdpMLineIndex: '0' } },
+      { callId, to, candidate: { ...CANDIDATE, usernameFragment: 'u'.repeat(257) } },
+      { callId, to, candidate: { ...CANDIDATE, extra: 1 } },
+      { callId, to: 'nope', candidate: null },
+      { callId, to: `${to}\u0000`, candidate: null },
+      { callId, to: 5, candidate: null },
+      { callId, candidate: null }, // no recipient
+      { to, candidate: null },
+      { callId: 'nope', to, candidate: null },
+      { callId, to, candidate: null, from: alice.id },
+    ];
+    // More of them than the signal and call-action limits allow at once: refusals must not count against them.
+    for (let round = 0; round < 8; round += 1) bad.push(...badSignals.map((p): [string, unknown] => ['call:signal', p]));
+
+    const problems: string[] = [];
+    await Promise.all(
+      bad.map(
+        ([event, payload], i) =>
+          new Promise<void>((resolve) => {
+            let answers = 0;
+            const label = `#${i} ${event} ${payload === NO_PAYLOAD ? '(no payload)' : (JSON.stringify(payload) ?? String(payload)).slice(0, 100)}`;
+            const timer = setTimeout(() => {
+              if (answers === 0) problems.push(`${label}: no answer within 5 s`);
+              resolve();
+            }, 5_000);
+            const answer = (ack: Ack<unknown>) => {
+              answers += 1;
+              if (answers > 1) problems.push(`${label}: answered ${answers} times`);
+              if (ack.ok || ack.error.code !== 'INVALID_PAYLOAD') problems.push(`${label}: ${JSON.stringify(ack).slice(0, 160)}`);
+              if (answers === 1) {
+                setTimeout(() => {
+                  clearTimeout(timer);
+                  resolve();
+                }, 50);
+              }
+            };
+            if (payload === NO_PAYLOAD) aliceTab.socket.emit(event, answer);
+            else aliceTab.socket.emit(event, payload, answer);
+          }),
+      ),
+    );
+    // A valid payload with something more after it is refused too.
+    const extra = (await aliceTab.socket.timeout(5_000).emitWithAck('call:hangup', { callId }, 'and more')) as Ack<unknown>;
+    if (extra.ok || extra.error.code !== 'INVALID_PAYLOAD') problems.push(`call:hangup with a second argument: ${JSON.stringify(extra)}`);
+    expect(problems).toEqual([]);
+
+    // Nothing changed: the call as it was, nothing announced, nothing relayed, no entry.
+    await new Promise((r) => setTimeout(r, 200));
+    expect({ calls: await list(), messages: await getDb().message.count({ where: { roomId: room.id } }), updates: [aliceTab.updates.length, bobTab.updates.length] }).toEqual(before);
+    expect(bobTab.signals).toEqual([]);
+    // And no limit was spent: a signal and a media change go through, and are relayed and announced.
+    ok(await aliceTab.emit('call:signal', { callId, to, description: offer }));
+    await eventually(() => bobTab.signals.length === 1);
+    expect(ok(await aliceTab.emit<{ call: CallInfo }>('call:media', { callId, audio: false, video: false, screen: true })).call.state).toBe('active');
+    await eventually(() => bobTab.updates.length === before.updates[1]! + 1);
+    ok(await aliceTab.emit('call:hangup', { callId }));
+    aliceTab.close();
+    bobTab.close();
+  });
 
   it('afterwards: nothing logged as an error, no unhandled rejection, and the server still works', async () => {
     expect(serverErrors).toEqual([]);
