@@ -284,6 +284,7 @@ describe('calls: lost connections', () => {
     const listed = ok(await bobNew.emit<{ calls: CallInfo[] }>('call:list')).calls;
     expect(listed.map((c) => c.id)).toEqual([callId]);
     expect(hasState(bob.id, 'joined', { reconnecting: true })(listed[0]!)).toBe(true);
+    expect(JSON.stringify(listed)).not.toContain('credential'); // ICE servers come with joining only
     // While the place is held by a dropped tab, only a resume takes it back: the old tab's other sibling cannot signal.
     expect(codeOf(await signal(bobA, { callId, to: alice.id, candidate: null }))).toBe('CONFLICT');
 

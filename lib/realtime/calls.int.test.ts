@@ -7,6 +7,8 @@
  * calls-signaling.int.test.ts; ring timeouts and the reconnect grace in calls-timing.int.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as roomRoute from '@/app/api/rooms/[roomId]/route';
+import * as leaveRoute from '@/app/api/rooms/[roomId]/leave/route';
 import { getDb } from '../db';
 import { startDirect } from '../data/rooms';
 import type { CallInfo, CallJoined } from '../schemas/call';
@@ -28,7 +30,7 @@ import {
   waitForUpdate,
   type CallTab,
 } from '../testing/calls';
-import { createTestUser, eventually, type TestRealtime } from '../testing/realtime';
+import { apiRequest, createTestUser, eventually, roomParams, type TestRealtime } from '../testing/realtime';
 
 vi.stubEnv('ICE_SERVERS', JSON.stringify(TEST_ICE_SERVERS));
 vi.stubEnv('TURN_SECRET', TEST_TURN_SECRET);
@@ -382,6 +384,60 @@ describe('calls: group rooms', () => {
     expect(entry.call?.outcome).toBe('completed');
     expect(entry.call?.participantIds[0]).toBe(o.id);
     expect([...entry.call!.participantIds].sort()).toEqual([o.id, m1.id, m2.id, m3.id, m4.id].sort());
+  });
+});
+
+describe('calls: leaving and deleting the room', () => {
+  it('leaving the room hangs up your place in its live call; the call is then hidden from you', async () => {
+    a.handleRequestsHere();
+    const { users, roomId } = await groupRoom(3);
+    const [owner, m1, m2] = users as [(typeof users)[0], (typeof users)[0], (typeof users)[0]];
+    const [ownerA, m1B, m2B] = [await tab(a, owner), await tab(b, m1), await tab(b, m2)];
+    const { call } = ok(await start(ownerA, { roomId, kind: 'audio' }));
+    await eventually(() => m1B.rings.length === 1 && m2B.rings.length === 1);
+    ok(await act(m1B, 'call:accept', call.id));
+
+    const left = await leaveRoute.POST(await apiRequest(m1, 'POST', `/api/rooms/${roomId}/leave`, {}), roomParams(roomId));
+    expect(left.status).toBe(200);
+    const after = await waitForUpdate(ownerA, call.id, hasState(m1.id, 'left'));
+    expect(after.state).toBe('active'); // m2 is still rung
+    expect(codeOf(await m1B.emit('call:signal', { callId: call.id, to: owner.id, candidate: null }))).toBe('NOT_FOUND');
+    expect(codeOf(await act(m1B, 'call:accept', call.id))).toBe('NOT_FOUND');
+    expect(ok(await m1B.emit<{ calls: CallInfo[] }>('call:list')).calls).toEqual([]);
+    // A rung member leaving declines.
+    expect((await leaveRoute.POST(await apiRequest(m2, 'POST', `/api/rooms/${roomId}/leave`, {}), roomParams(roomId))).status).toBe(200);
+    const ended = await waitForUpdate(ownerA, call.id, isEnded());
+    expect(ended.endReason).toBe('completed');
+    expect(statesOf(ended)).toEqual({ [owner.id]: 'left', [m1.id]: 'left', [m2.id]: 'declined' });
+  });
+
+  it('deleting the room deletes its live call with it: no entry, and its people are free for another call', async () => {
+    a.handleRequestsHere();
+    const { users, roomId } = await groupRoom(2);
+    const [owner, m1] = users as [(typeof users)[0], (typeof users)[0]];
+    const [ownerA, m1B] = [await tab(a, owner), await tab(b, m1)];
+    const { call } = ok(await start(ownerA, { roomId, kind: 'video' }));
+    await eventually(() => m1B.rings.length === 1);
+    ok(await act(m1B, 'call:accept', call.id));
+    const deleted = new Promise<unknown>((resolve) => m1B.socket.once('room:deleted', resolve));
+    const response = await roomRoute.DELETE(await apiRequest(owner, 'DELETE', `/api/rooms/${roomId}`), roomParams(roomId));
+    expect(response.status).toBe(204);
+    expect(await deleted).toEqual({ roomId });
+
+    expect(ok(await m1B.emit<{ calls: CallInfo[] }>('call:list')).calls).toEqual([]);
+    for (const from of [ownerA, m1B]) {
+      expect(codeOf(await act(from, 'call:hangup', call.id))).toBe('NOT_FOUND');
+      expect(codeOf(await from.emit('call:signal', { callId: call.id, to: from === ownerA ? m1.id : owner.id, candidate: null }))).toBe('NOT_FOUND');
+    }
+    expect(await getDb().call.count({ where: { id: call.id } })).toBe(0);
+    // Neither is "already in a call" any more.
+    const alice = await createTestUser();
+    const { room: again } = await startDirect({ userId: m1.id, peerId: alice.id });
+    const aliceTab = await tab(a, alice);
+    const next = ok(await start(m1B, { roomId: again.id, kind: 'audio' }));
+    expect(next.call.state).toBe('ringing');
+    await eventually(() => aliceTab.rings.length === 1);
+    ok(await act(m1B, 'call:hangup', next.call.id));
   });
 });
 
