@@ -168,6 +168,25 @@ describe('calls: signaling', () => {
     ok(await act(aliceA, 'call:hangup', { callId }));
   });
 
+  it('answering, declining, hanging up, resuming and media changes are limited per user (5 a second plus a burst of 30)', async () => {
+    const { callId, aliceA, bobB } = await activeCall();
+    const before = bobB.updates.length;
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => aliceA.emit<{ call: CallInfo }>('call:media', { callId, audio: i % 2 === 0, video: true, screen: false })),
+    );
+    const accepted = answers.filter((x) => x.ok).length;
+    const limited = answers.filter((x) => !x.ok && x.error.code === 'RATE_LIMITED');
+    expect(accepted + limited.length).toBe(60);
+    expect(accepted).toBeGreaterThanOrEqual(35); // at once: a second's 5 plus the burst's 30
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited.every((x) => !x.ok && (x.error.retryAfter ?? 0) >= 1)).toBe(true);
+    // The limit is the user's and covers every call action (a hang-up too); Bob has his own.
+    expect(codeOf(await aliceA.emit('call:hangup', { callId }))).toBe('RATE_LIMITED');
+    ok(await bobB.emit('call:media', { callId, audio: false, video: false, screen: false }));
+    await eventually(() => bobB.updates.length > before);
+    ok(await bobB.emit('call:hangup', { callId }));
+  });
+
   it('media state: what the tab in the call says it sends reaches every member; other tabs and ended calls are refused', async () => {
     const { alice, bob, callId, aliceA, aliceB, bobA, bobB } = await activeCall();
     const media = (from: CallTab, value: { audio: boolean; video: boolean; screen: boolean }) => from.emit<{ call: CallInfo }>('call:media', { callId, ...value });

@@ -225,6 +225,26 @@ describe('calls: starting and ringing', () => {
     ok(await act(carolA, 'call:hangup', first.call.id));
   });
 
+  it('in a group call the busy are not rung, the others are', async () => {
+    const { users, roomId } = await groupRoom(3);
+    const [owner, m1, m2] = users as [(typeof users)[0], (typeof users)[0], (typeof users)[0]];
+    const carol = await createTestUser();
+    const { room: elsewhere } = await startDirect({ userId: carol.id, peerId: m1.id });
+    const [ownerA, m1B, m2A, carolA] = [await tab(a, owner), await tab(b, m1), await tab(a, m2), await tab(a, carol)];
+    const other = ok(await start(carolA, { roomId: elsewhere.id, kind: 'audio' }));
+    await eventually(() => m1B.rings.length === 1);
+    ok(await act(m1B, 'call:accept', other.call.id));
+
+    const { call } = ok(await start(ownerA, { roomId, kind: 'audio' }));
+    expect(call.state).toBe('ringing');
+    expect(statesOf(call)).toEqual({ [owner.id]: 'joined', [m1.id]: 'busy', [m2.id]: 'invited' });
+    await eventually(() => m2A.rings.length === 1);
+    expect(m1B.rings.map((r) => r.call.id)).toEqual([other.call.id]);
+    ok(await act(m2A, 'call:decline', call.id));
+    expect((await waitForUpdate(ownerA, call.id, isEnded())).endReason).toBe('declined');
+    ok(await act(carolA, 'call:hangup', other.call.id));
+  });
+
   it('someone with no tab connected is unavailable: the call ends at once', async () => {
     const { alice, bob, roomId } = await directPair();
     const aliceA = await tab(a, alice);
@@ -358,6 +378,7 @@ describe('calls: group rooms', () => {
     await waitForUpdate(t4, call.id, (c) => c.state === 'ringing'); // m4 is told, not rung
     expect(t4.rings).toEqual([]);
 
+    expect(codeOf(await act(t4, 'call:hangup', call.id))).toBe('CONFLICT'); // not in this call
     for (const t of [t1, t2, t3]) ok(await act(t, 'call:accept', call.id));
     const full = await act(t4, 'call:accept', call.id);
     expect(codeOf(full)).toBe('CONFLICT');
@@ -409,6 +430,22 @@ describe('calls: leaving and deleting the room', () => {
     const ended = await waitForUpdate(ownerA, call.id, isEnded());
     expect(ended.endReason).toBe('completed');
     expect(statesOf(ended)).toEqual({ [owner.id]: 'left', [m1.id]: 'left', [m2.id]: 'declined' });
+  });
+
+  it('a caller who leaves the room stays the author of the entry written when the call ends later', async () => {
+    a.handleRequestsHere();
+    const { users, roomId } = await groupRoom(3);
+    const [owner, m1, m2] = users as [(typeof users)[0], (typeof users)[0], (typeof users)[0]];
+    const [ownerA, m1B, m2A] = [await tab(a, owner), await tab(b, m1), await tab(a, m2)];
+    const { call } = ok(await start(m1B, { roomId, kind: 'audio' }));
+    await eventually(() => ownerA.rings.length === 1 && m2A.rings.length === 1);
+    for (const t of [ownerA, m2A]) ok(await act(t, 'call:accept', call.id));
+    expect((await leaveRoute.POST(await apiRequest(m1, 'POST', `/api/rooms/${roomId}/leave`, {}), roomParams(roomId))).status).toBe(200);
+    expect((await waitForUpdate(ownerA, call.id, hasState(m1.id, 'left'))).state).toBe('active');
+    ok(await act(m2A, 'call:hangup', call.id));
+    const entry = await theEntry(owner, roomId, call.id);
+    expect(entry.author).toEqual(publicUser(m1));
+    expect(entry.call).toMatchObject({ outcome: 'completed', participantIds: [m1.id, owner.id, m2.id] });
   });
 
   it('deleting the room deletes its live call with it: no entry, and its people are free for another call', async () => {
