@@ -3,11 +3,13 @@
  * with it (ICE_SERVERS + TURN_SECRET), two users whose ICE servers come from call:start and call:accept acks,
  * and two Chromium peer connections restricted to relayed candidates (`iceTransportPolicy: 'relay'`): they
  * gather relay candidates, connect through coturn and carry data, with the offer and answer relayed by
- * Parley's call:signal. Credentials signed with another secret, or expired, gather no relay candidate.
+ * Parley's call:signal. TURN over TLS (turns:) relays as well. Credentials signed with another secret, or
+ * expired, gather no relay candidate.
  * The coturn here allows loopback peers (both browsers relay to 127.0.0.1); deploy/coturn/turnserver.conf
  * refuses them, which lib/calls/turn.int.test.ts checks. Skipped only where coturn is not installed: CI
  * installs it (.ci/run).
  */
+import { createHash, X509Certificate } from 'node:crypto';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { io, type Socket } from 'socket.io-client';
 import { iceServersFor } from '../lib/calls/ice';
@@ -147,7 +149,7 @@ test.describe('calls through a TURN relay', () => {
   const people: Participant[] = [];
 
   test.beforeAll(async () => {
-    coturn = await startTestCoturn({ allowLoopbackPeers: true, verbose: true });
+    coturn = await startTestCoturn({ allowLoopbackPeers: true, verbose: true, tls: true });
     server = await startServerProcess({
       ICE_SERVERS: JSON.stringify([{ urls: coturn.urls }]),
       TURN_SECRET: coturn.secret,
@@ -236,6 +238,7 @@ test.describe('calls through a TURN relay', () => {
 
   const settings = () => ({ ICE_SERVERS: [{ urls: coturn.urls }], TURN_SECRET: coturn.secret, TURN_CREDENTIAL_TTL_SECONDS: TTL_SECONDS });
   const USER = '0193f2c4-7a1e-7c3b-9d2e-5f6a7b8c9d0e';
+  const ANOTHER_USER = '0193f2c4-7a1e-7c3b-9d2e-5f6a7b8c9d0f';
 
   test('credentials signed with another secret gather no relay candidate (coturn answers 401)', async ({ browser }) => {
     const valid = await gather(browser, iceServersFor(settings(), USER));
@@ -244,6 +247,34 @@ test.describe('calls through a TURN relay', () => {
     const wrong = await gather(browser, iceServersFor({ ...settings(), TURN_SECRET: `${coturn.secret}-rotated` }, USER));
     expect(wrong.candidateTypes).toEqual([]);
     expect(wrong.errors.map((e) => e.code)).toContain(401);
+  });
+
+  test('TURN over TLS (turns:, what a UDP-blocking network leaves) relays too', async ({ playwright }, testInfo) => {
+    // Chromium checks a TURN server's certificate (a self-signed one fails with error 701): this browser of its
+    // own trusts the test coturn's key, and nothing else more than usual.
+    const key = new X509Certificate(coturn.certificate!).publicKey.export({ type: 'spki', format: 'der' });
+    const spki = createHash('sha256').update(key).digest('base64');
+    const launch = testInfo.project.use.launchOptions ?? {};
+    const browser = await playwright.chromium.launch({ ...launch, args: [...(launch.args ?? []), `--ignore-certificate-errors-spki-list=${spki}`] });
+    try {
+      const turns = { ...settings(), ICE_SERVERS: [{ urls: [`turns:127.0.0.1:${coturn.tlsPort}?transport=tcp`] }] };
+      const [offerer, answerer] = await Promise.all([browser.newPage(), browser.newPage()]);
+      await createPeer(offerer, iceServersFor(turns, USER), true);
+      await createPeer(answerer, iceServersFor(turns, ANOTHER_USER), false);
+      const answer = await localDescription(answerer, await localDescription(offerer));
+      await offerer.evaluate((answer) => window.turnPeer!.pc.setRemoteDescription(answer), answer);
+      for (const page of [offerer, answerer]) {
+        await expect.poll(async () => (await report(page)).connection, { timeout: 20_000 }).toBe('connected');
+        await page.waitForFunction(() => window.turnPeer?.channel?.readyState === 'open');
+      }
+      await offerer.evaluate(() => window.turnPeer!.channel!.send('over TLS'));
+      await expect.poll(async () => (await report(answerer)).received).toEqual(['over TLS']);
+      for (const page of [offerer, answerer]) {
+        expect((await report(page)).selected).toEqual({ local: 'relay', remote: 'relay', relayProtocol: 'tls' });
+      }
+    } finally {
+      await browser.close();
+    }
   });
 
   test('expired credentials gather no relay candidate (coturn answers 401)', async ({ browser }) => {
