@@ -12,7 +12,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 const MAGIC_COOKIE = 0x2112a442;
 const HEADER_BYTES = 20;
 
-export const Method = { binding: 0x001, allocate: 0x003, refresh: 0x004, createPermission: 0x008 } as const;
+const Method = { binding: 0x001, allocate: 0x003, refresh: 0x004, createPermission: 0x008 } as const;
 type MethodName = keyof typeof Method;
 
 const Attr = {
