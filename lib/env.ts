@@ -34,6 +34,9 @@ const iceServerSchema = z.strictObject({
     .pipe(z.array(z.string().regex(/^(stuns?|turns?):[^\s]+$/, 'ICE server URLs start with stun:, stuns:, turn: or turns:.'))),
   username: z.string().min(1).optional(),
   credential: z.string().min(1).optional(),
+}).refine((server) => (server.username === undefined) === (server.credential === undefined), {
+  // Browsers refuse the whole RTCPeerConnection over a half-filled entry: every call would fail.
+  message: 'An ICE server has both username and credential, or neither.',
 });
 
 export const envSchema = z.object({
