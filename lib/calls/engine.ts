@@ -25,7 +25,7 @@ export interface CallEngine {
   setMuted(muted: boolean): void;
   setCamera(on: boolean): Promise<void>;
   setScreen(on: boolean): Promise<void>;
-  useDevice(kind: 'microphone' | 'camera', deviceId: string): Promise<void>;
+  selectDevice(kind: 'microphone' | 'camera', deviceId: string): Promise<void>;
   snapshot(): EngineSnapshot;
   /** Called whenever the snapshot changes. */
   subscribe(listener: () => void): () => void;
@@ -76,7 +76,7 @@ export async function openCallEngine(options: EngineOptions): Promise<CallEngine
     setMuted: (muted) => media.setMuted(muted),
     setCamera: (on) => media.setCamera(on),
     setScreen: async (on) => (on ? media.startScreen() : media.stopScreen()),
-    useDevice: (kind, deviceId) => (kind === 'microphone' ? media.useMicrophone(deviceId) : media.useCamera(deviceId)),
+    selectDevice: (kind, deviceId) => (kind === 'microphone' ? media.switchMicrophone(deviceId) : media.switchCamera(deviceId)),
     snapshot: () => snapshot,
     subscribe(listener) {
       listeners.add(listener);

@@ -176,7 +176,7 @@ export class LocalMedia {
     this.update({ screen: null });
   }
 
-  async useMicrophone(deviceId: string): Promise<void> {
+  async switchMicrophone(deviceId: string): Promise<void> {
     if (deviceId === this.state.microphoneId && this.state.microphone) return;
     try {
       const stream = await mediaDevices().getUserMedia({ audio: { deviceId: { exact: deviceId } } });
@@ -191,7 +191,7 @@ export class LocalMedia {
     }
   }
 
-  async useCamera(deviceId: string): Promise<void> {
+  async switchCamera(deviceId: string): Promise<void> {
     if (deviceId === this.state.cameraId) return;
     if (!this.state.camera) {
       this.update({ cameraId: deviceId }); // used when the camera is turned on

@@ -74,7 +74,7 @@ function fakeEngine() {
     setMuted: (m) => log.push(`muted ${m}`),
     setCamera: async () => undefined,
     setScreen: async () => undefined,
-    useDevice: async () => undefined,
+    selectDevice: async () => undefined,
     snapshot: () => ({ local: {} as never, peers: {} }),
     subscribe: () => () => undefined,
     close: () => log.push('close'),

@@ -67,7 +67,7 @@ export interface CallsActions {
   setMuted(muted: boolean): void;
   setCamera(on: boolean): Promise<void>;
   setScreen(on: boolean): Promise<void>;
-  useDevice(kind: 'microphone' | 'camera', deviceId: string): Promise<void>;
+  selectDevice(kind: 'microphone' | 'camera', deviceId: string): Promise<void>;
   dismissNotice(): void;
   /** The page is being closed or reloaded while in a call: hang up over HTTP (sendBeacon). */
   leaveOnUnload(): void;
@@ -474,8 +474,8 @@ export function createCallsStore(deps: CallsStoreDeps): CallsStore {
   async setScreen(on) {
     await engine?.setScreen(on);
   },
-  async useDevice(kind, deviceId) {
-    await engine?.useDevice(kind, deviceId);
+  async selectDevice(kind, deviceId) {
+    await engine?.selectDevice(kind, deviceId);
   },
 
   dismissNotice() {
