@@ -13,6 +13,8 @@ interface MetricsState {
   adapterErrors: client.Counter;
   adapterNotifies: client.Counter<'kind'>;
   adapterNotifications: client.Counter;
+  callsEnded: client.Counter<'outcome'>;
+  callSignals: client.Counter;
   sources: {
     sockets?: () => number;
     roomNamespaces?: () => number;
@@ -108,6 +110,17 @@ function create(): MetricsState {
       name: 'parley_adapter_notify_total',
       help: 'NOTIFYs this instance sent to the others, by kind (heartbeat, or events and requests).',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    callsEnded: new client.Counter({
+      name: 'parley_calls_ended_total',
+      help: 'Calls ended, by outcome (counted by the instance that wrote the call entry).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    callSignals: new client.Counter({
+      name: 'parley_call_signals_total',
+      help: 'call:signal offers, answers and ICE candidates relayed.',
       registers: [registry],
     }),
     adapterNotifications: new client.Counter({

@@ -7,6 +7,8 @@ import type { Namespace, Socket } from 'socket.io';
 import type { ChatMessage } from '../schemas/message';
 import type { Receipt, RoomSummary } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
+import type { CallChange } from '../data/calls';
+import { callServiceOf } from './calls';
 import { messageChangedAction, messageStoredAction, roomBusOf, type RoomAction } from './bus';
 import type {
   ClientToServerEvents,
@@ -115,4 +117,9 @@ export function notifyRoomDeleted(roomId: string, audience: { memberIds: string[
 /** These sessions ended (lib/data/sessions.ts): their open sockets close on every instance. */
 export function notifySessionsEnded(sessionIds: string[], io = globalForIo.parleyIo): void {
   if (io && sessionIds.length > 0) sessionGuardOf(io)?.end(sessionIds);
+}
+
+/** A call changed outside a socket handler (the hang-up beacon): announce it like the handlers do. */
+export function notifyCallChanged(change: CallChange, io = globalForIo.parleyIo): void {
+  if (io) callServiceOf(io)?.publish(change);
 }

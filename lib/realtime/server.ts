@@ -9,7 +9,9 @@ import type { Env } from '../env';
 import type { Logger } from '../logger';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
 import { createHandshakeMiddleware } from './handshake';
+import { createCallActionRateLimiter, createSignalRateLimiter, registerCallHandlers } from './handlers/call.handlers';
 import { registerSessionHandlers } from './handlers/session.handlers';
+import { createCallService } from './calls';
 import { getMetrics } from '../metrics';
 import type { PostgresAdapterHandle } from './adapter';
 import { normalizeEmoji } from '../emoji/single-emoji';
@@ -36,6 +38,8 @@ export interface RealtimeDeps {
   sessionSweepMs?: number;
   /** Cross-instance broadcast (lib/realtime/adapter.ts). Without it, one instance only (in memory). */
   adapter?: PostgresAdapterHandle;
+  /** Call timings (tests shorten them): ring time, reconnect grace, heartbeat, sweep (lib/realtime/calls.ts). */
+  calls?: { ringMs?: number; graceMs?: number; heartbeatMs?: number; sweepMs?: number };
   /** Room bus tuning (tests): bounds on unpublished actions, hole timeout. */
   bus?: Omit<RoomBusOptions, 'log'>;
 }
@@ -76,6 +80,10 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     typingTtlMs: deps.typingTtlMs ?? 5_000,
   });
   const presence = createPresenceTracker(io, { log, graceMs: deps.presenceGraceMs ?? 4_000 });
+  const calls = createCallService(io, { log, ...deps.calls });
+  httpServer.once('close', () => calls.close());
+  const signalLimiter = createSignalRateLimiter();
+  const actionLimiter = createCallActionRateLimiter();
   setRealtimeServer(io);
   deps.adapter?.watch(io);
   deps.adapter?.onListeningAgain(() => void bus.resync());
@@ -88,6 +96,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     log.info({ userId: user.id, ip, transport: socket.conn.transport.name }, 'socket connected');
     socket.on('disconnect', (reason) => log.info({ userId: user.id, reason }, 'socket disconnected'));
     answerUnknownEvents(socket);
+    registerCallHandlers(io, socket, { log, env: deps.env, calls, signalLimiter, actionLimiter });
     registerSessionHandlers(io, socket, { log, presence })
       .then(() => socket.emit('session:ready', { user }))
       .catch((error: unknown) => {

@@ -45,6 +45,8 @@ export async function startTestRealtime(
     /** Cross-instance broadcast through the PostgreSQL adapter (as server.ts runs by default). */
     postgresAdapter?: boolean;
     bus?: RealtimeDeps['bus'];
+    /** Call timings (ring time, reconnect grace, heartbeat, sweep); default: the server's. */
+    calls?: RealtimeDeps['calls'];
     /** What the file routes (uploads, downloads) run on; default: the process's storage, no scanner. */
     files?: Partial<Omit<FileServices, 'env' | 'log'>>;
   } = {},
@@ -70,6 +72,7 @@ export async function startTestRealtime(
     sessionSweepMs: options.sessionSweepMs,
     adapter,
     bus: options.bus,
+    calls: options.calls,
   });
   await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, '127.0.0.1', resolve));
   // With the adapter, ready means hearing the other instances (what /api/ready waits for), not a guess.

@@ -1,0 +1,132 @@
+/**
+ * Main-namespace call events (docs/protocol.md §4.12): validate → lib/data/calls.ts (state machine on the
+ * locked call) → ack → announce (lib/realtime/calls.ts). Signals are relayed to the one socket holding the
+ * recipient's place, on whichever instance it is.
+ */
+import { BurstyRateLimiter, RateLimiterMemory } from 'rate-limiter-flexible';
+import {
+  acceptCall,
+  declineCall,
+  hangupCall,
+  listLiveCalls,
+  resumeCall,
+  setCallMedia,
+  signalTarget,
+  startCall,
+  type CallChange,
+} from '../../data/calls';
+import type { Env } from '../../env';
+import { iceServersFor } from '../../calls/ice';
+import type { Logger } from '../../logger';
+import { getMetrics } from '../../metrics';
+import { callIdPayloadSchema, callMediaSchema, callSignalSchema, startCallSchema, type CallJoined } from '../../schemas/call';
+import type { CallService } from '../calls';
+import type { ClientToServerEvents } from '../events';
+import type { MainSocket } from '../notify';
+import { eventHandlers } from '../on-event';
+import type { ParleyServer } from '../server';
+import { consumeOrRefuse } from './message.handlers';
+
+/** Per socket, in memory: ICE candidates come in bursts (a few dozen per connection), then next to nothing. */
+export function createSignalRateLimiter(): BurstyRateLimiter {
+  return new BurstyRateLimiter(
+    new RateLimiterMemory({ keyPrefix: 'call_signal', points: 20, duration: 1 }),
+    new RateLimiterMemory({ keyPrefix: 'call_signal_burst', points: 200, duration: 20 }),
+  );
+}
+
+/**
+ * Per user, in memory: answering, declining, hanging up, resuming and media changes each write the call
+ * and announce it to every member's tabs, so a client looping on them must not flood the room.
+ */
+export function createCallActionRateLimiter(): BurstyRateLimiter {
+  return new BurstyRateLimiter(
+    new RateLimiterMemory({ keyPrefix: 'call_action', points: 5, duration: 1 }),
+    new RateLimiterMemory({ keyPrefix: 'call_action_burst', points: 30, duration: 20 }),
+  );
+}
+
+export function registerCallHandlers(
+  io: ParleyServer,
+  socket: MainSocket,
+  deps: { log: Logger; env: Env; calls: CallService; signalLimiter: BurstyRateLimiter; actionLimiter: BurstyRateLimiter },
+): void {
+  const { user } = socket.data;
+  const { calls } = deps;
+  const on = eventHandlers<ClientToServerEvents>(socket, { log: deps.log });
+
+  /** The ack of a join: the call, and ICE servers with TURN credentials made for this user now. */
+  const joined = (change: CallChange): CallJoined => ({ call: change.call, iceServers: iceServersFor(deps.env, user.id) });
+
+  on('call:start', startCallSchema, async ({ roomId, kind, invite }, { afterAck }) => {
+    const change = await startCall({
+      roomId,
+      userId: user.id,
+      socketId: socket.id,
+      kind,
+      ...(invite ? { invite } : {}),
+      whoIsOnline: (ids) => calls.whoIsOnline(ids),
+      timings: calls.timings,
+    });
+    afterAck(() => calls.publish(change));
+    return joined(change);
+  });
+
+  on('call:accept', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
+    await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
+    const change = await acceptCall({ callId, userId: user.id, socketId: socket.id });
+    afterAck(() => calls.publish(change));
+    return joined(change);
+  });
+
+  on('call:decline', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
+    await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
+    const change = await declineCall({ callId, userId: user.id });
+    afterAck(() => calls.publish(change));
+    return { call: change.call };
+  });
+
+  on('call:hangup', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
+    await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
+    const change = await hangupCall({ callId, userId: user.id });
+    afterAck(() => calls.publish(change));
+    return { call: change.call };
+  });
+
+  on('call:resume', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
+    await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
+    const change = await resumeCall({
+      callId,
+      userId: user.id,
+      socketId: socket.id,
+      timings: calls.timings,
+      holderGone: (socketId) => calls.socketGone(socketId),
+    });
+    afterAck(() => calls.publish(change));
+    return joined(change);
+  });
+
+  on('call:media', callMediaSchema, async ({ callId, audio, video, screen }, { afterAck }) => {
+    await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
+    const change = await setCallMedia({ callId, userId: user.id, socketId: socket.id, media: { audio, video, screen } });
+    afterAck(() => calls.publish(change));
+    return { call: change.call };
+  });
+
+  on('call:signal', callSignalSchema, async ({ callId, to, description, candidate }) => {
+    await consumeOrRefuse(deps.signalLimiter, socket.id, 'signaling');
+    const target = await signalTarget({ callId, userId: user.id, socketId: socket.id, to });
+    io.to(target).emit('call:signal', {
+      callId,
+      from: user.id,
+      ...(description ? { description } : {}),
+      ...(candidate !== undefined ? { candidate } : {}),
+    });
+    getMetrics().callSignals.inc();
+    return null;
+  });
+
+  on('call:list', null, async () => ({ calls: await listLiveCalls({ userId: user.id }) }));
+
+  socket.on('disconnect', () => calls.socketClosed(socket.id));
+}
