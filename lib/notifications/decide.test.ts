@@ -83,6 +83,16 @@ describe('notification content', () => {
     expect([...messageSnippet({ body: '', attachments: [file(`${'x'.repeat(300)}.pdf`)] })]).toHaveLength(140);
   });
 
+  it('a call entry reads as the call, from the side of someone who was called', () => {
+    const call = (outcome: 'missed' | 'completed' | 'cancelled', durationMs: number | null = null) => ({ callId: 'c', kind: 'video' as const, outcome, durationMs, participantIds: ['alice'] });
+    expect(notificationContent({ room: dm, message: { author: alice, body: '', threadRootSeq: null, call: call('missed') }, reason: 'direct' })).toEqual({
+      title: 'Alice',
+      body: '📞 Missed video call',
+    });
+    expect(messageSnippet({ body: '', call: call('cancelled') })).toBe('📞 Missed call');
+    expect(messageSnippet({ body: '', call: call('completed', 192_000) })).toBe('📞 Video call · 3 min 12 s');
+  });
+
   it('without the message: a generic line, naming the author where the room does', () => {
     expect(notificationContent({ room: dm, message: null, reason: 'direct' })).toEqual({ title: 'New message from Alice', body: '' });
     expect(notificationContent({ room: general, message: null, reason: 'mention' }).title).toBe('New mention in #general');

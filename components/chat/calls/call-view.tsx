@@ -39,6 +39,8 @@ export const useCallViewStore = create<{ minimized: boolean; setMinimized(minimi
   setMinimized: (minimized) => set({ minimized }),
 }));
 
+const NO_PEERS: Record<string, PeerSnapshot> = {};
+
 interface CallModel {
   current: CurrentCall;
   call: CallInfo | undefined;
@@ -176,7 +178,7 @@ function CallHeader({ model, onMinimize }: { model: CallModel; onMinimize(): voi
 }
 
 function Stage({ model }: { model: CallModel }) {
-  const peers = useCalls((s) => s.media?.peers ?? {});
+  const peers = useCalls((s) => s.media?.peers) ?? NO_PEERS;
   const local = useCalls((s) => s.media?.local);
   const problem = local?.problem ?? null;
   const count = model.others.length;
@@ -246,7 +248,7 @@ function LocalPreview({ kind }: { kind: CallInfo['kind'] }) {
   return (
     <div
       data-testid="local-preview"
-      className="absolute bottom-2 right-4 flex aspect-video w-28 items-center justify-center overflow-hidden rounded-lg bg-slate-800 shadow-lg ring-2 ring-slate-700 sm:right-6 sm:w-48"
+      className="absolute right-4 top-2 flex aspect-video w-28 items-center justify-center overflow-hidden rounded-lg bg-slate-800 shadow-lg ring-2 ring-slate-700 sm:bottom-2 sm:right-6 sm:top-auto sm:w-48"
     >
       {track ? <VideoTrack track={track} mirror={!local.screen} fit={local.screen ? 'contain' : 'cover'} label={local.screen ? 'Your screen' : 'Your camera'} /> : <Avatar name="You" size="sm" />}
       <span className="absolute bottom-1 left-1 flex items-center gap-1 rounded bg-slate-950/80 px-1.5 text-xs">
