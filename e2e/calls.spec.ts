@@ -38,14 +38,14 @@ const people: Person[] = [];
 const servers: ServerProcess[] = [];
 
 test.afterAll(async () => {
-  await Promise.all(people.splice(0).map((p) => p.context.close()));
+  await Promise.allSettled(people.splice(0).map((p) => p.context.close()));
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
 
 /** A signed-in person whose pages may use the fake camera and microphone, with the test hooks on. */
-async function person(browser: Browser, prefix: string, origins: string[] = []): Promise<Person> {
-  const context = await browser.newContext({ viewport: desktop });
+async function person(browser: Browser, prefix: string, origins: string[] = [], viewport = desktop): Promise<Person> {
   const base = String(test.info().project.use.baseURL);
+  const context = await browser.newContext({ viewport, baseURL: base });
   for (const origin of [base, ...origins]) await context.grantPermissions(['camera', 'microphone'], { origin });
   await context.addInitScript(() => {
     (window as unknown as { __PARLEY_TEST_HOOKS__: boolean }).__PARLEY_TEST_HOOKS__ = true;
@@ -345,4 +345,64 @@ test('the two parties on different instances: the call connects; closing the pag
   await expect(alice.page.getByTestId('call-view')).toHaveCount(0, { timeout: 8_000 });
   expect(Date.now() - closedAt).toBeLessThan(8_000);
   await expect(lastEntry(alice.page)).toHaveText(/^Video call · /);
+});
+
+test('screen sharing: a voice call gains a picture (renegotiated), a video call swaps the camera for the screen and back; camera off', async ({ browser }) => {
+  test.setTimeout(120_000);
+  // getDisplayMedia needs the fake capture UI, which the shared browser must not have (e2e/files.spec.ts
+  // refuses a permission): a browser of its own, launched like the project's.
+  const launch = test.info().project.use.launchOptions ?? {};
+  const sharing = await browser.browserType().launch({ ...launch, args: [...(launch.args ?? []), '--use-fake-ui-for-media-stream'] });
+  try {
+    const eve = await person(sharing, 'ce');
+    const fay = await person(sharing, 'cf');
+    const room = await directRoom(eve, fay);
+    await Promise.all([openRoom(eve.page, room), openRoom(fay.page, room)]);
+    const fayTile = fay.page.getByTestId('call-tile');
+
+    await eve.page.getByTestId('start-audio-call').click();
+    await fay.page.getByTestId('incoming-call').getByRole('button', { name: 'Accept' }).click();
+    await expectFlowing(fay.page, [eve.id], ['audioIn']);
+    await expect(fayTile.locator('video')).toHaveCount(0);
+    await eve.page.getByRole('button', { name: 'Share screen' }).click();
+    await expect(fayTile.getByRole('img', { name: 'Sharing their screen' })).toBeVisible();
+    await expectFlowing(fay.page, [eve.id], ['audioIn', 'videoIn']);
+    await expect(fayTile.locator('video')).toBeVisible();
+    await screenshot(fay.page, 'call-view-screen-share');
+    await eve.page.getByRole('button', { name: 'Share screen' }).click();
+    await expect(fayTile.locator('video')).toHaveCount(0);
+    await eve.page.getByRole('button', { name: 'Hang up' }).click();
+    await expect(fay.page.getByTestId('call-view')).toHaveCount(0);
+
+    await eve.page.getByTestId('start-video-call').click();
+    await fay.page.getByTestId('incoming-call').getByRole('button', { name: 'Accept' }).click();
+    await expectFlowing(fay.page, [eve.id], ['videoIn']);
+    // Camera off: the camera stops and no picture goes out; the other side shows the picture and the icon.
+    await eve.page.getByRole('button', { name: 'Camera off' }).click();
+    await expect(fayTile.getByRole('img', { name: 'Camera off' })).toBeVisible();
+    await expect(fayTile.locator('video')).toHaveCount(0);
+    let last = -1;
+    await expect
+      .poll(
+        async () => {
+          const sent = (await callStats(eve.page))[fay.id]?.videoOut ?? -1;
+          const same = sent === last;
+          last = sent;
+          return same;
+        },
+        { timeout: 15_000, intervals: [1_000] },
+      )
+      .toBe(true);
+    await eve.page.getByRole('button', { name: 'Camera off' }).click();
+    await expectFlowing(fay.page, [eve.id], ['videoIn']);
+    await eve.page.getByRole('button', { name: 'Share screen' }).click();
+    await expect(fayTile.getByRole('img', { name: 'Sharing their screen' })).toBeVisible();
+    await eve.page.getByRole('button', { name: 'Share screen' }).click();
+    await expect(fayTile.getByRole('img', { name: 'Sharing their screen' })).toHaveCount(0);
+    await expect(fayTile.locator('video')).toBeVisible();
+    await eve.page.getByRole('button', { name: 'Hang up' }).click();
+    await expect(fay.page.getByTestId('call-view')).toHaveCount(0);
+  } finally {
+    await sharing.close();
+  }
 });

@@ -331,7 +331,8 @@ export function createCallsStore(deps: CallsStoreDeps): CallsStore {
   }
 
   async function enter(current: CurrentCall, request: () => Promise<Ack<CallJoined>>): Promise<void> {
-    set({ current, pending: current.callId ?? 'start' });
+    // How the previous call ended is old news now.
+    set({ current, pending: current.callId ?? 'start', notice: null });
     try {
       if (!(await openMedia(current))) return;
       let ack: Ack<CallJoined>;

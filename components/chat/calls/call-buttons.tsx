@@ -8,6 +8,7 @@ import { PhoneIcon, VideoCameraIcon } from '@heroicons/react/20/solid';
 import * as Popover from '@radix-ui/react-popover';
 import { useId, useMemo, useState, type ReactNode } from 'react';
 import { callKindLabel } from '@/lib/calls/describe';
+import { useConnectionStatus } from '@/lib/realtime/client';
 import { CALL_MAX_PARTICIPANTS, type CallEntry, type CallKind } from '@/lib/schemas/call';
 import type { RoomMember, RoomSummary } from '@/lib/schemas/room';
 import { canJoin, joinedIds, liveCallIn, participantOf } from '@/lib/stores/calls';
@@ -32,10 +33,11 @@ export function CallButtons() {
   const live = useCalls((s) => liveCallIn(s.calls, room.id));
   const inCall = useCalls((s) => s.current !== null);
   const starting = useCalls((s) => s.pending === 'start');
+  const connection = useConnectionStatus();
   const others = useMemo(() => members.filter((m) => m.user.id !== me.id), [members, me.id]);
   if (live) return null;
   const nobody = others.length === 0 && room.kind !== 'direct';
-  const why = inCall ? 'You are in a call' : nobody ? 'Nobody else is in this room' : null;
+  const why = inCall ? 'You are in a call' : nobody ? 'Nobody else is in this room' : connection !== 'connected' ? 'Not connected' : null;
   const everyone = ringsEveryone(room, members.length);
   return (
     <div className="flex shrink-0 items-start gap-1" role="group" aria-label="Call">
