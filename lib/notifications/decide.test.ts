@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomActivity } from '../realtime/events';
 import { roomSummary } from '../testing/room-fixtures';
-import { RecentKeys, messageSnippet, messageUrl, notificationContent, notificationKey, plainSnippet, shouldNotify, type NotifyInput } from './decide';
+import { RecentKeys, callEntryNotifies, messageSnippet, messageUrl, notificationContent, notificationKey, plainSnippet, shouldNotify, type NotifyInput } from './decide';
 
 const ME = 'me';
 const activity = (o: Partial<RoomActivity> = {}): RoomActivity => ({
@@ -91,6 +91,11 @@ describe('notification content', () => {
     });
     expect(messageSnippet({ body: '', call: call('cancelled') })).toBe('📞 Missed call');
     expect(messageSnippet({ body: '', call: call('completed', 192_000) })).toBe('📞 Video call · 3 min 12 s');
+    // Only a missed call is news: a call that took place, or one declined, notifies nobody.
+    expect(callEntryNotifies({ call: call('missed') })).toBe(true);
+    expect(callEntryNotifies({ call: call('cancelled') })).toBe(true);
+    expect(callEntryNotifies({ call: call('completed', 1000) })).toBe(false);
+    expect(callEntryNotifies({ call: null })).toBe(true);
   });
 
   it('without the message: a generic line, naming the author where the room does', () => {

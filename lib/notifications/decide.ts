@@ -3,7 +3,7 @@
  * components/chat/use-notifications.ts applies these to the main socket's `room:activity`.
  */
 import removeMarkdown from 'remove-markdown';
-import { callSnippet } from '../calls/describe';
+import { callSnippet, isMissedFor } from '../calls/describe';
 import { attachmentSummary, type SummaryAttachment } from '../files/display';
 import type { RoomActivity } from '../realtime/events';
 import type { CallEntry } from '../schemas/call';
@@ -49,6 +49,14 @@ export function shouldNotify(input: NotifyInput): NotifyReason | null {
   if (activity.threadRootSeq !== null) return null;
   if (level === 'all') return room.kind === 'direct' ? 'direct' : 'all';
   return null;
+}
+
+/**
+ * A call's entry notifies only as a missed call (not answered by me: missed, cancelled, busy, unavailable);
+ * one I declined, or a call that took place, is nothing new to anyone rung. Other messages: true.
+ */
+export function callEntryNotifies(message: { call?: Pick<CallEntry, 'outcome'> | null }): boolean {
+  return !message.call || isMissedFor(message.call.outcome, false);
 }
 
 /** The Notification `tag` and dedupe key of a message. */
