@@ -37,6 +37,8 @@ export interface EngineOptions {
   kind: CallKind;
   selfId: string;
   send(signal: OutgoingSignal): void;
+  /** Fresh ICE servers before an ICE restart when the held ones may have expired (null: keep them). */
+  refreshIceServers?(): Promise<IceServer[] | null>;
 }
 
 /** Opens the microphone (and camera) first — throws CallMediaError when the call cannot have sound. */
@@ -55,7 +57,15 @@ export async function openCallEngine(options: EngineOptions): Promise<CallEngine
 
   const join = (iceServers: IceServer[], offerTo: readonly string[]) => {
     if (closed) return;
-    mesh ??= new PeerMesh({ selfId: options.selfId, kind: options.kind, iceServers, media, send: options.send, onChange: changed });
+    mesh ??= new PeerMesh({
+      selfId: options.selfId,
+      kind: options.kind,
+      iceServers,
+      media,
+      send: options.send,
+      onChange: changed,
+      ...(options.refreshIceServers ? { refreshIceServers: options.refreshIceServers } : {}),
+    });
     mesh.connect(offerTo);
   };
 

@@ -53,6 +53,11 @@ export interface PeerMeshOptions {
   send(signal: OutgoingSignal): void;
   /** Something a snapshot shows changed. */
   onChange(): void;
+  /**
+   * Before an ICE restart: fresh ICE servers when the ones held may have expired (TURN credentials are
+   * checked when a relay is allocated), or null to keep them.
+   */
+  refreshIceServers?(): Promise<IceServer[] | null>;
   /** How long a `disconnected` connection may stay so before ICE restarts. */
   disconnectedRestartMs?: number;
   statsIntervalMs?: number;
@@ -148,7 +153,7 @@ export class PeerMesh {
    * with an ICE restart to every joined participant (a new connection where there was none).
    */
   async resume(iceServers: IceServer[], joinedIds: readonly string[]): Promise<void> {
-    this.iceServers = iceServers;
+    this.useIceServers(iceServers);
     const others = joinedIds.filter((id) => id !== this.options.selfId);
     this.keepOnly(others);
     for (const userId of others) {
@@ -156,11 +161,6 @@ export class PeerMesh {
       if (!link) {
         this.connect([userId]);
         continue;
-      }
-      try {
-        link.pc.setConfiguration({ ...link.pc.getConfiguration(), iceServers: toRtcIceServers(iceServers) });
-      } catch {
-        // the old servers stay; host candidates still work
       }
       // An offer that went out while the server could not relay it waits for an answer that will not come.
       if (link.pc.signalingState === 'have-local-offer') {
@@ -399,8 +399,31 @@ export class PeerMesh {
     const now = Date.now();
     if (!force && now - link.lastRestartAt < 4_000) return;
     link.lastRestartAt = now;
-    // Fires negotiationneeded: an offer with new ICE credentials.
-    link.pc.restartIce();
+    if (force || !this.options.refreshIceServers) {
+      link.pc.restartIce(); // fires negotiationneeded: an offer with new ICE credentials
+      return;
+    }
+    // Late in a long call the TURN credentials may have expired: new ones first, then the restart.
+    void this.options.refreshIceServers().then(
+      (fresh) => {
+        if (this.closed || this.links.get(link.userId) !== link) return;
+        if (fresh) this.useIceServers(fresh);
+        link.pc.restartIce();
+      },
+      () => link.pc.restartIce(),
+    );
+  }
+
+  /** New ICE servers for every connection (used by their next ICE gathering: a restart). */
+  private useIceServers(servers: IceServer[]): void {
+    this.iceServers = servers;
+    for (const link of this.links.values()) {
+      try {
+        link.pc.setConfiguration({ ...link.pc.getConfiguration(), iceServers: toRtcIceServers(servers) });
+      } catch {
+        // the old servers stay; host candidates still work
+      }
+    }
   }
 
   // ── quality ──

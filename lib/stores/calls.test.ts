@@ -230,6 +230,25 @@ describe('calls store', () => {
     expect(store.getState().notice?.text).toBe('You were disconnected from the call.');
   });
 
+  it('before an ICE restart late in a call: fresh ICE servers from call:resume (once for all connections)', async () => {
+    const active = callInfo({ state: 'active', participants: [person(ann, 'joined'), person(me, 'joined')] });
+    net.answers.set('call:accept', async () => ({ ok: true, data: { call: active, iceServers: ICE } }));
+    store.binding.onUpdated(callInfo());
+    await store.getState().accept(active.id);
+    const refresh = media.options()!.refreshIceServers!;
+    expect(await refresh()).toBeNull(); // young credentials: kept
+    expect(net.sent.some((s) => s.event === 'call:resume')).toBe(false);
+
+    now = T0 + 61 * 60 * 1000;
+    const fresh: IceServer[] = [{ urls: ['turn:turn.example.org'], username: '1:me', credential: 'x' }];
+    net.answers.set('call:resume', async () => ({ ok: true, data: { call: active, iceServers: fresh } }));
+    const [a, b] = await Promise.all([refresh(), refresh()]);
+    expect(a).toEqual(fresh);
+    expect(b).toEqual(fresh);
+    expect(net.sent.filter((s) => s.event === 'call:resume')).toHaveLength(1);
+    expect(await refresh()).toBeNull(); // renewed just now
+  });
+
   it('leaving the page sends one beacon to the hang-up route', async () => {
     const active = callInfo({ state: 'active', participants: [person(ann, 'joined'), person(me, 'joined')] });
     net.answers.set('call:accept', async () => ({ ok: true, data: { call: active, iceServers: ICE } }));

@@ -15,7 +15,17 @@ import { callOutcomeText } from '../calls/describe';
 import type { Ack } from '../errors';
 import type { CallEngine, EngineOptions, EngineSnapshot } from '../calls/engine';
 import type { CallRequests } from '../realtime/client';
-import { CALL_MAX_PARTICIPANTS, CALL_RING_MS, type CallInfo, type CallJoined, type CallKind, type CallMedia, type CallParticipant, type RelayedSignal } from '../schemas/call';
+import {
+  CALL_MAX_PARTICIPANTS,
+  CALL_RING_MS,
+  type CallInfo,
+  type CallJoined,
+  type CallKind,
+  type CallMedia,
+  type CallParticipant,
+  type IceServer,
+  type RelayedSignal,
+} from '../schemas/call';
 
 /**
  * - starting: opening the microphone/camera, or waiting for the server's answer
@@ -97,6 +107,8 @@ export interface CallsStoreDeps {
   ackTimeoutMs?: number;
   /** Between call:resume attempts that got no answer (the server keeps the place for CALL_RECONNECT_GRACE_MS). */
   resumeRetryMs?: number;
+  /** ICE servers older than this are renewed (call:resume from this tab) before an ICE restart. */
+  iceServersMaxAgeMs?: number;
 }
 
 export type CallsStore = StoreApi<CallsState & CallsActions> & { binding: CallsBinding };
@@ -163,6 +175,9 @@ export function createCallsStore(deps: CallsStoreDeps): CallsStore {
   const now = deps.now ?? Date.now;
   const ackTimeoutMs = deps.ackTimeoutMs ?? 10_000;
   const resumeRetryMs = deps.resumeRetryMs ?? 2_000;
+  // TURN credentials last TURN_CREDENTIAL_TTL_SECONDS (4 h by default, at least 60 s): renewing after an
+  // hour keeps a restart's new relay allocation within their life for any sensible setting.
+  const iceServersMaxAgeMs = deps.iceServersMaxAgeMs ?? 60 * 60 * 1000;
 
   let requests: CallRequests | null = null;
   let engine: CallEngine | null = null;
@@ -176,6 +191,9 @@ export function createCallsStore(deps: CallsStoreDeps): CallsStore {
   const rang = new Set<string>();
   let resumeTimer: ReturnType<typeof setTimeout> | undefined;
   let noticeSeq = 0;
+  /** When the current call's ICE servers were handed out (this tab's clock). */
+  let iceServersAt = 0;
+  let refreshing: Promise<IceServer[] | null> | null = null;
 
   // The helpers below run only once the store exists (created at the end).
   const get = () => store.getState();
@@ -289,11 +307,38 @@ export function createCallsStore(deps: CallsStoreDeps): CallsStore {
     requests.send('call:signal', payload, ackTimeoutMs).catch(() => undefined);
   }
 
+  /**
+   * Fresh ICE servers before an ICE restart, when those held are old: call:resume from this very tab
+   * answers with new TURN credentials (protocol §4.12). One request for every connection restarting.
+   */
+  function refreshIceServers(): Promise<IceServer[] | null> {
+    const current = get().current;
+    if (!current?.callId || current.phase !== 'joined' || !requests?.connected || now() - iceServersAt < iceServersMaxAgeMs) {
+      return Promise.resolve(null);
+    }
+    const callId = current.callId;
+    refreshing ??= requests
+      .send('call:resume', { callId }, ackTimeoutMs)
+      .then(
+        (ack) => {
+          if (!ack.ok || get().current?.callId !== callId) return null;
+          iceServersAt = now();
+          apply(ack.data.call);
+          return ack.data.iceServers;
+        },
+        () => null,
+      )
+      .finally(() => {
+        refreshing = null;
+      });
+    return refreshing;
+  }
+
   /** Opens the microphone/camera for a call about to start here; null (and a notice) when it cannot. */
   async function openMedia(current: CurrentCall): Promise<CallEngine | null> {
     let opened: CallEngine;
     try {
-      opened = await deps.openEngine({ kind: current.kind, selfId: meId, send: relay });
+      opened = await deps.openEngine({ kind: current.kind, selfId: meId, send: relay, refreshIceServers });
     } catch (error) {
       if (get().current === current) set({ current: null });
       notify(error instanceof Error ? error.message : 'Could not open your microphone.', 'error');
@@ -326,6 +371,7 @@ export function createCallsStore(deps: CallsStoreDeps): CallsStore {
     stopRinging(call.id);
     apply(call);
     if (get().current !== next) return; // ended at once (busy, unavailable) or not mine
+    iceServersAt = now();
     engine?.join(iceServers, joinedIds(call).filter((id) => id !== meId));
     reportMedia();
   }
@@ -375,6 +421,7 @@ export function createCallsStore(deps: CallsStoreDeps): CallsStore {
     set({ current: { ...resumed, phase: 'joined' } });
     apply(ack.data.call);
     if (get().current?.callId !== callId) return;
+    iceServersAt = now();
     engine?.resume(ack.data.iceServers, joinedIds(ack.data.call));
     reported = null; // say it again: the server may have reset it
     reportMedia();
