@@ -51,10 +51,6 @@ async function person(browser: Browser, prefix: string, origins: string[] = [], 
     (window as unknown as { __PARLEY_TEST_HOOKS__: boolean }).__PARLEY_TEST_HOOKS__ = true;
   });
   const page = await context.newPage();
-  if (process.env.CALLS_DEBUG) {
-    page.on('pageerror', (e) => console.log(prefix, 'pageerror', e.message, e.stack));
-    page.on('console', (m) => console.log(prefix, m.type(), m.text()));
-  }
   const { username, displayName } = await createUserViaApi(page, randomUsername(prefix));
   await loginViaApi(page, username);
   const id = await userIdOf(page, username);

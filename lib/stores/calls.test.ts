@@ -50,7 +50,7 @@ function fakeRequests() {
     async send(event, payload) {
       sent.push({ event, payload });
       const answer = answers.get(event);
-      if (!answer) return { ok: true, data: null } as never;
+      if (!answer) return { ok: false, error: { code: 'INTERNAL', message: 'No answer programmed.' } } as never;
       return (await answer(payload)) as never;
     },
     async list() {
@@ -247,6 +247,20 @@ describe('calls store', () => {
     expect(b).toEqual(fresh);
     expect(net.sent.filter((s) => s.event === 'call:resume')).toHaveLength(1);
     expect(await refresh()).toBeNull(); // renewed just now
+  });
+
+  it('a media report the server did not take is sent again', async () => {
+    const active = callInfo({ state: 'active', participants: [person(ann, 'joined'), person(me, 'joined')] });
+    net.answers.set('call:accept', async () => ({ ok: true, data: { call: active, iceServers: ICE } }));
+    net.answers.set('call:media', async () => ({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many changes.' } }));
+    store.binding.onUpdated(callInfo());
+    await store.getState().accept(active.id);
+    await vi.waitFor(() => expect(net.sent.filter((s) => s.event === 'call:media')).toHaveLength(1));
+    net.answers.set('call:media', async () => ({ ok: true, data: { call: active } }));
+    await vi.advanceTimersByTimeAsync(150);
+    expect(net.sent.filter((s) => s.event === 'call:media')).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(net.sent.filter((s) => s.event === 'call:media')).toHaveLength(2);
   });
 
   it('leaving the page sends one beacon to the hang-up route', async () => {

@@ -190,6 +190,7 @@ export function createCallsStore(deps: CallsStoreDeps): CallsStore {
   /** Calls that rang this tab and were not answered or declined here (a "missed call" notice when they end so). */
   const rang = new Set<string>();
   let resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  let mediaRetryTimer: ReturnType<typeof setTimeout> | undefined;
   let noticeSeq = 0;
   /** When the current call's ICE servers were handed out (this tab's clock). */
   let iceServersAt = 0;
@@ -267,6 +268,7 @@ export function createCallsStore(deps: CallsStoreDeps): CallsStore {
   /** This tab is out of its call: media off, and a notice with the outcome. */
   function finish(ended: CallInfo | null, text?: string): void {
     clearTimeout(resumeTimer);
+    clearTimeout(mediaRetryTimer);
     unsubscribeEngine?.();
     unsubscribeEngine = null;
     engine?.close();
@@ -285,15 +287,16 @@ export function createCallsStore(deps: CallsStoreDeps): CallsStore {
     if (sameMedia(reported, media)) return;
     reported = media;
     const callId = current.callId;
+    // Not taken (rate limited, no answer): say it again shortly, so the others do not keep a stale icon.
+    const retry = () => {
+      if (get().current?.callId !== callId) return;
+      reported = null;
+      clearTimeout(mediaRetryTimer);
+      mediaRetryTimer = setTimeout(reportMedia, resumeRetryMs);
+    };
     requests
       .send('call:media', { callId, ...media }, ackTimeoutMs)
-      .then((ack) => {
-        if (ack.ok) apply(ack.data.call);
-        else if (get().current?.callId === callId) reported = null; // said again with the next change
-      })
-      .catch(() => {
-        if (get().current?.callId === callId) reported = null;
-      });
+      .then((ack) => (ack.ok ? apply(ack.data.call) : retry()), retry);
   }
 
   /** The engine's signals, relayed through the server (nothing is queued while offline: ICE restarts after). */
