@@ -263,6 +263,17 @@ describe('calls store', () => {
     expect(net.sent.filter((s) => s.event === 'call:media')).toHaveLength(2);
   });
 
+  it('a hang-up the socket could not deliver goes over HTTP (the place must not stay taken)', async () => {
+    const active = callInfo({ state: 'active', participants: [person(ann, 'joined'), person(me, 'joined')] });
+    net.answers.set('call:accept', async () => ({ ok: true, data: { call: active, iceServers: ICE } }));
+    net.answers.set('call:hangup', async () => ({ ok: false, error: { code: 'RATE_LIMITED', message: 'Slow down.' } }));
+    store.binding.onUpdated(callInfo());
+    await store.getState().accept(active.id);
+    await store.getState().hangup();
+    expect(store.getState().current).toBeNull();
+    expect(beacons).toEqual([`/api/calls/${active.id}/hangup`]);
+  });
+
   it('leaving the page sends one beacon to the hang-up route', async () => {
     const active = callInfo({ state: 'active', participants: [person(ann, 'joined'), person(me, 'joined')] });
     net.answers.set('call:accept', async () => ({ ok: true, data: { call: active, iceServers: ICE } }));

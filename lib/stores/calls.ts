@@ -500,19 +500,23 @@ export function createCallsStore(deps: CallsStoreDeps): CallsStore {
     }
     const callId = current.callId;
     finish(null);
-    if (!requests?.connected) {
-      deps.beacon(`/api/calls/${encodeURIComponent(callId)}/hangup`, jsonBlob());
-      return;
-    }
+    // The media is off here already; the server must hear it too, or this tab would stay "in the call"
+    // for the others while its socket lives: over HTTP when the socket cannot say it (idempotent).
+    const overHttp = () => deps.beacon(`/api/calls/${encodeURIComponent(callId)}/hangup`, jsonBlob());
+    if (!requests?.connected) return void overHttp();
     try {
       const ack = await requests.send('call:hangup', { callId }, ackTimeoutMs);
-      if (!ack.ok) return;
+      if (!ack.ok) {
+        // Refused for a passing reason (rate limit, server trouble); CONFLICT / NOT_FOUND: nothing to leave.
+        if (ack.error.code !== 'CONFLICT' && ack.error.code !== 'NOT_FOUND') overHttp();
+        return;
+      }
       apply(ack.data.call);
       const call = ack.data.call;
       const outcome = callOutcomeText(call, { isCaller: call.caller.id === meId, calleeName: calleeName(call, meId) });
       notify(outcome ?? 'You left the call.', call.state === 'ended' && call.endReason !== 'completed' ? 'missed' : 'info', call);
     } catch {
-      // Not answered: the server ends the place when this socket is gone, or the ring times out.
+      overHttp(); // no answer in time
     }
   },
 
