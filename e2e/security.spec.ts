@@ -23,7 +23,9 @@ function expectSecurityHeaders(response: APIResponse, what: string): void {
   expect(headers['x-content-type-options'], what).toBe('nosniff');
   expect(headers['x-frame-options'], what).toBe('DENY');
   expect(headers['referrer-policy'], what).toBe('strict-origin-when-cross-origin');
-  expect(headers['permissions-policy'], what).toContain('camera=()');
+  // Calls and voice messages: Parley's own page only; what it does not use, nobody.
+  expect(headers['permissions-policy'], what).toContain('camera=(self)');
+  expect(headers['permissions-policy'], what).toContain('geolocation=()');
   expect(headers['cross-origin-opener-policy'], what).toBe('same-origin');
   // Plain http here: HSTS only over https (checked with a proxy in public-origin.spec.ts).
   expect(headers['strict-transport-security'], what).toBeUndefined();

@@ -34,6 +34,9 @@ const iceServerSchema = z.strictObject({
     .pipe(z.array(z.string().regex(/^(stuns?|turns?):[^\s]+$/, 'ICE server URLs start with stun:, stuns:, turn: or turns:.'))),
   username: z.string().min(1).optional(),
   credential: z.string().min(1).optional(),
+}).refine((server) => (server.username === undefined) === (server.credential === undefined), {
+  // Browsers refuse the whole RTCPeerConnection over a half-filled entry: every call would fail.
+  message: 'An ICE server has both username and credential, or neither.',
 });
 
 export const envSchema = z.object({
@@ -137,7 +140,10 @@ export const envSchema = z.object({
     .pipe(z.array(iceServerSchema).max(10, 'ICE_SERVERS: at most 10 servers.')),
   /** coturn's static-auth-secret: TURN credentials handed to callers are derived from it and expire. */
   TURN_SECRET: z.string().min(16, 'TURN_SECRET must be at least 16 characters.').optional(),
-  /** How long derived TURN credentials stay valid (seconds). A call through TURN cannot outlive them by much. */
+  /**
+   * How long derived TURN credentials stay valid (seconds). coturn checks them when a relay is allocated: a call
+   * already relayed outlives them, a new allocation with them (an ICE restart) is refused.
+   */
   TURN_CREDENTIAL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(4 * 3600),
   /** Calls one user may start per minute (every attempt counts). */
   RATE_LIMIT_CALLS_PER_MINUTE: z.coerce.number().int().min(1).default(10),

@@ -1,17 +1,22 @@
 'use client';
 import { usePathname } from 'next/navigation';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { roomsApi } from '@/lib/api-client';
 import { createAwayMonitor } from '@/lib/realtime/away';
-import { ackDelivery, acquireRealtime, reportTabStatus, watchPresence } from '@/lib/realtime/client';
+import { openCallEngine } from '@/lib/calls/engine';
+import { ackDelivery, acquireRealtime, callRequests, reportTabStatus, watchPresence } from '@/lib/realtime/client';
 import type { ServerToClientEvents } from '@/lib/realtime/events';
 import type { RoomList } from '@/lib/schemas/room';
+import { createCallsStore } from '@/lib/stores/calls';
 import { mentionsMe } from '@/lib/stores/mentions';
 import { createPresenceStore } from '@/lib/stores/presence-store';
 import { createRoomsStore, type RoomsStore } from '@/lib/stores/rooms-store';
 import { titleWithUnread, totalUnread, unreadCount } from '@/lib/stores/unread';
 import { SearchDialog } from '../search/search-dialog';
+import { CallLayer } from './calls/call-layer';
+import { CallBar } from './calls/call-view';
+import { CallsContext } from './calls/calls-context';
 import { ConnectionBanner } from './connection-banner';
 import { useNotificationPermission } from './notification-permission';
 import { PresenceContext } from './presence-context';
@@ -53,6 +58,10 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
   const [store] = useState(() => createRoomsStore(initialRooms, { fetchList: roomsApi.list }));
   const [presence] = useState(() => createPresenceStore());
   useEffect(() => () => presence.getState().dispose(), [presence]);
+  const [calls] = useState(() =>
+    createCallsStore({ meId: userId, openEngine: openCallEngine, beacon: (url, body) => navigator.sendBeacon(url, body) }),
+  );
+  useEffect(() => () => calls.binding.dispose(), [calls]);
   const notifications = useMessageNotifications(store, userId);
   useEffect(() => useNotificationPermission.getState().init(), []);
 
@@ -67,6 +76,7 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
   useEffect(() => {
     const { main, release } = acquireRealtime(userId);
     presence.getState().setWatcher((ids) => watchPresence(main, ids));
+    calls.binding.attach(callRequests(main));
     const away = createAwayMonitor({ onChange: (status) => reportTabStatus(main, status) });
     let connects = 0;
     const onConnect = () => {
@@ -97,32 +107,49 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
         notifications.onRead(roomId, lastReadSeq);
       },
       'presence:changed': (info) => presence.getState().apply(info),
+      // Calls: the main namespace is set up (again) once session:ready arrives, not at connect (§5.1).
+      'session:ready': () => calls.binding.onReady(),
+      'call:ring': ({ call }) => calls.binding.onRing(call),
+      'call:updated': ({ call }) => calls.binding.onUpdated(call),
+      'call:signal': (signal) => calls.binding.onSignal(signal),
     };
+    const onDisconnect = () => calls.binding.onDisconnect();
     main.on('connect', onConnect);
+    main.on('disconnect', onDisconnect);
     for (const [event, handler] of Object.entries(handlers)) main.on(event as keyof ServerToClientEvents, handler as never);
-    if (main.connected) onConnect();
+    if (main.connected) {
+      onConnect();
+      calls.binding.onReady(); // mounted on a connection that was already set up
+    }
     return () => {
       away.dispose();
       main.off('connect', onConnect);
+      main.off('disconnect', onDisconnect);
+      calls.binding.detach();
       for (const [event, handler] of Object.entries(handlers)) main.off(event as keyof ServerToClientEvents, handler as never);
       presence.getState().setWatcher(null);
       release();
     };
-  }, [store, presence, userId, notifications]);
+  }, [store, presence, calls, userId, notifications]);
 
   useUnreadTitle(store);
 
+  const callsContext = useMemo(() => ({ store: calls, meId: userId }), [calls, userId]);
   return (
     <RoomsContext.Provider value={store}>
       <PresenceContext.Provider value={presence}>
-        <div className="relative flex min-h-0 flex-1">
-          <Sidebar />
-          <div className="flex min-w-0 flex-1 flex-col">
-            <ConnectionBanner />
-            {children}
+        <CallsContext.Provider value={callsContext}>
+          <div className="relative flex min-h-0 flex-1">
+            <Sidebar />
+            <div className="flex min-w-0 flex-1 flex-col">
+              <CallBar />
+              <ConnectionBanner />
+              {children}
+            </div>
           </div>
-        </div>
-        <SearchDialog />
+          <SearchDialog />
+          <CallLayer />
+        </CallsContext.Provider>
       </PresenceContext.Provider>
     </RoomsContext.Provider>
   );

@@ -140,7 +140,8 @@ export function MessageList() {
     const keys = new Set<string>();
     let previous: ChatMessage | null = null;
     for (const item of items) {
-      if (item.type !== 'message') {
+      // Call entries stand alone: the message after one shows its author again.
+      if (item.type !== 'message' || item.message.call) {
         previous = null;
         continue;
       }

@@ -7,11 +7,13 @@
 import * as AlertDialog from '@radix-ui/react-alert-dialog';
 import * as Popover from '@radix-ui/react-popover';
 import { memo, useEffect, useRef, useState, type ComponentPropsWithRef, type KeyboardEvent, type ReactNode } from 'react';
+import { callSnippet } from '@/lib/calls/describe';
 import { attachmentSummary } from '@/lib/files/display';
 import { plainSnippet } from '@/lib/notifications/decide';
 import type { ChatMessage } from '@/lib/schemas/message';
 import type { TickState } from '@/lib/stores/receipts';
 import { AttachmentList } from './attachments/attachment-list';
+import { CallEntryLine } from './calls/call-entry';
 import { EmojiPicker } from './emoji-picker';
 import { MessageMarkdown } from './message-markdown';
 import { ReactionBar } from './reactions';
@@ -98,6 +100,7 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
   }, [highlighted, clearHighlight]);
 
   const tone = highlighted ? 'bg-amber-100' : mentionsMe ? 'border-l-4 border-amber-400 bg-amber-50' : 'hover:bg-slate-50 focus-within:bg-slate-50';
+  const call = deleted ? null : message.call;
   return (
     <li
       ref={row}
@@ -113,41 +116,48 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
       onClick={(event) => {
         if (!(event.target as HTMLElement).closest('a, button, textarea, input, pre')) row.current?.focus({ preventScroll: true });
       }}
-      className={`group relative px-3 transition-colors focus:outline-none sm:px-4 ${grouped ? 'pt-0.5' : 'pt-2'} ${tone}`}
+      data-call-outcome={call?.outcome}
+      className={`group relative px-3 transition-colors focus:outline-none sm:px-4 ${grouped && !call ? 'pt-0.5' : 'pt-2'} ${tone}`}
     >
-      {grouped ? null : (
+      {call ? (
+        // A call's entry: one compact line instead of author, body and files (it has none).
+        <CallEntryLine message={{ ...message, call }} mine={mine} time={<Time iso={message.createdAt} />} />
+      ) : null}
+      {call || grouped ? null : (
         <div className="flex items-baseline gap-2">
           <span className={`font-medium ${mine ? 'text-brand-700' : 'text-slate-900'}`}>{message.author.displayName}</span>
           <Time iso={message.createdAt} />
         </div>
       )}
-      {message.replyTo && place === 'room' ? <Quote quoted={message.replyTo} /> : null}
-      <div className="flex items-end gap-2">
-        <div data-testid="message-body" className="min-w-0 flex-1 break-words text-slate-800">
-          {deleted ? (
-            <p className="text-sm italic text-slate-500">This message was deleted.</p>
-          ) : editing ? (
-            <EditBox message={message} />
-          ) : message.body ? (
-            <MessageMarkdown
-              body={message.body}
-              mentionedUsernames={props.mentionedUsernames}
-              meUsername={props.meUsername}
-              mentionsRoom={message.mentionsRoom}
-            />
-          ) : null}
-          {message.editedAt && !deleted && !editing ? (
-            <span data-testid="edited" className="text-xs text-slate-500" title={`Edited ${new Date(message.editedAt).toLocaleString()}`}>
-              (edited)
-            </span>
-          ) : null}
+      {message.replyTo && place === 'room' && !call ? <Quote quoted={message.replyTo} /> : null}
+      {call ? null : (
+        <div className="flex items-end gap-2">
+          <div data-testid="message-body" className="min-w-0 flex-1 break-words text-slate-800">
+            {deleted ? (
+              <p className="text-sm italic text-slate-500">This message was deleted.</p>
+            ) : editing ? (
+              <EditBox message={message} />
+            ) : message.body ? (
+              <MessageMarkdown
+                body={message.body}
+                mentionedUsernames={props.mentionedUsernames}
+                meUsername={props.meUsername}
+                mentionsRoom={message.mentionsRoom}
+              />
+            ) : null}
+            {message.editedAt && !deleted && !editing ? (
+              <span data-testid="edited" className="text-xs text-slate-500" title={`Edited ${new Date(message.editedAt).toLocaleString()}`}>
+                (edited)
+              </span>
+            ) : null}
+          </div>
+          {receipt?.kind === 'ticks' ? <Ticks state={receipt.state} /> : null}
         </div>
-        {receipt?.kind === 'ticks' ? <Ticks state={receipt.state} /> : null}
-      </div>
+      )}
       {!deleted && message.attachments.length > 0 ? <AttachmentList attachments={message.attachments} caption={message.author.displayName} /> : null}
       {!deleted && message.reactions.length > 0 ? <ReactionBar message={message} names={props.names} /> : null}
       {place === 'room' && message.thread ? <ThreadSummaryButton message={message} unread={props.threadUnread} /> : null}
-      {receipt?.kind === 'seen' ? <SeenBy names={receipt.names} /> : null}
+      {receipt?.kind === 'seen' && !call ? <SeenBy names={receipt.names} /> : null}
       {!deleted && !editing ? <Toolbar {...props} /> : null}
     </li>
   );
@@ -160,7 +170,9 @@ function Quote({ quoted: asRead }: { quoted: NonNullable<ChatMessage['replyTo']>
   const held = useRoom((s) => s.timeline.messages.find((m) => m.seq === asRead.seq));
   const quoted = held ? { ...asRead, snippet: held.body, deleted: held.deletedAt !== null } : asRead;
   // A message of files only has no text to quote: say what it carried (as held, or as read with the reply).
-  const snippet = plainSnippet(quoted.snippet) || attachmentSummary(held ? held.attachments : (asRead.attachments ?? []));
+  const call = held ? held.call : asRead.call;
+  const snippet =
+    plainSnippet(quoted.snippet) || (call ? callSnippet(call) : '') || attachmentSummary(held ? held.attachments : (asRead.attachments ?? []));
   return (
     <button
       type="button"
@@ -346,7 +358,7 @@ function Toolbar(props: MessageRowProps) {
           <span aria-hidden="true">❝</span>
         </ToolButton>
       ) : null}
-      {mine ? (
+      {mine && !message.call ? (
         <ToolButton label="Edit" testId="edit-button" onClick={() => startEditing(message.seq)}>
           <span aria-hidden="true">✎</span>
         </ToolButton>

@@ -5,6 +5,7 @@ import { ApiError, roomsApi } from '@/lib/api-client';
 import { shownPresence } from '@/lib/stores/presence';
 import { roomTitle } from '@/lib/stores/room-list';
 import { FilesButton } from './attachments/files-panel';
+import { CallButtons } from './calls/call-buttons';
 import { HashIcon, LockIcon, UsersIcon } from './icons';
 import { NotificationMenu } from './notification-menu';
 import { PresenceDot, PresenceText, usePresence } from './presence-context';
@@ -70,6 +71,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
           ) : null}
         </div>
         <div className="ml-auto flex shrink-0 items-start gap-2">
+          {status === 'live' ? <CallButtons /> : null}
           {status === 'live' ? <NotificationMenu room={room} meId={me.id} onError={setError} /> : null}
           {status === 'live' ? (
             <FilesButton roomId={room.id} roomLabel={isDirect ? roomTitle(room) : `#${roomTitle(room)}`} onOpenMessage={(seq) => void jumpTo(seq)} />

@@ -12,6 +12,7 @@ import { roomTitle } from '@/lib/stores/room-list';
 import { createRoomStore } from '@/lib/stores/room-store';
 import { maxSeq } from '@/lib/stores/timeline';
 import { DropOverlay, useFileDrop } from './attachments/drop-zone';
+import { CallBanner } from './calls/call-buttons';
 import { trayKeyFor, uploadsStore } from './attachments/uploads';
 import { Composer } from './composer';
 import { MemberList } from './member-list';
@@ -122,6 +123,7 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
         >
           {drop.dragging ? <DropOverlay label={`Drop files to share in ${room.kind === 'direct' ? roomTitle(liveRoom) : `#${roomTitle(liveRoom)}`}`} /> : null}
           <RoomHeader membersOpen={membersOpen} onToggleMembers={() => setMembersOpen((open) => !open)} />
+          {status === 'live' ? <CallBanner /> : null}
           <RoomStatusNotice />
           <MessageList />
           <TypingIndicator />

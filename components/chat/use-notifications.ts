@@ -2,7 +2,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { notificationsApi } from '@/lib/notifications/api';
-import { RecentKeys, messageUrl, notificationContent, notificationKey, shouldNotify } from '@/lib/notifications/decide';
+import { RecentKeys, callEntryNotifies, messageUrl, notificationContent, notificationKey, shouldNotify } from '@/lib/notifications/decide';
 import type { RoomActivity } from '@/lib/realtime/events';
 import type { ChatMessage } from '@/lib/schemas/message';
 import { findRoom } from '@/lib/stores/room-list';
@@ -80,7 +80,7 @@ export function useMessageNotifications(store: RoomsStore, meId: string): Messag
         // Things may have moved while it loaded: read in another tab, shown again, deleted, told by another tab.
         const reason = decide();
         const room = findRoom(store.getState(), activity.roomId);
-        if (!reason || !room || message?.deletedAt) return;
+        if (!reason || !room || message?.deletedAt || (message && !callEntryNotifies(message))) return;
         state.notified.add(key);
         channelRef.current?.postMessage(key);
         const { title, body } = notificationContent({ room, message, reason });

@@ -3,6 +3,7 @@ import { ChatBubbleLeftRightIcon, UserIcon } from '@heroicons/react/20/solid';
 import { Command } from 'cmdk';
 import type { ReactNode } from 'react';
 import { HashIcon, LockIcon } from '@/components/chat/icons';
+import { callSnippet } from '@/lib/calls/describe';
 import { attachmentSummary } from '@/lib/files/display';
 import type { RoomSummary } from '@/lib/schemas/room';
 import type { SearchHit, SnippetPart } from '@/lib/schemas/search';
@@ -71,6 +72,11 @@ export function HitOption({ hit, value, now, onSelect }: { hit: SearchHit; value
         </div>
         <p className="truncate text-sm font-medium text-slate-700 sm:hidden">{message.author.displayName}</p>
         {hit.snippet.some((part) => part.text.trim()) ? <Snippet parts={hit.snippet} /> : null}
+        {message.call ? (
+          <p data-testid="search-hit-call" className="truncate text-sm text-slate-600">
+            {callSnippet(message.call)}
+          </p>
+        ) : null}
         {message.attachments.length > 0 ? (
           <p data-testid="search-hit-files" className="truncate text-sm text-slate-600">
             {attachmentSummary(message.attachments)}

@@ -261,8 +261,14 @@ export async function startCall(input: StartCallInput): Promise<CallChange> {
   if (live) return joinLive(live, input);
   const online = await input.whoIsOnline(callees);
 
+  let outcome: CallChange | { join: string };
   try {
-    return await getDb().$transaction(async (tx) => {
+    outcome = await getDb().$transaction(async (tx) => {
+      // One start at a time per room: a second caller (glare) must see the first one's call, not find the
+      // first caller joined to it and ring them as busy.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`call-room:${input.roomId}`}, 0))`;
+      const raced = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM calls WHERE room_id = ${input.roomId} AND state <> 'ended'`;
+      if (raced[0]) return { join: raced[0].id };
       await assertNotInAnotherCall(tx, input.userId, null);
       const busyRows = await tx.$queryRaw<{ userId: string }[]>`
         SELECT user_id::text AS "userId" FROM call_participants WHERE user_id = ANY (${callees}::uuid[]) AND state = 'joined'`;
@@ -288,13 +294,10 @@ export async function startCall(input: StartCallInput): Promise<CallChange> {
       };
     });
   } catch (error) {
-    // Another instance started a call in this room meanwhile (glare across instances): join that one.
-    if (violates(error, 'calls_one_live_per_room')) {
-      const raced = await findLiveCallId(input.roomId);
-      if (raced) return joinLive(raced, input);
-    }
     return mapJoinRace(error);
   }
+  // Someone else's call started in this room meanwhile (glare across instances): join that one.
+  return 'join' in outcome ? joinLive(outcome.join, input) : outcome;
 }
 
 async function joinLive(callId: string, input: StartCallInput): Promise<CallChange> {

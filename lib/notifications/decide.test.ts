@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomActivity } from '../realtime/events';
 import { roomSummary } from '../testing/room-fixtures';
-import { RecentKeys, messageSnippet, messageUrl, notificationContent, notificationKey, plainSnippet, shouldNotify, type NotifyInput } from './decide';
+import { RecentKeys, callEntryNotifies, messageSnippet, messageUrl, notificationContent, notificationKey, plainSnippet, shouldNotify, type NotifyInput } from './decide';
 
 const ME = 'me';
 const activity = (o: Partial<RoomActivity> = {}): RoomActivity => ({
@@ -81,6 +81,21 @@ describe('notification content', () => {
     expect(messageSnippet({ body: '', attachments: [file('Voice.webm', 'audio', true)] })).toBe('🎤 Voice message');
     expect(messageSnippet({ body: 'look', attachments: [file('a.png', 'image')] })).toBe('look');
     expect([...messageSnippet({ body: '', attachments: [file(`${'x'.repeat(300)}.pdf`)] })]).toHaveLength(140);
+  });
+
+  it('a call entry reads as the call, from the side of someone who was called', () => {
+    const call = (outcome: 'missed' | 'completed' | 'cancelled', durationMs: number | null = null) => ({ callId: 'c', kind: 'video' as const, outcome, durationMs, participantIds: ['alice'] });
+    expect(notificationContent({ room: dm, message: { author: alice, body: '', threadRootSeq: null, call: call('missed') }, reason: 'direct' })).toEqual({
+      title: 'Alice',
+      body: '📞 Missed video call',
+    });
+    expect(messageSnippet({ body: '', call: call('cancelled') })).toBe('📞 Missed call');
+    expect(messageSnippet({ body: '', call: call('completed', 192_000) })).toBe('📞 Video call · 3 min 12 s');
+    // Only a missed call is news: a call that took place, or one declined, notifies nobody.
+    expect(callEntryNotifies({ call: call('missed') })).toBe(true);
+    expect(callEntryNotifies({ call: call('cancelled') })).toBe(true);
+    expect(callEntryNotifies({ call: call('completed', 1000) })).toBe(false);
+    expect(callEntryNotifies({ call: null })).toBe(true);
   });
 
   it('without the message: a generic line, naming the author where the room does', () => {

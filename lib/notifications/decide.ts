@@ -3,8 +3,10 @@
  * components/chat/use-notifications.ts applies these to the main socket's `room:activity`.
  */
 import removeMarkdown from 'remove-markdown';
+import { callSnippet, isMissedFor } from '../calls/describe';
 import { attachmentSummary, type SummaryAttachment } from '../files/display';
 import type { RoomActivity } from '../realtime/events';
+import type { CallEntry } from '../schemas/call';
 import type { ChatMessage } from '../schemas/message';
 import type { NotifyLevel, RoomSummary } from '../schemas/room';
 import { mentionsMe } from '../stores/mentions';
@@ -49,6 +51,14 @@ export function shouldNotify(input: NotifyInput): NotifyReason | null {
   return null;
 }
 
+/**
+ * A call's entry notifies only as a missed call (not answered by me: missed, cancelled, busy, unavailable);
+ * one I declined, or a call that took place, is nothing new to anyone rung. Other messages: true.
+ */
+export function callEntryNotifies(message: { call?: Pick<CallEntry, 'outcome'> | null }): boolean {
+  return !message.call || isMissedFor(message.call.outcome, false);
+}
+
 /** The Notification `tag` and dedupe key of a message. */
 export function notificationKey(roomId: string, seq: number): string {
   return `${roomId}:${seq}`;
@@ -76,12 +86,16 @@ export function plainSnippet(body: string, max = SNIPPET_CHARS): string {
 
 /**
  * A message as one line: its text, or — a message of files only — what it carries ("📎 report.pdf",
- * "🎤 Voice message"), the file name kept as typed (not read as Markdown).
+ * "🎤 Voice message"), the file name kept as typed (not read as Markdown); a call's entry reads
+ * "📞 Missed video call".
  */
-export function messageSnippet(message: { body: string; attachments?: readonly SummaryAttachment[] }, max = SNIPPET_CHARS): string {
+export function messageSnippet(
+  message: { body: string; attachments?: readonly SummaryAttachment[]; call?: Pick<CallEntry, 'kind' | 'outcome' | 'durationMs'> | null },
+  max = SNIPPET_CHARS,
+): string {
   const text = plainSnippet(message.body, max);
   if (text) return text;
-  const summary = attachmentSummary(message.attachments ?? []);
+  const summary = message.call ? callSnippet(message.call) : attachmentSummary(message.attachments ?? []);
   const chars = [...summary];
   return chars.length <= max ? summary : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }
@@ -97,7 +111,7 @@ function roomLabel(room: Pick<RoomSummary, 'kind' | 'name' | 'peer'>): string {
  */
 export function notificationContent(input: {
   room: Pick<RoomSummary, 'kind' | 'name' | 'peer'>;
-  message: (Pick<ChatMessage, 'author' | 'body' | 'threadRootSeq'> & { attachments?: readonly SummaryAttachment[] }) | null;
+  message: (Pick<ChatMessage, 'author' | 'body' | 'threadRootSeq'> & { attachments?: readonly SummaryAttachment[]; call?: ChatMessage['call'] }) | null;
   reason: NotifyReason;
 }): { title: string; body: string } {
   const { room, message } = input;
@@ -107,7 +121,7 @@ export function notificationContent(input: {
   }
   const author = message.author.displayName;
   const where = room.kind === 'direct' ? author : `${author} in ${roomLabel(room)}`;
-  // A message of files only: "📎 report.pdf", "🎤 Voice message" rather than nothing.
+  // A message of files only: "📎 report.pdf", "🎤 Voice message" rather than nothing; a call: "📞 Missed video call".
   return { title: message.threadRootSeq !== null ? `${where} (thread)` : where, body: messageSnippet(message) };
 }
 

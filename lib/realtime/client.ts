@@ -299,3 +299,36 @@ export function openRoom(roomId: string, options: RoomConnectionOptions): RoomCo
     },
   };
 }
+
+/** The call events a tab sends, each answered with an ack (docs/protocol.md §4.12). */
+export type CallRequestEvent = 'call:start' | 'call:accept' | 'call:decline' | 'call:hangup' | 'call:resume' | 'call:media' | 'call:signal';
+export type CallRequestPayload<E extends CallRequestEvent> = Parameters<ClientToServerEvents[E]>[0];
+export type CallRequestAck<E extends CallRequestEvent | 'call:list'> = Parameters<
+  E extends 'call:list' ? Parameters<ClientToServerEvents[E]>[0] : Parameters<ClientToServerEvents[E]>[1]
+>[0];
+
+/** The calls store's way to the server: the tab's main socket. */
+export interface CallRequests {
+  readonly connected: boolean;
+  /** Rejects on timeout or disconnect, and at once when not connected (nothing is buffered for later). */
+  send<E extends CallRequestEvent>(event: E, payload: CallRequestPayload<E>, timeoutMs?: number): Promise<CallRequestAck<E>>;
+  list(timeoutMs?: number): Promise<CallRequestAck<'call:list'>>;
+}
+
+export function callRequests(main: MainSocket): CallRequests {
+  return {
+    get connected() {
+      return main.connected;
+    },
+    async send(event, payload, timeoutMs = SEND_TIMEOUT_MS) {
+      if (!main.connected) throw new Error('not connected');
+      // The typed emitWithAck cannot take an event union; the signatures above keep callers typed.
+      const timed = main.timeout(timeoutMs) as unknown as { emitWithAck(event: string, payload: unknown): Promise<unknown> };
+      return timed.emitWithAck(event, payload) as Promise<CallRequestAck<typeof event>>;
+    },
+    async list(timeoutMs = POSITION_TIMEOUT_MS) {
+      if (!main.connected) throw new Error('not connected');
+      return main.timeout(timeoutMs).emitWithAck('call:list');
+    },
+  };
+}

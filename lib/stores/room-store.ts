@@ -259,7 +259,8 @@ export function createRoomStore(
     },
 
     editLast() {
-      const mine = [...get().timeline.messages].reverse().find((m) => m.author.id === me.id && !m.deletedAt && inMain(m));
+      // Call entries are written by the server under the caller's name and cannot be edited.
+      const mine = [...get().timeline.messages].reverse().find((m) => m.author.id === me.id && !m.deletedAt && !m.call && inMain(m));
       if (!mine) return false;
       set({ editingSeq: mine.seq });
       return true;

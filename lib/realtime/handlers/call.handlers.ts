@@ -36,8 +36,10 @@ export function createSignalRateLimiter(): BurstyRateLimiter {
 }
 
 /**
- * Per user, in memory: answering, declining, hanging up, resuming and media changes each write the call
- * and announce it to every member's tabs, so a client looping on them must not flood the room.
+ * Per user, in memory: answering, resuming and media changes each write the call and announce it to every
+ * member's tabs, so a client looping on them must not flood the room. Declining and hanging up are not
+ * limited: leaving must always work (someone who toggled mute a lot must still be able to hang up), and
+ * each changes a call once.
  */
 export function createCallActionRateLimiter(): BurstyRateLimiter {
   return new BurstyRateLimiter(
@@ -80,14 +82,12 @@ export function registerCallHandlers(
   });
 
   on('call:decline', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
-    await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
     const change = await declineCall({ callId, userId: user.id });
     afterAck(() => calls.publish(change));
     return { call: change.call };
   });
 
   on('call:hangup', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
-    await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
     const change = await hangupCall({ callId, userId: user.id });
     afterAck(() => calls.publish(change));
     return { call: change.call };

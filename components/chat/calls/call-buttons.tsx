@@ -1,0 +1,226 @@
+'use client';
+/**
+ * Placing calls from a room: the header's voice and video buttons (a direct conversation rings the other
+ * person; a room of at most four rings everyone else; a bigger room asks whom to ring, up to three), the
+ * banner of a room's live call with its Join button, and "Call back" on a call's entry.
+ */
+import { PhoneIcon, VideoCameraIcon } from '@heroicons/react/20/solid';
+import * as Popover from '@radix-ui/react-popover';
+import { useId, useMemo, useState, type ReactNode } from 'react';
+import { callKindLabel } from '@/lib/calls/describe';
+import { useConnectionStatus } from '@/lib/realtime/client';
+import { CALL_MAX_PARTICIPANTS, type CallEntry, type CallKind } from '@/lib/schemas/call';
+import type { RoomMember, RoomSummary } from '@/lib/schemas/room';
+import { canJoin, joinedIds, liveCallIn, participantOf } from '@/lib/stores/calls';
+import { useMe, useRoom } from '../room-context';
+import { useCalls } from './calls-context';
+
+/** Whom a call in this room rings without asking: everyone else (direct rooms, rooms of at most four). */
+export function ringsEveryone(room: Pick<RoomSummary, 'kind' | 'memberCount'>, memberCount: number): boolean {
+  return room.kind === 'direct' || Math.max(room.memberCount, memberCount) <= CALL_MAX_PARTICIPANTS;
+}
+
+const headerButton =
+  'flex shrink-0 items-center justify-center rounded-md border border-slate-300 p-1.5 text-slate-700 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-50';
+
+const KIND_ICON = { audio: PhoneIcon, video: VideoCameraIcon } as const;
+
+/** The room header's call buttons (hidden while the room has a live call: its banner offers to join). */
+export function CallButtons() {
+  const room = useRoom((s) => s.room);
+  const members = useRoom((s) => s.members);
+  const me = useMe();
+  const live = useCalls((s) => liveCallIn(s.calls, room.id));
+  const inCall = useCalls((s) => s.current !== null);
+  const starting = useCalls((s) => s.pending === 'start');
+  const connection = useConnectionStatus();
+  const others = useMemo(() => members.filter((m) => m.user.id !== me.id), [members, me.id]);
+  if (live) return null;
+  const nobody = others.length === 0 && room.kind !== 'direct';
+  const why = inCall ? 'You are in a call' : nobody ? 'Nobody else is in this room' : connection !== 'connected' ? 'Not connected' : null;
+  const everyone = ringsEveryone(room, members.length);
+  return (
+    <div className="flex shrink-0 items-start gap-1" role="group" aria-label="Call">
+      {(['audio', 'video'] as const).map((kind) =>
+        everyone || why ? (
+          <StartButton key={kind} kind={kind} disabledReason={why ?? (starting ? 'Starting a call…' : null)} />
+        ) : (
+          <InvitePicker key={kind} kind={kind} others={others} disabled={starting} />
+        ),
+      )}
+    </div>
+  );
+}
+
+function StartButton({ kind, disabledReason }: { kind: CallKind; disabledReason: string | null }) {
+  const room = useRoom((s) => s.room);
+  const start = useCalls((s) => s.start);
+  const Icon = KIND_ICON[kind];
+  const label = kind === 'video' ? 'Start a video call' : 'Start a voice call';
+  return (
+    <button
+      type="button"
+      data-testid={`start-${kind}-call`}
+      aria-label={label}
+      title={disabledReason ?? label}
+      disabled={disabledReason !== null}
+      onClick={() => void start(room.id, kind)}
+      className={headerButton}
+    >
+      <Icon aria-hidden className="size-4" />
+    </button>
+  );
+}
+
+/** A room of more than four: choose up to three people to ring. */
+function InvitePicker({ kind, others, disabled }: { kind: CallKind; others: RoomMember[]; disabled: boolean }) {
+  const room = useRoom((s) => s.room);
+  const start = useCalls((s) => s.start);
+  const [open, setOpen] = useState(false);
+  const [query, setQuery] = useState('');
+  const [chosen, setChosen] = useState<string[]>([]);
+  const ids = useId();
+  const Icon = KIND_ICON[kind];
+  const label = kind === 'video' ? 'Start a video call' : 'Start a voice call';
+  const limit = CALL_MAX_PARTICIPANTS - 1;
+  const shown = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return others
+      .filter((m) => !q || m.user.displayName.toLowerCase().includes(q) || m.user.username.includes(q))
+      .sort((a, b) => a.user.displayName.localeCompare(b.user.displayName))
+      .slice(0, 50);
+  }, [others, query]);
+  const toggle = (id: string) => setChosen((c) => (c.includes(id) ? c.filter((x) => x !== id) : c.length < limit ? [...c, id] : c));
+  return (
+    <Popover.Root
+      open={open}
+      onOpenChange={(next) => {
+        setOpen(next);
+        if (!next) setChosen([]);
+      }}
+    >
+      <Popover.Trigger asChild>
+        <button type="button" data-testid={`start-${kind}-call`} aria-label={label} title={label} disabled={disabled} className={headerButton}>
+          <Icon aria-hidden className="size-4" />
+        </button>
+      </Popover.Trigger>
+      <Popover.Portal>
+        <Popover.Content align="end" sideOffset={4} collisionPadding={8} className="z-50 w-72 max-w-[calc(100vw-1rem)] rounded-lg border border-slate-200 bg-white p-3 shadow-lg">
+          <form
+            aria-labelledby={`${ids}-title`}
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (chosen.length === 0) return;
+              setOpen(false);
+              void start(room.id, kind, chosen);
+              setChosen([]);
+            }}
+          >
+            <h2 id={`${ids}-title`} className="text-sm font-semibold text-slate-900">
+              Who should {kind === 'video' ? 'join the video call' : 'join the call'}?
+            </h2>
+            <p className="mt-0.5 text-xs text-slate-600">Up to {limit} people; others in the room can join once it started.</p>
+            <label htmlFor={`${ids}-q`} className="sr-only">
+              Find a member
+            </label>
+            <input
+              id={`${ids}-q`}
+              type="search"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+              placeholder="Find a member"
+              className="mt-2 w-full rounded-md border border-slate-300 px-2 py-1 text-sm focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500/30"
+            />
+            <fieldset className="mt-2 max-h-56 overflow-y-auto">
+              <legend className="sr-only">Members to ring</legend>
+              {shown.map((m) => {
+                const checked = chosen.includes(m.user.id);
+                return (
+                  <label key={m.user.id} className="flex cursor-pointer items-center gap-2 rounded px-1 py-1 text-sm text-slate-800 hover:bg-slate-50">
+                    <input
+                      type="checkbox"
+                      data-testid="invite-member"
+                      checked={checked}
+                      disabled={!checked && chosen.length >= limit}
+                      onChange={() => toggle(m.user.id)}
+                      className="size-4 accent-brand-600"
+                    />
+                    <span className="truncate">{m.user.displayName}</span>
+                    <span className="truncate text-xs text-slate-500">@{m.user.username}</span>
+                  </label>
+                );
+              })}
+              {shown.length === 0 ? <p className="px-1 py-1 text-sm text-slate-600">Nobody matches.</p> : null}
+            </fieldset>
+            <button
+              type="submit"
+              disabled={chosen.length === 0}
+              className="mt-2 w-full rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 disabled:opacity-60"
+            >
+              {chosen.length ? `Call ${chosen.length} ${chosen.length === 1 ? 'person' : 'people'}` : 'Choose whom to call'}
+            </button>
+          </form>
+        </Popover.Content>
+      </Popover.Portal>
+    </Popover.Root>
+  );
+}
+
+/** "Video call in progress · 2 in the call · Join" over a room with a live call this tab is not in. */
+export function CallBanner() {
+  const room = useRoom((s) => s.room);
+  const me = useMe();
+  const call = useCalls((s) => liveCallIn(s.calls, room.id));
+  const current = useCalls((s) => s.current);
+  const pending = useCalls((s) => s.pending);
+  const accept = useCalls((s) => s.accept);
+  if (!call || current?.callId === call.id) return null;
+  const mine = participantOf(call, me.id);
+  const count = joinedIds(call).length;
+  const what = call.state === 'ringing' ? `${call.caller.displayName} is calling` : `${callKindLabel(call.kind)} in progress`;
+  let action: ReactNode = null;
+  if (mine?.state === 'joined') action = <span className="text-emerald-900">You are in this call on another tab or device.</span>;
+  else if (canJoin(call, me.id)) {
+    action = (
+      <button
+        type="button"
+        data-testid="join-call"
+        disabled={current !== null || pending === call.id}
+        title={current ? 'You are in another call' : undefined}
+        onClick={() => void accept(call.id)}
+        className="rounded-md bg-emerald-700 px-3 py-1 font-medium text-white hover:bg-emerald-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 focus-visible:ring-offset-2 disabled:opacity-60"
+      >
+        Join
+      </button>
+    );
+  } else action = <span className="text-emerald-900">The call is full.</span>;
+  const Icon = KIND_ICON[call.kind];
+  return (
+    <div data-testid="call-banner" role="region" aria-label="Call in this room" className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-emerald-200 bg-emerald-50 px-3 py-1.5 text-sm sm:px-4">
+      <Icon aria-hidden className="size-4 shrink-0 text-emerald-700" />
+      <span className="min-w-0 flex-1 text-emerald-950">
+        <strong className="font-semibold">{what}</strong> · {count} in the call
+      </span>
+      {action}
+    </div>
+  );
+}
+
+/**
+ * "Call back" from an entry: the same kind of call in the same room. A room too big to ring everyone rings
+ * the people of that call (the ones who took part, else its caller), up to three.
+ */
+export function useCallBack(entry: Pick<CallEntry, 'kind' | 'participantIds'>, callerId: string) {
+  const room = useRoom((s) => s.room);
+  const members = useRoom((s) => s.members);
+  const me = useMe();
+  const start = useCalls((s) => s.start);
+  const inCall = useCalls((s) => s.current !== null);
+  const live = useCalls((s) => liveCallIn(s.calls, room.id) !== null);
+  const memberIds = new Set(members.map((m) => m.user.id));
+  const invite = ringsEveryone(room, members.length)
+    ? undefined
+    : [...new Set([...entry.participantIds, callerId])].filter((id) => id !== me.id && memberIds.has(id)).slice(0, CALL_MAX_PARTICIPANTS - 1);
+  const possible = !inCall && !live && (invite === undefined || invite.length > 0) && (room.kind === 'direct' || members.length > 1);
+  return { possible, callBack: () => void start(room.id, entry.kind, invite) };
+}
