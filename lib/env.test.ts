@@ -114,6 +114,8 @@ describe('parseEnv', () => {
       '[{"url":"stun:stun.example.com"}]', // the old, unknown key
       '[{"urls":"stun:stun.example.com","extra":1}]',
       '[{"urls":"turn:t.example.com","username":"","credential":""}]', // empty credentials
+      '[{"urls":"turn:t.example.com","username":"u"}]', // half of a pair: browsers refuse the whole peer connection
+      '[{"urls":"stun:s.example.com","credential":"p"}]',
       JSON.stringify(Array.from({ length: 11 }, (_, i) => ({ urls: `stun:s${i}.example.com` }))), // more than 10
     ];
     for (const value of bad) expect(() => parseEnv({ AUTH_SECRET: strongSecret, ICE_SERVERS: value }), value).toThrow(/ICE_SERVERS/);
