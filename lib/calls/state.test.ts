@@ -5,7 +5,8 @@ import { accept, decline, disconnected, entryOf, expire, hangup, newCall, resume
 const t0 = new Date('2026-11-30T10:00:00.000Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const RING = 30_000;
-const timings = { graceMs: 10_000, staleMs: 20_000 };
+const timings = { staleMs: 20_000 };
+const GRACE = 10_000;
 
 function direct(callee: { busy?: boolean; online?: boolean } = {}): CallSnapshot {
   return newCall({
@@ -61,7 +62,7 @@ describe('the call state machine', () => {
     // Before the deadline nothing changes (the same object: nothing to write).
     // (The caller's instance vouches for them meanwhile: no staleness here.)
     const ringing = direct();
-    expect(expire(ringing, { now: at(RING - 1), graceMs: 10_000, staleMs: 60_000 })).toBe(ringing);
+    expect(expire(ringing, { now: at(RING - 1), staleMs: 60_000 })).toBe(ringing);
   });
 
   it('a group call goes on while someone still rings, and ends when one is left', () => {
@@ -105,8 +106,8 @@ describe('the call state machine', () => {
 
   it('a lost connection keeps the place for the grace, and resume takes it back', () => {
     const active = accept(direct(), { userId: 'bob', socketId: 'sb', now: at(0) });
-    const lost = disconnected(active, { socketId: 'sb', now: at(1_000) });
-    expect(lost.participants[1]?.disconnectedAt).toEqual(at(1_000));
+    const lost = disconnected(active, { socketId: 'sb', now: at(1_000), graceMs: GRACE });
+    expect(lost.participants[1]).toMatchObject({ disconnectedAt: at(1_000), reconnectUntil: at(11_000) });
     expect(expire(lost, { now: at(10_999), ...timings })).toBe(lost);
     const back = resume(lost, { userId: 'bob', socketId: 'sb2', holderGone: true, now: at(5_000) });
     expect(back.participants[1]).toMatchObject({ socketId: 'sb2', disconnectedAt: null, state: 'joined' });
@@ -122,7 +123,7 @@ describe('the call state machine', () => {
   });
 
   it('the caller losing their connection while it rings cancels it after the grace', () => {
-    const lost = disconnected(direct(), { socketId: 'sa', now: at(1_000) });
+    const lost = disconnected(direct(), { socketId: 'sa', now: at(1_000), graceMs: GRACE });
     expect(expire(lost, { now: at(11_000), ...timings }).call.endReason).toBe('cancelled');
   });
 });

@@ -37,6 +37,8 @@ export interface ParticipantRecord {
   leftAt: Date | null;
   seenAt: Date | null;
   disconnectedAt: Date | null;
+  /** Set with disconnectedAt: until when they may resume (the grace fixed when the socket went). */
+  reconnectUntil: Date | null;
   media: CallMedia;
 }
 
@@ -64,6 +66,7 @@ function leave(participant: ParticipantRecord, now: Date): void {
   participant.socketId = null;
   participant.leftAt = now;
   participant.disconnectedAt = null;
+  participant.reconnectUntil = null;
   participant.media = { ...NO_MEDIA };
 }
 
@@ -138,6 +141,7 @@ export function newCall(input: {
         leftAt: null,
         seenAt: now,
         disconnectedAt: null,
+        reconnectUntil: null,
         media: { audio: true, video: input.kind === 'video', screen: false },
       },
       ...input.callees.map(
@@ -150,6 +154,7 @@ export function newCall(input: {
           leftAt: null,
           seenAt: null,
           disconnectedAt: null,
+          reconnectUntil: null,
           media: { ...NO_MEDIA },
         }),
       ),
@@ -187,6 +192,7 @@ export function accept(current: CallSnapshot, input: { userId: string; socketId:
       leftAt: null,
       seenAt: null,
       disconnectedAt: null,
+      reconnectUntil: null,
       media: { ...NO_MEDIA },
     };
     next.participants.push(participant);
@@ -198,6 +204,7 @@ export function accept(current: CallSnapshot, input: { userId: string; socketId:
     leftAt: null,
     seenAt: input.now,
     disconnectedAt: null,
+    reconnectUntil: null,
     media: { audio: true, video: next.call.kind === 'video', screen: false },
   } satisfies Partial<ParticipantRecord>);
   if (next.call.state === 'ringing') {
@@ -248,7 +255,7 @@ export function resume(current: CallSnapshot, input: { userId: string; socketId:
     throw new AppError('CONFLICT', 'You are in this call in another tab.');
   }
   const next = clone(current);
-  Object.assign(find(next, input.userId)!, { socketId: input.socketId, disconnectedAt: null, seenAt: input.now });
+  Object.assign(find(next, input.userId)!, { socketId: input.socketId, disconnectedAt: null, reconnectUntil: null, seenAt: input.now });
   return next;
 }
 
@@ -263,20 +270,23 @@ export function setMedia(current: CallSnapshot, input: { userId: string; socketI
 }
 
 /** The holding socket disconnected: the participant is reconnecting until resumed or the grace ends. */
-export function disconnected(current: CallSnapshot, input: { socketId: string; now: Date }): CallSnapshot {
+export function disconnected(current: CallSnapshot, input: { socketId: string; now: Date; graceMs: number }): CallSnapshot {
   if (current.call.state === 'ended') return current;
   const participant = current.participants.find((p) => p.state === 'joined' && p.socketId === input.socketId);
   if (!participant || participant.disconnectedAt) return current;
   const next = clone(current);
-  find(next, participant.userId)!.disconnectedAt = input.now;
+  Object.assign(find(next, participant.userId)!, {
+    disconnectedAt: input.now,
+    reconnectUntil: new Date(input.now.getTime() + input.graceMs),
+  });
   return next;
 }
 
 /**
- * Time passing: people still rung after ringUntil missed it; participants disconnected for longer than
- * the grace, or whose instance stopped vouching for them (seenAt older than staleMs), left.
+ * Time passing: people still rung after ringUntil missed it; participants whose reconnect grace ran out,
+ * or whose instance stopped vouching for them (seenAt older than staleMs), left.
  */
-export function expire(current: CallSnapshot, input: { now: Date; graceMs: number; staleMs: number }): CallSnapshot {
+export function expire(current: CallSnapshot, input: { now: Date; staleMs: number }): CallSnapshot {
   if (current.call.state === 'ended') return current;
   const { now } = input;
   const next = clone(current);
@@ -294,7 +304,7 @@ export function expire(current: CallSnapshot, input: { now: Date; graceMs: numbe
   }
   for (const p of next.participants) {
     if (p.state !== 'joined') continue;
-    const graceOver = p.disconnectedAt !== null && now.getTime() - p.disconnectedAt.getTime() >= input.graceMs;
+    const graceOver = p.reconnectUntil !== null && now >= p.reconnectUntil;
     const silent = p.seenAt !== null && now.getTime() - p.seenAt.getTime() >= input.staleMs;
     if (graceOver || silent) {
       leave(p, now);

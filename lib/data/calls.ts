@@ -99,7 +99,7 @@ async function readSnapshot(tx: Tx, callId: string, lock: boolean): Promise<Call
   if (!call) return null;
   const participants = await tx.$queryRaw<ParticipantRecord[]>`
     SELECT user_id::text AS "userId", position, state, socket_id AS "socketId", joined_at AS "joinedAt", left_at AS "leftAt",
-           seen_at AS "seenAt", disconnected_at AS "disconnectedAt", media
+           seen_at AS "seenAt", disconnected_at AS "disconnectedAt", reconnect_until AS "reconnectUntil", media
     FROM call_participants WHERE call_id = ${callId}::uuid ORDER BY position`;
   return { call, participants };
 }
@@ -171,12 +171,13 @@ async function writeSnapshot(tx: Tx, before: CallSnapshot | null, after: CallSna
     const old = before?.participants.find((o) => o.userId === p.userId);
     if (old && JSON.stringify(old) === JSON.stringify(p)) continue;
     await tx.$executeRaw`
-      INSERT INTO call_participants (call_id, user_id, position, state, socket_id, joined_at, left_at, seen_at, disconnected_at, media)
+      INSERT INTO call_participants (call_id, user_id, position, state, socket_id, joined_at, left_at, seen_at, disconnected_at,
+                                     reconnect_until, media)
       VALUES (${c.id}::uuid, ${p.userId}::uuid, ${p.position}, ${p.state}, ${p.socketId}, ${p.joinedAt}, ${p.leftAt}, ${p.seenAt},
-              ${p.disconnectedAt}, ${JSON.stringify(p.media)}::jsonb)
+              ${p.disconnectedAt}, ${p.reconnectUntil}, ${JSON.stringify(p.media)}::jsonb)
       ON CONFLICT (call_id, user_id) DO UPDATE SET state = EXCLUDED.state, socket_id = EXCLUDED.socket_id,
         joined_at = EXCLUDED.joined_at, left_at = EXCLUDED.left_at, seen_at = EXCLUDED.seen_at,
-        disconnected_at = EXCLUDED.disconnected_at, media = EXCLUDED.media`;
+        disconnected_at = EXCLUDED.disconnected_at, reconnect_until = EXCLUDED.reconnect_until, media = EXCLUDED.media`;
   }
 }
 
@@ -439,12 +440,12 @@ export async function listLiveCalls(input: { userId: string }): Promise<CallInfo
 }
 
 /** The sockets that held call places and disconnected: their participants are reconnecting. */
-export async function markSocketDisconnected(socketId: string): Promise<CallChange[]> {
+export async function markSocketDisconnected(socketId: string, graceMs: number): Promise<CallChange[]> {
   const rows = await getDb().$queryRaw<{ callId: string }[]>`
     SELECT call_id::text AS "callId" FROM call_participants WHERE socket_id = ${socketId} AND state = 'joined'`;
   const changes: CallChange[] = [];
   for (const { callId } of rows) {
-    changes.push(await changeCall(callId, null, (_tx, snapshot) => disconnected(snapshot, { socketId, now: new Date() })));
+    changes.push(await changeCall(callId, null, (_tx, snapshot) => disconnected(snapshot, { socketId, now: new Date(), graceMs })));
   }
   return changes.filter((c) => c.changed);
 }
@@ -461,7 +462,6 @@ export async function touchCallSockets(socketIds: string[]): Promise<void> {
  * instances. Any instance may run it; the row lock makes each change happen once.
  */
 export async function expireCalls(timings: CallTimings): Promise<CallChange[]> {
-  const graceSeconds = timings.graceMs / 1000;
   const staleSeconds = timings.staleMs / 1000;
   const due = await getDb().$queryRaw<{ id: string }[]>`
     SELECT c.id::text FROM calls c
@@ -470,13 +470,13 @@ export async function expireCalls(timings: CallTimings): Promise<CallChange[]> {
         SELECT 1 FROM call_participants p WHERE p.call_id = c.id AND p.state = 'invited')))
       OR EXISTS (
         SELECT 1 FROM call_participants p WHERE p.call_id = c.id AND p.state = 'joined'
-          AND (p.disconnected_at <= now() - make_interval(secs => ${graceSeconds})
+          AND (p.reconnect_until <= now()
                OR p.seen_at <= now() - make_interval(secs => ${staleSeconds}))))`;
   const changes: CallChange[] = [];
   for (const { id } of due) {
     changes.push(
       await changeCall(id, null, (_tx, snapshot) =>
-        expire(snapshot, { now: new Date(), graceMs: timings.graceMs, staleMs: timings.staleMs }),
+        expire(snapshot, { now: new Date(), staleMs: timings.staleMs }),
       ),
     );
   }

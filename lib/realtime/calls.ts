@@ -119,7 +119,7 @@ export function createCallService(io: ParleyServer, options: CallServiceOptions)
     },
     socketClosed(socketId) {
       if (!held.delete(socketId)) return;
-      markSocketDisconnected(socketId).then(
+      markSocketDisconnected(socketId, graceMs).then(
         (changes) => changes.forEach((change) => service.publish(change)),
         // The participant then stops being vouched for, and leaves after the stale period instead.
         (error: unknown) => log.warn({ err: error, socketId }, 'could not mark a call participant reconnecting'),

@@ -258,7 +258,7 @@ describe('message lifecycle across two instances', () => {
     // A quote-reply carries the quoted author and the start of its body.
     const quote = ok(await sendWith(bobOnB.socket, { body: 'quoting you', replyToSeq: third.seq }));
     bobSees.put(quote);
-    expect(quote.replyTo).toEqual({ seq: third.seq, author: pub(alice), snippet: third.body, deleted: false, attachments: [] });
+    expect(quote.replyTo).toEqual({ seq: third.seq, author: pub(alice), snippet: third.body, deleted: false, attachments: [], call: null });
     await eventually(() => aliceSees.get(quote.seq) !== undefined, 10_000);
     expect(aliceSees.get(quote.seq)).toEqual(quote);
 
@@ -292,7 +292,7 @@ describe('message lifecycle across two instances', () => {
     const database = await roomState(carol, room.id);
     expect(database.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]); // thread replies included: seqs stay contiguous
     expect(carolSees.list()).toEqual(database);
-    expect(carolSees.get(quote.seq)!.replyTo).toEqual({ seq: third.seq, author: pub(alice), snippet: '', deleted: true, attachments: [] });
+    expect(carolSees.get(quote.seq)!.replyTo).toEqual({ seq: third.seq, author: pub(alice), snippet: '', deleted: true, attachments: [], call: null });
     // Those who stayed hold the same, but for the quote they read before its target was deleted.
     expect(quoteNamesOnly(aliceSees.list())).toEqual(quoteNamesOnly(database));
     expect(quoteNamesOnly(bobSees.list())).toEqual(quoteNamesOnly(database));
@@ -457,7 +457,7 @@ describe('message lifecycle across two instances', () => {
     const aliceOnB = await openRoom(b.url, alice, room.id);
     const long = ok(await send(aliceOnB.socket, `${'😀'.repeat(150)}${'x'.repeat(150)}`));
     const quote = ok(await sendWith(aliceOnB.socket, { body: 'that', replyToSeq: long.seq }));
-    expect(quote.replyTo).toEqual({ seq: long.seq, author: pub(alice), snippet: `${'😀'.repeat(150)}${'x'.repeat(50)}`, deleted: false, attachments: [] });
+    expect(quote.replyTo).toEqual({ seq: long.seq, author: pub(alice), snippet: `${'😀'.repeat(150)}${'x'.repeat(50)}`, deleted: false, attachments: [], call: null });
     aliceOnB.socket.close();
   });
 

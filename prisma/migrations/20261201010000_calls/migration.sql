@@ -41,6 +41,8 @@ CREATE TABLE "call_participants" (
   "seen_at"         TIMESTAMPTZ(3),
   -- The holding socket disconnected: a new one of the same user may resume until the grace ends.
   "disconnected_at" TIMESTAMPTZ(3),
+  -- Until when they may resume: the grace of the instance that saw the socket go, fixed then.
+  "reconnect_until" TIMESTAMPTZ(3),
   "media"           JSONB NOT NULL DEFAULT '{"audio":false,"video":false,"screen":false}',
   CONSTRAINT "call_participants_pkey" PRIMARY KEY ("call_id", "user_id"),
   CONSTRAINT "call_participants_call_id_fkey" FOREIGN KEY ("call_id") REFERENCES "calls"("id") ON DELETE CASCADE ON UPDATE CASCADE,
