@@ -3,13 +3,13 @@
  * as the current user. No internet is needed: instead of ClamAV's downloaded databases it loads signatures
  * for the EICAR test file only (a whole-file hash and a body pattern, so EICAR inside a larger file is found).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { clamdCommand } from '../files/clamd';
+import { startDaemon } from './daemon';
 import { eicar } from './file-fixtures';
 
 const CANDIDATES = ['/usr/sbin/clamd', '/usr/bin/clamd', '/usr/local/sbin/clamd', '/usr/local/bin/clamd'];
@@ -55,11 +55,6 @@ function signatures(): { hdb: string; ndb: string } {
   };
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 export async function startTestClamd(options: TestClamdOptions = {}): Promise<TestClamd> {
   const binary = findClamd();
   if (!binary) throw new Error('clamd is not installed (Debian: apt-get install clamav-daemon)');
@@ -91,43 +86,15 @@ export async function startTestClamd(options: TestClamdOptions = {}): Promise<Te
   const configFile = path.join(dir, 'clamd.conf');
   await writeFile(configFile, config + '\n');
 
-  const child = spawn(binary, ['--config-file', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-8192);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exit = exited(child);
-
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exit;
-      clearTimeout(killer);
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  let died = false;
-  void exit.then(() => (died = true));
-  for (;;) {
-    if (died) {
-      await stop();
-      throw new Error(`clamd exited during start-up (code ${child.exitCode}):\n${output}`);
-    }
-    try {
-      if ((await clamdCommand({ socket }, 'PING', { timeoutMs: 1000 })) === 'PONG') break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`clamd did not answer PING within ${options.startTimeoutMs ?? 30_000} ms:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50)); // poll interval while it loads signatures
-  }
-  return { socket, port: options.tcpPort, pid: child.pid!, stop };
+  const daemon = await startDaemon({
+    name: 'clamd',
+    binary,
+    args: ['--config-file', configFile],
+    dir,
+    probe: async () => (await clamdCommand({ socket }, 'PING', { timeoutMs: 1000 })) === 'PONG',
+    readyMeans: 'answer PING',
+    startTimeoutMs: options.startTimeoutMs ?? 30_000,
+    pollMs: 50, // while it loads signatures
+  });
+  return { socket, port: options.tcpPort, pid: daemon.pid, stop: daemon.stop };
 }

@@ -4,12 +4,13 @@
  * current user, listening on 127.0.0.1 only. Debian's package: `apt-get install coturn` (its system service
  * is not needed, and not touched).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startDaemon } from './daemon';
 import { freePort } from './free-port';
 import { stunBinding } from './turn-client';
 
@@ -95,11 +96,6 @@ export interface TestCoturnOptions {
   startTimeoutMs?: number;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -161,42 +157,18 @@ export async function startTestCoturn(options: TestCoturnOptions = {}): Promise<
   const configFile = path.join(dir, 'turnserver.conf');
   await writeFile(configFile, config + '\n');
 
-  const child = spawn(binary, ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-256 * 1024);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exit = exited(child);
-
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exit;
-      clearTimeout(killer);
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-
-  const timeoutMs = options.startTimeoutMs ?? 15_000;
-  const deadline = Date.now() + timeoutMs;
-  let died = false;
-  void exit.then(() => (died = true));
   // Ready when it answers a STUN Binding on its UDP port (it binds TCP and TLS in the same start-up step).
-  for (;;) {
-    if (died) {
-      await stop();
-      throw new Error(`coturn exited during start-up (code ${child.exitCode}):\n${output}`);
-    }
-    const answered = await stunBinding('127.0.0.1', port, 500).then((r) => r.ok, () => false);
-    if (answered) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`coturn did not answer STUN within ${timeoutMs} ms:\n${output}`);
-    }
-  }
+  const daemon = await startDaemon({
+    name: 'coturn',
+    binary,
+    args: ['-c', configFile],
+    dir,
+    probe: () => stunBinding('127.0.0.1', port, 500).then((r) => r.ok),
+    readyMeans: 'answer STUN',
+    startTimeoutMs: options.startTimeoutMs ?? 15_000,
+    keepBytes: 256 * 1024,
+    pollMs: 0, // each probe already waits up to 500 ms for its answer
+  });
   return {
     host: '127.0.0.1',
     port,
@@ -205,8 +177,8 @@ export async function startTestCoturn(options: TestCoturnOptions = {}): Promise<
     secret,
     realm,
     urls: [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`],
-    pid: child.pid!,
-    output: () => output,
-    stop,
+    pid: daemon.pid,
+    output: daemon.output,
+    stop: daemon.stop,
   };
 }
