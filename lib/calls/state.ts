@@ -53,6 +53,22 @@ export const callEnded = () => new AppError('CONFLICT', 'The call has ended.');
 export const notInCall = () => new AppError('CONFLICT', 'You are not in this call (from this tab).');
 export const alreadyInACall = () => new AppError('CONFLICT', 'You are already in a call.');
 
+/** Someone added to a call, not (yet) in it. */
+function newParticipant(userId: string, position: number, state: ParticipantState): ParticipantRecord {
+  return {
+    userId,
+    position,
+    state,
+    socketId: null,
+    joinedAt: null,
+    leftAt: null,
+    seenAt: null,
+    disconnectedAt: null,
+    reconnectUntil: null,
+    media: { ...NO_MEDIA },
+  };
+}
+
 function clone(snapshot: CallSnapshot): CallSnapshot {
   return { call: { ...snapshot.call }, participants: snapshot.participants.map((p) => ({ ...p, media: { ...p.media } })) };
 }
@@ -144,19 +160,8 @@ export function newCall(input: {
         reconnectUntil: null,
         media: { audio: true, video: input.kind === 'video', screen: false },
       },
-      ...input.callees.map(
-        (callee, index): ParticipantRecord => ({
-          userId: callee.userId,
-          position: index + 1,
-          state: callee.busy ? 'busy' : callee.online ? 'invited' : 'missed',
-          socketId: null,
-          joinedAt: null,
-          leftAt: null,
-          seenAt: null,
-          disconnectedAt: null,
-          reconnectUntil: null,
-          media: { ...NO_MEDIA },
-        }),
+      ...input.callees.map((callee, index) =>
+        newParticipant(callee.userId, index + 1, callee.busy ? 'busy' : callee.online ? 'invited' : 'missed'),
       ),
     ],
   };
@@ -183,18 +188,7 @@ export function accept(current: CallSnapshot, input: { userId: string; socketId:
   const next = clone(current);
   let participant = find(next, input.userId);
   if (!participant) {
-    participant = {
-      userId: input.userId,
-      position: Math.max(...next.participants.map((p) => p.position)) + 1,
-      state: 'invited',
-      socketId: null,
-      joinedAt: null,
-      leftAt: null,
-      seenAt: null,
-      disconnectedAt: null,
-      reconnectUntil: null,
-      media: { ...NO_MEDIA },
-    };
+    participant = newParticipant(input.userId, Math.max(...next.participants.map((p) => p.position)) + 1, 'invited');
     next.participants.push(participant);
   }
   Object.assign(participant, {
