@@ -1,8 +1,8 @@
 /**
  * Calls: the only code that reads or writes `calls` and `call_participants` (docs/protocol.md §4.12).
  * Every change runs the state machine (lib/calls/state.ts) on the call row locked FOR UPDATE, so every
- * instance sees one outcome; "one live call per room" and "one joined call per person" are unique indexes,
- * so races between instances are settled by PostgreSQL too. Who may see a call: members of its room —
+ * instance sees one outcome; starts take a per-room lock, and "one live call per room" and "one joined call
+ * per person" are unique indexes, so races between instances are settled by PostgreSQL too. Who may see a call: members of its room —
  * to everyone else a call does not exist (NOT_FOUND), like a direct room.
  */
 import { Prisma } from '@/generated/prisma/client.ts';
@@ -15,6 +15,7 @@ import {
   expire,
   hangup,
   newCall,
+  NO_MEDIA,
   resume,
   setMedia,
   type CallRecord,
@@ -84,17 +85,11 @@ interface CallRow {
 }
 
 async function readSnapshot(tx: Tx, callId: string, lock: boolean): Promise<CallSnapshot | null> {
-  const calls = lock
-    ? await tx.$queryRaw<CallRow[]>`
-        SELECT c.id::text, c.room_id AS "roomId", r.kind::text AS "roomKind", c.kind, c.caller_id::text AS "callerId", c.state,
-               c.created_at AS "createdAt", c.ring_until AS "ringUntil", c.answered_at AS "answeredAt", c.ended_at AS "endedAt",
-               c.end_reason AS "endReason"
-        FROM calls c JOIN rooms r ON r.id = c.room_id WHERE c.id = ${callId}::uuid FOR UPDATE OF c`
-    : await tx.$queryRaw<CallRow[]>`
-        SELECT c.id::text, c.room_id AS "roomId", r.kind::text AS "roomKind", c.kind, c.caller_id::text AS "callerId", c.state,
-               c.created_at AS "createdAt", c.ring_until AS "ringUntil", c.answered_at AS "answeredAt", c.ended_at AS "endedAt",
-               c.end_reason AS "endReason"
-        FROM calls c JOIN rooms r ON r.id = c.room_id WHERE c.id = ${callId}::uuid`;
+  const calls = await tx.$queryRaw<CallRow[]>`
+    SELECT c.id::text, c.room_id AS "roomId", r.kind::text AS "roomKind", c.kind, c.caller_id::text AS "callerId", c.state,
+           c.created_at AS "createdAt", c.ring_until AS "ringUntil", c.answered_at AS "answeredAt", c.ended_at AS "endedAt",
+           c.end_reason AS "endReason"
+    FROM calls c JOIN rooms r ON r.id = c.room_id WHERE c.id = ${callId}::uuid ${lock ? Prisma.sql`FOR UPDATE OF c` : Prisma.empty}`;
   const call = calls[0];
   if (!call) return null;
   const participants = await tx.$queryRaw<ParticipantRecord[]>`
@@ -136,7 +131,7 @@ async function toCallInfo(tx: Tx, snapshot: CallSnapshot): Promise<CallInfo> {
           joinedAt: p.joinedAt?.toISOString() ?? null,
           leftAt: p.leftAt?.toISOString() ?? null,
           reconnecting: p.state === 'joined' && p.disconnectedAt !== null,
-          media: p.state === 'joined' ? p.media : { audio: false, video: false, screen: false },
+          media: p.state === 'joined' ? p.media : { ...NO_MEDIA },
         }),
       ),
   };
@@ -201,6 +196,13 @@ function mapJoinRace(error: unknown): never {
   throw error;
 }
 
+/** The same system transition (nobody's request: no visibility check) on each call, one at a time; the changed ones. */
+async function changeEach(callIds: string[], transition: (snapshot: CallSnapshot) => CallSnapshot): Promise<CallChange[]> {
+  const changes: CallChange[] = [];
+  for (const id of callIds) changes.push(await changeCall(id, null, (_tx, snapshot) => transition(snapshot)));
+  return changes.filter((c) => c.changed);
+}
+
 /**
  * Runs one transition on the locked call and writes it back. `transition` returns the snapshot unchanged
  * (the same object) when nothing changes.
@@ -258,8 +260,8 @@ export async function startCall(input: StartCallInput): Promise<CallChange> {
   ).map((m) => m.userId);
   const callees = chooseCallees({ kind: access.kind, memberIds, callerId: input.userId, invite: input.invite });
 
-  const live = await findLiveCallId(input.roomId);
-  if (live) return joinLive(live, input);
+  const live = await findLiveCallId(getDb(), input.roomId);
+  if (live) return acceptCall({ ...input, callId: live });
   const online = await input.whoIsOnline(callees);
 
   let outcome: CallChange | { join: string };
@@ -268,8 +270,8 @@ export async function startCall(input: StartCallInput): Promise<CallChange> {
       // One start at a time per room: a second caller (glare) must see the first one's call, not find the
       // first caller joined to it and ring them as busy.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`call-room:${input.roomId}`}, 0))`;
-      const raced = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM calls WHERE room_id = ${input.roomId} AND state <> 'ended'`;
-      if (raced[0]) return { join: raced[0].id };
+      const raced = await findLiveCallId(tx, input.roomId);
+      if (raced) return { join: raced };
       await assertNotInAnotherCall(tx, input.userId, null);
       const busyRows = await tx.$queryRaw<{ userId: string }[]>`
         SELECT user_id::text AS "userId" FROM call_participants WHERE user_id = ANY (${callees}::uuid[]) AND state = 'joined'`;
@@ -298,16 +300,11 @@ export async function startCall(input: StartCallInput): Promise<CallChange> {
     return mapJoinRace(error);
   }
   // Someone else's call started in this room meanwhile (glare across instances): join that one.
-  return 'join' in outcome ? joinLive(outcome.join, input) : outcome;
+  return 'join' in outcome ? acceptCall({ ...input, callId: outcome.join }) : outcome;
 }
 
-async function joinLive(callId: string, input: StartCallInput): Promise<CallChange> {
-  const change = await acceptCall({ callId, userId: input.userId, socketId: input.socketId });
-  return change;
-}
-
-async function findLiveCallId(roomId: string): Promise<string | null> {
-  const rows = await getDb().$queryRaw<{ id: string }[]>`SELECT id::text FROM calls WHERE room_id = ${roomId} AND state <> 'ended'`;
+async function findLiveCallId(tx: Tx, roomId: string): Promise<string | null> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM calls WHERE room_id = ${roomId} AND state <> 'ended'`;
   return rows[0]?.id ?? null;
 }
 
@@ -361,11 +358,10 @@ export async function leaveCallsOfRoom(input: { roomId: string; userId: string }
   const rows = await getDb().$queryRaw<{ id: string }[]>`
     SELECT c.id::text FROM calls c JOIN call_participants p ON p.call_id = c.id AND p.user_id = ${input.userId}::uuid
     WHERE c.room_id = ${input.roomId} AND c.state <> 'ended' AND p.state IN ('joined', 'invited')`;
-  const changes: CallChange[] = [];
-  for (const { id } of rows) {
-    changes.push(await changeCall(id, null, (_tx, snapshot) => hangup(snapshot, { userId: input.userId, now: new Date() })));
-  }
-  return changes.filter((c) => c.changed);
+  return changeEach(
+    rows.map((r) => r.id),
+    (snapshot) => hangup(snapshot, { userId: input.userId, now: new Date() }),
+  );
 }
 
 /**
@@ -443,11 +439,10 @@ export async function listLiveCalls(input: { userId: string }): Promise<CallInfo
 export async function markSocketDisconnected(socketId: string, graceMs: number): Promise<CallChange[]> {
   const rows = await getDb().$queryRaw<{ callId: string }[]>`
     SELECT call_id::text AS "callId" FROM call_participants WHERE socket_id = ${socketId} AND state = 'joined'`;
-  const changes: CallChange[] = [];
-  for (const { callId } of rows) {
-    changes.push(await changeCall(callId, null, (_tx, snapshot) => disconnected(snapshot, { socketId, now: new Date(), graceMs })));
-  }
-  return changes.filter((c) => c.changed);
+  return changeEach(
+    rows.map((r) => r.callId),
+    (snapshot) => disconnected(snapshot, { socketId, now: new Date(), graceMs }),
+  );
 }
 
 /** This instance still has these sockets: their participants are alive (a dead instance stops saying so). */
@@ -472,15 +467,10 @@ export async function expireCalls(timings: CallTimings): Promise<CallChange[]> {
         SELECT 1 FROM call_participants p WHERE p.call_id = c.id AND p.state = 'joined'
           AND (p.reconnect_until <= now()
                OR p.seen_at <= now() - make_interval(secs => ${staleSeconds}))))`;
-  const changes: CallChange[] = [];
-  for (const { id } of due) {
-    changes.push(
-      await changeCall(id, null, (_tx, snapshot) =>
-        expire(snapshot, { now: new Date(), staleMs: timings.staleMs }),
-      ),
-    );
-  }
-  return changes.filter((c) => c.changed);
+  return changeEach(
+    due.map((r) => r.id),
+    (snapshot) => expire(snapshot, { now: new Date(), staleMs: timings.staleMs }),
+  );
 }
 
 /**
