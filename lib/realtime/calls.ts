@@ -63,20 +63,22 @@ export function createCallService(io: ParleyServer, options: CallServiceOptions)
   const timings: CallTimings = { ringMs, graceMs, staleMs: Math.max(4 * heartbeatMs, graceMs) };
   /** Main sockets of this instance that hold (or held) a place in a call: the heartbeat vouches for them. */
   const held = new Set<string>();
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Sweeps due at a moment, by that moment (every update of a ringing call names the same deadline: one timer). */
+  const timers = new Map<number, ReturnType<typeof setTimeout>>();
   let sweeping: Promise<void> | undefined;
   let sweepAgain = false;
   let closed = false;
 
-  function later(ms: number): void {
-    if (closed) return;
+  function sweepAt(at: number): void {
+    if (closed || timers.has(at)) return;
     const timer = setTimeout(() => {
-      timers.delete(timer);
+      timers.delete(at);
       void service.sweep();
-    }, Math.max(0, ms) + 25);
+    }, Math.max(0, at - Date.now()) + 25);
     timer.unref();
-    timers.add(timer);
+    timers.set(at, timer);
   }
+
 
   async function writeEntry(callId: string): Promise<void> {
     const stored = await writeCallEntry(callId);
@@ -101,8 +103,8 @@ export function createCallService(io: ParleyServer, options: CallServiceOptions)
       if (change.ring.length > 0) io.to(change.ring.map(userRoom)).emit('call:ring', { call });
       if (call.state !== 'ended') {
         // Ring deadline and reconnect graces, on time here; the periodic sweep covers any instance that dies.
-        if (call.participants.some((p) => p.state === 'invited') || call.state === 'ringing') later(Date.parse(call.ringUntil) - Date.now());
-        if (call.participants.some((p) => p.reconnecting)) later(graceMs);
+        if (call.participants.some((p) => p.state === 'invited') || call.state === 'ringing') sweepAt(Date.parse(call.ringUntil));
+        if (call.participants.some((p) => p.reconnecting)) sweepAt(Date.now() + graceMs);
       }
       if (change.ended) {
         writeEntry(call.id).catch((error: unknown) => log.warn({ err: error, callId: call.id }, 'call entry not written yet; the sweep retries'));
@@ -143,7 +145,7 @@ export function createCallService(io: ParleyServer, options: CallServiceOptions)
       closed = true;
       clearInterval(sweepTimer);
       clearInterval(heartbeatTimer);
-      for (const timer of timers) clearTimeout(timer);
+      for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
       services.delete(io);
     },
