@@ -54,6 +54,11 @@ export const envSchema = z.object({
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(origin)),
+  /** Instance administrators besides the first account (docs/protocol.md §4.15): comma-separated usernames. */
+  ADMIN_USERNAMES: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((u) => u.trim().toLowerCase()).filter(Boolean)),
   /** Behind a reverse proxy: take the client address from X-Forwarded-For, the public origin from X-Forwarded-Host/-Proto. */
   TRUST_PROXY: booleanFlag.default(false),
   /**

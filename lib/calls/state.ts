@@ -16,7 +16,7 @@ import {
 export interface CallRecord {
   id: string;
   roomId: string;
-  roomKind: 'public' | 'private' | 'direct';
+  roomKind: 'public' | 'private' | 'direct' | 'group';
   kind: CallKind;
   callerId: string;
   state: CallState;

@@ -6,6 +6,7 @@
 import { Prisma } from '@/generated/prisma/client.ts';
 import { toAttachment, type StoredAttachment } from '../schemas/attachment';
 import type { CallEntry } from '../schemas/call';
+import type { RoomEvent } from '../schemas/room-event';
 import type { ChatMessage, QuotedMessage, Reaction } from '../schemas/message';
 import type { PublicUser } from '../schemas/user';
 
@@ -34,6 +35,7 @@ export interface MessageRow {
   mentionsRoom: boolean;
   attachments: StoredAttachment[];
   call: CallEntry | null;
+  event: RoomEvent | null;
   author: PublicUser;
   /** Absent when read with ownColumns only. */
   replyTo?: QuotedMessage | null;
@@ -41,7 +43,7 @@ export interface MessageRow {
 }
 
 const userJson = (alias: string) =>
-  Prisma.raw(`json_build_object('id', ${alias}.id, 'username', ${alias}.username, 'displayName', ${alias}.display_name)`);
+  Prisma.raw(`json_build_object('id', ${alias}.id, 'username', ${alias}.username, 'displayName', ${alias}.display_name, 'avatar', ${alias}.avatar)`);
 
 /** The columns of the row itself and its author (a key lookup): all a new top-level message needs. */
 export function ownColumns(alias = 'm'): Prisma.Sql {
@@ -51,7 +53,7 @@ export function ownColumns(alias = 'm'): Prisma.Sql {
     ${m}.created_at AS "createdAt", ${m}.edited_at AS "editedAt", ${m}.deleted_at AS "deletedAt", ${m}.rev,
     ${m}.thread_root_seq AS "threadRootSeq", ${m}.also_in_room AS "alsoInRoom", ${m}.reply_count AS "replyCount",
     ${m}.last_reply_seq AS "lastReplySeq", ${m}.last_reply_at AS "lastReplyAt", ${m}.reactions,
-    ${m}.mentions::text[] AS mentions, ${m}.mentions_room AS "mentionsRoom", ${m}.attachments, ${m}.call,
+    ${m}.mentions::text[] AS mentions, ${m}.mentions_room AS "mentionsRoom", ${m}.attachments, ${m}.call, ${m}.event,
     (SELECT ${userJson('au')} FROM users au WHERE au.id = ${m}.author_id) AS author`;
 }
 
@@ -110,5 +112,6 @@ export function toChatMessage(row: MessageRow): ChatMessage {
     mentionsRoom: row.mentionsRoom,
     attachments: row.attachments.map(toAttachment),
     call: row.call ?? null,
+    event: row.event ?? null,
   };
 }

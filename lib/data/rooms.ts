@@ -10,9 +10,10 @@ import { getEnv } from '../env';
 import { AppError } from '../errors';
 import { hashPassword, verifyPassword } from '../password';
 import { consumeAttempt, sharedLimiter, type LimitPolicy } from '../rate-limit';
-import type { CreateRoomInput, NotifyLevel, RoomDirectoryPage, RoomMentionsPolicy, RoomDirectoryQuery, RoomList, RoomMember, RoomSummary } from '../schemas/room';
+import type { CreateRoomInput, MemberRole, NotifyLevel, RoomDirectoryPage, RoomMentionsPolicy, RoomDirectoryQuery, RoomList, RoomMember, RoomSummary } from '../schemas/room';
+import type { PublicUser } from '../schemas/user';
 import { recordAudit } from './audit';
-import { isUniqueViolation } from './users';
+import { isUniqueViolation, publicUserSelect } from './users';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -40,19 +41,23 @@ const roomSelect = {
   createdAt: true,
   lastSeq: true,
   roomMentions: true,
+  topic: true,
+  archivedAt: true,
+  passwordHash: true,
   _count: { select: { members: true } },
   // Direct rooms show the other participant instead of a name (empty for other kinds).
   members: {
-    where: { room: { kind: 'direct' } },
-    select: { user: { select: { id: true, username: true, displayName: true } } },
-    take: 2,
+    where: { room: { kind: { in: ['direct', 'group'] } } },
+    select: { user: { select: publicUserSelect } },
+    orderBy: { joinedAt: 'asc' },
+    take: 9,
   },
 } satisfies Prisma.RoomSelect;
 
 type RoomRow = Prisma.RoomGetPayload<{ select: typeof roomSelect }>;
 
-const membershipSelect = { role: true, lastReadSeq: true, notifyLevel: true } as const;
-type MembershipView = { role: 'owner' | 'member'; lastReadSeq: number; notifyLevel: string | null };
+const membershipSelect = { role: true, lastReadSeq: true, notifyLevel: true, mutedUntil: true } as const;
+type MembershipView = { role: MemberRole; lastReadSeq: number; notifyLevel: string | null; mutedUntil: Date | null };
 
 /** Unread mentions are counted up to this (a badge shows "99+"). */
 export const UNREAD_MENTIONS_COUNTED = 100;
@@ -101,6 +106,11 @@ function toSummary(room: RoomRow, membership: MembershipView | null, viewerId: s
     unreadMentions: membership ? unreadMentions : null,
     notify: membership ? notifyLevelOf(room.kind, membership.notifyLevel) : null,
     roomMentions: room.roomMentions === 'owner' ? 'owner' : 'anyone',
+    topic: room.topic,
+    hasPassword: room.passwordHash !== null,
+    archivedAt: room.archivedAt?.toISOString() ?? null,
+    mutedUntil: membership?.mutedUntil && membership.mutedUntil.getTime() > Date.now() ? membership.mutedUntil.toISOString() : null,
+    participants: room.kind === 'group' ? room.members.filter((m) => m.user.id !== viewerId).map((m) => m.user) : null,
   };
 }
 
@@ -200,6 +210,8 @@ type DirectoryRow = {
   created_at: Date;
   member_count: number;
   room_mentions: string;
+  topic: string;
+  has_password: boolean;
 };
 
 /**
@@ -216,9 +228,12 @@ export async function listRoomDirectory(input: { userId: string } & RoomDirector
     ? Prisma.sql`AND (r.name ILIKE ${pattern} ESCAPE '\\' OR r.description ILIKE ${pattern} ESCAPE '\\')`
     : Prisma.empty;
   const candidates = Prisma.sql`
-    SELECT r.id, r.name, r.name_key, r.description, r.kind::text AS kind, r.owner_id::text AS owner_id, r.created_at, r.member_count, r.room_mentions
+    SELECT r.id, r.name, r.name_key, r.description, r.kind::text AS kind, r.owner_id::text AS owner_id, r.created_at, r.member_count, r.room_mentions,
+           r.topic, r.password_hash IS NOT NULL AS has_password
     FROM rooms r
-    WHERE r.kind IN ('public', 'private')
+    WHERE r.kind IN ('public', 'private') AND r.archived_at IS NULL
+      -- a private room without a password is entered by invitation only: nothing to find
+      AND (r.kind = 'public' OR r.password_hash IS NOT NULL)
       AND NOT EXISTS (SELECT 1 FROM memberships mine WHERE mine.room_id = r.id AND mine.user_id = ${input.userId}::uuid)
       ${matches}`;
   const order = Prisma.sql`ORDER BY member_count DESC, name_key ASC LIMIT ${input.limit + 1}`;
@@ -251,6 +266,11 @@ export async function listRoomDirectory(input: { userId: string } & RoomDirector
       unreadMentions: null,
       notify: null,
       roomMentions: row.room_mentions === 'owner' ? 'owner' : 'anyone',
+      topic: row.topic,
+      hasPassword: row.has_password,
+      archivedAt: null,
+      mutedUntil: null,
+      participants: null,
     })),
     nextCursor: rows.length > input.limit && last ? encodeDirectoryCursor([last.member_count, last.name_key]) : null,
   };
@@ -334,7 +354,7 @@ export async function createRoom(input: { ownerId: string; data: CreateRoomInput
         return created;
       });
     });
-    return toSummary(room, { role: 'owner', lastReadSeq: 0, notifyLevel: null }, ownerId);
+    return toSummary(room, { role: 'owner', lastReadSeq: 0, notifyLevel: null, mutedUntil: null }, ownerId);
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new AppError('CONFLICT', 'A room with that name already exists.', {
@@ -415,14 +435,19 @@ export async function deleteRoom(input: { roomId: string; userId: string; ip: st
   });
 }
 
+function toRoomMember(m: { role: MemberRole; joinedAt: Date; mutedUntil: Date | null; user: PublicUser }): RoomMember {
+  const muted = m.mutedUntil && m.mutedUntil.getTime() > Date.now() ? m.mutedUntil.toISOString() : null;
+  return { user: m.user, role: m.role, joinedAt: m.joinedAt.toISOString(), mutedUntil: muted };
+}
+
 export async function listMembers(input: { roomId: string; userId: string }): Promise<RoomMember[]> {
   await requireMembership(input);
   const members = await getDb().membership.findMany({
     where: { roomId: input.roomId },
-    select: { role: true, joinedAt: true, user: { select: { id: true, username: true, displayName: true } } },
+    select: { role: true, joinedAt: true, mutedUntil: true, user: { select: publicUserSelect } },
     orderBy: { joinedAt: 'asc' },
   });
-  return members.map((m) => ({ user: m.user, role: m.role, joinedAt: m.joinedAt.toISOString() }));
+  return members.map(toRoomMember);
 }
 
 /** The one key of a pair's conversation, whichever of the two starts it. */

@@ -9,7 +9,8 @@ import type { ChangePasswordInput, PublicUser, RegisterInput } from '../schemas/
 import { recordAudit } from './audit';
 import { revokeAllSessions } from './sessions';
 
-const publicUserSelect = { id: true, username: true, displayName: true } as const;
+/** The columns of a PublicUser (never the password hash). */
+export const publicUserSelect = { id: true, username: true, displayName: true, avatar: true } as const;
 
 const FIFTEEN_MINUTES = 15 * 60;
 const ONE_HOUR = 60 * 60;

@@ -16,7 +16,7 @@ import type {
 } from '../schemas/message';
 import type { CallIdInput, CallInfo, CallJoined, CallMediaInput, CallSignalInput, RelayedSignal, StartCallInput } from '../schemas/call';
 import type { ReactionInput } from '../schemas/reaction';
-import type { Receipt, RoomSummary } from '../schemas/room';
+import type { Receipt, RoomMember, RoomSettings, RoomSummary } from '../schemas/room';
 import type { PresenceInfo, PublicUser } from '../schemas/user';
 
 // ── Main namespace "/" — one per browser tab; what concerns the user across rooms (per-user room). ──
@@ -65,7 +65,13 @@ export interface ServerToClientEvents {
   /** A room this user is a member of is gone (deleted by its owner). */
   'room:deleted': (payload: { roomId: string }) => void;
   /** This user's membership changed (created, joined or left a room, from any tab): refetch the room. */
-  'membership:changed': (payload: { roomId: string; isMember: boolean }) => void;
+  /**
+   * My membership of a room changed: joined, left, or (isMember still true) my role or mute changed.
+   * Removals by a moderator say so: `reason` kicked | banned (absent otherwise).
+   */
+  'membership:changed': (payload: { roomId: string; isMember: boolean; reason?: 'kicked' | 'banned' }) => void;
+  /** A room's shared settings changed (name, topic, kind, password, owner, archived): every member's tabs (§4.13). */
+  'room:updated': (payload: { room: RoomSettings }) => void;
   /** I became a member of this room (a new direct conversation, from either side): its member view. */
   'room:joined': (payload: { room: RoomSummary }) => void;
   /**
@@ -153,7 +159,10 @@ export interface RoomServerToClientEvents {
   /** My read position in a thread moved (from this or another of my clients). */
   'thread:read': (payload: ThreadRead) => void;
   'member:joined': (payload: { user: PublicUser; at: string }) => void;
-  'member:left': (payload: { user: PublicUser; at: string }) => void;
+  /** Someone left or was removed; `reason` and `by` say which (absent: they left). The removed person's own sockets hear it too, then are disconnected from the room. */
+  'member:left': (payload: { user: PublicUser; at: string; reason?: 'kicked' | 'banned'; by?: PublicUser }) => void;
+  /** A member's role or mute changed (§4.13). */
+  'member:updated': (payload: { member: RoomMember }) => void;
   /** Someone opened this room (idempotent: a second tab re-announces). */
   'presence:online': (payload: { user: PublicUser }) => void;
   /** Someone closed their last view of this room (they may still be online elsewhere in the app). */

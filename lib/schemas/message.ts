@@ -1,6 +1,7 @@
 /** Message rules and wire shapes. */
 import { z } from 'zod';
 import type { CallEntry } from './call';
+import type { RoomEvent } from './room-event';
 import { attachmentIdsSchema, type Attachment } from './attachment';
 import { plainText } from './text';
 import type { PublicUser } from './user';
@@ -192,6 +193,11 @@ export interface ChatMessage {
   attachments: Attachment[];
   /** A call's entry (body ""): written by the server under the caller's name when the call ends (§4.12); null otherwise and on tombstones. */
   call: CallEntry | null;
+  /**
+   * A room event's line (body ""): a change to the room written under the name of who made it (§4.13);
+   * null otherwise and on tombstones. It cannot be edited; moderators may delete it.
+   */
+  event: RoomEvent | null;
 }
 
 export interface HistoryPage {

@@ -62,8 +62,26 @@ export const joinRoomSchema = z.strictObject({
   password: plainText(z.string().max(200), { label: 'Room password' }).optional(),
 });
 
-export type RoomKind = 'public' | 'private' | 'direct';
-export type MemberRole = 'owner' | 'member';
+export type RoomKind = 'public' | 'private' | 'direct' | 'group';
+/** Conversations (direct and group) have no name and no owner powers, and are private to their members. */
+export function isConversation(kind: RoomKind): kind is 'direct' | 'group' {
+  return kind === 'direct' || kind === 'group';
+}
+
+/** Highest first (docs/protocol.md §4.13). Nobody acts on someone of an equal or higher role. */
+export const MEMBER_ROLES = ['owner', 'admin', 'moderator', 'member'] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+const ROLE_RANK: Record<MemberRole, number> = { owner: 4, admin: 3, moderator: 2, member: 1 };
+/** How a role compares: rank(owner) > rank(admin) > rank(moderator) > rank(member). */
+export function roleRank(role: MemberRole | null): number {
+  return role ? ROLE_RANK[role] : 0;
+}
+/** Whether `role` is at least `least`. */
+export function hasRole(role: MemberRole | null, least: MemberRole): boolean {
+  return roleRank(role) >= ROLE_RANK[least];
+}
+
+export const roomTopicSchema = plainText(z.string().trim().max(250, 'Topic must be at most 250 characters.'), { label: 'Topic' });
 
 /** A room as listed in the sidebar. Non-members of private rooms see no activity (lastSeq is null). */
 export interface RoomSummary {
@@ -88,6 +106,29 @@ export interface RoomSummary {
   notify: NotifyLevel | null;
   /** Who may notify everyone with @room / @here. */
   roomMentions: RoomMentionsPolicy;
+  /** A short line shown under the name ('' for none). */
+  topic: string;
+  /** Private rooms: whether joining takes a password (without one, only invitations let people in). */
+  hasPassword: boolean;
+  /** Set while the room is archived: read-only for everyone until restored. */
+  archivedAt: string | null;
+  /** Members only: until when I am muted here (null: not muted). */
+  mutedUntil: string | null;
+  /** Group conversations: the other members (up to 8); null for other kinds. */
+  participants: PublicUser[] | null;
+}
+
+/** The part of a room that is the same for every member: what `room:updated` carries (§4.13). */
+export interface RoomSettings {
+  id: string;
+  name: string;
+  description: string;
+  topic: string;
+  kind: RoomKind;
+  ownerId: string;
+  hasPassword: boolean;
+  roomMentions: RoomMentionsPolicy;
+  archivedAt: string | null;
 }
 
 /** all: every message; mentions: mentions of me and @room; none: muted. */
@@ -101,15 +142,33 @@ export const setNotifyLevelSchema = z.strictObject({
   level: z.enum(NOTIFY_LEVELS, { error: 'level must be all, mentions or none.' }),
 });
 
-/** PATCH /api/rooms/:roomId (owner): room settings. */
-export const updateRoomSchema = z.strictObject({
-  roomMentions: z.enum(ROOM_MENTIONS_POLICIES, { error: 'roomMentions must be anyone or owner.' }),
-});
+/**
+ * PATCH /api/rooms/:roomId (admins and the owner): room settings, any subset, at least one. `kind` moves a
+ * room between public and private; `password` sets (a string) or removes (null) a private room's password
+ * (a private room without one is entered by invitation only). Making a room public removes its password.
+ */
+export const updateRoomSchema = z
+  .strictObject({
+    name: roomNameSchema.optional(),
+    description: roomDescriptionSchema.optional(),
+    topic: roomTopicSchema.optional(),
+    kind: z.enum(['public', 'private'], { error: 'kind must be public or private.' }).optional(),
+    password: roomPasswordSchema.nullable().optional(),
+    roomMentions: z.enum(ROOM_MENTIONS_POLICIES, { error: 'roomMentions must be anyone or owner.' }).optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'Change at least one setting.' })
+  .refine((v) => !(v.kind === 'public' && typeof v.password === 'string'), {
+    path: ['password'],
+    message: 'A public room has no password.',
+  });
+export type UpdateRoomInput = z.infer<typeof updateRoomSchema>;
 
 export interface RoomMember {
   user: PublicUser;
   role: MemberRole;
   joinedAt: string;
+  /** Until when they are muted here (null: not muted). */
+  mutedUntil: string | null;
 }
 
 /** The sidebar's rooms. Rooms I could join are found in the directory (GET /api/rooms/directory). */

@@ -94,6 +94,12 @@ export interface PublicUser {
   id: string;
   username: string;
   displayName: string;
+  /**
+   * The uploaded avatar's version, or null for generated initials (docs/protocol.md §4.15): the picture is
+   * `GET /api/users/:id/avatar?v=<avatar>`. Every server response carries it; optional here only so that
+   * older fixtures type-check.
+   */
+  avatar?: string | null;
 }
 
 /** GET /api/users?q=: people to start a conversation with, by username or display name. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RoomMember } from '../schemas/room';
 import { mergeReceipt, mergeReceipts, seenBy, tickState } from './receipts';
 
-const member = (id: string, displayName: string): RoomMember => ({ user: { id, username: id, displayName }, role: 'member', joinedAt: '' });
+const member = (id: string, displayName: string): RoomMember => ({ user: { id, username: id, displayName }, role: 'member', joinedAt: '', mutedUntil: null });
 const members = [member('me', 'Me'), member('b', 'Bob'), member('a', 'Alice'), member('c', 'Carol')];
 
 describe('receipts', () => {

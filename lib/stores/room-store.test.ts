@@ -26,6 +26,11 @@ const room: RoomSummary = {
   unreadMentions: 0,
   notify: 'mentions',
   roomMentions: 'anyone',
+  topic: '',
+  hasPassword: false,
+  archivedAt: null,
+  mutedUntil: null,
+  participants: null,
 };
 
 function msg(seq: number, overrides: Partial<ChatMessage> = {}): ChatMessage {

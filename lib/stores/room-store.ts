@@ -875,7 +875,7 @@ export function createRoomStore(
     let nextMembers = members;
     let memberCount = room.memberCount;
     if (kind === 'joined' && !present) {
-      nextMembers = [...members, { user, role: 'member', joinedAt: at }];
+      nextMembers = [...members, { user, role: 'member', joinedAt: at, mutedUntil: null }];
       memberCount += 1;
     } else if (kind === 'left' && present) {
       nextMembers = members.filter((m) => m.user.id !== user.id);

@@ -14,7 +14,7 @@ import { createTestUser, signInAs, uniqueName } from './realtime';
 
 export const ACTORS = ['anonymous', 'outsider', 'member', 'owner', 'exMember', 'deletedUser', 'revokedSession'] as const;
 export type Actor = (typeof ACTORS)[number];
-export const ROOM_KINDS: RoomKind[] = ['public', 'private', 'direct'];
+export const ROOM_KINDS = ['public', 'private', 'direct'] as const;
 
 export type TestUser = PublicUser & { password: string };
 
@@ -47,7 +47,7 @@ export interface World {
   /** Someone who is never an actor: targets for "another user's" things. */
   bystander: TestUser;
   bystanderSessionId: string;
-  shared: Record<RoomKind, MatrixRoom>;
+  shared: Record<Exclude<RoomKind, 'group'>, MatrixRoom>;
   /** A fresh public or private room with the same cast (for rows that change membership or delete). */
   freshRoom(kind: 'public' | 'private'): Promise<MatrixRoom>;
 }

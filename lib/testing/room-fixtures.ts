@@ -19,6 +19,11 @@ export function roomSummary(id: string, overrides: Partial<RoomSummary> = {}): R
     unreadMentions: null,
     notify: null,
     roomMentions: 'anyone',
+    topic: '',
+    hasPassword: false,
+    archivedAt: null,
+    mutedUntil: null,
+    participants: null,
     ...overrides,
   };
 }
@@ -45,6 +50,7 @@ export function chatMessage(seq: number, overrides: Partial<ChatMessage> = {}): 
     mentionsRoom: false,
     attachments: [],
     call: null,
+    event: null,
     ...overrides,
   };
 }
