@@ -6,7 +6,11 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from '../password';
 import { getEnv } from '../env';
 import { consumeAttempt, sharedLimiter, type LimitPolicy } from '../rate-limit';
 import type { ChangePasswordInput, PublicUser, RegisterInput } from '../schemas/user';
+import type { Prisma } from '@/generated/prisma/client.ts';
+import type { RegistrationMode } from '../schemas/admin';
 import { recordAudit } from './audit';
+import { getRegistrationMode } from './instance';
+import { redeemSignupInvite } from './invites';
 import { revokeAllSessions } from './sessions';
 
 /** The columns of a PublicUser (never the password hash). */
@@ -57,15 +61,28 @@ export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }
 
+/**
+ * Creates an account under the instance's registration mode (docs/protocol.md §4.15): `closed` refuses,
+ * `invite` spends one use of a sign-up invitation in the same transaction as the insert (a refused or
+ * failed insert spends nothing; parallel sign-ups never pass its use limit). The first account on the
+ * instance becomes its administrator.
+ */
 export async function registerUser(input: { data: RegisterInput; ip: string | null }): Promise<PublicUser> {
-  const { username, displayName, password } = input.data;
+  const { username, displayName, password, inviteToken } = input.data;
   await consumeAttempt(sharedLimiter(registerIpPolicy()), addressKey(input.ip), 'sign-ups from your network');
+  // Refuse before the expensive hash; the transaction checks again, since the mode may change meanwhile.
+  checkRegistrationAllowed(await getRegistrationMode(), inviteToken);
   const passwordHash = await hashPassword(password);
   try {
-    // The account and its audit event commit together: no half-registered user.
+    // The account, the invitation's use and the audit event commit together: no half-registered user.
     return await getDb().$transaction(async (tx) => {
-      const user = await tx.user.create({ data: { username, displayName, passwordHash }, select: publicUserSelect });
-      await recordAudit({ kind: 'user.registered', actorId: user.id, ip: input.ip }, tx);
+      const mode = await getRegistrationMode(tx);
+      checkRegistrationAllowed(mode, inviteToken);
+      if (mode === 'invite' && inviteToken) await redeemOrRefuse(tx, inviteToken);
+      const isAdmin = await isFirstAccount(tx);
+      const user = await tx.user.create({ data: { username, displayName, passwordHash, isAdmin }, select: publicUserSelect });
+      const details = isAdmin || mode === 'invite' ? { instanceAdmin: isAdmin, invited: mode === 'invite' } : undefined;
+      await recordAudit({ kind: 'user.registered', actorId: user.id, ip: input.ip, details }, tx);
       return user;
     });
   } catch (error) {
@@ -76,6 +93,42 @@ export async function registerUser(input: { data: RegisterInput; ip: string | nu
     }
     throw error;
   }
+}
+
+function checkRegistrationAllowed(mode: RegistrationMode, inviteToken: string | undefined): void {
+  if (mode === 'closed') throw new AppError('FORBIDDEN', 'Registration is closed.');
+  if (mode === 'invite' && !inviteToken) {
+    throw new AppError('FORBIDDEN', 'Registration is by invitation only: open the invitation link you were sent.', {
+      issues: [{ path: 'inviteToken', message: 'An invitation is needed to create an account here.' }],
+    });
+  }
+}
+
+/** Spends the sign-up invitation, or refuses: an unknown, expired, used-up or revoked token alike. */
+async function redeemOrRefuse(tx: Prisma.TransactionClient, token: string): Promise<void> {
+  try {
+    await redeemSignupInvite(tx, token);
+  } catch (error) {
+    if (error instanceof AppError && (error.code === 'NOT_FOUND' || error.code === 'CONFLICT' || error.code === 'FORBIDDEN')) {
+      throw new AppError('FORBIDDEN', 'This invitation is not valid (any more).', {
+        issues: [{ path: 'inviteToken', message: 'This invitation is not valid (any more).' }],
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Whether the account being inserted is the instance's first. Two parallel first sign-ups must not both
+ * (or neither) become admin: when no account is visible yet, take an advisory lock held to commit and
+ * look again — the second waits for the first's commit and then sees its row (read committed: each
+ * statement takes a fresh snapshot). Once accounts exist, nobody needs the lock.
+ */
+async function isFirstAccount(tx: Prisma.TransactionClient): Promise<boolean> {
+  const anyAccount = async () => (await tx.user.findFirst({ select: { id: true } })) !== null;
+  if (await anyAccount()) return false;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('parley:first-account', 0))`;
+  return !(await anyAccount());
 }
 
 /**
@@ -190,10 +243,14 @@ export async function changePassword(input: {
 }
 
 /**
- * Disables or re-enables an account (operators; the admin page of a later issue calls this). Disabling
- * ends every session at once; the caller closes their sockets with the returned ids.
+ * Disables or re-enables an account (lib/data/admin.ts checks who may). Disabling ends every session at
+ * once; the caller closes their sockets with the returned ids. Disabling twice keeps the first time.
  */
 export async function setUserDisabled(input: { userId: string; disabled: boolean }): Promise<{ endedSessionIds: string[] }> {
-  await getDb().user.update({ where: { id: input.userId }, data: { disabledAt: input.disabled ? new Date() : null } });
-  return { endedSessionIds: input.disabled ? await revokeAllSessions({ userId: input.userId }) : [] };
+  if (!input.disabled) {
+    await getDb().user.update({ where: { id: input.userId }, data: { disabledAt: null } });
+    return { endedSessionIds: [] };
+  }
+  await getDb().user.updateMany({ where: { id: input.userId, disabledAt: null }, data: { disabledAt: new Date() } });
+  return { endedSessionIds: await revokeAllSessions({ userId: input.userId }) };
 }

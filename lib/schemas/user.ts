@@ -1,5 +1,6 @@
 /** Account rules, shared by the register/login forms (inline errors), route handlers and next-auth. */
 import { z } from 'zod';
+import { inviteTokenSchema } from './moderation';
 import { plainText } from './text';
 
 const encoder = new TextEncoder();
@@ -37,6 +38,8 @@ export const registerSchema = z
     displayName: displayNameSchema,
     password: passwordSchema,
     confirmPassword: plainText(z.string({ error: 'Confirm your password.' }), { label: 'Password' }),
+    /** A sign-up invitation's token: required while registration is invite-only (docs/protocol.md §4.15). */
+    inviteToken: inviteTokenSchema.optional(),
   })
   .refine((v) => v.password === v.confirmPassword, {
     path: ['confirmPassword'],
