@@ -14,7 +14,29 @@ export type AuditKind =
   | 'user.password_change_failed'
   | 'sessions.ended'
   | 'message.deleted_by_moderator'
-  | 'upload.infected';
+  | 'upload.infected'
+  // Running a community (docs/protocol.md §4.13–§4.15).
+  | 'room.updated'
+  | 'room.archived'
+  | 'room.restored'
+  | 'room.ownership_transferred'
+  | 'member.role_changed'
+  | 'member.kicked'
+  | 'member.banned'
+  | 'member.unbanned'
+  | 'member.muted'
+  | 'member.unmuted'
+  | 'members.added'
+  | 'invite.created'
+  | 'invite.revoked'
+  | 'invite.accepted'
+  | 'group.created'
+  | 'user.updated'
+  | 'user.deleted'
+  | 'admin.user_disabled'
+  | 'admin.user_enabled'
+  | 'admin.password_reset'
+  | 'admin.settings_changed';
 
 export interface AuditInput {
   kind: AuditKind;
