@@ -199,7 +199,7 @@ export async function updateRoomSettings(input: { roomId: string; userId: string
       const nextHash = kind === 'public' ? null : passwordHash === undefined ? current.passwordHash : passwordHash;
       if (nextHash !== current.passwordHash || typeof changes.password === 'string') {
         data.passwordHash = nextHash;
-        if (kind === 'private' || current.passwordHash !== null) {
+        if (kind === 'private') { // going public removes the password: the visibility line says it
           changed.push('password');
           events.push({ type: 'password_changed', removed: nextHash === null });
         }
