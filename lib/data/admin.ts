@@ -20,7 +20,8 @@ import type {
   RegistrationMode,
 } from '../schemas/admin';
 import { recordAudit } from './audit';
-import { getRegistrationMode, isAdminRow, requireInstanceAdmin, writeRegistrationMode } from './instance';
+import { getRegistrationMode, writeRegistrationMode } from './instance';
+import { isAdminRow, requireInstanceAdmin } from './instance-admin';
 import { revokeAllSessions } from './sessions';
 import { publicUserSelect, setUserDisabled } from './users';
 
@@ -128,7 +129,7 @@ async function adminUserView(userId: string): Promise<AdminUserView> {
 async function targetOf(input: { actorId: string; userId: string; act: 'disable' | 'reset' }) {
   const target = await getDb().user.findUnique({
     where: { id: input.userId },
-    select: { id: true, username: true, isAdmin: true, deletedAt: true },
+    select: { id: true, username: true, isAdmin: true, disabledAt: true, deletedAt: true },
   });
   if (!target) throw new AppError('NOT_FOUND', 'That user does not exist.');
   if (target.deletedAt) throw new AppError('CONFLICT', 'That account was deleted.');

@@ -15,7 +15,7 @@ export type AuditKind =
   | 'sessions.ended'
   | 'message.deleted_by_moderator'
   | 'upload.infected'
-  // Running a community (docs/protocol.md §4.13–§4.15).
+  // running rooms (docs/protocol.md §4.13–§4.14)
   | 'room.updated'
   | 'room.archived'
   | 'room.restored'
@@ -31,6 +31,7 @@ export type AuditKind =
   | 'invite.revoked'
   | 'invite.accepted'
   | 'group.created'
+  // accounts and instance administration (§4.15)
   | 'user.updated'
   | 'user.deleted'
   | 'admin.user_disabled'

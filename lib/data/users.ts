@@ -78,10 +78,10 @@ export async function registerUser(input: { data: RegisterInput; ip: string | nu
     return await getDb().$transaction(async (tx) => {
       const mode = await getRegistrationMode(tx);
       checkRegistrationAllowed(mode, inviteToken);
-      if (mode === 'invite' && inviteToken) await redeemOrRefuse(tx, inviteToken);
+      const inviteId = mode === 'invite' && inviteToken ? await redeemOrRefuse(tx, inviteToken) : null;
       const isAdmin = await isFirstAccount(tx);
       const user = await tx.user.create({ data: { username, displayName, passwordHash, isAdmin }, select: publicUserSelect });
-      const details = isAdmin || mode === 'invite' ? { instanceAdmin: isAdmin, invited: mode === 'invite' } : undefined;
+      const details = isAdmin || inviteId ? { instanceAdmin: isAdmin, inviteId } : undefined;
       await recordAudit({ kind: 'user.registered', actorId: user.id, ip: input.ip, details }, tx);
       return user;
     });
@@ -104,12 +104,13 @@ function checkRegistrationAllowed(mode: RegistrationMode, inviteToken: string | 
   }
 }
 
-/** Spends the sign-up invitation, or refuses: an unknown, expired, used-up or revoked token alike. */
-async function redeemOrRefuse(tx: Prisma.TransactionClient, token: string): Promise<void> {
+/** Spends the sign-up invitation (its id), or refuses: an unknown, expired, used-up or revoked token alike. */
+async function redeemOrRefuse(tx: Prisma.TransactionClient, token: string): Promise<string> {
   try {
-    await redeemSignupInvite(tx, token);
+    return await redeemSignupInvite(tx, token);
   } catch (error) {
-    if (error instanceof AppError && (error.code === 'NOT_FOUND' || error.code === 'CONFLICT' || error.code === 'FORBIDDEN')) {
+    // The same refusal, now naming the field for the form.
+    if (error instanceof AppError && error.code === 'FORBIDDEN') {
       throw new AppError('FORBIDDEN', 'This invitation is not valid (any more).', {
         issues: [{ path: 'inviteToken', message: 'This invitation is not valid (any more).' }],
       });

@@ -9,6 +9,8 @@ import { createRoom, startDirect } from '@/lib/data/rooms';
 import { authenticate } from '@/lib/data/users';
 import { getDb } from '@/lib/db';
 import type { AdminRoomsPage, AdminUsersPage, AdminUserView, AuditPage } from '@/lib/schemas/admin';
+import type { CreatedInvite, InviteView } from '@/lib/schemas/moderation';
+import { createInvite } from '@/lib/data/invites';
 import { createOwnDatabase, type OwnDatabase } from '@/lib/testing/own-database';
 import {
   apiRequest,
@@ -21,7 +23,9 @@ import {
   type TestRealtime,
 } from '@/lib/testing/realtime';
 import * as rooms from '@/app/api/rooms/route';
+import * as oneInvite from '@/app/api/invites/[token]/route';
 import * as audit from './audit/route';
+import * as invites from './invites/route';
 import * as adminRooms from './rooms/route';
 import * as settings from './settings/route';
 import * as disabled from './users/[userId]/disabled/route';
@@ -62,6 +66,7 @@ async function call(who: Who, method: string, path: string, body?: unknown): Pro
   if (area === 'rooms') return adminRooms.GET(request);
   if (area === 'audit') return audit.GET(request);
   if (area === 'settings') return method === 'PATCH' ? settings.PATCH(request) : settings.GET(request);
+  if (area === 'invites') return method === 'POST' ? invites.POST(request) : invites.GET(request);
   throw new Error(`no route for ${method} ${path}`);
 }
 
@@ -104,6 +109,8 @@ describe('who may use /api/admin', () => {
       ['GET', '/api/admin/audit?kind=admin.'],
       ['GET', '/api/admin/settings'],
       ['PATCH', '/api/admin/settings', { registrationMode: 'closed' }],
+      ['GET', '/api/admin/invites'],
+      ['POST', '/api/admin/invites', {}],
     ];
     for (const [method, path, body] of routes) {
       expect(await errorOf(await call(person, method, path, body)), `${method} ${path}`).toMatchObject({ status: 403, code: 'FORBIDDEN' });
@@ -343,5 +350,34 @@ describe('settings', () => {
     } finally {
       await ok(await call(admin, 'PATCH', '/api/admin/settings', { registrationMode: 'open' }));
     }
+  });
+});
+
+describe('sign-up invitations', () => {
+  it('are made (token shown once), listed without tokens (room invitations apart) and revoked by instance admins', async () => {
+    const created = await ok<CreatedInvite>(await call(admin, 'POST', '/api/admin/invites', { expiresInSeconds: 3600, maxUses: 2 }), 201);
+    expect(created.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(created.invite).toMatchObject({ roomId: null, maxUses: 2, uses: 0, status: 'active', createdBy: { id: admin.id } });
+    const defaults = await ok<CreatedInvite>(await call(namedAdmin, 'POST', '/api/admin/invites'), 201);
+    expect(defaults.invite).toMatchObject({ maxUses: null, expiresAt: expect.any(String) });
+    const owner = await createTestUser();
+    const room = await createRoom({ ownerId: owner.id, data: { kind: 'public', name: uniqueName('inv'), description: '' }, ip: null });
+    const roomInvite = await createInvite({ userId: owner.id, roomId: room.id, options: { expiresInSeconds: null, maxUses: null }, ip: null });
+
+    const listed = await ok<{ invites: InviteView[] }>(await call(admin, 'GET', '/api/admin/invites'));
+    expect(listed.invites.map((i) => i.id).slice(0, 2)).toEqual([defaults.invite.id, created.invite.id]);
+    expect(listed.invites.map((i) => i.id)).not.toContain(roomInvite.invite.id);
+    expect(JSON.stringify(listed)).not.toContain(created.token);
+    expect((await call(admin, 'GET', '/api/admin/invites?all=1')).status).toBe(422);
+    expect((await call(admin, 'POST', '/api/admin/invites', { maxUses: 0 })).status).toBe(422);
+
+    // Only instance admins revoke a sign-up invitation (not a room owner, however senior in their room).
+    const revoke = async (who: Who, id: string) => oneInvite.DELETE(await apiRequest(who, 'DELETE', `/api/invites/${id}`), { params: Promise.resolve({ token: id }) });
+    expect((await revoke(owner, created.invite.id)).status).toBe(403);
+    expect((await revoke(admin, created.invite.id)).status).toBe(204);
+    const after = await ok<{ invites: InviteView[] }>(await call(admin, 'GET', '/api/admin/invites'));
+    expect(after.invites.find((i) => i.id === created.invite.id)).toMatchObject({ status: 'revoked', revokedAt: expect.any(String) });
+    const kinds = await ok<AuditPage>(await call(admin, 'GET', `/api/admin/audit?kind=invite.&actorId=${admin.id}`));
+    expect(kinds.events.map((e) => e.kind)).toEqual(['invite.revoked', 'invite.created']);
   });
 });

@@ -5,14 +5,18 @@
  * use limit. The registration mode and the first account are instance-wide: this file has a database
  * of its own.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { isInstanceAdmin } from '@/lib/data/instance';
+import { isInstanceAdmin } from '@/lib/data/instance-admin';
+import { createInvite } from '@/lib/data/invites';
 import { createRoom } from '@/lib/data/rooms';
 import { getDb } from '@/lib/db';
 import { createOwnDatabase, type OwnDatabase } from '@/lib/testing/own-database';
 import { apiRequest, uniqueName } from '@/lib/testing/realtime';
+import type { CreatedInvite } from '@/lib/schemas/moderation';
+import * as invites from '../admin/invites/route';
 import * as settings from '../admin/settings/route';
+import * as oneInvite from '../invites/[token]/route';
 import { GET, POST } from './route';
 
 vi.stubEnv('RATE_LIMIT_SIGNUPS_PER_IP', '100000');
@@ -58,26 +62,26 @@ async function mode(): Promise<string> {
   return ((await response.json()) as { registrationMode: string }).registrationMode;
 }
 
-async function setMode(admin: { id: string; username: string; displayName: string }, registrationMode: string): Promise<void> {
+async function setMode(admin: Admin, registrationMode: string): Promise<void> {
   const response = await settings.PATCH(await apiRequest(admin, 'PATCH', '/api/admin/settings', { registrationMode }));
   expect(response.status).toBe(200);
   expect(await mode()).toBe(registrationMode);
 }
 
-/** A sign-up invitation as the admin page makes one; only its hash is stored. */
-async function signupInvite(options: { maxUses?: number; expiresAt?: Date; revoked?: boolean; roomId?: string } = {}): Promise<{ token: string; id: string }> {
-  const token = randomBytes(24).toString('base64url');
-  const row = await getDb().invite.create({
-    data: {
-      id: crypto.randomUUID(),
-      tokenHash: createHash('sha256').update(token).digest('hex'),
-      roomId: options.roomId ?? null,
-      maxUses: options.maxUses ?? null,
-      expiresAt: options.expiresAt ?? null,
-      revokedAt: options.revoked ? new Date() : null,
-    },
-  });
-  return { token, id: row.id };
+type Admin = { id: string; username: string; displayName: string };
+
+/** A sign-up invitation made on the admin page (POST /api/admin/invites), put in the state asked for. */
+async function signupInvite(admin: Admin, options: { maxUses?: number; expired?: boolean; revoked?: boolean } = {}): Promise<{ token: string; id: string }> {
+  const created = await invites.POST(await apiRequest(admin, 'POST', '/api/admin/invites', { maxUses: options.maxUses ?? null }));
+  expect(created.status).toBe(201);
+  const { token, invite } = (await created.json()) as CreatedInvite;
+  expect(invite).toMatchObject({ roomId: null, status: 'active', uses: 0 });
+  if (options.expired) await getDb().invite.update({ where: { id: invite.id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
+  if (options.revoked) {
+    const revoked = await oneInvite.DELETE(await apiRequest(admin, 'DELETE', `/api/invites/${invite.id}`), { params: Promise.resolve({ token: invite.id }) });
+    expect(revoked.status).toBe(204);
+  }
+  return { token, id: invite.id };
 }
 
 async function usesOf(inviteId: string): Promise<number> {
@@ -96,7 +100,7 @@ describe('the first account', () => {
     expect(await isInstanceAdmin(first.id)).toBe(true);
     expect(await isInstanceAdmin(second.id)).toBe(false);
     const audit = await getDb().auditEvent.findFirstOrThrow({ where: { kind: 'user.registered', actorId: first.id } });
-    expect(audit.details).toEqual({ instanceAdmin: true, invited: false });
+    expect(audit.details).toEqual({ instanceAdmin: true, inviteId: null });
   });
 
   it('parallel first sign-ups: exactly one becomes administrator, every time', async () => {
@@ -119,7 +123,7 @@ describe('the first account', () => {
 });
 
 describe('registration modes', () => {
-  let admin: { id: string; username: string; displayName: string };
+  let admin: Admin;
   beforeAll(async () => {
     const row = await getDb().user.findFirstOrThrow({ where: { isAdmin: true }, select: { id: true, username: true, displayName: true } });
     admin = row;
@@ -132,7 +136,7 @@ describe('registration modes', () => {
   });
 
   it('closed: every sign-up is refused with 403, with or without a token, names in ADMIN_USERNAMES included', async () => {
-    const { token, id } = await signupInvite();
+    const { token, id } = await signupInvite(admin);
     await setMode(admin, 'closed');
     try {
       const before = await getDb().user.count();
@@ -147,10 +151,10 @@ describe('registration modes', () => {
   });
 
   it('invite: needs a valid sign-up token; refusals spend nothing, a failed insert spends nothing', async () => {
-    const good = await signupInvite({ maxUses: 5 });
-    const expired = await signupInvite({ expiresAt: new Date(Date.now() - 1_000) });
-    const revoked = await signupInvite({ revoked: true });
-    const usedUp = await signupInvite({ maxUses: 1 });
+    const good = await signupInvite(admin, { maxUses: 5 });
+    const expired = await signupInvite(admin, { expired: true });
+    const revoked = await signupInvite(admin, { revoked: true });
+    const usedUp = await signupInvite(admin, { maxUses: 1 });
     await getDb().invite.update({ where: { id: usedUp.id }, data: { uses: 1 } });
     const room = await createRoom({ ownerId: admin.id, data: { kind: 'public', name: uniqueName('room'), description: '' }, ip: null });
     await setMode(admin, 'invite');
@@ -168,9 +172,9 @@ describe('registration modes', () => {
         });
       }
       // A room's invitation is not a way onto the instance.
-      const roomInvite = await signupInvite({ roomId: room.id });
+      const roomInvite = await createInvite({ userId: admin.id, roomId: room.id, options: { expiresInSeconds: null, maxUses: null }, ip: null });
       expect((await register({ ...account(), inviteToken: roomInvite.token })).status).toBe(403);
-      expect(await usesOf(roomInvite.id)).toBe(0);
+      expect(await usesOf(roomInvite.invite.id)).toBe(0);
       expect((await register({ ...account(), inviteToken: 'not a token' })).status).toBe(422);
 
       const alice = account();
@@ -181,14 +185,14 @@ describe('registration modes', () => {
       expect(await usesOf(good.id)).toBe(1);
       expect(await usesOf(expired.id)).toBe(0);
       const audit = await getDb().auditEvent.findFirstOrThrow({ where: { kind: 'user.registered' }, orderBy: { id: 'desc' } });
-      expect(audit.details).toEqual({ instanceAdmin: false, invited: true });
+      expect(audit.details).toEqual({ instanceAdmin: false, inviteId: good.id });
     } finally {
       await setMode(admin, 'open');
     }
   });
 
   it('invite: parallel sign-ups with one token never pass its use limit', async () => {
-    const invite = await signupInvite({ maxUses: 3 });
+    const invite = await signupInvite(admin, { maxUses: 3 });
     await setMode(admin, 'invite');
     try {
       const responses = await Promise.all(Array.from({ length: 10 }, () => register({ ...account(), inviteToken: invite.token })));
@@ -201,7 +205,7 @@ describe('registration modes', () => {
   });
 
   it('open: no token needed, and a token given anyway is not spent', async () => {
-    const invite = await signupInvite({ maxUses: 1 });
+    const invite = await signupInvite(admin, { maxUses: 1 });
     await registered(await register({ ...account(), inviteToken: invite.token }));
     expect(await usesOf(invite.id)).toBe(0);
   });
