@@ -67,6 +67,8 @@ export default defineConfig({
       RATE_LIMIT_LOGIN_PER_IP: '1000',
       // e2e/password-pool.spec.ts reads the password pool's counters.
       METRICS_TOKEN,
+      // e2e/admin.spec.ts: the instance admin (the first account of a reused database may be anyone's).
+      ADMIN_USERNAMES: 'e2e-admin',
       ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
       ...(process.env.AUTH_SECRET ? { AUTH_SECRET: process.env.AUTH_SECRET } : {}),
     },

@@ -4,7 +4,8 @@ import { logoutAction } from '@/app/(auth)/actions';
 import type { PublicUser } from '@/lib/schemas/user';
 import { SearchButton } from './search/search-button';
 
-export function AppHeader({ user, leading }: { user: PublicUser; leading?: ReactNode }) {
+/** `isAdmin`: the user administers the instance (lib/data/instance-admin.ts): the header links to /admin. */
+export function AppHeader({ user, leading, isAdmin = false }: { user: PublicUser; leading?: ReactNode; isAdmin?: boolean }) {
   return (
     <header className="flex items-center justify-between gap-2 border-b border-slate-200 bg-white px-3 py-2 sm:px-4">
       <div className="flex items-center gap-2">
@@ -17,6 +18,11 @@ export function AppHeader({ user, leading }: { user: PublicUser; leading?: React
         <SearchButton />
       </div>
       <div className="flex min-w-0 items-center gap-3 text-sm">
+        {isAdmin ? (
+          <Link href="/admin" data-testid="admin-link" className="whitespace-nowrap text-slate-700 hover:underline">
+            Admin
+          </Link>
+        ) : null}
         <Link href="/settings" data-testid="current-user" className="min-w-0 truncate text-slate-700 hover:underline">
           {user.displayName} <span className="hidden text-slate-500 sm:inline">@{user.username}</span>
         </Link>

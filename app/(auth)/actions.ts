@@ -54,6 +54,8 @@ export async function registerAction(_prev: FormState, formData: FormData): Prom
     displayName: text(formData, 'displayName'),
     password: text(formData, 'password'),
     confirmPassword: text(formData, 'confirmPassword'),
+    // Registration by invitation: the register page's hidden field (absent otherwise).
+    ...(text(formData, 'inviteToken') ? { inviteToken: text(formData, 'inviteToken') } : {}),
   };
   const values = { username: input.username, displayName: input.displayName };
   const parsed = registerSchema.safeParse(input);
@@ -66,6 +68,8 @@ export async function registerAction(_prev: FormState, formData: FormData): Prom
         ? { fieldErrors: fieldErrors(error.extra.issues), values }
         : { formError: error.message, values };
     }
+    // Registration closed meanwhile, or the invitation is not (or no longer) valid.
+    if (error instanceof AppError && error.code === 'FORBIDDEN') return { formError: error.message, values };
     throw error;
   }
   return signInAndRedirect(parsed.data.username, parsed.data.password, safeCallbackUrl(formData.get('callbackUrl')));

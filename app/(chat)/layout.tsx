@@ -3,6 +3,7 @@ import { AppHeader } from '@/components/app-header';
 import { ChatShell } from '@/components/chat/chat-shell';
 import { SidebarToggle } from '@/components/chat/sidebar-toggle';
 import { currentSession } from '@/lib/auth';
+import { isInstanceAdmin } from '@/lib/data/instance-admin';
 import { listRoomsForUser } from '@/lib/data/rooms';
 
 export const dynamic = 'force-dynamic';
@@ -13,10 +14,10 @@ export default async function ChatLayout({ children }: { children: ReactNode }) 
   // Signed out: each page redirects to login with its own return path (a layout does not know it).
   if (!session?.user?.id) return children;
   const user = session.user;
-  const rooms = await listRoomsForUser({ userId: user.id });
+  const [rooms, isAdmin] = await Promise.all([listRoomsForUser({ userId: user.id }), isInstanceAdmin(user.id)]);
   return (
     <div className="flex h-full flex-col">
-      <AppHeader user={user} leading={<SidebarToggle />} />
+      <AppHeader user={user} isAdmin={isAdmin} leading={<SidebarToggle />} />
       <ChatShell userId={user.id} initialRooms={rooms}>{children}</ChatShell>
     </div>
   );

@@ -9,7 +9,8 @@ import { FormError, SubmitButton } from '@/components/form-controls';
 
 const fieldSchemas = { username: usernameSchema, displayName: displayNameSchema, password: passwordSchema } as const;
 
-export function RegisterForm({ callbackUrl }: { callbackUrl: string }) {
+/** `inviteToken`: a sign-up invitation's token (registration by invitation), sent along unseen. */
+export function RegisterForm({ callbackUrl, inviteToken }: { callbackUrl: string; inviteToken?: string }) {
   const [state, action, pending] = useActionState(registerAction, initialFormState);
   // The same zod rules as the server, checked as the user leaves each field; the server re-checks.
   const [clientErrors, setClientErrors] = useState<Record<string, string | undefined>>({});
@@ -32,6 +33,7 @@ export function RegisterForm({ callbackUrl }: { callbackUrl: string }) {
   return (
     <form action={action} className="space-y-4" noValidate onBlur={(e) => e.target instanceof HTMLInputElement && validate(e.target)}>
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
+      {inviteToken ? <input type="hidden" name="inviteToken" value={inviteToken} /> : null}
       <Field
         label="Username"
         name="username"
@@ -67,7 +69,8 @@ export function RegisterForm({ callbackUrl }: { callbackUrl: string }) {
         error={errorFor('confirmPassword')}
         required
       />
-      <FormError message={state.formError} />
+      {/* The invitation is a hidden field: its problems are the form's. */}
+      <FormError message={state.formError ?? state.fieldErrors?.inviteToken} />
       <SubmitButton busy={pending} label="Create account" busyLabel="Creating account…" />
       <p className="text-center text-sm text-slate-600">
         Already have an account?{' '}
