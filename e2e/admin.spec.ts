@@ -13,6 +13,8 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { PASSWORD, createRoomViaApi, loginViaApi, loginViaForm, newSignedInUser, openRoom, randomRoomName, randomUsername } from './helpers';
 
 const ADMIN = 'e2e-admin';
+// Two or three browsers each, and a busy machine: room to finish.
+test.describe.configure({ timeout: 120_000 });
 const viewports = { desktop: { width: 1280, height: 860 }, phone: { width: 360, height: 740 } } as const;
 
 /** The admin, signed in, in a fresh browser (created on first use: a taken name is fine). */
@@ -174,6 +176,7 @@ test('registration by invitation: the register page explains, a link made on the
     await page.goto('/register');
     await expect(page.getByRole('heading', { name: 'You need an invitation' })).toBeVisible();
     await expect(page.getByLabel('Username')).toHaveCount(0);
+    await checkScreen(page, 'register-invitation-needed');
 
     await admin.getByLabel('Expires after').selectOption({ label: '1 day' });
     await admin.getByRole('radio', { name: 'At most' }).check();
@@ -211,6 +214,7 @@ test('registration by invitation: the register page explains, a link made on the
     await expect(admin.getByText('Saved: registration is closed.')).toBeVisible();
     await other.goto('/register');
     await expect(other.getByRole('heading', { name: 'Registration is closed' })).toBeVisible();
+    await checkScreen(other, 'register-closed');
     await Promise.all([visitor.close(), second.close()]);
   } finally {
     await admin.request.patch('/api/admin/settings', { data: { registrationMode: 'open' } });
@@ -232,7 +236,7 @@ test('people who are not instance admins find nothing at /admin and no link to i
 
 for (const [size, viewport] of Object.entries(viewports)) {
   test(`the admin page's tabs pass axe (${size})`, async ({ browser }) => {
-    test.setTimeout(90_000);
+    test.setTimeout(240_000); // six axe runs, each slow on a busy machine
     const someone = await newSignedInUser(browser, 'look');
     await createRoomViaApi(someone.page, { name: randomRoomName('look') });
     const admin = await adminPage(browser, viewport);

@@ -5,7 +5,7 @@ import { CredentialsSignin } from 'next-auth';
 import { redirect } from 'next/navigation';
 import { LoginRateLimited, LoginUnavailable, safeCallbackUrl, signIn, signOut } from '@/lib/auth';
 import { clientIpFromHeaders } from '@/lib/client-ip';
-import { registerUser } from '@/lib/data/users';
+import { registerUser } from '@/lib/data/registration';
 import { AppError, zodIssues } from '@/lib/errors';
 import { formatWait } from '@/lib/rate-limit';
 import { loginSchema, registerSchema } from '@/lib/schemas/user';

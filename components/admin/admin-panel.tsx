@@ -3,19 +3,8 @@ import { useRef, useState, type KeyboardEvent } from 'react';
 import { AuditTab } from './audit-tab';
 import { RoomsTab } from './rooms-tab';
 import { SettingsTab } from './settings-tab';
+import { ADMIN_TABS, type AdminTab } from './tabs';
 import { UsersTab } from './users-tab';
-
-export const ADMIN_TABS = [
-  { id: 'users', label: 'Users' },
-  { id: 'rooms', label: 'Rooms' },
-  { id: 'audit', label: 'Audit log' },
-  { id: 'settings', label: 'Settings' },
-] as const;
-export type AdminTab = (typeof ADMIN_TABS)[number]['id'];
-
-export function isAdminTab(value: unknown): value is AdminTab {
-  return ADMIN_TABS.some((t) => t.id === value);
-}
 
 /**
  * The instance admin's page: tabs (WAI-ARIA tabs pattern: arrow keys, Home/End, one tab stop). A tab's

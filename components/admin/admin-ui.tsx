@@ -10,6 +10,9 @@ export const buttonClass =
   'inline-flex items-center justify-center whitespace-nowrap rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-60';
 export const dangerButtonClass =
   'inline-flex items-center justify-center whitespace-nowrap rounded-md bg-red-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-1 disabled:opacity-60';
+/** A destructive act's trigger: quiet in a list; the confirmation's button is the red one. */
+export const dangerOutlineButtonClass =
+  'inline-flex items-center justify-center whitespace-nowrap rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500 disabled:opacity-60';
 export const primaryButtonClass =
   'inline-flex items-center justify-center whitespace-nowrap rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-1 disabled:opacity-60';
 export const inputClass =
@@ -64,17 +67,19 @@ export function ConfirmButton({
   title: string;
   description: ReactNode;
   confirmLabel: string;
-  onConfirm(): void;
+  /** `trigger`: this button, for whatever opens next to give focus back to. */
+  onConfirm(trigger: HTMLButtonElement | null): void;
   disabled?: boolean;
   danger?: boolean;
   /** Extra words for screen readers (which user, which room): the visible label stays short. */
   srLabel?: string;
   testId?: string;
 }) {
+  const trigger = useRef<HTMLButtonElement>(null);
   return (
     <AlertDialog.Root>
       <AlertDialog.Trigger asChild>
-        <button type="button" disabled={disabled} className={danger ? dangerButtonClass : buttonClass} data-testid={testId}>
+        <button ref={trigger} type="button" disabled={disabled} className={danger ? dangerOutlineButtonClass : buttonClass} data-testid={testId}>
           {label}
           {srLabel ? <span className="sr-only"> {srLabel}</span> : null}
         </button>
@@ -86,7 +91,7 @@ export function ConfirmButton({
           <AlertDialog.Description className="mt-2 text-sm text-slate-600">{description}</AlertDialog.Description>
           <div className="mt-4 flex flex-wrap justify-end gap-2">
             <AlertDialog.Cancel className={buttonClass}>Cancel</AlertDialog.Cancel>
-            <AlertDialog.Action className={danger ? dangerButtonClass : primaryButtonClass} onClick={onConfirm} data-testid={testId ? `${testId}-confirm` : undefined}>
+            <AlertDialog.Action className={danger ? dangerButtonClass : primaryButtonClass} onClick={() => onConfirm(trigger.current)} data-testid={testId ? `${testId}-confirm` : undefined}>
               {confirmLabel}
             </AlertDialog.Action>
           </div>
@@ -162,7 +167,7 @@ export function ErrorNote({ message }: { message: string | null | undefined }) {
 export function SearchBox({ label, value, onChange, placeholder }: { label: string; value: string; onChange(value: string): void; placeholder: string }) {
   const id = useId();
   return (
-    <form role="search" aria-label={label} onSubmit={(e) => e.preventDefault()}>
+    <form role="search" onSubmit={(e) => e.preventDefault()}>
       <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
         {label}
       </label>

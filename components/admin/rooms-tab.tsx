@@ -6,7 +6,7 @@ import { adminApi } from './admin-api';
 import { Badge, ConfirmButton, DateTime, ErrorNote, LoadMore, SearchBox, messageOf } from './admin-ui';
 import { usePagedList } from './use-paged-list';
 
-function RoomRow({ room, busy, onArchive, onDelete }: { room: AdminRoomView; busy: boolean; onArchive(room: AdminRoomView, archived: boolean): void; onDelete(room: AdminRoomView): void }) {
+function RoomRow({ room, onArchive, onDelete }: { room: AdminRoomView; onArchive(room: AdminRoomView, archived: boolean): void; onDelete(room: AdminRoomView): void }) {
   return (
     <li data-testid="admin-room" data-room-id={room.id} className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2 py-3">
       <div className="min-w-0 flex-1 basis-56">
@@ -34,7 +34,6 @@ function RoomRow({ room, busy, onArchive, onDelete }: { room: AdminRoomView; bus
             title={`Restore “${room.name}”?`}
             description="Its members can post again, and a public room is back in the directory."
             confirmLabel="Restore"
-            disabled={busy}
             onConfirm={() => onArchive(room, false)}
             testId="restore-room"
           />
@@ -45,7 +44,6 @@ function RoomRow({ room, busy, onArchive, onDelete }: { room: AdminRoomView; bus
             title={`Archive “${room.name}”?`}
             description="The room becomes read-only for everyone and leaves the directory. Its history stays, and you can restore it."
             confirmLabel="Archive"
-            disabled={busy}
             onConfirm={() => onArchive(room, true)}
             testId="archive-room"
           />
@@ -57,7 +55,6 @@ function RoomRow({ room, busy, onArchive, onDelete }: { room: AdminRoomView; bus
           description={`The room and all its messages and files are gone for its ${room.memberCount} member${room.memberCount === 1 ? '' : 's'}. This cannot be undone.`}
           confirmLabel="Delete room"
           danger
-          disabled={busy}
           onConfirm={() => onDelete(room)}
           testId="delete-room"
         />
@@ -78,7 +75,9 @@ export function RoomsTab() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
+  // Buttons are never disabled while an act runs (a disabled button drops keyboard focus): a second act waits its turn.
   async function act(work: () => Promise<void>) {
+    if (busy) return;
     setBusy(true);
     setError(null);
     setNotice(null);
@@ -109,19 +108,16 @@ export function RoomsTab() {
     <div className="space-y-3">
       <SearchBox label="Search rooms" value={query} onChange={setQuery} placeholder="Room name" />
       <p aria-live="polite" className="text-sm text-slate-600">
-        {list.status === 'loading'
-          ? 'Loading…'
-          : list.status === 'ready' && list.items.length === 0
-            ? q
-              ? `No rooms match “${q}”.`
-              : 'There are no rooms yet.'
-            : (notice ?? '')}
+        {list.status === 'loading' ? 'Loading…' : list.status === 'ready' && list.items.length === 0 ? (q ? `No rooms match “${q}”.` : 'There are no rooms yet.') : ''}
+      </p>
+      <p role="status" className="text-sm text-green-800 empty:hidden">
+        {notice ?? ''}
       </p>
       <ErrorNote message={list.error ?? error ?? list.moreError} />
       {list.items.length > 0 ? (
         <ul aria-label="Rooms" className="divide-y divide-slate-200 border-y border-slate-200">
           {list.items.map((room) => (
-            <RoomRow key={room.id} room={room} busy={busy} onArchive={setArchived} onDelete={remove} />
+            <RoomRow key={room.id} room={room} onArchive={setArchived} onDelete={remove} />
           ))}
         </ul>
       ) : null}

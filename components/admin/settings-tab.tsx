@@ -3,7 +3,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { RegistrationMode } from '@/lib/schemas/admin';
 import type { CreatedInvite, InviteView } from '@/lib/schemas/moderation';
 import { adminApi } from './admin-api';
-import { Badge, ConfirmButton, DateTime, ErrorNote, OneTimeSecret, inputClass, messageOf, primaryButtonClass } from './admin-ui';
+import { Badge, ConfirmButton, DateTime, ErrorNote, OneTimeSecret, messageOf, primaryButtonClass } from './admin-ui';
 
 const MODES: { value: RegistrationMode; label: string; hint: string }[] = [
   { value: 'open', label: 'Open', hint: 'Anyone who can reach this server can create an account.' },
@@ -168,12 +168,17 @@ function SignupInvitations() {
       <p className="mt-1 text-sm text-slate-600">
         While registration is by invitation, a person needs one of these links to create an account. Each link is shown once, when you create it.
       </p>
-      <form onSubmit={(e) => void create(e)} className="mt-3 flex flex-wrap items-end gap-3" aria-label="Create a sign-up invitation">
-        <div>
-          <label htmlFor={`${ids}-expiry`} className="mb-1 block text-sm font-medium text-slate-700">
+      <form onSubmit={(e) => void create(e)} className="mt-3 space-y-3 rounded-md border border-slate-200 p-3" aria-label="Create a sign-up invitation">
+        <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+          <label htmlFor={`${ids}-expiry`} className="w-24 text-sm font-medium text-slate-700">
             Expires after
           </label>
-          <select id={`${ids}-expiry`} value={expiry} onChange={(e) => setExpiry(e.target.value)} className={inputClass}>
+          <select
+            id={`${ids}-expiry`}
+            value={expiry}
+            onChange={(e) => setExpiry(e.target.value)}
+            className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-brand-500"
+          >
             {EXPIRIES.map((e) => (
               <option key={e.label} value={e.seconds === null ? 'never' : String(e.seconds)}>
                 {e.label}
@@ -181,28 +186,31 @@ function SignupInvitations() {
             ))}
           </select>
         </div>
-        <fieldset className="flex flex-wrap items-end gap-2">
-          <legend className="mb-1 text-sm font-medium text-slate-700">Uses</legend>
-          <label className="flex items-center gap-1.5 py-2 text-sm text-slate-700">
+        <fieldset className="flex flex-wrap items-center gap-x-3 gap-y-1">
+          <legend className="float-left w-24 text-sm font-medium text-slate-700">Uses</legend>
+          <label className="flex items-center gap-1.5 text-sm text-slate-700">
             <input type="radio" name={`${ids}-uses`} checked={!limited} onChange={() => setLimited(false)} className="accent-brand-600" />
             Unlimited
           </label>
-          <label className="flex items-center gap-1.5 py-2 text-sm text-slate-700">
-            <input type="radio" name={`${ids}-uses`} checked={limited} onChange={() => setLimited(true)} className="accent-brand-600" />
-            At most
-          </label>
-          <input
-            type="number"
-            min={1}
-            max={10_000}
-            value={maxUses}
-            onChange={(e) => {
-              setMaxUses(e.target.value);
-              setLimited(true);
-            }}
-            aria-label="Most uses"
-            className={`${inputClass} w-24`}
-          />
+          <span className="flex items-center gap-1.5 text-sm text-slate-700">
+            <label className="flex items-center gap-1.5">
+              <input type="radio" name={`${ids}-uses`} checked={limited} onChange={() => setLimited(true)} className="accent-brand-600" />
+              At most
+            </label>
+            <input
+              type="number"
+              min={1}
+              max={10_000}
+              value={maxUses}
+              onChange={(e) => {
+                setMaxUses(e.target.value);
+                setLimited(true);
+              }}
+              aria-label="Most uses"
+              className="w-20 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-brand-500"
+            />
+            {Number(maxUses) === 1 ? 'person' : 'people'}
+          </span>
         </fieldset>
         <button type="submit" disabled={creating} className={primaryButtonClass}>
           {creating ? 'Creating…' : 'Create link'}

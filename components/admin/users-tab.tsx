@@ -1,6 +1,6 @@
 'use client';
 import * as Dialog from '@radix-ui/react-dialog';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { AdminUserView } from '@/lib/schemas/admin';
 import { adminApi } from './admin-api';
 import { Badge, ConfirmButton, DateTime, ErrorNote, LoadMore, OneTimeSecret, SearchBox, ago, messageOf, primaryButtonClass } from './admin-ui';
@@ -9,15 +9,13 @@ import { usePagedList } from './use-paged-list';
 function UserRow({
   user,
   meId,
-  busy,
   onDisable,
   onReset,
 }: {
   user: AdminUserView;
   meId: string;
-  busy: boolean;
   onDisable(user: AdminUserView, disabled: boolean): void;
-  onReset(user: AdminUserView): void;
+  onReset(user: AdminUserView, trigger: HTMLButtonElement | null): void;
 }) {
   const me = user.id === meId;
   // The server refuses acts on instance admins (and on deleted accounts): offer none.
@@ -48,6 +46,7 @@ function UserRow({
       </div>
       {actionable ? (
         <div className="flex flex-wrap gap-2">
+          {/* One element either way (same type, same place): focus stays on it as it turns from Disable to Enable. */}
           {user.disabledAt ? (
             <ConfirmButton
               label="Enable"
@@ -55,7 +54,6 @@ function UserRow({
               title={`Enable ${user.displayName}?`}
               description="They can sign in again with their password."
               confirmLabel="Enable"
-              disabled={busy}
               onConfirm={() => onDisable(user, false)}
               testId="enable-user"
             />
@@ -67,7 +65,6 @@ function UserRow({
               description="They are signed out everywhere at once and cannot sign in until you enable the account again. Their messages stay."
               confirmLabel="Disable"
               danger
-              disabled={busy}
               onConfirm={() => onDisable(user, true)}
               testId="disable-user"
             />
@@ -79,8 +76,7 @@ function UserRow({
             description="Their current password stops working and they are signed out everywhere. You will see the new password once, to pass on to them."
             confirmLabel="Reset password"
             danger
-            disabled={busy}
-            onConfirm={() => onReset(user)}
+            onConfirm={(trigger) => onReset(user, trigger)}
             testId="reset-password"
           />
         </div>
@@ -101,8 +97,12 @@ export function UsersTab({ meId }: { meId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [reset, setReset] = useState<{ user: AdminUserView; password: string } | null>(null);
+  // The password dialog has no trigger of its own: closing it returns to the row's "Reset password".
+  const returnFocus = useRef<HTMLButtonElement | null>(null);
 
+  // Buttons are never disabled while an act runs (a disabled button drops keyboard focus): a second act waits its turn.
   async function act(user: AdminUserView, work: () => Promise<void>) {
+    if (busy) return;
     setBusy(user.id);
     setError(null);
     setNotice(null);
@@ -122,8 +122,9 @@ export function UsersTab({ meId }: { meId: string }) {
       setNotice(disabled ? `${user.displayName} is disabled and signed out everywhere.` : `${user.displayName} can sign in again.`);
     });
 
-  const resetPassword = (user: AdminUserView) =>
+  const resetPassword = (user: AdminUserView, trigger: HTMLButtonElement | null) =>
     void act(user, async () => {
+      returnFocus.current = trigger;
       const { password } = await adminApi.resetPassword(user.id);
       list.replace({ ...user, sessions: 0 });
       setReset({ user, password });
@@ -133,19 +134,16 @@ export function UsersTab({ meId }: { meId: string }) {
     <div className="space-y-3">
       <SearchBox label="Search people" value={query} onChange={setQuery} placeholder="Username or display name" />
       <p aria-live="polite" className="text-sm text-slate-600">
-        {list.status === 'loading'
-          ? 'Loading…'
-          : list.status === 'ready' && list.items.length === 0
-            ? q
-              ? `Nobody matches “${q}”.`
-              : 'Nobody here yet.'
-            : (notice ?? '')}
+        {list.status === 'loading' ? 'Loading…' : list.status === 'ready' && list.items.length === 0 ? (q ? `Nobody matches “${q}”.` : 'Nobody here yet.') : ''}
+      </p>
+      <p role="status" className="text-sm text-green-800 empty:hidden">
+        {notice ?? ''}
       </p>
       <ErrorNote message={list.error ?? error ?? list.moreError} />
       {list.items.length > 0 ? (
         <ul aria-label="People" className="divide-y divide-slate-200 border-y border-slate-200">
           {list.items.map((user) => (
-            <UserRow key={user.id} user={user} meId={meId} busy={busy !== null} onDisable={setDisabled} onReset={resetPassword} />
+            <UserRow key={user.id} user={user} meId={meId} onDisable={setDisabled} onReset={resetPassword} />
           ))}
         </ul>
       ) : null}
@@ -154,7 +152,13 @@ export function UsersTab({ meId }: { meId: string }) {
       <Dialog.Root open={reset !== null} onOpenChange={(open) => !open && setReset(null)}>
         <Dialog.Portal>
           <Dialog.Overlay className="fixed inset-0 z-50 bg-slate-900/40" />
-          <Dialog.Content className="fixed left-1/2 top-1/2 z-50 w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl">
+          <Dialog.Content
+            onCloseAutoFocus={(event) => {
+              if (!returnFocus.current?.isConnected) return;
+              event.preventDefault();
+              returnFocus.current.focus();
+            }}
+            className="fixed left-1/2 top-1/2 z-50 w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl">
             <Dialog.Title className="text-base font-semibold text-slate-900">New password for {reset?.user.displayName}</Dialog.Title>
             <Dialog.Description className="mt-2 text-sm text-slate-600">
               They were signed out everywhere. Give them this password over a channel you trust; they can change it in their account settings.

@@ -7,7 +7,8 @@ import { createTestUser, uniqueName } from '../testing/realtime';
 import { createRoomSchema } from '../schemas/room';
 import { registerSchema } from '../schemas/user';
 import { createRoom, joinRoom } from './rooms';
-import { authenticate, registerUser } from './users';
+import { registerUser } from './registration';
+import { authenticate } from './users';
 
 const ascii72 = 'a passphrase of exactly seventy-two bytes, '.repeat(2).slice(0, 72);
 const mixed72 = `${'€'.repeat(20)}twelve bytes`; // 60 + 12

@@ -3,7 +3,8 @@ import { getDb } from '../db';
 import { getEnv } from '../env';
 import { AppError } from '../errors';
 import { uniqueName } from '../testing/realtime';
-import { authenticate, registerUser } from './users';
+import { registerUser } from './registration';
+import { authenticate } from './users';
 
 const password = 'correct horse battery';
 const ip = () => `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;

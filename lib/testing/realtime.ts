@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { encode } from 'next-auth/jwt';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createSession } from '../data/sessions';
-import { registerUser } from '../data/users';
+import { registerUser } from '../data/registration';
 import { databaseUrl } from '../db';
 import { getEnv } from '../env';
 import { refuseCrossOriginStateChange } from '../http/origin-guard';

@@ -18,7 +18,7 @@ function NoRegistration({ title, children, callbackUrl }: { title: string; child
       <p className="text-sm text-slate-600">{children}</p>
       <p className="mt-6 text-sm text-slate-600">
         Already have an account?{' '}
-        <Link className="text-brand-600 hover:underline" href={`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`}>
+        <Link className="text-brand-700 underline hover:text-brand-600" href={`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`}>
           Sign in
         </Link>
       </p>

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { AdminPanel, isAdminTab } from '@/components/admin/admin-panel';
+import { AdminPanel } from '@/components/admin/admin-panel';
+import { isAdminTab } from '@/components/admin/tabs';
 import { requireUser } from '@/lib/auth';
 import { isInstanceAdmin } from '@/lib/data/instance-admin';
 

@@ -4,7 +4,7 @@
  */
 import { clientIpFromHeaders } from '@/lib/client-ip';
 import { getRegistrationMode } from '@/lib/data/instance';
-import { registerUser } from '@/lib/data/users';
+import { registerUser } from '@/lib/data/registration';
 import { parseOrThrow } from '@/lib/errors';
 import { json, readJsonBody, route } from '@/lib/http';
 import { noParametersSchema } from '@/lib/schemas/admin';
