@@ -185,6 +185,10 @@ describe('invitation links', () => {
     const answer = expectStatus(await patchRoom(c.admins[0]!, c.room.id, { password: null }), 200, 'remove the password') as { room: RoomSummary };
     expect(answer.room).toMatchObject({ kind: 'private', hasPassword: false });
     const guest = await person('guest');
+    // Making a public room private without a password leaves it invitation-only too.
+    const other = await castRoom({ admins: 1 });
+    const turned = expectStatus(await patchRoom(other.admins[0]!, other.room.id, { kind: 'private' }), 200, 'make it private without a password') as { room: RoomSummary };
+    expect(turned.room).toMatchObject({ kind: 'private', hasPassword: false });
     const directory = expectStatus(await api<{ rooms: RoomSummary[] }>(guest, 'GET', `/api/rooms/directory?q=${encodeURIComponent(c.room.name)}`), 200, 'directory');
     expect(directory.rooms.map((r) => r.id)).not.toContain(c.room.id);
     expect((await api(guest, 'POST', `/api/rooms/${c.room.id}/join`, { password: 'community room password' })).status).toBe(403);
