@@ -340,8 +340,9 @@ const restRows: Row[] = [
     expected: (actor, kind) => {
       if (!hasSession(actor)) return 401;
       if (kind === 'direct') return canRead(actor, kind) ? 409 : 404; // a conversation cannot be deleted; to others it does not exist
-      // A group has no owner powers (§4.14: the last one out deletes it); to others it does not exist.
-      if (kind === 'group') return canRead(actor, kind) ? 403 : 404;
+      // A group is not deleted either (§4.14: the last one out deletes it) — 409 as for a direct room (§3;
+      // the protocol does not name the group's answer); to others it does not exist.
+      if (kind === 'group') return canRead(actor, kind) ? 409 : 404;
       return actor === 'owner' || actor === 'instanceAdmin' ? 204 : 403; // §4.13: the owner and instance admins
     },
   },
@@ -370,9 +371,10 @@ const restRows: Row[] = [
     expected: (actor, kind) => {
       if (!hasSession(actor)) return 401;
       if (canRead(actor, kind)) return 200; // already a member: idempotent
+      if (isConversation(kind)) return 404; // not for others
       if (actor === 'banned') return 403; // by no path (§4.13)
       if (kind === 'public') return 200;
-      return isConversation(kind) ? 404 : 403; // private without the password; conversations: not for others
+      return 403; // private without the password
     },
   },
   {
