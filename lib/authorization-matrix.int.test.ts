@@ -434,8 +434,8 @@ const restRows: Row[] = [
     expected: (actor, kind) => {
       if (!hasSession(actor)) return UNAUTHORIZED_HTTP;
       if (canRead(actor, kind)) return 'mine: found, all: found';
-      // scope=all reads every public room for anyone signed in; §4.13 says nothing of search for the banned.
-      return kind === 'public' ? 'mine: none, all: found as non-member' : 'mine: none, all: none';
+      // scope=all reads every public room for anyone signed in, but not one they are banned from.
+      return kind === 'public' && actor !== 'banned' ? 'mine: none, all: found as non-member' : 'mine: none, all: none';
     },
   },
   // ── Files (docs/protocol.md §6) ──
@@ -830,9 +830,12 @@ function mayReadAfter(row: Row, actor: Actor, kind: RoomKind): boolean {
   return kind === 'public' && hasSession(actor) && actor !== 'banned' && (row.name.startsWith('socket /r') || row.name.endsWith('/join'));
 }
 
-/** Search with scope=all reads every public room for anyone signed in (any public room's secret may turn up, e.g. as a near match). */
+/**
+ * Search with scope=all reads every public room for anyone signed in (any public room's secret may turn up,
+ * e.g. as a near match) — but not the ones they are banned from (the world's banned user is banned from all).
+ */
 function searchMayShow(row: Row, actor: Actor, other: MatrixRoom): boolean {
-  return row.name === 'GET /api/search' && other.kind === 'public' && hasSession(actor);
+  return row.name === 'GET /api/search' && other.kind === 'public' && hasSession(actor) && actor !== 'banned';
 }
 
 describe('authorization matrix', () => {

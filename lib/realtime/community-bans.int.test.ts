@@ -49,13 +49,10 @@ function expectBanned(answer: Answer<unknown>, what: string): void {
   expect((answer.body as ErrorBody).error, what).toMatchObject({ code: 'FORBIDDEN', message: BANNED });
 }
 
-/**
- * Being added: 403 FORBIDDEN with the issue on the banned person's index. The message is said to whoever
- * adds, who is not the one banned, so it is not checked against "You are banned from this room.".
- */
+/** Being added: 403 FORBIDDEN, said to whoever adds, with the issue on the banned person's index. */
 function expectAddRefused(answer: Answer<unknown>, what: string, index = 0): void {
   expect(answer.status, `${what}: ${answer.text}`).toBe(403);
-  expect((answer.body as ErrorBody).error.code, what).toBe('FORBIDDEN');
+  expect((answer.body as ErrorBody).error, what).toMatchObject({ code: 'FORBIDDEN', message: 'Some of those people are banned from this room.' });
   expect((answer.body as ErrorBody).error.issues?.map((i) => i.path), what).toEqual([`userIds.${index}`]);
 }
 

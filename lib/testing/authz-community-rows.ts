@@ -180,8 +180,8 @@ export function communityRows(t: RowTools): Row[] {
       expected: roomAct('moderator', 201),
     },
     {
-      // Revoking someone else's link (a moderator of the room made it): admins and the owner only. The
-      // table names no other outcome for anyone else: 403, as for every act without the role (§3).
+      // Revoking someone else's link (a moderator of the room made it): admins and the owner only; 403 for the
+      // room's other members, 404 for anyone outside the room (§4.13).
       name: 'DELETE /api/invites/[token]',
       perRoom: true,
       kinds: ['public', 'private'],
@@ -189,6 +189,7 @@ export function communityRows(t: RowTools): Row[] {
       run: async ({ creds, room }) => write(creds, 'DELETE', `/api/invites/${(await inviteOf(room)).id}`),
       expected: (actor, kind) => {
         if (!hasSession(actor)) return UNAUTHORIZED;
+        if (!canRead(actor, kind)) return 404;
         return roleRank(roleIn(actor, kind)) >= roleRank('admin') ? 204 : 403;
       },
     },
