@@ -429,7 +429,13 @@ export async function addMembers(input: { roomId: string; userId: string; userId
     const fresh = users.filter((u) => !present.has(u.id));
     if (room.kind === 'group') {
       const count = await tx.membership.count({ where: { roomId: input.roomId } });
-      if (count + fresh.length > GROUP_MAX_MEMBERS) throw new AppError('CONFLICT', `A group holds at most ${GROUP_MAX_MEMBERS} people.`, { issues: [{ path: 'userIds', message: `A group holds at most ${GROUP_MAX_MEMBERS} people.` }] });
+      if (count + fresh.length > GROUP_MAX_MEMBERS) {
+        // The issue names the first person who does not fit.
+        const first = input.userIds.indexOf(fresh[GROUP_MAX_MEMBERS - count]!.id);
+        throw new AppError('CONFLICT', `A group holds at most ${GROUP_MAX_MEMBERS} people.`, {
+          issues: [{ path: `userIds.${first}`, message: `A group holds at most ${GROUP_MAX_MEMBERS} people.` }],
+        });
+      }
     }
     if (fresh.length === 0) return [];
     await tx.membership.createMany({ data: fresh.map((u) => ({ roomId: input.roomId, userId: u.id, role: 'member' as const })), skipDuplicates: true });
@@ -443,4 +449,32 @@ export async function addMembers(input: { roomId: string; userId: string; userId
 /** Changes to one's own membership in a group that leave a line (leaving). Used by leaveRoom. */
 export async function writeGroupLeftLine(tx: Tx, input: { roomId: string; room: LockedRoom; userId: string }): Promise<ChatMessage> {
   return insertRoomEvent(tx, { roomId: input.roomId, room: input.room, authorId: input.userId, event: { type: 'left' } });
+}
+
+/**
+ * The owner is leaving for good (their account is being deleted, §4.15): the room passes to its
+ * highest-ranked member who joined first, with an `ownership_transferred` line under the leaving owner's
+ * name; a room with nobody else in it is deleted. Runs inside the caller's transaction.
+ */
+export async function passOwnershipOnDeparture(
+  tx: Tx,
+  input: { roomId: string; ownerId: string },
+): Promise<{ deleted: true; memberIds: string[] } | { deleted: false; settings: RoomSettings; lines: ChatMessage[]; members: RoomMember[] }> {
+  const room = await lockRoom(tx, input.roomId);
+  const heirs = await tx.$queryRaw<{ userId: string }[]>`
+    SELECT user_id::text AS "userId" FROM memberships
+    WHERE room_id = ${input.roomId} AND user_id <> ${input.ownerId}::uuid
+    ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, joined_at, user_id
+    LIMIT 1`;
+  const heir = heirs[0]?.userId;
+  if (!heir) {
+    const members = await tx.membership.findMany({ where: { roomId: input.roomId }, select: { userId: true } });
+    await tx.room.delete({ where: { id: input.roomId } });
+    return { deleted: true, memberIds: members.map((m) => m.userId) };
+  }
+  await tx.membership.update({ where: { roomId_userId: { roomId: input.roomId, userId: heir } }, data: { role: 'owner', mutedUntil: null } });
+  await tx.room.update({ where: { id: input.roomId }, data: { ownerId: heir } });
+  const line = await insertRoomEvent(tx, { roomId: input.roomId, room, authorId: input.ownerId, event: { type: 'ownership_transferred', to: await subjectOf(tx, heir) } });
+  await recordAudit({ kind: 'room.ownership_transferred', actorId: input.ownerId, details: { roomId: input.roomId, from: input.ownerId, to: heir, reason: 'account deleted' } }, tx);
+  return { deleted: false, settings: await readRoomSettings(tx, input.roomId), lines: [line], members: [await memberView(tx, input.roomId, heir)] };
 }

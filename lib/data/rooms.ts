@@ -91,7 +91,7 @@ async function unreadMentionCounts(userId: string, roomIds: string[]): Promise<M
 
 function notifyLevelOf(kind: RoomSummary['kind'], stored: string | null): NotifyLevel {
   if (stored === 'all' || stored === 'mentions' || stored === 'none') return stored;
-  return kind === 'direct' ? 'all' : 'mentions';
+  return isConversation(kind) ? 'all' : 'mentions';
 }
 
 function toSummary(room: RoomRow, membership: MembershipView | null, viewerId: string, unreadMentions = 0): RoomSummary {
