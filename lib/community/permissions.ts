@@ -62,7 +62,7 @@ export function roomPowers(room: { kind: RoomKind; role: MemberRole | null; arch
     archive: admin,
     transfer: owner && !archived,
     deleteRoom: owner,
-    deleteAnyMessage: moderator,
+    deleteAnyMessage: moderator && !archived,
     leave: !owner,
     openSettings: moderator,
   };
