@@ -14,7 +14,23 @@ export type AuditKind =
   | 'user.password_change_failed'
   | 'sessions.ended'
   | 'message.deleted_by_moderator'
-  | 'upload.infected';
+  | 'upload.infected'
+  // running rooms (docs/protocol.md §4.13–§4.14)
+  | 'room.updated'
+  | 'room.archived'
+  | 'room.restored'
+  | 'room.ownership_transferred'
+  | 'member.role_changed'
+  | 'member.kicked'
+  | 'member.banned'
+  | 'member.unbanned'
+  | 'member.muted'
+  | 'member.unmuted'
+  | 'members.added'
+  | 'invite.created'
+  | 'invite.revoked'
+  | 'invite.accepted'
+  | 'group.created';
 
 export interface AuditInput {
   kind: AuditKind;
