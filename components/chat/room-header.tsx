@@ -96,7 +96,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
           {status === 'live' ? <CallButtons /> : null}
           {status === 'live' && powers.addPeople ? <AddPeopleButton /> : null}
           {status === 'live' ? <RoomSettingsButton /> : null}
-          {status === 'live' ? <NotificationMenu room={room} meId={me.id} onError={setError} /> : null}
+          {status === 'live' ? <NotificationMenu room={room} onError={setError} /> : null}
           {status === 'live' ? (
             <FilesButton roomId={room.id} roomLabel={isDirect ? roomTitle(room) : `#${roomTitle(room)}`} onOpenMessage={(seq) => void jumpTo(seq)} />
           ) : null}
