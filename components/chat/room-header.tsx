@@ -93,7 +93,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
           ) : null}
         </div>
         <div className="ml-auto flex shrink-0 items-start gap-2">
-          {status === 'live' ? <CallButtons /> : null}
+          {status === 'live' && !archived ? <CallButtons /> : null}
           {status === 'live' && powers.addPeople ? <AddPeopleButton /> : null}
           {status === 'live' ? <RoomSettingsButton /> : null}
           {status === 'live' ? <NotificationMenu room={room} onError={setError} /> : null}

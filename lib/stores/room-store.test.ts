@@ -557,4 +557,14 @@ describe('room store: running a room (§4.13)', () => {
     expect(store.getState().editLast()).toBe(true);
     expect(store.getState().editingSeq).toBe(1);
   });
+
+  it('a group is named by who is in it: its participants follow joins and leaves', () => {
+    const { on, store } = setup();
+    const carol = { id: 'carol', username: 'carol', displayName: 'Carol' };
+    store.setState({ room: { ...room, kind: 'group', name: '', participants: [other] } });
+    on['member:joined']!({ user: carol, at: new Date().toISOString() });
+    expect(store.getState().room.participants?.map((p) => p.id)).toEqual(['other', 'carol']);
+    on['member:left']!({ user: other, at: new Date().toISOString() });
+    expect(store.getState().room.participants?.map((p) => p.id)).toEqual(['carol']);
+  });
 });

@@ -937,9 +937,16 @@ export function createRoomStore(
       nextMembers = members.filter((m) => m.user.id !== user.id);
       memberCount = Math.max(0, memberCount - 1);
     }
+    // A group is named by its other members: they follow who comes and goes.
+    let participants = room.participants;
+    if (room.kind === 'group' && participants && user.id !== me.id) {
+      const listed = participants.some((p) => p.id === user.id);
+      if (kind === 'joined' && !listed) participants = [...participants, user];
+      else if (kind === 'left' && listed) participants = participants.filter((p) => p.id !== user.id);
+    }
     store.setState({
       members: nextMembers,
-      room: { ...room, memberCount },
+      room: { ...room, memberCount, participants },
       // A removal by a moderator leaves a stored line of its own (who, by whom, why): no second one.
       timeline: reason ? timeline : addSystemLine(timeline, { id: `${kind}-${user.id}-${at}`, kind, user, at }),
     });

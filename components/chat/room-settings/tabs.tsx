@@ -4,7 +4,7 @@
  * select (automatic activation), Home/End jump to the ends; each panel is labelled by its tab and is
  * focusable so keyboard users reach its content from the tab with one Tab.
  */
-import { useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface TabItem<K extends string> {
   key: K;
@@ -31,6 +31,9 @@ export function Tabs<K extends string>({
   const refs = useRef(new Map<K, HTMLButtonElement>());
   const tabId = (key: K) => `${base}-tab-${key}`;
   const panelId = (key: K) => `${base}-panel-${key}`;
+
+  // On a phone the tabs scroll sideways: keep the selected one in view.
+  useEffect(() => refs.current.get(active)?.scrollIntoView({ block: 'nearest', inline: 'nearest' }), [active]);
 
   function onKeyDown(event: KeyboardEvent<HTMLButtonElement>) {
     const index = tabs.findIndex((t) => t.key === active);
@@ -72,7 +75,7 @@ export function Tabs<K extends string>({
               data-testid={`settings-tab-${tab.key}`}
               onClick={() => onChange(tab.key)}
               onKeyDown={onKeyDown}
-              className={`shrink-0 whitespace-nowrap rounded-md px-3 py-1.5 text-left text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${
+              className={`shrink-0 whitespace-nowrap rounded-md px-2.5 py-1.5 text-left sm:px-3 text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${
                 selected
                   ? tab.danger
                     ? 'bg-red-50 font-medium text-red-800'
