@@ -19,6 +19,9 @@ import {
   type ChatUser,
 } from './helpers';
 
+// Three browsers at once on a shared two-core machine: more time than a one-browser test.
+test.describe.configure({ timeout: 90_000 });
+
 let users: ChatUser[] = [];
 
 test.afterEach(async () => {

@@ -13,7 +13,9 @@ export function RoomClosed() {
   const room = useRoom((s) => s.room);
   const heading = useRef<HTMLHeadingElement>(null);
   // The composer (and whatever had focus) is gone: say what happened where focus lands.
-  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
   if (!removal) return null;
   const banned = removal.reason === 'banned';
   const by = removal.by ? ` by ${removal.by.displayName}` : '';

@@ -32,8 +32,11 @@ export function Tabs<K extends string>({
   const tabId = (key: K) => `${base}-tab-${key}`;
   const panelId = (key: K) => `${base}-panel-${key}`;
 
-  // On a phone the tabs scroll sideways: keep the selected one in view.
-  useEffect(() => refs.current.get(active)?.scrollIntoView({ block: 'nearest', inline: 'nearest' }), [active]);
+  // On a phone the tabs scroll sideways: keep the selected one in view. (A block body: newer browsers'
+  // scrollIntoView returns a promise, which React would take for a cleanup function.)
+  useEffect(() => {
+    refs.current.get(active)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [active]);
 
   function onKeyDown(event: KeyboardEvent<HTMLButtonElement>) {
     const index = tabs.findIndex((t) => t.key === active);
