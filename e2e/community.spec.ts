@@ -129,6 +129,9 @@ test('the owner makes a moderator, who bans a member: the banned person sees the
   await confirm.getByRole('button', { name: 'Ban' }).click();
   await expect(confirm).toHaveCount(0);
   await expect(carolRow).toHaveCount(0);
+  await expect(modDialog.getByTestId('settings-done')).toHaveText(`${carol.displayName} was banned.`);
+  await bob.page.keyboard.press('Escape');
+  await expect(modDialog).toHaveCount(0);
 
   // Carol's tab: the room is closed and says why; it is gone from her sidebar.
   const closed = carol.page.getByTestId('room-closed');

@@ -66,6 +66,13 @@ export function InvitesSettings({ room, revokeAny }: { room: RoomSummary; revoke
     };
   }, [room.id]);
 
+  // A new link is the point: focus on it, selected, so it can be copied at once.
+  useEffect(() => {
+    if (!created) return;
+    linkInput.current?.focus();
+    linkInput.current?.select();
+  }, [created]);
+
   async function create(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setCreating(true);
@@ -79,11 +86,6 @@ export function InvitesSettings({ room, revokeAny }: { room: RoomSummary; revoke
       });
       setCreated({ url: `${window.location.origin}${answer.path}`, id: answer.invite.id });
       setInvites((list) => [answer.invite, ...(list ?? []).filter((i) => i.id !== answer.invite.id)]);
-      // The link is the point: put focus on it, selected, so it can be copied at once.
-      requestAnimationFrame(() => {
-        linkInput.current?.focus();
-        linkInput.current?.select();
-      });
     } catch (caught) {
       setError(errorText(caught));
     } finally {
