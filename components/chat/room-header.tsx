@@ -100,17 +100,19 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
           {status === 'live' ? (
             <FilesButton roomId={room.id} roomLabel={isDirect ? roomTitle(room) : `#${roomTitle(room)}`} onOpenMessage={(seq) => void jumpTo(seq)} />
           ) : null}
-          <button
-            type="button"
-            onClick={onToggleMembers}
-            aria-expanded={membersOpen}
-            aria-controls="room-members"
-            className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 md:hidden"
-          >
-            <UsersIcon />
-            <span>{memberCount}</span>
-            <span className="sr-only">members</span>
-          </button>
+          {status === 'removed' ? null : (
+            <button
+              type="button"
+              onClick={onToggleMembers}
+              aria-expanded={membersOpen}
+              aria-controls="room-members"
+              className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 md:hidden"
+            >
+              <UsersIcon />
+              <span>{memberCount}</span>
+              <span className="sr-only">members</span>
+            </button>
+          )}
           {status === 'live' && !confirming && !isDirect ? (
             isOwner ? (
               <button

@@ -188,7 +188,8 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
           )}
         </section>
         <ThreadPanel />
-        <MemberList open={membersOpen} onClose={() => setMembersOpen(false)} />
+        {/* Removed from the room: who is in it is no longer theirs to see. */}
+        {status === 'removed' ? null : <MemberList open={membersOpen} onClose={() => setMembersOpen(false)} />}
       </div>
     </RoomContext.Provider>
   );
