@@ -98,7 +98,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
           {status === 'live' ? <RoomSettingsButton /> : null}
           {status === 'live' ? <NotificationMenu room={room} onError={setError} /> : null}
           {status === 'live' ? (
-            <FilesButton roomId={room.id} roomLabel={isDirect ? roomTitle(room) : `#${roomTitle(room)}`} onOpenMessage={(seq) => void jumpTo(seq)} />
+            <FilesButton roomId={room.id} roomLabel={isDirect || isGroup ? roomTitle(room) : `#${roomTitle(room)}`} onOpenMessage={(seq) => void jumpTo(seq)} />
           ) : null}
           {status === 'removed' ? null : (
             <button
