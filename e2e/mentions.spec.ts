@@ -166,10 +166,10 @@ test('notification menu: a muted room shows mentions only; the owner limits @roo
   await alice.page.getByRole('button', { name: 'Notifications: Mentions only' }).click();
   const ownerMenu = alice.page.getByRole('menu');
   await expect(ownerMenu.getByRole('group', { name: 'Who can use @room' })).toBeVisible();
-  await ownerMenu.getByRole('menuitemradio', { name: 'Only me' }).click();
+  await ownerMenu.getByRole('menuitemradio', { name: 'The owner and admins' }).click();
   await expect(ownerMenu).toHaveCount(0);
   await alice.page.getByRole('button', { name: 'Notifications: Mentions only' }).click();
-  await expect(alice.page.getByRole('menu').getByRole('menuitemradio', { name: 'Only me' })).toHaveAttribute('aria-checked', 'true');
+  await expect(alice.page.getByRole('menu').getByRole('menuitemradio', { name: 'The owner and admins' })).toHaveAttribute('aria-checked', 'true');
   await alice.page.keyboard.press('Escape');
   const response = await alice.page.request.get(`/api/rooms/${room.id}`);
   expect(((await response.json()) as { room: { roomMentions: string } }).room.roomMentions).toBe('owner');

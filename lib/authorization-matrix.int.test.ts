@@ -1,8 +1,10 @@
 /**
  * The authorization matrix: every REST route under app/api (found on disk) and every client→server
  * socket event (read from lib/realtime/events.ts) × every actor (anonymous, outsider, member, owner,
- * ex-member, deleted user, revoked session) × every room kind (public, private, direct), with the outcome
- * each cell must have. A route or event without a row fails the coverage test, so a new endpoint cannot
+ * ex-member, deleted user, revoked session, and since issue 14 moderator, admin, banned, muted, instance
+ * admin, disabled account) × every room kind (public, private, direct, group), with the outcome each cell
+ * must have — for the §4.13 roles as the protocol's role table gives them. The rows of §4.13–§4.15's new
+ * routes are in lib/testing/authz-community-rows.ts; §4.15's run once their routes exist. A route or event without a row fails the coverage test, so a new endpoint cannot
  * ship unexamined. Besides the status or ack code, every cell checks that nothing of a room's content
  * (its secret message) reaches an actor who may not read it, and outsiders' open sockets are watched for
  * any event that mentions a room they cannot see.
@@ -17,11 +19,24 @@ import type { Ack } from './errors';
 import type { Attachment } from './schemas/attachment';
 import type { CallInfo, CallJoined } from './schemas/call';
 import type { ChatMessage } from './schemas/message';
-import type { RoomKind as AnyRoomKind } from './schemas/room';
-/** The kinds the matrix covers (groups: issue 14's rows). */
-type RoomKind = Exclude<AnyRoomKind, 'group'>;
 import { dispatch, loadApiRoutes, type ApiRoute } from './testing/api-router';
-import { ACTORS, ROOM_KINDS, buildWorld, canRead, hasSession, type Actor, type ActorCredentials, type MatrixRoom, type World } from './testing/authz-world';
+import { communityRows, pendingRows, type PendingRow, type RowTools } from './testing/authz-community-rows';
+import {
+  ACTORS,
+  ROOM_KINDS,
+  buildWorld,
+  canRead,
+  hasSession,
+  isConversation,
+  roleIn,
+  type Actor,
+  type ActorCredentials,
+  type MatrixKind,
+  type MatrixRoom,
+  type Outcome,
+  type Row,
+  type World,
+} from './testing/authz-world';
 import { hasState, openTab, waitForUpdate } from './testing/calls';
 import { connectClient, createTestUser, eventually, signInAs, startTestRealtime, uniqueName, waitForConnect, type TestRealtime } from './testing/realtime';
 import { png } from './testing/file-fixtures';
@@ -37,33 +52,19 @@ vi.stubEnv('RATE_LIMIT_UPLOADS_PER_MINUTE', '100000');
 // The owner starts a call for every call row's cell; the call:start limit has tests of its own (lib/realtime/calls.int.test.ts).
 vi.stubEnv('RATE_LIMIT_CALLS_PER_MINUTE', '100000');
 vi.stubEnv('DATA_DIR', ownDataDir());
+// Every cell of the groups row and every fresh group starts a conversation; the budget has tests of its own.
+vi.stubEnv('RATE_LIMIT_DIRECTS_PER_HOUR', '100000');
 
-/** An HTTP status, or a socket outcome: 'ok' or an error code. */
-type Outcome = number | string;
+type RoomKind = MatrixKind;
 
-interface CellContext {
-  actor: Actor;
-  creds: ActorCredentials;
-  room: MatrixRoom;
-  kind: RoomKind;
-}
-
-interface Row {
-  /** `METHOD /api/pattern` for REST; `socket <namespace> <event>` for sockets. */
-  name: string;
-  /** Room-scoped rows run for every room kind; the others once per actor. */
-  perRoom: boolean;
-  /** Needs a room of its own per cell (it changes membership or deletes). */
-  fresh?: boolean;
-  run(cell: CellContext): Promise<{ outcome: Outcome; text: string }>;
-  expected(actor: Actor, kind: RoomKind): Outcome;
-}
+/** Actors whose open sockets are watched for anything about rooms they cannot read. */
+const WATCHERS = ['outsider', 'exMember', 'banned', 'instanceAdmin'] as const;
 
 let server: TestRealtime;
 let world: World;
 let routes: ApiRoute[];
 /**
- * Everything the outsider's and ex-member's open sockets received during the whole run: their main
+ * Everything the outsider's, ex-member's, banned user's and instance admin's open sockets received during the whole run: their main
  * sockets, and a room namespace each of a room of their own (`where: '/r'`), which hears every message
  * event of that room and must hear nothing of any other.
  */
@@ -80,7 +81,7 @@ beforeAll(async () => {
   server.handleRequestsHere();
   image = await png(40, 30);
   for (const kind of ROOM_KINDS) sharedFiles[kind] = await shareFile(world.actors.owner, world.shared[kind], `${world.shared[kind].secret}.png`);
-  for (const actor of ['outsider', 'exMember'] as const) {
+  for (const actor of WATCHERS) {
     const { cookie, user } = world.actors[actor];
     const own = await createRoom({ ownerId: user!.id, data: { kind: 'public', name: uniqueName('own'), description: '' }, ip: null });
     watcherRooms.add(own.id);
@@ -115,7 +116,7 @@ async function http(creds: ActorCredentials, method: string, path: string, body?
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...headers,
     },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    body: body === undefined ? undefined : Buffer.isBuffer(body) ? new Uint8Array(body) : typeof body === 'string' ? body : JSON.stringify(body),
   };
   const response = await dispatch(routes, new Request(`http://localhost${path}`, init));
   return { outcome: response.status, text: await response.text() };
@@ -196,7 +197,8 @@ async function throwawayFor(creds: ActorCredentials): Promise<ActorCredentials &
 
 /**
  * A ringing call for one cell of a call row (docs/protocol.md §4.12): the owner calls from a tab of their own
- * while the member has one open (so the member is rung). `ownerDropped`: the owner's tab has gone since, so
+ * while the member has one open (so the member is rung; in rooms other than direct ones the call invites the
+ * member alone, as a room of more than four members requires, §4.12). `ownerDropped`: the owner's tab has gone since, so
  * their place waits for a resume. Afterwards whatever is left of the call is ended: the direct room serves
  * every cell, and a room has one live call at a time.
  */
@@ -208,7 +210,8 @@ async function withRingingCall(
   const memberTab = await openTab(server.url, world.member, { cookie: world.actors.member.cookie });
   const ownerTab = await openTab(server.url, world.owner, { cookie: world.actors.owner.cookie });
   try {
-    const started = await ownerTab.emit<CallJoined>('call:start', { roomId: room.id, kind: 'audio' });
+    const invite = room.kind === 'direct' ? {} : { invite: [world.member.id] };
+    const started = await ownerTab.emit<CallJoined>('call:start', { roomId: room.id, kind: 'audio', ...invite });
     if (!started.ok || started.data.call.state !== 'ringing') throw new Error(`could not start a call: ${JSON.stringify(started)}`);
     const callId = started.data.call.id;
     await eventually(() => memberTab.rings.length === 1);
@@ -244,46 +247,54 @@ async function answeredThen(socket: Socket, callId: string, event: string, paylo
 // ── Expected outcomes ──
 
 const UNAUTHORIZED_HTTP = 401;
-/** Members see it; for others a direct room does not exist, a public or private one is closed. */
+/** Members see it; for others a conversation does not exist, a public or private room is closed. */
 function memberOnly(actor: Actor, kind: RoomKind, ok: Outcome = 200): Outcome {
   if (!hasSession(actor)) return UNAUTHORIZED_HTTP;
-  if (canRead(actor)) return ok;
-  return kind === 'direct' ? 404 : 403;
+  if (canRead(actor, kind)) return ok;
+  return isConversation(kind) ? 404 : 403;
 }
 function memberOnlySocket(actor: Actor, kind: RoomKind): Outcome {
   if (!hasSession(actor)) return 'UNAUTHORIZED';
-  if (canRead(actor)) return 'ok';
-  return kind === 'direct' ? 'NOT_FOUND' : 'FORBIDDEN';
+  if (canRead(actor, kind)) return 'ok';
+  return isConversation(kind) ? 'NOT_FOUND' : 'FORBIDDEN';
 }
-/** Opening a room namespace: members, and anyone for a public room (which joins it). */
+/** Opening a room namespace: members, and anyone but the banned for a public room (which joins it). */
 function roomNamespaceOutcome(actor: Actor, kind: RoomKind): Outcome {
-  if (hasSession(actor) && kind === 'public') return 'ok';
+  if (hasSession(actor) && kind === 'public' && actor !== 'banned') return 'ok';
   return memberOnlySocket(actor, kind);
+}
+/** Posting (a message, a reply, a reaction): as opening the namespace, but a muted member is refused (§4.13). */
+function postOutcome(actor: Actor, kind: RoomKind): Outcome {
+  if (actor === 'muted' && canRead(actor, kind)) return 'FORBIDDEN';
+  return roomNamespaceOutcome(actor, kind);
 }
 const signedIn = (ok: Outcome) => (actor: Actor) => (hasSession(actor) ? ok : UNAUTHORIZED_HTTP);
 /**
- * Changing the member's message. Edit: its author only — not even the owner. Delete: its author, or the
- * owner of a public or private room (a direct room has no owner). Others get in only to a public room
- * (which makes them members, §5.2) and are refused there too.
+ * Changing the member's message. Edit: its author only — not even the owner. Delete: its author, or a
+ * moderator, admin or owner of a public or private room (a conversation has no roles). Others get in only
+ * to a public room (which makes them members, §5.2) and are refused there too.
  */
 function changeOfMembersMessage(change: 'edit' | 'delete') {
   return (actor: Actor, kind: RoomKind): Outcome => {
     if (!hasSession(actor)) return 'UNAUTHORIZED';
     if (actor === 'member') return 'ok';
-    if (actor === 'owner') return change === 'delete' && kind !== 'direct' ? 'ok' : 'FORBIDDEN';
-    return kind === 'direct' ? 'NOT_FOUND' : 'FORBIDDEN';
+    const role = roleIn(actor, kind);
+    if (change === 'delete' && !isConversation(kind) && (role === 'moderator' || role === 'admin' || role === 'owner')) return 'ok';
+    return roomNamespaceOutcome(actor, kind) === 'ok' ? 'FORBIDDEN' : roomNamespaceOutcome(actor, kind);
   };
 }
 
 /**
  * A call event about the owner's ringing call to the member: for everyone but the room's members the call
  * does not exist (NOT_FOUND, as for an unknown id); the member is rung (`member`), the owner is in it from
- * another tab (`owner`).
+ * another tab (`owner`); the room's other members (`others`: moderator, admin, muted in a public or private
+ * room) are not rung but may join a live call of a room that is not direct (§4.12).
  */
-function callEvent(outcomes: { member: Outcome; owner: Outcome }) {
-  return (actor: Actor): Outcome => {
+function callEvent(outcomes: { member: Outcome; owner: Outcome; others: Outcome }) {
+  return (actor: Actor, kind: RoomKind): Outcome => {
     if (!hasSession(actor)) return 'UNAUTHORIZED';
     if (actor === 'member' || actor === 'owner') return outcomes[actor];
+    if (canRead(actor, kind)) return outcomes.others;
     return 'NOT_FOUND';
   };
 }
@@ -328,19 +339,22 @@ const restRows: Row[] = [
     run: ({ creds, room }) => http(creds, 'DELETE', `/api/rooms/${room.id}`, undefined, { 'content-type': 'application/json' }),
     expected: (actor, kind) => {
       if (!hasSession(actor)) return 401;
-      if (kind === 'direct') return canRead(actor) ? 409 : 404; // a conversation cannot be deleted; to others it does not exist
-      return actor === 'owner' ? 204 : 403;
+      if (kind === 'direct') return canRead(actor, kind) ? 409 : 404; // a conversation cannot be deleted; to others it does not exist
+      // A group is not deleted either (§4.14: the last one out deletes it) — 409 as for a direct room (§3;
+      // the protocol does not name the group's answer); to others it does not exist.
+      if (kind === 'group') return canRead(actor, kind) ? 409 : 404;
+      return actor === 'owner' || actor === 'instanceAdmin' ? 204 : 403; // §4.13: the owner and instance admins
     },
   },
   {
-    // Room settings (who may mention everyone): the owner of a public or private room.
+    // Room settings (who may mention everyone): admins and the owner of a public or private room (§4.13).
     name: 'PATCH /api/rooms/[roomId]',
     perRoom: true,
     run: ({ creds, room }) => http(creds, 'PATCH', `/api/rooms/${room.id}`, { roomMentions: 'owner' }),
     expected: (actor, kind) => {
       if (!hasSession(actor)) return 401;
-      if (actor === 'owner' && kind !== 'direct') return 200;
-      return kind === 'direct' && !canRead(actor) ? 404 : 403; // a direct room has no owner; to others it does not exist
+      if (isConversation(kind)) return canRead(actor, kind) ? 403 : 404; // a conversation has no settings; to others it does not exist
+      return actor === 'owner' || actor === 'admin' ? 200 : 403;
     },
   },
   {
@@ -356,9 +370,11 @@ const restRows: Row[] = [
     run: ({ creds, room }) => http(creds, 'POST', `/api/rooms/${room.id}/join`, {}),
     expected: (actor, kind) => {
       if (!hasSession(actor)) return 401;
-      if (canRead(actor)) return 200; // already a member: idempotent
+      if (canRead(actor, kind)) return 200; // already a member: idempotent
+      if (isConversation(kind)) return 404; // not for others
+      if (actor === 'banned') return 403; // by no path (§4.13)
       if (kind === 'public') return 200;
-      return kind === 'direct' ? 404 : 403; // private without the password; direct: not for others
+      return 403; // private without the password
     },
   },
   {
@@ -368,7 +384,8 @@ const restRows: Row[] = [
     run: ({ creds, room }) => http(creds, 'POST', `/api/rooms/${room.id}/leave`, {}),
     expected: (actor, kind) => {
       if (!hasSession(actor)) return 401;
-      if (kind === 'direct') return canRead(actor) ? 409 : 404;
+      if (kind === 'direct') return canRead(actor, kind) ? 409 : 404;
+      if (kind === 'group') return canRead(actor, kind) ? 200 : 404; // anyone leaves a group (§4.14)
       return actor === 'owner' ? 409 : 200; // leaving a room you are not in is a no-op
     },
   },
@@ -416,8 +433,9 @@ const restRows: Row[] = [
     },
     expected: (actor, kind) => {
       if (!hasSession(actor)) return UNAUTHORIZED_HTTP;
-      if (canRead(actor)) return 'mine: found, all: found';
-      return kind === 'public' ? 'mine: none, all: found as non-member' : 'mine: none, all: none';
+      if (canRead(actor, kind)) return 'mine: found, all: found';
+      // scope=all reads every public room for anyone signed in, but not one they are banned from.
+      return kind === 'public' && actor !== 'banned' ? 'mine: none, all: found as non-member' : 'mine: none, all: none';
     },
   },
   // ── Files (docs/protocol.md §6) ──
@@ -446,11 +464,11 @@ const restRows: Row[] = [
   },
   {
     // The page-unload beacon: call:hangup over HTTP. The member is rung (hanging up declines), the owner is the
-    // caller (it cancels); to anyone else the call does not exist.
+    // caller (it cancels); the room's other members are not in the call (409); to anyone else it does not exist.
     name: 'POST /api/calls/[callId]/hangup',
     perRoom: true,
     run: ({ creds, room }) => withRingingCall(room, (callId) => http(creds, 'POST', `/api/calls/${callId}/hangup`, {})),
-    expected: (actor) => (!hasSession(actor) ? 401 : canRead(actor) ? 200 : 404),
+    expected: (actor, kind) => (!hasSession(actor) ? 401 : actor === 'owner' || actor === 'member' ? 200 : canRead(actor, kind) ? 409 : 404),
   },
   { name: 'GET /api/health', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/health'), expected: () => 200 },
   { name: 'GET /api/ready', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/ready'), expected: () => 200 },
@@ -553,53 +571,56 @@ const socketRows: Row[] = [
     // Members call in their rooms; the other person has no tab open, so the call ends at once (unavailable): still ok.
     name: 'socket / call:start',
     perRoom: true,
-    run: async ({ creds, room }) => {
+    // In rooms other than direct ones, one other member is invited (a room of more than four requires it, §4.12).
+    // A muted member may not start a call (§4.13).
+    run: async ({ creds, room, actor }) => {
+      const invite = room.kind === 'direct' ? {} : { invite: [actor === 'member' ? world.owner.id : world.member.id] };
       try {
-        return await withSocket(creds, '/', (s) => emit(s, 'call:start', { roomId: room.id, kind: 'video' }));
+        return await withSocket(creds, '/', (s) => emit(s, 'call:start', { roomId: room.id, kind: 'video', ...invite }));
       } finally {
         await endLiveCalls(room.id);
       }
     },
-    expected: (a, k) => memberOnlySocket(a, k),
+    expected: (a, k) => (a === 'muted' && canRead(a, k) ? 'FORBIDDEN' : memberOnlySocket(a, k)),
   },
   {
     name: 'socket / call:accept',
     perRoom: true,
     run: ({ creds, room }) => withRingingCall(room, (callId) => withSocket(creds, '/', (s) => emit(s, 'call:accept', { callId }))),
-    expected: callEvent({ member: 'ok', owner: 'CONFLICT' }), // the owner is in it from another tab
+    expected: callEvent({ member: 'ok', owner: 'CONFLICT', others: 'ok' }), // the owner is in it from another tab; other members join
   },
   {
     name: 'socket / call:decline',
     perRoom: true,
     run: ({ creds, room }) => withRingingCall(room, (callId) => withSocket(creds, '/', (s) => emit(s, 'call:decline', { callId }))),
-    expected: callEvent({ member: 'ok', owner: 'CONFLICT' }), // it does not ring the caller
+    expected: callEvent({ member: 'ok', owner: 'CONFLICT', others: 'CONFLICT' }), // it rings neither the caller nor the others
   },
   {
     name: 'socket / call:hangup',
     perRoom: true,
     run: ({ creds, room }) => withRingingCall(room, (callId) => withSocket(creds, '/', (s) => emit(s, 'call:hangup', { callId }))),
-    expected: callEvent({ member: 'ok', owner: 'ok' }), // from any tab: the member declines, the owner cancels
+    expected: callEvent({ member: 'ok', owner: 'ok', others: 'CONFLICT' }), // from any tab: the member declines, the owner cancels; others are not in it
   },
   {
     // The owner's tab dropped: the owner takes the place back; the member, only rung, has none to resume.
     name: 'socket / call:resume',
     perRoom: true,
     run: ({ creds, room }) => withRingingCall(room, (callId) => withSocket(creds, '/', (s) => emit(s, 'call:resume', { callId })), { ownerDropped: true }),
-    expected: callEvent({ member: 'CONFLICT', owner: 'ok' }),
+    expected: callEvent({ member: 'CONFLICT', owner: 'ok', others: 'CONFLICT' }),
   },
   {
     name: 'socket / call:media',
     perRoom: true,
     run: ({ creds, room }) =>
       withRingingCall(room, (callId) => withSocket(creds, '/', (s) => answeredThen(s, callId, 'call:media', { callId, audio: true, video: false, screen: false }))),
-    expected: callEvent({ member: 'ok', owner: 'CONFLICT' }), // the owner's place is in the other tab
+    expected: callEvent({ member: 'ok', owner: 'CONFLICT', others: 'ok' }), // the owner's place is in the other tab; others joined by answering
   },
   {
     name: 'socket / call:signal',
     perRoom: true,
     run: ({ creds, room }) =>
       withRingingCall(room, (callId) => withSocket(creds, '/', (s) => answeredThen(s, callId, 'call:signal', { callId, to: world.owner.id, candidate: null }))),
-    expected: callEvent({ member: 'ok', owner: 'CONFLICT' }),
+    expected: callEvent({ member: 'ok', owner: 'CONFLICT', others: 'ok' }),
   },
   {
     // Lists the live calls of the rooms you are in: members see the room's call, nobody else does.
@@ -613,7 +634,7 @@ const socketRows: Row[] = [
           return { outcome: ack.data.calls.some((c) => c.id === callId) ? 'listed' : 'not listed', text: JSON.stringify(ack) };
         }),
       ),
-    expected: (actor) => (!hasSession(actor) ? 'UNAUTHORIZED' : canRead(actor) ? 'listed' : 'not listed'),
+    expected: (actor, kind) => (!hasSession(actor) ? 'UNAUTHORIZED' : canRead(actor, kind) ? 'listed' : 'not listed'),
   },
   // ── Room namespaces ──
   {
@@ -628,7 +649,7 @@ const socketRows: Row[] = [
     perRoom: true,
     fresh: true,
     run: ({ creds, room }) => withSocket(creds, `/r/${room.id}`, (s) => emit(s, 'message:send', { clientId: randomUUID(), body: 'hello' })),
-    expected: roomNamespaceOutcome,
+    expected: postOutcome,
   },
   {
     name: 'socket /r typing:start',
@@ -666,7 +687,8 @@ const socketRows: Row[] = [
   },
   ...(['reaction:add', 'reaction:remove'] as const).map(
     (event): Row => ({
-      // Any member reacts (to anyone's message); opening a public room made you one.
+      // Any member reacts (to anyone's message); opening a public room made you one. Muted: no new reactions,
+      // but removing one is allowed (§4.13).
       name: `socket /r ${event}`,
       perRoom: true,
       fresh: true,
@@ -674,7 +696,7 @@ const socketRows: Row[] = [
         const seq = await membersMessage(room);
         return withSocket(creds, `/r/${room.id}`, (s) => emit(s, event, { seq, emoji: '👍' }));
       },
-      expected: roomNamespaceOutcome,
+      expected: event === 'reaction:add' ? postOutcome : roomNamespaceOutcome,
     }),
   ),
   {
@@ -703,7 +725,7 @@ const socketRows: Row[] = [
         return { outcome: outcomes.size === 1 ? answers[0]!.outcome : `mixed ${[...outcomes].join('/')}`, text: answers.map((a) => a.text).join('\n') };
       });
     },
-    expected: roomNamespaceOutcome,
+    expected: postOutcome,
   },
   {
     name: 'socket /r read:mark',
@@ -715,7 +737,7 @@ const socketRows: Row[] = [
 ];
 
 /** Not a member (or no session): 404, the answer for a file that does not exist (§4.11 "Reading"). */
-const onlyReaders = (ok: Outcome) => (actor: Actor): Outcome => (canRead(actor) ? ok : 404);
+const onlyReaders = (ok: Outcome) => (actor: Actor, kind: RoomKind): Outcome => (canRead(actor, kind) ? ok : 404);
 
 /** The routes server.ts serves beside Next (uploads and downloads, docs/protocol.md §6). */
 const fileRows: Row[] = [
@@ -729,8 +751,9 @@ const fileRows: Row[] = [
     },
     expected: (actor, kind) => {
       if (!hasSession(actor)) return 401;
-      if (canRead(actor)) return 201;
-      return kind === 'direct' ? 404 : 403;
+      if (actor === 'muted' && canRead(actor, kind)) return 403; // a muted member uploads nothing (§4.13)
+      if (canRead(actor, kind)) return 201;
+      return isConversation(kind) ? 404 : 403;
     },
   },
   ...(['GET', 'HEAD'] as const).flatMap((method): Row[] => [
@@ -771,30 +794,58 @@ const fileRows: Row[] = [
     expected: (actor, kind) => {
       if (!hasSession(actor)) return 'UNAUTHORIZED';
       if (actor === 'member') return 'ok';
-      if (actor === 'owner' || kind !== 'private') return 'NOT_FOUND'; // admitted (a public room joins them), or a direct room that is not theirs
+      // A muted member may not post at all: refused as muted before any attachment is looked at.
+      if (actor === 'muted' && canRead(actor, kind)) return 'FORBIDDEN';
+      // Admitted (a member, or a public room joins them), or a conversation that is not theirs: not their upload.
+      if (canRead(actor, kind) || isConversation(kind) || roomNamespaceOutcome(actor, kind) === 'ok') return 'NOT_FOUND';
       return 'FORBIDDEN';
     },
   },
 ];
 
-const rows = [...restRows, ...socketRows, ...fileRows];
+const tools: RowTools = {
+  world: () => world,
+  http: (creds, method, path, body, headers) => http(creds, method, path, body, headers),
+  throwawayFor,
+  image: () => image,
+};
+/** The rows of §4.13–§4.14's routes (lib/testing/authz-community-rows.ts). */
+const moderationRows = communityRows(tools);
+/** §4.15's rows: each runs once its route is on disk (written on other branches). */
+const accountAdminRows = pendingRows(tools);
 
-/** Public rooms may be opened (and so read) by anyone signed in; the rest only by their members. */
-function mayReadAfter(row: Row, actor: Actor, kind: RoomKind): boolean {
-  if (canRead(actor)) return true;
-  return kind === 'public' && hasSession(actor) && (row.name.startsWith('socket /r') || row.name.endsWith('/join'));
+const rows: (Row | PendingRow)[] = [...restRows, ...moderationRows, ...socketRows, ...fileRows, ...accountAdminRows];
+
+/** `GET /api/invites/[token] (variant)` → `GET /api/invites/[]`: routes compared whatever their params are called. */
+function routeKey(name: string): string {
+  return name.replace(/ \(.*\)$/, '').replace(/\[[^\]/]+\]/g, '[]');
+}
+function isPending(row: Row | PendingRow): row is PendingRow {
+  return 'pending' in row && row.pending;
 }
 
-/** Search with scope=all reads every public room for anyone signed in (any public room's secret may turn up, e.g. as a near match). */
+/** Public rooms may be opened (and so read) by anyone signed in but the banned; the rest only by their members. */
+function mayReadAfter(row: Row, actor: Actor, kind: RoomKind): boolean {
+  if (canRead(actor, kind)) return true;
+  return kind === 'public' && hasSession(actor) && actor !== 'banned' && (row.name.startsWith('socket /r') || row.name.endsWith('/join'));
+}
+
+/**
+ * Search with scope=all reads every public room for anyone signed in (any public room's secret may turn up,
+ * e.g. as a near match) — but not the ones they are banned from (the world's banned user is banned from all).
+ */
 function searchMayShow(row: Row, actor: Actor, other: MatrixRoom): boolean {
-  return row.name === 'GET /api/search' && other.kind === 'public' && hasSession(actor);
+  return row.name === 'GET /api/search' && other.kind === 'public' && hasSession(actor) && actor !== 'banned';
 }
 
 describe('authorization matrix', () => {
   it('has a row for every REST route and every client→server socket event', async () => {
     const discovered = (await loadApiRoutes()).flatMap((route) => Object.keys(route.handlers).map((method) => `${method} ${route.pattern}`));
-    const restNames = restRows.map((r) => r.name);
-    expect([...restNames].sort()).toEqual([...discovered].sort());
+    const covered = new Set([...restRows, ...moderationRows, ...accountAdminRows].map((r) => routeKey(r.name)));
+    expect(discovered.filter((route) => !covered.has(routeKey(route))), 'routes without a row').toEqual([]);
+    // And every row but a pending one names a route that exists.
+    const found = new Set(discovered.map(routeKey));
+    expect([...restRows, ...moderationRows].map((r) => r.name).filter((name) => !found.has(routeKey(name))), 'rows without a route').toEqual([]);
     const socketNames = new Set(socketRows.map((r) => r.name));
     for (const event of mainClientEvents()) expect(socketNames, `socket / ${event}`).toContain(`socket / ${event}`);
     for (const event of roomClientEvents()) expect(socketNames, `socket /r ${event}`).toContain(`socket /r ${event}`);
@@ -813,30 +864,37 @@ describe('authorization matrix', () => {
   });
 
   for (const row of rows) {
-    it(row.name, async () => {
+    it(row.name, async (context) => {
+      if (isPending(row) && !routes.some((r) => routeKey(`${row.route.split(' ')[0]} ${r.pattern}`) === routeKey(row.route) && r.handlers[row.route.split(' ')[0] as 'GET'])) {
+        context.skip(`${row.route} is not on this branch yet (§4.15)`);
+      }
       const mismatches: string[] = [];
-      const cells = row.perRoom ? ACTORS.flatMap((actor) => ROOM_KINDS.map((kind) => ({ actor, kind }))) : ACTORS.map((actor) => ({ actor, kind: 'public' as RoomKind }));
+      const kinds = row.kinds ?? ROOM_KINDS;
+      const cells = row.perRoom ? ACTORS.flatMap((actor) => kinds.map((kind) => ({ actor, kind }))) : ACTORS.map((actor) => ({ actor, kind: 'public' as RoomKind }));
       for (const { actor, kind } of cells) {
-        const room = row.fresh && kind !== 'direct' ? await world.freshRoom(kind as 'public' | 'private') : world.shared[kind];
+        const room = row.fresh && kind !== 'direct' ? await world.freshRoom(kind) : world.shared[kind];
         const { outcome, text } = await row.run({ actor, creds: world.actors[actor], room, kind });
         const expected = row.expected(actor, kind);
         const where = row.perRoom ? `${actor} × ${kind}` : actor;
         if (outcome !== expected) mismatches.push(`${where}: expected ${String(expected)}, got ${String(outcome)} ${text.slice(0, 200)}`);
         // Content: a room's secret never reaches someone who may not read it, on any path.
         for (const other of new Set([room, ...Object.values(world.shared)])) {
-          const allowed = canRead(actor) || (other.id === room.id && mayReadAfter(row, actor, kind)) || searchMayShow(row, actor, other);
+          const allowed = canRead(actor, other.kind) || (other.id === room.id && mayReadAfter(row, actor, kind)) || searchMayShow(row, actor, other);
           if (!allowed && text.includes(other.secret)) mismatches.push(`${where}: leaked the content of a ${other.kind} room`);
         }
-        // A direct conversation does not exist for anyone but its two people.
-        if (!canRead(actor) && text.includes(world.shared.direct.id)) mismatches.push(`${where}: revealed the direct room`);
+        // A conversation does not exist for anyone but its people.
+        for (const conversation of [world.shared.direct, world.shared.group]) {
+          if (!canRead(actor, conversation.kind) && text.includes(conversation.id)) mismatches.push(`${where}: revealed the ${conversation.kind} room`);
+        }
       }
       expect(mismatches).toEqual([]);
     }, 120_000);
   }
 
   it('outsiders’ open sockets never heard anything of rooms they cannot read', () => {
-    const secrets = [world.shared.private.secret, world.shared.direct.secret, world.shared.public.secret];
-    const leaks = observed.filter(({ payload }) => secrets.some((s) => payload.includes(s)) || payload.includes(world.shared.direct.id));
+    const secrets = Object.values(world.shared).map((room) => room.secret);
+    const hidden = [world.shared.direct.id, world.shared.group.id];
+    const leaks = observed.filter(({ payload }) => secrets.some((s) => payload.includes(s)) || hidden.some((id) => payload.includes(id)));
     expect(leaks).toEqual([]);
     // Messages and changes of any room but their own never reached their room sockets (nor anyone's thread
     // positions: they marked none)…
@@ -846,7 +904,7 @@ describe('authorization matrix', () => {
     );
     expect(elsewhere).toEqual([]);
     // …though they were listening: each heard their own message and its edit.
-    for (const actor of ['outsider', 'exMember'] as const) {
+    for (const actor of WATCHERS) {
       expect(roomEvents.filter((o) => o.actor === actor).map((o) => o.event)).toEqual(expect.arrayContaining(['message:updated']));
     }
     expect(observed.filter(({ where }) => where === '/').length).toBeGreaterThan(0);

@@ -33,6 +33,8 @@ import { createRoom, joinRoom, startDirect } from './data/rooms';
 import type { CallInfo, CallJoined } from './schemas/call';
 import { CANDIDATE, SDP_ANSWER, SDP_OFFER, ok, openTab } from './testing/calls';
 import { createTestUser, eventually } from './testing/realtime';
+import { api, castRoom } from './testing/community';
+import type { RoomSummary } from './schemas/room';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 2_000);
@@ -214,12 +216,21 @@ function roomIdParam(): string {
 const BODY_TEMPLATES: Record<string, Record<string, unknown>> = {
   '/api/register': { username: 'fuzzer', displayName: 'Fuzz', password: 'a fine password', confirmPassword: 'a fine password' },
   '/api/rooms': { kind: 'public', name: 'fuzz room', description: '' },
-  '/api/rooms/[roomId]': { roomMentions: 'owner' },
+  '/api/rooms/[roomId]': { roomMentions: 'owner', topic: 'fuzz topic' },
   '/api/rooms/[roomId]/join': { password: 'matrix room password' },
   '/api/rooms/[roomId]/notifications': { level: 'mentions' },
   '/api/direct': { userId: randomUUID() },
   '/api/calls/[callId]/hangup': {},
   '/api/account/password': { currentPassword: 'correct horse battery', newPassword: 'another password', confirmPassword: 'another password' },
+  // §4.13–§4.14: settings, people, bans, invitations, groups.
+  '/api/rooms/[roomId]/transfer': { userId: randomUUID() },
+  '/api/rooms/[roomId]/members': { userIds: [randomUUID()] },
+  '/api/rooms/[roomId]/members/[userId]': { reason: 'fuzz' },
+  '/api/rooms/[roomId]/members/[userId]/role': { role: 'moderator' },
+  '/api/rooms/[roomId]/members/[userId]/mute': { durationSeconds: 60, reason: 'fuzz' },
+  '/api/rooms/[roomId]/bans/[userId]': { reason: 'fuzz' },
+  '/api/rooms/[roomId]/invites': { expiresInSeconds: 300, maxUses: 1 },
+  '/api/groups': { userIds: [randomUUID(), randomUUID()] },
 };
 
 /** Search text that reaches the parser, the tsquery and the LIKE patterns (lib/search/query.ts, lib/data/search.ts). */
@@ -274,6 +285,9 @@ function randomRequest(): Request {
         .map((segment) => {
           if (segment === '[roomId]') return encodeURIComponent(roomIdParam());
           if (segment === '[sessionId]') return pick([randomUUID(), world.bystanderSessionId, 'nope']);
+          if (segment === '[userId]') return encodeURIComponent(pick([world.member.id, world.owner.id, world.bystander.id, randomUUID(), world.member.id.toUpperCase(), 'nope', '\u0000', '..']));
+          // Invitation tokens (32 characters) and invitation ids (UUIDs) share this segment.
+          if (segment === '[token]') return encodeURIComponent(pick([randomUUID(), 'A'.repeat(32), `${'a'.repeat(31)}\u0000`, 'nope', '..', 'x'.repeat(300)]));
           if (segment === '[callId]') return encodeURIComponent(pick([randomUUID(), randomUUID().toUpperCase(), 'nope', '..', '\u0000']));
           if (segment === '[id]') return encodeURIComponent(pick([randomUUID(), randomUUID().toUpperCase(), 'nope', '', '..', '\u0000']));
           if (segment.startsWith('[...')) return pick(['session', 'csrf', 'providers', 'signin', 'signout', 'callback/credentials', 'nonsense', 'callback/%00']);
@@ -411,7 +425,12 @@ describe('fuzz', () => {
         'presence:set': { status: 'online' },
         'presence:watch': { userIds: [world.owner.id] },
         'delivery:ack': { roomId: shared.public.id, seq: 1 },
-        'call:start': { roomId: pick([shared.public.id, shared.private.id, shared.direct.id]), kind: pick(['audio', 'video']), ...(chance(0.3) ? { invite: [pick(people)] } : {}) },
+        // Rooms of more than four people need `invite` (§4.12): the world's public and private rooms have seven.
+        'call:start': (() => {
+          const roomId = pick([shared.public.id, shared.private.id, shared.direct.id, shared.group.id]);
+          const needsInvite = roomId === shared.public.id || roomId === shared.private.id;
+          return { roomId, kind: pick(['audio', 'video']), ...(needsInvite || chance(0.3) ? { invite: [pick(people)] } : {}) };
+        })(),
         'call:accept': { callId: pick(callIds) },
         'call:decline': { callId: pick(callIds) },
         'call:hangup': { callId: pick(callIds) },
@@ -591,6 +610,129 @@ describe('fuzz', () => {
     // The fuzz reached the bytes, ranges and conditionals, not only refusals.
     for (const status of [200, 206, 404]) expect(served[status] ?? 0, JSON.stringify(served)).toBeGreaterThan(0);
   }, 300_000);
+
+  it('§4.13–§4.14 bodies that break the contract are answered 422 (413 over the size limit) and change nothing', async () => {
+    const uuids = (n: number) => Array.from({ length: n }, () => randomUUID());
+    /** Not an object, or one with keys the route does not know (a JSON `null` is left out: an optional body may be `null`). */
+    const common: unknown[] = [[], 'x', 42, { extra: 1 }, '{"__proto__": {"isAdmin": true}}'];
+    const reasons = [...common, { reason: 'x'.repeat(501) }, { reason: 'a\u0000b' }, { reason: '\u001b[31m' }, { reason: 5 }, { reason: null }, { reason: 'ok', extra: 1 }];
+    type Cast = Awaited<ReturnType<typeof castRoom>>;
+    /** [method, path, bad bodies] for a room whose owner sends them (allowed to make the request with a good body). */
+    const cases: ((c: Cast) => [string, string, unknown[]])[] = [
+      (c) => [
+        'PATCH',
+        `/api/rooms/${c.room.id}`,
+        [
+          {},
+          null,
+          ...common,
+          { name: 'a\u0000b' },
+          { name: `\u202E${uniqueName('evil')}` },
+          { name: 'x' },
+          { name: 'x'.repeat(5_000) },
+          { name: 42 },
+          { description: 'a\u0000' },
+          { description: 'x'.repeat(501) },
+          { topic: 'x'.repeat(251) },
+          { topic: 'a\u0007b' },
+          { topic: ['x'] },
+          { kind: 'direct' },
+          { kind: 'group' },
+          { kind: 'PUBLIC' },
+          { kind: 'public', password: 'a public password' },
+          { password: 'abc' },
+          { password: 1234 },
+          { password: 'pass\u0000word' },
+          { roomMentions: 'everyone' },
+          { roomMentions: 'owner', ownerId: c.members[0]!.user.id },
+          { archivedAt: null },
+        ],
+      ],
+      (c) => {
+        const userId = c.members[0]!.user.id;
+        return ['POST', `/api/rooms/${c.room.id}/transfer`, [{}, null, ...common, { userId: 'nope' }, { userId: 42 }, { userId: [userId] }, { userId: `${userId}\u0000` }, { userId, role: 'owner' }]];
+      },
+      (c) => {
+        const other = c.members[1]!.user.id;
+        return [
+          'POST',
+          `/api/rooms/${c.room.id}/members`,
+          [{}, null, ...common, { userIds: [] }, { userIds: uuids(21) }, { userIds: ['nope'] }, { userIds: [other, other] }, { userIds: other }, { userIds: [null] }, { userIds: [randomUUID()], role: 'admin' }],
+        ];
+      },
+      (c) => ['DELETE', `/api/rooms/${c.room.id}/members/${c.members[0]!.user.id}`, reasons],
+      (c) => ['PUT', `/api/rooms/${c.room.id}/members/${c.members[0]!.user.id}/role`, [{}, null, ...common, { role: 'owner' }, { role: 'ADMIN' }, { role: null }, { role: 'admin', extra: 1 }, { role: 'admin\u0000' }]],
+      (c) => [
+        'PUT',
+        `/api/rooms/${c.room.id}/members/${c.members[0]!.user.id}/mute`,
+        [
+          {},
+          null,
+          ...common,
+          { durationSeconds: 59 },
+          { durationSeconds: 2_592_001 },
+          { durationSeconds: 60.5 },
+          { durationSeconds: '60' },
+          { durationSeconds: -60 },
+          { durationSeconds: 1e308 },
+          { durationSeconds: 60, reason: 'a\u0000' },
+          { durationSeconds: 60, reason: 'x'.repeat(501) },
+          { durationSeconds: 60, until: '2030-01-01T00:00:00Z' },
+        ],
+      ],
+      (c) => ['PUT', `/api/rooms/${c.room.id}/bans/${c.members[0]!.user.id}`, reasons],
+      (c) => [
+        'POST',
+        `/api/rooms/${c.room.id}/invites`,
+        [
+          ...common,
+          { expiresInSeconds: 299 },
+          { expiresInSeconds: 2_592_001 },
+          { expiresInSeconds: '300' },
+          { expiresInSeconds: 300.5 },
+          { maxUses: 0 },
+          { maxUses: 10_001 },
+          { maxUses: 1.5 },
+          { maxUses: '1' },
+          { maxUses: -1 },
+          { roomId: null },
+        ],
+      ],
+      (c) => {
+        const [a, b] = c.members.map((m) => m.user.id) as [string, string];
+        return ['POST', '/api/groups', [{}, null, ...common, { userIds: [a] }, { userIds: uuids(9) }, { userIds: 'x' }, { userIds: [b, b] }, { userIds: [a, b], name: 'a group' }, { userIds: ['nope', 'nope2'] }]];
+      },
+    ];
+
+    /** What the requests could have changed, as the room's owner sees it. */
+    const snapshot = async (c: Cast) => ({
+      room: (await api(c.owner, 'GET', `/api/rooms/${c.room.id}`)).body,
+      bans: (await api(c.owner, 'GET', `/api/rooms/${c.room.id}/bans`)).body,
+      invites: (await api(c.owner, 'GET', `/api/rooms/${c.room.id}/invites`)).body,
+      history: (await api(c.owner, 'GET', `/api/rooms/${c.room.id}/messages?limit=100`)).body,
+      ownerRooms: (await api<{ mine: RoomSummary[] }>(c.owner, 'GET', '/api/rooms')).body.mine.map((r) => r.id),
+    });
+    const problems: string[] = [];
+    for (const make of cases) {
+      // A room and owner per route: the owner's moderation budget (§7, 60 a minute) is not what this is about.
+      const c = await castRoom({ kind: 'private', moderators: 1, members: 2 });
+      const [method, path, bodies] = make(c);
+      const before = await snapshot(c);
+      for (const body of bodies) {
+        const answer = await api(c.owner, method, path, body);
+        const code = (answer.body as { error?: { code?: string } } | undefined)?.error?.code;
+        if (answer.status !== 422 || code !== 'INVALID_PAYLOAD') problems.push(`${method} ${path} ${(JSON.stringify(body) ?? String(body)).slice(0, 100)} → ${answer.status} ${answer.text.slice(0, 160)}`);
+      }
+      // A body over the REST limit is refused before it is read (§1); malformed JSON is a 422.
+      const huge = await api(c.owner, method, path, { reason: 'x'.repeat(20_000) });
+      if (huge.status !== 413) problems.push(`${method} ${path} (20 kB body) → ${huge.status} ${huge.text.slice(0, 160)}`);
+      const broken = await api(c.owner, method, path, '{"userIds": [');
+      if (broken.status !== 422) problems.push(`${method} ${path} (malformed JSON) → ${broken.status} ${broken.text.slice(0, 160)}`);
+      const after = await snapshot(c);
+      if (JSON.stringify(after) !== JSON.stringify(before)) problems.push(`${method} ${path}: something changed\n  before ${JSON.stringify(before).slice(0, 600)}\n  after  ${JSON.stringify(after).slice(0, 600)}`);
+    }
+    expect(problems).toEqual([]);
+  }, 180_000);
 
   it('call:* payloads that break the contract are answered INVALID_PAYLOAD exactly once, and change nothing', async () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);

@@ -90,10 +90,12 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
     const handlers: { [E in keyof ServerToClientEvents]?: ServerToClientEvents[E] } = {
       'room:joined': ({ room }) => store.getState().upsert(room),
       'room:deleted': ({ roomId }) => store.getState().remove(roomId),
-      'membership:changed': ({ roomId, isMember }) => {
-        if (!isMember) store.getState().left(roomId);
-        void store.getState().refresh(); // exact counts and roles, and rooms this tab had not listed
+      'membership:changed': ({ roomId, isMember, reason }) => {
+        if (!isMember && reason) store.getState().removedFrom(roomId, reason);
+        else if (!isMember) store.getState().left(roomId);
+        void store.getState().refresh(); // exact counts, roles and mutes, and rooms this tab had not listed
       },
+      'room:updated': ({ room }) => store.getState().updateSettings(room),
       'room:activity': (activity) => {
         const { roomId, lastSeq } = activity;
         store.getState().activity(roomId, lastSeq, { mentionsMe: mentionsMe(activity, userId) });

@@ -56,7 +56,7 @@ export function MemberList({ open, onClose }: { open: boolean; onClose(): void }
               </span>
               <PresenceText presence={shown} className="truncate" />
             </span>
-            {role === 'owner' ? <span className="shrink-0 rounded bg-slate-100 px-1.5 text-xs text-slate-600">owner</span> : null}
+            {role !== 'member' ? <span className="shrink-0 rounded bg-slate-100 px-1.5 text-xs text-slate-600">{role}</span> : null}
           </li>
         ))}
       </ul>

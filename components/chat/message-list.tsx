@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import type { ChatMessage } from '@/lib/schemas/message';
+import { roomPowers } from '@/lib/community/permissions';
 import type { RoomMember } from '@/lib/schemas/room';
 import { seenBy, tickState } from '@/lib/stores/receipts';
 import { timelineItems, type OutgoingMessage, type SystemLine } from '@/lib/stores/timeline';
@@ -93,6 +94,7 @@ export function useRowProps() {
   const highlightSeq = useRoom((s) => s.highlightSeq);
   const threadReads = useRoom((s) => s.threadReads);
   const { names, usernames } = useMemberNames(members);
+  const deleteAny = roomPowers(room).deleteAnyMessage;
   return (message: ChatMessage) => {
     const mentioned = mentionedUsernames(message, usernames);
     const mine = message.author.id === me.id;
@@ -100,7 +102,9 @@ export function useRowProps() {
     const following = thread !== null && (mine || threadReads[message.seq] !== undefined || thread.participants.some((p) => p.id === me.id));
     return {
       mine,
-      canDelete: mine || (room.role === 'owner' && room.kind !== 'direct'),
+      // Moderators and up delete anyone's message; a room event's line only they may delete (§4.13).
+      // An archived room is read-only: nothing is deleted either.
+      canDelete: room.archivedAt === null && (message.event ? deleteAny : mine || deleteAny),
       editing: editingSeq === message.seq,
       highlighted: highlightSeq === message.seq,
       mentionsMe: !mine && (message.mentionsRoom || message.mentions.includes(me.id)),
@@ -140,8 +144,8 @@ export function MessageList() {
     const keys = new Set<string>();
     let previous: ChatMessage | null = null;
     for (const item of items) {
-      // Call entries stand alone: the message after one shows its author again.
-      if (item.type !== 'message' || item.message.call) {
+      // Call entries and room event lines stand alone: the message after one shows its author again.
+      if (item.type !== 'message' || item.message.call || item.message.event) {
         previous = null;
         continue;
       }

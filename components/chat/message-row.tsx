@@ -17,6 +17,7 @@ import { CallEntryLine } from './calls/call-entry';
 import { EmojiPicker } from './emoji-picker';
 import { MessageMarkdown } from './message-markdown';
 import { ReactionBar } from './reactions';
+import { RoomEventLine } from './room-event-line';
 import { useRoom } from './room-context';
 
 const TICK_LABEL: Record<TickState, string> = { sent: 'Sent', delivered: 'Delivered', read: 'Read' };
@@ -101,6 +102,8 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
 
   const tone = highlighted ? 'bg-amber-100' : mentionsMe ? 'border-l-4 border-amber-400 bg-amber-50' : 'hover:bg-slate-50 focus-within:bg-slate-50';
   const call = deleted ? null : message.call;
+  // A room event (rename, mute, ban…): one centred line, no author block, no reactions or replies.
+  const event = deleted ? null : message.event;
   return (
     <li
       ref={row}
@@ -117,20 +120,22 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
         if (!(event.target as HTMLElement).closest('a, button, textarea, input, pre')) row.current?.focus({ preventScroll: true });
       }}
       data-call-outcome={call?.outcome}
-      className={`group relative px-3 transition-colors focus:outline-none sm:px-4 ${grouped && !call ? 'pt-0.5' : 'pt-2'} ${tone}`}
+      data-event-type={event?.type}
+      className={`group relative px-3 transition-colors focus:outline-none sm:px-4 ${event ? 'py-0.5' : grouped && !call ? 'pt-0.5' : 'pt-2'} ${tone}`}
     >
       {call ? (
         // A call's entry: one compact line instead of author, body and files (it has none).
         <CallEntryLine message={{ ...message, call }} mine={mine} time={<Time iso={message.createdAt} />} />
       ) : null}
-      {call || grouped ? null : (
+      {event ? <RoomEventLine message={{ ...message, event }} time={<Time iso={message.createdAt} />} /> : null}
+      {call || event || grouped ? null : (
         <div className="flex items-baseline gap-2">
           <span className={`font-medium ${mine ? 'text-brand-700' : 'text-slate-900'}`}>{message.author.displayName}</span>
           <Time iso={message.createdAt} />
         </div>
       )}
-      {message.replyTo && place === 'room' && !call ? <Quote quoted={message.replyTo} /> : null}
-      {call ? null : (
+      {message.replyTo && place === 'room' && !call && !event ? <Quote quoted={message.replyTo} /> : null}
+      {call || event ? null : (
         <div className="flex items-end gap-2">
           <div data-testid="message-body" className="min-w-0 flex-1 break-words text-slate-800">
             {deleted ? (
@@ -157,8 +162,8 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
       {!deleted && message.attachments.length > 0 ? <AttachmentList attachments={message.attachments} caption={message.author.displayName} /> : null}
       {!deleted && message.reactions.length > 0 ? <ReactionBar message={message} names={props.names} /> : null}
       {place === 'room' && message.thread ? <ThreadSummaryButton message={message} unread={props.threadUnread} /> : null}
-      {receipt?.kind === 'seen' && !call ? <SeenBy names={receipt.names} /> : null}
-      {!deleted && !editing ? <Toolbar {...props} /> : null}
+      {receipt?.kind === 'seen' && !call && !event ? <SeenBy names={receipt.names} /> : null}
+      {!deleted && !editing && (!event || props.canDelete) ? <Toolbar {...props} /> : null}
     </li>
   );
 });
@@ -322,6 +327,8 @@ function Toolbar(props: MessageRowProps) {
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  // A room event's line offers nothing but deleting it (moderators).
+  const system = message.event !== null;
   const react = (emoji: string) => {
     setPickerOpen(false);
     void toggleReaction(message.seq, emoji).then((r) => setError(r.ok ? null : r.message));
@@ -336,29 +343,31 @@ function Toolbar(props: MessageRowProps) {
         pickerOpen || confirming ? 'flex' : 'opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 focus-within:opacity-100'
       }`}
     >
-      <Popover.Root open={pickerOpen} onOpenChange={setPickerOpen}>
-        <Popover.Trigger asChild>
-          <ToolButton label="Add reaction" testId="react-button">
-            <span aria-hidden="true">☺+</span>
-          </ToolButton>
-        </Popover.Trigger>
-        <Popover.Portal>
-          <Popover.Content align="end" sideOffset={4} collisionPadding={8} className="z-50 rounded-lg shadow-lg">
-            <EmojiPicker onSelect={react} onClose={() => setPickerOpen(false)} label="Choose a reaction" />
-          </Popover.Content>
-        </Popover.Portal>
-      </Popover.Root>
-      {place === 'room' ? (
+      {system ? null : (
+        <Popover.Root open={pickerOpen} onOpenChange={setPickerOpen}>
+          <Popover.Trigger asChild>
+            <ToolButton label="Add reaction" testId="react-button">
+              <span aria-hidden="true">☺+</span>
+            </ToolButton>
+          </Popover.Trigger>
+          <Popover.Portal>
+            <Popover.Content align="end" sideOffset={4} collisionPadding={8} className="z-50 rounded-lg shadow-lg">
+              <EmojiPicker onSelect={react} onClose={() => setPickerOpen(false)} label="Choose a reaction" />
+            </Popover.Content>
+          </Popover.Portal>
+        </Popover.Root>
+      )}
+      {place === 'room' && !system ? (
         <ToolButton label="Reply in thread" testId="thread-button" onClick={() => void openThread(message.seq)}>
           <span aria-hidden="true">💬</span>
         </ToolButton>
       ) : null}
-      {place === 'room' ? (
+      {place === 'room' && !system ? (
         <ToolButton label="Quote in reply" testId="quote-button" onClick={() => replyTo(message.seq)}>
           <span aria-hidden="true">❝</span>
         </ToolButton>
       ) : null}
-      {mine && !message.call ? (
+      {mine && !message.call && !system ? (
         <ToolButton label="Edit" testId="edit-button" onClick={() => startEditing(message.seq)}>
           <span aria-hidden="true">✎</span>
         </ToolButton>

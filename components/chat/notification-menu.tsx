@@ -5,7 +5,7 @@ import { useId, useState } from 'react';
 import { ApiError } from '@/lib/api-client';
 import { notificationsApi } from '@/lib/notifications/api';
 import { notifyLevel } from '@/lib/notifications/decide';
-import type { NotifyLevel, RoomMentionsPolicy, RoomSummary } from '@/lib/schemas/room';
+import { hasRole, isConversation, type NotifyLevel, type RoomMentionsPolicy, type RoomSummary } from '@/lib/schemas/room';
 import { findRoom } from '@/lib/stores/room-list';
 import { useNotificationPermission } from './notification-permission';
 import { useRooms, useRoomsStore } from './rooms-context';
@@ -18,7 +18,7 @@ const LEVELS: { value: NotifyLevel; label: string; hint: string }[] = [
 
 const POLICIES: { value: RoomMentionsPolicy; label: string }[] = [
   { value: 'anyone', label: 'Anyone' },
-  { value: 'owner', label: 'Only me' },
+  { value: 'owner', label: 'The owner and admins' },
 ];
 
 const LEVEL_ICON = { all: BellAlertIcon, mentions: BellIcon, none: BellSlashIcon } as const;
@@ -36,14 +36,15 @@ function errorText(caught: unknown): string {
  * and, for the owner of a public or private room, who may notify everyone with @room. Reads and
  * updates the rooms store (the sidebar's summary), which list refetches keep current across tabs.
  */
-export function NotificationMenu({ room, meId, onError }: { room: RoomSummary; meId: string; onError(message: string | null): void }) {
+export function NotificationMenu({ room, onError }: { room: RoomSummary; onError(message: string | null): void }) {
   const rooms = useRoomsStore();
   const held = useRooms((s) => findRoom(s, room.id));
   const current = held ?? room;
   const [pending, setPending] = useState<{ level?: NotifyLevel; roomMentions?: RoomMentionsPolicy }>({});
   const level = pending.level ?? notifyLevel(current);
   const roomMentions = pending.roomMentions ?? current.roomMentions;
-  const isOwner = current.ownerId === meId && current.kind !== 'direct';
+  // Who may use @room is a room setting: its admins and owner change it (§4.13); conversations have none.
+  const isOwner = hasRole(current.role, 'admin') && !isConversation(current.kind) && current.archivedAt === null;
   const permission = useNotificationPermission((s) => s.permission);
   const requestPermission = useNotificationPermission((s) => s.request);
   const levelLabel = LEVELS.find((l) => l.value === level)!.label;

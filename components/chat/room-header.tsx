@@ -2,13 +2,16 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { ApiError, roomsApi } from '@/lib/api-client';
+import { roomPowers } from '@/lib/community/permissions';
 import { shownPresence } from '@/lib/stores/presence';
 import { roomTitle } from '@/lib/stores/room-list';
+import { AddPeopleButton } from './add-people';
 import { FilesButton } from './attachments/files-panel';
 import { CallButtons } from './calls/call-buttons';
 import { HashIcon, LockIcon, UsersIcon } from './icons';
 import { NotificationMenu } from './notification-menu';
 import { PresenceDot, PresenceText, usePresence } from './presence-context';
+import { RoomSettingsButton } from './room-settings/room-settings-dialog';
 import { useMe, useRoom } from './room-context';
 import { useRoomsStore } from './rooms-context';
 
@@ -19,11 +22,15 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
   const me = useMe();
   const rooms = useRoomsStore();
   const router = useRouter();
-  const [confirming, setConfirming] = useState(false);
+  const [confirming, setConfirming] = useState<'delete' | 'leave' | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const isOwner = room.ownerId === me.id;
   const isDirect = room.kind === 'direct';
+  const isGroup = room.kind === 'group';
+  // Groups have no owner powers: whoever started one leaves it like anyone else (§4.14).
+  const isOwner = room.ownerId === me.id && !isGroup;
+  const powers = roomPowers(room);
+  const archived = room.archivedAt !== null;
   const peerInfo = usePresence(room.peer?.id);
   const peerOnline = useRoom((s) => (room.peer ? room.peer.id in s.online : false));
   const peerPresence = shownPresence(peerInfo, peerOnline);
@@ -53,6 +60,8 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
           <h1 className="flex items-center gap-1.5 text-lg font-semibold">
             {isDirect ? (
               <PresenceDot presence={peerPresence} />
+            ) : isGroup ? (
+              <UsersIcon className="shrink-0 text-slate-500" role="img" aria-hidden={false} aria-label="Group conversation" />
             ) : room.kind === 'private' ? (
               <LockIcon className="shrink-0 text-slate-500" role="img" aria-hidden={false} aria-label="Private room" />
             ) : (
@@ -61,37 +70,54 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
             <span className="truncate" data-testid="room-name">
               {roomTitle(room)}
             </span>
+            {archived ? (
+              <span data-testid="archived-badge" className="shrink-0 rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900">
+                Archived
+              </span>
+            ) : null}
           </h1>
           {isDirect ? (
             <p className="text-sm text-slate-600">
               {room.peer ? `@${room.peer.username}` : null} <PresenceText presence={peerPresence} />
+            </p>
+          ) : isGroup ? (
+            <p className="text-sm text-slate-600">
+              {room.memberCount} {room.memberCount === 1 ? 'person' : 'people'}
+            </p>
+          ) : room.topic ? (
+            <p data-testid="room-topic" title={room.description || undefined} className="line-clamp-2 break-words text-sm text-slate-600">
+              {room.topic}
             </p>
           ) : room.description ? (
             <p className="line-clamp-2 break-words text-sm text-slate-600">{room.description}</p>
           ) : null}
         </div>
         <div className="ml-auto flex shrink-0 items-start gap-2">
-          {status === 'live' ? <CallButtons /> : null}
-          {status === 'live' ? <NotificationMenu room={room} meId={me.id} onError={setError} /> : null}
+          {status === 'live' && !archived ? <CallButtons /> : null}
+          {status === 'live' && powers.addPeople ? <AddPeopleButton /> : null}
+          {status === 'live' ? <RoomSettingsButton /> : null}
+          {status === 'live' ? <NotificationMenu room={room} onError={setError} /> : null}
           {status === 'live' ? (
-            <FilesButton roomId={room.id} roomLabel={isDirect ? roomTitle(room) : `#${roomTitle(room)}`} onOpenMessage={(seq) => void jumpTo(seq)} />
+            <FilesButton roomId={room.id} roomLabel={isDirect || isGroup ? roomTitle(room) : `#${roomTitle(room)}`} onOpenMessage={(seq) => void jumpTo(seq)} />
           ) : null}
-          <button
-            type="button"
-            onClick={onToggleMembers}
-            aria-expanded={membersOpen}
-            aria-controls="room-members"
-            className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 md:hidden"
-          >
-            <UsersIcon />
-            <span>{memberCount}</span>
-            <span className="sr-only">members</span>
-          </button>
+          {status === 'removed' ? null : (
+            <button
+              type="button"
+              onClick={onToggleMembers}
+              aria-expanded={membersOpen}
+              aria-controls="room-members"
+              className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 md:hidden"
+            >
+              <UsersIcon />
+              <span>{memberCount}</span>
+              <span className="sr-only">members</span>
+            </button>
+          )}
           {status === 'live' && !confirming && !isDirect ? (
             isOwner ? (
               <button
                 type="button"
-                onClick={() => setConfirming(true)}
+                onClick={() => setConfirming('delete')}
                 className="shrink-0 rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50"
               >
                 Delete
@@ -100,7 +126,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
               <button
                 type="button"
                 disabled={busy}
-                onClick={leave}
+                onClick={isGroup ? () => setConfirming('leave') : leave}
                 className="shrink-0 rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-60"
               >
                 {busy ? 'Leaving…' : 'Leave'}
@@ -109,7 +135,28 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
           ) : null}
         </div>
       </div>
-      {confirming ? (
+      {confirming === 'leave' ? (
+        <div role="alertdialog" aria-label="Leave this conversation" className="mt-2 rounded-md border border-slate-200 bg-slate-50 p-3 text-sm">
+          <p className="text-slate-800">
+            Leave the conversation with <strong>{roomTitle(room)}</strong>? You stop seeing it; someone in it can add you again.
+          </p>
+          <div className="mt-2 flex gap-2">
+            <button
+              type="button"
+              data-testid="confirm-leave"
+              disabled={busy}
+              onClick={leave}
+              className="rounded-md bg-red-600 px-3 py-1 font-medium text-white hover:bg-red-700 disabled:opacity-60"
+            >
+              {busy ? 'Leaving…' : 'Leave conversation'}
+            </button>
+            <button type="button" disabled={busy} onClick={() => setConfirming(null)} className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50">
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {confirming === 'delete' ? (
         <div role="alertdialog" aria-label="Delete this room" className="mt-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm">
           <p className="text-red-900">
             Delete <strong>{room.name}</strong> and all its messages for everyone? This cannot be undone.
@@ -123,7 +170,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
             >
               {busy ? 'Deleting…' : 'Delete room'}
             </button>
-            <button type="button" disabled={busy} onClick={() => setConfirming(false)} className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50">
+            <button type="button" disabled={busy} onClick={() => setConfirming(null)} className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50">
               Cancel
             </button>
           </div>

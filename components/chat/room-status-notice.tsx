@@ -6,11 +6,13 @@ import { useRoom } from './room-context';
 /** Why this room is no longer live, if it is not. */
 export function RoomStatusNotice() {
   const status = useRoom((s) => s.status);
+  const refusal = useRoom((s) => s.refusal);
   const router = useRouter();
-  if (status === 'live') return null;
+  // Removed by a moderator: RoomClosed takes the whole room's place.
+  if (status === 'live' || status === 'removed') return null;
   const text = {
     deleted: 'This room was deleted',
-    forbidden: 'You are not a member of this room any more.',
+    forbidden: refusal ?? 'You are not a member of this room any more.',
     'signed-out': 'Your session has ended. Sign in again to keep chatting.',
     closed: 'You are no longer connected to this room.',
   }[status];

@@ -6,7 +6,9 @@ import { filesApi } from '@/lib/files/upload-client';
 import { messageSnippet } from '@/lib/notifications/decide';
 import { ackDelivery, openRoom } from '@/lib/realtime/client';
 import type { HistoryPage } from '@/lib/schemas/message';
-import type { RoomMember, RoomSummary } from '@/lib/schemas/room';
+import { isMutedNow } from '@/lib/community/permissions';
+import { formatUntil } from '@/lib/community/describe';
+import { hasRole, isConversation, type RoomMember, type RoomSummary } from '@/lib/schemas/room';
 import type { PublicUser } from '@/lib/schemas/user';
 import { roomTitle } from '@/lib/stores/room-list';
 import { createRoomStore } from '@/lib/stores/room-store';
@@ -18,6 +20,7 @@ import { Composer } from './composer';
 import { MemberList } from './member-list';
 import { MessageList } from './message-list';
 import { useWatchPresence } from './presence-context';
+import { RoomClosed } from './room-closed';
 import { RoomContext } from './room-context';
 import { RoomHeader } from './room-header';
 import { RoomStatusNotice } from './room-status-notice';
@@ -32,6 +35,19 @@ interface RoomViewProps {
   history: HistoryPage;
   /** Open at this message (`?m=<seq>`: a notification, a link). */
   jumpTo?: number;
+}
+
+/** Re-renders when `iso` passes (a mute ending), and says whether it is still ahead. */
+function useStillAhead(iso: string | null): boolean {
+  const [now, setNow] = useState(() => Date.now());
+  const ahead = isMutedNow(iso, now);
+  useEffect(() => {
+    if (!iso || !ahead) return;
+    // setTimeout holds at most ~24.8 days; a longer mute re-checks then.
+    const timer = setTimeout(() => setNow(Date.now()), Math.min(2_147_000_000, Math.max(0, Date.parse(iso) - Date.now()) + 50));
+    return () => clearTimeout(timer);
+  }, [iso, ahead]);
+  return ahead;
 }
 
 /** One room, live: server-rendered history, then the room namespace keeps it current. */
@@ -81,8 +97,20 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
     if (status === 'deleted') roomsStore.getState().remove(room.id);
   }, [status, room.id, roomsStore]);
   useEffect(() => {
-    if (status === 'forbidden' || status === 'closed') roomsStore.getState().left(room.id);
+    if (status === 'forbidden' || status === 'closed' || status === 'removed') roomsStore.getState().left(room.id);
   }, [status, room.id, roomsStore]);
+  // Removed by a moderator, as told on the main namespace (the room's own member:left may not have come).
+  const removedHow = useRooms((s) => s.removed[room.id]);
+  useEffect(() => {
+    if (removedHow) store.getState().markRemoved(removedHow);
+  }, [removedHow, store]);
+  // Settings changed by someone (room:updated, main namespace): only news heard after this view opened —
+  // the page's own data is newer than anything heard before.
+  const heardSettings = useRooms((s) => s.roomSettings[room.id]);
+  const settingsOnOpen = useRef(heardSettings);
+  useEffect(() => {
+    if (heardSettings && heardSettings !== settingsOnOpen.current) store.getState().applySettings(heardSettings);
+  }, [heardSettings, store]);
 
   // Messages reached this device (the senders' ✓✓), and the sidebar's unread count follows this room.
   const newest = useStore(store, (s) => maxSeq(s.timeline.messages));
@@ -103,47 +131,65 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
   const connected = useStore(store, (s) => s.connected);
   const replyingTo = useStore(store, (s) => (s.replyingTo === null ? null : (s.timeline.messages.find((m) => m.seq === s.replyingTo) ?? null)));
   const trayKey = trayKeyFor(room.id);
+  const archived = liveRoom.archivedAt !== null;
+  const muted = useStillAhead(liveRoom.mutedUntil);
+  const canPost = status === 'live' && !archived && !muted;
+  const conversation = isConversation(room.kind);
+  const composerNotice = status !== 'live' ? null : archived ? 'This room is archived — read-only.' : muted && liveRoom.mutedUntil ? `You are muted until ${formatUntil(liveRoom.mutedUntil)}.` : null;
   const section = useRef<HTMLElement>(null);
   // Files dropped anywhere on the room (not on an open thread, which takes its own) go with the next message.
   const drop = useFileDrop((files) => {
     uploadsStore().getState().add(trayKey, room.id, files);
     section.current?.querySelector('textarea')?.focus();
-  }, status === 'live');
+  }, canPost);
 
   return (
     <RoomContext.Provider value={{ store, me }}>
       <div className="relative flex min-h-0 flex-1">
         <section
           ref={section}
-          aria-label={room.kind === 'direct' ? `Conversation with ${roomTitle(liveRoom)}` : `Room ${room.name}`}
+          aria-label={conversation ? `Conversation with ${roomTitle(liveRoom)}` : `Room ${liveRoom.name}`}
           data-testid="room-view"
           data-connected={connected}
           className="relative flex min-w-0 flex-1 flex-col"
           {...drop.handlers}
         >
-          {drop.dragging ? <DropOverlay label={`Drop files to share in ${room.kind === 'direct' ? roomTitle(liveRoom) : `#${roomTitle(liveRoom)}`}`} /> : null}
+          {drop.dragging ? <DropOverlay label={`Drop files to share in ${conversation ? roomTitle(liveRoom) : `#${roomTitle(liveRoom)}`}`} /> : null}
           <RoomHeader membersOpen={membersOpen} onToggleMembers={() => setMembersOpen((open) => !open)} />
           {status === 'live' ? <CallBanner /> : null}
-          <RoomStatusNotice />
-          <MessageList />
-          <TypingIndicator />
-          <Composer
-            onSend={(body, attachments) => store.getState().send(body, attachments)}
-            files={{ roomId: room.id, trayKey }}
-            onTyping={(text) => store.getState().typingInput(text)}
-            disabled={status !== 'live'}
-            placeholder={status === 'live' ? `Message ${roomTitle(liveRoom)}` : 'This room is closed'}
-            label="Message"
-            members={liveMembers.map((m) => m.user)}
-            meId={me.id}
-            canMentionRoom={liveRoom.kind !== 'direct' && (liveRoom.roomMentions === 'anyone' || liveRoom.ownerId === me.id)}
-            onEditLast={() => store.getState().editLast()}
-            replyingTo={replyingTo ? { authorName: replyingTo.author.displayName, snippet: replyingTo.deletedAt ? 'deleted message' : messageSnippet(replyingTo) } : null}
-            onCancelReply={() => store.getState().replyTo(null)}
-          />
+          {status === 'removed' ? (
+            <RoomClosed />
+          ) : (
+            <>
+              <RoomStatusNotice />
+              <MessageList />
+              <TypingIndicator />
+              {composerNotice ? (
+                <p role="status" data-testid="composer-notice" className="mx-3 mb-1 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 sm:mx-4">
+                  {composerNotice}
+                </p>
+              ) : null}
+              <Composer
+                onSend={(body, attachments) => store.getState().send(body, attachments)}
+                files={{ roomId: room.id, trayKey }}
+                onTyping={(text) => store.getState().typingInput(text)}
+                disabled={!canPost}
+                placeholder={status !== 'live' ? 'This room is closed' : archived ? 'This room is archived' : muted ? 'You are muted here' : `Message ${roomTitle(liveRoom)}`}
+                label="Message"
+                members={liveMembers.map((m) => m.user)}
+                meId={me.id}
+                // §4.10: "owner" means the owner and admins.
+                canMentionRoom={liveRoom.kind !== 'direct' && (liveRoom.roomMentions === 'anyone' || hasRole(liveRoom.role, 'admin'))}
+                onEditLast={() => store.getState().editLast()}
+                replyingTo={replyingTo ? { authorName: replyingTo.author.displayName, snippet: replyingTo.deletedAt ? 'deleted message' : messageSnippet(replyingTo) } : null}
+                onCancelReply={() => store.getState().replyTo(null)}
+              />
+            </>
+          )}
         </section>
         <ThreadPanel />
-        <MemberList open={membersOpen} onClose={() => setMembersOpen(false)} />
+        {/* Removed from the room: who is in it is no longer theirs to see. */}
+        {status === 'removed' ? null : <MemberList open={membersOpen} onClose={() => setMembersOpen(false)} />}
       </div>
     </RoomContext.Provider>
   );

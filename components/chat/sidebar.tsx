@@ -3,11 +3,11 @@ import { BellSlashIcon } from '@heroicons/react/20/solid';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
-import type { RoomSummary } from '@/lib/schemas/room';
+import { isConversation, type RoomSummary } from '@/lib/schemas/room';
 import { shownPresence } from '@/lib/stores/presence';
 import { roomTitle } from '@/lib/stores/room-list';
 import { badgeText, isMuted, mentionBadgeText, mentionCount, unreadCount } from '@/lib/stores/unread';
-import { HashIcon, LockIcon } from './icons';
+import { HashIcon, LockIcon, UsersIcon } from './icons';
 import { NewDirectMessage } from './new-direct-message';
 import { useNotificationPermission } from './notification-permission';
 import { NotificationPrompt } from './notification-prompt';
@@ -43,6 +43,8 @@ function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: b
       >
         {room.kind === 'direct' ? (
           <PeerDot room={room} />
+        ) : room.kind === 'group' ? (
+          <UsersIcon className="shrink-0 text-slate-500" aria-label="Group" aria-hidden={false} role="img" />
         ) : room.kind === 'private' ? (
           <LockIcon className="shrink-0 text-slate-500" aria-label="Private room" aria-hidden={false} role="img" />
         ) : (
@@ -69,7 +71,7 @@ function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: b
           >
             {badgeText(unread)}
           </span>
-        ) : mentions > 0 || muted ? null : room.kind !== 'direct' ? (
+        ) : mentions > 0 || muted ? null : !isConversation(room.kind) ? (
           <span className="shrink-0 text-xs text-slate-500" title={`${room.memberCount} member${room.memberCount === 1 ? '' : 's'}`}>
             {room.memberCount}
           </span>
@@ -138,8 +140,9 @@ export function Sidebar() {
   const setOpen = useUiStore((s) => s.setSidebarOpen);
   const pathname = usePathname();
   const activeId = /^\/rooms\/([^/]+)/.exec(pathname)?.[1];
-  const direct = useMemo(() => mine.filter((r) => r.kind === 'direct'), [mine]);
-  const rooms = useMemo(() => mine.filter((r) => r.kind !== 'direct'), [mine]);
+  // Conversations (direct and group) together, rooms apart (§4.14).
+  const direct = useMemo(() => mine.filter((r) => isConversation(r.kind)), [mine]);
+  const rooms = useMemo(() => mine.filter((r) => !isConversation(r.kind)), [mine]);
 
   // Navigating closes the drawer.
   useEffect(() => setOpen(false), [pathname, setOpen]);

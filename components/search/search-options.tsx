@@ -1,5 +1,5 @@
 'use client';
-import { ChatBubbleLeftRightIcon, UserIcon } from '@heroicons/react/20/solid';
+import { ChatBubbleLeftRightIcon, UserGroupIcon, UserIcon } from '@heroicons/react/20/solid';
 import { Command } from 'cmdk';
 import type { ReactNode } from 'react';
 import { HashIcon, LockIcon } from '@/components/chat/icons';
@@ -17,6 +17,7 @@ const optionClass =
 
 function RoomKindIcon({ kind, className = '' }: { kind: RoomSummary['kind']; className?: string }) {
   if (kind === 'direct') return <UserIcon aria-hidden className={`size-4 shrink-0 text-slate-500 ${className}`} />;
+  if (kind === 'group') return <UserGroupIcon aria-hidden className={`size-4 shrink-0 text-slate-500 ${className}`} />;
   if (kind === 'private') return <LockIcon className={`shrink-0 text-slate-500 ${className}`} />;
   return <HashIcon className={`shrink-0 text-slate-500 ${className}`} />;
 }

@@ -121,10 +121,10 @@ export async function revokeInvite(input: { userId: string; inviteId: string; ip
     await requireInstanceAdmin(input.userId);
   } else {
     const membership = await getDb().membership.findUnique({ where: { roomId_userId: { roomId: invite.roomId, userId: input.userId } }, select: { role: true } });
-    const own = invite.createdBy === input.userId && hasRole(membership?.role ?? null, 'moderator');
-    // Someone who cannot manage the room's invitations learns nothing about this one.
-    if (!membership || !hasRole(membership.role, 'moderator')) throw new AppError('NOT_FOUND', 'That invitation does not exist.');
-    if (!own && !hasRole(membership.role, 'admin')) throw new AppError('FORBIDDEN', 'Only its creator or the room’s admins can revoke it.');
+    // Someone outside the room learns nothing about its invitations.
+    if (!membership) throw new AppError('NOT_FOUND', 'That invitation does not exist.');
+    const own = invite.createdBy === input.userId && hasRole(membership.role, 'moderator');
+    if (!own && !hasRole(membership.role, 'admin')) throw new AppError('FORBIDDEN', 'Only its creator (a moderator) or the room’s admins can revoke it.');
   }
   if (invite.revokedAt) return;
   await getDb().$transaction(async (tx) => {

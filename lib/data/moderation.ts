@@ -429,7 +429,13 @@ export async function addMembers(input: { roomId: string; userId: string; userId
     const fresh = users.filter((u) => !present.has(u.id));
     if (room.kind === 'group') {
       const count = await tx.membership.count({ where: { roomId: input.roomId } });
-      if (count + fresh.length > GROUP_MAX_MEMBERS) throw new AppError('CONFLICT', `A group holds at most ${GROUP_MAX_MEMBERS} people.`, { issues: [{ path: 'userIds', message: `A group holds at most ${GROUP_MAX_MEMBERS} people.` }] });
+      if (count + fresh.length > GROUP_MAX_MEMBERS) {
+        // The issue names the first person who does not fit.
+        const first = input.userIds.indexOf(fresh[GROUP_MAX_MEMBERS - count]!.id);
+        throw new AppError('CONFLICT', `A group holds at most ${GROUP_MAX_MEMBERS} people.`, {
+          issues: [{ path: `userIds.${first}`, message: `A group holds at most ${GROUP_MAX_MEMBERS} people.` }],
+        });
+      }
     }
     if (fresh.length === 0) return [];
     await tx.membership.createMany({ data: fresh.map((u) => ({ roomId: input.roomId, userId: u.id, role: 'member' as const })), skipDuplicates: true });

@@ -17,7 +17,7 @@ describe('registration and sign-in against PostgreSQL', () => {
   it('registers a user with a bcrypt hash and an audit event, then authenticates', async () => {
     const username = uniqueName('reg');
     const user = await register(username);
-    expect(user).toEqual({ id: expect.any(String), username, displayName: 'Someone' });
+    expect(user).toEqual({ id: expect.any(String), username, displayName: 'Someone', avatar: null });
 
     const row = await getDb().user.findUniqueOrThrow({ where: { id: user.id } });
     expect(row.passwordHash).toMatch(/^\$2[aby]\$1\d\$/);

@@ -8,7 +8,8 @@ import { attachmentSummary, type SummaryAttachment } from '../files/display';
 import type { RoomActivity } from '../realtime/events';
 import type { CallEntry } from '../schemas/call';
 import type { ChatMessage } from '../schemas/message';
-import type { NotifyLevel, RoomSummary } from '../schemas/room';
+import { describeRoomEvent } from '../community/describe';
+import { isConversation, type NotifyLevel, type RoomSummary } from '../schemas/room';
 import { mentionsMe } from '../stores/mentions';
 import { roomTitle } from '../stores/room-list';
 
@@ -27,9 +28,9 @@ export interface NotifyInput {
   alreadyNotified: boolean;
 }
 
-/** My level in a room, with the server's defaults: direct conversations notify every message, rooms mentions. */
+/** My level in a room, with the server's defaults: conversations (direct, group) notify every message, rooms mentions. */
 export function notifyLevel(room: Pick<RoomSummary, 'kind' | 'notify'>): NotifyLevel {
-  return room.notify ?? (room.kind === 'direct' ? 'all' : 'mentions');
+  return room.notify ?? (isConversation(room.kind) ? 'all' : 'mentions');
 }
 
 /**
@@ -100,18 +101,27 @@ export function messageSnippet(
   return chars.length <= max ? summary : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }
 
-/** "#general", or the other person's name for a direct conversation. */
-function roomLabel(room: Pick<RoomSummary, 'kind' | 'name' | 'peer'>): string {
-  return room.kind === 'direct' ? roomTitle(room) : `#${room.name}`;
+/** "#general", the other person's name for a direct conversation, the members' for a group. */
+function roomLabel(room: NotifiedRoom): string {
+  return isConversation(room.kind) ? roomTitle(room) : `#${room.name}`;
 }
+
+type NotifiedRoom = Pick<RoomSummary, 'kind' | 'name' | 'peer'> & { participants?: RoomSummary['participants'] };
 
 /**
  * What the notification says: "Alice in #room" and the start of the message; a direct message is just
  * "Alice". Without the message (the fetch failed) a generic line, with the author when the room tells it.
  */
 export function notificationContent(input: {
-  room: Pick<RoomSummary, 'kind' | 'name' | 'peer'>;
-  message: (Pick<ChatMessage, 'author' | 'body' | 'threadRootSeq'> & { attachments?: readonly SummaryAttachment[]; call?: ChatMessage['call'] }) | null;
+  room: NotifiedRoom;
+  message:
+    | (Pick<ChatMessage, 'author' | 'body' | 'threadRootSeq'> & {
+        attachments?: readonly SummaryAttachment[];
+        call?: ChatMessage['call'];
+        event?: ChatMessage['event'];
+        createdAt?: string;
+      })
+    | null;
   reason: NotifyReason;
 }): { title: string; body: string } {
   const { room, message } = input;
@@ -121,8 +131,10 @@ export function notificationContent(input: {
   }
   const author = message.author.displayName;
   const where = room.kind === 'direct' ? author : `${author} in ${roomLabel(room)}`;
-  // A message of files only: "📎 report.pdf", "🎤 Voice message" rather than nothing; a call: "📞 Missed video call".
-  return { title: message.threadRootSeq !== null ? `${where} (thread)` : where, body: messageSnippet(message) };
+  // A message of files only: "📎 report.pdf", "🎤 Voice message" rather than nothing; a call: "📞 Missed video call";
+  // a room event: its line ("Alice added Dan").
+  const body = message.event ? describeRoomEvent(message.event, author, message.createdAt ?? '') : messageSnippet(message);
+  return { title: message.threadRootSeq !== null ? `${where} (thread)` : where, body };
 }
 
 /** Keys seen lately, oldest forgotten first: "already notified" without growing for ever. */

@@ -131,6 +131,14 @@ export function notifyMembersAdded(roomId: string, added: { user: PublicUser; ro
   }
 }
 
+/**
+ * A group's members changed: every member's tabs refetch it (a group is named by its members, and those
+ * without it open hear nothing in its namespace).
+ */
+export function notifyGroupChanged(roomId: string, memberIds: string[]): void {
+  for (const userId of memberIds) notifyMembershipRefresh(roomId, userId);
+}
+
 /** Room events' lines (§4.13) reach the room like any stored message. */
 export function notifyLines(lines: ChatMessage[]): void {
   for (const line of lines) notifyMessageStored(line);

@@ -1,10 +1,38 @@
 /** Sidebar list operations, pure: the rooms store applies them to initial server data and main-namespace events. */
-import type { RoomList, RoomSummary } from '../schemas/room';
+import { groupName } from '../community/describe';
+import type { RoomList, RoomSettings, RoomSummary } from '../schemas/room';
 
-/** What to call a room: its name, or for a direct conversation the other person's. */
-export function roomTitle(room: Pick<RoomSummary, 'kind' | 'name' | 'peer'>): string {
+/**
+ * What to call a room: its name; for a direct conversation the other person's; for a group its other
+ * members' ("Alice, Bob and 2 others").
+ */
+export function roomTitle(room: Pick<RoomSummary, 'kind' | 'name' | 'peer'> & { participants?: RoomSummary['participants'] }): string {
   if (room.kind === 'direct') return room.peer?.displayName ?? 'Direct message';
+  if (room.kind === 'group') return groupName(room.participants ?? []);
   return room.name;
+}
+
+/** The part of my summary that is the same for every member (what `room:updated` carries). */
+export function settingsOf(room: RoomSummary): RoomSettings {
+  const { id, name, description, topic, kind, ownerId, hasPassword, roomMentions, archivedAt } = room;
+  return { id, name, description, topic, kind, ownerId, hasPassword, roomMentions, archivedAt };
+}
+
+/** A room's shared settings (`room:updated`, §4.13) merged into my summary of it. */
+export function withSettings(room: RoomSummary, settings: RoomSettings): RoomSummary {
+  const { id: _, ...shared } = settings;
+  const merged = { ...room, ...shared };
+  // Making a room public removes its password; the summary says so through hasPassword, already merged.
+  return (Object.keys(shared) as (keyof typeof shared)[]).every((k) => room[k] === merged[k]) ? room : merged;
+}
+
+/** `room:updated` for a listed room: its summary takes the new settings (and may sort elsewhere by a new name). */
+export function applySettings(list: RoomList, settings: RoomSettings): RoomList {
+  const held = findRoom(list, settings.id);
+  if (!held) return list;
+  const next = withSettings(held, settings);
+  if (next === held) return list;
+  return { mine: sortRooms(list.mine.map((r) => (r.id === settings.id ? next : r))) };
 }
 
 const byTitle = (a: RoomSummary, b: RoomSummary) =>

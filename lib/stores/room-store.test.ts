@@ -492,3 +492,79 @@ describe('room store: jumping to a message', () => {
     expect(store.getState().timeline.hasNewer).toBe(false);
   });
 });
+
+describe('room store: running a room (§4.13)', () => {
+  const moderator = { id: 'mod', username: 'mod', displayName: 'Mod' };
+  const member = (user: typeof me, role: 'owner' | 'admin' | 'moderator' | 'member', mutedUntil: string | null = null) => ({
+    user,
+    role,
+    joinedAt: new Date(0).toISOString(),
+    mutedUntil,
+  });
+
+  it('member:left about me with a reason shows the removal, by whom, and the disconnect that follows changes nothing', () => {
+    const { on, store } = setup();
+    on['member:left']!({ user: me, at: new Date().toISOString(), reason: 'banned', by: moderator });
+    expect(store.getState().status).toBe('removed');
+    expect(store.getState().removal).toEqual({ reason: 'banned', by: moderator });
+    store.binding.options.onDisconnect?.('io server disconnect');
+    expect(store.getState().status).toBe('removed');
+    expect(store.getState().send('hi')).toBe('This room is no longer available.');
+  });
+
+  it('a removal heard on the main namespace first (the socket already closed) still says what happened', () => {
+    const { store } = setup();
+    store.binding.options.onDisconnect?.('io server disconnect');
+    expect(store.getState().status).toBe('closed');
+    store.getState().markRemoved('kicked');
+    expect(store.getState()).toMatchObject({ status: 'removed', removal: { reason: 'kicked', by: null } });
+  });
+
+  it('someone else removed by a moderator leaves the list without a "left" notice (their stored line says it)', () => {
+    const { on, store } = setup();
+    on['member:joined']!({ user: other, at: new Date().toISOString() });
+    on['member:left']!({ user: other, at: new Date().toISOString(), reason: 'kicked', by: moderator });
+    expect(store.getState().members).toEqual([]);
+    expect(store.getState().timeline.system.map((s) => s.kind)).toEqual(['joined']);
+  });
+
+  it('member:updated changes a role or mute; mine also moves my summary (role, mute, owner)', () => {
+    const { store } = setup();
+    store.setState({ members: [member(other, 'owner'), member(me, 'member')] });
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    store.getState().applyMember(member(me, 'member', until));
+    expect(store.getState().room.mutedUntil).toBe(until);
+    store.getState().applyMember(member(me, 'owner'));
+    store.getState().applyMember(member(other, 'admin'));
+    expect(store.getState().room).toMatchObject({ role: 'owner', ownerId: 'me', mutedUntil: null });
+    expect(store.getState().members.map((m) => m.role)).toEqual(['admin', 'owner']);
+  });
+
+  it('room:updated merges the shared settings into the room', () => {
+    const { store } = setup();
+    store.getState().applySettings({ ...room, name: 'Design', topic: 'Pixels', archivedAt: '2026-11-30T10:00:00.000Z' });
+    expect(store.getState().room).toMatchObject({ name: 'Design', topic: 'Pixels', archivedAt: '2026-11-30T10:00:00.000Z', role: 'member' });
+  });
+
+  it('a FORBIDDEN refusal keeps the server\'s words (a ban)', () => {
+    const { store } = setup();
+    store.binding.options.onRefused({ code: 'FORBIDDEN', message: 'You are banned from this room.' });
+    expect(store.getState()).toMatchObject({ status: 'forbidden', refusal: 'You are banned from this room.' });
+  });
+
+  it('room event lines are never offered for editing', () => {
+    const { store } = setup({ messages: [msg(1, { author: me, body: 'mine' }), msg(2, { author: me, body: '', event: { type: 'archived' } })], hasMore: false });
+    expect(store.getState().editLast()).toBe(true);
+    expect(store.getState().editingSeq).toBe(1);
+  });
+
+  it('a group is named by who is in it: its participants follow joins and leaves', () => {
+    const { on, store } = setup();
+    const carol = { id: 'carol', username: 'carol', displayName: 'Carol' };
+    store.setState({ room: { ...room, kind: 'group', name: '', participants: [other] } });
+    on['member:joined']!({ user: carol, at: new Date().toISOString() });
+    expect(store.getState().room.participants?.map((p) => p.id)).toEqual(['other', 'carol']);
+    on['member:left']!({ user: other, at: new Date().toISOString() });
+    expect(store.getState().room.participants?.map((p) => p.id)).toEqual(['carol']);
+  });
+});

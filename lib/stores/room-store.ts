@@ -17,9 +17,10 @@ import {
   type HistoryPage,
   type MessageReplay,
 } from '../schemas/message';
-import type { RoomMember, RoomSummary } from '../schemas/room';
+import type { RoomMember, RoomSettings, RoomSummary } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
 import { uuidv4 } from '../uuid';
+import { settingsOf, withSettings } from './room-list';
 import { mergeReceipt, mergeReceipts, type Receipts } from './receipts';
 import { NO_TYPING, applyTyping, expireTyping, nextTypingExpiry, removeTyping, typingFromSnapshot, type TypingSet } from './typing';
 import {
@@ -48,9 +49,15 @@ import {
 /**
  * live, or why this room can no longer be shown live: deleted by its owner; forbidden (not a member);
  * signed-out (session gone); closed (the server ended this tab's connection to the room, e.g. I left it
- * in another tab).
+ * in another tab); removed (a moderator kicked or banned me: `removal` says which, and by whom).
  */
-export type RoomStatus = 'live' | 'deleted' | 'forbidden' | 'signed-out' | 'closed';
+export type RoomStatus = 'live' | 'deleted' | 'forbidden' | 'signed-out' | 'closed' | 'removed';
+
+/** How I was removed from the room, as far as this tab heard it (`by`: from the room's own `member:left`). */
+export interface Removal {
+  reason: 'kicked' | 'banned';
+  by: PublicUser | null;
+}
 
 export interface RoomState {
   room: RoomSummary;
@@ -63,6 +70,10 @@ export interface RoomState {
   receipts: Receipts;
   timeline: Timeline;
   status: RoomStatus;
+  /** status 'removed': kicked or banned, and by whom. */
+  removal: Removal | null;
+  /** status 'forbidden': the server's words for the refusal ("You are banned from this room."). */
+  refusal: string | null;
   /** The room namespace is connected (sending goes out at once). */
   connected: boolean;
   loadingOlder: boolean;
@@ -138,6 +149,14 @@ export interface RoomActions {
   markDeleted(): void;
   /** I am no longer a member (left here or in another tab). */
   markClosed(): void;
+  /** A moderator removed me (heard on the main namespace; the room's own `member:left` also says by whom). */
+  markRemoved(reason: Removal['reason']): void;
+  /** The room's shared settings changed (`room:updated`, or the answer to changing them). */
+  applySettings(settings: RoomSettings): void;
+  /** My view of the room from a REST answer (settings, archive, transfer): settings, my role and mute. */
+  applyRoom(room: RoomSummary): void;
+  /** A member's role or mute changed (`member:updated`, or the answer to changing it). */
+  applyMember(member: RoomMember): void;
 }
 
 export type RoomStore = StoreApi<RoomState & RoomActions>;
@@ -229,6 +248,8 @@ export function createRoomStore(
     receipts: {},
     timeline: timelineFromPage(initial.history, initial.history.lastRev ?? 0),
     status: 'live',
+    removal: null,
+    refusal: null,
     connected: false,
     loadingOlder: false,
     olderError: null,
@@ -259,8 +280,8 @@ export function createRoomStore(
     },
 
     editLast() {
-      // Call entries are written by the server under the caller's name and cannot be edited.
-      const mine = [...get().timeline.messages].reverse().find((m) => m.author.id === me.id && !m.deletedAt && !m.call && inMain(m));
+      // Call entries and room event lines are written by the server under my name and cannot be edited.
+      const mine = [...get().timeline.messages].reverse().find((m) => m.author.id === me.id && !m.deletedAt && !m.call && !m.event && inMain(m));
       if (!mine) return false;
       set({ editingSeq: mine.seq });
       return true;
@@ -460,6 +481,35 @@ export function createRoomStore(
 
     markClosed() {
       if (get().status === 'live') endLive('closed');
+    },
+
+    markRemoved(reason) {
+      const { status, removal } = get();
+      if (status === 'deleted' || (status === 'removed' && removal?.reason === reason)) return;
+      // The room's own member:left (with `by`) may have come first, or the connection closed before it did.
+      if (status === 'live') endLive('removed');
+      set({ status: 'removed', removal: { reason, by: removal?.by ?? null } });
+    },
+
+    applySettings(settings) {
+      const room = withSettings(get().room, settings);
+      if (room !== get().room) set({ room });
+    },
+
+    applyRoom(answer) {
+      const { id: _, ...settings } = settingsOf(answer);
+      const current = get().room;
+      set({ room: { ...withSettings(current, { id: current.id, ...settings }), role: answer.role, mutedUntil: answer.mutedUntil } });
+    },
+
+    applyMember(member) {
+      const { members, room } = get();
+      const nextMembers = members.map((m) => (m.user.id === member.user.id ? member : m));
+      let nextRoom = room;
+      if (member.user.id === me.id) nextRoom = { ...nextRoom, role: member.role, mutedUntil: member.mutedUntil };
+      // Ownership moved (a transfer): the summary's owner follows the member who is owner now.
+      if (member.role === 'owner' && room.ownerId !== member.user.id) nextRoom = { ...nextRoom, ownerId: member.user.id };
+      set({ members: nextMembers, room: nextRoom });
     },
   }));
 
@@ -869,7 +919,13 @@ export function createRoomStore(
     seqHealer.schedule();
   }
 
-  function onMember(kind: 'joined' | 'left', { user, at }: { user: PublicUser; at: string }): void {
+  function onMember(kind: 'joined' | 'left', { user, at, reason, by }: { user: PublicUser; at: string; reason?: Removal['reason']; by?: PublicUser }): void {
+    if (kind === 'left' && user.id === me.id && reason) {
+      // I was removed: the server disconnects this socket right after. Say so rather than "closed".
+      if (store.getState().status === 'live') endLive('removed');
+      if (store.getState().status !== 'deleted') store.setState({ status: 'removed', removal: { reason, by: by ?? null } });
+      return;
+    }
     const { members, room, timeline } = store.getState();
     const present = members.some((m) => m.user.id === user.id);
     let nextMembers = members;
@@ -881,10 +937,18 @@ export function createRoomStore(
       nextMembers = members.filter((m) => m.user.id !== user.id);
       memberCount = Math.max(0, memberCount - 1);
     }
+    // A group is named by its other members: they follow who comes and goes.
+    let participants = room.participants;
+    if (room.kind === 'group' && participants && user.id !== me.id) {
+      const listed = participants.some((p) => p.id === user.id);
+      if (kind === 'joined' && !listed) participants = [...participants, user];
+      else if (kind === 'left' && listed) participants = participants.filter((p) => p.id !== user.id);
+    }
     store.setState({
       members: nextMembers,
-      room: { ...room, memberCount },
-      timeline: addSystemLine(timeline, { id: `${kind}-${user.id}-${at}`, kind, user, at }),
+      room: { ...room, memberCount, participants },
+      // A removal by a moderator leaves a stored line of its own (who, by whom, why): no second one.
+      timeline: reason ? timeline : addSystemLine(timeline, { id: `${kind}-${user.id}-${at}`, kind, user, at }),
     });
   }
 
@@ -901,6 +965,7 @@ export function createRoomStore(
         'message:new': onNew,
         'member:joined': (payload) => onMember('joined', payload),
         'member:left': (payload) => onMember('left', payload),
+        'member:updated': ({ member }) => store.getState().applyMember(member),
         'presence:online': ({ user }) => store.setState((s) => ({ online: { ...s.online, [user.id]: user } })),
         'presence:offline': ({ userId }) =>
           store.setState((s) => {
@@ -921,10 +986,14 @@ export function createRoomStore(
         // The server let go of this socket on purpose (after room:deleted, or I left the room): no reconnect comes.
         if (reason === 'io server disconnect' && store.getState().status === 'live') endLive('closed');
       },
-      onRefused: ({ code }: { code: ErrorCode }) => {
+      onRefused: ({ code, message }: { code: ErrorCode; message: string }) => {
         if (code === 'NOT_FOUND') endLive('deleted');
-        else if (code === 'FORBIDDEN') endLive('forbidden');
-        else endLive('signed-out');
+        else if (code === 'FORBIDDEN') {
+          // Already shown as removed (kicked or banned): the refusal to reconnect says nothing new.
+          if (store.getState().status === 'removed') return;
+          endLive('forbidden');
+          store.setState({ refusal: message || null });
+        } else endLive('signed-out');
       },
     },
     attach(conn) {

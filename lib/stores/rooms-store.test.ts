@@ -103,3 +103,63 @@ describe('rooms store: mention badges', () => {
     expect(store.getState().mine[0]).toMatchObject({ unreadMentions: 0, notify: 'none' });
   });
 });
+
+describe('rooms store: running a room (§4.13)', () => {
+  const settingsOf = (room: RoomSummary, patch: Partial<RoomSummary>) => {
+    const r = { ...room, ...patch };
+    return {
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      topic: r.topic,
+      kind: r.kind,
+      ownerId: r.ownerId,
+      hasPassword: r.hasPassword,
+      roomMentions: r.roomMentions,
+      archivedAt: r.archivedAt,
+    };
+  };
+
+  it('room:updated renames a listed room (and sorts it anew), archives it, and is kept for the open view', () => {
+    const store = createRoomsStore({ mine: [mine('a', 'Alpha'), mine('b', 'Beta')] }, { fetchList: async () => ({ mine: [] }) });
+    const alpha = store.getState().mine[0]!;
+    const renamed = settingsOf(alpha, { name: 'Zulu', topic: 'Plans', archivedAt: '2026-11-30T10:00:00.000Z' });
+    store.getState().updateSettings(renamed);
+    expect(store.getState().mine.map((r) => [r.name, r.topic, r.archivedAt])).toEqual([
+      ['Beta', '', null],
+      ['Zulu', 'Plans', '2026-11-30T10:00:00.000Z'],
+    ]);
+    expect(store.getState().roomSettings.a).toEqual(renamed);
+    // A room not listed: nothing to merge, but an open view of it still hears it.
+    store.getState().updateSettings(settingsOf(roomSummary('x'), { name: 'Elsewhere' }));
+    expect(store.getState().mine).toHaveLength(2);
+    expect(store.getState().roomSettings.x?.name).toBe('Elsewhere');
+  });
+
+  it('a removal by a moderator drops the room and remembers why, until I am back in it', () => {
+    const store = createRoomsStore({ mine: [mine('a'), mine('b')] }, { fetchList: async () => ({ mine: [] }) });
+    store.getState().removedFrom('a', 'kicked');
+    expect(store.getState().mine.map((r) => r.id)).toEqual(['b']);
+    expect(store.getState().removed).toEqual({ a: 'kicked' });
+    store.getState().upsert(mine('a'));
+    expect(store.getState().removed).toEqual({});
+    expect(store.getState().mine.map((r) => r.id)).toEqual(['a', 'b']);
+  });
+
+  it('names groups by their other members', () => {
+    const group = roomSummary('g', {
+      kind: 'group',
+      name: '',
+      isMember: true,
+      role: 'member',
+      lastSeq: 0,
+      lastReadSeq: 0,
+      participants: [
+        { id: '1', username: 'al', displayName: 'Al' },
+        { id: '2', username: 'bo', displayName: 'Bo' },
+      ],
+    });
+    const store = createRoomsStore({ mine: [mine('a', 'Cheese'), group] }, { fetchList: async () => ({ mine: [] }) });
+    expect(store.getState().mine.map((r) => r.id)).toEqual(['g', 'a']); // "Al and Bo" sorts before "Cheese"
+  });
+});

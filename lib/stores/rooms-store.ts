@@ -8,15 +8,22 @@
  * position moved into what only the server can count).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { RoomList, RoomSummary } from '../schemas/room';
+import type { RoomList, RoomSettings, RoomSummary } from '../schemas/room';
 import { addMention, mentionsStale, mergeTrack, readMentions, trackFromSummary, withMentionCounts, type MentionTrack } from './mentions';
-import { advanceRoom, findRoom, normalizeRoomList, removeRoom, upsertRoom } from './room-list';
+import { advanceRoom, applySettings, findRoom, normalizeRoomList, removeRoom, upsertRoom } from './room-list';
+
+/** Why I am no longer in a room, when someone else decided it (docs/protocol.md §4.13). */
+export type RemovalReason = 'kicked' | 'banned';
 
 export interface RoomsState extends RoomList {
   /** Rooms deleted while this tab was open; an open room view watches this. */
   deleted: Record<string, true>;
   /** Per room I am in: the server's mention count and mentions learned since (mentions.ts). */
   mentionTracks: Record<string, MentionTrack>;
+  /** Rooms a moderator removed me from while this tab was open, and how; an open room view watches this. */
+  removed: Record<string, RemovalReason>;
+  /** The newest shared settings heard per room (`room:updated`); an open room view takes them too. */
+  roomSettings: Record<string, RoomSettings>;
 }
 
 export interface RoomsActions {
@@ -32,6 +39,10 @@ export interface RoomsActions {
   remove(roomId: string): void;
   /** I left the room (or was refused it): it leaves the list. */
   left(roomId: string): void;
+  /** A moderator removed me (`membership:changed` with a reason): it leaves the list, and the room view says why. */
+  removedFrom(roomId: string, reason: RemovalReason): void;
+  /** A room's shared settings changed (`room:updated`): name, topic, kind, owner, archived… */
+  updateSettings(settings: RoomSettings): void;
   /**
    * Messages up to `lastSeq` exist in a room of mine (`room:activity`, or seen in the open room);
    * `mentionsMe`: message `lastSeq` mentions me (idempotent per seq).
@@ -88,6 +99,11 @@ export function createRoomsStore(initial: RoomList, deps: { fetchList(): Promise
       const listed = mine.find((r) => r.id === room.id);
       if (fresh && listed) tracks[room.id] = readMentions(mergeTrack(tracks[room.id], fresh), listed.lastReadSeq ?? 0);
       else delete tracks[room.id];
+      // Back in a room I was removed from (a kick is not forever): it is an ordinary room again.
+      if (room.isMember && get().removed[room.id]) {
+        const { [room.id]: _, ...removed } = get().removed;
+        set({ removed });
+      }
       commit(mine, tracks, { recount: room.id });
     }
 
@@ -100,6 +116,8 @@ export function createRoomsStore(initial: RoomList, deps: { fetchList(): Promise
       mine: withMentionCounts(initialList.mine, initialTracks),
       mentionTracks: initialTracks,
       deleted: {},
+      removed: {},
+      roomSettings: {},
       replace(list) {
         const next = normalizeRoomList(list, new Set(Object.keys(get().deleted)), get());
         commit(next.mine, mergeTracks(get().mentionTracks, list.mine, next.mine));
@@ -116,6 +134,13 @@ export function createRoomsStore(initial: RoomList, deps: { fetchList(): Promise
       },
       left(roomId) {
         set({ ...removeRoom(get(), roomId), mentionTracks: dropTrack(roomId) });
+      },
+      removedFrom(roomId, reason) {
+        set({ ...removeRoom(get(), roomId), mentionTracks: dropTrack(roomId), removed: { ...get().removed, [roomId]: reason } });
+      },
+      updateSettings(settings) {
+        const next = applySettings(get(), settings);
+        set({ ...(next.mine === get().mine ? {} : { mine: next.mine }), roomSettings: { ...get().roomSettings, [settings.id]: settings } });
       },
       activity(roomId, lastSeq, options = {}) {
         const next = advanceRoom(get(), roomId, { lastSeq });

@@ -236,6 +236,20 @@ describe('system lines', () => {
     expect(timelineItems(t, me.id).map((i) => i.key)).toEqual(['seq-1', 'seq-2', 'sys-j1', 'seq-3']);
   });
 
+  it('give way to a stored room event that tells the same news (added, joined by invitation, removed)', () => {
+    const at = '2026-11-30T10:00:00.000Z';
+    const carol = { id: 'carol', username: 'carol', displayName: 'Carol' };
+    const added = msg(2, { body: '', createdAt: '2026-11-30T10:00:00.300Z', event: { type: 'members_added', subjects: [carol] } });
+    let t = timelineFromPage({ messages: [msg(1)], hasMore: false });
+    t = addSystemLine(t, { id: 'j1', kind: 'joined', user: carol, at });
+    t = addSystemLine(t, { id: 'j2', kind: 'joined', user: other, at });
+    t = applyMessages(t, [added], me.id);
+    expect(timelineItems(t, me.id).map((i) => i.key)).toEqual(['seq-1', 'sys-j2', 'seq-2']);
+    // An hour later the same person joining again is news again.
+    t = addSystemLine(t, { id: 'j3', kind: 'joined', user: carol, at: '2026-11-30T11:00:00.000Z' });
+    expect(timelineItems(t, me.id).map((i) => i.key)).toContain('sys-j3');
+  });
+
   it('in an empty room come first', () => {
     let t = timelineFromPage({ messages: [], hasMore: false });
     t = addSystemLine(t, { id: 'j1', kind: 'joined', user: other, at: '' });

@@ -3,6 +3,7 @@
  * confirmed messages ordered and deduplicated by `seq`, a contiguity watermark (`lastSeq`) for gap
  * detection and catch-up, my outgoing messages keyed by `clientId`, and ephemeral system lines.
  */
+import { eventMembership } from '../community/describe';
 import type { ErrorBody, ErrorCode } from '../errors';
 import type { Attachment } from '../schemas/attachment';
 import type { ChatMessage, HistoryPage } from '../schemas/message';
@@ -303,6 +304,26 @@ export function addSystemLine(timeline: Timeline, line: Omit<SystemLine, 'afterS
 
 // ── Rendering ──
 
+/** A join or leave this close in time to a stored line about the same person is that line's news. */
+const SAME_NEWS_MS = 60_000;
+
+/**
+ * Whether a stored room event already tells what a join/leave notice says: "Alice added Carol" and
+ * "Carol joined the room" are one piece of news (adding, joining by invitation, leaving a group, a kick
+ * or ban each also announce the member's arrival or departure).
+ */
+export function toldByEvent(messages: readonly ChatMessage[], line: Pick<SystemLine, 'kind' | 'user' | 'at'>): boolean {
+  const at = Date.parse(line.at);
+  // Events are rare and recent ones sit at the end: look back over a short stretch only.
+  for (let i = messages.length - 1, looked = 0; i >= 0 && looked < 200; i -= 1, looked += 1) {
+    const m = messages[i]!;
+    if (!m.event || Math.abs(Date.parse(m.createdAt) - at) > SAME_NEWS_MS) continue;
+    const { joined, left } = eventMembership(m.event, m.author.id);
+    if ((line.kind === 'joined' ? joined : left).includes(line.user.id)) return true;
+  }
+  return false;
+}
+
 /** Shown in the main timeline: top-level messages, and thread replies sent to the room too. */
 export function inMainTimeline(message: Pick<ChatMessage, 'threadRootSeq' | 'alsoInRoom'>): boolean {
   return message.threadRootSeq === null || message.alsoInRoom;
@@ -319,7 +340,7 @@ export type TimelineItem =
  */
 export function timelineItems(timeline: Timeline, meId: string): TimelineItem[] {
   const items: TimelineItem[] = [];
-  const system = [...timeline.system].sort((a, b) => a.afterSeq - b.afterSeq);
+  const system = [...timeline.system].filter((line) => !toldByEvent(timeline.messages, line)).sort((a, b) => a.afterSeq - b.afterSeq);
   let s = 0;
   const confirmedMine = new Set<string>();
   for (const message of timeline.messages) {

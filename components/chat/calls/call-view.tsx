@@ -70,7 +70,7 @@ function useCallModel(): CallModel | null {
     const title =
       room?.kind === 'direct' || (!room && others.length === 1)
         ? `Call with ${room ? roomTitle(room) : others[0]!.user.displayName}`
-        : `${callKindLabel(current.kind)}${room ? ` in #${roomTitle(room)}` : ''}`;
+        : `${callKindLabel(current.kind)}${!room ? '' : room.kind === 'group' ? ` with ${roomTitle(room)}` : ` in #${roomTitle(room)}`}`;
     let status: string | null = null;
     if (current.phase === 'starting') status = current.callId ? 'Joining…' : 'Starting…';
     else if (current.phase === 'reconnecting' || connection !== 'connected') status = 'Reconnecting…';

@@ -38,7 +38,7 @@ function IncomingCall({ call, takeFocus }: { call: CallInfo; takeFocus: boolean 
   const room = useRooms((s) => findRoom(s, call.roomId));
   const ids = useId();
   const acceptButton = useRef<HTMLButtonElement>(null);
-  const where = room && room.kind !== 'direct' ? ` in #${roomTitle(room)}` : '';
+  const where = !room || room.kind === 'direct' ? '' : room.kind === 'group' ? ` from ${roomTitle(room)}` : ` in #${roomTitle(room)}`;
   const what = `Incoming ${callKindLabel(call.kind).toLowerCase()}${where}`;
 
   // Keyboard users reach it at once when nothing else has focus (never taken from someone typing).

@@ -1,8 +1,8 @@
 /** POST: stop being a member (owners transfer or delete instead). The last one out of a group deletes it. */
 import { leaveCallsOfRoom } from '@/lib/data/calls';
-import { leaveRoom } from '@/lib/data/rooms';
+import { leaveRoom, listMemberIds } from '@/lib/data/rooms';
 import { json, requireApiUser, roomIdParam, route } from '@/lib/http';
-import { notifyCallChanged, notifyLines, notifyMemberLeft, notifyRoomDeleted } from '@/lib/realtime/notify';
+import { notifyCallChanged, notifyGroupChanged, notifyLines, notifyMemberLeft, notifyRoomDeleted } from '@/lib/realtime/notify';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,6 +15,7 @@ export const POST = route(async (request: Request, context: { params: Promise<{ 
   } else if (left) {
     notifyLines(lines);
     notifyMemberLeft(roomId, user);
+    if (lines.length > 0) notifyGroupChanged(roomId, await listMemberIds(roomId)); // only groups leave a line
     for (const change of await leaveCallsOfRoom({ roomId, userId: user.id })) notifyCallChanged(change);
   }
   return json({ ok: true });

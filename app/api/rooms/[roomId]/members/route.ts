@@ -1,9 +1,9 @@
 /** GET: the room's members with roles (members only). POST { userIds }: add people directly (§4.13, §4.14). */
 import { addMembers } from '@/lib/data/moderation';
-import { getRoomForUser, listMembers } from '@/lib/data/rooms';
+import { getRoomForUser, listMemberIds, listMembers } from '@/lib/data/rooms';
 import { parseOrThrow } from '@/lib/errors';
 import { json, readJsonBody, requireApiUser, roomIdParam, route } from '@/lib/http';
-import { notifyLines, notifyMembersAdded } from '@/lib/realtime/notify';
+import { notifyGroupChanged, notifyLines, notifyMembersAdded } from '@/lib/realtime/notify';
 import { addMembersSchema } from '@/lib/schemas/moderation';
 
 export const dynamic = 'force-dynamic';
@@ -23,5 +23,7 @@ export const POST = route(async (request: Request, context: Context) => {
   const { added, lines } = await addMembers({ roomId, userId: user.id, userIds, ip });
   notifyLines(lines);
   notifyMembersAdded(roomId, await Promise.all(added.map(async (u) => ({ user: u, room: await getRoomForUser({ roomId, userId: u.id }) }))));
+  const room = await getRoomForUser({ roomId, userId: user.id });
+  if (room.kind === 'group' && added.length > 0) notifyGroupChanged(roomId, await listMemberIds(roomId));
   return json({ added });
 });

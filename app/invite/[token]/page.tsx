@@ -1,0 +1,24 @@
+import type { Metadata } from 'next';
+import { InviteLanding } from '@/components/invite/invite-landing';
+import { currentSession } from '@/lib/auth';
+import { INVITE_TOKEN_PATTERN } from '@/lib/schemas/moderation';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Invitation · Parley' };
+
+/**
+ * An invitation link (docs/protocol.md §4.13, §4.15): what it leads to, and the way in. Opening it
+ * changes nothing (a link from anywhere must not make anyone a member); joining is a button that POSTs.
+ * Signed out, it offers signing in (or up) and coming back here.
+ */
+export default async function InvitePage({ params }: { params: Promise<{ token: string }> }) {
+  const { token } = await params;
+  const session = await currentSession();
+  return (
+    <main className="flex min-h-full items-center justify-center bg-slate-50 px-4 py-12">
+      <div className="w-full max-w-sm rounded-xl bg-white p-6 shadow-md ring-1 ring-slate-200">
+        <InviteLanding token={INVITE_TOKEN_PATTERN.test(token) ? token : null} signedInAs={session?.user?.displayName ?? null} />
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,81 @@
+'use client';
+/**
+ * The room's settings, for its moderators and up: one dialog with a tab per concern, showing only the
+ * tabs the viewer's role opens (docs/protocol.md §4.13): General (admins), Members, Bans, Invitations
+ * (moderators), Danger zone (admins: archive; the owner: transfer, delete). Focus is trapped inside and
+ * goes back to the header button when it closes (Radix Dialog).
+ */
+import { Cog6ToothIcon, ShieldCheckIcon, XMarkIcon } from '@heroicons/react/20/solid';
+import * as Dialog from '@radix-ui/react-dialog';
+import { useState } from 'react';
+import { roomPowers } from '@/lib/community/permissions';
+import { hasRole } from '@/lib/schemas/room';
+import { useRoom } from '../room-context';
+import { BansSettings } from './bans-settings';
+import { DangerZone } from './danger-zone';
+import { GeneralSettings } from './general-settings';
+import { InvitesSettings } from './invites-settings';
+import { MembersSettings } from './members-settings';
+import { Tabs, type TabItem } from './tabs';
+
+type TabKey = 'general' | 'members' | 'bans' | 'invites' | 'danger';
+
+export function RoomSettingsButton() {
+  const room = useRoom((s) => s.room);
+  const [open, setOpen] = useState(false);
+  const powers = roomPowers(room);
+  const admin = hasRole(room.role, 'admin');
+  const tabs: TabItem<TabKey>[] = [
+    ...(admin ? [{ key: 'general' as const, label: 'General' }] : []),
+    { key: 'members', label: 'Members' },
+    { key: 'bans', label: 'Bans' },
+    { key: 'invites', label: 'Invitations' },
+    ...(powers.archive || powers.deleteRoom || powers.transfer ? [{ key: 'danger' as const, label: 'Danger zone', danger: true }] : []),
+  ];
+  const [tab, setTab] = useState<TabKey>(tabs[0]!.key);
+  const current = tabs.some((t) => t.key === tab) ? tab : tabs[0]!.key; // a role change may take a tab away
+  if (!powers.openSettings) return null;
+  const title = admin ? 'Room settings' : 'Manage members';
+  const Icon = admin ? Cog6ToothIcon : ShieldCheckIcon;
+
+  return (
+    <Dialog.Root open={open} onOpenChange={setOpen}>
+      <Dialog.Trigger
+        data-testid="room-settings-button"
+        aria-label={title}
+        title={title}
+        className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm text-slate-700 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+      >
+        <Icon aria-hidden="true" className="size-4 text-slate-600" />
+        <span className="hidden lg:inline">{admin ? 'Settings' : 'Manage'}</span>
+      </Dialog.Trigger>
+      <Dialog.Portal>
+        <Dialog.Overlay className="fixed inset-0 z-50 bg-slate-900/40" />
+        <Dialog.Content
+          data-testid="room-settings"
+          className="fixed inset-0 z-50 flex flex-col bg-white shadow-2xl outline-none sm:inset-x-4 sm:bottom-auto sm:top-[6vh] sm:mx-auto sm:h-[min(44rem,88vh)] sm:max-w-3xl sm:rounded-xl sm:border sm:border-slate-200"
+        >
+          <div className="flex items-center gap-2 border-b border-slate-200 px-4 py-3">
+            <div className="min-w-0 flex-1">
+              <Dialog.Title className="truncate text-base font-semibold text-slate-900">{title}</Dialog.Title>
+              <Dialog.Description className="truncate text-sm text-slate-600">#{room.name}</Dialog.Description>
+            </div>
+            <Dialog.Close
+              aria-label={`Close ${title.toLowerCase()}`}
+              className="flex size-8 items-center justify-center rounded text-slate-600 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+            >
+              <XMarkIcon aria-hidden="true" className="size-5" />
+            </Dialog.Close>
+          </div>
+          <Tabs<TabKey> label={title} tabs={tabs} active={current} onChange={setTab}>
+            {current === 'general' ? <GeneralSettings room={room} /> : null}
+            {current === 'members' ? <MembersSettings room={room} /> : null}
+            {current === 'bans' ? <BansSettings room={room} /> : null}
+            {current === 'invites' ? <InvitesSettings room={room} revokeAny={powers.revokeAnyInvite} /> : null}
+            {current === 'danger' ? <DangerZone room={room} powers={powers} onDeleted={() => setOpen(false)} /> : null}
+          </Tabs>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
