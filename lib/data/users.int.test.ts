@@ -29,7 +29,7 @@ describe('registration and sign-in against PostgreSQL', () => {
     expect(signedIn.id).toBe(user.id);
     expect((await getDb().user.findUniqueOrThrow({ where: { id: user.id } })).lastSeenAt).not.toBeNull();
     expect(await getDb().auditEvent.count({ where: { actorId: user.id, kind: 'login.succeeded' } })).toBe(1);
-    expect(await getDb().user.findUnique({ where: { id: user.id }, select: { id: true, username: true, displayName: true } })).toEqual(user);
+    expect(await getDb().user.findUnique({ where: { id: user.id }, select: { id: true, username: true, displayName: true, avatar: true } })).toEqual(user);
   });
 
   it('rejects a duplicate username in any case, as a username field error, writing nothing', async () => {
