@@ -16,7 +16,7 @@ describe('registration and sign-in against PostgreSQL', () => {
   it('registers a user with a bcrypt hash and an audit event, then authenticates', async () => {
     const username = uniqueName('reg');
     const user = await register(username);
-    expect(user).toEqual({ id: expect.any(String), username, displayName: 'Someone' });
+    expect(user).toEqual({ id: expect.any(String), username, displayName: 'Someone', avatar: null });
 
     const row = await getDb().user.findUniqueOrThrow({ where: { id: user.id } });
     expect(row.passwordHash).toMatch(/^\$2[aby]\$1\d\$/);
@@ -28,7 +28,7 @@ describe('registration and sign-in against PostgreSQL', () => {
     expect(signedIn.id).toBe(user.id);
     expect((await getDb().user.findUniqueOrThrow({ where: { id: user.id } })).lastSeenAt).not.toBeNull();
     expect(await getDb().auditEvent.count({ where: { actorId: user.id, kind: 'login.succeeded' } })).toBe(1);
-    expect(await getDb().user.findUnique({ where: { id: user.id }, select: { id: true, username: true, displayName: true } })).toEqual(user);
+    expect(await getDb().user.findUnique({ where: { id: user.id }, select: { id: true, username: true, displayName: true, avatar: true } })).toEqual(user);
   });
 
   it('rejects a duplicate username in any case, as a username field error, writing nothing', async () => {

@@ -90,7 +90,7 @@ function ok<T>(ack: Ack<T>): T {
 const codeOf = (ack: Ack<unknown>): string => (ack.ok ? 'ok' : ack.error.code);
 
 /** A user as the wire shows them. */
-const pub = (user: PublicUser): PublicUser => ({ id: user.id, username: user.username, displayName: user.displayName });
+const pub = (user: PublicUser): PublicUser => ({ id: user.id, username: user.username, displayName: user.displayName, avatar: user.avatar ?? null });
 
 const edit = (socket: Socket, seq: number, body: string, clientId: string = randomUUID()) => call(socket, 'message:edit', { seq, clientId, body });
 const react = (socket: Socket, seq: number, emoji: string, add = true) => call(socket, add ? 'reaction:add' : 'reaction:remove', { seq, emoji });

@@ -49,7 +49,7 @@ describe('room namespace: the message path', () => {
     const ack = await send(a.socket, '  hello, Bob  ', clientId);
     expect(ack).toEqual({
       ok: true,
-      data: expect.objectContaining({ roomId: room.id, seq: 1, clientId, body: 'hello, Bob', author: { id: alice.id, username: alice.username, displayName: alice.displayName } }),
+      data: expect.objectContaining({ roomId: room.id, seq: 1, clientId, body: 'hello, Bob', author: { id: alice.id, username: alice.username, displayName: alice.displayName, avatar: null } }),
     });
     await eventually(() => seenByBob.length === 1 && seenByAliceOtherTab.length === 1);
     expect(seenByBob[0]).toEqual(ack.ok ? ack.data : undefined);

@@ -52,7 +52,7 @@ describe('direct messages', () => {
     const byUsername = await usersRoute.GET(await apiRequest(me, 'GET', `/api/users?q=${name.slice(0, 8).toUpperCase()}`));
     expect(((await byUsername.json()) as { users: PublicUser[] }).users.map((u) => u.id)).toContain(target.id);
     const byDisplay = await usersRoute.GET(await apiRequest(me, 'GET', `/api/users?q=${encodeURIComponent(`test ${name}`)}`));
-    expect(((await byDisplay.json()) as { users: PublicUser[] }).users).toEqual([{ id: target.id, username: name, displayName: `Test ${name}` }]);
+    expect(((await byDisplay.json()) as { users: PublicUser[] }).users).toEqual([{ id: target.id, username: name, displayName: `Test ${name}`, avatar: null }]);
     const self = await usersRoute.GET(await apiRequest(me, 'GET', `/api/users?q=${me.username}`));
     expect(((await self.json()) as { users: PublicUser[] }).users).toEqual([]);
     expect((await usersRoute.GET(await apiRequest(me, 'GET', '/api/users?q='))).status).toBe(422);

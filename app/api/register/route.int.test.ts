@@ -21,7 +21,7 @@ describe('POST /api/register', () => {
     const response = await post(body);
     expect(response.status).toBe(201);
     const json = (await response.json()) as { user: Record<string, unknown> };
-    expect(json.user).toEqual({ id: expect.any(String), username: body.username, displayName: 'API User' });
+    expect(json.user).toEqual({ id: expect.any(String), username: body.username, displayName: 'API User', avatar: null });
     expect(JSON.stringify(json)).not.toMatch(/password/i);
   });
 
