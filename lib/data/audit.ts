@@ -14,7 +14,10 @@ export type AuditKind =
   | 'user.password_change_failed'
   | 'sessions.ended'
   | 'message.deleted_by_moderator'
-  | 'upload.infected';
+  | 'upload.infected'
+  | 'room.ownership_transferred'
+  | 'user.updated'
+  | 'user.deleted';
 
 export interface AuditInput {
   kind: AuditKind;

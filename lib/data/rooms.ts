@@ -465,10 +465,11 @@ export async function startDirect(input: { userId: string; peerId: string }): Pr
       issues: [{ path: 'userId', message: 'Choose someone else.' }],
     });
   }
-  const peer = await getDb().user.findUnique({ where: { id: input.peerId }, select: { id: true } });
-  if (!peer) throw new AppError('NOT_FOUND', 'That user does not exist.');
+  // A deleted account is nobody to start a conversation with (an existing one stays, §4.15).
+  const peer = await getDb().user.findFirst({ where: { id: input.peerId, deletedAt: null }, select: { id: true } });
   const directKey = directKeyOf(input.userId, input.peerId);
   const existing = await getDb().room.findUnique({ where: { directKey }, select: { id: true } });
+  if (!peer && !existing) throw new AppError('NOT_FOUND', 'That user does not exist.');
   if (existing) return { room: await getRoomForUser({ roomId: existing.id, userId: input.userId }), created: false };
   // Opening an existing conversation is free; starting a new one spends an attempt first.
   await consumeAttempt(sharedLimiter(directStartPolicy()), input.userId, 'new conversations started');
