@@ -3,6 +3,7 @@ import { clientIpFromHeaders } from './client-ip';
 import { getEnv } from './env';
 import { AppError, toAppError, toHttpResponse } from './errors';
 import { getLogger } from './logger';
+import { userIdParamSchema } from './schemas/moderation';
 import { ROOM_ID_PATTERN } from './schemas/room';
 import type { PublicUser } from './schemas/user';
 import { sessionFromHeaders } from './session-token';
@@ -99,6 +100,14 @@ export async function requireApiUser(request: Request): Promise<ApiCaller> {
   const session = await sessionFromHeaders(request.headers, getEnv().AUTH_SECRET);
   if (!session) throw new AppError('UNAUTHORIZED', 'Sign in first.');
   return { user: session.user, sessionId: session.sessionId, ip: clientIpFromHeaders(request.headers) };
+}
+
+/** A `[userId]` route param, validated (lower-cased); a malformed one names nobody: 404. */
+export async function userIdParam(context: { params: Promise<{ userId: string }> }): Promise<string> {
+  const { userId } = await context.params;
+  const parsed = userIdParamSchema.safeParse(userId);
+  if (!parsed.success) throw new AppError('NOT_FOUND', 'That user does not exist.');
+  return parsed.data;
 }
 
 /** Route params of `[roomId]` routes, validated. */

@@ -12,11 +12,16 @@ import { AppError } from '../errors';
 import { verifyPassword } from '../password';
 import { consumeAttempt, sharedLimiter, type LimitPolicy } from '../rate-limit';
 import { DELETED_USER_DISPLAY_NAME, type AccountView } from '../schemas/account';
+import type { ChatMessage } from '../schemas/message';
+import type { RoomMember, RoomSettings } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
 import { uploadPolicy } from './attachments';
 import { recordAudit } from './audit';
 import { leaveCallsOfRoom, type CallChange } from './calls';
 import { isInstanceAdmin } from './instance-admin';
+import { revokeInvitesOf } from './invites';
+import { lockRoom } from './messages';
+import { passOwnershipOnDeparture, writeGroupLeftLine } from './moderation';
 import { publicUserSelect } from './users';
 
 type Tx = Prisma.TransactionClient;
@@ -121,17 +126,22 @@ export async function removeAvatar(input: { userId: string; ip: string | null })
 /** Wrong passwords on account deletion per user (§7): an open laptop must not become a guessing oracle. */
 const accountDeletionPolicy: LimitPolicy = { keyPrefix: 'account_delete', points: 5, duration: 15 * 60, blockDuration: 15 * 60 };
 
-/** What a deletion changed, for the caller to announce (sockets, sidebars) once it committed. */
+/** What a deletion changed, for the caller to announce (sockets, sidebars, room views) once it committed. */
 export interface DeletedAccount {
   /** The account as everyone sees it from now on. */
   user: PublicUser;
   endedSessionIds: string[];
   /** Rooms and groups that go on without them (ownership passed, where they owned it). */
   leftRoomIds: string[];
-  /** Rooms and groups nobody else was in: deleted. */
-  deletedRoomIds: string[];
+  /** Rooms and groups nobody else was in: deleted (with whoever was in them, to tell). */
+  deletedRooms: { roomId: string; memberIds: string[] }[];
   /** Public and private rooms they owned, and who owns each now. */
   transferred: { roomId: string; toUserId: string }[];
+  /** The lines their leaving wrote: `ownership_transferred`, a group's `left`. */
+  lines: ChatMessage[];
+  /** Rooms whose settings changed (a new owner), and their new owners as members. */
+  settings: RoomSettings[];
+  memberUpdates: { roomId: string; member: RoomMember }[];
   /** Calls they were in or rung for, which they left first. */
   callChanges: CallChange[];
 }
@@ -152,27 +162,16 @@ async function anonymousUsername(tx: Tx): Promise<string> {
 }
 
 /**
- * The member who takes over a room whose owner goes: the highest role (admin, then moderator, then
- * member), and of those the one who joined first (user id breaks a tie: the choice never depends on
- * the plan). Null when nobody else is in it.
- */
-async function successorOf(tx: Tx, roomId: string, leavingId: string): Promise<string | null> {
-  const rows = await tx.$queryRaw<{ userId: string }[]>`
-    SELECT user_id::text AS "userId" FROM memberships
-    WHERE room_id = ${roomId} AND user_id <> ${leavingId}::uuid
-    ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 WHEN 'moderator' THEN 2 ELSE 3 END, joined_at, user_id
-    LIMIT 1`;
-  return rows[0]?.userId ?? null;
-}
-
-/**
- * DELETE /api/account {password} (§4.15): checks the password (in the hashing pool, limited: 5 wrong per
- * 15 minutes, spent before the check), leaves every call, then in one transaction: every room and group is
- * left — rooms they owned pass to their successor (successorOf), rooms left empty are deleted; direct
- * conversations stay as they are for the other person (the membership stays, so the conversation keeps
- * naming its two people: the other one and "Deleted user") — unsent uploads go, invitations they created
- * are revoked, every session ends, and the row is anonymised: a fresh `deleted-…` username (the old one is
- * free again), "Deleted user", no picture, a password hash no password matches, disabled and deleted now.
+ * DELETE /api/account {password} (§4.15). Checks the password (in the hashing pool; 5 wrong per 15 minutes,
+ * spent before the check) and leaves every call; then, in one transaction:
+ * - the row is anonymised — a fresh `deleted-…` username (the old one is free again), "Deleted user", no
+ *   picture, a hash no password matches, disabled and deleted now — first, so that the lines written next,
+ *   and everything announced, already carry that face;
+ * - every room and group is left: rooms they owned pass to their heir with an `ownership_transferred` line
+ *   (lib/data/moderation.ts), a group hears `left`, rooms and groups left empty are deleted. Direct
+ *   conversations stay as they are for the other person (the membership too, so the conversation keeps
+ *   naming its two people: the other one and "Deleted user");
+ * - unsent uploads go, invitations they created are revoked, every session ends.
  */
 export async function deleteAccount(input: { userId: string; password: string; ip: string | null }): Promise<DeletedAccount> {
   const limiter = sharedLimiter(accountDeletionPolicy);
@@ -197,63 +196,11 @@ export async function deleteAccount(input: { userId: string; password: string; i
       const self = await tx.$queryRaw<{ avatar: string | null }[]>`
         SELECT avatar FROM users WHERE id = ${input.userId}::uuid AND deleted_at IS NULL FOR UPDATE`;
       if (!self[0]) throw signInFirst(); // deleted by a parallel request
-      // Every room they are in or own, locked in id order (as message writes lock rooms): a send, a
-      // moderation act or an ownership transfer in one of them waits for this, or this for it.
-      const rooms = await tx.$queryRaw<HeldRoom[]>`
-        SELECT r.id AS "roomId", r.kind::text AS kind, r.owner_id::text AS "ownerId" FROM rooms r
-        WHERE r.id IN (SELECT room_id FROM memberships WHERE user_id = ${input.userId}::uuid)
-           OR (r.owner_id = ${input.userId}::uuid AND r.kind IN ('public', 'private'))
-        ORDER BY r.id FOR UPDATE`;
-
-      const leftRoomIds: string[] = [];
-      const deletedRoomIds: string[] = [];
-      const transferred: { roomId: string; toUserId: string }[] = [];
-      for (const room of rooms) {
-        if (room.kind === 'direct') continue;
-        const owned = room.ownerId === input.userId && room.kind !== 'group';
-        const successor = await successorOf(tx, room.roomId, input.userId);
-        if (!successor) {
-          // Nobody else: the room, its history and files go (the attachments trigger queues their bytes).
-          await tx.$executeRaw`DELETE FROM rooms WHERE id = ${room.roomId}`;
-          deletedRoomIds.push(room.roomId);
-          continue;
-        }
-        if (owned) {
-          await tx.$executeRaw`UPDATE rooms SET owner_id = ${successor}::uuid WHERE id = ${room.roomId}`;
-          await tx.$executeRaw`UPDATE memberships SET role = 'owner' WHERE room_id = ${room.roomId} AND user_id = ${successor}::uuid`;
-          // TODO(lead): write the room's `ownership_transferred` line here ({ to: successor's EventSubject },
-          // authored by the leaving user) with lib/data/moderation.ts's line writer, in this transaction.
-          await recordAudit(
-            {
-              kind: 'room.ownership_transferred',
-              actorId: input.userId,
-              ip: input.ip,
-              details: { roomId: room.roomId, from: input.userId, to: successor, reason: 'account_deleted' },
-            },
-            tx,
-          );
-          transferred.push({ roomId: room.roomId, toUserId: successor });
-        }
-        // Read positions and thread reads go with the membership (cascade); member counts by trigger.
-        await tx.$executeRaw`DELETE FROM memberships WHERE room_id = ${room.roomId} AND user_id = ${input.userId}::uuid`;
-        leftRoomIds.push(room.roomId);
-      }
-
-      const revokedInvites = await tx.$executeRaw`
-        UPDATE invites SET revoked_at = now() WHERE created_by = ${input.userId}::uuid AND revoked_at IS NULL`;
-      // Unsent uploads (sent files stay with their messages); the trigger queues their bytes.
-      const unsentUploads = await tx.$executeRaw`
-        DELETE FROM attachments WHERE uploader_id = ${input.userId}::uuid AND message_id IS NULL`;
-      const sessions = await tx.$queryRaw<{ id: string }[]>`
-        DELETE FROM sessions WHERE user_id = ${input.userId}::uuid RETURNING id::text AS id`;
-      await tx.$executeRaw`DELETE FROM known_login_addresses WHERE user_id = ${input.userId}::uuid`;
-      if (self[0].avatar) await queueGarbage(tx, avatarKey(input.userId, self[0].avatar));
-
-      const username = await anonymousUsername(tx);
+      // Anonymised first: the lines written below, and what is announced, already carry the new face.
       const user = await tx.user.update({
         where: { id: input.userId },
         data: {
-          username,
+          username: await anonymousUsername(tx),
           displayName: DELETED_USER_DISPLAY_NAME,
           avatar: null,
           // Not a bcrypt hash: no password matches it (and sign-in refuses deleted accounts before asking).
@@ -264,25 +211,81 @@ export async function deleteAccount(input: { userId: string; password: string; i
         },
         select: publicUserSelect,
       });
+      if (self[0].avatar) await queueGarbage(tx, avatarKey(input.userId, self[0].avatar));
+
+      // Every room they are in or own, locked in id order (as message writes lock rooms): a send, a
+      // moderation act or an ownership transfer in one of them waits for this, or this for it.
+      const rooms = await tx.$queryRaw<HeldRoom[]>`
+        SELECT r.id AS "roomId", r.kind::text AS kind, r.owner_id::text AS "ownerId" FROM rooms r
+        WHERE r.id IN (SELECT room_id FROM memberships WHERE user_id = ${input.userId}::uuid)
+           OR (r.owner_id = ${input.userId}::uuid AND r.kind IN ('public', 'private'))
+        ORDER BY r.id FOR UPDATE`;
+      const changes: Omit<DeletedAccount, 'user' | 'endedSessionIds' | 'callChanges'> = {
+        leftRoomIds: [],
+        deletedRooms: [],
+        transferred: [],
+        lines: [],
+        settings: [],
+        memberUpdates: [],
+      };
+      const leave = () => tx.$executeRaw`DELETE FROM memberships WHERE user_id = ${input.userId}::uuid AND room_id = ANY (${changes.leftRoomIds}::text[])`;
+      for (const room of rooms) {
+        if (room.kind === 'direct') continue;
+        if (room.kind === 'group') {
+          const locked = await lockRoom(tx, room.roomId);
+          await tx.$executeRaw`DELETE FROM memberships WHERE room_id = ${room.roomId} AND user_id = ${input.userId}::uuid`;
+          if ((await tx.membership.count({ where: { roomId: room.roomId } })) === 0) {
+            await tx.room.delete({ where: { id: room.roomId } });
+            changes.deletedRooms.push({ roomId: room.roomId, memberIds: [] });
+          } else {
+            changes.lines.push(await writeGroupLeftLine(tx, { roomId: room.roomId, room: locked, userId: input.userId }));
+            changes.leftRoomIds.push(room.roomId);
+          }
+          continue;
+        }
+        if (room.ownerId === input.userId) {
+          // The heir (admins, then moderators, then members; who joined first), the line and its audit event
+          // — or, with nobody else in it, the room goes with its history and files (their bytes queued).
+          const passed = await passOwnershipOnDeparture(tx, { roomId: room.roomId, ownerId: input.userId });
+          if (passed.deleted) {
+            changes.deletedRooms.push({ roomId: room.roomId, memberIds: passed.memberIds });
+            continue;
+          }
+          changes.lines.push(...passed.lines);
+          changes.settings.push(passed.settings);
+          for (const member of passed.members) changes.memberUpdates.push({ roomId: room.roomId, member });
+          changes.transferred.push({ roomId: room.roomId, toUserId: passed.settings.ownerId });
+        }
+        changes.leftRoomIds.push(room.roomId);
+      }
+      // Read positions and thread reads go with the memberships (cascade); member counts by trigger.
+      await leave();
+
+      await revokeInvitesOf(tx, input.userId);
+      // Unsent uploads (sent files stay with their messages); the trigger queues their bytes.
+      const unsentUploads = await tx.$executeRaw`
+        DELETE FROM attachments WHERE uploader_id = ${input.userId}::uuid AND message_id IS NULL`;
+      const sessions = await tx.$queryRaw<{ id: string }[]>`
+        DELETE FROM sessions WHERE user_id = ${input.userId}::uuid RETURNING id::text AS id`;
+      await tx.$executeRaw`DELETE FROM known_login_addresses WHERE user_id = ${input.userId}::uuid`;
       await recordAudit(
         {
           kind: 'user.deleted',
           actorId: input.userId,
           ip: input.ip,
           details: {
-            leftRooms: leftRoomIds,
-            deletedRooms: deletedRoomIds,
-            transferredRooms: transferred,
-            revokedInvites,
+            leftRooms: changes.leftRoomIds,
+            deletedRooms: changes.deletedRooms.map((r) => r.roomId),
+            transferredRooms: changes.transferred,
             unsentUploads,
             endedSessions: sessions.length,
           },
         },
         tx,
       );
-      return { user, endedSessionIds: sessions.map((s) => s.id), leftRoomIds, deletedRoomIds, transferred };
+      return { user, endedSessionIds: sessions.map((s) => s.id), ...changes };
     },
-    // Someone in many rooms: one statement per room, under locks others wait on; allow it some time.
+    // Someone in many rooms: a few statements per room, under locks others wait on; allow it some time.
     { timeout: 30_000, maxWait: 10_000 },
   );
   return { ...outcome, callChanges };

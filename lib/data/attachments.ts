@@ -23,7 +23,7 @@ import {
 } from '../schemas/attachment';
 import type { PublicUser } from '../schemas/user';
 import { uuidv7 } from '../uuid';
-import { requireMembership } from './rooms';
+import { requireMembership, requirePoster } from './rooms';
 
 type Tx = Prisma.TransactionClient;
 
@@ -106,7 +106,7 @@ export async function reserveUpload(input: {
   durationMs?: number;
   waveform?: number[];
 }): Promise<UploadReservation> {
-  await requireMembership({ roomId: input.roomId, userId: input.userId });
+  await requirePoster({ roomId: input.roomId, userId: input.userId }); // members who may post now (§4.13)
   await consumeAttempt(sharedLimiter(uploadPolicy()), input.userId, 'uploads');
   const quota = getEnv().UPLOAD_QUOTA_BYTES;
   const id = uuidv7();

@@ -15,7 +15,23 @@ export type AuditKind =
   | 'sessions.ended'
   | 'message.deleted_by_moderator'
   | 'upload.infected'
+  // running rooms (docs/protocol.md §4.13–§4.14)
+  | 'room.updated'
+  | 'room.archived'
+  | 'room.restored'
   | 'room.ownership_transferred'
+  | 'member.role_changed'
+  | 'member.kicked'
+  | 'member.banned'
+  | 'member.unbanned'
+  | 'member.muted'
+  | 'member.unmuted'
+  | 'members.added'
+  | 'invite.created'
+  | 'invite.revoked'
+  | 'invite.accepted'
+  | 'group.created'
+  // accounts (§4.15)
   | 'user.updated'
   | 'user.deleted';
 

@@ -37,7 +37,7 @@ import {
 import type { PublicUser } from '../schemas/user';
 import { uuidv7 } from '../uuid';
 import { createMessage, type StoredMessage } from './messages';
-import { getRoomAccess } from './rooms';
+import { getRoomAccess, requirePoster } from './rooms';
 import { isUniqueViolation } from './users';
 
 type Tx = Prisma.TransactionClient;
@@ -251,6 +251,7 @@ export interface StartCallInput {
 export async function startCall(input: StartCallInput): Promise<CallChange> {
   const access = await getRoomAccess({ roomId: input.roomId, userId: input.userId });
   if (!access.isMember) throw new AppError('FORBIDDEN', 'You are not a member of this room.');
+  await requirePoster({ roomId: input.roomId, userId: input.userId }); // not archived, not muted (§4.13)
   const points = getEnv().RATE_LIMIT_CALLS_PER_MINUTE;
   await consumeAttempt(sharedLimiter(callPolicy(points)), input.userId, 'calls');
 

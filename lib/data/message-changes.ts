@@ -12,9 +12,10 @@ import { getDb } from '../db';
 import { AppError } from '../errors';
 import { mentionCandidates } from '../schemas/mentions';
 import { MAX_REACTION_EMOJI, REACTION_USERS_LISTED, type ChatMessage } from '../schemas/message';
+import { hasRole, isConversation } from '../schemas/room';
 import { deleteMessageAttachments } from './attachments';
 import { recordAudit } from './audit';
-import { lockRoom, memberRole, messageDeleted, messageNotFound, readMessage, stripAuthorId } from './messages';
+import { actingMember, assertMayWrite, lockRoom, mayMentionRoom, messageDeleted, messageNotFound, readMessage, stripAuthorId, type ActingMember, type LockedRoom } from './messages';
 import { requireMembership } from './rooms';
 
 /** A change's outcome: the message as it is now, and whether it changed (only then is it broadcast). */
@@ -30,18 +31,18 @@ async function withMessage<T>(
   input: { roomId: string; userId: string; seq: number },
   work: (context: {
     tx: Tx;
-    room: Awaited<ReturnType<typeof lockRoom>>;
-    role: 'owner' | 'member';
+    room: LockedRoom;
+    member: ActingMember;
     message: ChatMessage & { authorId: string };
   }) => Promise<T>,
 ): Promise<T> {
   return getDb().$transaction(async (tx) => {
     const room = await lockRoom(tx, input.roomId);
-    const role = await memberRole(tx, room, input.roomId, input.userId);
+    const member = await actingMember(tx, room, input.roomId, input.userId);
     await tx.$queryRaw`SELECT 1 FROM messages WHERE room_id = ${input.roomId} AND seq = ${input.seq} FOR UPDATE`;
     const message = await readMessage(tx, input.roomId, input.seq);
     if (!message) throw messageNotFound(input.seq);
-    return work({ tx, room, role, message });
+    return work({ tx, room, member, message });
   });
 }
 
@@ -61,10 +62,12 @@ async function reread(tx: Tx, roomId: string, seq: number): Promise<ChatMessage>
  * by an edit does not notify).
  */
 export async function editMessage(input: { roomId: string; userId: string; seq: number; clientId: string; body: string }): Promise<MessageChange> {
-  return withMessage(input, async ({ tx, room, role, message }) => {
+  return withMessage(input, async ({ tx, room, member, message }) => {
+    assertMayWrite(room, member, true);
     if (message.deletedAt) throw messageDeleted('edited');
     if (message.authorId !== input.userId) throw new AppError('FORBIDDEN', 'Only its author can edit a message.');
     if (message.call) throw new AppError('FORBIDDEN', 'A call entry cannot be edited.');
+    if (message.event) throw new AppError('FORBIDDEN', 'A room event cannot be edited.');
     if (!input.body && message.attachments.length === 0) {
       throw new AppError('INVALID_PAYLOAD', 'The message is empty.', { issues: [{ path: 'body', message: 'The message is empty.' }] });
     }
@@ -80,7 +83,7 @@ export async function editMessage(input: { roomId: string; userId: string; seq: 
     }
     const rev = await nextRev(tx, input.roomId, room.lastRev);
     const { names, room: wantsRoom } = mentionCandidates(input.body);
-    const mentionsRoom = wantsRoom && (room.roomMentions === 'anyone' || role === 'owner');
+    const mentionsRoom = wantsRoom && mayMentionRoom(room.roomMentions, member.role);
     await tx.$executeRaw`
       INSERT INTO message_edits (message_id, client_id, previous_body) VALUES (${BigInt(message.id)}, ${input.clientId}::uuid, ${message.body})`;
     await tx.$executeRaw`
@@ -93,16 +96,17 @@ export async function editMessage(input: { roomId: string; userId: string; seq: 
 }
 
 /**
- * The author, or the room's owner (not in direct rooms, which have none), deletes a message: its body,
+ * The author, or a moderator, admin or the owner of the room (not in conversations, which have none), deletes a message: its body,
  * previous versions, reactions, mentions and files are removed from the database (the files' bytes from
  * storage by lib/files/garbage.ts), and a tombstone keeps its seq
  * (no gap). Deleting a tombstone changes nothing. A thread keeps its replies under a deleted root.
  */
 export async function deleteMessage(input: { roomId: string; userId: string; seq: number; ip?: string | null }): Promise<MessageChange> {
-  return withMessage(input, async ({ tx, room, role, message }) => {
+  return withMessage(input, async ({ tx, room, member, message }) => {
+    assertMayWrite(room, member, false);
     const isAuthor = message.authorId === input.userId;
-    if (!isAuthor && !(role === 'owner' && room.kind !== 'direct')) {
-      throw new AppError('FORBIDDEN', 'Only its author or the room owner can delete a message.');
+    if (!isAuthor && !(hasRole(member.role, 'moderator') && !isConversation(room.kind))) {
+      throw new AppError('FORBIDDEN', 'Only its author or the room’s moderators can delete a message.');
     }
     if (message.deletedAt) return { message: stripAuthorId(message), changed: false };
     const rev = await nextRev(tx, input.roomId, room.lastRev);
@@ -112,7 +116,7 @@ export async function deleteMessage(input: { roomId: string; userId: string; seq
     await deleteMessageAttachments(tx, id);
     await tx.$executeRaw`
       UPDATE messages SET body = '', deleted_at = now(), rev = ${rev}, reactions = '[]', mentions = '{}', mentions_room = false,
-        attachments = '[]', call = NULL
+        attachments = '[]', call = NULL, event = NULL
       WHERE id = ${id}`;
     if (!isAuthor) {
       await recordAudit(
@@ -129,7 +133,8 @@ export async function deleteMessage(input: { roomId: string; userId: string; seq
  * A message carries at most MAX_REACTION_EMOJI distinct emoji; tombstones take none.
  */
 export async function setReaction(input: { roomId: string; userId: string; seq: number; emoji: string; add: boolean }): Promise<MessageChange> {
-  return withMessage(input, async ({ tx, room, message }) => {
+  return withMessage(input, async ({ tx, room, member, message }) => {
+    assertMayWrite(room, member, input.add);
     if (message.deletedAt) throw messageDeleted('reacted to');
     const id = BigInt(message.id);
     let changed: number;

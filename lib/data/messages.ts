@@ -10,7 +10,9 @@ import { AppError, isDatabaseUnavailable } from '../errors';
 import { mentionCandidates } from '../schemas/mentions';
 import { REPLAY_LIMIT, type ChatMessage, type HistoryPage, type HistoryQuery, type MessageReplay } from '../schemas/message';
 import type { CallEntry } from '../schemas/call';
-import type { RoomSummary } from '../schemas/room';
+import { hasRole, isConversation, type MemberRole, type RoomSummary } from '../schemas/room';
+import type { RoomEvent } from '../schemas/room-event';
+import { uuidv7 } from '../uuid';
 import { attachUploads, lockUnsentUploads } from './attachments';
 import { messageColumns, ownColumns, toChatMessage, type MessageRow, THREAD_PARTICIPANTS_LISTED } from './message-rows';
 import { assertMember, requireMembership } from './rooms';
@@ -144,10 +146,19 @@ async function writeBatch(batch: PendingWrite[]): Promise<void> {
   });
 }
 
-/** Nothing inserted and nothing found: the author is not a member, or the room is gone. */
+/** Nothing inserted and nothing found: the author is not a member or is muted, the room is archived or gone. */
 async function refuse(input: NewMessage): Promise<never> {
-  await requireMembership({ roomId: input.roomId, userId: input.authorId });
+  const room = await requireMembership({ roomId: input.roomId, userId: input.authorId });
+  if (room.archivedAt) throw archivedError();
+  if (room.mutedUntil) throw mutedError(new Date(room.mutedUntil));
   throw new AppError('FORBIDDEN', 'You are not a member of this room.');
+}
+
+/** The author of a checked message (a reply, files): a member who may post here now. */
+async function checkedPoster(tx: Tx, room: LockedRoom, input: NewMessage): Promise<ActingMember> {
+  const member = await actingMember(tx, room, input.roomId, input.authorId);
+  assertMayWrite(room, member, true);
+  return member;
 }
 
 async function createOne(input: NewMessage): Promise<WriteResult> {
@@ -204,15 +215,20 @@ async function insertOrFindMany(inputs: NewMessage[]): Promise<Map<number, Inser
     ), fresh AS (
       SELECT i.* FROM input i
       WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = i.ord)
-        AND EXISTS (SELECT 1 FROM memberships mb WHERE mb.room_id = i.room_id AND mb.user_id = i.author_id)
+        -- a member, not muted now (§4.13)
+        AND EXISTS (SELECT 1 FROM memberships mb WHERE mb.room_id = i.room_id AND mb.user_id = i.author_id
+                    AND (mb.muted_until IS NULL OR mb.muted_until <= now()))
     ), locked AS (
-      SELECT r.id, r.last_seq, r.room_mentions FROM rooms r WHERE r.id = ANY (ARRAY(SELECT room_id FROM fresh)) ORDER BY r.id FOR UPDATE
+      -- An archived room takes nothing. Archiving locks this row too: a send waiting for that lock sees the
+      -- archived row once it has it (READ COMMITTED rechecks the condition on the row it locked).
+      SELECT r.id, r.last_seq, r.room_mentions FROM rooms r
+      WHERE r.id = ANY (ARRAY(SELECT room_id FROM fresh)) AND r.archived_at IS NULL ORDER BY r.id FOR UPDATE
     ), numbered AS (
-      -- @room counts when the room lets anyone use it, or the author owns the room (looked up only then).
+      -- @room counts when the room lets anyone use it, or the author is its owner or an admin (looked up only then).
       SELECT f.*, (l.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord))::int AS seq,
              CASE WHEN NOT f.wants_room THEN false
                   WHEN l.room_mentions = 'anyone' THEN true
-                  ELSE EXISTS (SELECT 1 FROM memberships mo WHERE mo.room_id = f.room_id AND mo.user_id = f.author_id AND mo.role = 'owner')
+                  ELSE EXISTS (SELECT 1 FROM memberships mo WHERE mo.room_id = f.room_id AND mo.user_id = f.author_id AND mo.role IN ('owner', 'admin'))
              END AS mentions_room
       FROM fresh f JOIN locked l ON l.id = f.room_id
     ), bump AS (
@@ -253,22 +269,60 @@ function isUniqueViolationRaw(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && /23505|unique/i.test(JSON.stringify(error.meta ?? {}) + error.message);
 }
 
+/** A room's row as locked for a write: seqs and revs are assigned under it, in commit order. */
+export interface LockedRoom {
+  lastSeq: number;
+  lastRev: number;
+  roomMentions: string;
+  kind: RoomSummary['kind'];
+  archivedAt: Date | null;
+}
+
 /** The room's row, locked for this transaction: seqs and revs are assigned under it, in commit order. */
-export async function lockRoom(tx: Tx, roomId: string): Promise<{ lastSeq: number; lastRev: number; roomMentions: string; kind: RoomSummary['kind'] }> {
-  const rows = await tx.$queryRaw<{ lastSeq: number; lastRev: number; roomMentions: string; kind: RoomSummary['kind'] }[]>`
-    SELECT last_seq AS "lastSeq", last_rev AS "lastRev", room_mentions AS "roomMentions", kind::text AS kind
+export async function lockRoom(tx: Tx, roomId: string): Promise<LockedRoom> {
+  const rows = await tx.$queryRaw<LockedRoom[]>`
+    SELECT last_seq AS "lastSeq", last_rev AS "lastRev", room_mentions AS "roomMentions", kind::text AS kind, archived_at AS "archivedAt"
     FROM rooms WHERE id = ${roomId} FOR UPDATE`;
   if (!rows[0]) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
   return rows[0];
 }
 
-/** The acting user's role in the room, or the refusal a non-member gets (NOT_FOUND for direct rooms). */
-export async function memberRole(tx: Tx, room: { kind: RoomSummary['kind'] }, roomId: string, userId: string): Promise<'owner' | 'member'> {
-  const rows = await tx.$queryRaw<{ role: 'owner' | 'member' }[]>`
-    SELECT role::text AS role FROM memberships WHERE room_id = ${roomId} AND user_id = ${userId}::uuid`;
-  if (rows[0]) return rows[0].role;
-  if (room.kind === 'direct') throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
+/** The acting member: their role and, if muted, until when. */
+export interface ActingMember {
+  role: MemberRole;
+  mutedUntil: Date | null;
+}
+
+/** The acting user's membership, or the refusal a non-member gets (NOT_FOUND for conversations). */
+export async function actingMember(tx: Tx, room: { kind: RoomSummary['kind'] }, roomId: string, userId: string): Promise<ActingMember> {
+  const rows = await tx.$queryRaw<ActingMember[]>`
+    SELECT role::text AS role, CASE WHEN muted_until > now() THEN muted_until END AS "mutedUntil"
+    FROM memberships WHERE room_id = ${roomId} AND user_id = ${userId}::uuid`;
+  if (rows[0]) return rows[0];
+  if (isConversation(room.kind)) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
   throw new AppError('FORBIDDEN', 'You are not a member of this room.');
+}
+
+export function archivedError(): AppError {
+  return new AppError('FORBIDDEN', 'This room is archived: it is read-only.');
+}
+
+export function mutedError(until: Date): AppError {
+  return new AppError('FORBIDDEN', `You are muted in this room until ${until.toISOString()}.`);
+}
+
+/**
+ * What archiving and muting forbid (docs/protocol.md §4.13): nothing is written in an archived room; a
+ * muted member cannot add anything (post, edit, react) but may take things back (delete their own, unreact).
+ */
+export function assertMayWrite(room: Pick<LockedRoom, 'archivedAt'>, member: ActingMember, adds: boolean): void {
+  if (room.archivedAt) throw archivedError();
+  if (adds && member.mutedUntil) throw mutedError(member.mutedUntil);
+}
+
+/** Whether an @room / @here by this member notifies everyone: the room lets anyone, or they are admin or owner. */
+export function mayMentionRoom(roomMentions: string, role: MemberRole): boolean {
+  return roomMentions === 'anyone' || hasRole(role, 'admin');
 }
 
 /** A message of the room by seq, in its wire shape (optionally locked for an update). */
@@ -305,7 +359,8 @@ async function createChecked(input: NewMessage): Promise<StoredMessage> {
 async function createCheckedOnce(input: NewMessage): Promise<StoredMessage> {
   return getDb().$transaction(async (tx) => {
     const room = await lockRoom(tx, input.roomId);
-    const role = input.call ? 'member' : await memberRole(tx, room, input.roomId, input.authorId);
+    // Call entries and room events are written by the server for something that already happened.
+    const role = input.call ? 'member' : (await checkedPoster(tx, room, input)).role;
     const existing = await tx.$queryRaw<{ seq: number }[]>`
       SELECT seq FROM messages WHERE room_id = ${input.roomId} AND author_id = ${input.authorId}::uuid AND client_id = ${input.clientId}::uuid`;
     if (existing[0]) {
@@ -336,7 +391,7 @@ async function createCheckedOnce(input: NewMessage): Promise<StoredMessage> {
     const seq = room.lastSeq + 1;
     const rev = rootSeq === null ? room.lastRev : room.lastRev + 1;
     const { names, room: wantsRoom } = mentionCandidates(input.body);
-    const mentionsRoom = wantsRoom && (room.roomMentions === 'anyone' || role === 'owner');
+    const mentionsRoom = wantsRoom && mayMentionRoom(room.roomMentions, role);
     const inserted = await tx.$queryRaw<{ id: bigint }[]>`
       INSERT INTO messages (room_id, seq, author_id, client_id, body, thread_root_seq, also_in_room, reply_to_seq, mentions, mentions_room, attachments, call)
       VALUES (${input.roomId}, ${seq}, ${input.authorId}::uuid, ${input.clientId}::uuid, ${input.body}, ${rootSeq},
@@ -360,6 +415,25 @@ async function createCheckedOnce(input: NewMessage): Promise<StoredMessage> {
     const root = rootSeq === null ? undefined : (await readMessage(tx, input.roomId, rootSeq))!;
     return { message: stripAuthorId(message), duplicate: false, ...(root ? { root: stripAuthorId(root) } : {}) };
   });
+}
+
+/**
+ * A room event's line (§4.13), written inside the transaction that made the change, under the room's lock
+ * that transaction holds (`room` as lockRoom read it; its lastSeq is advanced here). The author is whoever
+ * acted — a member, or an instance admin who is not one — so no membership or archive check: the change
+ * itself was checked.
+ */
+export async function insertRoomEvent(tx: Tx, input: { roomId: string; room: LockedRoom; authorId: string; event: RoomEvent }): Promise<ChatMessage> {
+  const seq = input.room.lastSeq + 1;
+  await tx.$executeRaw`
+    INSERT INTO messages (room_id, seq, author_id, client_id, body, event)
+    VALUES (${input.roomId}, ${seq}, ${input.authorId}::uuid, ${uuidv7()}::uuid, '', ${JSON.stringify(input.event)}::jsonb)`;
+  await tx.$executeRaw`UPDATE rooms SET last_seq = ${seq} WHERE id = ${input.roomId}`;
+  await tx.$executeRaw`
+    UPDATE memberships SET last_read_seq = GREATEST(last_read_seq, ${seq}), last_delivered_seq = GREATEST(last_delivered_seq, ${seq})
+    WHERE room_id = ${input.roomId} AND user_id = ${input.authorId}::uuid`;
+  input.room.lastSeq = seq;
+  return stripAuthorId((await readMessage(tx, input.roomId, seq))!);
 }
 
 export function stripAuthorId(message: ChatMessage & { authorId?: string }): ChatMessage {

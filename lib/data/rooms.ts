@@ -10,9 +10,15 @@ import { getEnv } from '../env';
 import { AppError } from '../errors';
 import { hashPassword, verifyPassword } from '../password';
 import { consumeAttempt, sharedLimiter, type LimitPolicy } from '../rate-limit';
-import type { CreateRoomInput, MemberRole, NotifyLevel, RoomDirectoryPage, RoomMentionsPolicy, RoomDirectoryQuery, RoomList, RoomMember, RoomSummary } from '../schemas/room';
+import type { CreateRoomInput, MemberRole, NotifyLevel, RoomDirectoryPage, RoomDirectoryQuery, RoomList, RoomMember, RoomSummary } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
+import type { ChatMessage } from '../schemas/message';
+import { GROUP_MAX_MEMBERS } from '../schemas/moderation';
+import { isConversation } from '../schemas/room';
 import { recordAudit } from './audit';
+import { isInstanceAdmin } from './instance-admin';
+import { archivedError, lockRoom, mutedError } from './messages';
+import { bannedError, isBanned, writeGroupLeftLine } from './moderation';
 import { isUniqueViolation, publicUserSelect } from './users';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -85,7 +91,7 @@ async function unreadMentionCounts(userId: string, roomIds: string[]): Promise<M
 
 function notifyLevelOf(kind: RoomSummary['kind'], stored: string | null): NotifyLevel {
   if (stored === 'all' || stored === 'mentions' || stored === 'none') return stored;
-  return kind === 'direct' ? 'all' : 'mentions';
+  return isConversation(kind) ? 'all' : 'mentions';
 }
 
 function toSummary(room: RoomRow, membership: MembershipView | null, viewerId: string, unreadMentions = 0): RoomSummary {
@@ -127,7 +133,7 @@ async function findMembership(roomId: string, userId: string): Promise<Membershi
 /** The room as the user may see it; direct rooms are visible to their two members only. */
 export async function getRoomForUser(input: { roomId: string; userId: string }): Promise<RoomSummary> {
   const [room, membership] = await Promise.all([findRoom(input.roomId), findMembership(input.roomId, input.userId)]);
-  if (room.kind === 'direct' && !membership) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
+  if (isConversation(room.kind) && !membership) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
   const mentions = membership ? await unreadMentionCounts(input.userId, [room.id]) : new Map<string, number>();
   return toSummary(room, membership, input.userId, mentions.get(room.id));
 }
@@ -143,7 +149,7 @@ export async function getRoomAccess(input: { roomId: string; userId: string }): 
            EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = r.id AND m.user_id = ${input.userId}::uuid) AS is_member
     FROM rooms r WHERE r.id = ${input.roomId}`;
   const row = rows[0];
-  if (!row || (row.kind === 'direct' && !row.is_member)) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
+  if (!row || (isConversation(row.kind) && !row.is_member)) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
   return { kind: row.kind, isMember: row.is_member };
 }
 
@@ -158,6 +164,14 @@ export function assertMember(room: RoomSummary): void {
 export async function requireMembership(input: { roomId: string; userId: string }): Promise<RoomSummary> {
   const room = await getRoomForUser(input);
   assertMember(room);
+  return room;
+}
+
+/** A member who may add something to the room now: not archived, not muted (uploads, calls; §4.13). */
+export async function requirePoster(input: { roomId: string; userId: string }): Promise<RoomSummary> {
+  const room = await requireMembership(input);
+  if (room.archivedAt) throw archivedError();
+  if (room.mutedUntil) throw mutedError(new Date(room.mutedUntil));
   return room;
 }
 
@@ -375,18 +389,22 @@ export async function joinRoom(input: {
   password?: string;
   ip: string | null;
 }): Promise<{ room: RoomSummary; joined: boolean }> {
-  const room = await getDb().room.findUnique({ where: { id: input.roomId }, select: { ...roomSelect, passwordHash: true } });
-  if (!room || room.kind === 'direct') {
+  const room = await getDb().room.findUnique({ where: { id: input.roomId }, select: roomSelect });
+  if (!room || isConversation(room.kind)) {
     const membership = room ? await findMembership(room.id, input.userId) : null;
     if (room && membership) return { room: toSummary(room, membership, input.userId), joined: false };
     throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
   }
   const existing = await findMembership(room.id, input.userId);
   if (existing) return { room: toSummary(room, existing, input.userId), joined: false };
+  // Before the password: a banned user learns nothing by guessing, and spends nothing.
+  if (await isBanned(getDb(), room.id, input.userId)) throw bannedError();
+  if (room.archivedAt) throw archivedError();
 
   if (room.kind === 'private') {
     // The attempt is spent before the (slow) check, so N parallel guesses cost N attempts; the right
     // password gives it back.
+    if (room.passwordHash === null) throw new AppError('FORBIDDEN', 'This room is entered by invitation only.');
     if (input.password === undefined) throw new AppError('FORBIDDEN', 'This room needs a password.');
     const limiter = sharedLimiter(roomPasswordPolicy);
     const key = `${input.userId}:${room.id}`;
@@ -399,34 +417,59 @@ export async function joinRoom(input: {
     await limiter.delete(key);
   }
 
-  // Two tabs joining at once both get here: the second insert is a no-op, not a unique violation.
+  // Two tabs joining at once both get here: the second insert is a no-op, not a unique violation. A ban
+  // or an archive committed since the checks above still refuses (the insert re-checks both).
   const inserted = await getDb().$executeRaw`
-    INSERT INTO memberships (room_id, user_id, role) VALUES (${room.id}, ${input.userId}::uuid, 'member')
+    INSERT INTO memberships (room_id, user_id, role)
+    SELECT ${room.id}, ${input.userId}::uuid, 'member'
+    WHERE NOT EXISTS (SELECT 1 FROM room_bans WHERE room_id = ${room.id} AND user_id = ${input.userId}::uuid)
+      AND EXISTS (SELECT 1 FROM rooms WHERE id = ${room.id} AND archived_at IS NULL)
     ON CONFLICT (room_id, user_id) DO NOTHING`;
+  if (inserted === 0 && !(await findMembership(room.id, input.userId))) {
+    if (await isBanned(getDb(), room.id, input.userId)) throw bannedError();
+    throw archivedError();
+  }
   return { room: await getRoomForUser({ roomId: room.id, userId: input.userId }), joined: inserted > 0 };
 }
 
-export async function leaveRoom(input: { roomId: string; userId: string }): Promise<{ left: boolean }> {
+/**
+ * Stops being a member. Owners transfer the room first (or delete it); direct conversations cannot be
+ * left. Leaving a group leaves a line, and the last one out deletes it (`deleted`).
+ */
+export async function leaveRoom(input: { roomId: string; userId: string }): Promise<{ left: boolean; lines: ChatMessage[]; deleted: boolean }> {
   const membership = await findMembership(input.roomId, input.userId);
   if (!membership) {
-    await getRoomForUser(input); // NOT_FOUND for a missing room (and for others' direct rooms); else leaving twice is fine
-    return { left: false };
+    await getRoomForUser(input); // NOT_FOUND for a missing room (and for others' conversations); else leaving twice is fine
+    return { left: false, lines: [], deleted: false };
   }
   if (membership.role === 'owner') {
-    throw new AppError('CONFLICT', 'The owner cannot leave their room; delete it instead.');
+    throw new AppError('CONFLICT', 'The owner cannot leave their room: transfer it to someone first, or delete it.');
   }
-  if ((await findRoom(input.roomId)).kind === 'direct') {
+  const kind = (await findRoom(input.roomId)).kind;
+  if (kind === 'direct') {
     throw new AppError('CONFLICT', 'A direct conversation cannot be left.');
   }
-  const { count } = await getDb().membership.deleteMany({ where: { roomId: input.roomId, userId: input.userId } });
-  return { left: count > 0 };
+  if (kind !== 'group') {
+    const { count } = await getDb().membership.deleteMany({ where: { roomId: input.roomId, userId: input.userId } });
+    return { left: count > 0, lines: [], deleted: false };
+  }
+  return getDb().$transaction(async (tx) => {
+    const room = await lockRoom(tx, input.roomId);
+    const { count } = await tx.membership.deleteMany({ where: { roomId: input.roomId, userId: input.userId } });
+    if (count === 0) return { left: false, lines: [], deleted: false };
+    if ((await tx.membership.count({ where: { roomId: input.roomId } })) === 0) {
+      await tx.room.delete({ where: { id: input.roomId } });
+      return { left: true, lines: [], deleted: true };
+    }
+    return { left: true, lines: [await writeGroupLeftLine(tx, { roomId: input.roomId, room, userId: input.userId })], deleted: false };
+  });
 }
 
-/** Owner only. Messages and memberships go with the room. Returns who was in it, to notify them. */
+/** The owner, or an instance admin. Messages and memberships go with the room. Returns who was in it, to notify them. */
 export async function deleteRoom(input: { roomId: string; userId: string; ip: string | null }): Promise<{ memberIds: string[]; kind: RoomSummary['kind'] }> {
   const room = await getRoomForUser(input);
-  if (room.kind === 'direct') throw new AppError('CONFLICT', 'A direct conversation cannot be deleted.');
-  if (room.ownerId !== input.userId) throw new AppError('FORBIDDEN', 'Only the room’s owner can delete it.');
+  if (isConversation(room.kind)) throw new AppError('CONFLICT', 'A conversation cannot be deleted.');
+  if (room.ownerId !== input.userId && !(await isInstanceAdmin(input.userId))) throw new AppError('FORBIDDEN', 'Only the room’s owner can delete it.');
   return getDb().$transaction(async (tx) => {
     const members = await tx.membership.findMany({ where: { roomId: input.roomId }, select: { userId: true } });
     await tx.room.delete({ where: { id: input.roomId } });
@@ -465,11 +508,10 @@ export async function startDirect(input: { userId: string; peerId: string }): Pr
       issues: [{ path: 'userId', message: 'Choose someone else.' }],
     });
   }
-  // A deleted account is nobody to start a conversation with (an existing one stays, §4.15).
-  const peer = await getDb().user.findFirst({ where: { id: input.peerId, deletedAt: null }, select: { id: true } });
+  const peer = await getDb().user.findUnique({ where: { id: input.peerId }, select: { id: true, deletedAt: true } });
+  if (!peer || peer.deletedAt) throw new AppError('NOT_FOUND', 'That user does not exist.');
   const directKey = directKeyOf(input.userId, input.peerId);
   const existing = await getDb().room.findUnique({ where: { directKey }, select: { id: true } });
-  if (!peer && !existing) throw new AppError('NOT_FOUND', 'That user does not exist.');
   if (existing) return { room: await getRoomForUser({ roomId: existing.id, userId: input.userId }), created: false };
   // Opening an existing conversation is free; starting a new one spends an attempt first.
   await consumeAttempt(sharedLimiter(directStartPolicy()), input.userId, 'new conversations started');
@@ -517,10 +559,36 @@ export async function setNotifyLevel(input: { roomId: string; userId: string; le
   return requireMembership(input); // NOT_FOUND / FORBIDDEN when there was no membership to update
 }
 
-/** The owner changes room settings (who may mention everyone). Not for direct rooms, which have no owner. */
-export async function updateRoomSettings(input: { roomId: string; userId: string; roomMentions: RoomMentionsPolicy }): Promise<RoomSummary> {
-  const room = await requireMembership(input);
-  if (room.kind === 'direct' || room.role !== 'owner') throw new AppError('FORBIDDEN', 'Only the room owner can change its settings.');
-  await getDb().room.update({ where: { id: input.roomId }, data: { roomMentions: input.roomMentions } });
-  return requireMembership(input);
+/**
+ * A new group conversation (§4.14): the starter and 2 to 8 others, all plain members. Always a new room;
+ * it spends one of the starter's new-conversation budget first (shared with direct conversations).
+ */
+export async function startGroup(input: { userId: string; userIds: string[]; ip: string | null }): Promise<{ room: RoomSummary; memberIds: string[] }> {
+  const others = input.userIds.filter((id) => id !== input.userId);
+  if (others.length !== input.userIds.length) {
+    throw new AppError('INVALID_PAYLOAD', 'The request is invalid.', { issues: [{ path: 'userIds', message: 'You are in the group already: choose others.' }] });
+  }
+  if (others.length + 1 > GROUP_MAX_MEMBERS) throw new AppError('CONFLICT', `A group holds at most ${GROUP_MAX_MEMBERS} people.`);
+  const users = await getDb().user.findMany({ where: { id: { in: others }, deletedAt: null }, select: { id: true } });
+  const found = new Set(users.map((u) => u.id));
+  const missing = others.map((id, i) => ({ id, i })).filter(({ id }) => !found.has(id));
+  if (missing.length > 0) {
+    throw new AppError('NOT_FOUND', 'Some of those people do not exist.', { issues: missing.map(({ i }) => ({ path: `userIds.${i}`, message: 'No such user.' })) });
+  }
+  await consumeAttempt(sharedLimiter(directStartPolicy()), input.userId, 'new conversations started');
+  const created = await getDb().$transaction(async (tx) => {
+    const room = await tx.room.create({
+      data: {
+        id: newRoomId(),
+        name: '',
+        kind: 'group',
+        ownerId: input.userId,
+        members: { create: [input.userId, ...others].map((userId) => ({ userId, role: 'member' as const })) },
+      },
+      select: { id: true },
+    });
+    await recordAudit({ kind: 'group.created', actorId: input.userId, ip: input.ip, details: { roomId: room.id, userIds: others } }, tx);
+    return room;
+  });
+  return { room: await getRoomForUser({ roomId: created.id, userId: input.userId }), memberIds: [input.userId, ...others] };
 }

@@ -259,7 +259,9 @@ function scoreExpression(plan: Plan, mode: Mode): Prisma.Sql | null {
 function searchableRooms(userId: string, includePublic: boolean): Prisma.Sql {
   return includePublic
     ? Prisma.sql`SELECT ms.room_id FROM memberships ms WHERE ms.user_id = ${userId}::uuid
-                 UNION SELECT r.id FROM rooms r WHERE r.kind = 'public'`
+                 UNION SELECT r.id FROM rooms r WHERE r.kind = 'public'
+                   -- a banned user reads no more of a public room than they could by joining it (§4.13)
+                   AND NOT EXISTS (SELECT 1 FROM room_bans b WHERE b.room_id = r.id AND b.user_id = ${userId}::uuid)`
     : Prisma.sql`SELECT ms.room_id FROM memberships ms WHERE ms.user_id = ${userId}::uuid`;
 }
 
@@ -297,7 +299,12 @@ async function findHits(tx: Tx, plan: Plan, mode: Mode, cursor: Cursor | null): 
   return tx.$queryRaw<HitRow[]>`
     WITH hits AS MATERIALIZED (${hits})
     SELECT ${messageColumns('m')}, h.score::float8 AS score,
-      r.name AS "roomName", r.kind::text AS "roomKind",
+      -- a group has no name: its other members' names label it (§4.14)
+      CASE WHEN r.kind = 'group' THEN (
+        SELECT string_agg(gu.display_name, ', ' ORDER BY gm.joined_at)
+        FROM memberships gm JOIN users gu ON gu.id = gm.user_id
+        WHERE gm.room_id = r.id AND gm.user_id <> ${plan.userId}::uuid
+      ) ELSE r.name END AS "roomName", r.kind::text AS "roomKind",
       CASE WHEN r.kind = 'direct' THEN (
         SELECT json_build_object('id', pu.id, 'username', pu.username, 'displayName', pu.display_name, 'avatar', pu.avatar)
         FROM memberships pm JOIN users pu ON pu.id = pm.user_id

@@ -5,7 +5,7 @@
  */
 import type { Namespace, Socket } from 'socket.io';
 import type { ChatMessage } from '../schemas/message';
-import type { Receipt, RoomSummary } from '../schemas/room';
+import type { Receipt, RoomMember, RoomSettings, RoomSummary } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
 import type { CallChange } from '../data/calls';
 import { callServiceOf } from './calls';
@@ -98,10 +98,42 @@ export function notifyMembershipRefresh(roomId: string, userId: string): void {
   globalForIo.parleyIo?.to(userRoom(userId)).emit('membership:changed', { roomId, isMember: true });
 }
 
-export function notifyMemberLeft(roomId: string, user: PublicUser): void {
-  toRoom({ roomId, emit: { event: 'member:left', payload: { user, at: new Date().toISOString() } }, disconnect: { userId: user.id } });
+/**
+ * Someone left, or a moderator removed them (`removal`): the room hears it (their own sockets to it too,
+ * then those are disconnected), and their tabs learn they are no longer a member — on every instance.
+ */
+export function notifyMemberLeft(roomId: string, user: PublicUser, removal?: { reason: 'kicked' | 'banned'; by: PublicUser }): void {
+  const at = new Date().toISOString();
+  toRoom({ roomId, emit: { event: 'member:left', payload: removal ? { user, at, reason: removal.reason, by: removal.by } : { user, at } }, disconnect: { userId: user.id } });
   globalForIo.parleyIo?.in(userRoom(user.id)).socketsLeave(membersRoom(roomId));
-  globalForIo.parleyIo?.to(userRoom(user.id)).emit('membership:changed', { roomId, isMember: false });
+  globalForIo.parleyIo?.to(userRoom(user.id)).emit('membership:changed', removal ? { roomId, isMember: false, reason: removal.reason } : { roomId, isMember: false });
+}
+
+/** A member's role or mute changed: the room's member lists, and their own tabs (which refetch the room). */
+export function notifyMemberUpdated(roomId: string, member: RoomMember): void {
+  toRoom({ roomId, emit: { event: 'member:updated', payload: { member } } });
+  notifyMembershipRefresh(roomId, member.user.id);
+}
+
+/** A room's shared settings changed: every member's tabs, on every instance, merge them (§4.13). */
+export function notifyRoomUpdated(settings: RoomSettings): void {
+  globalForIo.parleyIo?.to(membersRoom(settings.id)).emit('room:updated', { room: settings });
+}
+
+/** People were added to a room or group (or joined by invitation): the room hears each, and each one's tabs get the room. */
+export function notifyMembersAdded(roomId: string, added: { user: PublicUser; room: RoomSummary }[]): void {
+  const io = globalForIo.parleyIo;
+  if (!io) return;
+  for (const { user, room } of added) {
+    toRoom({ roomId, emit: { event: 'member:joined', payload: { user, at: new Date().toISOString() } } }, io);
+    io.in(userRoom(user.id)).socketsJoin(membersRoom(roomId));
+    io.to(userRoom(user.id)).emit('room:joined', { room });
+  }
+}
+
+/** Room events' lines (§4.13) reach the room like any stored message. */
+export function notifyLines(lines: ChatMessage[]): void {
+  for (const line of lines) notifyMessageStored(line);
 }
 
 /**

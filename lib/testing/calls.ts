@@ -153,7 +153,7 @@ export const SDP_ANSWER = 'v=0\r\no=- 1234567890 2 IN IP4 127.0.0.1\r\ns=-\r\nt=
 export const CANDIDATE = { candidate: 'candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 0.0.0.0 rport 0 generation 0', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' };
 
 export function publicUser(user: TestUser): PublicUser {
-  return { id: user.id, username: user.username, displayName: user.displayName };
+  return { id: user.id, username: user.username, displayName: user.displayName, avatar: user.avatar ?? null };
 }
 
 /** Two realtime instances on the test database, broadcasting through the PostgreSQL adapter, that know each other. */

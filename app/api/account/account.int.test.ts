@@ -358,7 +358,10 @@ describe('DELETE /api/account', () => {
     sockets.push(tab);
     const ended: string[] = [];
     tab.on('session:ended', () => ended.push('session:ended'));
-    // Bob is looking at his room: he sees her leave, under her new name.
+    // Bob's tab hears about his rooms; he is looking at his room, where he sees her leave under her new name.
+    const bobsTab = await openSession(rt.url, bob, { cookie: bobCookie });
+    sockets.push(bobsTab);
+    const updated = collect<{ room: { id: string; ownerId: string } }>(bobsTab, 'room:updated');
     const { socket: bobsView } = await openRoom(rt.url, bob, bobs, { cookie: bobCookie });
     sockets.push(bobsView);
     const left = collect<{ user: PublicUser }>(bobsView, 'member:left');
@@ -405,6 +408,12 @@ describe('DELETE /api/account', () => {
     const sharedMembers = await memberList(carolCookie, shared);
     expect(sharedMembers.map((m) => [m.user.id, m.role]).sort()).toEqual([[bob.id, 'member'], [carol.id, 'owner']].sort());
     expect((await getRoomForUser({ roomId: shared, userId: carol.id })).ownerId).toBe(carol.id);
+    await eventually(() => updated.some((u) => u.room.id === shared));
+    expect(updated.find((u) => u.room.id === shared)?.room.ownerId).toBe(carol.id);
+    // Each room she left with a line says so under her new face: the transfer, and the group's `left`.
+    const transferLine = (await history(carolCookie, shared)).messages.find((m) => m.event?.type === 'ownership_transferred');
+    expect(transferLine).toMatchObject({ author: ghost, event: { type: 'ownership_transferred', to: { id: carol.id } } });
+    expect((await history(bobCookie, group.id)).messages.find((m) => m.event?.type === 'left')?.author).toEqual(ghost);
     expect(await getDb().room.findUnique({ where: { id: alone } })).toBeNull();
 
     // Her call ended; her unsent upload and picture are gone; her invitation is revoked.
@@ -415,13 +424,12 @@ describe('DELETE /api/account', () => {
     expect((await storage.probe.keys(`avatars/${alice.id}/`)).includes(`avatars/${alice.id}/${picture}.webp`)).toBe(false);
     expect((await getAvatar(bobCookie, alice.id)).status).toBe(404);
 
-    // Nobody finds her, nobody starts a new conversation with her (bob's existing one opens).
+    // Nobody finds her, nobody starts a conversation with her (bob's existing one stays in his sidebar).
     for (const q of ['Deleted', alice.username, row.username]) {
       const found = await body<{ users: PublicUser[] }>(await users.GET(await apiRequest({ cookie: carolCookie }, 'GET', `/api/users?q=${q}`)));
       expect(found.users.map((u) => u.id), q).not.toContain(alice.id);
     }
-    await expect(startDirect({ userId: carol.id, peerId: alice.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect((await startDirect({ userId: bob.id, peerId: alice.id })).room.id).toBe(direct);
+    for (const someone of [carol, bob]) await expect(startDirect({ userId: someone.id, peerId: alice.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     // Her sign-in stops working (by either name), and her username is free again.
     await expect(authenticate({ username: alice.username, password: alice.password, ip: '10.1.2.3' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
@@ -437,7 +445,7 @@ describe('DELETE /api/account', () => {
     expect((await body<{ user: PublicUser }>(again)).user.id).not.toBe(alice.id);
 
     const audit = await getDb().auditEvent.findFirstOrThrow({ where: { actorId: alice.id, kind: 'user.deleted' } });
-    expect(audit.details).toMatchObject({ deletedRooms: [alone], transferredRooms: [{ roomId: shared, toUserId: carol.id }], revokedInvites: 1, unsentUploads: 1 });
+    expect(audit.details).toMatchObject({ deletedRooms: [alone], transferredRooms: [{ roomId: shared, toUserId: carol.id }], unsentUploads: 1 });
     expect(await getDb().auditEvent.count({ where: { actorId: alice.id, kind: 'room.ownership_transferred' } })).toBe(1);
   });
 

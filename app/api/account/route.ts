@@ -6,7 +6,15 @@ import { deleteAccount, getAccount, updateDisplayName } from '@/lib/data/account
 import { parseOrThrow } from '@/lib/errors';
 import { pokeGarbageCollector } from '@/lib/files/garbage';
 import { json, readJsonBody, requireApiUser, route } from '@/lib/http';
-import { notifyCallChanged, notifyMemberLeft, notifyMembershipRefresh, notifyRoomDeleted, notifySessionsEnded } from '@/lib/realtime/notify';
+import {
+  notifyCallChanged,
+  notifyLines,
+  notifyMemberLeft,
+  notifyMemberUpdated,
+  notifyRoomDeleted,
+  notifyRoomUpdated,
+  notifySessionsEnded,
+} from '@/lib/realtime/notify';
 import { deleteAccountSchema, updateAccountSchema } from '@/lib/schemas/account';
 
 export const dynamic = 'force-dynamic';
@@ -29,9 +37,10 @@ export const DELETE = route(async (request: Request) => {
   notifySessionsEnded(deleted.endedSessionIds);
   for (const change of deleted.callChanges) notifyCallChanged(change);
   for (const roomId of deleted.leftRoomIds) notifyMemberLeft(roomId, deleted.user);
-  for (const roomId of deleted.deletedRoomIds) notifyRoomDeleted(roomId, { memberIds: [] });
-  // The new owner's tabs refetch the room. TODO(lead): room:updated {room} to every member (§4.13 live settings).
-  for (const { roomId, toUserId } of deleted.transferred) notifyMembershipRefresh(roomId, toUserId);
+  for (const { roomId, memberIds } of deleted.deletedRooms) notifyRoomDeleted(roomId, { memberIds });
+  notifyLines(deleted.lines);
+  for (const settings of deleted.settings) notifyRoomUpdated(settings);
+  for (const { roomId, member } of deleted.memberUpdates) notifyMemberUpdated(roomId, member);
   pokeGarbageCollector(); // unsent uploads, the picture and emptied rooms' files
   return new Response(null, { status: 204 });
 });

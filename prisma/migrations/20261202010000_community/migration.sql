@@ -11,6 +11,9 @@ ALTER TYPE "room_kind" ADD VALUE IF NOT EXISTS 'group';
 -- A short line shown under the room's name; archived rooms are read-only (kept, restorable).
 ALTER TABLE "rooms" ADD COLUMN "topic" VARCHAR(250) NOT NULL DEFAULT '';
 ALTER TABLE "rooms" ADD COLUMN "archived_at" TIMESTAMPTZ(3);
+-- A private room may have no password now: it is then entered by invitation only. Only private rooms have one.
+ALTER TABLE "rooms" DROP CONSTRAINT "rooms_password_iff_private";
+ALTER TABLE "rooms" ADD CONSTRAINT "rooms_password_only_private" CHECK ("password_hash" IS NULL OR "kind" = 'private');
 
 -- A muted member reads but cannot post until then.
 ALTER TABLE "memberships" ADD COLUMN "muted_until" TIMESTAMPTZ(3);

@@ -1,10 +1,11 @@
-/** GET: one room with its members (members only). PATCH: the owner changes settings. DELETE: the owner deletes the room. */
+/** GET: one room with its members (members only). PATCH: admins and the owner change settings. DELETE: the owner (or an instance admin) deletes the room. */
 import { pokeGarbageCollector } from '@/lib/files/garbage';
-import { deleteRoom, getRoomForUser, listMembers, updateRoomSettings } from '@/lib/data/rooms';
+import { updateRoomSettings } from '@/lib/data/moderation';
+import { deleteRoom, getRoomForUser, listMembers } from '@/lib/data/rooms';
 import { parseOrThrow } from '@/lib/errors';
 import { json, readJsonBody, requireApiUser, roomIdParam, route } from '@/lib/http';
 import { updateRoomSchema } from '@/lib/schemas/room';
-import { notifyRoomDeleted } from '@/lib/realtime/notify';
+import { notifyLines, notifyRoomDeleted, notifyRoomUpdated } from '@/lib/realtime/notify';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,10 +20,15 @@ export const GET = route(async (request: Request, context: Context) => {
 });
 
 export const PATCH = route(async (request: Request, context: Context) => {
-  const { user } = await requireApiUser(request);
+  const { user, ip } = await requireApiUser(request);
   const roomId = await roomIdParam(context);
-  const { roomMentions } = parseOrThrow(updateRoomSchema, await readJsonBody(request));
-  return json({ room: await updateRoomSettings({ roomId, userId: user.id, roomMentions }) });
+  const changes = parseOrThrow(updateRoomSchema, await readJsonBody(request));
+  const { settings, lines } = await updateRoomSettings({ roomId, userId: user.id, changes, ip });
+  if (lines.length > 0) {
+    notifyLines(lines);
+    notifyRoomUpdated(settings);
+  }
+  return json({ room: await getRoomForUser({ roomId, userId: user.id }) });
 });
 
 export const DELETE = route(async (request: Request, context: Context) => {
