@@ -155,7 +155,7 @@ function DisplayNameForm({ user, onChanged }: { user: PublicUser; onChanged(user
   }
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-3" aria-label="Display name">
+    <form onSubmit={submit} noValidate className="space-y-3">
       <Field
         label="Display name"
         name="displayName"
