@@ -3,12 +3,12 @@
  * from the bytes; one frame of an animation; the pixel limit read from the headers; a 256 px WebP out.
  * (Storing and serving it: app/api/account/account.int.test.ts.)
  */
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { animatedGif, animatedWebp, avif, jpeg, png, pngBomb, tiff, webp } from '../testing/file-fixtures';
 import { makeAvatar } from './avatar';
 
-async function square(bytes: Buffer): Promise<sharp.Metadata> {
+async function square(bytes: Buffer): Promise<Metadata> {
   return sharp(await makeAvatar(bytes)).metadata();
 }
 
