@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { logoutAction } from '@/app/(auth)/actions';
 import type { PublicUser } from '@/lib/schemas/user';
+import { Avatar } from './ui/avatar';
 import { SearchButton } from './search/search-button';
 
 /** `isAdmin`: the user administers the instance (lib/data/instance-admin.ts): the header links to /admin. */
@@ -23,8 +24,11 @@ export function AppHeader({ user, leading, isAdmin = false }: { user: PublicUser
             Admin
           </Link>
         ) : null}
-        <Link href="/settings" data-testid="current-user" className="min-w-0 truncate text-slate-700 hover:underline">
-          {user.displayName} <span className="hidden text-slate-500 sm:inline">@{user.username}</span>
+        <Link href="/settings" className="flex min-w-0 items-center gap-2 text-slate-700 hover:underline">
+          <Avatar user={user} size="md" />
+          <span data-testid="current-user" className="min-w-0 truncate">
+            {user.displayName} <span className="hidden text-slate-500 sm:inline">@{user.username}</span>
+          </span>
         </Link>
         <form action={logoutAction}>
           <button type="submit" className="whitespace-nowrap rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">

@@ -1,5 +1,6 @@
 /** The browser's REST calls: JSON in and out, errors as the documented `{ error: { code, message, issues? } }`. */
 import type { ErrorBody, ErrorCode } from './errors';
+import type { AccountView } from './schemas/account';
 import type { HistoryPage } from './schemas/message';
 import type { CreateRoomInput, RoomDirectoryPage, RoomList, RoomMember, RoomSummary } from './schemas/room';
 import type { SearchPage, SearchScope, SearchSort } from './schemas/search';
@@ -23,15 +24,19 @@ function fallbackError(status: number): ErrorBody {
   return { code: status >= 500 ? 'INTERNAL' : 'INVALID_PAYLOAD', message: `The server answered ${status}. Please try again.` };
 }
 
-export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown; bytes?: Blob; signal?: AbortSignal } = {}): Promise<T> {
   const method = init.method ?? 'GET';
   let response: Response;
   try {
     response = await fetch(path, {
       method,
-      // The server takes state changes as JSON only, also without a body (lib/http/origin-guard.ts).
-      headers: method === 'GET' ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      // The server takes state changes as JSON only, also without a body, and raw bytes (a picture) as
+      // application/octet-stream (lib/http/origin-guard.ts).
+      headers:
+        method === 'GET'
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': init.bytes ? 'application/octet-stream' : 'application/json' },
+      body: init.bytes ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
       credentials: 'same-origin',
       cache: 'no-store',
       signal: init.signal,
@@ -103,6 +108,13 @@ export const directApi = {
 };
 
 export const accountApi = {
+  get: () => apiFetch<AccountView>('/api/account'),
+  rename: (displayName: string) => apiFetch<{ user: PublicUser }>('/api/account', { method: 'PATCH', body: { displayName } }),
+  /** The picture's bytes as they are: the server decides the type and makes the 256 px square. */
+  setAvatar: (picture: Blob) => apiFetch<{ user: PublicUser }>('/api/account/avatar', { method: 'PUT', bytes: picture }),
+  removeAvatar: () => apiFetch<{ user: PublicUser }>('/api/account/avatar', { method: 'DELETE' }),
+  /** Deletes the account for good (§4.15); every session, this one too, ends. */
+  remove: (password: string) => apiFetch<void>('/api/account', { method: 'DELETE', body: { password } }),
   changePassword: (input: ChangePasswordInput) => apiFetch<{ endedSessions: number }>('/api/account/password', { method: 'POST', body: input }),
   sessions: () => apiFetch<{ sessions: SessionView[] }>('/api/sessions'),
   endSession: (sessionId: string) => apiFetch<void>(`/api/sessions/${encodeURIComponent(sessionId)}`, { method: 'DELETE' }),

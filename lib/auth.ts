@@ -107,6 +107,7 @@ function authConfig(): NextAuthConfig {
         if (!session || session.user.id !== token.sub) return null;
         token.name = session.user.displayName;
         token.username = session.user.username;
+        token.avatar = session.user.avatar ?? null;
         return token;
       },
       session({ session, token }) {
@@ -114,6 +115,7 @@ function authConfig(): NextAuthConfig {
           id: String(token.sub),
           username: String(token.username ?? ''),
           displayName: String(token.name ?? ''),
+          avatar: typeof token.avatar === 'string' ? token.avatar : null,
         } as typeof session.user;
         return session;
       },

@@ -116,7 +116,7 @@ async function http(creds: ActorCredentials, method: string, path: string, body?
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...headers,
     },
-    body: body === undefined ? undefined : Buffer.isBuffer(body) ? new Uint8Array(body) : typeof body === 'string' ? body : JSON.stringify(body),
+    body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
   };
   const response = await dispatch(routes, new Request(`http://localhost${path}`, init));
   return { outcome: response.status, text: await response.text() };
@@ -188,6 +188,20 @@ function membersUpload(room: MatrixRoom): Promise<Attachment> {
 }
 
 /** A signed-in user of its own, for global rows that change the account (the shared actors must stay intact). */
+/** A bystander with a picture, made once (GET /api/users/[userId]/avatar). */
+let picturedUser: Promise<{ id: string; avatar: string }> | undefined;
+function pictured(): Promise<{ id: string; avatar: string }> {
+  picturedUser ??= (async () => {
+    const user = await createTestUser();
+    const { cookie } = await signInAs(user);
+    const answer = await http({ actor: 'outsider', user, cookie, sessionId: undefined }, 'PUT', '/api/account/avatar', new Uint8Array(image), {
+      'content-type': 'application/octet-stream',
+    });
+    return { id: user.id, avatar: (JSON.parse(answer.text) as { user: { avatar: string } }).user.avatar };
+  })();
+  return picturedUser;
+}
+
 async function throwawayFor(creds: ActorCredentials): Promise<ActorCredentials & { password?: string }> {
   if (!hasSession(creds.actor)) return creds;
   const user = await createTestUser();
@@ -495,6 +509,48 @@ const restRows: Row[] = [
       const own = await throwawayFor(creds);
       const current = own.password ?? 'whatever it was';
       return http(own, 'POST', '/api/account/password', { currentPassword: current, newPassword: 'a newer password', confirmPassword: 'a newer password' });
+    },
+    expected: signedIn(200),
+  },
+  // ── The account (docs/protocol.md §4.15): one's own, so every signed-in actor may; each cell acts on a throwaway account. ──
+  { name: 'GET /api/account', perRoom: false, run: ({ creds }) => http(creds, 'GET', '/api/account'), expected: signedIn(200) },
+  {
+    name: 'PATCH /api/account',
+    perRoom: false,
+    run: async ({ creds }) => http(await throwawayFor(creds), 'PATCH', '/api/account', { displayName: 'Renamed' }),
+    expected: signedIn(200),
+  },
+  {
+    name: 'DELETE /api/account',
+    perRoom: false,
+    run: async ({ creds }) => {
+      const own = await throwawayFor(creds);
+      return http(own, 'DELETE', '/api/account', { password: own.password ?? 'whatever it was' });
+    },
+    expected: signedIn(204),
+  },
+  {
+    name: 'PUT /api/account/avatar',
+    perRoom: false,
+    run: async ({ creds }) => {
+      const own = await throwawayFor(creds);
+      return http(own, 'PUT', '/api/account/avatar', new Uint8Array(image), { 'content-type': 'application/octet-stream' });
+    },
+    expected: signedIn(200),
+  },
+  {
+    name: 'DELETE /api/account/avatar',
+    perRoom: false,
+    run: async ({ creds }) => http(await throwawayFor(creds), 'DELETE', '/api/account/avatar', undefined, { 'content-type': 'application/json' }),
+    expected: signedIn(200),
+  },
+  {
+    // Anyone signed in sees anyone's picture (as they see names).
+    name: 'GET /api/users/[userId]/avatar',
+    perRoom: false,
+    run: async ({ creds }) => {
+      const { id, avatar } = await pictured();
+      return http(creds, 'GET', `/api/users/${id}/avatar?v=${avatar}`);
     },
     expected: signedIn(200),
   },

@@ -37,8 +37,15 @@ export async function readOptionalJsonBody(request: Request, maxBytes = DEFAULT_
   }
 }
 
-/** The body's bytes, refusing (413) as soon as more than `maxBytes` arrive, whatever Content-Length said. */
-async function readLimited(request: Request, maxBytes: number): Promise<Buffer> {
+/**
+ * The body's bytes, refusing (413, or `tooLarge()`) as soon as more than `maxBytes` arrive, whatever
+ * Content-Length said. For the few routes that take raw bytes (an account picture), not JSON.
+ */
+export async function readLimited(
+  request: Request,
+  maxBytes: number,
+  tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `The body must be at most ${maxBytes} bytes.`),
+): Promise<Buffer> {
   if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -56,7 +63,7 @@ async function readLimited(request: Request, maxBytes: number): Promise<Buffer> 
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      throw new AppError('PAYLOAD_TOO_LARGE', `The body must be at most ${maxBytes} bytes.`);
+      throw tooLarge();
     }
     chunks.push(value);
   }

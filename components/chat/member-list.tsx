@@ -1,5 +1,6 @@
 'use client';
 import { useMemo } from 'react';
+import { Avatar } from '@/components/ui/avatar';
 import { presenceRank, shownPresence } from '@/lib/stores/presence';
 import { PresenceDot, PresenceText, usePresenceMap } from './presence-context';
 import { useMe, useRoom } from './room-context';
@@ -49,6 +50,7 @@ export function MemberList({ open, onClose }: { open: boolean; onClose(): void }
             className="flex items-center gap-2 rounded px-1 py-1 text-sm"
           >
             <PresenceDot presence={shown} />
+            <Avatar user={user} size="md" />
             <span className="flex min-w-0 flex-1 flex-col">
               <span className="truncate">
                 {user.displayName}

@@ -12,6 +12,7 @@ import { attachmentSummary } from '@/lib/files/display';
 import { plainSnippet } from '@/lib/notifications/decide';
 import type { ChatMessage } from '@/lib/schemas/message';
 import type { TickState } from '@/lib/stores/receipts';
+import { Avatar } from '@/components/ui/avatar';
 import { AttachmentList } from './attachments/attachment-list';
 import { CallEntryLine } from './calls/call-entry';
 import { EmojiPicker } from './emoji-picker';
@@ -130,6 +131,7 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
       {event ? <RoomEventLine message={{ ...message, event }} time={<Time iso={message.createdAt} />} /> : null}
       {call || event || grouped ? null : (
         <div className="flex items-baseline gap-2">
+          <Avatar user={message.author} size="sm" className="self-center" />
           <span className={`font-medium ${mine ? 'text-brand-700' : 'text-slate-900'}`}>{message.author.displayName}</span>
           <Time iso={message.createdAt} />
         </div>
@@ -207,9 +209,7 @@ function ThreadSummaryButton({ message, unread }: { message: ChatMessage; unread
     >
       <span className="flex -space-x-1" aria-hidden="true">
         {thread.participants.slice(0, 3).map((p) => (
-          <span key={p.id} className="flex h-5 w-5 items-center justify-center rounded-full bg-brand-100 text-[10px] font-semibold text-brand-800 ring-2 ring-white">
-            {p.displayName.slice(0, 1).toUpperCase()}
-          </span>
+          <Avatar key={p.id} user={p} size="sm" className="ring-2 ring-white" />
         ))}
       </span>
       <span className="font-medium text-brand-700">{replies}</span>

@@ -3,6 +3,7 @@ import { BellSlashIcon } from '@heroicons/react/20/solid';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
+import { Avatar } from '@/components/ui/avatar';
 import { isConversation, type RoomSummary } from '@/lib/schemas/room';
 import { shownPresence } from '@/lib/stores/presence';
 import { roomTitle } from '@/lib/stores/room-list';
@@ -16,9 +17,29 @@ import { useRooms } from './rooms-context';
 import { useUiStore } from './ui-store';
 import { useWindowActive } from './use-window-active';
 
-function PeerDot({ room }: { room: RoomSummary }) {
+/** A direct conversation: the other person's face, their presence in its corner. */
+function PeerAvatar({ room }: { room: RoomSummary }) {
   const info = usePresence(room.peer?.id);
-  return <PresenceDot presence={shownPresence(info, false)} className="mx-[3px]" />;
+  const dot = <PresenceDot presence={shownPresence(info, false)} className={room.peer ? 'absolute -bottom-0.5 -right-0.5 ring-2 ring-slate-50' : 'mx-[3px]'} />;
+  if (!room.peer) return dot;
+  return (
+    <span className="relative shrink-0">
+      <Avatar user={room.peer} size="sm" />
+      {dot}
+    </span>
+  );
+}
+
+/** A group conversation: two of its other members' faces, overlapping. */
+function GroupAvatars({ room }: { room: RoomSummary }) {
+  const shown = (room.participants ?? []).slice(0, 2);
+  return (
+    <span className="flex shrink-0 -space-x-2">
+      {shown.map((user) => (
+        <Avatar key={user.id} user={user} size="sm" className="ring-2 ring-slate-50" />
+      ))}
+    </span>
+  );
 }
 
 function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: boolean; windowActive: boolean }) {
@@ -42,7 +63,9 @@ function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: b
         }`}
       >
         {room.kind === 'direct' ? (
-          <PeerDot room={room} />
+          <PeerAvatar room={room} />
+        ) : room.kind === 'group' && room.participants?.length ? (
+          <GroupAvatars room={room} />
         ) : room.kind === 'group' ? (
           <UsersIcon className="shrink-0 text-slate-500" aria-label="Group" aria-hidden={false} role="img" />
         ) : room.kind === 'private' ? (

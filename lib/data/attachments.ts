@@ -79,7 +79,8 @@ export function storageKeys(roomId: string, id: string): { main: string; thumbna
   return { main: `${roomId}/${id}`, thumbnail: `${roomId}/${id}.thumb.webp` };
 }
 
-function uploadPolicy(): LimitPolicy {
+/** The uploads budget per user (§7): files in rooms and account pictures spend from it. */
+export function uploadPolicy(): LimitPolicy {
   const points = getEnv().RATE_LIMIT_UPLOADS_PER_MINUTE;
   return { keyPrefix: `uploads-${points}`, points, duration: 60, blockDuration: 60 };
 }
@@ -257,7 +258,7 @@ export async function listRoomFiles(input: { roomId: string; userId: string; que
   const { before, kind, limit } = input.query;
   const rows = await getDb().$queryRaw<(AttachmentRow & { seq: number; threadRootSeq: number | null; createdAt: Date; author: PublicUser })[]>`
     SELECT ${ROW_COLUMNS}, m.seq, m.thread_root_seq AS "threadRootSeq", m.created_at AS "createdAt",
-           json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name) AS author
+           json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name, 'avatar', u.avatar) AS author
     FROM attachments a
     JOIN messages m ON m.id = a.message_id
     JOIN users u ON u.id = m.author_id

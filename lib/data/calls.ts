@@ -101,11 +101,11 @@ async function readSnapshot(tx: Tx, callId: string, lock: boolean): Promise<Call
 
 async function usersById(tx: Tx, ids: string[]): Promise<Map<string, PublicUser>> {
   const rows = await tx.$queryRaw<PublicUser[]>`
-    SELECT id::text, username, display_name AS "displayName" FROM users WHERE id = ANY (${ids}::uuid[])`;
+    SELECT id::text, username, display_name AS "displayName", avatar FROM users WHERE id = ANY (${ids}::uuid[])`;
   return new Map(rows.map((u) => [u.id, u]));
 }
 
-const unknownUser = (id: string): PublicUser => ({ id, username: 'deleted', displayName: 'Deleted user' });
+const unknownUser = (id: string): PublicUser => ({ id, username: 'deleted', displayName: 'Deleted user', avatar: null });
 
 async function toCallInfo(tx: Tx, snapshot: CallSnapshot): Promise<CallInfo> {
   const { call, participants } = snapshot;

@@ -306,7 +306,7 @@ async function findHits(tx: Tx, plan: Plan, mode: Mode, cursor: Cursor | null): 
         WHERE gm.room_id = r.id AND gm.user_id <> ${plan.userId}::uuid
       ) ELSE r.name END AS "roomName", r.kind::text AS "roomKind",
       CASE WHEN r.kind = 'direct' THEN (
-        SELECT json_build_object('id', pu.id, 'username', pu.username, 'displayName', pu.display_name)
+        SELECT json_build_object('id', pu.id, 'username', pu.username, 'displayName', pu.display_name, 'avatar', pu.avatar)
         FROM memberships pm JOIN users pu ON pu.id = pm.user_id
         WHERE pm.room_id = r.id AND pm.user_id <> ${plan.userId}::uuid LIMIT 1
       ) END AS peer,

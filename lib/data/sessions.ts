@@ -77,24 +77,24 @@ export async function createSession(input: { userId: string; ip: string | null; 
  */
 export async function validateSession(sessionId: string): Promise<ValidSession | null> {
   if (!isUuid(sessionId)) return null;
-  const rows = await getDb().$queryRaw<{ id: string; username: string; display_name: string; expires_at: Date }[]>`
+  const rows = await getDb().$queryRaw<{ id: string; username: string; display_name: string; avatar: string | null; expires_at: Date }[]>`
     WITH valid AS (
-      SELECT s.id AS session_id, s.created_at, s.expires_at, s.last_seen_at, u.id, u.username, u.display_name
+      SELECT s.id AS session_id, s.created_at, s.expires_at, s.last_seen_at, u.id, u.username, u.display_name, u.avatar
       FROM sessions s JOIN users u ON u.id = s.user_id
-      WHERE s.id = ${sessionId}::uuid AND s.expires_at > now() AND u.disabled_at IS NULL
+      WHERE s.id = ${sessionId}::uuid AND s.expires_at > now() AND u.disabled_at IS NULL AND u.deleted_at IS NULL
     ), touched AS (
       UPDATE sessions s SET ${slideExpiry(Prisma.sql`valid.created_at`)}
       FROM valid
       WHERE s.id = valid.session_id AND valid.last_seen_at < ${TOUCH_DUE}
       RETURNING s.expires_at
     )
-    SELECT valid.id, valid.username, valid.display_name, COALESCE((SELECT expires_at FROM touched), valid.expires_at) AS expires_at
+    SELECT valid.id, valid.username, valid.display_name, valid.avatar, COALESCE((SELECT expires_at FROM touched), valid.expires_at) AS expires_at
     FROM valid`;
   const row = rows[0];
   if (!row) return null;
   return {
     sessionId,
-    user: { id: row.id, username: row.username, displayName: row.display_name },
+    user: { id: row.id, username: row.username, displayName: row.display_name, avatar: row.avatar },
     expiresAt: row.expires_at.getTime(),
   };
 }

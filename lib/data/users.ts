@@ -73,6 +73,7 @@ export async function authenticate(input: { username: string; password: string; 
       ...publicUserSelect,
       passwordHash: true,
       disabledAt: true,
+      deletedAt: true,
       knownAddresses: { where: { address, lastLoginAt: { gt: daysAgo(KNOWN_ADDRESS_DAYS) } }, select: { address: true } },
     },
   });
@@ -89,8 +90,10 @@ export async function authenticate(input: { username: string; password: string; 
     }
   });
 
-  const valid = user ? await verifyPassword(input.password, user.passwordHash) : await verifyAgainstDummy(input.password);
-  if (!user || !valid || user.disabledAt) {
+  // A deleted account is no account: its (unusable) hash is not even asked, and it costs the same.
+  const live = user && !user.deletedAt ? user : null;
+  const valid = live ? await verifyPassword(input.password, live.passwordHash) : await verifyAgainstDummy(input.password);
+  if (!user || !live || !valid || user.disabledAt) {
     await recordAudit({ kind: 'login.failed', actorId: user?.id, ip: input.ip, details: { username: input.username } });
     throw new AppError('UNAUTHORIZED', 'Invalid username or password.');
   }
@@ -107,20 +110,25 @@ export async function authenticate(input: { username: string; password: string; 
     }),
     getDb().auditEvent.create({ data: { kind: 'login.succeeded', actorId: user.id, ip: input.ip } }),
   ]);
-  return { id: user.id, username: user.username, displayName: user.displayName };
+  return { id: user.id, username: user.username, displayName: user.displayName, avatar: user.avatar };
 }
 
 function daysAgo(days: number): Date {
   return new Date(Date.now() - days * 24 * 60 * 60 * 1000);
 }
 
-/** People to start a conversation with: username prefix or display-name substring, case-insensitive. */
+/**
+ * People to start a conversation with: username prefix or display-name substring, case-insensitive.
+ * Deleted and disabled accounts are nobody to talk to.
+ */
 export async function searchUsers(input: { q: string; limit: number; excludeId: string }): Promise<PublicUser[]> {
   // Prisma passes the text to LIKE as is: escape its wildcards so "%" and "_" match only themselves.
   const q = input.q.trim().replace(/[\\%_]/g, '\\$&');
   return getDb().user.findMany({
     where: {
       id: { not: input.excludeId },
+      deletedAt: null,
+      disabledAt: null,
       OR: [{ username: { startsWith: q.toLowerCase() } }, { displayName: { contains: q, mode: 'insensitive' } }],
     },
     select: publicUserSelect,

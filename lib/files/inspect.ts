@@ -66,7 +66,8 @@ export const IMAGE_JOBS = Math.max(
     Math.floor(availableParallelism() / Math.max(1, sharp.concurrency())),
   ),
 );
-const imageJobs = createLimiter(IMAGE_JOBS);
+/** Every image decode of this process runs through here (uploads' inspection, account pictures). */
+export const imageJobs = createLimiter(IMAGE_JOBS);
 
 /** Errors from the file system (EIO, ENOSPC, ENOENT…) are server faults; anything else is about the content. */
 function isSystemError(error: unknown): boolean {

@@ -283,7 +283,7 @@ describe('sending files', () => {
       attachment: reply.attachments[0],
       seq: reply.seq,
       threadRootSeq: root.seq,
-      author: { id: alice.id, username: alice.username, displayName: alice.displayName },
+      author: { id: alice.id, username: alice.username, displayName: alice.displayName, avatar: null },
       createdAt: reply.createdAt,
     });
     expect(page.files.find((f) => f.attachment.id === image.id)).toMatchObject({ seq: first.seq, threadRootSeq: null });

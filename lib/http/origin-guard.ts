@@ -12,8 +12,8 @@
  *   3. Under /api/ except Auth.js's /api/auth/*, `Content-Type: application/json` is required, body or no body:
  *      an HTML form cannot send it and a cross-origin script cannot send it without a CORS preflight,
  *      which Parley never grants. Non-browser clients send no Origin / Sec-Fetch-Site and pass 1 and 2.
- *      Uploads (POST /api/rooms/:roomId/uploads) carry raw bytes and must say `application/octet-stream`
- *      instead: just as unsendable by a form, and just as preflighted cross-origin.
+ *      Uploads (POST /api/rooms/:roomId/uploads, PUT /api/account/avatar) carry raw bytes and must say
+ *      `application/octet-stream` instead: just as unsendable by a form, and just as preflighted cross-origin.
  * ALLOWED_ORIGINS does not apply here: it lets other origins open sockets; the REST API is same-origin only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -47,8 +47,9 @@ function ownHosts(headers: GuardedRequest['headers']): Set<string> {
   return hosts;
 }
 
-/** The one route whose body is not JSON (docs/protocol.md §4.11). */
+/** The routes whose body is not JSON: uploads (docs/protocol.md §4.11) and a new account picture (PUT, §4.15). */
 export const UPLOAD_PATH = /^\/api\/rooms\/[^/]+\/uploads\/?$/;
+export const AVATAR_PATH = /^\/api\/account\/avatar\/?$/;
 
 function mediaType(value: string | null): string | undefined {
   return value?.split(';')[0]?.trim().toLowerCase();
@@ -72,7 +73,7 @@ export function crossOriginRefusal(request: GuardedRequest): AppError | null {
   const { pathname } = new URL(request.url, 'http://parley.invalid');
   if (pathname.startsWith('/api/') && !pathname.startsWith('/api/auth/')) {
     const type = mediaType(headers.get('content-type'));
-    if (UPLOAD_PATH.test(pathname)) {
+    if (UPLOAD_PATH.test(pathname) || (AVATAR_PATH.test(pathname) && request.method.toUpperCase() === 'PUT')) {
       if (type !== 'application/octet-stream') {
         return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as Content-Type: application/octet-stream.');
       }

@@ -79,7 +79,7 @@ describe('Socket.IO handshake', () => {
     const socket = connectClient(server.url, { cookie: await sessionCookie(user), origin: server.url });
     const ready = new Promise<unknown>((resolve) => socket.once('session:ready', resolve));
     await waitForConnect(socket);
-    expect(await ready).toEqual({ user: { id: user.id, username: user.username, displayName: user.displayName } });
+    expect(await ready).toEqual({ user: { id: user.id, username: user.username, displayName: user.displayName, avatar: null } });
     const pong = (await socket.timeout(2000).emitWithAck('session:ping')) as { ok: boolean };
     expect(pong.ok).toBe(true);
     socket.close();

@@ -1,24 +1,27 @@
 import type { Metadata } from 'next';
+import { DeleteAccount } from '@/components/settings/delete-account';
+import { ProfileSettings } from '@/components/settings/profile-settings';
 import { SecuritySettings } from '@/components/settings/security-settings';
 import { requireUser } from '@/lib/auth';
+import { getAccount } from '@/lib/data/account';
 
 export const metadata: Metadata = { title: 'Account · Parley' };
 export const dynamic = 'force-dynamic';
 
-/** The account page: who you are signed in as, the password, and where you are signed in. */
+/** The account page: how others see you (picture, name), the password, where you are signed in, and leaving for good. */
 export default async function SettingsPage() {
-  const user = await requireUser('/settings');
+  const session = await requireUser('/settings');
+  const { user, createdAt } = await getAccount({ userId: session.id });
   return (
     <main className="min-h-0 flex-1 overflow-y-auto">
-      <div className="mx-auto w-full max-w-lg p-6">
+      <div className="mx-auto w-full max-w-lg p-4 sm:p-6">
         <h1 className="text-xl font-semibold">Your account</h1>
-        <dl className="mt-4 grid grid-cols-[8rem_1fr] gap-2 text-sm">
-          <dt className="text-slate-600">Username</dt>
-          <dd data-testid="account-username">@{user.username}</dd>
-          <dt className="text-slate-600">Display name</dt>
-          <dd>{user.displayName}</dd>
-        </dl>
+        <p className="mt-1 text-sm text-slate-600">
+          Member since <time dateTime={createdAt}>{new Date(createdAt).toLocaleDateString('en', { year: 'numeric', month: 'long', day: 'numeric' })}</time>
+        </p>
+        <ProfileSettings initialUser={user} />
         <SecuritySettings />
+        <DeleteAccount />
       </div>
     </main>
   );
