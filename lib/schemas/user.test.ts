@@ -14,6 +14,7 @@ describe('usernameSchema', () => {
     ['al ice', /Use only/],
     ['alice!', /Use only/],
     ['ålice', /Use only/],
+    ['Deleted-0a1b2c3d', /reserved/],
   ])('rejects %j', (input, message) => {
     const result = usernameSchema.safeParse(input);
     expect(result.success).toBe(false);

@@ -14,7 +14,9 @@ export const usernameSchema = plainText(
     .toLowerCase()
     .min(3, 'Username must be at least 3 characters.')
     .max(32, 'Username must be at most 32 characters.')
-    .regex(/^[a-z0-9_.-]+$/, 'Use only letters, digits, "_", "." and "-".'),
+    .regex(/^[a-z0-9_.-]+$/, 'Use only letters, digits, "_", "." and "-".')
+    // Deleted accounts are renamed deleted-<hex> (docs/protocol.md §4.15): nobody may pose as one.
+    .refine((name) => !name.startsWith('deleted-'), 'Usernames starting with "deleted-" are reserved.'),
   { label: 'Username' },
 );
 
