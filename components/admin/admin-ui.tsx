@@ -6,6 +6,30 @@ import { ApiError } from '@/lib/api-client';
 
 export const messageOf = (caught: unknown, fallback: string) => (caught instanceof ApiError ? caught.message : fallback);
 
+/**
+ * A tab's acts, one at a time, with the error or notice line they leave. Buttons are never disabled while an
+ * act runs (a disabled button drops keyboard focus): a second act while one runs is ignored.
+ */
+export function useOneActAtATime() {
+  const running = useRef(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  async function act(work: () => Promise<void>): Promise<void> {
+    if (running.current) return;
+    running.current = true;
+    setError(null);
+    setNotice(null);
+    try {
+      await work();
+    } catch (caught) {
+      setError(messageOf(caught, 'That did not work. Try again.'));
+    } finally {
+      running.current = false;
+    }
+  }
+  return { act, error, notice, setNotice };
+}
+
 export const buttonClass =
   'inline-flex items-center justify-center whitespace-nowrap rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-60';
 export const dangerButtonClass =

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import type { AdminRoomView } from '@/lib/schemas/admin';
 import { adminApi } from './admin-api';
-import { Badge, ConfirmButton, DateTime, ErrorNote, LoadMore, SearchBox, messageOf } from './admin-ui';
+import { Badge, ConfirmButton, DateTime, ErrorNote, LoadMore, SearchBox, useOneActAtATime } from './admin-ui';
 import { usePagedList } from './use-paged-list';
 
 function RoomRow({ room, onArchive, onDelete }: { room: AdminRoomView; onArchive(room: AdminRoomView, archived: boolean): void; onDelete(room: AdminRoomView): void }) {
@@ -71,24 +71,7 @@ export function RoomsTab() {
     const page = await adminApi.rooms({ q, cursor }, signal);
     return { items: page.rooms, nextCursor: page.nextCursor };
   });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  // Buttons are never disabled while an act runs (a disabled button drops keyboard focus): a second act waits its turn.
-  async function act(work: () => Promise<void>) {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    try {
-      await work();
-    } catch (caught) {
-      setError(messageOf(caught, 'That did not work. Try again.'));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { act, error, notice, setNotice } = useOneActAtATime();
 
   const setArchived = (room: AdminRoomView, archived: boolean) =>
     void act(async () => {

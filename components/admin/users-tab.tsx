@@ -3,7 +3,7 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { useRef, useState } from 'react';
 import type { AdminUserView } from '@/lib/schemas/admin';
 import { adminApi } from './admin-api';
-import { Badge, ConfirmButton, DateTime, ErrorNote, LoadMore, OneTimeSecret, SearchBox, ago, messageOf, primaryButtonClass } from './admin-ui';
+import { Badge, ConfirmButton, DateTime, ErrorNote, LoadMore, OneTimeSecret, SearchBox, ago, useOneActAtATime, primaryButtonClass } from './admin-ui';
 import { usePagedList } from './use-paged-list';
 
 function UserRow({
@@ -93,37 +93,21 @@ export function UsersTab({ meId }: { meId: string }) {
     const page = await adminApi.users({ q, cursor }, signal);
     return { items: page.users, nextCursor: page.nextCursor };
   });
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const { act, error, notice, setNotice } = useOneActAtATime();
   const [reset, setReset] = useState<{ user: AdminUserView; password: string } | null>(null);
   // The password dialog has no trigger of its own: closing it returns to the row's "Reset password".
   const returnFocus = useRef<HTMLButtonElement | null>(null);
 
-  // Buttons are never disabled while an act runs (a disabled button drops keyboard focus): a second act waits its turn.
-  async function act(user: AdminUserView, work: () => Promise<void>) {
-    if (busy) return;
-    setBusy(user.id);
-    setError(null);
-    setNotice(null);
-    try {
-      await work();
-    } catch (caught) {
-      setError(messageOf(caught, 'That did not work. Try again.'));
-    } finally {
-      setBusy(null);
-    }
-  }
 
   const setDisabled = (user: AdminUserView, disabled: boolean) =>
-    void act(user, async () => {
+    void act(async () => {
       const answer = await adminApi.setDisabled(user.id, disabled);
       list.replace(answer.user);
       setNotice(disabled ? `${user.displayName} is disabled and signed out everywhere.` : `${user.displayName} can sign in again.`);
     });
 
   const resetPassword = (user: AdminUserView, trigger: HTMLButtonElement | null) =>
-    void act(user, async () => {
+    void act(async () => {
       returnFocus.current = trigger;
       const { password } = await adminApi.resetPassword(user.id);
       list.replace({ ...user, sessions: 0 });
