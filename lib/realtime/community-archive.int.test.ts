@@ -5,7 +5,7 @@
  * the owner and instance admins (not members) may archive and restore.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { getDb } from '../db';
 import type { ChatMessage, MessageReplay } from '../schemas/message';
 import type { RoomSettings, RoomSummary } from '../schemas/room';
@@ -33,21 +33,15 @@ import {
   type CreatedInvite,
   type ErrorBody,
   type Person,
+  serveThisFile,
 } from '../testing/community';
-import { connectClient, startTestRealtime, waitForConnect, type TestRealtime } from '../testing/realtime';
+import { connectClient, waitForConnect } from '../testing/realtime';
 import { png } from '../testing/file-fixtures';
 import { upload } from '../testing/uploads';
 
 vi.stubEnv('RATE_LIMIT_ROOMS_PER_HOUR', '100000');
 
-let server: TestRealtime;
-beforeAll(async () => {
-  server = await startTestRealtime();
-  server.handleRequestsHere();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = serveThisFile();
 
 const READ_ONLY = 'This room is archived: it is read-only.';
 

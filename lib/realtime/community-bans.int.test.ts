@@ -4,7 +4,7 @@
  * being added — each answered 403 FORBIDDEN "You are banned from this room.", until unbanned; then every
  * path works again.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '../schemas/message';
 import type { PublicUser } from '../schemas/user';
 import {
@@ -28,19 +28,13 @@ import {
   type CreatedInvite,
   type ErrorBody,
   type Person,
+  serveThisFile,
 } from '../testing/community';
-import { connectClient, startTestRealtime, type TestRealtime } from '../testing/realtime';
+import { connectClient } from '../testing/realtime';
 
 vi.stubEnv('RATE_LIMIT_ROOMS_PER_HOUR', '100000');
 
-let server: TestRealtime;
-beforeAll(async () => {
-  server = await startTestRealtime();
-  server.handleRequestsHere();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = serveThisFile();
 
 const BANNED = 'You are banned from this room.';
 

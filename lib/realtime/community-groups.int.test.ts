@@ -5,7 +5,7 @@
  * do not exist: 404 NOT_FOUND on every path.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { getDb } from '../db';
 import type { ChatMessage } from '../schemas/message';
 import type { RoomMember, RoomSummary } from '../schemas/room';
@@ -28,20 +28,13 @@ import {
   type Answer,
   type ErrorBody,
   type Person,
+  serveThisFile,
 } from '../testing/community';
-import { startTestRealtime, type TestRealtime } from '../testing/realtime';
 
 // Each test starts groups; the new-conversation budget (§7) has tests of its own.
 vi.stubEnv('RATE_LIMIT_DIRECTS_PER_HOUR', '100000');
 
-let server: TestRealtime;
-beforeAll(async () => {
-  server = await startTestRealtime();
-  server.handleRequestsHere();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = serveThisFile();
 
 async function group(size: number): Promise<{ room: RoomSummary; members: Person[] }> {
   const members = await people(size, 'g');

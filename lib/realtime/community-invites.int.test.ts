@@ -5,7 +5,7 @@
  * for unknown, expired, used-up and revoked tokens alike.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { getDb } from '../db';
 import type { RoomSummary } from '../schemas/room';
 import {
@@ -28,19 +28,12 @@ import {
   type CreatedInvite,
   type InviteView,
   type Person,
+  serveThisFile,
 } from '../testing/community';
-import { startTestRealtime, type TestRealtime } from '../testing/realtime';
 
 vi.stubEnv('RATE_LIMIT_ROOMS_PER_HOUR', '100000');
 
-let server: TestRealtime;
-beforeAll(async () => {
-  server = await startTestRealtime();
-  server.handleRequestsHere();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = serveThisFile();
 
 const NOT_VALID = { error: { code: 'NOT_FOUND', message: 'This invitation is not valid (any more).' } };
 

@@ -4,7 +4,7 @@
  * rooms, the ban list, deleting anyone's message, leaving — and the @room policy "owner" (owner and admins).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '../schemas/message';
 import type { RoomMember, RoomSettings, RoomSummary } from '../schemas/room';
 import {
@@ -31,20 +31,13 @@ import {
   type Answer,
   type Cast,
   type Person,
+  serveThisFile,
 } from '../testing/community';
-import { startTestRealtime, type TestRealtime } from '../testing/realtime';
 
 vi.stubEnv('RATE_LIMIT_ROOMS_PER_HOUR', '100000');
 vi.stubEnv('MAX_ROOMS_PER_USER', '100000');
 
-let server: TestRealtime;
-beforeAll(async () => {
-  server = await startTestRealtime();
-  server.handleRequestsHere();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = serveThisFile();
 
 type Role = 'member' | 'moderator' | 'admin' | 'owner';
 const ROLES: Role[] = ['member', 'moderator', 'admin', 'owner'];

@@ -11,7 +11,8 @@ import type { ChatMessage, HistoryPage } from '../schemas/message';
 import type { RoomMember, RoomSummary } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
 import { dispatch, loadApiRoutes, type ApiRoute } from './api-router';
-import { connectClient, createTestUser, signInAs, uniqueName, waitForConnect } from './realtime';
+import { afterAll, beforeAll } from 'vitest';
+import { connectClient, createTestUser, signInAs, startTestRealtime, uniqueName, waitForConnect, type TestRealtime } from './realtime';
 
 export type TestUser = PublicUser & { password: string };
 
@@ -349,4 +350,25 @@ export async function until<T>(attempt: () => Promise<T>, done: (result: T) => b
 /** The room-event lines (§4.13 "Room events") among messages. */
 export function eventLines(messages: ChatMessage[]): NonNullable<ChatMessage['event']>[] {
   return messages.flatMap((m) => (m.event ? [m.event] : []));
+}
+
+/**
+ * One realtime server for a test file, answering the file's route calls too (handleRequestsHere), closed
+ * after it. Call at the top level of the file; `url` is there once its tests run.
+ */
+export function serveThisFile(): { readonly url: string } {
+  let server: TestRealtime | undefined;
+  beforeAll(async () => {
+    server = await startTestRealtime();
+    server.handleRequestsHere();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return {
+    get url(): string {
+      if (!server) throw new Error('the test server has not started yet');
+      return server.url;
+    },
+  };
 }
