@@ -1,6 +1,6 @@
 'use client';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ApiError, roomsApi } from '@/lib/api-client';
 import { roomPowers } from '@/lib/community/permissions';
 import { shownPresence } from '@/lib/stores/presence';
@@ -136,45 +136,29 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
         </div>
       </div>
       {confirming === 'leave' ? (
-        <div role="alertdialog" aria-label="Leave this conversation" className="mt-2 rounded-md border border-slate-200 bg-slate-50 p-3 text-sm">
-          <p className="text-slate-800">
-            Leave the conversation with <strong>{roomTitle(room)}</strong>? You stop seeing it; someone in it can add you again.
-          </p>
-          <div className="mt-2 flex gap-2">
-            <button
-              type="button"
-              data-testid="confirm-leave"
-              disabled={busy}
-              onClick={leave}
-              className="rounded-md bg-red-600 px-3 py-1 font-medium text-white hover:bg-red-700 disabled:opacity-60"
-            >
-              {busy ? 'Leaving…' : 'Leave conversation'}
-            </button>
-            <button type="button" disabled={busy} onClick={() => setConfirming(null)} className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50">
-              Cancel
-            </button>
-          </div>
-        </div>
+        <InlineConfirm
+          label="Leave this conversation"
+          tone="neutral"
+          confirmLabel={busy ? 'Leaving…' : 'Leave conversation'}
+          confirmTestId="confirm-leave"
+          busy={busy}
+          onConfirm={leave}
+          onCancel={() => setConfirming(null)}
+        >
+          Leave the conversation with <strong>{roomTitle(room)}</strong>? You stop seeing it; someone in it can add you again.
+        </InlineConfirm>
       ) : null}
       {confirming === 'delete' ? (
-        <div role="alertdialog" aria-label="Delete this room" className="mt-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm">
-          <p className="text-red-900">
-            Delete <strong>{room.name}</strong> and all its messages for everyone? This cannot be undone.
-          </p>
-          <div className="mt-2 flex gap-2">
-            <button
-              type="button"
-              disabled={busy}
-              onClick={remove}
-              className="rounded-md bg-red-600 px-3 py-1 font-medium text-white hover:bg-red-700 disabled:opacity-60"
-            >
-              {busy ? 'Deleting…' : 'Delete room'}
-            </button>
-            <button type="button" disabled={busy} onClick={() => setConfirming(null)} className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50">
-              Cancel
-            </button>
-          </div>
-        </div>
+        <InlineConfirm
+          label="Delete this room"
+          tone="danger"
+          confirmLabel={busy ? 'Deleting…' : 'Delete room'}
+          busy={busy}
+          onConfirm={remove}
+          onCancel={() => setConfirming(null)}
+        >
+          Delete <strong>{room.name}</strong> and all its messages for everyone? This cannot be undone.
+        </InlineConfirm>
       ) : null}
       {error ? (
         <p role="alert" className="mt-2 text-sm text-red-600">
@@ -182,5 +166,47 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
         </p>
       ) : null}
     </header>
+  );
+}
+
+/** A confirmation shown under the header (not a modal: the room stays readable while deciding). */
+function InlineConfirm({
+  label,
+  tone,
+  confirmLabel,
+  confirmTestId,
+  busy,
+  onConfirm,
+  onCancel,
+  children,
+}: {
+  label: string;
+  tone: 'neutral' | 'danger';
+  confirmLabel: string;
+  confirmTestId?: string;
+  busy: boolean;
+  onConfirm(): void;
+  onCancel(): void;
+  children: ReactNode;
+}) {
+  const frame = tone === 'danger' ? 'border-red-200 bg-red-50' : 'border-slate-200 bg-slate-50';
+  return (
+    <div role="alertdialog" aria-label={label} className={`mt-2 rounded-md border p-3 text-sm ${frame}`}>
+      <p className={tone === 'danger' ? 'text-red-900' : 'text-slate-800'}>{children}</p>
+      <div className="mt-2 flex gap-2">
+        <button
+          type="button"
+          data-testid={confirmTestId}
+          disabled={busy}
+          onClick={onConfirm}
+          className="rounded-md bg-red-600 px-3 py-1 font-medium text-white hover:bg-red-700 disabled:opacity-60"
+        >
+          {confirmLabel}
+        </button>
+        <button type="button" disabled={busy} onClick={onCancel} className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50">
+          Cancel
+        </button>
+      </div>
+    </div>
   );
 }
