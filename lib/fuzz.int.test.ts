@@ -851,11 +851,13 @@ describe('fuzz', () => {
   it('afterwards: nothing logged as an error, no unhandled rejection, and the server still works', async () => {
     expect(serverErrors).toEqual([]);
     expect(unhandled).toEqual([]);
+    // A fresh room: random but valid requests may well have archived the shared ones, or muted their owner.
+    const room = await world.freshRoom('public');
     const { cookie } = await signInAs(world.owner);
-    const socket = connectClient(server.url, { cookie, namespace: `/r/${world.shared.public.id}` });
+    const socket = connectClient(server.url, { cookie, namespace: `/r/${room.id}` });
     await waitForConnect(socket);
     const ack = await send(socket, 'still here');
-    expect(ack.ok).toBe(true);
+    expect(ack).toMatchObject({ ok: true });
     socket.close();
   });
 });
