@@ -4,7 +4,8 @@
  * ex-member, deleted user, revoked session, and since issue 14 moderator, admin, banned, muted, instance
  * admin, disabled account) × every room kind (public, private, direct, group), with the outcome each cell
  * must have — for the §4.13 roles as the protocol's role table gives them. The rows of §4.13–§4.15's new
- * routes are in lib/testing/authz-community-rows.ts; §4.15's run once their routes exist. A route or event without a row fails the coverage test, so a new endpoint cannot
+ * routes are in lib/testing/authz-community-rows.ts (the account routes' rows are here, with the other REST
+ * rows; a row there is skipped while its route is missing). A route or event without a row fails the coverage test, so a new endpoint cannot
  * ship unexamined. Besides the status or ack code, every cell checks that nothing of a room's content
  * (its secret message) reaches an actor who may not read it, and outsiders' open sockets are watched for
  * any event that mentions a room they cannot see.

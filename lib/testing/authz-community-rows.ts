@@ -246,36 +246,6 @@ export function pendingRows(t: RowTools): PendingRow[] {
 
   return [
     pending('GET /api/register', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/register'), expected: () => 200 }),
-    pending('GET /api/account', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/account'), expected: signedIn(200) }),
-    pending('PATCH /api/account', {
-      perRoom: false,
-      run: async ({ creds }) => write(await t.throwawayFor(creds), 'PATCH', '/api/account', { displayName: 'Renamed in the matrix' }),
-      expected: signedIn(200),
-    }),
-    pending('DELETE /api/account', {
-      perRoom: false,
-      run: async ({ creds }) => {
-        const own = await t.throwawayFor(creds);
-        return write(own, 'DELETE', '/api/account', { password: own.password ?? 'whatever it was' });
-      },
-      expected: signedIn(204),
-    }),
-    pending('PUT /api/account/avatar', {
-      perRoom: false,
-      run: async ({ creds }) => t.http(await t.throwawayFor(creds), 'PUT', '/api/account/avatar', t.image(), { 'content-type': 'application/octet-stream' }),
-      expected: signedIn(200),
-    }),
-    pending('DELETE /api/account/avatar', {
-      perRoom: false,
-      run: async ({ creds }) => write(await t.throwawayFor(creds), 'DELETE', '/api/account/avatar'),
-      expected: signedIn(200),
-    }),
-    pending('GET /api/users/[userId]/avatar', {
-      // The bystander has no picture: 404 for anyone signed in.
-      perRoom: false,
-      run: ({ creds }) => t.http(creds, 'GET', `/api/users/${w().bystander.id}/avatar`),
-      expected: signedIn(404),
-    }),
     pending('GET /api/admin/users', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/admin/users?limit=5'), expected: instanceAdminOnly(200) }),
     pending('PUT /api/admin/users/[userId]/disabled', {
       perRoom: false,
