@@ -215,14 +215,15 @@ async function insertOrFindMany(inputs: NewMessage[]): Promise<Map<number, Inser
     ), fresh AS (
       SELECT i.* FROM input i
       WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = i.ord)
-        -- a member, not muted now (§4.13)
-        AND EXISTS (SELECT 1 FROM memberships mb WHERE mb.room_id = i.room_id AND mb.user_id = i.author_id
-                    AND (mb.muted_until IS NULL OR mb.muted_until <= now()))
+        AND EXISTS (SELECT 1 FROM memberships mb WHERE mb.room_id = i.room_id AND mb.user_id = i.author_id)
+        -- not muted now (§4.13): a probe of its own, the plan of the membership probe above stays as it was
+        AND NOT EXISTS (SELECT 1 FROM memberships mm WHERE mm.room_id = i.room_id AND mm.user_id = i.author_id AND mm.muted_until > now())
     ), locked AS (
-      -- An archived room takes nothing. Archiving locks this row too: a send waiting for that lock sees the
-      -- archived row once it has it (READ COMMITTED rechecks the condition on the row it locked).
-      SELECT r.id, r.last_seq, r.room_mentions FROM rooms r
-      WHERE r.id = ANY (ARRAY(SELECT room_id FROM fresh)) AND r.archived_at IS NULL ORDER BY r.id FOR UPDATE
+      -- An archived room takes nothing (filtered in numbered). Archiving locks this row too: a send waiting for
+      -- that lock reads the archived row's values once it has it. (A filter here instead, or folded into the
+      -- membership probe above, changed the statement's plan: p50 latency ×2 in bench/.)
+      SELECT r.id, r.last_seq, r.room_mentions, r.archived_at FROM rooms r
+      WHERE r.id = ANY (ARRAY(SELECT room_id FROM fresh)) ORDER BY r.id FOR UPDATE
     ), numbered AS (
       -- @room counts when the room lets anyone use it, or the author is its owner or an admin (looked up only then).
       SELECT f.*, (l.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord))::int AS seq,
@@ -231,6 +232,7 @@ async function insertOrFindMany(inputs: NewMessage[]): Promise<Map<number, Inser
                   ELSE EXISTS (SELECT 1 FROM memberships mo WHERE mo.room_id = f.room_id AND mo.user_id = f.author_id AND mo.role IN ('owner', 'admin'))
              END AS mentions_room
       FROM fresh f JOIN locked l ON l.id = f.room_id
+      WHERE l.archived_at IS NULL
     ), bump AS (
       UPDATE rooms r SET last_seq = n.top
       FROM (SELECT room_id, max(seq) AS top FROM numbered GROUP BY room_id) n
