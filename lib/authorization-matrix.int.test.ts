@@ -21,7 +21,7 @@ import type { Attachment } from './schemas/attachment';
 import type { CallInfo, CallJoined } from './schemas/call';
 import type { ChatMessage } from './schemas/message';
 import { dispatch, loadApiRoutes, type ApiRoute } from './testing/api-router';
-import { communityRows, pendingRows, type PendingRow, type RowTools } from './testing/authz-community-rows';
+import { adminRows, communityRows, type RowTools } from './testing/authz-community-rows';
 import {
   ACTORS,
   ROOM_KINDS,
@@ -868,17 +868,14 @@ const tools: RowTools = {
 };
 /** The rows of §4.13–§4.14's routes (lib/testing/authz-community-rows.ts). */
 const moderationRows = communityRows(tools);
-/** §4.15's rows: each runs once its route is on disk (written on other branches). */
-const accountAdminRows = pendingRows(tools);
+/** §4.15's registration and instance-administration rows (lib/testing/authz-community-rows.ts). */
+const accountAdminRows = adminRows(tools);
 
-const rows: (Row | PendingRow)[] = [...restRows, ...moderationRows, ...socketRows, ...fileRows, ...accountAdminRows];
+const rows: Row[] = [...restRows, ...moderationRows, ...socketRows, ...fileRows, ...accountAdminRows];
 
 /** `GET /api/invites/[token] (variant)` → `GET /api/invites/[]`: routes compared whatever their params are called. */
 function routeKey(name: string): string {
   return name.replace(/ \(.*\)$/, '').replace(/\[[^\]/]+\]/g, '[]');
-}
-function isPending(row: Row | PendingRow): row is PendingRow {
-  return 'pending' in row && row.pending;
 }
 
 /** Public rooms may be opened (and so read) by anyone signed in but the banned; the rest only by their members. */
@@ -900,9 +897,9 @@ describe('authorization matrix', () => {
     const discovered = (await loadApiRoutes()).flatMap((route) => Object.keys(route.handlers).map((method) => `${method} ${route.pattern}`));
     const covered = new Set([...restRows, ...moderationRows, ...accountAdminRows].map((r) => routeKey(r.name)));
     expect(discovered.filter((route) => !covered.has(routeKey(route))), 'routes without a row').toEqual([]);
-    // And every row but a pending one names a route that exists.
+    // And every row names a route that exists.
     const found = new Set(discovered.map(routeKey));
-    expect([...restRows, ...moderationRows].map((r) => r.name).filter((name) => !found.has(routeKey(name))), 'rows without a route').toEqual([]);
+    expect([...restRows, ...moderationRows, ...accountAdminRows].map((r) => r.name).filter((name) => !found.has(routeKey(name))), 'rows without a route').toEqual([]);
     const socketNames = new Set(socketRows.map((r) => r.name));
     for (const event of mainClientEvents()) expect(socketNames, `socket / ${event}`).toContain(`socket / ${event}`);
     for (const event of roomClientEvents()) expect(socketNames, `socket /r ${event}`).toContain(`socket /r ${event}`);
@@ -921,10 +918,7 @@ describe('authorization matrix', () => {
   });
 
   for (const row of rows) {
-    it(row.name, async (context) => {
-      if (isPending(row) && !routes.some((r) => routeKey(`${row.route.split(' ')[0]} ${r.pattern}`) === routeKey(row.route) && r.handlers[row.route.split(' ')[0] as 'GET'])) {
-        context.skip(`${row.route} is not on this branch yet (§4.15)`);
-      }
+    it(row.name, async () => {
       const mismatches: string[] = [];
       const kinds = row.kinds ?? ROOM_KINDS;
       const cells = row.perRoom ? ACTORS.flatMap((actor) => kinds.map((kind) => ({ actor, kind }))) : ACTORS.map((actor) => ({ actor, kind: 'public' as RoomKind }));

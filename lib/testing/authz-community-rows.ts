@@ -1,8 +1,7 @@
 /**
  * The authorization matrix's rows for running a community (docs/protocol.md §4.13 roles, moderation,
  * settings, archive, invitations; §4.14 groups; §4.15 accounts and instance administration), each cell's
- * expected outcome read off the protocol's role table. The §4.15 rows are `pending` until their routes
- * exist: lib/authorization-matrix.int.test.ts runs a pending row as soon as its route is found on disk.
+ * expected outcome read off the protocol's role table.
  */
 import { createTestUser, signInAs } from './realtime';
 import { getDb } from '../db';
@@ -31,8 +30,6 @@ export interface RowTools {
   image(): Buffer;
 }
 
-/** A pending row: its route is not on main yet (§4.15, being written elsewhere); `route` is `METHOD /api/pattern`. */
-export type PendingRow = Row & { pending: true; route: string };
 
 const UNAUTHORIZED = 401;
 
@@ -230,55 +227,49 @@ export function communityRows(t: RowTools): Row[] {
   ];
 }
 
-/** §4.15: accounts and instance administration, run once their routes are on main. */
-export function pendingRows(t: RowTools): PendingRow[] {
+/** §4.15: registration modes and instance administration (the account routes' rows are with the REST rows). */
+export function adminRows(t: RowTools): Row[] {
   const w = () => t.world();
   const write = (creds: ActorCredentials, method: string, path: string, body?: unknown) =>
     t.http(creds, method, path, body, { 'content-type': 'application/json' });
-  const pending = (route: string, row: Omit<PendingRow, 'pending' | 'route' | 'name'> & { name?: string }): PendingRow => ({
-    name: row.name ?? route,
-    ...row,
-    pending: true,
-    route,
-  });
+  const row = (name: string, cells: Omit<Row, 'name'>): Row => ({ name, ...cells });
   /** Someone for the admin acts to act on (never an actor, never an admin). */
   const someone = async () => (await createTestUser()).id;
 
   return [
-    pending('GET /api/register', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/register'), expected: () => 200 }),
-    pending('GET /api/admin/users', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/admin/users?limit=5'), expected: instanceAdminOnly(200) }),
-    pending('PUT /api/admin/users/[userId]/disabled', {
+    row('GET /api/register', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/register'), expected: () => 200 }),
+    row('GET /api/admin/users', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/admin/users?limit=5'), expected: instanceAdminOnly(200) }),
+    row('PUT /api/admin/users/[userId]/disabled', {
       perRoom: false,
       run: async ({ creds }) => write(creds, 'PUT', `/api/admin/users/${await someone()}/disabled`),
       expected: instanceAdminOnly(200),
     }),
-    pending('DELETE /api/admin/users/[userId]/disabled', {
+    row('DELETE /api/admin/users/[userId]/disabled', {
       perRoom: false,
       run: async ({ creds }) => write(creds, 'DELETE', `/api/admin/users/${await someone()}/disabled`),
       expected: instanceAdminOnly(200),
     }),
-    pending('POST /api/admin/users/[userId]/password', {
+    row('POST /api/admin/users/[userId]/password', {
       perRoom: false,
       run: async ({ creds }) => write(creds, 'POST', `/api/admin/users/${await someone()}/password`),
       expected: instanceAdminOnly(200),
     }),
-    pending('GET /api/admin/rooms', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/admin/rooms?limit=5'), expected: instanceAdminOnly(200) }),
-    pending('GET /api/admin/audit', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/admin/audit?limit=5'), expected: instanceAdminOnly(200) }),
-    pending('GET /api/admin/settings', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/admin/settings'), expected: instanceAdminOnly(200) }),
-    pending('PATCH /api/admin/settings', {
+    row('GET /api/admin/rooms', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/admin/rooms?limit=5'), expected: instanceAdminOnly(200) }),
+    row('GET /api/admin/audit', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/admin/audit?limit=5'), expected: instanceAdminOnly(200) }),
+    row('GET /api/admin/settings', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/admin/settings'), expected: instanceAdminOnly(200) }),
+    row('PATCH /api/admin/settings', {
       perRoom: false,
       run: ({ creds }) => write(creds, 'PATCH', '/api/admin/settings', { registrationMode: 'open' }),
       expected: instanceAdminOnly(200),
     }),
-    pending('GET /api/admin/invites', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/admin/invites'), expected: instanceAdminOnly(200) }),
-    pending('POST /api/admin/invites', {
+    row('GET /api/admin/invites', { perRoom: false, run: ({ creds }) => t.http(creds, 'GET', '/api/admin/invites'), expected: instanceAdminOnly(200) }),
+    row('POST /api/admin/invites', {
       perRoom: false,
       run: ({ creds }) => write(creds, 'POST', '/api/admin/invites', { maxUses: 1 }),
       expected: instanceAdminOnly(201),
     }),
-    pending('POST /api/admin/invites', {
+    row('DELETE /api/invites/[token] (sign-up invitation)', {
       // Revoking a sign-up invitation (made by the instance admin): instance admins only.
-      name: 'DELETE /api/invites/[token] (sign-up invitation)',
       perRoom: false,
       run: async ({ creds }) => {
         const made = await write(w().actors.instanceAdmin, 'POST', '/api/admin/invites', { maxUses: 1 });
