@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import type { Ack } from '../errors';
 import type { ChatMessage, HistoryPage } from '../schemas/message';
+import type { CreatedInvite, InviteView } from '../schemas/moderation';
 import type { RoomMember, RoomSummary } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
 import { dispatch, loadApiRoutes, type ApiRoute } from './api-router';
@@ -141,21 +142,7 @@ export const transfer = (actor: Person, roomId: string, target: Person | string)
 export const deleteRoom = (actor: Person, roomId: string) => api(actor, 'DELETE', `/api/rooms/${roomId}`);
 export const leave = (actor: Person, roomId: string) => api(actor, 'POST', `/api/rooms/${roomId}/leave`);
 
-export interface InviteView {
-  id: string;
-  roomId: string | null;
-  createdAt: string;
-  expiresAt: string | null;
-  maxUses: number | null;
-  uses: number;
-  revokedAt: string | null;
-  status: 'active' | 'expired' | 'used_up' | 'revoked';
-}
-export interface CreatedInvite {
-  invite: InviteView;
-  token: string;
-  path: string;
-}
+export type { CreatedInvite, InviteView };
 export const createInvite = (actor: Person, roomId: string, options: { expiresInSeconds?: number | null; maxUses?: number | null } = {}) =>
   api<CreatedInvite | ErrorBody>(actor, 'POST', `/api/rooms/${roomId}/invites`, options);
 export const revokeInvite = (actor: Person, inviteId: string) => api(actor, 'DELETE', `/api/invites/${inviteId}`);
