@@ -10,11 +10,11 @@ import { AppError } from '../errors';
 import { consumeAttempt, sharedLimiter, type LimitPolicy } from '../rate-limit';
 import type { ChatMessage } from '../schemas/message';
 import type { CreateInviteInput, CreatedInvite, InvitePreview, InviteView } from '../schemas/moderation';
-import { hasRole, isConversation, type MemberRole, type RoomSummary } from '../schemas/room';
+import { hasRole, isConversation, type RoomSummary } from '../schemas/room';
 import { recordAudit } from './audit';
 import { requireInstanceAdmin } from './instance-admin';
 import { archivedError, insertRoomEvent, lockRoom } from './messages';
-import { bannedError, isBanned } from './moderation';
+import { bannedError, isBanned, requireRoomRole } from './moderation';
 import { getRoomForUser } from './rooms';
 import { publicUserSelect } from './users';
 import { uuidv7 } from '../uuid';
@@ -70,15 +70,9 @@ function toView(row: InviteRow): InviteView {
   };
 }
 
-/** The user's role in a public or private room they may manage invitations of (moderator and above). */
-async function requireInviteManager(roomId: string, userId: string): Promise<{ role: MemberRole; archived: boolean }> {
-  const room = await getDb().room.findUnique({ where: { id: roomId }, select: { kind: true, archivedAt: true } });
-  const membership = await getDb().membership.findUnique({ where: { roomId_userId: { roomId, userId } }, select: { role: true } });
-  if (!room || (isConversation(room.kind) && !membership)) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
-  if (isConversation(room.kind)) throw new AppError('FORBIDDEN', 'Conversations have no invitation links: add people instead.');
-  if (!membership) throw new AppError('FORBIDDEN', 'You are not a member of this room.');
-  if (!hasRole(membership.role, 'moderator')) throw new AppError('FORBIDDEN', 'Only the room’s moderators and above can manage invitations.');
-  return { role: membership.role, archived: room.archivedAt !== null };
+/** Moderators and above of a public or private room manage its invitations. */
+function requireInviteManager(roomId: string, userId: string): Promise<{ archived: boolean }> {
+  return requireRoomRole({ roomId, userId, least: 'moderator', what: 'manage invitations' });
 }
 
 /** A new invitation: into `roomId` (its moderators and above), or to sign up (roomId null: instance admins). */

@@ -18,6 +18,7 @@ import type { PublicUser } from '../schemas/user';
 import { recordAudit, type AuditKind } from './audit';
 import { isInstanceAdmin } from './instance-admin';
 import { archivedError, insertRoomEvent, lockRoom, type LockedRoom } from './messages';
+import { toRoomMember } from './rooms';
 import { isUniqueViolation, publicUserSelect } from './users';
 
 type Tx = Prisma.TransactionClient;
@@ -125,8 +126,7 @@ async function memberView(tx: Tx, roomId: string, userId: string): Promise<RoomM
     where: { roomId_userId: { roomId, userId } },
     select: { role: true, joinedAt: true, mutedUntil: true, user: { select: publicUserSelect } },
   });
-  const muted = m.mutedUntil && m.mutedUntil.getTime() > Date.now() ? m.mutedUntil.toISOString() : null;
-  return { user: m.user, role: m.role, joinedAt: m.joinedAt.toISOString(), mutedUntil: muted };
+  return toRoomMember(m);
 }
 
 /** The part of a room every member sees the same (room:updated). */
@@ -379,13 +379,25 @@ async function listBanRows(db: Pick<Tx, 'roomBan'>, roomId: string, userId?: str
 
 /** The room's bans, newest first (moderators and above). */
 export async function listBans(input: { roomId: string; userId: string }): Promise<RoomBanView[]> {
+  await requireRoomRole({ ...input, least: 'moderator', what: 'see its bans' });
+  return listBanRows(getDb(), input.roomId);
+}
+
+/**
+ * For reads outside an act (ban and invitation lists): the user's role in a public or private room, at
+ * least `least`. A conversation is NOT_FOUND for outsiders and FORBIDDEN for its members (no roles there).
+ */
+export async function requireRoomRole(input: { roomId: string; userId: string; least: MemberRole; what: string }): Promise<{ role: MemberRole; archived: boolean }> {
   const db = getDb();
-  const room = await db.room.findUnique({ where: { id: input.roomId }, select: { kind: true } });
-  const membership = await db.membership.findUnique({ where: { roomId_userId: { roomId: input.roomId, userId: input.userId } }, select: { role: true } });
+  const [room, membership] = await Promise.all([
+    db.room.findUnique({ where: { id: input.roomId }, select: { kind: true, archivedAt: true } }),
+    db.membership.findUnique({ where: { roomId_userId: { roomId: input.roomId, userId: input.userId } }, select: { role: true } }),
+  ]);
   if (!room || (isConversation(room.kind) && !membership)) throw NOT_FOUND();
   if (isConversation(room.kind)) throw new AppError('FORBIDDEN', 'Conversations have no roles, settings or moderation.');
-  if (!hasRole(membership?.role ?? null, 'moderator')) throw new AppError('FORBIDDEN', 'Only the room’s moderators and above can see its bans.');
-  return listBanRows(db, input.roomId);
+  if (!membership) throw new AppError('FORBIDDEN', 'You are not a member of this room.');
+  requireRole({ id: input.userId, role: membership.role, instanceAdmin: false }, input.least, input.what);
+  return { role: membership.role, archived: room.archivedAt !== null };
 }
 
 /** Whether the user is banned from the room (every path in checks this). */

@@ -478,7 +478,8 @@ export async function deleteRoom(input: { roomId: string; userId: string; ip: st
   });
 }
 
-function toRoomMember(m: { role: MemberRole; joinedAt: Date; mutedUntil: Date | null; user: PublicUser }): RoomMember {
+/** A membership row as RoomMember (a mute that has ended reads as none). */
+export function toRoomMember(m: { role: MemberRole; joinedAt: Date; mutedUntil: Date | null; user: PublicUser }): RoomMember {
   const muted = m.mutedUntil && m.mutedUntil.getTime() > Date.now() ? m.mutedUntil.toISOString() : null;
   return { user: m.user, role: m.role, joinedAt: m.joinedAt.toISOString(), mutedUntil: muted };
 }
