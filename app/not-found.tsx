@@ -9,8 +9,8 @@ export default function NotFound() {
     <main className="flex min-h-full items-center justify-center p-6">
       <div className="max-w-sm text-center">
         <h1 className="text-xl font-semibold">Page not found</h1>
-        <p className="mt-2 text-slate-600">There is nothing at this address.</p>
-        <Link href="/" className="mt-4 inline-block text-brand-600 hover:underline">
+        <p className="mt-2 text-fg-muted">There is nothing at this address.</p>
+        <Link href="/" className="mt-4 inline-block text-link hover:underline">
           Back to Parley
         </Link>
       </div>

@@ -3,7 +3,7 @@
 export function FormError({ message }: { message: string | undefined }) {
   if (!message) return null;
   return (
-    <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+    <p role="alert" className="rounded-md bg-danger-soft px-3 py-2 text-sm text-danger-fg">
       {message}
     </p>
   );
@@ -14,7 +14,7 @@ export function SubmitButton({ busy, label, busyLabel, className = 'w-full' }: {
     <button
       type="submit"
       disabled={busy}
-      className={`rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60 ${className}`}
+      className={`rounded-md bg-accent px-4 py-2 font-medium text-white hover:bg-accent-hover disabled:opacity-60 ${className}`}
     >
       {busy ? busyLabel : label}
     </button>

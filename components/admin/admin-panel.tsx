@@ -41,7 +41,7 @@ export function AdminPanel({ meId, initialTab }: { meId: string; initialTab: Adm
 
   return (
     <div>
-      <div role="tablist" aria-label="Administration" onKeyDown={onKeyDown} className="-mx-1 flex gap-1 overflow-x-auto border-b border-slate-200 px-1">
+      <div role="tablist" aria-label="Administration" onKeyDown={onKeyDown} className="-mx-1 flex gap-1 overflow-x-auto border-b border-line px-1">
         {ADMIN_TABS.map((t) => (
           <button
             key={t.id}
@@ -56,8 +56,8 @@ export function AdminPanel({ meId, initialTab }: { meId: string; initialTab: Adm
             aria-controls={`admin-panel-${t.id}`}
             tabIndex={tab === t.id ? 0 : -1}
             onClick={() => select(t.id)}
-            className={`-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${
-              tab === t.id ? 'border-brand-600 text-brand-700' : 'border-transparent text-slate-600 hover:text-slate-900'
+            className={`-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus ${
+              tab === t.id ? 'border-accent text-link' : 'border-transparent text-fg-muted hover:text-fg'
             }`}
           >
             {t.label}

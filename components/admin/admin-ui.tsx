@@ -31,16 +31,16 @@ export function useOneActAtATime() {
 }
 
 export const buttonClass =
-  'inline-flex items-center justify-center whitespace-nowrap rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-60';
+  'inline-flex items-center justify-center whitespace-nowrap rounded-md border border-line-strong bg-surface px-3 py-1.5 text-sm font-medium text-fg-muted hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus disabled:opacity-60';
 export const dangerButtonClass =
-  'inline-flex items-center justify-center whitespace-nowrap rounded-md bg-red-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-1 disabled:opacity-60';
+  'inline-flex items-center justify-center whitespace-nowrap rounded-md bg-danger px-3 py-1.5 text-sm font-medium text-white hover:bg-danger-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-danger focus-visible:ring-offset-1 disabled:opacity-60';
 /** A destructive act's trigger: quiet in a list; the confirmation's button is the red one. */
 export const dangerOutlineButtonClass =
-  'inline-flex items-center justify-center whitespace-nowrap rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500 disabled:opacity-60';
+  'inline-flex items-center justify-center whitespace-nowrap rounded-md border border-danger-line bg-surface px-3 py-1.5 text-sm font-medium text-danger-fg hover:bg-danger-soft focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-danger disabled:opacity-60';
 export const primaryButtonClass =
-  'inline-flex items-center justify-center whitespace-nowrap rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-1 disabled:opacity-60';
+  'inline-flex items-center justify-center whitespace-nowrap rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-white hover:bg-accent-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-1 disabled:opacity-60';
 export const inputClass =
-  'w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-brand-500';
+  'w-full rounded-md border border-line-strong bg-surface px-3 py-2 text-fg shadow-sm outline-none focus:ring-2 focus:ring-focus';
 
 /** Dates as this browser's locale and time zone write them (the data loads in the browser: no hydration mismatch). */
 export function DateTime({ iso, className = '' }: { iso: string; className?: string }) {
@@ -61,11 +61,11 @@ export function ago(iso: string): string {
 }
 
 const BADGE_TONES = {
-  neutral: 'bg-slate-100 text-slate-700',
-  brand: 'bg-brand-50 text-brand-700',
-  danger: 'bg-red-50 text-red-800',
-  warning: 'bg-amber-50 text-amber-800',
-  success: 'bg-green-50 text-green-800',
+  neutral: 'bg-surface-sunken text-fg-muted',
+  brand: 'bg-accent-soft text-link',
+  danger: 'bg-danger-soft text-danger-fg',
+  warning: 'bg-warning-soft text-warning-fg',
+  success: 'bg-success-soft text-success-fg',
 } as const;
 
 export function Badge({ tone = 'neutral', children }: { tone?: keyof typeof BADGE_TONES; children: ReactNode }) {
@@ -110,9 +110,9 @@ export function ConfirmButton({
       </AlertDialog.Trigger>
       <AlertDialog.Portal>
         <AlertDialog.Overlay className="fixed inset-0 z-50 bg-slate-900/40" />
-        <AlertDialog.Content className="fixed left-1/2 top-1/2 z-50 w-[min(26rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl">
-          <AlertDialog.Title className="text-base font-semibold text-slate-900">{title}</AlertDialog.Title>
-          <AlertDialog.Description className="mt-2 text-sm text-slate-600">{description}</AlertDialog.Description>
+        <AlertDialog.Content className="fixed left-1/2 top-1/2 z-50 w-[min(26rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-surface p-5 shadow-xl">
+          <AlertDialog.Title className="text-base font-semibold text-fg">{title}</AlertDialog.Title>
+          <AlertDialog.Description className="mt-2 text-sm text-fg-muted">{description}</AlertDialog.Description>
           <div className="mt-4 flex flex-wrap justify-end gap-2">
             <AlertDialog.Cancel className={buttonClass}>Cancel</AlertDialog.Cancel>
             <AlertDialog.Action className={danger ? dangerButtonClass : primaryButtonClass} onClick={() => onConfirm(trigger.current)} data-testid={testId ? `${testId}-confirm` : undefined}>
@@ -150,8 +150,8 @@ export function OneTimeSecret({ label, value, note, testId }: { label: string; v
   }
 
   return (
-    <div className="rounded-md border border-amber-200 bg-amber-50 p-3" data-testid={testId}>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+    <div className="rounded-md border border-warning-line bg-warning-soft p-3" data-testid={testId}>
+      <label htmlFor={id} className="block text-sm font-medium text-fg">
         {label}
       </label>
       <div className="mt-1 flex flex-wrap gap-2">
@@ -161,17 +161,17 @@ export function OneTimeSecret({ label, value, note, testId }: { label: string; v
           readOnly
           value={value}
           aria-describedby={`${id}-note`}
-          className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-1.5 font-mono text-sm text-slate-900"
+          className="min-w-0 flex-1 rounded-md border border-line-strong bg-surface px-3 py-1.5 font-mono text-sm text-fg"
           onFocus={(e) => e.currentTarget.select()}
         />
         <button type="button" onClick={() => void copy()} className={buttonClass}>
           Copy
         </button>
       </div>
-      <p id={`${id}-note`} className="mt-1 text-xs text-slate-700">
+      <p id={`${id}-note`} className="mt-1 text-xs text-fg-muted">
         {note}
       </p>
-      <p aria-live="polite" className="text-xs text-slate-700">
+      <p aria-live="polite" className="text-xs text-fg-muted">
         {copied === 'yes' ? 'Copied.' : copied === 'no' ? 'Could not copy: the text is selected, copy it with your keyboard.' : ''}
       </p>
     </div>
@@ -181,7 +181,7 @@ export function OneTimeSecret({ label, value, note, testId }: { label: string; v
 export function ErrorNote({ message }: { message: string | null | undefined }) {
   if (!message) return null;
   return (
-    <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+    <p role="alert" className="rounded-md bg-danger-soft px-3 py-2 text-sm text-danger-fg">
       {message}
     </p>
   );
@@ -192,7 +192,7 @@ export function SearchBox({ label, value, onChange, placeholder }: { label: stri
   const id = useId();
   return (
     <form role="search" onSubmit={(e) => e.preventDefault()}>
-      <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
+      <label htmlFor={id} className="mb-1 block text-sm font-medium text-fg-muted">
         {label}
       </label>
       <input

@@ -88,15 +88,15 @@ function humanValue(value: unknown): string {
 /** An event's details as label/value pairs; ids stay ids (copyable), as the log stores them. */
 function Details({ details }: { details: unknown }) {
   if (details === null || details === undefined) return null;
-  if (typeof details !== 'object' || Array.isArray(details)) return <p className="text-xs text-slate-600">{humanValue(details)}</p>;
+  if (typeof details !== 'object' || Array.isArray(details)) return <p className="text-xs text-fg-muted">{humanValue(details)}</p>;
   const entries = Object.entries(details as Record<string, unknown>);
   if (entries.length === 0) return null;
   return (
     <dl className="mt-1 grid grid-cols-[minmax(0,auto)_minmax(0,1fr)] gap-x-3 gap-y-0.5 text-xs">
       {entries.map(([key, value]) => (
         <div key={key} className="contents">
-          <dt className="text-slate-500">{humanKey(key)}</dt>
-          <dd className={`min-w-0 break-all text-slate-800 ${/Ids?$/.test(key) ? 'font-mono' : ''}`}>{humanValue(value)}</dd>
+          <dt className="text-fg-subtle">{humanKey(key)}</dt>
+          <dd className={`min-w-0 break-all text-fg ${/Ids?$/.test(key) ? 'font-mono' : ''}`}>{humanValue(value)}</dd>
         </div>
       ))}
     </dl>
@@ -107,23 +107,23 @@ function EventRow({ event, onActor }: { event: AuditView; onActor(actor: PublicU
   return (
     <li data-testid="audit-event" data-kind={event.kind} className="py-3">
       <div className="flex flex-wrap items-baseline justify-between gap-x-3">
-        <p className="min-w-0 text-sm text-slate-900">
+        <p className="min-w-0 text-sm text-fg">
           {event.actor ? (
             <button
               type="button"
               onClick={() => onActor(event.actor!)}
-              className="font-medium text-brand-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+              className="font-medium text-link hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
               title={`Only events by @${event.actor.username}`}
             >
               {event.actor.displayName}
               <span className="sr-only">: show only their events</span>
             </button>
           ) : (
-            <span className="font-medium text-slate-600">Someone unknown</span>
+            <span className="font-medium text-fg-muted">Someone unknown</span>
           )}{' '}
-          {AUDIT_KIND_LABELS[event.kind]?.toLowerCase() ?? 'did something'} <code className="ml-1 rounded bg-slate-100 px-1 text-xs text-slate-700">{event.kind}</code>
+          {AUDIT_KIND_LABELS[event.kind]?.toLowerCase() ?? 'did something'} <code className="ml-1 rounded bg-surface-sunken px-1 text-xs text-fg-muted">{event.kind}</code>
         </p>
-        <p className="text-xs text-slate-500">
+        <p className="text-xs text-fg-subtle">
           <DateTime iso={event.createdAt} />
           {event.ip ? ` · ${event.ip}` : ''}
         </p>
@@ -203,7 +203,7 @@ export function AuditTab() {
     <div className="space-y-3">
       <form onSubmit={(e) => void apply(e)} aria-label="Filter the audit log" className="grid gap-3 sm:grid-cols-2">
         <div>
-          <label htmlFor={`${ids}-kind`} className="mb-1 block text-sm font-medium text-slate-700">
+          <label htmlFor={`${ids}-kind`} className="mb-1 block text-sm font-medium text-fg-muted">
             Kind
           </label>
           <select id={`${ids}-kind`} value={draft.kind} onChange={(e) => setDraft((d) => ({ ...d, kind: e.target.value }))} className={inputClass}>
@@ -225,7 +225,7 @@ export function AuditTab() {
           </select>
         </div>
         <div>
-          <label htmlFor={`${ids}-actor`} className="mb-1 block text-sm font-medium text-slate-700">
+          <label htmlFor={`${ids}-actor`} className="mb-1 block text-sm font-medium text-fg-muted">
             Who (username)
           </label>
           <input
@@ -240,13 +240,13 @@ export function AuditTab() {
           />
         </div>
         <div>
-          <label htmlFor={`${ids}-from`} className="mb-1 block text-sm font-medium text-slate-700">
+          <label htmlFor={`${ids}-from`} className="mb-1 block text-sm font-medium text-fg-muted">
             From
           </label>
           <input id={`${ids}-from`} type="datetime-local" value={draft.from} onChange={(e) => setDraft((d) => ({ ...d, from: e.target.value }))} className={inputClass} />
         </div>
         <div>
-          <label htmlFor={`${ids}-to`} className="mb-1 block text-sm font-medium text-slate-700">
+          <label htmlFor={`${ids}-to`} className="mb-1 block text-sm font-medium text-fg-muted">
             To
           </label>
           <input id={`${ids}-to`} type="datetime-local" value={draft.to} onChange={(e) => setDraft((d) => ({ ...d, to: e.target.value }))} className={inputClass} />
@@ -261,11 +261,11 @@ export function AuditTab() {
         </div>
       </form>
       <ErrorNote message={formError ?? list.error ?? list.moreError} />
-      <p aria-live="polite" className="text-sm text-slate-600">
+      <p aria-live="polite" className="text-sm text-fg-muted">
         {list.status === 'loading' ? 'Loading…' : list.status === 'ready' && list.items.length === 0 ? (filtered ? 'No events match these filters.' : 'Nothing has happened yet.') : ''}
       </p>
       {list.items.length > 0 ? (
-        <ul aria-label="Audit events" className="divide-y divide-slate-200 border-y border-slate-200">
+        <ul aria-label="Audit events" className="divide-y divide-line border-y border-line">
           {list.items.map((event) => (
             <EventRow key={event.id} event={event} onActor={showActor} />
           ))}

@@ -12,16 +12,16 @@ function RoomRow({ room, onArchive, onDelete }: { room: AdminRoomView; onArchive
       <div className="min-w-0 flex-1 basis-56">
         <p className="flex flex-wrap items-center gap-x-2 gap-y-1">
           {room.kind === 'public' ? (
-            <Link href={`/rooms/${room.id}`} className="break-words font-medium text-slate-900 hover:underline">
+            <Link href={`/rooms/${room.id}`} className="break-words font-medium text-fg hover:underline">
               {room.name}
             </Link>
           ) : (
-            <span className="break-words font-medium text-slate-900">{room.name}</span>
+            <span className="break-words font-medium text-fg">{room.name}</span>
           )}
           <Badge>{room.kind === 'private' ? 'Private' : 'Public'}</Badge>
           {room.archivedAt ? <Badge tone="warning">Archived</Badge> : null}
         </p>
-        <p className="mt-0.5 text-xs text-slate-600">
+        <p className="mt-0.5 text-xs text-fg-muted">
           Owner {room.owner.displayName} (@{room.owner.username}) · {room.memberCount} member{room.memberCount === 1 ? '' : 's'} · {room.lastSeq} message
           {room.lastSeq === 1 ? '' : 's'} · created <DateTime iso={room.createdAt} />
         </p>
@@ -90,15 +90,15 @@ export function RoomsTab() {
   return (
     <div className="space-y-3">
       <SearchBox label="Search rooms" value={query} onChange={setQuery} placeholder="Room name" />
-      <p aria-live="polite" className="text-sm text-slate-600">
+      <p aria-live="polite" className="text-sm text-fg-muted">
         {list.status === 'loading' ? 'Loading…' : list.status === 'ready' && list.items.length === 0 ? (q ? `No rooms match “${q}”.` : 'There are no rooms yet.') : ''}
       </p>
-      <p role="status" className="text-sm text-green-800 empty:hidden">
+      <p role="status" className="text-sm text-success-fg empty:hidden">
         {notice ?? ''}
       </p>
       <ErrorNote message={list.error ?? error ?? list.moreError} />
       {list.items.length > 0 ? (
-        <ul aria-label="Rooms" className="divide-y divide-slate-200 border-y border-slate-200">
+        <ul aria-label="Rooms" className="divide-y divide-line border-y border-line">
           {list.items.map((room) => (
             <RoomRow key={room.id} room={room} onArchive={setArchived} onDelete={remove} />
           ))}

@@ -65,15 +65,15 @@ function RegistrationModeSetting() {
       <h2 id={`${ids}-heading`} className="text-lg font-semibold">
         Registration
       </h2>
-      {mode === null && !error ? <p className="mt-2 text-sm text-slate-600">Loading…</p> : null}
+      {mode === null && !error ? <p className="mt-2 text-sm text-fg-muted">Loading…</p> : null}
       {mode !== null ? (
         <fieldset className="mt-2" disabled={saving !== null}>
-          <legend className="text-sm text-slate-600">Who can create an account</legend>
+          <legend className="text-sm text-fg-muted">Who can create an account</legend>
           <div className="mt-2 space-y-2">
             {MODES.map((m) => (
               <label
                 key={m.value}
-                className={`flex cursor-pointer items-start gap-3 rounded-md border p-3 ${shown === m.value ? 'border-brand-500 bg-brand-50' : 'border-slate-200 hover:bg-slate-50'}`}
+                className={`flex cursor-pointer items-start gap-3 rounded-md border p-3 ${shown === m.value ? 'border-accent bg-accent-soft' : 'border-line hover:bg-surface-muted'}`}
               >
                 <input
                   type="radio"
@@ -82,11 +82,11 @@ function RegistrationModeSetting() {
                   checked={shown === m.value}
                   onChange={() => void choose(m.value)}
                   aria-describedby={`${ids}-${m.value}-hint`}
-                  className="mt-1 accent-brand-600"
+                  className="mt-1 accent-accent"
                 />
                 <span>
-                  <span className="block text-sm font-medium text-slate-900">{m.label}</span>
-                  <span id={`${ids}-${m.value}-hint`} className="block text-sm text-slate-600">
+                  <span className="block text-sm font-medium text-fg">{m.label}</span>
+                  <span id={`${ids}-${m.value}-hint`} className="block text-sm text-fg-muted">
                     {m.hint}
                   </span>
                 </span>
@@ -95,7 +95,7 @@ function RegistrationModeSetting() {
           </div>
         </fieldset>
       ) : null}
-      <p aria-live="polite" className="mt-2 text-sm text-green-800">
+      <p aria-live="polite" className="mt-2 text-sm text-success-fg">
         {saved ?? ''}
       </p>
       <ErrorNote message={error} />
@@ -165,19 +165,19 @@ function SignupInvitations() {
       <h2 id={`${ids}-heading`} className="text-lg font-semibold">
         Sign-up invitations
       </h2>
-      <p className="mt-1 text-sm text-slate-600">
+      <p className="mt-1 text-sm text-fg-muted">
         While registration is by invitation, a person needs one of these links to create an account. Each link is shown once, when you create it.
       </p>
-      <form onSubmit={(e) => void create(e)} className="mt-3 space-y-3 rounded-md border border-slate-200 p-3" aria-label="Create a sign-up invitation">
+      <form onSubmit={(e) => void create(e)} className="mt-3 space-y-3 rounded-md border border-line p-3" aria-label="Create a sign-up invitation">
         <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
-          <label htmlFor={`${ids}-expiry`} className="w-24 text-sm font-medium text-slate-700">
+          <label htmlFor={`${ids}-expiry`} className="w-24 text-sm font-medium text-fg-muted">
             Expires after
           </label>
           <select
             id={`${ids}-expiry`}
             value={expiry}
             onChange={(e) => setExpiry(e.target.value)}
-            className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-brand-500"
+            className="rounded-md border border-line-strong bg-surface px-2 py-1.5 text-sm text-fg shadow-sm outline-none focus:ring-2 focus:ring-focus"
           >
             {EXPIRIES.map((e) => (
               <option key={e.label} value={e.seconds === null ? 'never' : String(e.seconds)}>
@@ -187,14 +187,14 @@ function SignupInvitations() {
           </select>
         </div>
         <fieldset className="flex flex-wrap items-center gap-x-3 gap-y-1">
-          <legend className="float-left w-24 text-sm font-medium text-slate-700">Uses</legend>
-          <label className="flex items-center gap-1.5 text-sm text-slate-700">
-            <input type="radio" name={`${ids}-uses`} checked={!limited} onChange={() => setLimited(false)} className="accent-brand-600" />
+          <legend className="float-left w-24 text-sm font-medium text-fg-muted">Uses</legend>
+          <label className="flex items-center gap-1.5 text-sm text-fg-muted">
+            <input type="radio" name={`${ids}-uses`} checked={!limited} onChange={() => setLimited(false)} className="accent-accent" />
             Unlimited
           </label>
-          <span className="flex items-center gap-1.5 text-sm text-slate-700">
+          <span className="flex items-center gap-1.5 text-sm text-fg-muted">
             <label className="flex items-center gap-1.5">
-              <input type="radio" name={`${ids}-uses`} checked={limited} onChange={() => setLimited(true)} className="accent-brand-600" />
+              <input type="radio" name={`${ids}-uses`} checked={limited} onChange={() => setLimited(true)} className="accent-accent" />
               At most
             </label>
             <input
@@ -207,7 +207,7 @@ function SignupInvitations() {
                 setLimited(true);
               }}
               aria-label="Most uses"
-              className="w-20 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-brand-500"
+              className="w-20 rounded-md border border-line-strong bg-surface px-2 py-1 text-sm text-fg shadow-sm outline-none focus:ring-2 focus:ring-focus"
             />
             {Number(maxUses) === 1 ? 'person' : 'people'}
           </span>
@@ -223,20 +223,20 @@ function SignupInvitations() {
         ) : null}
       </div>
       <ErrorNote message={listError} />
-      {invites === null && !listError ? <p className="mt-3 text-sm text-slate-600">Loading…</p> : null}
-      {invites !== null && invites.length === 0 ? <p className="mt-3 text-sm text-slate-600">No sign-up invitations yet.</p> : null}
+      {invites === null && !listError ? <p className="mt-3 text-sm text-fg-muted">Loading…</p> : null}
+      {invites !== null && invites.length === 0 ? <p className="mt-3 text-sm text-fg-muted">No sign-up invitations yet.</p> : null}
       {invites !== null && invites.length > 0 ? (
-        <ul aria-label="Sign-up invitations" className="mt-3 divide-y divide-slate-200 border-y border-slate-200">
+        <ul aria-label="Sign-up invitations" className="mt-3 divide-y divide-line border-y border-line">
           {invites.map((invite) => (
             <li key={invite.id} data-testid="signup-invite" className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 py-3">
               <div className="min-w-0 text-sm">
                 <p className="flex flex-wrap items-center gap-2">
                   <Badge tone={STATUS_LABEL[invite.status].tone}>{STATUS_LABEL[invite.status].text}</Badge>
-                  <span className="text-slate-900">
+                  <span className="text-fg">
                     {invite.uses} of {invite.maxUses ?? 'unlimited'} use{invite.maxUses === 1 ? '' : 's'}
                   </span>
                 </p>
-                <p className="mt-0.5 text-xs text-slate-600">
+                <p className="mt-0.5 text-xs text-fg-muted">
                   By {invite.createdBy ? `${invite.createdBy.displayName} (@${invite.createdBy.username})` : 'someone since deleted'}, <DateTime iso={invite.createdAt} /> ·{' '}
                   {invite.expiresAt ? (
                     <>

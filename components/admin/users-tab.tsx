@@ -25,13 +25,13 @@ function UserRow({
     <li data-testid="admin-user" data-username={user.username} className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2 py-3">
       <div className="min-w-0 flex-1 basis-56">
         <p className="flex flex-wrap items-center gap-x-2 gap-y-1">
-          <span className="break-words font-medium text-slate-900">{user.displayName}</span>
-          <span className="break-all text-sm text-slate-500">@{user.username}</span>
+          <span className="break-words font-medium text-fg">{user.displayName}</span>
+          <span className="break-all text-sm text-fg-subtle">@{user.username}</span>
           {me ? <Badge tone="brand">You</Badge> : null}
           {user.isAdmin ? <Badge tone="brand">Instance admin</Badge> : null}
           {user.deletedAt ? <Badge>Deleted</Badge> : user.disabledAt ? <Badge tone="danger">Disabled</Badge> : null}
         </p>
-        <p className="mt-0.5 text-xs text-slate-600">
+        <p className="mt-0.5 text-xs text-fg-muted">
           Joined <DateTime iso={user.createdAt} /> · {user.lastSeenAt ? `last seen ${ago(user.lastSeenAt)}` : 'never seen'} ·{' '}
           <span data-testid="admin-user-sessions">
             {user.sessions} open session{user.sessions === 1 ? '' : 's'}
@@ -117,15 +117,15 @@ export function UsersTab({ meId }: { meId: string }) {
   return (
     <div className="space-y-3">
       <SearchBox label="Search people" value={query} onChange={setQuery} placeholder="Username or display name" />
-      <p aria-live="polite" className="text-sm text-slate-600">
+      <p aria-live="polite" className="text-sm text-fg-muted">
         {list.status === 'loading' ? 'Loading…' : list.status === 'ready' && list.items.length === 0 ? (q ? `Nobody matches “${q}”.` : 'Nobody here yet.') : ''}
       </p>
-      <p role="status" className="text-sm text-green-800 empty:hidden">
+      <p role="status" className="text-sm text-success-fg empty:hidden">
         {notice ?? ''}
       </p>
       <ErrorNote message={list.error ?? error ?? list.moreError} />
       {list.items.length > 0 ? (
-        <ul aria-label="People" className="divide-y divide-slate-200 border-y border-slate-200">
+        <ul aria-label="People" className="divide-y divide-line border-y border-line">
           {list.items.map((user) => (
             <UserRow key={user.id} user={user} meId={meId} onDisable={setDisabled} onReset={resetPassword} />
           ))}
@@ -142,9 +142,9 @@ export function UsersTab({ meId }: { meId: string }) {
               event.preventDefault();
               returnFocus.current.focus();
             }}
-            className="fixed left-1/2 top-1/2 z-50 w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl">
-            <Dialog.Title className="text-base font-semibold text-slate-900">New password for {reset?.user.displayName}</Dialog.Title>
-            <Dialog.Description className="mt-2 text-sm text-slate-600">
+            className="fixed left-1/2 top-1/2 z-50 w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-surface p-5 shadow-xl">
+            <Dialog.Title className="text-base font-semibold text-fg">New password for {reset?.user.displayName}</Dialog.Title>
+            <Dialog.Description className="mt-2 text-sm text-fg-muted">
               They were signed out everywhere. Give them this password over a channel you trust; they can change it in their account settings.
             </Dialog.Description>
             <div className="mt-3">

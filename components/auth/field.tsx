@@ -13,7 +13,7 @@ export function Field({ label, name, error, hint, ...input }: FieldProps) {
   const noteId = `${inputId}-note`;
   return (
     <div>
-      <label htmlFor={inputId} className="mb-1 block text-sm font-medium text-slate-700">
+      <label htmlFor={inputId} className="mb-1 block text-sm font-medium text-fg-muted">
         {label}
       </label>
       <input
@@ -21,17 +21,17 @@ export function Field({ label, name, error, hint, ...input }: FieldProps) {
         name={name}
         aria-invalid={error ? true : undefined}
         aria-describedby={error || hint ? noteId : undefined}
-        className={`w-full rounded-md border px-3 py-2 text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-brand-500 ${
-          error ? 'border-red-500' : 'border-slate-300'
+        className={`w-full rounded-md border px-3 py-2 text-fg shadow-sm outline-none focus:ring-2 focus:ring-focus ${
+          error ? 'border-danger' : 'border-line-strong'
         }`}
         {...input}
       />
       {error ? (
-        <p id={noteId} role="alert" className="mt-1 text-sm text-red-600">
+        <p id={noteId} role="alert" className="mt-1 text-sm text-danger-fg">
           {error}
         </p>
       ) : hint ? (
-        <p id={noteId} className="mt-1 text-xs text-slate-500">
+        <p id={noteId} className="mt-1 text-xs text-fg-subtle">
           {hint}
         </p>
       ) : null}

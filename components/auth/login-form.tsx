@@ -30,9 +30,9 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
       />
       <FormError message={state.formError} />
       <SubmitButton busy={pending} label="Sign in" busyLabel="Signing in…" />
-      <p className="text-center text-sm text-slate-600">
+      <p className="text-center text-sm text-fg-muted">
         New here?{' '}
-        <Link className="text-brand-600 hover:underline" href={`/register?callbackUrl=${encodeURIComponent(callbackUrl)}`}>
+        <Link className="text-link hover:underline" href={`/register?callbackUrl=${encodeURIComponent(callbackUrl)}`}>
           Create an account
         </Link>
       </p>

@@ -72,9 +72,9 @@ export function RegisterForm({ callbackUrl, inviteToken }: { callbackUrl: string
       {/* The invitation is a hidden field: its problems are the form's. */}
       <FormError message={state.formError ?? state.fieldErrors?.inviteToken} />
       <SubmitButton busy={pending} label="Create account" busyLabel="Creating account…" />
-      <p className="text-center text-sm text-slate-600">
+      <p className="text-center text-sm text-fg-muted">
         Already have an account?{' '}
-        <Link className="text-brand-600 hover:underline" href={`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`}>
+        <Link className="text-link hover:underline" href={`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`}>
           Sign in
         </Link>
       </p>

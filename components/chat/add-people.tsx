@@ -66,44 +66,44 @@ export function AddPeopleButton() {
         data-testid="add-people-button"
         aria-label="Add people"
         title="Add people"
-        className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm text-slate-700 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+        className="flex shrink-0 items-center gap-1 rounded-md border border-line-strong px-2 py-1 text-sm text-fg-muted hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
       >
-        <UserPlusIcon aria-hidden="true" className="size-4 text-slate-600" />
+        <UserPlusIcon aria-hidden="true" className="size-4 text-fg-muted" />
         <span className="hidden lg:inline">Add</span>
       </Dialog.Trigger>
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 z-50 bg-slate-900/40" />
         <Dialog.Content
           data-testid="add-people"
-          className="fixed inset-x-2 top-[8vh] z-50 mx-auto flex max-h-[84vh] max-w-md flex-col rounded-xl border border-slate-200 bg-white shadow-2xl outline-none"
+          className="fixed inset-x-2 top-[8vh] z-50 mx-auto flex max-h-[84vh] max-w-md flex-col rounded-xl border border-line bg-surface shadow-2xl outline-none"
         >
-          <div className="flex items-center gap-2 border-b border-slate-200 px-4 py-3">
-            <Dialog.Title className="min-w-0 flex-1 truncate text-base font-semibold text-slate-900">Add people</Dialog.Title>
+          <div className="flex items-center gap-2 border-b border-line px-4 py-3">
+            <Dialog.Title className="min-w-0 flex-1 truncate text-base font-semibold text-fg">Add people</Dialog.Title>
             <Dialog.Close
               aria-label="Close"
-              className="flex size-8 items-center justify-center rounded text-slate-600 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+              className="flex size-8 items-center justify-center rounded text-fg-muted hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
             >
               <XMarkIcon aria-hidden="true" className="size-5" />
             </Dialog.Close>
           </div>
           <div className="min-h-0 flex-1 overflow-y-auto p-4">
-            <Dialog.Description className="mb-3 text-sm text-slate-600">
+            <Dialog.Description className="mb-3 text-sm text-fg-muted">
               {isGroup
                 ? `They join this conversation and see its history. A group holds up to ${GROUP_MAX_MEMBERS} people${max > 0 ? `: room for ${max} more.` : ', and this one is full.'}`
                 : 'They join this room at once, no password or invitation needed, and see its history.'}
             </Dialog.Description>
             {max > 0 ? <PeoplePicker label="Find people to add" selected={chosen} onChange={setChosen} max={max} exclude={present} /> : null}
             {error ? (
-              <p role="alert" data-testid="add-people-error" className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+              <p role="alert" data-testid="add-people-error" className="mt-3 rounded-md bg-danger-soft px-3 py-2 text-sm text-danger-fg">
                 {error}
               </p>
             ) : null}
-            <p role="status" data-testid="add-people-done" className={added ? 'mt-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800' : 'sr-only'}>
+            <p role="status" data-testid="add-people-done" className={added ? 'mt-3 rounded-md bg-success-soft px-3 py-2 text-sm text-success-fg' : 'sr-only'}>
               {added ?? ''}
             </p>
           </div>
-          <div className="flex justify-end gap-2 border-t border-slate-200 px-4 py-3">
-            <Dialog.Close className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500">
+          <div className="flex justify-end gap-2 border-t border-line px-4 py-3">
+            <Dialog.Close className="rounded-md border border-line-strong bg-surface px-3 py-1.5 text-sm font-medium text-fg-muted hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus">
               Done
             </Dialog.Close>
             <button
@@ -111,7 +111,7 @@ export function AddPeopleButton() {
               data-testid="add-people-submit"
               disabled={chosen.length === 0 || busy}
               onClick={() => void add()}
-              className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 disabled:opacity-60"
+              className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-white hover:bg-accent-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-2 disabled:opacity-60"
             >
               {busy ? 'Adding…' : chosen.length > 1 ? `Add ${chosen.length} people` : 'Add'}
             </button>

@@ -241,12 +241,12 @@ export function Composer({
   }
 
   return (
-    <form onSubmit={onSubmit} className="border-t border-slate-200 bg-white p-2 sm:p-3">
+    <form onSubmit={onSubmit} className="border-t border-line bg-surface p-2 sm:p-3">
       {replyingTo ? (
-        <div data-testid="composer-reply" className="mb-2 flex items-center gap-2 rounded-md border-l-4 border-brand-500 bg-slate-50 py-1 pl-2 pr-1 text-sm">
-          <p className="min-w-0 flex-1 truncate text-slate-700">
+        <div data-testid="composer-reply" className="mb-2 flex items-center gap-2 rounded-md border-l-4 border-accent bg-surface-muted py-1 pl-2 pr-1 text-sm">
+          <p className="min-w-0 flex-1 truncate text-fg-muted">
             <span className="font-medium">Replying to {replyingTo.authorName}</span>
-            {replyingTo.snippet ? <span className="text-slate-600">: {replyingTo.snippet}</span> : null}
+            {replyingTo.snippet ? <span className="text-fg-muted">: {replyingTo.snippet}</span> : null}
           </p>
           {onCancelReply ? (
             <button
@@ -256,7 +256,7 @@ export function Composer({
                 area.current?.focus();
               }}
               aria-label={`Cancel reply to ${replyingTo.authorName}`}
-              className="shrink-0 rounded px-1.5 text-lg leading-none text-slate-600 hover:bg-slate-200"
+              className="shrink-0 rounded px-1.5 text-lg leading-none text-fg-muted hover:bg-surface-strong"
             >
               <span aria-hidden="true">×</span>
             </button>
@@ -288,7 +288,7 @@ export function Composer({
               aria-label="Attach files"
               title={pending.length >= MAX_ATTACHMENTS_PER_MESSAGE ? `At most ${MAX_ATTACHMENTS_PER_MESSAGE} files per message` : 'Attach files (or paste, or drop them here)'}
               data-testid="attach-files"
-              className="flex size-10 shrink-0 items-center justify-center rounded-md text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-50"
+              className="flex size-10 shrink-0 items-center justify-center rounded-md text-fg-muted hover:bg-surface-sunken hover:text-fg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus disabled:opacity-50"
             >
               <PaperClipIcon aria-hidden="true" className="size-5" />
             </button>
@@ -302,7 +302,7 @@ export function Composer({
               role="listbox"
               aria-label="People to mention"
               data-testid="mention-options"
-              className="absolute bottom-full left-0 z-20 mb-1 max-h-64 w-full max-w-sm overflow-y-auto rounded-md border border-slate-200 bg-white py-1 shadow-lg"
+              className="absolute bottom-full left-0 z-20 mb-1 max-h-64 w-full max-w-sm overflow-y-auto rounded-md border border-line bg-surface py-1 shadow-lg"
             >
               {options.map((option, index) => (
                 <li
@@ -315,17 +315,17 @@ export function Composer({
                   onMouseDown={(e) => e.preventDefault()}
                   onMouseMove={() => index !== active && setSelection({ key: queryKey, index })}
                   onClick={() => choose(option)}
-                  className={`flex cursor-pointer items-baseline gap-2 px-3 py-1.5 text-sm ${index === active ? 'bg-brand-100' : ''}`}
+                  className={`flex cursor-pointer items-baseline gap-2 px-3 py-1.5 text-sm ${index === active ? 'bg-accent-soft-strong' : ''}`}
                 >
                   {option.kind === 'user' ? (
                     <>
-                      <span className="truncate font-medium text-slate-900">{option.user.displayName}</span>
-                      <span className="shrink-0 text-slate-600">@{option.user.username}</span>
+                      <span className="truncate font-medium text-fg">{option.user.displayName}</span>
+                      <span className="shrink-0 text-fg-muted">@{option.user.username}</span>
                     </>
                   ) : (
                     <>
-                      <span className="font-medium text-slate-900">@{option.keyword}</span>
-                      <span className="truncate text-slate-600">Notify everyone in this room</span>
+                      <span className="font-medium text-fg">@{option.keyword}</span>
+                      <span className="truncate text-fg-muted">Notify everyone in this room</span>
                     </>
                   )}
                 </li>
@@ -358,8 +358,8 @@ export function Composer({
             aria-controls={open ? listId : undefined}
             aria-activedescendant={activeOptionId}
             placeholder={pending.length > 0 ? 'Add a caption…' : placeholder}
-            className={`block min-h-10 w-full resize-none rounded-md border px-3 py-2 text-slate-900 outline-none focus:ring-2 focus:ring-brand-500 disabled:bg-slate-100 ${
-              over ? 'border-red-500' : 'border-slate-300'
+            className={`block min-h-10 w-full resize-none rounded-md border px-3 py-2 text-fg outline-none focus:ring-2 focus:ring-focus disabled:bg-surface-sunken ${
+              over ? 'border-danger' : 'border-line-strong'
             }`}
           />
         </div>
@@ -368,7 +368,7 @@ export function Composer({
           type="submit"
           disabled={!canSend}
           aria-describedby={pending.length > 0 && !filesReady ? `${baseId}-files` : undefined}
-          className="flex h-10 shrink-0 items-center justify-center rounded-md bg-brand-600 px-3 font-medium text-white hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 disabled:opacity-50 sm:px-4"
+          className="flex h-10 shrink-0 items-center justify-center rounded-md bg-accent px-3 font-medium text-white hover:bg-accent-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-2 disabled:opacity-50 sm:px-4"
         >
           {/* Phones: an icon, so the text box keeps its width beside the paperclip and the microphone. */}
           <PaperAirplaneIcon aria-hidden="true" className={`size-5 ${files ? 'sm:hidden' : 'hidden'}`} />
@@ -389,21 +389,21 @@ export function Composer({
       </p>
       {footer ? <div className="mt-1 px-1 text-sm">{footer}</div> : null}
       <div className="mt-1 flex items-center justify-between gap-2 px-1 text-xs">
-        <span className="hidden text-slate-500 sm:inline">Enter to send · Shift+Enter for a new line · @ to mention</span>
+        <span className="hidden text-fg-subtle sm:inline">Enter to send · Shift+Enter for a new line · @ to mention</span>
         {error ? (
-          <span role="alert" className="text-red-600">
+          <span role="alert" className="text-danger-fg">
             {error}
           </span>
         ) : recorder.problem ? (
-          <span role="alert" data-testid="recorder-problem" className="text-red-600">
+          <span role="alert" data-testid="recorder-problem" className="text-danger-fg">
             {recorder.problem}
           </span>
         ) : over ? (
-          <span role="alert" className="text-red-600">
+          <span role="alert" className="text-danger-fg">
             Too long: {count - MESSAGE_MAX_CHARS} over the limit.
           </span>
         ) : null}
-        <span id={counterId} data-testid="char-counter" className={`ml-auto tabular-nums ${over ? 'font-semibold text-red-600' : near ? 'text-amber-700' : 'text-slate-500'}`}>
+        <span id={counterId} data-testid="char-counter" className={`ml-auto tabular-nums ${over ? 'font-semibold text-danger-fg' : near ? 'text-warning-fg' : 'text-fg-subtle'}`}>
           {count}/{MESSAGE_MAX_CHARS}
         </span>
       </div>

@@ -77,8 +77,8 @@ export function CreateRoomForm() {
     >
       <Field label="Room name" name="name" autoComplete="off" maxLength={64} error={errors.name} hint="2–64 characters" required />
       <div>
-        <label htmlFor="field-description" className="mb-1 block text-sm font-medium text-slate-700">
-          Description <span className="font-normal text-slate-400">(optional)</span>
+        <label htmlFor="field-description" className="mb-1 block text-sm font-medium text-fg-muted">
+          Description <span className="font-normal text-fg-subtle">(optional)</span>
         </label>
         <textarea
           id="field-description"
@@ -87,18 +87,18 @@ export function CreateRoomForm() {
           maxLength={DESCRIPTION_MAX}
           aria-invalid={errors.description ? true : undefined}
           aria-describedby={errors.description ? 'field-description-note' : undefined}
-          className={`w-full rounded-md border px-3 py-2 text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-brand-500 ${
-            errors.description ? 'border-red-500' : 'border-slate-300'
+          className={`w-full rounded-md border px-3 py-2 text-fg shadow-sm outline-none focus:ring-2 focus:ring-focus ${
+            errors.description ? 'border-danger' : 'border-line-strong'
           }`}
         />
         {errors.description ? (
-          <p id="field-description-note" role="alert" className="mt-1 text-sm text-red-600">
+          <p id="field-description-note" role="alert" className="mt-1 text-sm text-danger-fg">
             {errors.description}
           </p>
         ) : null}
       </div>
       <fieldset>
-        <legend className="mb-1 text-sm font-medium text-slate-700">Who can join</legend>
+        <legend className="mb-1 text-sm font-medium text-fg-muted">Who can join</legend>
         <div className="flex flex-col gap-2 sm:flex-row sm:gap-6">
           {(['public', 'private'] as const).map((value) => (
             <label key={value} className="flex items-start gap-2 text-sm">
@@ -115,7 +115,7 @@ export function CreateRoomForm() {
               />
               <span>
                 <span className="font-medium">{value === 'public' ? 'Public' : 'Private'}</span>
-                <span className="block text-slate-500">{value === 'public' ? 'Anyone signed in' : 'Only with the room password'}</span>
+                <span className="block text-fg-subtle">{value === 'public' ? 'Anyone signed in' : 'Only with the room password'}</span>
               </span>
             </label>
           ))}

@@ -35,8 +35,8 @@ const SKIN_TONES: readonly SkinTone[] = [0, 1, 2, 3, 4, 5];
 /** The hand shown in the skin tone choice. */
 const TONE_SAMPLE = '✋';
 
-const focusRing = 'focus-visible:outline-hidden focus-visible:ring-2 focus-visible:ring-brand-500';
-const emojiButton = `flex aspect-square w-full items-center justify-center rounded-md text-xl leading-none hover:bg-slate-100 ${focusRing}`;
+const focusRing = 'focus-visible:outline-hidden focus-visible:ring-2 focus-visible:ring-focus';
+const emojiButton = `flex aspect-square w-full items-center justify-center rounded-md text-xl leading-none hover:bg-surface-sunken ${focusRing}`;
 
 interface GridItem {
   emoji: string;
@@ -284,9 +284,9 @@ export function EmojiPicker({ onSelect, onClose, label = 'Emoji picker' }: { onS
       role="group"
       aria-label={label}
       onKeyDown={onRootKeyDown}
-      className="flex w-72 max-w-[calc(100vw-1rem)] flex-col overflow-hidden rounded-lg border border-slate-200 bg-white text-slate-900 shadow-lg"
+      className="flex w-72 max-w-[calc(100vw-1rem)] flex-col overflow-hidden rounded-lg border border-line bg-surface text-fg shadow-lg"
     >
-      <div className="flex items-center gap-2 border-b border-slate-200 p-2">
+      <div className="flex items-center gap-2 border-b border-line p-2">
         <input
           ref={searchRef}
           type="search"
@@ -297,14 +297,14 @@ export function EmojiPicker({ onSelect, onClose, label = 'Emoji picker' }: { onS
           placeholder="Search emoji"
           autoComplete="off"
           spellCheck={false}
-          className="h-9 min-w-0 flex-1 rounded-md border border-slate-300 px-2 text-sm text-slate-900 outline-none focus:ring-2 focus:ring-brand-500"
+          className="h-9 min-w-0 flex-1 rounded-md border border-line-strong px-2 text-sm text-fg outline-none focus:ring-2 focus:ring-focus"
         />
         {catalog ? (
           <select
             value={tone}
             onChange={(e) => setPreferredSkinTone(Number(e.target.value) as SkinTone)}
             aria-label="Skin tone"
-            className={`h-9 shrink-0 rounded-md border border-slate-300 bg-white px-1 text-lg leading-none ${focusRing}`}
+            className={`h-9 shrink-0 rounded-md border border-line-strong bg-surface px-1 text-lg leading-none ${focusRing}`}
           >
             {SKIN_TONES.map((t) => (
               <option key={t} value={t}>
@@ -332,15 +332,15 @@ export function EmojiPicker({ onSelect, onClose, label = 'Emoji picker' }: { onS
               onExitUp={() => searchRef.current?.focus()}
             />
           ) : state.status === 'ready' ? (
-            <p className="px-2 py-6 text-center text-sm text-slate-600">
-              No emoji match <span className="font-medium text-slate-900">“{deferredQuery.trim()}”</span>
+            <p className="px-2 py-6 text-center text-sm text-fg-muted">
+              No emoji match <span className="font-medium text-fg">“{deferredQuery.trim()}”</span>
             </p>
           ) : null}
         </div>
       ) : (
         <>
-          <div className="border-b border-slate-200 p-2">
-            <p aria-hidden="true" className="mb-1 px-1 text-xs font-medium text-slate-600">
+          <div className="border-b border-line p-2">
+            <p aria-hidden="true" className="mb-1 px-1 text-xs font-medium text-fg-muted">
               Frequently used
             </p>
             <EmojiGrid
@@ -355,7 +355,7 @@ export function EmojiPicker({ onSelect, onClose, label = 'Emoji picker' }: { onS
           </div>
           {catalog && category ? (
             <>
-              <div ref={tabList} role="tablist" aria-label="Emoji categories" onKeyDown={onTabKeyDown} className="flex border-b border-slate-200 px-1">
+              <div ref={tabList} role="tablist" aria-label="Emoji categories" onKeyDown={onTabKeyDown} className="flex border-b border-line px-1">
                 {catalog.categories.map((c) => {
                   const selected = c.key === category.key;
                   return (
@@ -371,7 +371,7 @@ export function EmojiPicker({ onSelect, onClose, label = 'Emoji picker' }: { onS
                       tabIndex={selected ? 0 : -1}
                       onClick={() => setCategoryKey(c.key)}
                       className={`flex h-9 min-w-0 flex-1 items-center justify-center border-b-2 text-lg leading-none ${
-                        selected ? 'border-brand-600' : 'border-transparent opacity-70 hover:opacity-100'
+                        selected ? 'border-accent' : 'border-transparent opacity-70 hover:opacity-100'
                       } ${focusRing} focus-visible:ring-inset`}
                     >
                       <span aria-hidden="true">{c.emoji[0]?.emoji}</span>
@@ -386,7 +386,7 @@ export function EmojiPicker({ onSelect, onClose, label = 'Emoji picker' }: { onS
                 aria-labelledby={`${id}-tab-${category.key}`}
                 className="max-h-56 overflow-y-auto overscroll-contain p-2"
               >
-                <p aria-hidden="true" className="mb-1 px-1 text-xs font-medium text-slate-600">
+                <p aria-hidden="true" className="mb-1 px-1 text-xs font-medium text-fg-muted">
                   {category.name}
                 </p>
                 <EmojiGrid
@@ -400,14 +400,14 @@ export function EmojiPicker({ onSelect, onClose, label = 'Emoji picker' }: { onS
               </div>
             </>
           ) : (
-            <div className="flex h-56 flex-col items-center justify-center gap-2 p-4 text-sm text-slate-600">
+            <div className="flex h-56 flex-col items-center justify-center gap-2 p-4 text-sm text-fg-muted">
               {state.status === 'failed' ? (
                 <>
                   <p>Emoji could not be loaded.</p>
                   <button
                     type="button"
                     onClick={retry}
-                    className={`rounded-md border border-slate-300 px-3 py-1 text-slate-900 hover:bg-slate-50 ${focusRing}`}
+                    className={`rounded-md border border-line-strong px-3 py-1 text-fg hover:bg-surface-muted ${focusRing}`}
                   >
                     Try again
                   </button>
@@ -420,13 +420,13 @@ export function EmojiPicker({ onSelect, onClose, label = 'Emoji picker' }: { onS
         </>
       )}
 
-      <div aria-hidden="true" className="flex h-10 items-center gap-2 border-t border-slate-200 px-3 text-sm text-slate-600">
+      <div aria-hidden="true" className="flex h-10 items-center gap-2 border-t border-line px-3 text-sm text-fg-muted">
         {preview ? (
           <>
             <span className="text-2xl leading-none">{preview.emoji}</span>
             <span className="min-w-0 truncate">
               {preview.name}
-              {preview.shortcode ? <span className="ml-1 text-slate-500">:{preview.shortcode}:</span> : null}
+              {preview.shortcode ? <span className="ml-1 text-fg-subtle">:{preview.shortcode}:</span> : null}
             </span>
           </>
         ) : (
@@ -461,7 +461,7 @@ export function QuickReactions({ onSelect }: { onSelect(emoji: string): void }) 
               recordEmojiUse(emoji);
               onSelect(emoji);
             }}
-            className={`flex h-8 w-8 items-center justify-center rounded-md text-lg leading-none hover:bg-slate-100 ${focusRing}`}
+            className={`flex h-8 w-8 items-center justify-center rounded-md text-lg leading-none hover:bg-surface-sunken ${focusRing}`}
           >
             <span aria-hidden="true">{emoji}</span>
           </button>

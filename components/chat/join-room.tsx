@@ -66,15 +66,15 @@ export function JoinRoom({ room }: { room: RoomSummary }) {
   const blocked = limited !== null && waitSeconds > 0;
   return (
     <main className="flex min-h-0 flex-1 items-start justify-center overflow-y-auto p-4 sm:items-center sm:p-6">
-      <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
-        <div className="flex items-center gap-2 text-slate-500">
+      <div className="w-full max-w-sm rounded-xl border border-line bg-surface p-6 shadow-sm">
+        <div className="flex items-center gap-2 text-fg-subtle">
           {isPrivate ? <LockIcon /> : <HashIcon />}
           <span className="text-sm" data-testid="room-preview-members">
             {isPrivate ? 'Private' : 'Public'} room · {room.memberCount} member{room.memberCount === 1 ? '' : 's'}
           </span>
         </div>
         <h1 className="mt-1 break-words text-xl font-semibold">{room.name}</h1>
-        {room.description ? <p className="mt-1 break-words text-sm text-slate-600">{room.description}</p> : null}
+        {room.description ? <p className="mt-1 break-words text-sm text-fg-muted">{room.description}</p> : null}
         <form onSubmit={onSubmit} noValidate className="mt-4 space-y-4">
           {isPrivate ? (
             <Field label="Room password" name="password" type="password" autoComplete="off" error={error ?? undefined} required />
@@ -82,7 +82,7 @@ export function JoinRoom({ room }: { room: RoomSummary }) {
             <FormError message={error ?? undefined} />
           )}
           {limited ? (
-            <p role="alert" data-testid="join-rate-limited" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+            <p role="alert" data-testid="join-rate-limited" className="rounded-md bg-warning-soft px-3 py-2 text-sm text-warning-fg">
               {limited.message}
               {blocked ? <span className="block font-medium">You can try again in {formatWait(waitSeconds)}.</span> : null}
             </p>
@@ -90,7 +90,7 @@ export function JoinRoom({ room }: { room: RoomSummary }) {
           <button
             type="submit"
             disabled={submitting || blocked}
-            className="w-full rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+            className="w-full rounded-md bg-accent px-4 py-2 font-medium text-white hover:bg-accent-hover disabled:opacity-60"
           >
             {submitting ? 'Joining…' : 'Join room'}
           </button>

@@ -29,13 +29,13 @@ export function MemberList({ open, onClose }: { open: boolean; onClose(): void }
       id="room-members"
       data-testid="member-list"
       aria-label="Members"
-      className={`${open ? 'flex' : 'hidden'} absolute inset-y-0 right-0 z-10 w-64 max-w-[85vw] flex-col border-l border-slate-200 bg-white shadow-lg md:static md:flex md:w-56 md:shadow-none lg:w-64`}
+      className={`${open ? 'flex' : 'hidden'} absolute inset-y-0 right-0 z-10 w-64 max-w-[85vw] flex-col border-l border-line bg-surface shadow-lg md:static md:flex md:w-56 md:shadow-none lg:w-64`}
     >
-      <div className="flex items-center justify-between border-b border-slate-200 px-3 py-2">
+      <div className="flex items-center justify-between border-b border-line px-3 py-2">
         <h2 className="text-sm font-semibold">
-          Members <span className="font-normal text-slate-500">· {onlineCount} online of {members.length}</span>
+          Members <span className="font-normal text-fg-subtle">· {onlineCount} online of {members.length}</span>
         </h2>
-        <button type="button" onClick={onClose} className="rounded px-1 text-slate-500 hover:bg-slate-100 md:hidden" aria-label="Hide members">
+        <button type="button" onClick={onClose} className="rounded px-1 text-fg-subtle hover:bg-surface-sunken md:hidden" aria-label="Hide members">
           ✕
         </button>
       </div>
@@ -54,11 +54,11 @@ export function MemberList({ open, onClose }: { open: boolean; onClose(): void }
             <span className="flex min-w-0 flex-1 flex-col">
               <span className="truncate">
                 {user.displayName}
-                {user.id === me.id ? <span className="text-slate-500"> (you)</span> : null}
+                {user.id === me.id ? <span className="text-fg-subtle"> (you)</span> : null}
               </span>
               <PresenceText presence={shown} className="truncate" />
             </span>
-            {role !== 'member' ? <span className="shrink-0 rounded bg-slate-100 px-1.5 text-xs text-slate-600">{role}</span> : null}
+            {role !== 'member' ? <span className="shrink-0 rounded bg-surface-sunken px-1.5 text-xs text-fg-muted">{role}</span> : null}
           </li>
         ))}
       </ul>

@@ -25,11 +25,11 @@ export function OutgoingRow({ message, me }: { message: OutgoingMessage; me: str
   return (
     <li data-testid="message" data-status={message.status} data-client-id={message.clientId} data-mine className="px-3 pt-2 sm:px-4">
       <div className="flex items-baseline gap-2">
-        <span className="font-medium text-brand-700">{me}</span>
-        <span className={`text-xs ${failed ? 'text-red-600' : 'text-slate-500'}`}>{failed ? 'Not sent' : 'Sending…'}</span>
+        <span className="font-medium text-link">{me}</span>
+        <span className={`text-xs ${failed ? 'text-danger-fg' : 'text-fg-subtle'}`}>{failed ? 'Not sent' : 'Sending…'}</span>
       </div>
       {message.body ? (
-        <p data-testid="message-body" className={`whitespace-pre-wrap break-words ${failed ? 'text-slate-800' : 'text-slate-500'}`}>
+        <p data-testid="message-body" className={`whitespace-pre-wrap break-words ${failed ? 'text-fg' : 'text-fg-subtle'}`}>
           {message.body}
         </p>
       ) : null}
@@ -40,11 +40,11 @@ export function OutgoingRow({ message, me }: { message: OutgoingMessage; me: str
       ) : null}
       {failed ? (
         <div className="mt-0.5 flex flex-wrap items-center gap-x-3 text-xs">
-          <span className="text-red-600">{message.error?.message}</span>
-          <button type="button" onClick={() => retry(message.clientId)} className="font-medium text-brand-700 hover:underline">
+          <span className="text-danger-fg">{message.error?.message}</span>
+          <button type="button" onClick={() => retry(message.clientId)} className="font-medium text-link hover:underline">
             Retry
           </button>
-          <button type="button" onClick={() => discard(message.clientId)} className="text-slate-500 hover:underline">
+          <button type="button" onClick={() => discard(message.clientId)} className="text-fg-subtle hover:underline">
             Discard
           </button>
         </div>
@@ -55,7 +55,7 @@ export function OutgoingRow({ message, me }: { message: OutgoingMessage; me: str
 
 function SystemRow({ line }: { line: SystemLine }) {
   return (
-    <li role="note" data-testid="system-line" className="px-3 py-1 text-center text-xs text-slate-500 sm:px-4">
+    <li role="note" data-testid="system-line" className="px-3 py-1 text-center text-xs text-fg-subtle sm:px-4">
       {line.user.displayName} {line.kind === 'joined' ? 'joined the room' : 'left the room'} · <Time iso={line.at} />
     </li>
   );
@@ -234,17 +234,17 @@ export function MessageList() {
         {timeline.hasOlder ? (
           <div className="py-2 text-center text-sm">
             {loadingOlder ? (
-              <span className="text-slate-500">Loading older messages…</span>
+              <span className="text-fg-subtle">Loading older messages…</span>
             ) : (
-              <button type="button" onClick={() => void loadOlder()} className="text-brand-600 hover:underline">
+              <button type="button" onClick={() => void loadOlder()} className="text-link hover:underline">
                 {olderError ? 'Could not load older messages. Try again' : 'Load older messages'}
               </button>
             )}
           </div>
         ) : items.length > 0 ? (
-          <p className="py-3 text-center text-xs text-slate-500">The beginning of the room.</p>
+          <p className="py-3 text-center text-xs text-fg-subtle">The beginning of the room.</p>
         ) : null}
-        {items.length === 0 ? <p className="m-auto p-6 text-center text-slate-500">No messages yet. Say hello!</p> : null}
+        {items.length === 0 ? <p className="m-auto p-6 text-center text-fg-subtle">No messages yet. Say hello!</p> : null}
         <ol aria-label="Messages" aria-live="polite" aria-relevant="additions" className="flex flex-col">
           {items.map((item) => {
             if (item.type === 'message') {
@@ -265,12 +265,12 @@ export function MessageList() {
         </ol>
         {timeline.hasNewer ? (
           <div className="sticky bottom-2 flex justify-center gap-2 py-2 text-sm">
-            {loadingNewer ? <span className="rounded bg-white px-2 text-slate-600 shadow">Loading newer messages…</span> : null}
+            {loadingNewer ? <span className="rounded bg-surface px-2 text-fg-muted shadow">Loading newer messages…</span> : null}
             <button
               type="button"
               data-testid="jump-to-latest"
               onClick={() => void jumpToLatest()}
-              className="rounded-full bg-brand-600 px-3 py-1 font-medium text-white shadow hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2"
+              className="rounded-full bg-accent px-3 py-1 font-medium text-white shadow hover:bg-accent-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-2"
             >
               Jump to latest messages
             </button>

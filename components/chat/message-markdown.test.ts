@@ -116,7 +116,7 @@ describe('MessageMarkdown features', () => {
     expect(find(html, (e) => e.tagName === 'del').map(textOf)).toEqual(['gone']);
     const [code] = find(html, (e) => e.tagName === 'code');
     expect(code && textOf(code)).toBe('a < b');
-    expect(code && attr(code, 'class')).toContain('bg-slate-100');
+    expect(code && attr(code, 'class')).toContain('bg-surface-sunken');
   });
 
   it('leaves a single tilde alone (chat uses it for "about")', () => {
@@ -257,7 +257,7 @@ describe('MessageMarkdown mentions', () => {
       ['bob_2', '@Bob_2', false],
     ]);
     const [chip] = find(html, (e) => e.tagName === 'span' && attr(e, 'data-mention') === 'alice');
-    expect(attr(chip!, 'class')).toContain('bg-brand-50');
+    expect(attr(chip!, 'class')).toContain('bg-accent-soft');
   });
 
   it('highlights my own mention more strongly', () => {
@@ -269,7 +269,7 @@ describe('MessageMarkdown mentions', () => {
     const me = find(html, (e) => attr(e, 'data-mention-me') !== undefined);
     expect(me).toHaveLength(1);
     expect(attr(me[0]!, 'data-mention-me')).toBe('');
-    expect(attr(me[0]!, 'class')).toContain('bg-amber-100');
+    expect(attr(me[0]!, 'class')).toContain('bg-warning-soft');
   });
 
   it('renders @room and @here as highlighted chips only when the message mentions the room', () => {

@@ -164,8 +164,8 @@ interface MentionOptions {
 // A global RegExp is what findAndReplace expects. No lookbehind (older Safari): the preceding character is checked below.
 const MENTION = /@([a-z0-9_]{3,32})(?![a-z0-9_])/gi;
 const ROOM_MENTIONS = new Set(['room', 'here']);
-const CHIP = 'rounded bg-brand-50 px-0.5 font-medium text-brand-700';
-const CHIP_ME = 'rounded bg-amber-100 px-0.5 font-semibold text-amber-900';
+const CHIP = 'rounded bg-accent-soft px-0.5 font-medium text-link';
+const CHIP_ME = 'rounded bg-warning-soft px-0.5 font-semibold text-warning-fg';
 
 /** remark plugin: `@username` → `<span data-mention>` for the usernames the server resolved; never in code or links. */
 function remarkMentions({ mentionedUsernames, me, mentionsRoom }: MentionOptions) {
@@ -255,14 +255,14 @@ function CodeBlock({ node }: ComponentProps<'pre'> & ExtraProps) {
   }
 
   return (
-    <div className="overflow-hidden rounded-md border border-slate-200 bg-slate-50">
-      <div className="flex items-center justify-between gap-2 border-b border-slate-200 px-2 py-0.5 text-xs text-slate-600">
+    <div className="overflow-hidden rounded-md border border-line bg-surface-muted">
+      <div className="flex items-center justify-between gap-2 border-b border-line px-2 py-0.5 text-xs text-fg-muted">
         <span className="min-w-0 truncate font-mono">{language ?? ''}</span>
         <button
           type="button"
           aria-label={COPY_LABEL[copy.state]}
           onClick={() => void onCopy()}
-          className="shrink-0 rounded px-1.5 py-0.5 font-medium text-slate-700 hover:bg-slate-200 focus-visible:outline-2 focus-visible:outline-brand-600"
+          className="shrink-0 rounded px-1.5 py-0.5 font-medium text-fg-muted hover:bg-surface-strong focus-visible:outline-2 focus-visible:outline-focus"
         >
           {COPY_TEXT[copy.state]}
         </button>
@@ -271,7 +271,7 @@ function CodeBlock({ node }: ComponentProps<'pre'> & ExtraProps) {
         </span>
       </div>
       {/* Focusable so keyboard users can scroll a wide block. */}
-      <pre ref={pre} tabIndex={0} className="overflow-x-auto whitespace-pre break-normal p-2 font-mono text-[0.8125rem] leading-snug text-slate-800 focus-visible:outline-2 focus-visible:outline-brand-600">
+      <pre ref={pre} tabIndex={0} className="overflow-x-auto whitespace-pre break-normal p-2 font-mono text-[0.8125rem] leading-snug text-fg focus-visible:outline-2 focus-visible:outline-focus">
         <code>{code}</code>
       </pre>
     </div>
@@ -281,7 +281,7 @@ function CodeBlock({ node }: ComponentProps<'pre'> & ExtraProps) {
 function Link({ href, title, children }: ComponentProps<'a'> & ExtraProps) {
   if (!href) return <>{children}</>;
   return (
-    <a href={href} title={title} target="_blank" rel="noopener noreferrer nofollow" className="text-brand-700 underline underline-offset-2 hover:text-brand-600">
+    <a href={href} title={title} target="_blank" rel="noopener noreferrer nofollow" className="text-link underline underline-offset-2 hover:text-link">
       {children}
     </a>
   );
@@ -292,8 +292,8 @@ const components: Components = {
   p: ({ children }) => <p>{children}</p>,
   a: Link,
   pre: CodeBlock,
-  code: ({ children }) => <code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-[0.85em] text-slate-800">{children}</code>,
-  blockquote: ({ children }) => <blockquote className="space-y-1 border-l-4 border-slate-300 pl-3 text-slate-600">{children}</blockquote>,
+  code: ({ children }) => <code className="rounded bg-surface-sunken px-1 py-0.5 font-mono text-[0.85em] text-fg">{children}</code>,
+  blockquote: ({ children }) => <blockquote className="space-y-1 border-l-4 border-line-strong pl-3 text-fg-muted">{children}</blockquote>,
   ul: ({ children }) => <ul className="list-disc space-y-0.5 pl-5">{children}</ul>,
   ol: ({ children, start }) => (
     <ol start={start} className="list-decimal space-y-0.5 pl-5">
@@ -337,7 +337,7 @@ export const MessageMarkdown = memo(function MessageMarkdown({ body, mentionedUs
   );
   return (
     // whitespace-normal: an inherited pre-wrap would show the newlines react-markdown leaves between blocks.
-    <div className="min-w-0 space-y-1 whitespace-normal break-words text-sm text-slate-800">
+    <div className="min-w-0 space-y-1 whitespace-normal break-words text-sm text-fg">
       <Markdown
         remarkPlugins={remarkPlugins}
         rehypePlugins={REHYPE_PLUGINS}

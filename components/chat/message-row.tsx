@@ -27,7 +27,7 @@ export function Time({ iso }: { iso: string }) {
   const date = new Date(iso);
   return (
     // The server and the browser may be in different time zones: the browser's wins.
-    <time dateTime={iso} title={date.toLocaleString()} suppressHydrationWarning className="text-xs text-slate-500">
+    <time dateTime={iso} title={date.toLocaleString()} suppressHydrationWarning className="text-xs text-fg-subtle">
       {date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
     </time>
   );
@@ -42,7 +42,7 @@ function Ticks({ state }: { state: TickState }) {
       role="img"
       aria-label={TICK_LABEL[state]}
       title={TICK_LABEL[state]}
-      className={`shrink-0 select-none text-xs font-semibold tracking-tighter ${state === 'read' ? 'text-sky-600' : 'text-slate-500'}`}
+      className={`shrink-0 select-none text-xs font-semibold tracking-tighter ${state === 'read' ? 'text-sky-600' : 'text-fg-subtle'}`}
     >
       {state === 'sent' ? '✓' : '✓✓'}
     </span>
@@ -54,7 +54,7 @@ function SeenBy({ names }: { names: string[] }) {
   const [open, setOpen] = useState(false);
   const list = names.join(', ');
   return (
-    <div className="text-right text-xs text-slate-500">
+    <div className="text-right text-xs text-fg-subtle">
       <button type="button" data-testid="seen-by" data-count={names.length} title={`Seen by ${list}`} aria-expanded={open} onClick={() => setOpen((o) => !o)} className="hover:underline">
         Seen by {names.length}
       </button>
@@ -101,7 +101,7 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
     return () => clearTimeout(timer);
   }, [highlighted, clearHighlight]);
 
-  const tone = highlighted ? 'bg-amber-100' : mentionsMe ? 'border-l-4 border-amber-400 bg-amber-50' : 'hover:bg-slate-50 focus-within:bg-slate-50';
+  const tone = highlighted ? 'bg-warning-soft' : mentionsMe ? 'border-l-4 border-warning-line bg-warning-soft' : 'hover:bg-surface-muted focus-within:bg-surface-muted';
   const call = deleted ? null : message.call;
   // A room event (rename, mute, ban…): one centred line, no author block, no reactions or replies.
   const event = deleted ? null : message.event;
@@ -132,16 +132,16 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
       {call || event || grouped ? null : (
         <div className="flex items-baseline gap-2">
           <Avatar user={message.author} size="sm" className="self-center" />
-          <span className={`font-medium ${mine ? 'text-brand-700' : 'text-slate-900'}`}>{message.author.displayName}</span>
+          <span className={`font-medium ${mine ? 'text-link' : 'text-fg'}`}>{message.author.displayName}</span>
           <Time iso={message.createdAt} />
         </div>
       )}
       {message.replyTo && place === 'room' && !call && !event ? <Quote quoted={message.replyTo} /> : null}
       {call || event ? null : (
         <div className="flex items-end gap-2">
-          <div data-testid="message-body" className="min-w-0 flex-1 break-words text-slate-800">
+          <div data-testid="message-body" className="min-w-0 flex-1 break-words text-fg">
             {deleted ? (
-              <p className="text-sm italic text-slate-500">This message was deleted.</p>
+              <p className="text-sm italic text-fg-subtle">This message was deleted.</p>
             ) : editing ? (
               <EditBox message={message} />
             ) : message.body ? (
@@ -153,7 +153,7 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
               />
             ) : null}
             {message.editedAt && !deleted && !editing ? (
-              <span data-testid="edited" className="text-xs text-slate-500" title={`Edited ${new Date(message.editedAt).toLocaleString()}`}>
+              <span data-testid="edited" className="text-xs text-fg-subtle" title={`Edited ${new Date(message.editedAt).toLocaleString()}`}>
                 (edited)
               </span>
             ) : null}
@@ -185,10 +185,10 @@ function Quote({ quoted: asRead }: { quoted: NonNullable<ChatMessage['replyTo']>
       type="button"
       data-testid="quote"
       onClick={() => void jumpTo(quoted.seq)}
-      className="mb-0.5 mt-1 block w-full max-w-prose truncate rounded border-l-4 border-slate-300 bg-slate-50 px-2 py-0.5 text-left text-sm text-slate-600 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+      className="mb-0.5 mt-1 block w-full max-w-prose truncate rounded border-l-4 border-line-strong bg-surface-muted px-2 py-0.5 text-left text-sm text-fg-muted hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
       aria-label={`Replying to ${quoted.author.displayName}: ${quoted.deleted ? 'deleted message' : snippet}. Show the original.`}
     >
-      <span className="font-medium text-slate-700">{quoted.author.displayName}</span>{' '}
+      <span className="font-medium text-fg-muted">{quoted.author.displayName}</span>{' '}
       {quoted.deleted ? <span className="italic">deleted message</span> : snippet}
     </button>
   );
@@ -205,16 +205,16 @@ function ThreadSummaryButton({ message, unread }: { message: ChatMessage; unread
       data-count={thread.replyCount}
       data-unread={unread || undefined}
       onClick={() => void openThread(message.seq)}
-      className="mt-1 inline-flex items-center gap-2 rounded px-1 py-0.5 text-sm hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+      className="mt-1 inline-flex items-center gap-2 rounded px-1 py-0.5 text-sm hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
     >
       <span className="flex -space-x-1" aria-hidden="true">
         {thread.participants.slice(0, 3).map((p) => (
-          <Avatar key={p.id} user={p} size="sm" className="ring-2 ring-white" />
+          <Avatar key={p.id} user={p} size="sm" className="ring-2 ring-surface" />
         ))}
       </span>
-      <span className="font-medium text-brand-700">{replies}</span>
-      {unread ? <span className="rounded bg-brand-600 px-1 text-xs font-semibold text-white">New</span> : null}
-      <span className="text-xs text-slate-500">
+      <span className="font-medium text-link">{replies}</span>
+      {unread ? <span className="rounded bg-accent px-1 text-xs font-semibold text-white">New</span> : null}
+      <span className="text-xs text-fg-subtle">
         Last reply <Time iso={thread.lastReplyAt} />
       </span>
     </button>
@@ -269,18 +269,18 @@ function EditBox({ message }: { message: ChatMessage }) {
         rows={Math.min(8, Math.max(1, text.split('\n').length))}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKeyDown}
-        className="w-full resize-none rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500/30"
+        className="w-full resize-none rounded-md border border-line-strong px-3 py-2 text-sm focus:border-accent focus:outline-none focus:ring-2 focus:ring-focus/30"
       />
       <div className="mt-1 flex flex-wrap items-center gap-2 text-xs">
-        <span className="text-slate-600">Escape to cancel · Enter to save</span>
-        <button type="button" onClick={() => startEditing(null)} className="rounded px-2 py-1 text-slate-700 hover:bg-slate-100">
+        <span className="text-fg-muted">Escape to cancel · Enter to save</span>
+        <button type="button" onClick={() => startEditing(null)} className="rounded px-2 py-1 text-fg-muted hover:bg-surface-sunken">
           Cancel
         </button>
-        <button type="button" onClick={() => void save()} disabled={saving} className="rounded bg-brand-600 px-2 py-1 font-medium text-white hover:bg-brand-700 disabled:opacity-60">
+        <button type="button" onClick={() => void save()} disabled={saving} className="rounded bg-accent px-2 py-1 font-medium text-white hover:bg-accent-hover disabled:opacity-60">
           {saving ? 'Saving…' : 'Save'}
         </button>
         {error ? (
-          <span role="alert" className="text-red-700">
+          <span role="alert" className="text-danger-fg">
             {error}
           </span>
         ) : null}
@@ -297,7 +297,7 @@ function ToolButton({
   children,
   ...rest
 }: { label: string; testId: string; danger?: boolean; children: ReactNode } & ComponentPropsWithRef<'button'>) {
-  const tone = danger ? 'text-red-700 hover:bg-red-50 focus-visible:ring-red-500' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:ring-brand-500';
+  const tone = danger ? 'text-danger-fg hover:bg-danger-soft focus-visible:ring-danger' : 'text-fg-muted hover:bg-surface-sunken hover:text-fg focus-visible:ring-focus';
   return (
     <button
       type="button"
@@ -339,7 +339,7 @@ function Toolbar(props: MessageRowProps) {
       role="toolbar"
       aria-label={`Actions for the message from ${message.author.displayName}`}
       data-testid="message-toolbar"
-      className={`absolute -top-3 right-3 z-10 flex items-center gap-0.5 rounded-md border border-slate-200 bg-white p-0.5 shadow-sm ${
+      className={`absolute -top-3 right-3 z-10 flex items-center gap-0.5 rounded-md border border-line bg-surface p-0.5 shadow-sm ${
         pickerOpen || confirming ? 'flex' : 'opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 focus-within:opacity-100'
       }`}
     >
@@ -381,19 +381,19 @@ function Toolbar(props: MessageRowProps) {
           </AlertDialog.Trigger>
           <AlertDialog.Portal>
             <AlertDialog.Overlay className="fixed inset-0 z-50 bg-slate-900/40" />
-            <AlertDialog.Content className="fixed left-1/2 top-1/2 z-50 w-[min(24rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl">
-              <AlertDialog.Title className="text-base font-semibold text-slate-900">Delete this message?</AlertDialog.Title>
-              <AlertDialog.Description className="mt-2 text-sm text-slate-600">
+            <AlertDialog.Content className="fixed left-1/2 top-1/2 z-50 w-[min(24rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-surface p-5 shadow-xl">
+              <AlertDialog.Title className="text-base font-semibold text-fg">Delete this message?</AlertDialog.Title>
+              <AlertDialog.Description className="mt-2 text-sm text-fg-muted">
                 {mine ? 'It will be removed for everyone.' : `${message.author.displayName}'s message will be removed for everyone.`} This cannot be undone.
               </AlertDialog.Description>
               <div className="mt-4 flex justify-end gap-2">
-                <AlertDialog.Cancel className="rounded-md px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500">
+                <AlertDialog.Cancel className="rounded-md px-3 py-1.5 text-sm text-fg-muted hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus">
                   Cancel
                 </AlertDialog.Cancel>
                 <AlertDialog.Action
                   data-testid="confirm-delete"
                   onClick={() => void remove(message.seq).then((r) => setError(r.ok ? null : r.message))}
-                  className="rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500"
+                  className="rounded-md bg-danger px-3 py-1.5 text-sm font-medium text-white hover:bg-danger focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-danger"
                 >
                   Delete
                 </AlertDialog.Action>
@@ -403,7 +403,7 @@ function Toolbar(props: MessageRowProps) {
         </AlertDialog.Root>
       ) : null}
       {error ? (
-        <span role="alert" className="px-1 text-xs text-red-700">
+        <span role="alert" className="px-1 text-xs text-danger-fg">
           {error}
         </span>
       ) : null}

@@ -40,7 +40,7 @@ export function NewDirectMessage({ onDone }: { onDone(): void }) {
 
   const enough = group.length >= MIN_OTHERS;
   return (
-    <div data-testid="new-direct-message" className="mt-1 rounded-md border border-slate-200 bg-white p-2">
+    <div data-testid="new-direct-message" className="mt-1 rounded-md border border-line bg-surface p-2">
       <PeoplePicker
         label="Find people"
         selected={group}
@@ -50,7 +50,7 @@ export function NewDirectMessage({ onDone }: { onDone(): void }) {
         busyId={starting}
         onEscape={onDone}
       />
-      <p className="mt-1 px-1 text-xs text-slate-600">
+      <p className="mt-1 px-1 text-xs text-fg-muted">
         Choose a name to message them, or <span aria-hidden="true">+</span> <span className="sr-only">add</span> {MIN_OTHERS}–{MAX_OTHERS} people for a group.
       </p>
       {group.length > 0 ? (
@@ -59,13 +59,13 @@ export function NewDirectMessage({ onDone }: { onDone(): void }) {
           data-testid="start-group"
           disabled={!enough || starting !== null}
           onClick={() => void open(() => groupsApi.start(group.map((u) => u.id)), 'group', 'Could not start the group. Try again.')}
-          className="mt-2 w-full rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 disabled:opacity-60"
+          className="mt-2 w-full rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-white hover:bg-accent-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-2 disabled:opacity-60"
         >
           {starting === 'group' ? 'Starting…' : enough ? `Start a group with ${group.length} people` : `Choose ${MIN_OTHERS - group.length} more for a group`}
         </button>
       ) : null}
       {error ? (
-        <p role="alert" className="mt-1 px-1 text-sm text-red-600">
+        <p role="alert" className="mt-1 px-1 text-sm text-danger-fg">
           {error}
         </p>
       ) : null}

@@ -24,8 +24,8 @@ const POLICIES: { value: RoomMentionsPolicy; label: string }[] = [
 const LEVEL_ICON = { all: BellAlertIcon, mentions: BellIcon, none: BellSlashIcon } as const;
 
 const itemClass =
-  'flex cursor-default select-none items-start gap-2 rounded px-2 py-1.5 text-sm text-slate-800 outline-none data-[highlighted]:bg-brand-100 data-[disabled]:opacity-60';
-const labelClass = 'px-2 pb-1 pt-2 text-xs font-semibold uppercase tracking-wide text-slate-600';
+  'flex cursor-default select-none items-start gap-2 rounded px-2 py-1.5 text-sm text-fg outline-none data-[highlighted]:bg-accent-soft-strong data-[disabled]:opacity-60';
+const labelClass = 'px-2 pb-1 pt-2 text-xs font-semibold uppercase tracking-wide text-fg-muted';
 
 function errorText(caught: unknown): string {
   return caught instanceof ApiError ? caught.message : 'Something went wrong. Please try again.';
@@ -79,11 +79,11 @@ export function NotificationMenu({ room, onError }: { room: RoomSummary; onError
           type="button"
           data-testid="notification-menu"
           aria-label={`Notifications: ${levelLabel}`}
-          className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm text-slate-700 hover:bg-slate-50 data-[state=open]:bg-slate-100"
+          className="flex shrink-0 items-center gap-1 rounded-md border border-line-strong px-2 py-1 text-sm text-fg-muted hover:bg-surface-muted data-[state=open]:bg-surface-sunken"
         >
           <Icon aria-hidden="true" className="size-4" />
           <span className="hidden lg:inline">{levelLabel}</span>
-          <ChevronDownIcon aria-hidden="true" className="size-4 text-slate-500" />
+          <ChevronDownIcon aria-hidden="true" className="size-4 text-fg-subtle" />
         </button>
       </Menu.Trigger>
       <Menu.Portal>
@@ -91,7 +91,7 @@ export function NotificationMenu({ room, onError }: { room: RoomSummary; onError
           align="end"
           sideOffset={4}
           collisionPadding={8}
-          className="z-40 w-72 max-w-[calc(100vw-16px)] rounded-md border border-slate-200 bg-white p-1 shadow-lg"
+          className="z-40 w-72 max-w-[calc(100vw-16px)] rounded-md border border-line bg-surface p-1 shadow-lg"
         >
           <Menu.Label id={`${ids}-level`} className={labelClass}>
             Notify me about
@@ -101,19 +101,19 @@ export function NotificationMenu({ room, onError }: { room: RoomSummary; onError
               <Menu.RadioItem key={option.value} value={option.value} className={itemClass} data-testid={`notify-${option.value}`}>
                 <span className="mt-0.5 flex size-4 shrink-0 items-center justify-center">
                   <Menu.ItemIndicator>
-                    <CheckIcon aria-hidden="true" className="size-4 text-brand-700" />
+                    <CheckIcon aria-hidden="true" className="size-4 text-link" />
                   </Menu.ItemIndicator>
                 </span>
                 <span className="min-w-0">
                   <span className="block font-medium">{option.label}</span>
-                  <span className="block text-xs text-slate-600">{option.hint}</span>
+                  <span className="block text-xs text-fg-muted">{option.hint}</span>
                 </span>
               </Menu.RadioItem>
             ))}
           </Menu.RadioGroup>
           {isOwner ? (
             <>
-              <Menu.Separator className="my-1 h-px bg-slate-200" />
+              <Menu.Separator className="my-1 h-px bg-surface-strong" />
               <Menu.Label id={`${ids}-policy`} className={labelClass}>
                 Who can use @room
               </Menu.Label>
@@ -122,7 +122,7 @@ export function NotificationMenu({ room, onError }: { room: RoomSummary; onError
                   <Menu.RadioItem key={option.value} value={option.value} className={itemClass} data-testid={`room-mentions-${option.value}`}>
                     <span className="mt-0.5 flex size-4 shrink-0 items-center justify-center">
                       <Menu.ItemIndicator>
-                        <CheckIcon aria-hidden="true" className="size-4 text-brand-700" />
+                        <CheckIcon aria-hidden="true" className="size-4 text-link" />
                       </Menu.ItemIndicator>
                     </span>
                     <span className="font-medium">{option.label}</span>
@@ -133,16 +133,16 @@ export function NotificationMenu({ room, onError }: { room: RoomSummary; onError
           ) : null}
           {permission === 'default' ? (
             <>
-              <Menu.Separator className="my-1 h-px bg-slate-200" />
+              <Menu.Separator className="my-1 h-px bg-surface-strong" />
               <Menu.Item className={itemClass} onSelect={() => void requestPermission()}>
-                <BellAlertIcon aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-brand-700" />
+                <BellAlertIcon aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-link" />
                 <span>Turn on browser notifications</span>
               </Menu.Item>
             </>
           ) : permission === 'denied' ? (
             <>
-              <Menu.Separator className="my-1 h-px bg-slate-200" />
-              <Menu.Item disabled className="px-2 py-1.5 text-xs text-slate-600 outline-none">
+              <Menu.Separator className="my-1 h-px bg-surface-strong" />
+              <Menu.Item disabled className="px-2 py-1.5 text-xs text-fg-muted outline-none">
                 This browser blocks notifications from Parley: allow them in the site settings (the icon at the left of the address bar).
               </Menu.Item>
             </>

@@ -18,9 +18,9 @@ export function NotificationPrompt() {
   if (view === 'none') return null;
 
   return (
-    <section aria-label="Browser notifications" data-testid="notification-prompt" className="rounded-md border border-brand-100 bg-brand-50 p-2 text-sm text-slate-700">
+    <section aria-label="Browser notifications" data-testid="notification-prompt" className="rounded-md border border-accent-soft-strong bg-accent-soft p-2 text-sm text-fg-muted">
       <p className="flex gap-2">
-        <BellAlertIcon aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-brand-700" />
+        <BellAlertIcon aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-link" />
         {view === 'ask' ? (
           <span>Get notified of mentions and direct messages.</span>
         ) : (
@@ -33,15 +33,15 @@ export function NotificationPrompt() {
       <div className="mt-2 flex flex-wrap justify-end gap-2">
         {view === 'ask' ? (
           <>
-            <button type="button" onClick={dismiss} className="rounded-md px-2 py-1 text-xs font-medium text-slate-700 hover:bg-brand-100">
+            <button type="button" onClick={dismiss} className="rounded-md px-2 py-1 text-xs font-medium text-fg-muted hover:bg-accent-soft-strong">
               Not now
             </button>
-            <button type="button" onClick={() => void request()} className="rounded-md bg-brand-600 px-2 py-1 text-xs font-medium text-white hover:bg-brand-700">
+            <button type="button" onClick={() => void request()} className="rounded-md bg-accent px-2 py-1 text-xs font-medium text-white hover:bg-accent-hover">
               Turn on
             </button>
           </>
         ) : (
-          <button type="button" onClick={dismiss} className="rounded-md px-2 py-1 text-xs font-medium text-slate-700 hover:bg-brand-100">
+          <button type="button" onClick={dismiss} className="rounded-md px-2 py-1 text-xs font-medium text-fg-muted hover:bg-accent-soft-strong">
             Got it
           </button>
         )}

@@ -78,7 +78,7 @@ export function PeoplePicker({ selected, onChange, max, exclude, label, placehol
       {selected.length > 0 ? (
         <ul aria-label="Chosen people" className="mb-2 flex flex-wrap gap-1">
           {selected.map((user) => (
-            <li key={user.id} data-testid="chosen-person" data-username={user.username} className="flex items-center gap-1 rounded-full bg-brand-100 py-0.5 pl-2 pr-0.5 text-sm text-brand-700">
+            <li key={user.id} data-testid="chosen-person" data-username={user.username} className="flex items-center gap-1 rounded-full bg-accent-soft-strong py-0.5 pl-2 pr-0.5 text-sm text-link">
               <span className="max-w-[10rem] truncate">{user.displayName}</span>
               <button
                 type="button"
@@ -87,7 +87,7 @@ export function PeoplePicker({ selected, onChange, max, exclude, label, placehol
                   input.current?.focus();
                 }}
                 aria-label={`Remove ${user.displayName}`}
-                className="flex size-5 items-center justify-center rounded-full hover:bg-white/70 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+                className="flex size-5 items-center justify-center rounded-full hover:bg-surface/70 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
               >
                 <XMarkIcon aria-hidden="true" className="size-3.5" />
               </button>
@@ -113,13 +113,13 @@ export function PeoplePicker({ selected, onChange, max, exclude, label, placehol
         placeholder={placeholder}
         autoComplete="off"
         maxLength={64}
-        className="w-full rounded-md border border-slate-300 px-2 py-1 text-sm outline-none focus:ring-2 focus:ring-brand-500"
+        className="w-full rounded-md border border-line-strong px-2 py-1 text-sm outline-none focus:ring-2 focus:ring-focus"
       />
       <div aria-live="polite" className="mt-1 text-sm">
-        {search?.state === 'loading' ? <p className="px-1 text-slate-600">Searching…</p> : null}
-        {search?.state === 'error' ? <p className="px-1 text-red-600">{search.message}</p> : null}
-        {search?.state === 'done' && search.users.length === 0 ? <p className="px-1 text-slate-600">No one found.</p> : null}
-        {full && !onMessage ? <p className="px-1 text-slate-600">That is as many as can be added.</p> : null}
+        {search?.state === 'loading' ? <p className="px-1 text-fg-muted">Searching…</p> : null}
+        {search?.state === 'error' ? <p className="px-1 text-danger-fg">{search.message}</p> : null}
+        {search?.state === 'done' && search.users.length === 0 ? <p className="px-1 text-fg-muted">No one found.</p> : null}
+        {full && !onMessage ? <p className="px-1 text-fg-muted">That is as many as can be added.</p> : null}
       </div>
       {search?.state === 'done' && search.users.length > 0 ? (
         <ul aria-label="People" className="mt-1 max-h-60 overflow-y-auto text-sm">
@@ -136,10 +136,10 @@ export function PeoplePicker({ selected, onChange, max, exclude, label, placehol
                     disabled={busyId !== null}
                     onClick={() => onMessage(user)}
                     title={`Message ${user.displayName}`}
-                    className="flex min-w-0 flex-1 items-baseline gap-1.5 rounded px-1 py-1 text-left hover:bg-slate-100 disabled:opacity-60"
+                    className="flex min-w-0 flex-1 items-baseline gap-1.5 rounded px-1 py-1 text-left hover:bg-surface-sunken disabled:opacity-60"
                   >
-                    <span className="truncate text-slate-800">{user.displayName}</span>
-                    <span className="truncate text-xs text-slate-600">@{user.username}</span>
+                    <span className="truncate text-fg">{user.displayName}</span>
+                    <span className="truncate text-xs text-fg-muted">@{user.username}</span>
                   </button>
                   <button
                     type="button"
@@ -150,8 +150,8 @@ export function PeoplePicker({ selected, onChange, max, exclude, label, placehol
                     onClick={() => toggle(user)}
                     aria-label={`Add ${user.displayName} to a group`}
                     title={isChosen ? 'In the group' : 'Add to a group'}
-                    className={`flex size-7 shrink-0 items-center justify-center rounded focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-40 ${
-                      isChosen ? 'bg-brand-600 text-white' : 'text-slate-600 hover:bg-slate-100'
+                    className={`flex size-7 shrink-0 items-center justify-center rounded focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus disabled:opacity-40 ${
+                      isChosen ? 'bg-accent text-white' : 'text-fg-muted hover:bg-surface-sunken'
                     }`}
                   >
                     {isChosen ? <CheckIcon aria-hidden="true" className="size-4" /> : <PlusIcon aria-hidden="true" className="size-4" />}
@@ -168,17 +168,17 @@ export function PeoplePicker({ selected, onChange, max, exclude, label, placehol
                   aria-pressed={inAlready || isChosen}
                   disabled={inAlready || (!isChosen && full)}
                   onClick={() => toggle(user)}
-                  className="flex w-full items-center gap-2 rounded px-1 py-1 text-left hover:bg-slate-100 disabled:opacity-60"
+                  className="flex w-full items-center gap-2 rounded px-1 py-1 text-left hover:bg-surface-sunken disabled:opacity-60"
                 >
                   <span
                     aria-hidden="true"
-                    className={`flex size-4 shrink-0 items-center justify-center rounded border ${isChosen || inAlready ? 'border-brand-600 bg-brand-600 text-white' : 'border-slate-400'}`}
+                    className={`flex size-4 shrink-0 items-center justify-center rounded border ${isChosen || inAlready ? 'border-accent bg-accent text-white' : 'border-line-strong'}`}
                   >
                     {isChosen || inAlready ? <CheckIcon className="size-3" /> : null}
                   </span>
-                  <span className="truncate text-slate-800">{user.displayName}</span>
-                  <span className="truncate text-xs text-slate-600">@{user.username}</span>
-                  {inAlready ? <span className="ml-auto shrink-0 text-xs text-slate-600">already here</span> : null}
+                  <span className="truncate text-fg">{user.displayName}</span>
+                  <span className="truncate text-xs text-fg-muted">@{user.username}</span>
+                  {inAlready ? <span className="ml-auto shrink-0 text-xs text-fg-muted">already here</span> : null}
                 </button>
               </li>
             );

@@ -36,7 +36,7 @@ export function useWatchPresence(key: string, userIds: readonly string[]): void 
 const DOT: Record<ShownPresence['status'], string> = {
   online: 'bg-emerald-500',
   away: 'bg-amber-400',
-  offline: 'bg-slate-300',
+  offline: 'bg-line-strong',
 };
 
 /** online = green, away = amber, offline = grey. */
@@ -58,7 +58,7 @@ export function PresenceText({ presence, className = '' }: { presence: ShownPres
   const text = presence.status === 'away' ? 'away' : presence.status === 'offline' ? lastSeenText(presence.lastSeenAt, now) : null;
   if (!text) return null;
   return (
-    <span data-testid="presence-text" suppressHydrationWarning className={`text-xs text-slate-500 ${className}`}>
+    <span data-testid="presence-text" suppressHydrationWarning className={`text-xs text-fg-subtle ${className}`}>
       {text}
     </span>
   );

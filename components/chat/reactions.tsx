@@ -28,8 +28,8 @@ export function ReactionBar({ message, names }: { message: ChatMessage; names: R
               aria-label={`${reaction.emoji} ${reaction.count}: ${who}. ${mine ? 'Remove your reaction' : 'React with this too'}`}
               title={`${who} reacted with ${reaction.emoji}`}
               onClick={() => void toggleReaction(message.seq, reaction.emoji)}
-              className={`inline-flex h-6 items-center gap-1 rounded-full border px-2 text-xs focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${
-                mine ? 'border-brand-400 bg-brand-50 text-brand-800' : 'border-slate-200 bg-white text-slate-700 hover:bg-slate-50'
+              className={`inline-flex h-6 items-center gap-1 rounded-full border px-2 text-xs focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus ${
+                mine ? 'border-accent bg-accent-soft text-link' : 'border-line bg-surface text-fg-muted hover:bg-surface-muted'
               }`}
             >
               <span aria-hidden="true">{reaction.emoji}</span>

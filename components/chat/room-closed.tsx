@@ -23,20 +23,20 @@ export function RoomClosed() {
   return (
     <div data-testid="room-closed" data-reason={removal.reason} className="flex min-h-0 flex-1 items-center justify-center overflow-y-auto p-6">
       <div className="max-w-sm text-center">
-        <span aria-hidden="true" className={`mx-auto flex size-12 items-center justify-center rounded-full ${banned ? 'bg-red-50 text-red-700' : 'bg-slate-100 text-slate-600'}`}>
+        <span aria-hidden="true" className={`mx-auto flex size-12 items-center justify-center rounded-full ${banned ? 'bg-danger-soft text-danger-fg' : 'bg-surface-sunken text-fg-muted'}`}>
           <Icon className="size-6" />
         </span>
-        <h2 ref={heading} tabIndex={-1} className="mt-3 text-lg font-semibold text-slate-900 focus:outline-none">
+        <h2 ref={heading} tabIndex={-1} className="mt-3 text-lg font-semibold text-fg focus:outline-none">
           {banned ? `You were banned from this room${by}` : `You were removed from this room${by}`}
         </h2>
-        <p className="mt-2 text-sm text-slate-600">
+        <p className="mt-2 text-sm text-fg-muted">
           {banned
             ? 'You cannot read or join it while the ban lasts.'
             : room.kind === 'public'
               ? 'You can join it again from the room directory.'
               : 'You can come back with the password or an invitation.'}
         </p>
-        <Link href="/" className="mt-4 inline-block rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
+        <Link href="/" className="mt-4 inline-block rounded-md bg-accent px-4 py-2 text-sm font-medium text-white hover:bg-accent-hover">
           Back to your rooms
         </Link>
       </div>

@@ -22,30 +22,30 @@ function DirectoryRoom({ room, busy, onJoin }: { room: RoomSummary; busy: boolea
   return (
     <li data-testid="directory-room" data-room-id={room.id} className="flex items-start gap-3 py-3">
       {room.kind === 'private' ? (
-        <LockIcon className="mt-1 shrink-0 text-slate-500" aria-label="Private room" aria-hidden={false} role="img" />
+        <LockIcon className="mt-1 shrink-0 text-fg-subtle" aria-label="Private room" aria-hidden={false} role="img" />
       ) : (
-        <HashIcon className="mt-1 shrink-0 text-slate-400" aria-label="Public room" aria-hidden={false} role="img" />
+        <HashIcon className="mt-1 shrink-0 text-fg-subtle" aria-label="Public room" aria-hidden={false} role="img" />
       )}
       <div className="min-w-0 flex-1">
-        <p className="break-words font-medium text-slate-900">{room.name}</p>
-        <p className="text-xs text-slate-500">
+        <p className="break-words font-medium text-fg">{room.name}</p>
+        <p className="text-xs text-fg-subtle">
           {room.kind === 'private' ? 'Private · password needed' : 'Public'} · {members}
         </p>
-        {room.description ? <p className="mt-1 line-clamp-2 break-words text-sm text-slate-600">{room.description}</p> : null}
+        {room.description ? <p className="mt-1 line-clamp-2 break-words text-sm text-fg-muted">{room.description}</p> : null}
       </div>
       {room.kind === 'public' ? (
         <button
           type="button"
           onClick={() => onJoin(room)}
           disabled={busy}
-          className="shrink-0 rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+          className="shrink-0 rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-white hover:bg-accent-hover disabled:opacity-60"
         >
           Join<span className="sr-only"> {room.name}</span>
         </button>
       ) : (
         <Link
           href={`/rooms/${room.id}`}
-          className="shrink-0 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50"
+          className="shrink-0 rounded-md border border-line-strong px-3 py-1.5 text-sm font-medium text-fg-muted hover:bg-surface-muted"
         >
           Open<span className="sr-only"> {room.name}</span>
         </Link>
@@ -147,7 +147,7 @@ export function RoomDirectory({ initial }: { initial: RoomDirectoryPage }) {
   return (
     <div data-testid="room-directory">
       <form role="search" aria-label="Rooms" onSubmit={(e) => e.preventDefault()} className="mt-4">
-        <label htmlFor={inputId} className="mb-1 block text-sm font-medium text-slate-700">
+        <label htmlFor={inputId} className="mb-1 block text-sm font-medium text-fg-muted">
           Search rooms
         </label>
         <input
@@ -158,21 +158,21 @@ export function RoomDirectory({ initial }: { initial: RoomDirectoryPage }) {
           placeholder="Name or description"
           autoComplete="off"
           maxLength={64}
-          className="w-full rounded-md border border-slate-300 px-3 py-2 text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-brand-500"
+          className="w-full rounded-md border border-line-strong px-3 py-2 text-fg shadow-sm outline-none focus:ring-2 focus:ring-focus"
         />
       </form>
-      <p aria-live="polite" className={`mt-3 text-sm ${search?.state === 'error' ? 'text-red-600' : 'text-slate-500'}`}>
+      <p aria-live="polite" className={`mt-3 text-sm ${search?.state === 'error' ? 'text-danger-fg' : 'text-fg-subtle'}`}>
         {status}
       </p>
       {shown.length > 0 ? (
-        <ul aria-label="Rooms to join" className="divide-y divide-slate-200">
+        <ul aria-label="Rooms to join" className="divide-y divide-line">
           {shown.map((room) => (
             <DirectoryRoom key={room.id} room={room} busy={joining !== null} onJoin={(r) => void join(r)} />
           ))}
         </ul>
       ) : null}
       {actionError ? (
-        <p role="alert" className="mt-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+        <p role="alert" className="mt-2 rounded-md bg-danger-soft px-3 py-2 text-sm text-danger-fg">
           {actionError}
         </p>
       ) : null}
@@ -181,7 +181,7 @@ export function RoomDirectory({ initial }: { initial: RoomDirectoryPage }) {
           type="button"
           onClick={() => void loadMore()}
           disabled={loadingMore}
-          className="mt-3 w-full rounded-md border border-slate-300 px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60"
+          className="mt-3 w-full rounded-md border border-line-strong px-4 py-2 text-sm font-medium text-fg-muted hover:bg-surface-muted disabled:opacity-60"
         >
           {loadingMore ? 'Loading…' : 'Load more'}
         </button>

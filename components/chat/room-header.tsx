@@ -53,7 +53,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
   const remove = () => run(() => roomsApi.remove(room.id), () => rooms.getState().remove(room.id));
 
   return (
-    <header className="border-b border-slate-200 bg-white px-3 py-2 sm:px-4">
+    <header className="border-b border-line bg-surface px-3 py-2 sm:px-4">
       {/* The buttons go under the name, together, when a phone has no room for both. */}
       <div className="flex flex-wrap items-start gap-2">
         <div className="min-w-0 flex-1 basis-40">
@@ -61,35 +61,35 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
             {isDirect ? (
               <PresenceDot presence={peerPresence} />
             ) : isGroup ? (
-              <UsersIcon className="shrink-0 text-slate-500" role="img" aria-hidden={false} aria-label="Group conversation" />
+              <UsersIcon className="shrink-0 text-fg-subtle" role="img" aria-hidden={false} aria-label="Group conversation" />
             ) : room.kind === 'private' ? (
-              <LockIcon className="shrink-0 text-slate-500" role="img" aria-hidden={false} aria-label="Private room" />
+              <LockIcon className="shrink-0 text-fg-subtle" role="img" aria-hidden={false} aria-label="Private room" />
             ) : (
-              <HashIcon className="shrink-0 text-slate-400" />
+              <HashIcon className="shrink-0 text-fg-subtle" />
             )}
             <span className="truncate" data-testid="room-name">
               {roomTitle(room)}
             </span>
             {archived ? (
-              <span data-testid="archived-badge" className="shrink-0 rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900">
+              <span data-testid="archived-badge" className="shrink-0 rounded bg-warning-soft px-1.5 py-0.5 text-xs font-medium text-warning-fg">
                 Archived
               </span>
             ) : null}
           </h1>
           {isDirect ? (
-            <p className="text-sm text-slate-600">
+            <p className="text-sm text-fg-muted">
               {room.peer ? `@${room.peer.username}` : null} <PresenceText presence={peerPresence} />
             </p>
           ) : isGroup ? (
-            <p className="text-sm text-slate-600">
+            <p className="text-sm text-fg-muted">
               {room.memberCount} {room.memberCount === 1 ? 'person' : 'people'}
             </p>
           ) : room.topic ? (
-            <p data-testid="room-topic" title={room.description || undefined} className="line-clamp-2 break-words text-sm text-slate-600">
+            <p data-testid="room-topic" title={room.description || undefined} className="line-clamp-2 break-words text-sm text-fg-muted">
               {room.topic}
             </p>
           ) : room.description ? (
-            <p className="line-clamp-2 break-words text-sm text-slate-600">{room.description}</p>
+            <p className="line-clamp-2 break-words text-sm text-fg-muted">{room.description}</p>
           ) : null}
         </div>
         <div className="ml-auto flex shrink-0 items-start gap-2">
@@ -106,7 +106,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
               onClick={onToggleMembers}
               aria-expanded={membersOpen}
               aria-controls="room-members"
-              className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 md:hidden"
+              className="flex shrink-0 items-center gap-1 rounded-md border border-line-strong px-2 py-1 text-sm hover:bg-surface-muted md:hidden"
             >
               <UsersIcon />
               <span>{memberCount}</span>
@@ -118,7 +118,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
               <button
                 type="button"
                 onClick={() => setConfirming('delete')}
-                className="shrink-0 rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50"
+                className="shrink-0 rounded-md border border-danger-line px-3 py-1 text-sm text-danger-fg hover:bg-danger-soft"
               >
                 Delete
               </button>
@@ -127,7 +127,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
                 type="button"
                 disabled={busy}
                 onClick={isGroup ? () => setConfirming('leave') : leave}
-                className="shrink-0 rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-60"
+                className="shrink-0 rounded-md border border-line-strong px-3 py-1 text-sm hover:bg-surface-muted disabled:opacity-60"
               >
                 {busy ? 'Leaving…' : 'Leave'}
               </button>
@@ -161,7 +161,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
         </InlineConfirm>
       ) : null}
       {error ? (
-        <p role="alert" className="mt-2 text-sm text-red-600">
+        <p role="alert" className="mt-2 text-sm text-danger-fg">
           {error}
         </p>
       ) : null}
@@ -189,21 +189,21 @@ function InlineConfirm({
   onCancel(): void;
   children: ReactNode;
 }) {
-  const frame = tone === 'danger' ? 'border-red-200 bg-red-50' : 'border-slate-200 bg-slate-50';
+  const frame = tone === 'danger' ? 'border-danger-line bg-danger-soft' : 'border-line bg-surface-muted';
   return (
     <div role="alertdialog" aria-label={label} className={`mt-2 rounded-md border p-3 text-sm ${frame}`}>
-      <p className={tone === 'danger' ? 'text-red-900' : 'text-slate-800'}>{children}</p>
+      <p className={tone === 'danger' ? 'text-danger-fg' : 'text-fg'}>{children}</p>
       <div className="mt-2 flex gap-2">
         <button
           type="button"
           data-testid={confirmTestId}
           disabled={busy}
           onClick={onConfirm}
-          className="rounded-md bg-red-600 px-3 py-1 font-medium text-white hover:bg-red-700 disabled:opacity-60"
+          className="rounded-md bg-danger px-3 py-1 font-medium text-white hover:bg-danger disabled:opacity-60"
         >
           {confirmLabel}
         </button>
-        <button type="button" disabled={busy} onClick={onCancel} className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50">
+        <button type="button" disabled={busy} onClick={onCancel} className="rounded-md border border-line-strong bg-surface px-3 py-1 hover:bg-surface-muted">
           Cancel
         </button>
       </div>

@@ -17,7 +17,7 @@ export function RoomStatusNotice() {
     closed: 'You are no longer connected to this room.',
   }[status];
   return (
-    <div role="alert" data-testid="room-status" data-status={status} className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800">
+    <div role="alert" data-testid="room-status" data-status={status} className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-danger-line bg-danger-soft px-4 py-2 text-sm text-danger-fg">
       <strong className="font-semibold">{text}</strong>
       {status === 'signed-out' ? (
         <a href="/login" className="underline">

@@ -165,7 +165,7 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
               <MessageList />
               <TypingIndicator />
               {composerNotice ? (
-                <p role="status" data-testid="composer-notice" className="mx-3 mb-1 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 sm:mx-4">
+                <p role="status" data-testid="composer-notice" className="mx-3 mb-1 rounded-md bg-warning-soft px-3 py-2 text-sm text-warning-fg sm:mx-4">
                   {composerNotice}
                 </p>
               ) : null}

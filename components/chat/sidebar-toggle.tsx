@@ -12,7 +12,7 @@ export function SidebarToggle() {
       onClick={() => setOpen(!open)}
       aria-expanded={open}
       aria-controls="room-sidebar"
-      className="rounded-md p-1.5 text-slate-600 hover:bg-slate-100 md:hidden"
+      className="rounded-md p-1.5 text-fg-muted hover:bg-surface-sunken md:hidden"
     >
       <MenuIcon width={20} height={20} />
       <span className="sr-only">Rooms</span>

@@ -20,7 +20,7 @@ import { useWindowActive } from './use-window-active';
 /** A direct conversation: the other person's face, their presence in its corner. */
 function PeerAvatar({ room }: { room: RoomSummary }) {
   const info = usePresence(room.peer?.id);
-  const dot = <PresenceDot presence={shownPresence(info, false)} className={room.peer ? 'absolute -bottom-0.5 -right-0.5 ring-2 ring-slate-50' : 'mx-[3px]'} />;
+  const dot = <PresenceDot presence={shownPresence(info, false)} className={room.peer ? 'absolute -bottom-0.5 -right-0.5 ring-2 ring-surface-muted' : 'mx-[3px]'} />;
   if (!room.peer) return dot;
   return (
     <span className="relative shrink-0">
@@ -36,7 +36,7 @@ function GroupAvatars({ room }: { room: RoomSummary }) {
   return (
     <span className="flex shrink-0 -space-x-2">
       {shown.map((user) => (
-        <Avatar key={user.id} user={user} size="sm" className="ring-2 ring-slate-50" />
+        <Avatar key={user.id} user={user} size="sm" className="ring-2 ring-surface-muted" />
       ))}
     </span>
   );
@@ -59,7 +59,7 @@ function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: b
         data-kind={room.kind}
         aria-current={active ? 'page' : undefined}
         className={`flex items-center gap-2 rounded-md px-2 py-1.5 text-sm ${
-          active ? 'bg-brand-100 font-medium text-brand-700' : 'text-slate-700 hover:bg-slate-100'
+          active ? 'bg-accent-soft-strong font-medium text-link' : 'text-fg-muted hover:bg-surface-sunken'
         }`}
       >
         {room.kind === 'direct' ? (
@@ -67,20 +67,20 @@ function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: b
         ) : room.kind === 'group' && room.participants?.length ? (
           <GroupAvatars room={room} />
         ) : room.kind === 'group' ? (
-          <UsersIcon className="shrink-0 text-slate-500" aria-label="Group" aria-hidden={false} role="img" />
+          <UsersIcon className="shrink-0 text-fg-subtle" aria-label="Group" aria-hidden={false} role="img" />
         ) : room.kind === 'private' ? (
-          <LockIcon className="shrink-0 text-slate-500" aria-label="Private room" aria-hidden={false} role="img" />
+          <LockIcon className="shrink-0 text-fg-subtle" aria-label="Private room" aria-hidden={false} role="img" />
         ) : (
-          <HashIcon className="shrink-0 text-slate-400" />
+          <HashIcon className="shrink-0 text-fg-subtle" />
         )}
-        <span className={`min-w-0 flex-1 truncate ${unread || mentions ? 'font-semibold text-slate-900' : muted ? 'text-slate-600' : ''}`}>{title}</span>
-        {muted ? <BellSlashIcon data-testid="muted-icon" role="img" aria-label="Muted" className="size-3.5 shrink-0 text-slate-500" /> : null}
+        <span className={`min-w-0 flex-1 truncate ${unread || mentions ? 'font-semibold text-fg' : muted ? 'text-fg-muted' : ''}`}>{title}</span>
+        {muted ? <BellSlashIcon data-testid="muted-icon" role="img" aria-label="Muted" className="size-3.5 shrink-0 text-fg-subtle" /> : null}
         {mentions > 0 ? (
           <span
             data-testid="mention-badge"
             role="img"
             aria-label={`${mentions} mention${mentions === 1 ? '' : 's'}`}
-            className="shrink-0 rounded-full bg-red-700 px-1.5 text-xs font-semibold tabular-nums text-white"
+            className="shrink-0 rounded-full bg-danger px-1.5 text-xs font-semibold tabular-nums text-white"
           >
             {mentionBadgeText(mentions)}
           </span>
@@ -90,12 +90,12 @@ function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: b
             data-testid="unread-badge"
             role="img"
             aria-label={`${unread} unread`}
-            className="shrink-0 rounded-full bg-brand-600 px-1.5 text-xs font-semibold tabular-nums text-white"
+            className="shrink-0 rounded-full bg-accent px-1.5 text-xs font-semibold tabular-nums text-white"
           >
             {badgeText(unread)}
           </span>
         ) : mentions > 0 || muted ? null : !isConversation(room.kind) ? (
-          <span className="shrink-0 text-xs text-slate-500" title={`${room.memberCount} member${room.memberCount === 1 ? '' : 's'}`}>
+          <span className="shrink-0 text-xs text-fg-subtle" title={`${room.memberCount} member${room.memberCount === 1 ? '' : 's'}`}>
             {room.memberCount}
           </span>
         ) : null}
@@ -120,10 +120,10 @@ function Section({ title, rooms, empty, activeId }: { title: string; rooms: Room
   const id = `sidebar-${title.toLowerCase().replace(/\s+/g, '-')}`;
   return (
     <section aria-labelledby={id} className="mt-4 first:mt-0">
-      <h2 id={id} className="px-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
+      <h2 id={id} className="px-2 text-xs font-semibold uppercase tracking-wide text-fg-subtle">
         {title}
       </h2>
-      {rooms.length ? <RoomLinks rooms={rooms} activeId={activeId} /> : <p className="px-2 py-1 text-sm text-slate-500">{empty}</p>}
+      {rooms.length ? <RoomLinks rooms={rooms} activeId={activeId} /> : <p className="px-2 py-1 text-sm text-fg-subtle">{empty}</p>}
     </section>
   );
 }
@@ -135,20 +135,20 @@ function DirectSection({ rooms, activeId }: { rooms: RoomSummary[]; activeId?: s
   return (
     <section aria-labelledby="sidebar-direct-messages" className="mt-4 first:mt-0">
       <div className="flex items-center justify-between gap-2 px-2">
-        <h2 id="sidebar-direct-messages" className="text-xs font-semibold uppercase tracking-wide text-slate-500">
+        <h2 id="sidebar-direct-messages" className="text-xs font-semibold uppercase tracking-wide text-fg-subtle">
           Direct messages
         </h2>
         <button
           type="button"
           onClick={() => setSearching((s) => !s)}
           aria-expanded={searching}
-          className="rounded px-1.5 text-xs font-medium text-brand-700 hover:bg-brand-100"
+          className="rounded px-1.5 text-xs font-medium text-link hover:bg-accent-soft-strong"
         >
           {searching ? 'Cancel' : 'New message'}
         </button>
       </div>
       {searching ? <NewDirectMessage onDone={() => setSearching(false)} /> : null}
-      {rooms.length ? <RoomLinks rooms={rooms} activeId={activeId} /> : searching ? null : <p className="px-2 py-1 text-sm text-slate-500">No conversations yet.</p>}
+      {rooms.length ? <RoomLinks rooms={rooms} activeId={activeId} /> : searching ? null : <p className="px-2 py-1 text-sm text-fg-subtle">No conversations yet.</p>}
     </section>
   );
 }
@@ -182,22 +182,22 @@ export function Sidebar() {
       <nav
         id="room-sidebar"
         aria-label="Rooms"
-        className={`${open ? 'flex' : 'hidden'} absolute inset-y-0 left-0 z-30 w-72 max-w-[85vw] flex-col border-r border-slate-200 bg-slate-50 shadow-lg md:static md:flex md:w-64 md:shadow-none`}
+        className={`${open ? 'flex' : 'hidden'} absolute inset-y-0 left-0 z-30 w-72 max-w-[85vw] flex-col border-r border-line bg-surface-muted shadow-lg md:static md:flex md:w-64 md:shadow-none`}
       >
         <div className="min-h-0 flex-1 overflow-y-auto p-3">
           <DirectSection rooms={direct} activeId={activeId} />
           <Section title="Your rooms" rooms={rooms} empty="You are in no rooms yet: browse the directory to find some." activeId={activeId} />
         </div>
-        <div className="space-y-2 border-t border-slate-200 p-3">
+        <div className="space-y-2 border-t border-line p-3">
           <NotificationPrompt />
           <Link
             href="/rooms"
             aria-current={pathname === '/rooms' ? 'page' : undefined}
-            className="block rounded-md border border-slate-300 bg-white px-3 py-2 text-center text-sm font-medium text-slate-700 hover:bg-slate-100"
+            className="block rounded-md border border-line-strong bg-surface px-3 py-2 text-center text-sm font-medium text-fg-muted hover:bg-surface-sunken"
           >
             Browse rooms
           </Link>
-          <Link href="/" className="block rounded-md bg-brand-600 px-3 py-2 text-center text-sm font-medium text-white hover:bg-brand-700">
+          <Link href="/" className="block rounded-md bg-accent px-3 py-2 text-center text-sm font-medium text-white hover:bg-accent-hover">
             New room
           </Link>
         </div>

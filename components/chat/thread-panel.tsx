@@ -64,40 +64,40 @@ export function ThreadPanel() {
       aria-labelledby={headingId}
       data-testid="thread-panel"
       data-root-seq={thread.rootSeq}
-      className="absolute inset-0 z-20 flex flex-col border-l border-slate-200 bg-white md:relative md:w-96 md:shrink-0"
+      className="absolute inset-0 z-20 flex flex-col border-l border-line bg-surface md:relative md:w-96 md:shrink-0"
       {...drop.handlers}
     >
       {drop.dragging ? <DropOverlay label="Drop files to reply in the thread" /> : null}
-      <div className="flex items-center justify-between border-b border-slate-200 px-3 py-2">
-        <h2 id={headingId} className="text-sm font-semibold text-slate-900">
+      <div className="flex items-center justify-between border-b border-line px-3 py-2">
+        <h2 id={headingId} className="text-sm font-semibold text-fg">
           Thread
-          {root ? <span className="font-normal text-slate-600"> · {root.author.displayName}</span> : null}
+          {root ? <span className="font-normal text-fg-muted"> · {root.author.displayName}</span> : null}
         </h2>
         <button
           type="button"
           onClick={closeThread}
           aria-label="Close thread"
           data-testid="close-thread"
-          className="rounded px-2 py-1 text-slate-600 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+          className="rounded px-2 py-1 text-fg-muted hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
         >
           ✕
         </button>
       </div>
       <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto pb-2">
         {root ? (
-          <ol aria-label="Thread root" className="border-b border-slate-100 pb-2">
+          <ol aria-label="Thread root" className="border-b border-line pb-2">
             <MessageRow message={root} grouped={false} receipt={null} place="thread-root" {...rowProps(root)} />
           </ol>
         ) : null}
         {thread.hasOlder && thread.replies.length > 0 ? (
           <div className="py-2 text-center text-sm">
-            <button type="button" onClick={() => void loadOlderReplies()} disabled={thread.loading} className="text-brand-700 hover:underline disabled:text-slate-500">
+            <button type="button" onClick={() => void loadOlderReplies()} disabled={thread.loading} className="text-link hover:underline disabled:text-fg-subtle">
               {thread.loading ? 'Loading…' : 'Show older replies'}
             </button>
           </div>
         ) : null}
         {thread.error ? (
-          <p role="alert" className="px-3 py-2 text-sm text-red-700">
+          <p role="alert" className="px-3 py-2 text-sm text-danger-fg">
             {thread.error}
           </p>
         ) : null}
@@ -120,7 +120,7 @@ export function ThreadPanel() {
           ))}
         </ol>
         {!thread.loading && thread.replies.length === 0 && pending.length === 0 ? (
-          <p className="p-4 text-center text-sm text-slate-600">No replies yet. Start the thread below.</p>
+          <p className="p-4 text-center text-sm text-fg-muted">No replies yet. Start the thread below.</p>
         ) : null}
       </div>
       <Composer
@@ -134,13 +134,13 @@ export function ThreadPanel() {
         meId={me.id}
         autoFocus
         footer={
-          <label className="flex items-center gap-2 text-xs text-slate-700">
+          <label className="flex items-center gap-2 text-xs text-fg-muted">
             <input
               type="checkbox"
               data-testid="also-in-room"
               checked={alsoInRoom}
               onChange={(e) => setAlsoInRoom(e.target.checked)}
-              className="h-4 w-4 rounded border-slate-300 text-brand-600 focus:ring-brand-500"
+              className="h-4 w-4 rounded border-line-strong text-link focus:ring-focus"
             />
             Also send to the room
           </label>

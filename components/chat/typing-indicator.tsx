@@ -6,7 +6,7 @@ import { useRoom } from './room-context';
 export function TypingIndicator() {
   const text = useRoom((s) => typingText(s.typing));
   return (
-    <div data-testid="typing-indicator" aria-live="polite" className="h-5 truncate px-3 text-xs italic text-slate-500 sm:px-4">
+    <div data-testid="typing-indicator" aria-live="polite" className="h-5 truncate px-3 text-xs italic text-fg-subtle sm:px-4">
       {text ?? ''}
     </div>
   );

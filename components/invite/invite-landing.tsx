@@ -9,17 +9,17 @@ import { HashIcon, LockIcon } from '../chat/icons';
 
 type Load = { state: 'loading' } | { state: 'ready'; preview: InvitePreview } | { state: 'invalid' } | { state: 'error'; message: string };
 
-const linkPrimary = 'block w-full rounded-md bg-brand-600 px-4 py-2 text-center font-medium text-white hover:bg-brand-700';
-const linkSecondary = 'block w-full rounded-md border border-slate-300 px-4 py-2 text-center font-medium text-slate-700 hover:bg-slate-50';
+const linkPrimary = 'block w-full rounded-md bg-accent px-4 py-2 text-center font-medium text-white hover:bg-accent-hover';
+const linkSecondary = 'block w-full rounded-md border border-line-strong px-4 py-2 text-center font-medium text-fg-muted hover:bg-surface-muted';
 
 function Invalid() {
   return (
     <div data-testid="invite-invalid" className="text-center">
-      <h1 className="text-xl font-semibold text-slate-900">This invitation is not valid</h1>
-      <p className="mt-2 text-sm text-slate-600">
+      <h1 className="text-xl font-semibold text-fg">This invitation is not valid</h1>
+      <p className="mt-2 text-sm text-fg-muted">
         It may have expired, been used up or been revoked. Ask whoever sent it for a new link.
       </p>
-      <Link href="/" className="mt-4 inline-block text-brand-700 hover:underline">
+      <Link href="/" className="mt-4 inline-block text-link hover:underline">
         Go to Parley
       </Link>
     </div>
@@ -77,7 +77,7 @@ export function InviteLanding({ token, signedInAs }: { token: string | null; sig
   if (load.state === 'invalid') return <Invalid />;
   if (load.state === 'loading') {
     return (
-      <p role="status" className="text-center text-sm text-slate-600">
+      <p role="status" className="text-center text-sm text-fg-muted">
         Opening the invitation…
       </p>
     );
@@ -85,7 +85,7 @@ export function InviteLanding({ token, signedInAs }: { token: string | null; sig
   if (load.state === 'error') {
     return (
       <div className="text-center">
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+        <p role="alert" className="rounded-md bg-danger-soft px-3 py-2 text-sm text-danger-fg">
           {load.message}
         </p>
         <button
@@ -94,7 +94,7 @@ export function InviteLanding({ token, signedInAs }: { token: string | null; sig
             setLoad({ state: 'loading' });
             setAttempt((n) => n + 1);
           }}
-          className="mt-3 text-brand-700 hover:underline">
+          className="mt-3 text-link hover:underline">
           Try again
         </button>
       </div>
@@ -107,13 +107,13 @@ export function InviteLanding({ token, signedInAs }: { token: string | null; sig
   if (preview.kind === 'signup' || !preview.room) {
     return (
       <div data-testid="invite-signup" className="text-center">
-        <h1 className="text-xl font-semibold text-slate-900">Join Parley</h1>
-        <p className="mt-2 text-sm text-slate-600">
+        <h1 className="text-xl font-semibold text-fg">Join Parley</h1>
+        <p className="mt-2 text-sm text-fg-muted">
           {invitedBy} to create an account on this server. {expiryText(preview.expiresAt)}
         </p>
         {signedInAs ? (
           <>
-            <p className="mt-4 text-sm text-slate-700">You are signed in as {signedInAs}: you have an account already.</p>
+            <p className="mt-4 text-sm text-fg-muted">You are signed in as {signedInAs}: you have an account already.</p>
             <Link href="/" className={`mt-4 ${linkSecondary}`}>
               Go to your rooms
             </Link>
@@ -136,18 +136,18 @@ export function InviteLanding({ token, signedInAs }: { token: string | null; sig
   const isPrivate = room.kind === 'private';
   return (
     <div data-testid="invite-room">
-      <p className="text-sm text-slate-600">{invitedBy} to join</p>
-      <div className="mt-2 flex items-center gap-2 text-slate-500">
+      <p className="text-sm text-fg-muted">{invitedBy} to join</p>
+      <div className="mt-2 flex items-center gap-2 text-fg-subtle">
         {isPrivate ? <LockIcon /> : <HashIcon />}
         <span className="text-sm" data-testid="invite-room-members">
           {isPrivate ? 'Private' : 'Public'} room · {room.memberCount} member{room.memberCount === 1 ? '' : 's'}
         </span>
       </div>
-      <h1 className="mt-1 break-words text-xl font-semibold text-slate-900">{room.name}</h1>
-      {room.description ? <p className="mt-1 whitespace-pre-line break-words text-sm text-slate-600">{room.description}</p> : null}
-      {preview.expiresAt ? <p className="mt-2 text-xs text-slate-600">{expiryText(preview.expiresAt)}</p> : null}
+      <h1 className="mt-1 break-words text-xl font-semibold text-fg">{room.name}</h1>
+      {room.description ? <p className="mt-1 whitespace-pre-line break-words text-sm text-fg-muted">{room.description}</p> : null}
+      {preview.expiresAt ? <p className="mt-2 text-xs text-fg-muted">{expiryText(preview.expiresAt)}</p> : null}
       {error ? (
-        <p role="alert" data-testid="invite-error" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+        <p role="alert" data-testid="invite-error" className="mt-4 rounded-md bg-danger-soft px-3 py-2 text-sm text-danger-fg">
           {error}
         </p>
       ) : null}
@@ -156,7 +156,7 @@ export function InviteLanding({ token, signedInAs }: { token: string | null; sig
           <button type="button" onClick={() => void join()} disabled={joining} className={`${linkPrimary} disabled:opacity-60`}>
             {joining ? 'Joining…' : 'Join room'}
           </button>
-          <p className="mt-2 text-center text-xs text-slate-600">Signed in as {signedInAs}.</p>
+          <p className="mt-2 text-center text-xs text-fg-muted">Signed in as {signedInAs}.</p>
         </div>
       ) : (
         <div className="mt-5 space-y-2">

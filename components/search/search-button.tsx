@@ -25,11 +25,11 @@ export function SearchButton() {
       onClick={openSearch}
       aria-haspopup="dialog"
       aria-keyshortcuts={apple ? 'Meta+K' : 'Control+K'}
-      className="flex shrink-0 items-center gap-2 rounded-md p-1.5 text-slate-600 outline-none hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-brand-600 sm:w-64 sm:min-w-0 sm:shrink sm:border sm:border-slate-300 sm:bg-slate-50 sm:px-2.5 sm:py-1 sm:text-sm lg:w-80"
+      className="flex shrink-0 items-center gap-2 rounded-md p-1.5 text-fg-muted outline-none hover:bg-surface-sunken focus-visible:ring-2 focus-visible:ring-focus sm:w-64 sm:min-w-0 sm:shrink sm:border sm:border-line-strong sm:bg-surface-muted sm:px-2.5 sm:py-1 sm:text-sm lg:w-80"
     >
       <MagnifyingGlassIcon aria-hidden className="size-5 shrink-0 sm:size-4" />
-      <span className="sr-only sm:not-sr-only sm:flex-1 sm:truncate sm:text-left sm:text-slate-600">Search messages</span>
-      <kbd aria-hidden className="hidden shrink-0 rounded border border-slate-300 bg-white px-1 font-sans text-xs text-slate-600 sm:inline">
+      <span className="sr-only sm:not-sr-only sm:flex-1 sm:truncate sm:text-left sm:text-fg-muted">Search messages</span>
+      <kbd aria-hidden className="hidden shrink-0 rounded border border-line-strong bg-surface px-1 font-sans text-xs text-fg-muted sm:inline">
         {shortcut}
       </kbd>
     </button>

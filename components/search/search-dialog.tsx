@@ -102,7 +102,7 @@ export function SearchDialog() {
             const back = useSearchUi.getState().returnFocus;
             if (back?.isConnected) back.focus();
           }}
-          className="fixed inset-0 z-50 flex flex-col bg-white shadow-2xl outline-none sm:inset-x-4 sm:bottom-auto sm:top-[8vh] sm:mx-auto sm:max-h-[84vh] sm:max-w-2xl sm:rounded-xl sm:border sm:border-slate-200"
+          className="fixed inset-0 z-50 flex flex-col bg-surface shadow-2xl outline-none sm:inset-x-4 sm:bottom-auto sm:top-[8vh] sm:mx-auto sm:max-h-[84vh] sm:max-w-2xl sm:rounded-xl sm:border sm:border-line"
         >
           <Dialog.Title className="sr-only">Search</Dialog.Title>
           <SearchPanel onDone={() => setOpen(false)} />
@@ -247,8 +247,8 @@ function SearchPanel({ onDone }: { onDone(): void }) {
       onValueChange={(value) => setSelection({ value, for: selectionKey })}
       className="flex min-h-0 flex-1 flex-col"
     >
-      <div className="flex items-center gap-2 border-b border-slate-200 px-3">
-        <MagnifyingGlassIcon aria-hidden className="size-5 shrink-0 text-slate-500" />
+      <div className="flex items-center gap-2 border-b border-line px-3">
+        <MagnifyingGlassIcon aria-hidden className="size-5 shrink-0 text-fg-subtle" />
         <Command.Input
           ref={input}
           data-testid="search-input"
@@ -257,15 +257,15 @@ function SearchPanel({ onDone }: { onDone(): void }) {
           onKeyDown={onInputKeyDown}
           maxLength={200}
           placeholder="Search messages…"
-          className="h-12 min-w-0 flex-1 bg-transparent text-base text-slate-900 outline-none placeholder:text-slate-500"
+          className="h-12 min-w-0 flex-1 bg-transparent text-base text-fg outline-none placeholder:text-fg-subtle"
         />
         {search.status === 'loading' ? (
-          <span aria-hidden data-testid="search-spinner" className="size-4 shrink-0 animate-spin rounded-full border-2 border-slate-300 border-t-brand-600" />
+          <span aria-hidden data-testid="search-spinner" className="size-4 shrink-0 animate-spin rounded-full border-2 border-line-strong border-t-brand-600" />
         ) : null}
-        <Dialog.Close className="shrink-0 rounded-md px-2 py-1 text-sm font-medium text-slate-700 outline-none hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-brand-600">
+        <Dialog.Close className="shrink-0 rounded-md px-2 py-1 text-sm font-medium text-fg-muted outline-none hover:bg-surface-sunken focus-visible:ring-2 focus-visible:ring-focus">
           <span className="sm:hidden">Cancel</span>
           <span className="hidden sm:inline">
-            <kbd className="rounded border border-slate-300 px-1 font-sans text-xs text-slate-600">Esc</kbd>
+            <kbd className="rounded border border-line-strong px-1 font-sans text-xs text-fg-muted">Esc</kbd>
             <span className="sr-only"> Close search</span>
           </span>
         </Dialog.Close>
@@ -297,28 +297,28 @@ function SearchPanel({ onDone }: { onDone(): void }) {
         aria-label="Search results"
         aria-busy={stale || undefined}
         tabIndex={0}
-        className="min-h-0 flex-1 overflow-y-auto overscroll-contain pb-2 outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-brand-600 sm:max-h-[60vh]"
+        className="min-h-0 flex-1 overflow-y-auto overscroll-contain pb-2 outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-focus sm:max-h-[60vh]"
       >
         {search.status === 'idle' ? <Tips onPick={(token) => onQuery(query.trim() ? `${query.trim()} ${token}` : token, true)} /> : null}
 
         {search.problem ? <ProblemNotice search={search} secondsLeft={secondsLeft} /> : null}
         {actionError ? (
-          <p role="alert" className="mx-3 mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+          <p role="alert" className="mx-3 mt-3 rounded-md bg-danger-soft px-3 py-2 text-sm text-danger-fg">
             {actionError}
           </p>
         ) : null}
 
         {listing && search.current && listing.approximate && hits.length > 0 ? (
-          <p data-testid="search-approximate" className="mx-3 mt-3 flex items-center gap-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          <p data-testid="search-approximate" className="mx-3 mt-3 flex items-center gap-2 rounded-md bg-warning-soft px-3 py-2 text-sm text-warning-fg">
             <InformationCircleIcon aria-hidden className="size-4 shrink-0" />
             No exact matches — showing similar results
           </p>
         ) : null}
         {listing && search.current && listing.notes.length > 0 ? (
-          <ul data-testid="search-notes" className="mx-3 mt-3 space-y-1 text-sm text-slate-700">
+          <ul data-testid="search-notes" className="mx-3 mt-3 space-y-1 text-sm text-fg-muted">
             {listing.notes.map((note) => (
               <li key={note} className="flex items-start gap-2">
-                <InformationCircleIcon aria-hidden className="mt-0.5 size-4 shrink-0 text-slate-500" />
+                <InformationCircleIcon aria-hidden className="mt-0.5 size-4 shrink-0 text-fg-subtle" />
                 {note}
               </li>
             ))}
@@ -358,7 +358,7 @@ function SearchPanel({ onDone }: { onDone(): void }) {
                   value={LOAD_MORE}
                   onSelect={() => void loadMore()}
                   data-testid="search-load-more"
-                  className={`${optionClass} justify-center text-sm font-medium text-brand-700`}
+                  className={`${optionClass} justify-center text-sm font-medium text-link`}
                 >
                   {search.loadingMore ? 'Loading more…' : search.moreError ? `${search.moreError} Try again` : 'Load more results'}
                 </Command.Item>
@@ -368,10 +368,10 @@ function SearchPanel({ onDone }: { onDone(): void }) {
         </Command.List>
 
         {noMatches ? <NoMatches q={query} scope={scope} onScope={setScope} nothingElse={nothingElse} /> : null}
-        {search.status === 'loading' && !listing ? <p className="px-6 py-6 text-center text-sm text-slate-600">Searching…</p> : null}
+        {search.status === 'loading' && !listing ? <p className="px-6 py-6 text-center text-sm text-fg-muted">Searching…</p> : null}
       </div>
 
-      <div aria-hidden className="hidden items-center gap-4 border-t border-slate-200 px-4 py-2 text-xs text-slate-600 sm:flex">
+      <div aria-hidden className="hidden items-center gap-4 border-t border-line px-4 py-2 text-xs text-fg-muted sm:flex">
         <span>
           <Kbd>↑</Kbd> <Kbd>↓</Kbd> to move
         </span>
@@ -388,25 +388,25 @@ function SearchPanel({ onDone }: { onDone(): void }) {
 }
 
 function Kbd({ children }: { children: string }) {
-  return <kbd className="rounded border border-slate-300 bg-slate-50 px-1 font-sans text-slate-700">{children}</kbd>;
+  return <kbd className="rounded border border-line-strong bg-surface-muted px-1 font-sans text-fg-muted">{children}</kbd>;
 }
 
 function Tips({ onPick }: { onPick(token: string): void }) {
   return (
-    <div data-testid="search-tips" className="px-4 py-4 text-sm text-slate-700">
-      <p className="font-medium text-slate-900">Search every room and conversation you are in.</p>
-      <p className="mt-1 text-slate-600">Words match how they begin: “deplo” finds “deployment”. Narrow it down with:</p>
+    <div data-testid="search-tips" className="px-4 py-4 text-sm text-fg-muted">
+      <p className="font-medium text-fg">Search every room and conversation you are in.</p>
+      <p className="mt-1 text-fg-muted">Words match how they begin: “deplo” finds “deployment”. Narrow it down with:</p>
       <ul className="mt-3 grid gap-1.5 sm:grid-cols-2">
         {TIPS.map((tip) => (
           <li key={tip.token} className="flex items-baseline gap-2">
             <button
               type="button"
               onClick={() => onPick(tip.token)}
-              className="shrink-0 rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-900 outline-none hover:bg-slate-200 focus-visible:ring-2 focus-visible:ring-brand-600"
+              className="shrink-0 rounded bg-surface-sunken px-1.5 py-0.5 font-mono text-xs text-fg outline-none hover:bg-surface-strong focus-visible:ring-2 focus-visible:ring-focus"
             >
               {tip.token}
             </button>
-            <span className="text-xs text-slate-600">{tip.says}</span>
+            <span className="text-xs text-fg-muted">{tip.says}</span>
           </li>
         ))}
       </ul>
@@ -418,7 +418,7 @@ function ProblemNotice({ search, secondsLeft }: { search: MessageSearch; seconds
   const problem = search.problem!;
   if (problem.kind === 'invalid') {
     return (
-      <p data-testid="search-invalid" className="mx-3 mt-3 flex items-start gap-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+      <p data-testid="search-invalid" className="mx-3 mt-3 flex items-start gap-2 rounded-md bg-warning-soft px-3 py-2 text-sm text-warning-fg">
         <ExclamationTriangleIcon aria-hidden className="mt-0.5 size-4 shrink-0" />
         {problem.message}
       </p>
@@ -426,15 +426,15 @@ function ProblemNotice({ search, secondsLeft }: { search: MessageSearch; seconds
   }
   if (problem.kind === 'limited') {
     return (
-      <p data-testid="search-limited" className="mx-3 mt-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+      <p data-testid="search-limited" className="mx-3 mt-3 rounded-md bg-warning-soft px-3 py-2 text-sm text-warning-fg">
         {problem.message} {secondsLeft > 0 ? `Searching again in ${secondsLeft} s…` : 'Searching again…'}
       </p>
     );
   }
   return (
-    <div data-testid="search-error" className="mx-3 mt-3 flex flex-wrap items-center gap-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+    <div data-testid="search-error" className="mx-3 mt-3 flex flex-wrap items-center gap-2 rounded-md bg-danger-soft px-3 py-2 text-sm text-danger-fg">
       <span>{problem.message}</span>
-      <button type="button" onClick={search.retry} className="font-medium underline outline-none focus-visible:ring-2 focus-visible:ring-red-700">
+      <button type="button" onClick={search.retry} className="font-medium underline outline-none focus-visible:ring-2 focus-visible:ring-danger">
         Try again
       </button>
     </div>
@@ -443,16 +443,16 @@ function ProblemNotice({ search, secondsLeft }: { search: MessageSearch; seconds
 
 function NoMatches({ q, scope, onScope, nothingElse }: { q: string; scope: string; onScope(scope: 'all'): void; nothingElse: boolean }) {
   return (
-    <div data-testid="search-empty" className={`px-6 text-center text-sm text-slate-700 ${nothingElse ? 'py-8' : 'py-4'}`}>
-      <p className="font-medium text-slate-900">No messages match “{q.trim()}”.</p>
-      <p className="mt-1 text-slate-600">
+    <div data-testid="search-empty" className={`px-6 text-center text-sm text-fg-muted ${nothingElse ? 'py-8' : 'py-4'}`}>
+      <p className="font-medium text-fg">No messages match “{q.trim()}”.</p>
+      <p className="mt-1 text-fg-muted">
         Check the spelling, use fewer words, or take a filter off. Put a phrase in quotes, and leave words out with -word.
       </p>
       {scope === 'mine' ? (
         <button
           type="button"
           onClick={() => onScope('all')}
-          className="mt-3 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 outline-none hover:bg-slate-50 focus-visible:ring-2 focus-visible:ring-brand-600"
+          className="mt-3 rounded-md border border-line-strong px-3 py-1.5 text-sm font-medium text-fg-muted outline-none hover:bg-surface-muted focus-visible:ring-2 focus-visible:ring-focus"
         >
           Also search public rooms I haven’t joined
         </button>

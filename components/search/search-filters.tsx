@@ -16,8 +16,8 @@ function ChipButton({ pressed, onClick, testId, children }: { pressed?: boolean;
       aria-pressed={pressed}
       data-testid={testId}
       onClick={onClick}
-      className={`shrink-0 whitespace-nowrap rounded-full border px-2.5 py-1 text-xs font-medium outline-none focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:ring-offset-1 ${
-        pressed ? 'border-brand-600 bg-brand-600 text-white hover:bg-brand-700' : 'border-slate-300 bg-white text-slate-700 hover:bg-slate-100'
+      className={`shrink-0 whitespace-nowrap rounded-full border px-2.5 py-1 text-xs font-medium outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-1 ${
+        pressed ? 'border-accent bg-accent text-white hover:bg-accent-hover' : 'border-line-strong bg-surface text-fg-muted hover:bg-surface-sunken'
       }`}
     >
       {children}
@@ -59,7 +59,7 @@ export function SearchFilters({
   // A click (not a key press) on a chip: the pointer is done, typing goes on in the box.
   const pointer = (event: MouseEvent) => event.detail > 0;
   return (
-    <div className="space-y-2 border-b border-slate-200 px-3 py-2">
+    <div className="space-y-2 border-b border-line px-3 py-2">
       <div role="group" aria-label="Filters" className="-mx-3 flex gap-1.5 overflow-x-auto px-3 pb-0.5">
         {chips.map((chip) => (
           <ChipButton
@@ -77,27 +77,27 @@ export function SearchFilters({
         </ChipButton>
       </div>
       <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 text-sm">
-        <label className="flex cursor-pointer items-center gap-2 text-slate-700">
+        <label className="flex cursor-pointer items-center gap-2 text-fg-muted">
           <input
             type="checkbox"
             data-testid="search-scope"
             checked={scope === 'all'}
             onChange={(e) => onScope(e.target.checked ? 'all' : 'mine')}
-            className="size-4 rounded border-slate-400 accent-brand-600"
+            className="size-4 rounded border-line-strong accent-accent"
           />
           Include public rooms I haven’t joined
         </label>
         <fieldset className="flex items-center gap-2">
           <legend className="sr-only">Sort results by</legend>
-          <span aria-hidden className="text-xs text-slate-600">
+          <span aria-hidden className="text-xs text-fg-muted">
             Sort
           </span>
-          <div className="flex rounded-md border border-slate-300 p-0.5">
+          <div className="flex rounded-md border border-line-strong p-0.5">
             {(['relevance', 'newest'] as const).map((value) => (
               <label
                 key={value}
-                className={`cursor-pointer rounded px-2 py-0.5 text-xs font-medium has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-brand-600 ${
-                  sort === value ? 'bg-slate-800 text-white' : 'text-slate-700 hover:bg-slate-100'
+                className={`cursor-pointer rounded px-2 py-0.5 text-xs font-medium has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-focus ${
+                  sort === value ? 'bg-accent text-white' : 'text-fg-muted hover:bg-surface-sunken'
                 }`}
               >
                 <input

@@ -13,22 +13,22 @@ import { hitTime } from './hit-time';
 
 /** One look for every option: the active one (keyboard or pointer) in the brand tint. */
 const optionClass =
-  'flex cursor-pointer select-none items-start gap-3 rounded-lg px-3 py-2 text-slate-800 data-[selected=true]:bg-brand-50 data-[selected=true]:ring-1 data-[selected=true]:ring-inset data-[selected=true]:ring-brand-500';
+  'flex cursor-pointer select-none items-start gap-3 rounded-lg px-3 py-2 text-fg data-[selected=true]:bg-accent-soft data-[selected=true]:ring-1 data-[selected=true]:ring-inset data-[selected=true]:ring-focus';
 
 function RoomKindIcon({ kind, className = '' }: { kind: RoomSummary['kind']; className?: string }) {
-  if (kind === 'direct') return <UserIcon aria-hidden className={`size-4 shrink-0 text-slate-500 ${className}`} />;
-  if (kind === 'group') return <UserGroupIcon aria-hidden className={`size-4 shrink-0 text-slate-500 ${className}`} />;
-  if (kind === 'private') return <LockIcon className={`shrink-0 text-slate-500 ${className}`} />;
-  return <HashIcon className={`shrink-0 text-slate-500 ${className}`} />;
+  if (kind === 'direct') return <UserIcon aria-hidden className={`size-4 shrink-0 text-fg-subtle ${className}`} />;
+  if (kind === 'group') return <UserGroupIcon aria-hidden className={`size-4 shrink-0 text-fg-subtle ${className}`} />;
+  if (kind === 'private') return <LockIcon className={`shrink-0 text-fg-subtle ${className}`} />;
+  return <HashIcon className={`shrink-0 text-fg-subtle ${className}`} />;
 }
 
 /** The snippet as plain text, the matched words marked: never parsed as HTML or Markdown. */
 export function Snippet({ parts }: { parts: SnippetPart[] }) {
   return (
-    <p data-testid="search-snippet" className="line-clamp-3 break-words text-sm text-slate-700">
+    <p data-testid="search-snippet" className="line-clamp-3 break-words text-sm text-fg-muted">
       {parts.map((part, i) =>
         part.match ? (
-          <mark key={i} className="rounded-sm bg-amber-200 px-0.5 font-medium text-slate-900">
+          <mark key={i} className="rounded-sm bg-amber-200 px-0.5 font-medium text-fg">
             {part.text}
           </mark>
         ) : (
@@ -40,7 +40,7 @@ export function Snippet({ parts }: { parts: SnippetPart[] }) {
 }
 
 function Badge({ children }: { children: ReactNode }) {
-  return <span className="shrink-0 rounded bg-slate-100 px-1.5 py-px text-xs font-medium text-slate-700">{children}</span>;
+  return <span className="shrink-0 rounded bg-surface-sunken px-1.5 py-px text-xs font-medium text-fg-muted">{children}</span>;
 }
 
 export function HitOption({ hit, value, now, onSelect }: { hit: SearchHit; value: string; now: Date; onSelect(): void }) {
@@ -60,26 +60,26 @@ export function HitOption({ hit, value, now, onSelect }: { hit: SearchHit; value
       <div className="min-w-0 flex-1">
         <div className="flex min-w-0 items-baseline gap-2 text-sm">
           <span className="min-w-0 flex-1 truncate">
-            <span className="font-semibold text-slate-900">{where}</span>
+            <span className="font-semibold text-fg">{where}</span>
             {/* Wide screens: "Room · Author" on one line; phones give the author a line of its own. */}
-            <span className="hidden text-slate-700 sm:inline">
+            <span className="hidden text-fg-muted sm:inline">
               <span aria-hidden> · </span>
               {message.author.displayName}
             </span>
           </span>
-          <time dateTime={message.createdAt} title={time.title} className="shrink-0 text-xs text-slate-600">
+          <time dateTime={message.createdAt} title={time.title} className="shrink-0 text-xs text-fg-muted">
             {time.label}
           </time>
         </div>
-        <p className="truncate text-sm font-medium text-slate-700 sm:hidden">{message.author.displayName}</p>
+        <p className="truncate text-sm font-medium text-fg-muted sm:hidden">{message.author.displayName}</p>
         {hit.snippet.some((part) => part.text.trim()) ? <Snippet parts={hit.snippet} /> : null}
         {message.call ? (
-          <p data-testid="search-hit-call" className="truncate text-sm text-slate-600">
+          <p data-testid="search-hit-call" className="truncate text-sm text-fg-muted">
             {callSnippet(message.call)}
           </p>
         ) : null}
         {message.attachments.length > 0 ? (
-          <p data-testid="search-hit-files" className="truncate text-sm text-slate-600">
+          <p data-testid="search-hit-files" className="truncate text-sm text-fg-muted">
             {attachmentSummary(message.attachments)}
           </p>
         ) : null}
@@ -99,7 +99,7 @@ export function RoomOption({ room, value, onSelect }: { room: RoomSummary; value
     <Command.Item value={value} onSelect={onSelect} data-testid="search-room" data-room-id={room.id} className={optionClass}>
       <RoomKindIcon kind={room.kind} className="mt-0.5" />
       <span className="min-w-0 flex-1 truncate text-sm font-medium">{roomTitle(room)}</span>
-      <span className="shrink-0 text-xs text-slate-600">
+      <span className="shrink-0 text-xs text-fg-muted">
         {room.kind === 'direct' ? (room.peer ? `@${room.peer.username}` : '') : `${room.memberCount} member${room.memberCount === 1 ? '' : 's'}`}
       </span>
     </Command.Item>
@@ -113,9 +113,9 @@ export function JoinableRoomOption({ room, value, onSelect }: { room: RoomSummar
       <RoomKindIcon kind={room.kind} className="mt-0.5" />
       <span className="min-w-0 flex-1">
         <span className="block truncate text-sm font-medium">{room.name}</span>
-        {room.description ? <span className="block truncate text-xs text-slate-600">{room.description}</span> : null}
+        {room.description ? <span className="block truncate text-xs text-fg-muted">{room.description}</span> : null}
       </span>
-      <span className="shrink-0 text-xs text-slate-600">
+      <span className="shrink-0 text-xs text-fg-muted">
         {members} · {room.kind === 'private' ? 'password to join' : 'join'}
       </span>
     </Command.Item>
@@ -125,16 +125,16 @@ export function JoinableRoomOption({ room, value, onSelect }: { room: RoomSummar
 export function PersonOption({ user, value, onSelect }: { user: PublicUser; value: string; onSelect(): void }) {
   return (
     <Command.Item value={value} onSelect={onSelect} data-testid="search-person" data-username={user.username} className={optionClass}>
-      <ChatBubbleLeftRightIcon aria-hidden className="mt-0.5 size-4 shrink-0 text-slate-500" />
+      <ChatBubbleLeftRightIcon aria-hidden className="mt-0.5 size-4 shrink-0 text-fg-subtle" />
       <span className="min-w-0 flex-1 truncate text-sm">
-        <span className="font-medium">{user.displayName}</span> <span className="text-slate-600">@{user.username}</span>
+        <span className="font-medium">{user.displayName}</span> <span className="text-fg-muted">@{user.username}</span>
       </span>
-      <span className="shrink-0 text-xs text-slate-600">Message</span>
+      <span className="shrink-0 text-xs text-fg-muted">Message</span>
     </Command.Item>
   );
 }
 
 export const groupClass =
-  'px-2 pb-1 [&_[cmdk-group-heading]]:px-3 [&_[cmdk-group-heading]]:pb-1 [&_[cmdk-group-heading]]:pt-3 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:font-semibold [&_[cmdk-group-heading]]:uppercase [&_[cmdk-group-heading]]:tracking-wide [&_[cmdk-group-heading]]:text-slate-600';
+  'px-2 pb-1 [&_[cmdk-group-heading]]:px-3 [&_[cmdk-group-heading]]:pb-1 [&_[cmdk-group-heading]]:pt-3 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:font-semibold [&_[cmdk-group-heading]]:uppercase [&_[cmdk-group-heading]]:tracking-wide [&_[cmdk-group-heading]]:text-fg-muted';
 
 export { optionClass };

@@ -12,7 +12,7 @@ import { ApiError, accountApi } from '@/lib/api-client';
 
 function WhatHappens() {
   return (
-    <ul className="list-disc space-y-1 pl-5 text-sm text-slate-700">
+    <ul className="list-disc space-y-1 pl-5 text-sm text-fg-muted">
       <li>You are signed out everywhere, and your username and password stop working. Someone else may take the username later.</li>
       <li>
         Your messages, reactions and files <strong>stay</strong> in their conversations, shown under the name “Deleted user”. Delete
@@ -57,11 +57,11 @@ export function DeleteAccount() {
   }
 
   return (
-    <section aria-labelledby="delete-heading" className="mt-8 rounded-lg border border-red-200 p-4">
-      <h2 id="delete-heading" className="text-lg font-semibold text-red-800">
+    <section aria-labelledby="delete-heading" className="mt-8 rounded-lg border border-danger-line p-4">
+      <h2 id="delete-heading" className="text-lg font-semibold text-danger-fg">
         Delete your account
       </h2>
-      <p className="mb-2 mt-1 text-sm text-slate-700">This cannot be undone. When you delete your account:</p>
+      <p className="mb-2 mt-1 text-sm text-fg-muted">This cannot be undone. When you delete your account:</p>
       <WhatHappens />
       <AlertDialog.Root
         open={open}
@@ -73,7 +73,7 @@ export function DeleteAccount() {
         }}
       >
         <AlertDialog.Trigger asChild>
-          <button type="button" className="mt-4 rounded-md bg-red-700 px-3 py-2 text-sm font-medium text-white hover:bg-red-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-2">
+          <button type="button" className="mt-4 rounded-md bg-danger px-3 py-2 text-sm font-medium text-white hover:bg-danger-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-danger focus-visible:ring-offset-2">
             Delete my account…
           </button>
         </AlertDialog.Trigger>
@@ -85,10 +85,10 @@ export function DeleteAccount() {
               event.preventDefault();
               document.getElementById(PASSWORD_ID)?.focus();
             }}
-            className="fixed left-1/2 top-1/2 z-50 max-h-[calc(100vh-2rem)] w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-5 shadow-xl"
+            className="fixed left-1/2 top-1/2 z-50 max-h-[calc(100vh-2rem)] w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-surface p-5 shadow-xl"
           >
-            <AlertDialog.Title className="text-base font-semibold text-slate-900">Delete your account for good?</AlertDialog.Title>
-            <AlertDialog.Description className="mt-2 text-sm text-slate-600">
+            <AlertDialog.Title className="text-base font-semibold text-fg">Delete your account for good?</AlertDialog.Title>
+            <AlertDialog.Description className="mt-2 text-sm text-fg-muted">
               Your messages stay, shown under “Deleted user”. Enter your password to confirm.
             </AlertDialog.Description>
             <form onSubmit={submit} noValidate className="mt-4 space-y-4">
@@ -97,14 +97,14 @@ export function DeleteAccount() {
               <div className="flex justify-end gap-2">
                 <AlertDialog.Cancel
                   disabled={busy}
-                  className="rounded-md px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+                  className="rounded-md px-3 py-1.5 text-sm text-fg-muted hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
                 >
                   Cancel
                 </AlertDialog.Cancel>
                 <button
                   type="submit"
                   disabled={busy}
-                  className="rounded-md bg-red-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500 disabled:opacity-60"
+                  className="rounded-md bg-danger px-3 py-1.5 text-sm font-medium text-white hover:bg-danger-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-danger disabled:opacity-60"
                 >
                   {busy ? 'Deleting…' : 'Delete my account'}
                 </button>

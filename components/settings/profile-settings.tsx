@@ -19,7 +19,7 @@ const errorText = (error: unknown, fallback: string) => (error instanceof ApiErr
 function Status({ message }: { message: string | undefined }) {
   if (!message) return null;
   return (
-    <p role="status" className="rounded-md bg-green-50 px-3 py-2 text-sm text-green-800">
+    <p role="status" className="rounded-md bg-success-soft px-3 py-2 text-sm text-success-fg">
       {message}
     </p>
   );
@@ -63,7 +63,7 @@ function PictureEditor({ user, onChanged }: { user: PublicUser; onChanged(user: 
     }
   }
 
-  const secondary = 'rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60';
+  const secondary = 'rounded-md border border-line-strong px-3 py-1.5 text-sm font-medium text-fg-muted hover:bg-surface-muted disabled:opacity-60';
   return (
     <div className="flex flex-col gap-4 sm:flex-row sm:items-center">
       {pending ? (
@@ -72,7 +72,7 @@ function PictureEditor({ user, onChanged }: { user: PublicUser; onChanged(user: 
           src={pending.url}
           alt="Preview of your new picture"
           data-testid="avatar-preview"
-          className="size-24 shrink-0 rounded-full object-cover ring-1 ring-slate-200"
+          className="size-24 shrink-0 rounded-full object-cover ring-1 ring-line"
         />
       ) : (
         <Avatar user={user} size="xl" label={user.avatar ? 'Your picture' : `Your initials, ${user.displayName}`} />
@@ -95,7 +95,7 @@ function PictureEditor({ user, onChanged }: { user: PublicUser; onChanged(user: 
                 type="button"
                 disabled={busy}
                 onClick={() => void run(() => accountApi.setAvatar(pending.file), 'Picture saved.')}
-                className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+                className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-white hover:bg-accent-hover disabled:opacity-60"
               >
                 {busy ? 'Saving…' : 'Save picture'}
               </button>
@@ -116,7 +116,7 @@ function PictureEditor({ user, onChanged }: { user: PublicUser; onChanged(user: 
             </>
           )}
         </div>
-        <p id={hintId} className="text-xs text-slate-600">
+        <p id={hintId} className="text-xs text-fg-muted">
           {pending
             ? 'This is how it will look: the middle of the picture, cut square.'
             : `PNG, JPEG, WebP or GIF, up to ${formatBytes(AVATAR_MAX_BYTES)}. Without one, others see your initials.`}
@@ -185,11 +185,11 @@ export function ProfileSettings({ initialUser }: { initialUser: PublicUser }) {
       <h2 id="profile-heading" className="text-lg font-semibold">
         Profile
       </h2>
-      <p className="mb-4 mt-1 text-sm text-slate-600">How others see you in conversations.</p>
+      <p className="mb-4 mt-1 text-sm text-fg-muted">How others see you in conversations.</p>
       <div className="space-y-6">
         <PictureEditor user={user} onChanged={changed} />
         <p className="text-sm">
-          <span className="text-slate-600">Username</span> <span data-testid="account-username">@{user.username}</span>
+          <span className="text-fg-muted">Username</span> <span data-testid="account-username">@{user.username}</span>
         </p>
         <DisplayNameForm user={user} onChanged={changed} />
       </div>

@@ -13,14 +13,14 @@ export function SecuritySettings() {
         <h2 id="password-heading" className="text-lg font-semibold">
           Password
         </h2>
-        <p className="mb-4 mt-1 text-sm text-slate-600">Changing it signs you out everywhere else.</p>
+        <p className="mb-4 mt-1 text-sm text-fg-muted">Changing it signs you out everywhere else.</p>
         <ChangePasswordForm onChanged={() => setRefreshKey((k) => k + 1)} />
       </section>
       <section aria-labelledby="sessions-heading" className="mt-8">
         <h2 id="sessions-heading" className="text-lg font-semibold">
           Where you are signed in
         </h2>
-        <p className="mb-4 mt-1 text-sm text-slate-600">Sign out a device you no longer use or do not recognise.</p>
+        <p className="mb-4 mt-1 text-sm text-fg-muted">Sign out a device you no longer use or do not recognise.</p>
         <SessionsList refreshKey={refreshKey} />
       </section>
     </>

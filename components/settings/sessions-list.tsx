@@ -63,20 +63,20 @@ export function SessionsList({ refreshKey = 0 }: { refreshKey?: number }) {
   }
 
   if (!sessions) {
-    return error ? <FormError message={error} /> : <p className="text-sm text-slate-600">Loading sessions…</p>;
+    return error ? <FormError message={error} /> : <p className="text-sm text-fg-muted">Loading sessions…</p>;
   }
   const others = sessions.filter((s) => !s.current).length;
   return (
     <div className="space-y-4">
-      <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200" aria-label="Signed-in sessions">
+      <ul className="divide-y divide-line rounded-lg border border-line" aria-label="Signed-in sessions">
         {sessions.map((s) => (
           <li key={s.id} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3" data-testid="session-row">
             <div className="min-w-0">
-              <p className="font-medium text-slate-900">
+              <p className="font-medium text-fg">
                 {deviceName(s.userAgent)}
-                {s.current ? <span className="ml-2 rounded bg-brand-50 px-1.5 py-0.5 text-xs font-medium text-brand-700">This device</span> : null}
+                {s.current ? <span className="ml-2 rounded bg-accent-soft px-1.5 py-0.5 text-xs font-medium text-link">This device</span> : null}
               </p>
-              <p className="text-sm text-slate-600">
+              <p className="text-sm text-fg-muted">
                 {s.ip ?? 'Unknown address'} · signed in {ago(s.createdAt)} · active {ago(s.lastSeenAt)}
               </p>
             </div>
@@ -84,7 +84,7 @@ export function SessionsList({ refreshKey = 0 }: { refreshKey?: number }) {
               type="button"
               disabled={busy !== null}
               onClick={() => void act(s.id, () => accountApi.endSession(s.id), s.current)}
-              className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 disabled:opacity-60"
+              className="rounded-md border border-line-strong px-3 py-1.5 text-sm hover:bg-surface-muted disabled:opacity-60"
               aria-label={`Sign out ${s.current ? 'this device' : deviceName(s.userAgent)}`}
             >
               Sign out
@@ -98,7 +98,7 @@ export function SessionsList({ refreshKey = 0 }: { refreshKey?: number }) {
           type="button"
           disabled={busy !== null || others === 0}
           onClick={() => void act('others', () => accountApi.endSessions({ exceptCurrent: true }), false)}
-          className="rounded-md border border-slate-300 px-3 py-2 text-sm font-medium hover:bg-slate-50 disabled:opacity-60"
+          className="rounded-md border border-line-strong px-3 py-2 text-sm font-medium hover:bg-surface-muted disabled:opacity-60"
         >
           Sign out all other sessions
         </button>
@@ -106,7 +106,7 @@ export function SessionsList({ refreshKey = 0 }: { refreshKey?: number }) {
           type="button"
           disabled={busy !== null}
           onClick={() => void act('all', () => accountApi.endSessions({ exceptCurrent: false }), true)}
-          className="rounded-md bg-red-700 px-3 py-2 text-sm font-medium text-white hover:bg-red-800 disabled:opacity-60"
+          className="rounded-md bg-danger px-3 py-2 text-sm font-medium text-white hover:bg-danger-hover disabled:opacity-60"
         >
           Sign out everywhere
         </button>

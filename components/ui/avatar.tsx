@@ -41,7 +41,7 @@ export function Avatar({
       data-kind={picture ? 'picture' : 'initials'}
       {...a11y}
       className={`inline-flex shrink-0 select-none items-center justify-center overflow-hidden rounded-full font-semibold leading-none text-white ${SIZES[size]} ${
-        picture ? 'bg-slate-200' : avatarColor(user.id).className
+        picture ? 'bg-surface-strong' : avatarColor(user.id).className
       } ${className}`}
     >
       {picture ? (

@@ -10,7 +10,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if ((await currentSession())?.user) redirect(callbackUrl);
   return (
     <>
-      <h1 className="mb-6 text-center text-2xl font-semibold text-slate-900">Sign in to Parley</h1>
+      <h1 className="mb-6 text-center text-2xl font-semibold text-fg">Sign in to Parley</h1>
       <LoginForm callbackUrl={callbackUrl} />
     </>
   );

@@ -14,11 +14,11 @@ export const dynamic = 'force-dynamic';
 function NoRegistration({ title, children, callbackUrl }: { title: string; children: ReactNode; callbackUrl: string }) {
   return (
     <div className="text-center" data-testid="registration-unavailable">
-      <h1 className="mb-3 text-2xl font-semibold text-slate-900">{title}</h1>
-      <p className="text-sm text-slate-600">{children}</p>
-      <p className="mt-6 text-sm text-slate-600">
+      <h1 className="mb-3 text-2xl font-semibold text-fg">{title}</h1>
+      <p className="text-sm text-fg-muted">{children}</p>
+      <p className="mt-6 text-sm text-fg-muted">
         Already have an account?{' '}
-        <Link className="text-brand-700 underline hover:text-brand-600" href={`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`}>
+        <Link className="text-link underline hover:text-link" href={`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`}>
           Sign in
         </Link>
       </p>
@@ -51,8 +51,8 @@ export default async function RegisterPage({ searchParams }: { searchParams: Pro
   }
   return (
     <>
-      <h1 className="mb-2 text-center text-2xl font-semibold text-slate-900">Create your account</h1>
-      {mode === 'invite' ? <p className="mb-4 text-center text-sm text-slate-600">You were invited to join this Parley.</p> : <div className="mb-4" />}
+      <h1 className="mb-2 text-center text-2xl font-semibold text-fg">Create your account</h1>
+      {mode === 'invite' ? <p className="mb-4 text-center text-sm text-fg-muted">You were invited to join this Parley.</p> : <div className="mb-4" />}
       <RegisterForm callbackUrl={callbackUrl} inviteToken={mode === 'invite' ? invite : undefined} />
     </>
   );

@@ -17,7 +17,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
     <main className="min-h-0 flex-1 overflow-y-auto">
       <div className="mx-auto w-full max-w-4xl p-4 sm:p-6">
         <h1 className="text-xl font-semibold">Administration</h1>
-        <p className="mt-1 text-sm text-slate-600">People, rooms and settings of this Parley. Everything you do here is recorded in the audit log.</p>
+        <p className="mt-1 text-sm text-fg-muted">People, rooms and settings of this Parley. Everything you do here is recorded in the audit log.</p>
         <div className="mt-4">
           <AdminPanel meId={user.id} initialTab={isAdminTab(tab) ? tab : 'users'} />
         </div>

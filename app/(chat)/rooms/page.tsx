@@ -15,7 +15,7 @@ export default async function RoomDirectoryPage() {
     <main className="min-h-0 flex-1 overflow-y-auto">
       <div className="mx-auto w-full max-w-2xl p-4 sm:p-6">
         <h1 className="text-2xl font-semibold">Room directory</h1>
-        <p className="mt-2 text-slate-600">Rooms you are not in yet, the busiest first. Find one by its name or what it is about.</p>
+        <p className="mt-2 text-fg-muted">Rooms you are not in yet, the busiest first. Find one by its name or what it is about.</p>
         <RoomDirectory initial={initial} />
       </div>
     </main>

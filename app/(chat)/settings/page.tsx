@@ -16,7 +16,7 @@ export default async function SettingsPage() {
     <main className="min-h-0 flex-1 overflow-y-auto">
       <div className="mx-auto w-full max-w-lg p-4 sm:p-6">
         <h1 className="text-xl font-semibold">Your account</h1>
-        <p className="mt-1 text-sm text-slate-600">
+        <p className="mt-1 text-sm text-fg-muted">
           Member since <time dateTime={createdAt}>{new Date(createdAt).toLocaleDateString('en', { year: 'numeric', month: 'long', day: 'numeric' })}</time>
         </p>
         <ProfileSettings initialUser={user} />

@@ -15,8 +15,8 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   const { token } = await params;
   const session = await currentSession();
   return (
-    <main className="flex min-h-full items-center justify-center bg-slate-50 px-4 py-12">
-      <div className="w-full max-w-sm rounded-xl bg-white p-6 shadow-md ring-1 ring-slate-200">
+    <main className="flex min-h-full items-center justify-center bg-surface-muted px-4 py-12">
+      <div className="w-full max-w-sm rounded-xl bg-surface p-6 shadow-md ring-1 ring-line">
         <InviteLanding token={INVITE_TOKEN_PATTERN.test(token) ? token : null} signedInAs={session?.user?.displayName ?? null} />
       </div>
     </main>

@@ -17,13 +17,13 @@ function VideoPlayer({ attachment }: { attachment: Attachment }) {
         aria-label={attachment.name}
         className="aspect-video max-h-[360px] w-full rounded-lg bg-black"
       />
-      <figcaption className="mt-1 flex items-center gap-2 text-xs text-slate-600">
+      <figcaption className="mt-1 flex items-center gap-2 text-xs text-fg-muted">
         <span className="min-w-0 flex-1 truncate" title={attachment.name}>
           {attachment.name} · {formatBytes(attachment.size)}
         </span>
         <DownloadButton
           attachment={attachment}
-          className="shrink-0 rounded p-0.5 text-slate-500 hover:text-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+          className="shrink-0 rounded p-0.5 text-fg-subtle hover:text-link focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
         />
       </figcaption>
     </figure>

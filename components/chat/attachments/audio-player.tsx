@@ -86,20 +86,20 @@ export function AudioPlayer({ attachment, compact = false }: { attachment: Attac
       data-attachment-id={attachment.id}
       data-voice={attachment.voice || undefined}
       data-playing={playing || undefined}
-      className={`flex max-w-full items-center gap-2 rounded-xl border border-slate-200 bg-slate-50 p-1.5 pr-3 ${compact ? 'w-64' : 'w-80'}`}
+      className={`flex max-w-full items-center gap-2 rounded-xl border border-line bg-surface-muted p-1.5 pr-3 ${compact ? 'w-64' : 'w-80'}`}
     >
       <button
         type="button"
         onClick={toggle}
         aria-label={`${playing ? 'Pause' : 'Play'} ${label}`}
         data-testid="audio-toggle"
-        className="flex size-9 shrink-0 items-center justify-center rounded-full bg-brand-600 text-white hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2"
+        className="flex size-9 shrink-0 items-center justify-center rounded-full bg-accent text-white hover:bg-accent-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-2"
       >
         {playing ? <PauseIcon aria-hidden="true" className="size-5" /> : <PlayIcon aria-hidden="true" className="ml-0.5 size-5" />}
       </button>
       <div className="min-w-0 flex-1">
         {attachment.voice ? null : (
-          <p className="truncate text-xs font-medium text-slate-800" title={attachment.name}>
+          <p className="truncate text-xs font-medium text-fg" title={attachment.name}>
             {attachment.name}
           </p>
         )}
@@ -124,40 +124,40 @@ export function AudioPlayer({ attachment, compact = false }: { attachment: Attac
           onPointerUp={() => {
             dragging.current = false;
           }}
-          className={`relative flex cursor-pointer touch-none items-center overflow-hidden rounded focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${bars ? 'h-8 gap-[2px]' : 'h-4'}`}
+          className={`relative flex cursor-pointer touch-none items-center overflow-hidden rounded focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus ${bars ? 'h-8 gap-[2px]' : 'h-4'}`}
         >
           {bars ? (
             bars.map((value, i) => (
               <span
                 key={i}
                 aria-hidden="true"
-                className={`min-w-[2px] flex-1 rounded-full ${barHeightClass(value)} ${(i + 0.5) / bars.length <= progress ? 'bg-brand-600' : 'bg-slate-300'}`}
+                className={`min-w-[2px] flex-1 rounded-full ${barHeightClass(value)} ${(i + 0.5) / bars.length <= progress ? 'bg-accent' : 'bg-line-strong'}`}
               />
             ))
           ) : (
-            <span aria-hidden="true" className="relative h-1.5 w-full overflow-hidden rounded-full bg-slate-300">
+            <span aria-hidden="true" className="relative h-1.5 w-full overflow-hidden rounded-full bg-line-strong">
               {/* Only ever set in the browser (0 until playing), where the CSSOM may set styles. */}
-              {progress > 0 ? <span className="absolute inset-y-0 left-0 rounded-full bg-brand-600" style={{ width: `${progress * 100}%` }} /> : null}
+              {progress > 0 ? <span className="absolute inset-y-0 left-0 rounded-full bg-accent" style={{ width: `${progress * 100}%` }} /> : null}
             </span>
           )}
         </div>
       </div>
       {failed ? (
-        <span role="alert" className="shrink-0 text-xs text-red-700">
+        <span role="alert" className="shrink-0 text-xs text-danger-fg">
           Can’t play
         </span>
       ) : (
-        <span className="shrink-0 text-xs tabular-nums text-slate-600" data-testid="audio-time">
+        <span className="shrink-0 text-xs tabular-nums text-fg-muted" data-testid="audio-time">
           {shownTime}
         </span>
       )}
       {attachment.voice ? (
-        <MicrophoneIcon aria-hidden="true" className="size-4 shrink-0 text-slate-500" />
+        <MicrophoneIcon aria-hidden="true" className="size-4 shrink-0 text-fg-subtle" />
       ) : (
         <DownloadButton
           attachment={attachment}
           label={`Download ${attachment.name} (${formatBytes(attachment.size)})`}
-          className="shrink-0 rounded p-0.5 text-slate-500 hover:text-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+          className="shrink-0 rounded p-0.5 text-fg-subtle hover:text-link focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
         />
       )}
       <audio

@@ -53,13 +53,13 @@ export function DropOverlay({ label }: { label: string }) {
     <div
       data-testid="drop-overlay"
       aria-hidden="true"
-      className="pointer-events-none absolute inset-2 z-40 flex flex-col items-center justify-center gap-2 rounded-xl border-2 border-dashed border-brand-500 bg-brand-50/95 p-4 text-center"
+      className="pointer-events-none absolute inset-2 z-40 flex flex-col items-center justify-center gap-2 rounded-xl border-2 border-dashed border-accent bg-accent-soft/95 p-4 text-center"
     >
-      <span className="flex size-12 items-center justify-center rounded-full bg-brand-600 text-white shadow">
+      <span className="flex size-12 items-center justify-center rounded-full bg-accent text-white shadow">
         <ArrowUpTrayIcon className="size-6" />
       </span>
-      <p className="text-base font-semibold text-slate-900">{label}</p>
-      <p className="text-sm text-slate-700">Up to 10 files at a time</p>
+      <p className="text-base font-semibold text-fg">{label}</p>
+      <p className="text-sm text-fg-muted">Up to 10 files at a time</p>
     </div>
   );
 }

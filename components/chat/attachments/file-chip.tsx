@@ -44,16 +44,16 @@ export function FileChip({ attachment }: { attachment: Attachment }) {
       data-testid="file-chip"
       data-attachment-id={attachment.id}
       aria-label={`Download ${attachment.name} (${size})`}
-      className="group/chip flex w-80 max-w-full items-center gap-3 rounded-lg border border-slate-200 bg-white p-2 pr-3 text-left hover:border-slate-300 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+      className="group/chip flex w-80 max-w-full items-center gap-3 rounded-lg border border-line bg-surface p-2 pr-3 text-left hover:border-line-strong hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
     >
       <FileIcon family={family} />
       <span className="min-w-0 flex-1">
-        <span className="block truncate text-sm font-medium text-slate-900">{attachment.name}</span>
-        <span className="block truncate text-xs text-slate-600">
+        <span className="block truncate text-sm font-medium text-fg">{attachment.name}</span>
+        <span className="block truncate text-xs text-fg-muted">
           {typeLabel(family, attachment.name, attachment.contentType)} · {size}
         </span>
       </span>
-      <ArrowDownTrayIcon aria-hidden="true" className="size-5 shrink-0 text-slate-500 group-hover/chip:text-brand-700" />
+      <ArrowDownTrayIcon aria-hidden="true" className="size-5 shrink-0 text-fg-subtle group-hover/chip:text-link" />
     </a>
   );
 }

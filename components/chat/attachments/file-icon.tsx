@@ -25,15 +25,15 @@ const ICONS: Record<FileFamily, ComponentType<SVGProps<SVGSVGElement>>> = {
 
 /** Tints by family, so a PDF and a spreadsheet can be told apart at a glance (text stays ≥ 4.5:1 on them). */
 const TONES: Record<FileFamily, string> = {
-  pdf: 'bg-red-100 text-red-700',
+  pdf: 'bg-danger-soft text-danger-fg',
   text: 'bg-sky-100 text-sky-700',
   code: 'bg-violet-100 text-violet-700',
-  sheet: 'bg-emerald-100 text-emerald-700',
-  archive: 'bg-amber-100 text-amber-800',
+  sheet: 'bg-success-soft text-success-fg',
+  archive: 'bg-warning-soft text-warning-fg',
   image: 'bg-pink-100 text-pink-700',
   video: 'bg-indigo-100 text-indigo-700',
   audio: 'bg-teal-100 text-teal-700',
-  other: 'bg-slate-100 text-slate-600',
+  other: 'bg-surface-sunken text-fg-muted',
 };
 
 /** A file's type as a tinted square with an icon (decorative: the name next to it says what it is). */

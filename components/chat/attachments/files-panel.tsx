@@ -75,7 +75,7 @@ function FileRow({ file, onOpen }: { file: SharedFile; onOpen(): void }) {
   const detail = attachment.voice && attachment.durationMs !== null ? formatDuration(attachment.durationMs) : formatBytes(attachment.size);
   const title = attachment.voice ? 'Voice message' : attachment.name;
   return (
-    <li data-testid="shared-file" data-attachment-id={attachment.id} data-seq={file.seq} className="flex items-center gap-3 px-3 py-2 hover:bg-slate-50 sm:px-4">
+    <li data-testid="shared-file" data-attachment-id={attachment.id} data-seq={file.seq} className="flex items-center gap-3 px-3 py-2 hover:bg-surface-muted sm:px-4">
       {attachment.thumbnail ? (
         // eslint-disable-next-line @next/next/no-img-element -- private, session-bound bytes
         <img
@@ -85,7 +85,7 @@ function FileRow({ file, onOpen }: { file: SharedFile; onOpen(): void }) {
           height={40}
           loading="lazy"
           decoding="async"
-          className="size-10 shrink-0 rounded-md border border-slate-200 bg-slate-100 object-cover"
+          className="size-10 shrink-0 rounded-md border border-line bg-surface-sunken object-cover"
         />
       ) : (
         <FileIcon family={fileFamily(attachment)} />
@@ -96,13 +96,13 @@ function FileRow({ file, onOpen }: { file: SharedFile; onOpen(): void }) {
           onClick={onOpen}
           title={`${attachment.name}: show the message`}
           data-testid="shared-file-open"
-          className="block max-w-full truncate rounded text-left text-sm font-medium text-slate-900 hover:text-brand-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+          className="block max-w-full truncate rounded text-left text-sm font-medium text-fg hover:text-link hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
         >
           {title}
           <span className="sr-only">, show it in the conversation</span>
         </button>
         {/* A long name gives way first: the date and size always show. */}
-        <p className="flex min-w-0 gap-1 text-xs text-slate-600">
+        <p className="flex min-w-0 gap-1 text-xs text-fg-muted">
           <span className="min-w-0 truncate">{author.displayName}</span>
           <span className="shrink-0">
             · <time dateTime={file.createdAt}>{sharedAt(file.createdAt)}</time> · {detail}
@@ -112,7 +112,7 @@ function FileRow({ file, onOpen }: { file: SharedFile; onOpen(): void }) {
       </div>
       <DownloadButton
         attachment={attachment}
-        className="flex size-8 shrink-0 items-center justify-center rounded text-slate-600 hover:bg-slate-100 hover:text-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+        className="flex size-8 shrink-0 items-center justify-center rounded text-fg-muted hover:bg-surface-sunken hover:text-link focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
       />
     </li>
   );
@@ -134,28 +134,28 @@ export function FilesButton({ roomId, roomLabel, onOpenMessage }: { roomId: stri
       <Dialog.Trigger
         data-testid="files-button"
         title="Files shared in this room"
-        className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+        className="flex shrink-0 items-center gap-1 rounded-md border border-line-strong px-2 py-1 text-sm hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
       >
-        <FolderIcon aria-hidden="true" className="size-4 text-slate-500" />
+        <FolderIcon aria-hidden="true" className="size-4 text-fg-subtle" />
         <span className="sr-only sm:not-sr-only">Files</span>
       </Dialog.Trigger>
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 z-50 bg-slate-900/40" />
         <Dialog.Content
           data-testid="files-panel"
-          className="fixed inset-y-0 right-0 z-50 flex w-full flex-col bg-white shadow-xl outline-none sm:w-[26rem] sm:max-w-[calc(100vw-2rem)]"
+          className="fixed inset-y-0 right-0 z-50 flex w-full flex-col bg-surface shadow-xl outline-none sm:w-[26rem] sm:max-w-[calc(100vw-2rem)]"
         >
-          <div className="flex items-center gap-2 border-b border-slate-200 px-3 py-2 sm:px-4">
-            <Dialog.Title className="min-w-0 flex-1 truncate text-base font-semibold text-slate-900">Files in {roomLabel}</Dialog.Title>
+          <div className="flex items-center gap-2 border-b border-line px-3 py-2 sm:px-4">
+            <Dialog.Title className="min-w-0 flex-1 truncate text-base font-semibold text-fg">Files in {roomLabel}</Dialog.Title>
             <Dialog.Close
               aria-label="Close files"
-              className="flex size-8 items-center justify-center rounded text-slate-600 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+              className="flex size-8 items-center justify-center rounded text-fg-muted hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
             >
               <XMarkIcon aria-hidden="true" className="size-5" />
             </Dialog.Close>
           </div>
           <Dialog.Description className="sr-only">Files shared in this conversation, newest first. Choose one to see its message.</Dialog.Description>
-          <div role="group" aria-label="Show" className="flex flex-wrap gap-1 border-b border-slate-200 px-3 py-2 sm:px-4">
+          <div role="group" aria-label="Show" className="flex flex-wrap gap-1 border-b border-line px-3 py-2 sm:px-4">
             {FILTERS.map((filter) => (
               <button
                 key={filter.label}
@@ -163,8 +163,8 @@ export function FilesButton({ roomId, roomLabel, onOpenMessage }: { roomId: stri
                 aria-pressed={kind === filter.kind}
                 onClick={() => setKind(filter.kind)}
                 data-testid="files-filter"
-                className={`rounded-full px-3 py-1 text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${
-                  kind === filter.kind ? 'bg-brand-600 font-medium text-white' : 'bg-slate-100 text-slate-700 hover:bg-slate-200'
+                className={`rounded-full px-3 py-1 text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus ${
+                  kind === filter.kind ? 'bg-accent font-medium text-white' : 'bg-surface-sunken text-fg-muted hover:bg-surface-strong'
                 }`}
               >
                 {filter.label}
@@ -173,7 +173,7 @@ export function FilesButton({ roomId, roomLabel, onOpenMessage }: { roomId: stri
           </div>
           <div className="min-h-0 flex-1 overflow-y-auto" aria-busy={listing.loading || undefined}>
             {files.length > 0 ? (
-              <ul aria-label="Shared files" className="divide-y divide-slate-100">
+              <ul aria-label="Shared files" className="divide-y divide-line">
                 {files.map((file) => (
                   <FileRow
                     key={file.attachment.id}
@@ -187,7 +187,7 @@ export function FilesButton({ roomId, roomLabel, onOpenMessage }: { roomId: stri
               </ul>
             ) : null}
             {current && listing.error ? (
-              <div role="alert" className="m-3 flex flex-wrap items-center gap-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+              <div role="alert" className="m-3 flex flex-wrap items-center gap-2 rounded-md bg-danger-soft px-3 py-2 text-sm text-danger-fg">
                 <span>{listing.error}</span>
                 <button type="button" onClick={() => (files.length > 0 ? loadMore() : reload())} className="font-medium underline">
                   Try again
@@ -195,11 +195,11 @@ export function FilesButton({ roomId, roomLabel, onOpenMessage }: { roomId: stri
               </div>
             ) : null}
             {listing.loading ? (
-              <p role="status" className="p-4 text-center text-sm text-slate-600">
+              <p role="status" className="p-4 text-center text-sm text-fg-muted">
                 Loading files…
               </p>
             ) : current && !listing.error && files.length === 0 ? (
-              <p data-testid="files-empty" className="p-6 text-center text-sm text-slate-600">
+              <p data-testid="files-empty" className="p-6 text-center text-sm text-fg-muted">
                 {kind === null ? 'No files have been shared here yet. Drop one on the conversation to share it.' : `No ${FILTERS.find((f) => f.kind === kind)!.label.toLowerCase()} shared here yet.`}
               </p>
             ) : null}
@@ -209,7 +209,7 @@ export function FilesButton({ roomId, roomLabel, onOpenMessage }: { roomId: stri
                   type="button"
                   onClick={loadMore}
                   data-testid="files-load-more"
-                  className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+                  className="rounded-md border border-line-strong px-3 py-1.5 text-sm font-medium text-fg-muted hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
                 >
                   Load more
                 </button>

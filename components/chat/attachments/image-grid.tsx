@@ -28,7 +28,7 @@ export function ImageGrid({ images, onOpen }: { images: Attachment[]; onOpen(ind
         aria-label={`Open image ${image.name}`}
         data-testid="image-preview"
         data-attachment-id={image.id}
-        className="block max-w-full overflow-hidden rounded-lg border border-slate-200 bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2"
+        className="block max-w-full overflow-hidden rounded-lg border border-line bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-2"
       >
         {/* eslint-disable-next-line @next/next/no-img-element -- private, session-bound bytes: nothing for the image optimizer to do */}
         <img src={source.src} alt={image.name} width={box.width} height={box.height} loading="lazy" decoding="async" className="block h-auto max-w-full" />
@@ -53,7 +53,7 @@ export function ImageGrid({ images, onOpen }: { images: Attachment[]; onOpen(ind
               aria-label={`Open image ${image.name} (${index + 1} of ${images.length})`}
               data-testid="image-preview"
               data-attachment-id={image.id}
-              className="block size-full overflow-hidden rounded-md border border-slate-200 bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2"
+              className="block size-full overflow-hidden rounded-md border border-line bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-2"
             >
               {/* eslint-disable-next-line @next/next/no-img-element -- see above */}
               <img src={source.src} alt={image.name} width={cell} height={cell} loading="lazy" decoding="async" className="block size-full object-cover" />

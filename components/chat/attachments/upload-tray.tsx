@@ -26,7 +26,7 @@ function StaticWaveform({ bars }: { bars: number[] }) {
   return (
     <span aria-hidden="true" className="flex h-6 flex-1 items-center gap-[2px]">
       {shown.map((value, i) => (
-        <span key={i} className={`min-w-[2px] flex-1 rounded-full bg-slate-300 ${barHeightClass(value)}`} />
+        <span key={i} className={`min-w-[2px] flex-1 rounded-full bg-line-strong ${barHeightClass(value)}`} />
       ))}
     </span>
   );
@@ -44,7 +44,7 @@ function TrayItem({ trayKey, item }: { trayKey: string; item: PendingUpload }) {
       data-testid="tray-item"
       data-status={item.status}
       data-name={item.name}
-      className={`relative flex shrink-0 items-center gap-2 rounded-lg border bg-white p-1.5 pr-1 ${problem ? 'border-red-300' : 'border-slate-200'} ${
+      className={`relative flex shrink-0 items-center gap-2 rounded-lg border bg-surface p-1.5 pr-1 ${problem ? 'border-danger-line' : 'border-line'} ${
         item.voice && item.attachment ? 'w-auto' : 'w-60 sm:w-64'
       }`}
     >
@@ -54,7 +54,7 @@ function TrayItem({ trayKey, item }: { trayKey: string; item: PendingUpload }) {
         <>
           {item.previewUrl ? (
             // eslint-disable-next-line @next/next/no-img-element -- a local object URL
-            <img src={item.previewUrl} alt="" className="size-10 shrink-0 rounded-md border border-slate-200 object-cover" />
+            <img src={item.previewUrl} alt="" className="size-10 shrink-0 rounded-md border border-line object-cover" />
           ) : item.voice ? (
             <span aria-hidden="true" className="flex size-10 shrink-0 items-center justify-center rounded-md bg-teal-100 text-teal-700">
               <MicrophoneIcon className="size-5" />
@@ -66,22 +66,22 @@ function TrayItem({ trayKey, item }: { trayKey: string; item: PendingUpload }) {
             {item.voice ? (
               <div className="flex items-center gap-2">
                 <StaticWaveform bars={item.voice.waveform} />
-                <span className="shrink-0 text-xs tabular-nums text-slate-600">{formatDuration(item.voice.durationMs)}</span>
+                <span className="shrink-0 text-xs tabular-nums text-fg-muted">{formatDuration(item.voice.durationMs)}</span>
               </div>
             ) : (
-              <p className="truncate text-sm font-medium text-slate-900" title={item.name}>
+              <p className="truncate text-sm font-medium text-fg" title={item.name}>
                 {item.name}
               </p>
             )}
             {problem ? (
-              <p role="alert" data-testid="tray-error" className="flex items-start gap-1 text-xs text-red-700">
+              <p role="alert" data-testid="tray-error" className="flex items-start gap-1 text-xs text-danger-fg">
                 <ExclamationCircleIcon aria-hidden="true" className="mt-px size-3.5 shrink-0" />
                 <span className="line-clamp-2" title={item.error ?? undefined}>
                   {item.error}
                 </span>
               </p>
             ) : item.status === 'done' ? (
-              <p className="text-xs text-slate-600">{formatBytes(item.size)}</p>
+              <p className="text-xs text-fg-muted">{formatBytes(item.size)}</p>
             ) : (
               <div className="mt-1 flex items-center gap-2">
                 <div
@@ -92,11 +92,11 @@ function TrayItem({ trayKey, item }: { trayKey: string; item: PendingUpload }) {
                   aria-valuenow={pct}
                   aria-valuetext={item.status === 'queued' ? 'Waiting' : `${pct}% of ${formatBytes(item.size)}`}
                   data-testid="tray-progress"
-                  className="h-1.5 flex-1 overflow-hidden rounded-full bg-slate-200"
+                  className="h-1.5 flex-1 overflow-hidden rounded-full bg-surface-strong"
                 >
-                  <div className="h-full rounded-full bg-brand-600 transition-[width] duration-200" style={{ width: `${pct}%` }} />
+                  <div className="h-full rounded-full bg-accent transition-[width] duration-200" style={{ width: `${pct}%` }} />
                 </div>
-                <span className="shrink-0 text-xs tabular-nums text-slate-600">{item.status === 'queued' ? STATUS_TEXT.queued : `${pct}%`}</span>
+                <span className="shrink-0 text-xs tabular-nums text-fg-muted">{item.status === 'queued' ? STATUS_TEXT.queued : `${pct}%`}</span>
               </div>
             )}
           </div>
@@ -109,7 +109,7 @@ function TrayItem({ trayKey, item }: { trayKey: string; item: PendingUpload }) {
           aria-label={`Retry uploading ${voiceLabel}`}
           title="Retry"
           data-testid="tray-retry"
-          className="flex size-7 shrink-0 items-center justify-center rounded text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+          className="flex size-7 shrink-0 items-center justify-center rounded text-fg-muted hover:bg-surface-sunken hover:text-fg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
         >
           <ArrowPathIcon aria-hidden="true" className="size-4" />
         </button>
@@ -120,7 +120,7 @@ function TrayItem({ trayKey, item }: { trayKey: string; item: PendingUpload }) {
         aria-label={removeLabel}
         title={item.status === 'uploading' ? 'Cancel' : 'Remove'}
         data-testid="tray-remove"
-        className="flex size-7 shrink-0 items-center justify-center rounded text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+        className="flex size-7 shrink-0 items-center justify-center rounded text-fg-muted hover:bg-surface-sunken hover:text-fg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
       >
         <XMarkIcon aria-hidden="true" className="size-4" />
       </button>
@@ -142,12 +142,12 @@ export function UploadTray({ trayKey, tray }: { trayKey: string; tray: Tray }) {
         </ul>
       ) : null}
       {tray.notice ? (
-        <p role="status" className="mt-1 flex items-center gap-2 text-xs text-amber-800">
+        <p role="status" className="mt-1 flex items-center gap-2 text-xs text-warning-fg">
           {tray.notice}
           <button
             type="button"
             onClick={() => uploadsStore().getState().dismissNotice(trayKey)}
-            className="rounded px-1 font-medium underline hover:text-amber-950 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+            className="rounded px-1 font-medium underline hover:text-warning-fg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
           >
             OK
           </button>

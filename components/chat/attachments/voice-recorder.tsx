@@ -218,8 +218,8 @@ export function MicButton({ recorder, disabled }: { recorder: VoiceRecorder; dis
       title={recording ? 'Stop recording' : 'Record a voice message (click, or press and hold)'}
       data-testid="record-voice"
       data-state={recorder.state}
-      className={`flex size-10 shrink-0 touch-none select-none items-center justify-center rounded-md focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-50 ${
-        recording ? 'bg-red-600 text-white hover:bg-red-700' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900'
+      className={`flex size-10 shrink-0 touch-none select-none items-center justify-center rounded-md focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus disabled:opacity-50 ${
+        recording ? 'bg-danger text-white hover:bg-danger' : 'text-fg-muted hover:bg-surface-sunken hover:text-fg'
       }`}
     >
       {recording ? <StopIcon aria-hidden="true" className="size-5" /> : <MicrophoneIcon aria-hidden="true" className="size-5" />}
@@ -232,16 +232,16 @@ export function RecordingBar({ recorder }: { recorder: VoiceRecorder }) {
   if (recorder.state !== 'recording' && recorder.state !== 'processing') return null;
   const processing = recorder.state === 'processing';
   return (
-    <div data-testid="recording-bar" data-state={recorder.state} className="flex h-10 min-w-0 flex-1 items-center gap-2 rounded-md border border-red-200 bg-red-50 px-2 text-sm">
+    <div data-testid="recording-bar" data-state={recorder.state} className="flex h-10 min-w-0 flex-1 items-center gap-2 rounded-md border border-danger-line bg-danger-soft px-2 text-sm">
       {processing ? (
-        <span className="size-2.5 shrink-0 animate-pulse rounded-full bg-slate-400" aria-hidden="true" />
+        <span className="size-2.5 shrink-0 animate-pulse rounded-full bg-fg-subtle" aria-hidden="true" />
       ) : (
-        <span className="size-2.5 shrink-0 animate-pulse rounded-full bg-red-600" aria-hidden="true" />
+        <span className="size-2.5 shrink-0 animate-pulse rounded-full bg-danger" aria-hidden="true" />
       )}
-      <span data-testid="recording-time" role="timer" aria-label={`Recording time ${formatDuration(recorder.elapsedMs)}`} className="shrink-0 font-medium tabular-nums text-red-900">
+      <span data-testid="recording-time" role="timer" aria-label={`Recording time ${formatDuration(recorder.elapsedMs)}`} className="shrink-0 font-medium tabular-nums text-danger-fg">
         {formatDuration(recorder.elapsedMs)}
       </span>
-      <span className="min-w-0 flex-1 truncate text-red-900">{processing ? 'Preparing…' : 'Recording'}</span>
+      <span className="min-w-0 flex-1 truncate text-danger-fg">{processing ? 'Preparing…' : 'Recording'}</span>
       {processing ? null : (
         <button
           type="button"
@@ -249,7 +249,7 @@ export function RecordingBar({ recorder }: { recorder: VoiceRecorder }) {
           aria-label="Discard the recording"
           title="Discard"
           data-testid="discard-recording"
-          className="flex h-8 shrink-0 items-center gap-1 rounded px-2 text-red-800 hover:bg-red-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-600"
+          className="flex h-8 shrink-0 items-center gap-1 rounded px-2 text-danger-fg hover:bg-danger-soft focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-danger"
         >
           <TrashIcon aria-hidden="true" className="size-4" />
           <span className="hidden sm:inline">Discard</span>

@@ -21,7 +21,7 @@ export function ringsEveryone(room: Pick<RoomSummary, 'kind' | 'memberCount'>, m
 }
 
 const headerButton =
-  'flex shrink-0 items-center justify-center rounded-md border border-slate-300 p-1.5 text-slate-700 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-50';
+  'flex shrink-0 items-center justify-center rounded-md border border-line-strong p-1.5 text-fg-muted hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus disabled:opacity-50';
 
 const KIND_ICON = { audio: PhoneIcon, video: VideoCameraIcon } as const;
 
@@ -105,7 +105,7 @@ function InvitePicker({ kind, others, disabled }: { kind: CallKind; others: Room
         </button>
       </Popover.Trigger>
       <Popover.Portal>
-        <Popover.Content align="end" sideOffset={4} collisionPadding={8} className="z-50 w-72 max-w-[calc(100vw-1rem)] rounded-lg border border-slate-200 bg-white p-3 shadow-lg">
+        <Popover.Content align="end" sideOffset={4} collisionPadding={8} className="z-50 w-72 max-w-[calc(100vw-1rem)] rounded-lg border border-line bg-surface p-3 shadow-lg">
           <form
             aria-labelledby={`${ids}-title`}
             onSubmit={(event) => {
@@ -116,10 +116,10 @@ function InvitePicker({ kind, others, disabled }: { kind: CallKind; others: Room
               setChosen([]);
             }}
           >
-            <h2 id={`${ids}-title`} className="text-sm font-semibold text-slate-900">
+            <h2 id={`${ids}-title`} className="text-sm font-semibold text-fg">
               Who should {kind === 'video' ? 'join the video call' : 'join the call'}?
             </h2>
-            <p className="mt-0.5 text-xs text-slate-600">Up to {limit} people; others in the room can join once it started.</p>
+            <p className="mt-0.5 text-xs text-fg-muted">Up to {limit} people; others in the room can join once it started.</p>
             <label htmlFor={`${ids}-q`} className="sr-only">
               Find a member
             </label>
@@ -129,33 +129,33 @@ function InvitePicker({ kind, others, disabled }: { kind: CallKind; others: Room
               value={query}
               onChange={(e) => setQuery(e.target.value)}
               placeholder="Find a member"
-              className="mt-2 w-full rounded-md border border-slate-300 px-2 py-1 text-sm focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500/30"
+              className="mt-2 w-full rounded-md border border-line-strong px-2 py-1 text-sm focus:border-accent focus:outline-none focus:ring-2 focus:ring-focus/30"
             />
             <fieldset className="mt-2 max-h-56 overflow-y-auto">
               <legend className="sr-only">Members to ring</legend>
               {shown.map((m) => {
                 const checked = chosen.includes(m.user.id);
                 return (
-                  <label key={m.user.id} className="flex cursor-pointer items-center gap-2 rounded px-1 py-1 text-sm text-slate-800 hover:bg-slate-50">
+                  <label key={m.user.id} className="flex cursor-pointer items-center gap-2 rounded px-1 py-1 text-sm text-fg hover:bg-surface-muted">
                     <input
                       type="checkbox"
                       data-testid="invite-member"
                       checked={checked}
                       disabled={!checked && chosen.length >= limit}
                       onChange={() => toggle(m.user.id)}
-                      className="size-4 accent-brand-600"
+                      className="size-4 accent-accent"
                     />
                     <span className="truncate">{m.user.displayName}</span>
-                    <span className="truncate text-xs text-slate-500">@{m.user.username}</span>
+                    <span className="truncate text-xs text-fg-subtle">@{m.user.username}</span>
                   </label>
                 );
               })}
-              {shown.length === 0 ? <p className="px-1 py-1 text-sm text-slate-600">Nobody matches.</p> : null}
+              {shown.length === 0 ? <p className="px-1 py-1 text-sm text-fg-muted">Nobody matches.</p> : null}
             </fieldset>
             <button
               type="submit"
               disabled={chosen.length === 0}
-              className="mt-2 w-full rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 disabled:opacity-60"
+              className="mt-2 w-full rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-white hover:bg-accent-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-2 disabled:opacity-60"
             >
               {chosen.length ? `Call ${chosen.length} ${chosen.length === 1 ? 'person' : 'people'}` : 'Choose whom to call'}
             </button>
@@ -179,7 +179,7 @@ export function CallBanner() {
   const count = joinedIds(call).length;
   const what = call.state === 'ringing' ? `${call.caller.displayName} is calling` : `${callKindLabel(call.kind)} in progress`;
   let action: ReactNode = null;
-  if (mine?.state === 'joined') action = <span className="text-emerald-900">You are in this call on another tab or device.</span>;
+  if (mine?.state === 'joined') action = <span className="text-success-fg">You are in this call on another tab or device.</span>;
   else if (canJoin(call, me.id)) {
     action = (
       <button
@@ -193,12 +193,12 @@ export function CallBanner() {
         Join
       </button>
     );
-  } else action = <span className="text-emerald-900">The call is full.</span>;
+  } else action = <span className="text-success-fg">The call is full.</span>;
   const Icon = KIND_ICON[call.kind];
   return (
-    <div data-testid="call-banner" role="region" aria-label="Call in this room" className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-emerald-200 bg-emerald-50 px-3 py-1.5 text-sm sm:px-4">
-      <Icon aria-hidden className="size-4 shrink-0 text-emerald-700" />
-      <span className="min-w-0 flex-1 text-emerald-950">
+    <div data-testid="call-banner" role="region" aria-label="Call in this room" className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-success-line bg-success-soft px-3 py-1.5 text-sm sm:px-4">
+      <Icon aria-hidden className="size-4 shrink-0 text-success-fg" />
+      <span className="min-w-0 flex-1 text-success-fg">
         <strong className="font-semibold">{what}</strong> · {count} in the call
       </span>
       {action}

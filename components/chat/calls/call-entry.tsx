@@ -22,15 +22,15 @@ export function CallEntryLine({ message, mine, time }: { message: ChatMessage & 
     <div className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">
       <span
         aria-hidden="true"
-        className={`flex h-8 w-8 shrink-0 items-center justify-center rounded-full ${missed ? 'bg-red-50 text-red-700' : 'bg-slate-100 text-slate-600'}`}
+        className={`flex h-8 w-8 shrink-0 items-center justify-center rounded-full ${missed ? 'bg-danger-soft text-danger-fg' : 'bg-surface-sunken text-fg-muted'}`}
       >
         <Icon className="size-4" />
       </span>
       <div className="min-w-0 flex-1">
-        <p data-testid="call-entry-text" className={`text-sm font-medium ${missed ? 'text-red-700' : 'text-slate-800'}`}>
+        <p data-testid="call-entry-text" className={`text-sm font-medium ${missed ? 'text-danger-fg' : 'text-fg'}`}>
           {text}
         </p>
-        <p className="text-xs text-slate-600">
+        <p className="text-xs text-fg-muted">
           {mine ? 'You called' : `${message.author.displayName} called`} · {time}
         </p>
       </div>
@@ -39,7 +39,7 @@ export function CallEntryLine({ message, mine, time }: { message: ChatMessage & 
           type="button"
           data-testid="call-back"
           onClick={callBack}
-          className="shrink-0 rounded-md border border-slate-300 px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+          className="shrink-0 rounded-md border border-line-strong px-2 py-1 text-xs font-medium text-fg-muted hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
         >
           Call back
         </button>

@@ -27,7 +27,7 @@ export function CallNotice() {
           data-testid="call-notice"
           data-tone={notice.tone}
           className={`pointer-events-auto flex w-full items-center gap-2 rounded-lg px-3 py-2 text-sm shadow-lg ${
-            notice.tone === 'error' ? 'bg-red-50 text-red-900 ring-1 ring-red-200' : 'bg-slate-900 text-white'
+            notice.tone === 'error' ? 'bg-danger-soft text-danger-fg ring-1 ring-danger-line' : 'bg-slate-900 text-white'
           }`}
         >
           {notice.tone === 'missed' ? <PhoneArrowDownLeftIcon aria-hidden className="size-4 shrink-0 text-red-300" /> : <PhoneIcon aria-hidden className="size-4 shrink-0" />}
@@ -36,7 +36,7 @@ export function CallNotice() {
             type="button"
             onClick={dismiss}
             aria-label="Dismiss"
-            className={`shrink-0 rounded p-0.5 focus-visible:outline-none focus-visible:ring-2 ${notice.tone === 'error' ? 'hover:bg-red-100 focus-visible:ring-red-500' : 'hover:bg-slate-700 focus-visible:ring-white'}`}
+            className={`shrink-0 rounded p-0.5 focus-visible:outline-none focus-visible:ring-2 ${notice.tone === 'error' ? 'hover:bg-danger-soft focus-visible:ring-danger' : 'hover:bg-slate-700 focus-visible:ring-surface'}`}
           >
             <XMarkIcon aria-hidden className="size-4" />
           </button>

@@ -53,7 +53,7 @@ function IncomingCall({ call, takeFocus }: { call: CallInfo; takeFocus: boolean 
       data-call-id={call.id}
       aria-labelledby={`${ids}-title`}
       aria-describedby={`${ids}-what`}
-      className="pointer-events-auto rounded-xl border border-slate-200 bg-white p-3 text-slate-900 shadow-xl"
+      className="pointer-events-auto rounded-xl border border-line bg-surface p-3 text-fg shadow-xl"
     >
       {/* Announced once when it appears. */}
       <p className="sr-only" aria-live="assertive">
@@ -65,7 +65,7 @@ function IncomingCall({ call, takeFocus }: { call: CallInfo; takeFocus: boolean 
           <h2 id={`${ids}-title`} className="truncate font-semibold">
             {call.caller.displayName}
           </h2>
-          <p id={`${ids}-what`} className="flex items-center gap-1 truncate text-sm text-slate-600">
+          <p id={`${ids}-what`} className="flex items-center gap-1 truncate text-sm text-fg-muted">
             {call.kind === 'video' ? <VideoCameraIcon aria-hidden className="size-4 shrink-0" /> : <PhoneIcon aria-hidden className="size-4 shrink-0" />}
             <span className="truncate">{what}</span>
           </p>
@@ -77,7 +77,7 @@ function IncomingCall({ call, takeFocus }: { call: CallInfo; takeFocus: boolean 
           data-testid="decline-call"
           disabled={busy}
           onClick={() => void decline(call.id)}
-          className="flex flex-1 items-center justify-center gap-1.5 rounded-lg bg-red-700 px-3 py-2 text-sm font-medium text-white hover:bg-red-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-2 disabled:opacity-60"
+          className="flex flex-1 items-center justify-center gap-1.5 rounded-lg bg-danger px-3 py-2 text-sm font-medium text-white hover:bg-danger-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-danger focus-visible:ring-offset-2 disabled:opacity-60"
         >
           <PhoneXMarkIcon aria-hidden className="size-4" />
           Decline

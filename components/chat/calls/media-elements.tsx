@@ -49,7 +49,7 @@ export function Avatar({ name, size = 'lg' }: { name: string; size?: 'sm' | 'lg'
   return (
     <span
       aria-hidden="true"
-      className={`flex shrink-0 select-none items-center justify-center rounded-full bg-brand-600 font-semibold text-white ${
+      className={`flex shrink-0 select-none items-center justify-center rounded-full bg-accent font-semibold text-white ${
         size === 'lg' ? 'h-16 w-16 text-2xl sm:h-20 sm:w-20 sm:text-3xl' : 'h-9 w-9 text-base'
       }`}
     >

@@ -53,17 +53,17 @@ export function BansSettings({ room }: { room: RoomSummary }) {
     <div data-testid="bans-settings">
       <SectionTitle headingRef={heading} title="Bans" hint="Banned people cannot get back in by any way (joining, a password, an invitation, being added) until you lift the ban." />
       <StatusLine error={error} done={done} />
-      {bans === null && !error ? <p className="text-sm text-slate-600">Loading…</p> : null}
-      {bans?.length === 0 ? <p className="text-sm text-slate-600">Nobody is banned.</p> : null}
+      {bans === null && !error ? <p className="text-sm text-fg-muted">Loading…</p> : null}
+      {bans?.length === 0 ? <p className="text-sm text-fg-muted">Nobody is banned.</p> : null}
       {bans && bans.length > 0 ? (
-        <ul aria-label="Banned people" className="mt-2 divide-y divide-slate-100">
+        <ul aria-label="Banned people" className="mt-2 divide-y divide-line">
           {bans.map((ban) => (
             <li key={ban.user.id} data-testid="ban-row" data-username={ban.user.username} className="flex flex-wrap items-center gap-2 py-2">
               <span className="flex min-w-0 flex-1 flex-col text-sm">
-                <span className="truncate font-medium text-slate-900">
-                  {ban.user.displayName} <span className="font-normal text-slate-600">@{ban.user.username}</span>
+                <span className="truncate font-medium text-fg">
+                  {ban.user.displayName} <span className="font-normal text-fg-muted">@{ban.user.username}</span>
                 </span>
-                <span className="text-xs text-slate-600">
+                <span className="text-xs text-fg-muted">
                   Banned {ban.by ? `by ${ban.by.displayName} ` : ''}on <When iso={ban.createdAt} />
                   {ban.reason ? ` — ${ban.reason}` : ''}
                 </span>

@@ -6,19 +6,19 @@ import { ApiError } from '@/lib/api-client';
 
 export const buttonClass = {
   primary:
-    'rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 disabled:opacity-60',
+    'rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-white hover:bg-accent-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-2 disabled:opacity-60',
   secondary:
-    'rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-60',
+    'rounded-md border border-line-strong bg-surface px-3 py-1.5 text-sm font-medium text-fg-muted hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus disabled:opacity-60',
   danger:
-    'rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-2 disabled:opacity-60',
+    'rounded-md bg-danger px-3 py-1.5 text-sm font-medium text-white hover:bg-danger focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-danger focus-visible:ring-offset-2 disabled:opacity-60',
   dangerOutline:
-    'rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500 disabled:opacity-60',
+    'rounded-md border border-danger-line bg-surface px-3 py-1.5 text-sm font-medium text-danger-fg hover:bg-danger-soft focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-danger disabled:opacity-60',
   small:
-    'rounded-md border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-60',
+    'rounded-md border border-line-strong bg-surface px-2 py-1 text-xs font-medium text-fg-muted hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus disabled:opacity-60',
 } as const;
 
 export const inputClass =
-  'w-full rounded-md border px-3 py-2 text-sm text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-brand-500 disabled:bg-slate-100 disabled:text-slate-600';
+  'w-full rounded-md border px-3 py-2 text-sm text-fg shadow-sm outline-none focus:ring-2 focus:ring-focus disabled:bg-surface-sunken disabled:text-fg-muted';
 
 export function errorText(caught: unknown, fallback = 'Something went wrong. Please try again.'): string {
   return caught instanceof ApiError ? caught.message : fallback;
@@ -39,10 +39,10 @@ export function fieldIssues(caught: unknown): Record<string, string> {
 export function SectionTitle({ title, hint, headingRef }: { title: string; hint?: ReactNode; headingRef?: Ref<HTMLHeadingElement> }) {
   return (
     <div className="mb-3">
-      <h3 ref={headingRef} tabIndex={headingRef ? -1 : undefined} className="text-base font-semibold text-slate-900 focus:outline-none">
+      <h3 ref={headingRef} tabIndex={headingRef ? -1 : undefined} className="text-base font-semibold text-fg focus:outline-none">
         {title}
       </h3>
-      {hint ? <p className="mt-0.5 text-sm text-slate-600">{hint}</p> : null}
+      {hint ? <p className="mt-0.5 text-sm text-fg-muted">{hint}</p> : null}
     </div>
   );
 }
@@ -50,13 +50,13 @@ export function SectionTitle({ title, hint, headingRef }: { title: string; hint?
 export function StatusLine({ error, done }: { error: string | null; done?: string | null }) {
   if (error) {
     return (
-      <p role="alert" data-testid="settings-error" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+      <p role="alert" data-testid="settings-error" className="rounded-md bg-danger-soft px-3 py-2 text-sm text-danger-fg">
         {error}
       </p>
     );
   }
   return (
-    <p role="status" data-testid="settings-done" className={done ? 'rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800' : 'sr-only'}>
+    <p role="status" data-testid="settings-done" className={done ? 'rounded-md bg-success-soft px-3 py-2 text-sm text-success-fg' : 'sr-only'}>
       {done ?? ''}
     </p>
   );
@@ -133,15 +133,15 @@ export function ConfirmDialog({
               target.focus();
             }
           }}
-          className="fixed left-1/2 top-1/2 z-[60] w-[min(26rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl"
+          className="fixed left-1/2 top-1/2 z-[60] w-[min(26rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-surface p-5 shadow-xl"
         >
-          <AlertDialog.Title className="text-base font-semibold text-slate-900">{title}</AlertDialog.Title>
-          <AlertDialog.Description className="mt-2 text-sm text-slate-600">{description}</AlertDialog.Description>
+          <AlertDialog.Title className="text-base font-semibold text-fg">{title}</AlertDialog.Title>
+          <AlertDialog.Description className="mt-2 text-sm text-fg-muted">{description}</AlertDialog.Description>
           {children}
           {withReason ? (
             <div className="mt-3">
-              <label htmlFor={reasonId} className="mb-1 block text-sm font-medium text-slate-700">
-                Reason <span className="font-normal text-slate-600">(optional, shown in the room)</span>
+              <label htmlFor={reasonId} className="mb-1 block text-sm font-medium text-fg-muted">
+                Reason <span className="font-normal text-fg-muted">(optional, shown in the room)</span>
               </label>
               <input
                 id={reasonId}
@@ -149,12 +149,12 @@ export function ConfirmDialog({
                 value={reason}
                 maxLength={500}
                 onChange={(e) => setReason(e.target.value)}
-                className={`${inputClass} border-slate-300`}
+                className={`${inputClass} border-line-strong`}
               />
             </div>
           ) : null}
           {error ? (
-            <p role="alert" className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+            <p role="alert" className="mt-3 rounded-md bg-danger-soft px-3 py-2 text-sm text-danger-fg">
               {error}
             </p>
           ) : null}

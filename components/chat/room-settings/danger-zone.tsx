@@ -12,9 +12,9 @@ import { buttonClass, ConfirmDialog, errorText, inputClass, StatusLine } from '.
 
 function Block({ title, children, testId }: { title: string; children: React.ReactNode; testId: string }) {
   return (
-    <section data-testid={testId} className="rounded-md border border-red-200 p-3">
-      <h4 className="text-sm font-semibold text-slate-900">{title}</h4>
-      <div className="mt-1 space-y-2 text-sm text-slate-700">{children}</div>
+    <section data-testid={testId} className="rounded-md border border-danger-line p-3">
+      <h4 className="text-sm font-semibold text-fg">{title}</h4>
+      <div className="mt-1 space-y-2 text-sm text-fg-muted">{children}</div>
     </section>
   );
 }
@@ -119,10 +119,10 @@ export function DangerZone({ room, powers, onDeleted }: { room: RoomSummary; pow
           <p>Make another member the owner. You become an admin.</p>
           <div className="flex flex-wrap items-end gap-2">
             <div className="min-w-0 flex-1">
-              <label htmlFor={`${ids}-heir`} className="mb-1 block text-sm font-medium text-slate-700">
+              <label htmlFor={`${ids}-heir`} className="mb-1 block text-sm font-medium text-fg-muted">
                 New owner
               </label>
-              <select id={`${ids}-heir`} value={heir} onChange={(e) => setHeir(e.target.value)} className={`${inputClass} border-slate-300`}>
+              <select id={`${ids}-heir`} value={heir} onChange={(e) => setHeir(e.target.value)} className={`${inputClass} border-line-strong`}>
                 <option value="">Choose a member…</option>
                 {candidates.map((m) => (
                   <option key={m.user.id} value={m.user.id}>

@@ -12,13 +12,13 @@ type FieldKey = 'name' | 'topic' | 'description' | 'kind' | 'password' | 'roomMe
 function FieldNote({ id, error, hint }: { id: string; error?: string; hint?: string }) {
   if (error) {
     return (
-      <p id={id} role="alert" className="mt-1 text-sm text-red-600">
+      <p id={id} role="alert" className="mt-1 text-sm text-danger-fg">
         {error}
       </p>
     );
   }
   return hint ? (
-    <p id={id} className="mt-1 text-xs text-slate-600">
+    <p id={id} className="mt-1 text-xs text-fg-muted">
       {hint}
     </p>
   ) : null;
@@ -91,17 +91,17 @@ export function GeneralSettings({ room }: { room: RoomSummary }) {
   }
 
   const describedBy = (key: FieldKey, hint: boolean) => (errors[key] || hint ? `${id(key)}-note` : undefined);
-  const border = (key: FieldKey) => (errors[key] ? 'border-red-500' : 'border-slate-300');
+  const border = (key: FieldKey) => (errors[key] ? 'border-danger' : 'border-line-strong');
 
   return (
     <form onSubmit={onSubmit} noValidate data-testid="general-settings" className="space-y-4">
       <SectionTitle title="General" hint="Changes show to everyone in the room at once, with a line in the conversation." />
       {archived ? (
-        <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">This room is archived. Restore it (Danger zone) to change its settings.</p>
+        <p className="rounded-md bg-warning-soft px-3 py-2 text-sm text-warning-fg">This room is archived. Restore it (Danger zone) to change its settings.</p>
       ) : null}
       <fieldset disabled={archived || saving} className="space-y-4">
         <div>
-          <label htmlFor={id('name')} className="mb-1 block text-sm font-medium text-slate-700">
+          <label htmlFor={id('name')} className="mb-1 block text-sm font-medium text-fg-muted">
             Room name
           </label>
           <input
@@ -117,8 +117,8 @@ export function GeneralSettings({ room }: { room: RoomSummary }) {
           <FieldNote id={`${id('name')}-note`} error={errors.name} hint="2–64 characters, unique on this server." />
         </div>
         <div>
-          <label htmlFor={id('topic')} className="mb-1 block text-sm font-medium text-slate-700">
-            Topic <span className="font-normal text-slate-600">(optional)</span>
+          <label htmlFor={id('topic')} className="mb-1 block text-sm font-medium text-fg-muted">
+            Topic <span className="font-normal text-fg-muted">(optional)</span>
           </label>
           <input
             id={id('topic')}
@@ -133,8 +133,8 @@ export function GeneralSettings({ room }: { room: RoomSummary }) {
           <FieldNote id={`${id('topic')}-note`} error={errors.topic} hint="A short line shown under the room's name." />
         </div>
         <div>
-          <label htmlFor={id('description')} className="mb-1 block text-sm font-medium text-slate-700">
-            Description <span className="font-normal text-slate-600">(optional)</span>
+          <label htmlFor={id('description')} className="mb-1 block text-sm font-medium text-fg-muted">
+            Description <span className="font-normal text-fg-muted">(optional)</span>
           </label>
           <textarea
             id={id('description')}
@@ -149,14 +149,14 @@ export function GeneralSettings({ room }: { room: RoomSummary }) {
           <FieldNote id={`${id('description')}-note`} error={errors.description} />
         </div>
         <fieldset>
-          <legend className="mb-1 text-sm font-medium text-slate-700">Who can join</legend>
+          <legend className="mb-1 text-sm font-medium text-fg-muted">Who can join</legend>
           <div className="flex flex-col gap-2 sm:flex-row sm:gap-6">
             {(['public', 'private'] as const).map((value) => (
               <label key={value} className="flex items-start gap-2 text-sm">
                 <input type="radio" name={id('kind')} value={value} checked={kind === value} onChange={() => setKind(value)} className="mt-0.5" />
                 <span>
                   <span className="font-medium">{value === 'public' ? 'Public' : 'Private'}</span>
-                  <span className="block text-slate-600">
+                  <span className="block text-fg-muted">
                     {value === 'public' ? 'Anyone signed in; listed in the directory' : 'With the password, an invitation, or added by a moderator'}
                   </span>
                 </span>
@@ -166,14 +166,14 @@ export function GeneralSettings({ room }: { room: RoomSummary }) {
           <FieldNote id={`${id('kind')}-note`} error={errors.kind} />
         </fieldset>
         {kind === 'private' ? (
-          <div className="rounded-md border border-slate-200 p-3">
-            <p className="text-sm text-slate-700" data-testid="password-state">
+          <div className="rounded-md border border-line p-3">
+            <p className="text-sm text-fg-muted" data-testid="password-state">
               {room.kind === 'private' && room.hasPassword
                 ? 'This room has a password.'
                 : 'No password: people get in only by being added or with an invitation link.'}
             </p>
-            <label htmlFor={id('password')} className="mb-1 mt-3 block text-sm font-medium text-slate-700">
-              {room.kind === 'private' && room.hasPassword ? 'New password' : 'Set a password'} <span className="font-normal text-slate-600">(optional)</span>
+            <label htmlFor={id('password')} className="mb-1 mt-3 block text-sm font-medium text-fg-muted">
+              {room.kind === 'private' && room.hasPassword ? 'New password' : 'Set a password'} <span className="font-normal text-fg-muted">(optional)</span>
             </label>
             <input
               id={id('password')}
@@ -202,10 +202,10 @@ export function GeneralSettings({ room }: { room: RoomSummary }) {
             ) : null}
           </div>
         ) : room.kind === 'private' && room.hasPassword ? (
-          <p className="text-xs text-slate-600">Making the room public removes its password.</p>
+          <p className="text-xs text-fg-muted">Making the room public removes its password.</p>
         ) : null}
         <fieldset>
-          <legend className="mb-1 text-sm font-medium text-slate-700">Who can notify everyone with @room</legend>
+          <legend className="mb-1 text-sm font-medium text-fg-muted">Who can notify everyone with @room</legend>
           <div className="flex flex-col gap-2 sm:flex-row sm:gap-6">
             {(
               [

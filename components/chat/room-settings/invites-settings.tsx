@@ -29,10 +29,10 @@ const USES: { value: string; uses: number | null; label: string }[] = [
 ];
 
 const STATUS: Record<InviteView['status'], { label: string; tone: string }> = {
-  active: { label: 'Active', tone: 'bg-emerald-100 text-emerald-900' },
-  expired: { label: 'Expired', tone: 'bg-slate-100 text-slate-700' },
-  used_up: { label: 'Used up', tone: 'bg-slate-100 text-slate-700' },
-  revoked: { label: 'Revoked', tone: 'bg-red-50 text-red-800' },
+  active: { label: 'Active', tone: 'bg-success-soft text-success-fg' },
+  expired: { label: 'Expired', tone: 'bg-surface-sunken text-fg-muted' },
+  used_up: { label: 'Used up', tone: 'bg-surface-sunken text-fg-muted' },
+  revoked: { label: 'Revoked', tone: 'bg-danger-soft text-danger-fg' },
 };
 
 function shortDate(iso: string): string {
@@ -127,14 +127,14 @@ export function InvitesSettings({ room, revokeAny }: { room: RoomSummary; revoke
     <div data-testid="invites-settings" className="space-y-4">
       <SectionTitle headingRef={heading} title="Invitations" hint="Anyone with an invitation link can join, without the password, until it expires, is used up or is revoked." />
       {archived ? (
-        <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">This room is archived: nobody can join, and no invitations can be made.</p>
+        <p className="rounded-md bg-warning-soft px-3 py-2 text-sm text-warning-fg">This room is archived: nobody can join, and no invitations can be made.</p>
       ) : (
-        <form onSubmit={create} className="flex flex-wrap items-end gap-3 rounded-md border border-slate-200 p-3">
+        <form onSubmit={create} className="flex flex-wrap items-end gap-3 rounded-md border border-line p-3">
           <div>
-            <label htmlFor={`${ids}-expiry`} className="mb-1 block text-sm font-medium text-slate-700">
+            <label htmlFor={`${ids}-expiry`} className="mb-1 block text-sm font-medium text-fg-muted">
               Expires after
             </label>
-            <select id={`${ids}-expiry`} value={expiry} onChange={(e) => setExpiry(e.target.value)} className={`${inputClass} border-slate-300`}>
+            <select id={`${ids}-expiry`} value={expiry} onChange={(e) => setExpiry(e.target.value)} className={`${inputClass} border-line-strong`}>
               {EXPIRY.map((option) => (
                 <option key={option.value} value={option.value}>
                   {option.label}
@@ -143,10 +143,10 @@ export function InvitesSettings({ room, revokeAny }: { room: RoomSummary; revoke
             </select>
           </div>
           <div>
-            <label htmlFor={`${ids}-uses`} className="mb-1 block text-sm font-medium text-slate-700">
+            <label htmlFor={`${ids}-uses`} className="mb-1 block text-sm font-medium text-fg-muted">
               Can be used
             </label>
-            <select id={`${ids}-uses`} value={uses} onChange={(e) => setUses(e.target.value)} className={`${inputClass} border-slate-300`}>
+            <select id={`${ids}-uses`} value={uses} onChange={(e) => setUses(e.target.value)} className={`${inputClass} border-line-strong`}>
               {USES.map((option) => (
                 <option key={option.value} value={option.value}>
                   {option.label}
@@ -160,11 +160,11 @@ export function InvitesSettings({ room, revokeAny }: { room: RoomSummary; revoke
         </form>
       )}
       {created ? (
-        <div data-testid="created-invite" className="rounded-md border border-brand-100 bg-brand-50 p-3">
-          <label htmlFor={`${ids}-link`} className="block text-sm font-medium text-slate-800">
+        <div data-testid="created-invite" className="rounded-md border border-accent-soft-strong bg-accent-soft p-3">
+          <label htmlFor={`${ids}-link`} className="block text-sm font-medium text-fg">
             Invitation link
           </label>
-          <p className="mb-2 text-xs text-slate-700">Copy it now: for safety it is shown only this once.</p>
+          <p className="mb-2 text-xs text-fg-muted">Copy it now: for safety it is shown only this once.</p>
           <div className="flex gap-2">
             <input
               id={`${ids}-link`}
@@ -173,7 +173,7 @@ export function InvitesSettings({ room, revokeAny }: { room: RoomSummary; revoke
               data-testid="invite-link"
               value={created.url}
               onFocus={(e) => e.currentTarget.select()}
-              className={`${inputClass} min-w-0 flex-1 border-slate-300 bg-white font-mono text-xs`}
+              className={`${inputClass} min-w-0 flex-1 border-line-strong bg-surface font-mono text-xs`}
             />
             <button type="button" data-testid="copy-invite" onClick={() => void copy()} className={`${buttonClass.secondary} flex shrink-0 items-center gap-1`}>
               <ClipboardDocumentIcon aria-hidden="true" className="size-4" />
@@ -187,11 +187,11 @@ export function InvitesSettings({ room, revokeAny }: { room: RoomSummary; revoke
       ) : null}
       <StatusLine error={error} done={done} />
       <div>
-        <h4 className="mb-1 text-sm font-semibold text-slate-800">Links</h4>
-        {invites === null && !error ? <p className="text-sm text-slate-600">Loading…</p> : null}
-        {invites?.length === 0 ? <p className="text-sm text-slate-600">No invitations yet.</p> : null}
+        <h4 className="mb-1 text-sm font-semibold text-fg">Links</h4>
+        {invites === null && !error ? <p className="text-sm text-fg-muted">Loading…</p> : null}
+        {invites?.length === 0 ? <p className="text-sm text-fg-muted">No invitations yet.</p> : null}
         {invites && invites.length > 0 ? (
-          <ul aria-label="Invitations" className="divide-y divide-slate-100">
+          <ul aria-label="Invitations" className="divide-y divide-line">
             {invites.map((invite) => {
               const status = STATUS[invite.status];
               const mine = invite.createdBy?.id === me.id;
@@ -200,12 +200,12 @@ export function InvitesSettings({ room, revokeAny }: { room: RoomSummary; revoke
                 <li key={invite.id} data-testid="invite-row" data-status={invite.status} className="flex flex-wrap items-center gap-2 py-2 text-sm">
                   <span className={`shrink-0 rounded px-1.5 text-xs font-medium ${status.tone}`}>{status.label}</span>
                   <span className="flex min-w-0 flex-1 flex-col">
-                    <span className="text-slate-800">
+                    <span className="text-fg">
                       {invite.maxUses === null ? `${invite.uses} ${invite.uses === 1 ? 'use' : 'uses'}` : `${invite.uses} of ${invite.maxUses} uses`}
                       {' · '}
                       {invite.expiresAt === null ? 'never expires' : `${invite.status === 'expired' ? 'expired' : 'expires'} ${shortDate(invite.expiresAt)}`}
                     </span>
-                    <span className="text-xs text-slate-600">
+                    <span className="text-xs text-fg-muted">
                       By {mine ? 'you' : (invite.createdBy?.displayName ?? 'a deleted user')} on {shortDate(invite.createdAt)}
                     </span>
                   </span>

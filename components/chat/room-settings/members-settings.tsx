@@ -17,11 +17,11 @@ const ROLE_LABEL: Record<MemberRole, string> = { owner: 'Owner', admin: 'Admin',
 const MAKE_LABEL: Record<AssignableRole, string> = { admin: 'Make admin', moderator: 'Make moderator', member: 'Make member' };
 
 const itemClass =
-  'flex cursor-default select-none items-center gap-2 rounded px-2 py-1.5 text-sm text-slate-800 outline-none data-[highlighted]:bg-brand-100 data-[disabled]:opacity-60';
+  'flex cursor-default select-none items-center gap-2 rounded px-2 py-1.5 text-sm text-fg outline-none data-[highlighted]:bg-accent-soft-strong data-[disabled]:opacity-60';
 
 export function RoleBadge({ role }: { role: MemberRole }) {
   if (role === 'member') return null;
-  const tone = role === 'owner' ? 'bg-amber-100 text-amber-900' : role === 'admin' ? 'bg-brand-100 text-brand-700' : 'bg-emerald-100 text-emerald-900';
+  const tone = role === 'owner' ? 'bg-warning-soft text-warning-fg' : role === 'admin' ? 'bg-accent-soft-strong text-link' : 'bg-success-soft text-success-fg';
   return (
     <span data-testid="role-badge" data-role={role} className={`shrink-0 rounded px-1.5 text-xs font-medium ${tone}`}>
       {ROLE_LABEL[role].toLowerCase()}
@@ -110,10 +110,10 @@ export function MembersSettings({ room }: { room: RoomSummary }) {
         onChange={(e) => setFilter(e.target.value)}
         placeholder="Filter members"
         autoComplete="off"
-        className={`${inputClass} mb-3 border-slate-300`}
+        className={`${inputClass} mb-3 border-line-strong`}
       />
       <StatusLine error={error} done={done} />
-      <ul ref={list} tabIndex={-1} aria-label="Members" className="mt-2 divide-y divide-slate-100 focus:outline-none">
+      <ul ref={list} tabIndex={-1} aria-label="Members" className="mt-2 divide-y divide-line focus:outline-none">
         {rows.map((member) => {
           const isSelf = member.user.id === me.id;
           const roles = archived ? [] : assignableRoles(viewer, member.role, isSelf);
@@ -124,18 +124,18 @@ export function MembersSettings({ room }: { room: RoomSummary }) {
             <li key={member.user.id} data-testid="settings-member" data-username={member.user.username} data-role={member.role} data-muted={muted || undefined} className="flex items-center gap-2 py-2">
               <span className="flex min-w-0 flex-1 flex-col">
                 <span className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-0.5 text-sm">
-                  <span className="truncate font-medium text-slate-900">
+                  <span className="truncate font-medium text-fg">
                     {member.user.displayName}
-                    {isSelf ? <span className="font-normal text-slate-600"> (you)</span> : null}
+                    {isSelf ? <span className="font-normal text-fg-muted"> (you)</span> : null}
                   </span>
                   <RoleBadge role={member.role} />
                   {muted && member.mutedUntil ? (
-                    <span data-testid="mute-badge" className="shrink-0 rounded bg-slate-100 px-1.5 text-xs text-slate-700">
+                    <span data-testid="mute-badge" className="shrink-0 rounded bg-surface-sunken px-1.5 text-xs text-fg-muted">
                       muted until {formatUntil(member.mutedUntil)}
                     </span>
                   ) : null}
                 </span>
-                <span className="truncate text-xs text-slate-600">@{member.user.username}</span>
+                <span className="truncate text-xs text-fg-muted">@{member.user.username}</span>
               </span>
               {hasActions ? (
                 <Menu.Root modal={false}>
@@ -148,16 +148,16 @@ export function MembersSettings({ room }: { room: RoomSummary }) {
                       }}
                       data-testid="member-actions"
                       aria-label={`Actions for ${member.user.displayName}`}
-                      className="flex size-8 shrink-0 items-center justify-center rounded-md text-slate-600 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 data-[state=open]:bg-slate-100"
+                      className="flex size-8 shrink-0 items-center justify-center rounded-md text-fg-muted hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus data-[state=open]:bg-surface-sunken"
                     >
                       <EllipsisHorizontalIcon aria-hidden="true" className="size-5" />
                     </button>
                   </Menu.Trigger>
                   <Menu.Portal>
-                    <Menu.Content align="end" sideOffset={4} collisionPadding={8} className="z-[55] w-56 rounded-md border border-slate-200 bg-white p-1 shadow-lg">
+                    <Menu.Content align="end" sideOffset={4} collisionPadding={8} className="z-[55] w-56 rounded-md border border-line bg-surface p-1 shadow-lg">
                       {roles.length > 0 ? (
                         <>
-                          <Menu.Label className="px-2 pb-1 pt-1.5 text-xs font-semibold uppercase tracking-wide text-slate-600">
+                          <Menu.Label className="px-2 pb-1 pt-1.5 text-xs font-semibold uppercase tracking-wide text-fg-muted">
                             Role: {ROLE_LABEL[member.role]}
                           </Menu.Label>
                           {roles.map((role) => (
@@ -179,7 +179,7 @@ export function MembersSettings({ room }: { room: RoomSummary }) {
                       ) : null}
                       {moderatable ? (
                         <>
-                          {roles.length > 0 ? <Menu.Separator className="my-1 h-px bg-slate-200" /> : null}
+                          {roles.length > 0 ? <Menu.Separator className="my-1 h-px bg-surface-strong" /> : null}
                           {muted ? (
                             <Menu.Item
                               data-testid="unmute"
@@ -192,11 +192,11 @@ export function MembersSettings({ room }: { room: RoomSummary }) {
                           <Menu.Item data-testid="mute" className={itemClass} onSelect={() => ask('mute', member)}>
                             {muted ? 'Mute for another while…' : 'Mute…'}
                           </Menu.Item>
-                          <Menu.Separator className="my-1 h-px bg-slate-200" />
-                          <Menu.Item data-testid="kick" className={`${itemClass} text-red-700`} onSelect={() => ask('kick', member)}>
+                          <Menu.Separator className="my-1 h-px bg-surface-strong" />
+                          <Menu.Item data-testid="kick" className={`${itemClass} text-danger-fg`} onSelect={() => ask('kick', member)}>
                             Remove from room…
                           </Menu.Item>
-                          <Menu.Item data-testid="ban" className={`${itemClass} text-red-700`} onSelect={() => ask('ban', member)}>
+                          <Menu.Item data-testid="ban" className={`${itemClass} text-danger-fg`} onSelect={() => ask('ban', member)}>
                             Ban…
                           </Menu.Item>
                         </>
@@ -208,7 +208,7 @@ export function MembersSettings({ room }: { room: RoomSummary }) {
             </li>
           );
         })}
-        {rows.length === 0 ? <li className="py-3 text-sm text-slate-600">Nobody matches.</li> : null}
+        {rows.length === 0 ? <li className="py-3 text-sm text-fg-muted">Nobody matches.</li> : null}
       </ul>
 
       <ConfirmDialog
@@ -258,7 +258,7 @@ export function MembersSettings({ room }: { room: RoomSummary }) {
         }}
       >
         <fieldset className="mt-3">
-          <legend className="mb-1 text-sm font-medium text-slate-700">For how long</legend>
+          <legend className="mb-1 text-sm font-medium text-fg-muted">For how long</legend>
           <div className="grid grid-cols-2 gap-1 sm:grid-cols-3">
             {MUTE_PRESETS.map((preset) => (
               <label key={preset.seconds} className="flex items-center gap-2 text-sm">

@@ -44,25 +44,25 @@ export function RoomSettingsButton() {
         data-testid="room-settings-button"
         aria-label={title}
         title={title}
-        className="flex shrink-0 items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm text-slate-700 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+        className="flex shrink-0 items-center gap-1 rounded-md border border-line-strong px-2 py-1 text-sm text-fg-muted hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
       >
-        <Icon aria-hidden="true" className="size-4 text-slate-600" />
+        <Icon aria-hidden="true" className="size-4 text-fg-muted" />
         <span className="hidden lg:inline">{admin ? 'Settings' : 'Manage'}</span>
       </Dialog.Trigger>
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 z-50 bg-slate-900/40" />
         <Dialog.Content
           data-testid="room-settings"
-          className="fixed inset-0 z-50 flex flex-col bg-white shadow-2xl outline-none sm:inset-x-4 sm:bottom-auto sm:top-[6vh] sm:mx-auto sm:h-[min(44rem,88vh)] sm:max-w-3xl sm:rounded-xl sm:border sm:border-slate-200"
+          className="fixed inset-0 z-50 flex flex-col bg-surface shadow-2xl outline-none sm:inset-x-4 sm:bottom-auto sm:top-[6vh] sm:mx-auto sm:h-[min(44rem,88vh)] sm:max-w-3xl sm:rounded-xl sm:border sm:border-line"
         >
-          <div className="flex items-center gap-2 border-b border-slate-200 px-4 py-3">
+          <div className="flex items-center gap-2 border-b border-line px-4 py-3">
             <div className="min-w-0 flex-1">
-              <Dialog.Title className="truncate text-base font-semibold text-slate-900">{title}</Dialog.Title>
-              <Dialog.Description className="truncate text-sm text-slate-600">#{room.name}</Dialog.Description>
+              <Dialog.Title className="truncate text-base font-semibold text-fg">{title}</Dialog.Title>
+              <Dialog.Description className="truncate text-sm text-fg-muted">#{room.name}</Dialog.Description>
             </div>
             <Dialog.Close
               aria-label={`Close ${title.toLowerCase()}`}
-              className="flex size-8 items-center justify-center rounded text-slate-600 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+              className="flex size-8 items-center justify-center rounded text-fg-muted hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
             >
               <XMarkIcon aria-hidden="true" className="size-5" />
             </Dialog.Close>

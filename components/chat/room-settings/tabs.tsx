@@ -58,7 +58,7 @@ export function Tabs<K extends string>({
         role="tablist"
         aria-label={label}
         aria-orientation="horizontal"
-        className="flex shrink-0 gap-1 overflow-x-auto border-b border-slate-200 px-2 py-1 sm:w-44 sm:flex-col sm:overflow-visible sm:border-b-0 sm:border-r sm:px-2 sm:py-3"
+        className="flex shrink-0 gap-1 overflow-x-auto border-b border-line px-2 py-1 sm:w-44 sm:flex-col sm:overflow-visible sm:border-b-0 sm:border-r sm:px-2 sm:py-3"
       >
         {tabs.map((tab) => {
           const selected = tab.key === active;
@@ -78,14 +78,14 @@ export function Tabs<K extends string>({
               data-testid={`settings-tab-${tab.key}`}
               onClick={() => onChange(tab.key)}
               onKeyDown={onKeyDown}
-              className={`shrink-0 whitespace-nowrap rounded-md px-2.5 py-1.5 text-left sm:px-3 text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${
+              className={`shrink-0 whitespace-nowrap rounded-md px-2.5 py-1.5 text-left sm:px-3 text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus ${
                 selected
                   ? tab.danger
-                    ? 'bg-red-50 font-medium text-red-800'
-                    : 'bg-brand-100 font-medium text-brand-700'
+                    ? 'bg-danger-soft font-medium text-danger-fg'
+                    : 'bg-accent-soft-strong font-medium text-link'
                   : tab.danger
-                    ? 'text-red-700 hover:bg-red-50'
-                    : 'text-slate-700 hover:bg-slate-100'
+                    ? 'text-danger-fg hover:bg-danger-soft'
+                    : 'text-fg-muted hover:bg-surface-sunken'
               }`}
             >
               {tab.label}
@@ -99,7 +99,7 @@ export function Tabs<K extends string>({
         aria-labelledby={tabId(active)}
         tabIndex={0}
         data-testid={`settings-panel-${active}`}
-        className="min-h-0 flex-1 overflow-y-auto p-4 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-brand-500 sm:p-5"
+        className="min-h-0 flex-1 overflow-y-auto p-4 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-focus sm:p-5"
       >
         {children}
       </div>
