@@ -125,6 +125,51 @@ describe('room store: sending', () => {
     expect(rows()).toEqual(['1:sent', '2:sent', '3:sent']);
   });
 
+  it('sends go out one at a time, in the order written', async () => {
+    const { store, conn, rows } = setup();
+    store.getState().send('one');
+    store.getState().send('two');
+    await flush();
+    expect(conn.sent.map((s) => s.body)).toEqual(['one']); // 'two' waits for the answer to 'one'
+    conn.ack({ ok: true, data: msg(3, { author: me, clientId: conn.sent[0]!.clientId, body: 'one' }) });
+    await flush();
+    expect(conn.sent.map((s) => s.body)).toEqual(['one', 'two']);
+    conn.ack({ ok: true, data: msg(4, { author: me, clientId: conn.sent[1]!.clientId, body: 'two' }) });
+    await flush();
+    expect(rows()).toEqual(['1:sent', '2:sent', '3:sent', '4:sent']);
+  });
+
+  it('RATE_LIMITED: waits retryAfter and resends the same message, holding back the ones after it', async () => {
+    const { store, conn, rows } = setup();
+    store.getState().send('one');
+    store.getState().send('two');
+    const first = conn.sent[0]!.clientId;
+    conn.ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'You are sending too fast. Wait 2 seconds.', retryAfter: 2 } });
+    await vi.advanceTimersByTimeAsync(1_900);
+    expect(conn.sent).toHaveLength(1); // still waiting, and 'two' has not overtaken it
+    expect(rows()).toEqual(['1:sent', '2:sent', 'one:pending', 'two:pending']);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(conn.sent.map((s) => s.clientId)).toEqual([first, first]);
+    conn.ack({ ok: true, data: msg(3, { author: me, clientId: first, body: 'one' }) });
+    await flush();
+    expect(conn.sent.map((s) => s.body)).toEqual(['one', 'one', 'two']);
+    conn.ack({ ok: true, data: msg(4, { author: me, clientId: conn.sent[2]!.clientId, body: 'two' }) });
+    await flush();
+    expect(rows()).toEqual(['1:sent', '2:sent', '3:sent', '4:sent']);
+  });
+
+  it('a message discarded while it waits out a rate limit is not sent again', async () => {
+    const { store, conn, rows } = setup();
+    store.getState().send('one');
+    const first = conn.sent[0]!.clientId;
+    conn.ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'Wait 1 second.', retryAfter: 1 } });
+    await flush();
+    store.getState().discard(first);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(conn.sent).toHaveLength(1);
+    expect(rows()).toEqual(['1:sent', '2:sent']);
+  });
+
   it('a failed send is retried with the same clientId', async () => {
     const { store, conn, rows } = setup();
     store.getState().send('hello');

@@ -43,6 +43,7 @@ import {
   resendable,
   resetTimeline,
   timelineFromPage,
+  type OutgoingMessage,
   type Timeline,
 } from './timeline';
 
@@ -427,7 +428,7 @@ export function createRoomStore(
     },
 
     retry(clientId) {
-      void attempt(clientId);
+      send(clientId);
     },
 
     typingInput(text) {
@@ -567,7 +568,7 @@ export function createRoomStore(
         ...reply,
       }),
     );
-    void attempt(clientId);
+    send(clientId);
     return null;
   }
 
@@ -735,6 +736,25 @@ export function createRoomStore(
     );
   }
 
+  /**
+   * Sends go out one at a time, in the order they were written (retries join the end). A message the server
+   * holds back (RATE_LIMITED) holds back the ones after it, so they still arrive, and get their seq, in the
+   * user's order — sent in parallel, the ones after it would overtake it.
+   */
+  let sendQueue: Promise<void> = Promise.resolve();
+  let sendsQueued = 0;
+  function send(clientId: string): void {
+    sendsQueued += 1;
+    const run = () =>
+      attempt(clientId)
+        .catch(() => undefined)
+        .finally(() => {
+          sendsQueued -= 1;
+        });
+    // Nothing ahead of it: start now (the emit goes out in this tick, as before the queue existed).
+    sendQueue = sendsQueued === 1 ? run() : sendQueue.then(run);
+  }
+
   async function attempt(clientId: string): Promise<void> {
     const state = store.getState();
     const item = state.timeline.outgoing.find((o) => o.clientId === clientId);
@@ -750,18 +770,17 @@ export function createRoomStore(
     let failure: ErrorBody | null = null;
     let stored: ChatMessage | null = null;
     try {
-      const ack = await conn.sendMessage(
-        {
-          clientId,
-          body: item.body,
-          ...(item.attachments?.length ? { attachments: item.attachments.map((a) => a.id) } : {}),
-          ...(item.threadRootSeq !== undefined ? { threadRootSeq: item.threadRootSeq, ...(item.alsoInRoom ? { alsoInRoom: true } : {}) } : {}),
-          ...(item.replyToSeq !== undefined ? { replyToSeq: item.replyToSeq } : {}),
-        },
-        sendTimeoutMs,
-      );
-      if (ack.ok) stored = ack.data;
-      else failure = ack.error;
+      for (;;) {
+        const ack = await sendOnce(conn, item);
+        if (ack.ok) stored = ack.data;
+        else if (ack.error.code === 'RATE_LIMITED' && conn.connected) {
+          // §4.1: wait as told and send again with the same clientId; it stays "Sending…" meanwhile.
+          await new Promise((r) => setTimeout(r, Math.max(1, ack.error.retryAfter ?? 1) * 1000));
+          if (!disposed && store.getState().status === 'live' && conn.connected && stillQueued(clientId)) continue;
+          failure = ack.error;
+        } else failure = ack.error;
+        break;
+      }
     } catch {
       failure = conn.connected
         ? { code: 'UNAVAILABLE', message: 'No answer from the server in time.' }
@@ -779,8 +798,26 @@ export function createRoomStore(
     }
   }
 
+  /** Discarded while it waited out a rate limit: no longer mine to send. */
+  function stillQueued(clientId: string): boolean {
+    return store.getState().timeline.outgoing.some((o) => o.clientId === clientId);
+  }
+
+  function sendOnce(conn: RoomConnection, item: OutgoingMessage) {
+    return conn.sendMessage(
+      {
+        clientId: item.clientId,
+        body: item.body,
+        ...(item.attachments?.length ? { attachments: item.attachments.map((a) => a.id) } : {}),
+        ...(item.threadRootSeq !== undefined ? { threadRootSeq: item.threadRootSeq, ...(item.alsoInRoom ? { alsoInRoom: true } : {}) } : {}),
+        ...(item.replyToSeq !== undefined ? { replyToSeq: item.replyToSeq } : {}),
+      },
+      sendTimeoutMs,
+    );
+  }
+
   function flushOutgoing(): void {
-    for (const item of resendable(store.getState().timeline)) void attempt(item.clientId);
+    for (const item of resendable(store.getState().timeline)) send(item.clientId);
   }
 
   // ── gaps and catch-up ──
