@@ -28,7 +28,7 @@ export function Snippet({ parts }: { parts: SnippetPart[] }) {
     <p data-testid="search-snippet" className="line-clamp-3 break-words text-sm text-fg-muted">
       {parts.map((part, i) =>
         part.match ? (
-          <mark key={i} className="rounded-sm bg-amber-200 px-0.5 font-medium text-fg">
+          <mark key={i} className="rounded-sm bg-amber-200 px-0.5 font-medium text-slate-900">
             {part.text}
           </mark>
         ) : (
