@@ -39,9 +39,17 @@ export function ThemeRadioGroup() {
         {THEME_OPTIONS.map(({ value, label, Icon }) => (
           <label
             key={value}
-            className="flex min-h-touch cursor-pointer items-center justify-center gap-2 rounded-control border border-line-strong bg-surface px-3 text-sm font-medium text-fg-muted hover:bg-surface-sunken has-[:checked]:border-accent has-[:checked]:bg-accent-soft has-[:checked]:text-fg has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-focus"
+            className="relative flex min-h-touch cursor-pointer items-center justify-center gap-2 rounded-control border border-line-strong bg-surface px-3 text-sm font-medium text-fg-muted hover:bg-surface-sunken has-[:checked]:border-accent has-[:checked]:bg-accent-soft has-[:checked]:text-fg has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-focus"
           >
-            <input type="radio" name="theme" value={value} checked={theme === value} onChange={() => setTheme(value)} className="sr-only" />
+            <input
+              type="radio"
+              name="theme"
+              value={value}
+              checked={theme === value}
+              onChange={() => setTheme(value)}
+              // Transparent over the whole tile, so the radio itself is what a pointer hits.
+              className="absolute inset-0 m-0 cursor-pointer appearance-none rounded-control opacity-0"
+            />
             <Icon aria-hidden className="size-4 shrink-0" />
             {label}
           </label>
