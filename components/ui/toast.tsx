@@ -1,6 +1,7 @@
 'use client';
 import * as RadixToast from '@radix-ui/react-toast';
 import { XMarkIcon } from '@heroicons/react/20/solid';
+import { useState } from 'react';
 import { create } from 'zustand';
 
 /**
@@ -53,10 +54,17 @@ const VARIANT: Record<ToastVariant, string> = {
   danger: 'border-danger-line bg-danger-soft text-danger-fg',
 };
 
-/** Mount once (app/layout.tsx). */
+/**
+ * Mount once (app/layout.tsx). Radix puts an inline `style` on its viewport's wrapper, which our CSP (no inline
+ * styles) refuses: so nothing is rendered until the first toast, and the viewport's own classes make it let clicks
+ * through (pointer-events-none, toasts auto) instead of relying on that style.
+ */
 export function Toaster() {
   const toasts = useToasts((s) => s.toasts);
   const remove = useToasts((s) => s.remove);
+  const [used, setUsed] = useState(false);
+  if (toasts.length > 0 && !used) setUsed(true);
+  if (!used) return null;
   return (
     <RadixToast.Provider swipeDirection="right" label="Notifications">
       {toasts.map((t) => (
@@ -65,7 +73,7 @@ export function Toaster() {
           duration={t.duration}
           onOpenChange={(open) => !open && remove(t.id)}
           data-testid="toast"
-          className={`flex items-start gap-3 rounded-card border p-3 shadow-overlay data-[swipe=move]:translate-x-[var(--radix-toast-swipe-move-x)] ${VARIANT[t.variant ?? 'default']}`}
+          className={`pointer-events-auto flex items-start gap-3 rounded-card border p-3 shadow-overlay data-[swipe=move]:translate-x-[var(--radix-toast-swipe-move-x)] ${VARIANT[t.variant ?? 'default']}`}
         >
           <div className="min-w-0 flex-1">
             <RadixToast.Title className="text-sm font-semibold">{t.title}</RadixToast.Title>
@@ -79,7 +87,7 @@ export function Toaster() {
           </RadixToast.Close>
         </RadixToast.Root>
       ))}
-      <RadixToast.Viewport className="fixed bottom-0 right-0 z-[100] m-0 flex w-full max-w-sm list-none flex-col gap-2 p-4 outline-none" />
+      <RadixToast.Viewport className="pointer-events-none fixed bottom-0 right-0 z-[100] m-0 flex w-full max-w-sm list-none flex-col gap-2 p-4 outline-none" />
     </RadixToast.Provider>
   );
 }
