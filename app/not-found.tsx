@@ -1,19 +1,22 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { AuthCard } from '@/components/auth/auth-card';
+import { buttonClasses } from '@/components/ui/button';
 
 export const metadata: Metadata = { title: 'Page not found · Parley' };
 
 /** Unknown paths. Ours rather than Next's default, which styles itself inline and so breaks our CSP. */
 export default function NotFound() {
   return (
-    <main className="flex min-h-full items-center justify-center p-6">
-      <div className="max-w-sm text-center">
-        <h1 className="text-xl font-semibold">Page not found</h1>
-        <p className="mt-2 text-fg-muted">There is nothing at this address.</p>
-        <Link href="/" className="mt-4 inline-block text-link hover:underline">
+    <AuthCard>
+      <div className="text-center">
+        <p className="text-sm font-semibold text-link">404</p>
+        <h1 className="mt-2 text-xl font-semibold text-fg">Page not found</h1>
+        <p className="mt-2 text-sm text-fg-muted">There is nothing at this address. It may have moved, or the link may be incomplete.</p>
+        <Link href="/" className={buttonClasses({ size: 'lg', className: 'mt-6 w-full' })}>
           Back to Parley
         </Link>
       </div>
-    </main>
+    </AuthCard>
   );
 }

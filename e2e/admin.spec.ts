@@ -10,7 +10,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { PASSWORD, createRoomViaApi, loginViaApi, loginViaForm, newSignedInUser, openRoom, randomRoomName, randomUsername } from './helpers';
+import { PASSWORD, createRoomViaApi, loginViaApi, loginViaForm, newSignedInUser, openAccountMenu, openRoom, randomRoomName, randomUsername } from './helpers';
 
 const ADMIN = 'e2e-admin';
 // Two or three browsers each, and a busy machine: room to finish.
@@ -64,6 +64,7 @@ test('disabling someone signs their open browser out at once; enabled again, the
 
   const admin = await adminPage(browser);
   await admin.goto('/');
+  await openAccountMenu(admin);
   await admin.getByTestId('admin-link').click();
   await expect(admin.getByRole('heading', { name: 'Administration' })).toBeVisible();
   const row = await findUser(admin, bob.username);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUserViaApi, loginViaForm, randomUsername, registerViaForm } from './helpers';
+import { createUserViaApi, loginViaForm, randomUsername, registerViaForm, signOutViaMenu } from './helpers';
 
 test('register → signed in at home → sign out → sign in → home', async ({ page }) => {
   const username = randomUsername('reg');
@@ -7,8 +7,7 @@ test('register → signed in at home → sign out → sign in → home', async (
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('heading', { name: 'Welcome, Ada Lovelace' })).toBeVisible();
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page).toHaveURL(/\/login/);
+  await signOutViaMenu(page);
   await page.goto('/');
   await expect(page).toHaveURL(/\/login\?callbackUrl=%2F/);
 

@@ -124,3 +124,18 @@ export async function messageBodies(page: Page): Promise<string[]> {
 
 /** GET /api/metrics is enabled on the e2e server with this token (playwright.config.ts). */
 export const METRICS_TOKEN = 'e2e-only-metrics-token-0123456789';
+
+/** Opens the header's account menu (profile, settings, theme, admin, sign out). */
+export async function openAccountMenu(page: Page): Promise<Locator> {
+  await page.getByTestId('current-user').click();
+  const menu = page.getByRole('menu');
+  await expect(menu).toBeVisible();
+  return menu;
+}
+
+/** Signs out through the header's account menu and waits for the login page. */
+export async function signOutViaMenu(page: Page): Promise<void> {
+  const menu = await openAccountMenu(page);
+  await menu.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+}

@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext } from '@playwright/test';
 import pg from 'pg';
-import { PASSWORD, createRoomViaApi, loginViaForm, newSignedInUser, openRoom } from './helpers';
+import { PASSWORD, createRoomViaApi, loginViaForm, newSignedInUser, openRoom, signOutViaMenu } from './helpers';
 
 /** The session cookie of a context, as an attacker who copied it would hold it. */
 async function sessionCookieOf(context: BrowserContext) {
@@ -18,8 +18,7 @@ test('signing out ends the session itself: a copied token no longer works anywhe
   await expect(thief.getByTestId('account-username')).toHaveText(`@${alice.username}`);
 
   await alice.page.goto('/');
-  await alice.page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(alice.page).toHaveURL(/\/login/);
+  await signOutViaMenu(alice.page);
 
   await thief.goto('/settings');
   await expect(thief).toHaveURL(/\/login\?callbackUrl=%2Fsettings/);

@@ -15,6 +15,12 @@ describe('securityHeaders', () => {
     expect(contentSecurityPolicy({ nonce: 'n', dev: true, https: false })).toContain("'strict-dynamic' 'unsafe-eval'");
   });
 
+  it('lets our own service worker and manifest load (worker-src would otherwise fall back to strict-dynamic script-src)', () => {
+    const csp = contentSecurityPolicy({ nonce: 'n', dev: false, https: false });
+    expect(csp).toContain("worker-src 'self'");
+    expect(csp).toContain("manifest-src 'self'");
+  });
+
   it('adds HSTS and upgrade-insecure-requests only over https', () => {
     const plain = securityHeaders({ nonce: 'n', dev: false, https: false });
     const tls = securityHeaders({ nonce: 'n', dev: false, https: true });

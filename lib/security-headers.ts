@@ -51,6 +51,10 @@ export function contentSecurityPolicy({ nonce, dev, https }: SecurityHeaderOptio
     "font-src 'self'",
     // 'self' covers the same-origin WebSocket (ws:/wss:) of Socket.IO and of next dev's HMR (CSP Level 3).
     "connect-src 'self'",
+    // public/sw.js (the offline page). Without this, worker-src falls back to script-src, whose 'strict-dynamic'
+    // ignores 'self', and registering the worker fails.
+    "worker-src 'self'",
+    "manifest-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",

@@ -1,17 +1,17 @@
 'use client';
 import Link from 'next/link';
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { registerAction } from '@/app/(auth)/actions';
 import { displayNameSchema, passwordSchema, usernameSchema } from '@/lib/schemas/user';
-import { Field } from './field';
-import { initialFormState } from './form-state';
+import { Field } from '@/components/ui/input';
 import { FormError, SubmitButton } from '@/components/form-controls';
+import { useServerForm } from './use-server-form';
 
 const fieldSchemas = { username: usernameSchema, displayName: displayNameSchema, password: passwordSchema } as const;
 
 /** `inviteToken`: a sign-up invitation's token (registration by invitation), sent along unseen. */
 export function RegisterForm({ callbackUrl, inviteToken }: { callbackUrl: string; inviteToken?: string }) {
-  const [state, action, pending] = useActionState(registerAction, initialFormState);
+  const { state, action, pending, onSubmit, onEdit, fieldErrors, formError } = useServerForm(registerAction);
   // The same zod rules as the server, checked as the user leaves each field; the server re-checks.
   const [clientErrors, setClientErrors] = useState<Record<string, string | undefined>>({});
 
@@ -28,10 +28,23 @@ export function RegisterForm({ callbackUrl, inviteToken }: { callbackUrl: string
     setClientErrors((prev) => ({ ...prev, [name]: message }));
   }
 
-  const errorFor = (name: string) => clientErrors[name] ?? state.fieldErrors?.[name];
+  const errorFor = (name: string) => clientErrors[name] ?? fieldErrors[name];
+
+  function edited(input: HTMLInputElement) {
+    onEdit(input.name);
+    // A field already marked wrong is re-checked as the user types, so the message goes once it is right.
+    if (clientErrors[input.name]) validate(input);
+  }
 
   return (
-    <form action={action} className="space-y-4" noValidate onBlur={(e) => e.target instanceof HTMLInputElement && validate(e.target)}>
+    <form
+      action={action}
+      onSubmit={onSubmit}
+      className="space-y-4"
+      noValidate
+      onBlur={(e) => e.target instanceof HTMLInputElement && validate(e.target)}
+      onInput={(e) => e.target instanceof HTMLInputElement && edited(e.target)}
+    >
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
       {inviteToken ? <input type="hidden" name="inviteToken" value={inviteToken} /> : null}
       <Field
@@ -39,6 +52,7 @@ export function RegisterForm({ callbackUrl, inviteToken }: { callbackUrl: string
         name="username"
         autoComplete="username"
         autoCapitalize="none"
+        spellCheck={false}
         defaultValue={state.values?.username}
         error={errorFor('username')}
         hint="3–32 characters: a–z, 0–9, _ . -"
@@ -70,11 +84,11 @@ export function RegisterForm({ callbackUrl, inviteToken }: { callbackUrl: string
         required
       />
       {/* The invitation is a hidden field: its problems are the form's. */}
-      <FormError message={state.formError ?? state.fieldErrors?.inviteToken} />
+      <FormError message={formError ?? fieldErrors.inviteToken} />
       <SubmitButton busy={pending} label="Create account" busyLabel="Creating account…" />
       <p className="text-center text-sm text-fg-muted">
         Already have an account?{' '}
-        <Link className="text-link hover:underline" href={`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`}>
+        <Link className="font-medium text-link hover:underline" href={`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`}>
           Sign in
         </Link>
       </p>

@@ -5,12 +5,14 @@ import { useEffect, useState } from 'react';
 import { ApiError } from '@/lib/api-client';
 import { invitesApi } from '@/lib/community/api';
 import type { InvitePreview } from '@/lib/schemas/moderation';
+import { Button, buttonClasses } from '@/components/ui/button';
+import { Skeleton } from '@/components/ui/skeleton';
 import { HashIcon, LockIcon } from '../chat/icons';
 
 type Load = { state: 'loading' } | { state: 'ready'; preview: InvitePreview } | { state: 'invalid' } | { state: 'error'; message: string };
 
-const linkPrimary = 'block w-full rounded-md bg-accent px-4 py-2 text-center font-medium text-white hover:bg-accent-hover';
-const linkSecondary = 'block w-full rounded-md border border-line-strong px-4 py-2 text-center font-medium text-fg-muted hover:bg-surface-muted';
+const linkPrimary = buttonClasses({ variant: 'primary', size: 'lg', className: 'w-full' });
+const linkSecondary = buttonClasses({ variant: 'secondary', size: 'lg', className: 'w-full' });
 
 function Invalid() {
   return (
@@ -19,7 +21,7 @@ function Invalid() {
       <p className="mt-2 text-sm text-fg-muted">
         It may have expired, been used up or been revoked. Ask whoever sent it for a new link.
       </p>
-      <Link href="/" className="mt-4 inline-block text-link hover:underline">
+      <Link href="/" className={`mt-5 ${linkSecondary}`}>
         Go to Parley
       </Link>
     </div>
@@ -77,26 +79,29 @@ export function InviteLanding({ token, signedInAs }: { token: string | null; sig
   if (load.state === 'invalid') return <Invalid />;
   if (load.state === 'loading') {
     return (
-      <p role="status" className="text-center text-sm text-fg-muted">
-        Opening the invitation…
-      </p>
+      <div role="status" aria-label="Opening the invitation…" className="space-y-3">
+        <Skeleton className="h-4 w-1/2" />
+        <Skeleton className="h-6 w-3/4" />
+        <Skeleton className="h-4 w-full" />
+        <Skeleton className="mt-5 h-11 w-full" />
+      </div>
     );
   }
   if (load.state === 'error') {
     return (
       <div className="text-center">
-        <p role="alert" className="rounded-md bg-danger-soft px-3 py-2 text-sm text-danger-fg">
+        <p role="alert" className="rounded-control border border-danger-line bg-danger-soft px-3 py-2 text-sm text-danger-fg">
           {load.message}
         </p>
-        <button
-          type="button"
+        <Button
+          variant="secondary"
           onClick={() => {
             setLoad({ state: 'loading' });
             setAttempt((n) => n + 1);
           }}
-          className="mt-3 text-link hover:underline">
+          className="mt-3">
           Try again
-        </button>
+        </Button>
       </div>
     );
   }
@@ -147,15 +152,15 @@ export function InviteLanding({ token, signedInAs }: { token: string | null; sig
       {room.description ? <p className="mt-1 whitespace-pre-line break-words text-sm text-fg-muted">{room.description}</p> : null}
       {preview.expiresAt ? <p className="mt-2 text-xs text-fg-muted">{expiryText(preview.expiresAt)}</p> : null}
       {error ? (
-        <p role="alert" data-testid="invite-error" className="mt-4 rounded-md bg-danger-soft px-3 py-2 text-sm text-danger-fg">
+        <p role="alert" data-testid="invite-error" className="mt-4 rounded-control border border-danger-line bg-danger-soft px-3 py-2 text-sm text-danger-fg">
           {error}
         </p>
       ) : null}
       {signedInAs ? (
         <div className="mt-5">
-          <button type="button" onClick={() => void join()} disabled={joining} className={`${linkPrimary} disabled:opacity-60`}>
+          <Button size="lg" onClick={() => void join()} disabled={joining} className="w-full">
             {joining ? 'Joining…' : 'Join room'}
-          </button>
+          </Button>
           <p className="mt-2 text-center text-xs text-fg-muted">Signed in as {signedInAs}.</p>
         </div>
       ) : (

@@ -57,7 +57,7 @@ export function ChangePasswordForm({ onChanged }: { onChanged?: () => void }) {
       <Field label="Confirm new password" name="confirmPassword" type="password" autoComplete="new-password" error={errors.confirmPassword} required />
       <FormError message={formError ?? errors.form} />
       {done ? (
-        <p role="status" className="rounded-md bg-success-soft px-3 py-2 text-sm text-success-fg">
+        <p role="status" className="rounded-control border border-success-line bg-success-soft px-3 py-2 text-sm text-success-fg">
           {done}
         </p>
       ) : null}

@@ -9,6 +9,7 @@ import { useState, type FormEvent } from 'react';
 import { Field } from '@/components/auth/field';
 import { FormError } from '@/components/form-controls';
 import { ApiError, accountApi } from '@/lib/api-client';
+import { Button } from '@/components/ui/button';
 
 function WhatHappens() {
   return (
@@ -73,9 +74,9 @@ export function DeleteAccount() {
         }}
       >
         <AlertDialog.Trigger asChild>
-          <button type="button" className="mt-4 rounded-md bg-danger px-3 py-2 text-sm font-medium text-white hover:bg-danger-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-danger focus-visible:ring-offset-2">
+          <Button variant="danger" className="mt-4">
             Delete my account…
-          </button>
+          </Button>
         </AlertDialog.Trigger>
         <AlertDialog.Portal>
           <AlertDialog.Overlay className="fixed inset-0 z-50 bg-slate-900/40" />
@@ -85,7 +86,7 @@ export function DeleteAccount() {
               event.preventDefault();
               document.getElementById(PASSWORD_ID)?.focus();
             }}
-            className="fixed left-1/2 top-1/2 z-50 max-h-[calc(100vh-2rem)] w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-surface p-5 shadow-xl"
+            className="fixed left-1/2 top-1/2 z-50 max-h-[calc(100vh-2rem)] w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-card border border-line bg-surface p-5 shadow-overlay"
           >
             <AlertDialog.Title className="text-base font-semibold text-fg">Delete your account for good?</AlertDialog.Title>
             <AlertDialog.Description className="mt-2 text-sm text-fg-muted">
@@ -95,19 +96,14 @@ export function DeleteAccount() {
               <Field label="Password" name="password" type="password" autoComplete="current-password" error={error} required />
               <FormError message={formError} />
               <div className="flex justify-end gap-2">
-                <AlertDialog.Cancel
-                  disabled={busy}
-                  className="rounded-md px-3 py-1.5 text-sm text-fg-muted hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
-                >
-                  Cancel
+                <AlertDialog.Cancel asChild>
+                  <Button variant="ghost" disabled={busy}>
+                    Cancel
+                  </Button>
                 </AlertDialog.Cancel>
-                <button
-                  type="submit"
-                  disabled={busy}
-                  className="rounded-md bg-danger px-3 py-1.5 text-sm font-medium text-white hover:bg-danger-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-danger disabled:opacity-60"
-                >
+                <Button type="submit" variant="danger" disabled={busy}>
                   {busy ? 'Deleting…' : 'Delete my account'}
-                </button>
+                </Button>
               </div>
             </form>
           </AlertDialog.Content>

@@ -13,13 +13,14 @@ import { ApiError, accountApi } from '@/lib/api-client';
 import { AVATAR_MAX_BYTES } from '@/lib/schemas/account';
 import { formatBytes } from '@/lib/schemas/attachment';
 import { displayNameSchema, type PublicUser } from '@/lib/schemas/user';
+import { Button } from '@/components/ui/button';
 
 const errorText = (error: unknown, fallback: string) => (error instanceof ApiError ? error.message : fallback);
 
 function Status({ message }: { message: string | undefined }) {
   if (!message) return null;
   return (
-    <p role="status" className="rounded-md bg-success-soft px-3 py-2 text-sm text-success-fg">
+    <p role="status" className="rounded-control border border-success-line bg-success-soft px-3 py-2 text-sm text-success-fg">
       {message}
     </p>
   );
@@ -63,7 +64,6 @@ function PictureEditor({ user, onChanged }: { user: PublicUser; onChanged(user: 
     }
   }
 
-  const secondary = 'rounded-md border border-line-strong px-3 py-1.5 text-sm font-medium text-fg-muted hover:bg-surface-muted disabled:opacity-60';
   return (
     <div className="flex flex-col gap-4 sm:flex-row sm:items-center">
       {pending ? (
@@ -91,27 +91,22 @@ function PictureEditor({ user, onChanged }: { user: PublicUser; onChanged(user: 
         <div className="flex flex-wrap gap-2">
           {pending ? (
             <>
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() => void run(() => accountApi.setAvatar(pending.file), 'Picture saved.')}
-                className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-white hover:bg-accent-hover disabled:opacity-60"
-              >
+              <Button size="sm" disabled={busy} onClick={() => void run(() => accountApi.setAvatar(pending.file), 'Picture saved.')}>
                 {busy ? 'Saving…' : 'Save picture'}
-              </button>
-              <button type="button" disabled={busy} onClick={() => setPending(null)} className={secondary}>
+              </Button>
+              <Button size="sm" variant="secondary" disabled={busy} onClick={() => setPending(null)}>
                 Cancel
-              </button>
+              </Button>
             </>
           ) : (
             <>
-              <button type="button" disabled={busy} aria-describedby={hintId} onClick={() => input.current?.click()} className={secondary}>
+              <Button size="sm" variant="secondary" disabled={busy} aria-describedby={hintId} onClick={() => input.current?.click()}>
                 {user.avatar ? 'Change picture…' : 'Upload a picture…'}
-              </button>
+              </Button>
               {user.avatar ? (
-                <button type="button" disabled={busy} onClick={() => void run(accountApi.removeAvatar, 'Picture removed.')} className={secondary}>
+                <Button size="sm" variant="secondary" disabled={busy} onClick={() => void run(accountApi.removeAvatar, 'Picture removed.')}>
                   Remove picture
-                </button>
+                </Button>
               ) : null}
             </>
           )}

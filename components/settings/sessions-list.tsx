@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { FormError } from '@/components/form-controls';
 import { ApiError, accountApi } from '@/lib/api-client';
 import type { SessionView } from '@/lib/schemas/user';
+import { Button } from '@/components/ui/button';
 
 /** "Chrome on Linux", from the user agent the session signed in with. */
 function deviceName(userAgent: string | null): string {
@@ -80,36 +81,26 @@ export function SessionsList({ refreshKey = 0 }: { refreshKey?: number }) {
                 {s.ip ?? 'Unknown address'} · signed in {ago(s.createdAt)} · active {ago(s.lastSeenAt)}
               </p>
             </div>
-            <button
-              type="button"
+            <Button
+              size="sm"
+              variant="secondary"
               disabled={busy !== null}
               onClick={() => void act(s.id, () => accountApi.endSession(s.id), s.current)}
-              className="rounded-md border border-line-strong px-3 py-1.5 text-sm hover:bg-surface-muted disabled:opacity-60"
               aria-label={`Sign out ${s.current ? 'this device' : deviceName(s.userAgent)}`}
             >
               Sign out
-            </button>
+            </Button>
           </li>
         ))}
       </ul>
       <FormError message={error} />
       <div className="flex flex-wrap gap-2">
-        <button
-          type="button"
-          disabled={busy !== null || others === 0}
-          onClick={() => void act('others', () => accountApi.endSessions({ exceptCurrent: true }), false)}
-          className="rounded-md border border-line-strong px-3 py-2 text-sm font-medium hover:bg-surface-muted disabled:opacity-60"
-        >
+        <Button variant="secondary" disabled={busy !== null || others === 0} onClick={() => void act('others', () => accountApi.endSessions({ exceptCurrent: true }), false)}>
           Sign out all other sessions
-        </button>
-        <button
-          type="button"
-          disabled={busy !== null}
-          onClick={() => void act('all', () => accountApi.endSessions({ exceptCurrent: false }), true)}
-          className="rounded-md bg-danger px-3 py-2 text-sm font-medium text-white hover:bg-danger-hover disabled:opacity-60"
-        >
+        </Button>
+        <Button variant="danger" disabled={busy !== null} onClick={() => void act('all', () => accountApi.endSessions({ exceptCurrent: false }), true)}>
           Sign out everywhere
-        </button>
+        </Button>
       </div>
     </div>
   );

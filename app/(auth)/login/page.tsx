@@ -10,7 +10,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if ((await currentSession())?.user) redirect(callbackUrl);
   return (
     <>
-      <h1 className="mb-6 text-center text-2xl font-semibold text-fg">Sign in to Parley</h1>
+      <h1 className="text-center text-2xl font-semibold tracking-tight text-fg">Sign in to Parley</h1>
+      <p className="mb-6 mt-1 text-center text-sm text-fg-muted">Welcome back.</p>
       <LoginForm callbackUrl={callbackUrl} />
     </>
   );

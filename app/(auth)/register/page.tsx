@@ -51,7 +51,7 @@ export default async function RegisterPage({ searchParams }: { searchParams: Pro
   }
   return (
     <>
-      <h1 className="mb-2 text-center text-2xl font-semibold text-fg">Create your account</h1>
+      <h1 className="mb-2 text-center text-2xl font-semibold tracking-tight text-fg">Create your account</h1>
       {mode === 'invite' ? <p className="mb-4 text-center text-sm text-fg-muted">You were invited to join this Parley.</p> : <div className="mb-4" />}
       <RegisterForm callbackUrl={callbackUrl} inviteToken={mode === 'invite' ? invite : undefined} />
     </>

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { AppearanceSettings } from '@/components/settings/appearance-settings';
 import { DeleteAccount } from '@/components/settings/delete-account';
 import { ProfileSettings } from '@/components/settings/profile-settings';
 import { SecuritySettings } from '@/components/settings/security-settings';
@@ -8,18 +9,19 @@ import { getAccount } from '@/lib/data/account';
 export const metadata: Metadata = { title: 'Account · Parley' };
 export const dynamic = 'force-dynamic';
 
-/** The account page: how others see you (picture, name), the password, where you are signed in, and leaving for good. */
+/** The account page: how others see you (picture, name), how Parley looks, the password, sessions, and leaving for good. */
 export default async function SettingsPage() {
   const session = await requireUser('/settings');
   const { user, createdAt } = await getAccount({ userId: session.id });
   return (
-    <main className="min-h-0 flex-1 overflow-y-auto">
-      <div className="mx-auto w-full max-w-lg p-4 sm:p-6">
-        <h1 className="text-xl font-semibold">Your account</h1>
+    <main id="main" tabIndex={-1} className="min-h-0 flex-1 overflow-y-auto outline-none">
+      <div className="mx-auto w-full max-w-2xl p-4 sm:p-8">
+        <h1 className="text-2xl font-semibold tracking-tight">Your account</h1>
         <p className="mt-1 text-sm text-fg-muted">
           Member since <time dateTime={createdAt}>{new Date(createdAt).toLocaleDateString('en', { year: 'numeric', month: 'long', day: 'numeric' })}</time>
         </p>
         <ProfileSettings initialUser={user} />
+        <AppearanceSettings />
         <SecuritySettings />
         <DeleteAccount />
       </div>

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { AuthCard } from '@/components/auth/auth-card';
 import { InviteLanding } from '@/components/invite/invite-landing';
 import { currentSession } from '@/lib/auth';
 import { INVITE_TOKEN_PATTERN } from '@/lib/schemas/moderation';
@@ -15,10 +16,8 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   const { token } = await params;
   const session = await currentSession();
   return (
-    <main className="flex min-h-full items-center justify-center bg-surface-muted px-4 py-12">
-      <div className="w-full max-w-sm rounded-xl bg-surface p-6 shadow-md ring-1 ring-line">
-        <InviteLanding token={INVITE_TOKEN_PATTERN.test(token) ? token : null} signedInAs={session?.user?.displayName ?? null} />
-      </div>
-    </main>
+    <AuthCard>
+      <InviteLanding token={INVITE_TOKEN_PATTERN.test(token) ? token : null} signedInAs={session?.user?.displayName ?? null} />
+    </AuthCard>
   );
 }

@@ -1,0 +1,43 @@
+import { forwardRef, type ButtonHTMLAttributes } from 'react';
+
+/**
+ * The one button. Variants and sizes live here so every screen's buttons match; phones get a 44 px target
+ * (`max-sm:min-h-touch`) whatever the visual size.
+ */
+export const BUTTON_VARIANTS = {
+  primary: 'bg-accent text-white hover:bg-accent-hover',
+  secondary: 'border border-line-strong bg-surface text-fg hover:bg-surface-sunken',
+  ghost: 'text-fg-muted hover:bg-surface-sunken hover:text-fg',
+  danger: 'bg-danger text-white hover:bg-danger-hover',
+} as const;
+
+export const BUTTON_SIZES = {
+  sm: 'h-8 px-3 text-sm max-sm:min-h-touch',
+  md: 'h-9 px-4 text-sm max-sm:min-h-touch',
+  lg: 'h-11 px-5 text-base',
+  icon: 'size-9 max-sm:size-touch',
+} as const;
+
+export type ButtonVariant = keyof typeof BUTTON_VARIANTS;
+export type ButtonSize = keyof typeof BUTTON_SIZES;
+
+/** The classes of a button, for links that look like one. */
+export function buttonClasses({ variant = 'primary', size = 'md', className = '' }: { variant?: ButtonVariant; size?: ButtonSize; className?: string } = {}): string {
+  return [
+    'inline-flex shrink-0 items-center justify-center gap-2 whitespace-nowrap rounded-control font-medium transition-colors',
+    'outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-2',
+    'disabled:pointer-events-none disabled:opacity-60',
+    BUTTON_VARIANTS[variant],
+    BUTTON_SIZES[size],
+    className,
+  ].join(' ');
+}
+
+export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
+  variant?: ButtonVariant;
+  size?: ButtonSize;
+}
+
+export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button({ variant, size, className, type = 'button', ...props }, ref) {
+  return <button ref={ref} type={type} className={buttonClasses({ variant, size, className })} {...props} />;
+});
