@@ -60,8 +60,6 @@ export interface ToolbarProps {
   onMenuOpenChange(open: boolean): void;
 }
 
-type Pending = 'react' | 'delete' | null;
-
 export function Toolbar({ message, mine, canDelete, place, menuOpen, onMenuOpenChange }: ToolbarProps) {
   const toggleReaction = useRoom((s) => s.toggleReaction);
   const openThread = useRoom((s) => s.openThread);
@@ -75,8 +73,14 @@ export function Toolbar({ message, mine, canDelete, place, menuOpen, onMenuOpenC
   const [notice, setNotice] = useState<string | null>(null);
   const [active, setActive] = useState(0);
   const bar = useRef<HTMLDivElement>(null);
-  /** What a menu item asked for once the menu has closed (a picker or dialog opened while it closes loses focus). */
-  const pending = useRef<Pending>(null);
+  /**
+   * What a menu item asked for, run once the menu has closed: whatever takes focus (picker, dialog, edit box,
+   * composer) must do so after the menu has handed focus back, or the menu's focus return undoes it.
+   */
+  const pending = useRef<(() => void) | null>(null);
+  const later = (action: () => void) => {
+    pending.current = action;
+  };
 
   useEffect(() => {
     if (!notice) return;
@@ -199,35 +203,32 @@ export function Toolbar({ message, mine, canDelete, place, menuOpen, onMenuOpenC
             sideOffset={4}
             collisionPadding={8}
             data-testid="message-menu"
-            aria-label="Message actions"
             className="z-50 min-w-52 rounded-card border border-line bg-surface p-1 shadow-overlay"
             onCloseAutoFocus={(event) => {
               const next = pending.current;
               pending.current = null;
               if (!next) return;
-              // Focus goes to the picker or dialog, not back to the More button (which would close the picker).
               event.preventDefault();
-              if (next === 'react') setPickerOpen(true);
-              else setConfirming(true);
+              next();
             }}
           >
             {canReact ? (
-              <DropdownMenu.Item className={itemClass} onSelect={() => (pending.current = 'react')}>
+              <DropdownMenu.Item className={itemClass} onSelect={() => later(() => setPickerOpen(true))}>
                 <FaceSmileIcon className="size-5 text-fg-muted" aria-hidden="true" /> Add reaction
               </DropdownMenu.Item>
             ) : null}
             {canThread ? (
-              <DropdownMenu.Item className={itemClass} onSelect={() => void openThread(message.seq)}>
+              <DropdownMenu.Item className={itemClass} onSelect={() => later(() => void openThread(message.seq))}>
                 <ChatBubbleLeftRightIcon className="size-5 text-fg-muted" aria-hidden="true" /> Reply in thread
               </DropdownMenu.Item>
             ) : null}
             {canQuote ? (
-              <DropdownMenu.Item className={itemClass} onSelect={() => replyTo(message.seq)}>
+              <DropdownMenu.Item className={itemClass} onSelect={() => later(() => replyTo(message.seq))}>
                 <ArrowUturnLeftIcon className="size-5 text-fg-muted" aria-hidden="true" /> Quote in reply
               </DropdownMenu.Item>
             ) : null}
             {canEdit ? (
-              <DropdownMenu.Item className={itemClass} onSelect={() => startEditing(message.seq)}>
+              <DropdownMenu.Item className={itemClass} onSelect={() => later(() => startEditing(message.seq))}>
                 <PencilSquareIcon className="size-5 text-fg-muted" aria-hidden="true" /> Edit
               </DropdownMenu.Item>
             ) : null}
@@ -239,7 +240,7 @@ export function Toolbar({ message, mine, canDelete, place, menuOpen, onMenuOpenC
             {canDelete ? (
               <>
                 <DropdownMenu.Separator className="my-1 h-px bg-line" />
-                <DropdownMenu.Item className={`${itemClass} text-danger-fg data-[highlighted]:bg-danger-soft`} onSelect={() => (pending.current = 'delete')}>
+                <DropdownMenu.Item className={`${itemClass} text-danger-fg data-[highlighted]:bg-danger-soft`} onSelect={() => later(() => setConfirming(true))}>
                   <TrashIcon className="size-5" aria-hidden="true" /> Delete
                 </DropdownMenu.Item>
               </>
