@@ -110,7 +110,7 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
     ? 'bg-accent-soft'
     : mentionsMe
       ? 'bg-warning-soft before:absolute before:inset-y-0 before:left-0 before:w-[3px] before:bg-warning-line'
-      : 'hover:bg-surface-muted focus-within:bg-surface-muted';
+      : 'hover:bg-surface-muted focus:bg-surface-muted has-[:focus-visible]:bg-surface-muted';
   const spacing = event ? 'py-0.5' : grouped && !call ? 'py-0.5' : 'mt-1.5 pb-0.5 pt-1.5';
   const ticks = receipt?.kind === 'ticks' ? <Ticks state={receipt.state} /> : null;
   const readers = receipt?.kind === 'readers' ? <ReadReceipts users={receipt.users} label={receipt.label} /> : null;
@@ -150,7 +150,8 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
             {grouped ? (
               <Time
                 iso={message.createdAt}
-                className="block pt-px text-right text-[0.6875rem] leading-[1.4rem] text-fg-subtle opacity-0 group-focus-within:opacity-100 group-hover:opacity-100"
+                compact
+                className="block whitespace-nowrap pt-px text-right text-[0.6875rem] leading-[1.4rem] text-fg-subtle opacity-0 group-hover:opacity-100 group-focus:opacity-100 group-has-[:focus-visible]:opacity-100"
               />
             ) : (
               <Avatar user={message.author} size="lg" className="mt-0.5" />

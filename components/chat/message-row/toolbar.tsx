@@ -128,6 +128,8 @@ export function Toolbar({ message, mine, canDelete, place, menuOpen, onMenuOpenC
     return { tabIndex: i === active ? 0 : -1, onFocus: () => setActive(i) };
   };
 
+  // Visible on hover, when the row itself has focus (a tap), or with keyboard focus inside it — not for the
+  // focus a mouse click leaves behind (two toolbars at once). Open popups keep it shown.
   const keepOpen = pickerOpen || confirming || menuOpen || notice !== null || error !== null;
   const itemClass =
     'flex min-h-touch cursor-default select-none items-center gap-3 rounded-control px-3 text-sm text-fg outline-none data-[highlighted]:bg-surface-sunken sm:min-h-9';
@@ -141,7 +143,7 @@ export function Toolbar({ message, mine, canDelete, place, menuOpen, onMenuOpenC
       data-open={keepOpen || undefined}
       onKeyDown={onKeyDown}
       className={`absolute -top-5 right-2 z-10 flex items-center gap-0.5 rounded-card border border-line bg-surface p-0.5 shadow-raised transition-opacity sm:right-4 ${
-        keepOpen ? 'opacity-100' : 'pointer-events-none opacity-0 group-hover:pointer-events-auto group-hover:opacity-100 group-focus-within:pointer-events-auto group-focus-within:opacity-100'
+        keepOpen ? 'opacity-100' : 'pointer-events-none opacity-0 group-hover:pointer-events-auto group-hover:opacity-100 group-focus:pointer-events-auto group-focus:opacity-100 group-has-[:focus-visible]:pointer-events-auto group-has-[:focus-visible]:opacity-100'
       }`}
     >
       {canReact ? (
