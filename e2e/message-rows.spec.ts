@@ -20,7 +20,8 @@ async function leaveToHome(page: Page): Promise<void> {
 }
 
 test('read receipts: each reader once, on the newest message they have read; they move when the reader reads on', async ({ browser }) => {
-  test.setTimeout(90_000);
+  // Three people, four page loads: slow on a busy 2-core machine.
+  test.setTimeout(180_000);
   const alice = await newSignedInUser(browser, 'alice');
   const bob = await newSignedInUser(browser, 'bob');
   const carol = await newSignedInUser(browser, 'carol');
