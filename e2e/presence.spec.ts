@@ -72,7 +72,7 @@ test('typing: shown to the others, cleared when emptied or sent', async ({ brows
   await expect(aliceSees).toHaveText('');
 });
 
-test('unread: a badge for a room I am not looking at, cleared when I open it; "Seen by" for the sender', async ({ browser }) => {
+test('unread: a badge for a room I am not looking at, cleared when I open it; the reader\'s avatar on the message they reached', async ({ browser }) => {
   const alice = await newSignedInUser(browser, 'alice');
   const bob = await newSignedInUser(browser, 'bob');
   users.push(alice, bob);
@@ -87,16 +87,19 @@ test('unread: a badge for a room I am not looking at, cleared when I open it; "S
   const link = bob.page.getByTestId('room-link').filter({ hasText: room.name });
   await expect(link.getByTestId('unread-badge')).toHaveText('2');
   await expect(bob.page).toHaveTitle(/^\(2\) /);
-  await expect(messageRows(alice.page, 'two').getByTestId('seen-by')).toHaveCount(0);
+  await expect(alice.page.getByTestId('read-receipts')).toHaveCount(0);
 
   await link.click();
   await expect(messageRows(bob.page, 'two')).toBeVisible();
   await expect(link.getByTestId('unread-badge')).toHaveCount(0);
   await expect(bob.page).not.toHaveTitle(/^\(\d+\) /);
 
-  const seen = messageRows(alice.page, 'two').getByTestId('seen-by');
-  await expect(seen).toHaveText('Seen by 1');
-  await expect(seen).toHaveAttribute('title', `Seen by ${bob.displayName}`);
+  // Read receipts: Bob's avatar on the newest message he read, once — not a "Seen by" line under each message.
+  const seen = messageRows(alice.page, 'two').getByTestId('read-receipts');
+  await expect(seen).toHaveAttribute('aria-label', `Seen by ${bob.displayName}`);
+  await expect(seen.getByTestId('avatar')).toHaveAttribute('data-user-id', /.+/);
+  await expect(alice.page.getByTestId('read-receipts')).toHaveCount(1);
+  await expect(alice.page.getByTestId('seen-by')).toHaveCount(0);
 
   // Still read after a reload (server data).
   await bob.page.getByRole('link', { name: 'Parley' }).click();
@@ -129,7 +132,7 @@ test('direct message: started from the user search, appears live for the peer, t
   await expect(bobLink.getByTestId('presence-dot')).toHaveAttribute('data-status', 'online');
 
   await sendMessage(alice.page, 'psst, Bob');
-  const ticks = messageRows(alice.page, 'psst, Bob').getByTestId('ticks');
+  const ticks = messageRows(alice.page, 'psst, Bob').getByTestId('message-ticks');
   // Bob's tab received it (delivered) but he has not opened it.
   await expect(ticks).toHaveAttribute('data-state', 'delivered');
   await expect(bobLink.getByTestId('unread-badge')).toHaveText('1');
@@ -138,7 +141,17 @@ test('direct message: started from the user search, appears live for the peer, t
   await expect(messageRows(bob.page, 'psst, Bob')).toBeVisible();
   await expect(bob.page.getByTestId('room-name')).toHaveText(alice.displayName);
   await expect(ticks).toHaveAttribute('data-state', 'read');
-  await expect(ticks).toHaveText('✓✓');
+  await expect(ticks).toHaveAccessibleName('Read');
+  // Beside the message's time, not at the far edge of the timeline.
+  const time = (await messageRows(alice.page, 'psst, Bob').locator('time').first().boundingBox())!;
+  const tick = (await ticks.boundingBox())!;
+  expect(Math.abs(tick.y + tick.height / 2 - (time.y + time.height / 2))).toBeLessThan(12);
+  expect(tick.x - (time.x + time.width)).toBeLessThan(24);
+  // A second message of mine (a continuation row) has its own ticks, right after its text.
+  await sendMessage(alice.page, 'and another');
+  const second = messageRows(alice.page, 'and another');
+  await expect(second.getByTestId('message-ticks')).toHaveAttribute('data-state', 'read');
+  await expect(messageRows(bob.page, 'and another').getByTestId('message-ticks')).toHaveCount(0);
 
   // Nobody else can open it.
   await carol.page.goto(dmUrl);

@@ -3,10 +3,11 @@ import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import type { ChatMessage } from '@/lib/schemas/message';
 import { roomPowers } from '@/lib/community/permissions';
 import type { RoomMember } from '@/lib/schemas/room';
-import { seenBy, tickState } from '@/lib/stores/receipts';
-import { timelineItems, type OutgoingMessage, type SystemLine } from '@/lib/stores/timeline';
-import { AttachmentList } from './attachments/attachment-list';
+import { tickState } from '@/lib/stores/receipts';
+import { timelineItems, type SystemLine } from '@/lib/stores/timeline';
 import { MessageRow, Time, type RowReceipt } from './message-row';
+import { OutgoingRow } from './message-row/outgoing-row';
+import { readerReceipts, ticksReceipt } from './message-row/receipts';
 import { useMe, useRoom, useRoomStoreApi } from './room-context';
 import { isWindowActive, subscribeWindowActive } from './use-window-active';
 
@@ -18,40 +19,7 @@ const LOAD_OLDER_PX = 160;
 const GROUP_MS = 5 * 60 * 1000;
 
 /** One of my messages the server has not confirmed: pending, or failed with Retry and Discard. */
-export function OutgoingRow({ message, me }: { message: OutgoingMessage; me: string }) {
-  const retry = useRoom((s) => s.retry);
-  const discard = useRoom((s) => s.discard);
-  const failed = message.status === 'failed';
-  return (
-    <li data-testid="message" data-status={message.status} data-client-id={message.clientId} data-mine className="px-3 pt-2 sm:px-4">
-      <div className="flex items-baseline gap-2">
-        <span className="font-medium text-link">{me}</span>
-        <span className={`text-xs ${failed ? 'text-danger-fg' : 'text-fg-subtle'}`}>{failed ? 'Not sent' : 'Sending…'}</span>
-      </div>
-      {message.body ? (
-        <p data-testid="message-body" className={`whitespace-pre-wrap break-words ${failed ? 'text-fg' : 'text-fg-subtle'}`}>
-          {message.body}
-        </p>
-      ) : null}
-      {message.attachments?.length ? (
-        <div className={failed ? '' : 'opacity-70'}>
-          <AttachmentList attachments={message.attachments} caption={me} />
-        </div>
-      ) : null}
-      {failed ? (
-        <div className="mt-0.5 flex flex-wrap items-center gap-x-3 text-xs">
-          <span className="text-danger-fg">{message.error?.message}</span>
-          <button type="button" onClick={() => retry(message.clientId)} className="font-medium text-link hover:underline">
-            Retry
-          </button>
-          <button type="button" onClick={() => discard(message.clientId)} className="text-fg-subtle hover:underline">
-            Discard
-          </button>
-        </div>
-      ) : null}
-    </li>
-  );
-}
+export { OutgoingRow } from './message-row/outgoing-row';
 
 function SystemRow({ line }: { line: SystemLine }) {
   return (
@@ -134,10 +102,9 @@ export function MessageList() {
   const storeApi = useRoomStoreApi();
   const items = useMemo(() => timelineItems(timeline, me.id), [timeline, me.id]);
   const receiptFor = (message: ChatMessage): RowReceipt => {
-    if (message.author.id !== me.id) return null;
-    if (roomKind === 'direct') return { kind: 'ticks', state: tickState(peerId ? receipts[peerId] : undefined, message.seq) };
-    const names = seenBy(receipts, members, message.seq, me.id).map((u) => u.displayName);
-    return names.length ? { kind: 'seen', names } : null;
+    // Direct messages: ticks on each of mine. Rooms and groups: each reader's avatar on the newest message they read.
+    if (roomKind === 'direct') return message.author.id === me.id ? ticksReceipt(tickState(peerId ? receipts[peerId] : undefined, message.seq)) : null;
+    return readerReceipts(receipts, members, timeline.messages, me.id, timeline.hasNewer).get(message.seq) ?? null;
   };
   /** Keys of messages that continue the previous one's author block (no header repeated). */
   const grouped = useMemo(() => {

@@ -337,7 +337,7 @@ export const MessageMarkdown = memo(function MessageMarkdown({ body, mentionedUs
   );
   return (
     // whitespace-normal: an inherited pre-wrap would show the newlines react-markdown leaves between blocks.
-    <div className="min-w-0 space-y-1 whitespace-normal break-words text-sm text-fg">
+    <div className="min-w-0 space-y-1 whitespace-normal break-words text-body text-fg">
       <Markdown
         remarkPlugins={remarkPlugins}
         rehypePlugins={REHYPE_PLUGINS}

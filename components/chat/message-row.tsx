@@ -1,70 +1,30 @@
 'use client';
 /**
- * One stored message: author and time, the quoted message of a quote-reply, the body (Markdown) or its
- * tombstone, "(edited)", reactions, the thread under it, receipts — and a toolbar on hover or keyboard
- * focus that every message action plugs into (react, reply in thread, quote, edit, delete).
+ * One stored message, laid out like a chat product's row: the first message of an author block shows avatar,
+ * name and time; the ones after it (same author, within minutes) are compact, their time in the gutter on hover
+ * or focus. Then the quoted message of a quote-reply, the body (Markdown) or its tombstone, "(edited)", files,
+ * reactions, the thread under it, receipts — and a toolbar (./message-row/toolbar.tsx) that every message action
+ * plugs into, also reachable by keyboard and, on touch screens, by a long press.
  */
-import * as AlertDialog from '@radix-ui/react-alert-dialog';
-import * as Popover from '@radix-ui/react-popover';
-import { memo, useEffect, useRef, useState, type ComponentPropsWithRef, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useEffect, useRef, useState, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import { callSnippet } from '@/lib/calls/describe';
 import { attachmentSummary } from '@/lib/files/display';
 import { plainSnippet } from '@/lib/notifications/decide';
 import type { ChatMessage } from '@/lib/schemas/message';
-import type { TickState } from '@/lib/stores/receipts';
 import { Avatar } from '@/components/ui/avatar';
 import { AttachmentList } from './attachments/attachment-list';
 import { CallEntryLine } from './calls/call-entry';
-import { EmojiPicker } from './emoji-picker';
 import { MessageMarkdown } from './message-markdown';
+import { EditBox } from './message-row/edit-box';
+import { ReadReceipts, Ticks, type RowReceipt } from './message-row/receipts';
+import { Time } from './message-row/time';
+import { Toolbar } from './message-row/toolbar';
 import { ReactionBar } from './reactions';
 import { RoomEventLine } from './room-event-line';
 import { useRoom } from './room-context';
 
-const TICK_LABEL: Record<TickState, string> = { sent: 'Sent', delivered: 'Delivered', read: 'Read' };
-
-export function Time({ iso }: { iso: string }) {
-  const date = new Date(iso);
-  return (
-    // The server and the browser may be in different time zones: the browser's wins.
-    <time dateTime={iso} title={date.toLocaleString()} suppressHydrationWarning className="text-xs text-fg-subtle">
-      {date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
-    </time>
-  );
-}
-
-/** Direct rooms: ✓ stored, ✓✓ grey delivered to the peer's device, ✓✓ blue read by the peer. */
-function Ticks({ state }: { state: TickState }) {
-  return (
-    <span
-      data-testid="ticks"
-      data-state={state}
-      role="img"
-      aria-label={TICK_LABEL[state]}
-      title={TICK_LABEL[state]}
-      className={`shrink-0 select-none text-xs font-semibold tracking-tighter ${state === 'read' ? 'text-sky-600' : 'text-fg-subtle'}`}
-    >
-      {state === 'sent' ? '✓' : '✓✓'}
-    </span>
-  );
-}
-
-/** Rooms: "Seen by N"; the names on hover (title) or on tap. */
-function SeenBy({ names }: { names: string[] }) {
-  const [open, setOpen] = useState(false);
-  const list = names.join(', ');
-  return (
-    <div className="text-right text-xs text-fg-subtle">
-      <button type="button" data-testid="seen-by" data-count={names.length} title={`Seen by ${list}`} aria-expanded={open} onClick={() => setOpen((o) => !o)} className="hover:underline">
-        Seen by {names.length}
-      </button>
-      {open ? <span data-testid="seen-by-names">: {list}</span> : null}
-    </div>
-  );
-}
-
-/** How far my message got: ticks (direct rooms) or who has seen it (rooms). */
-export type RowReceipt = { kind: 'ticks'; state: TickState } | { kind: 'seen'; names: string[] } | null;
+export { Time } from './message-row/time';
+export type { RowReceipt } from './message-row/receipts';
 
 export interface MessageRowProps {
   message: ChatMessage;
@@ -88,11 +48,49 @@ export interface MessageRowProps {
   names: ReadonlyMap<string, string>;
 }
 
+const LONG_PRESS_MS = 500;
+/** A finger that moves this far is scrolling, not pressing. */
+const LONG_PRESS_SLOP_PX = 10;
+
+/** A long press with a finger (touch screens have no hover): opens the row's actions menu. */
+function useLongPress(onLongPress: () => void, enabled: boolean) {
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const origin = useRef<{ x: number; y: number } | null>(null);
+  const cancel = () => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+  };
+  useEffect(() => cancel, []);
+  if (!enabled) return {};
+  return {
+    onPointerDown(event: ReactPointerEvent) {
+      if (event.pointerType !== 'touch' || (event.target as HTMLElement).closest('a, button, textarea, input, pre, audio, video')) return;
+      origin.current = { x: event.clientX, y: event.clientY };
+      cancel();
+      timer.current = setTimeout(() => {
+        timer.current = null;
+        onLongPress();
+      }, LONG_PRESS_MS);
+    },
+    onPointerMove(event: ReactPointerEvent) {
+      const start = origin.current;
+      if (start && Math.hypot(event.clientX - start.x, event.clientY - start.y) > LONG_PRESS_SLOP_PX) cancel();
+    },
+    onPointerUp: cancel,
+    onPointerCancel: cancel,
+    onContextMenu(event: ReactMouseEvent) {
+      // Android turns a long press into a context menu (and a text selection): ours replaces it.
+      if (origin.current && (event.nativeEvent as PointerEvent).pointerType !== 'mouse') event.preventDefault();
+    },
+  };
+}
+
 export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
   const { message, grouped, mine, receipt, place, editing, highlighted, mentionsMe } = props;
   const deleted = message.deletedAt !== null;
   const row = useRef<HTMLLIElement>(null);
   const clearHighlight = useRoom((s) => s.clearHighlight);
+  const [menuOpen, setMenuOpen] = useState(false);
 
   useEffect(() => {
     if (!highlighted) return;
@@ -101,10 +99,22 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
     return () => clearTimeout(timer);
   }, [highlighted, clearHighlight]);
 
-  const tone = highlighted ? 'bg-warning-soft' : mentionsMe ? 'border-l-4 border-warning-line bg-warning-soft' : 'hover:bg-surface-muted focus-within:bg-surface-muted';
   const call = deleted ? null : message.call;
   // A room event (rename, mute, ban…): one centred line, no author block, no reactions or replies.
   const event = deleted ? null : message.event;
+  const hasToolbar = !deleted && !editing && (!event || props.canDelete);
+  const longPress = useLongPress(() => setMenuOpen(true), hasToolbar);
+
+  // A mention of me: a tinted row with a bar at its edge (not colour alone); a permalink's target: the accent tint.
+  const tone = highlighted
+    ? 'bg-accent-soft'
+    : mentionsMe
+      ? 'bg-warning-soft before:absolute before:inset-y-0 before:left-0 before:w-[3px] before:bg-warning-line'
+      : 'hover:bg-surface-muted focus:bg-surface-muted has-[:focus-visible]:bg-surface-muted';
+  const spacing = event ? 'py-0.5' : grouped && !call ? 'py-0.5' : 'mt-1.5 pb-0.5 pt-1.5';
+  const ticks = receipt?.kind === 'ticks' ? <Ticks state={receipt.state} /> : null;
+  const readers = receipt?.kind === 'readers' ? <ReadReceipts users={receipt.users} label={receipt.label} /> : null;
+
   return (
     <li
       ref={row}
@@ -115,57 +125,73 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
       data-deleted={deleted || undefined}
       data-mentions-me={mentionsMe || undefined}
       data-highlighted={highlighted || undefined}
+      data-grouped={grouped || undefined}
       // Touch screens have no hover: a tap on the row focuses it, which shows its toolbar (focus-within).
       tabIndex={-1}
-      onClick={(event) => {
-        if (!(event.target as HTMLElement).closest('a, button, textarea, input, pre')) row.current?.focus({ preventScroll: true });
+      onClick={(e) => {
+        if (!(e.target as HTMLElement).closest('a, button, textarea, input, pre')) row.current?.focus({ preventScroll: true });
       }}
+      {...longPress}
       data-call-outcome={call?.outcome}
       data-event-type={event?.type}
-      className={`group relative px-3 transition-colors focus:outline-none sm:px-4 ${event ? 'py-0.5' : grouped && !call ? 'pt-0.5' : 'pt-2'} ${tone}`}
+      className={`group relative flex gap-3 px-3 transition-colors focus:outline-none sm:px-4 ${spacing} ${tone}`}
     >
-      {call ? (
-        // A call's entry: one compact line instead of author, body and files (it has none).
-        <CallEntryLine message={{ ...message, call }} mine={mine} time={<Time iso={message.createdAt} />} />
-      ) : null}
-      {event ? <RoomEventLine message={{ ...message, event }} time={<Time iso={message.createdAt} />} /> : null}
-      {call || event || grouped ? null : (
-        <div className="flex items-baseline gap-2">
-          <Avatar user={message.author} size="sm" className="self-center" />
-          <span className={`font-medium ${mine ? 'text-link' : 'text-fg'}`}>{message.author.displayName}</span>
-          <Time iso={message.createdAt} />
+      {call || event ? (
+        <div className="min-w-0 flex-1">
+          {call ? (
+            // A call's entry: one compact line instead of author, body and files (it has none).
+            <CallEntryLine message={{ ...message, call }} mine={mine} time={<Time iso={message.createdAt} />} />
+          ) : null}
+          {event ? <RoomEventLine message={{ ...message, event }} time={<Time iso={message.createdAt} />} /> : null}
         </div>
-      )}
-      {message.replyTo && place === 'room' && !call && !event ? <Quote quoted={message.replyTo} /> : null}
-      {call || event ? null : (
-        <div className="flex items-end gap-2">
-          <div data-testid="message-body" className="min-w-0 flex-1 break-words text-fg">
-            {deleted ? (
-              <p className="text-sm italic text-fg-subtle">This message was deleted.</p>
-            ) : editing ? (
-              <EditBox message={message} />
-            ) : message.body ? (
-              <MessageMarkdown
-                body={message.body}
-                mentionedUsernames={props.mentionedUsernames}
-                meUsername={props.meUsername}
-                mentionsRoom={message.mentionsRoom}
+      ) : (
+        <>
+          <div className="w-9 shrink-0">
+            {grouped ? (
+              <Time
+                iso={message.createdAt}
+                compact
+                className="block whitespace-nowrap pt-px text-right text-[0.6875rem] leading-[1.4rem] text-fg-subtle opacity-0 group-hover:opacity-100 group-focus:opacity-100 group-has-[:focus-visible]:opacity-100"
               />
-            ) : null}
-            {message.editedAt && !deleted && !editing ? (
-              <span data-testid="edited" className="text-xs text-fg-subtle" title={`Edited ${new Date(message.editedAt).toLocaleString()}`}>
-                (edited)
-              </span>
-            ) : null}
+            ) : (
+              <Avatar user={message.author} size="lg" className="mt-0.5" />
+            )}
           </div>
-          {receipt?.kind === 'ticks' ? <Ticks state={receipt.state} /> : null}
-        </div>
+          <div className="min-w-0 flex-1">
+            {grouped ? null : (
+              <div className="flex min-w-0 items-baseline gap-2">
+                <span className="truncate text-body font-semibold text-fg">{message.author.displayName}</span>
+                <Time iso={message.createdAt} />
+                {ticks}
+              </div>
+            )}
+            {message.replyTo && place === 'room' ? <Quote quoted={message.replyTo} /> : null}
+            <div data-testid="message-body" className="flex min-w-0 items-end gap-1.5 break-words text-fg">
+              <div className="min-w-0">
+                {deleted ? (
+                  <p className="text-sm italic text-fg-subtle">This message was deleted.</p>
+                ) : editing ? (
+                  <EditBox message={message} />
+                ) : message.body ? (
+                  <MessageMarkdown body={message.body} mentionedUsernames={props.mentionedUsernames} meUsername={props.meUsername} mentionsRoom={message.mentionsRoom} />
+                ) : null}
+              </div>
+              {message.editedAt && !deleted && !editing ? (
+                <span data-testid="edited" className="shrink-0 text-xs leading-[1.4rem] text-fg-subtle" title={`Edited ${new Date(message.editedAt).toLocaleString()}`}>
+                  (edited)
+                </span>
+              ) : null}
+              {/* A continuation row has no header: its ticks sit right after its text. */}
+              {grouped && ticks ? <span className="shrink-0 leading-[1.4rem]">{ticks}</span> : null}
+            </div>
+            {!deleted && message.attachments.length > 0 ? <AttachmentList attachments={message.attachments} caption={message.author.displayName} /> : null}
+            {!deleted && message.reactions.length > 0 ? <ReactionBar message={message} names={props.names} /> : null}
+            {place === 'room' && message.thread ? <ThreadSummaryButton message={message} unread={props.threadUnread} /> : null}
+          </div>
+        </>
       )}
-      {!deleted && message.attachments.length > 0 ? <AttachmentList attachments={message.attachments} caption={message.author.displayName} /> : null}
-      {!deleted && message.reactions.length > 0 ? <ReactionBar message={message} names={props.names} /> : null}
-      {place === 'room' && message.thread ? <ThreadSummaryButton message={message} unread={props.threadUnread} /> : null}
-      {receipt?.kind === 'seen' && !call && !event ? <SeenBy names={receipt.names} /> : null}
-      {!deleted && !editing && (!event || props.canDelete) ? <Toolbar {...props} /> : null}
+      {readers ? <div className="flex shrink-0 self-end pb-0.5">{readers}</div> : null}
+      {hasToolbar ? <Toolbar message={message} mine={mine} canDelete={props.canDelete} place={place} menuOpen={menuOpen} onMenuOpenChange={setMenuOpen} /> : null}
     </li>
   );
 });
@@ -185,7 +211,7 @@ function Quote({ quoted: asRead }: { quoted: NonNullable<ChatMessage['replyTo']>
       type="button"
       data-testid="quote"
       onClick={() => void jumpTo(quoted.seq)}
-      className="mb-0.5 mt-1 block w-full max-w-prose truncate rounded border-l-4 border-line-strong bg-surface-muted px-2 py-0.5 text-left text-sm text-fg-muted hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
+      className="mb-1 mt-0.5 block w-full max-w-prose truncate rounded-control border-l-4 border-line-strong bg-surface-muted px-2 py-0.5 text-left text-sm text-fg-muted hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
       aria-label={`Replying to ${quoted.author.displayName}: ${quoted.deleted ? 'deleted message' : snippet}. Show the original.`}
     >
       <span className="font-medium text-fg-muted">{quoted.author.displayName}</span>{' '}
@@ -205,7 +231,7 @@ function ThreadSummaryButton({ message, unread }: { message: ChatMessage; unread
       data-count={thread.replyCount}
       data-unread={unread || undefined}
       onClick={() => void openThread(message.seq)}
-      className="mt-1 inline-flex items-center gap-2 rounded px-1 py-0.5 text-sm hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
+      className="-ml-1 mt-1 inline-flex min-h-8 items-center gap-2 rounded-control px-1 text-sm hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
     >
       <span className="flex -space-x-1" aria-hidden="true">
         {thread.participants.slice(0, 3).map((p) => (
@@ -221,192 +247,3 @@ function ThreadSummaryButton({ message, unread }: { message: ChatMessage; unread
   );
 }
 
-/** Editing in place: Enter saves, Shift+Enter is a new line, Escape cancels. */
-function EditBox({ message }: { message: ChatMessage }) {
-  const edit = useRoom((s) => s.edit);
-  const startEditing = useRoom((s) => s.startEditing);
-  const [text, setText] = useState(message.body);
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const area = useRef<HTMLTextAreaElement>(null);
-
-  useEffect(() => {
-    const el = area.current;
-    if (!el) return;
-    el.focus();
-    el.setSelectionRange(el.value.length, el.value.length);
-  }, []);
-
-  async function save() {
-    if (saving) return;
-    setSaving(true);
-    const result = await edit(message.seq, text);
-    setSaving(false);
-    if (result.ok) startEditing(null);
-    else setError(result.message);
-  }
-
-  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      startEditing(null);
-    } else if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
-      event.preventDefault();
-      void save();
-    }
-  }
-
-  return (
-    <div className="py-1">
-      <label htmlFor={`edit-${message.seq}`} className="sr-only">
-        Edit message
-      </label>
-      <textarea
-        id={`edit-${message.seq}`}
-        ref={area}
-        data-testid="edit-input"
-        value={text}
-        rows={Math.min(8, Math.max(1, text.split('\n').length))}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={onKeyDown}
-        className="w-full resize-none rounded-md border border-line-strong px-3 py-2 text-sm focus:border-accent focus:outline-none focus:ring-2 focus:ring-focus/30"
-      />
-      <div className="mt-1 flex flex-wrap items-center gap-2 text-xs">
-        <span className="text-fg-muted">Escape to cancel · Enter to save</span>
-        <button type="button" onClick={() => startEditing(null)} className="rounded px-2 py-1 text-fg-muted hover:bg-surface-sunken">
-          Cancel
-        </button>
-        <button type="button" onClick={() => void save()} disabled={saving} className="rounded bg-accent px-2 py-1 font-medium text-white hover:bg-accent-hover disabled:opacity-60">
-          {saving ? 'Saving…' : 'Save'}
-        </button>
-        {error ? (
-          <span role="alert" className="text-danger-fg">
-            {error}
-          </span>
-        ) : null}
-      </div>
-    </div>
-  );
-}
-
-/** A toolbar button; takes the props a Radix trigger passes (`asChild`) along. */
-function ToolButton({
-  label,
-  testId,
-  danger = false,
-  children,
-  ...rest
-}: { label: string; testId: string; danger?: boolean; children: ReactNode } & ComponentPropsWithRef<'button'>) {
-  const tone = danger ? 'text-danger-fg hover:bg-danger-soft focus-visible:ring-danger' : 'text-fg-muted hover:bg-surface-sunken hover:text-fg focus-visible:ring-focus';
-  return (
-    <button
-      type="button"
-      aria-label={label}
-      title={label}
-      data-testid={testId}
-      {...rest}
-      className={`flex h-7 min-w-7 items-center justify-center rounded px-1 focus-visible:outline-none focus-visible:ring-2 ${tone}`}
-    >
-      {children}
-    </button>
-  );
-}
-
-/**
- * The message's actions. Shown on hover and whenever focus is inside the row (keyboard users reach it with
- * Tab), always on touch screens' focus; hidden otherwise so the timeline stays calm.
- */
-function Toolbar(props: MessageRowProps) {
-  const { message, mine, canDelete, place } = props;
-  const toggleReaction = useRoom((s) => s.toggleReaction);
-  const openThread = useRoom((s) => s.openThread);
-  const replyTo = useRoom((s) => s.replyTo);
-  const startEditing = useRoom((s) => s.startEditing);
-  const remove = useRoom((s) => s.remove);
-  const [pickerOpen, setPickerOpen] = useState(false);
-  const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  // A room event's line offers nothing but deleting it (moderators).
-  const system = message.event !== null;
-  const react = (emoji: string) => {
-    setPickerOpen(false);
-    void toggleReaction(message.seq, emoji).then((r) => setError(r.ok ? null : r.message));
-  };
-
-  return (
-    <div
-      role="toolbar"
-      aria-label={`Actions for the message from ${message.author.displayName}`}
-      data-testid="message-toolbar"
-      className={`absolute -top-3 right-3 z-10 flex items-center gap-0.5 rounded-md border border-line bg-surface p-0.5 shadow-sm ${
-        pickerOpen || confirming ? 'flex' : 'opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 focus-within:opacity-100'
-      }`}
-    >
-      {system ? null : (
-        <Popover.Root open={pickerOpen} onOpenChange={setPickerOpen}>
-          <Popover.Trigger asChild>
-            <ToolButton label="Add reaction" testId="react-button">
-              <span aria-hidden="true">☺+</span>
-            </ToolButton>
-          </Popover.Trigger>
-          <Popover.Portal>
-            <Popover.Content align="end" sideOffset={4} collisionPadding={8} className="z-50 rounded-lg shadow-lg">
-              <EmojiPicker onSelect={react} onClose={() => setPickerOpen(false)} label="Choose a reaction" />
-            </Popover.Content>
-          </Popover.Portal>
-        </Popover.Root>
-      )}
-      {place === 'room' && !system ? (
-        <ToolButton label="Reply in thread" testId="thread-button" onClick={() => void openThread(message.seq)}>
-          <span aria-hidden="true">💬</span>
-        </ToolButton>
-      ) : null}
-      {place === 'room' && !system ? (
-        <ToolButton label="Quote in reply" testId="quote-button" onClick={() => replyTo(message.seq)}>
-          <span aria-hidden="true">❝</span>
-        </ToolButton>
-      ) : null}
-      {mine && !message.call && !system ? (
-        <ToolButton label="Edit" testId="edit-button" onClick={() => startEditing(message.seq)}>
-          <span aria-hidden="true">✎</span>
-        </ToolButton>
-      ) : null}
-      {canDelete ? (
-        <AlertDialog.Root open={confirming} onOpenChange={setConfirming}>
-          <AlertDialog.Trigger asChild>
-            <ToolButton label="Delete" testId="delete-button" danger>
-              <span aria-hidden="true">🗑</span>
-            </ToolButton>
-          </AlertDialog.Trigger>
-          <AlertDialog.Portal>
-            <AlertDialog.Overlay className="fixed inset-0 z-50 bg-slate-900/40" />
-            <AlertDialog.Content className="fixed left-1/2 top-1/2 z-50 w-[min(24rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-surface p-5 shadow-xl">
-              <AlertDialog.Title className="text-base font-semibold text-fg">Delete this message?</AlertDialog.Title>
-              <AlertDialog.Description className="mt-2 text-sm text-fg-muted">
-                {mine ? 'It will be removed for everyone.' : `${message.author.displayName}'s message will be removed for everyone.`} This cannot be undone.
-              </AlertDialog.Description>
-              <div className="mt-4 flex justify-end gap-2">
-                <AlertDialog.Cancel className="rounded-md px-3 py-1.5 text-sm text-fg-muted hover:bg-surface-sunken focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus">
-                  Cancel
-                </AlertDialog.Cancel>
-                <AlertDialog.Action
-                  data-testid="confirm-delete"
-                  onClick={() => void remove(message.seq).then((r) => setError(r.ok ? null : r.message))}
-                  className="rounded-md bg-danger px-3 py-1.5 text-sm font-medium text-white hover:bg-danger focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-danger"
-                >
-                  Delete
-                </AlertDialog.Action>
-              </div>
-            </AlertDialog.Content>
-          </AlertDialog.Portal>
-        </AlertDialog.Root>
-      ) : null}
-      {error ? (
-        <span role="alert" className="px-1 text-xs text-danger-fg">
-          {error}
-        </span>
-      ) : null}
-    </div>
-  );
-}

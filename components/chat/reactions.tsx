@@ -28,11 +28,13 @@ export function ReactionBar({ message, names }: { message: ChatMessage; names: R
               aria-label={`${reaction.emoji} ${reaction.count}: ${who}. ${mine ? 'Remove your reaction' : 'React with this too'}`}
               title={`${who} reacted with ${reaction.emoji}`}
               onClick={() => void toggleReaction(message.seq, reaction.emoji)}
-              className={`inline-flex h-6 items-center gap-1 rounded-full border px-2 text-xs focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus ${
-                mine ? 'border-accent bg-accent-soft text-link' : 'border-line bg-surface text-fg-muted hover:bg-surface-muted'
+              className={`inline-flex h-7 items-center gap-1 rounded-full border px-2 text-xs transition-colors focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus ${
+                mine ? 'border-accent bg-accent-soft text-link hover:bg-accent-soft-strong' : 'border-line bg-surface-muted text-fg-muted hover:border-line-strong hover:bg-surface-sunken'
               }`}
             >
-              <span aria-hidden="true">{reaction.emoji}</span>
+              <span aria-hidden="true" className="text-sm leading-none">
+                {reaction.emoji}
+              </span>
               <span aria-hidden="true" className="font-medium tabular-nums">
                 {reaction.count}
               </span>

@@ -11,7 +11,7 @@ import type { ChatMessage } from '@/lib/schemas/message';
 export function RoomEventLine({ message, time }: { message: ChatMessage & { event: NonNullable<ChatMessage['event']> }; time: ReactNode }) {
   const text = describeRoomEvent(message.event, message.author.displayName, message.createdAt);
   return (
-    <p data-testid="event-line" data-event-type={message.event.type} className="py-0.5 text-center text-xs text-fg-muted">
+    <p data-testid="event-line" data-event-type={message.event.type} className="py-1 text-center text-xs text-fg-muted">
       <span className="break-words">{text}</span> · {time}
     </p>
   );

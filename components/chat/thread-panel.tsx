@@ -4,7 +4,6 @@
  * message, its replies live, a composer ("also send to room"), and my read position in the thread.
  */
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { seenBy } from '@/lib/stores/receipts';
 import { DropOverlay, useFileDrop } from './attachments/drop-zone';
 import { trayKeyFor, uploadsStore } from './attachments/uploads';
 import { Composer } from './composer';
@@ -18,7 +17,6 @@ export function ThreadPanel() {
   const thread = useRoom((s) => s.thread);
   const status = useRoom((s) => s.status);
   const members = useRoom((s) => s.members);
-  const receipts = useRoom((s) => s.receipts);
   const outgoing = useRoom((s) => s.timeline.outgoing);
   const closeThread = useRoom((s) => s.closeThread);
   const sendInThread = useRoom((s) => s.sendInThread);
@@ -102,19 +100,10 @@ export function ThreadPanel() {
           </p>
         ) : null}
         <ol aria-label="Replies" aria-live="polite" aria-relevant="additions" className="flex flex-col">
-          {thread.replies.map((reply) => {
-            const names = reply.author.id === me.id ? seenBy(receipts, members, reply.seq, me.id).map((u) => u.displayName) : [];
-            return (
-              <MessageRow
-                key={reply.seq}
-                message={reply}
-                grouped={false}
-                receipt={names.length ? { kind: 'seen', names } : null}
-                place="thread-reply"
-                {...rowProps(reply)}
-              />
-            );
-          })}
+          {/* Read receipts follow the room's timeline, not a thread's replies: none here. */}
+          {thread.replies.map((reply) => (
+            <MessageRow key={reply.seq} message={reply} grouped={false} receipt={null} place="thread-reply" {...rowProps(reply)} />
+          ))}
           {pending.map((o) => (
             <OutgoingRow key={o.clientId} message={o} me={me.displayName} />
           ))}

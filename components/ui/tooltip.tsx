@@ -24,7 +24,7 @@ export function Tooltip({
           side={side}
           sideOffset={6}
           collisionPadding={8}
-          className="z-50 max-w-xs rounded-control bg-fg px-2 py-1 text-xs font-medium text-surface shadow-overlay"
+          className="z-50 max-w-xs select-none rounded-control bg-fg px-2 py-1 text-xs font-medium text-surface shadow-overlay"
         >
           {label}
         </RadixTooltip.Content>

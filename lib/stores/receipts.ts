@@ -18,14 +18,6 @@ export function mergeReceipts(receipts: Receipts, incoming: readonly Receipt[]):
   return incoming.reduce(mergeReceipt, receipts);
 }
 
-/** Other members who have read the message with this seq, by name. */
-export function seenBy(receipts: Receipts, members: readonly RoomMember[], seq: number, meId: string): PublicUser[] {
-  return members
-    .filter((m) => m.user.id !== meId && (receipts[m.user.id]?.lastReadSeq ?? 0) >= seq)
-    .map((m) => m.user)
-    .sort((a, b) => a.displayName.localeCompare(b.displayName));
-}
-
 export type TickState = 'sent' | 'delivered' | 'read';
 
 /** A direct message of mine: stored (sent), reached the peer's device (delivered), or read by the peer. */
@@ -34,4 +26,55 @@ export function tickState(peer: Receipt | undefined, seq: number): TickState {
   if (peer.lastReadSeq >= seq) return 'read';
   if (peer.lastDeliveredSeq >= seq) return 'delivered';
   return 'sent';
+}
+
+/**
+ * Where each other member's read position sits in what is loaded: on the newest loaded message they have
+ * read up to (any author's — Element and WhatsApp groups do the same), so each reader appears exactly once
+ * instead of under every message. Readers behind everything loaded, and readers past the loaded range while
+ * newer messages exist but are not loaded (after a jump into history), are not placed: their message is not
+ * on screen. `loadedSeqs` ascending. Readers per message are sorted by name.
+ */
+export function readersByMessage(
+  receipts: Receipts,
+  members: readonly RoomMember[],
+  loadedSeqs: readonly number[],
+  meId: string,
+  { hasNewer = false }: { hasNewer?: boolean } = {},
+): Map<number, PublicUser[]> {
+  const placed = new Map<number, PublicUser[]>();
+  const oldest = loadedSeqs[0];
+  const newest = loadedSeqs[loadedSeqs.length - 1];
+  if (oldest === undefined || newest === undefined) return placed;
+  for (const { user } of members) {
+    if (user.id === meId) continue;
+    const read = receipts[user.id]?.lastReadSeq ?? 0;
+    if (read < oldest || (hasNewer && read > newest)) continue;
+    const seq = loadedSeqs[greatestAtMost(loadedSeqs, read)]!;
+    const readers = placed.get(seq);
+    if (readers) readers.push(user);
+    else placed.set(seq, [user]);
+  }
+  for (const readers of placed.values()) readers.sort((a, b) => a.displayName.localeCompare(b.displayName));
+  return placed;
+}
+
+/** Index of the greatest value ≤ `limit` in an ascending array whose first value is ≤ `limit`. */
+function greatestAtMost(sorted: readonly number[], limit: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sorted[mid]! <= limit) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** "Seen by Alice", "Seen by Alice and Bob", "Seen by Alice, Bob and Carol", "Seen by Alice, Bob and 2 others". */
+export function seenByLabel(names: readonly string[]): string {
+  if (names.length <= 1) return `Seen by ${names[0] ?? 'nobody'}`;
+  if (names.length <= 3) return `Seen by ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  const others = names.length - 2;
+  return `Seen by ${names.slice(0, 2).join(', ')} and ${others} other${others === 1 ? '' : 's'}`;
 }
