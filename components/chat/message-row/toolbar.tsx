@@ -34,7 +34,7 @@ export function messageLink(origin: string, roomId: string, seq: number): string
 function ToolButton({ label, testId, icon: IconComponent, danger = false, ...rest }: { label: string; testId: string; icon: Icon; danger?: boolean } & ComponentPropsWithRef<'button'>) {
   const tone = danger ? 'text-danger-fg hover:bg-danger-soft' : 'text-fg-muted hover:bg-surface-sunken hover:text-fg';
   return (
-    <Tooltip label={label}>
+    <Tooltip label={label} side="top">
       <button
         type="button"
         aria-label={label}
