@@ -13,7 +13,7 @@ export default async function SettingsPage() {
   const session = await requireUser('/settings');
   const { user, createdAt } = await getAccount({ userId: session.id });
   return (
-    <main className="min-h-0 flex-1 overflow-y-auto">
+    <div className="min-h-0 flex-1 overflow-y-auto">
       <div className="mx-auto w-full max-w-lg p-4 sm:p-6">
         <h1 className="text-xl font-semibold">Your account</h1>
         <p className="mt-1 text-sm text-fg-muted">
@@ -23,6 +23,6 @@ export default async function SettingsPage() {
         <SecuritySettings />
         <DeleteAccount />
       </div>
-    </main>
+    </div>
   );
 }
