@@ -1,6 +1,6 @@
 'use client';
 import { Bars3Icon } from '@heroicons/react/24/outline';
-import { useUiStore } from './ui-store';
+import { DRAWER_TOGGLE_ID, useUiStore } from './ui-store';
 
 /** Opens the rooms drawer on small screens (the drawer returns focus here when it closes). */
 export function SidebarToggle() {
@@ -9,6 +9,7 @@ export function SidebarToggle() {
   return (
     <button
       type="button"
+      id={DRAWER_TOGGLE_ID}
       onClick={() => setOpen(!open)}
       aria-expanded={open}
       aria-controls={open ? 'room-drawer' : undefined}

@@ -15,7 +15,7 @@ import { useNotificationPermission } from './notification-permission';
 import { NotificationPrompt } from './notification-prompt';
 import { PresenceDot, usePresence, useWatchPresence } from './presence-context';
 import { useRooms } from './rooms-context';
-import { PHONE_QUERY, useUiStore } from './ui-store';
+import { DRAWER_TOGGLE_ID, PHONE_QUERY, useUiStore } from './ui-store';
 import { useWindowActive } from './use-window-active';
 
 type SectionKey = 'rooms' | 'direct';
@@ -374,9 +374,13 @@ export function Sidebar() {
             id="room-drawer"
             aria-describedby={undefined}
             onCloseAutoFocus={(event) => {
-              if (!closedByNavigation.current) return;
-              closedByNavigation.current = false;
+              // Radix returns focus to a Dialog.Trigger; ours lives in the header (SidebarToggle).
               event.preventDefault();
+              if (!closedByNavigation.current) {
+                document.getElementById(DRAWER_TOGGLE_ID)?.focus();
+                return;
+              }
+              closedByNavigation.current = false;
               const main = document.getElementById('main');
               if (main && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
             }}

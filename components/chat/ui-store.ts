@@ -24,3 +24,6 @@ export const useUiStore = create<UiState>((set) => ({
 
 /** Below Tailwind's `md`: the sidebar is a drawer. */
 export const PHONE_QUERY = '(max-width: 767.98px)';
+
+/** The header's button that opens the drawer: focus returns there when the drawer closes. */
+export const DRAWER_TOGGLE_ID = 'room-drawer-toggle';
