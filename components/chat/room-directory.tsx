@@ -31,13 +31,11 @@ function DirectoryRoom({ room, busy, onJoin }: { room: RoomSummary; busy: boolea
       </span>
       <div className="min-w-0 flex-1">
         <p className="break-words font-semibold text-fg">{room.name}</p>
-        <p className="mt-0.5 flex flex-wrap items-center gap-x-1.5 text-sm text-fg-subtle">
-          <span>{room.kind === 'private' ? 'Private · password needed' : 'Public'}</span>
-          <span aria-hidden="true">·</span>
-          <span className="inline-flex items-center gap-1">
-            <UsersIcon aria-hidden="true" className="size-3.5" />
-            {members}
-          </span>
+        {/* One run of text ("Public · 3 members"): the icon adds no words. */}
+        <p className="mt-0.5 text-sm text-fg-subtle">
+          {room.kind === 'private' ? 'Private · password needed' : 'Public'} ·{' '}
+          <UsersIcon aria-hidden="true" className="-mt-0.5 mr-1 inline size-3.5" />
+          {members}
         </p>
         {room.description ? <p className="mt-1.5 line-clamp-2 break-words text-sm text-fg-muted">{room.description}</p> : null}
       </div>
