@@ -40,7 +40,7 @@ test('a user finds a room in the directory by searching its description, and joi
   await expect(seeker.page.getByTestId('room-name')).toHaveText(room.name);
   await expect(seeker.page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
   await expect(
-    seeker.page.getByRole('region', { name: 'Your rooms' }).getByTestId('room-link').filter({ hasText: room.name }),
+    seeker.page.getByRole('region', { name: 'Rooms', exact: true }).getByTestId('room-link').filter({ hasText: room.name }),
   ).toBeVisible();
   await expect(owner.page.getByTestId('system-line').filter({ hasText: `${seeker.displayName} joined the room` })).toBeVisible();
 

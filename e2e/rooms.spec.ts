@@ -169,7 +169,7 @@ test('a member can leave a room; the create form shows a taken name on its field
   await joinRoomViaPage(member.page, room.id);
   await member.page.getByRole('button', { name: 'Leave' }).click();
   await expect(member.page).toHaveURL(/\/$/);
-  const link = member.page.getByRole('navigation', { name: 'Rooms' }).getByRole('region', { name: 'Your rooms' }).getByTestId('room-link');
+  const link = member.page.getByRole('navigation', { name: 'Rooms' }).getByRole('region', { name: 'Rooms', exact: true }).getByTestId('room-link');
   await expect(link.filter({ hasText: room.name })).toHaveCount(0);
 
   await member.page.getByLabel('Room name').fill(room.name.toUpperCase());

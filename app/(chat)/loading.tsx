@@ -6,11 +6,11 @@ import { TimelineSkeleton } from '@/components/ui/skeleton';
  */
 export default function ChatLoading() {
   return (
-    <main id="main" tabIndex={-1} aria-busy="true" className="flex min-h-0 flex-1 flex-col outline-none">
+    <div aria-busy="true" className="flex min-h-0 flex-1 flex-col">
       <p role="status" className="sr-only">
         Loading…
       </p>
       <TimelineSkeleton />
-    </main>
+    </div>
   );
 }

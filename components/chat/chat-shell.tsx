@@ -1,5 +1,5 @@
 'use client';
-import { usePathname } from 'next/navigation';
+import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { roomsApi } from '@/lib/api-client';
@@ -12,7 +12,8 @@ import { createCallsStore } from '@/lib/stores/calls';
 import { mentionsMe } from '@/lib/stores/mentions';
 import { createPresenceStore } from '@/lib/stores/presence-store';
 import { createRoomsStore, type RoomsStore } from '@/lib/stores/rooms-store';
-import { titleWithUnread, totalUnread, unreadCount } from '@/lib/stores/unread';
+import { adjacentRoomId, sidebarOrder } from '@/lib/stores/room-list';
+import { attentionCount, faviconFor, titleWithUnread, totalUnread, unreadCount } from '@/lib/stores/unread';
 import { SearchDialog } from '../search/search-dialog';
 import { CallLayer } from './calls/call-layer';
 import { CallBar } from './calls/call-view';
@@ -30,7 +31,10 @@ function ackUnread(store: RoomsStore): void {
   for (const room of store.getState().mine) if (room.lastSeq !== null && unreadCount(room) > 0) ackDelivery(room.id, room.lastSeq);
 }
 
-/** "(3) Parley": the unread total in the tab's title, kept there when Next sets a page's title. */
+/**
+ * "(3) general · Parley": the unread total in the tab's title, kept there when Next sets a page's title,
+ * and a dot on the favicon while anything is unread.
+ */
 function useUnreadTitle(store: RoomsStore): void {
   const pathname = usePathname();
   const activeId = /^\/rooms\/([^/]+)/.exec(pathname)?.[1];
@@ -38,15 +42,44 @@ function useUnreadTitle(store: RoomsStore): void {
   // The room on screen is being read while the window is active: do not count it (no flicker).
   const total = useStore(store, (s) => totalUnread(s.mine, windowActive ? activeId : undefined));
   useEffect(() => {
+    const icon = faviconFor(total);
     const apply = () => {
       const next = titleWithUnread(document.title, total);
       if (next !== document.title) document.title = next;
+      // Next renders the <link rel="icon"> from metadata and may render it again on navigation.
+      for (const link of document.querySelectorAll<HTMLLinkElement>('link[rel="icon"]')) {
+        if (link.getAttribute('href') !== icon) link.setAttribute('href', icon);
+      }
     };
     apply();
+    // Watches elements and text only (not attributes), so the changes made here do not call it again.
     const observer = new MutationObserver(apply);
     observer.observe(document.head, { subtree: true, childList: true, characterData: true });
     return () => observer.disconnect();
   }, [total, pathname]);
+}
+
+/**
+ * Alt+↑/↓: the previous/next room in sidebar order; with Shift, the previous/next room with something
+ * unread. From anywhere, the composer included (its own ↑ ignores Alt).
+ */
+function useRoomKeys(store: RoomsStore): void {
+  const router = useRouter();
+  const pathname = usePathname();
+  const activeId = /^\/rooms\/([^/]+)/.exec(pathname)?.[1];
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (!event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
+      if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return;
+      const order = sidebarOrder(store.getState().mine);
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      const target = adjacentRoomId(order, activeId, step, event.shiftKey ? (room) => attentionCount(room) > 0 : undefined);
+      event.preventDefault();
+      if (target) router.push(`/rooms/${target}`);
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [store, router, activeId]);
 }
 
 /**
@@ -135,6 +168,7 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
   }, [store, presence, calls, userId, notifications]);
 
   useUnreadTitle(store);
+  useRoomKeys(store);
 
   const callsContext = useMemo(() => ({ store: calls, meId: userId }), [calls, userId]);
   return (
@@ -143,11 +177,12 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
         <CallsContext.Provider value={callsContext}>
           <div className="relative flex min-h-0 flex-1">
             <Sidebar />
-            <div className="flex min-w-0 flex-1 flex-col">
+            {/* The one main landmark of every signed-in page (the skip link's #main); pages render inside it. */}
+            <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
               <CallBar />
               <ConnectionBanner />
               {children}
-            </div>
+            </main>
           </div>
           <SearchDialog />
           <CallLayer />

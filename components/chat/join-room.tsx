@@ -65,7 +65,7 @@ export function JoinRoom({ room }: { room: RoomSummary }) {
 
   const blocked = limited !== null && waitSeconds > 0;
   return (
-    <main className="flex min-h-0 flex-1 items-start justify-center overflow-y-auto p-4 sm:items-center sm:p-6">
+    <div className="flex min-h-0 flex-1 items-start justify-center overflow-y-auto p-4 sm:items-center sm:p-6">
       <div className="w-full max-w-sm rounded-xl border border-line bg-surface p-6 shadow-sm">
         <div className="flex items-center gap-2 text-fg-subtle">
           {isPrivate ? <LockIcon /> : <HashIcon />}
@@ -96,6 +96,6 @@ export function JoinRoom({ room }: { room: RoomSummary }) {
           </button>
         </form>
       </div>
-    </main>
+    </div>
   );
 }

@@ -5,7 +5,7 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import { ApiError, roomsApi } from '@/lib/api-client';
 import type { RoomDirectoryPage, RoomSummary } from '@/lib/schemas/room';
 import { appendDirectoryPage, withoutJoined } from '@/lib/stores/room-directory';
-import { HashIcon, LockIcon } from './icons';
+import { HashIcon, LockIcon, UsersIcon } from './icons';
 import { useRooms, useRoomsStore } from './rooms-context';
 
 const DEBOUNCE_MS = 250;
@@ -19,34 +19,32 @@ const messageOf = (caught: unknown, fallback: string) => (caught instanceof ApiE
 
 function DirectoryRoom({ room, busy, onJoin }: { room: RoomSummary; busy: boolean; onJoin(room: RoomSummary): void }) {
   const members = `${room.memberCount} member${room.memberCount === 1 ? '' : 's'}`;
+  const action = 'flex min-h-touch shrink-0 items-center rounded-control px-4 text-sm font-medium sm:min-h-9';
   return (
-    <li data-testid="directory-room" data-room-id={room.id} className="flex items-start gap-3 py-3">
-      {room.kind === 'private' ? (
-        <LockIcon className="mt-1 shrink-0 text-fg-subtle" aria-label="Private room" aria-hidden={false} role="img" />
-      ) : (
-        <HashIcon className="mt-1 shrink-0 text-fg-subtle" aria-label="Public room" aria-hidden={false} role="img" />
-      )}
+    <li data-testid="directory-room" data-room-id={room.id} className="flex items-start gap-3 rounded-card border border-line bg-surface p-3 sm:p-4">
+      <span className="flex size-10 shrink-0 items-center justify-center rounded-control bg-surface-sunken text-fg-muted">
+        {room.kind === 'private' ? (
+          <LockIcon aria-label="Private room" aria-hidden={false} role="img" />
+        ) : (
+          <HashIcon aria-label="Public room" aria-hidden={false} role="img" />
+        )}
+      </span>
       <div className="min-w-0 flex-1">
-        <p className="break-words font-medium text-fg">{room.name}</p>
-        <p className="text-xs text-fg-subtle">
-          {room.kind === 'private' ? 'Private · password needed' : 'Public'} · {members}
+        <p className="break-words font-semibold text-fg">{room.name}</p>
+        {/* One run of text ("Public · 3 members"): the icon adds no words. */}
+        <p className="mt-0.5 text-sm text-fg-subtle">
+          {room.kind === 'private' ? 'Private · password needed' : 'Public'} ·{' '}
+          <UsersIcon aria-hidden="true" className="-mt-0.5 mr-1 inline size-3.5" />
+          {members}
         </p>
-        {room.description ? <p className="mt-1 line-clamp-2 break-words text-sm text-fg-muted">{room.description}</p> : null}
+        {room.description ? <p className="mt-1.5 line-clamp-2 break-words text-sm text-fg-muted">{room.description}</p> : null}
       </div>
       {room.kind === 'public' ? (
-        <button
-          type="button"
-          onClick={() => onJoin(room)}
-          disabled={busy}
-          className="shrink-0 rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-white hover:bg-accent-hover disabled:opacity-60"
-        >
+        <button type="button" onClick={() => onJoin(room)} disabled={busy} className={`${action} bg-accent text-white hover:bg-accent-hover disabled:opacity-60`}>
           Join<span className="sr-only"> {room.name}</span>
         </button>
       ) : (
-        <Link
-          href={`/rooms/${room.id}`}
-          className="shrink-0 rounded-md border border-line-strong px-3 py-1.5 text-sm font-medium text-fg-muted hover:bg-surface-muted"
-        >
+        <Link href={`/rooms/${room.id}`} className={`${action} border border-line-strong text-fg-muted hover:bg-surface-muted`}>
           Open<span className="sr-only"> {room.name}</span>
         </Link>
       )}
@@ -158,14 +156,14 @@ export function RoomDirectory({ initial }: { initial: RoomDirectoryPage }) {
           placeholder="Name or description"
           autoComplete="off"
           maxLength={64}
-          className="w-full rounded-md border border-line-strong px-3 py-2 text-fg shadow-sm outline-none focus:ring-2 focus:ring-focus"
+          className="min-h-touch w-full rounded-control border border-line-strong bg-surface px-3 py-2 text-fg shadow-sm outline-none placeholder:text-fg-subtle focus:ring-2 focus:ring-focus"
         />
       </form>
       <p aria-live="polite" className={`mt-3 text-sm ${search?.state === 'error' ? 'text-danger-fg' : 'text-fg-subtle'}`}>
         {status}
       </p>
       {shown.length > 0 ? (
-        <ul aria-label="Rooms to join" className="divide-y divide-line">
+        <ul aria-label="Rooms to join" className="space-y-2">
           {shown.map((room) => (
             <DirectoryRoom key={room.id} room={room} busy={joining !== null} onJoin={(r) => void join(r)} />
           ))}
@@ -181,7 +179,7 @@ export function RoomDirectory({ initial }: { initial: RoomDirectoryPage }) {
           type="button"
           onClick={() => void loadMore()}
           disabled={loadingMore}
-          className="mt-3 w-full rounded-md border border-line-strong px-4 py-2 text-sm font-medium text-fg-muted hover:bg-surface-muted disabled:opacity-60"
+          className="mt-3 min-h-touch w-full rounded-control border border-line-strong bg-surface px-4 py-2 text-sm font-medium text-fg-muted hover:bg-surface-muted disabled:opacity-60"
         >
           {loadingMore ? 'Loading…' : 'Load more'}
         </button>

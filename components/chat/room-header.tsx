@@ -92,7 +92,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
             <p className="line-clamp-2 break-words text-sm text-fg-muted">{room.description}</p>
           ) : null}
         </div>
-        <div className="ml-auto flex shrink-0 items-start gap-2">
+        <div className="ml-auto flex min-w-0 max-w-full flex-wrap items-start justify-end gap-2">
           {status === 'live' && !archived ? <CallButtons /> : null}
           {status === 'live' && powers.addPeople ? <AddPeopleButton /> : null}
           {status === 'live' ? <RoomSettingsButton /> : null}
@@ -106,9 +106,9 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
               onClick={onToggleMembers}
               aria-expanded={membersOpen}
               aria-controls="room-members"
-              className="flex shrink-0 items-center gap-1 rounded-md border border-line-strong px-2 py-1 text-sm hover:bg-surface-muted md:hidden"
+              className="flex min-h-touch shrink-0 items-center gap-1 rounded-control border border-line-strong px-3 text-sm hover:bg-surface-muted md:hidden"
             >
-              <UsersIcon />
+              <UsersIcon aria-hidden="true" />
               <span>{memberCount}</span>
               <span className="sr-only">members</span>
             </button>
@@ -118,7 +118,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
               <button
                 type="button"
                 onClick={() => setConfirming('delete')}
-                className="shrink-0 rounded-md border border-danger-line px-3 py-1 text-sm text-danger-fg hover:bg-danger-soft"
+                className="min-h-touch shrink-0 rounded-control border border-danger-line px-3 py-1 text-sm text-danger-fg hover:bg-danger-soft md:min-h-0"
               >
                 Delete
               </button>
@@ -127,7 +127,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
                 type="button"
                 disabled={busy}
                 onClick={isGroup ? () => setConfirming('leave') : leave}
-                className="shrink-0 rounded-md border border-line-strong px-3 py-1 text-sm hover:bg-surface-muted disabled:opacity-60"
+                className="min-h-touch shrink-0 rounded-control border border-line-strong px-3 py-1 text-sm hover:bg-surface-muted disabled:opacity-60 md:min-h-0"
               >
                 {busy ? 'Leaving…' : 'Leave'}
               </button>

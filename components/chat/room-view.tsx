@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useStore } from 'zustand';
 import { roomsApi } from '@/lib/api-client';
 import { filesApi } from '@/lib/files/upload-client';
@@ -11,7 +11,7 @@ import { formatUntil } from '@/lib/community/describe';
 import { hasRole, isConversation, type RoomMember, type RoomSummary } from '@/lib/schemas/room';
 import type { PublicUser } from '@/lib/schemas/user';
 import { roomTitle } from '@/lib/stores/room-list';
-import { createRoomStore } from '@/lib/stores/room-store';
+import { createRoomStore, type RoomStore } from '@/lib/stores/room-store';
 import { maxSeq } from '@/lib/stores/timeline';
 import { DropOverlay, useFileDrop } from './attachments/drop-zone';
 import { CallBanner } from './calls/call-buttons';
@@ -27,6 +27,7 @@ import { RoomStatusNotice } from './room-status-notice';
 import { useRooms, useRoomsStore } from './rooms-context';
 import { ThreadPanel } from './thread-panel';
 import { TypingIndicator } from './typing-indicator';
+import { PHONE_QUERY, useUiStore } from './ui-store';
 
 interface RoomViewProps {
   me: PublicUser;
@@ -143,6 +144,9 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
     section.current?.querySelector('textarea')?.focus();
   }, canPost);
 
+  useOpenFocus(section, canPost);
+  useSidePanelKeys(store, section, membersOpen, setMembersOpen);
+
   return (
     <RoomContext.Provider value={{ store, me }}>
       <div className="relative flex min-h-0 flex-1">
@@ -193,4 +197,90 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
       </div>
     </RoomContext.Provider>
   );
+}
+
+/** The room's own composer (not the thread's, not a message being edited). */
+function composerIn(section: RefObject<HTMLElement | null>): HTMLTextAreaElement | null {
+  return section.current?.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message"]:not(:disabled)') ?? null;
+}
+
+/**
+ * Opening a room (a click, Enter on a sidebar link, Alt+↑/↓, a permalink) puts focus in its composer,
+ * once, as soon as it can take it: not while the phone drawer still holds focus, and not if the person
+ * already put focus somewhere in the room.
+ */
+function useOpenFocus(section: RefObject<HTMLElement | null>, canPost: boolean): void {
+  const drawerOpen = useUiStore((s) => s.sidebarOpen);
+  const done = useRef(false);
+  useEffect(() => {
+    if (done.current || !canPost || drawerOpen) return;
+    const box = composerIn(section);
+    if (!box) return;
+    done.current = true;
+    const active = document.activeElement;
+    if (active && active !== document.body && section.current?.contains(active)) return;
+    box.focus({ preventScroll: true });
+  }, [canPost, drawerOpen, section]);
+}
+
+const PANEL_SELECTOR = '[data-testid="thread-panel"], #room-members';
+
+/**
+ * Escape closes the side panel that is open (the thread; the members overlay on phones) and focus goes
+ * back where it was before the panel took it. Dialogs (files, settings) are Radix's: they handle their
+ * own Escape first and mark it handled, as do the composer's menus.
+ */
+function useSidePanelKeys(store: RoomStore, section: RefObject<HTMLElement | null>, membersOpen: boolean, setMembersOpen: (open: boolean) => void): void {
+  const threadOpen = useStore(store, (s) => s.thread !== null);
+  const before = useRef<HTMLElement | null>(null);
+
+  // The last thing focused outside the panels: where focus returns.
+  useEffect(() => {
+    const onFocusIn = (event: FocusEvent) => {
+      const target = event.target;
+      if (target instanceof HTMLElement && target !== document.body && !target.closest(PANEL_SELECTOR)) before.current = target;
+    };
+    document.addEventListener('focusin', onFocusIn);
+    return () => document.removeEventListener('focusin', onFocusIn);
+  }, []);
+
+  // However the thread closed (Escape, its × button, another room's thread), focus left inside it returns.
+  const wasOpen = useRef(threadOpen);
+  useEffect(() => {
+    const closed = wasOpen.current && !threadOpen;
+    wasOpen.current = threadOpen;
+    if (!closed) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    restoreFocus(before.current, section);
+  }, [threadOpen, section]);
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      if (store.getState().thread) {
+        event.preventDefault();
+        const inPanel = document.activeElement?.closest(PANEL_SELECTOR);
+        store.getState().closeThread();
+        if (inPanel) restoreFocus(before.current, section);
+        return;
+      }
+      if (membersOpen && window.matchMedia(PHONE_QUERY).matches) {
+        event.preventDefault();
+        setMembersOpen(false);
+        document.querySelector<HTMLElement>('[aria-controls="room-members"]')?.focus();
+      }
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [store, section, membersOpen, setMembersOpen]);
+}
+
+/** Focus `target` if it can still take it (a hover toolbar may be gone), else the composer. */
+function restoreFocus(target: HTMLElement | null, section: RefObject<HTMLElement | null>): void {
+  if (target?.isConnected) {
+    target.focus({ preventScroll: true });
+    if (document.activeElement === target) return;
+  }
+  composerIn(section)?.focus({ preventScroll: true });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomSummary } from '../schemas/room';
-import { advanceRoom, normalizeRoomList, removeRoom, roomTitle, upsertRoom } from './room-list';
+import { adjacentRoomId, advanceRoom, filterRooms, foldForMatch, normalizeRoomList, removeRoom, roomTitle, sidebarOrder, upsertRoom } from './room-list';
 import { unreadCount } from './unread';
 import { roomSummary } from '../testing/room-fixtures';
 
@@ -75,5 +75,43 @@ describe('room list', () => {
     expect(list.mine[0]).toMatchObject({ notify: 'none', roomMentions: 'anyone' });
     list = normalizeRoomList({ mine: [room('a', 'A', { isMember: true, notify: 'mentions' })] }, new Set(), list); // a refetch
     expect(list.mine[0]!.notify).toBe('mentions');
+  });
+});
+
+describe('sidebar filter and order', () => {
+  const peer = (displayName: string, username: string) => ({ id: `u-${username}`, username, displayName, avatarUrl: null }) as unknown as RoomSummary['peer'];
+  const general = room('g', 'General', { isMember: true });
+  const cafe = room('c', 'Café talk', { isMember: true });
+  const zoe = room('d', 'ignored', { isMember: true, kind: 'direct', peer: peer('Zoë Ångström', 'zoe') });
+
+  it('folds accents and case', () => {
+    expect(foldForMatch('Zoë ÅNGSTRÖM')).toBe('zoe angstrom');
+  });
+
+  it('matches every word, accents and case ignored, conversations by name or username', () => {
+    const all = [general, cafe, zoe];
+    expect(filterRooms(all, '').map((r) => r.id)).toEqual(['g', 'c', 'd']);
+    expect(filterRooms(all, 'CAFE').map((r) => r.id)).toEqual(['c']);
+    expect(filterRooms(all, 'angs zo').map((r) => r.id)).toEqual(['d']);
+    expect(filterRooms(all, 'zoe').map((r) => r.id)).toEqual(['d']);
+    expect(filterRooms(all, 'nothing')).toEqual([]);
+  });
+
+  it('orders rooms before conversations', () => {
+    expect(sidebarOrder([zoe, general, cafe]).map((r) => r.id)).toEqual(['g', 'c', 'd']);
+  });
+
+  it('steps to the next or previous room, wrapping, skipping what is not eligible', () => {
+    const order = [{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }];
+    expect(adjacentRoomId(order, 'b', 1)).toBe('c');
+    expect(adjacentRoomId(order, 'b', -1)).toBe('a');
+    expect(adjacentRoomId(order, 'd', 1)).toBe('a');
+    expect(adjacentRoomId(order, 'a', -1)).toBe('d');
+    expect(adjacentRoomId(order, undefined, 1)).toBe('a');
+    expect(adjacentRoomId(order, undefined, -1)).toBe('d');
+    expect(adjacentRoomId(order, 'a', 1, (r) => r.id === 'd')).toBe('d');
+    expect(adjacentRoomId(order, 'a', -1, (r) => r.id === 'c')).toBe('c');
+    expect(adjacentRoomId(order, 'a', 1, (r) => r.id === 'a')).toBeNull();
+    expect(adjacentRoomId([], undefined, 1)).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 /** Sidebar list operations, pure: the rooms store applies them to initial server data and main-namespace events. */
 import { groupName } from '../community/describe';
-import type { RoomList, RoomSettings, RoomSummary } from '../schemas/room';
+import { isConversation, type RoomList, type RoomSettings, type RoomSummary } from '../schemas/room';
 
 /**
  * What to call a room: its name; for a direct conversation the other person's; for a group its other
@@ -105,4 +105,55 @@ export function advanceRoom(list: RoomList, roomId: string, progress: { lastSeq?
   const mine = [...list.mine];
   mine[index] = { ...room, lastSeq, lastReadSeq };
   return { ...list, mine };
+}
+
+/** Lower case without accents, so a filter for "zoe" finds "Zoë" and "ZOE". */
+export function foldForMatch(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase();
+}
+
+/**
+ * The sidebar filter: rooms whose title (for conversations, also the other person's username) contains
+ * every word of `query`, accents and case ignored. An empty query keeps everything.
+ */
+export function filterRooms<R extends RoomSummary>(rooms: readonly R[], query: string): R[] {
+  const words = foldForMatch(query).split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [...rooms];
+  return rooms.filter((room) => {
+    const haystack = foldForMatch([roomTitle(room), room.peer?.username ?? ''].join(' '));
+    return words.every((word) => haystack.includes(word));
+  });
+}
+
+/** The sidebar's two sections, in the order they are shown: rooms first, then conversations (§4.14). */
+export function sidebarSections<R extends RoomSummary>(mine: readonly R[]): { rooms: R[]; direct: R[] } {
+  return { rooms: mine.filter((r) => !isConversation(r.kind)), direct: mine.filter((r) => isConversation(r.kind)) };
+}
+
+/** Every room in sidebar order (what Alt+↑/↓ walks through). */
+export function sidebarOrder<R extends RoomSummary>(mine: readonly R[]): R[] {
+  const { rooms, direct } = sidebarSections(mine);
+  return [...rooms, ...direct];
+}
+
+/**
+ * The room `step` places after (1) or before (−1) `currentId` in `order`, wrapping around, skipping rooms
+ * `eligible` refuses (Alt+Shift+↑/↓: unread only). With no current room (home), ↓ starts at the top and
+ * ↑ at the bottom. Null when no other room qualifies.
+ */
+export function adjacentRoomId<R extends { id: string }>(
+  order: readonly R[],
+  currentId: string | undefined,
+  step: 1 | -1,
+  eligible: (room: R) => boolean = () => true,
+): string | null {
+  const n = order.length;
+  if (n === 0) return null;
+  const at = currentId === undefined ? -1 : order.findIndex((r) => r.id === currentId);
+  const start = at < 0 ? (step === 1 ? -1 : n) : at;
+  for (let i = 1; i <= n; i += 1) {
+    const candidate = order[(((start + step * i) % n) + n) % n]!;
+    if (candidate.id !== currentId && eligible(candidate)) return candidate.id;
+  }
+  return null;
 }

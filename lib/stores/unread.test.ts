@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomSummary } from '../schemas/room';
-import { attentionCount, badgeText, mentionBadgeText, mentionCount, titleWithUnread, totalUnread, unreadCount } from './unread';
+import { attentionCount, badgeText, faviconFor, mentionBadgeText, mentionCount, tabTitle, titleWithUnread, totalUnread, unreadCount } from './unread';
 
 const room = (id: string, lastSeq: number | null, lastReadSeq: number | null, isMember = true) =>
   ({ id, isMember, lastSeq, lastReadSeq }) as RoomSummary;
@@ -38,5 +38,17 @@ describe('unread', () => {
     expect(mentionCount({ ...muted, isMember: false })).toBe(0);
     expect(mentionBadgeText(3)).toBe('@3');
     expect(mentionBadgeText(100)).toBe('@99+');
+  });
+});
+
+describe('tab title and favicon', () => {
+  it('names the page and takes the unread prefix', () => {
+    expect(titleWithUnread(tabTitle('general'), 3)).toBe('(3) general · Parley');
+    expect(titleWithUnread('(3) general · Parley', 0)).toBe('general · Parley');
+  });
+
+  it('shows the unread mark only when something is unread', () => {
+    expect(faviconFor(0)).toBe('/favicon.svg');
+    expect(faviconFor(2)).toBe('/favicon-unread.svg');
   });
 });

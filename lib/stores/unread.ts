@@ -45,3 +45,16 @@ export function titleWithUnread(title: string, total: number): string {
   const base = title.replace(COUNT_PREFIX, '');
   return total > 0 ? `(${badgeText(total)}) ${base}` : base;
 }
+
+/** "general · Parley": a page's tab title (the unread prefix is added in the browser, `titleWithUnread`). */
+export function tabTitle(name: string): string {
+  return `${name} · Parley`;
+}
+
+export const FAVICON = '/favicon.svg';
+/** The same mark with a dot: something is waiting. */
+export const FAVICON_UNREAD = '/favicon-unread.svg';
+
+export function faviconFor(total: number): string {
+  return total > 0 ? FAVICON_UNREAD : FAVICON;
+}

@@ -14,7 +14,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   if (!(await isInstanceAdmin(user.id))) notFound();
   const tab = (await searchParams).tab;
   return (
-    <main className="min-h-0 flex-1 overflow-y-auto">
+    <div className="min-h-0 flex-1 overflow-y-auto">
       <div className="mx-auto w-full max-w-4xl p-4 sm:p-6">
         <h1 className="text-xl font-semibold">Administration</h1>
         <p className="mt-1 text-sm text-fg-muted">People, rooms and settings of this Parley. Everything you do here is recorded in the audit log.</p>
@@ -22,6 +22,6 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           <AdminPanel meId={user.id} initialTab={isAdminTab(tab) ? tab : 'users'} />
         </div>
       </div>
-    </main>
+    </div>
   );
 }

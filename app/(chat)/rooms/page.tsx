@@ -12,12 +12,12 @@ export default async function RoomDirectoryPage() {
   const user = await requireUser('/rooms');
   const initial = await listRoomDirectory({ userId: user.id, ...roomDirectoryQuerySchema.parse({}) });
   return (
-    <main className="min-h-0 flex-1 overflow-y-auto">
-      <div className="mx-auto w-full max-w-2xl p-4 sm:p-6">
+    <div className="min-h-0 flex-1 overflow-y-auto">
+      <div className="mx-auto w-full max-w-3xl p-4 sm:p-8">
         <h1 className="text-2xl font-semibold">Room directory</h1>
         <p className="mt-2 text-fg-muted">Rooms you are not in yet, the busiest first. Find one by its name or what it is about.</p>
         <RoomDirectory initial={initial} />
       </div>
-    </main>
+    </div>
   );
 }

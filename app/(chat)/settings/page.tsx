@@ -14,7 +14,7 @@ export default async function SettingsPage() {
   const session = await requireUser('/settings');
   const { user, createdAt } = await getAccount({ userId: session.id });
   return (
-    <main id="main" tabIndex={-1} className="min-h-0 flex-1 overflow-y-auto outline-none">
+    <div className="min-h-0 flex-1 overflow-y-auto">
       <div className="mx-auto w-full max-w-2xl p-4 sm:p-8">
         <h1 className="text-2xl font-semibold tracking-tight">Your account</h1>
         <p className="mt-1 text-sm text-fg-muted">
@@ -25,6 +25,6 @@ export default async function SettingsPage() {
         <SecuritySettings />
         <DeleteAccount />
       </div>
-    </main>
+    </div>
   );
 }

@@ -2,15 +2,30 @@ import type { Metadata } from 'next';
 import { JoinRoom } from '@/components/chat/join-room';
 import { RoomUnavailable } from '@/components/chat/room-unavailable';
 import { RoomView } from '@/components/chat/room-view';
-import { requireUser } from '@/lib/auth';
+import { currentSession, requireUser } from '@/lib/auth';
 import { getHistory } from '@/lib/data/messages';
 import { getRoomForUser, listMembers } from '@/lib/data/rooms';
 import { toAppError } from '@/lib/errors';
 import { historyQuerySchema, type HistoryPage } from '@/lib/schemas/message';
 import { ROOM_ID_PATTERN, type RoomMember, type RoomSummary } from '@/lib/schemas/room';
+import { roomTitle } from '@/lib/stores/room-list';
+import { tabTitle } from '@/lib/stores/unread';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Room · Parley' };
+
+/** The tab names the room (the person, the group) for its members; anyone else sees a neutral title. */
+export async function generateMetadata({ params }: Pick<Props, 'params'>): Promise<Metadata> {
+  const neutral: Metadata = { title: 'Room · Parley' };
+  const { roomId } = await params;
+  const userId = (await currentSession())?.user?.id;
+  if (!userId || !ROOM_ID_PATTERN.test(roomId)) return neutral;
+  try {
+    const room = await getRoomForUser({ roomId, userId });
+    return room.isMember ? { title: tabTitle(roomTitle(room)) } : neutral;
+  } catch {
+    return neutral; // the page itself says what is wrong
+  }
+}
 
 type Props = { params: Promise<{ roomId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
