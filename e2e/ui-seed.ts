@@ -166,7 +166,7 @@ export async function seedWorkspace(): Promise<Workspace> {
     });
     await send(b, { body: `Do we still need the \`--${searchWord}\` flag?`, threadRootSeq: code.seq });
     await send(a, { body: 'Yes, for the first hour. Then we roll out to everyone.', threadRootSeq: code.seq });
-    const upload = await alice.api.post(`/api/rooms/${room.id}/uploads?name=latency.png`, {
+    const upload = await bob.api.post(`/api/rooms/${room.id}/uploads?name=latency.png`, {
       data: await chartPng(),
       headers: { 'content-type': 'application/octet-stream' },
     });
@@ -277,6 +277,6 @@ export async function roomReady(page: Page): Promise<void> {
 export async function showSidebar(page: Page): Promise<void> {
   const nav = page.getByRole('navigation', { name: 'Rooms' });
   if (await nav.isVisible()) return;
-  await page.getByRole('banner').getByRole('button', { name: /rooms|menu/i }).first().click();
+  await page.getByRole('banner').getByRole('button', { name: 'Rooms', exact: true }).click();
   await expect(nav).toBeVisible();
 }
