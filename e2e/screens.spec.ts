@@ -25,14 +25,21 @@ test.beforeAll(async () => {
 
 test.describe.configure({ timeout: 60_000 });
 
-/** Waits for web fonts and every image in view, then saves and attaches one deterministic screenshot. */
-async function shoot(page: Page, screen: string, theme: ThemeName, device: Device): Promise<void> {
+/**
+ * Waits for web fonts and every image, and (for a timeline) until it rests at the newest message — as a
+ * person opening the room sees it —, then saves and attaches one deterministic screenshot.
+ */
+async function shoot(page: Page, screen: string, theme: ThemeName, device: Device, options: { atBottom?: boolean } = {}): Promise<void> {
   await page.evaluate(async () => {
     await document.fonts.ready;
     await Promise.all(
       [...document.images].filter((img) => !img.complete).map((img) => new Promise((resolve) => img.addEventListener('load', resolve, { once: true }))),
     );
   });
+  if (options.atBottom) {
+    const scroller = page.getByTestId('message-scroller');
+    await expect.poll(() => scroller.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight), { message: 'the timeline rests at the newest message' }).toBeLessThan(2);
+  }
   const name = `${screen}-${theme}-${device}.png`;
   const file = path.join(screensDir(), name);
   await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
@@ -60,7 +67,7 @@ for (const device of Object.keys(devices) as Device[]) {
       await expect(page.getByTestId('message')).toHaveCount(7);
       await expect(page.getByTestId('message').last()).toBeInViewport();
       await expect(page.locator('[data-testid="message"] img').first()).toBeVisible();
-      await shoot(page, 'room', theme, device);
+      await shoot(page, 'room', theme, device, { atBottom: true });
 
       await page.goto(`/rooms/${ws.dm.id}`);
       await roomReady(page);
