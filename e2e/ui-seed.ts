@@ -157,14 +157,14 @@ export async function seedWorkspace(): Promise<Workspace> {
 
     const [a, b, c] = await Promise.all([roomSocket(alice, room.id), roomSocket(bob, room.id), roomSocket(carol, room.id)]);
     sockets.push(a, b, c);
-    const searchWord = 'canary';
+    const searchWord = 'deployment';
     const m1 = await send(a, { body: 'Morning all! The release checklist for Thursday is in the shared doc.' });
     await send(b, { body: 'I’ll take the migration dry-run tonight.' });
     const m3 = await send(c, { body: 'Staging is green 🎉' });
     const code = await send(a, {
-      body: `Here is the deploy command we agreed on:\n\n\`\`\`bash\nnpm run deploy -- --env=production --${searchWord} 10%\n\`\`\``,
+      body: `Here is the ${searchWord} command we agreed on:\n\n\`\`\`bash\nnpm run deploy -- --env=production --canary 10%\n\`\`\``,
     });
-    await send(b, { body: `Do we still need the \`--${searchWord}\` flag?`, threadRootSeq: code.seq });
+    await send(b, { body: `Do we still need the \`--canary\` flag for this ${searchWord}?`, threadRootSeq: code.seq });
     await send(a, { body: 'Yes, for the first hour. Then we roll out to everyone.', threadRootSeq: code.seq });
     const upload = await bob.api.post(`/api/rooms/${room.id}/uploads?name=latency.png`, {
       data: await chartPng(),
