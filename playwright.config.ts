@@ -20,7 +20,8 @@ export default defineConfig({
   retries: process.env.CI ? 1 : 0,
   timeout: 45_000,
   expect: { timeout: 10_000 },
-  reporter: [['list'], ['./e2e/summary-reporter.ts']],
+  // The HTML report (playwright-report/, `npx playwright show-report`) carries e2e/screens.spec.ts's screenshots.
+  reporter: [['list'], ['html', { open: 'never' }], ['./e2e/summary-reporter.ts']],
   use: {
     baseURL,
     trace: 'retain-on-failure',

@@ -26,6 +26,13 @@ export interface MessageChange {
 
 type Tx = Parameters<Parameters<ReturnType<typeof getDb>['$transaction']>[0]>[0];
 
+/**
+ * Every change in a room queues on the room's row lock. A burst (a room reacting to one message at once)
+ * waits its turn: Prisma's defaults (2 s to get a connection, 5 s to finish) turned the tail of a queue
+ * of ~35 changes on a busy machine into INTERNAL errors (lib/realtime/message-lifecycle.int.test.ts).
+ */
+const CHANGE_TRANSACTION = { maxWait: 10_000, timeout: 20_000 } as const;
+
 /** Locks the room and the message, checks membership, and hands both to `work`. */
 async function withMessage<T>(
   input: { roomId: string; userId: string; seq: number },
@@ -43,7 +50,7 @@ async function withMessage<T>(
     const message = await readMessage(tx, input.roomId, input.seq);
     if (!message) throw messageNotFound(input.seq);
     return work({ tx, room, member, message });
-  });
+  }, CHANGE_TRANSACTION);
 }
 
 async function nextRev(tx: Tx, roomId: string, lastRev: number): Promise<number> {

@@ -1,0 +1,43 @@
+/**
+ * scripts/bundle-budget.ts reads the room page's JS from the build's manifests; this checks that list
+ * against what Chromium really downloads when it opens a room: every script the page loads up front is
+ * in the list (so the budget counts what people pay for), and the bytes on the wire agree.
+ */
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { kb, measureRoute } from '../scripts/bundle-budget';
+import { contextFor, roomReady, seedWorkspace } from './ui-seed';
+
+test('the budget counts the JavaScript a browser downloads for a room', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const ws = await seedWorkspace();
+  const report = measureRoute(path.resolve(test.info().config.rootDir, '..', '.next'));
+  const context = await contextFor(browser, { user: ws.alice, theme: 'light', device: 'desktop' });
+  const page = await context.newPage();
+  const downloaded = new Map<string, number>();
+  const pending: Promise<void>[] = [];
+  page.on('requestfinished', (request) => {
+    const url = new URL(request.url());
+    if (request.resourceType() !== 'script' || !url.pathname.startsWith('/_next/')) return;
+    pending.push(request.sizes().then((sizes) => void downloaded.set(url.pathname.replace(/^\/_next\//, ''), sizes.responseBodySize)));
+  });
+  await page.goto(`/rooms/${ws.room.id}`, { waitUntil: 'load' });
+  await roomReady(page);
+  await page.waitForLoadState('networkidle');
+  await Promise.all(pending);
+
+  const counted = new Set(report.files.map((f) => f.file));
+  const initial = [...downloaded.keys()].filter((file) => counted.has(file));
+  const lazy = [...downloaded.keys()].filter((file) => !counted.has(file));
+  const onTheWire = initial.reduce((sum, file) => sum + (downloaded.get(file) ?? 0), 0);
+  const lazyBytes = lazy.reduce((sum, file) => sum + (downloaded.get(file) ?? 0), 0);
+  const summary = `budget list ${report.files.length} files ${kb(report.totalGzipBytes)} gz; browser: ${initial.length} of them ${kb(onTheWire)} on the wire, plus ${lazy.length} on demand ${kb(lazyBytes)} (${lazy.join(', ')})`;
+  console.log(summary);
+  await test.info().attach('bundle.json', { body: JSON.stringify({ report, downloaded: Object.fromEntries(downloaded) }, null, 2), contentType: 'application/json' });
+
+  // Everything counted is something the browser fetched (no phantom chunks inflating the number)…
+  expect([...counted].filter((file) => !downloaded.has(file)), summary).toEqual([]);
+  // …and the gzip estimate is within 10% of the compressed bytes Chromium received for those files.
+  expect(Math.abs(onTheWire - report.totalGzipBytes) / report.totalGzipBytes, summary).toBeLessThan(0.1);
+  await context.close();
+});
