@@ -288,3 +288,37 @@ test('10,000 messages: a bounded DOM, older pages without a jump, and permalinks
     await expect(alice.page.locator('[data-highlighted="true"]')).toHaveCount(0);
   }
 });
+
+test('looks right: light and dark, desktop and phone (screenshots for review)', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const alice = await newSignedInUser(browser, 'alice');
+  const bob = await newSignedInUser(browser, 'bob');
+  users.push(alice, bob);
+  const room = await createRoomViaApi(alice.page, {});
+  sockets.push(await connectRoomSocket(bob.context, room.id));
+  const [aliceId, bobId] = [await userId(alice.username), await userId(bob.username)];
+  const yesterday = new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString();
+  await seed(room.id, [aliceId, bobId], 30, { label: 'yesterday we said', endAt: yesterday });
+  const read = await seed(room.id, [aliceId, bobId], 10, { label: 'this morning' });
+  await setRead(room.id, alice.username, read.at(-1)!);
+  await setRead(room.id, bob.username, read.at(-1)!);
+  await seed(room.id, [bobId], 4, { label: 'news from Bob' });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    await alice.page.emulateMedia({ colorScheme: scheme });
+    for (const [name, size] of [['desktop', { width: 1440, height: 900 }], ['phone', { width: 390, height: 800 }], ['phone320', { width: 320, height: 640 }]] as const) {
+      await alice.page.setViewportSize(size);
+      await openRoom(alice.page, room.id);
+      await expect(alice.page.getByTestId('unread-divider')).toBeVisible();
+      await expect(alice.page.getByTestId('day-separator').first()).toBeVisible();
+      // No sideways scrolling on a phone.
+      expect(await alice.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await alice.page.screenshot({ path: `/work/helpers/shots/timeline-${name}-${scheme}.png` });
+      if (name === 'desktop') {
+        await alice.page.getByTestId('message-scroller').evaluate((el) => el.scrollTo({ top: 200 }));
+        await expect(alice.page.getByTestId('scroll-to-bottom')).toBeVisible();
+        await alice.page.screenshot({ path: `/work/helpers/shots/timeline-scrolled-${scheme}.png` });
+      }
+    }
+  }
+});

@@ -1,6 +1,6 @@
 'use client';
 import { ArrowDownIcon, ArrowUpIcon } from '@heroicons/react/16/solid';
-import { forwardRef, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type HTMLAttributes } from 'react';
+import { forwardRef, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type HTMLAttributes } from 'react';
 import { Virtuoso, type ItemProps, type ListRange, type VirtuosoHandle } from 'react-virtuoso';
 import type { ChatMessage } from '@/lib/schemas/message';
 import { seenBy, tickState } from '@/lib/stores/receipts';
@@ -81,6 +81,18 @@ function rowKey(_index: number, row: TimelineRow) {
  * bottom while rows grow (receipts, reactions, images) if I was there.
  */
 export function MessageList({ openAt }: { openAt?: number }) {
+  // Client only: Virtuoso sizes and places rows with inline styles, which the CSP (style-src with a nonce)
+  // blocks in server-rendered HTML; set from script after hydration they apply.
+  const hydrated = useSyncExternalStore(noSubscription, isClient, isServer);
+  if (!hydrated) return <div className="relative min-h-0 flex-1" data-testid="message-scroller-placeholder" />;
+  return <TimelineView openAt={openAt} />;
+}
+
+const noSubscription = () => () => undefined;
+const isClient = () => true;
+const isServer = () => false;
+
+function TimelineView({ openAt }: { openAt?: number }) {
   const me = useMe();
   const storeApi = useRoomStoreApi();
   const timeline = useRoom((s) => s.timeline);
@@ -196,11 +208,21 @@ export function MessageList({ openAt }: { openAt?: number }) {
     lastOutgoing.current = outgoingCount;
   }, [outgoingCount, timeline.hasNewer]);
 
-  // Not enough history to scroll: fetch more so scrolling up can work.
+  // Paging older waits until the opening position is reached: a page prepended before then shifts the
+  // index Virtuoso is still scrolling to, and the room opened mid-history.
+  const [settled, setSettled] = useState(false);
+  const onListHeight = useCallback(() => {
+    stick();
+    if (settled) return;
+    let frames = 2;
+    const wait = () => (frames-- > 0 ? requestAnimationFrame(wait) : setSettled(true));
+    requestAnimationFrame(wait);
+  }, [stick, settled]);
+  // Not enough history to scroll (or settled at the very top): fetch more so scrolling up can work.
   useEffect(() => {
-    if (!scroller) return;
-    if (scroller.scrollHeight <= scroller.clientHeight && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
-  }, [scroller, rows, timeline.hasOlder, loadingOlder, olderError, loadOlder]);
+    if (!scroller || !settled) return;
+    if ((scroller.scrollHeight <= scroller.clientHeight || scroller.scrollTop === 0) && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
+  }, [scroller, settled, rows, timeline.hasOlder, loadingOlder, olderError, loadOlder]);
 
   // A jump (quote, search hit, permalink): bring the message into view once it is held.
   const shownHighlight = useRef<number | null>(null);
@@ -316,7 +338,9 @@ export function MessageList({ openAt }: { openAt?: number }) {
         data-testid="message-scroller"
         tabIndex={0}
         aria-label="Messages"
-        className="absolute inset-0 overscroll-contain focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-focus"
+        // Virtuoso's own style makes the scroller `position: relative; height: 100%`: fill the box instead.
+        style={{ position: 'absolute', inset: 0, height: 'auto' }}
+        className="overscroll-contain focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-focus"
         data={rows}
         context={context}
         components={components}
@@ -328,12 +352,16 @@ export function MessageList({ openAt }: { openAt?: number }) {
         // scrolling rarely shows blank space; still a bounded number however long the history.
         increaseViewportBy={{ top: 800, bottom: 800 }}
         followOutput={() => (pinned.current && !storeApi.getState().timeline.hasNewer ? 'auto' : false)}
-        totalListHeightChanged={stick}
+        totalListHeightChanged={onListHeight}
         startReached={() => {
-          if (timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
+          if (settled && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
         }}
         endReached={() => {
-          if (timeline.hasNewer && !loadingNewer) void loadNewer();
+          if (settled && timeline.hasNewer && !loadingNewer) void loadNewer();
+        }}
+        atTopStateChange={(top) => {
+          // Settling while already at the top (a short first page): startReached has fired and gone.
+          if (top && settled && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
         }}
         rangeChanged={setRange}
         itemContent={(_index, row) => {
