@@ -17,6 +17,7 @@ import { connectRoomSocket, send } from './room-socket';
 
 // A busy 2-core machine renders seconds behind the network at times: room for that.
 const expect = baseExpect.configure({ timeout: 20_000 });
+test.describe.configure({ timeout: 150_000 });
 
 let users: ChatUser[] = [];
 let sockets: Socket[] = [];
