@@ -34,7 +34,7 @@ interface RoomViewProps {
   room: RoomSummary;
   members: RoomMember[];
   history: HistoryPage;
-  /** Open at this message (`?m=<seq>`: a notification, a link). */
+  /** Open at this message (`?seq=<seq>` permalink, or the older `?m=<seq>`: a notification, a search hit). */
   jumpTo?: number;
 }
 
@@ -166,7 +166,7 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
           ) : (
             <>
               <RoomStatusNotice />
-              <MessageList />
+              <MessageList openAt={jumpTo} />
               <TypingIndicator />
               {composerNotice ? (
                 <p role="status" data-testid="composer-notice" className="mx-3 mb-1 rounded-md bg-warning-soft px-3 py-2 text-sm text-warning-fg sm:mx-4">

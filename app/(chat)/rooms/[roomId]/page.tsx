@@ -29,7 +29,7 @@ export async function generateMetadata({ params }: Pick<Props, 'params'>): Promi
 
 type Props = { params: Promise<{ roomId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-/** `?m=<seq>`: open the room at that message. Anything else is ignored. */
+/** `?seq=<seq>` (or the older `?m=<seq>`): open the room at that message. Anything else is ignored. */
 function jumpTarget(value: string | string[] | undefined): number | undefined {
   if (typeof value !== 'string' || !/^[1-9]\d{0,9}$/.test(value)) return undefined;
   const seq = Number(value);
@@ -52,7 +52,8 @@ function unavailable(error: unknown) {
  */
 export default async function RoomPage({ params, searchParams }: Props) {
   const { roomId } = await params;
-  const jumpTo = jumpTarget((await searchParams).m);
+  const query = await searchParams;
+  const jumpTo = jumpTarget(query.seq) ?? jumpTarget(query.m);
   const user = await requireUser(`/rooms/${roomId}`);
   if (!ROOM_ID_PATTERN.test(roomId)) return <RoomUnavailable reason="not-found" />;
 

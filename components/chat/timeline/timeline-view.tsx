@@ -1,0 +1,421 @@
+'use client';
+import { ArrowDownIcon, ArrowUpIcon } from '@heroicons/react/16/solid';
+import { forwardRef, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type HTMLAttributes } from 'react';
+import { Virtuoso, type ItemProps, type ListRange, type VirtuosoHandle } from 'react-virtuoso';
+import type { ChatMessage } from '@/lib/schemas/message';
+import { tickState } from '@/lib/stores/receipts';
+import { inMainTimeline, timelineItems } from '@/lib/stores/timeline';
+import { firstUnreadSeq, prependShift, timelineRows, type TimelineRow } from '@/lib/stores/timeline-rows';
+import { useRowProps } from '../message-list';
+import { MessageRow, type RowReceipt } from '../message-row';
+import { OutgoingRow } from '../message-row/outgoing-row';
+import { readerReceipts, ticksReceipt } from '../message-row/receipts';
+import { useMe, useRoom, useRoomStoreApi } from '../room-context';
+import { isWindowActive, subscribeWindowActive } from '../use-window-active';
+import { LiveAnnouncer } from './live-announcer';
+import { DaySeparator, SystemRow, UnreadDivider } from './rows';
+
+/** Within this distance of the bottom counts as "at the bottom" (new messages and growing rows keep it there). */
+const STICK_PX = 48;
+/** Consecutive messages by one author within this window share one header. */
+const GROUP_MS = 5 * 60 * 1000;
+/**
+ * Virtuoso's index of the first row: counts down as older pages are prepended (`firstItemIndex`), so what is
+ * on screen stays put. Far from 0 so a long history never runs out.
+ */
+const BASE_INDEX = 1_000_000_000;
+
+interface ListContext {
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  olderError: string | null;
+  loadOlder: () => void;
+  empty: boolean;
+}
+
+/** The list itself: one list of messages for assistive tech (the rows are `<li>`s, wrapped by Virtuoso). */
+const List = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement>>(function List(props, ref) {
+  return <div {...props} ref={ref} role="list" aria-label="Messages" />;
+});
+
+/**
+ * Virtuoso's wrapper around each row. Message rows are `<li>`s already, so their wrapper is presentational;
+ * separators are wrapped in an `<li>` of their own, keeping the list's children list items.
+ */
+function Item({ item, context: _context, ...props }: ItemProps<TimelineRow> & { context?: ListContext }) {
+  if (item.type === 'day' || item.type === 'unread') return <li {...props} />;
+  return <div {...props} role="none" />;
+}
+
+function Header({ context }: { context?: ListContext }) {
+  if (!context) return null;
+  if (context.hasOlder) {
+    return (
+      <div className="py-2 text-center text-sm">
+        {context.loadingOlder ? (
+          <span className="text-fg-subtle">Loading older messages…</span>
+        ) : (
+          <button type="button" onClick={context.loadOlder} className="text-link hover:underline">
+            {context.olderError ? 'Could not load older messages. Try again' : 'Load older messages'}
+          </button>
+        )}
+      </div>
+    );
+  }
+  if (context.empty) return <p className="p-6 text-center text-fg-subtle">No messages yet. Say hello!</p>;
+  return <p className="py-3 text-center text-xs text-fg-subtle">The beginning of the room.</p>;
+}
+
+function Footer() {
+  return <div className="h-2" />;
+}
+
+const components = { List, Item, Header, Footer };
+
+function rowKey(_index: number, row: TimelineRow) {
+  return row.key;
+}
+
+/**
+ * The timeline, virtualised (react-virtuoso): a bounded number of rows in the DOM however long the history.
+ * Opens at the newest message (or at the "New messages" divider when more is unread than fits, or at a
+ * permalink's message); older pages load on scroll-up without moving what is on screen; stays pinned to the
+ * bottom while rows grow (receipts, reactions, images) if I was there.
+ */
+export function MessageList({ openAt }: { openAt?: number }) {
+  // Client only: Virtuoso sizes and places rows with inline styles, which the CSP (style-src with a nonce)
+  // blocks in server-rendered HTML; set from script after hydration they apply.
+  const hydrated = useSyncExternalStore(noSubscription, isClient, isServer);
+  if (!hydrated) return <div className="relative min-h-0 flex-1" data-testid="message-scroller-placeholder" />;
+  return <TimelineView openAt={openAt} />;
+}
+
+const noSubscription = () => () => undefined;
+const isClient = () => true;
+const isServer = () => false;
+
+function TimelineView({ openAt }: { openAt?: number }) {
+  const me = useMe();
+  const storeApi = useRoomStoreApi();
+  const timeline = useRoom((s) => s.timeline);
+  const loadingOlder = useRoom((s) => s.loadingOlder);
+  const olderError = useRoom((s) => s.olderError);
+  const loadOlder = useRoom((s) => s.loadOlder);
+  const roomKind = useRoom((s) => s.room.kind);
+  const peerId = useRoom((s) => s.room.peer?.id);
+  const members = useRoom((s) => s.members);
+  const receipts = useRoom((s) => s.receipts);
+  const loadingNewer = useRoom((s) => s.loadingNewer);
+  const loadNewer = useRoom((s) => s.loadNewer);
+  const jumpToLatest = useRoom((s) => s.jumpToLatest);
+  const jumpTo = useRoom((s) => s.jumpTo);
+  const highlightSeq = useRoom((s) => s.highlightSeq);
+  const rowProps = useRowProps();
+
+  // What was unread when the room opened: fixed until I leave the room.
+  const [firstUnread] = useState(() => {
+    const { timeline: t, room } = storeApi.getState();
+    return firstUnreadSeq(t.messages, room.lastReadSeq, room.lastSeq, me.id);
+  });
+  const items = useMemo(() => timelineItems(timeline, me.id), [timeline, me.id]);
+  const rows = useMemo(() => timelineRows(items, firstUnread), [items, firstUnread]);
+
+  // Prepending moves firstItemIndex down by as many rows as came in above the first message held before.
+  const [indexed, setIndexed] = useState({ rows, first: BASE_INDEX });
+  let firstItemIndex = indexed.first;
+  if (indexed.rows !== rows) {
+    const shift = prependShift(indexed.rows, rows);
+    if (shift !== null) firstItemIndex = indexed.first - shift;
+    setIndexed({ rows, first: firstItemIndex });
+  }
+
+  // Rooms and groups: each reader's avatar on the newest message they read (worked out once per change, not per row).
+  const readers = useMemo(
+    () => (roomKind === 'direct' ? null : readerReceipts(receipts, members, timeline.messages, me.id, timeline.hasNewer)),
+    [roomKind, receipts, members, timeline.messages, me.id, timeline.hasNewer],
+  );
+  const receiptFor = (message: ChatMessage): RowReceipt => {
+    // Direct messages: ticks on each of mine.
+    if (roomKind === 'direct') return message.author.id === me.id ? ticksReceipt(tickState(peerId ? receipts[peerId] : undefined, message.seq)) : null;
+    return readers?.get(message.seq) ?? null;
+  };
+  /** Keys of messages that continue the previous one's author block (no header repeated). */
+  const grouped = useMemo(() => {
+    const keys = new Set<string>();
+    let previous: ChatMessage | null = null;
+    for (const row of rows) {
+      // Call entries, room event lines and separators stand alone: the message after one shows its author again.
+      if (row.type !== 'message' || row.message.call || row.message.event) {
+        previous = null;
+        continue;
+      }
+      const m = row.message;
+      if (previous && previous.author.id === m.author.id && Date.parse(m.createdAt) - Date.parse(previous.createdAt) < GROUP_MS) keys.add(row.key);
+      previous = m;
+    }
+    return keys;
+  }, [rows]);
+
+  const virtuoso = useRef<VirtuosoHandle>(null);
+  const [scroller, setScroller] = useState<HTMLElement | null>(null);
+  const scrollerEl = useRef<HTMLElement | null>(null);
+  const scrollerRef = useCallback((el: HTMLElement | Window | null) => {
+    scrollerEl.current = el instanceof HTMLElement ? el : null;
+    setScroller(scrollerEl.current);
+  }, []);
+
+  // Where to open: a permalink's message, else the unread divider (at the top of the view: when all that
+  // is unread fits, the list cannot scroll that far and rests at the bottom), else the newest message.
+  const [initial] = useState(() => {
+    const at = (key: string) => rows.findIndex((r) => r.key === key);
+    const target = openAt !== undefined ? at(`seq-${openAt}`) : -1;
+    if (target >= 0) return { index: target, align: 'center' as const, bottom: false };
+    const divider = at('unread-divider');
+    if (divider >= 0) return { index: divider, align: 'start' as const, bottom: false };
+    // All of the first page is unread: start at its top.
+    if (firstUnread !== null && rows.length > 0) return { index: 0, align: 'start' as const, bottom: false };
+    return { index: Math.max(0, rows.length - 1), align: 'end' as const, bottom: true };
+  });
+
+  /** I am at (or was left at) the bottom: new messages and growing rows keep me there. */
+  const pinned = useRef(initial.bottom);
+  const [atBottom, setAtBottom] = useState(initial.bottom);
+  const stick = useCallback(() => {
+    const el = scrollerEl.current;
+    if (el && pinned.current && !storeApi.getState().timeline.hasNewer) el.scrollTop = el.scrollHeight;
+  }, [storeApi]);
+
+  useEffect(() => {
+    if (!scroller) return;
+    const onScroll = () => {
+      const bottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < STICK_PX;
+      pinned.current = bottom;
+      setAtBottom(bottom);
+    };
+    onScroll();
+    scroller.addEventListener('scroll', onScroll, { passive: true });
+    // The viewport shrinking (composer grows, typing line, phone keyboard) must not uncover the bottom either.
+    const resize = new ResizeObserver(stick);
+    resize.observe(scroller);
+    return () => {
+      scroller.removeEventListener('scroll', onScroll);
+      resize.disconnect();
+    };
+  }, [scroller, stick]);
+
+  // I sent a message: show it, wherever I was.
+  const outgoingCount = timeline.outgoing.length;
+  const lastOutgoing = useRef(outgoingCount);
+  useLayoutEffect(() => {
+    if (outgoingCount > lastOutgoing.current && !timeline.hasNewer) {
+      pinned.current = true;
+      virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end' });
+    }
+    lastOutgoing.current = outgoingCount;
+  }, [outgoingCount, timeline.hasNewer]);
+
+  // Paging older waits until the opening position is reached: a page prepended before then shifts the
+  // index Virtuoso is still scrolling to, and the room opened mid-history.
+  const [settled, setSettled] = useState(false);
+  const onListHeight = useCallback(() => {
+    stick();
+    if (settled) return;
+    let frames = 2;
+    const wait = () => (frames-- > 0 ? requestAnimationFrame(wait) : setSettled(true));
+    requestAnimationFrame(wait);
+  }, [stick, settled]);
+  // Not enough history to scroll (or settled at the very top): fetch more so scrolling up can work.
+  useEffect(() => {
+    if (!scroller || !settled) return;
+    if ((scroller.scrollHeight <= scroller.clientHeight || scroller.scrollTop === 0) && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
+  }, [scroller, settled, rows, timeline.hasOlder, loadingOlder, olderError, loadOlder]);
+
+  // A jump (quote, search hit, permalink): bring the message into view once it is held.
+  const shownHighlight = useRef<number | null>(null);
+  useEffect(() => {
+    if (highlightSeq === null) {
+      shownHighlight.current = null;
+      return;
+    }
+    if (shownHighlight.current === highlightSeq) return;
+    const index = rows.findIndex((r) => r.key === `seq-${highlightSeq}`);
+    if (index < 0) return;
+    shownHighlight.current = highlightSeq;
+    pinned.current = false;
+    virtuoso.current?.scrollToIndex({ index, align: 'center' });
+  }, [highlightSeq, rows]);
+
+  // Read receipts: the highest seq on screen, reported while the window is focused and visible. Rows come
+  // and go as one scrolls, so a MutationObserver hands each mounted row to the IntersectionObserver.
+  useEffect(() => {
+    if (!scroller || typeof IntersectionObserver === 'undefined') return;
+    const onScreen = new Set<number>();
+    const report = () => {
+      if (onScreen.size === 0 || !isWindowActive()) return;
+      storeApi.getState().markSeen(Math.max(...onScreen));
+    };
+    const io = new IntersectionObserver(
+      (entries) => {
+        for (const entry of entries) {
+          const seq = Number((entry.target as HTMLElement).dataset.seq);
+          if (!Number.isFinite(seq)) continue;
+          // Mostly visible, or filling most of the view (a message taller than the view).
+          const seen =
+            entry.isIntersecting &&
+            (entry.intersectionRatio >= 0.5 || (entry.rootBounds !== null && entry.intersectionRect.height >= entry.rootBounds.height * 0.5));
+          if (seen) onScreen.add(seq);
+          else onScreen.delete(seq);
+        }
+        report();
+      },
+      { root: scroller, threshold: [0, 0.5, 1] },
+    );
+    const observeRows = () => {
+      // observe() on an element already observed is a no-op.
+      for (const row of scroller.querySelectorAll<HTMLElement>('li[data-seq]')) io.observe(row);
+    };
+    observeRows();
+    const mutations = new MutationObserver((records) => {
+      for (const record of records) {
+        for (const node of record.removedNodes) {
+          if (!(node instanceof HTMLElement)) continue;
+          for (const row of node.matches('li[data-seq]') ? [node] : node.querySelectorAll<HTMLElement>('li[data-seq]')) {
+            io.unobserve(row);
+            onScreen.delete(Number(row.dataset.seq));
+          }
+        }
+      }
+      observeRows();
+    });
+    mutations.observe(scroller, { childList: true, subtree: true });
+    const unsubscribe = subscribeWindowActive(report);
+    return () => {
+      unsubscribe();
+      mutations.disconnect();
+      io.disconnect();
+    };
+  }, [scroller, storeApi]);
+
+  // "Jump to unread": shown while the divider (or the first unread, not loaded yet) is above the view.
+  const [range, setRange] = useState<ListRange | null>(null);
+  const dividerIndex = rows.findIndex((r) => r.type === 'unread');
+  const unreadAbove =
+    firstUnread !== null &&
+    (dividerIndex < 0 ? (timeline.messages[0]?.seq ?? 0) > firstUnread : range !== null && firstItemIndex + dividerIndex < range.startIndex);
+  const jumpToUnread = () => {
+    if (dividerIndex >= 0) {
+      pinned.current = false;
+      virtuoso.current?.scrollToIndex({ index: dividerIndex, align: 'start' });
+    } else if (firstUnread !== null) {
+      void jumpTo(firstUnread);
+    }
+  };
+
+  // "Jump to newest, N new messages": what came in below while I was scrolled up.
+  const [awaySince, setAwaySince] = useState<number | null>(null);
+  const newestSeq = timeline.messages.at(-1)?.seq ?? 0;
+  if (!atBottom && awaySince === null) setAwaySince(newestSeq);
+  if (atBottom && awaySince !== null && !timeline.hasNewer) setAwaySince(null);
+  const newBelow = useMemo(
+    () =>
+      awaySince === null ? 0 : timeline.messages.filter((m) => m.seq > awaySince && m.author.id !== me.id && inMainTimeline(m)).length,
+    [awaySince, timeline.messages, me.id],
+  );
+  const showJumpToNewest = !atBottom || timeline.hasNewer;
+  const jumpToNewest = () => {
+    pinned.current = true;
+    if (timeline.hasNewer) void jumpToLatest();
+    else virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end' });
+  };
+
+  const context: ListContext = {
+    hasOlder: timeline.hasOlder,
+    loadingOlder,
+    olderError,
+    loadOlder: () => void loadOlder(),
+    empty: rows.length === 0,
+  };
+
+  return (
+    <div className="relative min-h-0 flex-1">
+      <Virtuoso<TimelineRow, ListContext>
+        ref={virtuoso}
+        scrollerRef={scrollerRef}
+        data-testid="message-scroller"
+        tabIndex={0}
+        aria-label="Messages"
+        // Virtuoso's own style makes the scroller `position: relative; height: 100%`: fill the box instead.
+        style={{ position: 'absolute', inset: 0, height: 'auto' }}
+        className="overscroll-contain focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-focus"
+        data={rows}
+        context={context}
+        components={components}
+        computeItemKey={rowKey}
+        firstItemIndex={firstItemIndex}
+        initialTopMostItemIndex={{ index: initial.index, align: initial.align }}
+        alignToBottom
+        // Rows above and below the view stay rendered, so short rooms are whole in the DOM and fast
+        // scrolling rarely shows blank space; still a bounded number however long the history.
+        increaseViewportBy={{ top: 800, bottom: 800 }}
+        followOutput={() => (pinned.current && !storeApi.getState().timeline.hasNewer ? 'auto' : false)}
+        totalListHeightChanged={onListHeight}
+        startReached={() => {
+          if (settled && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
+        }}
+        endReached={() => {
+          if (settled && timeline.hasNewer && !loadingNewer) void loadNewer();
+        }}
+        atTopStateChange={(top) => {
+          // Settling while already at the top (a short first page): startReached has fired and gone.
+          if (top && settled && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
+        }}
+        rangeChanged={setRange}
+        itemContent={(_index, row) => {
+          switch (row.type) {
+            case 'message':
+              return (
+                <MessageRow message={row.message} grouped={grouped.has(row.key)} receipt={receiptFor(row.message)} place="room" {...rowProps(row.message)} />
+              );
+            case 'system':
+              return <SystemRow line={row.line} />;
+            case 'outgoing':
+              return <OutgoingRow message={row.message} me={me.displayName} />;
+            case 'day':
+              return <DaySeparator label={row.label} iso={row.iso} />;
+            case 'unread':
+              return <UnreadDivider />;
+          }
+        }}
+      />
+      {unreadAbove ? (
+        <div className="pointer-events-none absolute inset-x-0 top-2 flex justify-center">
+          <button
+            type="button"
+            data-testid="jump-to-unread"
+            onClick={jumpToUnread}
+            className="pointer-events-auto inline-flex min-h-9 items-center gap-1.5 rounded-full border border-line bg-surface px-3 text-sm font-medium text-fg shadow-raised hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
+          >
+            <ArrowUpIcon aria-hidden="true" className="size-4 text-danger-fg" />
+            Jump to unread
+          </button>
+        </div>
+      ) : null}
+      {showJumpToNewest ? (
+        <div className="pointer-events-none absolute inset-x-0 bottom-3 flex items-center justify-end gap-2 px-3 sm:px-4">
+          {loadingNewer ? <span className="rounded-control bg-surface px-2 text-sm text-fg-muted shadow-raised">Loading newer messages…</span> : null}
+          <button
+            type="button"
+            data-testid="scroll-to-bottom"
+            aria-label={newBelow > 0 ? `Jump to newest, ${newBelow} new message${newBelow === 1 ? '' : 's'}` : 'Jump to newest'}
+            onClick={jumpToNewest}
+            className="pointer-events-auto inline-flex min-h-touch items-center gap-1.5 rounded-full bg-accent px-4 text-sm font-medium text-white shadow-raised hover:bg-accent-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-2"
+          >
+            <ArrowDownIcon aria-hidden="true" className="size-4" />
+            {newBelow > 0 ? `${newBelow} new` : 'Newest'}
+          </button>
+        </div>
+      ) : null}
+      <LiveAnnouncer messages={timeline.messages} meId={me.id} live={!timeline.hasNewer} />
+    </div>
+  );
+}
