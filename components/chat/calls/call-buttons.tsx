@@ -105,7 +105,7 @@ function InvitePicker({ kind, others, disabled }: { kind: CallKind; others: Room
         </button>
       </Popover.Trigger>
       <Popover.Portal>
-        <Popover.Content align="end" sideOffset={4} collisionPadding={8} className="z-50 w-72 max-w-[calc(100vw-1rem)] rounded-lg border border-line bg-surface p-3 shadow-lg">
+        <Popover.Content aria-labelledby={`${ids}-title`} align="end" sideOffset={4} collisionPadding={8} className="z-50 w-72 max-w-[calc(100vw-1rem)] rounded-lg border border-line bg-surface p-3 shadow-lg">
           <form
             aria-labelledby={`${ids}-title`}
             onSubmit={(event) => {

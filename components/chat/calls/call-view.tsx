@@ -352,7 +352,7 @@ function DevicesMenu({ kind }: { kind: CallInfo['kind'] }) {
         </button>
       </Popover.Trigger>
       <Popover.Portal>
-        <Popover.Content side="top" sideOffset={8} collisionPadding={8} className="z-50 w-72 max-w-[calc(100vw-1rem)] rounded-lg bg-white p-3 text-slate-900 shadow-xl">
+        <Popover.Content aria-label="Microphone and camera" side="top" sideOffset={8} collisionPadding={8} className="z-50 w-72 max-w-[calc(100vw-1rem)] rounded-lg bg-white p-3 text-slate-900 shadow-xl">
           <label htmlFor={`${ids}-mic`} className="block text-sm font-medium">
             Microphone
           </label>

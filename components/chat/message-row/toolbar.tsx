@@ -152,7 +152,7 @@ export function Toolbar({ message, mine, canDelete, place, menuOpen, onMenuOpenC
             <ToolButton label="Add reaction" testId="react-button" icon={FaceSmileIcon} {...rove()} />
           </Popover.Trigger>
           <Popover.Portal>
-            <Popover.Content align="end" sideOffset={4} collisionPadding={8} className="z-50 rounded-card shadow-overlay">
+            <Popover.Content aria-label="Choose a reaction" align="end" sideOffset={4} collisionPadding={8} className="z-50 rounded-card shadow-overlay">
               <EmojiPicker onSelect={react} onClose={() => setPickerOpen(false)} label="Choose a reaction" />
             </Popover.Content>
           </Popover.Portal>
