@@ -92,7 +92,9 @@ test('tab title names the room with the unread count; the favicon shows a dot; A
   const s = stamp();
   const { alice, bob, rooms } = await aliceAndBob(browser, [`nav a ${s}`, `nav b ${s}`, `nav c ${s}`]);
   const [a, b, c] = rooms as [CreatedRoom, CreatedRoom, CreatedRoom];
-  const favicon = bob.page.locator('link[rel="icon"]');
+  // Next renders an ICO and an SVG icon link: the SVG is the one that says "unread" (the ICO shows it too then).
+  const favicon = bob.page.locator('link[rel="icon"][type="image/svg+xml"]');
+  const iconHrefs = () => bob.page.locator('link[rel="icon"]').evaluateAll((links) => [...new Set(links.map((l) => l.getAttribute('href')))].sort());
 
   await openRoom(bob.page, a.id);
   await expect(bob.page).toHaveTitle(`${a.name} · Parley`);
@@ -102,6 +104,7 @@ test('tab title names the room with the unread count; the favicon shows a dot; A
   await sendMessage(alice.page, 'news in c');
   await expect(bob.page).toHaveTitle(`(1) ${a.name} · Parley`);
   await expect(favicon).toHaveAttribute('href', '/favicon-unread.svg');
+  await expect.poll(iconHrefs).toEqual(['/favicon-unread.svg']);
 
   // Alt+↓ from the composer: the next room, focus in its composer.
   await composer(bob.page).focus();
@@ -119,6 +122,7 @@ test('tab title names the room with the unread count; the favicon shows a dot; A
   await expect(composer(bob.page)).toBeFocused();
   await expect(bob.page).toHaveTitle(`${c.name} · Parley`);
   await expect(favicon).toHaveAttribute('href', '/favicon.svg');
+  await expect.poll(iconHrefs).toEqual(['/favicon.ico', '/favicon.svg']);
 });
 
 test('keyboard: opening a room from the sidebar focuses its composer; Escape closes the thread and returns focus', async ({ browser }) => {

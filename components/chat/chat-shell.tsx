@@ -42,12 +42,14 @@ function useUnreadTitle(store: RoomsStore): void {
   // The room on screen is being read while the window is active: do not count it (no flicker).
   const total = useStore(store, (s) => totalUnread(s.mine, windowActive ? activeId : undefined));
   useEffect(() => {
-    const icon = faviconFor(total);
     const apply = () => {
       const next = titleWithUnread(document.title, total);
       if (next !== document.title) document.title = next;
-      // Next renders the <link rel="icon"> from metadata and may render it again on navigation.
+      // Next renders the <link rel="icon">s from metadata (ICO and SVG) and may render them again on navigation.
+      // Unread: every one shows the dotted SVG (browsers pick among them as they like); otherwise each its own.
       for (const link of document.querySelectorAll<HTMLLinkElement>('link[rel="icon"]')) {
+        link.dataset.ownHref ??= link.getAttribute('href') ?? '';
+        const icon = total > 0 ? faviconFor(total) : link.dataset.ownHref;
         if (link.getAttribute('href') !== icon) link.setAttribute('href', icon);
       }
     };
