@@ -10,7 +10,7 @@ import * as Dialog from '@radix-ui/react-dialog';
 import dynamic from 'next/dynamic';
 import { useState } from 'react';
 import { roomPowers } from '@/lib/community/permissions';
-import { hasRole } from '@/lib/schemas/room';
+import { hasRole } from '@/lib/schemas/limits';
 import { useRoom } from '../room-context';
 import { Tabs, type TabItem } from './tabs';
 
