@@ -14,6 +14,15 @@ import { isAllowedText, textRuleMessages, type TextKind } from './text-rules';
 // The rule itself lives zod-free in ./text-rules (the composer checks a message before sending it).
 export { isAllowedText, type TextKind } from './text-rules';
 
+/*
+ * In the browser, zod compiles object parsers with `new Function` when it may, and probes whether it may by
+ * calling it once: under our CSP (no 'unsafe-eval', lib/security-headers.ts) that probe is blocked and
+ * reported as a violation even though zod catches it. `jitless` skips the probe and the compiling. Set here,
+ * where every schema module passes (they all use plainText) before any parse, rather than in
+ * instrumentation-client.ts, which would put zod on every page whether it validates anything or not.
+ */
+if (typeof window !== 'undefined') z.config({ jitless: true });
+
 /** Which rule a schema carries; read by the schema walker test. */
 export const textRules = z.registry<{ kind: TextKind }>();
 
