@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * The colour theme: "system" (the default) follows the OS; "light" and "dark" pin one. Kept in a cookie rather than
  * localStorage so the server renders <html data-theme> with the page and the first paint is already right (no flash,
@@ -8,12 +6,10 @@ import { z } from 'zod';
 export const THEMES = ['system', 'light', 'dark'] as const;
 export type Theme = (typeof THEMES)[number];
 export const THEME_COOKIE = 'parley-theme';
-const themeSchema = z.enum(THEMES);
 
-/** The theme a cookie value names, or "system" for anything else (absent, stale, tampered with). */
+/** The theme a cookie value names, or "system" for anything else (absent, stale, tampered with). No zod: every page loads this. */
 export function parseTheme(value: string | undefined): Theme {
-  const parsed = themeSchema.safeParse(value);
-  return parsed.success ? parsed.data : 'system';
+  return THEMES.find((theme) => theme === value) ?? 'system';
 }
 
 /** Browser only: applies a theme at once and remembers it for a year. */

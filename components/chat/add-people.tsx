@@ -10,7 +10,7 @@ import { useMemo, useState } from 'react';
 import { ApiError } from '@/lib/api-client';
 import { membersApi } from '@/lib/community/api';
 import { listNames } from '@/lib/community/describe';
-import { ADD_MEMBERS_MAX, GROUP_MAX_MEMBERS } from '@/lib/schemas/moderation';
+import { ADD_MEMBERS_MAX, GROUP_MAX_MEMBERS } from '@/lib/schemas/limits';
 import type { PublicUser } from '@/lib/schemas/user';
 import { PeoplePicker } from './people-picker';
 import { useRoom } from './room-context';

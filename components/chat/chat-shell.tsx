@@ -4,7 +4,6 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { roomsApi } from '@/lib/api-client';
 import { createAwayMonitor } from '@/lib/realtime/away';
-import { openCallEngine } from '@/lib/calls/engine';
 import { ackDelivery, acquireRealtime, callRequests, reportTabStatus, watchPresence } from '@/lib/realtime/client';
 import type { ServerToClientEvents } from '@/lib/realtime/events';
 import type { RoomList } from '@/lib/schemas/room';
@@ -14,9 +13,8 @@ import { createPresenceStore } from '@/lib/stores/presence-store';
 import { createRoomsStore, type RoomsStore } from '@/lib/stores/rooms-store';
 import { adjacentRoomId, sidebarOrder } from '@/lib/stores/room-list';
 import { attentionCount, faviconFor, titleWithUnread, totalUnread, unreadCount } from '@/lib/stores/unread';
-import { SearchDialog } from '../search/search-dialog';
-import { CallLayer } from './calls/call-layer';
-import { CallBar } from './calls/call-view';
+import { SearchHost } from '../search/search-host';
+import { CallBar, CallLayer } from './calls/call-layer';
 import { CallsContext } from './calls/calls-context';
 import { ConnectionBanner } from './connection-banner';
 import { useNotificationPermission } from './notification-permission';
@@ -94,7 +92,12 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
   const [presence] = useState(() => createPresenceStore());
   useEffect(() => () => presence.getState().dispose(), [presence]);
   const [calls] = useState(() =>
-    createCallsStore({ meId: userId, openEngine: openCallEngine, beacon: (url, body) => navigator.sendBeacon(url, body) }),
+    createCallsStore({
+      meId: userId,
+      // The WebRTC engine is fetched when a call starts or is answered, not with the page.
+      openEngine: (options) => import('@/lib/calls/engine').then((m) => m.openCallEngine(options)),
+      beacon: (url, body) => navigator.sendBeacon(url, body),
+    }),
   );
   useEffect(() => () => calls.binding.dispose(), [calls]);
   const notifications = useMessageNotifications(store, userId);
@@ -186,7 +189,7 @@ export function ChatShell({ userId, initialRooms, children }: { userId: string; 
               {children}
             </main>
           </div>
-          <SearchDialog />
+          <SearchHost />
           <CallLayer />
         </CallsContext.Provider>
       </PresenceContext.Provider>

@@ -13,8 +13,9 @@ import {
   type ReactNode,
 } from 'react';
 import { insertMention, matchMentions, mentionQueryAt, optionName, type MentionOption } from '@/lib/mentions/autocomplete';
-import { MAX_ATTACHMENTS_PER_MESSAGE, type Attachment } from '@/lib/schemas/attachment';
-import { MESSAGE_MAX_CHARS, charCount } from '@/lib/schemas/message';
+import { MAX_ATTACHMENTS_PER_MESSAGE } from '@/lib/schemas/limits';
+import type { Attachment } from '@/lib/schemas/attachment';
+import { MESSAGE_MAX_CHARS, charCount } from '@/lib/schemas/limits';
 import type { PublicUser } from '@/lib/schemas/user';
 import { UploadTray } from './attachments/upload-tray';
 import { filesFromTransfer, uploadsStore, useTray } from './attachments/uploads';

@@ -3,7 +3,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { ApiError, directApi } from '@/lib/api-client';
 import { groupsApi } from '@/lib/community/api';
-import { GROUP_MAX_MEMBERS, GROUP_MIN_MEMBERS } from '@/lib/schemas/moderation';
+import { GROUP_MAX_MEMBERS, GROUP_MIN_MEMBERS } from '@/lib/schemas/limits';
 import type { RoomSummary } from '@/lib/schemas/room';
 import type { PublicUser } from '@/lib/schemas/user';
 import { PeoplePicker } from './people-picker';

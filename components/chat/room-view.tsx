@@ -1,4 +1,5 @@
 'use client';
+import dynamic from 'next/dynamic';
 import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useStore } from 'zustand';
 import { roomsApi } from '@/lib/api-client';
@@ -8,7 +9,8 @@ import { ackDelivery, openRoom } from '@/lib/realtime/client';
 import type { HistoryPage } from '@/lib/schemas/message';
 import { isMutedNow } from '@/lib/community/permissions';
 import { formatUntil } from '@/lib/community/describe';
-import { hasRole, isConversation, type RoomMember, type RoomSummary } from '@/lib/schemas/room';
+import { hasRole, isConversation } from '@/lib/schemas/limits';
+import type { RoomMember, RoomSummary } from '@/lib/schemas/room';
 import type { PublicUser } from '@/lib/schemas/user';
 import { roomTitle } from '@/lib/stores/room-list';
 import { createRoomStore, type RoomStore } from '@/lib/stores/room-store';
@@ -25,9 +27,11 @@ import { RoomContext } from './room-context';
 import { RoomHeader } from './room-header';
 import { RoomStatusNotice } from './room-status-notice';
 import { useRooms, useRoomsStore } from './rooms-context';
-import { ThreadPanel } from './thread-panel';
 import { TypingIndicator } from './typing-indicator';
 import { PHONE_QUERY, useUiStore } from './ui-store';
+
+// A thread opens on demand (a click, a permalink to a reply): its panel is fetched then.
+const ThreadPanel = dynamic(() => import('./thread-panel').then((m) => m.ThreadPanel), { ssr: false });
 
 interface RoomViewProps {
   me: PublicUser;
@@ -85,6 +89,7 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
   // The sidebar follows what the room knows: I am in it (joined on the way in), its member count.
   const liveRoom = useStore(store, (s) => s.room);
   const status = useStore(store, (s) => s.status);
+  const threadOpen = useStore(store, (s) => s.thread !== null);
   useEffect(() => {
     if (status === 'live') roomsStore.getState().upsert(liveRoom);
   }, [liveRoom, status, roomsStore]);
@@ -191,7 +196,7 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
             </>
           )}
         </section>
-        <ThreadPanel />
+        {threadOpen ? <ThreadPanel /> : null}
         {/* Removed from the room: who is in it is no longer theirs to see. */}
         {status === 'removed' ? null : <MemberList open={membersOpen} onClose={() => setMembersOpen(false)} />}
       </div>

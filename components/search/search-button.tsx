@@ -2,6 +2,7 @@
 import { MagnifyingGlassIcon } from '@heroicons/react/20/solid';
 import { useSyncExternalStore } from 'react';
 import { useSearchUi } from '@/lib/stores/search';
+import { preloadSearch } from './search-host';
 
 const noSubscription = () => () => undefined;
 /** Apple keyboards say ⌘ where others say Ctrl (known in the browser only: the server renders "Ctrl"). */
@@ -23,6 +24,9 @@ export function SearchButton() {
       type="button"
       data-testid="search-button"
       onClick={openSearch}
+      // Fetch the dialog's code as the pointer or focus arrives, so the click opens it at once.
+      onPointerEnter={preloadSearch}
+      onFocus={preloadSearch}
       aria-haspopup="dialog"
       aria-keyshortcuts={apple ? 'Meta+K' : 'Control+K'}
       className="flex shrink-0 items-center gap-2 rounded-md p-1.5 text-fg-muted outline-none hover:bg-surface-sunken focus-visible:ring-2 focus-visible:ring-focus sm:w-64 sm:min-w-0 sm:shrink sm:border sm:border-line-strong sm:bg-surface-muted sm:px-2.5 sm:py-1 sm:text-sm lg:w-80"

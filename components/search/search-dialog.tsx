@@ -60,27 +60,12 @@ function useSecondsUntil(until: number | null): number {
 /**
  * The search dialog: messages in every room and conversation I am in (or also public rooms I have not
  * joined), plus my rooms, people and rooms to join by name. Ctrl/Cmd+K opens it from anywhere in the
- * chat app; ↑/↓ move through everything found, Enter opens, Esc closes and focus goes back where it was.
+ * chat app (components/search/search-host.tsx, which loads this on first use); ↑/↓ move through everything
+ * found, Enter opens, Esc closes and focus goes back where it was.
  */
 export function SearchDialog() {
   const open = useSearchUi((s) => s.open);
   const setOpen = useSearchUi((s) => s.setOpen);
-
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key.toLowerCase() !== 'k' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
-      event.preventDefault(); // the browser's own Ctrl+K (its address bar search)
-      if (useSearchUi.getState().open) {
-        const input = document.querySelector<HTMLInputElement>('[data-testid="search-input"]');
-        input?.focus();
-        input?.select();
-      } else {
-        useSearchUi.getState().openSearch();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
 
   return (
     <Dialog.Root open={open} onOpenChange={setOpen}>

@@ -2,7 +2,8 @@
  * What the viewer may do in a room, read from docs/protocol.md §4.13's table. The server checks every rule;
  * the UI only hides what the table says the viewer cannot do, so both read the same table.
  */
-import { hasRole, isConversation, roleRank, type MemberRole, type RoomKind } from '../schemas/room';
+import { hasRole, isConversation, roleRank } from '../schemas/limits';
+import type { MemberRole, RoomKind } from '../schemas/room';
 
 export interface RoomPowers {
   /** Name, description, topic, visibility, password, @room policy. */

@@ -2,10 +2,11 @@
  * How files look to people, pure (browser and server): sizes, durations, one-line summaries where a
  * message is previewed as text, preview boxes sized before an image loads, and voice waveforms.
  */
-import { WAVEFORM_MAX_BARS, type Attachment, type AttachmentKind } from '../schemas/attachment';
+import { WAVEFORM_MAX_BARS } from '../schemas/limits';
+import type { Attachment, AttachmentKind } from '../schemas/attachment';
 
 /** One way to write sizes, shared with the server's messages ("Files can be at most 25 MB."). */
-export { formatBytes } from '../schemas/attachment';
+export { formatBytes } from '../schemas/limits';
 
 /** "0:07", "12:34", "1:02:03" from milliseconds (whole seconds, rounded down). */
 export function formatDuration(ms: number): string {

@@ -9,7 +9,8 @@ import type { RoomActivity } from '../realtime/events';
 import type { CallEntry } from '../schemas/call';
 import type { ChatMessage } from '../schemas/message';
 import { describeRoomEvent } from '../community/describe';
-import { isConversation, type NotifyLevel, type RoomSummary } from '../schemas/room';
+import { isConversation } from '../schemas/limits';
+import type { NotifyLevel, RoomSummary } from '../schemas/room';
 import { mentionsMe } from '../stores/mentions';
 import { roomTitle } from '../stores/room-list';
 

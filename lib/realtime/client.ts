@@ -8,7 +8,7 @@ import { create } from 'zustand';
 import type { Ack, ErrorCode } from '../errors';
 import { createForwardThrottle, type ForwardThrottle } from './forward-throttle';
 import type { ChatMessage, SendMessageInput } from '../schemas/message';
-import { roomNamespace } from '../schemas/room';
+import { roomNamespace } from '../schemas/limits';
 import type { PresenceInfo } from '../schemas/user';
 import type {
   ClientToServerEvents,

@@ -4,16 +4,13 @@
  * file and, for a voice message, describes its sound (duration, waveform) for display only.
  */
 import { z } from 'zod';
+import { MAX_ATTACHMENTS_PER_MESSAGE, VOICE_MAX_DURATION_MS, WAVEFORM_MAX_BARS } from './limits';
 import { plainText } from './text';
 
-/** Files one message may carry. */
-export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
 /** Longest stored file name, in UTF-8 bytes (common file systems' limit). */
 export const FILE_NAME_MAX_BYTES = 255;
-/** Bars in a voice message's waveform. */
-export const WAVEFORM_MAX_BARS = 128;
-/** Longest voice message a client may describe (the file's own size limit applies too). */
-export const VOICE_MAX_DURATION_MS = 60 * 60 * 1000;
+// Defined zod-free in ./limits (the browser imports them from there).
+export { formatBytes, MAX_ATTACHMENTS_PER_MESSAGE, VOICE_MAX_DURATION_MS, WAVEFORM_MAX_BARS } from './limits';
 
 export const ATTACHMENT_KINDS = ['image', 'video', 'audio', 'file'] as const;
 export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
@@ -176,17 +173,4 @@ export interface UploadLimits {
   maxFilesPerMessage: number;
   quotaBytes: number;
   usedBytes: number;
-}
-
-/** "25 MB", "1.5 GB": sizes in messages, in the binary units the limits are set in (25 MB = 25 × 1024² bytes). */
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const shown = unit === 0 ? String(value) : value >= 10 ? value.toFixed(0) : value.toFixed(1).replace(/\.0$/, '');
-  return `${shown} ${units[unit]}`;
 }

@@ -4,14 +4,13 @@
  * and ICE candidates between the participants' tabs, and keeps the call's state (lib/calls/state.ts).
  */
 import { z } from 'zod';
+import { CALL_MAX_PARTICIPANTS } from './limits';
 import type { PublicUser } from './user';
 import { roomIdSchema } from './room';
 import { plainText } from './text';
 
-/** People in one call, the caller included (full mesh: every pair has its own connection). */
-export const CALL_MAX_PARTICIPANTS = 4;
-/** How long a call rings before the people who did not answer have missed it. */
-export const CALL_RING_MS = 30_000;
+// Defined zod-free in ./limits (the browser imports them from there).
+export { CALL_MAX_PARTICIPANTS, CALL_RING_MS } from './limits';
 /** How long a participant whose tab lost its connection keeps their place (to resume from a new connection). */
 export const CALL_RECONNECT_GRACE_MS = 10_000;
 

@@ -5,20 +5,10 @@ import type { RoomEvent } from './room-event';
 import { attachmentIdsSchema, type Attachment } from './attachment';
 import { plainText } from './text';
 import type { PublicUser } from './user';
+import { charCount, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, MESSAGE_MAX_CHARS } from './limits';
 
-export const MESSAGE_MAX_CHARS = 2000;
-/** History page size bounds. */
-export const HISTORY_DEFAULT_LIMIT = 50;
-export const HISTORY_MAX_LIMIT = 100;
-/** At most this many messages are replayed on reconnect; beyond it the client reloads the latest page. */
-export const REPLAY_LIMIT = 500;
-
-/** Characters as people count them (code points), not UTF-16 units. */
-export function charCount(text: string): number {
-  let n = 0;
-  for (const _ of text) n += 1;
-  return n;
-}
+// Defined zod-free in ./limits (the browser imports them from there).
+export { charCount, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, MESSAGE_MAX_CHARS, REPLAY_LIMIT } from './limits';
 
 export const messageBodySchema = plainText(
   z

@@ -3,6 +3,7 @@
  * archiving, invitation links, group conversations. Shared by route handlers and forms.
  */
 import { z } from 'zod';
+import { ADD_MEMBERS_MAX, GROUP_MAX_MEMBERS, GROUP_MIN_MEMBERS } from './limits';
 import { plainText } from './text';
 import type { PublicUser } from './user';
 
@@ -37,8 +38,8 @@ export const muteSchema = z.strictObject({
 export const kickSchema = z.strictObject({ reason: moderationReasonSchema });
 export const banSchema = z.strictObject({ reason: moderationReasonSchema });
 
-/** Most people one request adds. */
-export const ADD_MEMBERS_MAX = 20;
+// Defined zod-free in ./limits (the browser imports them from there).
+export { ADD_MEMBERS_MAX, GROUP_MAX_MEMBERS, GROUP_MIN_MEMBERS } from './limits';
 
 /** POST /api/rooms/:roomId/members: add people directly (no password, no link). */
 export const addMembersSchema = z.strictObject({
@@ -52,9 +53,6 @@ export const addMembersSchema = z.strictObject({
 /** POST /api/rooms/:roomId/transfer */
 export const transferSchema = z.strictObject({ userId });
 
-/** Group conversations: 3 to 9 people, the starter included. */
-export const GROUP_MIN_MEMBERS = 3;
-export const GROUP_MAX_MEMBERS = 9;
 
 /** POST /api/groups: the starter plus 2 to 8 others. */
 export const startGroupSchema = z.strictObject({

@@ -1,5 +1,6 @@
 /** Room rules and wire shapes, shared by route handlers, socket handlers and forms. */
 import { z } from 'zod';
+import type { MemberRole, RoomKind } from './limits';
 import { plainText } from './text';
 import type { PublicUser } from './user';
 
@@ -9,9 +10,6 @@ export const roomIdSchema = plainText(z.string().regex(ROOM_ID_PATTERN, 'Not a r
 
 /** The Socket.IO namespace of a room. */
 export const ROOM_NAMESPACE_PATTERN = /^\/r\/([A-Za-z0-9]{10})$/;
-export function roomNamespace(roomId: string): string {
-  return `/r/${roomId}`;
-}
 
 export const roomNameSchema = plainText(
   z
@@ -62,24 +60,8 @@ export const joinRoomSchema = z.strictObject({
   password: plainText(z.string().max(200), { label: 'Room password' }).optional(),
 });
 
-export type RoomKind = 'public' | 'private' | 'direct' | 'group';
-/** Conversations (direct and group) have no name and no owner powers, and are private to their members. */
-export function isConversation(kind: RoomKind): kind is 'direct' | 'group' {
-  return kind === 'direct' || kind === 'group';
-}
-
-/** Highest first (docs/protocol.md §4.13). Nobody acts on someone of an equal or higher role. */
-export const MEMBER_ROLES = ['owner', 'admin', 'moderator', 'member'] as const;
-export type MemberRole = (typeof MEMBER_ROLES)[number];
-const ROLE_RANK: Record<MemberRole, number> = { owner: 4, admin: 3, moderator: 2, member: 1 };
-/** How a role compares: rank(owner) > rank(admin) > rank(moderator) > rank(member). */
-export function roleRank(role: MemberRole | null): number {
-  return role ? ROLE_RANK[role] : 0;
-}
-/** Whether `role` is at least `least`. */
-export function hasRole(role: MemberRole | null, least: MemberRole): boolean {
-  return roleRank(role) >= ROLE_RANK[least];
-}
+// Defined zod-free in ./limits (the browser imports them from there).
+export { hasRole, isConversation, MEMBER_ROLES, roleRank, roomNamespace, type MemberRole, type RoomKind } from './limits';
 
 export const roomTopicSchema = plainText(z.string().trim().max(250, 'Topic must be at most 250 characters.'), { label: 'Topic' });
 

@@ -9,28 +9,22 @@
  * lib/schemas/schemas.test.ts walks every exported schema and fails on a string that does not.
  */
 import { z } from 'zod';
+import { isAllowedText, textRuleMessages, type TextKind } from './text-rules';
 
-export type TextKind = 'single-line' | 'multi-line' | 'name';
+// The rule itself lives zod-free in ./text-rules (the composer checks a message before sending it).
+export { isAllowedText, type TextKind } from './text-rules';
+
+/*
+ * In the browser, zod compiles object parsers with `new Function` when it may, and probes whether it may by
+ * calling it once: under our CSP (no 'unsafe-eval', lib/security-headers.ts) that probe is blocked and
+ * reported as a violation even though zod catches it. `jitless` skips the probe and the compiling. Set here,
+ * where every schema module passes (they all use plainText) before any parse, rather than in
+ * instrumentation-client.ts, which would put zod on every page whether it validates anything or not.
+ */
+if (typeof window !== 'undefined') z.config({ jitless: true });
 
 /** Which rule a schema carries; read by the schema walker test. */
 export const textRules = z.registry<{ kind: TextKind }>();
-
-// C0 and C1 control characters, DEL; multi-line text keeps \t \n \r.
-const SINGLE_LINE_FORBIDDEN = /\p{Cc}/u;
-const MULTI_LINE_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
-const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
-
-export function isAllowedText(text: string, kind: TextKind): boolean {
-  if (kind === 'multi-line') return !MULTI_LINE_FORBIDDEN.test(text);
-  if (kind === 'name') return !SINGLE_LINE_FORBIDDEN.test(text) && !BIDI_CONTROLS.test(text);
-  return !SINGLE_LINE_FORBIDDEN.test(text);
-}
-
-const messages: Record<TextKind, (label: string) => string> = {
-  'single-line': (label) => `${label} cannot contain control characters.`,
-  'multi-line': (label) => `${label} cannot contain control characters other than line breaks and tabs.`,
-  name: (label) => `${label} cannot contain control characters or direction overrides.`,
-};
 
 /**
  * Adds the text rule to a string schema (call it after trim/min/max, as the last string step).
@@ -38,7 +32,7 @@ const messages: Record<TextKind, (label: string) => string> = {
  */
 export function plainText<S extends z.ZodString>(schema: S, options: { kind?: TextKind; label?: string } = {}): S {
   const kind = options.kind ?? 'single-line';
-  const ruled = schema.refine((value) => isAllowedText(value, kind), messages[kind](options.label ?? 'The text')) as S;
+  const ruled = schema.refine((value) => isAllowedText(value, kind), textRuleMessages[kind](options.label ?? 'The text')) as S;
   textRules.add(ruled, { kind });
   return ruled;
 }

@@ -1,5 +1,6 @@
 /** Account rules, shared by the register/login forms (inline errors), route handlers and next-auth. */
 import { z } from 'zod';
+import { PRESENCE_WATCH_LIMIT } from './limits';
 import { inviteTokenSchema } from './moderation';
 import { plainText } from './text';
 
@@ -126,8 +127,8 @@ export const presenceSetSchema = z.strictObject({
   status: z.enum(['online', 'away']),
 });
 
-/** How many users one socket may watch at once (a sidebar plus a large room's member list). */
-export const PRESENCE_WATCH_LIMIT = 500;
+// Defined zod-free in ./limits (the browser imports it from there).
+export { PRESENCE_WATCH_LIMIT } from './limits';
 
 export const presenceWatchSchema = z.strictObject({
   userIds: z.array(z.uuid().toLowerCase()).max(PRESENCE_WATCH_LIMIT, `Watch at most ${PRESENCE_WATCH_LIMIT} users.`),

@@ -15,17 +15,8 @@ import { callOutcomeText } from '../calls/describe';
 import type { Ack } from '../errors';
 import type { CallEngine, EngineOptions, EngineSnapshot } from '../calls/engine';
 import type { CallRequests } from '../realtime/client';
-import {
-  CALL_MAX_PARTICIPANTS,
-  CALL_RING_MS,
-  type CallInfo,
-  type CallJoined,
-  type CallKind,
-  type CallMedia,
-  type CallParticipant,
-  type IceServer,
-  type RelayedSignal,
-} from '../schemas/call';
+import { CALL_MAX_PARTICIPANTS, CALL_RING_MS } from '../schemas/limits';
+import type { CallInfo, CallJoined, CallKind, CallMedia, CallParticipant, IceServer, RelayedSignal } from '../schemas/call';
 
 /**
  * - starting: opening the microphone/camera, or waiting for the server's answer

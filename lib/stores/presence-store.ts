@@ -4,7 +4,8 @@
  * watched (≤ PRESENCE_WATCH_LIMIT), and `presence:changed` keeps it current.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { PRESENCE_WATCH_LIMIT, type PresenceInfo } from '../schemas/user';
+import { PRESENCE_WATCH_LIMIT } from '../schemas/limits';
+import type { PresenceInfo } from '../schemas/user';
 
 export interface PresenceState {
   byId: Readonly<Record<string, PresenceInfo>>;

@@ -1,6 +1,7 @@
 /** Sidebar list operations, pure: the rooms store applies them to initial server data and main-namespace events. */
 import { groupName } from '../community/describe';
-import { isConversation, type RoomList, type RoomSettings, type RoomSummary } from '../schemas/room';
+import { isConversation } from '../schemas/limits';
+import type { RoomList, RoomSettings, RoomSummary } from '../schemas/room';
 
 /**
  * What to call a room: its name; for a direct conversation the other person's; for a group its other

@@ -8,15 +8,8 @@ import type { ErrorBody, ErrorCode } from '../errors';
 import type { ChangeEvent, ChangePayload, RoomConnection, RoomConnectionOptions } from '../realtime/client';
 import type { RoomReady, ThreadRead } from '../realtime/events';
 import type { Attachment } from '../schemas/attachment';
-import {
-  HISTORY_DEFAULT_LIMIT,
-  HISTORY_MAX_LIMIT,
-  captionSchema,
-  messageBodySchema,
-  type ChatMessage,
-  type HistoryPage,
-  type MessageReplay,
-} from '../schemas/message';
+import { checkMessageBody, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT } from '../schemas/limits';
+import type { ChatMessage, HistoryPage, MessageReplay } from '../schemas/message';
 import type { RoomMember, RoomSettings, RoomSummary } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
 import { uuidv4 } from '../uuid';
@@ -291,10 +284,10 @@ export function createRoomStore(
     async edit(seq, body) {
       const held = findMessage(seq);
       // A message with files may lose its caption; one without must keep some text.
-      const parsed = (held && held.attachments.length > 0 ? captionSchema : messageBodySchema).safeParse(body);
-      if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? 'The message is invalid.' };
-      if (held && held.body === parsed.data) return { ok: true };
-      return change('message:edit', { seq, clientId: uuid(), body: parsed.data });
+      const checked = checkMessageBody(body, { caption: Boolean(held && held.attachments.length > 0) });
+      if (!checked.ok) return { ok: false, message: checked.message };
+      if (held && held.body === checked.body) return { ok: true };
+      return change('message:edit', { seq, clientId: uuid(), body: checked.body });
     },
 
     async remove(seq) {
@@ -555,14 +548,14 @@ export function createRoomStore(
     reply: { threadRootSeq?: number; alsoInRoom?: boolean; replyToSeq?: number },
   ): string | null {
     if (store.getState().status !== 'live') return 'This room is no longer available.';
-    const parsed = (attachments.length > 0 ? captionSchema : messageBodySchema).safeParse(body);
-    if (!parsed.success) return parsed.error.issues[0]?.message ?? 'The message is invalid.';
+    const checked = checkMessageBody(body, { caption: attachments.length > 0 });
+    if (!checked.ok) return checked.message;
     const clientId = uuid();
     stopTyping();
     setTimeline(
       addOutgoing(store.getState().timeline, {
         clientId,
-        body: parsed.data,
+        body: checked.body,
         ...(attachments.length > 0 ? { attachments } : {}),
         createdAt: now().toISOString(),
         ...reply,

@@ -8,7 +8,8 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { ApiError } from '../api-client';
 import { formatBytes, guessKind } from '../files/display';
 import type { UploadHandle, UploadRequest, VoiceDescription } from '../files/upload-client';
-import { MAX_ATTACHMENTS_PER_MESSAGE, type Attachment, type AttachmentKind, type UploadLimits } from '../schemas/attachment';
+import { MAX_ATTACHMENTS_PER_MESSAGE } from '../schemas/limits';
+import type { Attachment, AttachmentKind, UploadLimits } from '../schemas/attachment';
 import { uuidv4 } from '../uuid';
 
 /**

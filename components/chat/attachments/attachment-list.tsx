@@ -1,11 +1,14 @@
 'use client';
+import dynamic from 'next/dynamic';
 import { memo, useState } from 'react';
 import { formatBytes } from '@/lib/files/display';
 import type { Attachment } from '@/lib/schemas/attachment';
 import { AudioPlayer } from './audio-player';
 import { DownloadButton, FileChip } from './file-chip';
 import { ImageGrid } from './image-grid';
-import { Lightbox } from './lightbox';
+
+// Fetched when an image is opened, not with every room that shows one.
+const Lightbox = dynamic(() => import('./lightbox').then((m) => m.Lightbox), { ssr: false });
 
 function VideoPlayer({ attachment }: { attachment: Attachment }) {
   return (
@@ -44,7 +47,7 @@ export const AttachmentList = memo(function AttachmentList({ attachments, captio
       {images.length > 0 ? (
         <>
           <ImageGrid images={images} onOpen={setOpen} />
-          <Lightbox images={images} index={open} onIndexChange={setOpen} caption={caption} />
+          {open !== null ? <Lightbox images={images} index={open} onIndexChange={setOpen} caption={caption} /> : null}
         </>
       ) : null}
       {media.map((a) => (a.kind === 'audio' ? <AudioPlayer key={a.id} attachment={a} /> : <VideoPlayer key={a.id} attachment={a} />))}

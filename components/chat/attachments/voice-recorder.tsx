@@ -3,7 +3,7 @@ import { MicrophoneIcon, StopIcon, TrashIcon } from '@heroicons/react/20/solid';
 import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import { formatDuration, waveformBars } from '@/lib/files/display';
 import type { VoiceDescription } from '@/lib/files/upload-client';
-import { VOICE_MAX_DURATION_MS } from '@/lib/schemas/attachment';
+import { VOICE_MAX_DURATION_MS } from '@/lib/schemas/limits';
 
 /** Containers to record in, best first (Chromium and Firefox: WebM/Opus; Safari: MP4/AAC). */
 const MIME_TYPES = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/webm', 'audio/mp4'] as const;

@@ -17,11 +17,14 @@ import {
   PencilSquareIcon,
   TrashIcon,
 } from '@heroicons/react/20/solid';
+import dynamic from 'next/dynamic';
 import { useEffect, useRef, useState, type ComponentPropsWithRef, type ComponentType, type KeyboardEvent, type SVGProps } from 'react';
 import type { ChatMessage } from '@/lib/schemas/message';
 import { Tooltip } from '@/components/ui/tooltip';
-import { EmojiPicker } from '../emoji-picker';
 import { useRoom } from '../room-context';
+
+// The picker (its grid, search and keyboard handling) is fetched when first opened; its data already was.
+const EmojiPicker = dynamic(() => import('../emoji-picker').then((m) => m.EmojiPicker), { ssr: false });
 
 type Icon = ComponentType<SVGProps<SVGSVGElement>>;
 

@@ -7,16 +7,19 @@
  */
 import { Cog6ToothIcon, ShieldCheckIcon, XMarkIcon } from '@heroicons/react/20/solid';
 import * as Dialog from '@radix-ui/react-dialog';
+import dynamic from 'next/dynamic';
 import { useState } from 'react';
 import { roomPowers } from '@/lib/community/permissions';
-import { hasRole } from '@/lib/schemas/room';
+import { hasRole } from '@/lib/schemas/limits';
 import { useRoom } from '../room-context';
-import { BansSettings } from './bans-settings';
-import { DangerZone } from './danger-zone';
-import { GeneralSettings } from './general-settings';
-import { InvitesSettings } from './invites-settings';
-import { MembersSettings } from './members-settings';
 import { Tabs, type TabItem } from './tabs';
+
+// Each tab's panel is fetched when the dialog shows it, not with the room page (issue 15's JS budget).
+const GeneralSettings = dynamic(() => import('./general-settings').then((m) => m.GeneralSettings), { ssr: false });
+const MembersSettings = dynamic(() => import('./members-settings').then((m) => m.MembersSettings), { ssr: false });
+const BansSettings = dynamic(() => import('./bans-settings').then((m) => m.BansSettings), { ssr: false });
+const InvitesSettings = dynamic(() => import('./invites-settings').then((m) => m.InvitesSettings), { ssr: false });
+const DangerZone = dynamic(() => import('./danger-zone').then((m) => m.DangerZone), { ssr: false });
 
 type TabKey = 'general' | 'members' | 'bans' | 'invites' | 'danger';
 
