@@ -78,7 +78,7 @@ function rowKey(_index: number, row: TimelineRow) {
 
 /**
  * The timeline, virtualised (react-virtuoso): a bounded number of rows in the DOM however long the history.
- * Opens at the newest message (or at the "New messages" divider when more is unread than fits, or at a
+ * Opens at the newest message (or at a
  * permalink's message); older pages load on scroll-up without moving what is on screen; stays pinned to the
  * bottom while rows grow (receipts, reactions, images) if I was there.
  */
@@ -164,16 +164,11 @@ function TimelineView({ openAt }: { openAt?: number }) {
     setScroller(scrollerEl.current);
   }, []);
 
-  // Where to open: a permalink's message, else the unread divider (at the top of the view: when all that
-  // is unread fits, the list cannot scroll that far and rests at the bottom), else the newest message.
+  // Where to open: a permalink's message, else the newest message (issue 15: a room opens at its newest; what
+  // was unread is marked by the divider, one "Jump to unread" away when it is above the view).
   const [initial] = useState(() => {
-    const at = (key: string) => rows.findIndex((r) => r.key === key);
-    const target = openAt !== undefined ? at(`seq-${openAt}`) : -1;
+    const target = openAt !== undefined ? rows.findIndex((r) => r.key === `seq-${openAt}`) : -1;
     if (target >= 0) return { index: target, align: 'center' as const, bottom: false };
-    const divider = at('unread-divider');
-    if (divider >= 0) return { index: divider, align: 'start' as const, bottom: false };
-    // All of the first page is unread: start at its top.
-    if (firstUnread !== null && rows.length > 0) return { index: 0, align: 'start' as const, bottom: false };
     return { index: Math.max(0, rows.length - 1), align: 'end' as const, bottom: true };
   });
 
