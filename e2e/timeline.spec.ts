@@ -255,6 +255,8 @@ test('10,000 messages: a bounded DOM, older pages without a jump, and permalinks
   for (let page = 0; page < 6; page += 1) {
     // To the top, and where the oldest row held sits then (before the older page comes in).
     const before = await scroller.evaluate(async (el) => {
+      // As a wheel does: the list only lets a person's scroll take it off the bottom.
+      el.dispatchEvent(new WheelEvent('wheel', { deltaY: -el.scrollHeight, bubbles: true }));
       el.scrollTop = 0;
       await new Promise((resolve) => requestAnimationFrame(resolve));
       const rows = [...el.querySelectorAll<HTMLElement>('li[data-seq]')];

@@ -16,6 +16,8 @@ import { LiveAnnouncer } from './live-announcer';
 import { DaySeparator, SystemRow, UnreadDivider } from './rows';
 
 /** Within this distance of the bottom counts as "at the bottom" (new messages and growing rows keep it there). */
+/** A scroll this soon after a wheel, touch, key or pointer in the list is the person's. */
+const USER_SCROLL_MS = 1_000;
 const STICK_PX = 48;
 /** Consecutive messages by one author within this window share one header. */
 const GROUP_MS = 5 * 60 * 1000;
@@ -182,17 +184,28 @@ function TimelineView({ openAt }: { openAt?: number }) {
 
   useEffect(() => {
     if (!scroller) return;
+    // Only the person leaves the bottom: Virtuoso's own scrolling while it measures rows (and rows growing under
+    // the view) must not unpin it, or the room opens, or stays, short of its newest message (defect 1).
+    let intentAt = -Infinity;
+    const intent = () => {
+      intentAt = performance.now();
+    };
     const onScroll = () => {
       const bottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < STICK_PX;
-      pinned.current = bottom;
-      setAtBottom(bottom);
+      if (bottom) pinned.current = true;
+      else if (performance.now() - intentAt < USER_SCROLL_MS) pinned.current = false;
+      else if (pinned.current) stick();
+      setAtBottom(bottom || pinned.current);
     };
     onScroll();
+    const userEvents = ['wheel', 'touchmove', 'keydown', 'pointerdown'] as const;
+    for (const type of userEvents) scroller.addEventListener(type, intent, { passive: true });
     scroller.addEventListener('scroll', onScroll, { passive: true });
     // The viewport shrinking (composer grows, typing line, phone keyboard) must not uncover the bottom either.
     const resize = new ResizeObserver(stick);
     resize.observe(scroller);
     return () => {
+      for (const type of userEvents) scroller.removeEventListener(type, intent);
       scroller.removeEventListener('scroll', onScroll);
       resize.disconnect();
     };
