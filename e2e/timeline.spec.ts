@@ -191,7 +191,8 @@ test('scrolled up, the scroll-to-bottom button counts what came in below and tak
   await expect(button).toBeHidden();
 
   const scroller = alice.page.getByTestId('message-scroller');
-  await scroller.evaluate((el) => el.scrollTo({ top: 0 }));
+  await scroller.hover();
+  await alice.page.mouse.wheel(0, -5_000);
   await expect(button).toBeVisible();
   await expect(button).toHaveAccessibleName('Jump to newest');
   for (const body of ['one from Bob', 'two from Bob', 'three from Bob']) await send(bobSocket, { body });
