@@ -319,7 +319,8 @@ test('looks right: light and dark, desktop and phone (screenshots for review)', 
       expect(await alice.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
       await alice.page.screenshot({ path: `/work/helpers/shots/timeline-${name}-${scheme}.png` });
       if (name === 'desktop') {
-        await alice.page.getByTestId('message-scroller').evaluate((el) => el.scrollTo({ top: 200 }));
+        await alice.page.getByTestId('message-scroller').hover();
+        await alice.page.mouse.wheel(0, -600);
         await expect(alice.page.getByTestId('scroll-to-bottom')).toBeVisible();
         await alice.page.screenshot({ path: `/work/helpers/shots/timeline-scrolled-${scheme}.png` });
       }
