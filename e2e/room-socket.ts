@@ -13,6 +13,11 @@ import type { ChatMessage, SendMessageInput } from '../lib/schemas/message';
 export async function connectRoomSocket(context: BrowserContext, roomId: string): Promise<Socket> {
   const base = String(test.info().project.use.baseURL);
   const cookie = (await context.cookies(base)).map((c) => `${c.name}=${c.value}`).join('; ');
+  return connectRoomSocketAs(base, cookie, roomId);
+}
+
+/** The same, for a session given as its Cookie header (e.g. from a saved storageState). */
+export async function connectRoomSocketAs(base: string, cookie: string, roomId: string): Promise<Socket> {
   const socket = io(`${base}/r/${roomId}`, {
     transports: ['websocket'],
     extraHeaders: { cookie },

@@ -7,11 +7,11 @@
 import { expect, request, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import pg from 'pg';
 import sharp from 'sharp';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { Ack } from '../lib/errors';
 import type { ChatMessage } from '../lib/schemas/message';
 import { PASSWORD, randomRoomName, randomUsername } from './helpers';
-import { send } from './room-socket';
+import { connectRoomSocketAs, send } from './room-socket';
 
 type StorageState = Awaited<ReturnType<APIRequestContext['storageState']>>;
 
@@ -77,24 +77,9 @@ async function post<T>(api: APIRequestContext, path: string, data: unknown): Pro
   return (await response.json()) as T;
 }
 
-/** A member's socket in a room's namespace, with their session cookie (like e2e/room-socket.ts, from an API context). */
-async function roomSocket(user: SeedUser, roomId: string): Promise<Socket> {
-  const cookie = user.storageState.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-  const socket = io(`${baseURL()}/r/${roomId}`, {
-    transports: ['websocket'],
-    extraHeaders: { cookie },
-    auth: { lastSeq: 0, lastRev: 0 },
-    reconnection: false,
-    forceNew: true,
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', (error) => {
-      socket.close();
-      reject(error);
-    });
-  });
-  return socket;
+/** A member's socket in a room's namespace, with their session cookie (from an API context). */
+function roomSocket(user: SeedUser, roomId: string): Promise<Socket> {
+  return connectRoomSocketAs(baseURL(), user.storageState.cookies.map((c) => `${c.name}=${c.value}`).join('; '), roomId);
 }
 
 async function call<T>(socket: Socket, event: string, payload: unknown): Promise<T> {
