@@ -8,6 +8,7 @@ import type { PublicUser } from '@/lib/schemas/user';
 import { parseTheme } from '@/lib/theme';
 import { Avatar } from './ui/avatar';
 import { Logo } from './ui/logo';
+import { MenuContent } from './ui/menu';
 import { THEME_OPTIONS, useTheme } from './ui/theme-toggle';
 import { SearchButton } from './search/search-button';
 
@@ -29,13 +30,7 @@ function AccountMenu({ user, isAdmin }: { user: PublicUser; isAdmin: boolean }) 
           <span className="hidden min-w-0 max-w-40 truncate font-medium text-fg sm:inline lg:max-w-56">{user.displayName}</span>
           <ChevronDownIcon aria-hidden className="hidden size-4 shrink-0 text-fg-subtle sm:block" />
       </DropdownMenu.Trigger>
-      <DropdownMenu.Portal>
-        <DropdownMenu.Content
-          align="end"
-          sideOffset={6}
-          collisionPadding={8}
-          className="z-50 w-64 max-w-[calc(100vw-1rem)] rounded-card border border-line bg-surface p-1.5 shadow-overlay"
-        >
+      <MenuContent sideOffset={6} className="w-64 p-1.5">
           <div className="flex items-center gap-3 px-2.5 py-2">
             <Avatar user={user} size="lg" />
             <div className="min-w-0">
@@ -85,8 +80,7 @@ function AccountMenu({ user, isAdmin }: { user: PublicUser; isAdmin: boolean }) 
             <ArrowRightStartOnRectangleIcon aria-hidden className={itemIcon} />
             Sign out
           </DropdownMenu.Item>
-        </DropdownMenu.Content>
-      </DropdownMenu.Portal>
+      </MenuContent>
     </DropdownMenu.Root>
   );
 }

@@ -8,6 +8,7 @@ import { notifyLevel } from '@/lib/notifications/decide';
 import { hasRole, isConversation } from '@/lib/schemas/limits';
 import type { NotifyLevel, RoomMentionsPolicy, RoomSummary } from '@/lib/schemas/room';
 import { findRoom } from '@/lib/stores/room-list';
+import { MenuContent } from '../ui/menu';
 import { useNotificationPermission } from './notification-permission';
 import { useRooms, useRoomsStore } from './rooms-context';
 
@@ -87,13 +88,7 @@ export function NotificationMenu({ room, onError }: { room: RoomSummary; onError
           <ChevronDownIcon aria-hidden="true" className="size-4 text-fg-subtle" />
         </button>
       </Menu.Trigger>
-      <Menu.Portal>
-        <Menu.Content
-          align="end"
-          sideOffset={4}
-          collisionPadding={8}
-          className="z-40 w-72 max-w-[calc(100vw-16px)] rounded-md border border-line bg-surface p-1 shadow-lg"
-        >
+      <MenuContent className="w-72">
           <Menu.Label id={`${ids}-level`} className={labelClass}>
             Notify me about
           </Menu.Label>
@@ -148,8 +143,7 @@ export function NotificationMenu({ room, onError }: { room: RoomSummary; onError
               </Menu.Item>
             </>
           ) : null}
-        </Menu.Content>
-      </Menu.Portal>
+      </MenuContent>
     </Menu.Root>
   );
 }

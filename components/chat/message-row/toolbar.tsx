@@ -20,6 +20,7 @@ import {
 import dynamic from 'next/dynamic';
 import { useEffect, useRef, useState, type ComponentPropsWithRef, type ComponentType, type KeyboardEvent, type SVGProps } from 'react';
 import type { ChatMessage } from '@/lib/schemas/message';
+import { MenuContent } from '@/components/ui/menu';
 import { Tooltip } from '@/components/ui/tooltip';
 import { useRoom } from '../room-context';
 
@@ -202,13 +203,8 @@ export function Toolbar({ message, mine, canDelete, place, menuOpen, onMenuOpenC
         <DropdownMenu.Trigger asChild>
           <ToolButton label="More actions" testId="more-button" icon={EllipsisHorizontalIcon} {...rove()} />
         </DropdownMenu.Trigger>
-        <DropdownMenu.Portal>
-          <DropdownMenu.Content
-            align="end"
-            sideOffset={4}
-            collisionPadding={8}
+          <MenuContent
             data-testid="message-menu"
-            className="z-50 min-w-52 rounded-card border border-line bg-surface p-1 shadow-overlay"
             onCloseAutoFocus={(event) => {
               const next = pending.current;
               pending.current = null;
@@ -250,8 +246,7 @@ export function Toolbar({ message, mine, canDelete, place, menuOpen, onMenuOpenC
                 </DropdownMenu.Item>
               </>
             ) : null}
-          </DropdownMenu.Content>
-        </DropdownMenu.Portal>
+          </MenuContent>
       </DropdownMenu.Root>
       {/* Always present, so the confirmation is announced; visible only while it has something to say. */}
       <span role="status" data-testid="toolbar-notice" className={notice ? 'whitespace-nowrap px-2 text-xs font-medium text-success-fg' : 'sr-only'}>
