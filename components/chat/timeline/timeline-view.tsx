@@ -204,6 +204,9 @@ function TimelineView({ openAt }: { openAt?: number }) {
     // The viewport shrinking (composer grows, typing line, phone keyboard) must not uncover the bottom either.
     const resize = new ResizeObserver(stick);
     resize.observe(scroller);
+    // And the content growing where Virtuoso does not report it (its header and footer, e.g. "Load older
+    // messages" becoming "The beginning of the room"), which would leave the bottom short by that much.
+    for (const child of scroller.children) resize.observe(child);
     return () => {
       for (const type of userEvents) scroller.removeEventListener(type, intent);
       scroller.removeEventListener('scroll', onScroll);
@@ -240,6 +243,7 @@ function TimelineView({ openAt }: { openAt?: number }) {
 
   // A jump (quote, search hit, permalink): bring the message into view once it is held.
   const shownHighlight = useRef<number | null>(null);
+  const settleFrame = useRef(0);
   useEffect(() => {
     if (highlightSeq === null) {
       shownHighlight.current = null;
@@ -251,7 +255,24 @@ function TimelineView({ openAt }: { openAt?: number }) {
     shownHighlight.current = highlightSeq;
     pinned.current = false;
     virtuoso.current?.scrollToIndex({ index, align: 'center' });
+    // Virtuoso places by estimated heights until rows are measured, and a page arriving meanwhile moves the
+    // target: for a moment after, a mounted target still out of view is brought in directly.
+    // (Not cancelled when rows change — that is when it matters — only by the next jump or unmounting.)
+    cancelAnimationFrame(settleFrame.current);
+    let frames = 90;
+    const settle = () => {
+      const view = scrollerEl.current;
+      const row = view?.querySelector<HTMLElement>(`li[data-seq="${highlightSeq}"]`);
+      if (view && row) {
+        const r = row.getBoundingClientRect();
+        const v = view.getBoundingClientRect();
+        if (r.bottom <= v.top + 1 || r.top >= v.bottom - 1) row.scrollIntoView({ block: 'center' });
+      }
+      if (frames-- > 0) settleFrame.current = requestAnimationFrame(settle);
+    };
+    settleFrame.current = requestAnimationFrame(settle);
   }, [highlightSeq, rows]);
+  useEffect(() => () => cancelAnimationFrame(settleFrame.current), []);
 
   // Read receipts: the highest seq on screen, reported while the window is focused and visible. Rows come
   // and go as one scrolls, so a MutationObserver hands each mounted row to the IntersectionObserver.
