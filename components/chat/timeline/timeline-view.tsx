@@ -232,7 +232,13 @@ function TimelineView({ openAt }: { openAt?: number }) {
     stick();
     if (settled) return;
     let frames = 2;
-    const wait = () => (frames-- > 0 ? requestAnimationFrame(wait) : setSettled(true));
+    const wait = () => {
+      if (frames-- > 0) return void requestAnimationFrame(wait);
+      // Laid out now: with few messages Virtuoso's bottom alignment leaves the header's height to scroll, and
+      // nothing changes size afterwards to make the pin act.
+      stick();
+      setSettled(true);
+    };
     requestAnimationFrame(wait);
   }, [stick, settled]);
   // Not enough history to scroll (or settled at the very top): fetch more so scrolling up can work.
