@@ -38,7 +38,22 @@ async function shoot(page: Page, screen: string, theme: ThemeName, device: Devic
   });
   if (options.atBottom) {
     const scroller = page.getByTestId('message-scroller');
-    await expect.poll(() => scroller.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight), { message: 'the timeline rests at the newest message' }).toBeLessThan(2);
+    // The newest message is wholly on screen (defect 1: it was cut off or out of view). Measured against the
+    // scroller's box rather than its scroll height: the list's header and footer sit outside Virtuoso's rows.
+    await expect
+      .poll(
+        () =>
+          scroller.evaluate((el) => {
+            const rows = [...el.querySelectorAll<HTMLElement>('li[data-seq]')];
+            const newest = rows.reduce<HTMLElement | null>((a, b) => (a && Number(a.dataset.seq) > Number(b.dataset.seq) ? a : b), null);
+            if (!newest) return false;
+            const r = newest.getBoundingClientRect();
+            const v = el.getBoundingClientRect();
+            return r.top >= v.top - 1 && r.bottom <= v.bottom + 1;
+          }),
+        { message: 'the newest message is wholly on screen' },
+      )
+      .toBe(true);
   }
   const name = `${screen}-${theme}-${device}.png`;
   const file = path.join(screensDir(), name);
