@@ -180,7 +180,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       const second = alice.page.getByTestId('message').nth(1);
       await second.hover();
       await expect(second.getByRole('toolbar')).toHaveCSS('opacity', '1');
-      await alice.page.screenshot({ path: `/work/helpers/shots/rows-${size}-${colorScheme}.png` });
+      await alice.page.screenshot({ path: test.info().outputPath(`rows-${size}-${colorScheme}.png`) });
       const results = await new AxeBuilder({ page: alice.page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
       expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
     });

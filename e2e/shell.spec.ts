@@ -8,7 +8,6 @@ import { PASSWORD, createUserViaApi, loginViaApi, openAccountMenu } from './help
 
 const DARK_SURFACE = 'rgb(15, 20, 28)';
 const LIGHT_SURFACE = 'rgb(255, 255, 255)';
-const SHOTS = '/work/helpers/shots';
 
 async function signedIn(browser: Browser, options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
   const context = await browser.newContext(options);
@@ -225,19 +224,19 @@ test('screenshots: login, register, settings and the account menu, light and dar
       const context = await browser.newContext({ viewport, colorScheme });
       const page = await context.newPage();
       await page.goto('/login');
-      await page.screenshot({ path: `${SHOTS}/shell-login-${size}-${colorScheme}.png`, fullPage: true });
+      await page.screenshot({ path: test.info().outputPath(`shell-login-${size}-${colorScheme}.png`), fullPage: true });
       await page.goto('/register');
       await page.getByLabel('Username').fill('x!');
       await page.getByLabel('Display name').focus();
       await expect(page.getByText('Username must be at least 3 characters.')).toBeVisible();
-      await page.screenshot({ path: `${SHOTS}/shell-register-${size}-${colorScheme}.png`, fullPage: true });
+      await page.screenshot({ path: test.info().outputPath(`shell-register-${size}-${colorScheme}.png`), fullPage: true });
       const { username } = await createUserViaApi(page);
       await loginViaApi(page, username);
       await page.goto('/settings');
       await expect(page.getByTestId('session-row')).toHaveCount(1);
-      await page.screenshot({ path: `${SHOTS}/shell-settings-${size}-${colorScheme}.png`, fullPage: true });
+      await page.screenshot({ path: test.info().outputPath(`shell-settings-${size}-${colorScheme}.png`), fullPage: true });
       await openAccountMenu(page);
-      await page.screenshot({ path: `${SHOTS}/shell-menu-${size}-${colorScheme}.png` });
+      await page.screenshot({ path: test.info().outputPath(`shell-menu-${size}-${colorScheme}.png`) });
       await context.close();
     }
   }
