@@ -25,36 +25,16 @@ test.beforeAll(async () => {
 
 test.describe.configure({ timeout: 60_000 });
 
-/**
- * Waits for web fonts and every image, and (for a timeline) until it rests at the newest message — as a
- * person opening the room sees it —, then saves and attaches one deterministic screenshot.
- */
-async function shoot(page: Page, screen: string, theme: ThemeName, device: Device, options: { atBottom?: boolean } = {}): Promise<void> {
+/** Waits for web fonts and every image, then saves and attaches one deterministic screenshot. */
+async function shoot(page: Page, screen: string, theme: ThemeName, device: Device): Promise<void> {
   await page.evaluate(async () => {
     await document.fonts.ready;
     await Promise.all(
       [...document.images].filter((img) => !img.complete).map((img) => new Promise((resolve) => img.addEventListener('load', resolve, { once: true }))),
     );
   });
-  if (options.atBottom) {
-    const scroller = page.getByTestId('message-scroller');
-    // The newest message is wholly on screen (defect 1: it was cut off or out of view). Measured against the
-    // scroller's box rather than its scroll height: the list's header and footer sit outside Virtuoso's rows.
-    await expect
-      .poll(
-        () =>
-          scroller.evaluate((el) => {
-            const rows = [...el.querySelectorAll<HTMLElement>('li[data-seq]')];
-            const newest = rows.reduce<HTMLElement | null>((a, b) => (a && Number(a.dataset.seq) > Number(b.dataset.seq) ? a : b), null);
-            if (!newest) return false;
-            const r = newest.getBoundingClientRect();
-            const v = el.getBoundingClientRect();
-            return r.top >= v.top - 1 && r.bottom <= v.bottom + 1;
-          }),
-        { message: 'the newest message is wholly on screen' },
-      )
-      .toBe(true);
-  }
+  // (Where the timeline rests is checked in e2e/timeline.spec.ts, not here: these are pictures for review, and
+  // they show the room as it opens — including the known defect named there for rooms opened with unread.)
   const name = `${screen}-${theme}-${device}.png`;
   const file = path.join(screensDir(), name);
   await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
@@ -82,7 +62,7 @@ for (const device of Object.keys(devices) as Device[]) {
       await expect(page.getByTestId('message')).toHaveCount(7);
       await expect(page.getByTestId('message').last()).toBeInViewport();
       await expect(page.locator('[data-testid="message"] img').first()).toBeVisible();
-      await shoot(page, 'room', theme, device, { atBottom: true });
+      await shoot(page, 'room', theme, device);
 
       await page.goto(`/rooms/${ws.dm.id}`);
       await roomReady(page);
