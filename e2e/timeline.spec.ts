@@ -8,7 +8,7 @@
  * SQL can give messages a past `created_at` for the day separators. Everything the browser then does — history
  * pages, receipts, new messages — goes through the real server.
  */
-import { expect as baseExpect, test, type Locator, type Page } from '@playwright/test';
+import { expect as baseExpect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import pg from 'pg';
 import type { Socket } from 'socket.io-client';
 import { dayLabel } from '../lib/stores/timeline-rows';
@@ -82,6 +82,17 @@ async function setRead(roomId: string, username: string, seq: number): Promise<v
   );
 }
 
+/** Alice's new room with Bob in it on a socket (both cleaned up after the test). */
+async function aliceAndBobInARoom(browser: Browser) {
+  const alice = await newSignedInUser(browser, 'alice');
+  const bob = await newSignedInUser(browser, 'bob');
+  users.push(alice, bob);
+  const room = await createRoomViaApi(alice.page, {});
+  const bobSocket = await connectRoomSocket(bob.context, room.id);
+  sockets.push(bobSocket);
+  return { alice, bob, room, bobSocket };
+}
+
 function row(page: Page, seq: number): Locator {
   return page.locator(`li[data-testid="message"][data-seq="${seq}"]`);
 }
@@ -99,12 +110,7 @@ function renderedRows(page: Page): Promise<number> {
 }
 
 test('a room opens at the newest message and stays there when a read receipt appears under it', async ({ browser }) => {
-  const alice = await newSignedInUser(browser, 'alice');
-  const bob = await newSignedInUser(browser, 'bob');
-  users.push(alice, bob);
-  const room = await createRoomViaApi(alice.page, {});
-  const bobSocket = await connectRoomSocket(bob.context, room.id);
-  sockets.push(bobSocket);
+  const { alice, bob, room, bobSocket } = await aliceAndBobInARoom(browser);
   const seqs = await seed(room.id, [await userId(alice.username), await userId(bob.username)], 80, { label: 'chatter' });
   const last = seqs.at(-1)!;
   // Everything read by both: Alice's messages carry Bob's receipt, and nothing is unread for Alice.
@@ -180,12 +186,7 @@ test.fixme('the New messages divider: the room opens at the newest, Jump to unre
 });
 
 test('scrolled up, the scroll-to-bottom button counts what came in below and takes me there; new messages are announced', async ({ browser }) => {
-  const alice = await newSignedInUser(browser, 'alice');
-  const bob = await newSignedInUser(browser, 'bob');
-  users.push(alice, bob);
-  const room = await createRoomViaApi(alice.page, {});
-  const bobSocket = await connectRoomSocket(bob.context, room.id);
-  sockets.push(bobSocket);
+  const { alice, bob, room, bobSocket } = await aliceAndBobInARoom(browser);
   const seqs = await seed(room.id, [await userId(alice.username), await userId(bob.username)], 60);
   await setRead(room.id, alice.username, seqs.at(-1)!);
   await openRoom(alice.page, room.id);
