@@ -79,6 +79,13 @@ export interface RoomState {
   threadReads: Record<number, number>;
   /** A message to scroll to and highlight (a jump: quote, notification, link). */
   highlightSeq: number | null;
+  /** Counts jumps, so jumping again to the message already highlighted (scrolled away since) brings it back. */
+  jumps: number;
+  /**
+   * Counts the times the timeline was replaced by messages that do not join up with what was shown (a jump far
+   * back, back to the newest, a replay too long to apply): the view starts a new list rather than scroll one.
+   */
+  stretch: number;
   /** The quote-reply in progress in the main composer. */
   replyingTo: number | null;
   /** The message being edited in place. */
@@ -251,6 +258,8 @@ export function createRoomStore(
     thread: null,
     threadReads: {},
     highlightSeq: null,
+    jumps: 0,
+    stretch: 0,
     replyingTo: null,
     editingSeq: null,
 
@@ -384,11 +393,11 @@ export function createRoomStore(
         if (disposed || started !== epoch) return;
         const target = page.messages.find((m) => m.seq === seq);
         if (!target) return; // no such message (any more): nothing to show
-        if (inMain(target)) {
-          epoch += 1;
-          setTimeline(showStretch(get().timeline, page));
-        }
-        show(target);
+        if (!inMain(target)) return show(target);
+        epoch += 1;
+        setTimeline(showStretch(get().timeline, page));
+        // One update: the new list opens at the target, highlighted.
+        set({ highlightSeq: target.seq, jumps: get().jumps + 1, stretch: get().stretch + 1 });
       } catch {
         /* the view stays where it was */
       }
@@ -417,6 +426,7 @@ export function createRoomStore(
     async jumpToLatest() {
       epoch += 1;
       setTimeline({ ...get().timeline, hasNewer: false, messages: [], lastSeq: 0, hasOlder: true });
+      set({ stretch: get().stretch + 1 });
       await reloadNewest();
     },
 
@@ -524,7 +534,7 @@ export function createRoomStore(
   /** Highlights a held message: in the timeline, or in its thread (opened for it) when the timeline does not show it. */
   function show(message: ChatMessage): void {
     if (!inMain(message) && message.threadRootSeq !== null) void store.getState().openThread(message.threadRootSeq);
-    store.setState({ highlightSeq: message.seq });
+    store.setState({ highlightSeq: message.seq, jumps: store.getState().jumps + 1 });
   }
 
   function inMain(m: ChatMessage): boolean {
@@ -932,6 +942,7 @@ export function createRoomStore(
       epoch += 1;
       clearTimeout(reloadTimer);
       setTimeline(resetTimeline(store.getState().timeline, lastSeq, lastRev));
+      store.setState({ stretch: store.getState().stretch + 1 });
       void reloadNewest();
       return;
     }

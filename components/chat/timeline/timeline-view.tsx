@@ -26,6 +26,14 @@ const GROUP_MS = 5 * 60 * 1000;
  * on screen stays put. Far from 0 so a long history never runs out.
  */
 const BASE_INDEX = 1_000_000_000;
+/** Opened at a message: it must stay in view this many frames running before older or newer pages load… */
+const SETTLE_FRAMES = 10;
+/** …or this long has passed (a message that never shows must not stop paging for good). */
+const SETTLE_MAX_MS = 5_000;
+
+function overlaps(row: DOMRect, view: DOMRect): boolean {
+  return row.bottom > view.top + 1 && row.top < view.bottom - 1;
+}
 
 interface ListContext {
   hasOlder: boolean;
@@ -99,6 +107,20 @@ const isServer = () => false;
 function TimelineView({ openAt }: { openAt?: number }) {
   const me = useMe();
   const storeApi = useRoomStoreApi();
+  // What was unread when the room opened: fixed until I leave the room.
+  const [firstUnread] = useState(() => {
+    const { timeline: t, room } = storeApi.getState();
+    return firstUnreadSeq(t.messages, room.lastReadSeq, room.lastSeq, me.id);
+  });
+  // A stretch that does not join up with the one shown (a jump far back, back to the newest) is a new list,
+  // opened where the jump wants it, rather than the old list scrolled through rows it never measured.
+  const stretch = useRoom((s) => s.stretch);
+  return <TimelineList key={stretch} openAt={stretch === 0 ? openAt : (storeApi.getState().highlightSeq ?? undefined)} firstUnread={firstUnread} />;
+}
+
+function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: number | null }) {
+  const me = useMe();
+  const storeApi = useRoomStoreApi();
   const timeline = useRoom((s) => s.timeline);
   const loadingOlder = useRoom((s) => s.loadingOlder);
   const olderError = useRoom((s) => s.olderError);
@@ -114,11 +136,6 @@ function TimelineView({ openAt }: { openAt?: number }) {
   const highlightSeq = useRoom((s) => s.highlightSeq);
   const rowProps = useRowProps();
 
-  // What was unread when the room opened: fixed until I leave the room.
-  const [firstUnread] = useState(() => {
-    const { timeline: t, room } = storeApi.getState();
-    return firstUnreadSeq(t.messages, room.lastReadSeq, room.lastSeq, me.id);
-  });
   const items = useMemo(() => timelineItems(timeline, me.id), [timeline, me.id]);
   const rows = useMemo(() => timelineRows(items, firstUnread), [items, firstUnread]);
 
@@ -225,12 +242,12 @@ function TimelineView({ openAt }: { openAt?: number }) {
     lastOutgoing.current = outgoingCount;
   }, [outgoingCount, timeline.hasNewer]);
 
-  // Paging older waits until the opening position is reached: a page prepended before then shifts the
-  // index Virtuoso is still scrolling to, and the room opened mid-history.
+  // Paging waits until the opening position is reached: a page prepended before then shifts the index
+  // Virtuoso is still scrolling to, and the room opened mid-history, away from where it was asked to.
   const [settled, setSettled] = useState(false);
   const onListHeight = useCallback(() => {
     stick();
-    if (settled) return;
+    if (settled || !initial.bottom) return;
     let frames = 2;
     const wait = () => {
       if (frames-- > 0) return void requestAnimationFrame(wait);
@@ -240,44 +257,67 @@ function TimelineView({ openAt }: { openAt?: number }) {
       setSettled(true);
     };
     requestAnimationFrame(wait);
-  }, [stick, settled]);
+  }, [stick, settled, initial.bottom]);
+  // Opened at a message (a permalink or a jump far back): settled once that row has stayed in view a few
+  // frames running (Virtuoso places by estimates first), or after a while whatever happened.
+  useEffect(() => {
+    if (initial.bottom || openAt === undefined) return;
+    const started = performance.now();
+    let steady = 0;
+    let frame = 0;
+    const check = () => {
+      const view = scrollerEl.current;
+      const row = view?.querySelector<HTMLElement>(`li[data-seq="${openAt}"]`);
+      const inView = Boolean(view && row && overlaps(row.getBoundingClientRect(), view.getBoundingClientRect()));
+      steady = inView ? steady + 1 : 0;
+      if (steady >= SETTLE_FRAMES || performance.now() - started > SETTLE_MAX_MS) return setSettled(true);
+      frame = requestAnimationFrame(check);
+    };
+    frame = requestAnimationFrame(check);
+    return () => cancelAnimationFrame(frame);
+  }, [initial.bottom, openAt]);
   // Not enough history to scroll (or settled at the very top): fetch more so scrolling up can work.
   useEffect(() => {
     if (!scroller || !settled) return;
     if ((scroller.scrollHeight <= scroller.clientHeight || scroller.scrollTop === 0) && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
   }, [scroller, settled, rows, timeline.hasOlder, loadingOlder, olderError, loadOlder]);
 
-  // A jump (quote, search hit, permalink): bring the message into view once it is held.
-  const shownHighlight = useRef<number | null>(null);
+  // A jump (quote, search hit, permalink): bring the message into view once it is held. Counted by `jumps`, so
+  // a second jump to the message already highlighted (scrolled away since) brings it back too.
+  const jumps = useRoom((s) => s.jumps);
+  const shownJump = useRef<number | null>(null);
   const settleFrame = useRef(0);
+  const rowsNow = useRef(rows);
+  useLayoutEffect(() => {
+    rowsNow.current = rows;
+  }, [rows]);
   useEffect(() => {
-    if (highlightSeq === null) {
-      shownHighlight.current = null;
-      return;
-    }
-    if (shownHighlight.current === highlightSeq) return;
-    const index = rows.findIndex((r) => r.key === `seq-${highlightSeq}`);
-    if (index < 0) return;
-    shownHighlight.current = highlightSeq;
+    if (highlightSeq === null || shownJump.current === jumps) return;
+    const key = `seq-${highlightSeq}`;
+    const index = rows.findIndex((r) => r.key === key);
+    if (index < 0) return; // not held yet (its page is on the way), or not in the timeline (a thread reply)
+    shownJump.current = jumps;
     pinned.current = false;
     virtuoso.current?.scrollToIndex({ index, align: 'center' });
-    // Virtuoso places by estimated heights until rows are measured, and a page arriving meanwhile moves the
-    // target: for a moment after, a mounted target still out of view is brought in directly.
-    // (Not cancelled when rows change — that is when it matters — only by the next jump or unmounting.)
+    // Virtuoso places by estimated heights until rows are measured (rows re-wrap when a side panel opens), and
+    // a page arriving meanwhile moves the target: for a moment after, the target is brought in directly once
+    // mounted, and asked for again while it is not. (Not cancelled when rows change — that is when it
+    // matters — only by the next jump or unmounting.)
     cancelAnimationFrame(settleFrame.current);
     let frames = 90;
     const settle = () => {
       const view = scrollerEl.current;
       const row = view?.querySelector<HTMLElement>(`li[data-seq="${highlightSeq}"]`);
       if (view && row) {
-        const r = row.getBoundingClientRect();
-        const v = view.getBoundingClientRect();
-        if (r.bottom <= v.top + 1 || r.top >= v.bottom - 1) row.scrollIntoView({ block: 'center' });
+        if (!overlaps(row.getBoundingClientRect(), view.getBoundingClientRect())) row.scrollIntoView({ block: 'center' });
+      } else if (frames % 10 === 0) {
+        const now = rowsNow.current.findIndex((r) => r.key === key);
+        if (now >= 0) virtuoso.current?.scrollToIndex({ index: now, align: 'center' });
       }
       if (frames-- > 0) settleFrame.current = requestAnimationFrame(settle);
     };
     settleFrame.current = requestAnimationFrame(settle);
-  }, [highlightSeq, rows]);
+  }, [highlightSeq, jumps, rows]);
   useEffect(() => () => cancelAnimationFrame(settleFrame.current), []);
 
   // Read receipts: the highest seq on screen, reported while the window is focused and visible. Rows come
