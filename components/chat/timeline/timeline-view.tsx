@@ -193,6 +193,13 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
 
   /** I am at (or was left at) the bottom: new messages and growing rows keep me there. */
   const pinned = useRef(initial.bottom);
+  /** When the person last wheeled, touched, pressed a key or a pointer in the list (a scroll soon after is theirs). */
+  const intentAt = useRef(-Infinity);
+  /** Back to the bottom at my request (a button, my own message): the scroll that follows is not me leaving it. */
+  const pin = useCallback(() => {
+    pinned.current = true;
+    intentAt.current = -Infinity;
+  }, []);
   const [atBottom, setAtBottom] = useState(initial.bottom);
   const stick = useCallback(() => {
     const el = scrollerEl.current;
@@ -203,15 +210,17 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
     if (!scroller) return;
     // Only the person leaves the bottom: Virtuoso's own scrolling while it measures rows (and rows growing under
     // the view) must not unpin it, or the room opens, or stays, short of its newest message (defect 1).
-    let intentAt = -Infinity;
     const intent = () => {
-      intentAt = performance.now();
+      intentAt.current = performance.now();
     };
     const onScroll = () => {
-      const bottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < STICK_PX;
+      const below = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+      const bottom = below < STICK_PX;
+      const mine = performance.now() - intentAt.current < USER_SCROLL_MS;
       if (bottom) pinned.current = true;
-      else if (performance.now() - intentAt < USER_SCROLL_MS) pinned.current = false;
-      else if (pinned.current) stick();
+      else if (mine) pinned.current = false;
+      // Pinned means the very bottom: Virtuoso's own end alignment leaves its header's height uncovered.
+      if (pinned.current && !mine && below > 1) stick();
       setAtBottom(bottom || pinned.current);
     };
     onScroll();
@@ -236,11 +245,11 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
   const lastOutgoing = useRef(outgoingCount);
   useLayoutEffect(() => {
     if (outgoingCount > lastOutgoing.current && !timeline.hasNewer) {
-      pinned.current = true;
+      pin();
       virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end' });
     }
     lastOutgoing.current = outgoingCount;
-  }, [outgoingCount, timeline.hasNewer]);
+  }, [outgoingCount, timeline.hasNewer, pin]);
 
   // Paging waits until the opening position is reached: a page prepended before then shifts the index
   // Virtuoso is still scrolling to, and the room opened mid-history, away from where it was asked to.
@@ -372,11 +381,35 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
   }, [scroller, storeApi]);
 
   // "Jump to unread": shown while the divider (or the first unread, not loaded yet) is above the view.
-  const [range, setRange] = useState<ListRange | null>(null);
+  // Virtuoso's range counts the rows rendered beyond the view too: a rendered divider is measured on screen.
   const dividerIndex = rows.findIndex((r) => r.type === 'unread');
-  const unreadAbove =
-    firstUnread !== null &&
-    (dividerIndex < 0 ? (timeline.messages[0]?.seq ?? 0) > firstUnread : range !== null && firstItemIndex + dividerIndex < range.startIndex);
+  const range = useRef<ListRange | null>(null);
+  const dividerAt = useRef({ index: dividerIndex, first: firstItemIndex });
+  useLayoutEffect(() => {
+    dividerAt.current = { index: dividerIndex, first: firstItemIndex };
+  }, [dividerIndex, firstItemIndex]);
+  const [dividerAbove, setDividerAbove] = useState(false);
+  const checkDivider = useCallback(() => {
+    const view = scrollerEl.current;
+    if (!view) return;
+    const divider = view.querySelector('[data-testid="unread-divider"]');
+    const { index, first } = dividerAt.current;
+    if (divider) setDividerAbove(divider.getBoundingClientRect().bottom <= view.getBoundingClientRect().top + 1);
+    else setDividerAbove(index >= 0 && range.current !== null && first + index < range.current.startIndex);
+  }, []);
+  useEffect(() => {
+    if (!scroller) return;
+    scroller.addEventListener('scroll', checkDivider, { passive: true });
+    return () => scroller.removeEventListener('scroll', checkDivider);
+  }, [scroller, checkDivider]);
+  const onRange = useCallback(
+    (next: ListRange) => {
+      range.current = next;
+      checkDivider();
+    },
+    [checkDivider],
+  );
+  const unreadAbove = firstUnread !== null && (dividerIndex < 0 ? (timeline.messages[0]?.seq ?? 0) > firstUnread : dividerAbove);
   const jumpToUnread = () => {
     if (dividerIndex >= 0) {
       pinned.current = false;
@@ -398,7 +431,7 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
   );
   const showJumpToNewest = !atBottom || timeline.hasNewer;
   const jumpToNewest = () => {
-    pinned.current = true;
+    pin();
     if (timeline.hasNewer) void jumpToLatest();
     else virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end' });
   };
@@ -444,7 +477,7 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
           // Settling while already at the top (a short first page): startReached has fired and gone.
           if (top && settled && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
         }}
-        rangeChanged={setRange}
+        rangeChanged={onRange}
         itemContent={(_index, row) => {
           switch (row.type) {
             case 'message':
