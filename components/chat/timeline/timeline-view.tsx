@@ -203,6 +203,8 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
   const [atBottom, setAtBottom] = useState(initial.bottom);
   const stick = useCallback(() => {
     const el = scrollerEl.current;
+    // The person's wheel or key just now: their scroll (its event not dispatched yet) must not be undone.
+    if (performance.now() - intentAt.current < USER_SCROLL_MS) return;
     if (el && pinned.current && !storeApi.getState().timeline.hasNewer) el.scrollTop = el.scrollHeight;
   }, [storeApi]);
 
@@ -251,6 +253,41 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
     lastOutgoing.current = outgoingCount;
   }, [outgoingCount, timeline.hasNewer, pin]);
 
+  // Older pages keep what is on screen where it is. Virtuoso shifts the scroll position by estimated heights
+  // for the rows it has not measured yet (compact continuation rows are half a full one): the first row in
+  // view when the page was asked for is the anchor, and for a few frames after the page comes in the view is
+  // moved back onto it, unless the person scrolls meanwhile.
+  const anchor = useRef<{ seq: string; top: number; at: number } | null>(null);
+  const pageOlder = useCallback(() => {
+    const view = scrollerEl.current;
+    if (view) {
+      const top = view.getBoundingClientRect().top;
+      const first = [...view.querySelectorAll<HTMLElement>('li[data-seq]')].find((row) => row.getBoundingClientRect().bottom > top);
+      anchor.current = first ? { seq: first.dataset.seq ?? '', top: first.getBoundingClientRect().top - top, at: performance.now() } : null;
+    }
+    void loadOlder();
+  }, [loadOlder]);
+  const anchorFrame = useRef(0);
+  useLayoutEffect(() => {
+    const held = anchor.current;
+    if (!held) return;
+    anchor.current = null;
+    cancelAnimationFrame(anchorFrame.current);
+    let frames = 30;
+    const hold = () => {
+      const view = scrollerEl.current;
+      if (!view || intentAt.current > held.at) return;
+      const row = view.querySelector<HTMLElement>(`li[data-seq="${held.seq}"]`);
+      if (row) {
+        const drift = row.getBoundingClientRect().top - view.getBoundingClientRect().top - held.top;
+        if (Math.abs(drift) >= 1) view.scrollTop += drift;
+      }
+      if (frames-- > 0) anchorFrame.current = requestAnimationFrame(hold);
+    };
+    hold();
+  }, [firstItemIndex]);
+  useEffect(() => () => cancelAnimationFrame(anchorFrame.current), []);
+
   // Paging waits until the opening position is reached: a page prepended before then shifts the index
   // Virtuoso is still scrolling to, and the room opened mid-history, away from where it was asked to.
   const [settled, setSettled] = useState(false);
@@ -288,8 +325,8 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
   // Not enough history to scroll (or settled at the very top): fetch more so scrolling up can work.
   useEffect(() => {
     if (!scroller || !settled) return;
-    if ((scroller.scrollHeight <= scroller.clientHeight || scroller.scrollTop === 0) && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
-  }, [scroller, settled, rows, timeline.hasOlder, loadingOlder, olderError, loadOlder]);
+    if ((scroller.scrollHeight <= scroller.clientHeight || scroller.scrollTop === 0) && timeline.hasOlder && !loadingOlder && !olderError) pageOlder();
+  }, [scroller, settled, rows, timeline.hasOlder, loadingOlder, olderError, pageOlder]);
 
   // A jump (quote, search hit, permalink): bring the message into view once it is held. Counted by `jumps`, so
   // a second jump to the message already highlighted (scrolled away since) brings it back too.
@@ -440,7 +477,7 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
     hasOlder: timeline.hasOlder,
     loadingOlder,
     olderError,
-    loadOlder: () => void loadOlder(),
+    loadOlder: pageOlder,
     empty: rows.length === 0,
   };
 
@@ -460,7 +497,7 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
         components={components}
         computeItemKey={rowKey}
         firstItemIndex={firstItemIndex}
-        initialTopMostItemIndex={{ index: initial.index, align: initial.align }}
+        initialTopMostItemIndex={initial.bottom ? undefined : { index: initial.index, align: initial.align }}
         alignToBottom
         // Rows above and below the view stay rendered, so short rooms are whole in the DOM and fast
         // scrolling rarely shows blank space; still a bounded number however long the history.
@@ -468,14 +505,14 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
         followOutput={() => (pinned.current && !storeApi.getState().timeline.hasNewer ? 'auto' : false)}
         totalListHeightChanged={onListHeight}
         startReached={() => {
-          if (settled && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
+          if (settled && timeline.hasOlder && !loadingOlder && !olderError) pageOlder();
         }}
         endReached={() => {
           if (settled && timeline.hasNewer && !loadingNewer) void loadNewer();
         }}
         atTopStateChange={(top) => {
           // Settling while already at the top (a short first page): startReached has fired and gone.
-          if (top && settled && timeline.hasOlder && !loadingOlder && !olderError) void loadOlder();
+          if (top && settled && timeline.hasOlder && !loadingOlder && !olderError) pageOlder();
         }}
         rangeChanged={onRange}
         itemContent={(_index, row) => {
