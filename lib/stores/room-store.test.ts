@@ -301,12 +301,13 @@ describe('room store: ordering and gaps', () => {
   });
 
   it('a truncated replay reloads the newest page', async () => {
-    const { on, rows, fetchHistory } = setup();
+    const { store, on, rows, fetchHistory } = setup();
     fetchHistory.mockResolvedValueOnce({ messages: [msg(899), msg(900)], hasMore: true });
     on['message:replay']!({ messages: [], changes: [], lastRev: 0, truncated: true, lastSeq: 900 });
     await flush();
     expect(fetchHistory).toHaveBeenCalledWith({ limit: 50 });
     expect(rows()).toEqual(['899:sent', '900:sent']);
+    expect(store.getState().stretch).toBe(1); // what was shown does not join up: the view starts a new list
   });
 
   it('loads older pages with before=<oldest seq>', async () => {
@@ -522,19 +523,33 @@ describe('room store: jumping to a message', () => {
     await store.getState().jumpTo(3);
     expect(store.getState().highlightSeq).toBe(3);
     expect(store.getState().thread?.rootSeq).toBe(1);
+    // Back to 2, and to 2 again: each jump counts (the view brings the row back even if it is highlighted).
+    const jumps = store.getState().jumps;
+    await store.getState().jumpTo(2);
+    await store.getState().jumpTo(2);
+    expect(store.getState().highlightSeq).toBe(2);
+    expect(store.getState().jumps).toBe(jumps + 2);
+    expect(store.getState().stretch).toBe(0); // held: the list shown stays
   });
 
   it('a message far back replaces the timeline with the stretch around it, until "jump to latest"', async () => {
     const { store, fetchHistory } = setup({ messages: [msg(900), msg(901)], hasMore: true });
     fetchHistory.mockResolvedValueOnce({ messages: [msg(10), msg(11), msg(12)], hasMore: true, hasNewer: true });
+    // The stretch and its highlight arrive in one update, so the view opens its new list at the target.
+    const updates: { seqs: number[]; highlight: number | null; stretch: number }[] = [];
+    const unsubscribe = store.subscribe((s) => updates.push({ seqs: s.timeline.messages.map((m) => m.seq), highlight: s.highlightSeq, stretch: s.stretch }));
     await store.getState().jumpTo(11);
+    unsubscribe();
     expect(store.getState().timeline.messages.map((m) => m.seq)).toEqual([10, 11, 12]);
     expect(store.getState().timeline.hasNewer).toBe(true);
     expect(store.getState().highlightSeq).toBe(11);
+    expect(store.getState().stretch).toBe(1);
+    expect(updates.find((u) => u.stretch === 1)).toEqual({ seqs: [10, 11, 12], highlight: 11, stretch: 1 });
     fetchHistory.mockResolvedValueOnce({ messages: [msg(900), msg(901)], hasMore: true });
     await store.getState().jumpToLatest();
     expect(store.getState().timeline.messages.map((m) => m.seq)).toEqual([900, 901]);
     expect(store.getState().timeline.hasNewer).toBe(false);
+    expect(store.getState().stretch).toBe(2);
   });
 });
 
