@@ -79,6 +79,8 @@ test('the owner renames a room and sets its topic: everyone sees it live, with t
   // Bob did nothing: header, sidebar and the conversation follow.
   await expect(bob.page.getByTestId('room-name')).toHaveText(renamed);
   await expect(bob.page.getByTestId('room-topic')).toHaveText('Pixels and plans');
+  // The tab too (after any unread count the shell puts in front).
+  await expect(bob.page).toHaveTitle(new RegExp(`(^|\\) )${renamed.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · Parley$`));
   await expect(sidebarLink(bob.page, renamed)).toBeVisible();
   await expect(sidebarLink(bob.page, room.name)).toHaveCount(0);
   await expect(eventLine(bob.page, `${alice.displayName} renamed the room to ${renamed}`)).toBeVisible();

@@ -15,6 +15,7 @@ import type { PublicUser } from '@/lib/schemas/user';
 import { roomTitle } from '@/lib/stores/room-list';
 import { createRoomStore, type RoomStore } from '@/lib/stores/room-store';
 import { maxSeq } from '@/lib/stores/timeline';
+import { tabTitle } from '@/lib/stores/unread';
 import { DropOverlay, useFileDrop } from './attachments/drop-zone';
 import { CallBanner } from './calls/call-buttons';
 import { trayKeyFor, uploadsStore } from './attachments/uploads';
@@ -93,6 +94,15 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
   useEffect(() => {
     if (status === 'live') roomsStore.getState().upsert(liveRoom);
   }, [liveRoom, status, roomsStore]);
+  // The tab follows a rename (or a group's changing participants) made while the room is open; the shell adds
+  // the unread count back to whatever title is set.
+  const liveTitle = tabTitle(roomTitle(liveRoom));
+  const shownTitle = useRef(liveTitle);
+  useEffect(() => {
+    if (liveTitle === shownTitle.current) return;
+    shownTitle.current = liveTitle;
+    document.title = liveTitle;
+  }, [liveTitle]);
 
   // Deleted or left, as told on the main namespace.
   const deletedElsewhere = useRooms((s) => Boolean(s.deleted[room.id]));
