@@ -56,6 +56,12 @@ export function fitBox(width: number, height: number, maxWidth: number, maxHeigh
 }
 
 /** What an icon for a file should show, from its (server-decided) type and its name. */
+/** What the timeline shows of an image: its thumbnail when there is one (2× the preview box), else the file. */
+export function previewSource(image: Pick<Attachment, 'url' | 'width' | 'height' | 'thumbnail'>): { src: string; width: number; height: number } {
+  if (image.thumbnail) return { src: image.thumbnail.url, width: image.thumbnail.width, height: image.thumbnail.height };
+  return { src: image.url, width: image.width ?? 0, height: image.height ?? 0 };
+}
+
 export type FileFamily = 'pdf' | 'text' | 'code' | 'sheet' | 'archive' | 'image' | 'video' | 'audio' | 'other';
 
 export function fileFamily(attachment: Pick<Attachment, 'contentType' | 'kind' | 'name'>): FileFamily {

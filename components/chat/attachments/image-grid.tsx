@@ -1,14 +1,9 @@
 'use client';
-import { fitBox } from '@/lib/files/display';
+import { fitBox, previewSource } from '@/lib/files/display';
 import type { Attachment } from '@/lib/schemas/attachment';
 
 /** The longest side of an image preview in the timeline, in CSS pixels (thumbnails are 2× that for HiDPI). */
 export const PREVIEW_MAX_PX = 360;
-
-function previewSource(image: Attachment): { src: string; width: number; height: number } {
-  if (image.thumbnail) return { src: image.thumbnail.url, width: image.thumbnail.width, height: image.thumbnail.height };
-  return { src: image.url, width: image.width ?? 0, height: image.height ?? 0 };
-}
 
 /**
  * A message's images: one alone at its own proportions (at most PREVIEW_MAX_PX), several as a grid of

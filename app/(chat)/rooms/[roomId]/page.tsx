@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { preload } from 'react-dom';
 import { JoinRoom } from '@/components/chat/join-room';
 import { RoomUnavailable } from '@/components/chat/room-unavailable';
 import { RoomView } from '@/components/chat/room-view';
@@ -6,6 +7,7 @@ import { currentSession, requireUser } from '@/lib/auth';
 import { getHistory } from '@/lib/data/messages';
 import { getRoomForUser, listMembers } from '@/lib/data/rooms';
 import { toAppError } from '@/lib/errors';
+import { previewSource } from '@/lib/files/display';
 import { historyQuerySchema, type HistoryPage } from '@/lib/schemas/message';
 import { ROOM_ID_PATTERN, type RoomMember, type RoomSummary } from '@/lib/schemas/room';
 import { roomTitle } from '@/lib/stores/room-list';
@@ -77,5 +79,23 @@ export default async function RoomPage({ params, searchParams }: Props) {
   } catch (error) {
     return unavailable(error); // deleted, or I was removed, between the checks above and here
   }
+  if (jumpTo === undefined) preloadNewestImages(content.history);
   return <RoomView key={room.id} me={user} room={room} members={content.members} history={content.history} jumpTo={jumpTo} />;
+}
+
+/** Images among the newest messages: the ones a room opening at its bottom shows first. */
+const PRELOAD_FROM_NEWEST = 10;
+const PRELOAD_MAX = 4;
+
+/**
+ * The timeline is drawn by script (components/chat/timeline), so its images would be asked for only once
+ * that has run: the newest few start loading with the page instead (`<link rel=preload>` in the head), and
+ * the room's largest paint — often an image — no longer waits for both one after the other.
+ */
+function preloadNewestImages(history: HistoryPage): void {
+  const images = history.messages
+    .filter((m) => m.threadRootSeq === null || m.alsoInRoom) // thread replies show in their thread, not here
+    .slice(-PRELOAD_FROM_NEWEST)
+    .flatMap((m) => m.attachments.filter((a) => a.kind === 'image'));
+  for (const image of images.slice(-PRELOAD_MAX)) preload(previewSource(image).src, { as: 'image' });
 }
