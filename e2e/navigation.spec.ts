@@ -197,6 +197,14 @@ test('phone at 320 px: no sideways scroll, a focus-managed drawer with touch-siz
     const overflow = await bob.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
   }
+  // The room header's actions are touch-sized too (call, add, settings, notifications, files, members, leave).
+  const actions = bob.page.getByTestId('room-header').getByRole('button');
+  await expect(actions.first()).toBeVisible();
+  const sizes = await actions.evaluateAll((buttons) =>
+    buttons.map((b) => ({ name: b.getAttribute('aria-label') ?? b.textContent?.trim() ?? '', ...b.getBoundingClientRect().toJSON() }) as { name: string; width: number; height: number }),
+  );
+  expect(sizes.length).toBeGreaterThanOrEqual(5);
+  for (const { name, width, height } of sizes) expect(Math.min(width, height), `room header "${name}" is ${width}×${height}`).toBeGreaterThanOrEqual(44);
 
   await bob.page.goto('/');
   const toggle = bob.page.getByRole('button', { name: 'Rooms', exact: true });

@@ -4,6 +4,7 @@
  * (docs/protocol.md §4.13 "Adding people"; a group holds at most 9). All of them or nobody: a refusal
  * names the person it is about.
  */
+import { HEADER_ACTION } from '@/components/ui/button';
 import { UserPlusIcon, XMarkIcon } from '@heroicons/react/20/solid';
 import * as Dialog from '@radix-ui/react-dialog';
 import { useMemo, useState } from 'react';
@@ -66,7 +67,7 @@ export function AddPeopleButton() {
         data-testid="add-people-button"
         aria-label="Add people"
         title="Add people"
-        className="flex shrink-0 items-center gap-1 rounded-md border border-line-strong px-2 py-1 text-sm text-fg-muted hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
+        className={HEADER_ACTION}
       >
         <UserPlusIcon aria-hidden="true" className="size-4 text-fg-muted" />
         <span className="hidden lg:inline">Add</span>

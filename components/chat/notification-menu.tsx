@@ -1,4 +1,5 @@
 'use client';
+import { HEADER_ACTION } from '@/components/ui/button';
 import { BellAlertIcon, BellIcon, BellSlashIcon, CheckIcon, ChevronDownIcon } from '@heroicons/react/20/solid';
 import * as Menu from '@radix-ui/react-dropdown-menu';
 import { useId, useState } from 'react';
@@ -81,7 +82,7 @@ export function NotificationMenu({ room, onError }: { room: RoomSummary; onError
           type="button"
           data-testid="notification-menu"
           aria-label={`Notifications: ${levelLabel}`}
-          className="flex shrink-0 items-center gap-1 rounded-md border border-line-strong px-2 py-1 text-sm text-fg-muted hover:bg-surface-muted data-[state=open]:bg-surface-sunken"
+          className={HEADER_ACTION}
         >
           <Icon aria-hidden="true" className="size-4" />
           <span className="hidden lg:inline">{levelLabel}</span>

@@ -53,7 +53,7 @@ export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: bool
   const remove = () => run(() => roomsApi.remove(room.id), () => rooms.getState().remove(room.id));
 
   return (
-    <header className="border-b border-line bg-surface px-3 py-2 sm:px-4">
+    <header data-testid="room-header" className="border-b border-line bg-surface px-3 py-2 sm:px-4">
       {/* The buttons go under the name, together, when a phone has no room for both. */}
       <div className="flex flex-wrap items-start gap-2">
         <div className="min-w-0 flex-1 basis-40">

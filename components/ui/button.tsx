@@ -18,6 +18,13 @@ export const BUTTON_SIZES = {
   icon: 'size-9 max-sm:size-touch',
 } as const;
 
+/**
+ * The room header's actions (call, add people, settings, notifications, files): an outlined icon, its label
+ * from wide screens up, and a 44 px target on phones like every other button.
+ */
+export const HEADER_ACTION =
+  'flex min-h-8 min-w-8 shrink-0 items-center justify-center gap-1 rounded-control border border-line-strong px-2 py-1 text-sm text-fg-muted hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus disabled:opacity-50 data-[state=open]:bg-surface-sunken max-sm:min-h-touch max-sm:min-w-touch';
+
 export type ButtonVariant = keyof typeof BUTTON_VARIANTS;
 export type ButtonSize = keyof typeof BUTTON_SIZES;
 

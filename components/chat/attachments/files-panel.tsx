@@ -1,4 +1,5 @@
 'use client';
+import { HEADER_ACTION } from '@/components/ui/button';
 import { FolderIcon, XMarkIcon } from '@heroicons/react/20/solid';
 import * as Dialog from '@radix-ui/react-dialog';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -134,7 +135,7 @@ export function FilesButton({ roomId, roomLabel, onOpenMessage }: { roomId: stri
       <Dialog.Trigger
         data-testid="files-button"
         title="Files shared in this room"
-        className="flex shrink-0 items-center gap-1 rounded-md border border-line-strong px-2 py-1 text-sm hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
+        className={HEADER_ACTION}
       >
         <FolderIcon aria-hidden="true" className="size-4 text-fg-subtle" />
         <span className="sr-only sm:not-sr-only">Files</span>

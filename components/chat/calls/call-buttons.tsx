@@ -4,6 +4,7 @@
  * person; a room of at most four rings everyone else; a bigger room asks whom to ring, up to three), the
  * banner of a room's live call with its Join button, and "Call back" on a call's entry.
  */
+import { HEADER_ACTION } from '@/components/ui/button';
 import { PhoneIcon, VideoCameraIcon } from '@heroicons/react/20/solid';
 import * as Popover from '@radix-ui/react-popover';
 import { useId, useMemo, useState, type ReactNode } from 'react';
@@ -21,8 +22,7 @@ export function ringsEveryone(room: Pick<RoomSummary, 'kind' | 'memberCount'>, m
   return room.kind === 'direct' || Math.max(room.memberCount, memberCount) <= CALL_MAX_PARTICIPANTS;
 }
 
-const headerButton =
-  'flex shrink-0 items-center justify-center rounded-md border border-line-strong p-1.5 text-fg-muted hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus disabled:opacity-50';
+const headerButton = HEADER_ACTION;
 
 const KIND_ICON = { audio: PhoneIcon, video: VideoCameraIcon } as const;
 

@@ -5,6 +5,7 @@
  * (moderators), Danger zone (admins: archive; the owner: transfer, delete). Focus is trapped inside and
  * goes back to the header button when it closes (Radix Dialog).
  */
+import { HEADER_ACTION } from '@/components/ui/button';
 import { Cog6ToothIcon, ShieldCheckIcon, XMarkIcon } from '@heroicons/react/20/solid';
 import * as Dialog from '@radix-ui/react-dialog';
 import dynamic from 'next/dynamic';
@@ -47,7 +48,7 @@ export function RoomSettingsButton() {
         data-testid="room-settings-button"
         aria-label={title}
         title={title}
-        className="flex shrink-0 items-center gap-1 rounded-md border border-line-strong px-2 py-1 text-sm text-fg-muted hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-focus"
+        className={HEADER_ACTION}
       >
         <Icon aria-hidden="true" className="size-4 text-fg-muted" />
         <span className="hidden lg:inline">{admin ? 'Settings' : 'Manage'}</span>
