@@ -158,6 +158,15 @@ test('Ctrl+K finds a half-remembered word far back; the keyboard opens it in con
   await expect(page).toHaveURL(new RegExp(`\\?m=${target.seq}$`));
   await expect(landed).toHaveAttribute('data-highlighted', 'true');
   await expect(landed).toBeInViewport();
+
+  // Scrolled away from it, the same hit again (the address does not change): it is brought back.
+  await scroller.hover();
+  await page.mouse.wheel(0, 4_000);
+  await expect(landed).not.toBeInViewport();
+  await page.getByTestId('search-button').click();
+  await page.getByTestId('search-dialog').getByTestId('search-hit').filter({ hasText: 'budget is approved' }).click();
+  await expect(page.getByTestId('search-dialog')).toBeHidden();
+  await expect(landed).toBeInViewport();
 });
 
 test("a private room's messages stay with its members; a public room's are found by choice and opened through Join", async ({ browser }) => {
