@@ -359,7 +359,7 @@ export function Composer({
             aria-controls={open ? listId : undefined}
             aria-activedescendant={activeOptionId}
             placeholder={pending.length > 0 ? 'Add a caption…' : placeholder}
-            className={`block min-h-10 w-full resize-none rounded-md border px-3 py-2 text-fg outline-none focus:ring-2 focus:ring-focus disabled:bg-surface-sunken ${
+            className={`block min-h-10 w-full resize-none rounded-md border px-3 py-2 text-fg outline-none placeholder:truncate focus:ring-2 focus:ring-focus disabled:bg-surface-sunken ${
               over ? 'border-danger' : 'border-line-strong'
             }`}
           />
