@@ -121,12 +121,14 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
     if (removedHow) store.getState().markRemoved(removedHow);
   }, [removedHow, store]);
   // Settings changed by someone (room:updated, main namespace): only news heard after this view opened —
-  // the page's own data is newer than anything heard before.
+  // the page's own data is newer than anything heard before. Applied again after each room:ready, whose
+  // snapshot may have been read before the change (applying settings already held changes nothing).
   const heardSettings = useRooms((s) => s.roomSettings[room.id]);
   const settingsOnOpen = useRef(heardSettings);
+  const readyAt = useStore(store, (s) => s.readyCount);
   useEffect(() => {
     if (heardSettings && heardSettings !== settingsOnOpen.current) store.getState().applySettings(heardSettings);
-  }, [heardSettings, store]);
+  }, [heardSettings, readyAt, store]);
 
   // Messages reached this device (the senders' ✓✓), and the sidebar's unread count follows this room.
   const newest = useStore(store, (s) => maxSeq(s.timeline.messages));

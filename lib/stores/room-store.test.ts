@@ -335,6 +335,22 @@ describe('room store: members, presence, deletion', () => {
     expect(store.getState().timeline.system.map((s) => s.kind)).toEqual(['joined', 'left']);
   });
 
+  it('a role or presence change heard while connecting survives the older snapshot room:ready brings', () => {
+    const { on, store } = setup();
+    store.binding.options.onConnect?.();
+    // Made moderator, and Other came online, between the server reading the snapshot and sending it.
+    on['member:updated']!({ member: { user: me, role: 'moderator', joinedAt: new Date().toISOString(), mutedUntil: null } });
+    on['presence:online']!({ user: other });
+    on['room:ready']!({ room: { ...room, role: 'member' }, online: [me], receipts: [], threads: [], typing: [] });
+    expect(store.getState().room.role).toBe('moderator');
+    expect(Object.keys(store.getState().online).sort()).toEqual(['me', 'other']);
+    // After ready, the snapshot of a later reconnect is what counts again (nothing heard before it is replayed).
+    store.binding.options.onConnect?.();
+    on['room:ready']!({ room: { ...room, role: 'admin' }, online: [me], receipts: [], threads: [], typing: [] });
+    expect(store.getState().room.role).toBe('admin');
+    expect(Object.keys(store.getState().online)).toEqual(['me']);
+  });
+
   it('room:deleted and a NOT_FOUND refusal end the live view', () => {
     const a = setup();
     a.on['room:deleted']!({ roomId: room.id });

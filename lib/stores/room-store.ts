@@ -81,6 +81,8 @@ export interface RoomState {
   highlightSeq: number | null;
   /** Counts jumps, so jumping again to the message already highlighted (scrolled away since) brings it back. */
   jumps: number;
+  /** room:ready answers received (each connection and reconnection brings one, with a fresh snapshot). */
+  readyCount: number;
   /**
    * Counts the times the timeline was replaced by messages that do not join up with what was shown (a jump far
    * back, back to the newest, a replay too long to apply): the view starts a new list rather than scroll one.
@@ -228,6 +230,16 @@ export function createRoomStore(
   /** Bumped when the timeline is reset, so answers to older requests are dropped. */
   let epoch = 0;
   let readyCount = 0;
+  /**
+   * Changes heard on this connection before its room:ready (null once it came). The server reads the snapshot
+   * room:ready carries while the socket already hears the room, so a role or presence change committed
+   * meanwhile can arrive first and be overwritten by the older snapshot: they are applied again on top of it.
+   */
+  let heardBeforeReady: (() => void)[] | null = null;
+  function beforeOrAfterReady(apply: () => void): void {
+    apply();
+    heardBeforeReady?.push(apply);
+  }
   let reloadTimer: ReturnType<typeof setTimeout> | undefined;
   const inFlight = new Set<string>();
   const waitTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -259,6 +271,7 @@ export function createRoomStore(
     threadReads: {},
     highlightSeq: null,
     jumps: 0,
+    readyCount: 0,
     stretch: 0,
     replyingTo: null,
     editingSeq: null,
@@ -924,9 +937,13 @@ export function createRoomStore(
     store.setState({
       room,
       status: 'live',
+      readyCount,
       online: Object.fromEntries(online.map((u) => [u.id, u])),
       receipts: mergeReceipts(store.getState().receipts, receipts ?? []),
     });
+    const heard = heardBeforeReady ?? [];
+    heardBeforeReady = null;
+    for (const apply of heard) apply();
     setTyping(typingFromSnapshot(typing ?? [], nowMs(), me.id));
     // A new connection: the server knows nothing of my typing, and a report may have been lost.
     typingSentAt = null;
@@ -1006,20 +1023,25 @@ export function createRoomStore(
         'message:new': onNew,
         'member:joined': (payload) => onMember('joined', payload),
         'member:left': (payload) => onMember('left', payload),
-        'member:updated': ({ member }) => store.getState().applyMember(member),
-        'presence:online': ({ user }) => store.setState((s) => ({ online: { ...s.online, [user.id]: user } })),
+        'member:updated': ({ member }) => beforeOrAfterReady(() => store.getState().applyMember(member)),
+        'presence:online': ({ user }) => beforeOrAfterReady(() => store.setState((s) => ({ online: { ...s.online, [user.id]: user } }))),
         'presence:offline': ({ userId }) =>
-          store.setState((s) => {
-            if (!(userId in s.online)) return s;
-            const online = { ...s.online };
-            delete online[userId];
-            return { online };
-          }),
+          beforeOrAfterReady(() =>
+            store.setState((s) => {
+              if (!(userId in s.online)) return s;
+              const online = { ...s.online };
+              delete online[userId];
+              return { online };
+            }),
+          ),
         'room:deleted': () => endLive('deleted'),
         'typing:update': ({ user, typing }) => setTyping(applyTyping(store.getState().typing, user, typing, nowMs(), me.id)),
         'receipt:updated': applyReceipt,
       },
-      onConnect: () => store.setState({ connected: true }),
+      onConnect: () => {
+        heardBeforeReady = [];
+        store.setState({ connected: true });
+      },
       onDisconnect: (reason) => {
         clearTimeout(typingIdleTimer);
         typingSentAt = null;
