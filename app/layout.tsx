@@ -3,6 +3,7 @@ import { cookies } from 'next/headers';
 import type { ReactNode } from 'react';
 import '@fontsource-variable/inter';
 import { ServiceWorkerRegistration } from '@/components/service-worker';
+import { StyleNonce } from '@/components/style-nonce';
 import { Toaster } from '@/components/ui/toast';
 import { TooltipProvider } from '@/components/ui/tooltip';
 import { parseTheme, THEME_COOKIE } from '@/lib/theme';
@@ -50,6 +51,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <TooltipProvider>{children}</TooltipProvider>
         <Toaster />
         <ServiceWorkerRegistration />
+        <StyleNonce />
       </body>
     </html>
   );

@@ -98,6 +98,12 @@ test('the main pages work under the CSP (scripts hydrate, the socket connects) w
   expect(await problems(), '/').toEqual([]);
   await openRoom(alice.page, mine.id); // live: Socket.IO connected over the same origin
   expect(await problems(), 'a room').toEqual([]);
+  // A dialog (Radix locks the page's scrolling with a <style> element of its own, which needs the nonce).
+  await alice.page.getByTestId('search-button').click();
+  await expect(alice.page.getByTestId('search-dialog')).toBeVisible();
+  expect(await problems(), 'a dialog').toEqual([]);
+  await alice.page.keyboard.press('Escape');
+  await expect(alice.page.getByTestId('search-dialog')).toBeHidden();
   await alice.page.goto(`/rooms/${theirs.id}`);
   await expect(alice.page.getByRole('button', { name: 'Join room' })).toBeVisible();
   expect(await problems(), 'a room preview').toEqual([]);
