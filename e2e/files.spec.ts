@@ -452,6 +452,15 @@ test('the Files view lists what was shared, newest first, by kind, and opens the
   await expect(entries.nth(0)).toContainText('Voice message');
   await expect(entries.nth(0)).toContainText('0:01');
 
+  // Open, the list is live: a file sent meanwhile shows at the top; deleting its message takes it away.
+  const late = await upload(alice.page, roomId, 'late.pdf', pdf('late'));
+  const lateMessage = await send(socket, { body: 'One more', attachments: [late.id] });
+  await expect(entries).toHaveCount(4);
+  await expect(entries.nth(0)).toHaveAttribute('data-attachment-id', late.id);
+  const deleted = (await socket.timeout(10_000).emitWithAck('message:delete', { seq: lateMessage.seq })) as { ok: boolean };
+  expect(deleted.ok).toBe(true);
+  await expect(entries).toHaveCount(3);
+
   await panel.getByRole('button', { name: 'Images', exact: true }).click();
   await expect(entries).toHaveCount(1);
   await expect(entries.first()).toHaveAttribute('data-attachment-id', photo.id);

@@ -7,6 +7,8 @@ import { ApiError } from '@/lib/api-client';
 import { fileFamily, formatBytes, formatDuration } from '@/lib/files/display';
 import { filesApi } from '@/lib/files/upload-client';
 import type { AttachmentKind, SharedFile } from '@/lib/schemas/attachment';
+import type { ChatMessage } from '@/lib/schemas/message';
+import { useRoom } from '../room-context';
 import { FileIcon } from './file-icon';
 import { DownloadButton } from './file-chip';
 
@@ -62,7 +64,28 @@ function useRoomFiles(roomId: string, kind: AttachmentKind | null, enabled: bool
     };
   }, [enabled, load]);
 
+  // Open, it stays current: a file sent, or a message with files deleted, in what the room shows reads the
+  // first page again (replies in threads not open are not seen here; reopening the panel shows them).
+  const news = useRoom((state) => fileNews(state.timeline.messages));
+  const seenNews = useRef(news);
+  useEffect(() => {
+    if (news === seenNews.current) return;
+    seenNews.current = news;
+    if (enabled) void load(null);
+  }, [news, enabled, load]);
+
   return { listing, loadMore: () => listing.nextCursor && void load(listing.nextCursor), reload: () => void load(null) };
+}
+
+/** Changes when a message with files arrives or one is deleted (older pages coming in leave it alone). */
+function fileNews(messages: readonly ChatMessage[]): string {
+  let newest = 0;
+  let deleted = 0;
+  for (const m of messages) {
+    if (m.attachments.length > 0 && m.seq > newest) newest = m.seq;
+    if (m.deletedAt !== null) deleted += 1;
+  }
+  return `${newest}:${deleted}`;
 }
 
 function sharedAt(iso: string): string {
