@@ -13,6 +13,7 @@ import { readerReceipts, ticksReceipt } from '../message-row/receipts';
 import { useMe, useRoom, useRoomStoreApi } from '../room-context';
 import { isWindowActive, subscribeWindowActive } from '../use-window-active';
 import { LiveAnnouncer } from './live-announcer';
+import { usePrependAnchor } from './use-prepend-anchor';
 import { DaySeparator, SystemRow, UnreadDivider } from './rows';
 
 /** Within this distance of the bottom counts as "at the bottom" (new messages and growing rows keep it there). */
@@ -253,53 +254,8 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
     lastOutgoing.current = outgoingCount;
   }, [outgoingCount, timeline.hasNewer, pin]);
 
-  // Older pages keep what is on screen where it is. Virtuoso shifts the scroll position by estimated heights
-  // for the rows it has not measured yet (compact continuation rows are half a full one): the first row in
-  // view is the anchor — noted when the page is asked for and again at every scroll until it comes in, as the
-  // person may still be scrolling — and for a few frames after it comes in the view is moved back onto it,
-  // unless the person scrolls again meanwhile.
-  const anchor = useRef<{ seq: string; top: number } | null>(null);
-  const anchoring = useRef(false);
-  const noteAnchor = useCallback(() => {
-    const view = scrollerEl.current;
-    if (!view || !anchoring.current) return;
-    const top = view.getBoundingClientRect().top;
-    const first = [...view.querySelectorAll<HTMLElement>('li[data-seq]')].find((row) => row.getBoundingClientRect().bottom > top);
-    anchor.current = first ? { seq: first.dataset.seq ?? '', top: first.getBoundingClientRect().top - top } : null;
-  }, []);
-  const pageOlder = useCallback(() => {
-    anchoring.current = true;
-    noteAnchor();
-    // A page that failed or brought nothing never commits a prepend: stop noting once it has settled.
-    void loadOlder().finally(() => requestAnimationFrame(() => (anchoring.current = false)));
-  }, [loadOlder, noteAnchor]);
-  useEffect(() => {
-    if (!scroller) return;
-    scroller.addEventListener('scroll', noteAnchor, { passive: true });
-    return () => scroller.removeEventListener('scroll', noteAnchor);
-  }, [scroller, noteAnchor]);
-  const anchorFrame = useRef(0);
-  useLayoutEffect(() => {
-    const held = anchor.current;
-    anchoring.current = false;
-    anchor.current = null;
-    if (!held) return;
-    const cameIn = performance.now();
-    cancelAnimationFrame(anchorFrame.current);
-    let frames = 30;
-    const hold = () => {
-      const view = scrollerEl.current;
-      if (!view || intentAt.current > cameIn) return;
-      const row = view.querySelector<HTMLElement>(`li[data-seq="${held.seq}"]`);
-      if (row) {
-        const drift = row.getBoundingClientRect().top - view.getBoundingClientRect().top - held.top;
-        if (Math.abs(drift) >= 1) view.scrollTop += drift;
-      }
-      if (frames-- > 0) anchorFrame.current = requestAnimationFrame(hold);
-    };
-    hold();
-  }, [firstItemIndex]);
-  useEffect(() => () => cancelAnimationFrame(anchorFrame.current), []);
+  // Older pages keep what is on screen where it is (use-prepend-anchor.ts).
+  const pageOlder = usePrependAnchor({ scroller, loadOlder, firstItemIndex, intentAt });
 
   // Paging waits until the opening position is reached: a page prepended before then shifts the index
   // Virtuoso is still scrolling to, and the room opened mid-history, away from where it was asked to.
