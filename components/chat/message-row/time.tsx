@@ -26,7 +26,7 @@ export function Time({ iso, className = 'text-xs text-fg-subtle', compact = fals
   const date = new Date(iso);
   return (
     // The server and the browser may be in different time zones: the browser's wins (hence no hydration warning).
-    <time dateTime={iso} title={fullDateTime(date)} suppressHydrationWarning className={`tabular-nums ${className}`}>
+    <time dateTime={iso} title={fullDateTime(date)} suppressHydrationWarning className={`whitespace-nowrap tabular-nums ${className}`}>
       {compact ? gutterTime(date) : shortTime(date)}
     </time>
   );
