@@ -229,7 +229,6 @@ export function createRoomStore(
   let disposed = false;
   /** Bumped when the timeline is reset, so answers to older requests are dropped. */
   let epoch = 0;
-  let readyCount = 0;
   /**
    * Changes heard on this connection before its room:ready (null once it came). The server reads the snapshot
    * room:ready carries while the socket already hears the room, so a role or presence change committed
@@ -932,7 +931,7 @@ export function createRoomStore(
   // ── socket events ──
 
   function onReady({ room, online, receipts, typing, threads }: RoomReady): void {
-    readyCount += 1;
+    const readyCount = store.getState().readyCount + 1;
     for (const read of threads ?? []) applyThreadRead(read);
     store.setState({
       room,

@@ -16,9 +16,9 @@ import { LiveAnnouncer } from './live-announcer';
 import { usePrependAnchor } from './use-prepend-anchor';
 import { DaySeparator, SystemRow, UnreadDivider } from './rows';
 
-/** Within this distance of the bottom counts as "at the bottom" (new messages and growing rows keep it there). */
 /** A scroll this soon after a wheel, touch, key or pointer in the list is the person's. */
 const USER_SCROLL_MS = 1_000;
+/** Within this distance of the bottom counts as "at the bottom" (new messages and growing rows keep it there). */
 const STICK_PX = 48;
 /** Consecutive messages by one author within this window share one header. */
 const GROUP_MS = 5 * 60 * 1000;
@@ -31,6 +31,11 @@ const BASE_INDEX = 1_000_000_000;
 const SETTLE_FRAMES = 10;
 /** …or this long has passed (a message that never shows must not stop paging for good). */
 const SETTLE_MAX_MS = 5_000;
+
+/** The person's own wheel, touch, key or pointer at `intentAt` was just now: the scroll that follows is theirs. */
+function justActed(intentAt: number): boolean {
+  return performance.now() - intentAt < USER_SCROLL_MS;
+}
 
 function overlaps(row: DOMRect, view: DOMRect): boolean {
   return row.bottom > view.top + 1 && row.top < view.bottom - 1;
@@ -89,8 +94,7 @@ function rowKey(_index: number, row: TimelineRow) {
 
 /**
  * The timeline, virtualised (react-virtuoso): a bounded number of rows in the DOM however long the history.
- * Opens at the newest message (or at a
- * permalink's message); older pages load on scroll-up without moving what is on screen; stays pinned to the
+ * Opens at the newest message (or at a permalink's message); older pages load on scroll-up without moving what is on screen; stays pinned to the
  * bottom while rows grow (receipts, reactions, images) if I was there.
  */
 export function MessageList({ openAt }: { openAt?: number }) {
@@ -186,14 +190,12 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
 
   // Where to open: a permalink's message, else the newest message (issue 15: a room opens at its newest; what
   // was unread is marked by the divider, one "Jump to unread" away when it is above the view).
-  const [initial] = useState(() => {
-    const target = openAt !== undefined ? rows.findIndex((r) => r.key === `seq-${openAt}`) : -1;
-    if (target >= 0) return { index: target, align: 'center' as const, bottom: false };
-    return { index: Math.max(0, rows.length - 1), align: 'end' as const, bottom: true };
-  });
+  // The bottom needs no index: alignToBottom, followOutput and the pin keep the list there.
+  const [openIndex] = useState(() => (openAt !== undefined ? rows.findIndex((r) => r.key === `seq-${openAt}`) : -1));
+  const opensAtBottom = openIndex < 0;
 
   /** I am at (or was left at) the bottom: new messages and growing rows keep me there. */
-  const pinned = useRef(initial.bottom);
+  const pinned = useRef(opensAtBottom);
   /** When the person last wheeled, touched, pressed a key or a pointer in the list (a scroll soon after is theirs). */
   const intentAt = useRef(-Infinity);
   /** Back to the bottom at my request (a button, my own message): the scroll that follows is not me leaving it. */
@@ -201,11 +203,11 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
     pinned.current = true;
     intentAt.current = -Infinity;
   }, []);
-  const [atBottom, setAtBottom] = useState(initial.bottom);
+  const [atBottom, setAtBottom] = useState(opensAtBottom);
   const stick = useCallback(() => {
     const el = scrollerEl.current;
     // The person's wheel or key just now: their scroll (its event not dispatched yet) must not be undone.
-    if (performance.now() - intentAt.current < USER_SCROLL_MS) return;
+    if (justActed(intentAt.current)) return;
     if (el && pinned.current && !storeApi.getState().timeline.hasNewer) el.scrollTop = el.scrollHeight;
   }, [storeApi]);
 
@@ -219,7 +221,7 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
     const onScroll = () => {
       const below = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
       const bottom = below < STICK_PX;
-      const mine = performance.now() - intentAt.current < USER_SCROLL_MS;
+      const mine = justActed(intentAt.current);
       if (bottom) pinned.current = true;
       else if (mine) pinned.current = false;
       // Pinned means the very bottom: Virtuoso's own end alignment leaves its header's height uncovered.
@@ -262,7 +264,7 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
   const [settled, setSettled] = useState(false);
   const onListHeight = useCallback(() => {
     stick();
-    if (settled || !initial.bottom) return;
+    if (settled || !opensAtBottom) return;
     let frames = 2;
     const wait = () => {
       if (frames-- > 0) return void requestAnimationFrame(wait);
@@ -272,11 +274,11 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
       setSettled(true);
     };
     requestAnimationFrame(wait);
-  }, [stick, settled, initial.bottom]);
+  }, [stick, settled, opensAtBottom]);
   // Opened at a message (a permalink or a jump far back): settled once that row has stayed in view a few
   // frames running (Virtuoso places by estimates first), or after a while whatever happened.
   useEffect(() => {
-    if (initial.bottom || openAt === undefined) return;
+    if (opensAtBottom || openAt === undefined) return;
     const started = performance.now();
     let steady = 0;
     let frame = 0;
@@ -290,12 +292,12 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
     };
     frame = requestAnimationFrame(check);
     return () => cancelAnimationFrame(frame);
-  }, [initial.bottom, openAt]);
+  }, [opensAtBottom, openAt]);
+  const mayPageOlder = settled && timeline.hasOlder && !loadingOlder && !olderError;
   // Not enough history to scroll (or settled at the very top): fetch more so scrolling up can work.
   useEffect(() => {
-    if (!scroller || !settled) return;
-    if ((scroller.scrollHeight <= scroller.clientHeight || scroller.scrollTop === 0) && timeline.hasOlder && !loadingOlder && !olderError) pageOlder();
-  }, [scroller, settled, rows, timeline.hasOlder, loadingOlder, olderError, pageOlder]);
+    if (scroller && mayPageOlder && (scroller.scrollHeight <= scroller.clientHeight || scroller.scrollTop === 0)) pageOlder();
+  }, [scroller, mayPageOlder, rows, pageOlder]);
 
   // A jump (quote, search hit, permalink): bring the message into view once it is held. Counted by `jumps`, so
   // a second jump to the message already highlighted (scrolled away since) brings it back too.
@@ -466,7 +468,7 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
         components={components}
         computeItemKey={rowKey}
         firstItemIndex={firstItemIndex}
-        initialTopMostItemIndex={initial.bottom ? undefined : { index: initial.index, align: initial.align }}
+        initialTopMostItemIndex={opensAtBottom ? undefined : { index: openIndex, align: 'center' }}
         alignToBottom
         // Rows above and below the view stay rendered, so short rooms are whole in the DOM and fast
         // scrolling rarely shows blank space; still a bounded number however long the history.
@@ -474,14 +476,14 @@ function TimelineList({ openAt, firstUnread }: { openAt?: number; firstUnread: n
         followOutput={() => (pinned.current && !storeApi.getState().timeline.hasNewer ? 'auto' : false)}
         totalListHeightChanged={onListHeight}
         startReached={() => {
-          if (settled && timeline.hasOlder && !loadingOlder && !olderError) pageOlder();
+          if (mayPageOlder) pageOlder();
         }}
         endReached={() => {
           if (settled && timeline.hasNewer && !loadingNewer) void loadNewer();
         }}
         atTopStateChange={(top) => {
           // Settling while already at the top (a short first page): startReached has fired and gone.
-          if (top && settled && timeline.hasOlder && !loadingOlder && !olderError) pageOlder();
+          if (top && mayPageOlder) pageOlder();
         }}
         rangeChanged={onRange}
         itemContent={(_index, row) => {
