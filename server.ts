@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     storage: fileServices.storage,
     unattachedHours: env.UPLOAD_UNATTACHED_HOURS,
     // Uploads being received, and the local backend's half-written objects (only a crash leaves either).
-    tempDirs: [uploadTempDir(env.DATA_DIR), path.resolve(env.DATA_DIR, 'files', '.tmp')],
+    tempDirs: [uploadTempDir(env), path.resolve(env.DATA_DIR, 'files', '.tmp')],
     log,
   });
 

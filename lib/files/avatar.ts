@@ -17,7 +17,6 @@ import { AVATAR_MAX_PIXELS, AVATAR_SIZE } from '../schemas/account';
 import type { PublicUser } from '../schemas/user';
 import type { Storage } from '../storage/storage';
 import { imageJobs } from './inspect';
-import { uploadTempDir } from './upload';
 
 /** The sniffed types we take, and the decoder that must agree (else it is a polyglot, refused). */
 const DECODERS: Record<string, keyof FormatEnum> = {
@@ -87,12 +86,12 @@ function tooManyPixels(maxPixels: number): AppError {
  */
 export async function storeAvatar(
   input: { userId: string; ip: string | null; bytes: Buffer },
-  services: { storage: Storage; dataDir: string; log: Logger },
+  services: { storage: Storage; tempDir: string; log: Logger },
 ): Promise<PublicUser> {
   const picture = await makeAvatar(input.bytes);
   const version = newAvatarVersion();
   const key = avatarKey(input.userId, version);
-  const tempDir = uploadTempDir(services.dataDir);
+  const tempDir = services.tempDir;
   const file = path.join(tempDir, `avatar-${randomUUID()}.webp`);
   try {
     await mkdir(tempDir, { recursive: true, mode: 0o700 });

@@ -429,7 +429,7 @@ for (const backend of ['local', 's3'] as Backend[]) {
 
     it('with the server’s collector running, a deleted message’s, a deleted room’s and a removed upload’s bytes go within seconds, not at the next interval', async () => {
       // An interval far longer than the test: only the collector being told about the delete can explain a removal.
-      const collector = startGarbageCollector({ storage: getStorage(), unattachedHours: 24, tempDirs: [uploadTempDir(getEnv().DATA_DIR)], log: getLogger(), intervalMs: 3_600_000 });
+      const collector = startGarbageCollector({ storage: getStorage(), unattachedHours: 24, tempDirs: [uploadTempDir(getEnv())], log: getLogger(), intervalMs: 3_600_000 });
       try {
         const alice = await person();
         const roomId = await roomOf(alice, 'public');

@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { abandonUpload, finishUpload, reserveUpload, type FinishedUpload } from '../data/attachments';
@@ -27,9 +28,13 @@ export interface FileServices {
   inspect: Inspector;
 }
 
-/** Where uploads are received before they are checked: private to this server, never served. */
-export function uploadTempDir(dataDir: string): string {
-  return path.resolve(dataDir, 'tmp', 'uploads');
+/**
+ * Where uploads are received before they are checked: private to this server, never served. Beside the
+ * files with local storage; in the system's temp directory with object storage, so that nothing at all is
+ * written under DATA_DIR, which on git-push platforms is the read-only application directory.
+ */
+export function uploadTempDir(env: Pick<Env, 'DATA_DIR' | 'STORAGE_DRIVER'>): string {
+  return env.STORAGE_DRIVER === 's3' ? path.join(tmpdir(), 'parley-uploads') : path.resolve(env.DATA_DIR, 'tmp', 'uploads');
 }
 
 /** The client hung up mid-body: nobody is left to answer, and nothing is kept. */
@@ -128,7 +133,7 @@ export async function storeUpload(
     durationMs: input.query.durationMs,
     waveform: input.query.waveform,
   });
-  const tempRoot = uploadTempDir(env.DATA_DIR);
+  const tempRoot = uploadTempDir(env);
   let workDir: string | undefined;
   try {
     await mkdir(tempRoot, { recursive: true, mode: 0o700 });

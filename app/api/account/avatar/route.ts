@@ -6,6 +6,7 @@ import { beginAvatarUpload, removeAvatar } from '@/lib/data/account';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { storeAvatar } from '@/lib/files/avatar';
+import { uploadTempDir } from '@/lib/files/upload';
 import { pokeGarbageCollector } from '@/lib/files/garbage';
 import { json, readLimited, requireApiUser, route } from '@/lib/http';
 import { getLogger } from '@/lib/logger';
@@ -27,7 +28,7 @@ export const PUT = route(async (request: Request) => {
   await beginAvatarUpload({ userId: user.id });
   const bytes = await readLimited(request, AVATAR_MAX_BYTES, tooLarge);
   const env = getEnv();
-  const updated = await storeAvatar({ userId: user.id, ip, bytes }, { storage: getStorage(), dataDir: env.DATA_DIR, log: getLogger() });
+  const updated = await storeAvatar({ userId: user.id, ip, bytes }, { storage: getStorage(), tempDir: uploadTempDir(env), log: getLogger() });
   pokeGarbageCollector(); // the previous picture's bytes
   return json({ user: updated });
 });
