@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EnvError, parseEnv } from './env';
+import { realtimeTransports } from './realtime/engine-options';
 
 const strongSecret = 'x'.repeat(16) + 'K9v2Lq8ZpR4mT7wY';
 const tempDataDir = () => mkdtempSync(path.join(tmpdir(), 'parley-env-'));
@@ -144,6 +145,14 @@ describe('parseEnv', () => {
       expect(() => parseEnv({ AUTH_SECRET: strongSecret, TURN_CREDENTIAL_TTL_SECONDS: ttl }), ttl).toThrow(/TURN_CREDENTIAL_TTL_SECONDS/);
     }
     expect(() => parseEnv({ AUTH_SECRET: strongSecret, RATE_LIMIT_CALLS_PER_MINUTE: '0' })).toThrow(/RATE_LIMIT_CALLS_PER_MINUTE/);
+  });
+
+  it('takes REALTIME_TRANSPORTS: polling then WebSocket by default, or WebSocket only; nothing else', () => {
+    expect(parseEnv({ DATA_DIR: tempDataDir() }).REALTIME_TRANSPORTS).toBe('polling,websocket');
+    expect(parseEnv({ DATA_DIR: tempDataDir(), REALTIME_TRANSPORTS: 'websocket' }).REALTIME_TRANSPORTS).toBe('websocket');
+    expect(realtimeTransports('websocket')).toEqual(['websocket']);
+    expect(realtimeTransports('polling,websocket')).toEqual(['polling', 'websocket']);
+    expect(() => parseEnv({ DATA_DIR: tempDataDir(), REALTIME_TRANSPORTS: 'polling' })).toThrow(/REALTIME_TRANSPORTS/);
   });
 
   it('names the variable when a value is invalid', () => {

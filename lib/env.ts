@@ -154,6 +154,13 @@ export const envSchema = z.object({
   RATE_LIMIT_CALLS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   /** `postgres`: broadcasts cross instances over LISTEN/NOTIFY (needed for more than one instance). */
   REALTIME_ADAPTER: z.enum(['postgres', 'memory']).default('postgres'),
+  /**
+   * How browsers connect. `polling,websocket`: HTTP long-polling first, then an upgrade to a WebSocket; it
+   * also works behind proxies that block WebSockets, but several instances need sticky sessions.
+   * `websocket`: WebSocket only, for load balancers without session affinity; a browser whose network
+   * blocks WebSockets then cannot connect at all.
+   */
+  REALTIME_TRANSPORTS: z.enum(['polling,websocket', 'websocket']).default('polling,websocket'),
   /** Bearer token for GET /api/metrics. Unset: the endpoint answers 404 (never public by accident). */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters.').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -4,6 +4,7 @@ import { ChatShell } from '@/components/chat/chat-shell';
 import { SidebarToggle } from '@/components/chat/sidebar-toggle';
 import { currentSession } from '@/lib/auth';
 import { isInstanceAdmin } from '@/lib/data/instance-admin';
+import { getEnv } from '@/lib/env';
 import { listRoomsForUser } from '@/lib/data/rooms';
 
 export const dynamic = 'force-dynamic';
@@ -18,7 +19,9 @@ export default async function ChatLayout({ children }: { children: ReactNode }) 
   return (
     <div className="flex h-full flex-col">
       <AppHeader user={user} isAdmin={isAdmin} leading={<SidebarToggle />} />
-      <ChatShell userId={user.id} initialRooms={rooms}>{children}</ChatShell>
+      <ChatShell userId={user.id} initialRooms={rooms} transports={getEnv().REALTIME_TRANSPORTS}>
+        {children}
+      </ChatShell>
     </div>
   );
 }

@@ -4,7 +4,8 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { roomsApi } from '@/lib/api-client';
 import { createAwayMonitor } from '@/lib/realtime/away';
-import { ackDelivery, acquireRealtime, callRequests, reportTabStatus, watchPresence } from '@/lib/realtime/client';
+import { ackDelivery, acquireRealtime, callRequests, reportTabStatus, setRealtimeTransports, watchPresence } from '@/lib/realtime/client';
+import type { RealtimeTransportsSetting } from '@/lib/realtime/engine-options';
 import type { ServerToClientEvents } from '@/lib/realtime/events';
 import type { RoomList } from '@/lib/schemas/room';
 import { createCallsStore } from '@/lib/stores/calls';
@@ -87,7 +88,19 @@ function useRoomKeys(store: RoomsStore): void {
  * the tab's own away/online status, and the connection banner. Room views inside open their own
  * namespaces on the same connection.
  */
-export function ChatShell({ userId, initialRooms, children }: { userId: string; initialRooms: RoomList; children: ReactNode }) {
+export function ChatShell({
+  userId,
+  initialRooms,
+  transports,
+  children,
+}: {
+  userId: string;
+  initialRooms: RoomList;
+  /** The server's REALTIME_TRANSPORTS. */
+  transports: RealtimeTransportsSetting;
+  children: ReactNode;
+}) {
+  setRealtimeTransports(transports);
   const [store] = useState(() => createRoomsStore(initialRooms, { fetchList: roomsApi.list }));
   const [presence] = useState(() => createPresenceStore());
   useEffect(() => () => presence.getState().dispose(), [presence]);

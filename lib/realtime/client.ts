@@ -6,6 +6,7 @@
 import { Manager, type Socket } from 'socket.io-client';
 import { create } from 'zustand';
 import type { Ack, ErrorCode } from '../errors';
+import { realtimeTransports, type RealtimeTransportsSetting } from './engine-options';
 import { createForwardThrottle, type ForwardThrottle } from './forward-throttle';
 import type { ChatMessage, SendMessageInput } from '../schemas/message';
 import { roomNamespace } from '../schemas/limits';
@@ -75,11 +76,21 @@ interface Realtime {
 
 let current: Realtime | null = null;
 
+let transports = realtimeTransports('polling,websocket');
+
+/**
+ * The server's REALTIME_TRANSPORTS (a WebSocket-only server refuses polling), passed down by the signed-in
+ * layout. Called while rendering, so it is in place before any effect opens the connection.
+ */
+export function setRealtimeTransports(setting: RealtimeTransportsSetting): void {
+  transports = realtimeTransports(setting);
+}
+
 function createRealtime(userId: string): Realtime {
   // autoConnect off: every socket is connected explicitly, after its listeners and auth are in place.
   // closeOnBeforeunload: a closed or reloaded page says goodbye at once, so the others see it leave now
   // rather than after the server's ping timeout.
-  const manager = new Manager(window.location.origin, { path: '/socket.io', autoConnect: false, closeOnBeforeunload: true });
+  const manager = new Manager(window.location.origin, { path: '/socket.io', transports, autoConnect: false, closeOnBeforeunload: true });
   const main = manager.socket('/') as MainSocket;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   setStatus('connecting');

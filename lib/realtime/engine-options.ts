@@ -9,3 +9,10 @@ export const ENGINE_PING = { pingInterval: 15_000, pingTimeout: 10_000 };
 
 /** Socket.IO payloads are small JSON; anything bigger than this is not a chat event. */
 export const MAX_SOCKET_PAYLOAD_BYTES = 64 * 1024;
+
+export type RealtimeTransportsSetting = 'polling,websocket' | 'websocket';
+
+/** The Engine.IO transports for REALTIME_TRANSPORTS, in the order a client tries them (server and browser agree). */
+export function realtimeTransports(setting: RealtimeTransportsSetting): ('polling' | 'websocket')[] {
+  return setting === 'websocket' ? ['websocket'] : ['polling', 'websocket'];
+}

@@ -16,7 +16,7 @@ import { getMetrics } from '../metrics';
 import type { PostgresAdapterHandle } from './adapter';
 import { normalizeEmoji } from '../emoji/single-emoji';
 import { createRoomBus, type RoomBusOptions } from './bus';
-import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES } from './engine-options';
+import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES, realtimeTransports } from './engine-options';
 import { setRealtimeServer } from './notify';
 import { answerUnknownEvents } from './on-event';
 import { createPresenceTracker } from './presence';
@@ -56,6 +56,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const io: ParleyServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
+    transports: realtimeTransports(deps.env.REALTIME_TRANSPORTS),
     ...ENGINE_PING,
     // Room namespaces are closed when empty by our own clean-up (namespace-cleanup.ts says why).
     cleanupEmptyChildNamespaces: false,
