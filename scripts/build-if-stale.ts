@@ -3,7 +3,7 @@
  * (scripts/cluster.ts): build the web app when `.next/BUILD_ID` is missing or older than any source.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -26,6 +26,15 @@ export function buildIsCurrent(root: string = process.cwd()): boolean {
   return SOURCES.every((source) => newestMtime(path.join(root, source)) <= built);
 }
 
+function isWritable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs `next build` in `root` when the build is stale. Resolves with the build's exit code (0 when nothing
  * had to be built); the caller decides whether to exit. Aborting `signal` (the caller is being stopped)
@@ -34,6 +43,16 @@ export function buildIsCurrent(root: string = process.cwd()): boolean {
 export async function buildIfStale(env: NodeJS.ProcessEnv, options: { root?: string; signal?: AbortSignal } = {}): Promise<number> {
   const root = options.root ?? process.cwd();
   if (buildIsCurrent(root)) return 0;
+  if (!isWritable(root)) {
+    // A platform's run-time disk (read-only, or a copy whose file times say little): the build made by
+    // its build step is the one to run, and a build here could only fail.
+    if (existsSync(path.join(root, '.next', 'BUILD_ID'))) {
+      console.warn('parley: the application directory is read-only: starting the existing build without checking it against the sources');
+      return 0;
+    }
+    console.error('parley: there is no production build and the application directory is read-only: run `npm run build` in the build step');
+    return 1;
+  }
   if (options.signal?.aborted) return 1;
   console.log('parley: building the web app (first start, or sources changed)…');
   // Next's own CLI, not `npx next`: no npm and shell in between. In its own process group, so that an

@@ -44,7 +44,14 @@ async function main(): Promise<void> {
   if (!dev) {
     if (!env.AUTH_SECRET) {
       const dataDir = env.DATA_DIR || '.data';
-      env.AUTH_SECRET = loadOrCreateSecretFile(dataDir);
+      try {
+        env.AUTH_SECRET = loadOrCreateSecretFile(dataDir);
+      } catch (error) {
+        // A platform's read-only disk: there is nowhere to keep a generated secret, and it must be one secret for every instance anyway.
+        const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+        console.error(`parley: AUTH_SECRET is not set, and no generated one can be kept in ${dataDir} (${reason}). Set AUTH_SECRET (openssl rand -base64 32) in the environment.`);
+        process.exit(1);
+      }
       console.log(`parley: AUTH_SECRET not set; using the generated secret in ${dataDir}/auth-secret`);
     }
     const built = await buildIfStale(env, { root: ROOT, signal: building.signal });
