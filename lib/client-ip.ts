@@ -6,11 +6,20 @@ import type { IncomingMessage } from 'node:http';
 
 export const CLIENT_IP_HEADER = 'x-parley-client-ip';
 
-export function resolveClientIp(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first.slice(0, 64);
+/**
+ * `trustedProxies` (TRUST_PROXY): each proxy appends the address it saw to X-Forwarded-For, so the client
+ * is the entry that many places from the end; anything before it is the client's own say-so. A list
+ * shorter than that (some proxy replaced the header) gives its first entry.
+ */
+export function resolveClientIp(req: IncomingMessage, trustedProxies: number): string {
+  if (trustedProxies > 0) {
+    const header = req.headers['x-forwarded-for'];
+    const entries = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const client = entries[Math.max(0, entries.length - trustedProxies)];
+    if (client) return client.slice(0, 64);
   }
   return (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
 }

@@ -17,7 +17,7 @@ describe('parseEnv', () => {
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.EMBEDDED_PG_PORT).toBe(54329);
     expect(env.ALLOWED_ORIGINS).toEqual([]);
-    expect(env.TRUST_PROXY).toBe(false);
+    expect(env.TRUST_PROXY).toBe(0);
     expect(env.LOG_LEVEL).toBe('info');
   });
 
@@ -58,7 +58,7 @@ describe('parseEnv', () => {
       AUTH_SECRET: strongSecret,
     });
     expect(env.PORT).toBe(8080);
-    expect(env.TRUST_PROXY).toBe(true);
+    expect(env.TRUST_PROXY).toBe(1);
     expect(env.ALLOWED_ORIGINS).toEqual(['https://chat.example.com', 'http://localhost:5173']);
     expect(env.DATABASE_URL).toBe('postgresql://u:p@db:5432/parley');
   });

@@ -59,8 +59,16 @@ export const envSchema = z.object({
     .string()
     .default('')
     .transform((s) => s.split(',').map((u) => u.trim().toLowerCase()).filter(Boolean)),
-  /** Behind a reverse proxy: take the client address from X-Forwarded-For, the public origin from X-Forwarded-Host/-Proto. */
-  TRUST_PROXY: booleanFlag.default(false),
+  /**
+   * Behind reverse proxies: how many of them (`true` = 1), each adding the address it saw to the end of
+   * X-Forwarded-For. The client address is the entry that many places from the end: the entries before it
+   * came from the client, who can write anything there (platform routers append to what the client sent).
+   * The public origin then comes from X-Forwarded-Host/-Proto. `false` (0): those headers are ignored.
+   */
+  TRUST_PROXY: z
+    .enum(['true', 'false', 'yes', 'no', '0', '1', '2', '3', '4', '5'], { message: 'TRUST_PROXY is true, false, or the number of proxies in front (1–5).' })
+    .default('false')
+    .transform((v) => (v === 'true' || v === 'yes' ? 1 : v === 'false' || v === 'no' ? 0 : Number(v))),
   /**
    * The origin people reach Parley at (https://chat.example.com). Redirects and same-origin checks use it.
    * Unset: each request's own (its Host, or X-Forwarded-Host/-Proto with TRUST_PROXY).

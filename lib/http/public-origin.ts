@@ -13,7 +13,8 @@ export interface PublicOriginSettings {
   /** Configured origin (PUBLIC_URL); wins over anything a request says. */
   publicUrl?: string;
   /** Behind a reverse proxy we trust to set X-Forwarded-Host / X-Forwarded-Proto. */
-  trustProxy: boolean;
+  /** TRUST_PROXY: proxies in front (0: none, forwarded headers ignored). */
+  trustProxy: number;
 }
 
 export interface ForwardedHeaders {
