@@ -28,11 +28,22 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['**/*.int.test.ts'],
-          exclude: ['node_modules/**', '.next/**'],
+          // Its own project, run alone by scripts/test.ts: the image build takes both cores for minutes.
+          exclude: ['node_modules/**', '.next/**', 'deploy/container.int.test.ts'],
           globalSetup: ['lib/testing/vitest-global-setup.ts'],
           setupFiles: ['lib/testing/vitest-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'container',
+          include: ['deploy/container.int.test.ts'],
+          globalSetup: ['lib/testing/vitest-global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
         },
       },
     ],
