@@ -13,7 +13,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buildah,
@@ -23,6 +22,7 @@ import {
   requireContainerTools,
 } from '../lib/testing/container-tools';
 import { freePort } from '../lib/testing/free-port';
+import { createEmptyDatabase, type OwnDatabase } from '../lib/testing/own-database';
 import { BASE_NODE_VERSION, ensureNodeBaseImage } from '../lib/testing/node-base-image';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,33 +53,7 @@ interface OciManifest {
 }
 
 let built = false;
-let database: { url: string; drop(): Promise<void> } | undefined;
-
-function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
-
-async function onServer(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** An empty database of this run's own: the container applies the migrations itself at start-up. */
-async function createEmptyDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `parley_ctr_${RUN_ID}`;
-  await onServer(serverUrl, `CREATE DATABASE "${name}"`);
-  return {
-    url: withDatabase(serverUrl, name),
-    drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-  };
-}
+let database: OwnDatabase | undefined;
 
 async function inspectImage(): Promise<ImageInspect> {
   const { stdout } = await podman(['image', 'inspect', TAG], { check: true });
@@ -158,7 +132,8 @@ describe('the container image (deploy/Dockerfile)', () => {
   beforeAll(async () => {
     await mkdir(LOGS, { recursive: true });
     await rm(BUILD_LOG, { force: true });
-    database = await createEmptyDatabase(inject('databaseUrl'));
+    // An empty database of this run's own: the container applies the migrations itself at start-up.
+    database = await createEmptyDatabase(inject('databaseUrl'), 'ctr');
   }, 60_000);
 
   afterAll(async () => {

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Ack } from '../lib/errors';
 import type { ChatMessage } from '../lib/schemas/message';
 import { freePort } from '../lib/testing/free-port';
+import { createEmptyDatabase, type OwnDatabase } from '../lib/testing/own-database';
 import { startS3Server, type TestS3Server } from '../lib/testing/s3-server';
 import { buildIfStale } from './build-if-stale';
 
@@ -34,21 +35,14 @@ interface Instance {
 
 const instances: Instance[] = [];
 let s3: TestS3Server;
-let databaseUrl: string;
-let dropDatabase: () => Promise<void> = async () => undefined;
+let database: OwnDatabase | undefined;
 const authSecret = randomBytes(32).toString('base64url');
 
-function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
-
-async function onServer<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<pg.QueryResult<T>> {
+  const client = new pg.Client({ connectionString: database!.url });
   await client.connect();
   try {
-    return await work(client);
+    return await client.query<T>(sql, values);
   } finally {
     await client.end();
   }
@@ -62,7 +56,7 @@ function platformEnv(port: number, extra: Record<string, string> = {}): NodeJS.P
     NODE_ENV: 'production',
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: database!.url,
     AUTH_SECRET: authSecret,
     STORAGE_DRIVER: 's3',
     S3_ENDPOINT: s3.endpoint,
@@ -170,13 +164,7 @@ describe('on a git-push platform (npm start, read-only app directory, two instan
     // The platform's build step; scripts/test.ts has normally made it already.
     expect(await buildIfStale(process.env, { root: ROOT })).toBe(0);
     s3 = await startS3Server();
-    const serverUrl = inject('databaseUrl');
-    const name = `parley_platform_${randomBytes(4).toString('hex')}`;
-    await onServer(withDatabase(serverUrl, 'postgres'), (c) => c.query(`CREATE DATABASE "${name}"`));
-    databaseUrl = withDatabase(serverUrl, name);
-    dropDatabase = async () => {
-      await onServer(withDatabase(serverUrl, 'postgres'), (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-    };
+    database = await createEmptyDatabase(inject('databaseUrl'), 'platform');
     // Both at the same moment, on a database nothing has migrated yet.
     [a, b] = await Promise.all([launch(), launch()]);
     await Promise.all([waitReady(a), waitReady(b)]);
@@ -184,15 +172,13 @@ describe('on a git-push platform (npm start, read-only app directory, two instan
 
   afterAll(async () => {
     await stopAll();
-    await dropDatabase();
+    await database?.drop();
     await s3?.close();
   }, 60_000);
 
   it('migrates the fresh database exactly once between them, and writes nothing into the application directory', async () => {
     const migrations = readdirSync(path.join(ROOT, 'prisma', 'migrations'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-    const rows = await onServer(databaseUrl, (c) =>
-      c.query<{ migration_name: string; finished: boolean }>(`SELECT migration_name, finished_at IS NOT NULL AS finished FROM "_prisma_migrations"`),
-    );
+    const rows = await query<{ migration_name: string; finished: boolean }>(`SELECT migration_name, finished_at IS NOT NULL AS finished FROM "_prisma_migrations"`);
     expect(rows.rows.map((r) => r.migration_name).sort()).toEqual([...migrations].sort());
     expect(rows.rows.every((r) => r.finished)).toBe(true);
     // Each migration was applied by one instance; the other found it applied (the advisory lock).
@@ -264,9 +250,7 @@ describe('on a git-push platform (npm start, read-only app directory, two instan
     expect(await fetch(`${a.base}/api/health`).then((r) => r.status, () => 0)).toBe(0); // the port is closed
 
     // Every acknowledged message is stored, once; the other instance has them and takes new ones.
-    const stored = await onServer(databaseUrl, (c) =>
-      c.query<{ client_id: string; copies: number }>(`SELECT client_id, count(*)::int AS copies FROM messages WHERE room_id = $1 GROUP BY client_id`, [roomId]),
-    );
+    const stored = await query<{ client_id: string; copies: number }>(`SELECT client_id, count(*)::int AS copies FROM messages WHERE room_id = $1 GROUP BY client_id`, [roomId]);
     const copies = new Map(stored.rows.map((r) => [r.client_id, r.copies]));
     expect(acked.length).toBeGreaterThanOrEqual(20);
     for (const message of acked) expect(copies.get(message.clientId), `message ${message.seq}`).toBe(1);
