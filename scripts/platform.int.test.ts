@@ -8,7 +8,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
@@ -262,6 +263,39 @@ describe('on a git-push platform (npm start, read-only app directory, two instan
     const after = await send(onB, 'after the stop');
     onB.close();
     expect(after.ok).toBe(true);
+  }, 60_000);
+
+  it('on a read-only disk, starts the build it finds even if sources look newer, and never tries to build', async () => {
+    // A checkout in miniature: the build check reads only .next/BUILD_ID and the sources' file times.
+    const root = mkdtempSync(path.join(tmpdir(), 'parley-readonly-'));
+    try {
+      mkdirSync(path.join(root, 'lib'));
+      writeFileSync(path.join(root, 'lib', 'changed.ts'), '');
+      const check = () =>
+        new Promise<{ code: number | null; output: string }>((resolve) => {
+          const script = `import(${JSON.stringify(path.join(ROOT, 'scripts', 'build-if-stale.ts'))}).then((m) => m.buildIfStale(process.env, { root: process.argv[1] })).then((code) => process.exit(code))`;
+          const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && exec "$1" --import tsx -e "$2" "$0"', root, process.execPath, script], {
+            cwd: ROOT,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          let output = '';
+          child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+          child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+          child.once('exit', (code) => resolve({ code, output }));
+        });
+      const noBuild = await check();
+      expect(noBuild.code, noBuild.output).toBe(1);
+      expect(noBuild.output).toContain('run `npm run build` in the build step');
+      mkdirSync(path.join(root, '.next'));
+      writeFileSync(path.join(root, '.next', 'BUILD_ID'), 'older-than-the-sources');
+      utimesSync(path.join(root, '.next', 'BUILD_ID'), new Date(0), new Date(0));
+      const stale = await check();
+      expect(stale.code, stale.output).toBe(0);
+      expect(stale.output).toContain('starting the existing build');
+      expect(stale.output).not.toContain('building the web app');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('refuses to start without AUTH_SECRET, saying what to set, when it has nowhere to keep a generated one', async () => {
