@@ -4,27 +4,17 @@
  * for the EICAR test file only (a whole-file hash and a body pattern, so EICAR inside a larger file is found).
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { clamdCommand } from '../files/clamd';
 import { startDaemon } from './daemon';
+import { findTool } from './find-tool';
 import { eicar } from './file-fixtures';
-
-const CANDIDATES = ['/usr/sbin/clamd', '/usr/bin/clamd', '/usr/local/sbin/clamd', '/usr/local/bin/clamd'];
 
 /** The clamd binary (Debian: package clamav-daemon), or undefined when it is not installed. */
 export function findClamd(): string | undefined {
-  const fromPath = (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'clamd'));
-  return [...fromPath, ...CANDIDATES].find((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return findTool('clamd');
 }
 
 export interface TestClamd {

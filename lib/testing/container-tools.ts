@@ -3,9 +3,10 @@
  * image store under CONTAINER_CACHE so that tests neither see nor disturb the machine's own images.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { findTool } from './find-tool';
 
 /** Test-only setting: where the image store and the cached base image live. */
 export const CONTAINER_CACHE = process.env.PARLEY_CONTAINER_CACHE ?? '/var/cache/parley-test';
@@ -14,22 +15,6 @@ export const CONTAINER_TOOLS = ['buildah', 'podman', 'runc', 'debootstrap'] as c
 
 export const CONTAINER_TOOLS_MISSING =
   'apt-get install buildah podman runc debootstrap (CI installs them: .ci/run); the container test needs root';
-
-const SBIN = ['/usr/sbin', '/sbin', '/usr/bin', '/usr/local/bin'];
-
-export function findTool(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), ...SBIN];
-  return dirs
-    .map((dir) => path.join(dir, name))
-    .find((file) => {
-      try {
-        accessSync(file, constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-}
 
 /** Throws (never skips) when a tool is missing: CI installs them, so absence is a broken machine. */
 export function requireContainerTools(): void {

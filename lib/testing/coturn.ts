@@ -6,27 +6,17 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDaemon } from './daemon';
+import { findTool } from './find-tool';
 import { freePort } from './free-port';
 import { stunBinding } from './turn-client';
 
-const CANDIDATES = ['/usr/bin/turnserver', '/usr/local/bin/turnserver', '/usr/sbin/turnserver'];
-
 /** coturn's binary, or undefined when it is not installed. */
 export function findTurnserver(): string | undefined {
-  const fromPath = (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'turnserver'));
-  return [...fromPath, ...CANDIDATES].find((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return findTool('turnserver');
 }
 
 export const COTURN_MISSING_REASON = 'coturn is not installed (apt-get install coturn); CI installs it (.ci/run)';
