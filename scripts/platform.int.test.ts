@@ -11,6 +11,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -72,9 +74,12 @@ function platformEnv(port: number, extra: Record<string, string> = {}): NodeJS.P
   };
 }
 
-/** `npm start` with the application directory mounted read-only; the pid is npm's (unshare and sh exec it). */
-function startReadOnly(env: NodeJS.ProcessEnv): Omit<Instance, 'port' | 'base'> {
-  const npm = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && cd "$0" && exec npm start', ROOT], {
+/**
+ * Runs `command` (with `args`) in `dir`, with `dir` bind-mounted read-only in a mount namespace of its own:
+ * read-only for root too. The pid is the command's (unshare and sh exec it).
+ */
+function spawnOnReadOnly(dir: string, command: string, args: string[], env: NodeJS.ProcessEnv): Omit<Instance, 'port' | 'base'> {
+  const npm = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && cd "$0" && exec "$@"', dir, command, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -86,6 +91,11 @@ function startReadOnly(env: NodeJS.ProcessEnv): Omit<Instance, 'port' | 'base'> 
     npm.once('exit', (code, signal) => resolve({ code, signal })),
   );
   return { npm, output: () => output, exited };
+}
+
+/** `npm start` on the application directory mounted read-only. */
+function startReadOnly(env: NodeJS.ProcessEnv): Omit<Instance, 'port' | 'base'> {
+  return spawnOnReadOnly(ROOT, 'npm', ['start'], env);
 }
 
 async function launch(): Promise<Instance> {
@@ -271,18 +281,14 @@ describe('on a git-push platform (npm start, read-only app directory, two instan
     try {
       mkdirSync(path.join(root, 'lib'));
       writeFileSync(path.join(root, 'lib', 'changed.ts'), '');
-      const check = () =>
-        new Promise<{ code: number | null; output: string }>((resolve) => {
-          const script = `import(${JSON.stringify(path.join(ROOT, 'scripts', 'build-if-stale.ts'))}).then((m) => m.buildIfStale(process.env, { root: process.argv[1] })).then((code) => process.exit(code))`;
-          const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && exec "$1" --import tsx -e "$2" "$0"', root, process.execPath, script], {
-            cwd: ROOT,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          let output = '';
-          child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-          child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-          child.once('exit', (code) => resolve({ code, output }));
-        });
+      const script = `import(${JSON.stringify(path.join(ROOT, 'scripts', 'build-if-stale.ts'))}).then((m) => m.buildIfStale(process.env, { root: process.cwd() })).then((code) => process.exit(code))`;
+      // `--import tsx` resolves from the working directory, which is the temp root here: name the loader itself.
+      const tsx = pathToFileURL(createRequire(path.join(ROOT, 'package.json')).resolve('tsx')).href;
+      const check = async () => {
+        const run = spawnOnReadOnly(root, process.execPath, ['--import', tsx, '-e', script], process.env);
+        const { code } = await run.exited;
+        return { code, output: run.output() };
+      };
       const noBuild = await check();
       expect(noBuild.code, noBuild.output).toBe(1);
       expect(noBuild.output).toContain('run `npm run build` in the build step');
