@@ -16,7 +16,11 @@ const MAX_OTHERS = GROUP_MAX_MEMBERS - 1;
  * Finds people by username or display name: choosing a name opens (or starts) the direct conversation
  * with them; choosing 2–8 people with their "+" starts a group conversation (docs/protocol.md §4.14).
  */
-export function NewDirectMessage({ onDone }: { onDone(): void }) {
+export interface NewDirectMessageProps {
+  onDone(): void;
+}
+
+export function NewDirectMessage({ onDone }: NewDirectMessageProps) {
   const rooms = useRoomsStore();
   const router = useRouter();
   const [starting, setStarting] = useState<string | null>(null);

@@ -1,22 +1,28 @@
 'use client';
-import * as Dialog from '@radix-ui/react-dialog';
 import { BellSlashIcon, ChevronRightIcon, MagnifyingGlassIcon, PencilSquareIcon, PlusIcon, Squares2X2Icon, XMarkIcon } from '@heroicons/react/20/solid';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { Avatar } from '@/components/ui/avatar';
+import { deferred } from '@/components/ui/deferred';
 import type { RoomSummary } from '@/lib/schemas/room';
 import { shownPresence } from '@/lib/stores/presence';
 import { filterRooms, roomTitle, sidebarOrder, sidebarSections } from '@/lib/stores/room-list';
 import { attentionCount, badgeText, isMuted, mentionBadgeText, mentionCount, unreadCount } from '@/lib/stores/unread';
 import { HashIcon, LockIcon, UsersIcon } from './icons';
-import { NewDirectMessage } from './new-direct-message';
 import { useNotificationPermission } from './notification-permission';
 import { NotificationPrompt } from './notification-prompt';
 import { PresenceDot, usePresence, useWatchPresence } from './presence-context';
 import { useRooms } from './rooms-context';
-import { DRAWER_TOGGLE_ID, PHONE_QUERY, useUiStore } from './ui-store';
+import type { RoomDrawerProps } from './room-drawer';
+import type { NewDirectMessageProps } from './new-direct-message';
+import { PHONE_QUERY, useUiStore } from './ui-store';
 import { useWindowActive } from './use-window-active';
+
+// The phones' drawer (a modal dialog) is fetched after the first paint (components/ui/deferred.tsx).
+const RoomDrawer = deferred<RoomDrawerProps>(() => import('./room-drawer').then((m) => m.RoomDrawer)).Component;
+// So is the people picker behind "New message".
+const NewDirectMessage = deferred<NewDirectMessageProps>(() => import('./new-direct-message').then((m) => m.NewDirectMessage)).Component;
 
 type SectionKey = 'rooms' | 'direct';
 
@@ -323,7 +329,7 @@ function SidebarContent({ mine, activeId, onClose }: { mine: RoomSummary[]; acti
 
 /**
  * My rooms and conversations, a filter, the way to the directory. On wide screens a column; below the md
- * breakpoint a modal drawer (Radix Dialog: focus moves in, Escape closes, focus returns to the toggle).
+ * breakpoint a modal drawer (./room-drawer.tsx, fetched after the first paint).
  */
 export function Sidebar() {
   const mine = useRooms((s) => s.mine);
@@ -367,32 +373,9 @@ export function Sidebar() {
       <nav aria-label="Rooms" className="hidden w-64 shrink-0 flex-col border-r border-line bg-surface-muted md:flex lg:w-72">
         <SidebarContent mine={mine} activeId={activeId} />
       </nav>
-      <Dialog.Root open={open} onOpenChange={setOpen}>
-        <Dialog.Portal>
-          <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40 md:hidden" />
-          <Dialog.Content
-            id="room-drawer"
-            aria-describedby={undefined}
-            onCloseAutoFocus={(event) => {
-              // Radix returns focus to a Dialog.Trigger; ours lives in the header (SidebarToggle).
-              event.preventDefault();
-              if (!closedByNavigation.current) {
-                document.getElementById(DRAWER_TOGGLE_ID)?.focus();
-                return;
-              }
-              closedByNavigation.current = false;
-              const main = document.getElementById('main');
-              if (main && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
-            }}
-            className="fixed inset-y-0 left-0 z-50 flex w-80 max-w-[85vw] flex-col bg-surface-muted shadow-overlay md:hidden"
-          >
-            <Dialog.Title className="sr-only">Rooms</Dialog.Title>
-            <nav aria-label="Rooms" className="flex min-h-0 flex-1 flex-col">
-              <SidebarContent mine={mine} activeId={activeId} onClose={() => setOpen(false)} />
-            </nav>
-          </Dialog.Content>
-        </Dialog.Portal>
-      </Dialog.Root>
+      <RoomDrawer open={open} onOpenChange={setOpen} closedByNavigationRef={closedByNavigation}>
+        <SidebarContent mine={mine} activeId={activeId} onClose={() => setOpen(false)} />
+      </RoomDrawer>
     </>
   );
 }

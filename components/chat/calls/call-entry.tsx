@@ -9,7 +9,7 @@ import type { ReactNode } from 'react';
 import { callEntryText, isMissedFor } from '@/lib/calls/describe';
 import type { ChatMessage } from '@/lib/schemas/message';
 import { useRoom } from '../room-context';
-import { useCallBack } from './call-buttons';
+import { useCallBack } from './call-banner';
 
 export function CallEntryLine({ message, mine, time }: { message: ChatMessage & { call: NonNullable<ChatMessage['call']> }; mine: boolean; time: ReactNode }) {
   const { call } = message;
