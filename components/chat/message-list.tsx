@@ -3,10 +3,20 @@ import { useMemo } from 'react';
 import type { ChatMessage } from '@/lib/schemas/message';
 import { roomPowers } from '@/lib/community/permissions';
 import type { RoomMember } from '@/lib/schemas/room';
+import { deferred } from '@/components/ui/deferred';
+import { preloadMessageMarkdown } from './message-body';
 import { useMe, useRoom } from './room-context';
 
-export { OutgoingRow } from './message-row/outgoing-row';
-export { MessageList } from './timeline/timeline-view';
+/**
+ * The room's timeline (./timeline/timeline-view.tsx). It only ever renders in the browser (Virtuoso places rows
+ * with inline styles that the CSP keeps out of server HTML), so it is not part of the page's first JavaScript: it
+ * is fetched as soon as the page hydrates, alongside the socket's handshake (components/ui/deferred.tsx), together
+ * with the Markdown renderer so that rows first appear formatted. Until then, the list's empty box.
+ */
+export const MessageList = deferred<{ openAt?: number }>(
+  () => Promise.all([import('./timeline/timeline-view'), preloadMessageMarkdown()]).then(([m]) => m.MessageList),
+  () => <div className="relative min-h-0 flex-1" data-testid="message-scroller-placeholder" />,
+).Component;
 
 /** Display names and usernames of the room's members, by user id. */
 export function useMemberNames(members: RoomMember[]) {

@@ -12,16 +12,21 @@ import { attachmentSummary } from '@/lib/files/display';
 import { plainSnippet } from '@/lib/notifications/decide';
 import type { ChatMessage } from '@/lib/schemas/message';
 import { Avatar } from '@/components/ui/avatar';
+import { deferred } from '@/components/ui/deferred';
 import { AttachmentList } from './attachments/attachment-list';
 import { CallEntryLine } from './calls/call-entry';
-import { MessageMarkdown } from './message-markdown';
+import { MessageBody } from './message-body';
+import type { ToolbarProps } from './message-row/toolbar';
 import { EditBox } from './message-row/edit-box';
 import { ReadReceipts, Ticks, type RowReceipt } from './message-row/receipts';
 import { Time } from './message-row/time';
-import { Toolbar } from './message-row/toolbar';
 import { ReactionBar } from './reactions';
 import { RoomEventLine } from './room-event-line';
 import { useRoom } from './room-context';
+
+// The toolbar (and the menu, reaction picker and delete confirmation behind it) appears on hover, focus or a long
+// press: it is fetched after the first paint (components/ui/deferred.tsx), not with the page.
+const Toolbar = deferred<ToolbarProps>(() => import('./message-row/toolbar').then((m) => m.Toolbar)).Component;
 
 export { Time } from './message-row/time';
 export type { RowReceipt } from './message-row/receipts';
@@ -173,7 +178,7 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
                 ) : editing ? (
                   <EditBox message={message} />
                 ) : message.body ? (
-                  <MessageMarkdown body={message.body} mentionedUsernames={props.mentionedUsernames} meUsername={props.meUsername} mentionsRoom={message.mentionsRoom} />
+                  <MessageBody body={message.body} mentionedUsernames={props.mentionedUsernames} meUsername={props.meUsername} mentionsRoom={message.mentionsRoom} />
                 ) : null}
               </div>
               {message.editedAt && !deleted && !editing ? (

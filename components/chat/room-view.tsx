@@ -17,7 +17,7 @@ import { createRoomStore, type RoomStore } from '@/lib/stores/room-store';
 import { maxSeq } from '@/lib/stores/timeline';
 import { tabTitle } from '@/lib/stores/unread';
 import { DropOverlay, useFileDrop } from './attachments/drop-zone';
-import { CallBanner } from './calls/call-buttons';
+import { CallBanner } from './calls/call-banner';
 import { trayKeyFor, uploadsStore } from './attachments/uploads';
 import { Composer } from './composer';
 import { MemberList } from './member-list';

@@ -8,7 +8,8 @@ import { DropOverlay, useFileDrop } from './attachments/drop-zone';
 import { trayKeyFor, uploadsStore } from './attachments/uploads';
 import { Composer } from './composer';
 import { MessageRow } from './message-row';
-import { OutgoingRow, useRowProps } from './message-list';
+import { useRowProps } from './message-list';
+import { OutgoingRow } from './message-row/outgoing-row';
 import { useMe, useRoom } from './room-context';
 import { isWindowActive, subscribeWindowActive } from './use-window-active';
 
