@@ -41,3 +41,41 @@ test('the budget counts the JavaScript a browser downloads for a room', async ({
   expect(Math.abs(onTheWire - report.totalGzipBytes) / report.totalGzipBytes, summary).toBeLessThan(0.1);
   await context.close();
 });
+
+test('what the first paint leaves out arrives as the room opens, and is fetched again when a fetch fails', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const ws = await seedWorkspace();
+  const report = measureRoute(path.resolve(test.info().config.rootDir, '..', '.next'));
+  const counted = new Set(report.files.map((f) => f.file));
+  const context = await contextFor(browser, { user: ws.alice, theme: 'light', device: 'desktop' });
+  const page = await context.newPage();
+  // Every script that is not in the first load (the deferred components and everything opened on demand) fails
+  // its first two fetches: Next's chunk loader retries once by itself, so only components/ui/deferred.tsx's own
+  // retry gets past it.
+  const failed = new Map<string, number>();
+  await page.route(/\/_next\/static\/chunks\/[^/]+\.js$/, async (route) => {
+    const file = new URL(route.request().url()).pathname.replace(/^\/_next\//, '');
+    const failures = failed.get(file) ?? 0;
+    if (counted.has(file) || failures >= 2) return route.continue();
+    failed.set(file, failures + 1);
+    return route.abort('connectionfailed');
+  });
+  await page.goto(`/rooms/${ws.room.id}`);
+  // The timeline, with its Markdown: the code block is a real one, with its Copy button.
+  const codeMessage = page.getByTestId('message').filter({ hasText: 'npm run deploy' });
+  await expect(codeMessage.locator('pre')).toContainText('npm run deploy -- --env=production --canary 10%');
+  await expect(codeMessage.getByRole('button', { name: 'Copy code' })).toBeVisible();
+  await expect(page.getByTestId('room-view')).toHaveAttribute('data-connected', 'true');
+  expect([...failed.values()].filter((n) => n >= 2).length, 'deferred chunks failed twice and were fetched again').toBeGreaterThan(0);
+
+  // The message toolbar, and a menu behind it.
+  await codeMessage.hover();
+  await codeMessage.getByTestId('more-button').click();
+  await expect(page.getByTestId('message-menu')).toBeVisible();
+  await page.keyboard.press('Escape');
+  // The header's actions and the account menu.
+  await expect(page.getByTestId('room-view').getByRole('button', { name: /notifications/i }).first()).toBeVisible();
+  await page.getByTestId('current-user').click();
+  await expect(page.getByRole('menuitem', { name: 'Settings' })).toBeVisible();
+  await context.close();
+});

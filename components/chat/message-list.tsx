@@ -11,11 +11,23 @@ import { useMe, useRoom } from './room-context';
  * The room's timeline (./timeline/timeline-view.tsx). It only ever renders in the browser (Virtuoso places rows
  * with inline styles that the CSP keeps out of server HTML), so it is not part of the page's first JavaScript: it
  * is fetched as soon as the page hydrates, alongside the socket's handshake (components/ui/deferred.tsx), together
- * with the Markdown renderer so that rows first appear formatted. Until then, the list's empty box.
+ * with the Markdown renderer so that rows first appear formatted. Until then, the list's empty box (saying so if a
+ * fetch failed and is being tried again).
  */
 export const MessageList = deferred<{ openAt?: number }>(
   () => Promise.all([import('./timeline/timeline-view'), preloadMessageMarkdown()]).then(([m]) => m.MessageList),
-  () => <div className="relative min-h-0 flex-1" data-testid="message-scroller-placeholder" />,
+  (_props, state) => (
+    <div className="relative flex min-h-0 flex-1 items-center justify-center p-4" data-testid="message-scroller-placeholder">
+      {state === 'failed' ? (
+        <p role="status" className="text-center text-sm text-fg-muted">
+          The conversation could not be loaded; trying again…{' '}
+          <button type="button" onClick={() => location.reload()} className="font-medium text-link underline underline-offset-2 focus-visible:outline-2 focus-visible:outline-focus">
+            Reload the page
+          </button>
+        </p>
+      ) : null}
+    </div>
+  ),
 ).Component;
 
 /** Display names and usernames of the room's members, by user id. */

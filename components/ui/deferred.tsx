@@ -3,40 +3,61 @@ import { useEffect, useSyncExternalStore, type ComponentType, type ReactNode } f
 
 /**
  * Components that are not part of a page's first JavaScript: what opens (menus, dialogs, popovers, the message
- * toolbar) and the Markdown renderer. Each is fetched right after the signed-in shell hydrates
+ * toolbar), the room's timeline and the Markdown renderer. Each is fetched right after the signed-in shell hydrates
  * ({@link preloadDeferred}, alongside the socket's handshake) or when first rendered, whichever is sooner, so the
  * page paints and takes input without them and they are normally in place before anyone reaches for them.
  *
  * Unlike `next/dynamic`, a loaded component renders synchronously from then on (no Suspense boundary, no flash
  * of the fallback when a row or a menu mounts later), and the fallback is the caller's: a look-alike that is
- * marked busy, or nothing.
+ * disabled, an empty box, or nothing. A failed fetch (a dropped connection) is tried again with backoff while
+ * something is waiting for it; the fallback is told, so it can say so.
  */
 export interface Deferred<P> {
   Component: ComponentType<P>;
-  /** Start (or join) fetching it. A failed fetch (offline, a deploy in between) may be retried. */
+  /** Start (or join) fetching it. Rejects if this attempt fails; a later call tries again. */
   preload(): Promise<void>;
 }
 
+/** What a fallback is rendered for: still fetching, or the last attempt failed (another is scheduled). */
+export type DeferredState = 'loading' | 'failed';
+
 const registry = new Set<() => Promise<void>>();
 
-/** Fetch every deferred component the page has declared (once each; failures are retried on next use). */
+/** Fetch every deferred component the page has declared (once each). */
 export function preloadDeferred(): void {
   for (const preload of registry) void preload().catch(() => undefined);
 }
 
-export function deferred<P extends object>(load: () => Promise<ComponentType<P>>, fallback: (props: P) => ReactNode = () => null): Deferred<P> {
-  let loaded: ComponentType<P> | null = null;
-  let loading: Promise<void> | null = null;
-  const listeners = new Set<() => void>();
+const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
-  const preload = () => {
+export function deferred<P extends object>(
+  load: () => Promise<ComponentType<P>>,
+  fallback: (props: P, state: DeferredState) => ReactNode = () => null,
+): Deferred<P> {
+  let snapshot: { Loaded: ComponentType<P> | null; state: DeferredState } = { Loaded: null, state: 'loading' };
+  let loading: Promise<void> | null = null;
+  let failures = 0;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const listeners = new Set<() => void>();
+  const publish = (next: typeof snapshot) => {
+    snapshot = next;
+    for (const listener of listeners) listener();
+  };
+
+  const preload = (): Promise<void> => {
     loading ??= load().then(
-      (component) => {
-        loaded = component;
-        for (const listener of listeners) listener();
-      },
+      (component) => publish({ Loaded: component, state: 'loading' }),
       (error: unknown) => {
         loading = null;
+        failures += 1;
+        if (listeners.size > 0 && retry === undefined) {
+          // Someone is waiting for it: try again later (Next's chunk loader has already retried once at once).
+          retry = setTimeout(() => {
+            retry = undefined;
+            void preload().catch(() => undefined);
+          }, RETRY_MS[Math.min(failures, RETRY_MS.length) - 1]);
+        }
+        publish({ Loaded: null, state: 'failed' });
         throw error;
       },
     );
@@ -48,15 +69,15 @@ export function deferred<P extends object>(load: () => Promise<ComponentType<P>>
     listeners.add(listener);
     return () => void listeners.delete(listener);
   };
-  const current = () => loaded;
-  const onServer = () => null;
+  const current = () => snapshot;
+  const onServer = { Loaded: null, state: 'loading' as const };
 
   function DeferredComponent(props: P) {
-    const Loaded = useSyncExternalStore(subscribe, current, onServer);
+    const { Loaded, state } = useSyncExternalStore(subscribe, current, () => onServer);
     useEffect(() => {
-      if (!loaded) void preload().catch(() => undefined);
+      if (!snapshot.Loaded) void preload().catch(() => undefined);
     }, []);
-    return Loaded ? <Loaded {...props} /> : fallback(props);
+    return Loaded ? <Loaded {...props} /> : fallback(props, state);
   }
   return { Component: DeferredComponent, preload };
 }
