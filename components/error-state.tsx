@@ -1,6 +1,5 @@
 'use client';
 import { ExclamationTriangleIcon } from '@heroicons/react/24/outline';
-import Link from 'next/link';
 import { useEffect } from 'react';
 import { Button, buttonClasses } from '@/components/ui/button';
 
@@ -26,9 +25,11 @@ export function ErrorState({ error, retry, title = 'Something went wrong' }: { e
         <Button size="lg" onClick={() => retry()} className="w-full">
           Try again
         </Button>
-        <Link href="/" className={buttonClasses({ variant: 'secondary', size: 'lg', className: 'w-full' })}>
+        {/* A plain link: leaving an error is best done with a fresh page, and next/link would make every page
+            download its router code again with the error boundaries (they load up front). */}
+        <a href="/" className={buttonClasses({ variant: 'secondary', size: 'lg', className: 'w-full' })}>
           Back to your rooms
-        </Link>
+        </a>
       </div>
     </div>
   );

@@ -48,14 +48,15 @@ interface ClientReferenceManifest {
 }
 
 /**
- * The segments whose entry chunks a page loads: every layout above it (where one exists) and the page. The
- * manifest also lists `app/not-found`'s chunks; Chromium does not fetch them for a room (checked by
- * e2e/bundle-budget.spec.ts), so they are not counted.
+ * The segments whose entry chunks a page loads: every layout above it and the error boundary beside it (where
+ * one exists: React renders the boundary with the layout, so its chunk is fetched up front), the global error
+ * boundary, and the page. The manifest also lists `app/not-found`'s chunks; Chromium does not fetch them for a room
+ * (e2e/bundle-budget.spec.ts checks both ways), so they are not counted.
  */
 function segmentsOf(route: string): string[] {
   const parts = route.replace(/^\//, '').split('/').slice(0, -1); // drop "page"
-  const layouts = parts.map((_, i) => `[project]/app/${parts.slice(0, i).join('/')}${i ? '/' : ''}layout`);
-  return [...layouts, `[project]/app/${parts.join('/')}/page`];
+  const levels = parts.map((_, i) => `[project]/app/${parts.slice(0, i).join('/')}${i ? '/' : ''}`);
+  return [...levels.flatMap((level) => [`${level}layout`, `${level}error`]), '[project]/app/global-error', `[project]/app/${parts.join('/')}/page`];
 }
 
 function readClientManifest(nextDir: string, route: string): ClientReferenceManifest {
@@ -70,12 +71,18 @@ function readClientManifest(nextDir: string, route: string): ClientReferenceMani
   return manifest;
 }
 
+/** Every entry chunk the route's manifest names, counted or not (not-found's too): for checking the count. */
+export function manifestEntryFiles(nextDir = path.resolve('.next'), route = ROOM_ROUTE): Set<string> {
+  const { entryJSFiles = {} } = readClientManifest(nextDir, route);
+  return new Set(Object.values(entryJSFiles).flat());
+}
+
 /** The JS files `route` loads and their gzipped sizes (gzip level 6, what servers commonly send). */
 export function measureRoute(nextDir = path.resolve('.next'), route = ROOM_ROUTE, budget = ROOM_PAGE_JS_BUDGET): BundleReport {
   const build = JSON.parse(readFileSync(path.join(nextDir, 'build-manifest.json'), 'utf8')) as { rootMainFiles?: string[] };
   const { entryJSFiles = {} } = readClientManifest(nextDir, route);
   const wanted = segmentsOf(route);
-  // The root layout and the page must be there; nested layouts only where the app has them.
+  // The root layout and the page must be there; nested layouts and error boundaries only where the app has them.
   const missing = [wanted[0]!, wanted.at(-1)!].filter((segment) => !(segment in entryJSFiles));
   if (missing.length) throw new Error(`no entry chunks for ${missing.join(', ')} (known: ${Object.keys(entryJSFiles).join(', ')})`);
   const names = new Set<string>(build.rootMainFiles ?? []);
