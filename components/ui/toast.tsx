@@ -1,8 +1,8 @@
 'use client';
-import * as RadixToast from '@radix-ui/react-toast';
-import { XMarkIcon } from '@heroicons/react/20/solid';
 import { useState } from 'react';
 import { create } from 'zustand';
+import { deferred } from './deferred';
+import type { ToastViewportProps } from './toast-viewport';
 
 /**
  * Toasts: short, non-blocking notes ("Saved", "Copied link"). Call `toast()` from anywhere in the browser; the one
@@ -17,7 +17,7 @@ export interface ToastInput {
   /** ms; Radix's default is 5 s. */
   duration?: number;
 }
-interface ToastItem extends ToastInput {
+export interface ToastItem extends ToastInput {
   id: number;
 }
 
@@ -48,16 +48,14 @@ export function dismissToast(id: number): void {
   useToasts.getState().remove(id);
 }
 
-const VARIANT: Record<ToastVariant, string> = {
-  default: 'border-line bg-surface text-fg',
-  success: 'border-success-line bg-success-soft text-success-fg',
-  danger: 'border-danger-line bg-danger-soft text-danger-fg',
-};
+// Radix's toast primitives are fetched with the first toast (or after the signed-in shell's first paint).
+const ToastViewport = deferred<ToastViewportProps>(() => import('./toast-viewport').then((m) => m.ToastViewport)).Component;
 
 /**
  * Mount once (app/layout.tsx). Radix puts an inline `style` on its viewport's wrapper, which our CSP (no inline
  * styles) refuses: so nothing is rendered until the first toast, and the viewport's own classes make it let clicks
- * through (pointer-events-none, toasts auto) instead of relying on that style.
+ * through (pointer-events-none, toasts auto) instead of relying on that style. A toast raised before the viewport's
+ * chunk is here waits in the store and shows when it arrives.
  */
 export function Toaster() {
   const toasts = useToasts((s) => s.toasts);
@@ -65,29 +63,5 @@ export function Toaster() {
   const [used, setUsed] = useState(false);
   if (toasts.length > 0 && !used) setUsed(true);
   if (!used) return null;
-  return (
-    <RadixToast.Provider swipeDirection="right" label="Notifications">
-      {toasts.map((t) => (
-        <RadixToast.Root
-          key={t.id}
-          duration={t.duration}
-          onOpenChange={(open) => !open && remove(t.id)}
-          data-testid="toast"
-          className={`pointer-events-auto flex items-start gap-3 rounded-card border p-3 shadow-overlay data-[swipe=move]:translate-x-[var(--radix-toast-swipe-move-x)] ${VARIANT[t.variant ?? 'default']}`}
-        >
-          <div className="min-w-0 flex-1">
-            <RadixToast.Title className="text-sm font-semibold">{t.title}</RadixToast.Title>
-            {t.description ? <RadixToast.Description className="mt-0.5 text-sm opacity-90">{t.description}</RadixToast.Description> : null}
-          </div>
-          <RadixToast.Close
-            aria-label="Dismiss"
-            className="-m-1 rounded-control p-1 opacity-80 outline-none hover:opacity-100 focus-visible:ring-2 focus-visible:ring-focus max-sm:-m-2.5 max-sm:p-2.5"
-          >
-            <XMarkIcon aria-hidden className="size-5" />
-          </RadixToast.Close>
-        </RadixToast.Root>
-      ))}
-      <RadixToast.Viewport className="pointer-events-none fixed bottom-0 right-0 z-[100] m-0 flex w-full max-w-sm list-none flex-col gap-2 p-4 outline-none" />
-    </RadixToast.Provider>
-  );
+  return <ToastViewport toasts={toasts} onRemove={remove} />;
 }
