@@ -26,7 +26,8 @@ export function ErrorState({ error, retry, title = 'Something went wrong' }: { e
           Try again
         </Button>
         {/* A plain link: leaving an error is best done with a fresh page, and next/link would make every page
-            download its router code again with the error boundaries (they load up front). */}
+            download its client code again with the error boundaries (they load up front). */}
+        {/* eslint-disable-next-line @next/next/no-html-link-for-pages -- a full page load is the point here */}
         <a href="/" className={buttonClasses({ variant: 'secondary', size: 'lg', className: 'w-full' })}>
           Back to your rooms
         </a>

@@ -55,10 +55,10 @@ test('what the first paint leaves out arrives as the room opens, and is fetched 
   const context = await contextFor(browser, { user: ws.alice, theme: 'light', device: 'desktop' });
   const page = await context.newPage();
   // Every script that is not in the first load (the deferred components and everything opened on demand) fails
-  // its first two fetches: Next's chunk loader retries once by itself, so only components/ui/deferred.tsx's own
-  // retry gets past it.
+  // its first two fetches. Next's chunk loader does not try again by itself, so only components/ui/deferred.tsx's
+  // retries (after 1 s, then 2 s) get the room past it; without them it stays an empty box.
   const failed = new Map<string, number>();
-  await page.route(/\/_next\/static\/chunks\/[^/]+\.js$/, async (route) => {
+  await page.route(/\/_next\/static\/chunks\/[^/?]+\.js(?:\?.*)?$/, async (route) => {
     const file = new URL(route.request().url()).pathname.replace(/^\/_next\//, '');
     const failures = failed.get(file) ?? 0;
     if (counted.has(file) || failures >= 2) return route.continue();

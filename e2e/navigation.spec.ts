@@ -199,7 +199,10 @@ test('phone at 320 px: no sideways scroll, a focus-managed drawer with touch-siz
   }
   // The room header's actions are touch-sized too (call, add, settings, notifications, files, members, leave).
   const actions = bob.page.getByTestId('room-header').getByRole('button');
-  await expect(actions.first()).toBeVisible();
+  // They show once the room is live and their code is here (components/ui/deferred.tsx): the last one is Files.
+  await expect(bob.page.getByTestId('room-view')).toHaveAttribute('data-connected', 'true');
+  await expect(bob.page.getByTestId('room-header').getByRole('button', { name: /^Notifications/ })).toBeVisible();
+  await expect(bob.page.getByTestId('room-header').getByRole('button', { name: /files/i })).toBeVisible();
   const sizes = await actions.evaluateAll((buttons) =>
     buttons.map((b) => ({ name: b.getAttribute('aria-label') ?? b.textContent?.trim() ?? '', ...b.getBoundingClientRect().toJSON() }) as { name: string; width: number; height: number }),
   );

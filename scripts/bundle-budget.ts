@@ -22,7 +22,7 @@ export const ROOM_ROUTE = '/(chat)/rooms/[roomId]/page';
  * Bytes, gzipped: issue 15's 250 KB. Measured 243.6 KB on 2026-12-01: the React/Next runtime ~129 KB (react-dom
  * alone ~62), then the shell (sidebar, header, stores, socket client, toast, tooltip), the room view and composer.
  * It was 354 KB before what the first paint does not need was deferred (components/ui/deferred.tsx, fetched as the
- * page hydrates): the timeline with react-virtuoso, the Markdown stack, the message toolbar, and every menu, dialog
+ * page hydrates, not before it): the timeline with react-virtuoso, the Markdown stack, the message toolbar, and every menu, dialog
  * and popover with their Radix primitives. Chunks loaded after the first paint are not counted here;
  * e2e/bundle-budget.spec.ts prints them.
  */

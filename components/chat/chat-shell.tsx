@@ -18,7 +18,6 @@ import { SearchHost } from '../search/search-host';
 import { CallBar, CallLayer } from './calls/call-layer';
 import { CallsContext } from './calls/calls-context';
 import { ConnectionBanner } from './connection-banner';
-import { preloadDeferred } from '@/components/ui/deferred';
 import { useNotificationPermission } from './notification-permission';
 import { PresenceContext } from './presence-context';
 import { RoomsContext } from './rooms-context';
@@ -116,8 +115,6 @@ export function ChatShell({
   useEffect(() => () => calls.binding.dispose(), [calls]);
   const notifications = useMessageNotifications(store, userId);
   useEffect(() => useNotificationPermission.getState().init(), []);
-  // What the first paint did without (Markdown, menus, dialogs) is fetched alongside the socket's handshake.
-  useEffect(() => preloadDeferred(), []);
 
   // A server refresh (router.refresh) re-renders the layout with a fresh list.
   const seen = useRef(initialRooms);

@@ -10,7 +10,7 @@ import { useMe, useRoom } from './room-context';
 /**
  * The room's timeline (./timeline/timeline-view.tsx). It only ever renders in the browser (Virtuoso places rows
  * with inline styles that the CSP keeps out of server HTML), so it is not part of the page's first JavaScript: it
- * is fetched as soon as the page hydrates, alongside the socket's handshake (components/ui/deferred.tsx), together
+ * starts downloading while the page hydrates and its socket connects (components/ui/deferred.tsx), together
  * with the Markdown renderer so that rows first appear formatted. Until then, the list's empty box (saying so if a
  * fetch failed and is being tried again).
  */

@@ -3,9 +3,9 @@ import { useEffect, useSyncExternalStore, type ComponentType, type ReactNode } f
 
 /**
  * Components that are not part of a page's first JavaScript: what opens (menus, dialogs, popovers, the message
- * toolbar), the room's timeline and the Markdown renderer. Each is fetched right after the signed-in shell hydrates
- * ({@link preloadDeferred}, alongside the socket's handshake) or when first rendered, whichever is sooner, so the
- * page paints and takes input without them and they are normally in place before anyone reaches for them.
+ * toolbar), the room's timeline and the Markdown renderer. In the browser each starts downloading as soon as the
+ * module declaring it has run — while the page hydrates and its socket connects — so the page paints and takes
+ * input without them, and they are normally in place before anyone reaches for them.
  *
  * Unlike `next/dynamic`, a loaded component renders synchronously from then on (no Suspense boundary, no flash
  * of the fallback when a row or a menu mounts later), and the fallback is the caller's: a look-alike that is
@@ -20,13 +20,6 @@ export interface Deferred<P> {
 
 /** What a fallback is rendered for: still fetching, or the last attempt failed (another is scheduled). */
 export type DeferredState = 'loading' | 'failed';
-
-const registry = new Set<() => Promise<void>>();
-
-/** Fetch every deferred component the page has declared (once each). */
-export function preloadDeferred(): void {
-  for (const preload of registry) void preload().catch(() => undefined);
-}
 
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
@@ -63,7 +56,8 @@ export function deferred<P extends object>(
     );
     return loading;
   };
-  registry.add(preload);
+  // After the page's own scripts have run (a macrotask later), not after hydration: the fetch overlaps it.
+  if (typeof window !== 'undefined') setTimeout(() => void preload().catch(() => undefined), 0);
 
   const subscribe = (listener: () => void) => {
     listeners.add(listener);

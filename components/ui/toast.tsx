@@ -48,7 +48,7 @@ export function dismissToast(id: number): void {
   useToasts.getState().remove(id);
 }
 
-// Radix's toast primitives are fetched with the first toast (or after the signed-in shell's first paint).
+// Radix's toast primitives are not part of the first load (./deferred.tsx); a toast raised before they arrive waits.
 const ToastViewport = deferred<ToastViewportProps>(() => import('./toast-viewport').then((m) => m.ToastViewport)).Component;
 
 /**
