@@ -5,6 +5,7 @@ import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { Avatar } from '@/components/ui/avatar';
 import { deferred } from '@/components/ui/deferred';
+import { IntentLink } from '@/components/ui/intent-link';
 import type { RoomSummary } from '@/lib/schemas/room';
 import { shownPresence } from '@/lib/stores/presence';
 import { filterRooms, roomTitle, sidebarOrder, sidebarSections } from '@/lib/stores/room-list';
@@ -106,7 +107,7 @@ function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: b
   const title = roomTitle(room);
   return (
     <li>
-      <Link
+      <IntentLink
         href={`/rooms/${room.id}`}
         data-testid="room-link"
         data-room-id={room.id}
@@ -148,7 +149,7 @@ function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: b
             {badgeText(unread)}
           </span>
         ) : null}
-      </Link>
+      </IntentLink>
     </li>
   );
 }

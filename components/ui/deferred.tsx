@@ -56,8 +56,8 @@ export function deferred<P extends object>(
     );
     return loading;
   };
-  // After the page's own scripts have run (a macrotask later), not after hydration: the fetch overlaps it.
-  if (typeof window !== 'undefined') setTimeout(() => void preload().catch(() => undefined), 0);
+  // Now, while the page's own scripts run and hydrate: a timer would wait behind hydration's long tasks.
+  if (typeof window !== 'undefined') void preload().catch(() => undefined);
 
   const subscribe = (listener: () => void) => {
     listeners.add(listener);
