@@ -1,9 +1,9 @@
 'use client';
-import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { PublicUser } from '@/lib/schemas/user';
 import { AccountTriggerFace, accountTriggerProps } from './account-trigger';
 import { deferred } from './ui/deferred';
+import { IntentLink } from './ui/intent-link';
 import { Logo } from './ui/logo';
 import { SearchButton } from './search/search-button';
 
@@ -26,10 +26,10 @@ export function AppHeader({ user, leading, isAdmin = false }: { user: PublicUser
     <header className="flex h-14 shrink-0 items-center justify-between gap-2 border-b border-line bg-surface px-2 sm:gap-4 sm:px-4">
       <div className="flex shrink-0 items-center gap-1">
         {leading}
-        <Link href="/" aria-label="Parley home" className="flex items-center rounded-control px-1 outline-none focus-visible:ring-2 focus-visible:ring-focus max-sm:min-h-touch">
+        <IntentLink href="/" aria-label="Parley home" className="flex items-center rounded-control px-1 outline-none focus-visible:ring-2 focus-visible:ring-focus max-sm:min-h-touch">
           <Logo markOnly className="sm:hidden" />
           <Logo className="max-sm:hidden" />
-        </Link>
+        </IntentLink>
       </div>
       <div className="flex min-w-0 flex-1 justify-end sm:justify-center">
         <SearchButton />

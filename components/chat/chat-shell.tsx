@@ -18,12 +18,16 @@ import { SearchHost } from '../search/search-host';
 import { CallBar, CallLayer } from './calls/call-layer';
 import { CallsContext } from './calls/calls-context';
 import { ConnectionBanner } from './connection-banner';
+import { preloadTimeline } from './message-list';
 import { useNotificationPermission } from './notification-permission';
 import { PresenceContext } from './presence-context';
 import { RoomsContext } from './rooms-context';
 import { Sidebar } from './sidebar';
 import { useMessageNotifications } from './use-notifications';
 import { useWindowActive } from './use-window-active';
+
+// Rooms are what the shell is for: their timeline starts downloading with the shell (see message-list.tsx).
+if (typeof window !== 'undefined') void preloadTimeline().catch(() => undefined);
 
 /** Rooms with messages this device has not acknowledged yet may have some it never received. */
 function ackUnread(store: RoomsStore): void {

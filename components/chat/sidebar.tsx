@@ -1,6 +1,5 @@
 'use client';
 import { BellSlashIcon, ChevronRightIcon, MagnifyingGlassIcon, PencilSquareIcon, PlusIcon, Squares2X2Icon, XMarkIcon } from '@heroicons/react/20/solid';
-import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { Avatar } from '@/components/ui/avatar';
@@ -277,14 +276,14 @@ function SidebarContent({ mine, activeId, onClose }: { mine: RoomSummary[]; acti
             {matches.length ? `${matches.length} match${matches.length === 1 ? '' : 'es'}, Enter opens the first` : `Nothing matches “${query.trim()}”.`}
           </p>
         ) : (
-          <Link
+          <IntentLink
             href="/rooms"
             aria-current={pathname === '/rooms' ? 'page' : undefined}
             className={`${rowClass} mb-2 font-medium ${pathname === '/rooms' ? 'bg-accent-soft-strong text-link' : 'text-fg-muted hover:bg-surface-sunken hover:text-fg'}`}
           >
             <Squares2X2Icon aria-hidden="true" className="size-4 shrink-0" />
             <span className="truncate">Browse rooms</span>
-          </Link>
+          </IntentLink>
         )}
         <Section
           sectionKey="rooms"
@@ -294,9 +293,9 @@ function SidebarContent({ mine, activeId, onClose }: { mine: RoomSummary[]; acti
           filtering={filtering}
           empty="You are in no rooms yet."
           action={
-            <Link href="/#create-room" onClick={requestCreateRoom} aria-label="New room" title="New room" className={iconButtonClass}>
+            <IntentLink href="/#create-room" onClick={requestCreateRoom} aria-label="New room" title="New room" className={iconButtonClass}>
               <PlusIcon aria-hidden="true" className="size-5" />
-            </Link>
+            </IntentLink>
           }
         />
         <Section
