@@ -52,7 +52,7 @@ test('what the first paint leaves out arrives as the room opens, and is fetched 
   const ws = await seedWorkspace();
   const report = measureRoute(path.resolve(test.info().config.rootDir, '..', '.next'));
   const counted = new Set(report.files.map((f) => f.file));
-  const context = await contextFor(browser, { user: ws.alice, theme: 'light', device: 'desktop' });
+  const context = await contextFor(browser, { user: ws.alice, theme: 'light', device: 'desktop', serviceWorkers: 'block' });
   const page = await context.newPage();
   // Every script that is not in the first load (the deferred components and everything opened on demand) fails
   // its first two fetches. Next's chunk loader does not try again by itself, so only components/ui/deferred.tsx's

@@ -238,7 +238,7 @@ export type ThemeName = (typeof themes)[number];
 /** A browser context as `user` (or signed out), in one theme (the OS preference; the app's default follows it) and size. */
 export async function contextFor(
   browser: Browser,
-  options: { user?: SeedUser; theme: ThemeName; device: Device; reducedMotion?: boolean },
+  options: { user?: SeedUser; theme: ThemeName; device: Device; reducedMotion?: boolean; serviceWorkers?: 'allow' | 'block' },
 ): Promise<BrowserContext> {
   const phone = options.device === 'phone';
   return browser.newContext({
@@ -249,6 +249,8 @@ export async function contextFor(
     ...(phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
     reducedMotion: options.reducedMotion ? 'reduce' : 'no-preference',
     ...(options.user ? { storageState: options.user.storageState } : {}),
+    // Once public/sw.js controls a page, its requests no longer pass page.route(): tests that intercept them block it.
+    ...(options.serviceWorkers ? { serviceWorkers: options.serviceWorkers } : {}),
   });
 }
 
