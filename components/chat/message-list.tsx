@@ -4,6 +4,7 @@ import type { ChatMessage } from '@/lib/schemas/message';
 import { roomPowers } from '@/lib/community/permissions';
 import type { RoomMember } from '@/lib/schemas/room';
 import { deferred } from '@/components/ui/deferred';
+import { MessageRowsSkeleton } from '@/components/ui/skeleton';
 import { preloadMessageMarkdown } from './message-body';
 import { useMe, useRoom } from './room-context';
 
@@ -11,21 +12,23 @@ import { useMe, useRoom } from './room-context';
  * The room's timeline (./timeline/timeline-view.tsx). It only ever renders in the browser (Virtuoso places rows
  * with inline styles that the CSP keeps out of server HTML), so it is not part of the page's first JavaScript: it
  * starts downloading while the page hydrates and its socket connects (components/ui/deferred.tsx), together
- * with the Markdown renderer so that rows first appear formatted. Until then, the list's empty box (saying so if a
- * fetch failed and is being tried again).
+ * with the Markdown renderer so that rows first appear formatted. Until then, skeleton rows (the server's HTML has
+ * them too, so the first paint is not an empty room), or, if a fetch failed and is being tried again, a line saying so.
  */
 const Timeline = deferred<{ openAt?: number }>(
   () => Promise.all([import('./timeline/timeline-view'), preloadMessageMarkdown()]).then(([m]) => m.MessageList),
   (_props, state) => (
-    <div className="relative flex min-h-0 flex-1 items-center justify-center p-4" data-testid="message-scroller-placeholder">
+    <div className="relative flex min-h-0 flex-1 flex-col" data-testid="message-scroller-placeholder">
       {state === 'failed' ? (
-        <p role="status" className="text-center text-sm text-fg-muted">
+        <p role="status" className="m-auto p-4 text-center text-sm text-fg-muted">
           The conversation could not be loaded; trying again…{' '}
           <button type="button" onClick={() => location.reload()} className="font-medium text-link underline underline-offset-2 focus-visible:outline-2 focus-visible:outline-focus">
             Reload the page
           </button>
         </p>
-      ) : null}
+      ) : (
+        <MessageRowsSkeleton />
+      )}
     </div>
   ),
 );

@@ -27,20 +27,27 @@ export function TimelineSkeleton() {
       <div className="flex h-14 items-center gap-3 border-b border-line px-4">
         <Skeleton className="h-5 w-40" />
       </div>
-      <div className="flex min-h-0 flex-1 flex-col justify-end gap-5 overflow-hidden p-4">
-        {['w-[60%]', 'w-[85%]', 'w-[40%]', 'w-[75%]', 'w-[50%]'].map((width) => (
-          <div key={width} className="flex gap-3">
-            <Skeleton className="size-9 shrink-0 rounded-full" />
-            <div className="flex-1 space-y-2">
-              <Skeleton className="h-3 w-32" />
-              <Skeleton className={`h-4 ${width}`} />
-            </div>
-          </div>
-        ))}
-      </div>
+      <MessageRowsSkeleton />
       <div className="border-t border-line p-3">
         <Skeleton className="h-11 w-full" />
       </div>
+    </div>
+  );
+}
+
+/** A few message rows of different lengths, bottom-aligned like the timeline (also its stand-in while its code loads). */
+export function MessageRowsSkeleton() {
+  return (
+    <div aria-hidden className="flex min-h-0 flex-1 flex-col justify-end gap-5 overflow-hidden p-4">
+      {['w-[60%]', 'w-[85%]', 'w-[40%]', 'w-[75%]', 'w-[50%]'].map((width) => (
+        <div key={width} className="flex gap-3">
+          <Skeleton className="size-9 shrink-0 rounded-full" />
+          <div className="flex-1 space-y-2">
+            <Skeleton className="h-3 w-32" />
+            <Skeleton className={`h-4 ${width}`} />
+          </div>
+        </div>
+      ))}
     </div>
   );
 }
