@@ -11,7 +11,7 @@ import { SearchButton } from './search/search-button';
  * The account menu: who I am, profile and settings, the theme, admin (for admins), signing out. Its menu is
  * fetched after the first paint (./ui/deferred.tsx); until then the same button stands in, disabled.
  */
-const AccountMenu = deferred<{ user: PublicUser; isAdmin: boolean }>(
+const AccountMenu = deferred(
   () => import('./account-menu').then((m) => m.AccountMenu),
   ({ user }) => (
     <button type="button" disabled aria-haspopup="menu" {...accountTriggerProps(user)}>

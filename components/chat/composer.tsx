@@ -17,14 +17,13 @@ import { MAX_ATTACHMENTS_PER_MESSAGE } from '@/lib/schemas/limits';
 import type { Attachment } from '@/lib/schemas/attachment';
 import { MESSAGE_MAX_CHARS, charCount } from '@/lib/schemas/limits';
 import type { PublicUser } from '@/lib/schemas/user';
-import type { Tray } from '@/lib/stores/uploads';
 import { deferred } from '@/components/ui/deferred';
 import { filesFromTransfer, uploadsStore, useTray } from './attachments/uploads';
 import { MicButton, RecordingBar, useVoiceRecorder } from './attachments/voice-recorder';
 import { useNotificationPermission } from './notification-permission';
 
 // The tray of files being sent shows once something is attached: fetched after the first paint (ui/deferred.tsx).
-const UploadTray = deferred<{ trayKey: string; tray: Tray }>(() => import('./attachments/upload-tray').then((m) => m.UploadTray)).Component;
+const UploadTray = deferred(() => import('./attachments/upload-tray').then((m) => m.UploadTray)).Component;
 
 const MAX_TEXTAREA_PX = 200;
 

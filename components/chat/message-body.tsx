@@ -1,7 +1,6 @@
 'use client';
 import { memo } from 'react';
 import { deferred } from '@/components/ui/deferred';
-import type { MessageMarkdownProps } from './message-markdown';
 
 /**
  * A message body: the Markdown renderer once its chunk is here, the text as typed until then.
@@ -11,7 +10,7 @@ import type { MessageMarkdownProps } from './message-markdown';
  * a body rendered before it is here (a failed fetch being retried) shows as plain text with its line breaks: the
  * same words, never raw HTML, only without formatting.
  */
-const Markdown = deferred<MessageMarkdownProps>(
+const Markdown = deferred(
   () => import('./message-markdown').then((m) => m.MessageMarkdown),
   ({ body }) => (
     <div className="min-w-0 whitespace-pre-wrap break-words text-body text-fg" data-markdown="pending">

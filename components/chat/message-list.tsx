@@ -15,7 +15,7 @@ import { useMe, useRoom } from './room-context';
  * with the Markdown renderer so that rows first appear formatted. Until then, skeleton rows (the server's HTML has
  * them too, so the first paint is not an empty room), or, if a fetch failed and is being tried again, a line saying so.
  */
-const Timeline = deferred<{ openAt?: number }>(
+const Timeline = deferred(
   () => Promise.all([import('./timeline/timeline-view'), preloadMessageMarkdown()]).then(([m]) => m.MessageList),
   (_props, state) => (
     <div className="relative flex min-h-0 flex-1 flex-col" data-testid="message-scroller-placeholder">

@@ -16,7 +16,6 @@ import { deferred } from '@/components/ui/deferred';
 import { AttachmentList } from './attachments/attachment-list';
 import { CallEntryLine } from './calls/call-entry';
 import { MessageBody } from './message-body';
-import type { ToolbarProps } from './message-row/toolbar';
 import { EditBox } from './message-row/edit-box';
 import { ReadReceipts, Ticks, type RowReceipt } from './message-row/receipts';
 import { Time } from './message-row/time';
@@ -26,7 +25,7 @@ import { useRoom } from './room-context';
 
 // The toolbar (and the menu, reaction picker and delete confirmation behind it) appears on hover, focus or a long
 // press: it is fetched after the first paint (components/ui/deferred.tsx), not with the page.
-const Toolbar = deferred<ToolbarProps>(() => import('./message-row/toolbar').then((m) => m.Toolbar)).Component;
+const Toolbar = deferred(() => import('./message-row/toolbar').then((m) => m.Toolbar)).Component;
 
 export { Time } from './message-row/time';
 export type { RowReceipt } from './message-row/receipts';

@@ -16,11 +16,7 @@ const MAX_OTHERS = GROUP_MAX_MEMBERS - 1;
  * Finds people by username or display name: choosing a name opens (or starts) the direct conversation
  * with them; choosing 2–8 people with their "+" starts a group conversation (docs/protocol.md §4.14).
  */
-export interface NewDirectMessageProps {
-  onDone(): void;
-}
-
-export function NewDirectMessage({ onDone }: NewDirectMessageProps) {
+export function NewDirectMessage({ onDone }: { onDone(): void }) {
   const rooms = useRoomsStore();
   const router = useRouter();
   const [starting, setStarting] = useState<string | null>(null);

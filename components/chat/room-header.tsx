@@ -5,7 +5,6 @@ import { ApiError, roomsApi } from '@/lib/api-client';
 import { roomPowers } from '@/lib/community/permissions';
 import { shownPresence } from '@/lib/stores/presence';
 import { roomTitle } from '@/lib/stores/room-list';
-import type { RoomSummary } from '@/lib/schemas/room';
 import { deferred } from '@/components/ui/deferred';
 import { HashIcon, LockIcon, UsersIcon } from './icons';
 import { PresenceDot, PresenceText, usePresence } from './presence-context';
@@ -14,15 +13,11 @@ import { useRoomsStore } from './rooms-context';
 
 // The header's actions show once the room is live (after the socket's handshake) and each opens a dialog, menu
 // or popover: they are fetched after the first paint (components/ui/deferred.tsx), not with the page.
-const CallButtons = deferred<object>(() => import('./calls/call-buttons').then((m) => m.CallButtons)).Component;
-const AddPeopleButton = deferred<object>(() => import('./add-people').then((m) => m.AddPeopleButton)).Component;
-const RoomSettingsButton = deferred<object>(() => import('./room-settings/room-settings-dialog').then((m) => m.RoomSettingsButton)).Component;
-const NotificationMenu = deferred<{ room: RoomSummary; onError(message: string | null): void }>(() =>
-  import('./notification-menu').then((m) => m.NotificationMenu),
-).Component;
-const FilesButton = deferred<{ roomId: string; roomLabel: string; onOpenMessage(seq: number): void }>(() =>
-  import('./attachments/files-panel').then((m) => m.FilesButton),
-).Component;
+const CallButtons = deferred(() => import('./calls/call-buttons').then((m) => m.CallButtons)).Component;
+const AddPeopleButton = deferred(() => import('./add-people').then((m) => m.AddPeopleButton)).Component;
+const RoomSettingsButton = deferred(() => import('./room-settings/room-settings-dialog').then((m) => m.RoomSettingsButton)).Component;
+const NotificationMenu = deferred(() => import('./notification-menu').then((m) => m.NotificationMenu)).Component;
+const FilesButton = deferred(() => import('./attachments/files-panel').then((m) => m.FilesButton)).Component;
 
 export function RoomHeader({ membersOpen, onToggleMembers }: { membersOpen: boolean; onToggleMembers(): void }) {
   const room = useRoom((s) => s.room);

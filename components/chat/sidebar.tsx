@@ -14,15 +14,13 @@ import { useNotificationPermission } from './notification-permission';
 import { NotificationPrompt } from './notification-prompt';
 import { PresenceDot, usePresence, useWatchPresence } from './presence-context';
 import { useRooms } from './rooms-context';
-import type { RoomDrawerProps } from './room-drawer';
-import type { NewDirectMessageProps } from './new-direct-message';
 import { PHONE_QUERY, useUiStore } from './ui-store';
 import { useWindowActive } from './use-window-active';
 
 // The phones' drawer (a modal dialog) is fetched after the first paint (components/ui/deferred.tsx).
-const RoomDrawer = deferred<RoomDrawerProps>(() => import('./room-drawer').then((m) => m.RoomDrawer)).Component;
+const RoomDrawer = deferred(() => import('./room-drawer').then((m) => m.RoomDrawer)).Component;
 // So is the people picker behind "New message".
-const NewDirectMessage = deferred<NewDirectMessageProps>(() => import('./new-direct-message').then((m) => m.NewDirectMessage)).Component;
+const NewDirectMessage = deferred(() => import('./new-direct-message').then((m) => m.NewDirectMessage)).Component;
 
 type SectionKey = 'rooms' | 'direct';
 

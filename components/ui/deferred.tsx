@@ -9,7 +9,7 @@ import { useEffect, useSyncExternalStore, type ComponentType, type ReactNode } f
  *
  * Unlike `next/dynamic`, a loaded component renders synchronously from then on (no Suspense boundary, no flash
  * of the fallback when a row or a menu mounts later), and the fallback is the caller's: a look-alike that is
- * disabled, an empty box, or nothing. A failed fetch (a dropped connection) is tried again with backoff while
+ * disabled, skeleton rows, plain text, or nothing. The props are the loaded component's, inferred from `load`. A failed fetch (a dropped connection) is tried again with backoff while
  * something is waiting for it; the fallback is told, so it can say so.
  */
 export interface Deferred<P> {
@@ -44,7 +44,7 @@ export function deferred<P extends object>(
         loading = null;
         failures += 1;
         if (listeners.size > 0 && retry === undefined) {
-          // Someone is waiting for it: try again later (Next's chunk loader has already retried once at once).
+          // Someone is waiting for it: try again later (Next's chunk loader does not retry by itself).
           retry = setTimeout(() => {
             retry = undefined;
             void preload().catch(() => undefined);

@@ -2,7 +2,6 @@
 import { useState } from 'react';
 import { create } from 'zustand';
 import { deferred } from './deferred';
-import type { ToastViewportProps } from './toast-viewport';
 
 /**
  * Toasts: short, non-blocking notes ("Saved", "Copied link"). Call `toast()` from anywhere in the browser; the one
@@ -49,7 +48,7 @@ export function dismissToast(id: number): void {
 }
 
 // Radix's toast primitives are not part of the first load (./deferred.tsx); a toast raised before they arrive waits.
-const ToastViewport = deferred<ToastViewportProps>(() => import('./toast-viewport').then((m) => m.ToastViewport)).Component;
+const ToastViewport = deferred(() => import('./toast-viewport').then((m) => m.ToastViewport)).Component;
 
 /**
  * Mount once (app/layout.tsx). Radix puts an inline `style` on its viewport's wrapper, which our CSP (no inline
