@@ -29,6 +29,7 @@ import { renderMarkdown, highestSustained, type BenchMeta } from './report';
 import { runSearchScenario, type SearchResult } from './search';
 import { renderSearch, type SearchLadder } from './search-report';
 import { renderUploads, runUploadsScenario, type UploadsResult } from './uploads';
+import { renderCluster, runClusterScenario, type ClusterAdapter, type ClusterResult } from './cluster';
 import {
   ALL_SCENARIOS,
   SCENARIOS,
@@ -103,6 +104,12 @@ const { values: flags } = parseArgs({
     'upload-concurrency': { type: 'string' },
     'upload-size': { type: 'string' },
     'upload-rounds': { type: 'string' },
+    'cluster-tabs': { type: 'string' },
+    'cluster-instances': { type: 'string' },
+    'cluster-generators': { type: 'string' },
+    'cluster-rooms': { type: 'string' },
+    'cluster-adapter': { type: 'string' },
+    'cluster-idle-duration': { type: 'string' },
     'no-pin': { type: 'boolean' },
     'no-spread': { type: 'boolean' },
     profile: { type: 'boolean' },
@@ -122,6 +129,8 @@ if (flags.help) {
   search (not in the default run): [--search-messages 1000000] [--search-iterations 30] [--search-warmup 3] [--search-row-budget 120]
     [--search-limit 20] [--search-data-dir .data/bench-search] [--search-database-url postgresql://…] [--no-search-explain] [--no-search-latency] [--search-ladder-rounds 1]
   uploads (not in the default run): [--upload-concurrency 20] [--upload-size 25 (MB)] [--upload-rounds 3]
+  cluster (not in the default run): [--cluster-tabs 100000] [--cluster-instances 6] [--cluster-generators 6] [--cluster-rooms 5000]
+    [--cluster-adapter postgres | redis] [--cluster-idle-duration 30]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
 Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter).
 Every flag also reads BENCH_<NAME> (e.g. BENCH_CLIENTS, BENCH_IDLE_ROOMS). See bench/README.md.`);
@@ -198,6 +207,14 @@ const cfg = {
     bytes: Math.floor(num('upload-size', 25, 0.001, 10_000) * 1_000_000),
     rounds: Math.floor(num('upload-rounds', 3, 1, 100)),
   },
+  cluster: {
+    tabs: Math.floor(num('cluster-tabs', 100_000, 2)),
+    instances: Math.floor(num('cluster-instances', 6, 1, 64)),
+    generators: Math.floor(num('cluster-generators', 6, 1, 64)),
+    rooms: Math.floor(num('cluster-rooms', 5_000, 1)),
+    adapter: setting('cluster-adapter', 'postgres') as ClusterAdapter,
+    idleS: num('cluster-idle-duration', 30, 1),
+  },
   pin: !flags['no-pin'] && process.env.BENCH_NO_PIN !== '1',
   spread: !flags['no-spread'] && process.env.BENCH_NO_SPREAD !== '1',
   /** V8 CPU profiles of the servers (node --cpu-prof) into bench/results/profiles/. */
@@ -207,6 +224,8 @@ const cfg = {
   /** Raise the scheduling priority of the server, PostgreSQL and the generator (see boost()). */
   boost: !flags['no-boost'] && process.env.BENCH_NO_BOOST !== '1',
 };
+if (cfg.cluster.adapter !== 'postgres' && cfg.cluster.adapter !== 'redis') throw new Error('--cluster-adapter takes postgres or redis');
+if (cfg.cluster.rooms > cfg.cluster.tabs) throw new Error('--cluster-rooms must be at most --cluster-tabs (every room needs a tab)');
 if (!/^(none|\d+([-,]\d+)*)$/.test(cfg.dbCpus)) throw new Error('--db-cpus takes a CPU list for taskset (e.g. 0 or 0,1) or none');
 for (const s of cfg.servers) if (!(s in SERVER_KINDS)) throw new Error(`unknown server "${s}" (${Object.keys(SERVER_KINDS).join(', ')})`);
 for (const s of cfg.scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario "${s}" (${ALL_SCENARIOS.join(', ')})`);
@@ -239,7 +258,9 @@ function hasTaskset(): boolean {
     return false;
   }
 }
-const pinning = cfg.pin && hasTaskset();
+/** The cluster scenario alone runs unpinned: a dozen processes share the machine as they would in production. */
+const clusterOnly = cfg.scenarios.size === 1 && cfg.scenarios.has('cluster');
+const pinning = cfg.pin && !clusterOnly && hasTaskset();
 
 /**
  * On a machine shared with builds and test runs, foreign CPU load shows up as tens of ms at p99. Linux
@@ -512,15 +533,22 @@ interface ServerSet {
   stop(): Promise<void>;
 }
 
-async function startInstance(name: ServerName, index: number, env: NodeJS.ProcessEnv): Promise<Instance> {
+/** `options`: the cluster scenario's instances run unpinned, each on the adapter it asks for. */
+async function startInstance(
+  name: ServerName,
+  index: number,
+  env: NodeJS.ProcessEnv,
+  options: { cpu?: number | null; adapter?: ClusterAdapter } = {},
+): Promise<Instance> {
   const kind = SERVER_KINDS[name];
   const profileArgs = cfg.profile
     ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH_DIR, 'results', 'profiles', `${name}-${index}-${Date.now()}`)]
     : [];
-  const adapterEnv = kind.adapter ? { REALTIME_ADAPTER: kind.adapter } : {};
+  const adapter = options.adapter ?? kind.adapter;
+  const adapterEnv = adapter ? { REALTIME_ADAPTER: adapter } : {};
   // Every instance on CPU 0 (with PostgreSQL by default): the system under test gets the same core whether
   // it is one process or two.
-  const child = spawnNode(kind.script, 0, { ...env, ...adapterEnv }, ['--expose-gc', ...profileArgs]);
+  const child = spawnNode(kind.script, options.cpu === undefined ? 0 : options.cpu, { ...env, ...adapterEnv }, ['--expose-gc', ...profileArgs]);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no ready message within 60 s')), 60_000);
     child.on('message', (m: ServerReply) => {
@@ -1273,6 +1301,41 @@ async function main(): Promise<number> {
     }
   }
   if (interrupted) return 130;
+  let cluster: ClusterResult | undefined;
+  let clusterError: string | undefined;
+  if (cfg.scenarios.has('cluster')) {
+    try {
+      if (!database) {
+        log('starting PostgreSQL (throwaway) for the cluster scenario');
+        ({ postmasterPid } = await startDatabase());
+      }
+      cluster = await runClusterScenario(
+        { ...cfg.cluster, connectConcurrency: cfg.connectConcurrency, spread: cfg.spread },
+        {
+          log,
+          interrupted: () => interrupted,
+          databaseUrl: database!.url,
+          postmasterPid,
+          authSecret,
+          startInstance: (index, adapter) => startInstance('parley', index, { ...serverEnv, BENCH_DATABASE_URL: database!.url }, { cpu: null, adapter }),
+          spawnGenerator: () => spawnNode('load.ts', null, { ...process.env, NODE_ENV: 'production' }),
+          stopChild: (child) => stopChild(child, 10_000),
+          gc: async (instance) => {
+            const r = await ask(instance, { type: 'gc', id: ++requestId }, 'gc-done', 60_000);
+            return { rss: r.rss, heapUsed: r.heapUsed, newSpace: r.newSpace };
+          },
+          stats: (instance) => ask(instance, { type: 'stats', id: ++requestId }, 'stats', 30_000),
+          cpuMeter: (pids) => new CpuMeter(() => new Map(pids().flatMap((pid) => (procStat(pid) ? [[pid, procStat(pid)!.ticks] as const] : [])))),
+          databasePids: () => (postmasterPid ? [...treeTicks(postmasterPid).keys()] : []),
+        },
+      );
+      if (cluster.error) clusterError = cluster.error;
+    } catch (error) {
+      clusterError = error instanceof Error ? error.message : String(error);
+      log(`cluster failed: ${error instanceof Error ? (error.stack ?? error.message) : clusterError}`);
+    }
+  }
+  if (interrupted) return 130;
   await counter?.end().catch(() => undefined);
   counter = undefined;
 
@@ -1305,10 +1368,12 @@ async function main(): Promise<number> {
   };
   const searchSection = cfg.scenarios.has('search') ? renderSearch(meta, search, searchLadder, searchError) : [];
   const uploadsSection = cfg.scenarios.has('uploads') ? renderUploads(uploads, uploadsError) : [];
+  const clusterSection = cfg.scenarios.has('cluster') ? renderCluster(cluster, clusterError) : [];
   const markdown =
     renderMarkdown(meta, runs, hashing) +
     (searchSection.length ? '\n' + searchSection.join('\n') + '\n' : '') +
-    (uploadsSection.length ? '\n' + uploadsSection.join('\n') + '\n' : '');
+    (uploadsSection.length ? '\n' + uploadsSection.join('\n') + '\n' : '') +
+    (clusterSection.length ? '\n' + clusterSection.join('\n') + '\n' : '');
   const resultsDir = path.join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
@@ -1323,6 +1388,7 @@ async function main(): Promise<number> {
         highestSustained: Object.fromEntries(runs.map((r) => [r.server, highestSustained(r)])),
         ...(cfg.scenarios.has('search') ? { ...(search || searchError ? { search: search ?? { error: searchError } } : {}), searchLadder } : {}),
         ...(cfg.scenarios.has('uploads') ? { uploads: uploads ?? { error: uploadsError } } : {}),
+        ...(cfg.scenarios.has('cluster') ? { cluster: cluster ?? { error: clusterError } } : {}),
       },
       null,
       2,
@@ -1332,7 +1398,7 @@ async function main(): Promise<number> {
   log(`results: bench/results/${stamp}.md and .json (${meta.totalS} s in all)`);
   const searchFailed = searchError !== undefined || Boolean(searchLadder && [...searchLadder.withIndexes, ...searchLadder.withoutIndexes].some((r) => r.startError));
   const uploadsFailed = uploadsError !== undefined || Boolean(uploads?.runs.some((r) => r.error));
-  return runs.some((r) => r.startError) || hashing.some((h) => h.error) || searchFailed || uploadsFailed ? 1 : 0;
+  return runs.some((r) => r.startError) || hashing.some((h) => h.error) || searchFailed || uploadsFailed || clusterError !== undefined ? 1 : 0;
 }
 
 main()
