@@ -35,6 +35,7 @@ import {
   HASHING_DRAIN_MS,
   HASHING_MODES,
   SERVER_KINDS,
+  benchRedisEnv,
   isParley,
   type GeneratorStats,
   type HashingMessage,
@@ -123,7 +124,8 @@ if (flags.help) {
     [--search-limit 20] [--search-data-dir .data/bench-search] [--search-database-url postgresql://…] [--no-search-explain] [--no-search-latency] [--search-ladder-rounds 1]
   uploads (not in the default run): [--upload-concurrency 20] [--upload-size 25 (MB)] [--upload-rounds 3]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
-Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter).
+Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter),
+  parley-redis and parley2-redis (1 and 2 instances, Redis Streams adapter; BENCH_REDIS_URL, default the local Redis).
 Every flag also reads BENCH_<NAME> (e.g. BENCH_CLIENTS, BENCH_IDLE_ROOMS). See bench/README.md.`);
   process.exit(0);
 }
@@ -517,7 +519,7 @@ async function startInstance(name: ServerName, index: number, env: NodeJS.Proces
   const profileArgs = cfg.profile
     ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH_DIR, 'results', 'profiles', `${name}-${index}-${Date.now()}`)]
     : [];
-  const adapterEnv = kind.adapter ? { REALTIME_ADAPTER: kind.adapter } : {};
+  const adapterEnv = kind.adapter ? { REALTIME_ADAPTER: kind.adapter, ...(kind.adapter === 'redis' ? benchRedisEnv(name) : {}) } : {};
   // Every instance on CPU 0 (with PostgreSQL by default): the system under test gets the same core whether
   // it is one process or two.
   const child = spawnNode(kind.script, 0, { ...env, ...adapterEnv }, ['--expose-gc', ...profileArgs]);
@@ -1276,7 +1278,7 @@ async function main(): Promise<number> {
   await counter?.end().catch(() => undefined);
   counter = undefined;
 
-  const { ADAPTER_HEARTBEAT_MS } = await import('../lib/realtime/adapter');
+  const { ADAPTER_HEARTBEAT_MS } = await import('../lib/realtime/cluster-adapter');
   const meta: BenchMeta = {
     startedAt: startedAt.toISOString(),
     totalS: Math.round((performance.now() - t0) / 100) / 10,
