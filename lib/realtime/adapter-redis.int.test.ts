@@ -1,12 +1,13 @@
 /**
  * The Redis adapter's guarantees, against a redis-server of this file's own that it stops, starts and
  * locks users out of: what the room bus publishes survives a reader's outage (the stream, not PUB/SUB), a
- * publish with Redis down rejects (so the outbox retries), readiness follows the receiving connections,
- * the bus is told to resync after an outage, and neither a dead Redis at start-up nor at shutdown hangs
- * or leaks an unhandled rejection (vitest fails the file on one).
+ * publish with Redis down rejects (so the outbox retries), readiness follows the receiving connections, a
+ * reading connection that goes silent is replaced, the bus is told to resync after an outage, and neither a
+ * dead Redis at start-up nor at shutdown hangs or leaks an unhandled rejection (vitest fails the file on one).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { connect as connectTcp, createServer as createTcpServer, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import { MessageType } from 'socket.io-adapter';
@@ -40,8 +41,8 @@ describe.skipIf(missing !== null)(`the Redis adapter${missing ? ` — skipped: $
     await redis.stop();
   });
 
-  function instance(url = redis.url, prefix = `t:${randomUUID().slice(0, 8)}`) {
-    const handle = createRedisAdapter({ url, prefix }, getLogger());
+  function instance(url = redis.url, prefix = `t:${randomUUID().slice(0, 8)}`, timing?: { blockMs: number; readStallMs: number }) {
+    const handle = createRedisAdapter({ url, prefix, timing }, getLogger());
     const io = new Server(createServer(), { adapter: handle.adapter });
     handle.watch(io);
     open.push({ handle, io });
@@ -118,6 +119,46 @@ describe.skipIf(missing !== null)(`the Redis adapter${missing ? ` — skipped: $
       }
     }, 10_000);
     await eventually(() => b.received.includes('after'));
+  });
+
+  it('a reading connection that goes silent (no FIN, no RST) is noticed and replaced', async () => {
+    // A TCP relay to the private Redis that can stop passing bytes on the connections it has, as a dead
+    // network path would, while new connections go through.
+    const pairs: TcpSocket[][] = [];
+    const relay: TcpServer = createTcpServer((downstream) => {
+      const upstream = connectTcp(redis.port, '127.0.0.1');
+      downstream.pipe(upstream).pipe(downstream);
+      for (const socket of [downstream, upstream]) socket.on('error', () => undefined);
+      pairs.push([downstream, upstream]);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const relayPort = (relay.address() as { port: number }).port;
+    try {
+      const a = instance();
+      const b = instance(`redis://127.0.0.1:${relayPort}`, a.prefix, { blockMs: 200, readStallMs: 900 });
+      await eventually(() => a.handle.listening() && b.handle.listening(), 10_000);
+      let again = 0;
+      b.handle.onListeningAgain(() => (again += 1));
+      await a.publish('before');
+      await eventually(() => b.received.length === 1);
+
+      for (const [downstream, upstream] of pairs.splice(0)) {
+        downstream!.unpipe();
+        upstream!.unpipe();
+        downstream!.pause();
+        upstream!.pause();
+      }
+      await a.publish('while silent');
+      // Only a new reading connection can bring it (the relay passes nothing on the old ones); not ready only
+      // for the moment that takes.
+      await eventually(() => again === 1 && b.received.length === 2, 5_000);
+      expect(b.handle.listening()).toBe(true);
+      expect(b.received).toEqual(['before', 'while silent']);
+      expect(again).toBe(1);
+    } finally {
+      for (const socket of pairs.flat()) socket.destroy();
+      relay.close();
+    }
   });
 
   it('a dead Redis at start-up neither blocks start-up nor shutdown; it becomes ready once Redis is there', async () => {

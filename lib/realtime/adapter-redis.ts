@@ -43,6 +43,8 @@ export interface RedisAdapterOptions {
   prefix: string;
   /** Entries kept in the stream (trimmed with `~`). */
   maxLen?: number;
+  /** Tests: how long an XREAD blocks (default 5 s), and after how long one that has not come back means a dead connection. */
+  timing?: { blockMs: number; readStallMs: number };
 }
 
 export interface RedisAdapterHandle extends ClusterAdapterHandle {
@@ -63,9 +65,8 @@ let handles = 0;
  */
 export const STREAM_MAX_LEN = 10_000;
 const BLOCK_MS = 5_000;
-/** An XREAD that has not come back this long after its BLOCK ran out is on a dead connection. */
+/** An XREAD that has not come back this long (its BLOCK ran out 10 s ago) is on a dead connection. */
 const READ_STALL_MS = BLOCK_MS + 10_000;
-const WATCHDOG_MS = 5_000;
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 1_000;
 
@@ -96,6 +97,7 @@ export function createRedisAdapter(options: RedisAdapterOptions, log: Logger): R
   handles += 1;
   const clientName = `${options.prefix}:${process.pid}-${handles}`;
   const maxLen = options.maxLen ?? STREAM_MAX_LEN;
+  const { blockMs, readStallMs } = options.timing ?? { blockMs: BLOCK_MS, readStallMs: READ_STALL_MS };
   let closed = false;
   const listeningAgain = new Set<() => void>();
   /** The connections the adapter duplicated: [0] reads the stream, [1] subscribes (adapter.js creates them in that order). */
@@ -185,7 +187,7 @@ export function createRedisAdapter(options: RedisAdapterOptions, log: Logger): R
     channelPrefix: `${options.prefix}:socket.io`,
     sessionKeyPrefix: `${options.prefix}:sio:session:`,
     maxLen,
-    blockTimeInMs: BLOCK_MS,
+    blockTimeInMs: blockMs,
     // Unused by 0.3 (it counts peers by subscription); so that a version that heartbeats again does so at our pace.
     heartbeatInterval: ADAPTER_HEARTBEAT_MS,
     heartbeatTimeout: ADAPTER_HEARTBEAT_TIMEOUT_MS,
@@ -209,7 +211,7 @@ export function createRedisAdapter(options: RedisAdapterOptions, log: Logger): R
   /** An XREAD that never comes back: the connection died without a word (no FIN or RST). Reconnect it. */
   function checkReader(): void {
     const client = reader;
-    if (closed || !client?.isReady || readInFlightSince === undefined || Date.now() - readInFlightSince < READ_STALL_MS) return;
+    if (closed || !client?.isReady || readInFlightSince === undefined || Date.now() - readInFlightSince < readStallMs) return;
     metrics.adapterErrors.inc();
     adapterLog.warn('adapter stream reader stopped answering; reconnecting it');
     markDown();
@@ -229,7 +231,7 @@ export function createRedisAdapter(options: RedisAdapterOptions, log: Logger): R
     onListeningAgain: (listener) => void listeningAgain.add(listener),
     watch() {
       clearInterval(watchdog);
-      watchdog = setInterval(checkReader, WATCHDOG_MS);
+      watchdog = setInterval(checkReader, readStallMs / 3);
       watchdog.unref();
     },
     async close() {
