@@ -19,7 +19,7 @@ import { getMetrics } from './lib/metrics';
 import { closePasswordPool, passwordPoolStats, startPasswordPool } from './lib/password';
 import { applySecurityHeaders } from './lib/security-headers';
 import { openDatabase } from './lib/postgres/database';
-import { createPostgresAdapter } from './lib/realtime/adapter';
+import { clusterAdapterConfig, createClusterAdapter } from './lib/realtime/adapter-select';
 import { createRealtimeServer } from './lib/realtime/server';
 import { closeStorage } from './lib/storage';
 import { onSupervisorExit } from './lib/supervision';
@@ -134,7 +134,8 @@ async function main(): Promise<void> {
   };
   const httpServer = createServer(onRequest);
   handleExpectContinue(httpServer, onRequest);
-  const adapter = env.REALTIME_ADAPTER === 'postgres' ? createPostgresAdapter(database.url, log) : undefined;
+  const adapterConfig = clusterAdapterConfig(env, database.url);
+  const adapter = adapterConfig ? createClusterAdapter(adapterConfig, log) : undefined;
   const io = createRealtimeServer(httpServer, { env, log, adapter });
   // Socket.IO answers its own upgrades; everything else (dev HMR at /_next/hmr) goes to Next.
   httpServer.on('upgrade', (req, socket, head) => {

@@ -4,9 +4,10 @@
  * goes through the authenticated room namespace, zod validation, the rate limiter (set high so it
  * never rejects) and createMessage (persisted with its seq). As in server.ts, REALTIME_ADAPTER=postgres
  * (the default) puts the PostgreSQL adapter under it (lib/realtime/adapter.ts), so every broadcast is
- * also a NOTIFY; run.ts sets REALTIME_ADAPTER=memory only for the `parley-mem` variant.
+ * also a NOTIFY; run.ts sets REALTIME_ADAPTER=memory for `parley-mem` and redis (with REDIS_URL and
+ * REDIS_PREFIX) for `parley-redis` and `parley2-redis` (lib/realtime/adapter-redis.ts: XADDs instead).
  *
- * The adapter's NOTIFYs and received notifications come from the metrics /api/metrics serves
+ * The adapter's NOTIFYs (XADDs) and received notifications (stream entries) come from the metrics /api/metrics serves
  * (lib/metrics.ts); the orchestrator reads them and triggers GC
  * (node --expose-gc) over IPC (bench/shared.ts answerServerCommands). Tells the orchestrator its port.
  */
@@ -16,7 +17,7 @@ import { configureDatabase, disconnectDb, getDb } from '../lib/db';
 import { getEnv } from '../lib/env';
 import { getLogger } from '../lib/logger';
 import { getMetrics } from '../lib/metrics';
-import { createPostgresAdapter } from '../lib/realtime/adapter';
+import { clusterAdapterConfig, createClusterAdapter } from '../lib/realtime/adapter-select';
 import { clearRealtimeServer } from '../lib/realtime/notify';
 import { createRealtimeServer } from '../lib/realtime/server';
 import { answerServerCommands, exitWithParent } from './shared';
@@ -39,10 +40,13 @@ async function main(): Promise<void> {
   const limit = Number(process.env.BENCH_MESSAGE_LIMIT ?? 1_000_000);
 
   const httpServer = createServer();
-  const adapter = env.REALTIME_ADAPTER === 'postgres' ? createPostgresAdapter(url, log) : undefined;
+  const adapterConfig = clusterAdapterConfig(env, url);
+  const adapter = adapterConfig ? createClusterAdapter(adapterConfig, log) : undefined;
   const io = createRealtimeServer(httpServer, { env, log, adapter, messageLimits: { perSecond: limit, burst: limit } });
   // Open the pool and let Prisma prepare before the first client arrives.
   await getDb().$queryRaw`SELECT 1`;
+  // And hear the other instance before the orchestrator counts on it (as /api/ready would say).
+  while (adapter && !adapter.listening()) await new Promise((resolve) => setTimeout(resolve, 20));
 
   answerServerCommands(async () => ({
     ...(await adapterCounters()),

@@ -36,6 +36,7 @@ import {
   HASHING_DRAIN_MS,
   HASHING_MODES,
   SERVER_KINDS,
+  benchRedisEnv,
   isParley,
   type GeneratorStats,
   type HashingMessage,
@@ -132,7 +133,8 @@ if (flags.help) {
   cluster (not in the default run): [--cluster-tabs 100000] [--cluster-instances 6] [--cluster-generators 6] [--cluster-rooms 5000]
     [--cluster-adapter postgres | redis] [--cluster-idle-duration 30]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
-Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter).
+Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter),
+  parley-redis and parley2-redis (1 and 2 instances, Redis Streams adapter; BENCH_REDIS_URL, default the local Redis).
 Every flag also reads BENCH_<NAME> (e.g. BENCH_CLIENTS, BENCH_IDLE_ROOMS). See bench/README.md.`);
   process.exit(0);
 }
@@ -545,7 +547,7 @@ async function startInstance(
     ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH_DIR, 'results', 'profiles', `${name}-${index}-${Date.now()}`)]
     : [];
   const adapter = options.adapter ?? kind.adapter;
-  const adapterEnv = adapter ? { REALTIME_ADAPTER: adapter } : {};
+  const adapterEnv = adapter ? { REALTIME_ADAPTER: adapter, ...(adapter === 'redis' ? benchRedisEnv(name) : {}) } : {};
   // Every instance on CPU 0 (with PostgreSQL by default): the system under test gets the same core whether
   // it is one process or two.
   const child = spawnNode(kind.script, options.cpu === undefined ? 0 : options.cpu, { ...env, ...adapterEnv }, ['--expose-gc', ...profileArgs]);
@@ -1339,7 +1341,7 @@ async function main(): Promise<number> {
   await counter?.end().catch(() => undefined);
   counter = undefined;
 
-  const { ADAPTER_HEARTBEAT_MS } = await import('../lib/realtime/adapter');
+  const { ADAPTER_HEARTBEAT_MS } = await import('../lib/realtime/cluster-adapter');
   const meta: BenchMeta = {
     startedAt: startedAt.toISOString(),
     totalS: Math.round((performance.now() - t0) / 100) / 10,

@@ -5,15 +5,16 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 /**
  * The systems under test. `parley` and `parley2` run as shipped (server.ts: the PostgreSQL adapter on);
  * `parley-mem` is one instance with Socket.IO's in-memory adapter (REALTIME_ADAPTER=memory), to tell
- * the adapter's cost from the rest (not in the default run).
+ * the adapter's cost from the rest; `parley-redis` and `parley2-redis` run on the Redis Streams adapter
+ * (REALTIME_ADAPTER=redis, benchRedisEnv) — none of these three in the default run.
  */
-export type ServerName = 'bare' | 'parley' | 'parley2' | 'parley-mem';
+export type ServerName = 'bare' | 'parley' | 'parley2' | 'parley-mem' | 'parley-redis' | 'parley2-redis';
 
 export interface ServerKind {
   script: 'bare-server.ts' | 'parley-server.ts';
   instances: number;
-  /** BENCH_ADAPTER for parley-server.ts. */
-  adapter: 'postgres' | 'memory' | null;
+  /** REALTIME_ADAPTER for parley-server.ts. */
+  adapter: 'postgres' | 'redis' | 'memory' | null;
   label: string;
 }
 
@@ -22,7 +23,17 @@ export const SERVER_KINDS: Record<ServerName, ServerKind> = {
   parley: { script: 'parley-server.ts', instances: 1, adapter: 'postgres', label: 'Parley ×1 (pg adapter)' },
   parley2: { script: 'parley-server.ts', instances: 2, adapter: 'postgres', label: 'Parley ×2 (pg adapter)' },
   'parley-mem': { script: 'parley-server.ts', instances: 1, adapter: 'memory', label: 'Parley ×1 (memory adapter)' },
+  'parley-redis': { script: 'parley-server.ts', instances: 1, adapter: 'redis', label: 'Parley ×1 (Redis adapter)' },
+  'parley2-redis': { script: 'parley-server.ts', instances: 2, adapter: 'redis', label: 'Parley ×2 (Redis adapter)' },
 };
+
+/**
+ * The Redis of the `-redis` servers: BENCH_REDIS_URL, else the local one. A stream of their own per run and
+ * server set (the instances of one set share it), so runs never read each other's.
+ */
+export function benchRedisEnv(server: ServerName): { REDIS_URL: string; REDIS_PREFIX: string } {
+  return { REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: `parley-bench:${process.pid}:${server}` };
+}
 
 export const isParley = (name: ServerName) => SERVER_KINDS[name].script === 'parley-server.ts';
 

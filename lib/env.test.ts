@@ -155,6 +155,20 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ DATA_DIR: tempDataDir(), REALTIME_TRANSPORTS: 'polling' })).toThrow(/REALTIME_TRANSPORTS/);
   });
 
+  it('takes REALTIME_ADAPTER=redis only with a redis:// REDIS_URL, and a safe REDIS_PREFIX', () => {
+    expect(parseEnv({ AUTH_SECRET: strongSecret })).toMatchObject({ REALTIME_ADAPTER: 'postgres', REDIS_PREFIX: 'parley' });
+    expect(parseEnv({ AUTH_SECRET: strongSecret, REALTIME_ADAPTER: 'redis', REDIS_URL: 'redis://:pw@cache:6380/2', REDIS_PREFIX: 'chat-eu:1' })).toMatchObject({
+      REALTIME_ADAPTER: 'redis',
+      REDIS_URL: 'redis://:pw@cache:6380/2',
+      REDIS_PREFIX: 'chat-eu:1',
+    });
+    expect(parseEnv({ AUTH_SECRET: strongSecret, REALTIME_ADAPTER: 'redis', REDIS_URL: 'rediss://cache:6380' }).REDIS_URL).toBe('rediss://cache:6380');
+    expect(() => parseEnv({ AUTH_SECRET: strongSecret, REALTIME_ADAPTER: 'redis' })).toThrow(/REDIS_URL: REALTIME_ADAPTER=redis needs REDIS_URL/);
+    expect(() => parseEnv({ AUTH_SECRET: strongSecret, REALTIME_ADAPTER: 'redis', REDIS_URL: 'http://cache:6379' })).toThrow(/REDIS_URL/);
+    expect(() => parseEnv({ AUTH_SECRET: strongSecret, REDIS_PREFIX: 'has space' })).toThrow(/REDIS_PREFIX/);
+    expect(() => parseEnv({ AUTH_SECRET: strongSecret, REALTIME_ADAPTER: 'nats' })).toThrow(/REALTIME_ADAPTER/);
+  });
+
   it('names the variable when a value is invalid', () => {
     expect(() => parseEnv({ PORT: 'eighty', AUTH_SECRET: strongSecret })).toThrow(/PORT/);
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x@y/z', AUTH_SECRET: strongSecret })).toThrow(/DATABASE_URL/);

@@ -160,8 +160,22 @@ export const envSchema = z.object({
   TURN_CREDENTIAL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(4 * 3600),
   /** Calls one user may start per minute (every attempt counts). */
   RATE_LIMIT_CALLS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
-  /** `postgres`: broadcasts cross instances over LISTEN/NOTIFY (needed for more than one instance). */
-  REALTIME_ADAPTER: z.enum(['postgres', 'memory']).default('postgres'),
+  /**
+   * How broadcasts cross instances (needed for more than one instance). `postgres`: LISTEN/NOTIFY on the
+   * database. `redis`: a Redis stream (REDIS_URL), for deployments that outgrow one database's NOTIFYs.
+   * `memory`: a single instance only.
+   */
+  REALTIME_ADAPTER: z.enum(['postgres', 'redis', 'memory']).default('postgres'),
+  /** The Redis server of REALTIME_ADAPTER=redis: redis://[[user]:password@]host:port[/db], or rediss:// for TLS. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL.' }).optional(),
+  /**
+   * Names this deployment's stream and channels on that Redis (`<prefix>:socket.io`): the same for every
+   * instance of one deployment, different for two deployments sharing a Redis.
+   */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/, 'REDIS_PREFIX: up to 64 letters, digits and : . _ -, starting with a letter or digit.')
+    .default('parley'),
   /**
    * How browsers connect. `polling,websocket`: HTTP long-polling first, then an upgrade to a WebSocket; it
    * also works behind proxies that block WebSockets, but several instances need sticky sessions.
@@ -183,6 +197,10 @@ export const envSchema = z.object({
       env.ICE_SERVERS.every((server) => server.username !== undefined || !server.urls.some((url) => /^turns?:/.test(url))),
     { message: 'A TURN server in ICE_SERVERS needs TURN_SECRET (or its own username and credential).', path: ['TURN_SECRET'] },
   )
+  .refine((env) => env.REALTIME_ADAPTER !== 'redis' || env.REDIS_URL !== undefined, {
+    message: 'REALTIME_ADAPTER=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379).',
+    path: ['REDIS_URL'],
+  })
   .refine((env) => (env.S3_ACCESS_KEY_ID === undefined) === (env.S3_SECRET_ACCESS_KEY === undefined), {
     message: 'Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither.',
     path: ['S3_SECRET_ACCESS_KEY'],

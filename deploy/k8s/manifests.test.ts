@@ -376,7 +376,7 @@ function crossCheckProblems(objects: unknown[], text: (file: string) => string):
   if (env) {
     if (env.NODE_ENV !== 'production') fail('NODE_ENV must be production');
     if (!env.TRUST_PROXY) fail('TRUST_PROXY must be true behind the ingress');
-    if (env.REALTIME_ADAPTER !== 'postgres') fail('REALTIME_ADAPTER must be postgres with several replicas');
+    if (env.REALTIME_ADAPTER === 'memory') fail('REALTIME_ADAPTER must be postgres or redis with several replicas');
     if (env.STORAGE_DRIVER !== 's3') fail(`STORAGE_DRIVER ${env.STORAGE_DRIVER}: with ${replicas} replicas every pod must see every file (s3)`);
     const http = (container.ports ?? []).find((port) => port.name === 'http');
     if (http?.containerPort !== env.PORT) fail(`container port "http" (${String(http?.containerPort)}) is not PORT (${env.PORT})`);

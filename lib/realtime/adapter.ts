@@ -9,29 +9,14 @@ import pg from 'pg';
 import type { Logger } from '../logger';
 import { getMetrics } from '../metrics';
 import { createListenConnection } from './adapter-listen';
+import { ADAPTER_HEARTBEAT_MS, ADAPTER_HEARTBEAT_TIMEOUT_MS, type ClusterAdapterHandle } from './cluster-adapter';
 import { registerBroadcastCheck } from './readiness';
 
-export interface PostgresAdapterHandle {
-  adapter: ReturnType<typeof createAdapter>;
+/** The PostgreSQL implementation of the cluster adapter contract (cluster-adapter.ts). */
+export interface PostgresAdapterHandle extends ClusterAdapterHandle {
+  readonly kind: 'postgres';
   pool: pg.Pool;
-  /** Broadcasts from other instances reach this one now (its LISTEN connection is up and complete). */
-  listening(): boolean;
-  /** After the LISTEN connection was down: whatever other instances broadcast meanwhile was missed. */
-  onListeningAgain(listener: () => void): void;
-  /** Starts the LISTEN watchdog for the server the adapter was given to. */
-  watch(io: { of(name: string): { adapter: unknown } }): void;
-  close(): Promise<void>;
 }
-
-/**
- * Heartbeats tell each instance how many peers to expect answers from (fetchSockets, serverSideEmit).
- * Only the main namespace is on the adapter (room namespaces are local, bus.ts), so one heartbeat per
- * instance per interval; a dead peer is forgotten after 25 s (requests meanwhile give up after 2 s, see
- * fetch-sockets.ts).
- */
-export const ADAPTER_HEARTBEAT_MS = 10_000;
-export const ADAPTER_HEARTBEAT_TIMEOUT_MS = 25_000;
-export const ADAPTER_REQUEST_TIMEOUT_MS = 2_000;
 
 /** socket.io-adapter MessageType 1 (INITIAL_HEARTBEAT) and 2 (HEARTBEAT), read off the NOTIFY payload. */
 function notifyKind(values: unknown[] | undefined): 'heartbeat' | 'event' {
@@ -117,6 +102,7 @@ export function createPostgresAdapter(databaseUrl: string, log: Logger): Postgre
 
   const unregister = registerBroadcastCheck(listen.listening);
   return {
+    kind: 'postgres',
     adapter,
     pool,
     listening: listen.listening,

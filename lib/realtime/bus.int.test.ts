@@ -9,6 +9,7 @@ import { createRoom, joinRoom, leaveRoom } from '../data/rooms';
 import type { ChatMessage } from '../schemas/message';
 import { notifyMemberLeft } from './notify';
 import { collect, createTestUser, eventually, openRoom, send, startTestRealtime, uniqueName, waitForCluster, type TestRealtime } from '../testing/realtime';
+import type { PostgresAdapterHandle } from './adapter';
 
 let a: TestRealtime;
 let b: TestRealtime;
@@ -31,7 +32,7 @@ afterAll(async () => {
  * called; counts the attempts by what they carry.
  */
 function failNotifies(instance: TestRealtime): { attempts: string[]; restore(): void } {
-  const pool = instance.adapter!.pool;
+  const pool = (instance.adapter as PostgresAdapterHandle).pool;
   const query = pool.query;
   const attempts: string[] = [];
   pool.query = ((text: unknown, values?: unknown[]) => {

@@ -1,9 +1,10 @@
 /**
- * Two instances in one process, each with its own Socket.IO server and PostgreSQL adapter (own pool,
- * LISTEN/NOTIFY): everything that works on one instance must work across them.
+ * Two instances in one process, each with its own Socket.IO server and cross-instance adapter — once with
+ * the PostgreSQL adapter (own pool, LISTEN/NOTIFY), once with the Redis one (this file's own stream):
+ * everything that works on one instance must work across them, on either.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import * as roomRoute from '@/app/api/rooms/[roomId]/route';
 import * as joinRoute from '@/app/api/rooms/[roomId]/join/route';
 import { createMessage } from '../data/messages';
@@ -12,7 +13,10 @@ import { getDb } from '../db';
 import type { Ack } from '../errors';
 import type { ChatMessage } from '../schemas/message';
 import type { PresenceInfo } from '../schemas/user';
+import type { RedisAdapterHandle } from './adapter-redis';
+import type { ClusterAdapterKind } from './cluster-adapter';
 import { notifyMemberLeft } from './notify';
+import { ADAPTER_KINDS, adapterMissing, adapterTitle, killRedisConnections } from '../testing/redis';
 import {
   apiRequest,
   collect,
@@ -28,24 +32,40 @@ import {
   type TestRealtime,
 } from '../testing/realtime';
 
-let a: TestRealtime;
-let b: TestRealtime;
-beforeAll(async () => {
-  [a, b] = await Promise.all([
-    startTestRealtime({ postgresAdapter: true, presenceGraceMs: 150, typingTtlMs: 2_000 }),
-    startTestRealtime({ postgresAdapter: true, presenceGraceMs: 150, typingTtlMs: 2_000 }),
-  ]);
-  await waitForCluster([a, b]);
-});
-afterAll(async () => {
-  await Promise.all([a.close(), b.close()]);
-});
-
 async function publicRoom(ownerId: string) {
   return createRoom({ ownerId, data: { kind: 'public', name: uniqueName('x'), description: '' }, ip: null });
 }
 
-describe('across two instances (PostgreSQL adapter)', () => {
+/** Cuts B off from what A publishes, as a restart of PostgreSQL or Redis would. */
+async function cutReceiving(kind: ClusterAdapterKind, b: TestRealtime): Promise<void> {
+  if (kind === 'postgres') {
+    const listener = (b.io.of('/').adapter as unknown as { client: { client?: { processID?: number } } }).client.client;
+    expect(listener?.processID).toBeGreaterThan(0);
+    await getDb().$queryRaw`SELECT pg_terminate_backend(${listener!.processID!}::int)`;
+    return;
+  }
+  const handle = b.adapter as RedisAdapterHandle;
+  // Its stream reader and its subscriber (not its publishing connection).
+  const killed =
+    (await killRedisConnections(inject('redisUrl'), `${handle.clientName}:read`)) +
+    (await killRedisConnections(inject('redisUrl'), `${handle.clientName}:subscribe`));
+  expect(killed).toBe(2);
+}
+
+for (const kind of ADAPTER_KINDS) describe.skipIf(adapterMissing(kind) !== null)(`across two instances (${adapterTitle(kind)})`, () => {
+  let a: TestRealtime;
+  let b: TestRealtime;
+  beforeAll(async () => {
+    [a, b] = await Promise.all([
+      startTestRealtime({ clusterAdapter: kind, presenceGraceMs: 150, typingTtlMs: 2_000 }),
+      startTestRealtime({ clusterAdapter: kind, presenceGraceMs: 150, typingTtlMs: 2_000 }),
+    ]);
+    await waitForCluster([a, b]);
+  });
+  afterAll(async () => {
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('messages, unread activity, typing and receipts reach clients on the other instance', async () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
     const room = await publicRoom(alice.id);
@@ -64,13 +84,13 @@ describe('across two instances (PostgreSQL adapter)', () => {
     expect(messages[0]?.body).toBe('across the wire');
     expect(activity[0]).toMatchObject({ roomId: room.id, lastSeq: 1 });
 
-    // A broadcast over 8 kB travels through the attachments table, not the NOTIFY payload.
+    // A broadcast over 8 kB: through the attachments table with PostgreSQL, not the NOTIFY payload.
     const attachmentsBefore = await getDb().socketIoAttachment.count();
     const big = '😀'.repeat(2000); // 8,000 bytes of body alone
     await send(onA.socket, big);
     await eventually(() => messages.length === 2);
     expect(messages[1]?.body).toBe(big);
-    expect(await getDb().socketIoAttachment.count()).toBeGreaterThan(attachmentsBefore);
+    if (kind === 'postgres') expect(await getDb().socketIoAttachment.count()).toBeGreaterThan(attachmentsBefore);
 
     onA.socket.emit('typing:start');
     await eventually(() => typing.length === 1);
@@ -105,10 +125,8 @@ describe('across two instances (PostgreSQL adapter)', () => {
     expect((await send(onA.socket, 'before')).ok).toBe(true);
     await eventually(() => received.length === 1);
 
-    // Cut B's LISTEN connection (as a PostgreSQL restart would) and send while B cannot hear.
-    const listener = (b.io.of('/').adapter as unknown as { client: { client?: { processID?: number } } }).client.client;
-    expect(listener?.processID).toBeGreaterThan(0);
-    await getDb().$queryRaw`SELECT pg_terminate_backend(${listener!.processID!}::int)`;
+    // Cut B's receiving connection(s) and send while B cannot hear.
+    await cutReceiving(kind, b);
     const during = await Promise.all([1, 2, 3].map((i) => send(onA.socket, `while B was deaf ${i}`)));
     expect(during.every((ack) => ack.ok)).toBe(true);
 

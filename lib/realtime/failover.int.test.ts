@@ -1,13 +1,14 @@
 /**
  * Two real instance processes on one database, clients spread over both, sustained traffic; one is
  * killed with SIGKILL mid-stream. Its clients move to the other and catch up; afterwards every client
- * holds every acknowledged message exactly once, in seq order.
+ * holds every acknowledged message exactly once, in seq order. Once per cross-instance adapter.
  */
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createRoom, joinRoom } from '../data/rooms';
 import { getDb } from '../db';
 import type { ChatMessage } from '../schemas/message';
 import { startInstance, type Instance } from '../testing/instances';
+import { ADAPTER_KINDS, adapterMissing, adapterTitle, testAdapterEnv } from '../testing/redis';
 import { ProtocolClient } from '../testing/protocol-client';
 import { createTestUser, eventually, uniqueName } from '../testing/realtime';
 
@@ -16,9 +17,10 @@ afterAll(async () => {
   await Promise.all(instances.map((i) => i.kill('SIGTERM')));
 });
 
-describe('failover between instances', () => {
+for (const kind of ADAPTER_KINDS) describe.skipIf(adapterMissing(kind) !== null)(`failover between instances (${adapterTitle(kind)})`, () => {
   it('kill -9 of one instance loses no acknowledged message and shows none twice', async () => {
-    const [one, two] = await Promise.all([startInstance(inject('databaseUrl')), startInstance(inject('databaseUrl'))]);
+    const env = testAdapterEnv(kind);
+    const [one, two] = await Promise.all([startInstance(inject('databaseUrl'), 0, env), startInstance(inject('databaseUrl'), 0, env)]);
     instances.push(one, two);
     const urls = [one.url, two.url];
     const users = await Promise.all(Array.from({ length: 6 }, () => createTestUser()));

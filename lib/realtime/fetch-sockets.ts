@@ -3,7 +3,7 @@
  * its answer until the heartbeat timeout, so a cross-instance request would stall and then fail. Give
  * up after ADAPTER_REQUEST_TIMEOUT_MS and answer from this instance's sockets instead.
  */
-import { ADAPTER_REQUEST_TIMEOUT_MS } from './adapter';
+import { ADAPTER_REQUEST_TIMEOUT_MS } from './cluster-adapter';
 import type { SocketData } from './events';
 
 /** What is known of a socket on any instance. */

@@ -13,7 +13,7 @@ import { createCallActionRateLimiter, createSignalRateLimiter, registerCallHandl
 import { registerSessionHandlers } from './handlers/session.handlers';
 import { createCallService } from './calls';
 import { getMetrics } from '../metrics';
-import type { PostgresAdapterHandle } from './adapter';
+import type { ClusterAdapterHandle } from './cluster-adapter';
 import { normalizeEmoji } from '../emoji/single-emoji';
 import { createRoomBus, type RoomBusOptions } from './bus';
 import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES, realtimeTransports } from './engine-options';
@@ -36,8 +36,8 @@ export interface RealtimeDeps {
   typingTtlMs?: number;
   /** How often open sockets' sessions are re-checked against the database. Default 15 s. */
   sessionSweepMs?: number;
-  /** Cross-instance broadcast (lib/realtime/adapter.ts). Without it, one instance only (in memory). */
-  adapter?: PostgresAdapterHandle;
+  /** Cross-instance broadcast (cluster-adapter.ts: PostgreSQL or Redis). Without it, one instance only (in memory). */
+  adapter?: ClusterAdapterHandle;
   /** Call timings (tests shorten them): ring time, reconnect grace, heartbeat, sweep (lib/realtime/calls.ts). */
   calls?: { ringMs?: number; graceMs?: number; heartbeatMs?: number; sweepMs?: number };
   /** Room bus tuning (tests): bounds on unpublished actions, hole timeout. */
@@ -45,7 +45,7 @@ export interface RealtimeDeps {
 }
 
 /** Socket.IO calls the adapter option with `new`: a plain function (not an arrow) returning the adapter. */
-function mainNamespaceOnly(clusterAdapter: PostgresAdapterHandle['adapter']) {
+function mainNamespaceOnly(clusterAdapter: ClusterAdapterHandle['adapter']) {
   return function adapterFor(nsp: Namespace): Adapter {
     return nsp.name === '/' ? clusterAdapter(nsp) : new Adapter(nsp);
   };
@@ -60,7 +60,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     ...ENGINE_PING,
     // Room namespaces are closed when empty by our own clean-up (namespace-cleanup.ts says why).
     cleanupEmptyChildNamespaces: false,
-    // Only the main namespace crosses instances through PostgreSQL; room namespaces stay local and
+    // Only the main namespace crosses instances through the adapter; room namespaces stay local and
     // reach the other instances through the room bus (bus.ts says why).
     ...(deps.adapter ? { adapter: mainNamespaceOnly(deps.adapter.adapter) } : {}),
     // Browsers on other configured origins need CORS for the polling transport (the Origin check still runs).

@@ -1,8 +1,8 @@
 /**
- * One Parley realtime instance as a real process, for reliability tests that kill it or its database:
- * server.ts minus Next (the realtime server with the PostgreSQL adapter, plus /api/health and
- * /api/ready). Started as `node --import tsx lib/testing/instance-main.ts` with DATABASE_URL, PORT and
- * AUTH_SECRET; prints `READY <port>` when listening.
+ * One Parley realtime instance as a real process, for reliability tests that kill it, its database or its
+ * Redis: server.ts minus Next (the realtime server with the cross-instance adapter REALTIME_ADAPTER names,
+ * plus /api/health and /api/ready). Started as `node --import tsx lib/testing/instance-main.ts` with
+ * DATABASE_URL, PORT and AUTH_SECRET (and REDIS_URL, REDIS_PREFIX for redis); prints `READY <port>` when listening.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,7 @@ import { pingDatabase } from '../data/health';
 import { configureDatabase, databaseUrl, disconnectDb } from '../db';
 import { getEnv } from '../env';
 import { getLogger } from '../logger';
-import { createPostgresAdapter } from '../realtime/adapter';
+import { clusterAdapterConfig, createClusterAdapter } from '../realtime/adapter-select';
 import { createRealtimeServer } from '../realtime/server';
 
 async function main(): Promise<void> {
@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   const log = getLogger();
   if (!env.DATABASE_URL) throw new Error('DATABASE_URL is required');
   configureDatabase(env.DATABASE_URL);
-  const adapter = createPostgresAdapter(databaseUrl(), log);
+  const adapterConfig = clusterAdapterConfig(env, databaseUrl());
+  if (!adapterConfig) throw new Error('REALTIME_ADAPTER=memory: these instances exist to be several');
+  const adapter = createClusterAdapter(adapterConfig, log);
   const httpServer = createServer((req, res) => {
     if (req.url === '/api/health') return void res.end(JSON.stringify({ status: 'ok' }));
     if (req.url === '/api/ready') {

@@ -9,7 +9,10 @@ export interface Instance {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** `env` adds to the process's environment, e.g. instance-main.ts's test-only TEST_CALL_RING_MS. */
+/**
+ * `env` adds to the process's environment, e.g. instance-main.ts's test-only TEST_CALL_RING_MS, or the
+ * adapter's (lib/testing/redis.ts testAdapterEnv; default REALTIME_ADAPTER=postgres).
+ */
 export async function startInstance(databaseUrl: string, port = 0, env: Record<string, string> = {}): Promise<Instance> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'lib/testing/instance-main.ts'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'test', ...env },

@@ -15,7 +15,8 @@ import type { FileServices } from '../files/upload';
 import { getLogger, type Logger } from '../logger';
 import type { Ack } from '../errors';
 import type { RoomReady } from '../realtime/events';
-import { createPostgresAdapter, type PostgresAdapterHandle } from '../realtime/adapter';
+import { createClusterAdapter } from '../realtime/adapter-select';
+import type { ClusterAdapterHandle, ClusterAdapterKind } from '../realtime/cluster-adapter';
 import { clearRealtimeServer, setRealtimeServer } from '../realtime/notify';
 import { createRealtimeServer, type ParleyServer, type RealtimeDeps } from '../realtime/server';
 import type { ChatMessage, MessageReplay } from '../schemas/message';
@@ -25,8 +26,8 @@ export interface TestRealtime {
   url: string;
   port: number;
   io: ParleyServer;
-  /** The PostgreSQL adapter, when started with `postgresAdapter`. */
-  adapter?: PostgresAdapterHandle;
+  /** The cross-instance adapter, when started with `clusterAdapter` (or `postgresAdapter`). */
+  adapter?: ClusterAdapterHandle;
   /** Makes this instance the one REST handlers (notify.ts) talk to, as if the request landed here. */
   handleRequestsHere(): void;
   close(): Promise<void>;
@@ -42,8 +43,10 @@ export async function startTestRealtime(
     sessionSweepMs?: number;
     /** The server's logger (default: the process's, silent in tests). */
     log?: Logger;
-    /** Cross-instance broadcast through the PostgreSQL adapter (as server.ts runs by default). */
+    /** Cross-instance broadcast through the PostgreSQL adapter (as server.ts runs by default): `clusterAdapter: 'postgres'`. */
     postgresAdapter?: boolean;
+    /** Cross-instance broadcast through this adapter (the Redis one on this test file's own stream, lib/testing/redis.ts). */
+    clusterAdapter?: ClusterAdapterKind;
     bus?: RealtimeDeps['bus'];
     /** Call timings (ring time, reconnect grace, heartbeat, sweep); default: the server's. */
     calls?: RealtimeDeps['calls'];
@@ -61,7 +64,10 @@ export async function startTestRealtime(
   };
   const httpServer = createServer(onRequest);
   handleExpectContinue(httpServer, onRequest);
-  const adapter = options.postgresAdapter ? createPostgresAdapter(databaseUrl(), getLogger()) : undefined;
+  const adapterKind = options.clusterAdapter ?? (options.postgresAdapter ? 'postgres' : undefined);
+  // Imported here: lib/testing/redis.ts needs vitest's inject, and the bench imports this module outside vitest.
+  const adapterConfig = adapterKind ? (await import('./redis')).testAdapterConfig(adapterKind, databaseUrl()) : undefined;
+  const adapter = adapterConfig ? createClusterAdapter(adapterConfig, getLogger()) : undefined;
   const io = createRealtimeServer(httpServer, {
     env,
     log: options.log ?? getLogger(),
@@ -207,13 +213,19 @@ export function collect<T>(socket: Socket, event: string): T[] {
 }
 
 /**
- * Waits until every instance counts all of them (each heard the others' heartbeat): cross-instance
- * lookups (online lists, presence, "is anyone left in the room") only wait for instances they know of.
+ * Waits until every instance counts all of them (each heard the others' heartbeat, or with Redis sees their
+ * subscriptions): cross-instance lookups (online lists, presence, "is anyone left in the room") only wait
+ * for instances they know of.
  */
 export async function waitForCluster(instances: TestRealtime[], timeoutMs = 25_000): Promise<void> {
-  // Other test files' instances share the database, and so the channel: look for these ones by uid.
-  const adapters = instances.map((i) => i.io.of('/').adapter as unknown as { uid: string; nodesMap: Map<string, number> });
-  await eventually(() => adapters.every((a) => adapters.every((b) => a === b || a.nodesMap.has(b.uid))), timeoutMs);
+  const adapters = instances.map((i) => i.io.of('/').adapter as unknown as { uid: string; nodesMap?: Map<string, number>; serverCount(): Promise<number> });
+  if (adapters.every((a) => a.nodesMap)) {
+    // Other test files' instances share the database, and so the channel: look for these ones by uid.
+    await eventually(() => adapters.every((a) => adapters.every((b) => a === b || a.nodesMap!.has(b.uid))), timeoutMs);
+    return;
+  }
+  // Redis: this file's instances have a channel of their own (lib/testing/redis.ts), so the count is theirs.
+  await eventuallyAsync(async () => (await Promise.all(adapters.map((a) => a.serverCount()))).every((n) => n === instances.length), timeoutMs);
 }
 
 /** Polls until `predicate` holds (or fails after `timeoutMs`). */
