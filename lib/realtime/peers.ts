@@ -49,6 +49,12 @@
  *   (`session:ended`) by the session guard's sweep.
  * - Room namespace disconnects (a member left, a room deleted) are part of the resync's audience check.
  * Connection-state recovery would need every publish's offset: with it enabled nothing is skipped.
+ *
+ * Known cost: a new instance whose first heartbeat was answered before its own LISTEN was up (a race of
+ * a few ms at start) stays alone until it hears a peer — the peer's next publish or heartbeat, at most
+ * one interval (10 s) — and its clients' messages reach the peers' clients through the catch-up, that
+ * much later. After its LISTEN connection was down, an instance announces itself (`announce()`, an
+ * INITIAL_HEARTBEAT) so that peers answer at once; doing the same on its first LISTEN would close this.
  */
 import { MessageType } from 'socket.io-adapter';
 import type { Logger } from '../logger';
