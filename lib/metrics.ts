@@ -13,6 +13,7 @@ interface MetricsState {
   adapterErrors: client.Counter;
   adapterNotifies: client.Counter<'kind'>;
   adapterNotifications: client.Counter;
+  adapterPublishesSkipped: client.Counter<'type'>;
   callsEnded: client.Counter<'outcome'>;
   callSignals: client.Counter;
   sources: {
@@ -126,6 +127,12 @@ function create(): MetricsState {
     adapterNotifications: new client.Counter({
       name: 'parley_adapter_notifications_received_total',
       help: 'Notifications this instance received from PostgreSQL (its own NOTIFYs included).',
+      registers: [registry],
+    }),
+    adapterPublishesSkipped: new client.Counter({
+      name: 'parley_adapter_publishes_skipped_total',
+      help: 'Cross-instance publishes not sent because no other instance was known (lib/realtime/peers.ts), by message type.',
+      labelNames: ['type'],
       registers: [registry],
     }),
   };

@@ -17,7 +17,8 @@
  * Messages reach a room's sockets exactly once per instance, whichever way they come (delivered-seqs.ts):
  * live from here or a peer, again from a retried send or a NOTIFY that went out twice, or from the
  * database when this instance may have missed some — after its LISTEN connection was down, when a peer
- * had to drop what it could not publish, or when a message is missing below one that arrived.
+ * had to drop what it could not publish or skipped publishing while it did not know this instance
+ * (peers.ts), or when a message is missing below one that arrived.
  */
 import { MessageType } from 'socket.io-adapter';
 import { checkRoomAudience } from '../data/audience';
@@ -71,7 +72,7 @@ export interface RoomBus {
   admitted(roomId: string, lastSeq: number, lastRev: number): void;
   /**
    * When this instance may have missed messages (its LISTEN connection was down, a peer dropped what it
-   * could not publish): sends this instance's room sockets the messages stored since the last one they
+   * could not publish or skipped publishing before it knew this instance): sends this instance's room sockets the messages stored since the last one they
    * were sent, from the database — retried until the database answers, each message once.
    */
   resync(): Promise<void>;
@@ -173,6 +174,11 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
   let resyncAgain = false;
   /** Whether the pending resync must check memberships too (anything may have been missed, not just a message). */
   let checkAudience = false;
+  /**
+   * Room namespaces a resync passed over because their first socket was still loading its replay: that
+   * replay may have been read before what the resync was for, so they resync again once it is admitted.
+   */
+  const resyncOnAdmission = new WeakSet<RoomNamespace>();
 
   function deliveredIn(nsp: RoomNamespace, map = delivered): DeliveredSeqs {
     let seqs = map.get(nsp);
@@ -265,7 +271,11 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
     const revPositions: { roomId: string; afterRev: number }[] = [];
     for (const nsp of localRoomNamespaces(io)) {
       const seqs = delivered.get(nsp);
-      if (seqs?.floor === undefined) continue; // its sockets are still loading their replay
+      if (seqs?.floor === undefined) {
+        // Its sockets are still loading their replay: after it, the room is resynced (admitted()).
+        if (nsp.sockets.size > 0) resyncOnAdmission.add(nsp);
+        continue;
+      }
       seqs.holeChecked();
       positions.push({ roomId: roomIdOf(nsp), afterSeq: seqs.floor });
       const revs = deliveredRevs.get(nsp);
@@ -349,6 +359,8 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
       if (!nsp) return;
       deliveredIn(nsp).baseline(lastSeq);
       deliveredIn(nsp, deliveredRevs).baseline(lastRev);
+      // Memberships were checked by the resync that passed this room over (its sockets were there).
+      if (resyncOnAdmission.delete(nsp)) void resync({ messagesOnly: true });
     },
 
     resync: () => resync(),

@@ -185,6 +185,11 @@ export interface InterServerEvents {
   'room:has-user': (roomId: string, userId: string, ack: (present: boolean) => void) => void;
   /** Another instance dropped room actions it could not publish in time: load what was missed from the database. */
   'room:resync': () => void;
+  /**
+   * To the instance whose adapter uid is `peerUid`: I skipped publishes while I did not know you, so load
+   * what you may have missed from the database (peers.ts sends it and acts on it; others ignore it).
+   */
+  'peer:catch-up': (peerUid: string) => void;
 }
 
 export interface SocketData {

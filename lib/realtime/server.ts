@@ -19,6 +19,7 @@ import { createRoomBus, type RoomBusOptions } from './bus';
 import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES, realtimeTransports } from './engine-options';
 import { setRealtimeServer } from './notify';
 import { answerUnknownEvents } from './on-event';
+import { publishOnlyToPeers, type Peers } from './peers';
 import { createPresenceTracker } from './presence';
 import { registerRoomNamespaces } from './rooms';
 import { createSessionGuard } from './session-guard';
@@ -44,15 +45,22 @@ export interface RealtimeDeps {
   bus?: Omit<RoomBusOptions, 'log'>;
 }
 
-/** Socket.IO calls the adapter option with `new`: a plain function (not an arrow) returning the adapter. */
-function mainNamespaceOnly(clusterAdapter: ClusterAdapterHandle['adapter']) {
+/**
+ * Socket.IO calls the adapter option with `new`: a plain function (not an arrow) returning the adapter.
+ * The main namespace's publishes only go out while another instance is known (peers.ts).
+ */
+function mainNamespaceOnly(clusterAdapter: ClusterAdapterHandle['adapter'], onMain: (peers: Peers) => void, log: Logger) {
   return function adapterFor(nsp: Namespace): Adapter {
-    return nsp.name === '/' ? clusterAdapter(nsp) : new Adapter(nsp);
+    if (nsp.name !== '/') return new Adapter(nsp);
+    const adapter = clusterAdapter(nsp);
+    onMain(publishOnlyToPeers(adapter, { log }));
+    return adapter;
   };
 }
 
 export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps): ParleyServer {
   const log = deps.log.child({ component: 'realtime' });
+  let peers: Peers | undefined;
   const io: ParleyServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
@@ -62,7 +70,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     cleanupEmptyChildNamespaces: false,
     // Only the main namespace crosses instances through the adapter; room namespaces stay local and
     // reach the other instances through the room bus (bus.ts says why).
-    ...(deps.adapter ? { adapter: mainNamespaceOnly(deps.adapter.adapter) } : {}),
+    ...(deps.adapter ? { adapter: mainNamespaceOnly(deps.adapter.adapter, (main) => (peers = main), log) } : {}),
     // Browsers on other configured origins need CORS for the polling transport (the Origin check still runs).
     ...(deps.env.ALLOWED_ORIGINS.length > 0 ? { cors: { origin: deps.env.ALLOWED_ORIGINS, credentials: true } } : {}),
   });
@@ -87,7 +95,11 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const actionLimiter = createCallActionRateLimiter();
   setRealtimeServer(io);
   deps.adapter?.watch(io);
-  deps.adapter?.onListeningAgain(() => void bus.resync());
+  deps.adapter?.onListeningAgain(() => {
+    void bus.resync();
+    peers?.announce(); // peers forgotten meanwhile answer now, not at their next heartbeat
+  });
+  peers?.onCatchUp(() => void bus.resync());
   const metrics = getMetrics();
   metrics.sources.sockets = () => io.engine.clientsCount;
   metrics.sources.roomNamespaces = () => [...io._nsps.keys()].filter((name) => name.startsWith('/r/')).length;
