@@ -475,7 +475,8 @@ async function seed(): Promise<Seeded> {
     const members = users.slice(roomCount).map((u, k) => ({ roomId: roomIds[(k + roomCount) % roomCount]!, userId: u.id, role: 'member' as const }));
     for (let from = 0; from < members.length; from += CHUNK) await db.membership.createMany({ data: members.slice(from, from + CHUNK) });
     const cookies: string[] = [];
-    for (let from = 0; from < users.length; from += 500) cookies.push(...(await Promise.all(users.slice(from, from + 500).map((u) => sessionCookie(u)))));
+    // 100 at a time: 500 concurrent session transactions time out waiting for a connection on a busy machine.
+    for (let from = 0; from < users.length; from += 100) cookies.push(...(await Promise.all(users.slice(from, from + 100).map((u) => sessionCookie(u)))));
     return { users, roomIds, cookies };
   };
 

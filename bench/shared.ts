@@ -1,6 +1,7 @@
 /** Types and helpers shared by the bench orchestrator (run.ts), the load generator and the servers. */
 import type { ChildProcess } from 'node:child_process';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { getHeapSpaceStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 
 /**
  * The systems under test. `parley` and `parley2` run as shipped (server.ts: the PostgreSQL adapter on);
@@ -298,6 +299,13 @@ export function answerServerCommands(stats: () => ServerStats | Promise<ServerSt
         setTimeout(() => {
           const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
           const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+          // BENCH_HEAP_SNAPSHOTS=<dir>: a heap snapshot at every measured point, after the measurement (diff two
+          // points by constructor to see what a tab costs; bench/README.md, memory per tab).
+          const dir = process.env.BENCH_HEAP_SNAPSHOTS;
+          if (dir) writeHeapSnapshot(`${dir}/${process.pid}-${m.id}-${Math.round(rss / 1048576)}MB.heapsnapshot`);
+          // BENCH_SMAPS=<dir>: the process's memory mappings at every measured point (what RSS outside the V8 heap is).
+          const smaps = process.env.BENCH_SMAPS;
+          if (smaps) writeFileSync(`${smaps}/${process.pid}-${m.id}-${Math.round(rss / 1048576)}MB.smaps`, readFileSync('/proc/self/smaps'));
           process.send?.({ type: 'gc-done', id: m.id, rss, heapUsed, heapTotal, external, arrayBuffers, newSpace } satisfies ServerReply);
         }, 50);
       });
