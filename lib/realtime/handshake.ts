@@ -82,6 +82,7 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger; session
    * Reads what we need of the opening HTTP request, then lets the request go: Engine.IO would keep it
    * (headers, session cookie and all) for the life of the connection, a few KiB per tab that nothing
    * needs after the handshake. Socket.IO copes with a released request (its docs suggest it).
+   * Called from Engine.IO's 'connection' event, after the handshake's response went out.
    */
   function openingRequestOf(conn: EngineConnection): OpeningRequest {
     let opening = openings.get(conn);
@@ -96,6 +97,11 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger; session
       };
       openings.set(conn, opening);
       conn.request = null;
+      // Engine.IO's WebSocket upgrade keeps the request anyway (its response object's close listener holds
+      // it until the TCP connection closes): drop the headers — session cookie and all, ~1-2 KiB a tab —
+      // which nothing reads after the handshake (the cookie is a secret better not left lying around, too).
+      req.headers = {};
+      req.rawHeaders = [];
     }
     return opening;
   }
@@ -136,7 +142,6 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger; session
       socket.data.user = identity.user;
       socket.data.ip = ip;
       socket.data.sessionId = identity.sessionId;
-      deps.sessions.track(socket, identity.sessionId);
       next();
     } catch (error) {
       const known = toAppError(error);
