@@ -7,6 +7,7 @@ import type { BurstyRateLimiter } from 'rate-limiter-flexible';
 import type { Env } from '../env';
 import type { Logger } from '../logger';
 import type { CallService } from './calls';
+import type { ConnectGate } from './connect-gate';
 import { defineCallHandlers } from './handlers/call.handlers';
 import { defineSessionHandlers, startSession } from './handlers/session.handlers';
 import type { MainEvents, MainSocket } from './notify';
@@ -16,7 +17,15 @@ import type { ParleyServer } from './server';
 
 export function registerMainNamespace(
   io: ParleyServer,
-  deps: { log: Logger; env: Env; calls: CallService; presence: PresenceTracker; signalLimiter: BurstyRateLimiter; actionLimiter: BurstyRateLimiter },
+  deps: {
+    log: Logger;
+    env: Env;
+    calls: CallService;
+    presence: PresenceTracker;
+    signalLimiter: BurstyRateLimiter;
+    actionLimiter: BurstyRateLimiter;
+    gate: ConnectGate;
+  },
 ): void {
   const { log, calls, presence } = deps;
   const events: MainEvents = createEventTable({ log });
@@ -35,8 +44,12 @@ export function registerMainNamespace(
     log.info({ userId: user.id, ip, transport: socket.conn.transport.name }, 'socket connected');
     events.listen(socket);
     socket.on('disconnect', onDisconnect);
-    startSession(socket, { presence })
-      .then(() => socket.emit('session:ready', { user }))
+    // In line with other connects' database work (connect-gate.ts); nothing to do for a tab gone meanwhile.
+    deps
+      .gate(async () => {
+        if (socket.connected) await startSession(socket, { presence });
+      })
+      .then(() => socket.connected && socket.emit('session:ready', { user }))
       .catch((error: unknown) => {
         log.error({ err: error, userId: user.id }, 'session setup failed');
         // Close the transport rather than the socket: the client then reconnects by itself (a

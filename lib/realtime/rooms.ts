@@ -19,6 +19,7 @@ import { createTypingState, type TypingState } from './handlers/typing.handlers'
 import { roomBusOf, type RoomBus } from './bus';
 import { fetchSocketsAcross } from './fetch-sockets';
 import { membersRoom, userRoom } from './groups';
+import type { ConnectGate } from './connect-gate';
 import { closeEmptyChildNamespaces } from './namespace-cleanup';
 import { HandshakeError, type createHandshakeMiddleware } from './handshake';
 import { notifyMemberJoined, roomIdOf as roomIdOfSocket, type RoomEvents, type RoomNamespace, type RoomSocket } from './notify';
@@ -57,6 +58,7 @@ export function registerRoomNamespaces(
   const limiter = createMessageRateLimiter(deps.messageLimits);
   const reactionLimiter = createReactionRateLimiter();
   const typing = createTypingState({ ttlMs: deps.typingTtlMs, bus: roomBusOf(io) });
+  const { gate } = deps.handshake;
 
   rooms.use(deps.handshake as unknown as Parameters<RoomNamespace['use']>[0]);
   rooms.use(async (socket, next) => {
@@ -65,12 +67,15 @@ export function registerRoomNamespaces(
     try {
       const auth = handshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
       if (!auth.success) throw new AppError('INVALID_PAYLOAD', 'auth.lastSeq and auth.lastRev must be whole numbers ≥ 0.');
-      const access = await getRoomAccess({ roomId, userId: user.id });
-      if (!access.isMember) {
-        if (access.kind !== 'public') throw new AppError('FORBIDDEN', 'Enter the room password to join first.');
-        const joined = await joinRoom({ roomId, userId: user.id, ip });
-        if (joined.joined) notifyMemberJoined(joined.room, user, io);
-      }
+      // In line with other connects' database work (connect-gate.ts).
+      await gate(async () => {
+        const access = await getRoomAccess({ roomId, userId: user.id });
+        if (!access.isMember) {
+          if (access.kind !== 'public') throw new AppError('FORBIDDEN', 'Enter the room password to join first.');
+          const joined = await joinRoom({ roomId, userId: user.id, ip });
+          if (joined.joined) notifyMemberJoined(joined.room, user, io);
+        }
+      });
       socket.data.lastSeq = auth.data.lastSeq;
       socket.data.lastRev = auth.data.lastRev;
       next();
@@ -107,11 +112,14 @@ export function registerRoomNamespaces(
     // Handlers first, so a send right after connect is not dropped while the replay loads.
     events.listen(socket);
     socket.on('disconnect', onDisconnect);
-    void onRoomConnection(socket, { io, log, bus, typing });
+    void onRoomConnection(socket, { io, log, bus, typing, gate });
   });
 }
 
-async function onRoomConnection(socket: RoomSocket, deps: { io: ParleyServer; log: Logger; bus: RoomBus; typing: TypingState }): Promise<void> {
+async function onRoomConnection(
+  socket: RoomSocket,
+  deps: { io: ParleyServer; log: Logger; bus: RoomBus; typing: TypingState; gate: ConnectGate },
+): Promise<void> {
   const { user } = socket.data;
   const nsp = socket.nsp;
   const roomId = roomIdOfSocket(socket);
@@ -125,13 +133,20 @@ async function onRoomConnection(socket: RoomSocket, deps: { io: ParleyServer; lo
   // while the socket stays. Only "gone" answers (deleted, no longer a member) end the connection.
   for (let attempt = 0, delay = 500; socket.connected; attempt += 1, delay = Math.min(delay * 2, 10_000)) {
     try {
-      const room = await requireMembership({ roomId, userId: user.id });
-      const [online, receipts, threads, replay] = await Promise.all([
-        onlineUsers(deps.io, roomId),
-        listReceipts({ room }),
-        listThreadReads({ roomId, userId: user.id }),
-        getReplay({ room, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0, afterRev: socket.data.lastRev }),
-      ]);
+      // In line with other connects' database work (connect-gate.ts); nothing to do for a socket gone meanwhile.
+      const setup = await deps.gate(async () => {
+        if (!socket.connected) return null;
+        const room = await requireMembership({ roomId, userId: user.id });
+        const [online, receipts, threads, replay] = await Promise.all([
+          onlineUsers(deps.io, roomId),
+          listReceipts({ room }),
+          listThreadReads({ roomId, userId: user.id }),
+          getReplay({ room, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0, afterRev: socket.data.lastRev }),
+        ]);
+        return { room, online, receipts, threads, replay };
+      });
+      if (!setup || !socket.connected) return;
+      const { room, online, receipts, threads, replay } = setup;
       socket.emit('room:ready', { room, online, receipts, threads, typing: deps.typing.typists(nsp) });
       socket.emit('message:replay', replay);
       bus.admitted(roomId, replay.lastSeq, replay.lastRev);

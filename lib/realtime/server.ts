@@ -91,6 +91,6 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   metrics.sources.sockets = () => io.engine.clientsCount;
   metrics.sources.roomNamespaces = () => [...io._nsps.keys()].filter((name) => name.startsWith('/r/')).length;
 
-  registerMainNamespace(io, { log, env: deps.env, calls, presence, signalLimiter, actionLimiter });
+  registerMainNamespace(io, { log, env: deps.env, calls, presence, signalLimiter, actionLimiter, gate: handshake.gate });
   return io;
 }
