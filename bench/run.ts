@@ -1274,6 +1274,8 @@ async function main(): Promise<number> {
     }
   }
   if (interrupted) return 130;
+  // (f) storm: its own servers, generators and users (bench/storm.ts; tuned with BENCH_STORM_* variables).
+  if (cfg.scenarios.has('storm')) await (await import('./storm')).stormScenario({ log, authSecret }).catch((error: unknown) => log(`storm failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
   await counter?.end().catch(() => undefined);
   counter = undefined;
 

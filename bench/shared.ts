@@ -27,14 +27,15 @@ export const SERVER_KINDS: Record<ServerName, ServerKind> = {
 
 export const isParley = (name: ServerName) => SERVER_KINDS[name].script === 'parley-server.ts';
 
-export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing' | 'search' | 'uploads';
+export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing' | 'search' | 'uploads' | 'storm';
 /** The default run. */
 export const SCENARIOS: readonly Scenario[] = ['ladder', 'latency', 'connections', 'idle', 'hashing'];
 /**
  * Also, only when asked for: `search` (issue 11: seeds a million messages; tens of minutes the first time)
- * and `uploads` (issue 12: concurrent large uploads against server.ts, which needs the web app built).
+ * `uploads` (issue 12: concurrent large uploads against server.ts, which needs the web app built) and
+ * `storm` (bench/storm.ts: 10,000 tabs reconnecting at once; a few minutes).
  */
-export const ALL_SCENARIOS: readonly Scenario[] = [...SCENARIOS, 'search', 'uploads'];
+export const ALL_SCENARIOS: readonly Scenario[] = [...SCENARIOS, 'search', 'uploads', 'storm'];
 
 export interface PhaseSpec {
   /** e.g. "main" or "ladder 2/s". */
