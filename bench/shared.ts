@@ -286,17 +286,20 @@ export function exitWithParent(onExit: () => void | Promise<void>): void {
  * GC on request (servers run with --expose-gc): a full GC, a turn of the event loop, then a full GC with
  * compaction forced (V8 flag on for that one GC only: a connect storm leaves the old space fragmented,
  * tens of MB of pages holding a few live objects, which would otherwise swamp the per-connection
- * difference), then RSS.
+ * difference), then — unless BENCH_GC_RELEASE=0 — V8's memory-reducing "last resort" GC, which also gives
+ * back the pages the heap grew into during the ramp: after a plain full GC V8 keeps them (a connect ramp's
+ * garbage left Parley's RSS tens of KiB per tab above its live heap; bench/README.md, memory per tab), then RSS.
  */
 export function answerServerCommands(stats: () => ServerStats | Promise<ServerStats>): void {
   process.on('message', (m: ServerCommand) => {
     if (m?.type === 'gc') {
-      const gc = (globalThis as { gc?: () => void }).gc;
+      const gc = (globalThis as { gc?: (options?: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void }).gc;
       gc?.();
       setImmediate(() => {
         setFlagsFromString('--compact-on-every-full-gc');
         gc?.();
         setFlagsFromString('--no-compact-on-every-full-gc');
+        if (process.env.BENCH_GC_RELEASE !== '0') gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
         setTimeout(() => {
           const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
           const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
