@@ -65,7 +65,14 @@ async function main(): Promise<void> {
   exitWithParent(shutdown);
   process.on('SIGTERM', () => void shutdown().finally(() => process.exit(0)));
 
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  // bench/storm.ts: a fixed port (a restarted server must be where the tabs reconnect), and `drop` closes
+  // every connection's transport as a crash or a lost network would (the clients reconnect by themselves).
+  process.on('message', (m: { type?: string }) => {
+    if (m?.type !== 'drop') return;
+    for (const conn of Object.values((io.engine as unknown as { clients: Record<string, { close(): void }> }).clients)) conn.close();
+    process.send?.({ type: 'dropped' });
+  });
+  await new Promise<void>((resolve) => httpServer.listen(Number(process.env.BENCH_PORT ?? 0), '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;
   process.send?.({ type: 'ready', port });
 }

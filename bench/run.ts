@@ -498,7 +498,8 @@ async function seed(): Promise<Seeded> {
     const members = users.slice(roomCount).map((u, k) => ({ roomId: roomIds[(k + roomCount) % roomCount]!, userId: u.id, role: 'member' as const }));
     for (let from = 0; from < members.length; from += CHUNK) await db.membership.createMany({ data: members.slice(from, from + CHUNK) });
     const cookies: string[] = [];
-    for (let from = 0; from < users.length; from += 500) cookies.push(...(await Promise.all(users.slice(from, from + 500).map((u) => sessionCookie(u)))));
+    // 100 at a time: 500 concurrent session transactions time out waiting for a connection on a busy machine.
+    for (let from = 0; from < users.length; from += 100) cookies.push(...(await Promise.all(users.slice(from, from + 100).map((u) => sessionCookie(u)))));
     return { users, roomIds, cookies };
   };
 
@@ -1338,6 +1339,8 @@ async function main(): Promise<number> {
     }
   }
   if (interrupted) return 130;
+  // (f) storm: its own servers, generators and users (bench/storm.ts; tuned with BENCH_STORM_* variables).
+  if (cfg.scenarios.has('storm')) await (await import('./storm')).stormScenario({ log, authSecret }).catch((error: unknown) => log(`storm failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
   await counter?.end().catch(() => undefined);
   counter = undefined;
 

@@ -1,6 +1,7 @@
 /** Types and helpers shared by the bench orchestrator (run.ts), the load generator and the servers. */
 import type { ChildProcess } from 'node:child_process';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { getHeapSpaceStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 
 /**
  * The systems under test. `parley` and `parley2` run as shipped (server.ts: the PostgreSQL adapter on);
@@ -37,15 +38,16 @@ export function benchRedisEnv(server: ServerName): { REDIS_URL: string; REDIS_PR
 
 export const isParley = (name: ServerName) => SERVER_KINDS[name].script === 'parley-server.ts';
 
-export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing' | 'search' | 'uploads' | 'cluster';
+export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing' | 'search' | 'uploads' | 'cluster' | 'storm';
 /** The default run. */
 export const SCENARIOS: readonly Scenario[] = ['ladder', 'latency', 'connections', 'idle', 'hashing'];
 /**
  * Also, only when asked for: `search` (issue 11: seeds a million messages; tens of minutes the first time)
  * `uploads` (issue 12: concurrent large uploads against server.ts, which needs the web app built) and
- * `cluster` (issue 16: 100,000 idle tabs across several instances and generator processes).
+ * `cluster` (issue 16: 100,000 idle tabs across several instances and generator processes) and
+ * `storm` (bench/storm.ts: 10,000 tabs reconnecting at once; a few minutes).
  */
-export const ALL_SCENARIOS: readonly Scenario[] = [...SCENARIOS, 'search', 'uploads', 'cluster'];
+export const ALL_SCENARIOS: readonly Scenario[] = [...SCENARIOS, 'search', 'uploads', 'cluster', 'storm'];
 
 export interface PhaseSpec {
   /** e.g. "main" or "ladder 2/s". */
@@ -296,20 +298,30 @@ export function exitWithParent(onExit: () => void | Promise<void>): void {
  * GC on request (servers run with --expose-gc): a full GC, a turn of the event loop, then a full GC with
  * compaction forced (V8 flag on for that one GC only: a connect storm leaves the old space fragmented,
  * tens of MB of pages holding a few live objects, which would otherwise swamp the per-connection
- * difference), then RSS.
+ * difference), then — unless BENCH_GC_RELEASE=0 — V8's memory-reducing "last resort" GC, which also gives
+ * back the pages the heap grew into during the ramp: after a plain full GC V8 keeps them (a connect ramp's
+ * garbage left Parley's RSS tens of KiB per tab above its live heap; bench/README.md, memory per tab), then RSS.
  */
 export function answerServerCommands(stats: () => ServerStats | Promise<ServerStats>): void {
   process.on('message', (m: ServerCommand) => {
     if (m?.type === 'gc') {
-      const gc = (globalThis as { gc?: () => void }).gc;
+      const gc = (globalThis as { gc?: (options?: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void }).gc;
       gc?.();
       setImmediate(() => {
         setFlagsFromString('--compact-on-every-full-gc');
         gc?.();
         setFlagsFromString('--no-compact-on-every-full-gc');
+        if (process.env.BENCH_GC_RELEASE !== '0') gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
         setTimeout(() => {
           const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
           const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+          // BENCH_HEAP_SNAPSHOTS=<dir>: a heap snapshot at every measured point, after the measurement (diff two
+          // points by constructor to see what a tab costs; bench/README.md, memory per tab).
+          const dir = process.env.BENCH_HEAP_SNAPSHOTS;
+          if (dir) writeHeapSnapshot(`${dir}/${process.pid}-${m.id}-${Math.round(rss / 1048576)}MB.heapsnapshot`);
+          // BENCH_SMAPS=<dir>: the process's memory mappings at every measured point (what RSS outside the V8 heap is).
+          const smaps = process.env.BENCH_SMAPS;
+          if (smaps) writeFileSync(`${smaps}/${process.pid}-${m.id}-${Math.round(rss / 1048576)}MB.smaps`, readFileSync('/proc/self/smaps'));
           process.send?.({ type: 'gc-done', id: m.id, rss, heapUsed, heapTotal, external, arrayBuffers, newSpace } satisfies ServerReply);
         }, 50);
       });

@@ -3,8 +3,10 @@
  * lib/data/sessions.ts whether the session it names still counts: how route handlers and the Socket.IO
  * handshake know who is calling. Identity comes from here only, never from payloads.
  */
+import { hkdf } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { getToken } from 'next-auth/jwt';
+import { base64url, calculateJwkThumbprint, jwtDecrypt } from 'jose';
+import { getToken, type JWT } from 'next-auth/jwt';
 import { validateSession, type ValidSession } from './data/sessions';
 
 const SECURE_COOKIE = '__Secure-authjs.session-token';
@@ -16,6 +18,52 @@ export function toFetchHeaders(incoming: IncomingHttpHeaders): Headers {
     for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
   }
   return headers;
+}
+
+/** Content encryption algorithms Auth.js tokens use, and their key lengths (@auth/core/jwt). */
+const KEY_BYTES: Record<string, number> = { 'A256CBC-HS512': 64, A256GCM: 32 };
+
+/** Derived keys and their thumbprints by (enc, salt, secret): a handful per process. */
+const derivedKeys = new Map<string, Promise<{ key: Uint8Array; thumbprint: string }>>();
+
+function derivedKey(enc: string, secret: string, salt: string): Promise<{ key: Uint8Array; thumbprint: string }> {
+  const id = `${enc}\0${salt}\0${secret}`;
+  let found = derivedKeys.get(id);
+  if (!found) {
+    const length = KEY_BYTES[enc];
+    if (!length) return Promise.reject(new Error('Unsupported JWT Content Encryption Algorithm'));
+    found = new Promise<Uint8Array>((resolve, reject) =>
+      hkdf('sha256', secret, salt, `Auth.js Generated Encryption Key (${salt})`, length, (error, key) => (error ? reject(error) : resolve(new Uint8Array(key)))),
+    ).then(async (key) => ({ key, thumbprint: await calculateJwkThumbprint({ kty: 'oct', k: base64url.encode(key) }, `sha${length << 3}` as 'sha256' | 'sha512') }));
+    found.catch(() => derivedKeys.delete(id));
+    derivedKeys.set(id, found);
+  }
+  return found;
+}
+
+/**
+ * Auth.js's own `decode` (@auth/core/jwt.js), except that the key derived from the secret (HKDF) and its
+ * thumbprint are computed once rather than for every token: they were a fifth of a socket connect's CPU
+ * (bench (c) profile). Same checks: `dir` key management, A256CBC-HS512 or A256GCM, the kid must match the
+ * key's thumbprint when present, expiry with 15 s of tolerance. Tokens minted by Auth.js decode here in
+ * every test that signs in over a socket (lib/testing/realtime.ts).
+ */
+async function decodeSessionToken(params: { token?: string; secret: string | string[]; salt: string }): Promise<JWT | null> {
+  const { token, salt } = params;
+  if (!token) return null;
+  const secrets = Array.isArray(params.secret) ? params.secret : [params.secret];
+  const { payload } = await jwtDecrypt<JWT>(
+    token,
+    async ({ kid, enc }) => {
+      for (const secret of secrets) {
+        const { key, thumbprint } = await derivedKey(enc, secret, salt);
+        if (kid === undefined || kid === thumbprint) return key;
+      }
+      throw new Error('no matching decryption secret');
+    },
+    { clockTolerance: 15, keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256CBC-HS512', 'A256GCM'] },
+  );
+  return payload;
 }
 
 /**
@@ -30,10 +78,10 @@ export async function sealedSessionFromHeaders(
   const headers = incoming instanceof Headers ? incoming : toFetchHeaders(incoming);
   // Auth.js names the cookie with a __Secure- prefix when the site is served over https.
   const secureCookie = (headers.get('cookie') ?? '').includes(`${SECURE_COOKIE}=`);
-  let token = await getToken({ req: { headers }, secret, secureCookie }).catch(() => null);
+  let token = await getToken({ req: { headers }, secret, secureCookie, decode: decodeSessionToken }).catch(() => null);
   // A Bearer token carries no cookie name; one issued over https was salted with the __Secure- name.
   if (!token && !secureCookie && headers.get('authorization')?.startsWith('Bearer ')) {
-    token = await getToken({ req: { headers }, secret, secureCookie: true }).catch(() => null);
+    token = await getToken({ req: { headers }, secret, secureCookie: true, decode: decodeSessionToken }).catch(() => null);
   }
   if (typeof token?.sid !== 'string' || typeof token.exp !== 'number') return null;
   return { sessionId: token.sid, tokenExpiresAt: token.exp * 1000 };

@@ -13,6 +13,7 @@ import type { Logger } from '../logger';
 import { sessionFromHeaders, toFetchHeaders } from '../session-token';
 import type { PublicUser } from '../schemas/user';
 import type { SocketData } from './events';
+import { createConnectGate, type ConnectGate } from './connect-gate';
 import type { SessionGuard } from './session-guard';
 
 export class HandshakeError extends Error {
@@ -45,6 +46,7 @@ type AnySocket = Socket<never, never, never, Partial<SocketData>>;
 /** The Engine.IO connection under a socket: one per browser tab, shared by all its namespaces. */
 interface EngineConnection {
   request: IncomingMessage | null;
+  readyState: string;
 }
 
 /** What the handshake needs of a connection's opening request. */
@@ -71,17 +73,21 @@ export interface HandshakeMiddleware {
   (socket: AnySocket, next: (err?: Error) => void): Promise<void>;
   /** Starts identifying a new connection at once (Engine.IO 'connection'), before its first namespace asks. */
   identify(conn: EngineConnection): Promise<ConnectionIdentity>;
+  /** The instance's queue for connect-time database work (connect-gate.ts); the session check goes through it too. */
+  gate: ConnectGate;
 }
 
 export function createHandshakeMiddleware(deps: { env: Env; log: Logger; sessions: SessionGuard }): HandshakeMiddleware {
   const { env, log } = deps;
   const openings = new WeakMap<EngineConnection, OpeningRequest>();
   const identities = new WeakMap<EngineConnection, Promise<ConnectionIdentity>>();
+  const gate = createConnectGate();
 
   /**
    * Reads what we need of the opening HTTP request, then lets the request go: Engine.IO would keep it
    * (headers, session cookie and all) for the life of the connection, a few KiB per tab that nothing
    * needs after the handshake. Socket.IO copes with a released request (its docs suggest it).
+   * Called from Engine.IO's 'connection' event, after the handshake's response went out.
    */
   function openingRequestOf(conn: EngineConnection): OpeningRequest {
     let opening = openings.get(conn);
@@ -96,6 +102,11 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger; session
       };
       openings.set(conn, opening);
       conn.request = null;
+      // Engine.IO's WebSocket upgrade keeps the request anyway (its response object's close listener holds
+      // it until the TCP connection closes): drop the headers — session cookie and all, ~1-2 KiB a tab —
+      // which nothing reads after the handshake (the cookie is a secret better not left lying around, too).
+      req.headers = {};
+      req.rawHeaders = [];
     }
     return opening;
   }
@@ -111,7 +122,10 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger; session
     let identity = identities.get(conn);
     if (identity) return identity;
     const opening = openingRequestOf(conn);
-    identity = resolveIdentity(opening);
+    // A connection that closed while it waited in line needs no answer (nobody asks for it again).
+    identity = gate(() =>
+      conn.readyState === 'closed' ? { ip: opening.ip, origin: opening.origin, originAllowed: false, user: null, sessionId: null, expiresAt: 0 } : resolveIdentity(opening),
+    );
     identities.set(conn, identity);
     identity.then(
       () => openings.delete(conn), // the cookie is no longer needed
@@ -136,7 +150,6 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger; session
       socket.data.user = identity.user;
       socket.data.ip = ip;
       socket.data.sessionId = identity.sessionId;
-      deps.sessions.track(socket, identity.sessionId);
       next();
     } catch (error) {
       const known = toAppError(error);
@@ -144,5 +157,5 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger; session
       next(new HandshakeError(known?.code ?? 'INTERNAL', known?.message ?? 'The server could not check your session. Try again shortly.'));
     }
   }
-  return Object.assign(handshake, { identify });
+  return Object.assign(handshake, { identify, gate });
 }

@@ -19,12 +19,21 @@ import type {
   SocketData,
 } from './events';
 import { membersRoom, userRoom } from './groups';
+import type { EventTable } from './on-event';
 import type { ParleyServer } from './server';
 import { sessionGuardOf } from './session-guard';
 
 export type RoomNamespace = Namespace<RoomClientToServerEvents, RoomServerToClientEvents, InterServerEvents, SocketData>;
 export type RoomSocket = Socket<RoomClientToServerEvents, RoomServerToClientEvents, InterServerEvents, SocketData>;
 export type MainSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+/** The handlers of every room namespace, and of the main namespace (on-event.ts). */
+export type RoomEvents = EventTable<RoomClientToServerEvents, RoomSocket>;
+export type MainEvents = EventTable<ClientToServerEvents, MainSocket>;
+
+/** A room socket's room: its namespace is `/r/<roomId>` (ROOM_NAMESPACE_PATTERN), so no per-socket copy is kept. */
+export function roomIdOf(socket: { nsp: { name: string } }): string {
+  return socket.nsp.name.slice('/r/'.length);
+}
 
 const globalForIo = globalThis as unknown as { parleyIo?: ParleyServer };
 

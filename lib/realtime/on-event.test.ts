@@ -2,18 +2,18 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError, type Ack } from '../errors';
-import { answerUnknownEvents, eventHandlers } from './on-event';
+import { createEventTable, type EventSocket } from './on-event';
 
 interface TestEvents {
   'thing:do': (payload: { n: number }, ack: (response: Ack<{ doubled: number }>) => void) => void;
   'thing:poke': (ack?: (response: Ack<null>) => void) => void;
 }
 
-/** A socket stand-in: `deliver(event, ...args)` runs the listeners as Socket.IO would (onAny first). */
+/** A socket stand-in: `deliver(event, ...args)` runs the listeners as Socket.IO would (onAny first, `this` = the socket). */
 function fakeSocket() {
   const listeners = new Map<string, ((...args: unknown[]) => void)[]>();
   const any: ((event: unknown, ...args: unknown[]) => void)[] = [];
-  return {
+  const socket = {
     on(event: string, listener: (...args: unknown[]) => void) {
       listeners.set(event, [...(listeners.get(event) ?? []), listener]);
     },
@@ -22,10 +22,11 @@ function fakeSocket() {
     },
     listeners: (event: string) => listeners.get(event) ?? [],
     deliver(event: string, ...args: unknown[]) {
-      for (const listener of any) listener(event, ...args);
-      for (const listener of listeners.get(event) ?? []) listener(...args);
+      for (const listener of any) listener.call(socket, event, ...args);
+      for (const listener of listeners.get(event) ?? []) listener.call(socket, ...args);
     },
   };
+  return socket;
 }
 
 function recorder() {
@@ -40,13 +41,13 @@ const schema = z.strictObject({ n: z.number().int() });
 function setup(handler: (payload: { n: number }) => { doubled: number } | Promise<{ doubled: number }>) {
   const socket = fakeSocket();
   const refused: string[] = [];
-  const on = eventHandlers<TestEvents>(socket, { log });
-  on('thing:do', schema, handler, { onRefused: (code) => refused.push(code) });
-  answerUnknownEvents(socket);
-  return { socket, refused };
+  const events = createEventTable<TestEvents, EventSocket>({ log });
+  events.on('thing:do', schema, handler, { onRefused: (code) => refused.push(code) });
+  events.listen(socket);
+  return { socket, events, refused };
 }
 
-describe('eventHandlers', () => {
+describe('createEventTable', () => {
   it('validates the payload and answers once with the data', async () => {
     const { socket } = setup(({ n }) => ({ doubled: n * 2 }));
     const r = recorder();
@@ -84,11 +85,10 @@ describe('eventHandlers', () => {
 
   it('ignores an event without an ack, unless the ack is optional', async () => {
     let ran = 0;
-    const { socket } = setup(() => ({ doubled: (ran += 1) }));
+    const { socket, events } = setup(() => ({ doubled: (ran += 1) }));
     socket.deliver('thing:do', { n: 1 });
-    const on = eventHandlers<TestEvents>(socket, { log });
     let poked = 0;
-    on('thing:poke', null, () => ((poked += 1), null), { ackOptional: true });
+    events.on('thing:poke', null, () => ((poked += 1), null), { ackOptional: true });
     socket.deliver('thing:poke');
     const [bare, withPayload] = [recorder(), recorder()];
     socket.deliver('thing:poke', bare.ack);
@@ -110,5 +110,32 @@ describe('eventHandlers', () => {
       { ok: false, error: { code: 'INVALID_PAYLOAD', message: 'Unknown event.' } },
       { ok: true, data: { doubled: 1 } },
     ]);
+  });
+
+  it('hands each handler the socket the event came from, one table for many sockets', async () => {
+    const events = createEventTable<TestEvents, EventSocket & { name: string }>({ log });
+    events.on('thing:do', schema, ({ n }, { socket }) => ({ doubled: n * (socket.name === 'a' ? 2 : 3) }));
+    const [a, b] = [Object.assign(fakeSocket(), { name: 'a' }), Object.assign(fakeSocket(), { name: 'b' })];
+    events.listen(a);
+    events.listen(b);
+    const r = recorder();
+    a.deliver('thing:do', { n: 1 }, r.ack);
+    b.deliver('thing:do', { n: 1 }, r.ack);
+    await settle();
+    expect(r.answers).toEqual([
+      { ok: true, data: { doubled: 2 } },
+      { ok: true, data: { doubled: 3 } },
+    ]);
+  });
+
+  it('leaves an event the socket has its own listener for to that listener', async () => {
+    const { socket } = setup(({ n }) => ({ doubled: n }));
+    const heard: unknown[] = [];
+    socket.on('thing:own', (payload) => heard.push(payload));
+    const r = recorder();
+    socket.deliver('thing:own', { n: 1 }, r.ack);
+    await settle();
+    expect(heard).toEqual([{ n: 1 }]);
+    expect(r.answers).toEqual([]);
   });
 });

@@ -3,6 +3,10 @@
  * promises: the ack is the last argument and is called exactly once; the payload (if the event takes one)
  * is the only other argument and is validated with its zod schema; failures become the documented error
  * acks (lib/errors.ts) — also a handler that throws synchronously, and an event nobody handles.
+ *
+ * Handlers are defined once per namespace kind (an EventTable), not once per socket: a socket gets one
+ * shared dispatcher (Socket.IO calls `onAny` listeners with `this` = the socket), so an idle tab holds no
+ * closures, listener arrays or per-event state of ours (bench (c): memory per tab).
  */
 import type { z } from 'zod';
 import { AppError, errorAck, invalidPayload, okAck, toAppError, type Ack, type ErrorCode } from '../errors';
@@ -11,8 +15,7 @@ import type { Logger } from '../logger';
 type Answer = (response: Ack<unknown>) => void;
 
 /** What this needs of a server-side socket (any namespace). */
-interface EventSocket {
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
+export interface EventSocket {
   onAny(listener: (event: unknown, ...args: unknown[]) => void): unknown;
   listeners(event: string): unknown[];
 }
@@ -39,81 +42,104 @@ export interface EventOptions {
   onRefused?(code: ErrorCode): void;
 }
 
-export interface HandlerContext {
+export interface HandlerContext<Socket> {
+  /** The socket the event came from. */
+  socket: Socket;
   /** Runs `work` right after a successful answer (a broadcast goes out after the ack). */
   afterAck(work: () => void): void;
 }
 
-export type EventHandlers<Events> = <E extends keyof Events & string, S extends PayloadSchema<Events, E>>(
+export type EventHandlers<Events, Socket> = <E extends keyof Events & string, S extends PayloadSchema<Events, E>>(
   event: E,
   schema: S,
-  handler: (payload: Parsed<S>, context: HandlerContext) => Promise<DataOf<Events, E>> | DataOf<Events, E>,
+  handler: (payload: Parsed<S>, context: HandlerContext<Socket>) => Promise<DataOf<Events, E>> | DataOf<Events, E>,
   // Events whose ack is optional (events.ts) must say so here too: it decides what happens without one.
   ...options: AckOptional<Events, E> extends true ? [options: EventOptions & { ackOptional: true }] : [options?: EventOptions]
 ) => void;
+
+export interface EventTable<Events, Socket extends EventSocket> {
+  /** Defines an event's handler for every socket of the namespace kind (once, at start-up). */
+  on: EventHandlers<Events, Socket>;
+  /** Hands a new socket's events to the table, and answers events nobody handles. */
+  listen(socket: Socket): void;
+}
+
+interface Entry {
+  schema: z.ZodType | null;
+  handler: (payload: never, context: HandlerContext<never>) => unknown;
+  options: EventOptions & { ackOptional?: true };
+}
 
 function refusal(message: string): AppError {
   return new AppError('INVALID_PAYLOAD', message);
 }
 
 /**
- * Registers a socket's event handlers: `const on = eventHandlers<RoomClientToServerEvents>(socket, { log })`, then
- * `on('read:mark', markReadSchema, async ({ seq }) => ({ lastReadSeq }))`. An event without a trailing ack
- * is ignored (nobody could learn the outcome) unless `ackOptional`.
+ * A namespace kind's handlers: `const events = createEventTable<RoomClientToServerEvents, RoomSocket>({ log })`,
+ * then `events.on('read:mark', markReadSchema, async ({ seq }, { socket }) => ({ lastReadSeq }))` once, and
+ * `events.listen(socket)` on each connection. An event without a trailing ack is ignored (nobody could learn
+ * the outcome) unless `ackOptional`. An event the table does not know is left to the socket's own `on`
+ * listeners if it has any, else answered "Unknown event." when it carries an ack.
  */
-export function eventHandlers<Events>(socket: EventSocket, deps: { log: Logger }): EventHandlers<Events> {
-  return (event, schema, handler, ...rest) => {
-    const options: EventOptions & { ackOptional?: true } = rest[0] ?? {};
-    socket.on(event, (...args: unknown[]) => {
-      const ack = typeof args.at(-1) === 'function' ? (args.pop() as Answer) : undefined;
-      if (!ack && !options.ackOptional) return;
-      let answered = false;
-      const answer = (response: Ack<unknown>) => {
-        if (answered) return;
-        answered = true;
-        if (!response.ok) options.onRefused?.(response.error.code);
-        ack?.(response);
-      };
-      const fail = (error: unknown) => {
-        if (!toAppError(error)) deps.log.error({ err: error, event }, 'socket handler failed');
-        answer(errorAck(error));
-      };
-      try {
-        let payload: unknown;
-        if (schema === null) {
-          if (args.length > 0) throw refusal('This event takes no payload: send only the ack.');
-        } else {
-          if (args.length !== 1) throw refusal('Send one payload object, then the ack.');
-          const parsed = (schema as z.ZodType).safeParse(args[0]);
-          if (!parsed.success) throw invalidPayload(parsed.error, options.invalidMessage);
-          payload = parsed.data;
-        }
-        const after: (() => void)[] = [];
-        Promise.resolve(handler(payload as never, { afterAck: (work) => void after.push(work) })).then((data) => {
-          answer(okAck(data));
-          for (const work of after) {
-            try {
-              work();
-            } catch (error) {
-              deps.log.error({ err: error, event }, 'socket handler failed after answering');
-            }
-          }
-        }, fail);
-      } catch (error) {
-        fail(error);
-      }
-    });
-  };
-}
+export function createEventTable<Events, Socket extends EventSocket>(deps: { log: Logger }): EventTable<Events, Socket> {
+  const entries = new Map<string, Entry>();
 
-/**
- * Answers events no handler knows (a typo, another namespace's event) with INVALID_PAYLOAD when they
- * carry an ack, instead of leaving the client to its timeout. Install once per socket, in every namespace.
- */
-export function answerUnknownEvents(socket: EventSocket): void {
-  socket.onAny((event, ...args) => {
-    if (typeof event === 'string' && socket.listeners(event).length > 0) return;
+  function run(socket: Socket, event: string, entry: Entry, args: unknown[]): void {
+    const { schema, handler, options } = entry;
+    const ack = typeof args.at(-1) === 'function' ? (args.pop() as Answer) : undefined;
+    if (!ack && !options.ackOptional) return;
+    let answered = false;
+    const answer = (response: Ack<unknown>) => {
+      if (answered) return;
+      answered = true;
+      if (!response.ok) options.onRefused?.(response.error.code);
+      ack?.(response);
+    };
+    const fail = (error: unknown) => {
+      if (!toAppError(error)) deps.log.error({ err: error, event }, 'socket handler failed');
+      answer(errorAck(error));
+    };
+    try {
+      let payload: unknown;
+      if (schema === null) {
+        if (args.length > 0) throw refusal('This event takes no payload: send only the ack.');
+      } else {
+        if (args.length !== 1) throw refusal('Send one payload object, then the ack.');
+        const parsed = schema.safeParse(args[0]);
+        if (!parsed.success) throw invalidPayload(parsed.error, options.invalidMessage);
+        payload = parsed.data;
+      }
+      const after: (() => void)[] = [];
+      const context: HandlerContext<Socket> = { socket, afterAck: (work) => void after.push(work) };
+      Promise.resolve((handler as (payload: unknown, context: HandlerContext<Socket>) => unknown)(payload, context)).then((data) => {
+        answer(okAck(data));
+        for (const work of after) {
+          try {
+            work();
+          } catch (error) {
+            deps.log.error({ err: error, event }, 'socket handler failed after answering');
+          }
+        }
+      }, fail);
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  /** The one listener every socket of the kind shares: Socket.IO calls it with `this` = the socket. */
+  function dispatch(this: Socket, event: unknown, ...args: unknown[]): void {
+    const entry = typeof event === 'string' ? entries.get(event) : undefined;
+    if (entry) return run(this, event as string, entry, args);
+    if (typeof event === 'string' && this.listeners(event).length > 0) return;
     const ack = args.at(-1);
     if (typeof ack === 'function') (ack as Answer)(errorAck(refusal('Unknown event.')));
-  });
+  }
+
+  return {
+    on: (event, schema, handler, ...rest) => {
+      if (entries.has(event)) throw new Error(`${event} has a handler already`);
+      entries.set(event, { schema: schema as z.ZodType | null, handler: handler as Entry['handler'], options: rest[0] ?? {} });
+    },
+    listen: (socket) => void socket.onAny(dispatch),
+  };
 }

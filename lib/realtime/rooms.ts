@@ -12,17 +12,18 @@ import { handshakeAuthSchema } from '../schemas/message';
 import { ROOM_NAMESPACE_PATTERN } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
 import { listReceipts } from '../data/receipts';
-import { createMessageRateLimiter, registerMessageHandlers } from './handlers/message.handlers';
-import { registerReceiptHandlers } from './handlers/receipt.handlers';
-import { createReactionRateLimiter, registerChangeHandlers } from './handlers/change.handlers';
+import { createMessageRateLimiter, defineMessageHandlers } from './handlers/message.handlers';
+import { defineReceiptHandlers } from './handlers/receipt.handlers';
+import { createReactionRateLimiter, defineChangeHandlers } from './handlers/change.handlers';
 import { createTypingState, type TypingState } from './handlers/typing.handlers';
-import { roomBusOf } from './bus';
+import { roomBusOf, type RoomBus } from './bus';
 import { fetchSocketsAcross } from './fetch-sockets';
 import { membersRoom, userRoom } from './groups';
+import type { ConnectGate } from './connect-gate';
 import { closeEmptyChildNamespaces } from './namespace-cleanup';
 import { HandshakeError, type createHandshakeMiddleware } from './handshake';
-import { notifyMemberJoined, type RoomNamespace, type RoomSocket } from './notify';
-import { answerUnknownEvents } from './on-event';
+import { notifyMemberJoined, roomIdOf as roomIdOfSocket, type RoomEvents, type RoomNamespace, type RoomSocket } from './notify';
+import { createEventTable } from './on-event';
 import type { ParleyServer } from './server';
 
 function roomIdOf(namespaceName: string): string {
@@ -56,7 +57,8 @@ export function registerRoomNamespaces(
   closeEmptyChildNamespaces(io, rooms);
   const limiter = createMessageRateLimiter(deps.messageLimits);
   const reactionLimiter = createReactionRateLimiter();
-  const typing = createTypingState({ ttlMs: deps.typingTtlMs, bus: roomBusOf(io), log });
+  const typing = createTypingState({ ttlMs: deps.typingTtlMs, bus: roomBusOf(io) });
+  const { gate } = deps.handshake;
 
   rooms.use(deps.handshake as unknown as Parameters<RoomNamespace['use']>[0]);
   rooms.use(async (socket, next) => {
@@ -65,12 +67,15 @@ export function registerRoomNamespaces(
     try {
       const auth = handshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
       if (!auth.success) throw new AppError('INVALID_PAYLOAD', 'auth.lastSeq and auth.lastRev must be whole numbers ≥ 0.');
-      const access = await getRoomAccess({ roomId, userId: user.id });
-      if (!access.isMember) {
-        if (access.kind !== 'public') throw new AppError('FORBIDDEN', 'Enter the room password to join first.');
-        const joined = await joinRoom({ roomId, userId: user.id, ip });
-        if (joined.joined) notifyMemberJoined(joined.room, user, io);
-      }
+      // In line with other connects' database work (connect-gate.ts).
+      await gate(async () => {
+        const access = await getRoomAccess({ roomId, userId: user.id });
+        if (!access.isMember) {
+          if (access.kind !== 'public') throw new AppError('FORBIDDEN', 'Enter the room password to join first.');
+          const joined = await joinRoom({ roomId, userId: user.id, ip });
+          if (joined.joined) notifyMemberJoined(joined.room, user, io);
+        }
+      });
       socket.data.lastSeq = auth.data.lastSeq;
       socket.data.lastRev = auth.data.lastRev;
       next();
@@ -81,43 +86,45 @@ export function registerRoomNamespaces(
     }
   });
 
+  // Handlers once for every room namespace; per socket only the shared dispatcher and disconnect
+  // listener (on-event.ts says why).
+  const events: RoomEvents = createEventTable({ log });
+  defineMessageHandlers(events, { io, limiter });
+  defineReceiptHandlers(events, { io });
+  defineChangeHandlers(events, { io, limiter, reactionLimiter });
+  typing.define(events);
+  const bus = roomBusOf(io);
+
+  function onDisconnect(this: RoomSocket): void {
+    const roomId = roomIdOfSocket(this);
+    const userId = this.data.user.id;
+    typing.left(this);
+    // Offline only when the user's last socket in this room is gone (several tabs count as one).
+    void bus
+      .isInRoom(roomId, userId)
+      .then((stillThere) => {
+        if (!stillThere) bus.publish({ roomId, emit: { event: 'presence:offline', payload: { userId } } });
+      })
+      .catch((error: unknown) => log.warn({ err: error, roomId }, 'presence check failed'));
+  }
+
   rooms.on('connection', (socket: RoomSocket) => {
-    void onRoomConnection(socket, { io, log, limiter, reactionLimiter, typing });
+    // Handlers first, so a send right after connect is not dropped while the replay loads.
+    events.listen(socket);
+    socket.on('disconnect', onDisconnect);
+    void onRoomConnection(socket, { io, log, bus, typing, gate });
   });
 }
 
 async function onRoomConnection(
   socket: RoomSocket,
-  deps: {
-    io: ParleyServer;
-    log: Logger;
-    limiter: ReturnType<typeof createMessageRateLimiter>;
-    reactionLimiter: ReturnType<typeof createReactionRateLimiter>;
-    typing: TypingState;
-  },
+  deps: { io: ParleyServer; log: Logger; bus: RoomBus; typing: TypingState; gate: ConnectGate },
 ): Promise<void> {
   const { user } = socket.data;
   const nsp = socket.nsp;
-  const roomId = roomIdOf(nsp.name);
-  const bus = roomBusOf(deps.io);
-  // Handlers first, so a send right after connect is not dropped while the replay loads.
-  answerUnknownEvents(socket);
-  const log = deps.log.child({ roomId });
-  registerMessageHandlers(socket, { io: deps.io, roomId, log, limiter: deps.limiter });
-  registerReceiptHandlers(socket, { io: deps.io, roomId, log });
-  registerChangeHandlers(socket, { io: deps.io, roomId, log, limiter: deps.limiter, reactionLimiter: deps.reactionLimiter });
-  deps.typing.register(socket, roomId);
+  const roomId = roomIdOfSocket(socket);
+  const { bus } = deps;
   await socket.join(userRoom(user.id));
-
-  socket.on('disconnect', () => {
-    // Offline only when the user's last socket in this room is gone (several tabs count as one).
-    void bus
-      .isInRoom(roomId, user.id)
-      .then((stillThere) => {
-        if (!stillThere) bus.publish({ roomId, emit: { event: 'presence:offline', payload: { userId: user.id } } });
-      })
-      .catch((error: unknown) => deps.log.warn({ err: error, roomId }, 'presence check failed'));
-  });
 
   // Idempotent on clients (a set of user ids), so a second tab re-announcing is harmless.
   bus.publish({ roomId, emit: { event: 'presence:online', payload: { user }, exceptSocketId: socket.id } });
@@ -126,13 +133,20 @@ async function onRoomConnection(
   // while the socket stays. Only "gone" answers (deleted, no longer a member) end the connection.
   for (let attempt = 0, delay = 500; socket.connected; attempt += 1, delay = Math.min(delay * 2, 10_000)) {
     try {
-      const room = await requireMembership({ roomId, userId: user.id });
-      const [online, receipts, threads, replay] = await Promise.all([
-        onlineUsers(deps.io, roomId),
-        listReceipts({ room }),
-        listThreadReads({ roomId, userId: user.id }),
-        getReplay({ room, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0, afterRev: socket.data.lastRev }),
-      ]);
+      // In line with other connects' database work (connect-gate.ts); nothing to do for a socket gone meanwhile.
+      const setup = await deps.gate(async () => {
+        if (!socket.connected) return null;
+        const room = await requireMembership({ roomId, userId: user.id });
+        const [online, receipts, threads, replay] = await Promise.all([
+          onlineUsers(deps.io, roomId),
+          listReceipts({ room }),
+          listThreadReads({ roomId, userId: user.id }),
+          getReplay({ room, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0, afterRev: socket.data.lastRev }),
+        ]);
+        return { room, online, receipts, threads, replay };
+      });
+      if (!setup || !socket.connected) return;
+      const { room, online, receipts, threads, replay } = setup;
       socket.emit('room:ready', { room, online, receipts, threads, typing: deps.typing.typists(nsp) });
       socket.emit('message:replay', replay);
       bus.admitted(roomId, replay.lastSeq, replay.lastRev);

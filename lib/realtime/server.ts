@@ -9,8 +9,7 @@ import type { Env } from '../env';
 import type { Logger } from '../logger';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
 import { createHandshakeMiddleware } from './handshake';
-import { createCallActionRateLimiter, createSignalRateLimiter, registerCallHandlers } from './handlers/call.handlers';
-import { registerSessionHandlers } from './handlers/session.handlers';
+import { createCallActionRateLimiter, createSignalRateLimiter } from './handlers/call.handlers';
 import { createCallService } from './calls';
 import { getMetrics } from '../metrics';
 import type { ClusterAdapterHandle } from './cluster-adapter';
@@ -18,7 +17,7 @@ import { normalizeEmoji } from '../emoji/single-emoji';
 import { createRoomBus, type RoomBusOptions } from './bus';
 import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES, realtimeTransports } from './engine-options';
 import { setRealtimeServer } from './notify';
-import { answerUnknownEvents } from './on-event';
+import { registerMainNamespace } from './main-namespace';
 import { publishOnlyToPeers, type Peers } from './peers';
 import { createPresenceTracker } from './presence';
 import { registerRoomNamespaces } from './rooms';
@@ -104,20 +103,6 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   metrics.sources.sockets = () => io.engine.clientsCount;
   metrics.sources.roomNamespaces = () => [...io._nsps.keys()].filter((name) => name.startsWith('/r/')).length;
 
-  io.on('connection', (socket) => {
-    const { user, ip } = socket.data;
-    log.info({ userId: user.id, ip, transport: socket.conn.transport.name }, 'socket connected');
-    socket.on('disconnect', (reason) => log.info({ userId: user.id, reason }, 'socket disconnected'));
-    answerUnknownEvents(socket);
-    registerCallHandlers(io, socket, { log, env: deps.env, calls, signalLimiter, actionLimiter });
-    registerSessionHandlers(io, socket, { log, presence })
-      .then(() => socket.emit('session:ready', { user }))
-      .catch((error: unknown) => {
-        log.error({ err: error, userId: user.id }, 'session setup failed');
-        // Close the transport rather than the socket: the client then reconnects by itself (a
-        // server-side disconnect would tell it not to).
-        socket.conn.close();
-      });
-  });
+  registerMainNamespace(io, { log, env: deps.env, calls, presence, signalLimiter, actionLimiter, gate: handshake.gate });
   return io;
 }

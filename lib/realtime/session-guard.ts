@@ -16,8 +16,6 @@ const ENDED_MEMORY = 10_000;
 type AnySocket = Socket<never, never, never, Partial<{ sessionId: string }>>;
 
 export interface SessionGuard {
-  /** Remembers a socket admitted with this session (handshake middleware, every namespace). */
-  track(socket: AnySocket, sessionId: string): void;
   /** These sessions ended: close their sockets here and on every other instance. */
   end(sessionIds: string[]): void;
   /**
@@ -40,43 +38,41 @@ export function sessionGuardOf(io: ParleyServer): SessionGuard | undefined {
 
 export function createSessionGuard(io: ParleyServer, deps: { log: Logger; sweepIntervalMs: number; clustered: boolean }): SessionGuard {
   const log = deps.log.child({ component: 'session-guard' });
-  const socketsBySession = new Map<string, Set<AnySocket>>();
   /** Sessions seen ending here, oldest first; bounded, as only connections identified before can need it. */
   const ended = new Map<string, number>();
 
+  /**
+   * Every open socket of this instance, every namespace. No index by session is kept: it would cost every
+   * tab a map entry, a set and a disconnect listener, to speed up what happens rarely (a sign-out) or
+   * every few seconds (the sweep), where a pass over the sockets takes a millisecond or two.
+   */
+  function* openSockets(): Generator<AnySocket> {
+    for (const nsp of io._nsps.values()) yield* nsp.sockets.values() as Iterable<AnySocket>;
+  }
+
   function endHere(sessionIds: string[]): void {
+    if (sessionIds.length === 0) return;
+    const ending = new Set(sessionIds);
     for (const sessionId of sessionIds) {
       ended.set(sessionId, Date.now());
       if (ended.size > ENDED_MEMORY) ended.delete(ended.keys().next().value as string);
-      const sockets = socketsBySession.get(sessionId);
-      if (!sockets) continue;
-      socketsBySession.delete(sessionId);
-      for (const socket of sockets) {
-        // The main namespace hears why, so the page can say "signed out" instead of reconnecting.
-        if (socket.nsp.name === '/') (socket as unknown as Socket).emit('session:ended', { reason: 'revoked' });
-        // close = true: every namespace on the connection gets a server disconnect, then the connection closes.
-        socket.disconnect(true);
-      }
-      log.info({ sessionId, sockets: sockets.size }, 'closed the sockets of an ended session');
     }
+    const sockets = [...openSockets()].filter((socket) => socket.data.sessionId !== undefined && ending.has(socket.data.sessionId));
+    // The main namespace hears why first, so the page can say "signed out" instead of reconnecting.
+    for (const socket of sockets) if (socket.nsp.name === '/') (socket as unknown as Socket).emit('session:ended', { reason: 'revoked' });
+    const counts = new Map<string, number>();
+    for (const socket of sockets) {
+      counts.set(socket.data.sessionId!, (counts.get(socket.data.sessionId!) ?? 0) + 1);
+      // close = true: every namespace on the connection gets a server disconnect, then the connection closes.
+      socket.disconnect(true);
+    }
+    for (const [sessionId, count] of counts) log.info({ sessionId, sockets: count }, 'closed the sockets of an ended session');
   }
 
   if (deps.clustered) io.on('session:ended', (sessionIds) => endHere(sessionIds));
 
   const guard: SessionGuard = {
     hasEnded: (sessionId) => ended.has(sessionId),
-
-    track(socket, sessionId) {
-      let sockets = socketsBySession.get(sessionId);
-      if (!sockets) socketsBySession.set(sessionId, (sockets = new Set()));
-      sockets.add(socket);
-      socket.once('disconnect', () => {
-        const current = socketsBySession.get(sessionId);
-        if (!current) return;
-        current.delete(socket);
-        if (current.size === 0) socketsBySession.delete(sessionId);
-      });
-    },
 
     end(sessionIds) {
       if (sessionIds.length === 0) return;
@@ -85,9 +81,11 @@ export function createSessionGuard(io: ParleyServer, deps: { log: Logger; sweepI
     },
 
     async sweep() {
-      if (socketsBySession.size === 0) return;
+      const open = new Set<string>();
+      for (const socket of openSockets()) if (socket.data.sessionId !== undefined) open.add(socket.data.sessionId);
+      if (open.size === 0) return;
       try {
-        endHere(await endedSessions([...socketsBySession.keys()]));
+        endHere(await endedSessions([...open]));
       } catch (error) {
         log.warn({ err: error }, 'session sweep failed; trying again at the next one');
       }

@@ -17,13 +17,10 @@ import {
 } from '../../data/calls';
 import type { Env } from '../../env';
 import { iceServersFor } from '../../calls/ice';
-import type { Logger } from '../../logger';
 import { getMetrics } from '../../metrics';
 import { callIdPayloadSchema, callMediaSchema, callSignalSchema, startCallSchema, type CallJoined } from '../../schemas/call';
 import type { CallService } from '../calls';
-import type { ClientToServerEvents } from '../events';
-import type { MainSocket } from '../notify';
-import { eventHandlers } from '../on-event';
+import type { MainEvents } from '../notify';
 import type { ParleyServer } from '../server';
 import { consumeOrRefuse } from './message.handlers';
 
@@ -48,19 +45,19 @@ export function createCallActionRateLimiter(): BurstyRateLimiter {
   );
 }
 
-export function registerCallHandlers(
-  io: ParleyServer,
-  socket: MainSocket,
-  deps: { log: Logger; env: Env; calls: CallService; signalLimiter: BurstyRateLimiter; actionLimiter: BurstyRateLimiter },
+/** Defined once for the main namespace (on-event.ts says why not per socket). */
+export function defineCallHandlers(
+  events: MainEvents,
+  deps: { io: ParleyServer; env: Env; calls: CallService; signalLimiter: BurstyRateLimiter; actionLimiter: BurstyRateLimiter },
 ): void {
-  const { user } = socket.data;
-  const { calls } = deps;
-  const on = eventHandlers<ClientToServerEvents>(socket, { log: deps.log });
+  const { io, calls } = deps;
+  const on = events.on;
 
   /** The ack of a join: the call, and ICE servers with TURN credentials made for this user now. */
-  const joined = (change: CallChange): CallJoined => ({ call: change.call, iceServers: iceServersFor(deps.env, user.id) });
+  const joined = (change: CallChange, userId: string): CallJoined => ({ call: change.call, iceServers: iceServersFor(deps.env, userId) });
 
-  on('call:start', startCallSchema, async ({ roomId, kind, invite }, { afterAck }) => {
+  on('call:start', startCallSchema, async ({ roomId, kind, invite }, { socket, afterAck }) => {
+    const { user } = socket.data;
     const change = await startCall({
       roomId,
       userId: user.id,
@@ -71,29 +68,33 @@ export function registerCallHandlers(
       timings: calls.timings,
     });
     afterAck(() => calls.publish(change));
-    return joined(change);
+    return joined(change, user.id);
   });
 
-  on('call:accept', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
+  on('call:accept', callIdPayloadSchema, async ({ callId }, { socket, afterAck }) => {
+    const { user } = socket.data;
     await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
     const change = await acceptCall({ callId, userId: user.id, socketId: socket.id });
     afterAck(() => calls.publish(change));
-    return joined(change);
+    return joined(change, user.id);
   });
 
-  on('call:decline', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
+  on('call:decline', callIdPayloadSchema, async ({ callId }, { socket, afterAck }) => {
+    const { user } = socket.data;
     const change = await declineCall({ callId, userId: user.id });
     afterAck(() => calls.publish(change));
     return { call: change.call };
   });
 
-  on('call:hangup', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
+  on('call:hangup', callIdPayloadSchema, async ({ callId }, { socket, afterAck }) => {
+    const { user } = socket.data;
     const change = await hangupCall({ callId, userId: user.id });
     afterAck(() => calls.publish(change));
     return { call: change.call };
   });
 
-  on('call:resume', callIdPayloadSchema, async ({ callId }, { afterAck }) => {
+  on('call:resume', callIdPayloadSchema, async ({ callId }, { socket, afterAck }) => {
+    const { user } = socket.data;
     await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
     const change = await resumeCall({
       callId,
@@ -103,17 +104,19 @@ export function registerCallHandlers(
       holderGone: (socketId) => calls.socketGone(socketId),
     });
     afterAck(() => calls.publish(change));
-    return joined(change);
+    return joined(change, user.id);
   });
 
-  on('call:media', callMediaSchema, async ({ callId, audio, video, screen }, { afterAck }) => {
+  on('call:media', callMediaSchema, async ({ callId, audio, video, screen }, { socket, afterAck }) => {
+    const { user } = socket.data;
     await consumeOrRefuse(deps.actionLimiter, user.id, 'changing calls');
     const change = await setCallMedia({ callId, userId: user.id, socketId: socket.id, media: { audio, video, screen } });
     afterAck(() => calls.publish(change));
     return { call: change.call };
   });
 
-  on('call:signal', callSignalSchema, async ({ callId, to, description, candidate }) => {
+  on('call:signal', callSignalSchema, async ({ callId, to, description, candidate }, { socket }) => {
+    const { user } = socket.data;
     await consumeOrRefuse(deps.signalLimiter, socket.id, 'signaling');
     const target = await signalTarget({ callId, userId: user.id, socketId: socket.id, to });
     io.to(target).emit('call:signal', {
@@ -126,7 +129,5 @@ export function registerCallHandlers(
     return null;
   });
 
-  on('call:list', null, async () => ({ calls: await listLiveCalls({ userId: user.id }) }));
-
-  socket.on('disconnect', () => calls.socketClosed(socket.id));
+  on('call:list', null, async (_, { socket }) => ({ calls: await listLiveCalls({ userId: socket.data.user.id }) }));
 }

@@ -6,12 +6,9 @@
 import { BurstyRateLimiter, RateLimiterMemory } from 'rate-limiter-flexible';
 import { pokeGarbageCollector } from '../../files/garbage';
 import { deleteMessage, editMessage, markThreadRead, setReaction } from '../../data/message-changes';
-import type { Logger } from '../../logger';
 import { deleteMessageSchema, editMessageSchema, markThreadReadSchema, type ChatMessage } from '../../schemas/message';
 import { reactionSchema } from '../../schemas/reaction';
-import type { RoomClientToServerEvents } from '../events';
-import { notifyMessageChanged, notifyThreadRead, type RoomSocket } from '../notify';
-import { eventHandlers } from '../on-event';
+import { notifyMessageChanged, notifyThreadRead, roomIdOf, type RoomEvents } from '../notify';
 import type { ParleyServer } from '../server';
 import { consumeOrRefuse } from './message.handlers';
 
@@ -26,13 +23,11 @@ export function createReactionRateLimiter(): BurstyRateLimiter {
   );
 }
 
-export function registerChangeHandlers(
-  socket: RoomSocket,
-  deps: { io: ParleyServer; roomId: string; log: Logger; limiter: BurstyRateLimiter; reactionLimiter: BurstyRateLimiter },
+/** Defined once for every room namespace (on-event.ts says why not per socket). */
+export function defineChangeHandlers(
+  events: RoomEvents,
+  deps: { io: ParleyServer; limiter: BurstyRateLimiter; reactionLimiter: BurstyRateLimiter },
 ): void {
-  const { user, ip } = socket.data;
-  const { roomId } = deps;
-  const on = eventHandlers<RoomClientToServerEvents>(socket, { log: deps.log });
   /**
    * The message's current state to the room — also after a change that changed nothing (a retry): the
    * instance that applied it first may have died before broadcasting it. Sockets that have that rev
@@ -42,22 +37,24 @@ export function registerChangeHandlers(
     if (message.rev > 0) notifyMessageChanged(message, deps.io);
   };
 
-  on(
+  events.on(
     'message:edit',
     editMessageSchema,
-    async ({ seq, clientId, body }, { afterAck }) => {
+    async ({ seq, clientId, body }, { socket, afterAck }) => {
+      const userId = socket.data.user.id;
       // Edits count as messages: rewriting a message is as costly to everyone as sending one.
-      await consumeOrRefuse(deps.limiter, user.id, 'editing');
-      const { message } = await editMessage({ roomId, userId: user.id, seq, clientId, body });
+      await consumeOrRefuse(deps.limiter, userId, 'editing');
+      const { message } = await editMessage({ roomId: roomIdOf(socket), userId, seq, clientId, body });
       afterAck(() => rebroadcast(message));
       return message;
     },
     { invalidMessage: 'The edit is invalid.' },
   );
 
-  on('message:delete', deleteMessageSchema, async ({ seq }, { afterAck }) => {
+  events.on('message:delete', deleteMessageSchema, async ({ seq }, { socket, afterAck }) => {
+    const { user, ip } = socket.data;
     await consumeOrRefuse(deps.limiter, user.id, 'deleting');
-    const { message, changed } = await deleteMessage({ roomId, userId: user.id, seq, ip });
+    const { message, changed } = await deleteMessage({ roomId: roomIdOf(socket), userId: user.id, seq, ip });
     afterAck(() => {
       rebroadcast(message);
       if (changed) pokeGarbageCollector(); // its files' bytes go now rather than at the next sweep
@@ -69,12 +66,13 @@ export function registerChangeHandlers(
     ['reaction:add', true],
     ['reaction:remove', false],
   ] as const) {
-    on(
+    events.on(
       event,
       reactionSchema,
-      async ({ seq, emoji }, { afterAck }) => {
-        await consumeOrRefuse(deps.reactionLimiter, user.id, 'reacting');
-        const { message } = await setReaction({ roomId, userId: user.id, seq, emoji, add });
+      async ({ seq, emoji }, { socket, afterAck }) => {
+        const userId = socket.data.user.id;
+        await consumeOrRefuse(deps.reactionLimiter, userId, 'reacting');
+        const { message } = await setReaction({ roomId: roomIdOf(socket), userId, seq, emoji, add });
         afterAck(() => rebroadcast(message));
         return message;
       },
@@ -82,9 +80,11 @@ export function registerChangeHandlers(
     );
   }
 
-  on('thread:mark', markThreadReadSchema, async ({ rootSeq, seq }, { afterAck }) => {
-    const { lastReadSeq, changed } = await markThreadRead({ roomId, userId: user.id, rootSeq, seq });
-    if (changed) afterAck(() => notifyThreadRead(roomId, user.id, { rootSeq, lastReadSeq }, deps.io));
+  events.on('thread:mark', markThreadReadSchema, async ({ rootSeq, seq }, { socket, afterAck }) => {
+    const roomId = roomIdOf(socket);
+    const userId = socket.data.user.id;
+    const { lastReadSeq, changed } = await markThreadRead({ roomId, userId, rootSeq, seq });
+    if (changed) afterAck(() => notifyThreadRead(roomId, userId, { rootSeq, lastReadSeq }, deps.io));
     return { rootSeq, lastReadSeq };
   });
 }

@@ -2,13 +2,10 @@
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { createMessage } from '../../data/messages';
 import { AppError } from '../../errors';
-import type { Logger } from '../../logger';
 import { getMetrics } from '../../metrics';
 import { formatWait, retryAfterSeconds } from '../../rate-limit';
 import { sendMessageSchema } from '../../schemas/message';
-import type { RoomClientToServerEvents } from '../events';
-import { notifyMessageChanged, notifyMessageStored, type RoomSocket } from '../notify';
-import { eventHandlers } from '../on-event';
+import { notifyMessageChanged, notifyMessageStored, roomIdOf, type RoomEvents } from '../notify';
 import type { ParleyServer } from '../server';
 
 /**
@@ -35,22 +32,18 @@ export async function consumeOrRefuse(limiter: BurstyRateLimiter, userId: string
   }
 }
 
-export function registerMessageHandlers(
-  socket: RoomSocket,
-  deps: { io: ParleyServer; roomId: string; log: Logger; limiter: BurstyRateLimiter },
-): void {
-  const { user } = socket.data;
+/** Defined once for every room namespace (on-event.ts says why not per socket). */
+export function defineMessageHandlers(events: RoomEvents, deps: { io: ParleyServer; limiter: BurstyRateLimiter }): void {
   const metrics = getMetrics();
-  const on = eventHandlers<RoomClientToServerEvents>(socket, { log: deps.log });
-
-  on(
+  events.on(
     'message:send',
     sendMessageSchema,
-    async ({ clientId, body, attachments, threadRootSeq, alsoInRoom, replyToSeq }, { afterAck }) => {
+    async ({ clientId, body, attachments, threadRootSeq, alsoInRoom, replyToSeq }, { socket, afterAck }) => {
       const stopTimer = metrics.messageHandling.startTimer();
+      const { user } = socket.data;
       await consumeOrRefuse(deps.limiter, user.id, 'sending');
       const { message, duplicate, root } = await createMessage({
-        roomId: deps.roomId,
+        roomId: roomIdOf(socket),
         authorId: user.id,
         clientId,
         body,

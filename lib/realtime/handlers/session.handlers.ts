@@ -5,45 +5,43 @@
  */
 import { markDelivered } from '../../data/receipts';
 import { listRoomIdsOf } from '../../data/rooms';
-import type { Logger } from '../../logger';
 import { deliveryAckSchema } from '../../schemas/room';
 import { presenceSetSchema, presenceWatchSchema } from '../../schemas/user';
-import type { ClientToServerEvents } from '../events';
 import { membersRoom, userRoom } from '../groups';
-import { notifyReceipt, type MainSocket } from '../notify';
-import { eventHandlers } from '../on-event';
+import { notifyReceipt, type MainEvents, type MainSocket } from '../notify';
 import type { PresenceTracker } from '../presence';
 import type { ParleyServer } from '../server';
 
-export async function registerSessionHandlers(
-  io: ParleyServer,
-  socket: MainSocket,
-  deps: { log: Logger; presence: PresenceTracker },
-): Promise<void> {
-  const { user } = socket.data;
-  const { presence } = deps;
-  const on = eventHandlers<ClientToServerEvents>(socket, { log: deps.log });
-  socket.data.status = 'online';
+/** Defined once for the main namespace (on-event.ts says why not per socket). */
+export function defineSessionHandlers(events: MainEvents, deps: { io: ParleyServer; presence: PresenceTracker }): void {
+  const { io, presence } = deps;
 
-  on('session:ping', null, () => ({ serverTime: new Date().toISOString() }));
+  events.on('session:ping', null, () => ({ serverTime: new Date().toISOString() }));
 
-  on('presence:set', presenceSetSchema, ({ status }) => {
+  events.on('presence:set', presenceSetSchema, ({ status }, { socket }) => {
     socket.data.status = status;
-    presence.refresh(user.id);
+    presence.refresh(socket.data.user.id);
     return { status };
   });
 
   // Only people who share a room with me; the others are left out of the answer and not watched.
-  on('presence:watch', presenceWatchSchema, async ({ userIds }) => ({ presence: await presence.watch(socket, userIds) }));
+  events.on('presence:watch', presenceWatchSchema, async ({ userIds }, { socket }) => ({ presence: await presence.watch(socket, userIds) }));
 
-  on('delivery:ack', deliveryAckSchema, async ({ roomId, seq }) => {
-    const { receipt, changed, readMoved } = await markDelivered({ roomId, userId: user.id, seq });
+  events.on('delivery:ack', deliveryAckSchema, async ({ roomId, seq }, { socket }) => {
+    const { receipt, changed, readMoved } = await markDelivered({ roomId, userId: socket.data.user.id, seq });
     if (changed) notifyReceipt(roomId, receipt, readMoved, io);
     return { lastDeliveredSeq: receipt.lastDeliveredSeq };
   });
+}
 
-  socket.on('disconnect', () => presence.refresh(user.id, { afterGrace: true }));
-
-  await socket.join([userRoom(user.id), ...(await listRoomIdsOf(user.id)).map(membersRoom)]);
-  presence.refresh(user.id);
+/**
+ * A new tab: into its user's group and its rooms' `members:` groups, then presence. The caller's
+ * disconnect listener calls `presence.refresh(userId, { afterGrace: true })`.
+ */
+export async function startSession(socket: MainSocket, deps: { presence: PresenceTracker; roomIdsOf?: (userId: string) => Promise<string[]> }): Promise<void> {
+  const { user } = socket.data;
+  socket.data.status = 'online';
+  const roomIds = await (deps.roomIdsOf ?? listRoomIdsOf)(user.id);
+  await socket.join([userRoom(user.id), ...roomIds.map(membersRoom)]);
+  deps.presence.refresh(user.id);
 }

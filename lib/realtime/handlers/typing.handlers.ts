@@ -3,12 +3,9 @@
  * when a client vanishes without `typing:stop`. Updates reach every instance over the room bus; the
  * state (who types now, for `room:ready`) is per instance, and clients also expire entries themselves.
  */
-import type { Logger } from '../../logger';
 import type { PublicUser } from '../../schemas/user';
 import type { RoomBus } from '../bus';
-import type { RoomClientToServerEvents } from '../events';
-import type { RoomNamespace, RoomSocket } from '../notify';
-import { eventHandlers } from '../on-event';
+import { roomIdOf, type RoomEvents, type RoomNamespace, type RoomSocket } from '../notify';
 
 /** A repeated typing:start within this window refreshes the TTL without a broadcast (flood guard). */
 const RESTART_THROTTLE_MS = 1_000;
@@ -22,10 +19,13 @@ interface Typist {
 export interface TypingState {
   /** Who is typing in this room namespace now (this instance). */
   typists(nsp: RoomNamespace): PublicUser[];
-  register(socket: RoomSocket, roomId: string): void;
+  /** Defines typing:start and typing:stop for every room namespace (once). */
+  define(events: RoomEvents): void;
+  /** The socket left: its user stops typing there (call from the namespace's disconnect listener). */
+  left(socket: RoomSocket): void;
 }
 
-export function createTypingState(options: { ttlMs: number; bus: RoomBus; log: Logger }): TypingState {
+export function createTypingState(options: { ttlMs: number; bus: RoomBus }): TypingState {
   const byRoom = new WeakMap<RoomNamespace, Map<string, Typist>>();
   const roomOf = (nsp: RoomNamespace) => {
     let map = byRoom.get(nsp);
@@ -34,26 +34,25 @@ export function createTypingState(options: { ttlMs: number; bus: RoomBus; log: L
   };
 
   function stop(nsp: RoomNamespace, roomId: string, user: PublicUser): void {
-    const typists = roomOf(nsp);
-    const current = typists.get(user.id);
-    if (!current) return;
+    const typists = byRoom.get(nsp);
+    const current = typists?.get(user.id);
+    if (!typists || !current) return;
     clearTimeout(current.expires);
     typists.delete(user.id);
     options.bus.publish({ roomId, emit: { event: 'typing:update', payload: { user, typing: false }, volatile: true } });
   }
 
   return {
-    typists: (nsp) => [...roomOf(nsp).values()].map((t) => t.user),
+    typists: (nsp) => [...(byRoom.get(nsp)?.values() ?? [])].map((t) => t.user),
 
-    register(socket, roomId) {
-      const { user } = socket.data;
-      const nsp = socket.nsp;
-      const on = eventHandlers<RoomClientToServerEvents>(socket, { log: options.log });
-
-      on(
+    define(events) {
+      events.on(
         'typing:start',
         null,
-        () => {
+        (_, { socket }) => {
+          const { user } = socket.data;
+          const nsp = socket.nsp;
+          const roomId = roomIdOf(socket);
           const typists = roomOf(nsp);
           const now = Date.now();
           const current = typists.get(user.id);
@@ -69,17 +68,17 @@ export function createTypingState(options: { ttlMs: number; bus: RoomBus; log: L
         { ackOptional: true },
       );
 
-      on(
+      events.on(
         'typing:stop',
         null,
-        () => {
-          stop(nsp, roomId, user);
+        (_, { socket }) => {
+          stop(socket.nsp, roomIdOf(socket), socket.data.user);
           return null;
         },
         { ackOptional: true },
       );
-
-      socket.on('disconnect', () => stop(nsp, roomId, user));
     },
+
+    left: (socket) => stop(socket.nsp, roomIdOf(socket), socket.data.user),
   };
 }
