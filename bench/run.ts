@@ -29,6 +29,7 @@ import { renderMarkdown, highestSustained, type BenchMeta } from './report';
 import { runSearchScenario, type SearchResult } from './search';
 import { renderSearch, type SearchLadder } from './search-report';
 import { renderUploads, runUploadsScenario, type UploadsResult } from './uploads';
+import { renderCapacity, runCapacityScenario, type CapacityResult } from './capacity';
 import {
   ALL_SCENARIOS,
   SCENARIOS,
@@ -103,6 +104,12 @@ const { values: flags } = parseArgs({
     'upload-concurrency': { type: 'string' },
     'upload-size': { type: 'string' },
     'upload-rounds': { type: 'string' },
+    'capacity-steps': { type: 'string' },
+    'capacity-window': { type: 'string' },
+    'capacity-warmup': { type: 'string' },
+    'capacity-arrival': { type: 'string' },
+    'capacity-workers': { type: 'string' },
+    'capacity-signin-share': { type: 'string' },
     'no-pin': { type: 'boolean' },
     'no-spread': { type: 'boolean' },
     profile: { type: 'boolean' },
@@ -122,6 +129,8 @@ if (flags.help) {
   search (not in the default run): [--search-messages 1000000] [--search-iterations 30] [--search-warmup 3] [--search-row-budget 120]
     [--search-limit 20] [--search-data-dir .data/bench-search] [--search-database-url postgresql://…] [--no-search-explain] [--no-search-latency] [--search-ladder-rounds 1]
   uploads (not in the default run): [--upload-concurrency 20] [--upload-size 25 (MB)] [--upload-rounds 3]
+  capacity (not in the default run): [--capacity-steps 1000,2000,3000,5000,7500,10000,12500] [--capacity-window 60] [--capacity-warmup 10]
+    [--capacity-arrival 100 (users/s)] [--capacity-workers 2] [--capacity-signin-share 0.1]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
 Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter).
 Every flag also reads BENCH_<NAME> (e.g. BENCH_CLIENTS, BENCH_IDLE_ROOMS). See bench/README.md.`);
@@ -198,6 +207,17 @@ const cfg = {
     bytes: Math.floor(num('upload-size', 25, 0.001, 10_000) * 1_000_000),
     rounds: Math.floor(num('upload-rounds', 3, 1, 100)),
   },
+  capacity: {
+    steps: list(setting('capacity-steps', '1000,2000,3000,5000,7500,10000,12500')).map(Number),
+    windowS: num('capacity-window', 60, 5),
+    warmupS: num('capacity-warmup', 10, 0),
+    arrivalPerS: num('capacity-arrival', 100, 1),
+    workers: Math.floor(num('capacity-workers', 2, 1, 16)),
+    signinShare: num('capacity-signin-share', 0.1, 0, 1),
+    populationFactor: 1.3,
+    ackTimeoutMs: 10_000,
+    spread: !flags['no-spread'] && process.env.BENCH_NO_SPREAD !== '1',
+  },
   pin: !flags['no-pin'] && process.env.BENCH_NO_PIN !== '1',
   spread: !flags['no-spread'] && process.env.BENCH_NO_SPREAD !== '1',
   /** V8 CPU profiles of the servers (node --cpu-prof) into bench/results/profiles/. */
@@ -213,6 +233,7 @@ for (const s of cfg.scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`
 /** The search scenario's writer ladder, with and without the search indexes (skipped with --ladder off). */
 const wantSearchLadder = cfg.scenarios.has('search') && cfg.ladder.length > 0;
 if (cfg.ladder.length === 0) cfg.scenarios.delete('ladder');
+if (cfg.capacity.steps.some((n) => !Number.isInteger(n) || n < 1 || n > 19_000)) throw new Error('--capacity-steps takes user counts in [1, 19000], e.g. 1000,2000,5000');
 if (cfg.hashRates.some((r) => !Number.isFinite(r) || r <= 0 || r > 1_000)) throw new Error('--hash-rate takes rates in (0, 1000], e.g. 20 or 10,20');
 const wantMessages = cfg.scenarios.has('ladder') || cfg.scenarios.has('latency') || wantSearchLadder;
 const wantIdle = cfg.scenarios.has('connections') || cfg.scenarios.has('idle');
@@ -1273,6 +1294,34 @@ async function main(): Promise<number> {
     }
   }
   if (interrupted) return 130;
+  let capacity: CapacityResult | undefined;
+  let capacityError: string | undefined;
+  if (cfg.scenarios.has('capacity')) {
+    try {
+      const { postmasterPid: pid } = database ? { postmasterPid } : await startDatabase();
+      const meter = (pids: () => Map<number, number>) => new CpuMeter(pids);
+      const one = (pid: number) => () => new Map(procStat(pid) ? [[pid, procStat(pid)!.ticks]] : []);
+      capacity = await runCapacityScenario(cfg.capacity, {
+        repoRoot: REPO_ROOT,
+        log,
+        spawn: (script, env, cpu) => spawnNode(script, cpu, env),
+        stopChild: (child) => stopChild(child, 10_000),
+        interrupted: () => interrupted,
+        authSecret,
+        databaseUrl: database!.url,
+        postmasterPid: pid,
+        processCpu: (p) => meter(one(p)),
+        treeCpu: (p) => meter(() => treeTicks(p)),
+        machineCpu: () => meter(machineBusyTicks),
+        rssMB,
+        pinned: pinning,
+      });
+    } catch (error) {
+      capacityError = error instanceof Error ? error.message : String(error);
+      log(`capacity failed: ${error instanceof Error ? (error.stack ?? error.message) : capacityError}`);
+    }
+  }
+  if (interrupted) return 130;
   await counter?.end().catch(() => undefined);
   counter = undefined;
 
@@ -1305,10 +1354,12 @@ async function main(): Promise<number> {
   };
   const searchSection = cfg.scenarios.has('search') ? renderSearch(meta, search, searchLadder, searchError) : [];
   const uploadsSection = cfg.scenarios.has('uploads') ? renderUploads(uploads, uploadsError) : [];
+  const capacitySection = cfg.scenarios.has('capacity') ? renderCapacity(capacity, capacityError) : [];
   const markdown =
     renderMarkdown(meta, runs, hashing) +
     (searchSection.length ? '\n' + searchSection.join('\n') + '\n' : '') +
-    (uploadsSection.length ? '\n' + uploadsSection.join('\n') + '\n' : '');
+    (uploadsSection.length ? '\n' + uploadsSection.join('\n') + '\n' : '') +
+    (capacitySection.length ? '\n' + capacitySection.join('\n') + '\n' : '');
   const resultsDir = path.join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
@@ -1323,6 +1374,7 @@ async function main(): Promise<number> {
         highestSustained: Object.fromEntries(runs.map((r) => [r.server, highestSustained(r)])),
         ...(cfg.scenarios.has('search') ? { ...(search || searchError ? { search: search ?? { error: searchError } } : {}), searchLadder } : {}),
         ...(cfg.scenarios.has('uploads') ? { uploads: uploads ?? { error: uploadsError } } : {}),
+        ...(cfg.scenarios.has('capacity') ? { capacity: capacity ?? { error: capacityError } } : {}),
       },
       null,
       2,
@@ -1332,7 +1384,8 @@ async function main(): Promise<number> {
   log(`results: bench/results/${stamp}.md and .json (${meta.totalS} s in all)`);
   const searchFailed = searchError !== undefined || Boolean(searchLadder && [...searchLadder.withIndexes, ...searchLadder.withoutIndexes].some((r) => r.startError));
   const uploadsFailed = uploadsError !== undefined || Boolean(uploads?.runs.some((r) => r.error));
-  return runs.some((r) => r.startError) || hashing.some((h) => h.error) || searchFailed || uploadsFailed ? 1 : 0;
+  const capacityFailed = capacityError !== undefined || Boolean(capacity?.error);
+  return runs.some((r) => r.startError) || hashing.some((h) => h.error) || searchFailed || uploadsFailed || capacityFailed ? 1 : 0;
 }
 
 main()

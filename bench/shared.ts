@@ -26,14 +26,14 @@ export const SERVER_KINDS: Record<ServerName, ServerKind> = {
 
 export const isParley = (name: ServerName) => SERVER_KINDS[name].script === 'parley-server.ts';
 
-export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing' | 'search' | 'uploads';
+export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing' | 'search' | 'uploads' | 'capacity';
 /** The default run. */
 export const SCENARIOS: readonly Scenario[] = ['ladder', 'latency', 'connections', 'idle', 'hashing'];
 /**
  * Also, only when asked for: `search` (issue 11: seeds a million messages; tens of minutes the first time)
  * and `uploads` (issue 12: concurrent large uploads against server.ts, which needs the web app built).
  */
-export const ALL_SCENARIOS: readonly Scenario[] = [...SCENARIOS, 'search', 'uploads'];
+export const ALL_SCENARIOS: readonly Scenario[] = [...SCENARIOS, 'search', 'uploads', 'capacity'];
 
 export interface PhaseSpec {
   /** e.g. "main" or "ladder 2/s". */
