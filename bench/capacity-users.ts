@@ -89,6 +89,8 @@ export interface WindowStats {
   replays: number;
   truncatedReplays: number;
   actions: Record<string, number>;
+  /** Duplicates by how the two copies came: live+live, replay+replay, ack+live, … */
+  dupKinds: Record<string, number>;
   emits: Record<string, number>;
   http: Record<string, number>;
   errors: Record<string, number>;
@@ -193,7 +195,7 @@ const inWin = (t: number) => win !== undefined && t >= win.t0 && t < win.t1;
 const count = (key: keyof Window['stats'], t = wall(), n = 1) => {
   if (win && inWin(t)) (win.stats[key] as number) += n;
 };
-const countIn = (key: 'actions' | 'emits' | 'http' | 'errors', name: string, t = wall()) => {
+const countIn = (key: 'actions' | 'dupKinds' | 'emits' | 'http' | 'errors', name: string, t = wall()) => {
   if (win && inWin(t)) bump(win.stats[key], name);
 };
 const record = (h: 'e2e' | 'activity' | 'ack' | 'connect' | 'httpLatency', ms: number, t = wall()) => {
@@ -228,6 +230,7 @@ function newWindow(t0: number): Window {
       replays: 0,
       truncatedReplays: 0,
       actions: {},
+      dupKinds: {},
       emits: {},
       http: {},
       errors: {},
@@ -341,7 +344,11 @@ function later(s: Session, ms: number, fn: () => void): void {
   s.timers.add(timer);
 }
 
-/** `churn`: a user coming back while the population is steady (may sign in); ramp arrivals hold a session. */
+/**
+ * `churn`: someone coming back while the population is steady: may sign in, loads each room's history on its
+ * first open. Ramp arrivals stand for people who already had the app open (a steady population is mostly
+ * mid-session): they hold a session cookie and the rooms' history, so they skip both.
+ */
 async function startSession(user: number, churn: boolean): Promise<void> {
   const spec = plan.users[user]!;
   const t = wall();
@@ -365,7 +372,7 @@ async function startSession(user: number, churn: boolean): Promise<void> {
     startedAt: t,
     views: new Map(),
     held: new Map(),
-    historyLoaded: new Set(),
+    historyLoaded: new Set(churn ? [] : spec.rooms),
     delivery: createForwardThrottle((roomId, seq) => emit(s, main, 'delivery:ack', { roomId, seq }), DELIVERY_ACK_INTERVAL_MS),
     timers: new Set(),
     ending: false,
@@ -387,15 +394,15 @@ async function startSession(user: number, churn: boolean): Promise<void> {
   main.on('disconnect', (reason: string) => {
     s.drops += 1;
     s.mainUpSince = undefined;
-    if (!s.ending && !s.dropping && reason !== 'io client disconnect') error(`DISCONNECT_${reason.replaceAll(' ', '_')}`);
+    if (!s.ending && !s.dropping && reason !== 'io client disconnect') error(`MAIN_DISCONNECT_${reason.replaceAll(' ', '_')}`);
   });
   main.on('connect_error', (e: Error & { data?: { code?: string } }) => {
     if (!s.ending) error(`CONNECT_${e.data?.code ?? e.message.slice(0, 40)}`);
   });
   main.on('session:ended', () => error('SESSION_ENDED'));
   main.connect();
-  // The signed-in page loads the room list (the server renders it; GET /api/rooms is the same query).
-  void api(user, 'rooms', '/api/rooms', cookie);
+  // Opening the app loads the room list (the server renders it; GET /api/rooms is the same query).
+  if (churn) void api(user, 'rooms', '/api/rooms', cookie);
   openRoom(s, pickRoom(s, false));
   later(s, idleMs(random), () => act(s));
   later(s, sessionMs(random), () => void endSession(s, true));
@@ -506,7 +513,7 @@ function wireView(s: Session, v: RoomView): void {
   socket.on('disconnect', (reason: string) => {
     s.drops += 1;
     endSegment(v);
-    if (!s.ending && !s.dropping && reason !== 'io client disconnect') error(`DISCONNECT_${reason.replaceAll(' ', '_')}`);
+    if (!s.ending && !s.dropping && reason !== 'io client disconnect') error(`ROOM_DISCONNECT_${reason.replaceAll(' ', '_')}`);
   });
   socket.on('connect_error', (e: Error & { data?: { code?: string } }) => {
     if (!s.ending) error(`CONNECT_${e.data?.code ?? e.message.slice(0, 40)}`);
@@ -558,6 +565,8 @@ function receive(seg: Segment, seq: number, how: number): void {
   seg.got.set(seq, had | how);
   if (had & how || (had | how) === (LIVE | ACK) || (had | how) === (LIVE | ACK | REPLAY)) {
     count('duplicates');
+    const name = (bits: number) => [bits & LIVE && 'live', bits & REPLAY && 'replay', bits & ACK && 'ack'].filter(Boolean).join('+');
+    countIn('dupKinds', `${name(had)} then ${name(how)}`);
     return;
   }
   if (had) {
@@ -654,7 +663,7 @@ function run(s: Session, action: Action): void {
       void endSession(s, false).then(() => {
         const i = offline.indexOf(s.user);
         if (i >= 0) offline.splice(i, 1);
-        void startSession(s.user, false);
+        void startSession(s.user, true);
       });
       return;
     case 'relogin':

@@ -51,6 +51,8 @@ export interface CapacityConfig {
   arrivalPerS: number;
   workers: number;
   signinShare: number;
+  /** Measure every step even after one failed (CPU and memory at higher counts on a noisy machine). */
+  keepGoing: boolean;
   /** Seeded users = top step × this (others come and go). */
   populationFactor: number;
   ackTimeoutMs: number;
@@ -114,17 +116,24 @@ export interface CapacityStep {
   signins: number;
   errors: Record<string, number>;
   actions: Record<string, number>;
+  dupKinds: Record<string, number>;
   emitsPerS: Record<string, number>;
   httpPerS: Record<string, number>;
   nodeCpuPct: number | null;
   pgCpuPct: number | null;
   machineBusyPct: number | null;
   otherPct: number | null;
+  /** (Node + PostgreSQL CPU) per 1,000 users, % of one core: CPU time, so less noisy than latencies here. */
+  cpuPctPer1kUsers: number | null;
+  /** Users that 2 cores would hold at that CPU cost per user (nothing else on them). */
+  projectedUsers2Cores: number | null;
   rssMB: number | null;
   rssKiBPerUser: number | null;
   notifyPerS: number | null;
   notifyReceivedPerS: number | null;
   serverLoopP99Ms: number | null;
+  /** Busy PostgreSQL backends sampled every second of the window: mean count by wait event ("CPU" = none). */
+  dbWaits: Record<string, number>;
   dbGrowthKBPerS: number | null;
   dbBytesPerMessage: number | null;
   generators: { worker: number; cpuPct: number; loopP99Ms: number; loopMaxMs: number }[];
@@ -276,6 +285,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
     const machine = ctx.machineCpu();
     let current = 0;
     let previous: { users: number; rss: number } | undefined;
+    let broken = false;
     for (const users of cfg.steps) {
       if (ctx.interrupted() || fatal) break;
       const spreadMs = (Math.max(0, users - current) / cfg.arrivalPerS) * 1000;
@@ -292,7 +302,23 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
         pendingWindows = [];
         broadcast({ type: 'window-start', t0 });
         for (const meter of [serverCpu, pgCpu, machine, ...genCpu]) meter?.begin();
+        // Where PostgreSQL's busy backends wait (a lock, the WAL flush, I/O, or running: "CPU").
+        const waits: Record<string, number> = {};
+        let samples = 0;
+        const sampler = setInterval(() => {
+          void db
+            .query<{ w: string; n: number }>(
+              `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, count(*)::int AS n FROM pg_stat_activity
+               WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid() GROUP BY 1`,
+            )
+            .then(({ rows }) => {
+              samples += 1;
+              for (const r of rows) waits[r.w] = (waits[r.w] ?? 0) + r.n;
+            })
+            .catch(() => undefined);
+        }, 1_000);
         await sleep(cfg.windowS * 1000);
+        clearInterval(sampler);
         const t1 = wall();
         broadcast({ type: 'window-end', t1 });
         const nodeCpuPct = serverCpu.end();
@@ -310,7 +336,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
         const ws = pendingWindows;
         const windowS = (t1 - t0) / 1000;
         const sum = (k: keyof WindowStats) => ws.reduce((t, w) => t + (w[k] as number), 0);
-        const add = (k: 'errors' | 'actions' | 'emits' | 'http') => {
+        const add = (k: 'errors' | 'actions' | 'dupKinds' | 'emits' | 'http') => {
           const out: Record<string, number> = {};
           for (const w of ws) for (const [key, n] of Object.entries(w[k])) out[key] = (out[key] ?? 0) + n;
           return out;
@@ -347,17 +373,21 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
           signins: sum('signins'),
           errors,
           actions: add('actions'),
+          dupKinds: add('dupKinds'),
           emitsPerS: perS(add('emits')),
           httpPerS: perS(add('http')),
           nodeCpuPct,
           pgCpuPct,
           machineBusyPct: busy,
           otherPct: busy === null ? null : Math.max(0, round(busy - (nodeCpuPct ?? 0) - (pgCpuPct ?? 0) - gens.reduce((a, b) => a + b, 0))),
+          cpuPctPer1kUsers: nodeCpuPct === null ? null : round(((nodeCpuPct + (pgCpuPct ?? 0)) / users) * 1000),
+          projectedUsers2Cores: nodeCpuPct ? Math.round((200 / (nodeCpuPct + (pgCpuPct ?? 0))) * users) : null,
           rssMB: rss,
           rssKiBPerUser: rss === null ? null : round((rss * 1024) / Math.max(1, users)),
           notifyPerS: m0 && m1 ? round((m1.notify - m0.notify) / windowS) : null,
           notifyReceivedPerS: m0 && m1 ? round((m1.received - m0.received) / windowS) : null,
           serverLoopP99Ms: m1 ? round(m1.loopP99 * 1000) : null,
+          dbWaits: Object.fromEntries(Object.entries(waits).map(([k, n]) => [k, round(n / Math.max(1, samples), 2)])),
           dbGrowthKBPerS: Number.isFinite(size1 - size0) ? round((size1 - size0) / 1024 / windowS) : null,
           dbBytesPerMessage: msgs > 0 && Number.isFinite(size1 - size0) ? Math.round((size1 - size0) / msgs) : null,
           generators: ws.map((w, i) => ({ worker: w.worker, cpuPct: Math.max(w.cpuPct, gens[i] ?? 0), loopP99Ms: w.loopP99Ms, loopMaxMs: w.loopMaxMs })),
@@ -369,7 +399,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
         if (ws.length < workers.length) reasons.push(`${workers.length - ws.length} generator(s) did not report`);
         if (!(step.e2e.p99 <= SLO_P99_MS)) reasons.push(`e2e p99 ${step.e2e.p99} ms > ${SLO_P99_MS}`);
         if (step.lost > 0) reasons.push(`${step.lost} lost`);
-        if (step.duplicates > 0) reasons.push(`${step.duplicates} duplicated`);
+        if (step.duplicates > 0) reasons.push(`${step.duplicates} duplicated (${codes(step.dupKinds)})`);
         if (step.activityLost > 0 || step.activityDuplicates > 0) reasons.push(`room:activity ${step.activityLost} lost / ${step.activityDuplicates} dup`);
         const bad = Object.entries(errors).filter(([code]) => !DOCUMENTED_LIMITS.has(code));
         if (bad.length) reasons.push(`errors: ${bad.map(([c, n]) => `${c} ×${n}`).join(', ')}`);
@@ -386,8 +416,10 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
         );
         if (rss !== null) previous = { users, rss };
       }
-      if (!passed) break;
-      result.highestPassing = users;
+      // With --capacity-keep-going, a step passing after one that failed does not count: the ramp broke there.
+      if (passed && !broken) result.highestPassing = users;
+      if (!passed) broken = true;
+      if (broken && !cfg.keepGoing) break;
     }
     if (fatal) result.error = `generator failed: ${fatal.split('\n')[0]}`;
   } finally {
@@ -420,24 +452,24 @@ export function renderCapacity(r: CapacityResult | undefined, error: string | un
     '',
     `**Highest passing: ${r.highestPassing === null ? 'none' : `${r.highestPassing} users`}** (SLO: p99 send → message:new ≤ ${SLO_P99_MS} ms, nothing lost or duplicated, no error but documented limits, generators not saturated). Parley's aim: 10,000.`,
     '',
-    '| users | msgs/s | deliveries/s | e2e p50 / p99 / max ms | room:activity/s, p99 ms | lost | dup | errors | Node CPU % | PostgreSQL CPU % | RSS MB (KiB/user, marginal) | NOTIFY/s | DB growth KB/s (B/msg) | generators CPU % / loop p99 ms | other load % | result |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| users | msgs/s | deliveries/s | e2e p50 / p99 / max ms | room:activity/s, p99 ms | lost | dup | errors | Node CPU % | PostgreSQL CPU % | CPU % per 1k users (→ users on 2 cores) | RSS MB (KiB/user, marginal) | NOTIFY/s | DB growth KB/s (B/msg) | generators CPU % / loop p99 ms | other load % | result |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const s of r.steps) {
     out.push(
       `| ${s.users}${s.attempt > 1 ? ' (again)' : ''} | ${fmt(s.msgsPerS, 2)} | ${fmt(s.deliveriesPerS)} | ${fmt(s.e2e.p50)} / ${fmt(s.e2e.p99)} / ${fmt(s.e2e.max)} | ` +
-        `${fmt(s.activityPerS)}, ${fmt(s.activity.p99)} | ${s.lost}${s.late ? ` (+${s.late} late)` : ''} | ${s.duplicates} | ${codes(s.errors)} | ${fmt(s.nodeCpuPct)} | ${fmt(s.pgCpuPct)} | ` +
+        `${fmt(s.activityPerS)}, ${fmt(s.activity.p99)} | ${s.lost}${s.late ? ` (+${s.late} late)` : ''} | ${s.duplicates} | ${codes(s.errors)} | ${fmt(s.nodeCpuPct)} | ${fmt(s.pgCpuPct)} | ${fmt(s.cpuPctPer1kUsers)} (${s.projectedUsers2Cores ?? '—'}) | ` +
         `${fmt(s.rssMB)} (${fmt(s.rssKiBPerUser)}) | ${fmt(s.notifyPerS)} | ${fmt(s.dbGrowthKBPerS)} (${fmt(s.dbBytesPerMessage, 0)}) | ` +
         `${s.generators.map((g) => `${fmt(g.cpuPct)} / ${fmt(g.loopP99Ms)}`).join(' · ')} | ${fmt(s.otherPct)} | ${s.pass ? '✅ pass' : `❌ ${s.reasons.join('; ')}`} |`,
     );
   }
   out.push('', '### Per step, what the users did (per second over the window)', '');
-  out.push('| users | active | sessions started (sign-ins, retried) | replays (truncated; replay ∩ live) | acks p99 ms (sends retried) | connect p99 ms | HTTP p50 / p99 ms | emits/s | HTTP/s | owed deliveries checked | room:activity owed |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| users | active | sessions started (sign-ins, retried) | replays (truncated; replay ∩ live) | acks p99 ms (sends retried) | connect p99 ms | HTTP p50 / p99 ms | emits/s | HTTP/s | owed deliveries checked | room:activity owed | busy PostgreSQL backends by wait (mean) |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of r.steps) {
     out.push(
       `| ${s.users} | ${s.active} | ${s.sessionsStarted} (${s.signins}, ${s.signinRetries}) | ${s.replays} (${s.truncatedReplays}; ${s.overlaps}) | ${fmt(s.ack.p99)} (${s.sendRetries}) | ${fmt(s.connect.p99)} | ${fmt(s.http.p50)} / ${fmt(s.http.p99)} | ` +
-        `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} |`,
+        `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} | ${codes(s.dbWaits)} |`,
     );
   }
   out.push(...renderModel(r), '');

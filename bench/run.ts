@@ -110,6 +110,7 @@ const { values: flags } = parseArgs({
     'capacity-arrival': { type: 'string' },
     'capacity-workers': { type: 'string' },
     'capacity-signin-share': { type: 'string' },
+    'capacity-keep-going': { type: 'boolean' },
     'no-pin': { type: 'boolean' },
     'no-spread': { type: 'boolean' },
     profile: { type: 'boolean' },
@@ -129,8 +130,8 @@ if (flags.help) {
   search (not in the default run): [--search-messages 1000000] [--search-iterations 30] [--search-warmup 3] [--search-row-budget 120]
     [--search-limit 20] [--search-data-dir .data/bench-search] [--search-database-url postgresql://…] [--no-search-explain] [--no-search-latency] [--search-ladder-rounds 1]
   uploads (not in the default run): [--upload-concurrency 20] [--upload-size 25 (MB)] [--upload-rounds 3]
-  capacity (not in the default run): [--capacity-steps 1000,2000,3000,5000,7500,10000,12500] [--capacity-window 60] [--capacity-warmup 10]
-    [--capacity-arrival 100 (users/s)] [--capacity-workers 2] [--capacity-signin-share 0.1]
+  capacity (not in the default run): [--capacity-steps 1000,2000,3000,5000,7500,10000,12500] [--capacity-window 60] [--capacity-warmup 20]
+    [--capacity-arrival 100 (users/s)] [--capacity-workers 2] [--capacity-signin-share 0.1] [--capacity-keep-going]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
 Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter).
 Every flag also reads BENCH_<NAME> (e.g. BENCH_CLIENTS, BENCH_IDLE_ROOMS). See bench/README.md.`);
@@ -210,11 +211,12 @@ const cfg = {
   capacity: {
     steps: list(setting('capacity-steps', '1000,2000,3000,5000,7500,10000,12500')).map(Number),
     windowS: num('capacity-window', 60, 5),
-    warmupS: num('capacity-warmup', 10, 0),
+    warmupS: num('capacity-warmup', 20, 0),
     arrivalPerS: num('capacity-arrival', 100, 1),
     workers: Math.floor(num('capacity-workers', 2, 1, 16)),
     signinShare: num('capacity-signin-share', 0.1, 0, 1),
     populationFactor: 1.3,
+    keepGoing: Boolean(flags['capacity-keep-going']) || process.env.BENCH_CAPACITY_KEEP_GOING === '1',
     ackTimeoutMs: 10_000,
     spread: !flags['no-spread'] && process.env.BENCH_NO_SPREAD !== '1',
   },
