@@ -82,6 +82,7 @@ export interface WindowStats {
   overlaps: number;
   signinRetries: number;
   sendRetries: number;
+  replayRepeats: number;
   activityOwed: number;
   activityReceived: number;
   activityLost: number;
@@ -223,6 +224,7 @@ function newWindow(t0: number): Window {
       overlaps: 0,
       signinRetries: 0,
       sendRetries: 0,
+      replayRepeats: 0,
       activityOwed: 0,
       activityReceived: 0,
       activityLost: 0,
@@ -504,6 +506,7 @@ function endSegment(v: RoomView): void {
 function wireView(s: Session, v: RoomView): void {
   const { socket, room } = v;
   socket.on('connect', () => {
+    endSegment(v); // a second connect without a disconnect between: the first one's segment ends here
     const seg: Segment = { room, startSeq: v.pendingStart, got: new Map(), missing: new Set() };
     v.seg = seg;
     let set = segsByRoom.get(room);
@@ -558,11 +561,18 @@ function wireView(s: Session, v: RoomView): void {
 
 /**
  * A duplicate is the same seq twice by the same path on one socket, or live to the socket that sent it (it has
- * the ack: docs/protocol.md §4.2). Replay overlapping live or the ack is documented and deduped by seq.
+ * the ack: docs/protocol.md §4.2). Replay overlapping live or the ack is documented (§4.3) and deduped by seq.
  */
 function receive(seg: Segment, seq: number, how: number): void {
   const had = seg.got.get(seq) ?? 0;
   seg.got.set(seq, had | how);
+  // A second replay on one socket: a room socket closed and opened again before the first connection's
+  // replay arrived gets that replay too (socket.io-client buffers events until the new connection is up).
+  // The client dedupes by seq; counted apart, not as a duplicate delivery.
+  if (had === REPLAY && how === REPLAY) {
+    count('replayRepeats');
+    return;
+  }
   if (had & how || (had | how) === (LIVE | ACK) || (had | how) === (LIVE | ACK | REPLAY)) {
     count('duplicates');
     const name = (bits: number) => [bits & LIVE && 'live', bits & REPLAY && 'replay', bits & ACK && 'ack'].filter(Boolean).join('+');

@@ -107,6 +107,7 @@ export interface CapacityStep {
   overlaps: number;
   signinRetries: number;
   sendRetries: number;
+  replayRepeats: number;
   activityOwed: number;
   activityLost: number;
   activityDuplicates: number;
@@ -128,7 +129,10 @@ export interface CapacityStep {
   /** Users that 2 cores would hold at that CPU cost per user (nothing else on them). */
   projectedUsers2Cores: number | null;
   rssMB: number | null;
+  /** (RSS − RSS of the idle server just started) / users. */
   rssKiBPerUser: number | null;
+  /** RSS growth from the previous step / users added. */
+  rssMarginalKiBPerUser: number | null;
   notifyPerS: number | null;
   notifyReceivedPerS: number | null;
   serverLoopP99Ms: number | null;
@@ -144,6 +148,8 @@ export interface CapacityResult {
   population: number;
   rooms: { large: number; small: number; direct: number; memberships: number; history: number };
   seedS: number;
+  /** The server's RSS once ready, before any user. */
+  idleRssMB: number | null;
   server: string;
   pinning: string;
   steps: CapacityStep[];
@@ -226,6 +232,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
       history: seed.historyMessages,
     },
     seedS: seed.seconds,
+    idleRssMB: null,
     server: 'server.ts (Next.js production build + Socket.IO, PostgreSQL adapter), default limits',
     pinning: ctx.pinned ? 'Parley and PostgreSQL on CPU 0, generators on CPU 1 (taskset)' : 'no pinning',
     steps: [],
@@ -279,6 +286,8 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
     }
     const broadcast = (c: CapacityCommand) => workers.forEach((w) => w.connected && w.send(c));
 
+    const idleRss = ctx.rssMB(server.pid!);
+    result.idleRssMB = idleRss;
     const serverCpu = ctx.processCpu(server.pid!);
     const pgCpu = ctx.postmasterPid ? ctx.treeCpu(ctx.postmasterPid) : undefined;
     const genCpu = workers.map((w) => ctx.processCpu(w.pid!));
@@ -295,6 +304,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
       current = users;
       await sleep(spreadMs + cfg.warmupS * 1000);
       let passed = false;
+      let stepRss: number | null = null;
       for (let attempt = 1; attempt <= 2 && !passed && !ctx.interrupted(); attempt += 1) {
         const m0 = await scrape(base, metricsToken);
         const size0 = Number((await db.query<{ s: string }>('SELECT pg_database_size(current_database())::text AS s')).rows[0]?.s);
@@ -364,6 +374,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
           overlaps: sum('overlaps'),
           signinRetries: sum('signinRetries'),
           sendRetries: sum('sendRetries'),
+          replayRepeats: sum('replayRepeats'),
           activityOwed: sum('activityOwed'),
           activityLost: sum('activityLost'),
           activityDuplicates: sum('activityDuplicates'),
@@ -383,7 +394,8 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
           cpuPctPer1kUsers: nodeCpuPct === null ? null : round(((nodeCpuPct + (pgCpuPct ?? 0)) / users) * 1000),
           projectedUsers2Cores: nodeCpuPct ? Math.round((200 / (nodeCpuPct + (pgCpuPct ?? 0))) * users) : null,
           rssMB: rss,
-          rssKiBPerUser: rss === null ? null : round((rss * 1024) / Math.max(1, users)),
+          rssKiBPerUser: rss === null || idleRss === null ? null : round(((rss - idleRss) * 1024) / users),
+          rssMarginalKiBPerUser: null,
           notifyPerS: m0 && m1 ? round((m1.notify - m0.notify) / windowS) : null,
           notifyReceivedPerS: m0 && m1 ? round((m1.received - m0.received) / windowS) : null,
           serverLoopP99Ms: m1 ? round(m1.loopP99 * 1000) : null,
@@ -394,7 +406,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
           pass: false,
           reasons: [],
         };
-        if (previous && rss !== null) step.rssKiBPerUser = round(((rss - previous.rss) * 1024) / Math.max(1, users - previous.users));
+        if (previous && rss !== null) step.rssMarginalKiBPerUser = round(((rss - previous.rss) * 1024) / (users - previous.users));
         const reasons = step.reasons;
         if (ws.length < workers.length) reasons.push(`${workers.length - ws.length} generator(s) did not report`);
         if (!(step.e2e.p99 <= SLO_P99_MS)) reasons.push(`e2e p99 ${step.e2e.p99} ms > ${SLO_P99_MS}`);
@@ -402,7 +414,12 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
         if (step.duplicates > 0) reasons.push(`${step.duplicates} duplicated (${codes(step.dupKinds)})`);
         if (step.activityLost > 0 || step.activityDuplicates > 0) reasons.push(`room:activity ${step.activityLost} lost / ${step.activityDuplicates} dup`);
         const bad = Object.entries(errors).filter(([code]) => !DOCUMENTED_LIMITS.has(code));
-        if (bad.length) reasons.push(`errors: ${bad.map(([c, n]) => `${c} ×${n}`).join(', ')}`);
+        const badCount = bad.reduce((t, [, n]) => t + n, 0);
+        if (badCount) reasons.push(`${badCount} errors`);
+        // CPU per user says how many users the cores would hold only while CPU is what limits: not when requests
+        // mostly fail or wait (then the CPU is low because the work is not getting done).
+        const requests = Object.values(step.emitsPerS).reduce((a, b) => a + b, 0) * windowS + Object.values(step.httpPerS).reduce((a, b) => a + b, 0) * windowS;
+        if (badCount > requests * 0.01) step.projectedUsers2Cores = null;
         const saturated = step.generators.filter((g) => g.cpuPct >= GENERATOR_MAX_CPU_PCT || g.loopP99Ms >= GENERATOR_MAX_LOOP_P99_MS);
         if (saturated.length) reasons.push(`generator ${saturated.map((g) => g.worker).join(', ')} saturated`);
         if (step.active < users * 0.9) reasons.push(`only ${step.active} users active`);
@@ -414,8 +431,9 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
             `lost ${step.lost}, dup ${step.duplicates}, Node ${nodeCpuPct ?? '?'} %, PostgreSQL ${pgCpuPct ?? '?'} %, RSS ${rss ?? '?'} MB, ` +
             `generators ${step.generators.map((g) => `${g.cpuPct} %/${g.loopP99Ms} ms`).join(', ')}, other load ${step.otherPct ?? '?'} % — ${step.pass ? 'pass' : `FAIL (${reasons.join('; ')})`}`,
         );
-        if (rss !== null) previous = { users, rss };
+        if (rss !== null) stepRss = rss;
       }
+      if (stepRss !== null) previous = { users, rss: stepRss };
       // With --capacity-keep-going, a step passing after one that failed does not count: the ramp broke there.
       if (passed && !broken) result.highestPassing = users;
       if (!passed) broken = true;
@@ -448,27 +466,27 @@ export function renderCapacity(r: CapacityResult | undefined, error: string | un
   out.push(
     `Server: ${r.server}; ${r.pinning}. Population ${r.population} users in ${r.rooms.large} large, ${r.rooms.small} small and ` +
       `${r.rooms.direct} direct rooms (${r.rooms.memberships} memberships, ${r.rooms.history} history messages; seeded in ${r.seedS} s). ` +
-      `Steps held ${r.config.warmupS} s warm-up + ${r.config.windowS} s window; users arrive at ${r.config.arrivalPerS}/s; ${r.config.workers} generator processes.`,
+      `Server RSS idle: ${fmt(r.idleRssMB)} MB. Steps held ${r.config.warmupS} s warm-up + ${r.config.windowS} s window; users arrive at ${r.config.arrivalPerS}/s; ${r.config.workers} generator processes.`,
     '',
     `**Highest passing: ${r.highestPassing === null ? 'none' : `${r.highestPassing} users`}** (SLO: p99 send → message:new ≤ ${SLO_P99_MS} ms, nothing lost or duplicated, no error but documented limits, generators not saturated). Parley's aim: 10,000.`,
     '',
-    '| users | msgs/s | deliveries/s | e2e p50 / p99 / max ms | room:activity/s, p99 ms | lost | dup | errors | Node CPU % | PostgreSQL CPU % | CPU % per 1k users (→ users on 2 cores) | RSS MB (KiB/user, marginal) | NOTIFY/s | DB growth KB/s (B/msg) | generators CPU % / loop p99 ms | other load % | result |',
+    '| users | msgs/s | deliveries/s | e2e p50 / p99 / max ms | room:activity/s, p99 ms | lost | dup | errors | Node CPU % | PostgreSQL CPU % | CPU % per 1k users (→ users on 2 cores) | RSS MB (KiB/user over idle; marginal) | NOTIFY/s | DB growth KB/s (B/msg) | generators CPU % / loop p99 ms | other load % | result |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const s of r.steps) {
     out.push(
       `| ${s.users}${s.attempt > 1 ? ' (again)' : ''} | ${fmt(s.msgsPerS, 2)} | ${fmt(s.deliveriesPerS)} | ${fmt(s.e2e.p50)} / ${fmt(s.e2e.p99)} / ${fmt(s.e2e.max)} | ` +
         `${fmt(s.activityPerS)}, ${fmt(s.activity.p99)} | ${s.lost}${s.late ? ` (+${s.late} late)` : ''} | ${s.duplicates} | ${codes(s.errors)} | ${fmt(s.nodeCpuPct)} | ${fmt(s.pgCpuPct)} | ${fmt(s.cpuPctPer1kUsers)} (${s.projectedUsers2Cores ?? '—'}) | ` +
-        `${fmt(s.rssMB)} (${fmt(s.rssKiBPerUser)}) | ${fmt(s.notifyPerS)} | ${fmt(s.dbGrowthKBPerS)} (${fmt(s.dbBytesPerMessage, 0)}) | ` +
+        `${fmt(s.rssMB)} (${fmt(s.rssKiBPerUser)}; ${fmt(s.rssMarginalKiBPerUser)}) | ${fmt(s.notifyPerS)} | ${fmt(s.dbGrowthKBPerS)} (${fmt(s.dbBytesPerMessage, 0)}) | ` +
         `${s.generators.map((g) => `${fmt(g.cpuPct)} / ${fmt(g.loopP99Ms)}`).join(' · ')} | ${fmt(s.otherPct)} | ${s.pass ? '✅ pass' : `❌ ${s.reasons.join('; ')}`} |`,
     );
   }
   out.push('', '### Per step, what the users did (per second over the window)', '');
-  out.push('| users | active | sessions started (sign-ins, retried) | replays (truncated; replay ∩ live) | acks p99 ms (sends retried) | connect p99 ms | HTTP p50 / p99 ms | emits/s | HTTP/s | owed deliveries checked | room:activity owed | busy PostgreSQL backends by wait (mean) |');
+  out.push('| users | active | sessions started (sign-ins, retried) | replays (truncated; replay ∩ live; repeated) | acks p99 ms (sends retried) | connect p99 ms | HTTP p50 / p99 ms | emits/s | HTTP/s | owed deliveries checked | room:activity owed | busy PostgreSQL backends by wait (mean) |');
   out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of r.steps) {
     out.push(
-      `| ${s.users} | ${s.active} | ${s.sessionsStarted} (${s.signins}, ${s.signinRetries}) | ${s.replays} (${s.truncatedReplays}; ${s.overlaps}) | ${fmt(s.ack.p99)} (${s.sendRetries}) | ${fmt(s.connect.p99)} | ${fmt(s.http.p50)} / ${fmt(s.http.p99)} | ` +
+      `| ${s.users} | ${s.active} | ${s.sessionsStarted} (${s.signins}, ${s.signinRetries}) | ${s.replays} (${s.truncatedReplays}; ${s.overlaps}; ${s.replayRepeats}) | ${fmt(s.ack.p99)} (${s.sendRetries}) | ${fmt(s.connect.p99)} | ${fmt(s.http.p50)} / ${fmt(s.http.p99)} | ` +
         `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} | ${codes(s.dbWaits)} |`,
     );
   }
