@@ -139,6 +139,8 @@ interface RoomView {
   readAt: number;
   seen: number;
   lastOwn?: number;
+  /** Its send time: an edit keeps the body's "c|<sent>|" head, so the message still counts for its window. */
+  lastOwnSentAt?: number;
   oldest?: number;
 }
 
@@ -654,7 +656,7 @@ function run(s: Session, action: Action): void {
       return;
     }
     case 'edit':
-      if (v?.lastOwn) emit(s, v.socket, 'message:edit', { seq: v.lastOwn, clientId: randomUUID(), body: `c|0|${text.message()}`.slice(0, 2000) });
+      if (v?.lastOwn) emit(s, v.socket, 'message:edit', { seq: v.lastOwn, clientId: randomUUID(), body: `c|${v.lastOwnSentAt?.toFixed(1)}|${text.message()}`.slice(0, 2000) });
       return;
     case 'search': {
       const words = QUERY_WORDS.common;
@@ -731,6 +733,7 @@ function sendMessage(s: Session, v: RoomView, clientId: string, body: string, se
     count('acked', sentAt);
     const seq = res.data.seq;
     v.lastOwn = seq;
+    v.lastOwnSentAt = sentAt;
     // The sending socket has its message in the ack.
     if (v.seg) {
       receive(v.seg, seq, ACK);

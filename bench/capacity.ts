@@ -93,6 +93,9 @@ export interface CapacityStep {
   active: number;
   windowS: number;
   msgsPerS: number;
+  /** Messages acked in the window, and rows in `messages` for sends of the window (counted after the checks). */
+  acked: number;
+  persisted: number | null;
   deliveriesPerS: number;
   activityPerS: number;
   e2e: LatencyRow;
@@ -344,6 +347,14 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
         const deadline = Date.now() + 15_000;
         while (pendingWindows.length < workers.length && Date.now() < deadline) await sleep(50);
         const ws = pendingWindows;
+        // Sends of the window as stored: the body carries the send time (ms since the epoch) after "c|".
+        const persisted = await db
+          .query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM messages WHERE body LIKE 'c|%' AND split_part(body, '|', 2)::float8 >= $1 AND split_part(body, '|', 2)::float8 < $2`,
+            [t0, t1],
+          )
+          .then((r) => r.rows[0]?.n ?? null)
+          .catch(() => null);
         const windowS = (t1 - t0) / 1000;
         const sum = (k: keyof WindowStats) => ws.reduce((t, w) => t + (w[k] as number), 0);
         const add = (k: 'errors' | 'actions' | 'dupKinds' | 'emits' | 'http') => {
@@ -360,6 +371,8 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
           active: sum('active'),
           windowS: round(windowS),
           msgsPerS: round(msgs / windowS, 2),
+          acked: msgs,
+          persisted,
           deliveriesPerS: round(sum('delivered') / windowS),
           activityPerS: round(sum('activityReceived') / windowS),
           e2e: merge(ws.map((w) => w.e2e)),
@@ -411,6 +424,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
         if (ws.length < workers.length) reasons.push(`${workers.length - ws.length} generator(s) did not report`);
         if (!(step.e2e.p99 <= SLO_P99_MS)) reasons.push(`e2e p99 ${step.e2e.p99} ms > ${SLO_P99_MS}`);
         if (step.lost > 0) reasons.push(`${step.lost} lost`);
+        if (persisted !== null && persisted < msgs) reasons.push(`${msgs - persisted} acked but not stored`);
         if (step.duplicates > 0) reasons.push(`${step.duplicates} duplicated (${codes(step.dupKinds)})`);
         if (step.activityLost > 0 || step.activityDuplicates > 0) reasons.push(`room:activity ${step.activityLost} lost / ${step.activityDuplicates} dup`);
         const bad = Object.entries(errors).filter(([code]) => !DOCUMENTED_LIMITS.has(code));
@@ -470,12 +484,12 @@ export function renderCapacity(r: CapacityResult | undefined, error: string | un
     '',
     `**Highest passing: ${r.highestPassing === null ? 'none' : `${r.highestPassing} users`}** (SLO: p99 send → message:new ≤ ${SLO_P99_MS} ms, nothing lost or duplicated, no error but documented limits, generators not saturated). Parley's aim: 10,000.`,
     '',
-    '| users | msgs/s | deliveries/s | e2e p50 / p99 / max ms | room:activity/s, p99 ms | lost | dup | errors | Node CPU % | PostgreSQL CPU % | CPU % per 1k users (→ users on 2 cores) | RSS MB (KiB/user over idle; marginal) | NOTIFY/s | DB growth KB/s (B/msg) | generators CPU % / loop p99 ms | other load % | result |',
+    '| users | msgs/s (acked / stored) | deliveries/s | e2e p50 / p99 / max ms | room:activity/s, p99 ms | lost | dup | errors | Node CPU % | PostgreSQL CPU % | CPU % per 1k users (→ users on 2 cores) | RSS MB (KiB/user over idle; marginal) | NOTIFY/s | DB growth KB/s (B/msg) | generators CPU % / loop p99 ms | other load % | result |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const s of r.steps) {
     out.push(
-      `| ${s.users}${s.attempt > 1 ? ' (again)' : ''} | ${fmt(s.msgsPerS, 2)} | ${fmt(s.deliveriesPerS)} | ${fmt(s.e2e.p50)} / ${fmt(s.e2e.p99)} / ${fmt(s.e2e.max)} | ` +
+      `| ${s.users}${s.attempt > 1 ? ' (again)' : ''} | ${fmt(s.msgsPerS, 2)} (${s.acked} / ${s.persisted ?? '—'}) | ${fmt(s.deliveriesPerS)} | ${fmt(s.e2e.p50)} / ${fmt(s.e2e.p99)} / ${fmt(s.e2e.max)} | ` +
         `${fmt(s.activityPerS)}, ${fmt(s.activity.p99)} | ${s.lost}${s.late ? ` (+${s.late} late)` : ''} | ${s.duplicates} | ${codes(s.errors)} | ${fmt(s.nodeCpuPct)} | ${fmt(s.pgCpuPct)} | ${fmt(s.cpuPctPer1kUsers)} (${s.projectedUsers2Cores ?? '—'}) | ` +
         `${fmt(s.rssMB)} (${fmt(s.rssKiBPerUser)}; ${fmt(s.rssMarginalKiBPerUser)}) | ${fmt(s.notifyPerS)} | ${fmt(s.dbGrowthKBPerS)} (${fmt(s.dbBytesPerMessage, 0)}) | ` +
         `${s.generators.map((g) => `${fmt(g.cpuPct)} / ${fmt(g.loopP99Ms)}`).join(' · ')} | ${fmt(s.otherPct)} | ${s.pass ? '✅ pass' : `❌ ${s.reasons.join('; ')}`} |`,
