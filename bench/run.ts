@@ -30,6 +30,7 @@ import { runSearchScenario, type SearchResult } from './search';
 import { renderSearch, type SearchLadder } from './search-report';
 import { renderUploads, runUploadsScenario, type UploadsResult } from './uploads';
 import { renderCluster, runClusterScenario, type ClusterAdapter, type ClusterResult } from './cluster';
+import { renderCapacity, runCapacityScenario, type CapacityResult } from './capacity';
 import {
   ALL_SCENARIOS,
   SCENARIOS,
@@ -111,6 +112,13 @@ const { values: flags } = parseArgs({
     'cluster-rooms': { type: 'string' },
     'cluster-adapter': { type: 'string' },
     'cluster-idle-duration': { type: 'string' },
+    'capacity-steps': { type: 'string' },
+    'capacity-window': { type: 'string' },
+    'capacity-warmup': { type: 'string' },
+    'capacity-arrival': { type: 'string' },
+    'capacity-workers': { type: 'string' },
+    'capacity-signin-share': { type: 'string' },
+    'capacity-keep-going': { type: 'boolean' },
     'no-pin': { type: 'boolean' },
     'no-spread': { type: 'boolean' },
     profile: { type: 'boolean' },
@@ -132,6 +140,8 @@ if (flags.help) {
   uploads (not in the default run): [--upload-concurrency 20] [--upload-size 25 (MB)] [--upload-rounds 3]
   cluster (not in the default run): [--cluster-tabs 100000] [--cluster-instances 6] [--cluster-generators 6] [--cluster-rooms 5000]
     [--cluster-adapter postgres | redis] [--cluster-idle-duration 30]
+  capacity (not in the default run): [--capacity-steps 1000,2000,3000,5000,7500,10000,12500] [--capacity-window 60] [--capacity-warmup 20]
+    [--capacity-arrival 100 (users/s)] [--capacity-workers 2] [--capacity-signin-share 0.1] [--capacity-keep-going]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
 Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter),
   parley-redis and parley2-redis (1 and 2 instances, Redis Streams adapter; BENCH_REDIS_URL, default the local Redis).
@@ -217,6 +227,18 @@ const cfg = {
     adapter: setting('cluster-adapter', 'postgres') as ClusterAdapter,
     idleS: num('cluster-idle-duration', 30, 1),
   },
+  capacity: {
+    steps: list(setting('capacity-steps', '1000,2000,3000,5000,7500,10000,12500')).map(Number),
+    windowS: num('capacity-window', 60, 5),
+    warmupS: num('capacity-warmup', 20, 0),
+    arrivalPerS: num('capacity-arrival', 100, 1),
+    workers: Math.floor(num('capacity-workers', 2, 1, 16)),
+    signinShare: num('capacity-signin-share', 0.1, 0, 1),
+    populationFactor: 1.3,
+    keepGoing: Boolean(flags['capacity-keep-going']) || process.env.BENCH_CAPACITY_KEEP_GOING === '1',
+    ackTimeoutMs: 10_000,
+    spread: !flags['no-spread'] && process.env.BENCH_NO_SPREAD !== '1',
+  },
   pin: !flags['no-pin'] && process.env.BENCH_NO_PIN !== '1',
   spread: !flags['no-spread'] && process.env.BENCH_NO_SPREAD !== '1',
   /** V8 CPU profiles of the servers (node --cpu-prof) into bench/results/profiles/. */
@@ -234,6 +256,7 @@ for (const s of cfg.scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`
 /** The search scenario's writer ladder, with and without the search indexes (skipped with --ladder off). */
 const wantSearchLadder = cfg.scenarios.has('search') && cfg.ladder.length > 0;
 if (cfg.ladder.length === 0) cfg.scenarios.delete('ladder');
+if (cfg.capacity.steps.some((n) => !Number.isInteger(n) || n < 1 || n > 19_000)) throw new Error('--capacity-steps takes user counts in [1, 19000], e.g. 1000,2000,5000');
 if (cfg.hashRates.some((r) => !Number.isFinite(r) || r <= 0 || r > 1_000)) throw new Error('--hash-rate takes rates in (0, 1000], e.g. 20 or 10,20');
 const wantMessages = cfg.scenarios.has('ladder') || cfg.scenarios.has('latency') || wantSearchLadder;
 const wantIdle = cfg.scenarios.has('connections') || cfg.scenarios.has('idle');
@@ -1341,6 +1364,34 @@ async function main(): Promise<number> {
   if (interrupted) return 130;
   // (f) storm: its own servers, generators and users (bench/storm.ts; tuned with BENCH_STORM_* variables).
   if (cfg.scenarios.has('storm')) await (await import('./storm')).stormScenario({ log, authSecret }).catch((error: unknown) => log(`storm failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+  let capacity: CapacityResult | undefined;
+  let capacityError: string | undefined;
+  if (cfg.scenarios.has('capacity')) {
+    try {
+      const { postmasterPid: pid } = database ? { postmasterPid } : await startDatabase();
+      const meter = (pids: () => Map<number, number>) => new CpuMeter(pids);
+      const one = (pid: number) => () => new Map(procStat(pid) ? [[pid, procStat(pid)!.ticks]] : []);
+      capacity = await runCapacityScenario(cfg.capacity, {
+        repoRoot: REPO_ROOT,
+        log,
+        spawn: (script, env, cpu) => spawnNode(script, cpu, env),
+        stopChild: (child) => stopChild(child, 10_000),
+        interrupted: () => interrupted,
+        authSecret,
+        databaseUrl: database!.url,
+        postmasterPid: pid,
+        processCpu: (p) => meter(one(p)),
+        treeCpu: (p) => meter(() => treeTicks(p)),
+        machineCpu: () => meter(machineBusyTicks),
+        rssMB,
+        pinned: pinning,
+      });
+    } catch (error) {
+      capacityError = error instanceof Error ? error.message : String(error);
+      log(`capacity failed: ${error instanceof Error ? (error.stack ?? error.message) : capacityError}`);
+    }
+  }
+  if (interrupted) return 130;
   await counter?.end().catch(() => undefined);
   counter = undefined;
 
@@ -1374,11 +1425,13 @@ async function main(): Promise<number> {
   const searchSection = cfg.scenarios.has('search') ? renderSearch(meta, search, searchLadder, searchError) : [];
   const uploadsSection = cfg.scenarios.has('uploads') ? renderUploads(uploads, uploadsError) : [];
   const clusterSection = cfg.scenarios.has('cluster') ? renderCluster(cluster, clusterError) : [];
+  const capacitySection = cfg.scenarios.has('capacity') ? renderCapacity(capacity, capacityError) : [];
   const markdown =
     renderMarkdown(meta, runs, hashing) +
     (searchSection.length ? '\n' + searchSection.join('\n') + '\n' : '') +
     (uploadsSection.length ? '\n' + uploadsSection.join('\n') + '\n' : '') +
     (clusterSection.length ? '\n' + clusterSection.join('\n') + '\n' : '');
+    (capacitySection.length ? '\n' + capacitySection.join('\n') + '\n' : '');
   const resultsDir = path.join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
@@ -1394,6 +1447,7 @@ async function main(): Promise<number> {
         ...(cfg.scenarios.has('search') ? { ...(search || searchError ? { search: search ?? { error: searchError } } : {}), searchLadder } : {}),
         ...(cfg.scenarios.has('uploads') ? { uploads: uploads ?? { error: uploadsError } } : {}),
         ...(cfg.scenarios.has('cluster') ? { cluster: cluster ?? { error: clusterError } } : {}),
+        ...(cfg.scenarios.has('capacity') ? { capacity: capacity ?? { error: capacityError } } : {}),
       },
       null,
       2,
@@ -1403,7 +1457,8 @@ async function main(): Promise<number> {
   log(`results: bench/results/${stamp}.md and .json (${meta.totalS} s in all)`);
   const searchFailed = searchError !== undefined || Boolean(searchLadder && [...searchLadder.withIndexes, ...searchLadder.withoutIndexes].some((r) => r.startError));
   const uploadsFailed = uploadsError !== undefined || Boolean(uploads?.runs.some((r) => r.error));
-  return runs.some((r) => r.startError) || hashing.some((h) => h.error) || searchFailed || uploadsFailed || clusterError !== undefined ? 1 : 0;
+  const capacityFailed = capacityError !== undefined || Boolean(capacity?.error);
+  return runs.some((r) => r.startError) || hashing.some((h) => h.error) || searchFailed || uploadsFailed || capacityFailed || clusterError !== undefined ? 1 : 0;
 }
 
 main()

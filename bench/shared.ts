@@ -38,7 +38,7 @@ export function benchRedisEnv(server: ServerName): { REDIS_URL: string; REDIS_PR
 
 export const isParley = (name: ServerName) => SERVER_KINDS[name].script === 'parley-server.ts';
 
-export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing' | 'search' | 'uploads' | 'cluster' | 'storm';
+export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing' | 'search' | 'uploads' | 'capacity' | 'cluster' | 'storm';
 /** The default run. */
 export const SCENARIOS: readonly Scenario[] = ['ladder', 'latency', 'connections', 'idle', 'hashing'];
 /**
@@ -47,7 +47,7 @@ export const SCENARIOS: readonly Scenario[] = ['ladder', 'latency', 'connections
  * `cluster` (issue 16: 100,000 idle tabs across several instances and generator processes) and
  * `storm` (bench/storm.ts: 10,000 tabs reconnecting at once; a few minutes).
  */
-export const ALL_SCENARIOS: readonly Scenario[] = [...SCENARIOS, 'search', 'uploads', 'cluster', 'storm'];
+export const ALL_SCENARIOS: readonly Scenario[] = [...SCENARIOS, 'search', 'uploads', 'capacity', 'cluster', 'storm'];
 
 export interface PhaseSpec {
   /** e.g. "main" or "ladder 2/s". */

@@ -1,0 +1,544 @@
+/**
+ * `npm run bench -- --scenarios capacity`: how many real users one Parley instance holds on this machine.
+ *
+ * One Parley instance as shipped — server.ts with the Next.js production build (built first when stale), so
+ * search, history pages, the room list and password sign-ins go through the real routes — on the bench's
+ * throwaway PostgreSQL, pinned with it to CPU 0. Generator processes (bench/capacity-users.ts, `--capacity-
+ * workers`, on CPU 1) run simulated people by the model of bench/capacity-model.ts, at real rates. The number
+ * of active users is ramped in steps; users arrive spread over `--capacity-arrival` per second, then after a
+ * warm-up a window is measured. A step passes when p99 send → message:new ≤ 100 ms, nothing acked was lost or
+ * duplicated, no error other than a documented limit occurred and no generator was saturated; a failing step
+ * is measured once more (a burst of foreign load on a shared machine is not a limit), and the ramp stops at
+ * the first step that fails twice.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as hdr from 'hdr-histogram-js';
+import pg from 'pg';
+import {
+  ACTION_WEIGHTS,
+  BURST_GAP_MS,
+  BURST_MEAN,
+  DELIVERY_GRACE_MS,
+  DOCUMENTED_LIMITS,
+  GENERATOR_MAX_CPU_PCT,
+  GENERATOR_MAX_LOOP_P99_MS,
+  HISTORY,
+  LARGE_ROOM_SIZES,
+  MM_IDLE_AVG_MS,
+  MM_IDLE_MIN_MS,
+  MM_TOTAL_WEIGHT,
+  ROOMS_PER_USER,
+  SESSION_GAP_MEAN_MS,
+  SESSION_MEDIAN_MS,
+  SESSION_SIGMA,
+  SLO_P99_MS,
+  SMALL_ROOM_SIZE,
+  DIRECTS_PER_USER,
+  TYPING_CHARS_PER_S,
+  meanIntervalS,
+  sessionMeanMs,
+} from './capacity-model';
+import { seedCapacity } from './capacity-seed';
+import type { AckedEntry, CapacityCommand, CapacityPlan, CapacityReply, WindowStats } from './capacity-users';
+import { waitParleyReady } from './shared';
+
+export interface CapacityConfig {
+  steps: number[];
+  windowS: number;
+  warmupS: number;
+  /** New users per second while a step ramps up. */
+  arrivalPerS: number;
+  workers: number;
+  signinShare: number;
+  /** Measure every step even after one failed (CPU and memory at higher counts on a noisy machine). */
+  keepGoing: boolean;
+  /** Seeded users = top step × this (others come and go). */
+  populationFactor: number;
+  ackTimeoutMs: number;
+  spread: boolean;
+}
+
+export interface Meter {
+  begin(): void;
+  end(): number | null;
+}
+export interface CapacityContext {
+  repoRoot: string;
+  log: (message: string) => void;
+  /** Starts a bench script (path relative to bench/) with IPC, pinned to `cpu` (null: unpinned). */
+  spawn: (script: string, env: NodeJS.ProcessEnv, cpu: number | null) => ChildProcess;
+  stopChild: (child: ChildProcess) => Promise<void>;
+  interrupted: () => boolean;
+  authSecret: string;
+  databaseUrl: string;
+  postmasterPid: number | null;
+  /** CPU % (of one core) of a process (all its threads), of a process tree, and of the whole machine. */
+  processCpu: (pid: number) => Meter;
+  treeCpu: (pid: number) => Meter;
+  machineCpu: () => Meter;
+  rssMB: (pid: number) => number | null;
+  pinned: boolean;
+}
+
+export interface LatencyRow {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+export interface CapacityStep {
+  users: number;
+  attempt: number;
+  active: number;
+  windowS: number;
+  msgsPerS: number;
+  /** Messages acked in the window, and rows in `messages` for sends of the window (counted after the checks). */
+  acked: number;
+  persisted: number | null;
+  deliveriesPerS: number;
+  activityPerS: number;
+  e2e: LatencyRow;
+  activity: LatencyRow;
+  ack: LatencyRow;
+  connect: LatencyRow;
+  http: LatencyRow;
+  owed: number;
+  lost: number;
+  late: number;
+  duplicates: number;
+  overlaps: number;
+  signinRetries: number;
+  sendRetries: number;
+  replayRepeats: number;
+  activityOwed: number;
+  activityLost: number;
+  activityDuplicates: number;
+  replays: number;
+  truncatedReplays: number;
+  sessionsStarted: number;
+  signins: number;
+  errors: Record<string, number>;
+  actions: Record<string, number>;
+  dupKinds: Record<string, number>;
+  emitsPerS: Record<string, number>;
+  httpPerS: Record<string, number>;
+  nodeCpuPct: number | null;
+  pgCpuPct: number | null;
+  machineBusyPct: number | null;
+  otherPct: number | null;
+  /** (Node + PostgreSQL CPU) per 1,000 users, % of one core: CPU time, so less noisy than latencies here. */
+  cpuPctPer1kUsers: number | null;
+  /** Users that 2 cores would hold at that CPU cost per user (nothing else on them). */
+  projectedUsers2Cores: number | null;
+  rssMB: number | null;
+  /** (RSS − RSS of the idle server just started) / users. */
+  rssKiBPerUser: number | null;
+  /** RSS growth from the previous step / users added. */
+  rssMarginalKiBPerUser: number | null;
+  notifyPerS: number | null;
+  notifyReceivedPerS: number | null;
+  serverLoopP99Ms: number | null;
+  /** Busy PostgreSQL backends sampled every second of the window: mean count by wait event ("CPU" = none). */
+  dbWaits: Record<string, number>;
+  dbGrowthKBPerS: number | null;
+  dbBytesPerMessage: number | null;
+  generators: { worker: number; cpuPct: number; loopP99Ms: number; loopMaxMs: number }[];
+  pass: boolean;
+  reasons: string[];
+}
+export interface CapacityResult {
+  population: number;
+  rooms: { large: number; small: number; direct: number; memberships: number; history: number };
+  seedS: number;
+  /** The server's RSS once ready, before any user. */
+  idleRssMB: number | null;
+  server: string;
+  pinning: string;
+  steps: CapacityStep[];
+  highestPassing: number | null;
+  config: CapacityConfig;
+  error?: string;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const wall = () => performance.timeOrigin + performance.now();
+const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
+
+function merge(encoded: string[]): LatencyRow {
+  const total = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
+  for (const e of encoded) total.add(hdr.decodeFromCompressedBase64(e));
+  const ms = (us: number) => Math.round(us) / 1000;
+  if (total.totalCount === 0) return { count: 0, p50: NaN, p99: NaN, max: NaN };
+  return { count: total.totalCount, p50: ms(total.getValueAtPercentile(50)), p99: ms(total.getValueAtPercentile(99)), max: ms(total.maxValue) };
+}
+
+/** Counters of /api/metrics (Prometheus text), summed over label sets, by metric name and optional label match. */
+async function scrape(base: string, token: string): Promise<{ notify: number; received: number; loopP99: number } | undefined> {
+  try {
+    const res = await fetch(`${base}/api/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) return undefined;
+    const text = await res.text();
+    const sum = (re: RegExp) => text.split('\n').filter((l) => re.test(l)).reduce((t, l) => t + Number(l.split(' ').pop()), 0);
+    return {
+      notify: sum(/^parley_adapter_notify_total\{/),
+      received: sum(/^parley_adapter_notifications_received_total[ {]/),
+      loopP99: sum(/^parley_nodejs_eventloop_lag_p99_seconds[ {]/),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityContext): Promise<CapacityResult> {
+  const { log } = ctx;
+  const { buildIfStale } = await import('../scripts/build-if-stale');
+  log('capacity: checking the Next.js production build (builds when stale: a few minutes)');
+  const built = await buildIfStale({ ...process.env, NODE_ENV: 'production' }, { root: ctx.repoRoot });
+  if (built !== 0) throw new Error(`next build failed (exit ${built})`);
+
+  const top = Math.max(...cfg.steps);
+  const population = Math.ceil(top * cfg.populationFactor);
+  log(`capacity: seeding ${population} users, their rooms, memberships, history and sessions`);
+  const seed = await seedCapacity({ url: ctx.databaseUrl, population, authSecret: ctx.authSecret, seed: 42, log });
+  const rooms = seed.rooms.filter((r) => r.members > 0);
+  log(`capacity: seeded ${rooms.length} rooms, ${seed.memberships} memberships, ${seed.historyMessages} history messages (${seed.seconds} s)`);
+
+  const { freePort } = await import('../lib/testing/free-port');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const metricsToken = randomBytes(16).toString('hex');
+  const server = ctx.spawn(
+    '../server.ts',
+    {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: ctx.databaseUrl,
+      AUTH_SECRET: ctx.authSecret,
+      LOG_LEVEL: 'warn',
+      METRICS_TOKEN: metricsToken,
+    },
+    0,
+  );
+  const workers: ChildProcess[] = [];
+  const db = new pg.Client({ connectionString: ctx.databaseUrl });
+  db.on('error', () => undefined);
+  const result: CapacityResult = {
+    population,
+    rooms: {
+      large: rooms.filter((r) => r.large).length,
+      small: rooms.filter((r) => !r.large && r.kind !== 'direct').length,
+      direct: rooms.filter((r) => r.kind === 'direct').length,
+      memberships: seed.memberships,
+      history: seed.historyMessages,
+    },
+    seedS: seed.seconds,
+    idleRssMB: null,
+    server: 'server.ts (Next.js production build + Socket.IO, PostgreSQL adapter), default limits',
+    pinning: ctx.pinned ? 'Parley and PostgreSQL on CPU 0, generators on CPU 1 (taskset)' : 'no pinning',
+    steps: [],
+    highestPassing: null,
+    config: cfg,
+  };
+  try {
+    log(`capacity: starting Parley (server.ts, production) on ${base}`);
+    await waitParleyReady(base, server, 180_000);
+    await db.connect();
+
+    // The population split over the generators (user i → worker i mod W); direct peers by id for presence:watch.
+    const peers = seed.workspace.userRooms.map((list, u) =>
+      list.filter((r) => seed.rooms[r]!.kind === 'direct').map((r) => seed.users[seed.workspace.rooms[r]!.members.find((m) => m !== u)!]!.id),
+    );
+    const relay = (entries: AckedEntry[]) => {
+      for (const w of workers) if (w.connected) w.send({ type: 'acked', entries } satisfies CapacityCommand);
+    };
+    let pendingWindows: WindowStats[] = [];
+    let fatal: string | undefined;
+    for (let w = 0; w < cfg.workers; w += 1) {
+      const child = ctx.spawn('capacity-users.ts', { ...process.env, NODE_ENV: 'production' }, ctx.pinned ? 1 : null);
+      workers.push(child);
+      const mine = seed.users.map((u, i) => ({ u, i })).filter(({ i }) => i % cfg.workers === w);
+      const plan: CapacityPlan = {
+        type: 'plan',
+        worker: w,
+        base,
+        password: seed.password,
+        seed: 1000 + w,
+        spread: cfg.spread,
+        ackTimeoutMs: cfg.ackTimeoutMs,
+        signinShare: cfg.signinShare,
+        users: mine.map(({ u, i }) => ({ id: u.id, username: u.username, cookie: u.cookie, rooms: seed.workspace.userRooms[i]!, peers: peers[i]! })),
+        rooms: seed.rooms.map((r) => ({ id: r.id, kind: r.kind })),
+      };
+      const ready = new Promise<void>((resolve, reject) => {
+        child.on('message', (m: CapacityReply) => {
+          if (m.type === 'ready') resolve();
+          else if (m.type === 'acked') relay(m.entries);
+          else if (m.type === 'window') pendingWindows.push(m.stats);
+          else if (m.type === 'fatal') {
+            fatal = m.error;
+            log(`capacity: generator ${w} failed: ${m.error}`);
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`generator ${w} exited (code ${code})`)));
+      });
+      child.send(plan);
+      await ready;
+    }
+    const broadcast = (c: CapacityCommand) => workers.forEach((w) => w.connected && w.send(c));
+
+    const idleRss = ctx.rssMB(server.pid!);
+    result.idleRssMB = idleRss;
+    const serverCpu = ctx.processCpu(server.pid!);
+    const pgCpu = ctx.postmasterPid ? ctx.treeCpu(ctx.postmasterPid) : undefined;
+    const genCpu = workers.map((w) => ctx.processCpu(w.pid!));
+    const machine = ctx.machineCpu();
+    let current = 0;
+    let previous: { users: number; rss: number } | undefined;
+    let broken = false;
+    for (const users of cfg.steps) {
+      if (ctx.interrupted() || fatal) break;
+      const spreadMs = (Math.max(0, users - current) / cfg.arrivalPerS) * 1000;
+      log(`capacity: ${users} users (arriving over ${round(spreadMs / 1000)} s, then ${cfg.warmupS} s warm-up, ${cfg.windowS} s window)`);
+      const share = (w: number) => Math.floor(users / cfg.workers) + (w < users % cfg.workers ? 1 : 0);
+      workers.forEach((child, w) => child.send({ type: 'target', active: share(w), spreadMs } satisfies CapacityCommand));
+      current = users;
+      await sleep(spreadMs + cfg.warmupS * 1000);
+      let passed = false;
+      let stepRss: number | null = null;
+      for (let attempt = 1; attempt <= 2 && !passed && !ctx.interrupted(); attempt += 1) {
+        const m0 = await scrape(base, metricsToken);
+        const size0 = Number((await db.query<{ s: string }>('SELECT pg_database_size(current_database())::text AS s')).rows[0]?.s);
+        const t0 = wall();
+        pendingWindows = [];
+        broadcast({ type: 'window-start', t0 });
+        for (const meter of [serverCpu, pgCpu, machine, ...genCpu]) meter?.begin();
+        // Where PostgreSQL's busy backends wait (a lock, the WAL flush, I/O, or running: "CPU").
+        const waits: Record<string, number> = {};
+        let samples = 0;
+        const sampler = setInterval(() => {
+          void db
+            .query<{ w: string; n: number }>(
+              `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, count(*)::int AS n FROM pg_stat_activity
+               WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid() GROUP BY 1`,
+            )
+            .then(({ rows }) => {
+              samples += 1;
+              for (const r of rows) waits[r.w] = (waits[r.w] ?? 0) + r.n;
+            })
+            .catch(() => undefined);
+        }, 1_000);
+        await sleep(cfg.windowS * 1000);
+        clearInterval(sampler);
+        const t1 = wall();
+        broadcast({ type: 'window-end', t1 });
+        const nodeCpuPct = serverCpu.end();
+        const pgCpuPct = pgCpu?.end() ?? null;
+        const busy = machine.end();
+        const gens = genCpu.map((g) => g.end() ?? 0);
+        const m1 = await scrape(base, metricsToken);
+        const size1 = Number((await db.query<{ s: string }>('SELECT pg_database_size(current_database())::text AS s')).rows[0]?.s);
+        const rss = ctx.rssMB(server.pid!);
+        // Checks of the window's last messages are due DELIVERY_GRACE_MS after their ack.
+        await sleep(DELIVERY_GRACE_MS + 1_500);
+        broadcast({ type: 'collect' });
+        const deadline = Date.now() + 15_000;
+        while (pendingWindows.length < workers.length && Date.now() < deadline) await sleep(50);
+        const ws = pendingWindows;
+        // Sends of the window as stored: the body carries the send time (ms since the epoch) after "c|".
+        const persisted = await db
+          .query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM messages WHERE body LIKE 'c|%' AND split_part(body, '|', 2)::float8 >= $1 AND split_part(body, '|', 2)::float8 < $2`,
+            [t0, t1],
+          )
+          .then((r) => r.rows[0]?.n ?? null)
+          .catch(() => null);
+        const windowS = (t1 - t0) / 1000;
+        const sum = (k: keyof WindowStats) => ws.reduce((t, w) => t + (w[k] as number), 0);
+        const add = (k: 'errors' | 'actions' | 'dupKinds' | 'emits' | 'http') => {
+          const out: Record<string, number> = {};
+          for (const w of ws) for (const [key, n] of Object.entries(w[k])) out[key] = (out[key] ?? 0) + n;
+          return out;
+        };
+        const perS = (rec: Record<string, number>) => Object.fromEntries(Object.entries(rec).map(([k, n]) => [k, round(n / windowS, 2)]));
+        const errors = add('errors');
+        const msgs = sum('acked');
+        const step: CapacityStep = {
+          users,
+          attempt,
+          active: sum('active'),
+          windowS: round(windowS),
+          msgsPerS: round(msgs / windowS, 2),
+          acked: msgs,
+          persisted,
+          deliveriesPerS: round(sum('delivered') / windowS),
+          activityPerS: round(sum('activityReceived') / windowS),
+          e2e: merge(ws.map((w) => w.e2e)),
+          activity: merge(ws.map((w) => w.activity)),
+          ack: merge(ws.map((w) => w.ack)),
+          connect: merge(ws.map((w) => w.connect)),
+          http: merge(ws.map((w) => w.httpLatency)),
+          owed: sum('owed'),
+          lost: sum('lost'),
+          late: sum('late'),
+          duplicates: sum('duplicates'),
+          overlaps: sum('overlaps'),
+          signinRetries: sum('signinRetries'),
+          sendRetries: sum('sendRetries'),
+          replayRepeats: sum('replayRepeats'),
+          activityOwed: sum('activityOwed'),
+          activityLost: sum('activityLost'),
+          activityDuplicates: sum('activityDuplicates'),
+          replays: sum('replays'),
+          truncatedReplays: sum('truncatedReplays'),
+          sessionsStarted: sum('sessionsStarted'),
+          signins: sum('signins'),
+          errors,
+          actions: add('actions'),
+          dupKinds: add('dupKinds'),
+          emitsPerS: perS(add('emits')),
+          httpPerS: perS(add('http')),
+          nodeCpuPct,
+          pgCpuPct,
+          machineBusyPct: busy,
+          otherPct: busy === null ? null : Math.max(0, round(busy - (nodeCpuPct ?? 0) - (pgCpuPct ?? 0) - gens.reduce((a, b) => a + b, 0))),
+          cpuPctPer1kUsers: nodeCpuPct === null ? null : round(((nodeCpuPct + (pgCpuPct ?? 0)) / users) * 1000),
+          projectedUsers2Cores: nodeCpuPct ? Math.round((200 / (nodeCpuPct + (pgCpuPct ?? 0))) * users) : null,
+          rssMB: rss,
+          rssKiBPerUser: rss === null || idleRss === null ? null : round(((rss - idleRss) * 1024) / users),
+          rssMarginalKiBPerUser: null,
+          notifyPerS: m0 && m1 ? round((m1.notify - m0.notify) / windowS) : null,
+          notifyReceivedPerS: m0 && m1 ? round((m1.received - m0.received) / windowS) : null,
+          serverLoopP99Ms: m1 ? round(m1.loopP99 * 1000) : null,
+          dbWaits: Object.fromEntries(Object.entries(waits).map(([k, n]) => [k, round(n / Math.max(1, samples), 2)])),
+          dbGrowthKBPerS: Number.isFinite(size1 - size0) ? round((size1 - size0) / 1024 / windowS) : null,
+          dbBytesPerMessage: msgs > 0 && Number.isFinite(size1 - size0) ? Math.round((size1 - size0) / msgs) : null,
+          generators: ws.map((w, i) => ({ worker: w.worker, cpuPct: Math.max(w.cpuPct, gens[i] ?? 0), loopP99Ms: w.loopP99Ms, loopMaxMs: w.loopMaxMs })),
+          pass: false,
+          reasons: [],
+        };
+        if (previous && rss !== null) step.rssMarginalKiBPerUser = round(((rss - previous.rss) * 1024) / (users - previous.users));
+        const reasons = step.reasons;
+        if (ws.length < workers.length) reasons.push(`${workers.length - ws.length} generator(s) did not report`);
+        if (!(step.e2e.p99 <= SLO_P99_MS)) reasons.push(`e2e p99 ${step.e2e.p99} ms > ${SLO_P99_MS}`);
+        if (step.lost > 0) reasons.push(`${step.lost} lost`);
+        if (persisted !== null && persisted < msgs) reasons.push(`${msgs - persisted} acked but not stored`);
+        if (step.duplicates > 0) reasons.push(`${step.duplicates} duplicated (${codes(step.dupKinds)})`);
+        if (step.activityLost > 0 || step.activityDuplicates > 0) reasons.push(`room:activity ${step.activityLost} lost / ${step.activityDuplicates} dup`);
+        const bad = Object.entries(errors).filter(([code]) => !DOCUMENTED_LIMITS.has(code));
+        const badCount = bad.reduce((t, [, n]) => t + n, 0);
+        if (badCount) reasons.push(`${badCount} errors`);
+        // CPU per user says how many users the cores would hold only while CPU is what limits: not when requests
+        // mostly fail or wait (then the CPU is low because the work is not getting done).
+        const requests = Object.values(step.emitsPerS).reduce((a, b) => a + b, 0) * windowS + Object.values(step.httpPerS).reduce((a, b) => a + b, 0) * windowS;
+        if (badCount > requests * 0.01) step.projectedUsers2Cores = null;
+        const saturated = step.generators.filter((g) => g.cpuPct >= GENERATOR_MAX_CPU_PCT || g.loopP99Ms >= GENERATOR_MAX_LOOP_P99_MS);
+        if (saturated.length) reasons.push(`generator ${saturated.map((g) => g.worker).join(', ')} saturated`);
+        if (step.active < users * 0.9) reasons.push(`only ${step.active} users active`);
+        step.pass = reasons.length === 0;
+        passed = step.pass;
+        result.steps.push(step);
+        log(
+          `capacity: ${users} users${attempt > 1 ? ' (again)' : ''}: ${step.msgsPerS} msg/s, ${step.deliveriesPerS} deliveries/s, e2e p50 ${step.e2e.p50} / p99 ${step.e2e.p99} ms, ` +
+            `lost ${step.lost}, dup ${step.duplicates}, Node ${nodeCpuPct ?? '?'} %, PostgreSQL ${pgCpuPct ?? '?'} %, RSS ${rss ?? '?'} MB, ` +
+            `generators ${step.generators.map((g) => `${g.cpuPct} %/${g.loopP99Ms} ms`).join(', ')}, other load ${step.otherPct ?? '?'} % — ${step.pass ? 'pass' : `FAIL (${reasons.join('; ')})`}`,
+        );
+        if (rss !== null) stepRss = rss;
+      }
+      if (stepRss !== null) previous = { users, rss: stepRss };
+      // With --capacity-keep-going, a step passing after one that failed does not count: the ramp broke there.
+      if (passed && !broken) result.highestPassing = users;
+      if (!passed) broken = true;
+      if (broken && !cfg.keepGoing) break;
+    }
+    if (fatal) result.error = `generator failed: ${fatal.split('\n')[0]}`;
+  } finally {
+    for (const w of workers) if (w.connected) w.send({ type: 'stop' } satisfies CapacityCommand);
+    await Promise.all(workers.map((w) => ctx.stopChild(w)));
+    await ctx.stopChild(server);
+    await db.end().catch(() => undefined);
+  }
+  return result;
+}
+
+// ── report ──
+
+const fmt = (v: number | null | undefined, d = 1) => (v === null || v === undefined || Number.isNaN(v) ? '—' : String(round(v, d)));
+const codes = (rec: Record<string, number>) =>
+  Object.keys(rec).length
+    ? Object.entries(rec)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')
+    : '0';
+
+export function renderCapacity(r: CapacityResult | undefined, error: string | undefined): string[] {
+  const out = ['## Capacity: real users on one instance', ''];
+  if (!r) return [...out, `Failed: ${error ?? 'unknown error'}`];
+  out.push(
+    `Server: ${r.server}; ${r.pinning}. Population ${r.population} users in ${r.rooms.large} large, ${r.rooms.small} small and ` +
+      `${r.rooms.direct} direct rooms (${r.rooms.memberships} memberships, ${r.rooms.history} history messages; seeded in ${r.seedS} s). ` +
+      `Server RSS idle: ${fmt(r.idleRssMB)} MB. Steps held ${r.config.warmupS} s warm-up + ${r.config.windowS} s window; users arrive at ${r.config.arrivalPerS}/s; ${r.config.workers} generator processes.`,
+    '',
+    `**Highest passing: ${r.highestPassing === null ? 'none' : `${r.highestPassing} users`}** (SLO: p99 send → message:new ≤ ${SLO_P99_MS} ms, nothing lost or duplicated, no error but documented limits, generators not saturated). Parley's aim: 10,000.`,
+    '',
+    '| users | msgs/s (acked / stored) | deliveries/s | e2e p50 / p99 / max ms | room:activity/s, p99 ms | lost | dup | errors | Node CPU % | PostgreSQL CPU % | CPU % per 1k users (→ users on 2 cores) | RSS MB (KiB/user over idle; marginal) | NOTIFY/s | DB growth KB/s (B/msg) | generators CPU % / loop p99 ms | other load % | result |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const s of r.steps) {
+    out.push(
+      `| ${s.users}${s.attempt > 1 ? ' (again)' : ''} | ${fmt(s.msgsPerS, 2)} (${s.acked} / ${s.persisted ?? '—'}) | ${fmt(s.deliveriesPerS)} | ${fmt(s.e2e.p50)} / ${fmt(s.e2e.p99)} / ${fmt(s.e2e.max)} | ` +
+        `${fmt(s.activityPerS)}, ${fmt(s.activity.p99)} | ${s.lost}${s.late ? ` (+${s.late} late)` : ''} | ${s.duplicates} | ${codes(s.errors)} | ${fmt(s.nodeCpuPct)} | ${fmt(s.pgCpuPct)} | ${fmt(s.cpuPctPer1kUsers)} (${s.projectedUsers2Cores ?? '—'}) | ` +
+        `${fmt(s.rssMB)} (${fmt(s.rssKiBPerUser)}; ${fmt(s.rssMarginalKiBPerUser)}) | ${fmt(s.notifyPerS)} | ${fmt(s.dbGrowthKBPerS)} (${fmt(s.dbBytesPerMessage, 0)}) | ` +
+        `${s.generators.map((g) => `${fmt(g.cpuPct)} / ${fmt(g.loopP99Ms)}`).join(' · ')} | ${fmt(s.otherPct)} | ${s.pass ? '✅ pass' : `❌ ${s.reasons.join('; ')}`} |`,
+    );
+  }
+  out.push('', '### Per step, what the users did (per second over the window)', '');
+  out.push('| users | active | sessions started (sign-ins, retried) | replays (truncated; replay ∩ live; repeated) | acks p99 ms (sends retried) | connect p99 ms | HTTP p50 / p99 ms | emits/s | HTTP/s | owed deliveries checked | room:activity owed | busy PostgreSQL backends by wait (mean) |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const s of r.steps) {
+    out.push(
+      `| ${s.users} | ${s.active} | ${s.sessionsStarted} (${s.signins}, ${s.signinRetries}) | ${s.replays} (${s.truncatedReplays}; ${s.overlaps}; ${s.replayRepeats}) | ${fmt(s.ack.p99)} (${s.sendRetries}) | ${fmt(s.connect.p99)} | ${fmt(s.http.p50)} / ${fmt(s.http.p99)} | ` +
+        `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} | ${codes(s.dbWaits)} |`,
+    );
+  }
+  out.push(...renderModel(r), '');
+  if (r.error) out.push(`Error: ${r.error}`, '');
+  return out;
+}
+
+function renderModel(r: CapacityResult): string[] {
+  const every = (s: number) => (s >= 3600 ? `${round(s / 3600, 1)} h` : s >= 60 ? `${round(s / 60, 1)} min` : `${round(s, 0)} s`);
+  const src = 'mattermost-load-test-ng `loadtest/control/simulcontroller/controller.go` getActionList';
+  const rows: [string, string, string][] = [
+    ['think time between actions', `uniform ${MM_IDLE_MIN_MS / 1000}–${(2 * MM_IDLE_AVG_MS - MM_IDLE_MIN_MS) / 1000} s (mean ${MM_IDLE_AVG_MS / 1000} s); one action picked by weight (Σ ${MM_TOTAL_WEIGHT})`, 'mattermost-load-test-ng `config/simulcontroller.sample.json`, `loadtest/control/utils.go` PickIdleTimeMs'],
+    ['open another room (switch)', `every ${every(meanIntervalS('switch-room'))}`, `${src}: SwitchChannel 6.5219`],
+    ['open a direct conversation', `every ${every(meanIntervalS('open-direct'))}`, `${src}: OpenDirectOrGroupChannel 0.9843`],
+    ['send a message (typing first)', `every ${every(meanIntervalS('post'))} on average, in bursts of mean ${BURST_MEAN} (${BURST_GAP_MS[0] / 1000}–${BURST_GAP_MS[1] / 1000} s apart); typing ${TYPING_CHARS_PER_S} chars/s, 1–20 s, typing:start every 3 s`, `${src}: CreatePost 1.0, typing before each post (actions.go createPost); bursts and typing speed: assumption`],
+    ['older history page', `every ${every(meanIntervalS('scroll'))}`, `${src}: ScrollChannel 1.9873`],
+    ['react', `every ${every(meanIntervalS('react'))}`, `${src}: AddReaction 0.1306`],
+    ['edit own message', `every ${every(meanIntervalS('edit'))}`, `${src}: EditPost 0.04`],
+    ['search messages (GET /api/search)', `every ${every(meanIntervalS('search'))}`, `${src}: SearchPosts 0.0218 + SearchPostsAllTeams 0.0109`],
+    ['search users (GET /api/users)', `every ${every(meanIntervalS('search-users'))}`, `${src}: SearchUsers 0.032`],
+    ['connection drops (reconnect, replay)', `every ${every(meanIntervalS('reconnect'))}`, `${src}: ReconnectWebSocket 0.144`],
+    ['reload the page', `every ${every(meanIntervalS('reload'))}`, `${src}: FullReload 0.0008`],
+    ['sign out and in (password)', `every ${every(meanIntervalS('relogin'))}`, `${src}: LogoutLogin 0.0006`],
+    ['session length', `log-normal, median ${SESSION_MEDIAN_MS / 60_000} min, σ ${SESSION_SIGMA} (mean ${round(sessionMeanMs() / 60_000, 0)} min), 2 min–8 h; a replacement arrives after Exp(${SESSION_GAP_MEAN_MS / 1000} s)`, 'assumption ("minutes to hours"); context: Slack 2019, ~1 h active use per user per workday'],
+    ['password sign-in at session start', `${round(r.config.signinShare * 100, 0)} % of starts (the rest hold a session cookie)`, 'assumption (sessions live 14 days idle); Mattermost signs in at every agent start'],
+    ['unprompted client traffic', 'delivery:ack per room:activity (≤ 1/room/s); read:mark per message:new in the open room (≤ 1/500 ms, window focused); presence:watch of direct peers on connect; GET /api/rooms at start; newest history page on first open of a room in a session', 'Parley\'s browser client: lib/realtime/client.ts, lib/stores/room-store.ts, components/chat/chat-shell.tsx, room-view.tsx'],
+    ['rooms per user', `U[${ROOMS_PER_USER[0]}, ${ROOMS_PER_USER[1]}]: large rooms (${LARGE_ROOM_SIZES.join(', ')} members, joined ∝ size), ${DIRECTS_PER_USER[0]}–${DIRECTS_PER_USER[1]} direct conversations, the rest small rooms of ${SMALL_ROOM_SIZE[0]}–${SMALL_ROOM_SIZE[1]} (Zipf s = 1); history ${HISTORY.large} / ${HISTORY.small} / ${HISTORY.direct} messages`, 'the issue\'s shape; assumption'],
+  ];
+  const weights = Object.entries(ACTION_WEIGHTS).reduce((t, [, w]) => t + w, 0);
+  return [
+    '',
+    '### Model (bench/capacity-model.ts)',
+    '',
+    `Per active user. Rates are real (not compressed): Mattermost's agent picks one of 52 weighted actions after each think time; the ${round(weights, 3)} of ${MM_TOTAL_WEIGHT} weight Parley has a counterpart for is modelled, the rest (thread views, drafts, bookmarks, custom status, plugins…) does nothing, so each modelled action keeps Mattermost's absolute rate.`,
+    '',
+    '| behaviour | rate | source |',
+    '|---|---|---|',
+    ...rows.map(([a, b, c]) => `| ${a} | ${b} | ${c} |`),
+  ];
+}
