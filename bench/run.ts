@@ -1430,7 +1430,7 @@ async function main(): Promise<number> {
     renderMarkdown(meta, runs, hashing) +
     (searchSection.length ? '\n' + searchSection.join('\n') + '\n' : '') +
     (uploadsSection.length ? '\n' + uploadsSection.join('\n') + '\n' : '') +
-    (clusterSection.length ? '\n' + clusterSection.join('\n') + '\n' : '');
+    (clusterSection.length ? '\n' + clusterSection.join('\n') + '\n' : '') +
     (capacitySection.length ? '\n' + capacitySection.join('\n') + '\n' : '');
   const resultsDir = path.join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
