@@ -1304,6 +1304,16 @@ async function main(): Promise<number> {
     for (const stop of stops.splice(0)) await stop().catch(() => undefined);
   }
   if (interrupted) return 130;
+  /** What the uploads and capacity scenarios borrow from the orchestrator (after their database is up). */
+  const scenarioContext = () => ({
+    repoRoot: REPO_ROOT,
+    log,
+    spawn: (script: string, env: NodeJS.ProcessEnv, cpu: number | null) => spawnNode(script, cpu, env),
+    stopChild: (child: ChildProcess) => stopChild(child, 10_000),
+    interrupted: () => interrupted,
+    authSecret,
+    databaseUrl: database!.url,
+  });
   let uploads: UploadsResult | undefined;
   let uploadsError: string | undefined;
   if (cfg.scenarios.has('uploads')) {
@@ -1313,13 +1323,7 @@ async function main(): Promise<number> {
         await startDatabase();
       }
       uploads = await runUploadsScenario(cfg.uploads, {
-        repoRoot: REPO_ROOT,
-        log,
-        spawn: (script, env, cpu) => spawnNode(script, cpu, env),
-        stopChild: (child) => stopChild(child, 10_000),
-        interrupted: () => interrupted,
-        authSecret,
-        databaseUrl: database!.url,
+        ...scenarioContext(),
       });
     } catch (error) {
       uploadsError = error instanceof Error ? error.message : String(error);
@@ -1372,13 +1376,7 @@ async function main(): Promise<number> {
       const meter = (pids: () => Map<number, number>) => new CpuMeter(pids);
       const one = (pid: number) => () => new Map(procStat(pid) ? [[pid, procStat(pid)!.ticks]] : []);
       capacity = await runCapacityScenario(cfg.capacity, {
-        repoRoot: REPO_ROOT,
-        log,
-        spawn: (script, env, cpu) => spawnNode(script, cpu, env),
-        stopChild: (child) => stopChild(child, 10_000),
-        interrupted: () => interrupted,
-        authSecret,
-        databaseUrl: database!.url,
+        ...scenarioContext(),
         postmasterPid: pid,
         processCpu: (p) => meter(one(p)),
         treeCpu: (p) => meter(() => treeTicks(p)),
