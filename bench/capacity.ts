@@ -41,7 +41,7 @@ import {
 } from './capacity-model';
 import { seedCapacity } from './capacity-seed';
 import type { AckedEntry, CapacityCommand, CapacityPlan, CapacityReply, WindowStats } from './capacity-users';
-import { waitParleyReady } from './shared';
+import { waitParleyReady, type ScenarioContext } from './shared';
 
 export interface CapacityConfig {
   steps: number[];
@@ -63,15 +63,7 @@ export interface Meter {
   begin(): void;
   end(): number | null;
 }
-export interface CapacityContext {
-  repoRoot: string;
-  log: (message: string) => void;
-  /** Starts a bench script (path relative to bench/) with IPC, pinned to `cpu` (null: unpinned). */
-  spawn: (script: string, env: NodeJS.ProcessEnv, cpu: number | null) => ChildProcess;
-  stopChild: (child: ChildProcess) => Promise<void>;
-  interrupted: () => boolean;
-  authSecret: string;
-  databaseUrl: string;
+export interface CapacityContext extends ScenarioContext {
   postmasterPid: number | null;
   /** CPU % (of one core) of a process (all its threads), of a process tree, and of the whole machine. */
   processCpu: (pid: number) => Meter;

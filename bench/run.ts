@@ -61,6 +61,7 @@ import {
   type ServerName,
   type ServerReply,
   type ServerRun,
+  type ScenarioContext,
   type ServerStats,
 } from './shared';
 
@@ -1305,10 +1306,10 @@ async function main(): Promise<number> {
   }
   if (interrupted) return 130;
   /** What the uploads and capacity scenarios borrow from the orchestrator (after their database is up). */
-  const scenarioContext = () => ({
+  const scenarioContext = (): ScenarioContext => ({
     repoRoot: REPO_ROOT,
     log,
-    spawn: (script: string, env: NodeJS.ProcessEnv, cpu: number | null) => spawnNode(script, cpu, env),
+    spawn: (script, env, cpu) => spawnNode(script, cpu, env),
     stopChild: (child: ChildProcess) => stopChild(child, 10_000),
     interrupted: () => interrupted,
     authSecret,

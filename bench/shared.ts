@@ -36,6 +36,19 @@ export function benchRedisEnv(server: ServerName): { REDIS_URL: string; REDIS_PR
   return { REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: `parley-bench:${process.pid}:${server}` };
 }
 
+/** What a scenario with servers of its own (uploads, capacity) borrows from the orchestrator (bench/run.ts). */
+export interface ScenarioContext {
+  repoRoot: string;
+  log: (message: string) => void;
+  /** Starts a bench script (path relative to bench/) with an IPC channel, pinned to `cpu` when pinning is on (null: unpinned). */
+  spawn: (script: string, env: NodeJS.ProcessEnv, cpu: number | null) => ChildProcess;
+  stopChild: (child: ChildProcess) => Promise<void>;
+  interrupted: () => boolean;
+  authSecret: string;
+  /** The run's throwaway PostgreSQL. */
+  databaseUrl: string;
+}
+
 export const isParley = (name: ServerName) => SERVER_KINDS[name].script === 'parley-server.ts';
 
 export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing' | 'search' | 'uploads' | 'capacity' | 'cluster' | 'storm';

@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { waitParleyReady } from './shared';
+import { waitParleyReady, type ScenarioContext } from './shared';
 
 export interface UploadsConfig {
   /** Uploads in flight at once. */
@@ -31,17 +31,8 @@ export interface UploadsConfig {
   rounds: number;
 }
 
-export interface UploadsContext {
-  repoRoot: string;
-  log: (message: string) => void;
-  /** Starts a node script (path relative to bench/) with an IPC channel, pinned to `cpu` when pinning is on. */
-  spawn: (script: string, env: NodeJS.ProcessEnv, cpu: number | null) => ChildProcess;
-  stopChild: (child: ChildProcess) => Promise<void>;
-  interrupted: () => boolean;
-  authSecret: string;
-  /** The run's throwaway PostgreSQL. */
-  databaseUrl: string;
-}
+/** The orchestrator's process handling and database, as every scenario of its own borrows them. */
+export type UploadsContext = ScenarioContext;
 
 export interface UploadsRun {
   server: 'bare' | 'parley';
