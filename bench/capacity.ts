@@ -79,14 +79,16 @@ export interface LatencyRow {
   p99: number;
   max: number;
 }
-export interface CapacityStep {
+/** The generators' counters of a window, summed over them (capacity-users.ts says what each counts). */
+type StepCounters = Pick<WindowStats, 'acked' | 'owed' | 'lost' | 'late' | 'duplicates' | 'overlaps' | 'signinRetries' | 'sendRetries' | 'replayRepeats' | 'activityOwed' | 'activityLost' | 'activityDuplicates' | 'replays' | 'truncatedReplays' | 'sessionsStarted' | 'signins'>;
+
+export interface CapacityStep extends StepCounters {
   users: number;
   attempt: number;
   active: number;
   windowS: number;
   msgsPerS: number;
   /** Messages acked in the window, and rows in `messages` for sends of the window (counted after the checks). */
-  acked: number;
   persisted: number | null;
   deliveriesPerS: number;
   activityPerS: number;
@@ -95,21 +97,6 @@ export interface CapacityStep {
   ack: LatencyRow;
   connect: LatencyRow;
   http: LatencyRow;
-  owed: number;
-  lost: number;
-  late: number;
-  duplicates: number;
-  overlaps: number;
-  signinRetries: number;
-  sendRetries: number;
-  replayRepeats: number;
-  activityOwed: number;
-  activityLost: number;
-  activityDuplicates: number;
-  replays: number;
-  truncatedReplays: number;
-  sessionsStarted: number;
-  signins: number;
   errors: Record<string, number>;
   actions: Record<string, number>;
   dupKinds: Record<string, number>;
