@@ -128,7 +128,8 @@ export function publishOnlyToPeers(adapter: unknown, deps: { log: Logger }): Pee
   const listeners = new Set<(fromUid: string) => void>();
   let skipped = 0;
   if (!isClusterAdapter(adapter) || adapter.nsp.server.opts.connectionStateRecovery) {
-    log.warn('adapter is not a ClusterAdapterWithHeartbeat without connection-state recovery: every publish goes out');
+    // The expected case with REALTIME_ADAPTER=redis (no heartbeats in the streams adapter): not worth a warning.
+    log.info('the adapter keeps no heartbeat peer list (or connection-state recovery is on): every publish goes out');
     const uid = (adapter as { uid?: unknown } | null)?.uid;
     return { uid: typeof uid === 'string' ? uid : '', skipped: () => 0, onCatchUp: () => undefined, announce: () => undefined };
   }
