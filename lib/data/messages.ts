@@ -13,6 +13,7 @@ import type { CallEntry } from '../schemas/call';
 import { hasRole, isConversation, type MemberRole, type RoomSummary } from '../schemas/room';
 import type { RoomEvent } from '../schemas/room-event';
 import { uuidv7 } from '../uuid';
+import { createGroupCommit, type PendingWrite as PendingGroupWrite } from './group-commit';
 import { attachUploads, lockUnsentUploads } from './attachments';
 import { messageColumns, ownColumns, toChatMessage, type MessageRow, THREAD_PARTICIPANTS_LISTED } from './message-rows';
 import { assertMember, requireMembership } from './rooms';
@@ -62,49 +63,10 @@ export function createMessage(input: NewMessage): Promise<StoredMessage> {
 }
 
 type WriteResult = StoredMessage;
-interface PendingWrite {
-  input: NewMessage;
-  resolve(result: WriteResult): void;
-  reject(error: unknown): void;
-}
+type PendingWrite = PendingGroupWrite<NewMessage, WriteResult>;
 
-/** Rows per statement: big enough to absorb a burst, small enough to keep one statement short. */
-const MAX_BATCH = 250;
-const BATCH_WINDOW_MS = 2;
-
-function createMessageWriter() {
-  let queue: PendingWrite[] = [];
-  let writing = false;
-
-  async function drain(): Promise<void> {
-    writing = true;
-    let lastStart = -Infinity;
-    while (queue.length > 0) {
-      // Under load, a batch starts at most every BATCH_WINDOW_MS: a statement costs the database about
-      // as much for a few rows as for one, so a short wait buys a lot. A lone send never waits.
-      const wait = lastStart + BATCH_WINDOW_MS - performance.now();
-      if (wait > 0 && queue.length < MAX_BATCH) await new Promise((r) => setTimeout(r, wait));
-      lastStart = performance.now();
-      const batch = queue.slice(0, MAX_BATCH);
-      queue = queue.slice(batch.length);
-      // Whatever goes wrong, its senders hear of it and the writer goes on (a stuck writer loses every send).
-      await writeBatch(batch).catch((error: unknown) => batch.forEach((pending) => pending.reject(error)));
-    }
-    writing = false;
-  }
-
-  return {
-    write(input: NewMessage): Promise<WriteResult> {
-      return new Promise((resolve, reject) => {
-        queue.push({ input, resolve, reject });
-        // setImmediate: sends read from sockets in the same turn of the event loop share the batch.
-        if (!writing && queue.length === 1) setImmediate(() => void drain());
-      });
-    },
-  };
-}
-
-const messageWriter = createMessageWriter();
+// 250 rows absorb a burst and keep one statement short; under load a batch starts at most every 2 ms.
+const messageWriter = createGroupCommit<NewMessage, WriteResult>({ maxBatch: 250, windowMs: 2, writeBatch });
 
 async function writeBatch(batch: PendingWrite[]): Promise<void> {
   // The same clientId twice in one batch (a retry racing its original) is written once; the later
