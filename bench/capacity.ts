@@ -200,6 +200,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
       METRICS_TOKEN: metricsToken,
     },
     0,
+    { profile: 'capacity' },
   );
   const workers: ChildProcess[] = [];
   const db = new pg.Client({ connectionString: ctx.databaseUrl });

@@ -305,6 +305,11 @@ function boost(pid: number): void {
   }
 }
 
+/** `--profile`: a V8 CPU profile of the process into bench/results/profiles/<label>-<time>/. */
+function profileArgs(label: string): string[] {
+  return cfg.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH_DIR, 'results', 'profiles', `${label}-${Date.now()}`)] : [];
+}
+
 /** `cpu`: the CPU to pin to (with pinning on), or null for the whole machine. */
 function spawnNode(script: string, cpu: number | null, env: NodeJS.ProcessEnv, extraNodeArgs: string[] = []): ChildProcess {
   const nodeArgs = [...extraNodeArgs, '--import', 'tsx', path.join(BENCH_DIR, script)];
@@ -568,14 +573,11 @@ async function startInstance(
   options: { cpu?: number | null; adapter?: ClusterAdapter } = {},
 ): Promise<Instance> {
   const kind = SERVER_KINDS[name];
-  const profileArgs = cfg.profile
-    ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH_DIR, 'results', 'profiles', `${name}-${index}-${Date.now()}`)]
-    : [];
   const adapter = options.adapter ?? kind.adapter;
   const adapterEnv = adapter ? { REALTIME_ADAPTER: adapter, ...(adapter === 'redis' ? benchRedisEnv(name) : {}) } : {};
   // Every instance on CPU 0 (with PostgreSQL by default): the system under test gets the same core whether
   // it is one process or two.
-  const child = spawnNode(kind.script, options.cpu === undefined ? 0 : options.cpu, { ...env, ...adapterEnv }, ['--expose-gc', ...profileArgs]);
+  const child = spawnNode(kind.script, options.cpu === undefined ? 0 : options.cpu, { ...env, ...adapterEnv }, ['--expose-gc', ...profileArgs(`${name}-${index}`)]);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no ready message within 60 s')), 60_000);
     child.on('message', (m: ServerReply) => {
@@ -1309,7 +1311,7 @@ async function main(): Promise<number> {
   const scenarioContext = (): ScenarioContext => ({
     repoRoot: REPO_ROOT,
     log,
-    spawn: (script, env, cpu) => spawnNode(script, cpu, env),
+    spawn: (script, env, cpu, options) => spawnNode(script, cpu, env, options?.profile ? profileArgs(options.profile) : []),
     stopChild: (child: ChildProcess) => stopChild(child, 10_000),
     interrupted: () => interrupted,
     authSecret,

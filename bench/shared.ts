@@ -40,8 +40,11 @@ export function benchRedisEnv(server: ServerName): { REDIS_URL: string; REDIS_PR
 export interface ScenarioContext {
   repoRoot: string;
   log: (message: string) => void;
-  /** Starts a bench script (path relative to bench/) with an IPC channel, pinned to `cpu` when pinning is on (null: unpinned). */
-  spawn: (script: string, env: NodeJS.ProcessEnv, cpu: number | null) => ChildProcess;
+  /**
+   * Starts a bench script (path relative to bench/) with an IPC channel, pinned to `cpu` when pinning is on (null:
+   * unpinned); `profile`: a label for its CPU profile when the run has `--profile`.
+   */
+  spawn: (script: string, env: NodeJS.ProcessEnv, cpu: number | null, options?: { profile?: string }) => ChildProcess;
   stopChild: (child: ChildProcess) => Promise<void>;
   interrupted: () => boolean;
   authSecret: string;
