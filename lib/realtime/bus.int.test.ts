@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom, joinRoom, leaveRoom } from '../data/rooms';
 import type { ChatMessage } from '../schemas/message';
+import type { Receipt } from '../schemas/room';
 import { notifyMemberLeft } from './notify';
 import { collect, createTestUser, eventually, openRoom, send, startTestRealtime, uniqueName, waitForCluster, type TestRealtime } from '../testing/realtime';
 import type { PostgresAdapterHandle } from './adapter';
@@ -61,7 +62,7 @@ describe('room bus when publishing fails', () => {
     const onB = await openRoom(b.url, bob, room.id);
     const seen: string[] = [];
     onB.socket.on('message:new', (m: ChatMessage) => seen.push(`message ${m.seq}`));
-    onB.socket.on('receipt:updated', (r: { userId: string; lastReadSeq: number }) => seen.push(`receipt ${r.lastReadSeq}`));
+    onB.socket.on('receipts:updated', ({ receipts }: { receipts: Receipt[] }) => receipts.forEach((r) => seen.push(`receipt ${r.lastReadSeq}`)));
     onB.socket.on('typing:update', () => seen.push('typing'));
 
     const outage = failNotifies(a);

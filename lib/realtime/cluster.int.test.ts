@@ -20,6 +20,7 @@ import { ADAPTER_KINDS, adapterMissing, adapterTitle, killRedisConnections } fro
 import {
   apiRequest,
   collect,
+  collectReceipts,
   createTestUser,
   eventually,
   openRoom,
@@ -76,7 +77,7 @@ for (const kind of ADAPTER_KINDS) describe.skipIf(adapterMissing(kind) !== null)
     const messages = collect<ChatMessage>(onB.socket, 'message:new');
     const activity = collect<{ roomId: string; lastSeq: number }>(bobMain, 'room:activity');
     const typing = collect<{ typing: boolean }>(onB.socket, 'typing:update');
-    const receipts = collect<{ userId: string; lastReadSeq: number }>(onA.socket, 'receipt:updated');
+    const receipts = collectReceipts(onA.socket);
 
     const ack = await send(onA.socket, 'across the wire');
     expect(ack.ok).toBe(true);

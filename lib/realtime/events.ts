@@ -171,8 +171,8 @@ export interface RoomServerToClientEvents {
   'room:deleted': (payload: { roomId: string }) => void;
   /** Ephemeral (never replayed): someone started or stopped typing (stops also come from the server's 5 s TTL). */
   'typing:update': (payload: { user: PublicUser; typing: boolean }) => void;
-  /** A member's read or delivery position moved. */
-  'receipt:updated': (payload: Receipt) => void;
+  /** Members' read or delivery positions moved (batched per room: receipts-fanout.ts). */
+  'receipts:updated': (payload: { receipts: Receipt[] }) => void;
 }
 
 /** Between instances (serverSideEmit over the adapter). */

@@ -10,6 +10,7 @@ import type { PublicUser } from '../schemas/user';
 import type { CallChange } from '../data/calls';
 import { callServiceOf } from './calls';
 import { messageChangedAction, messageStoredAction, roomBusOf, type RoomAction } from './bus';
+import { createReceiptFanout, type ReceiptFanout } from './receipts-fanout';
 import type {
   ClientToServerEvents,
   InterServerEvents,
@@ -89,10 +90,33 @@ export function notifyThreadRead(roomId: string, userId: string, read: { rootSeq
   toRoom({ roomId, emit: { event: 'thread:read', payload: read, userId } }, io);
 }
 
+/** How long a room's receipts gather after it sent some (receipts-fanout.ts); the protocol promises ≤ 500 ms. */
+const RECEIPTS_INTERVAL_MS = 500;
+/** Receipts per event: a batch stays below the cluster adapter's 8,000-byte attachment threshold. */
+const RECEIPTS_PER_EVENT = 80;
+const fanouts = new WeakMap<ParleyServer, ReceiptFanout>();
+
+function receiptFanoutOf(io: ParleyServer): ReceiptFanout {
+  let fanout = fanouts.get(io);
+  if (!fanout) {
+    fanout = createReceiptFanout({
+      intervalMs: RECEIPTS_INTERVAL_MS,
+      emit: (roomId, receipts) => {
+        for (let i = 0; i < receipts.length; i += RECEIPTS_PER_EVENT) {
+          toRoom({ roomId, emit: { event: 'receipts:updated', payload: { receipts: receipts.slice(i, i + RECEIPTS_PER_EVENT) } } }, io);
+        }
+      },
+    });
+    fanouts.set(io, fanout);
+  }
+  return fanout;
+}
+
 /** A member's read/delivery position moved: the room (receipts) and, if they read, their own tabs. */
 export function notifyReceipt(roomId: string, receipt: Receipt, readMoved: boolean, io = globalForIo.parleyIo): void {
-  toRoom({ roomId, emit: { event: 'receipt:updated', payload: receipt } }, io);
-  if (readMoved) io?.to(userRoom(receipt.userId)).emit('room:read', { roomId, lastReadSeq: receipt.lastReadSeq });
+  if (!io) return;
+  receiptFanoutOf(io).add(roomId, receipt);
+  if (readMoved) io.to(userRoom(receipt.userId)).emit('room:read', { roomId, lastReadSeq: receipt.lastReadSeq });
 }
 
 /** `io` defaults to the process's server; socket middleware passes its own. */

@@ -5,6 +5,7 @@ import type { Ack } from '../errors';
 import type { PresenceInfo } from '../schemas/user';
 import {
   collect,
+  collectReceipts,
   createTestUser,
   eventually,
   openRoom,
@@ -177,7 +178,7 @@ describe('read receipts and unread counts', () => {
     const a = await openRoom(server.url, alice, room.id);
     const b = await openRoom(server.url, bob, room.id);
     for (let i = 0; i < 5; i += 1) await send(a.socket, `m${i}`);
-    const receipts = collect<{ userId: string; lastReadSeq: number }>(a.socket, 'receipt:updated');
+    const receipts = collectReceipts(a.socket);
     const mark = (seq: unknown) => b.socket.timeout(5000).emitWithAck('read:mark', { seq }) as Promise<Ack<{ lastReadSeq: number }>>;
 
     expect(await mark(3)).toEqual({ ok: true, data: { lastReadSeq: 3 } });
@@ -230,7 +231,7 @@ describe('read receipts and unread counts', () => {
     await joinRoom({ roomId: room.id, userId: bob.id, ip: null });
     const a = await openRoom(server.url, alice, room.id);
     await send(a.socket, 'ping');
-    const receipts = collect<{ userId: string; lastDeliveredSeq: number; lastReadSeq: number }>(a.socket, 'receipt:updated');
+    const receipts = collectReceipts(a.socket);
     const bobMain = await openSession(server.url, bob);
     const ack = (await bobMain.timeout(5000).emitWithAck('delivery:ack', { roomId: room.id, seq: 1 })) as Ack<{ lastDeliveredSeq: number }>;
     expect(ack).toEqual({ ok: true, data: { lastDeliveredSeq: 1 } });
@@ -238,5 +239,26 @@ describe('read receipts and unread counts', () => {
     expect(receipts[0]).toEqual({ userId: bob.id, lastDeliveredSeq: 1, lastReadSeq: 0 });
     a.socket.close();
     bobMain.close();
+  });
+
+  it('a burst of acks from a whole room reaches its open sockets as a few batches, not one event per member', async () => {
+    const members = await Promise.all(Array.from({ length: 30 }, () => createTestUser()));
+    const [alice, ...others] = members;
+    const room = await createRoom({ ownerId: alice!.id, data: { kind: 'public', name: uniqueName('burst'), description: '' }, ip: null });
+    for (const u of others) await joinRoom({ roomId: room.id, userId: u.id, ip: null });
+    const a = await openRoom(server.url, alice!, room.id);
+    await send(a.socket, 'to everyone');
+    const batches = collect<{ receipts: unknown[] }>(a.socket, 'receipts:updated');
+    const receipts = collectReceipts(a.socket);
+    const mains = await Promise.all(others.map((u) => openSession(server.url, u)));
+    const acks = await Promise.all(mains.map((m) => m.timeout(5000).emitWithAck('delivery:ack', { roomId: room.id, seq: 1 }) as Promise<Ack<{ lastDeliveredSeq: number }>>));
+    expect(acks.every((ack) => ack.ok && ack.data.lastDeliveredSeq === 1)).toBe(true);
+
+    await eventually(() => new Set(receipts.map((r) => r.userId)).size === others.length);
+    expect(receipts.every((r) => r.lastDeliveredSeq === 1 && r.lastReadSeq === 0)).toBe(true);
+    expect(receipts).toHaveLength(others.length); // each member once: nobody's move is sent twice
+    // The first move goes at once, the rest gather (≤ 500 ms apart): a handful of events, not 29.
+    expect(batches.length).toBeLessThanOrEqual(5);
+    [a.socket, ...mains].forEach((s) => s.close());
   });
 });

@@ -419,9 +419,10 @@ describe('room store: read receipts', () => {
   it('keeps every member\'s positions, forward only', () => {
     const { on, store } = setup();
     on['room:ready']!({ room, online: [], receipts: [{ userId: 'other', lastReadSeq: 1, lastDeliveredSeq: 2 }], threads: [], typing: [] });
-    on['receipt:updated']!({ userId: 'other', lastReadSeq: 2, lastDeliveredSeq: 2 });
-    on['receipt:updated']!({ userId: 'other', lastReadSeq: 1, lastDeliveredSeq: 1 }); // late
+    on['receipts:updated']!({ receipts: [{ userId: 'other', lastReadSeq: 2, lastDeliveredSeq: 2 }, { userId: 'third', lastReadSeq: 1, lastDeliveredSeq: 1 }] });
+    on['receipts:updated']!({ receipts: [{ userId: 'other', lastReadSeq: 1, lastDeliveredSeq: 1 }] }); // late
     expect(store.getState().receipts.other).toEqual({ userId: 'other', lastReadSeq: 2, lastDeliveredSeq: 2 });
+    expect(store.getState().receipts.third).toEqual({ userId: 'third', lastReadSeq: 1, lastDeliveredSeq: 1 });
   });
 
   it('reports the highest seq seen, forward only, at most every 500 ms', async () => {

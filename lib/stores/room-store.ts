@@ -1035,7 +1035,10 @@ export function createRoomStore(
           ),
         'room:deleted': () => endLive('deleted'),
         'typing:update': ({ user, typing }) => setTyping(applyTyping(store.getState().typing, user, typing, nowMs(), me.id)),
-        'receipt:updated': applyReceipt,
+        'receipts:updated': ({ receipts }) => {
+          const merged = mergeReceipts(store.getState().receipts, receipts);
+          if (merged !== store.getState().receipts) store.setState({ receipts: merged });
+        },
       },
       onConnect: () => {
         heardBeforeReady = [];

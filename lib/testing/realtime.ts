@@ -15,6 +15,7 @@ import type { FileServices } from '../files/upload';
 import { getLogger, type Logger } from '../logger';
 import type { Ack } from '../errors';
 import type { RoomReady } from '../realtime/events';
+import type { Receipt } from '../schemas/room';
 import { createClusterAdapter } from '../realtime/adapter-select';
 import type { ClusterAdapterHandle, ClusterAdapterKind } from '../realtime/cluster-adapter';
 import { clearRealtimeServer, setRealtimeServer } from '../realtime/notify';
@@ -209,6 +210,13 @@ export async function send(socket: Socket, body: string, clientId: string = rand
 export function collect<T>(socket: Socket, event: string): T[] {
   const items: T[] = [];
   socket.on(event, (payload: T) => items.push(payload));
+  return items;
+}
+
+/** Every receipt a room socket hears, in order: `receipts:updated` batches flattened. */
+export function collectReceipts(socket: Socket): Receipt[] {
+  const items: Receipt[] = [];
+  socket.on('receipts:updated', (payload: { receipts: Receipt[] }) => items.push(...payload.receipts));
   return items;
 }
 
