@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedOrigin } from './handshake';
+import type { Env } from '../env';
+import type { Logger } from '../logger';
+import { createHandshakeMiddleware, HandshakeError, isAllowedOrigin } from './handshake';
+import type { SessionGuard } from './session-guard';
 
 describe('isAllowedOrigin', () => {
   it('allows the server’s own origin as addressed by Host', () => {
@@ -19,5 +22,22 @@ describe('isAllowedOrigin', () => {
 
   it('allows clients that send no Origin (not browsers)', () => {
     expect(isAllowedOrigin(undefined, 'localhost:3000', [])).toBe(true);
+  });
+});
+
+describe('createHandshakeMiddleware', () => {
+  it('answers a connection that closed while it waited in line quietly, not as a refused origin', async () => {
+    const warnings: string[] = [];
+    const log = { warn: (_: unknown, msg: string) => warnings.push(msg), info: () => undefined, error: () => undefined } as unknown as Logger;
+    const env = { TRUST_PROXY: 0, ALLOWED_ORIGINS: [], AUTH_SECRET: 'x'.repeat(32) } as unknown as Env;
+    const handshake = createHandshakeMiddleware({ env, log, sessions: {} as SessionGuard });
+    const request = { headers: { host: 'localhost:3000' }, socket: { remoteAddress: '127.0.0.1' } };
+    const socket = { conn: { readyState: 'closed', request }, nsp: { name: '/' }, data: {} };
+    const errors: (Error | undefined)[] = [];
+    await handshake(socket as unknown as Parameters<typeof handshake>[0], (err) => errors.push(err));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(HandshakeError);
+    expect((errors[0] as HandshakeError).data.code).toBe('UNAVAILABLE');
+    expect(warnings).toEqual([]);
   });
 });

@@ -62,6 +62,8 @@ interface ConnectionIdentity {
   ip: string;
   origin: string | undefined;
   originAllowed: boolean;
+  /** The connection closed while it waited in line: nobody is there to answer (not a refusal to log). */
+  closedMeanwhile?: true;
   /** null: no valid session (none, ended, revoked), or its user is gone or disabled. */
   user: PublicUser | null;
   sessionId: string | null;
@@ -124,7 +126,9 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger; session
     const opening = openingRequestOf(conn);
     // A connection that closed while it waited in line needs no answer (nobody asks for it again).
     identity = gate(() =>
-      conn.readyState === 'closed' ? { ip: opening.ip, origin: opening.origin, originAllowed: false, user: null, sessionId: null, expiresAt: 0 } : resolveIdentity(opening),
+      conn.readyState === 'closed'
+        ? { ip: opening.ip, origin: opening.origin, originAllowed: false, closedMeanwhile: true, user: null, sessionId: null, expiresAt: 0 }
+        : resolveIdentity(opening),
     );
     identities.set(conn, identity);
     identity.then(
@@ -139,6 +143,7 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger; session
     try {
       const identity = await identify(socket.conn as unknown as EngineConnection);
       ip = identity.ip;
+      if (identity.closedMeanwhile) return next(new HandshakeError('UNAVAILABLE', 'The connection closed before it was checked.'));
       if (!identity.originAllowed) {
         log.warn({ ip, origin: identity.origin, nsp: socket.nsp.name }, 'socket refused: origin not allowed');
         return next(new HandshakeError('FORBIDDEN', `Origin ${identity.origin} is not allowed to connect.`));
