@@ -32,7 +32,8 @@ export interface ClientToServerEvents {
    */
   'presence:watch': (payload: { userIds: string[] }, ack: (response: Ack<{ presence: PresenceInfo[] }>) => void) => void;
   /** Messages up to `seq` in `roomId` reached this device (delivered ticks). Forward only, clamped. */
-  'delivery:ack': (payload: { roomId: string; seq: number }, ack: (response: Ack<{ lastDeliveredSeq: number }>) => void) => void;
+  /** Messages up to seq reached this device. The ack is optional (a client that ignores the answer saves the server a write). */
+  'delivery:ack': (payload: { roomId: string; seq: number }, ack?: (response: Ack<{ lastDeliveredSeq: number }>) => void) => void;
 
   // Calls (docs/protocol.md §4.12). A participant takes part from one tab: the socket that started,
   // accepted or resumed the call. Signals are relayed only between joined participants of a live call.

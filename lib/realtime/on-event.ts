@@ -22,13 +22,22 @@ export interface EventSocket {
 
 /** An event's arguments as events.ts declares them: `(payload, ack)`, `(ack)`, or `(ack?)`. */
 type ArgsOf<Events, E extends keyof Events> = Events[E] extends (...args: infer A) => void ? A : never;
+type AckFunction = (response: never) => void;
 /** The payload an event takes; undefined when it takes none. */
-type PayloadOf<Events, E extends keyof Events> = ArgsOf<Events, E> extends [infer P, unknown] ? P : undefined;
+type PayloadOf<Events, E extends keyof Events> =
+  ArgsOf<Events, E> extends [infer P, unknown]
+    ? P
+    : ArgsOf<Events, E> extends [AckFunction]
+      ? undefined
+      : ArgsOf<Events, E> extends [infer P, AckFunction?]
+        ? P
+        : undefined;
 /** The data of a successful answer. */
 type DataOf<Events, E extends keyof Events> =
   Extract<ArgsOf<Events, E>[number], (response: never) => void> extends (response: Ack<infer T>) => void ? T : never;
-/** Whether the ack may be left out (every parameter optional). */
-type AckOptional<Events, E extends keyof Events> = [] extends ArgsOf<Events, E> ? true : false;
+/** Whether the ack may be left out: `(ack?)` or `(payload, ack?)`. */
+type AckOptional<Events, E extends keyof Events> =
+  ArgsOf<Events, E> extends [unknown, unknown] ? false : ArgsOf<Events, E> extends [AckFunction] ? false : true;
 
 /** The schema of an event's payload (its input is the wire type), or null for an event without one. */
 type PayloadSchema<Events, E extends keyof Events> = PayloadOf<Events, E> extends undefined ? null : z.ZodType<unknown, PayloadOf<Events, E>>;

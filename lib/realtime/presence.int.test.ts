@@ -237,6 +237,12 @@ describe('read receipts and unread counts', () => {
     expect(ack).toEqual({ ok: true, data: { lastDeliveredSeq: 1 } });
     await eventually(() => receipts.length === 1);
     expect(receipts[0]).toEqual({ userId: bob.id, lastDeliveredSeq: 1, lastReadSeq: 0 });
+
+    // The ack is optional: without one, the position moves all the same (and nothing is answered).
+    await send(a.socket, 'pong');
+    bobMain.emit('delivery:ack', { roomId: room.id, seq: 2 });
+    await eventually(() => receipts.length === 2);
+    expect(receipts[1]).toEqual({ userId: bob.id, lastDeliveredSeq: 2, lastReadSeq: 0 });
     a.socket.close();
     bobMain.close();
   });

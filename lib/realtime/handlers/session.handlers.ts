@@ -27,11 +27,17 @@ export function defineSessionHandlers(events: MainEvents, deps: { io: ParleyServ
   // Only people who share a room with me; the others are left out of the answer and not watched.
   events.on('presence:watch', presenceWatchSchema, async ({ userIds }, { socket }) => ({ presence: await presence.watch(socket, userIds) }));
 
-  events.on('delivery:ack', deliveryAckSchema, async ({ roomId, seq }, { socket }) => {
-    const { receipt, changed, readMoved } = await markDelivered({ roomId, userId: socket.data.user.id, seq });
-    if (changed) notifyReceipt(roomId, receipt, readMoved, io);
-    return { lastDeliveredSeq: receipt.lastDeliveredSeq };
-  });
+  // The busiest event there is (every online member, for every message): a client may leave out the ack.
+  events.on(
+    'delivery:ack',
+    deliveryAckSchema,
+    async ({ roomId, seq }, { socket }) => {
+      const { receipt, changed, readMoved } = await markDelivered({ roomId, userId: socket.data.user.id, seq });
+      if (changed) notifyReceipt(roomId, receipt, readMoved, io);
+      return { lastDeliveredSeq: receipt.lastDeliveredSeq };
+    },
+    { ackOptional: true },
+  );
 }
 
 /**
