@@ -118,6 +118,8 @@ export interface CapacityStep extends StepCounters {
   notifyPerS: number | null;
   notifyReceivedPerS: number | null;
   serverLoopP99Ms: number | null;
+  /** Connections the server saw close in the window, by Engine.IO's reason (the generators' view is in `errors`). */
+  serverCloses: Record<string, number>;
   /** Busy PostgreSQL backends sampled every second of the window: mean count by wait event ("CPU" = none). */
   dbWaits: Record<string, number>;
   dbGrowthKBPerS: number | null;
@@ -153,7 +155,10 @@ function merge(encoded: string[]): LatencyRow {
 }
 
 /** Counters of /api/metrics (Prometheus text), summed over label sets, by metric name and optional label match. */
-async function scrape(base: string, token: string): Promise<{ notify: number; received: number; loopP99: number } | undefined> {
+async function scrape(
+  base: string,
+  token: string,
+): Promise<{ notify: number; received: number; loopP99: number; closes: Record<string, number> } | undefined> {
   try {
     const res = await fetch(`${base}/api/metrics`, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) return undefined;
@@ -163,6 +168,10 @@ async function scrape(base: string, token: string): Promise<{ notify: number; re
       notify: sum(/^parley_adapter_notify_total\{/),
       received: sum(/^parley_adapter_notifications_received_total[ {]/),
       loopP99: sum(/^parley_nodejs_eventloop_lag_p99_seconds[ {]/),
+      // Why the server saw connections close (parley_connections_closed_total{reason="…"}).
+      closes: Object.fromEntries(
+        [...text.matchAll(/^parley_connections_closed_total\{reason="([^"]*)"\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]),
+      ),
     };
   } catch {
     return undefined;
@@ -392,6 +401,8 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
           notifyPerS: m0 && m1 ? round((m1.notify - m0.notify) / windowS) : null,
           notifyReceivedPerS: m0 && m1 ? round((m1.received - m0.received) / windowS) : null,
           serverLoopP99Ms: m1 ? round(m1.loopP99 * 1000) : null,
+          serverCloses:
+            m0 && m1 ? Object.fromEntries(Object.entries(m1.closes).map(([k, n]) => [k, n - (m0.closes[k] ?? 0)]).filter(([, n]) => Number(n) > 0)) : {},
           dbWaits: Object.fromEntries(Object.entries(waits).map(([k, n]) => [k, round(n / Math.max(1, samples), 2)])),
           dbGrowthKBPerS: Number.isFinite(size1 - size0) ? round((size1 - size0) / 1024 / windowS) : null,
           dbBytesPerMessage: msgs > 0 && Number.isFinite(size1 - size0) ? Math.round((size1 - size0) / msgs) : null,
@@ -476,12 +487,12 @@ export function renderCapacity(r: CapacityResult | undefined, error: string | un
     );
   }
   out.push('', '### Per step, what the users did (per second over the window)', '');
-  out.push('| users | active | sessions started (sign-ins, retried) | replays (truncated; replay ∩ live; repeated) | acks p99 ms (sends retried) | connect p99 ms | HTTP p50 / p99 ms | emits/s | HTTP/s | owed deliveries checked | room:activity owed | busy PostgreSQL backends by wait (mean) |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| users | active | sessions started (sign-ins, retried) | replays (truncated; replay ∩ live; repeated) | acks p99 ms (sends retried) | connect p99 ms | HTTP p50 / p99 ms | emits/s | HTTP/s | owed deliveries checked | room:activity owed | connections the server saw close | busy PostgreSQL backends by wait (mean) |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of r.steps) {
     out.push(
       `| ${s.users} | ${s.active} | ${s.sessionsStarted} (${s.signins}, ${s.signinRetries}) | ${s.replays} (${s.truncatedReplays}; ${s.overlaps}; ${s.replayRepeats}) | ${fmt(s.ack.p99)} (${s.sendRetries}) | ${fmt(s.connect.p99)} | ${fmt(s.http.p50)} / ${fmt(s.http.p99)} | ` +
-        `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} | ${codes(s.dbWaits)} |`,
+        `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} | ${codes(s.serverCloses)} | ${codes(s.dbWaits)} |`,
     );
   }
   out.push(...renderModel(r), '');

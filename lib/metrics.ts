@@ -14,6 +14,7 @@ interface MetricsState {
   adapterNotifies: client.Counter<'kind'>;
   adapterNotifications: client.Counter;
   adapterPublishesSkipped: client.Counter<'type'>;
+  connectionsClosed: client.Counter<'reason'>;
   callsEnded: client.Counter<'outcome'>;
   callSignals: client.Counter;
   sources: {
@@ -127,6 +128,12 @@ function create(): MetricsState {
     adapterNotifications: new client.Counter({
       name: 'parley_adapter_notifications_received_total',
       help: 'Notifications this instance received from PostgreSQL (its own NOTIFYs included).',
+      registers: [registry],
+    }),
+    connectionsClosed: new client.Counter({
+      name: 'parley_connections_closed_total',
+      help: "Socket.IO connections (tabs) closed, by Engine.IO's reason: 'transport close' (the client went or its network dropped), 'ping timeout' (no pong in time), 'forced close' (the server closed it), 'transport error', …",
+      labelNames: ['reason'],
       registers: [registry],
     }),
     adapterPublishesSkipped: new client.Counter({

@@ -8,6 +8,7 @@ import {
   collectReceipts,
   createTestUser,
   eventually,
+  eventuallyAsync,
   openRoom,
   openSession,
   send,
@@ -167,6 +168,25 @@ describe('typing', () => {
     await eventually(() => seen.length === 4, 2000);
     expect(seen.slice(2).map((s) => s.typing)).toEqual([true, false]);
     [a.socket, b.socket, late.socket].forEach((s) => s.close());
+  });
+});
+
+describe('connection metrics', () => {
+  it('counts closed connections by reason: a tab that left, a session the server ended', async () => {
+    const { getMetrics } = await import('../metrics');
+    const { revokeAllSessions } = await import('../data/sessions');
+    const { notifySessionsEnded } = await import('./notify');
+    const closed = async (reason: string) => (await getMetrics().connectionsClosed.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+    const user = await createTestUser();
+    const [left, forced] = [await closed('transport close'), await closed('forced close')];
+    const tab = await openSession(server.url, user);
+    tab.close();
+    await eventuallyAsync(async () => (await closed('transport close')) === left + 1);
+
+    const other = await openSession(server.url, user);
+    notifySessionsEnded(await revokeAllSessions({ userId: user.id }), server.io);
+    await eventuallyAsync(async () => (await closed('forced close')) === forced + 1);
+    other.close();
   });
 });
 

@@ -102,6 +102,10 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const metrics = getMetrics();
   metrics.sources.sockets = () => io.engine.clientsCount;
   metrics.sources.roomNamespaces = () => [...io._nsps.keys()].filter((name) => name.startsWith('/r/')).length;
+  // Why tabs go: a rise in 'ping timeout' means an overloaded instance (or network), not users leaving.
+  io.engine.on('connection', (conn: { once(event: 'close', listener: (reason: string) => void): void }) => {
+    conn.once('close', (reason) => metrics.connectionsClosed.inc({ reason }));
+  });
 
   registerMainNamespace(io, { log, env: deps.env, calls, presence, signalLimiter, actionLimiter, gate: handshake.gate });
   return io;
