@@ -117,9 +117,14 @@ export interface CapacityStep extends StepCounters {
   rssMarginalKiBPerUser: number | null;
   notifyPerS: number | null;
   notifyReceivedPerS: number | null;
+  /** The worst second's event-loop delay p99 (ms). */
   serverLoopP99Ms: number | null;
+  /** The server's longest event-loop stall in the window (ms). */
+  serverLoopMaxMs: number;
   /** Connections the server saw close in the window, by Engine.IO's reason (the generators' view is in `errors`). */
   serverCloses: Record<string, number>;
+  /** Callers waiting for a pooled connection, sampled every second of the window. */
+  poolWaiting: { mean: number; max: number } | null;
   /** Busy PostgreSQL backends sampled every second of the window: mean count by wait event ("CPU" = none). */
   dbWaits: Record<string, number>;
   dbGrowthKBPerS: number | null;
@@ -158,7 +163,7 @@ function merge(encoded: string[]): LatencyRow {
 async function scrape(
   base: string,
   token: string,
-): Promise<{ notify: number; received: number; loopP99: number; closes: Record<string, number> } | undefined> {
+): Promise<{ notify: number; received: number; closes: Record<string, number> } | undefined> {
   try {
     const res = await fetch(`${base}/api/metrics`, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) return undefined;
@@ -167,7 +172,6 @@ async function scrape(
     return {
       notify: sum(/^parley_adapter_notify_total\{/),
       received: sum(/^parley_adapter_notifications_received_total[ {]/),
-      loopP99: sum(/^parley_nodejs_eventloop_lag_p99_seconds[ {]/),
       // Why the server saw connections close (parley_connections_closed_total{reason="…"}).
       closes: Object.fromEntries(
         [...text.matchAll(/^parley_connections_closed_total\{reason="([^"]*)"\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]),
@@ -307,7 +311,23 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
         // Where PostgreSQL's busy backends wait (a lock, the WAL flush, I/O, or running: "CPU").
         const waits: Record<string, number> = {};
         let samples = 0;
+        // Callers waiting for a connection of the app's pool (20): sends queue behind reads when it is dry.
+        const poolWaiting: number[] = [];
+        let loopMaxS = 0;
+        const loopP99s: number[] = [];
         const sampler = setInterval(() => {
+          void fetch(`${base}/api/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })
+            .then((res) => res.text())
+            .then((text) => {
+              const line = /^parley_db_pool_connections\{pool="app",state="waiting"\} (\S+)$/m.exec(text);
+              if (line) poolWaiting.push(Number(line[1]));
+              // prom-client resets its loop-delay histogram at each scrape: this is the last second's longest stall.
+              const stall = /^parley_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text);
+              if (stall) loopMaxS = Math.max(loopMaxS, Number(stall[1]));
+              const p99 = /^parley_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text);
+              if (p99) loopP99s.push(Number(p99[1]));
+            })
+            .catch(() => undefined);
           void db
             .query<{ w: string; n: number }>(
               `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, count(*)::int AS n FROM pg_stat_activity
@@ -400,9 +420,13 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
           rssMarginalKiBPerUser: null,
           notifyPerS: m0 && m1 ? round((m1.notify - m0.notify) / windowS) : null,
           notifyReceivedPerS: m0 && m1 ? round((m1.received - m0.received) / windowS) : null,
-          serverLoopP99Ms: m1 ? round(m1.loopP99 * 1000) : null,
+          serverLoopP99Ms: loopP99s.length ? round(Math.max(...loopP99s) * 1000) : null,
+          serverLoopMaxMs: round(loopMaxS * 1000),
           serverCloses:
             m0 && m1 ? Object.fromEntries(Object.entries(m1.closes).map(([k, n]) => [k, n - (m0.closes[k] ?? 0)]).filter(([, n]) => Number(n) > 0)) : {},
+          poolWaiting: poolWaiting.length
+            ? { mean: round(poolWaiting.reduce((a, b) => a + b, 0) / poolWaiting.length, 2), max: Math.max(...poolWaiting) }
+            : null,
           dbWaits: Object.fromEntries(Object.entries(waits).map(([k, n]) => [k, round(n / Math.max(1, samples), 2)])),
           dbGrowthKBPerS: Number.isFinite(size1 - size0) ? round((size1 - size0) / 1024 / windowS) : null,
           dbBytesPerMessage: msgs > 0 && Number.isFinite(size1 - size0) ? Math.round((size1 - size0) / msgs) : null,
@@ -487,12 +511,12 @@ export function renderCapacity(r: CapacityResult | undefined, error: string | un
     );
   }
   out.push('', '### Per step, what the users did (per second over the window)', '');
-  out.push('| users | active | sessions started (sign-ins, retried) | replays (truncated; replay ∩ live; repeated) | acks p99 ms (sends retried) | connect p99 ms | HTTP p50 / p99 ms | emits/s | HTTP/s | owed deliveries checked | room:activity owed | connections the server saw close | busy PostgreSQL backends by wait (mean) |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| users | active | sessions started (sign-ins, retried) | replays (truncated; replay ∩ live; repeated) | acks p99 ms (sends retried) | connect p99 ms | HTTP p50 / p99 ms | emits/s | HTTP/s | owed deliveries checked | room:activity owed | connections the server saw close | pool waiters mean / max | server loop p99 / max ms | busy PostgreSQL backends by wait (mean) |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of r.steps) {
     out.push(
       `| ${s.users} | ${s.active} | ${s.sessionsStarted} (${s.signins}, ${s.signinRetries}) | ${s.replays} (${s.truncatedReplays}; ${s.overlaps}; ${s.replayRepeats}) | ${fmt(s.ack.p99)} (${s.sendRetries}) | ${fmt(s.connect.p99)} | ${fmt(s.http.p50)} / ${fmt(s.http.p99)} | ` +
-        `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} | ${codes(s.serverCloses)} | ${codes(s.dbWaits)} |`,
+        `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} | ${codes(s.serverCloses)} | ${s.poolWaiting ? `${s.poolWaiting.mean} / ${s.poolWaiting.max}` : '—'} | ${fmt(s.serverLoopP99Ms)} / ${fmt(s.serverLoopMaxMs)} | ${codes(s.dbWaits)} |`,
     );
   }
   out.push(...renderModel(r), '');
