@@ -130,6 +130,8 @@ export const SIGNIN_SHARE = 0.1;
  * opening a room the first time in a session, its newest history page (GET …/messages).
  */
 export const DELIVERY_ACK_INTERVAL_MS = 1_000;
+/** …and a room's first one after a quiet spell waits a random 0–1 s (DELIVERY_ACK_SPREAD_MS there). */
+export const DELIVERY_ACK_SPREAD_MS = 1_000;
 export const READ_MARK_INTERVAL_MS = 500;
 export const HISTORY_PAGE = 50;
 

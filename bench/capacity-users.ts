@@ -24,6 +24,7 @@ import {
   BURST_CONTINUE,
   BURST_GAP_MS,
   DELIVERY_ACK_INTERVAL_MS,
+  DELIVERY_ACK_SPREAD_MS,
   DELIVERY_GRACE_MS,
   HISTORY_PAGE,
   READ_MARK_INTERVAL_MS,
@@ -378,7 +379,11 @@ async function startSession(user: number, churn: boolean): Promise<void> {
     held: new Map(),
     historyLoaded: new Set(churn ? [] : spec.rooms),
     // Without an ack, as the browser client sends it (lib/realtime/client.ts): its errors go unseen there too.
-    delivery: createForwardThrottle((roomId, seq) => emitWithoutAck(main, 'delivery:ack', { roomId, seq }), DELIVERY_ACK_INTERVAL_MS),
+    delivery: createForwardThrottle(
+      (roomId, seq) => emitWithoutAck(main, 'delivery:ack', { roomId, seq }),
+      DELIVERY_ACK_INTERVAL_MS,
+      () => random() * DELIVERY_ACK_SPREAD_MS,
+    ),
     timers: new Set(),
     ending: false,
     dropping: false,

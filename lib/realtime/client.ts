@@ -41,6 +41,8 @@ export const SEND_TIMEOUT_MS = 10_000;
 const POSITION_TIMEOUT_MS = 5_000;
 /** At most one `delivery:ack` per room per this interval (the highest seq waiting goes out). */
 const DELIVERY_ACK_INTERVAL_MS = 1_000;
+/** A room's first `delivery:ack` after a quiet spell waits up to this long (forward-throttle.ts says why). */
+const DELIVERY_ACK_SPREAD_MS = 1_000;
 
 export const useConnectionStore = create<{ status: ConnectionStatus }>(() => ({ status: 'connecting' }));
 
@@ -97,7 +99,7 @@ function createRealtime(userId: string): Realtime {
   const delivery = createForwardThrottle((roomId, seq) => {
     // No ack: nothing here would use the answer, and the server is spared a write per report.
     if (main.connected) main.emit('delivery:ack', { roomId, seq });
-  }, DELIVERY_ACK_INTERVAL_MS);
+  }, DELIVERY_ACK_INTERVAL_MS, () => Math.random() * DELIVERY_ACK_SPREAD_MS);
 
   main.on('connect', () => {
     delivery.reset(); // reports made while disconnected were dropped: let them be made again

@@ -31,6 +31,23 @@ describe('forward throttle', () => {
     expect(sent.at(-1)).toEqual(['a', 7]);
   });
 
+  it('spreads a first report over the given delay, and still sends only the highest waiting', () => {
+    const sent: [string, number][] = [];
+    const t = createForwardThrottle((key, value) => sent.push([key, value]), 1_000, () => 300);
+    t.push('a', 1);
+    t.push('a', 2);
+    expect(sent).toEqual([]);
+    vi.advanceTimersByTime(299);
+    expect(sent).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(sent).toEqual([['a', 2]]);
+    t.push('a', 3); // within the interval: at its end, not sooner
+    vi.advanceTimersByTime(999);
+    expect(sent).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sent.at(-1)).toEqual(['a', 3]);
+  });
+
   it('reset forgets what was sent', () => {
     const sent: number[] = [];
     const t = createForwardThrottle((_, value) => sent.push(value), 1_000);

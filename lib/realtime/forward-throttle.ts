@@ -1,7 +1,11 @@
 /**
- * Per-key, forward-only throttle for position reports (delivery acks): the first value goes out at once,
- * later ones at most once per interval, and only the highest one waiting is sent. Lower or equal values
- * than what was sent are dropped.
+ * Per-key, forward-only throttle for position reports (delivery acks): the first value goes out at once
+ * (or after `spread()` ms), later ones at most once per interval, and only the highest one waiting is sent.
+ * Lower or equal values than what was sent are dropped.
+ *
+ * `spread`: every member of a room hears of a message at the same moment, so reports sent at once arrive
+ * together — a thousand in a few milliseconds for a large room, which holds up the messages behind them.
+ * A random delay for the first report spreads them out.
  */
 export interface ForwardThrottle {
   push(key: string, value: number): void;
@@ -10,7 +14,11 @@ export interface ForwardThrottle {
   dispose(): void;
 }
 
-export function createForwardThrottle(send: (key: string, value: number) => void, intervalMs: number): ForwardThrottle {
+export function createForwardThrottle(
+  send: (key: string, value: number) => void,
+  intervalMs: number,
+  spread: () => number = () => 0,
+): ForwardThrottle {
   const state = new Map<string, { sent: number; at: number; waiting?: number; timer?: ReturnType<typeof setTimeout> }>();
 
   function flush(key: string): void {
@@ -34,7 +42,8 @@ export function createForwardThrottle(send: (key: string, value: number) => void
       if (value <= Math.max(entry.sent, entry.waiting ?? -Infinity)) return;
       entry.waiting = value;
       if (entry.timer !== undefined) return;
-      const wait = entry.at + intervalMs - Date.now();
+      const remaining = entry.at + intervalMs - Date.now();
+      const wait = remaining > 0 ? remaining : spread();
       if (wait <= 0) flush(key);
       else entry.timer = setTimeout(() => flush(key), wait);
     },
