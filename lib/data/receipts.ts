@@ -39,9 +39,10 @@ export function markDelivered(input: { roomId: string; userId: string; seq: numb
  * most frequent write there is: ~150 per message with 1,000 people online (bench/ capacity). One UPDATE
  * each meant one commit, one pooled connection and one WAL flush each, and the pool starved message
  * sends. They go through one group-commit writer instead; under load a batch starts at most every
- * 10 ms (a position is not on the message path: nobody waits on it but its own ack).
+ * 50 ms (a position is not on the message path: nobody waits on it but its own ack, which the browser
+ * client does not even ask for), so a busy instance spends a few statements a second on them.
  */
-const positionWriter = createGroupCommit<PositionRequest, PositionChange>({ maxBatch: 1_000, windowMs: 10, writeBatch: writePositions });
+const positionWriter = createGroupCommit<PositionRequest, PositionChange>({ maxBatch: 1_000, windowMs: 50, writeBatch: writePositions });
 
 /** One member's requests in one batch: they move one row, once, to the furthest position asked for. */
 interface PositionGroup {
