@@ -8,6 +8,7 @@ import { create } from 'zustand';
 import type { Ack, ErrorCode } from '../errors';
 import { realtimeTransports, type RealtimeTransportsSetting } from './engine-options';
 import { createForwardThrottle, type ForwardThrottle } from './forward-throttle';
+import { closeRoomSocket, keepRoomSocket } from './room-socket-close';
 import type { ChatMessage, SendMessageInput } from '../schemas/message';
 import { roomNamespace } from '../schemas/limits';
 import type { PresenceInfo } from '../schemas/user';
@@ -77,6 +78,7 @@ interface Realtime {
 }
 
 let current: Realtime | null = null;
+
 
 let transports = realtimeTransports('polling,websocket');
 
@@ -252,8 +254,10 @@ export function openRoom(roomId: string, options: RoomConnectionOptions): RoomCo
   const { manager } = current!;
   const auth = (cb: (data: object) => void) => cb({ lastSeq: options.lastSeq(), lastRev: options.lastRev() });
   const socket = manager.socket(roomNamespace(roomId), { auth }) as RoomSocket;
-  // The manager keeps a namespace's socket across close/open: make sure this opening's auth is the one used.
+  // The manager keeps a namespace's socket across close/open: make sure this opening's auth is the one used
+  // (a socket whose close was waiting for its connect goes on with the auth it was opened with).
   socket.auth = auth;
+  keepRoomSocket(socket);
   let closed = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -308,7 +312,7 @@ export function openRoom(roomId: string, options: RoomConnectionOptions): RoomCo
       closed = true;
       clearTimeout(retryTimer);
       socket.removeAllListeners();
-      socket.disconnect();
+      closeRoomSocket(socket);
       lease.release();
     },
   };
