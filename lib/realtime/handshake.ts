@@ -43,6 +43,30 @@ export function isAllowedOrigin(origin: string | undefined, host: string | undef
 
 type AnySocket = Socket<never, never, never, Partial<SocketData>>;
 
+/**
+ * Socket.IO builds a `handshake` record for every socket (the opening request's headers — emptied below —,
+ * a date string, the query, the client's auth payload: ~200 B, two per tab) and keeps it for the socket's
+ * life, though only admission reads it (here, and rooms.ts for the catch-up positions). Once a namespace
+ * has admitted a socket, its record is swapped for this shared one: empty, and frozen, so that code
+ * reading a handshake later gets nothing rather than something, and writing one throws.
+ */
+const RELEASED_HANDSHAKE: Socket['handshake'] = Object.freeze({
+  headers: Object.freeze({}),
+  time: '',
+  address: '',
+  xdomain: false,
+  secure: false,
+  issued: 0,
+  url: '',
+  query: Object.freeze({}),
+  auth: Object.freeze({}),
+});
+
+/** Lets a socket's handshake record go (call once admitted, after its last read). */
+export function releaseHandshake(socket: { readonly handshake: Socket['handshake'] }): void {
+  (socket as { handshake: Socket['handshake'] }).handshake = RELEASED_HANDSHAKE;
+}
+
 /** The Engine.IO connection under a socket: one per browser tab, shared by all its namespaces. */
 interface EngineConnection {
   request: IncomingMessage | null;
@@ -80,7 +104,8 @@ export interface HandshakeMiddleware {
 export function createHandshakeMiddleware(deps: { env: Env; log: Logger; sessions: SessionGuard }): HandshakeMiddleware {
   const { env, log } = deps;
   const openings = new WeakMap<EngineConnection, OpeningRequest>();
-  const identities = new WeakMap<EngineConnection, Promise<ConnectionIdentity>>();
+  /** A connection's identity: its promise while being decided, then the identity itself (a promise less per tab). */
+  const identities = new WeakMap<EngineConnection, Promise<ConnectionIdentity> | ConnectionIdentity>();
   const gate = createConnectGate();
 
   /**
@@ -119,16 +144,19 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger; session
   }
 
   function identify(conn: EngineConnection): Promise<ConnectionIdentity> {
-    let identity = identities.get(conn);
-    if (identity) return identity;
+    const known = identities.get(conn);
+    if (known) return Promise.resolve(known);
     const opening = openingRequestOf(conn);
     // A connection that closed while it waited in line needs no answer (nobody asks for it again).
-    identity = gate(() =>
+    const identity = gate(() =>
       conn.readyState === 'closed' ? { ip: opening.ip, origin: opening.origin, originAllowed: false, user: null, sessionId: null, expiresAt: 0 } : resolveIdentity(opening),
     );
     identities.set(conn, identity);
     identity.then(
-      () => openings.delete(conn), // the cookie is no longer needed
+      (decided) => {
+        openings.delete(conn); // the cookie is no longer needed
+        identities.set(conn, decided);
+      },
       () => identities.delete(conn), // a database error is no answer: the next namespace asks again
     );
     return identity;
