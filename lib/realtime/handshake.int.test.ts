@@ -74,6 +74,32 @@ describe('Socket.IO handshake', () => {
     [main, first, late].forEach((s) => s.close());
   });
 
+  it('an admitted tab keeps only what later events read (bench (c): memory per tab)', async () => {
+    const user = await createTestUser();
+    const room = await createRoom({ ownerId: user.id, data: { kind: 'public', name: uniqueName('hs'), description: '' }, ip: null });
+    const tab = new Manager(server.url, { transports: ['websocket'], extraHeaders: { cookie: await sessionCookie(user) }, reconnection: false });
+    const main = tab.socket('/');
+    const ready = new Promise((resolve) => main.once('session:ready', resolve));
+    const roomSocket = tab.socket(`/r/${room.id}`, { auth: { lastSeq: 0, lastRev: 0 } });
+    const replay = new Promise((resolve) => roomSocket.once('message:replay', resolve));
+    await Promise.all([ready, replay]);
+    const onServer = (nsp: string, id: string | undefined) => server.io._nsps.get(nsp)!.sockets.get(id!)!;
+    const sockets = { main: onServer('/', main.id), room: onServer(`/r/${room.id}`, roomSocket.id) };
+
+    for (const socket of Object.values(sockets)) {
+      // Socket.IO's per-socket handshake record (a date string, the query, the auth payload) is let go.
+      expect(socket.handshake).toMatchObject({ time: '', query: {}, auth: {} });
+      // One any-listener, in the field Socket.IO reads it from (on-event.ts compacts that array).
+      expect((socket as unknown as { _anyListeners?: unknown })._anyListeners).toBe(socket.listenersAny());
+      expect(socket.listenersAny()).toHaveLength(1);
+    }
+    expect(Object.keys(sockets.main.data).sort()).toEqual(['ip', 'sessionId', 'status', 'user']);
+    expect(Object.keys(sockets.room.data).sort()).toEqual(['ip', 'sessionId', 'user']);
+    // A room socket is in no group but its own (bus.ts finds a user's room sockets without one).
+    expect([...sockets.room.rooms]).toEqual([sockets.room.id]);
+    [main, roomSocket].forEach((s) => s.close());
+  });
+
   it('accepts a valid session cookie from the server’s own origin and says who you are', async () => {
     const user = await createTestUser();
     const socket = connectClient(server.url, { cookie: await sessionCookie(user), origin: server.url });
