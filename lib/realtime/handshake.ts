@@ -4,7 +4,7 @@
  * and the room namespaces it opens share one), so a tab costs one JWT decryption and one user lookup.
  * Refusals reach the client as `connect_error` with a readable message and `data.code`.
  */
-import type { IncomingMessage } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
 import { resolveClientIp } from '../client-ip';
 import type { Env } from '../env';
@@ -61,6 +61,18 @@ const RELEASED_HANDSHAKE: Socket['handshake'] = Object.freeze({
   query: Object.freeze({}),
   auth: Object.freeze({}),
 });
+
+/**
+ * Engine.IO middleware (server.ts): a WebSocket upgrade's stand-in response lets go of its request.
+ * Engine.IO keeps that response for the life of the TCP connection (a 'close' listener on the socket), and
+ * with it the whole upgrade request — the request object, its stream state, its headers with the session
+ * cookie: ~1 KiB a tab — though only middlewares setting response headers on an upgrade read it (Parley
+ * has none; this one must stay the last). The handshake reads the opening request through the connection.
+ */
+export function releaseUpgradeRequest(_req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void): void {
+  if (!(res instanceof ServerResponse)) (res as { req?: unknown }).req = undefined;
+  next();
+}
 
 /** Lets a socket's handshake record go (call once admitted, after its last read). */
 export function releaseHandshake(socket: { readonly handshake: Socket['handshake'] }): void {
@@ -126,12 +138,7 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger; session
         sessionHeaders: toFetchHeaders({ cookie: req.headers.cookie, authorization: req.headers.authorization }),
       };
       openings.set(conn, opening);
-      conn.request = null;
-      // Engine.IO's WebSocket upgrade keeps the request anyway (its response object's close listener holds
-      // it until the TCP connection closes): drop the headers — session cookie and all, ~1-2 KiB a tab —
-      // which nothing reads after the handshake (the cookie is a secret better not left lying around, too).
-      req.headers = {};
-      req.rawHeaders = [];
+      conn.request = null; // (the upgrade's stand-in response no longer holds it either: releaseUpgradeRequest)
     }
     return opening;
   }
