@@ -8,7 +8,7 @@ import { Adapter } from 'socket.io-adapter';
 import type { Env } from '../env';
 import type { Logger } from '../logger';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
-import { createHandshakeMiddleware } from './handshake';
+import { createHandshakeMiddleware, releaseUpgradeRequest } from './handshake';
 import { createCallActionRateLimiter, createSignalRateLimiter } from './handlers/call.handlers';
 import { createCallService } from './calls';
 import { getMetrics } from '../metrics';
@@ -77,6 +77,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   httpServer.once('close', () => sessions.close());
   const handshake = createHandshakeMiddleware({ env: deps.env, log, sessions });
   io.use(handshake);
+  io.engine.use(releaseUpgradeRequest);
   io.engine.on('connection', (conn: Parameters<typeof handshake.identify>[0]) => void handshake.identify(conn).catch(() => undefined));
   // The emoji table (reactions) takes ~50 ms to build: now, not inside the first reaction's handler.
   normalizeEmoji('👍');
