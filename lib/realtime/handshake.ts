@@ -77,11 +77,11 @@ export interface HandshakeMiddleware {
   gate: ConnectGate;
 }
 
-export function createHandshakeMiddleware(deps: { env: Env; log: Logger; sessions: SessionGuard }): HandshakeMiddleware {
+export function createHandshakeMiddleware(deps: { env: Env; log: Logger; sessions: SessionGuard; gate?: ConnectGate }): HandshakeMiddleware {
   const { env, log } = deps;
   const openings = new WeakMap<EngineConnection, OpeningRequest>();
   const identities = new WeakMap<EngineConnection, Promise<ConnectionIdentity>>();
-  const gate = createConnectGate();
+  const gate = deps.gate ?? createConnectGate();
 
   /**
    * Reads what we need of the opening HTTP request, then lets the request go: Engine.IO would keep it
