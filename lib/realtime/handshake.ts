@@ -115,12 +115,12 @@ export interface HandshakeMiddleware {
   gate: ConnectGate;
 }
 
-export function createHandshakeMiddleware(deps: { env: Env; log: Logger; sessions: SessionGuard }): HandshakeMiddleware {
+export function createHandshakeMiddleware(deps: { env: Env; log: Logger; sessions: SessionGuard; gate?: ConnectGate }): HandshakeMiddleware {
   const { env, log } = deps;
   const openings = new WeakMap<EngineConnection, OpeningRequest>();
   /** A connection's identity: its promise while being decided, then the identity itself (a promise less per tab). */
   const identities = new WeakMap<EngineConnection, Promise<ConnectionIdentity> | ConnectionIdentity>();
-  const gate = createConnectGate();
+  const gate = deps.gate ?? createConnectGate();
 
   /**
    * Reads what we need of the opening HTTP request, then lets the request go: Engine.IO would keep it

@@ -80,15 +80,20 @@ export function registerRoomNamespaces(
     const roomId = roomIdOf(socket.nsp.name);
     try {
       catchUpOf(socket); // refused here when invalid; read again once connected
-      // In line with other connects' database work (connect-gate.ts).
-      await gate(async () => {
+      // In line with other connects' database work (connect-gate.ts). A connection that closed while it
+      // waited is not admitted: its client gave up, and joining a public room for it would make its user
+      // a member of a room they never opened.
+      const admitted = await gate(async () => {
+        if (socket.conn.readyState === 'closed') return false;
         const access = await getRoomAccess({ roomId, userId: user.id });
         if (!access.isMember) {
           if (access.kind !== 'public') throw new AppError('FORBIDDEN', 'Enter the room password to join first.');
           const joined = await joinRoom({ roomId, userId: user.id, ip });
           if (joined.joined) notifyMemberJoined(joined.room, user, io);
         }
+        return true;
       });
+      if (!admitted) return next(new HandshakeError('UNAVAILABLE', 'The connection closed before the room could be opened.'));
       next();
     } catch (error) {
       const known = toAppError(error);

@@ -13,6 +13,7 @@ import { createCallActionRateLimiter, createSignalRateLimiter } from './handlers
 import { createCallService } from './calls';
 import { getMetrics } from '../metrics';
 import type { ClusterAdapterHandle } from './cluster-adapter';
+import type { ConnectGate } from './connect-gate';
 import { normalizeEmoji } from '../emoji/single-emoji';
 import { createRoomBus, type RoomBusOptions } from './bus';
 import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES, realtimeTransports } from './engine-options';
@@ -38,6 +39,8 @@ export interface RealtimeDeps {
   sessionSweepMs?: number;
   /** Cross-instance broadcast (cluster-adapter.ts: PostgreSQL or Redis). Without it, one instance only (in memory). */
   adapter?: ClusterAdapterHandle;
+  /** The queue for connect-time database work (connect-gate.ts); tests pass one they can fill. Default: a new one. */
+  connectGate?: ConnectGate;
   /** Call timings (tests shorten them): ring time, reconnect grace, heartbeat, sweep (lib/realtime/calls.ts). */
   calls?: { ringMs?: number; graceMs?: number; heartbeatMs?: number; sweepMs?: number };
   /** Room bus tuning (tests): bounds on unpublished actions, hole timeout. */
@@ -75,7 +78,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   });
   const sessions = createSessionGuard(io, { log, sweepIntervalMs: deps.sessionSweepMs ?? 15_000, clustered: deps.adapter !== undefined });
   httpServer.once('close', () => sessions.close());
-  const handshake = createHandshakeMiddleware({ env: deps.env, log, sessions });
+  const handshake = createHandshakeMiddleware({ env: deps.env, log, sessions, gate: deps.connectGate });
   io.use(handshake);
   io.engine.use(releaseUpgradeRequest);
   io.engine.on('connection', (conn: Parameters<typeof handshake.identify>[0]) => void handshake.identify(conn).catch(() => undefined));
