@@ -82,6 +82,23 @@ export interface ClusterPoint {
   generatorsCpuPct: number | null;
 }
 
+/**
+ * Where tabs went: a checkpoint after every connect step, every GC and the idle window. Client side, the
+ * ready tabs still open and why the others dropped (socket.io-client `disconnect` reasons); server side,
+ * Engine.IO connections and why they closed (`close` reasons; a tab that failed to get ready and was
+ * closed by its generator counts there as a 'transport close' too), and the longest event-loop stall of
+ * any instance since the previous checkpoint.
+ */
+export interface ClusterStage {
+  stage: string;
+  clientOpen: number;
+  serverConnections: number;
+  /** Since the previous checkpoint. */
+  clientLost: Record<string, number>;
+  serverCloses: Record<string, number>;
+  stallMaxMs: number;
+}
+
 export interface ClusterIdle {
   windowS: number;
   serverCpuPct: number | null;
@@ -95,12 +112,17 @@ export interface ClusterIdle {
   /** Engine.IO pings the tabs exchange per second (one per tab per pingInterval). */
   enginePingsPerS: number;
   connections: number;
+  /** Ready tabs the generators still had open at the end of the window. */
+  clientOpen: number;
 }
 
 export interface ClusterResult extends ClusterConfig {
   seedS: number;
   ramp: ClusterPoint[];
   idle?: ClusterIdle;
+  stages: ClusterStage[];
+  /** How the instances were GC'd before each measurement: one at a time (default) or all at once (BENCH_CLUSTER_GC=together). */
+  gc: 'one at a time' | 'together';
   errors: Record<string, number>;
   kibPerTabMarginal: number | null;
   kibPerTabMarginalNet: number | null;
@@ -219,7 +241,17 @@ async function redisCommandCounts(url: string): Promise<Map<string, number>> {
 
 export async function runClusterScenario(cfg: ClusterConfig, ctx: ClusterContext): Promise<ClusterResult> {
   const { log } = ctx;
-  const result: ClusterResult = { ...cfg, seedS: 0, ramp: [], errors: {}, kibPerTabMarginal: null, kibPerTabMarginalNet: null };
+  const gcTogether = process.env.BENCH_CLUSTER_GC === 'together';
+  const result: ClusterResult = {
+    ...cfg,
+    seedS: 0,
+    ramp: [],
+    stages: [],
+    gc: gcTogether ? 'together' : 'one at a time',
+    errors: {},
+    kibPerTabMarginal: null,
+    kibPerTabMarginalNet: null,
+  };
   if (cfg.tabs / cfg.instances > SOCKETS_PER_PROCESS) throw new Error(`--cluster-instances ${cfg.instances} gives more than ${SOCKETS_PER_PROCESS} tabs per instance`);
   if (cfg.tabs / cfg.generators > SOCKETS_PER_PROCESS) throw new Error(`--cluster-generators ${cfg.generators} gives more than ${SOCKETS_PER_PROCESS} tabs per generator`);
 
@@ -272,8 +304,13 @@ export async function runClusterScenario(cfg: ClusterConfig, ctx: ClusterContext
         g.child.on('message', onMessage);
       });
     const command = (c: IdleCommand) => generators.forEach((g) => g.child.send(c));
+    // One instance at a time: a full compacting GC of a 400 MB heap stops that instance's loop for
+    // seconds, and six at once on two cores stopped them all for longer than Engine.IO's pingTimeout —
+    // their pong handlers then ran after the timeout timers (timers come first in Node's loop) and the
+    // tabs were dropped as 'ping timeout' (bench/README.md, cluster). Production never forces this GC.
     const measure = async () => {
-      const replies = await Promise.all(instances.map((i) => ctx.gc(i)));
+      const replies = gcTogether ? await Promise.all(instances.map((i) => ctx.gc(i))) : [];
+      if (!gcTogether) for (const i of instances) replies.push(await ctx.gc(i));
       return {
         rssMB: mb(replies.reduce((t, r) => t + r.rss, 0)),
         heapMB: mb(replies.reduce((t, r) => t + r.heapUsed, 0)),
@@ -282,9 +319,48 @@ export async function runClusterScenario(cfg: ClusterConfig, ctx: ClusterContext
       };
     };
 
+    const serverClosesBefore: Record<string, number> = {};
+    const clientLostBefore: Record<string, number> = {};
+    const delta = (now: Record<string, number>, before: Record<string, number>) => {
+      const d: Record<string, number> = {};
+      for (const [k, n] of Object.entries(now)) if (n - (before[k] ?? 0) > 0) d[k] = n - (before[k] ?? 0);
+      Object.assign(before, now);
+      return d;
+    };
+    const sumRecords = (records: Record<string, number>[]) => {
+      const total: Record<string, number> = {};
+      for (const r of records) for (const [k, n] of Object.entries(r)) total[k] = (total[k] ?? 0) + n;
+      return total;
+    };
+    const checkpoint = async (stage: string): Promise<ServerStats[]> => {
+      const counts = await Promise.all(
+        generators.map((g) => {
+          const reply = next(g, 'count', 30_000);
+          g.child.send({ type: 'count' } satisfies IdleCommand);
+          return reply;
+        }),
+      );
+      const stats = await Promise.all(instances.map((i) => ctx.stats(i)));
+      const entry: ClusterStage = {
+        stage,
+        clientOpen: counts.reduce((t, c) => t + c.open, 0),
+        serverConnections: stats.reduce((t, r) => t + r.connections, 0),
+        clientLost: delta(sumRecords(counts.map((c) => c.lost)), clientLostBefore),
+        serverCloses: delta(sumRecords(stats.map((r) => r.closeReasons ?? {})), serverClosesBefore),
+        stallMaxMs: Math.max(0, ...stats.map((r) => r.loopStallMaxMs ?? 0)),
+      };
+      result.stages.push(entry);
+      log(
+        `cluster: [${stage}] client open ${entry.clientOpen}, server connections ${entry.serverConnections}, longest stall ${entry.stallMaxMs} ms; ` +
+          `lost ${JSON.stringify(entry.clientLost)}; server closes ${JSON.stringify(entry.serverCloses)}`,
+      );
+      return stats;
+    };
+
     await sleep(500);
     result.ramp.push({ tabs: 0, failed: 0, connectS: 0, ...(await measure()), serverCpuPct: null, databaseCpuPct: null, generatorsCpuPct: null });
     const steps = [...new Set([0.1, 0.5, 1].map((f) => Math.ceil(cfg.tabs * f)))];
+    let lastGc: ServerStats[] = [];
     for (const target of steps) {
       if (ctx.interrupted()) break;
       const perGenerator = Math.ceil(target / cfg.generators);
@@ -299,7 +375,9 @@ export async function runClusterScenario(cfg: ClusterConfig, ctx: ClusterContext
       result.errors = {};
       for (const r of replies) for (const [code, n] of Object.entries(r.errors)) result.errors[code] = (result.errors[code] ?? 0) + n;
       await sleep(1_000); // presence and other follow-ups of the last connects
+      await checkpoint(`connect to ${target}`);
       const point: ClusterPoint = { tabs: connected, failed, connectS, ...(await measure()), serverCpuPct, databaseCpuPct, generatorsCpuPct };
+      lastGc = await checkpoint(`GC at ${target}`);
       result.ramp.push(point);
       log(
         `cluster: ${connected} tabs (${failed} failed) in ${connectS} s; RSS ${point.rssMB} MB over ${instances.length} instances ` +
@@ -316,7 +394,7 @@ export async function runClusterScenario(cfg: ClusterConfig, ctx: ClusterContext
     }
 
     if (!ctx.interrupted()) {
-      const before = await Promise.all(instances.map((i) => ctx.stats(i)));
+      const before = lastGc.length ? lastGc : await Promise.all(instances.map((i) => ctx.stats(i)));
       const redisUrl = process.env.REDIS_URL;
       const redisBefore = cfg.adapter === 'redis' && redisUrl ? await redisCommandCounts(redisUrl) : undefined;
       for (const meter of [serverCpu, databaseCpu, generatorCpu]) meter.begin();
@@ -328,9 +406,10 @@ export async function runClusterScenario(cfg: ClusterConfig, ctx: ClusterContext
       const [serverCpuPct, databaseCpuPct, generatorsCpuPct] = [serverCpu.end(), databaseCpu.end(), generatorCpu.end()];
       command({ type: 'measure-end' });
       const generatorStats = await Promise.all(generators.map((g) => next(g, 'measure', 30_000).then((m) => m.generator)));
-      const after = await Promise.all(instances.map((i) => ctx.stats(i)));
-      const sum = (replies: ServerStats[], key: keyof ServerStats) => replies.reduce((t, r) => t + r[key], 0);
-      const rate = (key: keyof ServerStats) => round1((sum(after, key) - sum(before, key)) / windowS);
+      const after = await checkpoint('idle window');
+      type Counter = 'notifySent' | 'notifyHeartbeat' | 'notifyReceived' | 'connections';
+      const sum = (replies: ServerStats[], key: Counter) => replies.reduce((t, r) => t + r[key], 0);
+      const rate = (key: Counter) => round1((sum(after, key) - sum(before, key)) / windowS);
       const { ENGINE_PING } = await import('../lib/realtime/engine-options');
       const idle: ClusterIdle = {
         windowS: round1(windowS),
@@ -340,6 +419,7 @@ export async function runClusterScenario(cfg: ClusterConfig, ctx: ClusterContext
         generators: generatorStats,
         enginePingsPerS: Math.round(top.tabs / (ENGINE_PING.pingInterval / 1000)),
         connections: sum(after, 'connections'),
+        clientOpen: result.stages[result.stages.length - 1]!.clientOpen,
       };
       if (cfg.adapter === 'postgres') idle.notify = { sentPerS: rate('notifySent'), heartbeatPerS: rate('notifyHeartbeat'), receivedPerS: rate('notifyReceived') };
       if (redisBefore && redisUrl) {
@@ -384,13 +464,29 @@ export function renderCluster(result: ClusterResult | undefined, error: string |
     '',
     `RSS per tab, marginal (first → last point): **${result.kibPerTabMarginal ?? '—'} KiB**, net of V8's new space ${result.kibPerTabMarginalNet ?? '—'} KiB.`,
   );
+  const reasons = (r: Record<string, number>) =>
+    Object.entries(r)
+      .map(([k, n]) => `${k} × ${n}`)
+      .join(', ') || '—';
+  if (result.stages.length > 0) {
+    out.push(
+      '',
+      `Where tabs went (GC before each measurement: ${result.gc}): ready tabs still open by the generators' count, Engine.IO connections by the instances', ` +
+        `and what closed since the previous line (client: socket.io-client \`disconnect\` reasons of ready tabs; server: Engine.IO \`close\` reasons, ` +
+        `which include the tabs that failed to get ready and were closed by their generator); the longest event-loop stall of any instance since the previous line.`,
+      '',
+      '| checkpoint | client open | server connections | client lost | server closes | longest stall ms |',
+      '|---|---:|---:|---|---|---:|',
+      ...result.stages.map((st) => `| ${st.stage} | ${st.clientOpen} | ${st.serverConnections} | ${reasons(st.clientLost)} | ${reasons(st.serverCloses)} | ${st.stallMaxMs} |`),
+    );
+  }
   if (Object.keys(result.errors).length > 0) out.push('', `Connect errors: ${Object.entries(result.errors).map(([k, n]) => `${k} × ${n}`).join(', ')}.`);
   const idle = result.idle;
   if (idle) {
     const worst = idle.generators.reduce((w, g) => (g.loopDelayP99 > w.loopDelayP99 ? g : w), idle.generators[0]!);
     out.push(
       '',
-      `Idle window ${idle.windowS} s with ${idle.connections} Engine.IO connections: servers ${idle.serverCpuPct ?? '?'} % CPU (of one core, all instances), ` +
+      `Idle window ${idle.windowS} s, at its end ${idle.clientOpen} ready tabs open (generators) and ${idle.connections} Engine.IO connections (instances): servers ${idle.serverCpuPct ?? '?'} % CPU (of one core, all instances), ` +
         `PostgreSQL ${idle.databaseCpuPct ?? '?'} %, generators ${idle.generatorsCpuPct ?? '?'} % (worst loop delay p99 ${worst?.loopDelayP99 ?? '?'} ms). ` +
         `Heartbeats: ${idle.enginePingsPerS} Engine.IO pings/s (one per tab per ping interval)` +
         (idle.notify ? `; adapter: ${idle.notify.sentPerS} NOTIFY/s sent (${idle.notify.heartbeatPerS} of them adapter heartbeats), ${idle.notify.receivedPerS} notifications received/s` : '') +

@@ -331,6 +331,9 @@ async function runIdle(plan: IdlePlan): Promise<void> {
   const tabs: Tab[] = [];
   const errors: Record<string, number> = {};
   let failed = 0;
+  /** Ready tabs still connected, and why the others went (socket.io-client disconnect reasons). */
+  let open = 0;
+  const lost: Record<string, number> = {};
 
   const openTab = async (index: number) => {
     const spec = plan.tabs[index]!;
@@ -357,17 +360,39 @@ async function runIdle(plan: IdlePlan): Promise<void> {
         });
         socket.once('connect_error', (error: Error) => reject(error));
       });
+    // Which half was late, when a tab is not ready in time: the transport (no connect), the main
+    // namespace's session setup or the room's admission/replay (both wait in the server's connect gate).
+    let sessionReady = false;
+    let replayReady = false;
+    main.once('session:ready', () => (sessionReady = true));
+    room.once('message:replay', () => (replayReady = true));
     try {
       const both = Promise.all([ready(main, 'session:ready'), ready(room, 'message:replay')]);
       main.connect();
       room.connect();
-      await Promise.race([both, sleep(30_000).then(() => Promise.reject(new Error('not ready within 30 s')))]);
+      await Promise.race([
+        both,
+        sleep(30_000).then(() => {
+          const late = !main.connected && !room.connected ? 'transport' : [sessionReady ? '' : 'session', replayReady ? '' : 'replay'].filter(Boolean).join('+');
+          return Promise.reject(new Error(`not ready within 30 s (${late})`));
+        }),
+      ]);
     } catch (error) {
       failed += 1;
       const e = error as Error & { data?: { code?: string } };
       bump(errors, e.data?.code ?? e.message.slice(0, 60));
       for (const s of tab.sockets) s.close();
+      return;
     }
+    // A ready tab that drops later is a lost tab (reconnection is off, as the measure needs): why it went.
+    open += 1;
+    main.once('disconnect', (reason: string) => {
+      open -= 1;
+      bump(lost, reason);
+    });
+    room.once('disconnect', (reason: string) => {
+      if (reason === 'io server disconnect') bump(lost, 'room: io server disconnect');
+    });
   };
 
   let next = 0;
@@ -378,7 +403,7 @@ async function runIdle(plan: IdlePlan): Promise<void> {
       while (next < goal) await openTab(next++);
     });
     await Promise.all(workers);
-    send({ type: 'connected-to', tabs: goal, failed, ms: Math.round(performance.now() - stepStart), errors: { ...errors } });
+    send({ type: 'connected-to', tabs: goal, failed, ms: Math.round(performance.now() - stepStart), errors: { ...errors }, open, lost: { ...lost } });
   };
 
   const LOOP_RESOLUTION_MS = 1;
@@ -412,9 +437,14 @@ async function runIdle(plan: IdlePlan): Promise<void> {
               loopDelayP99: delayMs(loopDelay.percentile(99)),
               loopDelayMax: delayMs(loopDelay.max),
             },
+            open,
+            lost: { ...lost },
           });
           break;
         }
+        case 'count':
+          send({ type: 'count', open, lost: { ...lost } });
+          break;
         case 'close':
           for (const tab of tabs) for (const s of tab?.sockets ?? []) s.close();
           send({ type: 'done' });

@@ -13,6 +13,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { configureDatabase, disconnectDb, getDb } from '../lib/db';
 import { getEnv } from '../lib/env';
 import { getLogger } from '../lib/logger';
@@ -48,11 +49,24 @@ async function main(): Promise<void> {
   // And hear the other instance before the orchestrator counts on it (as /api/ready would say).
   while (adapter && !adapter.listening()) await new Promise((resolve) => setTimeout(resolve, 20));
 
-  answerServerCommands(async () => ({
-    ...(await adapterCounters()),
-    connections: io.engine.clientsCount,
-    roomNamespaces: [...io._nsps.keys()].filter((name) => name.startsWith('/r/')).length,
-  }));
+  // Why connections end (a lost tab's server side) and how long the loop stalled (a GC pause misses pongs).
+  const closeReasons: Record<string, number> = {};
+  io.engine.on('connection', (conn: { once(event: 'close', listener: (reason: string) => void): void }) => {
+    conn.once('close', (reason) => (closeReasons[reason] = (closeReasons[reason] ?? 0) + 1));
+  });
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
+  answerServerCommands(async () => {
+    const loopStallMaxMs = Math.round(loopDelay.max / 1e6);
+    loopDelay.reset();
+    return {
+      ...(await adapterCounters()),
+      connections: io.engine.clientsCount,
+      roomNamespaces: [...io._nsps.keys()].filter((name) => name.startsWith('/r/')).length,
+      closeReasons: { ...closeReasons },
+      loopStallMaxMs,
+    };
+  });
 
   let closing: Promise<void> | undefined;
   const shutdown = () =>

@@ -651,7 +651,7 @@ interface StatsSnapshot extends ServerStats {
 }
 async function statsSnapshot(set: ServerSet): Promise<StatsSnapshot> {
   const replies = await Promise.all(set.instances.map((i) => ask(i, { type: 'stats', id: ++requestId }, 'stats')));
-  const sum = (k: keyof ServerStats) => replies.reduce((t, r) => t + r[k], 0);
+  const sum = (k: 'notifySent' | 'notifyHeartbeat' | 'notifyReceived' | 'connections' | 'roomNamespaces') => replies.reduce((t, r) => t + r[k], 0);
   return {
     t: performance.now(),
     notifySent: sum('notifySent'),

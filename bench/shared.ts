@@ -260,13 +260,14 @@ export type LoadMessage =
   | { type: 'window-end'; phase: string }
   | { type: 'phase-result'; result: PhaseResult }
   | { type: 'ladder-budget'; skipped: number[] }
-  | { type: 'connected-to'; tabs: number; failed: number; ms: number; errors: Record<string, number> }
-  | { type: 'measure'; generator: GeneratorStats }
+  | { type: 'connected-to'; tabs: number; failed: number; ms: number; errors: Record<string, number>; open: number; lost: Record<string, number> }
+  | { type: 'measure'; generator: GeneratorStats; open: number; lost: Record<string, number> }
+  | { type: 'count'; open: number; lost: Record<string, number> }
   | { type: 'done' }
   | { type: 'fatal'; error: string };
 
 /** Orchestrator → generator in idle mode (after the IdlePlan). */
-export type IdleCommand = { type: 'connect-to'; tabs: number } | { type: 'measure-start' } | { type: 'measure-end' } | { type: 'close' };
+export type IdleCommand = { type: 'connect-to'; tabs: number } | { type: 'measure-start' } | { type: 'measure-end' } | { type: 'count' } | { type: 'close' };
 
 /** Orchestrator ↔ server (IPC). */
 export type ServerCommand = { type: 'gc'; id: number } | { type: 'stats'; id: number };
@@ -278,6 +279,10 @@ export interface ServerStats {
   /** Engine.IO connections and room namespaces on this instance. */
   connections: number;
   roomNamespaces: number;
+  /** Engine.IO connections closed since start, by reason ('ping timeout', 'transport close', …). */
+  closeReasons?: Record<string, number>;
+  /** The longest event-loop stall since the previous stats call, ms (a GC pause, a burst). */
+  loopStallMaxMs?: number;
 }
 export type ServerReply =
   | { type: 'ready'; port: number }

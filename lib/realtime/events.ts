@@ -200,7 +200,4 @@ export interface SocketData {
   sessionId: string;
   /** Main namespace only: this tab's reported status. */
   status?: 'online' | 'away';
-  /** Room namespaces only: the catch-up positions from the handshake. */
-  lastSeq?: number;
-  lastRev?: number;
 }

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Manager } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom } from '../data/rooms';
@@ -10,6 +12,12 @@ import {
   waitForConnect,
   type TestRealtime,
 } from '../testing/realtime';
+
+/** A full GC from inside the test (V8's gc function, exposed for a fresh context). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 let server: TestRealtime;
 beforeAll(async () => {
@@ -72,6 +80,52 @@ describe('Socket.IO handshake', () => {
     await expect(waitForConnect(late)).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
     expect(main.connected && first.connected).toBe(true); // sockets already open stay, as with any JWT session
     [main, first, late].forEach((s) => s.close());
+  });
+
+  it('an admitted tab keeps only what later events read (bench (c): memory per tab)', async () => {
+    const user = await createTestUser();
+    const room = await createRoom({ ownerId: user.id, data: { kind: 'public', name: uniqueName('hs'), description: '' }, ip: null });
+    let opening: WeakRef<object> | undefined;
+    server.io.engine.once('initial_headers', (_headers: unknown, req: object) => (opening = new WeakRef(req)));
+    const tab = new Manager(server.url, { transports: ['websocket'], extraHeaders: { cookie: await sessionCookie(user) }, reconnection: false });
+    const main = tab.socket('/');
+    const ready = new Promise((resolve) => main.once('session:ready', resolve));
+    const roomSocket = tab.socket(`/r/${room.id}`, { auth: { lastSeq: 0, lastRev: 0 } });
+    const replay = new Promise((resolve) => roomSocket.once('message:replay', resolve));
+    await Promise.all([ready, replay]);
+    const onServer = (nsp: string, id: string | undefined) => server.io._nsps.get(nsp)!.sockets.get(id!)!;
+    const sockets = { main: onServer('/', main.id), room: onServer(`/r/${room.id}`, roomSocket.id) };
+
+    for (const socket of Object.values(sockets)) {
+      // Socket.IO's per-socket handshake record (a date string, the query, the auth payload) is let go.
+      expect(socket.handshake).toMatchObject({ time: '', query: {}, auth: {} });
+      // One any-listener, in the field Socket.IO reads it from (on-event.ts compacts that array).
+      expect((socket as unknown as { _anyListeners?: unknown })._anyListeners).toBe(socket.listenersAny());
+      expect(socket.listenersAny()).toHaveLength(1);
+    }
+    expect(Object.keys(sockets.main.data).sort()).toEqual(['ip', 'sessionId', 'status', 'user']);
+    expect(Object.keys(sockets.room.data).sort()).toEqual(['ip', 'sessionId', 'user']);
+    // A room socket is in no group but its own (bus.ts finds a user's room sockets without one).
+    expect([...sockets.room.rooms]).toEqual([sockets.room.id]);
+    // Nothing holds the opening (upgrade) request any more: a full GC collects it.
+    await new Promise((r) => setTimeout(r, 0)); // WeakRef targets live until the end of the current job
+    collectGarbage();
+    expect(opening).toBeDefined();
+    expect(opening!.deref()).toBeUndefined();
+    [main, roomSocket].forEach((s) => s.close());
+  });
+
+  it('a browser’s way in — long-polling, then the upgrade to a WebSocket — still works', async () => {
+    const user = await createTestUser();
+    const tab = new Manager(server.url, { transports: ['polling', 'websocket'], extraHeaders: { cookie: await sessionCookie(user) }, reconnection: false });
+    const main = tab.socket('/');
+    const ready = new Promise((resolve) => main.once('session:ready', resolve));
+    const upgraded = new Promise((resolve) => tab.engine.once('upgrade', resolve));
+    await Promise.all([waitForConnect(main), ready, upgraded]);
+    expect(tab.engine.transport.name).toBe('websocket');
+    const pong = (await main.timeout(2000).emitWithAck('session:ping')) as { ok: boolean };
+    expect(pong.ok).toBe(true);
+    main.close();
   });
 
   it('accepts a valid session cookie from the server’s own origin and says who you are', async () => {

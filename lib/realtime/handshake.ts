@@ -4,7 +4,7 @@
  * and the room namespaces it opens share one), so a tab costs one JWT decryption and one user lookup.
  * Refusals reach the client as `connect_error` with a readable message and `data.code`.
  */
-import type { IncomingMessage } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
 import { resolveClientIp } from '../client-ip';
 import type { Env } from '../env';
@@ -43,6 +43,42 @@ export function isAllowedOrigin(origin: string | undefined, host: string | undef
 
 type AnySocket = Socket<never, never, never, Partial<SocketData>>;
 
+/**
+ * Socket.IO builds a `handshake` record for every socket (the opening request's headers — emptied below —,
+ * a date string, the query, the client's auth payload: ~200 B, two per tab) and keeps it for the socket's
+ * life, though only admission reads it (here, and rooms.ts for the catch-up positions). Once a namespace
+ * has admitted a socket, its record is swapped for this shared one: empty, and frozen, so that code
+ * reading a handshake later gets nothing rather than something, and writing one throws.
+ */
+const RELEASED_HANDSHAKE: Socket['handshake'] = Object.freeze({
+  headers: Object.freeze({}),
+  time: '',
+  address: '',
+  xdomain: false,
+  secure: false,
+  issued: 0,
+  url: '',
+  query: Object.freeze({}),
+  auth: Object.freeze({}),
+});
+
+/**
+ * Engine.IO middleware (server.ts): a WebSocket upgrade's stand-in response lets go of its request.
+ * Engine.IO keeps that response for the life of the TCP connection (a 'close' listener on the socket), and
+ * with it the whole upgrade request — the request object, its stream state, its headers with the session
+ * cookie: ~1 KiB a tab — though only middlewares setting response headers on an upgrade read it (Parley
+ * has none; this one must stay the last). The handshake reads the opening request through the connection.
+ */
+export function releaseUpgradeRequest(_req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void): void {
+  if (!(res instanceof ServerResponse)) (res as { req?: unknown }).req = undefined;
+  next();
+}
+
+/** Lets a socket's handshake record go (call once admitted, after its last read). */
+export function releaseHandshake(socket: { readonly handshake: Socket['handshake'] }): void {
+  (socket as { handshake: Socket['handshake'] }).handshake = RELEASED_HANDSHAKE;
+}
+
 /** The Engine.IO connection under a socket: one per browser tab, shared by all its namespaces. */
 interface EngineConnection {
   request: IncomingMessage | null;
@@ -79,11 +115,12 @@ export interface HandshakeMiddleware {
   gate: ConnectGate;
 }
 
-export function createHandshakeMiddleware(deps: { env: Env; log: Logger; sessions: SessionGuard }): HandshakeMiddleware {
+export function createHandshakeMiddleware(deps: { env: Env; log: Logger; sessions: SessionGuard; gate?: ConnectGate }): HandshakeMiddleware {
   const { env, log } = deps;
   const openings = new WeakMap<EngineConnection, OpeningRequest>();
-  const identities = new WeakMap<EngineConnection, Promise<ConnectionIdentity>>();
-  const gate = createConnectGate();
+  /** A connection's identity: its promise while being decided, then the identity itself (a promise less per tab). */
+  const identities = new WeakMap<EngineConnection, Promise<ConnectionIdentity> | ConnectionIdentity>();
+  const gate = deps.gate ?? createConnectGate();
 
   /**
    * Reads what we need of the opening HTTP request, then lets the request go: Engine.IO would keep it
@@ -103,12 +140,7 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger; session
         sessionHeaders: toFetchHeaders({ cookie: req.headers.cookie, authorization: req.headers.authorization }),
       };
       openings.set(conn, opening);
-      conn.request = null;
-      // Engine.IO's WebSocket upgrade keeps the request anyway (its response object's close listener holds
-      // it until the TCP connection closes): drop the headers — session cookie and all, ~1-2 KiB a tab —
-      // which nothing reads after the handshake (the cookie is a secret better not left lying around, too).
-      req.headers = {};
-      req.rawHeaders = [];
+      conn.request = null; // (the upgrade's stand-in response no longer holds it either: releaseUpgradeRequest)
     }
     return opening;
   }
@@ -121,18 +153,21 @@ export function createHandshakeMiddleware(deps: { env: Env; log: Logger; session
   }
 
   function identify(conn: EngineConnection): Promise<ConnectionIdentity> {
-    let identity = identities.get(conn);
-    if (identity) return identity;
+    const known = identities.get(conn);
+    if (known) return Promise.resolve(known);
     const opening = openingRequestOf(conn);
     // A connection that closed while it waited in line needs no answer (nobody asks for it again).
-    identity = gate(() =>
+    const identity = gate(() =>
       conn.readyState === 'closed'
-        ? { ip: opening.ip, origin: opening.origin, originAllowed: false, closedMeanwhile: true, user: null, sessionId: null, expiresAt: 0 }
+        ? { ip: opening.ip, origin: opening.origin, originAllowed: false, closedMeanwhile: true as const, user: null, sessionId: null, expiresAt: 0 }
         : resolveIdentity(opening),
     );
     identities.set(conn, identity);
     identity.then(
-      () => openings.delete(conn), // the cookie is no longer needed
+      (decided) => {
+        openings.delete(conn); // the cookie is no longer needed
+        identities.set(conn, decided);
+      },
       () => identities.delete(conn), // a database error is no answer: the next namespace asks again
     );
     return identity;

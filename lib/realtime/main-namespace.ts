@@ -11,6 +11,7 @@ import type { ConnectGate } from './connect-gate';
 import { defineCallHandlers } from './handlers/call.handlers';
 import { defineSessionHandlers, startSession } from './handlers/session.handlers';
 import type { MainEvents, MainSocket } from './notify';
+import { releaseHandshake } from './handshake';
 import { createEventTable } from './on-event';
 import type { PresenceTracker } from './presence';
 import type { ParleyServer } from './server';
@@ -42,6 +43,7 @@ export function registerMainNamespace(
   io.on('connection', (socket) => {
     const { user, ip } = socket.data;
     log.info({ userId: user.id, ip, transport: socket.conn.transport.name }, 'socket connected');
+    releaseHandshake(socket);
     events.listen(socket);
     socket.on('disconnect', onDisconnect);
     // In line with other connects' database work (connect-gate.ts); nothing to do for a tab gone meanwhile.

@@ -149,6 +149,19 @@ export function createEventTable<Events, Socket extends EventSocket>(deps: { log
       if (entries.has(event)) throw new Error(`${event} has a handler already`);
       entries.set(event, { schema: schema as z.ZodType | null, handler: handler as Entry['handler'], options: rest[0] ?? {} });
     },
-    listen: (socket) => void socket.onAny(dispatch),
+    listen: (socket) => {
+      socket.onAny(dispatch);
+      compactAnyListeners(socket);
+    },
   };
+}
+
+/**
+ * Socket.IO's onAny pushes onto a new empty array, which V8 gives 17 slots (~180 B) for our one listener,
+ * two per tab: replaced by an exact copy. Socket.IO (4.x) keeps them in `_anyListeners` and reads that
+ * field afresh for every event; sockets without it (test stand-ins) are left alone.
+ */
+function compactAnyListeners(socket: EventSocket): void {
+  const holder = socket as EventSocket & { _anyListeners?: unknown };
+  if (Array.isArray(holder._anyListeners)) holder._anyListeners = holder._anyListeners.slice();
 }

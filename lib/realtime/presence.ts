@@ -122,7 +122,10 @@ export function createPresenceTracker(io: ParleyServer, deps: { log: Logger; gra
 
     watch(socket, userIds) {
       const result = (watching.get(socket) ?? Promise.resolve()).then(() => replaceWatch(socket, userIds));
-      watching.set(socket, result.catch(() => undefined));
+      const turn = result.catch(() => undefined);
+      watching.set(socket, turn);
+      // Nothing queued behind it: the socket keeps no settled promise for the rest of its life.
+      void turn.then(() => watching.get(socket) === turn && watching.delete(socket));
       return result;
     },
 

@@ -3,6 +3,7 @@
  * origin, membership; public rooms join on first connect), then replay of what the client missed,
  * presence, and the message handlers.
  */
+import type { z } from 'zod';
 import { listThreadReads } from '../data/message-changes';
 import { getReplay } from '../data/messages';
 import { getRoomAccess, joinRoom, requireMembership } from '../data/rooms';
@@ -18,16 +19,29 @@ import { createReactionRateLimiter, defineChangeHandlers } from './handlers/chan
 import { createTypingState, type TypingState } from './handlers/typing.handlers';
 import { roomBusOf, type RoomBus } from './bus';
 import { fetchSocketsAcross } from './fetch-sockets';
-import { membersRoom, userRoom } from './groups';
+import { membersRoom } from './groups';
 import type { ConnectGate } from './connect-gate';
 import { closeEmptyChildNamespaces } from './namespace-cleanup';
-import { HandshakeError, type createHandshakeMiddleware } from './handshake';
+import { HandshakeError, releaseHandshake, type createHandshakeMiddleware } from './handshake';
 import { notifyMemberJoined, roomIdOf as roomIdOfSocket, type RoomEvents, type RoomNamespace, type RoomSocket } from './notify';
 import { createEventTable } from './on-event';
 import type { ParleyServer } from './server';
 
 function roomIdOf(namespaceName: string): string {
   return ROOM_NAMESPACE_PATTERN.exec(namespaceName)?.[1] ?? '';
+}
+
+/** Where the client's copy of the room ends: the handshake's `auth: { lastSeq, lastRev }` (both optional). */
+type CatchUp = z.output<typeof handshakeAuthSchema>;
+
+/**
+ * Read by the admission middleware (to refuse an invalid one) and again on connection, not kept in
+ * socket.data: a room socket needs them once, for its replay.
+ */
+function catchUpOf(socket: RoomSocket): CatchUp {
+  const auth = handshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
+  if (!auth.success) throw new AppError('INVALID_PAYLOAD', 'auth.lastSeq and auth.lastRev must be whole numbers ≥ 0.');
+  return auth.data;
 }
 
 /**
@@ -65,19 +79,21 @@ export function registerRoomNamespaces(
     const { user, ip } = socket.data;
     const roomId = roomIdOf(socket.nsp.name);
     try {
-      const auth = handshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
-      if (!auth.success) throw new AppError('INVALID_PAYLOAD', 'auth.lastSeq and auth.lastRev must be whole numbers ≥ 0.');
-      // In line with other connects' database work (connect-gate.ts).
-      await gate(async () => {
+      catchUpOf(socket); // refused here when invalid; read again once connected
+      // In line with other connects' database work (connect-gate.ts). A connection that closed while it
+      // waited is not admitted: its client gave up, and joining a public room for it would make its user
+      // a member of a room they never opened.
+      const admitted = await gate(async () => {
+        if (socket.conn.readyState === 'closed') return false;
         const access = await getRoomAccess({ roomId, userId: user.id });
         if (!access.isMember) {
           if (access.kind !== 'public') throw new AppError('FORBIDDEN', 'Enter the room password to join first.');
           const joined = await joinRoom({ roomId, userId: user.id, ip });
           if (joined.joined) notifyMemberJoined(joined.room, user, io);
         }
+        return true;
       });
-      socket.data.lastSeq = auth.data.lastSeq;
-      socket.data.lastRev = auth.data.lastRev;
+      if (!admitted) return next(new HandshakeError('UNAVAILABLE', 'The connection closed before the room could be opened.'));
       next();
     } catch (error) {
       const known = toAppError(error);
@@ -112,19 +128,21 @@ export function registerRoomNamespaces(
     // Handlers first, so a send right after connect is not dropped while the replay loads.
     events.listen(socket);
     socket.on('disconnect', onDisconnect);
-    void onRoomConnection(socket, { io, log, bus, typing, gate });
+    const catchUp = catchUpOf(socket);
+    releaseHandshake(socket);
+    void onRoomConnection(socket, catchUp, { io, log, bus, typing, gate });
   });
 }
 
 async function onRoomConnection(
   socket: RoomSocket,
+  catchUp: CatchUp,
   deps: { io: ParleyServer; log: Logger; bus: RoomBus; typing: TypingState; gate: ConnectGate },
 ): Promise<void> {
   const { user } = socket.data;
   const nsp = socket.nsp;
   const roomId = roomIdOfSocket(socket);
   const { bus } = deps;
-  await socket.join(userRoom(user.id));
 
   // Idempotent on clients (a set of user ids), so a second tab re-announcing is harmless.
   bus.publish({ roomId, emit: { event: 'presence:online', payload: { user }, exceptSocketId: socket.id } });
@@ -141,7 +159,7 @@ async function onRoomConnection(
           onlineUsers(deps.io, roomId),
           listReceipts({ room }),
           listThreadReads({ roomId, userId: user.id }),
-          getReplay({ room, afterSeq: socket.data.lastSeq ?? room.lastSeq ?? 0, afterRev: socket.data.lastRev }),
+          getReplay({ room, afterSeq: catchUp.lastSeq ?? room.lastSeq ?? 0, afterRev: catchUp.lastRev }),
         ]);
         return { room, online, receipts, threads, replay };
       });

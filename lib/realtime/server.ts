@@ -8,11 +8,12 @@ import { Adapter } from 'socket.io-adapter';
 import type { Env } from '../env';
 import type { Logger } from '../logger';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
-import { createHandshakeMiddleware } from './handshake';
+import { createHandshakeMiddleware, releaseUpgradeRequest } from './handshake';
 import { createCallActionRateLimiter, createSignalRateLimiter } from './handlers/call.handlers';
 import { createCallService } from './calls';
 import { getMetrics } from '../metrics';
 import type { ClusterAdapterHandle } from './cluster-adapter';
+import type { ConnectGate } from './connect-gate';
 import { normalizeEmoji } from '../emoji/single-emoji';
 import { createRoomBus, type RoomBusOptions } from './bus';
 import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES, realtimeTransports } from './engine-options';
@@ -38,6 +39,8 @@ export interface RealtimeDeps {
   sessionSweepMs?: number;
   /** Cross-instance broadcast (cluster-adapter.ts: PostgreSQL or Redis). Without it, one instance only (in memory). */
   adapter?: ClusterAdapterHandle;
+  /** The queue for connect-time database work (connect-gate.ts); tests pass one they can fill. Default: a new one. */
+  connectGate?: ConnectGate;
   /** Call timings (tests shorten them): ring time, reconnect grace, heartbeat, sweep (lib/realtime/calls.ts). */
   calls?: { ringMs?: number; graceMs?: number; heartbeatMs?: number; sweepMs?: number };
   /** Room bus tuning (tests): bounds on unpublished actions, hole timeout. */
@@ -75,8 +78,9 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   });
   const sessions = createSessionGuard(io, { log, sweepIntervalMs: deps.sessionSweepMs ?? 15_000, clustered: deps.adapter !== undefined });
   httpServer.once('close', () => sessions.close());
-  const handshake = createHandshakeMiddleware({ env: deps.env, log, sessions });
+  const handshake = createHandshakeMiddleware({ env: deps.env, log, sessions, gate: deps.connectGate });
   io.use(handshake);
+  io.engine.use(releaseUpgradeRequest);
   io.engine.on('connection', (conn: Parameters<typeof handshake.identify>[0]) => void handshake.identify(conn).catch(() => undefined));
   // The emoji table (reactions) takes ~50 ms to build: now, not inside the first reaction's handler.
   normalizeEmoji('👍');

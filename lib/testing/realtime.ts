@@ -49,6 +49,8 @@ export async function startTestRealtime(
     /** Cross-instance broadcast through this adapter (the Redis one on this test file's own stream, lib/testing/redis.ts). */
     clusterAdapter?: ClusterAdapterKind;
     bus?: RealtimeDeps['bus'];
+    /** The queue for connect-time database work (default: the server's own); a test can fill it to hold connects in line. */
+    connectGate?: RealtimeDeps['connectGate'];
     /** Call timings (ring time, reconnect grace, heartbeat, sweep); default: the server's. */
     calls?: RealtimeDeps['calls'];
     /** What the file routes (uploads, downloads) run on; default: the process's storage, no scanner. */
@@ -80,6 +82,7 @@ export async function startTestRealtime(
     adapter,
     bus: options.bus,
     calls: options.calls,
+    connectGate: options.connectGate,
   });
   await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, '127.0.0.1', resolve));
   // With the adapter, ready means hearing the other instances (what /api/ready waits for), not a guess.
