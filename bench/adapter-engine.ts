@@ -213,6 +213,9 @@ async function main(): Promise<void> {
     await sleep(Math.min(1_000, Math.max(0, deadline - wall())));
     const step = current;
     current = undefined;
+    // A backlog (an engine that fell behind) must not spill into the next step: wait for it, up to 15 s more.
+    const settle = wall() + 15_000;
+    while (outstanding > 0 && wall() < settle) await sleep(20);
     return {
       step: c.step,
       index,
