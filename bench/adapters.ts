@@ -531,6 +531,17 @@ export async function runAdaptersScenario(cfg: AdaptersConfig, ctx: AdaptersCont
   db.on('error', () => undefined);
   await db.connect();
   try {
+    // The engines first: the shorter part, and the one the real path cannot answer on this machine.
+    if (cfg.parts.includes('engine')) {
+      let stepBase = 1;
+      for (const count of cfg.engineProcesses) {
+        for (const adapter of cfg.adapters) {
+          if (ctx.interrupted()) break;
+          result.engine.push(await runEngineSet(cfg, ctx, db, adapter, count, stepBase));
+          stepBase += 100;
+        }
+      }
+    }
     if (cfg.parts.includes('real')) {
       let phaseIdBase = 50_000;
       if (cfg.baseline && !ctx.interrupted()) {
@@ -543,16 +554,6 @@ export async function runAdaptersScenario(cfg: AdaptersConfig, ctx: AdaptersCont
           if (ctx.interrupted()) break;
           result.real.push(await runRealSet(cfg, ctx, db, adapter, count, phaseIdBase));
           phaseIdBase += 1_000;
-        }
-      }
-    }
-    if (cfg.parts.includes('engine')) {
-      let stepBase = 1;
-      for (const count of cfg.engineProcesses) {
-        for (const adapter of cfg.adapters) {
-          if (ctx.interrupted()) break;
-          result.engine.push(await runEngineSet(cfg, ctx, db, adapter, count, stepBase));
-          stepBase += 100;
         }
       }
     }
