@@ -266,7 +266,10 @@ function nearestLimit(r: Resources, cores: number, nodeLabel: string, generatorC
   if (maxNode >= 85) reasons.push(`${nodeLabel} core (${round1(maxNode)} %)`);
   if ((r.redisCpuPct ?? 0) >= 85) reasons.push(`Redis core (${r.redisCpuPct} %)`);
   if ((generatorCpuPct ?? 0) >= 90) reasons.push(`generator core (${generatorCpuPct} %)`);
-  if (r.machineBusyPct !== null && r.machineBusyPct >= cores * 100 * 0.9) reasons.push(`machine CPU (${Math.round(r.machineBusyPct)} of ${cores * 100} %)`);
+  if (r.machineBusyPct !== null && r.machineBusyPct >= cores * 100 * 0.9) {
+    const other = (r.otherPct ?? 0) >= 20 ? `, ${Math.round(r.otherPct ?? 0)} % of it other load` : '';
+    reasons.push(`machine CPU (${Math.round(r.machineBusyPct)} of ${cores * 100} %${other})`);
+  }
   const notify = notifyWaits(r.dbWaits);
   if (notify >= 1) reasons.push(`PostgreSQL NOTIFY lock (${notify} backends waiting)`);
   const wal = (r.dbWaits['LWLock:WALWrite'] ?? 0) + (r.dbWaits['IO:WalSync'] ?? 0);
