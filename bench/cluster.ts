@@ -212,28 +212,34 @@ async function seedCluster(cfg: ClusterConfig, ctx: ClusterContext): Promise<{ r
 }
 
 /**
- * Redis commands processed so far, by command (INFO commandstats), from the server at `url`. One inline
- * command over a plain socket: the bench needs no Redis client library of its own for it.
+ * One inline command to the Redis at `url` over a plain socket, its reply as text (a bulk string's payload,
+ * or the line of a simple reply): the bench needs no Redis client library of its own for INFO and DEL.
  */
-async function redisCommandCounts(url: string): Promise<Map<string, number>> {
+export async function redisInline(url: string, command: string): Promise<string> {
   const { hostname, port } = new URL(url);
-  const reply = await new Promise<string>((resolve, reject) => {
+  return new Promise<string>((resolve, reject) => {
     const socket = connect({ host: hostname || '127.0.0.1', port: Number(port || 6379) });
     let data = '';
     socket.setEncoding('utf8');
-    socket.setTimeout(5_000, () => socket.destroy(new Error('Redis INFO timed out')));
-    socket.on('connect', () => socket.write('INFO commandstats\r\n'));
+    socket.setTimeout(5_000, () => socket.destroy(new Error(`Redis ${command.split(' ')[0]} timed out`)));
+    socket.on('connect', () => socket.write(`${command}\r\n`));
     socket.on('data', (chunk: string) => {
       data += chunk;
-      // A bulk string: $<length>\r\n<payload>\r\n
+      // A bulk string: $<length>\r\n<payload>\r\n; anything else: one line.
       const header = /^\$(\d+)\r\n/.exec(data);
-      if (header && data.length >= header[0].length + Number(header[1])) {
-        socket.end();
-        resolve(data.slice(header[0].length));
-      }
+      const done = header ? data.length >= header[0].length + Number(header[1]) : !data.startsWith('$') && data.includes('\r\n');
+      if (!done) return;
+      socket.end();
+      if (data.startsWith('-')) reject(new Error(`Redis: ${data.slice(1).trim()}`));
+      else resolve(header ? data.slice(header[0].length, header[0].length + Number(header[1])) : data.trim());
     });
     socket.on('error', reject);
   });
+}
+
+/** Redis commands processed so far, by command (INFO commandstats), from the server at `url`. */
+export async function redisCommandCounts(url: string): Promise<Map<string, number>> {
+  const reply = await redisInline(url, 'INFO commandstats');
   const counts = new Map<string, number>();
   for (const match of reply.matchAll(/^cmdstat_([a-z|_-]+):calls=(\d+)/gm)) counts.set(match[1]!, Number(match[2]));
   return counts;

@@ -31,6 +31,7 @@ import { renderSearch, type SearchLadder } from './search-report';
 import { renderUploads, runUploadsScenario, type UploadsResult } from './uploads';
 import { renderCluster, runClusterScenario, type ClusterAdapter, type ClusterResult } from './cluster';
 import { renderCapacity, runCapacityScenario, type CapacityResult } from './capacity';
+import { renderAdapters, runAdaptersScenario, type AdapterKind, type AdaptersPart, type AdaptersResult } from './adapters';
 import {
   ALL_SCENARIOS,
   SCENARIOS,
@@ -113,6 +114,18 @@ const { values: flags } = parseArgs({
     'cluster-rooms': { type: 'string' },
     'cluster-adapter': { type: 'string' },
     'cluster-idle-duration': { type: 'string' },
+    'adapters-parts': { type: 'string' },
+    'adapters-list': { type: 'string' },
+    'adapters-instances': { type: 'string' },
+    'adapters-rates': { type: 'string' },
+    'adapters-max-p99': { type: 'string' },
+    'adapters-warmup': { type: 'string' },
+    'adapters-window': { type: 'string' },
+    'adapters-budget': { type: 'string' },
+    'adapters-no-baseline': { type: 'boolean' },
+    'adapters-engine-processes': { type: 'string' },
+    'adapters-engine-rates': { type: 'string' },
+    'adapters-engine-max-p99': { type: 'string' },
     'capacity-steps': { type: 'string' },
     'capacity-window': { type: 'string' },
     'capacity-warmup': { type: 'string' },
@@ -141,6 +154,10 @@ if (flags.help) {
   uploads (not in the default run): [--upload-concurrency 20] [--upload-size 25 (MB)] [--upload-rounds 3]
   cluster (not in the default run): [--cluster-tabs 100000] [--cluster-instances 6] [--cluster-generators 6] [--cluster-rooms 5000]
     [--cluster-adapter postgres | redis] [--cluster-idle-duration 30]
+  adapters (not in the default run): [--adapters-parts real,engine] [--adapters-list postgres,redis] [--adapters-instances 2,4]
+    [--adapters-rates 200,400,700,1000,1400 (msg/s)] [--adapters-max-p99 100] [--adapters-warmup 1] [--adapters-window 3] [--adapters-budget 60]
+    [--adapters-no-baseline] [--adapters-engine-processes 2,4] [--adapters-engine-rates 1000,2000,4000,8000,16000] [--adapters-engine-max-p99 50]
+    (the real path uses --clients / --rooms: 400 / 100 by default when adapters runs without ladder or latency)
   capacity (not in the default run): [--capacity-steps 1000,2000,3000,5000,7500,10000,12500] [--capacity-window 60] [--capacity-warmup 20]
     [--capacity-arrival 100 (users/s)] [--capacity-workers 2] [--capacity-signin-share 0.1] [--capacity-keep-going]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
@@ -169,12 +186,17 @@ const requestedScenarios = new Set(list(setting('scenarios', SCENARIOS.join(',')
  * steps, since a 10 % difference hides between steps of 33–50 %.
  */
 const searchShape = requestedScenarios.has('search') && !requestedScenarios.has('ladder') && !requestedScenarios.has('latency');
+/**
+ * `adapters` without (a)/(b): rooms of 4 (fan-out 3), so that with 2 or 4 instances every room has members on
+ * every instance and each message crosses to all of them.
+ */
+const adaptersShape = requestedScenarios.has('adapters') && !requestedScenarios.has('ladder') && !requestedScenarios.has('latency');
 const ladderSetting = setting('ladder', searchShape ? '4,6,8,10,12,14,16,20,24' : '1,2,3,4,6,8,12,16');
 const cfg = {
   servers: list(setting('servers', 'bare,parley,parley2')) as ServerName[],
   scenarios: new Set(list(setting('scenarios', SCENARIOS.join(','))) as Scenario[]),
   // The issue's baseline shape: 1,000 clients in 100 rooms of 10.
-  clients: Math.floor(num('clients', searchShape ? 300 : 1_000, 2)),
+  clients: Math.floor(num('clients', searchShape ? 300 : adaptersShape ? 400 : 1_000, 2)),
   rooms: Math.floor(num('rooms', 100, 1)),
   rate: num('rate', 0.2, 0.01),
   durationS: num('duration', 10, 1),
@@ -228,6 +250,21 @@ const cfg = {
     adapter: setting('cluster-adapter', 'postgres') as ClusterAdapter,
     idleS: num('cluster-idle-duration', 30, 1),
   },
+  adapters: {
+    parts: list(setting('adapters-parts', 'real,engine')) as AdaptersPart[],
+    adapters: list(setting('adapters-list', 'postgres,redis')) as AdapterKind[],
+    instances: list(setting('adapters-instances', '2,4')).map(Number),
+    baseline: !flags['adapters-no-baseline'] && process.env.BENCH_ADAPTERS_NO_BASELINE !== '1',
+    rates: list(setting('adapters-rates', '200,400,700,1000,1400')).map(Number),
+    maxP99Ms: num('adapters-max-p99', 100, 1),
+    warmupS: num('adapters-warmup', 1, 0),
+    durationS: num('adapters-window', 3, 1),
+    budgetS: num('adapters-budget', 60, 1),
+    engineProcesses: list(setting('adapters-engine-processes', '2,4')).map(Number),
+    engineRates: list(setting('adapters-engine-rates', '1000,2000,4000,8000,16000')).map(Number),
+    engineMaxP99Ms: num('adapters-engine-max-p99', 50, 1),
+    redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  },
   capacity: {
     steps: list(setting('capacity-steps', '1000,2000,3000,5000,7500,10000,12500')).map(Number),
     windowS: num('capacity-window', 60, 5),
@@ -250,6 +287,14 @@ const cfg = {
   boost: !flags['no-boost'] && process.env.BENCH_NO_BOOST !== '1',
 };
 if (cfg.cluster.adapter !== 'postgres' && cfg.cluster.adapter !== 'redis') throw new Error('--cluster-adapter takes postgres or redis');
+if (cfg.adapters.parts.some((p) => p !== 'real' && p !== 'engine')) throw new Error('--adapters-parts takes real and/or engine');
+if (cfg.adapters.adapters.some((a) => a !== 'postgres' && a !== 'redis')) throw new Error('--adapters-list takes postgres and/or redis');
+for (const [name, values, max] of [['adapters-instances', cfg.adapters.instances, 16], ['adapters-engine-processes', cfg.adapters.engineProcesses, 16]] as const) {
+  if (values.some((n) => !Number.isInteger(n) || n < 2 || n > max)) throw new Error(`--${name} takes counts in [2, ${max}], e.g. 2,4`);
+}
+for (const [name, values] of [['adapters-rates', cfg.adapters.rates], ['adapters-engine-rates', cfg.adapters.engineRates]] as const) {
+  if (values.length === 0 || values.some((r) => !Number.isFinite(r) || r <= 0)) throw new Error(`--${name} takes positive rates (per second, all clients / processes together)`);
+}
 if (cfg.cluster.rooms > cfg.cluster.tabs) throw new Error('--cluster-rooms must be at most --cluster-tabs (every room needs a tab)');
 if (!/^(none|\d+([-,]\d+)*)$/.test(cfg.dbCpus)) throw new Error('--db-cpus takes a CPU list for taskset (e.g. 0 or 0,1) or none');
 for (const s of cfg.servers) if (!(s in SERVER_KINDS)) throw new Error(`unknown server "${s}" (${Object.keys(SERVER_KINDS).join(', ')})`);
@@ -259,7 +304,9 @@ const wantSearchLadder = cfg.scenarios.has('search') && cfg.ladder.length > 0;
 if (cfg.ladder.length === 0) cfg.scenarios.delete('ladder');
 if (cfg.capacity.steps.some((n) => !Number.isInteger(n) || n < 1 || n > 19_000)) throw new Error('--capacity-steps takes user counts in [1, 19000], e.g. 1000,2000,5000');
 if (cfg.hashRates.some((r) => !Number.isFinite(r) || r <= 0 || r > 1_000)) throw new Error('--hash-rate takes rates in (0, 1000], e.g. 20 or 10,20');
-const wantMessages = cfg.scenarios.has('ladder') || cfg.scenarios.has('latency') || wantSearchLadder;
+/** The adapters scenario's real path uses the message path's seeded users and rooms. */
+const wantAdaptersReal = cfg.scenarios.has('adapters') && cfg.adapters.parts.includes('real');
+const wantMessages = cfg.scenarios.has('ladder') || cfg.scenarios.has('latency') || wantSearchLadder || wantAdaptersReal;
 const wantIdle = cfg.scenarios.has('connections') || cfg.scenarios.has('idle');
 /** The servers, the database and the seeding are for (a)–(d); (e) needs none of them. */
 const wantServers = wantMessages || wantIdle;
@@ -284,9 +331,9 @@ function hasTaskset(): boolean {
     return false;
   }
 }
-/** The cluster scenario alone runs unpinned: a dozen processes share the machine as they would in production. */
-const clusterOnly = cfg.scenarios.size === 1 && cfg.scenarios.has('cluster');
-const pinning = cfg.pin && !clusterOnly && hasTaskset();
+/** The cluster and adapters scenarios alone run unpinned: a dozen processes share the machine as they would in production. */
+const unpinnedOnly = [...cfg.scenarios].every((s) => s === 'cluster' || s === 'adapters');
+const pinning = cfg.pin && !unpinnedOnly && hasTaskset();
 
 /**
  * On a machine shared with builds and test runs, foreign CPU load shows up as tens of ms at p99. Linux
@@ -565,16 +612,17 @@ interface ServerSet {
   stop(): Promise<void>;
 }
 
-/** `options`: the cluster scenario's instances run unpinned, each on the adapter it asks for. */
+/** `options`: the cluster and adapters scenarios' instances run unpinned, each on the adapter it asks for (Redis: on its own stream). */
 async function startInstance(
   name: ServerName,
   index: number,
   env: NodeJS.ProcessEnv,
-  options: { cpu?: number | null; adapter?: ClusterAdapter } = {},
+  options: { cpu?: number | null; adapter?: ClusterAdapter | 'memory'; redisPrefix?: string } = {},
 ): Promise<Instance> {
   const kind = SERVER_KINDS[name];
   const adapter = options.adapter ?? kind.adapter;
-  const adapterEnv = adapter ? { REALTIME_ADAPTER: adapter, ...(adapter === 'redis' ? benchRedisEnv(name) : {}) } : {};
+  const redisEnv = () => ({ ...benchRedisEnv(name), ...(options.redisPrefix ? { REDIS_PREFIX: options.redisPrefix } : {}) });
+  const adapterEnv = adapter ? { REALTIME_ADAPTER: adapter, ...(adapter === 'redis' ? redisEnv() : {}) } : {};
   // Every instance on CPU 0 (with PostgreSQL by default): the system under test gets the same core whether
   // it is one process or two.
   const child = spawnNode(kind.script, options.cpu === undefined ? 0 : options.cpu, { ...env, ...adapterEnv }, ['--expose-gc', ...profileArgs(`${name}-${index}`)]);
@@ -1369,6 +1417,43 @@ async function main(): Promise<number> {
     }
   }
   if (interrupted) return 130;
+  let adapters: AdaptersResult | undefined;
+  let adaptersError: string | undefined;
+  if (cfg.scenarios.has('adapters')) {
+    try {
+      if (!database) {
+        log('starting PostgreSQL (throwaway) for the adapters scenario');
+        ({ postmasterPid } = await startDatabase());
+        counter = new pg.Client({ connectionString: database!.url });
+        counter.on('error', () => undefined);
+        await counter.connect();
+      }
+      const pids = (list: () => number[]) => new CpuMeter(() => new Map(list().flatMap((pid) => (procStat(pid) ? [[pid, procStat(pid)!.ticks] as const] : []))));
+      adapters = await runAdaptersScenario(
+        { ...cfg.adapters, clients: cfg.clients, rooms: cfg.rooms, bodyBytes: cfg.bodyBytes, ackTimeoutMs: cfg.ackTimeoutMs, connectConcurrency: cfg.connectConcurrency, spread: cfg.spread },
+        {
+          log,
+          interrupted: () => interrupted,
+          databaseUrl: database!.url,
+          seeded: { roomIds: seeded?.roomIds ?? [], cookies: seeded?.cookies ?? [] },
+          startInstance: (index, adapter, redisPrefix) =>
+            startInstance('parley', index, { ...serverEnv, BENCH_DATABASE_URL: database!.url }, { cpu: null, adapter, redisPrefix }),
+          stats: (instance) => ask(instance as Instance, { type: 'stats', id: ++requestId }, 'stats', 30_000),
+          spawn: (script, env) => spawnNode(script, null, env),
+          stopChild: (child) => stopChild(child, 10_000),
+          cpuMeter: pids,
+          machineMeter: () => new CpuMeter(machineBusyTicks),
+          databasePids: () => (postmasterPid ? [...treeTicks(postmasterPid).keys()] : []),
+          settleDatabase,
+          cores: cpus().length,
+        },
+      );
+    } catch (error) {
+      adaptersError = error instanceof Error ? error.message : String(error);
+      log(`adapters failed: ${error instanceof Error ? (error.stack ?? error.message) : adaptersError}`);
+    }
+  }
+  if (interrupted) return 130;
   // (f) storm: its own servers, generators and users (bench/storm.ts; tuned with BENCH_STORM_* variables).
   if (cfg.scenarios.has('storm')) await (await import('./storm')).stormScenario({ log, authSecret }).catch((error: unknown) => log(`storm failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
   let capacity: CapacityResult | undefined;
@@ -1427,12 +1512,14 @@ async function main(): Promise<number> {
   const uploadsSection = cfg.scenarios.has('uploads') ? renderUploads(uploads, uploadsError) : [];
   const clusterSection = cfg.scenarios.has('cluster') ? renderCluster(cluster, clusterError) : [];
   const capacitySection = cfg.scenarios.has('capacity') ? renderCapacity(capacity, capacityError) : [];
+  const adaptersSection = cfg.scenarios.has('adapters') ? renderAdapters(adapters, adaptersError) : [];
   const markdown =
     renderMarkdown(meta, runs, hashing) +
     (searchSection.length ? '\n' + searchSection.join('\n') + '\n' : '') +
     (uploadsSection.length ? '\n' + uploadsSection.join('\n') + '\n' : '') +
     (clusterSection.length ? '\n' + clusterSection.join('\n') + '\n' : '') +
-    (capacitySection.length ? '\n' + capacitySection.join('\n') + '\n' : '');
+    (capacitySection.length ? '\n' + capacitySection.join('\n') + '\n' : '') +
+    (adaptersSection.length ? '\n' + adaptersSection.join('\n') + '\n' : '');
   const resultsDir = path.join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
@@ -1449,6 +1536,7 @@ async function main(): Promise<number> {
         ...(cfg.scenarios.has('uploads') ? { uploads: uploads ?? { error: uploadsError } } : {}),
         ...(cfg.scenarios.has('cluster') ? { cluster: cluster ?? { error: clusterError } } : {}),
         ...(cfg.scenarios.has('capacity') ? { capacity: capacity ?? { error: capacityError } } : {}),
+        ...(cfg.scenarios.has('adapters') ? { adapters: adapters ?? { error: adaptersError } } : {}),
       },
       null,
       2,
@@ -1459,7 +1547,7 @@ async function main(): Promise<number> {
   const searchFailed = searchError !== undefined || Boolean(searchLadder && [...searchLadder.withIndexes, ...searchLadder.withoutIndexes].some((r) => r.startError));
   const uploadsFailed = uploadsError !== undefined || Boolean(uploads?.runs.some((r) => r.error));
   const capacityFailed = capacityError !== undefined || Boolean(capacity?.error);
-  return runs.some((r) => r.startError) || hashing.some((h) => h.error) || searchFailed || uploadsFailed || capacityFailed || clusterError !== undefined ? 1 : 0;
+  return runs.some((r) => r.startError) || hashing.some((h) => h.error) || searchFailed || uploadsFailed || capacityFailed || clusterError !== undefined || adaptersError !== undefined ? 1 : 0;
 }
 
 main()

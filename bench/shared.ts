@@ -54,16 +54,17 @@ export interface ScenarioContext {
 
 export const isParley = (name: ServerName) => SERVER_KINDS[name].script === 'parley-server.ts';
 
-export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing' | 'search' | 'uploads' | 'capacity' | 'cluster' | 'storm';
+export type Scenario = 'ladder' | 'latency' | 'connections' | 'idle' | 'hashing' | 'search' | 'uploads' | 'capacity' | 'cluster' | 'storm' | 'adapters';
 /** The default run. */
 export const SCENARIOS: readonly Scenario[] = ['ladder', 'latency', 'connections', 'idle', 'hashing'];
 /**
  * Also, only when asked for: `search` (issue 11: seeds a million messages; tens of minutes the first time)
  * `uploads` (issue 12: concurrent large uploads against server.ts, which needs the web app built) and
  * `cluster` (issue 16: 100,000 idle tabs across several instances and generator processes) and
- * `storm` (bench/storm.ts: 10,000 tabs reconnecting at once; a few minutes).
+ * `storm` (bench/storm.ts: 10,000 tabs reconnecting at once; a few minutes) and
+ * `adapters` (issue 16, bench/adapters.ts: where the PostgreSQL and Redis adapters stop, instances × message rate).
  */
-export const ALL_SCENARIOS: readonly Scenario[] = [...SCENARIOS, 'search', 'uploads', 'capacity', 'cluster', 'storm'];
+export const ALL_SCENARIOS: readonly Scenario[] = [...SCENARIOS, 'search', 'uploads', 'capacity', 'cluster', 'storm', 'adapters'];
 
 export interface PhaseSpec {
   /** e.g. "main" or "ladder 2/s". */
