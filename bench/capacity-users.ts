@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import * as hdr from 'hdr-histogram-js';
 import { Manager, type Socket } from 'socket.io-client';
 import { createForwardThrottle, type ForwardThrottle } from '../lib/realtime/forward-throttle';
+import { closeRoomSocket, keepRoomSocket } from '../lib/realtime/room-socket-close';
 import {
   BURST_CONTINUE,
   BURST_GAP_MS,
@@ -499,14 +500,16 @@ function openRoom(s: Session, room: number): void {
     view = v;
   }
   s.open = view;
-  view.socket.connect();
+  keepRoomSocket(view.socket); // back before its close went out: it stays (lib/realtime/room-socket-close.ts)
+  if (!view.socket.active) view.socket.connect();
 }
 
 function closeView(v: RoomView): void {
   clearTimeout(v.readTimer);
   v.readTimer = undefined;
   endSegment(v);
-  if (v.socket.active) v.socket.disconnect();
+  // As the browser client closes a room: after its connect is answered, if it is still pending.
+  if (v.socket.active) closeRoomSocket(v.socket);
 }
 
 function endSegment(v: RoomView): void {
