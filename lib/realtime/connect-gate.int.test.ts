@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom } from '../data/rooms';
 import { getDb } from '../db';
 import { createConnectGate } from './connect-gate';
-import { createTestUser, eventually, sessionCookie, startTestRealtime, uniqueName, type TestRealtime } from '../testing/realtime';
+import { createTestUser, eventually, holdConnectGate, sessionCookie, startTestRealtime, uniqueName, type TestRealtime } from '../testing/realtime';
 
 // One step at a time, so the test can hold the line with a step of its own.
 const gate = createConnectGate(1);
@@ -15,12 +15,7 @@ afterAll(async () => {
   await server.close();
 });
 
-/** Takes the gate's only place until the returned function is called. */
-function holdGate(): () => void {
-  let release = () => undefined as void;
-  void gate(() => new Promise<void>((resolve) => (release = resolve)));
-  return () => release();
-}
+const holdGate = () => holdConnectGate(gate);
 
 describe('connect gate: work for clients that left is skipped', () => {
   it('does not admit a room (nor join its user) for a connection that closed while the admission waited in line', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom } from '../data/rooms';
 import { createConnectGate } from './connect-gate';
 import { closeRoomSocket, keepRoomSocket } from './room-socket-close';
-import { createTestUser, eventually, sessionCookie, startTestRealtime, uniqueName, type TestRealtime } from '../testing/realtime';
+import { createTestUser, eventually, holdConnectGate, sessionCookie, startTestRealtime, uniqueName, type TestRealtime } from '../testing/realtime';
 
 const gate = createConnectGate(1);
 let server: TestRealtime;
@@ -19,11 +19,7 @@ afterAll(async () => {
   await server.close();
 });
 
-function holdGate(): () => void {
-  let release = () => undefined as void;
-  void gate(() => new Promise<void>((resolve) => (release = resolve)));
-  return () => release();
-}
+const holdGate = () => holdConnectGate(gate);
 
 /** A signed-in tab (one connection) with its main namespace up, and a public room of its own. */
 async function tab() {

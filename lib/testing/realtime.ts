@@ -14,6 +14,7 @@ import { createFileServices } from '../files/services';
 import type { FileServices } from '../files/upload';
 import { getLogger, type Logger } from '../logger';
 import type { Ack } from '../errors';
+import type { ConnectGate } from '../realtime/connect-gate';
 import type { RoomReady } from '../realtime/events';
 import type { Receipt } from '../schemas/room';
 import { createClusterAdapter } from '../realtime/adapter-select';
@@ -214,6 +215,13 @@ export function collect<T>(socket: Socket, event: string): T[] {
   const items: T[] = [];
   socket.on(event, (payload: T) => items.push(payload));
   return items;
+}
+
+/** Takes a connect gate's only place (a gate of 1) until the returned function is called: connects wait in line behind it. */
+export function holdConnectGate(gate: ConnectGate): () => void {
+  let release = () => undefined as void;
+  void gate(() => new Promise<void>((resolve) => (release = resolve)));
+  return () => release();
 }
 
 /** Every receipt a room socket hears, in order: `receipts:updated` batches flattened. */
