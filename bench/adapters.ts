@@ -30,7 +30,7 @@ import * as hdr from 'hdr-histogram-js';
 import pg from 'pg';
 import type { EngineCommand, EngineMessage, EngineStepResult } from './adapter-engine';
 import { redisCommandCounts, redisInline } from './cluster';
-import type { LatencySummary, LoadMessage, LoadPlan, PhaseResult, ServerStats } from './shared';
+import { sampleDbWaits, type LatencySummary, type LoadMessage, type LoadPlan, type PhaseResult, type ServerStats } from './shared';
 
 export type AdapterKind = 'postgres' | 'redis';
 export type AdaptersPart = 'real' | 'engine';
@@ -190,31 +190,16 @@ function windowMeters(ctx: AdaptersContext, db: pg.Client, pids: () => number[],
   const extra = ctx.cpuMeter(extraPids);
   const machine = ctx.machineMeter();
   let redis0: { cpu: number | null; commands: Map<string, number> | undefined; t: number } | undefined;
-  let sampler: ReturnType<typeof setInterval> | undefined;
-  let waits: Record<string, number> = {};
-  let samples = 0;
+  let waits: ReturnType<typeof sampleDbWaits> | undefined;
   return {
     async begin() {
       meters = pids().map((pid) => ctx.cpuMeter(() => [pid]));
       if (useRedis) redis0 = { cpu: await redisCpuSeconds(redisUrl), commands: await redisCommandCounts(redisUrl).catch(() => undefined), t: performance.now() };
       for (const m of [...meters, database, extra, machine]) m.begin();
-      waits = {};
-      samples = 0;
-      sampler = setInterval(() => {
-        void db
-          .query<{ w: string; n: number }>(
-            `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, count(*)::int AS n FROM pg_stat_activity
-             WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid() GROUP BY 1`,
-          )
-          .then(({ rows }) => {
-            samples += 1;
-            for (const r of rows) waits[r.w] = (waits[r.w] ?? 0) + r.n;
-          })
-          .catch(() => undefined);
-      }, 250);
+      waits = sampleDbWaits(db, 250);
     },
     async end(): Promise<Resources> {
-      clearInterval(sampler);
+      const dbWaits = waits?.stop() ?? {};
       const processCpuPct = meters.map((m) => m.end());
       const databaseCpuPct = database.end();
       const extraPct = extra.end();
@@ -234,7 +219,6 @@ function windowMeters(ctx: AdaptersContext, db: pg.Client, pids: () => number[],
         }
       }
       const ours = processCpuPct.reduce<number>((t, p) => t + (p ?? 0), 0) + (databaseCpuPct ?? 0) + (redisCpuPct ?? 0) + (extraPct ?? 0);
-      const dbWaits = Object.fromEntries(Object.entries(waits).map(([k, n]) => [k, Math.round((n / Math.max(1, samples)) * 100) / 100]));
       return {
         processCpuPct,
         databaseCpuPct,

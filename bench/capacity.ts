@@ -41,7 +41,7 @@ import {
 } from './capacity-model';
 import { seedCapacity } from './capacity-seed';
 import type { AckedEntry, CapacityCommand, CapacityPlan, CapacityReply, WindowStats } from './capacity-users';
-import { waitParleyReady, type ScenarioContext } from './shared';
+import { sampleDbWaits, waitParleyReady, type ScenarioContext } from './shared';
 
 export interface CapacityConfig {
   steps: number[];
@@ -308,9 +308,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
         pendingWindows = [];
         broadcast({ type: 'window-start', t0 });
         for (const meter of [serverCpu, pgCpu, machine, ...genCpu]) meter?.begin();
-        // Where PostgreSQL's busy backends wait (a lock, the WAL flush, I/O, or running: "CPU").
-        const waits: Record<string, number> = {};
-        let samples = 0;
+        const waits = sampleDbWaits(db, 1_000);
         // Callers waiting for a connection of the app's pool (20): sends queue behind reads when it is dry.
         const poolWaiting: number[] = [];
         let loopMaxS = 0;
@@ -328,19 +326,10 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
               if (p99) loopP99s.push(Number(p99[1]));
             })
             .catch(() => undefined);
-          void db
-            .query<{ w: string; n: number }>(
-              `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, count(*)::int AS n FROM pg_stat_activity
-               WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid() GROUP BY 1`,
-            )
-            .then(({ rows }) => {
-              samples += 1;
-              for (const r of rows) waits[r.w] = (waits[r.w] ?? 0) + r.n;
-            })
-            .catch(() => undefined);
         }, 1_000);
         await sleep(cfg.windowS * 1000);
         clearInterval(sampler);
+        const dbWaits = waits.stop();
         const t1 = wall();
         broadcast({ type: 'window-end', t1 });
         const nodeCpuPct = serverCpu.end();
@@ -427,7 +416,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
           poolWaiting: poolWaiting.length
             ? { mean: round(poolWaiting.reduce((a, b) => a + b, 0) / poolWaiting.length, 2), max: Math.max(...poolWaiting) }
             : null,
-          dbWaits: Object.fromEntries(Object.entries(waits).map(([k, n]) => [k, round(n / Math.max(1, samples), 2)])),
+          dbWaits,
           dbGrowthKBPerS: Number.isFinite(size1 - size0) ? round((size1 - size0) / 1024 / windowS) : null,
           dbBytesPerMessage: msgs > 0 && Number.isFinite(size1 - size0) ? Math.round((size1 - size0) / msgs) : null,
           generators: ws.map((w, i) => ({ worker: w.worker, cpuPct: Math.max(w.cpuPct, gens[i] ?? 0), loopP99Ms: w.loopP99Ms, loopMaxMs: w.loopMaxMs })),

@@ -432,3 +432,30 @@ export async function waitParleyReady(base: string, child: ChildProcess, timeout
   }
   throw new Error(`the Parley server was not ready within ${timeoutMs / 1000} s`);
 }
+
+/**
+ * Where PostgreSQL's busy client backends wait — a lock, the WAL flush, I/O, or running ("CPU") — sampled
+ * every `everyMs` over `db` until `stop()`, which gives the mean count of busy backends by wait event.
+ */
+export function sampleDbWaits(db: { query<R>(sql: string): Promise<{ rows: R[] }> }, everyMs: number): { stop(): Record<string, number> } {
+  const waits: Record<string, number> = {};
+  let samples = 0;
+  const timer = setInterval(() => {
+    void db
+      .query<{ w: string; n: number }>(
+        `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, count(*)::int AS n FROM pg_stat_activity
+         WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid() GROUP BY 1`,
+      )
+      .then(({ rows }) => {
+        samples += 1;
+        for (const r of rows) waits[r.w] = (waits[r.w] ?? 0) + r.n;
+      })
+      .catch(() => undefined);
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Object.fromEntries(Object.entries(waits).map(([k, n]) => [k, Math.round((n / Math.max(1, samples)) * 100) / 100]));
+    },
+  };
+}
