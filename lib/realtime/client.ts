@@ -79,7 +79,6 @@ interface Realtime {
 
 let current: Realtime | null = null;
 
-
 let transports = realtimeTransports('polling,websocket');
 
 /**
