@@ -112,6 +112,12 @@ function receiptFanoutOf(io: ParleyServer): ReceiptFanout {
   return fanout;
 }
 
+/** The server is closing: receipts still gathering are dropped rather than published onto a closed bus. */
+export function closeReceiptFanout(io: ParleyServer): void {
+  fanouts.get(io)?.close();
+  fanouts.delete(io);
+}
+
 /** A member's read/delivery position moved: the room (receipts) and, if they read, their own tabs. */
 export function notifyReceipt(roomId: string, receipt: Receipt, readMoved: boolean, io = globalForIo.parleyIo): void {
   if (!io) return;

@@ -47,3 +47,18 @@ describe('receipts fan-out', () => {
     expect(sent).toHaveLength(4);
   });
 });
+
+describe('receipts fan-out when the server closes', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('drops what is gathering and sends nothing more', () => {
+    const sent: string[] = [];
+    const fanout = createReceiptFanout({ intervalMs: 500, emit: (roomId) => sent.push(roomId) });
+    fanout.add('a', r('u1', 0, 1));
+    fanout.add('a', r('u2', 0, 1)); // gathering
+    fanout.close();
+    vi.advanceTimersByTime(2_000);
+    expect(sent).toEqual(['a']);
+  });
+});

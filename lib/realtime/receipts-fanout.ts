@@ -10,30 +10,32 @@ import type { Receipt } from '../schemas/room';
 
 export interface ReceiptFanout {
   add(roomId: string, receipt: Receipt): void;
+  /** The server is closing: what is gathered is dropped (receipts are live only; `room:ready` has them). */
+  close(): void;
 }
 
 export function createReceiptFanout(options: { intervalMs: number; emit(roomId: string, receipts: Receipt[]): void }): ReceiptFanout {
   /** Rooms that sent within the last interval, with the moves gathered since (by user id). */
-  const cooling = new Map<string, Map<string, Receipt>>();
+  const cooling = new Map<string, { gathered: Map<string, Receipt>; timer: ReturnType<typeof setTimeout> }>();
 
   function cool(roomId: string): void {
-    setTimeout(() => {
-      const gathered = cooling.get(roomId);
+    const timer = setTimeout(() => {
+      const gathered = cooling.get(roomId)?.gathered;
       if (!gathered || gathered.size === 0) {
         cooling.delete(roomId);
         return;
       }
-      cooling.set(roomId, new Map());
       options.emit(roomId, [...gathered.values()]);
       cool(roomId);
-    }, options.intervalMs).unref();
+    }, options.intervalMs);
+    timer.unref();
+    cooling.set(roomId, { gathered: new Map(), timer });
   }
 
   return {
     add(roomId, receipt) {
-      const gathered = cooling.get(roomId);
+      const gathered = cooling.get(roomId)?.gathered;
       if (!gathered) {
-        cooling.set(roomId, new Map());
         options.emit(roomId, [receipt]);
         cool(roomId);
         return;
@@ -49,6 +51,10 @@ export function createReceiptFanout(options: { intervalMs: number; emit(roomId: 
             }
           : receipt,
       );
+    },
+    close() {
+      for (const { timer } of cooling.values()) clearTimeout(timer);
+      cooling.clear();
     },
   };
 }

@@ -17,7 +17,7 @@ import type { ConnectGate } from './connect-gate';
 import { normalizeEmoji } from '../emoji/single-emoji';
 import { createRoomBus, type RoomBusOptions } from './bus';
 import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES, realtimeTransports } from './engine-options';
-import { setRealtimeServer } from './notify';
+import { closeReceiptFanout, setRealtimeServer } from './notify';
 import { registerMainNamespace } from './main-namespace';
 import { publishOnlyToPeers, type Peers } from './peers';
 import { createPresenceTracker } from './presence';
@@ -94,6 +94,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const presence = createPresenceTracker(io, { log, graceMs: deps.presenceGraceMs ?? 4_000 });
   const calls = createCallService(io, { log, ...deps.calls });
   httpServer.once('close', () => calls.close());
+  httpServer.once('close', () => closeReceiptFanout(io));
   const signalLimiter = createSignalRateLimiter();
   const actionLimiter = createCallActionRateLimiter();
   setRealtimeServer(io);
