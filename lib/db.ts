@@ -9,6 +9,7 @@ import pg from 'pg';
 import { PrismaClient } from '@/generated/prisma/client.ts';
 import { getEnv } from './env';
 import { getLogger } from './logger';
+import { endPool, trackPoolConnections } from './postgres/pool-end';
 
 export type { PrismaClient };
 
@@ -55,6 +56,7 @@ const statementNames = new Map<string, string>();
 export function getDbPool(): pg.Pool {
   if (!globalForDb.parleyPool) {
     const pool = new pg.Pool({ connectionString: databaseUrl(), max: 20, connectionTimeoutMillis: 5_000 });
+    trackPoolConnections(pool);
     pool.on('error', (error) => getLogger().warn({ err: error.message }, 'database connection lost (idle client); the pool reconnects'));
     globalForDb.parleyPool = pool;
   }
@@ -74,5 +76,5 @@ export async function disconnectDb(): Promise<void> {
   globalForDb.parleyPrisma = undefined;
   globalForDb.parleyPool = undefined;
   await client?.$disconnect();
-  await pool?.end();
+  if (pool) await endPool(pool);
 }

@@ -48,7 +48,7 @@ export interface ListenConnection {
   listening(): boolean;
   /** Called each time the connection listens again after being down (not at start-up). */
   onListeningAgain(listener: () => void): void;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export function createListenConnection(config: pg.ClientConfig, deps: { log: Logger; onError(): void; onNotification(): void }): ListenConnection {
@@ -66,17 +66,17 @@ export function createListenConnection(config: pg.ClientConfig, deps: { log: Log
   let connections = 0;
   const listeningAgain = new Set<() => void>();
 
-  function discard(client: ListenClient | undefined): void {
-    if (!client) return;
+  function discard(client: ListenClient | undefined): Promise<void> {
+    if (!client) return Promise.resolve();
     client.removeAllListeners('notification');
     client.removeAllListeners('end');
     if (latest === client) latest = undefined;
     if (pubsub?.client === client) pubsub.client = undefined;
-    client.end().catch(() => undefined);
+    return client.end().catch(() => undefined);
   }
 
   async function connect(): Promise<ListenClient> {
-    discard(latest);
+    void discard(latest);
     if (closed) throw new Error('adapter closed');
     connections += 1;
     const client: ListenClient = Object.assign(new pg.Client(config), { release: () => close() });
@@ -115,16 +115,16 @@ export function createListenConnection(config: pg.ClientConfig, deps: { log: Log
       if (pubsub.client !== client || closed) return; // replaced or closed meanwhile
       deps.onError();
       log.warn({ err: error instanceof Error ? error.message : String(error) }, 'adapter LISTEN connection is dead; replacing it');
-      discard(client);
+      void discard(client);
       void pubsub.initClient();
     }
   }
-  function close(): void {
+  /** Resolves once the connections have closed, so the database can be stopped right after. */
+  async function close(): Promise<void> {
     closed = true;
     clearInterval(watchdog);
     clearTimeout(retryTimer);
-    discard(latest);
-    if (pubsub?.client) discard(pubsub.client);
+    await Promise.all([discard(latest), discard(pubsub?.client)]);
   }
 
   return {

@@ -11,6 +11,7 @@ import { getMetrics } from '../metrics';
 import { createListenConnection } from './adapter-listen';
 import { ADAPTER_HEARTBEAT_MS, ADAPTER_HEARTBEAT_TIMEOUT_MS, type ClusterAdapterHandle } from './cluster-adapter';
 import { registerBroadcastCheck } from './readiness';
+import { endPool, trackPoolConnections } from '../postgres/pool-end';
 
 /** The PostgreSQL implementation of the cluster adapter contract (cluster-adapter.ts). */
 export interface PostgresAdapterHandle extends ClusterAdapterHandle {
@@ -69,6 +70,7 @@ export function createPostgresAdapter(databaseUrl: string, log: Logger): Postgre
   // An 'error' with no listener is thrown: a pooled connection lost while no query or idle listener
   // is attached (a restarting PostgreSQL) must not crash the process. Queries report it themselves.
   pool.on('connect', (client) => client.on('error', () => undefined));
+  trackPoolConnections(pool);
   pool.on('error', (error) => adapterLog.warn({ err: error.message }, 'adapter pool: idle connection lost'));
   metrics.sources.pools.set('adapter', pool);
 
@@ -113,9 +115,8 @@ export function createPostgresAdapter(databaseUrl: string, log: Logger): Postgre
     },
     async close() {
       unregister();
-      listen.close();
       metrics.sources.pools.delete('adapter');
-      await pool.end();
+      await Promise.all([listen.close(), endPool(pool)]);
     },
   };
 }
