@@ -4,7 +4,7 @@
  */
 import { getDb } from '../db';
 import { AppError, isDatabaseUnavailable } from '../errors';
-import type { Receipt, RoomSummary } from '../schemas/room';
+import { isLargeRoom, type Receipt, type RoomSummary } from '../schemas/room';
 import { createGroupCommit, type PendingWrite } from './group-commit';
 import { assertMember, requireMembership } from './rooms';
 
@@ -14,6 +14,8 @@ export interface PositionChange {
   changed: boolean;
   /** Whether the read position moved (the member's other tabs clear their unread badge). */
   readMoved: boolean;
+  /** A large room (isLargeRoom) as the move was stored: its members' receipts are not announced. */
+  largeRoom: boolean;
 }
 
 interface PositionRequest {
@@ -61,6 +63,7 @@ interface PositionRow {
   delivered_before: number;
   read_after: number;
   delivered_after: number;
+  member_count: number;
 }
 
 async function writePositions(batch: PendingPosition[]): Promise<void> {
@@ -99,7 +102,8 @@ async function storePositions(groups: PositionGroup[]): Promise<void> {
     ), positions AS (
       SELECT m.room_id, m.user_id, m.last_read_seq AS read_before, m.last_delivered_seq AS delivered_before,
              GREATEST(m.last_read_seq, LEAST(i.read_seq, r.last_seq)) AS read_after,
-             GREATEST(m.last_delivered_seq, LEAST(i.delivered_seq, r.last_seq)) AS delivered_after
+             GREATEST(m.last_delivered_seq, LEAST(i.delivered_seq, r.last_seq)) AS delivered_after,
+             r.member_count
       FROM input i
       JOIN memberships m ON m.room_id = i.room_id AND m.user_id = i.user_id
       JOIN rooms r ON r.id = i.room_id
@@ -111,7 +115,7 @@ async function storePositions(groups: PositionGroup[]): Promise<void> {
       WHERE m.room_id = p.room_id AND m.user_id = p.user_id
         AND (p.read_after <> p.read_before OR p.delivered_after <> p.delivered_before)
     )
-    SELECT room_id, user_id::text, read_before, delivered_before, read_after, delivered_after FROM positions`;
+    SELECT room_id, user_id::text, read_before, delivered_before, read_after, delivered_after, member_count FROM positions`;
   const byKey = new Map(rows.map((row) => [`${row.room_id}|${row.user_id}`, row]));
   for (const group of groups) {
     const row = byKey.get(`${group.roomId}|${group.userId}`);
@@ -123,8 +127,9 @@ async function storePositions(groups: PositionGroup[]): Promise<void> {
     const receipt: Receipt = { userId: group.userId, lastReadSeq: row.read_after, lastDeliveredSeq: row.delivered_after };
     const readMoved = row.read_after !== row.read_before;
     const changed = readMoved || row.delivered_after !== row.delivered_before;
+    const largeRoom = isLargeRoom({ memberCount: row.member_count });
     // The move is announced once, by the first caller; the others only learn where the position is now.
-    group.pending.forEach((p, i) => p.resolve({ receipt, changed: changed && i === 0, readMoved: readMoved && i === 0 }));
+    group.pending.forEach((p, i) => p.resolve({ receipt, changed: changed && i === 0, readMoved: readMoved && i === 0, largeRoom }));
   }
 }
 
@@ -133,12 +138,14 @@ async function refusePosition(group: PositionGroup): Promise<never> {
   throw new AppError('FORBIDDEN', 'You are not a member of this room.');
 }
 
-/** Every member's positions, for a member: `room` is the room as read for them (requireMembership). */
-export async function listReceipts(input: { room: RoomSummary }): Promise<Receipt[]> {
+/**
+ * Every member's positions, for member `userId`: `room` is the room as read for them (requireMembership).
+ * In a large room only their own: others' receipts are not announced there (isLargeRoom).
+ */
+export async function listReceipts(input: { room: RoomSummary; userId: string }): Promise<Receipt[]> {
   assertMember(input.room);
-  const rows = await getDb().membership.findMany({
-    where: { roomId: input.room.id },
+  return getDb().membership.findMany({
+    where: isLargeRoom(input.room) ? { roomId: input.room.id, userId: input.userId } : { roomId: input.room.id },
     select: { userId: true, lastReadSeq: true, lastDeliveredSeq: true },
   });
-  return rows;
 }

@@ -5,9 +5,10 @@
  */
 import type { Namespace, Socket } from 'socket.io';
 import type { ChatMessage } from '../schemas/message';
-import type { Receipt, RoomMember, RoomSettings, RoomSummary } from '../schemas/room';
+import type { RoomMember, RoomSettings, RoomSummary } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
 import type { CallChange } from '../data/calls';
+import type { PositionChange } from '../data/receipts';
 import { callServiceOf } from './calls';
 import { messageChangedAction, messageStoredAction, roomBusOf, type RoomAction } from './bus';
 import { createReceiptFanout, type ReceiptFanout } from './receipts-fanout';
@@ -118,10 +119,14 @@ export function closeReceiptFanout(io: ParleyServer): void {
   fanouts.delete(io);
 }
 
-/** A member's read/delivery position moved: the room (receipts) and, if they read, their own tabs. */
-export function notifyReceipt(roomId: string, receipt: Receipt, readMoved: boolean, io = globalForIo.parleyIo): void {
+/**
+ * A member's read/delivery position moved: the room (receipts, unless it is large) and, if they read, their
+ * own tabs.
+ */
+export function notifyReceipt(roomId: string, change: Pick<PositionChange, 'receipt' | 'readMoved' | 'largeRoom'>, io = globalForIo.parleyIo): void {
   if (!io) return;
-  receiptFanoutOf(io).add(roomId, receipt);
+  const { receipt, readMoved, largeRoom } = change;
+  if (!largeRoom) receiptFanoutOf(io).add(roomId, receipt);
   if (readMoved) io.to(userRoom(receipt.userId)).emit('room:read', { roomId, lastReadSeq: receipt.lastReadSeq });
 }
 

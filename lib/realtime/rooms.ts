@@ -10,7 +10,7 @@ import { getRoomAccess, joinRoom, requireMembership } from '../data/rooms';
 import { AppError, toAppError } from '../errors';
 import type { Logger } from '../logger';
 import { handshakeAuthSchema } from '../schemas/message';
-import { ROOM_NAMESPACE_PATTERN } from '../schemas/room';
+import { isLargeRoom, ROOM_NAMESPACE_PATTERN } from '../schemas/room';
 import type { PublicUser } from '../schemas/user';
 import { listReceipts } from '../data/receipts';
 import { createMessageRateLimiter, defineMessageHandlers } from './handlers/message.handlers';
@@ -30,6 +30,12 @@ import type { ParleyServer } from './server';
 function roomIdOf(namespaceName: string): string {
   return ROOM_NAMESPACE_PATTERN.exec(namespaceName)?.[1] ?? '';
 }
+
+/**
+ * Room namespaces whose room was large (isLargeRoom) when a socket was last admitted: who opens and closes
+ * them is not announced (each announcement would reach every open socket of the room).
+ */
+const largeRooms = new WeakSet<RoomNamespace>();
 
 /** Where the client's copy of the room ends: the handshake's `auth: { lastSeq, lastRev }` (both optional). */
 type CatchUp = z.output<typeof handshakeAuthSchema>;
@@ -115,6 +121,7 @@ export function registerRoomNamespaces(
     const roomId = roomIdOfSocket(this);
     const userId = this.data.user.id;
     typing.left(this);
+    if (largeRooms.has(this.nsp)) return; // who has a large room open is not announced
     // Offline only when the user's last socket in this room is gone (several tabs count as one).
     void bus
       .isInRoom(roomId, userId)
@@ -144,9 +151,6 @@ async function onRoomConnection(
   const roomId = roomIdOfSocket(socket);
   const { bus } = deps;
 
-  // Idempotent on clients (a set of user ids), so a second tab re-announcing is harmless.
-  bus.publish({ roomId, emit: { event: 'presence:online', payload: { user }, exceptSocketId: socket.id } });
-
   // The replay is what makes a reconnect lose nothing, so a database hiccup must not skip it: retry
   // while the socket stays. Only "gone" answers (deleted, no longer a member) end the connection.
   for (let attempt = 0, delay = 500; socket.connected; attempt += 1, delay = Math.min(delay * 2, 10_000)) {
@@ -157,7 +161,7 @@ async function onRoomConnection(
         const room = await requireMembership({ roomId, userId: user.id });
         const [online, receipts, threads, replay] = await Promise.all([
           onlineUsers(deps.io, roomId),
-          listReceipts({ room }),
+          listReceipts({ room, userId: user.id }),
           listThreadReads({ roomId, userId: user.id }),
           getReplay({ room, afterSeq: catchUp.lastSeq ?? room.lastSeq ?? 0, afterRev: catchUp.lastRev }),
         ]);
@@ -166,6 +170,12 @@ async function onRoomConnection(
       if (!setup || !socket.connected) return;
       const { room, online, receipts, threads, replay } = setup;
       socket.emit('room:ready', { room, online, receipts, threads, typing: deps.typing.typists(nsp) });
+      if (isLargeRoom(room)) largeRooms.add(nsp);
+      else {
+        largeRooms.delete(nsp);
+        // Idempotent on clients (a set of user ids), so a second tab re-announcing is harmless.
+        bus.publish({ roomId, emit: { event: 'presence:online', payload: { user }, exceptSocketId: socket.id } });
+      }
       socket.emit('message:replay', replay);
       bus.admitted(roomId, replay.lastSeq, replay.lastRev);
       return;

@@ -73,6 +73,21 @@ export function roomNamespace(roomId: string): string {
 }
 
 export type RoomKind = 'public' | 'private' | 'direct' | 'group';
+
+/**
+ * Rooms with more members than this are large: who read what, and who has the room open, are not announced
+ * there (docs/protocol.md §5.3). Each announcement reaches every open socket of the room, so their cost grows
+ * with the square of its size; and a "seen by" of hundreds of people tells nobody anything.
+ */
+export const LARGE_ROOM_MEMBERS = 100;
+export function isLargeRoom(room: { memberCount: number }): boolean {
+  return room.memberCount > LARGE_ROOM_MEMBERS;
+}
+
+/** Delivered ticks are shown in direct conversations only, so only there do clients report delivery (`delivery:ack`). */
+export function showsDelivery(kind: RoomKind): boolean {
+  return kind === 'direct';
+}
 /** Conversations (direct and group) have no name and no owner powers, and are private to their members. */
 export function isConversation(kind: RoomKind): kind is 'direct' | 'group' {
   return kind === 'direct' || kind === 'group';

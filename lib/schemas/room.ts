@@ -61,7 +61,7 @@ export const joinRoomSchema = z.strictObject({
 });
 
 // Defined zod-free in ./limits (the browser imports them from there).
-export { hasRole, isConversation, MEMBER_ROLES, roleRank, roomNamespace, type MemberRole, type RoomKind } from './limits';
+export { hasRole, isConversation, isLargeRoom, LARGE_ROOM_MEMBERS, MEMBER_ROLES, showsDelivery, roleRank, roomNamespace, type MemberRole, type RoomKind } from './limits';
 
 export const roomTopicSchema = plainText(z.string().trim().max(250, 'Topic must be at most 250 characters.'), { label: 'Topic' });
 

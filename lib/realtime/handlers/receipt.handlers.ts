@@ -7,8 +7,8 @@ import type { ParleyServer } from '../server';
 export function defineReceiptHandlers(events: RoomEvents, deps: { io: ParleyServer }): void {
   events.on('read:mark', markReadSchema, async ({ seq }, { socket }) => {
     const roomId = roomIdOf(socket);
-    const { receipt, changed, readMoved } = await markRead({ roomId, userId: socket.data.user.id, seq });
-    if (changed) notifyReceipt(roomId, receipt, readMoved, deps.io);
-    return { lastReadSeq: receipt.lastReadSeq };
+    const change = await markRead({ roomId, userId: socket.data.user.id, seq });
+    if (change.changed) notifyReceipt(roomId, change, deps.io);
+    return { lastReadSeq: change.receipt.lastReadSeq };
   });
 }

@@ -27,14 +27,15 @@ export function defineSessionHandlers(events: MainEvents, deps: { io: ParleyServ
   // Only people who share a room with me; the others are left out of the answer and not watched.
   events.on('presence:watch', presenceWatchSchema, async ({ userIds }, { socket }) => ({ presence: await presence.watch(socket, userIds) }));
 
-  // The busiest event there is (every online member, for every message): a client may leave out the ack.
+  // Once for every message per online member: a client may leave out the ack (clients report only where
+  // delivery is shown, showsDelivery(), but any member may report it anywhere).
   events.on(
     'delivery:ack',
     deliveryAckSchema,
     async ({ roomId, seq }, { socket }) => {
-      const { receipt, changed, readMoved } = await markDelivered({ roomId, userId: socket.data.user.id, seq });
-      if (changed) notifyReceipt(roomId, receipt, readMoved, io);
-      return { lastDeliveredSeq: receipt.lastDeliveredSeq };
+      const change = await markDelivered({ roomId, userId: socket.data.user.id, seq });
+      if (change.changed) notifyReceipt(roomId, change, io);
+      return { lastDeliveredSeq: change.receipt.lastDeliveredSeq };
     },
     { ackOptional: true },
   );
