@@ -124,9 +124,10 @@ export const SIGNIN_SHARE = 0.1;
 
 /**
  * What the browser client does without the user doing anything (lib/realtime/client.ts, lib/stores,
- * components/chat): on every `room:activity` a throttled `delivery:ack` (1 per room per second); in the open
- * room, on every `message:new`, `read:mark` (at most 1 per 500 ms) — the window is assumed focused while the
- * session is active — and a `delivery:ack`; on connect, `presence:watch` for the direct-message peers; on
+ * components/chat): on every `room:activity` of a direct conversation (the only rooms that show delivered
+ * ticks) a throttled `delivery:ack` (1 per room per second); in the open room, on every `message:new`,
+ * `read:mark` (at most 1 per 500 ms) — the window is assumed focused while the session is active — and, in a
+ * direct conversation, a `delivery:ack`; on connect, `presence:watch` for the direct-message peers; on
  * opening a room the first time in a session, its newest history page (GET …/messages).
  */
 export const DELIVERY_ACK_INTERVAL_MS = 1_000;

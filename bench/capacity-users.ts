@@ -21,6 +21,7 @@ import * as hdr from 'hdr-histogram-js';
 import { Manager, type Socket } from 'socket.io-client';
 import { createForwardThrottle, type ForwardThrottle } from '../lib/realtime/forward-throttle';
 import { closeRoomSocket, keepRoomSocket } from '../lib/realtime/room-socket-close';
+import { showsDelivery } from '../lib/schemas/limits';
 import {
   BURST_CONTINUE,
   BURST_GAP_MS,
@@ -558,7 +559,7 @@ function wireView(s: Session, v: RoomView): void {
       });
     }
     markSeen(s, v, r.lastSeq);
-    s.delivery.push(plan.rooms[room]!.id, r.lastSeq);
+    ackDelivery(s, plan.rooms[room]!.id, r.lastSeq);
   });
   socket.on('message:new', (m: { seq: number; body: string }) => {
     const seg = v.seg;
@@ -572,7 +573,7 @@ function wireView(s: Session, v: RoomView): void {
       count('delivered', sentAt);
     }
     markSeen(s, v, m.seq);
-    s.delivery.push(plan.rooms[room]!.id, m.seq);
+    ackDelivery(s, plan.rooms[room]!.id, m.seq);
   });
 }
 
@@ -640,9 +641,15 @@ function onActivity(s: Session, a: { roomId: string; lastSeq: number; authorId: 
     if (seen) seen[0] += 1;
     else byUser.set(s.user, [1, t]);
   }
-  s.delivery.push(a.roomId, a.lastSeq);
+  ackDelivery(s, a.roomId, a.lastSeq);
 }
 const roomIndex = new Map<string, number>();
+
+/** As the browser client's ackDelivery (lib/realtime/client.ts): only where delivered ticks are shown. */
+function ackDelivery(s: Session, roomId: string, seq: number): void {
+  const room = roomIndex.get(roomId);
+  if (room !== undefined && showsDelivery(plan.rooms[room]!.kind)) s.delivery.push(roomId, seq);
+}
 
 // ── actions ──
 

@@ -31,7 +31,7 @@ if (typeof window !== 'undefined') void preloadTimeline().catch(() => undefined)
 
 /** Rooms with messages this device has not acknowledged yet may have some it never received. */
 function ackUnread(store: RoomsStore): void {
-  for (const room of store.getState().mine) if (room.lastSeq !== null && unreadCount(room) > 0) ackDelivery(room.id, room.lastSeq);
+  for (const room of store.getState().mine) if (room.lastSeq !== null && unreadCount(room) > 0) ackDelivery(room, room.lastSeq);
 }
 
 /**
@@ -156,7 +156,8 @@ export function ChatShell({
         store.getState().activity(roomId, lastSeq, { mentionsMe: mentionsMe(activity, userId) });
         // My own message (from any tab): the server moved my read position with it.
         if (activity.authorId === userId) store.getState().read(roomId, lastSeq);
-        ackDelivery(roomId, lastSeq);
+        const room = store.getState().mine.find((r) => r.id === roomId);
+        if (room) ackDelivery(room, lastSeq);
         notifications.onActivity(activity);
       },
       'room:read': ({ roomId, lastReadSeq }) => {

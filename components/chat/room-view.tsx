@@ -134,9 +134,9 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
   const newest = useStore(store, (s) => maxSeq(s.timeline.messages));
   useEffect(() => {
     if (newest === 0 || status !== 'live') return;
-    ackDelivery(room.id, newest);
+    ackDelivery({ id: room.id, kind: room.kind }, newest);
     roomsStore.getState().activity(room.id, newest);
-  }, [newest, status, room.id, roomsStore]);
+  }, [newest, status, room.id, room.kind, roomsStore]);
   const myReadSeq = useStore(store, (s) => s.receipts[me.id]?.lastReadSeq ?? 0);
   useEffect(() => {
     if (myReadSeq > 0) roomsStore.getState().read(room.id, myReadSeq);

@@ -10,7 +10,7 @@ import { realtimeTransports, type RealtimeTransportsSetting } from './engine-opt
 import { createForwardThrottle, type ForwardThrottle } from './forward-throttle';
 import { closeRoomSocket, keepRoomSocket } from './room-socket-close';
 import type { ChatMessage, SendMessageInput } from '../schemas/message';
-import { roomNamespace } from '../schemas/limits';
+import { roomNamespace, showsDelivery, type RoomKind } from '../schemas/limits';
 import type { PresenceInfo } from '../schemas/user';
 import type {
   ClientToServerEvents,
@@ -190,11 +190,12 @@ export function acquireRealtime(userId: string): RealtimeLease {
 }
 
 /**
- * Messages up to `seq` in `roomId` reached this device (turns the sender's ✓ into ✓✓). Throttled per room,
+ * Messages up to `seq` in `room` reached this device (turns the sender's ✓ into ✓✓). Only where delivered
+ * ticks are shown (showsDelivery): everywhere else a report would be a write for nobody. Throttled per room,
  * forward only; dropped while disconnected (the next report after reconnecting covers it).
  */
-export function ackDelivery(roomId: string, seq: number): void {
-  if (seq > 0) current?.delivery.push(roomId, seq);
+export function ackDelivery(room: { id: string; kind: RoomKind }, seq: number): void {
+  if (seq > 0 && showsDelivery(room.kind)) current?.delivery.push(room.id, seq);
 }
 
 /** `presence:watch` (replaces the set). Null when not connected: send again on connect. */
