@@ -121,6 +121,8 @@ export interface CapacityStep extends StepCounters {
   serverLoopP99Ms: number | null;
   /** The server's longest event-loop stall in the window (ms). */
   serverLoopMaxMs: number;
+  /** The server's GC pauses in the window: ms per second, major collections, pauses ≥ 100 ms. */
+  serverGc: { msPerS: number; major: number; over100ms: number } | null;
   /** Connections the server saw close in the window, by Engine.IO's reason (the generators' view is in `errors`). */
   serverCloses: Record<string, number>;
   /** Callers waiting for a pooled connection, sampled every second of the window. */
@@ -160,10 +162,31 @@ function merge(encoded: string[]): LatencyRow {
 }
 
 /** Counters of /api/metrics (Prometheus text), summed over label sets, by metric name and optional label match. */
+/** prom-client's GC pause histogram (parley_nodejs_gc_duration_seconds), summed over kinds, and its major collections. */
+interface GcTotals {
+  pauseS: number;
+  major: number;
+  /** Pauses of 100 ms or more (the histogram's buckets end at 0.1 then 1 s). */
+  over100ms: number;
+}
+
+function gcTotals(text: string): GcTotals {
+  const totals: GcTotals = { pauseS: 0, major: 0, over100ms: 0 };
+  for (const m of text.matchAll(/^parley_nodejs_gc_duration_seconds_(sum|count|bucket)\{([^}]*)\} (\S+)$/gm)) {
+    const [, part, labels, value] = m;
+    const le = /le="([^"]+)"/.exec(labels!)?.[1];
+    if (part === 'sum') totals.pauseS += Number(value);
+    else if (part === 'count' && labels!.includes('kind="major"')) totals.major += Number(value);
+    else if (part === 'bucket' && le === '+Inf') totals.over100ms += Number(value);
+    else if (part === 'bucket' && le === '0.1') totals.over100ms -= Number(value);
+  }
+  return totals;
+}
+
 async function scrape(
   base: string,
   token: string,
-): Promise<{ notify: number; received: number; closes: Record<string, number> } | undefined> {
+): Promise<{ notify: number; received: number; closes: Record<string, number>; gc: GcTotals } | undefined> {
   try {
     const res = await fetch(`${base}/api/metrics`, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) return undefined;
@@ -176,6 +199,7 @@ async function scrape(
       closes: Object.fromEntries(
         [...text.matchAll(/^parley_connections_closed_total\{reason="([^"]*)"\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]),
       ),
+      gc: gcTotals(text),
     };
   } catch {
     return undefined;
@@ -411,6 +435,10 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
           notifyReceivedPerS: m0 && m1 ? round((m1.received - m0.received) / windowS) : null,
           serverLoopP99Ms: loopP99s.length ? round(Math.max(...loopP99s) * 1000) : null,
           serverLoopMaxMs: round(loopMaxS * 1000),
+          serverGc:
+            m0 && m1
+              ? { msPerS: round(((m1.gc.pauseS - m0.gc.pauseS) * 1000) / windowS), major: m1.gc.major - m0.gc.major, over100ms: m1.gc.over100ms - m0.gc.over100ms }
+              : null,
           serverCloses:
             m0 && m1 ? Object.fromEntries(Object.entries(m1.closes).map(([k, n]) => [k, n - (m0.closes[k] ?? 0)]).filter(([, n]) => Number(n) > 0)) : {},
           poolWaiting: poolWaiting.length
@@ -500,12 +528,12 @@ export function renderCapacity(r: CapacityResult | undefined, error: string | un
     );
   }
   out.push('', '### Per step, what the users did (per second over the window)', '');
-  out.push('| users | active | sessions started (sign-ins, retried) | replays (truncated; replay ∩ live; repeated) | acks p99 ms (sends retried) | connect p99 ms | HTTP p50 / p99 ms | emits/s | HTTP/s | owed deliveries checked | room:activity owed | connections the server saw close | pool waiters mean / max | server loop p99 / max ms | busy PostgreSQL backends by wait (mean) |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| users | active | sessions started (sign-ins, retried) | replays (truncated; replay ∩ live; repeated) | acks p99 ms (sends retried) | connect p99 ms | HTTP p50 / p99 ms | emits/s | HTTP/s | owed deliveries checked | room:activity owed | connections the server saw close | pool waiters mean / max | server loop p99 / max ms | server GC ms/s (major; pauses ≥ 100 ms) | busy PostgreSQL backends by wait (mean) |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of r.steps) {
     out.push(
       `| ${s.users} | ${s.active} | ${s.sessionsStarted} (${s.signins}, ${s.signinRetries}) | ${s.replays} (${s.truncatedReplays}; ${s.overlaps}; ${s.replayRepeats}) | ${fmt(s.ack.p99)} (${s.sendRetries}) | ${fmt(s.connect.p99)} | ${fmt(s.http.p50)} / ${fmt(s.http.p99)} | ` +
-        `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} | ${codes(s.serverCloses)} | ${s.poolWaiting ? `${s.poolWaiting.mean} / ${s.poolWaiting.max}` : '—'} | ${fmt(s.serverLoopP99Ms)} / ${fmt(s.serverLoopMaxMs)} | ${codes(s.dbWaits)} |`,
+        `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} | ${codes(s.serverCloses)} | ${s.poolWaiting ? `${s.poolWaiting.mean} / ${s.poolWaiting.max}` : '—'} | ${fmt(s.serverLoopP99Ms)} / ${fmt(s.serverLoopMaxMs)} | ${s.serverGc ? `${s.serverGc.msPerS} (${s.serverGc.major}; ${s.serverGc.over100ms})` : '—'} | ${codes(s.dbWaits)} |`,
     );
   }
   out.push(...renderModel(r), '');
