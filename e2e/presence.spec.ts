@@ -1,12 +1,47 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createRoomViaApi, joinRoomViaPage, messageRows, newSignedInUser, openRoom, sendMessage, type ChatUser } from './helpers';
+import pg from 'pg';
+import { createRoomViaApi, joinRoomViaPage, messageRows, newSignedInUser, openRoom, randomUsername, sendMessage, type ChatUser } from './helpers';
 
 let users: ChatUser[] = [];
+let pool: pg.Pool | null = null;
 
 test.afterEach(async () => {
   await Promise.all(users.map((u) => u.context.close()));
   users = [];
 });
+
+test.afterAll(async () => {
+  await pool?.end();
+});
+
+/** Members who never sign in, straight into the database (signing up 150 people would be the whole test). */
+async function addMembersWhoStayAway(roomId: string, count: number): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is needed to seed members');
+  pool ??= new pg.Pool({ connectionString: url, max: 1 });
+  await pool.query(
+    `WITH added AS (
+       INSERT INTO users (id, username, display_name, password_hash)
+       SELECT gen_random_uuid(), $2 || lpad(i::text, 3, '0'), 'Filler ' || lpad(i::text, 3, '0'), 'x' FROM generate_series(1, $3::int) AS i
+       RETURNING id)
+     INSERT INTO memberships (room_id, user_id) SELECT $1, id FROM added`,
+    [roomId, randomUsername('f').slice(0, 20), count],
+  );
+}
+
+/** The user ids of every `presence:watch` the page sends (Socket.IO frames: `42["presence:watch",{…}]`, ack id or not). */
+function watchesSentBy(page: Page): string[][] {
+  const watches: string[][] = [];
+  page.on('websocket', (ws) =>
+    ws.on('framesent', ({ payload }) => {
+      const at = typeof payload === 'string' ? payload.indexOf('["presence:watch"') : -1;
+      if (at < 0) return;
+      const [, body] = JSON.parse((payload as string).slice(at)) as [string, { userIds: string[] }];
+      watches.push(body.userIds);
+    }),
+  );
+  return watches;
+}
 
 const member = (page: Page, username: string) => page.getByTestId('member-list').locator(`[data-testid="member"][data-username="${username}"]`);
 
@@ -156,4 +191,24 @@ test('direct message: started from the user search, appears live for the peer, t
   // Nobody else can open it.
   await carol.page.goto(dmUrl);
   await expect(carol.page.getByRole('heading', { name: 'Room not found' })).toBeVisible();
+});
+
+test('a large room: the member list draws a page of members and follows only their presence; "Show more" draws the next', async ({ browser }) => {
+  const alice = await newSignedInUser(browser, 'alice');
+  users.push(alice);
+  const watches = watchesSentBy(alice.page);
+  const room = await createRoomViaApi(alice.page);
+  await addMembersWhoStayAway(room.id, 150);
+  await openRoom(alice.page, room.id);
+
+  const list = alice.page.getByTestId('member-list');
+  await expect(list.getByRole('heading', { name: /Members/ })).toContainText('1 online of 151');
+  await expect(list.getByTestId('member')).toHaveCount(100);
+  await expect(list.getByTestId('member').first()).toHaveAttribute('data-username', alice.username); // online first
+  await expect.poll(() => watches.at(-1)?.length).toBe(100);
+
+  await list.getByRole('button', { name: /^Show 51 more/ }).click();
+  await expect(list.getByTestId('member')).toHaveCount(151);
+  await expect(list.getByTestId('members-more')).toHaveCount(0);
+  await expect.poll(() => watches.at(-1)?.length).toBe(151);
 });

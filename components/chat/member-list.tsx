@@ -1,16 +1,25 @@
 'use client';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Avatar } from '@/components/ui/avatar';
+import { Button } from '@/components/ui/button';
 import { presenceRank, shownPresence } from '@/lib/stores/presence';
-import { PresenceDot, PresenceText, usePresenceMap } from './presence-context';
+import { PresenceDot, PresenceText, usePresenceMap, useWatchPresence } from './presence-context';
 import { useMe, useRoom } from './room-context';
+
+/**
+ * Rows drawn at first, and added by "Show more". Only drawn rows have their presence followed: a large room's
+ * list would otherwise draw, and have the server watch, every member on each visit.
+ */
+export const MEMBER_ROWS_PAGE = 100;
 
 /** Members with presence (online, away, offline + last seen); a right column on wide screens, a toggled panel on small ones. */
 export function MemberList({ open, onClose }: { open: boolean; onClose(): void }) {
+  const roomId = useRoom((s) => s.room.id);
   const members = useRoom((s) => s.members);
   const online = useRoom((s) => s.online);
   const presence = usePresenceMap();
   const me = useMe();
+  const [drawn, setDrawn] = useState(MEMBER_ROWS_PAGE);
   const rows = useMemo(
     () =>
       members
@@ -23,6 +32,10 @@ export function MemberList({ open, onClose }: { open: boolean; onClose(): void }
     [members, online, presence],
   );
   const onlineCount = rows.filter((r) => r.presence.status !== 'offline').length;
+  const shown = rows.length > drawn ? rows.slice(0, drawn) : rows;
+  const shownIds = useMemo(() => shown.map((r) => r.user.id).sort(), [shown]);
+  useWatchPresence(`members:${roomId}`, shownIds);
+  const hidden = rows.length - shown.length;
 
   return (
     <aside
@@ -40,27 +53,35 @@ export function MemberList({ open, onClose }: { open: boolean; onClose(): void }
         </button>
       </div>
       <ul className="min-h-0 flex-1 overflow-y-auto p-2">
-        {rows.map(({ user, role, presence: shown }) => (
+        {shown.map(({ user, role, presence: status }) => (
           <li
             key={user.id}
             data-testid="member"
             data-username={user.username}
-            data-online={shown.status !== 'offline'}
-            data-presence={shown.status}
+            data-online={status.status !== 'offline'}
+            data-presence={status.status}
             className="flex items-center gap-2 rounded px-1 py-1 text-sm"
           >
-            <PresenceDot presence={shown} />
+            <PresenceDot presence={status} />
             <Avatar user={user} size="md" />
             <span className="flex min-w-0 flex-1 flex-col">
               <span className="truncate">
                 {user.displayName}
                 {user.id === me.id ? <span className="text-fg-subtle"> (you)</span> : null}
               </span>
-              <PresenceText presence={shown} className="truncate" />
+              <PresenceText presence={status} className="truncate" />
             </span>
             {role !== 'member' ? <span className="shrink-0 rounded bg-surface-sunken px-1.5 text-xs text-fg-muted">{role}</span> : null}
           </li>
         ))}
+        {hidden > 0 ? (
+          <li className="px-1 pt-2">
+            <Button variant="secondary" size="sm" className="w-full" data-testid="members-more" onClick={() => setDrawn((n) => n + MEMBER_ROWS_PAGE)}>
+              Show {Math.min(hidden, MEMBER_ROWS_PAGE).toLocaleString()} more
+              <span className="sr-only"> of {hidden.toLocaleString()} not shown</span>
+            </Button>
+          </li>
+        ) : null}
       </ul>
     </aside>
   );

@@ -22,7 +22,6 @@ import { trayKeyFor, uploadsStore } from './attachments/uploads';
 import { Composer } from './composer';
 import { MemberList } from './member-list';
 import { MessageList } from './message-list';
-import { useWatchPresence } from './presence-context';
 import { RoomClosed } from './room-closed';
 import { RoomContext } from './room-context';
 import { RoomHeader } from './room-header';
@@ -142,10 +141,9 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
     if (myReadSeq > 0) roomsStore.getState().read(room.id, myReadSeq);
   }, [myReadSeq, room.id, roomsStore]);
 
-  // Presence of everyone listed.
+  // Presence is followed by the member list, for the rows it draws.
   const liveMembers = useStore(store, (s) => s.members);
-  const memberIds = useMemo(() => liveMembers.map((m) => m.user.id), [liveMembers]);
-  useWatchPresence(`room:${room.id}`, memberIds);
+  const memberUsers = useMemo(() => liveMembers.map((m) => m.user), [liveMembers]);
   const connected = useStore(store, (s) => s.connected);
   const replyingTo = useStore(store, (s) => (s.replyingTo === null ? null : (s.timeline.messages.find((m) => m.seq === s.replyingTo) ?? null)));
   const trayKey = trayKeyFor(room.id);
@@ -197,7 +195,7 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
                 disabled={!canPost}
                 placeholder={status !== 'live' ? 'This room is closed' : archived ? 'This room is archived' : muted ? 'You are muted here' : `Message ${roomTitle(liveRoom)}`}
                 label="Message"
-                members={liveMembers.map((m) => m.user)}
+                members={memberUsers}
                 meId={me.id}
                 // §4.10: "owner" means the owner and admins.
                 canMentionRoom={liveRoom.kind !== 'direct' && (liveRoom.roomMentions === 'anyone' || hasRole(liveRoom.role, 'admin'))}

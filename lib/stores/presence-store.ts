@@ -34,11 +34,19 @@ export interface PresenceStoreOptions {
   retryMs?: number;
 }
 
-/** The union of every part's users, in a stable order, capped. */
+/**
+ * The union of every part's users, capped, in a stable order. Smaller parts are taken first, so a long list
+ * never pushes out a short one (the sidebar's direct-message peers beside a large room's member list).
+ */
 export function watchSet(wanted: Iterable<readonly string[]>, limit = PRESENCE_WATCH_LIMIT): string[] {
   const all = new Set<string>();
-  for (const ids of wanted) for (const id of ids) all.add(id);
-  return [...all].sort().slice(0, limit);
+  for (const ids of [...wanted].sort((a, b) => a.length - b.length)) {
+    for (const id of ids) {
+      if (all.size >= limit) break;
+      all.add(id);
+    }
+  }
+  return [...all].sort();
 }
 
 export function createPresenceStore(options: PresenceStoreOptions = {}): PresenceStore {

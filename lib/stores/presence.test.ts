@@ -37,6 +37,8 @@ describe('presence store', () => {
   it('watches the union of what every part shows, capped', () => {
     expect(watchSet([['b', 'a'], ['a', 'c']])).toEqual(['a', 'b', 'c']);
     expect(watchSet([['a', 'b', 'c']], 2)).toEqual(['a', 'b']);
+    // A long list does not push out a short one, whichever came first.
+    expect(watchSet([['a', 'b', 'c', 'd'], ['z']], 3)).toEqual(['a', 'b', 'z']);
   });
 
   it('sends one watch for parts mounting together, applies the answer and changes, and resyncs', async () => {
