@@ -562,7 +562,14 @@ async function routerRequest(s: Session, kind: 'room-prefetch' | 'room-page', fr
   const tree = encodeURIComponent(`["",{"children":["(chat)",{"children":["rooms",{"children":[["roomId","${to}","d",null],{"children":${page}},null,null,8]},null,null,8]},null,null,24]`);
   const nextUrl = `/rooms/${from}`;
   const hash = await computeCacheBustingSearchParam(prefetch, undefined, tree, nextUrl);
-  const headers: Record<string, string> = { rsc: '1', 'next-router-state-tree': tree, 'next-url': nextUrl, ...(prefetch ? { 'next-router-prefetch': prefetch } : {}) };
+  const headers: Record<string, string> = {
+    rsc: '1',
+    'next-router-state-tree': tree,
+    'next-url': nextUrl,
+    ...(prefetch ? { 'next-router-prefetch': prefetch } : {}),
+    // Chromium's: the server compresses the payload (Next's compression), the generator does not unpack it.
+    'accept-encoding': 'gzip, deflate, br, zstd',
+  };
   await get(s.user, kind, `/rooms/${to}?_rsc=${hash}`, s.cookie, headers);
 }
 
