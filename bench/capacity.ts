@@ -523,7 +523,7 @@ function renderModel(r: CapacityResult): string[] {
     ['open a direct conversation', `every ${every(meanIntervalS('open-direct'))}`, `${src}: OpenDirectOrGroupChannel 0.9843`],
     [
       'opening a room = Next.js navigation',
-      `both of the above, from the sidebar: the pointer's prefetch (\`room-prefetch\`: GET /rooms/:id, RSC + Next-Router-Prefetch, the loading skeleton; not again within ${PREFETCH_FRESH_MS / 1000} s) then the click's page payload (\`room-page\`: GET /rooms/:id, RSC + Next-Router-State-Tree + Next-Url, every time: session, room, all members, newest history page); the room socket connects at once`,
+      `both of the above, from the sidebar: the pointer's prefetch (\`room-prefetch\`: GET /rooms/:id, RSC + Next-Router-Prefetch: the loading skeleton and the title, i.e. session and room; not again within ${PREFETCH_FRESH_MS / 1000} s) then the click's page payload (\`room-page\`: GET /rooms/:id, RSC + Next-Router-State-Tree + Next-Url, every time: session, room, all members, newest history page); the room socket connects at once`,
       'mirrors the browser\'s navigation: Chromium against the production build (next 16.4, components/ui/intent-link.tsx), bench/capacity-model.ts PREFETCH_FRESH_MS',
     ],
     ['send a message (typing first)', `every ${every(meanIntervalS('post'))} on average, in bursts of mean ${BURST_MEAN} (${BURST_GAP_MS[0] / 1000}–${BURST_GAP_MS[1] / 1000} s apart); typing ${TYPING_CHARS_PER_S} chars/s, 1–20 s, typing:start every 3 s`, `${src}: CreatePost 1.0, typing before each post (actions.go createPost); bursts and typing speed: assumption`],
