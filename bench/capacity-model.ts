@@ -151,8 +151,9 @@ export const HISTORY_PAGE = 50;
  *   members: 419 KB (66 KB gzipped), ~100 ms to render on this machine; of 19 members: 12 KB, ~45 ms;
  * - back and forward reuse the router's cache (no request); the model's switches are all clicks.
  * Every session's router cache starts empty, ramp arrivals' too (they prefetch a little more than people
- * long in their session would). Not modelled: the hovers that do not end in a click, and headless Chromium's GET /favicon.svg (267 B static,
- * 1–2 per navigation: the head's icon links are rendered again) whose desktop Chrome counterpart is unknown.
+ * long in their session would). Not modelled: the hovers that do not end in a click, and headless Chromium's
+ * GET /favicon.svg (267 B static, 1–2 per navigation: the head's icon links are rendered again), whose desktop
+ * Chrome counterpart is unknown.
  */
 export const PREFETCH_FRESH_MS = 300_000; // next's staleTimes.static default (the prefetch sends no stale time)
 
