@@ -127,14 +127,36 @@ export const SIGNIN_SHARE = 0.1;
  * components/chat): on every `room:activity` of a direct conversation (the only rooms that show delivered
  * ticks) a throttled `delivery:ack` (1 per room per second); in the open room, on every `message:new`,
  * `read:mark` (at most 1 per 500 ms) — the window is assumed focused while the session is active — and, in a
- * direct conversation, a `delivery:ack`; on connect, `presence:watch` for the direct-message peers; on
- * opening a room the first time in a session, its newest history page (GET …/messages).
+ * direct conversation, a `delivery:ack`; on connect, `presence:watch` for the direct-message peers; the
+ * newest history page (GET …/messages) after a truncated replay, and for the session's first room (a stand-in
+ * for the page load's server render).
  */
 export const DELIVERY_ACK_INTERVAL_MS = 1_000;
 /** …and a room's first one after a quiet spell waits a random 0–1 s (DELIVERY_ACK_SPREAD_MS there). */
 export const DELIVERY_ACK_SPREAD_MS = 1_000;
 export const READ_MARK_INTERVAL_MS = 500;
 export const HISTORY_PAGE = 50;
+
+/**
+ * Opening another room (switch-room, open-direct) is a Next.js client navigation: the sidebar's links are
+ * components/ui/intent-link.tsx. Seen from Chromium against the production build (next 16.4, 2026-12-01):
+ * - pointing at the link prefetches the route down to its loading boundary: GET /rooms/:id?_rsc=… with `RSC: 1`,
+ *   `Next-Router-Prefetch: 1`, `Next-Router-State-Tree`, `Next-Url` (the page being left) — about 6 KB (1.7 KB
+ *   gzipped): the skeleton of app/(chat)/rooms/[roomId]/loading.tsx and the head, whose title generateMetadata
+ *   reads (session, getRoomForUser); not again while that prefetch is fresh (PREFETCH_FRESH_MS). Nothing is
+ *   prefetched on page load (the links say prefetch={false});
+ * - the click fetches the page's payload, every time (staleTimes.dynamic is 0): the same URL shape with
+ *   `RSC: 1`, `Next-Router-State-Tree`, `Next-Url`: app/(chat)/rooms/[roomId]/page.tsx renders requireUser,
+ *   getRoomForUser (and again in generateMetadata), listMembers (all members) and getHistory — so the newest
+ *   history page comes with it (no GET …/messages); the (chat) layout is not rendered again. A room of 2,000
+ *   members: 419 KB (66 KB gzipped), ~100 ms to render on this machine; of 19 members: 12 KB, ~45 ms;
+ * - back and forward reuse the router's cache (no request); the model's switches are all clicks.
+ * Every session's router cache starts empty, ramp arrivals' too (they prefetch a little more than people
+ * long in their session would). Not modelled: the hovers that do not end in a click, and headless Chromium's
+ * GET /favicon.svg (267 B static, 1–2 per navigation: the head's icon links are rendered again), whose desktop
+ * Chrome counterpart is unknown.
+ */
+export const PREFETCH_FRESH_MS = 300_000; // next's staleTimes.static default (the prefetch sends no stale time)
 
 /** Reconnect delay after a dropped connection: Socket.IO's defaults (1 s doubling to 5 s, ±50 %). */
 export const RECONNECT_DELAY_MS = 1_000;

@@ -18,6 +18,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import * as hdr from 'hdr-histogram-js';
+import { computeCacheBustingSearchParam } from 'next/dist/shared/lib/router/utils/cache-busting-search-param';
 import { Manager, type Socket } from 'socket.io-client';
 import { createForwardThrottle, type ForwardThrottle } from '../lib/realtime/forward-throttle';
 import { closeRoomSocket, keepRoomSocket } from '../lib/realtime/room-socket-close';
@@ -29,6 +30,7 @@ import {
   DELIVERY_ACK_SPREAD_MS,
   DELIVERY_GRACE_MS,
   HISTORY_PAGE,
+  PREFETCH_FRESH_MS,
   READ_MARK_INTERVAL_MS,
   RECONNECT_DELAY_MAX_MS,
   RECONNECT_DELAY_MS,
@@ -158,6 +160,8 @@ interface Session {
   open?: RoomView;
   held: Map<number, number>;
   historyLoaded: Set<number>;
+  /** Room → when this tab last prefetched it (the Next.js router's cache). */
+  prefetchedAt: Map<number, number>;
   delivery: ForwardThrottle;
   timers: Set<NodeJS.Timeout>;
   ending: boolean;
@@ -257,9 +261,14 @@ interface HttpAnswer {
   status: number;
   setCookies: string[];
   location?: string;
-  body: string;
+  body: Buffer;
 }
-function http(user: number, method: string, path: string, options: { cookie?: string; form?: Record<string, string> } = {}): Promise<HttpAnswer> {
+function http(
+  user: number,
+  method: string,
+  path: string,
+  options: { cookie?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+): Promise<HttpAnswer> {
   const url = new URL(path, plan.base);
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   return new Promise((resolve, reject) => {
@@ -268,6 +277,7 @@ function http(user: number, method: string, path: string, options: { cookie?: st
       {
         method,
         headers: {
+          ...options.headers,
           ...(options.cookie ? { cookie: options.cookie } : {}),
           ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}),
         },
@@ -279,7 +289,7 @@ function http(user: number, method: string, path: string, options: { cookie?: st
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const sc = res.headers['set-cookie'];
-          resolve({ status: res.statusCode ?? 0, setCookies: sc ?? [], location: res.headers.location, body: Buffer.concat(chunks).toString('utf8') });
+          resolve({ status: res.statusCode ?? 0, setCookies: sc ?? [], location: res.headers.location, body: Buffer.concat(chunks) });
         });
         res.on('error', reject);
       },
@@ -291,18 +301,30 @@ function http(user: number, method: string, path: string, options: { cookie?: st
   });
 }
 
-/** An app request as the browser makes it: counted, timed, non-2xx an error (429 a documented limit). */
-async function api(user: number, kind: string, path: string, cookie: string): Promise<unknown> {
+/** A GET as the browser makes it: counted, timed, non-2xx an error (429 a documented limit). Its body, unread. */
+async function get(user: number, kind: string, path: string, cookie: string, headers?: Record<string, string>): Promise<Buffer | undefined> {
   const t = wall();
   countIn('http', kind, t);
   try {
-    const res = await http(user, 'GET', path, { cookie });
+    const res = await http(user, 'GET', path, { cookie, headers });
     record('httpLatency', wall() - t, t);
     if (res.status < 200 || res.status >= 300) {
       error(`HTTP_${res.status}`);
       return undefined;
     }
-    return JSON.parse(res.body) as unknown;
+    return res.body;
+  } catch (e) {
+    error(`HTTP_${(e as Error).message.slice(0, 40)}`);
+    return undefined;
+  }
+}
+
+/** An API request: get(), its JSON parsed. */
+async function api(user: number, kind: string, path: string, cookie: string): Promise<unknown> {
+  const body = await get(user, kind, path, cookie);
+  if (body === undefined) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch (e) {
     error(`HTTP_${(e as Error).message.slice(0, 40)}`);
     return undefined;
@@ -319,7 +341,7 @@ async function signIn(user: number, attempt = 1): Promise<string | undefined> {
   try {
     const csrf = await http(user, 'GET', '/api/auth/csrf');
     const csrfCookie = csrf.setCookies.map((c) => c.split(';')[0]!).join('; ');
-    const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
+    const { csrfToken } = JSON.parse(csrf.body.toString('utf8')) as { csrfToken: string };
     const res = await http(user, 'POST', '/api/auth/callback/credentials', {
       cookie: csrfCookie,
       form: { csrfToken, username: plan.users[user]!.username, password: plan.password },
@@ -380,6 +402,7 @@ async function startSession(user: number, churn: boolean): Promise<void> {
     views: new Map(),
     held: new Map(),
     historyLoaded: new Set(churn ? [] : spec.rooms),
+    prefetchedAt: new Map(),
     // Without an ack, as the browser client sends it (lib/realtime/client.ts): its errors go unseen there too.
     delivery: createForwardThrottle(
       (roomId, seq) => emitWithoutAck(main, 'delivery:ack', { roomId, seq }),
@@ -503,6 +526,52 @@ function openRoom(s: Session, room: number): void {
   s.open = view;
   keepRoomSocket(view.socket); // back before its close went out: it stays (lib/realtime/room-socket-close.ts)
   if (!view.socket.active) view.socket.connect();
+}
+
+/**
+ * Another room from the sidebar: the Next.js navigation to it (capacity-model.ts PREFETCH_FRESH_MS), and its room
+ * socket. The socket connects at once rather than when the payload has rendered: the same requests, sooner.
+ */
+function switchRoom(s: Session, room: number): void {
+  const from = s.open ? plan.rooms[s.open.room]!.id : undefined;
+  // The page's payload carries the room's newest history page: no GET …/messages on this first open.
+  s.historyLoaded.add(room);
+  if (from !== undefined) void navigate(s, from, room);
+  openRoom(s, room);
+}
+
+/** The pointer's prefetch (unless still fresh), then the click's request for the page. */
+async function navigate(s: Session, from: string, room: number): Promise<void> {
+  const to = plan.rooms[room]!.id;
+  const at = s.prefetchedAt.get(room);
+  if (at === undefined || performance.now() - at >= PREFETCH_FRESH_MS) {
+    s.prefetchedAt.set(room, performance.now());
+    await routerRequest(s, 'room-prefetch', from, to);
+  }
+  if (!s.ending) await routerRequest(s, 'room-page', from, to);
+}
+
+/**
+ * GET /rooms/:id as Next's router sends it: `RSC: 1`, the tree the tab holds (the (chat) layout above the room is
+ * kept, so the server renders the room segment only), the page being left, and `_rsc`, the hash of those headers
+ * the server checks (a wrong one is answered 307). Only the status is looked at.
+ */
+async function routerRequest(s: Session, kind: 'room-prefetch' | 'room-page', from: string, to: string): Promise<void> {
+  const prefetch = kind === 'room-prefetch' ? '1' : undefined;
+  // Verbatim from Chromium (next 16.4): a prefetch asks for the room segment, the click (after it) for the page.
+  const page = prefetch ? '["__PAGE__",{}]},null,"refetch",4]' : '["__PAGE__",{},null,"refetch",0]},null,null,4]';
+  const tree = encodeURIComponent(`["",{"children":["(chat)",{"children":["rooms",{"children":[["roomId","${to}","d",null],{"children":${page}},null,null,8]},null,null,8]},null,null,24]`);
+  const nextUrl = `/rooms/${from}`;
+  const hash = await computeCacheBustingSearchParam(prefetch, undefined, tree, nextUrl);
+  const headers: Record<string, string> = {
+    rsc: '1',
+    'next-router-state-tree': tree,
+    'next-url': nextUrl,
+    ...(prefetch ? { 'next-router-prefetch': prefetch } : {}),
+    // Chromium's: the server compresses the payload (Next's compression), the generator does not unpack it.
+    'accept-encoding': 'gzip, deflate, br, zstd',
+  };
+  await get(s.user, kind, `/rooms/${to}?_rsc=${hash}`, s.cookie, headers);
 }
 
 function closeView(v: RoomView): void {
@@ -664,9 +733,9 @@ function run(s: Session, action: Action): void {
   const v = s.open;
   switch (action) {
     case 'switch-room':
-      return openRoom(s, pickRoom(s, false));
+      return switchRoom(s, pickRoom(s, false));
     case 'open-direct':
-      return openRoom(s, pickRoom(s, true));
+      return switchRoom(s, pickRoom(s, true));
     case 'post':
       return post(s, 1);
     case 'scroll':

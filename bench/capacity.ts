@@ -28,6 +28,7 @@ import {
   MM_IDLE_AVG_MS,
   MM_IDLE_MIN_MS,
   MM_TOTAL_WEIGHT,
+  PREFETCH_FRESH_MS,
   ROOMS_PER_USER,
   SESSION_GAP_MEAN_MS,
   SESSION_MEDIAN_MS,
@@ -548,6 +549,11 @@ function renderModel(r: CapacityResult): string[] {
     ['think time between actions', `uniform ${MM_IDLE_MIN_MS / 1000}–${(2 * MM_IDLE_AVG_MS - MM_IDLE_MIN_MS) / 1000} s (mean ${MM_IDLE_AVG_MS / 1000} s); one action picked by weight (Σ ${MM_TOTAL_WEIGHT})`, 'mattermost-load-test-ng `config/simulcontroller.sample.json`, `loadtest/control/utils.go` PickIdleTimeMs'],
     ['open another room (switch)', `every ${every(meanIntervalS('switch-room'))}`, `${src}: SwitchChannel 6.5219`],
     ['open a direct conversation', `every ${every(meanIntervalS('open-direct'))}`, `${src}: OpenDirectOrGroupChannel 0.9843`],
+    [
+      'opening a room = Next.js navigation',
+      `both of the above, from the sidebar: the pointer's prefetch (\`room-prefetch\`: GET /rooms/:id, RSC + Next-Router-Prefetch: the loading skeleton and the title, i.e. session and room; not again within ${PREFETCH_FRESH_MS / 1000} s) then the click's page payload (\`room-page\`: GET /rooms/:id, RSC + Next-Router-State-Tree + Next-Url, every time: session, room, all members, newest history page); the room socket connects at once`,
+      'mirrors the browser\'s navigation: Chromium against the production build (next 16.4, components/ui/intent-link.tsx), bench/capacity-model.ts PREFETCH_FRESH_MS',
+    ],
     ['send a message (typing first)', `every ${every(meanIntervalS('post'))} on average, in bursts of mean ${BURST_MEAN} (${BURST_GAP_MS[0] / 1000}–${BURST_GAP_MS[1] / 1000} s apart); typing ${TYPING_CHARS_PER_S} chars/s, 1–20 s, typing:start every 3 s`, `${src}: CreatePost 1.0, typing before each post (actions.go createPost); bursts and typing speed: assumption`],
     ['older history page', `every ${every(meanIntervalS('scroll'))}`, `${src}: ScrollChannel 1.9873`],
     ['react', `every ${every(meanIntervalS('react'))}`, `${src}: AddReaction 0.1306`],
@@ -559,7 +565,7 @@ function renderModel(r: CapacityResult): string[] {
     ['sign out and in (password)', `every ${every(meanIntervalS('relogin'))}`, `${src}: LogoutLogin 0.0006`],
     ['session length', `log-normal, median ${SESSION_MEDIAN_MS / 60_000} min, σ ${SESSION_SIGMA} (mean ${round(sessionMeanMs() / 60_000, 0)} min), 2 min–8 h; a replacement arrives after Exp(${SESSION_GAP_MEAN_MS / 1000} s)`, 'assumption ("minutes to hours"); context: Slack 2019, ~1 h active use per user per workday'],
     ['password sign-in at session start', `${round(r.config.signinShare * 100, 0)} % of starts (the rest hold a session cookie)`, 'assumption (sessions live 14 days idle); Mattermost signs in at every agent start'],
-    ['unprompted client traffic', 'delivery:ack per room:activity of a direct conversation (≤ 1/room/s, the first after a quiet spell 0–1 s late, without an ack); read:mark per message:new in the open room (≤ 1/500 ms, window focused); presence:watch of direct peers on connect; GET /api/rooms at start; newest history page on first open of a room in a session', 'Parley\'s browser client: lib/realtime/client.ts, lib/stores/room-store.ts, components/chat/chat-shell.tsx, room-view.tsx'],
+    ['unprompted client traffic', 'delivery:ack per room:activity of a direct conversation (≤ 1/room/s, the first after a quiet spell 0–1 s late, without an ack); read:mark per message:new in the open room (≤ 1/500 ms, window focused); presence:watch of direct peers on connect; GET /api/rooms at start; newest history page (GET …/messages) for the session\'s first room and after a truncated replay (a switch\'s page payload carries it)', 'Parley\'s browser client: lib/realtime/client.ts, lib/stores/room-store.ts, components/chat/chat-shell.tsx, room-view.tsx'],
     ['rooms per user', `U[${ROOMS_PER_USER[0]}, ${ROOMS_PER_USER[1]}]: large rooms (${LARGE_ROOM_SIZES.join(', ')} members, joined ∝ size), ${DIRECTS_PER_USER[0]}–${DIRECTS_PER_USER[1]} direct conversations, the rest small rooms of ${SMALL_ROOM_SIZE[0]}–${SMALL_ROOM_SIZE[1]} (Zipf s = 1); history ${HISTORY.large} / ${HISTORY.small} / ${HISTORY.direct} messages`, 'the issue\'s shape; assumption'],
   ];
   const weights = Object.entries(ACTION_WEIGHTS).reduce((t, [, w]) => t + w, 0);
