@@ -127,7 +127,8 @@ export const SIGNIN_SHARE = 0.1;
  * components/chat): on every `room:activity` of a direct conversation (the only rooms that show delivered
  * ticks) a throttled `delivery:ack` (1 per room per second); in the open room, on every `message:new`,
  * `read:mark` (at most 1 per 500 ms) — the window is assumed focused while the session is active — and, in a
- * direct conversation, a `delivery:ack`; on connect, `presence:watch` for the direct-message peers; the
+ * direct conversation, a `delivery:ack`; on connect and on each room change, `presence:watch` for the
+ * direct-message peers and the open room's drawn members (MEMBER_ROWS_PAGE); the
  * newest history page (GET …/messages) after a truncated replay, and for the session's first room (a stand-in
  * for the page load's server render).
  */

@@ -57,7 +57,8 @@ export interface CapacityPlan {
   ackTimeoutMs: number;
   signinShare: number;
   users: { id: string; username: string; cookie: string; rooms: number[]; peers: string[] }[];
-  rooms: { id: string; kind: 'public' | 'direct' }[];
+  /** `drawn`: the members a room's member list draws (MEMBER_ROWS_PAGE), whose presence the tab watches while it is open. */
+  rooms: { id: string; kind: 'public' | 'direct'; drawn: string[] }[];
 }
 /** [room, seq, sentAt, ackAt] — an acked message (wall ms). */
 export type AckedEntry = [number, number, number, number];
@@ -423,7 +424,7 @@ async function startSession(user: number, churn: boolean): Promise<void> {
     if (first) record('connect', wall() - t, t);
     first = false;
     s.delivery.reset();
-    if (spec.peers.length) emit(s, main, 'presence:watch', { userIds: spec.peers });
+    watchPresence(s);
   });
   main.on('room:activity', (a: { roomId: string; lastSeq: number; authorId: string }) => onActivity(s, a));
   main.on('disconnect', (reason: string) => {
@@ -524,8 +525,21 @@ function openRoom(s: Session, room: number): void {
     view = v;
   }
   s.open = view;
+  watchPresence(s);
   keepRoomSocket(view.socket); // back before its close went out: it stays (lib/realtime/room-socket-close.ts)
   if (!view.socket.active) view.socket.connect();
+}
+
+/**
+ * The browser's one `presence:watch` (lib/stores/presence-store.ts): the sidebar's direct-message peers and the
+ * open room's drawn members (components/chat/member-list.tsx), sent on connect and whenever the room changes.
+ */
+function watchPresence(s: Session): void {
+  if (!s.mainUpSince) return; // not connected: sent on connect
+  const spec = plan.users[s.user]!;
+  const drawn = s.open ? plan.rooms[s.open.room]!.drawn : [];
+  const userIds = [...new Set([...spec.peers, ...drawn])];
+  if (userIds.length) emit(s, s.main, 'presence:watch', { userIds });
 }
 
 /**

@@ -12,6 +12,7 @@
  * the first step that fails twice.
  */
 import type { ChildProcess } from 'node:child_process';
+import { MEMBER_ROWS_PAGE } from '../lib/schemas/limits';
 import { randomBytes } from 'node:crypto';
 import * as hdr from 'hdr-histogram-js';
 import pg from 'pg';
@@ -288,7 +289,11 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
         ackTimeoutMs: cfg.ackTimeoutMs,
         signinShare: cfg.signinShare,
         users: mine.map(({ u, i }) => ({ id: u.id, username: u.username, cookie: u.cookie, rooms: seed.workspace.userRooms[i]!, peers: peers[i]! })),
-        rooms: seed.rooms.map((r) => ({ id: r.id, kind: r.kind })),
+        rooms: seed.rooms.map((r, i) => ({
+          id: r.id,
+          kind: r.kind,
+          drawn: seed.workspace.rooms[i]!.members.slice(0, MEMBER_ROWS_PAGE).map((m) => seed.users[m]!.id),
+        })),
       };
       const ready = new Promise<void>((resolve, reject) => {
         child.on('message', (m: CapacityReply) => {
@@ -565,7 +570,7 @@ function renderModel(r: CapacityResult): string[] {
     ['sign out and in (password)', `every ${every(meanIntervalS('relogin'))}`, `${src}: LogoutLogin 0.0006`],
     ['session length', `log-normal, median ${SESSION_MEDIAN_MS / 60_000} min, σ ${SESSION_SIGMA} (mean ${round(sessionMeanMs() / 60_000, 0)} min), 2 min–8 h; a replacement arrives after Exp(${SESSION_GAP_MEAN_MS / 1000} s)`, 'assumption ("minutes to hours"); context: Slack 2019, ~1 h active use per user per workday'],
     ['password sign-in at session start', `${round(r.config.signinShare * 100, 0)} % of starts (the rest hold a session cookie)`, 'assumption (sessions live 14 days idle); Mattermost signs in at every agent start'],
-    ['unprompted client traffic', 'delivery:ack per room:activity of a direct conversation (≤ 1/room/s, the first after a quiet spell 0–1 s late, without an ack); read:mark per message:new in the open room (≤ 1/500 ms, window focused); presence:watch of direct peers on connect; GET /api/rooms at start; newest history page (GET …/messages) for the session\'s first room and after a truncated replay (a switch\'s page payload carries it)', 'Parley\'s browser client: lib/realtime/client.ts, lib/stores/room-store.ts, components/chat/chat-shell.tsx, room-view.tsx'],
+    ['unprompted client traffic', `delivery:ack per room:activity of a direct conversation (≤ 1/room/s, the first after a quiet spell 0–1 s late, without an ack); read:mark per message:new in the open room (≤ 1/500 ms, window focused); presence:watch of direct peers and the open room's drawn members (≤ ${MEMBER_ROWS_PAGE}) on connect and on each room change; GET /api/rooms at start; newest history page (GET …/messages) for the session's first room and after a truncated replay (a switch's page payload carries it)`, 'Parley\'s browser client: lib/realtime/client.ts, lib/stores/room-store.ts, components/chat/chat-shell.tsx, room-view.tsx'],
     ['rooms per user', `U[${ROOMS_PER_USER[0]}, ${ROOMS_PER_USER[1]}]: large rooms (${LARGE_ROOM_SIZES.join(', ')} members, joined ∝ size), ${DIRECTS_PER_USER[0]}–${DIRECTS_PER_USER[1]} direct conversations, the rest small rooms of ${SMALL_ROOM_SIZE[0]}–${SMALL_ROOM_SIZE[1]} (Zipf s = 1); history ${HISTORY.large} / ${HISTORY.small} / ${HISTORY.direct} messages`, 'the issue\'s shape; assumption'],
   ];
   const weights = Object.entries(ACTION_WEIGHTS).reduce((t, [, w]) => t + w, 0);

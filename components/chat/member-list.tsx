@@ -2,15 +2,11 @@
 import { useMemo, useState } from 'react';
 import { Avatar } from '@/components/ui/avatar';
 import { Button } from '@/components/ui/button';
+import { MEMBER_ROWS_PAGE } from '@/lib/schemas/limits';
 import { presenceRank, shownPresence } from '@/lib/stores/presence';
 import { PresenceDot, PresenceText, usePresenceMap, useWatchPresence } from './presence-context';
 import { useMe, useRoom } from './room-context';
 
-/**
- * Rows drawn at first, and added by "Show more". Only drawn rows have their presence followed: a large room's
- * list would otherwise draw, and have the server watch, every member on each visit.
- */
-export const MEMBER_ROWS_PAGE = 100;
 
 /** Members with presence (online, away, offline + last seen); a right column on wide screens, a toggled panel on small ones. */
 export function MemberList({ open, onClose }: { open: boolean; onClose(): void }) {

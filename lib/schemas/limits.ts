@@ -66,6 +66,12 @@ export const GROUP_MAX_MEMBERS = 9;
 
 /** Presence (lib/schemas/user.ts). How many users one socket may watch at once (a sidebar plus a large room's member list). */
 export const PRESENCE_WATCH_LIMIT = 500;
+/**
+ * Rows a member list draws at first, and adds on "Show more" (components/chat/member-list.tsx). Only drawn rows
+ * have their presence followed: a large room's list would otherwise draw, and have the server watch, every member
+ * on each visit.
+ */
+export const MEMBER_ROWS_PAGE = 100;
 
 /** Rooms (lib/schemas/room.ts). The Socket.IO namespace of a room. */
 export function roomNamespace(roomId: string): string {
