@@ -16,7 +16,7 @@ import { uuidv7 } from '../uuid';
 import { createGroupCommit, type PendingWrite as PendingGroupWrite } from './group-commit';
 import { attachUploads, lockUnsentUploads } from './attachments';
 import { messageColumns, ownColumns, toChatMessage, type MessageRow, THREAD_PARTICIPANTS_LISTED } from './message-rows';
-import { assertMember, requireMembership } from './rooms';
+import { assertMember, memberRoom, requireMembership, type RoomAsked } from './rooms';
 import { isUniqueViolation } from './users';
 
 type Tx = Prisma.TransactionClient;
@@ -412,21 +412,21 @@ export function stripAuthorId(message: ChatMessage & { authorId?: string }): Cha
  * page on a seq (jump to a message), `changedAfter` lists changed messages by rev (healing missed
  * changes), `thread` restricts to one thread's replies. Filters: author and date range.
  */
-export async function getHistory(input: { roomId: string; userId: string; query: HistoryQuery }): Promise<HistoryPage> {
-  await requireMembership(input);
+export async function getHistory(input: RoomAsked & { query: HistoryQuery }): Promise<HistoryPage> {
+  const { id: roomId } = await memberRoom(input);
   const { query } = input;
-  if (query.changedAfter !== undefined) return getChanges({ roomId: input.roomId, afterRev: query.changedAfter, limit: query.limit });
+  if (query.changedAfter !== undefined) return getChanges({ roomId, afterRev: query.changedAfter, limit: query.limit });
   // Read first: the page then holds every change up to it (clients start their rev watermark there).
-  const lastRev = await readLastRev(input.roomId);
-  if (query.around !== undefined) return { ...(await getAround(input.roomId, query)), lastRev };
+  const lastRev = await readLastRev(roomId);
+  if (query.around !== undefined) return { ...(await getAround(roomId, query)), lastRev };
   let root: ChatMessage | undefined;
   if (query.thread !== undefined) {
-    const found = await readMessage(getDb(), input.roomId, query.thread);
+    const found = await readMessage(getDb(), roomId, query.thread);
     if (!found || found.threadRootSeq !== null) throw messageNotFound(query.thread, 'thread');
     root = stripAuthorId(found);
   }
   const forwards = query.after !== undefined;
-  const rows = await readPage(input.roomId, query, {
+  const rows = await readPage(roomId, query, {
     cursor: forwards ? Prisma.sql`AND m.seq > ${query.after}` : query.before !== undefined ? Prisma.sql`AND m.seq < ${query.before}` : Prisma.empty,
     ascending: forwards,
     limit: query.limit + 1,

@@ -167,6 +167,19 @@ export async function requireMembership(input: { roomId: string; userId: string 
   return room;
 }
 
+/**
+ * Who asks for a room's content: ids (membership is checked) or the room as already read for them
+ * (getRoomForUser), so a page reading several things of one room checks once.
+ */
+export type RoomAsked = { roomId: string; userId: string } | { room: RoomSummary };
+
+/** The room of a RoomAsked, for a member only (requireMembership / assertMember). */
+export async function memberRoom(input: RoomAsked): Promise<RoomSummary> {
+  if (!('room' in input)) return requireMembership(input);
+  assertMember(input.room);
+  return input.room;
+}
+
 /** A member who may add something to the room now: not archived, not muted (uploads, calls; §4.13). */
 export async function requirePoster(input: { roomId: string; userId: string }): Promise<RoomSummary> {
   const room = await requireMembership(input);
@@ -484,14 +497,27 @@ export function toRoomMember(m: { role: MemberRole; joinedAt: Date; mutedUntil: 
   return { user: m.user, role: m.role, joinedAt: m.joinedAt.toISOString(), mutedUntil: muted };
 }
 
-export async function listMembers(input: { roomId: string; userId: string }): Promise<RoomMember[]> {
-  await requireMembership(input);
-  const members = await getDb().membership.findMany({
-    where: { roomId: input.roomId },
-    select: { role: true, joinedAt: true, mutedUntil: true, user: { select: publicUserSelect } },
-    orderBy: { joinedAt: 'asc' },
-  });
-  return members.map(toRoomMember);
+interface MemberRow {
+  role: MemberRole;
+  joined_at: Date;
+  muted_until: Date | null;
+  id: string;
+  username: string;
+  display_name: string;
+  avatar: string | null;
+}
+
+/** Every member, earliest first. One query: a room page lists them all (2,000 in a large room), on every visit. */
+export async function listMembers(input: RoomAsked): Promise<RoomMember[]> {
+  const room = await memberRoom(input);
+  const rows = await getDb().$queryRaw<MemberRow[]>`
+    SELECT m.role::text AS role, m.joined_at, m.muted_until, u.id::text AS id, u.username, u.display_name, u.avatar
+    FROM memberships m JOIN users u ON u.id = m.user_id
+    WHERE m.room_id = ${room.id}
+    ORDER BY m.joined_at, u.id`;
+  return rows.map((r) =>
+    toRoomMember({ role: r.role, joinedAt: r.joined_at, mutedUntil: r.muted_until, user: { id: r.id, username: r.username, displayName: r.display_name, avatar: r.avatar } }),
+  );
 }
 
 /** The one key of a pair's conversation, whichever of the two starts it. */

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { cache } from 'react';
 import { preload } from 'react-dom';
 import { JoinRoom } from '@/components/chat/join-room';
 import { RoomUnavailable } from '@/components/chat/room-unavailable';
@@ -15,6 +16,12 @@ import { tabTitle } from '@/lib/stores/unread';
 
 export const dynamic = 'force-dynamic';
 
+/**
+ * The room as read for the user, once per request: the title (generateMetadata) and the page both need it, and
+ * the members and history below are read on it rather than checking the membership again each.
+ */
+const roomForUser = cache((roomId: string, userId: string) => getRoomForUser({ roomId, userId }));
+
 /** The tab names the room (the person, the group) for its members; anyone else sees a neutral title. */
 export async function generateMetadata({ params }: Pick<Props, 'params'>): Promise<Metadata> {
   const neutral: Metadata = { title: 'Room · Parley' };
@@ -22,7 +29,7 @@ export async function generateMetadata({ params }: Pick<Props, 'params'>): Promi
   const userId = (await currentSession())?.user?.id;
   if (!userId || !ROOM_ID_PATTERN.test(roomId)) return neutral;
   try {
-    const room = await getRoomForUser({ roomId, userId });
+    const room = await roomForUser(roomId, userId);
     return room.isMember ? { title: tabTitle(roomTitle(room)) } : neutral;
   } catch {
     return neutral; // the page itself says what is wrong
@@ -61,7 +68,7 @@ export default async function RoomPage({ params, searchParams }: Props) {
 
   let room: RoomSummary;
   try {
-    room = await getRoomForUser({ roomId, userId: user.id });
+    room = await roomForUser(roomId, user.id);
   } catch (error) {
     return unavailable(error);
   }
@@ -71,13 +78,10 @@ export default async function RoomPage({ params, searchParams }: Props) {
 
   let content: { members: RoomMember[]; history: HistoryPage };
   try {
-    const [members, history] = await Promise.all([
-      listMembers({ roomId, userId: user.id }),
-      getHistory({ roomId, userId: user.id, query: historyQuerySchema.parse({}) }),
-    ]);
+    const [members, history] = await Promise.all([listMembers({ room }), getHistory({ room, query: historyQuerySchema.parse({}) })]);
     content = { members, history };
   } catch (error) {
-    return unavailable(error); // deleted, or I was removed, between the checks above and here
+    return unavailable(error);
   }
   if (jumpTo === undefined) preloadNewestImages(content.history);
   return <RoomView key={room.id} me={user} room={room} members={content.members} history={content.history} jumpTo={jumpTo} />;
