@@ -16,6 +16,7 @@
  * Environment: ENGINE_ADAPTER (postgres | redis), ENGINE_DATABASE_URL, REDIS_URL, REDIS_PREFIX, ENGINE_INDEX.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { chatMessage } from '../lib/testing/room-fixtures';
 import * as hdr from 'hdr-histogram-js';
 import pino from 'pino';
 import { Server } from 'socket.io';
@@ -69,28 +70,15 @@ const send = (m: EngineMessage) => process.send?.(m);
 /** A stored-message action as the room bus publishes it: a 100-byte body, one mention, no attachments. */
 function sampleAction(body: string): RoomAction {
   const author = { id: '7b0e4a52-2f4e-4c1a-9a59-0d4b9a1c5e11', username: 'bench.user', displayName: 'Bench User', avatar: null };
-  const message: ChatMessage = {
+  const message: ChatMessage = chatMessage(1234, {
     id: '0d9d7d9c-5b8c-4f0a-8c4e-2f7d3c1e9a01',
     roomId: 'cm1benchroom00000000000000',
-    seq: 1234,
     clientId: '3c6f1b2a-9d4e-4f8a-b1c2-7e5d9a0b1c2d',
     author,
     body,
     createdAt: new Date().toISOString(),
-    editedAt: null,
-    deletedAt: null,
-    rev: 0,
-    threadRootSeq: null,
-    alsoInRoom: false,
-    replyTo: null,
-    thread: null,
-    reactions: [],
     mentions: ['5a1f2e3d-4c5b-6a7f-8e9d-0c1b2a3f4e5d'],
-    mentionsRoom: false,
-    attachments: [],
-    call: null,
-    event: null,
-  };
+  });
   return {
     roomId: message.roomId,
     emit: { event: 'message:new', payload: message, exceptSocketId: 'Zx8rK2pQ4mN6vB1cAAAB' },

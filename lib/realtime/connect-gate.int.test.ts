@@ -1,9 +1,8 @@
-import { Manager } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom } from '../data/rooms';
 import { getDb } from '../db';
 import { createConnectGate } from './connect-gate';
-import { createTestUser, eventually, holdConnectGate, sessionCookie, startTestRealtime, uniqueName, type TestRealtime } from '../testing/realtime';
+import { createTestUser, eventually, holdConnectGate, openTab, startTestRealtime, uniqueName, type TestRealtime } from '../testing/realtime';
 
 // One step at a time, so the test can hold the line with a step of its own.
 const gate = createConnectGate(1);
@@ -22,12 +21,7 @@ describe('connect gate: work for clients that left is skipped', () => {
     const [owner, visitor] = await Promise.all([createTestUser(), createTestUser()]);
     const room = await createRoom({ ownerId: owner.id, data: { kind: 'public', name: uniqueName('room'), description: '' }, ip: null });
     // One Manager = one connection (a browser tab): its session is checked and set up before the gate is held.
-    const tab = new Manager(server.url, { transports: ['websocket'], extraHeaders: { cookie: await sessionCookie(visitor) }, reconnection: false });
-    const main = tab.socket('/');
-    await new Promise<void>((resolve, reject) => {
-      main.once('session:ready', () => resolve());
-      main.once('connect_error', reject);
-    });
+    const { manager: tab, main } = await openTab(server.url, visitor);
     await eventually(() => gate.activeCount === 0 && gate.pendingCount === 0);
 
     const release = holdGate();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom } from '../data/rooms';
 import { createConnectGate } from './connect-gate';
 import { closeRoomSocket, keepRoomSocket } from './room-socket-close';
-import { createTestUser, eventually, holdConnectGate, sessionCookie, startTestRealtime, uniqueName, type TestRealtime } from '../testing/realtime';
+import { createTestUser, eventually, holdConnectGate, openTab, startTestRealtime, uniqueName, type TestRealtime } from '../testing/realtime';
 
 const gate = createConnectGate(1);
 let server: TestRealtime;
@@ -25,12 +25,7 @@ const holdGate = () => holdConnectGate(gate);
 async function tab() {
   const user = await createTestUser();
   const room = await createRoom({ ownerId: user.id, data: { kind: 'public', name: uniqueName('switch'), description: '' }, ip: null });
-  const manager = new Manager(server.url, { transports: ['websocket'], extraHeaders: { cookie: await sessionCookie(user) }, reconnection: false });
-  const main = manager.socket('/');
-  await new Promise<void>((resolve, reject) => {
-    main.once('session:ready', () => resolve());
-    main.once('connect_error', reject);
-  });
+  const { manager, main } = await openTab(server.url, user);
   await eventually(() => gate.activeCount === 0 && gate.pendingCount === 0);
   const mainDrops: string[] = [];
   main.on('disconnect', (reason) => mainDrops.push(reason));

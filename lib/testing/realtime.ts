@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encode } from 'next-auth/jwt';
-import { io as connect, type Socket } from 'socket.io-client';
+import { io as connect, Manager, type Socket } from 'socket.io-client';
 import { createSession } from '../data/sessions';
 import { registerUser } from '../data/registration';
 import { databaseUrl } from '../db';
@@ -283,6 +283,20 @@ export async function openSession(base: string, user: PublicUser, options: { coo
   await waitForConnect(socket);
   await ready;
   return socket;
+}
+
+/**
+ * A browser tab: one connection (its own Manager, as a tab has) with the main namespace up (`session:ready`),
+ * never reconnecting, so its room sockets share that one connection as the browser client's do.
+ */
+export async function openTab(base: string, user: PublicUser): Promise<{ manager: Manager; main: Socket }> {
+  const manager = new Manager(base, { transports: ['websocket'], extraHeaders: { cookie: await sessionCookie(user) }, reconnection: false });
+  const main = manager.socket('/');
+  await new Promise<void>((resolve, reject) => {
+    main.once('session:ready', () => resolve());
+    main.once('connect_error', reject);
+  });
+  return { manager, main };
 }
 
 /** The second argument Next passes to a `[roomId]` route handler. */
