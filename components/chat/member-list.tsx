@@ -7,7 +7,6 @@ import { presenceRank, shownPresence } from '@/lib/stores/presence';
 import { PresenceDot, PresenceText, usePresenceMap, useWatchPresence } from './presence-context';
 import { useMe, useRoom } from './room-context';
 
-
 /** Members with presence (online, away, offline + last seen); a right column on wide screens, a toggled panel on small ones. */
 export function MemberList({ open, onClose }: { open: boolean; onClose(): void }) {
   const roomId = useRoom((s) => s.room.id);
