@@ -73,7 +73,7 @@ export function MemberList({ open, onClose }: { open: boolean; onClose(): void }
           <li className="px-1 pt-2">
             <Button variant="secondary" size="sm" className="w-full" data-testid="members-more" onClick={() => setDrawn((n) => n + MEMBER_ROWS_PAGE)}>
               Show {Math.min(hidden, MEMBER_ROWS_PAGE).toLocaleString()} more
-              <span className="sr-only"> of {hidden.toLocaleString()} not shown</span>
+              <span className="sr-only"> members ({hidden.toLocaleString()} not shown yet)</span>
             </Button>
           </li>
         ) : null}
