@@ -56,6 +56,7 @@ export interface CapacityPlan {
   spread: boolean;
   ackTimeoutMs: number;
   signinShare: number;
+  navigation: 'page' | 'history';
   users: { id: string; username: string; cookie: string; rooms: number[]; peers: string[] }[];
   /** `drawn`: the members a room's member list draws (MEMBER_ROWS_PAGE), whose presence the tab watches while it is open. */
   rooms: { id: string; kind: 'public' | 'direct'; drawn: string[] }[];
@@ -548,9 +549,11 @@ function watchPresence(s: Session): void {
  */
 function switchRoom(s: Session, room: number): void {
   const from = s.open ? plan.rooms[s.open.room]!.id : undefined;
-  // The page's payload carries the room's newest history page: no GET …/messages on this first open.
-  s.historyLoaded.add(room);
-  if (from !== undefined) void navigate(s, from, room);
+  if (plan.navigation === 'page') {
+    // The page's payload carries the room's newest history page: no GET …/messages on this first open.
+    s.historyLoaded.add(room);
+    if (from !== undefined) void navigate(s, from, room);
+  }
   openRoom(s, room);
 }
 

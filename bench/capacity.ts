@@ -53,6 +53,12 @@ export interface CapacityConfig {
   arrivalPerS: number;
   workers: number;
   signinShare: number;
+  /**
+   * What a room switch costs the server: `page`, the browser's Next.js navigation (prefetch + page payload);
+   * `history`, the room socket and a history GET on a session's first open only — the realtime path alone, for
+   * comparing with runs before the navigation was modelled.
+   */
+  navigation: 'page' | 'history';
   /** Measure every step even after one failed (CPU and memory at higher counts on a noisy machine). */
   keepGoing: boolean;
   /** Seeded users = top step × this (others come and go). */
@@ -288,6 +294,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
         spread: cfg.spread,
         ackTimeoutMs: cfg.ackTimeoutMs,
         signinShare: cfg.signinShare,
+        navigation: cfg.navigation,
         users: mine.map(({ u, i }) => ({ id: u.id, username: u.username, cookie: u.cookie, rooms: seed.workspace.userRooms[i]!, peers: peers[i]! })),
         rooms: seed.rooms.map((r, i) => ({
           id: r.id,
@@ -556,7 +563,7 @@ function renderModel(r: CapacityResult): string[] {
     ['open a direct conversation', `every ${every(meanIntervalS('open-direct'))}`, `${src}: OpenDirectOrGroupChannel 0.9843`],
     [
       'opening a room = Next.js navigation',
-      `both of the above, from the sidebar: the pointer's prefetch (\`room-prefetch\`: GET /rooms/:id, RSC + Next-Router-Prefetch: the loading skeleton and the title, i.e. session and room; not again within ${PREFETCH_FRESH_MS / 1000} s) then the click's page payload (\`room-page\`: GET /rooms/:id, RSC + Next-Router-State-Tree + Next-Url, every time: session, room, all members, newest history page); the room socket connects at once`,
+      `${r.config.navigation === 'history' ? 'NOT IN THIS RUN (--capacity-navigation history: the room socket, and a history GET on a session\'s first open, only). ' : ''}both of the above, from the sidebar: the pointer's prefetch (\`room-prefetch\`: GET /rooms/:id, RSC + Next-Router-Prefetch: the loading skeleton and the title, i.e. session and room; not again within ${PREFETCH_FRESH_MS / 1000} s) then the click's page payload (\`room-page\`: GET /rooms/:id, RSC + Next-Router-State-Tree + Next-Url, every time: session, room, all members, newest history page); the room socket connects at once`,
       'mirrors the browser\'s navigation: Chromium against the production build (next 16.4, components/ui/intent-link.tsx), bench/capacity-model.ts PREFETCH_FRESH_MS',
     ],
     ['send a message (typing first)', `every ${every(meanIntervalS('post'))} on average, in bursts of mean ${BURST_MEAN} (${BURST_GAP_MS[0] / 1000}–${BURST_GAP_MS[1] / 1000} s apart); typing ${TYPING_CHARS_PER_S} chars/s, 1–20 s, typing:start every 3 s`, `${src}: CreatePost 1.0, typing before each post (actions.go createPost); bursts and typing speed: assumption`],
