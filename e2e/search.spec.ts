@@ -159,10 +159,14 @@ test('Ctrl+K finds a half-remembered word far back; the keyboard opens it in con
   await expect(landed).toHaveAttribute('data-highlighted', 'true');
   await expect(landed).toBeInViewport();
 
-  // Scrolled away from it, the same hit again (the address does not change): it is brought back.
-  await scroller.hover();
-  await page.mouse.wheel(0, 4_000);
-  await expect(landed).not.toBeInViewport();
+  // Scrolled away from it, the same hit again (the address does not change): it is brought back. The wheel is
+  // turned again until the list has moved: one turned while the dialog was still fading out went to nothing.
+  await expect(page.getByTestId('search-dialog')).toBeHidden();
+  await expect(async () => {
+    await scroller.hover();
+    await page.mouse.wheel(0, 4_000);
+    await expect(landed).not.toBeInViewport({ timeout: 2_000 });
+  }).toPass();
   await page.getByTestId('search-button').click();
   await page.getByTestId('search-dialog').getByTestId('search-hit').filter({ hasText: 'budget is approved' }).click();
   await expect(page.getByTestId('search-dialog')).toBeHidden();
