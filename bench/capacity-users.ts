@@ -108,6 +108,8 @@ export interface WindowStats {
   ack: string;
   connect: string;
   httpLatency: string;
+  /** The same by request kind (`http`'s keys). */
+  httpLatencyByKind: Record<string, string>;
   cpuPct: number;
   loopP99Ms: number;
   loopMaxMs: number;
@@ -190,12 +192,13 @@ let ownAcks: AckedEntry[] = [];
 interface Window {
   t0: number;
   t1: number;
-  stats: Omit<WindowStats, 'e2e' | 'activity' | 'ack' | 'connect' | 'httpLatency' | 'cpuPct' | 'loopP99Ms' | 'loopMaxMs' | 'worker' | 'active'>;
+  stats: Omit<WindowStats, 'e2e' | 'activity' | 'ack' | 'connect' | 'httpLatency' | 'httpLatencyByKind' | 'cpuPct' | 'loopP99Ms' | 'loopMaxMs' | 'worker' | 'active'>;
   e2e: hdr.Histogram;
   activity: hdr.Histogram;
   ack: hdr.Histogram;
   connect: hdr.Histogram;
   httpLatency: hdr.Histogram;
+  httpByKind: Map<string, hdr.Histogram>;
   cpu0: NodeJS.CpuUsage;
   cpuPct?: number;
   loopP99Ms?: number;
@@ -212,6 +215,14 @@ const countIn = (key: 'actions' | 'dupKinds' | 'emits' | 'http' | 'errors', name
 };
 const record = (h: 'e2e' | 'activity' | 'ack' | 'connect' | 'httpLatency', ms: number, t = wall()) => {
   if (win && inWin(t)) win[h].recordValue(Math.max(1, Math.round(ms * 1000)));
+};
+/** An HTTP request's latency, overall and by its kind. */
+const recordHttp = (kind: string, ms: number, t: number) => {
+  record('httpLatency', ms, t);
+  if (!win || !inWin(t)) return;
+  let h = win.httpByKind.get(kind);
+  if (!h) win.httpByKind.set(kind, (h = hist()));
+  h.recordValue(Math.max(1, Math.round(ms * 1000)));
 };
 const error = (code: string) => countIn('errors', code);
 
@@ -253,6 +264,7 @@ function newWindow(t0: number): Window {
     ack: hist(),
     connect: hist(),
     httpLatency: hist(),
+    httpByKind: new Map(),
     cpu0: process.cpuUsage(),
   };
 }
@@ -309,7 +321,7 @@ async function get(user: number, kind: string, path: string, cookie: string, hea
   countIn('http', kind, t);
   try {
     const res = await http(user, 'GET', path, { cookie, headers });
-    record('httpLatency', wall() - t, t);
+    recordHttp(kind, wall() - t, t);
     if (res.status < 200 || res.status >= 300) {
       error(`HTTP_${res.status}`);
       return undefined;
@@ -348,7 +360,7 @@ async function signIn(user: number, attempt = 1): Promise<string | undefined> {
       cookie: csrfCookie,
       form: { csrfToken, username: plan.users[user]!.username, password: plan.password },
     });
-    record('httpLatency', wall() - t, t);
+    recordHttp('sign-in', wall() - t, t);
     const session = res.setCookies.map((c) => c.split(';')[0]!).find((c) => c.startsWith('authjs.session-token='));
     if (session) return session;
     const code = /[?&]code=([a-z_]+)/.exec(res.location ?? '')?.[1] ?? `HTTP_${res.status}`;
@@ -954,6 +966,7 @@ process.on('message', (m: CapacityCommand) => {
             ack: enc(w.ack),
             connect: enc(w.connect),
             httpLatency: enc(w.httpLatency),
+            httpLatencyByKind: Object.fromEntries([...w.httpByKind].map(([kind, h]) => [kind, enc(h)])),
             cpuPct: w.cpuPct ?? NaN,
             loopP99Ms: w.loopP99Ms ?? NaN,
             loopMaxMs: w.loopMaxMs ?? NaN,

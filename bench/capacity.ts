@@ -105,6 +105,8 @@ export interface CapacityStep extends StepCounters {
   ack: LatencyRow;
   connect: LatencyRow;
   http: LatencyRow;
+  /** HTTP latency by request kind (`httpPerS`'s kinds). */
+  httpByKind: Record<string, LatencyRow>;
   errors: Record<string, number>;
   actions: Record<string, number>;
   dupKinds: Record<string, number>;
@@ -415,6 +417,12 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
           ack: merge(ws.map((w) => w.ack)),
           connect: merge(ws.map((w) => w.connect)),
           http: merge(ws.map((w) => w.httpLatency)),
+          httpByKind: Object.fromEntries(
+            [...new Set(ws.flatMap((w) => Object.keys(w.httpLatencyByKind)))].map((kind) => [
+              kind,
+              merge(ws.flatMap((w) => w.httpLatencyByKind[kind] ?? [])),
+            ]),
+          ),
           owed: sum('owed'),
           lost: sum('lost'),
           late: sum('late'),
@@ -548,6 +556,13 @@ export function renderCapacity(r: CapacityResult | undefined, error: string | un
       `| ${s.users} | ${s.active} | ${s.sessionsStarted} (${s.signins}, ${s.signinRetries}) | ${s.replays} (${s.truncatedReplays}; ${s.overlaps}; ${s.replayRepeats}) | ${fmt(s.ack.p99)} (${s.sendRetries}) | ${fmt(s.connect.p99)} | ${fmt(s.http.p50)} / ${fmt(s.http.p99)} | ` +
         `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} | ${codes(s.serverCloses)} | ${s.poolWaiting ? `${s.poolWaiting.mean} / ${s.poolWaiting.max}` : '—'} | ${fmt(s.serverLoopP99Ms)} / ${fmt(s.serverLoopMaxMs)} | ${s.serverGc ? `${s.serverGc.msPerS} (${s.serverGc.major}; ${s.serverGc.over100ms})` : '—'} | ${codes(s.dbWaits)} |`,
     );
+  }
+  out.push('', '### Per step, HTTP latency by request kind', '');
+  out.push('| users | kind | requests/s | p50 / p99 / max ms |');
+  out.push('|---|---|---|---|');
+  for (const s of r.steps) {
+    const kinds = Object.entries(s.httpByKind).sort((a, b) => (s.httpPerS[b[0]] ?? 0) - (s.httpPerS[a[0]] ?? 0) || a[0].localeCompare(b[0]));
+    for (const [kind, l] of kinds) out.push(`| ${s.users}${s.attempt > 1 ? ' (again)' : ''} | ${kind} | ${s.httpPerS[kind] ?? 0} | ${fmt(l.p50)} / ${fmt(l.p99)} / ${fmt(l.max)} |`);
   }
   out.push(...renderModel(r), '');
   if (r.error) out.push(`Error: ${r.error}`, '');
