@@ -139,8 +139,23 @@ export const READ_MARK_INTERVAL_MS = 500;
 export const HISTORY_PAGE = 50;
 
 /**
- * Opening another room (switch-room, open-direct) is a Next.js client navigation: the sidebar's links are
- * components/ui/intent-link.tsx. Seen from Chromium against the production build (next 16.4, 2026-12-01):
+ * How a room switch (switch-room, open-direct) reaches the server: `--capacity-navigation`.
+ * - `client` (the default): with a room page open, the browser switches between rooms it is a member of
+ *   without a page render: `GET /api/rooms/:id` (the room and its members, `room-open`) and `GET
+ *   /api/rooms/:id/messages` (no query: the newest HISTORY_PAGE messages, `room-history`) in parallel, as the
+ *   browser's REST calls (accept: application/json, the session cookie), every time (no cache, no prefetch);
+ *   then the room socket, whose handshake's lastSeq the browser takes from that page. The generator connects the
+ *   socket at once (with what the session held of the room): the same requests, sooner.
+ * - `page`: the old path (still that of a deep link): a Next.js client navigation, below.
+ * - `history`: the room socket alone (and the first-open history GET), for comparing with runs before either.
+ * The first room of a session (the page load) is the same in all three.
+ */
+export type Navigation = 'client' | 'page' | 'history';
+export const NAVIGATIONS: readonly Navigation[] = ['client', 'page', 'history'];
+
+/**
+ * `--capacity-navigation page`: opening another room is a Next.js client navigation through the sidebar's
+ * links (components/ui/intent-link.tsx), as before the client-side switch. Seen from Chromium against the production build (next 16.4, 2026-12-01):
  * - pointing at the link prefetches the route down to its loading boundary: GET /rooms/:id?_rsc=… with `RSC: 1`,
  *   `Next-Router-Prefetch: 1`, `Next-Router-State-Tree`, `Next-Url` (the page being left) — about 6 KB (1.7 KB
  *   gzipped): the skeleton of app/(chat)/rooms/[roomId]/loading.tsx and the head, whose title generateMetadata

@@ -17,6 +17,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { brotliDecompressSync, gunzipSync, inflateSync, zstdDecompressSync } from 'node:zlib';
 import * as hdr from 'hdr-histogram-js';
 import { computeCacheBustingSearchParam } from 'next/dist/shared/lib/router/utils/cache-busting-search-param';
 import { Manager, type Socket } from 'socket.io-client';
@@ -41,6 +42,7 @@ import {
   sessionMs,
   typingMs,
   type Action,
+  type Navigation,
 } from './capacity-model';
 import { exitWithParent } from './shared';
 import { prng, QUERY_WORDS, textGenerator } from './search-text';
@@ -56,7 +58,7 @@ export interface CapacityPlan {
   spread: boolean;
   ackTimeoutMs: number;
   signinShare: number;
-  navigation: 'page' | 'history';
+  navigation: Navigation;
   users: { id: string; username: string; cookie: string; rooms: number[]; peers: string[] }[];
   /** `drawn`: the members a room's member list draws (MEMBER_ROWS_PAGE), whose presence the tab watches while it is open. */
   rooms: { id: string; kind: 'public' | 'direct'; drawn: string[] }[];
@@ -275,6 +277,8 @@ interface HttpAnswer {
   status: number;
   setCookies: string[];
   location?: string;
+  /** Content-Encoding: set when the request offered compression (BROWSER_ACCEPT_ENCODING). */
+  encoding?: string;
   body: Buffer;
 }
 function http(
@@ -303,7 +307,7 @@ function http(
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const sc = res.headers['set-cookie'];
-          resolve({ status: res.statusCode ?? 0, setCookies: sc ?? [], location: res.headers.location, body: Buffer.concat(chunks) });
+          resolve({ status: res.statusCode ?? 0, setCookies: sc ?? [], location: res.headers.location, encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) });
         });
         res.on('error', reject);
       },
@@ -315,8 +319,8 @@ function http(
   });
 }
 
-/** A GET as the browser makes it: counted, timed, non-2xx an error (429 a documented limit). Its body, unread. */
-async function get(user: number, kind: string, path: string, cookie: string, headers?: Record<string, string>): Promise<Buffer | undefined> {
+/** A GET as the browser makes it: counted, timed, non-2xx an error (429 a documented limit). Its answer, unread. */
+async function get(user: number, kind: string, path: string, cookie: string, headers?: Record<string, string>): Promise<HttpAnswer | undefined> {
   const t = wall();
   countIn('http', kind, t);
   try {
@@ -326,7 +330,7 @@ async function get(user: number, kind: string, path: string, cookie: string, hea
       error(`HTTP_${res.status}`);
       return undefined;
     }
-    return res.body;
+    return res;
   } catch (e) {
     error(`HTTP_${(e as Error).message.slice(0, 40)}`);
     return undefined;
@@ -334,16 +338,39 @@ async function get(user: number, kind: string, path: string, cookie: string, hea
 }
 
 /** An API request: get(), its JSON parsed. */
-async function api(user: number, kind: string, path: string, cookie: string): Promise<unknown> {
-  const body = await get(user, kind, path, cookie);
-  if (body === undefined) return undefined;
+async function api(user: number, kind: string, path: string, cookie: string, headers?: Record<string, string>): Promise<unknown> {
+  const res = await get(user, kind, path, cookie, headers);
+  if (res === undefined) return undefined;
   try {
-    return JSON.parse(body.toString('utf8')) as unknown;
+    return JSON.parse(decode(res).toString('utf8')) as unknown;
   } catch (e) {
     error(`HTTP_${(e as Error).message.slice(0, 40)}`);
     return undefined;
   }
 }
+
+function decode(res: HttpAnswer): Buffer {
+  switch (res.encoding) {
+    case undefined:
+    case 'identity':
+      return res.body;
+    case 'gzip':
+      return gunzipSync(res.body);
+    case 'deflate':
+      return inflateSync(res.body);
+    case 'br':
+      return brotliDecompressSync(res.body);
+    case 'zstd':
+      return zstdDecompressSync(res.body);
+    default:
+      throw new Error(`content-encoding ${res.encoding}`);
+  }
+}
+
+/** Chromium's: the server compresses what it answers (Next's compression); the generator unpacks only what it reads. */
+const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br, zstd';
+/** The browser's REST calls (lib/api-client.ts apiFetch), as a client-side room switch makes them. */
+const API_HEADERS: Record<string, string> = { accept: 'application/json', 'accept-encoding': BROWSER_ACCEPT_ENCODING };
 
 const localAddress = (user: number) => `127.0.0.${1 + ((plan.worker * 97 + user) % 254)}`;
 
@@ -556,17 +583,44 @@ function watchPresence(s: Session): void {
 }
 
 /**
- * Another room from the sidebar: the Next.js navigation to it (capacity-model.ts PREFETCH_FRESH_MS), and its room
- * socket. The socket connects at once rather than when the payload has rendered: the same requests, sooner.
+ * Another room from the sidebar, as `--capacity-navigation` says (capacity-model.ts Navigation): the browser's
+ * two REST calls (`client`), or the Next.js navigation (`page`, PREFETCH_FRESH_MS), or nothing but the room
+ * socket (`history`). The socket connects at once rather than when the answers are in: the same requests, sooner.
  */
 function switchRoom(s: Session, room: number): void {
   const from = s.open ? plan.rooms[s.open.room]!.id : undefined;
+  if (plan.navigation === 'client' && from !== undefined) {
+    // The newest history page comes with the switch: the replay handler must not load it again.
+    s.historyLoaded.add(room);
+    const opened = openFromClient(s, room);
+    openRoom(s, room);
+    const view = s.open;
+    void opened.then((oldest) => {
+      if (oldest !== undefined && view) view.oldest = oldest;
+    });
+    return;
+  }
   if (plan.navigation === 'page') {
     // The page's payload carries the room's newest history page: no GET …/messages on this first open.
     s.historyLoaded.add(room);
     if (from !== undefined) void navigate(s, from, room);
   }
   openRoom(s, room);
+}
+
+/**
+ * The browser's client-side switch: the room with its members and the newest history page, in parallel, every
+ * time (no cache). Resolves to the page's oldest seq (where scrolling up continues). The members are not parsed
+ * (up to a few hundred KB for a large room: the generator's CPU is not what is measured).
+ */
+async function openFromClient(s: Session, room: number): Promise<number | undefined> {
+  const path = `/api/rooms/${plan.rooms[room]!.id}`;
+  const [, page] = await Promise.all([
+    get(s.user, 'room-open', path, s.cookie, API_HEADERS),
+    api(s.user, 'room-history', `${path}/messages`, s.cookie, API_HEADERS),
+  ]);
+  const seqs = (page as { messages?: { seq: number }[] } | undefined)?.messages?.map((m) => m.seq) ?? [];
+  return seqs.length ? Math.min(...seqs) : undefined;
 }
 
 /** The pointer's prefetch (unless still fresh), then the click's request for the page. */
@@ -597,8 +651,7 @@ async function routerRequest(s: Session, kind: 'room-prefetch' | 'room-page', fr
     'next-router-state-tree': tree,
     'next-url': nextUrl,
     ...(prefetch ? { 'next-router-prefetch': prefetch } : {}),
-    // Chromium's: the server compresses the payload (Next's compression), the generator does not unpack it.
-    'accept-encoding': 'gzip, deflate, br, zstd',
+    'accept-encoding': BROWSER_ACCEPT_ENCODING,
   };
   await get(s.user, kind, `/rooms/${to}?_rsc=${hash}`, s.cookie, headers);
 }

@@ -25,10 +25,12 @@ import {
   GENERATOR_MAX_CPU_PCT,
   GENERATOR_MAX_LOOP_P99_MS,
   HISTORY,
+  HISTORY_PAGE,
   LARGE_ROOM_SIZES,
   MM_IDLE_AVG_MS,
   MM_IDLE_MIN_MS,
   MM_TOTAL_WEIGHT,
+  NAVIGATIONS,
   PREFETCH_FRESH_MS,
   ROOMS_PER_USER,
   SESSION_GAP_MEAN_MS,
@@ -40,6 +42,7 @@ import {
   TYPING_CHARS_PER_S,
   meanIntervalS,
   sessionMeanMs,
+  type Navigation,
 } from './capacity-model';
 import { seedCapacity } from './capacity-seed';
 import type { AckedEntry, CapacityCommand, CapacityPlan, CapacityReply, WindowStats } from './capacity-users';
@@ -54,11 +57,12 @@ export interface CapacityConfig {
   workers: number;
   signinShare: number;
   /**
-   * What a room switch costs the server: `page`, the browser's Next.js navigation (prefetch + page payload);
-   * `history`, the room socket and a history GET on a session's first open only — the realtime path alone, for
-   * comparing with runs before the navigation was modelled.
+   * What a room switch costs the server (capacity-model.ts Navigation): `client`, the browser's client-side
+   * switch (GET /api/rooms/:id and GET …/messages in parallel, every time); `page`, the Next.js navigation
+   * (prefetch + page payload; the old path, a deep link's); `history`, the room socket and a history GET on a
+   * session's first open only — the realtime path alone, for comparing with runs before either was modelled.
    */
-  navigation: 'page' | 'history';
+  navigation: Navigation;
   /** Measure every step even after one failed (CPU and memory at higher counts on a noisy machine). */
   keepGoing: boolean;
   /** Seeded users = top step × this (others come and go). */
@@ -571,15 +575,21 @@ export function renderCapacity(r: CapacityResult | undefined, error: string | un
 
 function renderModel(r: CapacityResult): string[] {
   const every = (s: number) => (s >= 3600 ? `${round(s / 3600, 1)} h` : s >= 60 ? `${round(s / 60, 1)} min` : `${round(s, 0)} s`);
+  const nav = r.config.navigation;
+  const navigation: Record<Navigation, string> = {
+    client: `with a room page open, GET /api/rooms/:id (\`room-open\`: session, room, all members) and GET /api/rooms/:id/messages (\`room-history\`: the newest ${HISTORY_PAGE} messages) in parallel, as the browser's fetch (accept: application/json; compression offered, as Chromium), every time (no cache, no prefetch)`,
+    page: `the Next.js navigation (the old path; a deep link's): the pointer's prefetch (\`room-prefetch\`: GET /rooms/:id, RSC + Next-Router-Prefetch: the loading skeleton and the title, i.e. session and room; not again within ${PREFETCH_FRESH_MS / 1000} s) then the click's page payload (\`room-page\`: GET /rooms/:id, RSC + Next-Router-State-Tree + Next-Url, every time: session, room, all members, newest history page)`,
+    history: 'no request: the room socket only, and a history GET on a session\'s first open of each room (the realtime path alone, comparable with runs before the navigation was modelled)',
+  };
   const src = 'mattermost-load-test-ng `loadtest/control/simulcontroller/controller.go` getActionList';
   const rows: [string, string, string][] = [
     ['think time between actions', `uniform ${MM_IDLE_MIN_MS / 1000}–${(2 * MM_IDLE_AVG_MS - MM_IDLE_MIN_MS) / 1000} s (mean ${MM_IDLE_AVG_MS / 1000} s); one action picked by weight (Σ ${MM_TOTAL_WEIGHT})`, 'mattermost-load-test-ng `config/simulcontroller.sample.json`, `loadtest/control/utils.go` PickIdleTimeMs'],
     ['open another room (switch)', `every ${every(meanIntervalS('switch-room'))}`, `${src}: SwitchChannel 6.5219`],
     ['open a direct conversation', `every ${every(meanIntervalS('open-direct'))}`, `${src}: OpenDirectOrGroupChannel 0.9843`],
     [
-      'opening a room = Next.js navigation',
-      `${r.config.navigation === 'history' ? 'NOT IN THIS RUN (--capacity-navigation history: the room socket, and a history GET on a session\'s first open, only). ' : ''}both of the above, from the sidebar: the pointer's prefetch (\`room-prefetch\`: GET /rooms/:id, RSC + Next-Router-Prefetch: the loading skeleton and the title, i.e. session and room; not again within ${PREFETCH_FRESH_MS / 1000} s) then the click's page payload (\`room-page\`: GET /rooms/:id, RSC + Next-Router-State-Tree + Next-Url, every time: session, room, all members, newest history page); the room socket connects at once`,
-      'mirrors the browser\'s navigation: Chromium against the production build (next 16.4, components/ui/intent-link.tsx), bench/capacity-model.ts PREFETCH_FRESH_MS',
+      'what opening a room asks of the server',
+      `both of the above, from the sidebar, as \`--capacity-navigation\` says (this run: **${nav}**). ${NAVIGATIONS.map((m) => `\`${m}\`: ${navigation[m]}`).join('; ')}. In all three the room socket connects at once, and a session's first room (the page load) is the same`,
+      'client: Parley\'s client-side room switch (the browser\'s REST calls, lib/api-client.ts); page: Chromium against the production build (next 16.4, components/ui/intent-link.tsx), bench/capacity-model.ts PREFETCH_FRESH_MS',
     ],
     ['send a message (typing first)', `every ${every(meanIntervalS('post'))} on average, in bursts of mean ${BURST_MEAN} (${BURST_GAP_MS[0] / 1000}–${BURST_GAP_MS[1] / 1000} s apart); typing ${TYPING_CHARS_PER_S} chars/s, 1–20 s, typing:start every 3 s`, `${src}: CreatePost 1.0, typing before each post (actions.go createPost); bursts and typing speed: assumption`],
     ['older history page', `every ${every(meanIntervalS('scroll'))}`, `${src}: ScrollChannel 1.9873`],
@@ -592,7 +602,7 @@ function renderModel(r: CapacityResult): string[] {
     ['sign out and in (password)', `every ${every(meanIntervalS('relogin'))}`, `${src}: LogoutLogin 0.0006`],
     ['session length', `log-normal, median ${SESSION_MEDIAN_MS / 60_000} min, σ ${SESSION_SIGMA} (mean ${round(sessionMeanMs() / 60_000, 0)} min), 2 min–8 h; a replacement arrives after Exp(${SESSION_GAP_MEAN_MS / 1000} s)`, 'assumption ("minutes to hours"); context: Slack 2019, ~1 h active use per user per workday'],
     ['password sign-in at session start', `${round(r.config.signinShare * 100, 0)} % of starts (the rest hold a session cookie)`, 'assumption (sessions live 14 days idle); Mattermost signs in at every agent start'],
-    ['unprompted client traffic', `delivery:ack per room:activity of a direct conversation (≤ 1/room/s, the first after a quiet spell 0–1 s late, without an ack); read:mark per message:new in the open room (≤ 1/500 ms, window focused); presence:watch of direct peers and the open room's drawn members (≤ ${MEMBER_ROWS_PAGE}) on connect and on each room change; GET /api/rooms at start; newest history page (GET …/messages) for the session's first room and after a truncated replay (a switch's page payload carries it)`, 'Parley\'s browser client: lib/realtime/client.ts, lib/stores/room-store.ts, components/chat/chat-shell.tsx, room-view.tsx'],
+    ['unprompted client traffic', `delivery:ack per room:activity of a direct conversation (≤ 1/room/s, the first after a quiet spell 0–1 s late, without an ack); read:mark per message:new in the open room (≤ 1/500 ms, window focused); presence:watch of direct peers and the open room's drawn members (≤ ${MEMBER_ROWS_PAGE}) on connect and on each room change; GET /api/rooms at start; newest history page (GET …/messages) for the session's first room and after a truncated replay (a switch's own requests carry it, with \`client\` and \`page\`; with \`history\`, on each room's first open)`, 'Parley\'s browser client: lib/realtime/client.ts, lib/stores/room-store.ts, components/chat/chat-shell.tsx, room-view.tsx'],
     ['rooms per user', `U[${ROOMS_PER_USER[0]}, ${ROOMS_PER_USER[1]}]: large rooms (${LARGE_ROOM_SIZES.join(', ')} members, joined ∝ size), ${DIRECTS_PER_USER[0]}–${DIRECTS_PER_USER[1]} direct conversations, the rest small rooms of ${SMALL_ROOM_SIZE[0]}–${SMALL_ROOM_SIZE[1]} (Zipf s = 1); history ${HISTORY.large} / ${HISTORY.small} / ${HISTORY.direct} messages`, 'the issue\'s shape; assumption'],
   ];
   const weights = Object.entries(ACTION_WEIGHTS).reduce((t, [, w]) => t + w, 0);

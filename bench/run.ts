@@ -31,6 +31,7 @@ import { renderSearch, type SearchLadder } from './search-report';
 import { renderUploads, runUploadsScenario, type UploadsResult } from './uploads';
 import { renderCluster, runClusterScenario, type ClusterAdapter, type ClusterResult } from './cluster';
 import { renderCapacity, runCapacityScenario, type CapacityResult } from './capacity';
+import { NAVIGATIONS, type Navigation } from './capacity-model';
 import { renderAdapters, runAdaptersScenario, type AdapterKind, type AdaptersPart, type AdaptersResult } from './adapters';
 import {
   ALL_SCENARIOS,
@@ -160,7 +161,7 @@ if (flags.help) {
     [--adapters-no-baseline] [--adapters-engine-processes 2,4] [--adapters-engine-rates 1000,2000,4000,8000,16000] [--adapters-engine-max-p99 50]
     (the real path uses --clients / --rooms: 400 / 100 by default when adapters runs without ladder or latency)
   capacity (not in the default run): [--capacity-steps 1000,2000,3000,5000,7500,10000,12500] [--capacity-window 60] [--capacity-warmup 20]
-    [--capacity-arrival 100 (users/s)] [--capacity-workers 2] [--capacity-signin-share 0.1] [--capacity-navigation page|history] [--capacity-keep-going]
+    [--capacity-arrival 100 (users/s)] [--capacity-workers 2] [--capacity-signin-share 0.1] [--capacity-navigation client|page|history] [--capacity-keep-going]
   [--no-pin] [--no-spread] [--profile] [--db-cpus 0 | 0,1 | none] [--no-boost]
 Servers: bare, parley (1 instance, PostgreSQL adapter), parley2 (2 instances), parley-mem (1 instance, in-memory adapter),
   parley-redis and parley2-redis (1 and 2 instances, Redis Streams adapter; BENCH_REDIS_URL, default the local Redis).
@@ -179,9 +180,10 @@ function num(name: keyof typeof flags, fallback: number, min: number, max = Infi
   return v;
 }
 const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
-function navigationSetting(v: string): 'page' | 'history' {
-  if (v !== 'page' && v !== 'history') throw new Error('--capacity-navigation must be page or history');
-  return v;
+function navigationSetting(v: string): Navigation {
+  const mode = NAVIGATIONS.find((n) => n === v);
+  if (!mode) throw new Error(`--capacity-navigation must be one of ${NAVIGATIONS.join(', ')}`);
+  return mode;
 }
 
 const requestedScenarios = new Set(list(setting('scenarios', SCENARIOS.join(','))));
@@ -277,7 +279,7 @@ const cfg = {
     arrivalPerS: num('capacity-arrival', 100, 1),
     workers: Math.floor(num('capacity-workers', 2, 1, 16)),
     signinShare: num('capacity-signin-share', 0.1, 0, 1),
-    navigation: navigationSetting(setting('capacity-navigation', 'page')),
+    navigation: navigationSetting(setting('capacity-navigation', 'client')),
     populationFactor: 1.3,
     keepGoing: Boolean(flags['capacity-keep-going']) || process.env.BENCH_CAPACITY_KEEP_GOING === '1',
     ackTimeoutMs: 10_000,
