@@ -77,6 +77,8 @@ export const roomsApi = {
     apiFetch<{ room: RoomSummary }>(`${roomPath(roomId)}/join`, { method: 'POST', body: password === undefined ? {} : { password } }),
   leave: (roomId: string) => apiFetch<{ ok: true }>(`${roomPath(roomId)}/leave`, { method: 'POST', body: {} }),
   remove: (roomId: string) => apiFetch<void>(roomPath(roomId), { method: 'DELETE' }),
+  /** The room as I see it, with its members (members only). */
+  get: (roomId: string) => apiFetch<{ room: RoomSummary; members: RoomMember[] }>(roomPath(roomId)),
   members: (roomId: string) => apiFetch<{ members: RoomMember[] }>(`${roomPath(roomId)}/members`),
   history: (roomId: string, query: { before?: number; after?: number; around?: number; changedAfter?: number; thread?: number; limit?: number } = {}) => {
     const params = new URLSearchParams();

@@ -2,6 +2,7 @@
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
+import { roomIdFromPath } from '@/lib/room-links';
 import { roomsApi } from '@/lib/api-client';
 import { createAwayMonitor } from '@/lib/realtime/away';
 import { ackDelivery, acquireRealtime, callRequests, reportTabStatus, setRealtimeTransports, watchPresence } from '@/lib/realtime/client';
@@ -21,6 +22,7 @@ import { ConnectionBanner } from './connection-banner';
 import { preloadTimeline } from './message-list';
 import { useNotificationPermission } from './notification-permission';
 import { PresenceContext } from './presence-context';
+import { openRoomHref } from './room-navigation';
 import { RoomsContext } from './rooms-context';
 import { Sidebar } from './sidebar';
 import { useMessageNotifications } from './use-notifications';
@@ -40,7 +42,7 @@ function ackUnread(store: RoomsStore): void {
  */
 function useUnreadTitle(store: RoomsStore): void {
   const pathname = usePathname();
-  const activeId = /^\/rooms\/([^/]+)/.exec(pathname)?.[1];
+  const activeId = roomIdFromPath(pathname);
   const windowActive = useWindowActive();
   // The room on screen is being read while the window is active: do not count it (no flicker).
   const total = useStore(store, (s) => totalUnread(s.mine, windowActive ? activeId : undefined));
@@ -71,7 +73,7 @@ function useUnreadTitle(store: RoomsStore): void {
 function useRoomKeys(store: RoomsStore): void {
   const router = useRouter();
   const pathname = usePathname();
-  const activeId = /^\/rooms\/([^/]+)/.exec(pathname)?.[1];
+  const activeId = roomIdFromPath(pathname);
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if (!event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
@@ -80,7 +82,7 @@ function useRoomKeys(store: RoomsStore): void {
       const step = event.key === 'ArrowDown' ? 1 : -1;
       const target = adjacentRoomId(order, activeId, step, event.shiftKey ? (room) => attentionCount(room) > 0 : undefined);
       event.preventDefault();
-      if (target) router.push(`/rooms/${target}`);
+      if (target) openRoomHref(`/rooms/${target}`, store, router);
     };
     document.addEventListener('keydown', onKeyDown);
     return () => document.removeEventListener('keydown', onKeyDown);

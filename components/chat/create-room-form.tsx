@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Field } from '@/components/auth/field';
 import { ApiError, roomsApi } from '@/lib/api-client';
 import { createRoomSchema, roomNameSchema, roomPasswordSchema } from '@/lib/schemas/room';
+import { openRoomHref } from './room-navigation';
 import { useRoomsStore } from './rooms-context';
 import { FormError, SubmitButton } from '@/components/form-controls';
 
@@ -53,7 +54,7 @@ export function CreateRoomForm() {
     try {
       const { room } = await roomsApi.create(parsed.data);
       rooms.getState().upsert(room);
-      router.push(`/rooms/${room.id}`);
+      openRoomHref(`/rooms/${room.id}`, rooms, router);
     } catch (error) {
       setSubmitting(false);
       if (error instanceof ApiError) {

@@ -7,6 +7,7 @@ import { GROUP_MAX_MEMBERS, GROUP_MIN_MEMBERS } from '@/lib/schemas/limits';
 import type { RoomSummary } from '@/lib/schemas/room';
 import type { PublicUser } from '@/lib/schemas/user';
 import { PeoplePicker } from './people-picker';
+import { openRoomHref } from './room-navigation';
 import { useRoomsStore } from './rooms-context';
 
 const MIN_OTHERS = GROUP_MIN_MEMBERS - 1;
@@ -30,7 +31,7 @@ export function NewDirectMessage({ onDone }: { onDone(): void }) {
       const { room } = await action();
       rooms.getState().upsert(room);
       onDone();
-      router.push(`/rooms/${room.id}`);
+      openRoomHref(`/rooms/${room.id}`, rooms, router);
     } catch (caught) {
       setError(caught instanceof ApiError ? caught.message : fallback);
     } finally {

@@ -1,10 +1,12 @@
 'use client';
 import dynamic from 'next/dynamic';
+import { useSearchParams } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useStore } from 'zustand';
 import { roomsApi } from '@/lib/api-client';
 import { filesApi } from '@/lib/files/upload-client';
 import { messageSnippet } from '@/lib/notifications/decide';
+import { jumpTarget } from '@/lib/room-links';
 import { ackDelivery, openRoom } from '@/lib/realtime/client';
 import type { HistoryPage } from '@/lib/schemas/message';
 import { isMutedNow } from '@/lib/community/permissions';
@@ -15,7 +17,7 @@ import type { PublicUser } from '@/lib/schemas/user';
 import { roomTitle } from '@/lib/stores/room-list';
 import { createRoomStore, type RoomStore } from '@/lib/stores/room-store';
 import { maxSeq } from '@/lib/stores/timeline';
-import { tabTitle } from '@/lib/stores/unread';
+import { tabTitle, titleWithUnread } from '@/lib/stores/unread';
 import { DropOverlay, useFileDrop } from './attachments/drop-zone';
 import { CallBanner } from './calls/call-banner';
 import { trayKeyFor, uploadsStore } from './attachments/uploads';
@@ -38,8 +40,6 @@ interface RoomViewProps {
   room: RoomSummary;
   members: RoomMember[];
   history: HistoryPage;
-  /** Open at this message (`?seq=<seq>` permalink, or the older `?m=<seq>`: a notification, a search hit). */
-  jumpTo?: number;
 }
 
 /** Re-renders when `iso` passes (a mute ending), and says whether it is still ahead. */
@@ -56,8 +56,12 @@ function useStillAhead(iso: string | null): boolean {
 }
 
 /** One room, live: server-rendered history, then the room namespace keeps it current. */
-export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) {
+export function RoomView({ me, room, members, history }: RoomViewProps) {
   const roomsStore = useRoomsStore();
+  // Open at this message (`?seq=<seq>` permalink, or the older `?m=<seq>`: a notification, a search hit); a link to
+  // another message of this room while it is open jumps there.
+  const searchParams = useSearchParams();
+  const jumpTo = jumpTarget((name) => searchParams.get(name));
   const [store] = useState(() =>
     createRoomStore(
       { room, members, history },
@@ -93,14 +97,11 @@ export function RoomView({ me, room, members, history, jumpTo }: RoomViewProps) 
   useEffect(() => {
     if (status === 'live') roomsStore.getState().upsert(liveRoom);
   }, [liveRoom, status, roomsStore]);
-  // The tab follows a rename (or a group's changing participants) made while the room is open; the shell adds
-  // the unread count back to whatever title is set.
+  // The tab names the room (a room opened in place has no server metadata to do it) and follows a rename (or a
+  // group's changing participants) made while it is open; the shell adds the unread count back to any title set.
   const liveTitle = tabTitle(roomTitle(liveRoom));
-  const shownTitle = useRef(liveTitle);
   useEffect(() => {
-    if (liveTitle === shownTitle.current) return;
-    shownTitle.current = liveTitle;
-    document.title = liveTitle;
+    if (titleWithUnread(document.title, 0) !== liveTitle) document.title = liveTitle;
   }, [liveTitle]);
 
   // Deleted or left, as told on the main namespace.

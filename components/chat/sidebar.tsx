@@ -1,10 +1,11 @@
 'use client';
 import { BellSlashIcon, ChevronRightIcon, MagnifyingGlassIcon, PencilSquareIcon, PlusIcon, Squares2X2Icon, XMarkIcon } from '@heroicons/react/20/solid';
-import { usePathname, useRouter } from 'next/navigation';
+import { usePathname } from 'next/navigation';
 import { useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { Avatar } from '@/components/ui/avatar';
 import { deferred } from '@/components/ui/deferred';
 import { IntentLink } from '@/components/ui/intent-link';
+import { roomIdFromPath } from '@/lib/room-links';
 import type { RoomSummary } from '@/lib/schemas/room';
 import { shownPresence } from '@/lib/stores/presence';
 import { filterRooms, roomTitle, sidebarOrder, sidebarSections } from '@/lib/stores/room-list';
@@ -13,7 +14,8 @@ import { HashIcon, LockIcon, UsersIcon } from './icons';
 import { useNotificationPermission } from './notification-permission';
 import { NotificationPrompt } from './notification-prompt';
 import { PresenceDot, usePresence, useWatchPresence } from './presence-context';
-import { useRooms } from './rooms-context';
+import { inPlaceTarget, openInPlace, useOpenRoomHref } from './room-navigation';
+import { useRooms, useRoomsStore } from './rooms-context';
 import { PHONE_QUERY, useUiStore } from './ui-store';
 import { useWindowActive } from './use-window-active';
 
@@ -95,6 +97,8 @@ function GroupAvatars({ room }: { room: RoomSummary }) {
 const rowClass = 'flex min-h-touch items-center gap-2 rounded-control px-2 text-sm md:min-h-8';
 
 function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: boolean; windowActive: boolean }) {
+  const rooms = useRoomsStore();
+  const href = `/rooms/${room.id}`;
   // The room being read right now has no badge (it is cleared as soon as the read position is reported).
   const reading = active && windowActive;
   const muted = isMuted(room);
@@ -105,7 +109,12 @@ function RoomLink({ room, active, windowActive }: { room: RoomSummary; active: b
   return (
     <li>
       <IntentLink
-        href={`/rooms/${room.id}`}
+        href={href}
+        // From a room to another of mine, in place (room-navigation.ts): nothing for the router to prefetch.
+        prefetchIf={() => inPlaceTarget(href, rooms) === null}
+        onNavigate={(event) => {
+          if (openInPlace(href, rooms)) event.preventDefault();
+        }}
         data-testid="room-link"
         data-room-id={room.id}
         data-kind={room.kind}
@@ -216,7 +225,7 @@ const iconButtonClass =
   'flex size-touch shrink-0 items-center justify-center rounded-control text-fg-muted hover:bg-surface-sunken hover:text-fg md:size-8';
 
 function SidebarContent({ mine, activeId, onClose }: { mine: RoomSummary[]; activeId?: string; onClose?(): void }) {
-  const router = useRouter();
+  const openRoom = useOpenRoomHref();
   const pathname = usePathname();
   const [query, setQuery] = useState('');
   const dmPickerOpen = useUiStore((s) => s.dmPickerOpen);
@@ -231,7 +240,7 @@ function SidebarContent({ mine, activeId, onClose }: { mine: RoomSummary[]; acti
     const first = sidebarOrder(matches)[0];
     if (!first) return;
     setQuery('');
-    router.push(`/rooms/${first.id}`);
+    openRoom(`/rooms/${first.id}`);
   }
 
   return (
@@ -335,7 +344,7 @@ export function Sidebar() {
   const setOpen = useUiStore((s) => s.setSidebarOpen);
   const setDmPickerOpen = useUiStore((s) => s.setDmPickerOpen);
   const pathname = usePathname();
-  const activeId = /^\/rooms\/([^/]+)/.exec(pathname)?.[1];
+  const activeId = roomIdFromPath(pathname);
 
   // One presence watch for both renderings.
   const peerIds = useMemo(() => mine.flatMap((r) => (r.kind === 'direct' && r.peer ? [r.peer.id] : [])), [mine]);

@@ -7,6 +7,7 @@ import type { RoomActivity } from '@/lib/realtime/events';
 import type { ChatMessage } from '@/lib/schemas/message';
 import { findRoom } from '@/lib/stores/room-list';
 import type { RoomsStore } from '@/lib/stores/rooms-store';
+import { openRoomHref } from './room-navigation';
 
 export interface MessageNotifications {
   /** A `room:activity` from the main socket. */
@@ -94,7 +95,7 @@ export function useMessageNotifications(store: RoomsStore, meId: string): Messag
         state.shown.set(key, { roomId: activity.roomId, seq: activity.lastSeq, notification });
         notification.onclick = () => {
           window.focus();
-          routerRef.current.push(url);
+          openRoomHref(url, store, routerRef.current);
           notification.close();
         };
         notification.onclose = () => state.shown.delete(key);

@@ -4,7 +4,9 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { Command } from 'cmdk';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { openRoomHref } from '@/components/chat/room-navigation';
 import { useRooms, useRoomsStore } from '@/components/chat/rooms-context';
+import { roomIdFromPath } from '@/lib/room-links';
 import { ApiError, directApi } from '@/lib/api-client';
 import type { RoomSummary } from '@/lib/schemas/room';
 import type { SearchHit } from '@/lib/schemas/search';
@@ -121,7 +123,7 @@ function SearchPanel({ onDone }: { onDone(): void }) {
   }, []);
 
   // The room the dialog was opened from (one I am in): a chip narrows the search to it.
-  const activeId = /^\/rooms\/([^/]+)/.exec(pathname)?.[1];
+  const activeId = roomIdFromPath(pathname);
   const here = useMemo(() => mine.find((r) => r.id === activeId) ?? null, [mine, activeId]);
   const hereToken = here ? roomToken(here) : null;
   const hereLabel = here ? (here.kind === 'direct' ? `With @${here.peer?.username ?? ''}` : `In #${here.name}`) : null;
@@ -159,7 +161,7 @@ function SearchPanel({ onDone }: { onDone(): void }) {
 
   function go(path: string) {
     onDone();
-    router.push(path);
+    openRoomHref(path, roomsStore, router);
   }
 
   function openHit(hit: SearchHit) {

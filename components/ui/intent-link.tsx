@@ -8,20 +8,30 @@ import type { ComponentPropsWithRef } from 'react';
  * scrolls into view. Each prefetch of a room is a dynamic render on the server (session, room list, membership):
  * a sidebar of rooms would cost one per room on every page load, competing with that page's own scripts and socket
  * for the server's CPU. Navigation still starts from a warm cache in the usual case of hovering before a click.
+ * `prefetchIf` says no when the link will not use the router at all (a room opened in place, room-navigation.ts).
  */
-export function IntentLink({ href, onPointerEnter, onFocus, ...props }: Omit<ComponentPropsWithRef<typeof Link>, 'prefetch' | 'href'> & { href: string }) {
+export function IntentLink({
+  href,
+  onPointerEnter,
+  onFocus,
+  prefetchIf,
+  ...props
+}: Omit<ComponentPropsWithRef<typeof Link>, 'prefetch' | 'href'> & { href: string; prefetchIf?: () => boolean }) {
   const router = useRouter();
+  const prefetch = () => {
+    if (!prefetchIf || prefetchIf()) router.prefetch(href);
+  };
   return (
     <Link
       {...props}
       href={href}
       prefetch={false}
       onPointerEnter={(event) => {
-        router.prefetch(href);
+        prefetch();
         onPointerEnter?.(event);
       }}
       onFocus={(event) => {
-        router.prefetch(href);
+        prefetch();
         onFocus?.(event);
       }}
     />

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
-import { cache } from 'react';
+import { cache, type ReactNode } from 'react';
 import { preload } from 'react-dom';
 import { JoinRoom } from '@/components/chat/join-room';
+import { RoomHost } from '@/components/chat/room-host';
 import { RoomUnavailable } from '@/components/chat/room-unavailable';
 import { RoomView } from '@/components/chat/room-view';
 import { currentSession, requireUser } from '@/lib/auth';
@@ -9,8 +10,10 @@ import { getHistory } from '@/lib/data/messages';
 import { getRoomForUser, listMembers } from '@/lib/data/rooms';
 import { toAppError } from '@/lib/errors';
 import { previewSource } from '@/lib/files/display';
+import { jumpTarget } from '@/lib/room-links';
 import { historyQuerySchema, type HistoryPage } from '@/lib/schemas/message';
 import { ROOM_ID_PATTERN, type RoomMember, type RoomSummary } from '@/lib/schemas/room';
+import type { PublicUser } from '@/lib/schemas/user';
 import { roomTitle } from '@/lib/stores/room-list';
 import { tabTitle } from '@/lib/stores/unread';
 
@@ -38,13 +41,6 @@ export async function generateMetadata({ params }: Pick<Props, 'params'>): Promi
 
 type Props = { params: Promise<{ roomId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-/** `?seq=<seq>` (or the older `?m=<seq>`): open the room at that message. Anything else is ignored. */
-function jumpTarget(value: string | string[] | undefined): number | undefined {
-  if (typeof value !== 'string' || !/^[1-9]\d{0,9}$/.test(value)) return undefined;
-  const seq = Number(value);
-  return seq <= 2_147_483_647 ? seq : undefined;
-}
-
 /** A room that is gone or closed to me renders as such; anything else is a real error. */
 function unavailable(error: unknown) {
   const known = toAppError(error);
@@ -58,14 +54,22 @@ function unavailable(error: unknown) {
  * A GET never changes anything — a link from another site must not make anyone a member — so a room I
  * am not in shows its public face and a Join button (private rooms: with the password) that POSTs
  * /api/rooms/:id/join. Direct conversations open for their two members only.
+ * The room host around it opens my other rooms in place, without coming back here (room-navigation.ts).
  */
 export default async function RoomPage({ params, searchParams }: Props) {
   const { roomId } = await params;
   const query = await searchParams;
-  const jumpTo = jumpTarget(query.seq) ?? jumpTarget(query.m);
   const user = await requireUser(`/rooms/${roomId}`);
-  if (!ROOM_ID_PATTERN.test(roomId)) return <RoomUnavailable reason="not-found" />;
+  return (
+    <RoomHost me={user} servedRoomId={roomId}>
+      {await roomContent(roomId, user, jumpTarget((name) => query[name]))}
+    </RoomHost>
+  );
+}
 
+/** What the page shows for the room: the room itself (opened at `jumpTo`), its join page, or why it cannot be shown. */
+async function roomContent(roomId: string, user: PublicUser, jumpTo: number | undefined): Promise<ReactNode> {
+  if (!ROOM_ID_PATTERN.test(roomId)) return <RoomUnavailable reason="not-found" />;
   let room: RoomSummary;
   try {
     room = await roomForUser(roomId, user.id);
@@ -84,7 +88,7 @@ export default async function RoomPage({ params, searchParams }: Props) {
     return unavailable(error);
   }
   if (jumpTo === undefined) preloadNewestImages(content.history);
-  return <RoomView key={room.id} me={user} room={room} members={content.members} history={content.history} jumpTo={jumpTo} />;
+  return <RoomView key={room.id} me={user} room={room} members={content.members} history={content.history} />;
 }
 
 /** Images among the newest messages: the ones a room opening at its bottom shows first. */

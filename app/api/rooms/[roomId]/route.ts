@@ -14,8 +14,9 @@ type Context = { params: Promise<{ roomId: string }> };
 export const GET = route(async (request: Request, context: Context) => {
   const { user } = await requireApiUser(request);
   const roomId = await roomIdParam(context);
+  // Read once, then the members on it (membership checked there): this is every in-place room switch's read.
   const room = await getRoomForUser({ roomId, userId: user.id });
-  const members = await listMembers({ roomId, userId: user.id });
+  const members = await listMembers({ room });
   return json({ room, members });
 });
 
