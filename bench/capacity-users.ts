@@ -164,6 +164,8 @@ interface Session {
   mainUpSince?: number;
   views: Map<number, RoomView>;
   open?: RoomView;
+  /** Counts room switches, so a switch still reading its room is dropped when another one follows it. */
+  switching: number;
   held: Map<number, number>;
   historyLoaded: Set<number>;
   /** Room → when this tab last prefetched it (the Next.js router's cache). */
@@ -443,6 +445,7 @@ async function startSession(user: number, churn: boolean): Promise<void> {
     views: new Map(),
     held: new Map(),
     historyLoaded: new Set(churn ? [] : spec.rooms),
+    switching: 0,
     prefetchedAt: new Map(),
     // Without an ack, as the browser client sends it (lib/realtime/client.ts): its errors go unseen there too.
     delivery: createForwardThrottle(
@@ -589,14 +592,20 @@ function watchPresence(s: Session): void {
  */
 function switchRoom(s: Session, room: number): void {
   const from = s.open ? plan.rooms[s.open.room]!.id : undefined;
-  if (plan.navigation === 'client' && from !== undefined) {
-    // The newest history page comes with the switch: the replay handler must not load it again.
+  // A switch from a room (not the session's first room, which its page load opens).
+  if (plan.navigation === 'client' && (s.open !== undefined || s.switching > 0)) {
+    // As components/chat/room-host.tsx: the room on screen goes at once (its socket closes), the new one's room and
+    // newest history page are read, and only then does its view mount and connect, from that page's newest seq
+    // (so its replay is what was sent meanwhile, not everything since this session last had the room open).
     s.historyLoaded.add(room);
-    const opened = openFromClient(s, room);
-    openRoom(s, room);
-    const view = s.open;
-    void opened.then((oldest) => {
-      if (oldest !== undefined && view) view.oldest = oldest;
+    if (s.open) closeView(s.open);
+    s.open = undefined;
+    const switching = (s.switching += 1);
+    void openFromClient(s, room).then(({ oldest, newest }) => {
+      if (s.ending || s.switching !== switching) return;
+      if (newest !== undefined) s.held.set(room, Math.max(s.held.get(room) ?? 0, newest));
+      openRoom(s, room);
+      if (oldest !== undefined && s.open) s.open.oldest = oldest;
     });
     return;
   }
@@ -610,17 +619,17 @@ function switchRoom(s: Session, room: number): void {
 
 /**
  * The browser's client-side switch: the room with its members and the newest history page, in parallel, every
- * time (no cache). Resolves to the page's oldest seq (where scrolling up continues). The members are not parsed
- * (up to a few hundred KB for a large room: the generator's CPU is not what is measured).
+ * time (no cache). Resolves to the page's oldest seq (where scrolling up continues) and newest. The members are not
+ * parsed (up to a few hundred KB for a large room: the generator's CPU is not what is measured).
  */
-async function openFromClient(s: Session, room: number): Promise<number | undefined> {
+async function openFromClient(s: Session, room: number): Promise<{ oldest?: number; newest?: number }> {
   const path = `/api/rooms/${plan.rooms[room]!.id}`;
   const [, page] = await Promise.all([
     get(s.user, 'room-open', path, s.cookie, API_HEADERS),
     api(s.user, 'room-history', `${path}/messages`, s.cookie, API_HEADERS),
   ]);
   const seqs = (page as { messages?: { seq: number }[] } | undefined)?.messages?.map((m) => m.seq) ?? [];
-  return seqs.length ? Math.min(...seqs) : undefined;
+  return seqs.length ? { oldest: Math.min(...seqs), newest: Math.max(...seqs) } : {};
 }
 
 /** The pointer's prefetch (unless still fresh), then the click's request for the page. */
