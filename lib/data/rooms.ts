@@ -153,11 +153,14 @@ export async function getRoomAccess(input: { roomId: string; userId: string }): 
   return { kind: row.kind, isMember: row.is_member };
 }
 
+/** The refusal a non-member gets for a room's content: a private room names its password. */
+function notAMember(kind: RoomSummary['kind']): AppError {
+  return new AppError('FORBIDDEN', kind === 'private' ? 'Enter the room password to join first.' : 'Join the room first.');
+}
+
 /** The same check as requireMembership, on a room view already read for that user. */
 export function assertMember(room: RoomSummary): void {
-  if (!room.isMember) {
-    throw new AppError('FORBIDDEN', room.kind === 'private' ? 'Enter the room password to join first.' : 'Join the room first.');
-  }
+  if (!room.isMember) throw notAMember(room.kind);
 }
 
 /** Like getRoomForUser, but only for members: the gate in front of any room content. */
@@ -173,11 +176,19 @@ export async function requireMembership(input: { roomId: string; userId: string 
  */
 export type RoomAsked = { roomId: string; userId: string } | { room: RoomSummary };
 
-/** The room of a RoomAsked, for a member only (requireMembership / assertMember). */
-export async function memberRoom(input: RoomAsked): Promise<RoomSummary> {
-  if (!('room' in input)) return requireMembership(input);
-  assertMember(input.room);
-  return input.room;
+/**
+ * The room of a RoomAsked, for a member only, with the refusals of requireMembership. Given ids, this is one
+ * query (getRoomAccess), not the member's whole view of the room: history pages and member lists — every room
+ * switch, every scroll back — need only to know the door is open.
+ */
+export async function memberRoom(input: RoomAsked): Promise<{ id: string }> {
+  if ('room' in input) {
+    assertMember(input.room);
+    return { id: input.room.id };
+  }
+  const access = await getRoomAccess(input);
+  if (!access.isMember) throw notAMember(access.kind);
+  return { id: input.roomId };
 }
 
 /** A member who may add something to the room now: not archived, not muted (uploads, calls; §4.13). */
