@@ -55,7 +55,8 @@ test('switching rooms from the sidebar and the keyboard opens them in place, alw
   await expect(alice.page).toHaveTitle(new RegExp(`^(\\(\\d+\\) )?${second.name} · Parley$`));
   await expect(messageRows(alice.page, 'written in the first room')).toHaveCount(0);
   await expect(sidebarLink(alice.page, second.name)).toHaveAttribute('aria-current', 'page');
-  expect(roomReads).toEqual(expect.arrayContaining([`/api/rooms/${second.id}`, `/api/rooms/${second.id}/messages`]));
+  // Read over the tab's socket (room:load), not over REST: the REST reads are only the fallback.
+  expect(roomReads).toEqual([]);
   await sendMessage(alice.page, 'written in the second room');
 
   // Bob writes in the first room meanwhile: coming back shows it (the server's first render is not reused stale).
@@ -90,6 +91,7 @@ test('switching rooms from the sidebar and the keyboard opens them in place, alw
   await expect(messageRows(alice.page, 'from a room opened in place')).toHaveCount(1);
 
   expect(renders, 'no room page was rendered on the server for a switch').toEqual([]);
+  expect(roomReads, 'every switch was read over the socket').toEqual([]);
 });
 
 test('a room that is no longer mine, reached by Back, shows what the server says about it (its join page)', async ({ browser }) => {
@@ -120,4 +122,54 @@ test('a room that is no longer mine, reached by Back, shows what the server says
   // Joining from there opens the room, live.
   await alice.page.getByRole('button', { name: 'Join room' }).click();
   await expectLive(alice.page, visited.name);
+});
+
+test('a switch whose reads fail says so, and opens the room on "Try again"; the socket falls back to REST', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const s = stamp();
+  const alice = await newSignedInUser(browser, 'alice');
+  users.push(alice);
+  const home = await createRoomViaApi(alice.page, { name: `a home ${s}` });
+  const other = await createRoomViaApi(alice.page, { name: `b other ${s}` });
+  // The tab's socket goes through here: room:load requests can be swallowed (never answered, as by a stalled server).
+  let upgraded = false;
+  let swallowLoads = true;
+  await alice.page.routeWebSocket(/\/socket\.io\//, (socket) => {
+    const server = socket.connectToServer();
+    socket.onMessage((message) => {
+      if (message === '5') upgraded = true; // engine.io: the connection moved from polling to this WebSocket
+      if (swallowLoads && String(message).includes('"room:load"')) return;
+      server.send(message);
+    });
+  });
+  await openRoom(alice.page, home.id);
+  await expect.poll(() => upgraded).toBe(true);
+
+  // No answer on the socket, then the REST reads fail as an unreachable server's would.
+  const restReads = new RegExp(`/api/rooms/${other.id}(/messages)?(\\?.*)?$`);
+  await alice.page.route(restReads, (route) => route.abort('internetdisconnected'));
+  await sidebarLink(alice.page, other.name).click();
+  await expect(alice.page).toHaveURL(new RegExp(`/rooms/${other.id}$`));
+  await expect(alice.page.getByTestId('room-loading')).toBeVisible();
+  const failed = alice.page.getByTestId('room-open-failed');
+  await expect(failed.getByRole('alert')).toContainText('This room did not open', { timeout: 20_000 });
+  await expect(failed).toContainText('Could not reach the server');
+  await expect(roomView(alice.page)).toHaveCount(0);
+
+  // The socket still answers nothing; REST is back: "Try again" opens the room from the REST reads.
+  await alice.page.unroute(restReads);
+  const restAnswered = alice.page.waitForResponse((response) => new URL(response.url()).pathname === `/api/rooms/${other.id}` && response.ok());
+  await failed.getByRole('button', { name: 'Try again' }).click();
+  await restAnswered;
+  await expectLive(alice.page, other.name);
+
+  // And with the socket answering again, switching back is read over it.
+  swallowLoads = false;
+  const reads: string[] = [];
+  alice.page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith(`/api/rooms/${home.id}`)) reads.push(request.url());
+  });
+  await sidebarLink(alice.page, home.name).click();
+  await expectLive(alice.page, home.name);
+  expect(reads).toEqual([]);
 });

@@ -623,6 +623,13 @@ const socketRows: Row[] = [
     run: ({ creds, room }) => withSocket(creds, '/', (s) => emit(s, 'delivery:ack', { roomId: room.id, seq: 1 })),
     expected: (a, k) => memberOnlySocket(a, k),
   },
+  {
+    // A room read to be shown (the browser's in-place room switch): members only, as GET /api/rooms/:id.
+    name: 'socket / room:load',
+    perRoom: true,
+    run: ({ creds, room }) => withSocket(creds, '/', (s) => emit(s, 'room:load', { roomId: room.id })),
+    expected: (a, k) => memberOnlySocket(a, k),
+  },
   // ── Calls (docs/protocol.md §4.12), main namespace. Each cell ends its call: the shared rooms serve them all. ──
   {
     // Members call in their rooms; the other person has no tab open, so the call ends at once (unavailable): still ok.

@@ -5,7 +5,8 @@ import { Button } from '@/components/ui/button';
 import { ApiError, roomsApi } from '@/lib/api-client';
 import { roomIdFromPath } from '@/lib/room-links';
 import type { HistoryPage } from '@/lib/schemas/message';
-import type { RoomMember, RoomSummary } from '@/lib/schemas/room';
+import { loadRoom } from '@/lib/realtime/client';
+import type { RoomLoad, RoomMember, RoomSummary } from '@/lib/schemas/room';
 import type { PublicUser } from '@/lib/schemas/user';
 import { roomTitle } from '@/lib/stores/room-list';
 import { tabTitle, titleWithUnread } from '@/lib/stores/unread';
@@ -17,7 +18,7 @@ import { useRooms } from './rooms-context';
 /**
  * The room on screen: what the server rendered for the page's own room (`children`: the room, its join page, or
  * why it cannot be shown), or — once a link moved the URL to another of my rooms in place (room-navigation.ts) —
- * that room, opened here from the REST API without a server render. Back and forward move between them alike.
+ * that room, opened here without a server render (readRoom). Back and forward move between them alike.
  */
 export function RoomHost({ me, servedRoomId, children }: { me: PublicUser; servedRoomId: string; children: ReactNode }) {
   useRoomHostMounted();
@@ -32,7 +33,20 @@ export function RoomHost({ me, servedRoomId, children }: { me: PublicUser; serve
 
 type Opening = { state: 'loading' } | { state: 'failed'; message: string } | { state: 'open'; room: RoomSummary; members: RoomMember[]; history: HistoryPage };
 
-/** One of my rooms opened in place: the room with its members, and its newest history page, read in parallel. */
+/**
+ * The room with its members and newest history: in one answer on the tab's socket (`room:load`), else — no socket
+ * now, too many loads, a server hiccup — the same over the REST API, two reads in parallel. A refusal (not mine any
+ * more, gone) is the same either way, so it is not asked twice.
+ */
+async function readRoom(roomId: string): Promise<RoomLoad> {
+  const answer = await loadRoom(roomId);
+  if (answer?.ok) return answer.data;
+  if (answer?.error.code === 'FORBIDDEN' || answer?.error.code === 'NOT_FOUND') throw new ApiError(answer.error.code === 'FORBIDDEN' ? 403 : 404, answer.error);
+  const [{ room, members }, history] = await Promise.all([roomsApi.get(roomId), roomsApi.history(roomId)]);
+  return { room, members, history };
+}
+
+/** One of my rooms opened in place (readRoom). */
 function RoomOpenedInPlace({ me, roomId }: { me: PublicUser; roomId: string }) {
   const router = useRouter();
   const listed = useRooms((s) => s.mine.find((room) => room.id === roomId));
@@ -47,8 +61,8 @@ function RoomOpenedInPlace({ me, roomId }: { me: PublicUser; roomId: string }) {
 
   useEffect(() => {
     let current = true;
-    Promise.all([roomsApi.get(roomId), roomsApi.history(roomId)]).then(
-      ([{ room, members }, history]) => {
+    readRoom(roomId).then(
+      ({ room, members, history }) => {
         if (current) setOpening({ state: 'open', room, members, history });
       },
       (error: unknown) => {

@@ -10,8 +10,8 @@ import { useRoomsStore } from './rooms-context';
  *
  * A Next.js navigation to `/rooms/<id>` renders the room page on the server every time (the session, the room,
  * every member, the newest history, the RSC payload): three quarters of a busy server's time went there (issue 16).
- * While a room page is on screen, its host (room-host.tsx) can show any room I am in by itself, from two small
- * REST reads: so a link to such a room only moves the URL (history.pushState, which Next's router follows:
+ * While a room page is on screen, its host (room-host.tsx) can show any room I am in by itself, from one read on the
+ * tab's socket (`room:load`): so a link to such a room only moves the URL (history.pushState, which Next's router follows:
  * usePathname, useSearchParams, back and forward) and the host does the rest. Anything else — a room I am not
  * in (its join page), any other page, no host mounted — stays a normal navigation.
  */

@@ -102,7 +102,7 @@ async function run(socket: Socket, cases: Case[]): Promise<{ table: string[]; ex
 }
 
 describe('every client→server event answers exactly once, with the ack last', () => {
-  it('main namespace: session:ping, presence:set, presence:watch, delivery:ack, unknown events', async () => {
+  it('main namespace: session:ping, presence:set, presence:watch, delivery:ack, room:load, unknown events', async () => {
     const alice = await createTestUser();
     const room = await createRoom({ ownerId: alice.id, data: { kind: 'public', name: uniqueName('acks'), description: '' }, ip: null });
     const main = await openSession(server.url, alice);
@@ -118,6 +118,10 @@ describe('every client→server event answers exactly once, with the ack last', 
         ['an unsafe integer', { roomId: room.id, seq: 2 ** 53 + 2 }],
         ['a numeric string', { roomId: room.id, seq: '5' }],
         ['a fraction', { roomId: room.id, seq: 1.5 }],
+      ]),
+      ...payloadCases('room:load', () => ({ roomId: room.id }), [
+        ['a malformed room id', { roomId: 'not-a-room' }],
+        ['a number', { roomId: 42 }],
       ]),
       ...unknownCases(['nope', 'message:send', 'typing:start']),
     ];

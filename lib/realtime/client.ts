@@ -11,6 +11,7 @@ import { createForwardThrottle, type ForwardThrottle } from './forward-throttle'
 import { closeRoomSocket, keepRoomSocket } from './room-socket-close';
 import type { ChatMessage, SendMessageInput } from '../schemas/message';
 import { roomNamespace, showsDelivery, type RoomKind } from '../schemas/limits';
+import type { RoomLoad } from '../schemas/room';
 import type { PresenceInfo } from '../schemas/user';
 import type {
   ClientToServerEvents,
@@ -204,6 +205,21 @@ export async function watchPresence(main: MainSocket, userIds: string[]): Promis
   const ack = await main.timeout(POSITION_TIMEOUT_MS).emitWithAck('presence:watch', { userIds });
   if (!ack.ok) throw new Error(ack.error.message);
   return ack.data.presence;
+}
+
+/**
+ * `room:load` on the tab's main socket (docs/protocol.md §5.1): a room of mine with its members and newest history, in
+ * one answer on the connection the tab already has. null when the socket cannot answer now (not connected, no
+ * answer in time): the caller reads the same over REST.
+ */
+export async function loadRoom(roomId: string, timeoutMs = POSITION_TIMEOUT_MS): Promise<Ack<RoomLoad> | null> {
+  const main = current?.main;
+  if (!main?.connected) return null;
+  try {
+    return await main.timeout(timeoutMs).emitWithAck('room:load', { roomId });
+  } catch {
+    return null; // timed out, or disconnected while waiting
+  }
 }
 
 /** `presence:set` for this tab; dropped when not connected (re-sent on connect by the caller). */

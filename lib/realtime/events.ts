@@ -16,7 +16,7 @@ import type {
 } from '../schemas/message';
 import type { CallIdInput, CallInfo, CallJoined, CallMediaInput, CallSignalInput, RelayedSignal, StartCallInput } from '../schemas/call';
 import type { ReactionInput } from '../schemas/reaction';
-import type { Receipt, RoomMember, RoomSettings, RoomSummary } from '../schemas/room';
+import type { Receipt, RoomLoad, RoomMember, RoomSettings, RoomSummary } from '../schemas/room';
 import type { PresenceInfo, PublicUser } from '../schemas/user';
 
 // ── Main namespace "/" — one per browser tab; what concerns the user across rooms (per-user room). ──
@@ -34,6 +34,8 @@ export interface ClientToServerEvents {
   /** Messages up to `seq` in `roomId` reached this device (delivered ticks). Forward only, clamped. */
   /** Messages up to seq reached this device. The ack is optional (a client that ignores the answer saves the server a write). */
   'delivery:ack': (payload: { roomId: string; seq: number }, ack?: (response: Ack<{ lastDeliveredSeq: number }>) => void) => void;
+  /** A room of mine, read to be shown: my view of it, its members and its newest history page (switching rooms in place). */
+  'room:load': (payload: { roomId: string }, ack: (response: Ack<RoomLoad>) => void) => void;
 
   // Calls (docs/protocol.md §4.12). A participant takes part from one tab: the socket that started,
   // accepted or resumed the call. Signals are relayed only between joined participants of a live call.

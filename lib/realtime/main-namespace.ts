@@ -1,6 +1,6 @@
 /**
  * The main namespace ("/"): one socket per tab. Its handlers (sessions and presence, delivery receipts,
- * calls) are defined once here; each socket gets the shared dispatcher and one shared disconnect
+ * calls, rooms read to be shown) are defined once here; each socket gets the shared dispatcher and one shared disconnect
  * listener, so an idle tab costs no closures of ours (on-event.ts says why).
  */
 import type { BurstyRateLimiter } from 'rate-limiter-flexible';
@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import type { CallService } from './calls';
 import type { ConnectGate } from './connect-gate';
 import { defineCallHandlers } from './handlers/call.handlers';
+import { defineRoomLoadHandlers } from './handlers/room-load.handlers';
 import { defineSessionHandlers, startSession } from './handlers/session.handlers';
 import type { MainEvents, MainSocket } from './notify';
 import { releaseHandshake } from './handshake';
@@ -25,6 +26,7 @@ export function registerMainNamespace(
     presence: PresenceTracker;
     signalLimiter: BurstyRateLimiter;
     actionLimiter: BurstyRateLimiter;
+    roomLoadLimiter: BurstyRateLimiter;
     gate: ConnectGate;
   },
 ): void {
@@ -32,6 +34,7 @@ export function registerMainNamespace(
   const events: MainEvents = createEventTable({ log });
   defineCallHandlers(events, { io, env: deps.env, calls, signalLimiter: deps.signalLimiter, actionLimiter: deps.actionLimiter });
   defineSessionHandlers(events, { io, presence });
+  defineRoomLoadHandlers(events, { limiter: deps.roomLoadLimiter });
 
   function onDisconnect(this: MainSocket, reason: string): void {
     const userId = this.data.user.id;

@@ -9,6 +9,7 @@ import type { Env } from '../env';
 import type { Logger } from '../logger';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
 import { createHandshakeMiddleware, releaseUpgradeRequest } from './handshake';
+import { createRoomLoadRateLimiter } from './handlers/room-load.handlers';
 import { createCallActionRateLimiter, createSignalRateLimiter } from './handlers/call.handlers';
 import { createCallService } from './calls';
 import { getMetrics } from '../metrics';
@@ -112,6 +113,15 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     conn.once('close', (reason) => metrics.connectionsClosed.inc({ reason }));
   });
 
-  registerMainNamespace(io, { log, env: deps.env, calls, presence, signalLimiter, actionLimiter, gate: handshake.gate });
+  registerMainNamespace(io, {
+    log,
+    env: deps.env,
+    calls,
+    presence,
+    signalLimiter,
+    actionLimiter,
+    roomLoadLimiter: createRoomLoadRateLimiter(),
+    gate: handshake.gate,
+  });
   return io;
 }

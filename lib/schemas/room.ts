@@ -1,6 +1,7 @@
 /** Room rules and wire shapes, shared by route handlers, socket handlers and forms. */
 import { z } from 'zod';
 import type { MemberRole, RoomKind } from './limits';
+import type { HistoryPage } from './message';
 import { plainText } from './text';
 import type { PublicUser } from './user';
 
@@ -191,6 +192,16 @@ export interface Receipt {
 export const markReadSchema = z.strictObject({
   seq: z.number({ error: 'seq must be a number.' }).int().min(0).max(2_147_483_647),
 });
+
+/** `room:load` (main namespace): a room to open, read in one answer. */
+export const roomLoadSchema = z.strictObject({ roomId: roomIdSchema });
+
+/** What a client shows when it opens a room: my view of it, its members, its newest history page. */
+export interface RoomLoad {
+  room: RoomSummary;
+  members: RoomMember[];
+  history: HistoryPage;
+}
 
 export const deliveryAckSchema = z.strictObject({
   roomId: roomIdSchema,

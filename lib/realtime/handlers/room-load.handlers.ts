@@ -1,0 +1,32 @@
+/**
+ * `room:load` (main namespace): a room of mine read to be shown, on the connection the tab already has — how the
+ * browser switches rooms without asking the server for a page (components/chat/room-host.tsx). The socket's
+ * session was checked at its handshake and is watched since (session-guard.ts); membership is checked here, per
+ * call, in the data layer.
+ */
+import { BurstyRateLimiter, RateLimiterMemory } from 'rate-limiter-flexible';
+import { loadRoom } from '../../data/room-load';
+import { roomLoadSchema } from '../../schemas/room';
+import type { MainEvents } from '../notify';
+import { consumeOrRefuse } from './message.handlers';
+
+/**
+ * A room read costs a few milliseconds (a large room's member list more): per user, 5 a second plus a burst of 20
+ * per 20 s — above anyone switching rooms by hand — counted before the read. A browser over it (Alt+↓ held down)
+ * reads over REST instead (components/chat/room-host.tsx), so nobody is refused a room for it.
+ */
+export function createRoomLoadRateLimiter(): BurstyRateLimiter {
+  return new BurstyRateLimiter(
+    new RateLimiterMemory({ keyPrefix: 'room_load', points: 5, duration: 1 }),
+    new RateLimiterMemory({ keyPrefix: 'room_load_burst', points: 20, duration: 20 }),
+  );
+}
+
+/** Defined once for the main namespace (on-event.ts says why not per socket). */
+export function defineRoomLoadHandlers(events: MainEvents, deps: { limiter: BurstyRateLimiter }): void {
+  events.on('room:load', roomLoadSchema, async ({ roomId }, { socket }) => {
+    const userId = socket.data.user.id;
+    await consumeOrRefuse(deps.limiter, userId, 'opening rooms');
+    return loadRoom({ roomId, userId });
+  });
+}
