@@ -141,11 +141,10 @@ export const HISTORY_PAGE = 50;
 /**
  * How a room switch (switch-room, open-direct) reaches the server: `--capacity-navigation`.
  * - `client` (the default): with a room page open, the browser switches between rooms it is a member of
- *   without a page render: `GET /api/rooms/:id` (the room and its members, `room-open`) and `GET
- *   /api/rooms/:id/messages` (no query: the newest HISTORY_PAGE messages, `room-history`) in parallel, as the
- *   browser's REST calls (accept: application/json, the session cookie), every time (no cache, no prefetch);
- *   then the room socket, whose handshake's lastSeq the browser takes from that page. The generator connects the
- *   socket at once (with what the session held of the room): the same requests, sooner.
+ *   without a page render: one `room:load` on the main socket (the room, its members, the newest HISTORY_PAGE
+ *   messages), every time (no cache, no prefetch); the room left closes at once, and the new room's socket
+ *   connects after the answer with that page's newest seq. `GET /api/rooms/:id` (`room-open`) and `GET
+ *   /api/rooms/:id/messages` (`room-history`) in parallel only when the socket is down or the load fails.
  * - `page`: the old path (still that of a deep link): a Next.js client navigation, below.
  * - `history`: the room socket alone (and the first-open history GET), for comparing with runs before either.
  * The first room of a session (the page load) is the same in all three.

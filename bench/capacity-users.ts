@@ -223,6 +223,10 @@ const record = (h: 'e2e' | 'activity' | 'ack' | 'connect' | 'httpLatency', ms: n
 /** An HTTP request's latency, overall and by its kind. */
 const recordHttp = (kind: string, ms: number, t: number) => {
   record('httpLatency', ms, t);
+  recordByKind(kind, ms, t);
+};
+/** A request's latency by its kind (HTTP requests, and `room:load` on the main socket). */
+const recordByKind = (kind: string, ms: number, t: number) => {
   if (!win || !inWin(t)) return;
   let h = win.httpByKind.get(kind);
   if (!h) win.httpByKind.set(kind, (h = hist()));
@@ -618,18 +622,31 @@ function switchRoom(s: Session, room: number): void {
 }
 
 /**
- * The browser's client-side switch: the room with its members and the newest history page, in parallel, every
- * time (no cache). Resolves to the page's oldest seq (where scrolling up continues) and newest. The members are not
- * parsed (up to a few hundred KB for a large room: the generator's CPU is not what is measured).
+ * The browser's client-side switch (components/chat/room-host.tsx readRoom): the room with its members and newest
+ * history page in one `room:load` on the main socket, every time (no cache); the REST reads (`room-open` and
+ * `room-history`, in parallel) only when the socket is down or the load fails otherwise than by a refusal.
+ * Resolves to the page's oldest seq (where scrolling up continues) and newest. The members are not looked at.
  */
 async function openFromClient(s: Session, room: number): Promise<{ oldest?: number; newest?: number }> {
   const path = `/api/rooms/${plan.rooms[room]!.id}`;
-  const [, page] = await Promise.all([
-    get(s.user, 'room-open', path, s.cookie, API_HEADERS),
-    api(s.user, 'room-history', `${path}/messages`, s.cookie, API_HEADERS),
-  ]);
+  let page = await loadOverSocket(s, plan.rooms[room]!.id);
+  if (page === undefined) {
+    [, page] = await Promise.all([get(s.user, 'room-open', path, s.cookie, API_HEADERS), api(s.user, 'room-history', `${path}/messages`, s.cookie, API_HEADERS)]);
+  }
   const seqs = (page as { messages?: { seq: number }[] } | undefined)?.messages?.map((m) => m.seq) ?? [];
   return seqs.length ? { oldest: Math.min(...seqs), newest: Math.max(...seqs) } : {};
+}
+
+/** `room:load` (lib/realtime/client.ts loadRoom): its history page, or undefined to read over REST instead. */
+function loadOverSocket(s: Session, roomId: string): Promise<unknown> {
+  if (!s.main.connected) return Promise.resolve(undefined);
+  const t = wall();
+  return new Promise((resolve) => {
+    emit(s, s.main, 'room:load', { roomId }, (ok, res) => {
+      if (ok) recordByKind('room:load', wall() - t, t);
+      resolve(ok ? (res as { data?: { history?: unknown } }).data?.history : undefined);
+    });
+  });
 }
 
 /** The pointer's prefetch (unless still fresh), then the click's request for the page. */

@@ -561,12 +561,12 @@ export function renderCapacity(r: CapacityResult | undefined, error: string | un
         `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} | ${codes(s.serverCloses)} | ${s.poolWaiting ? `${s.poolWaiting.mean} / ${s.poolWaiting.max}` : '—'} | ${fmt(s.serverLoopP99Ms)} / ${fmt(s.serverLoopMaxMs)} | ${s.serverGc ? `${s.serverGc.msPerS} (${s.serverGc.major}; ${s.serverGc.over100ms})` : '—'} | ${codes(s.dbWaits)} |`,
     );
   }
-  out.push('', '### Per step, HTTP latency by request kind', '');
+  out.push('', '### Per step, latency by request kind (HTTP, and `room:load` on the main socket)', '');
   out.push('| users | kind | requests/s | p50 / p99 / max ms |');
   out.push('|---|---|---|---|');
   for (const s of r.steps) {
     const kinds = Object.entries(s.httpByKind).sort((a, b) => (s.httpPerS[b[0]] ?? 0) - (s.httpPerS[a[0]] ?? 0) || a[0].localeCompare(b[0]));
-    for (const [kind, l] of kinds) out.push(`| ${s.users}${s.attempt > 1 ? ' (again)' : ''} | ${kind} | ${s.httpPerS[kind] ?? 0} | ${fmt(l.p50)} / ${fmt(l.p99)} / ${fmt(l.max)} |`);
+    for (const [kind, l] of kinds) out.push(`| ${s.users}${s.attempt > 1 ? ' (again)' : ''} | ${kind} | ${s.httpPerS[kind] ?? s.emitsPerS[kind] ?? 0} | ${fmt(l.p50)} / ${fmt(l.p99)} / ${fmt(l.max)} |`);
   }
   out.push(...renderModel(r), '');
   if (r.error) out.push(`Error: ${r.error}`, '');
@@ -577,7 +577,7 @@ function renderModel(r: CapacityResult): string[] {
   const every = (s: number) => (s >= 3600 ? `${round(s / 3600, 1)} h` : s >= 60 ? `${round(s / 60, 1)} min` : `${round(s, 0)} s`);
   const nav = r.config.navigation;
   const navigation: Record<Navigation, string> = {
-    client: `with a room page open, GET /api/rooms/:id (\`room-open\`: session, room, all members) and GET /api/rooms/:id/messages (\`room-history\`: the newest ${HISTORY_PAGE} messages) in parallel, as the browser's fetch (accept: application/json; compression offered, as Chromium), every time (no cache, no prefetch)`,
+    client: `with a room page open, one \`room:load\` on the main socket (the room, all its members, the newest ${HISTORY_PAGE} messages), every time (no cache, no prefetch); the room left closes at once and the new room's socket connects after the answer, from its newest seq. Only when the socket is down or the load fails otherwise: GET /api/rooms/:id (\`room-open\`) and GET /api/rooms/:id/messages (\`room-history\`) in parallel, as the browser's fetch (compression offered, as Chromium)`,
     page: `the Next.js navigation (the old path; a deep link's): the pointer's prefetch (\`room-prefetch\`: GET /rooms/:id, RSC + Next-Router-Prefetch: the loading skeleton and the title, i.e. session and room; not again within ${PREFETCH_FRESH_MS / 1000} s) then the click's page payload (\`room-page\`: GET /rooms/:id, RSC + Next-Router-State-Tree + Next-Url, every time: session, room, all members, newest history page)`,
     history: 'no request: the room socket only, and a history GET on a session\'s first open of each room (the realtime path alone, comparable with runs before the navigation was modelled)',
   };
@@ -588,8 +588,8 @@ function renderModel(r: CapacityResult): string[] {
     ['open a direct conversation', `every ${every(meanIntervalS('open-direct'))}`, `${src}: OpenDirectOrGroupChannel 0.9843`],
     [
       'what opening a room asks of the server',
-      `both of the above, from the sidebar, as \`--capacity-navigation\` says (this run: **${nav}**). ${NAVIGATIONS.map((m) => `\`${m}\`: ${navigation[m]}`).join('; ')}. In all three the room socket connects at once, and a session's first room (the page load) is the same`,
-      'client: Parley\'s client-side room switch (the browser\'s REST calls, lib/api-client.ts); page: Chromium against the production build (next 16.4, components/ui/intent-link.tsx), bench/capacity-model.ts PREFETCH_FRESH_MS',
+      `both of the above, from the sidebar, as \`--capacity-navigation\` says (this run: **${nav}**). ${NAVIGATIONS.map((m) => `\`${m}\`: ${navigation[m]}`).join('; ')}. In \`page\` and \`history\` the room socket connects at once; in all three a session's first room (the page load) is the same`,
+      'client: Parley\'s client-side room switch (components/chat/room-host.tsx readRoom, lib/realtime/client.ts loadRoom); page: Chromium against the production build (next 16.4, components/ui/intent-link.tsx), bench/capacity-model.ts PREFETCH_FRESH_MS',
     ],
     ['send a message (typing first)', `every ${every(meanIntervalS('post'))} on average, in bursts of mean ${BURST_MEAN} (${BURST_GAP_MS[0] / 1000}–${BURST_GAP_MS[1] / 1000} s apart); typing ${TYPING_CHARS_PER_S} chars/s, 1–20 s, typing:start every 3 s`, `${src}: CreatePost 1.0, typing before each post (actions.go createPost); bursts and typing speed: assumption`],
     ['older history page', `every ${every(meanIntervalS('scroll'))}`, `${src}: ScrollChannel 1.9873`],
