@@ -12,6 +12,9 @@ export default {
   content: ['./app/**/*.{ts,tsx}', './components/**/*.{ts,tsx}'],
   theme: {
     extend: {
+      // `animate-appear-late`: hidden for a moment, then shown — a placeholder that a fast answer never flashes.
+      keyframes: { appear: { from: { visibility: 'hidden' }, to: { visibility: 'visible' } } },
+      animation: { 'appear-late': 'appear 0s linear 200ms both' },
       colors: {
         // Backgrounds, from the page up to the strongest fill.
         surface: {

@@ -4,9 +4,8 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
 import { ApiError, roomsApi } from '@/lib/api-client';
 import { roomIdFromPath } from '@/lib/room-links';
-import type { HistoryPage } from '@/lib/schemas/message';
 import { loadRoom } from '@/lib/realtime/client';
-import type { RoomLoad, RoomMember, RoomSummary } from '@/lib/schemas/room';
+import type { RoomLoad } from '@/lib/schemas/room';
 import type { PublicUser } from '@/lib/schemas/user';
 import { roomTitle } from '@/lib/stores/room-list';
 import { tabTitle, titleWithUnread } from '@/lib/stores/unread';
@@ -31,7 +30,7 @@ export function RoomHost({ me, servedRoomId, children }: { me: PublicUser; serve
   return <RoomOpenedInPlace key={roomId} me={me} roomId={roomId} />;
 }
 
-type Opening = { state: 'loading' } | { state: 'failed'; message: string } | { state: 'open'; room: RoomSummary; members: RoomMember[]; history: HistoryPage };
+type Opening = { state: 'loading' } | { state: 'failed'; message: string } | ({ state: 'open' } & RoomLoad);
 
 /**
  * The room with its members and newest history: in one answer on the tab's socket (`room:load`), else — no socket
@@ -62,8 +61,8 @@ function RoomOpenedInPlace({ me, roomId }: { me: PublicUser; roomId: string }) {
   useEffect(() => {
     let current = true;
     readRoom(roomId).then(
-      ({ room, members, history }) => {
-        if (current) setOpening({ state: 'open', room, members, history });
+      (loaded) => {
+        if (current) setOpening({ state: 'open', ...loaded });
       },
       (error: unknown) => {
         if (!current) return;

@@ -2,7 +2,8 @@ import { TimelineSkeleton } from '@/components/ui/skeleton';
 
 /**
  * A room while it loads, inside the chat layout (whose sidebar is already there): the timeline's shape (room header,
- * messages, composer). Shown by the route's loading boundary and by the room host opening a room in place.
+ * messages, composer). Shown by the route's loading boundary and by the room host opening a room in place — after
+ * 200 ms, so a room that opens at once (a switch usually takes a few milliseconds) does not flash it.
  */
 export function RoomLoading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -10,7 +11,9 @@ export function RoomLoading({ label = 'Loading…' }: { label?: string }) {
       <p role="status" className="sr-only">
         {label}
       </p>
-      <TimelineSkeleton />
+      <div className="flex min-h-0 flex-1 flex-col animate-appear-late">
+        <TimelineSkeleton />
+      </div>
     </div>
   );
 }
