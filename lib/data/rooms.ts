@@ -130,12 +130,74 @@ async function findMembership(roomId: string, userId: string): Promise<Membershi
   return getDb().membership.findUnique({ where: { roomId_userId: { roomId, userId } }, select: membershipSelect });
 }
 
-/** The room as the user may see it; direct rooms are visible to their two members only. */
+/** getRoomForUser's one row: the room as roomSelect reads it, my membership, my unread mentions. */
+interface RoomForUserRow {
+  id: string;
+  name: string;
+  description: string;
+  kind: RoomRow['kind'];
+  owner_id: string;
+  created_at: Date;
+  last_seq: number;
+  room_mentions: string;
+  topic: string;
+  archived_at: Date | null;
+  password_hash: string | null;
+  member_count: number;
+  people: RoomRow['members'][number]['user'][] | null;
+  role: MemberRole | null;
+  last_read_seq: number | null;
+  notify_level: string | null;
+  muted_until: Date | null;
+  unread_mentions: number | null;
+}
+
+/**
+ * The room as the user may see it; direct rooms are visible to their two members only. One statement (the room,
+ * its first nine people for a conversation's title, my membership and unread mentions): every room switch reads it
+ * twice (`room:load`, then the room namespace's `room:ready`), and Prisma's reads of the same took five.
+ */
 export async function getRoomForUser(input: { roomId: string; userId: string }): Promise<RoomSummary> {
-  const [room, membership] = await Promise.all([findRoom(input.roomId), findMembership(input.roomId, input.userId)]);
-  if (isConversation(room.kind) && !membership) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
-  const mentions = membership ? await unreadMentionCounts(input.userId, [room.id]) : new Map<string, number>();
-  return toSummary(room, membership, input.userId, mentions.get(room.id));
+  const rows = await getDb().$queryRaw<RoomForUserRow[]>`
+    SELECT r.id, r.name, r.description, r.kind::text AS kind, r.owner_id::text AS owner_id, r.created_at, r.last_seq,
+           r.room_mentions, r.topic, r.archived_at, r.password_hash, r.member_count,
+           CASE WHEN r.kind IN ('direct', 'group') THEN (
+             SELECT json_agg(json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name, 'avatar', u.avatar) ORDER BY p.joined_at)
+             FROM (SELECT user_id, joined_at FROM memberships WHERE room_id = r.id ORDER BY joined_at LIMIT 9) p JOIN users u ON u.id = p.user_id
+           ) END AS people,
+           m.role::text AS role, m.last_read_seq, m.notify_level, m.muted_until,
+           CASE WHEN m.user_id IS NOT NULL THEN (
+             SELECT count(*)::int FROM (
+               SELECT 1 FROM messages x
+               WHERE x.room_id = r.id AND x.seq > m.last_read_seq
+                 AND (x.mentions_room OR cardinality(x.mentions) > 0)
+                 AND (x.mentions_room OR x.mentions @> ARRAY[m.user_id])
+                 AND x.author_id <> m.user_id AND x.deleted_at IS NULL
+               LIMIT ${UNREAD_MENTIONS_COUNTED}
+             ) c
+           ) END AS unread_mentions
+    FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ${input.userId}::uuid
+    WHERE r.id = ${input.roomId}`;
+  const row = rows[0];
+  if (!row || (isConversation(row.kind) && row.role === null)) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
+  const room: RoomRow = {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    kind: row.kind,
+    ownerId: row.owner_id,
+    createdAt: row.created_at,
+    lastSeq: row.last_seq,
+    roomMentions: row.room_mentions,
+    topic: row.topic,
+    archivedAt: row.archived_at,
+    passwordHash: row.password_hash,
+    _count: { members: row.member_count },
+    members: (row.people ?? []).map((user) => ({ user })),
+  };
+  const membership: MembershipView | null =
+    row.role === null ? null : { role: row.role, lastReadSeq: row.last_read_seq ?? 0, notifyLevel: row.notify_level, mutedUntil: row.muted_until };
+  return toSummary(room, membership, input.userId, row.unread_mentions ?? 0);
 }
 
 /**
