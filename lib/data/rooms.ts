@@ -69,22 +69,26 @@ type MembershipView = { role: MemberRole; lastReadSeq: number; notifyLevel: stri
 export const UNREAD_MENTIONS_COUNTED = 100;
 
 /**
- * Per room: unread messages (after my read position, not mine, not deleted) that mention me or everyone,
- * counted up to UNREAD_MENTIONS_COUNTED — through the partial index of mentioning messages.
+ * The unread messages (after the read position, not the member's own, not deleted) that mention the member of
+ * membership row `mb`, or everyone, counted up to UNREAD_MENTIONS_COUNTED — through the partial index of
+ * mentioning messages. A subquery for statements that read `memberships mb`.
  */
+const UNREAD_MENTIONS_OF_MB = Prisma.sql`(
+  SELECT count(*)::int FROM (
+    SELECT 1 FROM messages m
+    WHERE m.room_id = mb.room_id AND m.seq > mb.last_read_seq
+      AND (m.mentions_room OR cardinality(m.mentions) > 0)
+      AND (m.mentions_room OR m.mentions @> ARRAY[mb.user_id])
+      AND m.author_id <> mb.user_id AND m.deleted_at IS NULL
+    LIMIT ${UNREAD_MENTIONS_COUNTED}
+  ) counted
+)`;
+
+/** Per room of the user's: unread mentions of them (UNREAD_MENTIONS_OF_MB). */
 async function unreadMentionCounts(userId: string, roomIds: string[]): Promise<Map<string, number>> {
   if (roomIds.length === 0) return new Map();
   const rows = await getDb().$queryRaw<{ room_id: string; n: number }[]>`
-    SELECT mb.room_id, (
-      SELECT count(*)::int FROM (
-        SELECT 1 FROM messages m
-        WHERE m.room_id = mb.room_id AND m.seq > mb.last_read_seq
-          AND (m.mentions_room OR cardinality(m.mentions) > 0)
-          AND (m.mentions_room OR m.mentions @> ARRAY[mb.user_id])
-          AND m.author_id <> mb.user_id AND m.deleted_at IS NULL
-        LIMIT ${UNREAD_MENTIONS_COUNTED}
-      ) x
-    ) AS n
+    SELECT mb.room_id, ${UNREAD_MENTIONS_OF_MB} AS n
     FROM memberships mb WHERE mb.user_id = ${userId}::uuid AND mb.room_id = ANY (${roomIds}::text[])`;
   return new Map(rows.map((r) => [r.room_id, r.n]));
 }
@@ -165,18 +169,9 @@ export async function getRoomForUser(input: { roomId: string; userId: string }):
              SELECT json_agg(json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name, 'avatar', u.avatar) ORDER BY p.joined_at)
              FROM (SELECT user_id, joined_at FROM memberships WHERE room_id = r.id ORDER BY joined_at LIMIT 9) p JOIN users u ON u.id = p.user_id
            ) END AS people,
-           m.role::text AS role, m.last_read_seq, m.notify_level, m.muted_until,
-           CASE WHEN m.user_id IS NOT NULL THEN (
-             SELECT count(*)::int FROM (
-               SELECT 1 FROM messages x
-               WHERE x.room_id = r.id AND x.seq > m.last_read_seq
-                 AND (x.mentions_room OR cardinality(x.mentions) > 0)
-                 AND (x.mentions_room OR x.mentions @> ARRAY[m.user_id])
-                 AND x.author_id <> m.user_id AND x.deleted_at IS NULL
-               LIMIT ${UNREAD_MENTIONS_COUNTED}
-             ) c
-           ) END AS unread_mentions
-    FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ${input.userId}::uuid
+           mb.role::text AS role, mb.last_read_seq, mb.notify_level, mb.muted_until,
+           CASE WHEN mb.user_id IS NOT NULL THEN ${UNREAD_MENTIONS_OF_MB} END AS unread_mentions
+    FROM rooms r LEFT JOIN memberships mb ON mb.room_id = r.id AND mb.user_id = ${input.userId}::uuid
     WHERE r.id = ${input.roomId}`;
   const row = rows[0];
   if (!row || (isConversation(row.kind) && row.role === null)) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
