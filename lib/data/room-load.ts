@@ -4,7 +4,7 @@
  * has the app and only switches rooms.
  */
 import { historyQuerySchema } from '../schemas/message';
-import type { RoomLoad } from '../schemas/room';
+import type { RoomLoad, RoomSummary } from '../schemas/room';
 import { getHistory } from './messages';
 import { assertMember, getRoomForUser, listMembers } from './rooms';
 
@@ -12,7 +12,12 @@ const NEWEST_PAGE = historyQuerySchema.parse({});
 
 export async function loadRoom(input: { roomId: string; userId: string }): Promise<RoomLoad> {
   const room = await getRoomForUser(input); // NOT_FOUND: missing, or someone else's conversation
+  return { room, ...(await loadRoomContent(room)) };
+}
+
+/** What a room shows when it opens, for a room already read for its member (the room page reads it so too). */
+export async function loadRoomContent(room: RoomSummary): Promise<Omit<RoomLoad, 'room'>> {
   assertMember(room); // FORBIDDEN: join first (over REST; a private room with its password)
   const [members, history] = await Promise.all([listMembers({ room }), getHistory({ room, query: NEWEST_PAGE })]);
-  return { room, members, history };
+  return { members, history };
 }

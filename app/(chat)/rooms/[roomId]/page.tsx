@@ -6,13 +6,13 @@ import { RoomHost } from '@/components/chat/room-host';
 import { RoomUnavailable } from '@/components/chat/room-unavailable';
 import { RoomView } from '@/components/chat/room-view';
 import { currentSession, requireUser } from '@/lib/auth';
-import { getHistory } from '@/lib/data/messages';
-import { getRoomForUser, listMembers } from '@/lib/data/rooms';
+import { loadRoomContent } from '@/lib/data/room-load';
+import { getRoomForUser } from '@/lib/data/rooms';
 import { toAppError } from '@/lib/errors';
 import { previewSource } from '@/lib/files/display';
 import { jumpTarget } from '@/lib/room-links';
-import { historyQuerySchema, type HistoryPage } from '@/lib/schemas/message';
-import { ROOM_ID_PATTERN, type RoomMember, type RoomSummary } from '@/lib/schemas/room';
+import type { HistoryPage } from '@/lib/schemas/message';
+import { ROOM_ID_PATTERN, type RoomLoad, type RoomSummary } from '@/lib/schemas/room';
 import type { PublicUser } from '@/lib/schemas/user';
 import { roomTitle } from '@/lib/stores/room-list';
 import { tabTitle } from '@/lib/stores/unread';
@@ -80,10 +80,9 @@ async function roomContent(roomId: string, user: PublicUser, jumpTo: number | un
   if (!room.isMember && room.kind === 'direct') return <RoomUnavailable reason="not-found" />;
   if (!room.isMember) return <JoinRoom room={room} />;
 
-  let content: { members: RoomMember[]; history: HistoryPage };
+  let content: Omit<RoomLoad, 'room'>;
   try {
-    const [members, history] = await Promise.all([listMembers({ room }), getHistory({ room, query: historyQuerySchema.parse({}) })]);
-    content = { members, history };
+    content = await loadRoomContent(room);
   } catch (error) {
     return unavailable(error);
   }
