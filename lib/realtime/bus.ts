@@ -32,6 +32,7 @@ import type { RoomServerToClientEvents, ServerToClientEvents } from './events';
 import { membersRoom } from './groups';
 import type { RoomNamespace, RoomSocket } from './notify';
 import { createOutbox, type OutboxLimits } from './outbox';
+import { createSlicedFanout } from './sliced-fanout';
 import type { ParleyServer } from './server';
 
 type EventPayloads<Events> = {
@@ -178,6 +179,7 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
   const log = options.log.child({ component: 'room-bus' });
   const holeTimeoutMs = options.holeTimeoutMs ?? 1_000;
   const publisher = clusterPublisher(io);
+  const activity = createSlicedFanout(io);
   /** Per room namespace (so a namespace closed and opened again starts afresh): message seqs and change revs sent. */
   const delivered = new WeakMap<RoomNamespace, DeliveredSeqs>();
   const deliveredRevs = new WeakMap<RoomNamespace, DeliveredSeqs>();
@@ -227,9 +229,9 @@ export function createRoomBus(io: ParleyServer, options: RoomBusOptions): RoomBu
       if (userId) for (const socket of localSocketsOf(nsp, userId)) socket.disconnect();
       else nsp.local.disconnectSockets();
     }
-    if (action.members) {
-      (io.local.to(membersRoom(action.roomId)).emit as (event: string, payload: unknown) => void)(action.members.event, action.members.payload);
-    }
+    // After the room's own sockets: those with the room open have the message already; the sidebars of every
+    // other member follow, in slices when the room is large (sliced-fanout.ts).
+    if (action.members) activity.emit(membersRoom(action.roomId), action.members.payload);
   }
 
   /** A message missing below one that arrived for longer than holeTimeoutMs: ask the database. */
