@@ -112,7 +112,7 @@ describe('sliced activity fan-out', () => {
     await expectEveryClientGot([5]);
   });
 
-  it('skips a socket that left the group before its slice', async () => {
+  it('walks the group as it is at each slice: a socket that left is skipped, one that joined is sent it', async () => {
     resetCounts();
     const fanout = createSlicedFanout(io, { sliceSize: SLICE });
     fanout.emit(GROUP, activity(6));
@@ -124,6 +124,13 @@ describe('sliced activity fan-out', () => {
     await expectEveryClientGot([6], [leaverClient]);
     expect(written.get(leaver.id)).toBe(0);
     expect(received.get(leaverClient)).toEqual([]);
+
+    // Back in the group while the next fan-out is under way (a tab reconnecting, say): it is sent that one.
+    fanout.emit(GROUP, activity(7));
     await leaver.join(GROUP);
+    await expect.poll(() => fanout.pending()).toBe(0);
+    await expectEveryClientGot([6, 7], [leaverClient]);
+    await expect.poll(() => received.get(leaverClient)!.length).toBe(1);
+    expect(received.get(leaverClient)).toEqual([7]);
   });
 });

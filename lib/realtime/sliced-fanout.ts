@@ -10,8 +10,11 @@
  *
  * The work is the same, only spread. Activity is a position (docs/protocol.md §1: never rely on arrival order),
  * yet it stays first-in first-out here: while a fan-out is under way, later ones — small ones too — queue behind
- * it. A socket that left the group before its slice (left the room, was removed) is skipped; one that joined
- * after the emit is not sent it, as with a plain broadcast.
+ * it. Each fan-out walks the group as it is when each slice goes out (a Set's iterator sees what was added and
+ * not what was removed): a socket that left before its slice (left the room, was removed) is skipped, and a tab
+ * that connected meanwhile — a reload — is sent it too. That one is harmless (activity is a position, and the tab
+ * reads its rooms anyway), while leaving it out would lose the message's activity for a tab that reconnected
+ * just after its author's ack.
  */
 import type { ServerToClientEvents } from './events';
 import type { ParleyServer } from './server';
@@ -22,9 +25,7 @@ type Activity = Parameters<ServerToClientEvents['room:activity']>[0];
 export const FANOUT_SLICE_SIZE = 250;
 
 interface Fanout {
-  group: string;
-  socketIds: string[];
-  next: number;
+  sockets: Iterator<string>;
   payload: Activity;
 }
 
@@ -45,14 +46,18 @@ export function createSlicedFanout(io: ParleyServer, options: { sliceSize?: numb
   function sendSlice(): boolean {
     const fanout = queue[0];
     if (!fanout) return false;
-    const members = nsp.adapter.rooms.get(fanout.group);
     const slice: string[] = [];
-    while (slice.length < sliceSize && fanout.next < fanout.socketIds.length) {
-      const id = fanout.socketIds[fanout.next++]!;
-      if (members?.has(id)) slice.push(id);
+    let done = false;
+    while (slice.length < sliceSize) {
+      const next = fanout.sockets.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      slice.push(next.value);
     }
     if (slice.length > 0) nsp.local.to(slice).emit('room:activity', fanout.payload);
-    if (fanout.next >= fanout.socketIds.length) queue.shift();
+    if (done) queue.shift();
     return queue.length > 0;
   }
 
@@ -74,7 +79,7 @@ export function createSlicedFanout(io: ParleyServer, options: { sliceSize?: numb
         nsp.local.to(group).emit('room:activity', payload);
         return;
       }
-      queue.push({ group, socketIds: [...members], next: 0, payload });
+      queue.push({ sockets: members.values(), payload });
       if (queue.length === 1 && sendSlice()) schedule();
     },
     pending: () => queue.length,
