@@ -142,7 +142,8 @@ export const HISTORY_PAGE = 50;
  * How a room switch (switch-room, open-direct) reaches the server: `--capacity-navigation`.
  * - `client` (the default): with a room page open, the browser switches between rooms it is a member of
  *   without a page render: one `room:load` on the main socket (the room, its members, the newest HISTORY_PAGE
- *   messages), every time (no cache, no prefetch); the room left closes at once, and the new room's socket
+ *   messages), every time, with no prefetch — but offering the version of the member list the tab was last sent
+ *   for that room (`membersRev`), so an unchanged list is not sent again; the room left closes at once, and the new room's socket
  *   connects after the answer with that page's newest seq. `GET /api/rooms/:id` (`room-open`) and `GET
  *   /api/rooms/:id/messages` (`room-history`) in parallel only when the socket is down or the load fails.
  * - `page`: the old path (still that of a deep link): a Next.js client navigation, below.

@@ -170,6 +170,8 @@ interface Session {
   historyLoaded: Set<number>;
   /** Room → when this tab last prefetched it (the Next.js router's cache). */
   prefetchedAt: Map<number, number>;
+  /** Room id → version of the member list this tab was sent for it (lib/stores/member-lists.ts; a reload forgets). */
+  membersRevs: Map<string, number>;
   delivery: ForwardThrottle;
   timers: Set<NodeJS.Timeout>;
   ending: boolean;
@@ -451,6 +453,7 @@ async function startSession(user: number, churn: boolean): Promise<void> {
     historyLoaded: new Set(churn ? [] : spec.rooms),
     switching: 0,
     prefetchedAt: new Map(),
+    membersRevs: new Map(),
     // Without an ack, as the browser client sends it (lib/realtime/client.ts): its errors go unseen there too.
     delivery: createForwardThrottle(
       (roomId, seq) => emitWithoutAck(main, 'delivery:ack', { roomId, seq }),
@@ -623,7 +626,8 @@ function switchRoom(s: Session, room: number): void {
 
 /**
  * The browser's client-side switch (components/chat/room-host.tsx readRoom): the room with its members and newest
- * history page in one `room:load` on the main socket, every time (no cache); the REST reads (`room-open` and
+ * history page in one `room:load` on the main socket, offering the version of the member list this tab was last
+ * sent for the room (the server then leaves an unchanged list out); the REST reads (`room-open` and
  * `room-history`, in parallel) only when the socket is down or the load fails otherwise than by a refusal.
  * Resolves to the page's oldest seq (where scrolling up continues) and newest. The members are not looked at.
  */
@@ -641,10 +645,13 @@ async function openFromClient(s: Session, room: number): Promise<{ oldest?: numb
 function loadOverSocket(s: Session, roomId: string): Promise<unknown> {
   if (!s.main.connected) return Promise.resolve(undefined);
   const t = wall();
+  const membersRev = s.membersRevs.get(roomId);
   return new Promise((resolve) => {
-    emit(s, s.main, 'room:load', { roomId }, (ok, res) => {
+    emit(s, s.main, 'room:load', membersRev === undefined ? { roomId } : { roomId, membersRev }, (ok, res) => {
+      const data = ok ? (res as { data?: { history?: unknown; membersRev?: number } }).data : undefined;
       if (ok) recordByKind('room:load', wall() - t, t);
-      resolve(ok ? (res as { data?: { history?: unknown } }).data?.history : undefined);
+      if (typeof data?.membersRev === 'number') s.membersRevs.set(roomId, data.membersRev);
+      resolve(data?.history);
     });
   });
 }

@@ -39,6 +39,17 @@ test('switching rooms from the sidebar and the keyboard opens them in place, alw
   const second = await createRoomViaApi(alice.page, { name: `b second ${s}` });
   for (const room of [first, second]) expect((await bob.page.request.post(`/api/rooms/${room.id}/join`, { data: {} })).ok()).toBe(true);
 
+  // room:load as the tab's socket sends and receives it (the socket opens with the page, so watch from before).
+  const loadsSent: string[] = [];
+  let membersLeftOut = 0;
+  alice.page.on('websocket', (ws) => {
+    ws.on('framesent', ({ payload }) => {
+      if (typeof payload === 'string' && payload.includes('"room:load"')) loadsSent.push(payload);
+    });
+    ws.on('framereceived', ({ payload }) => {
+      if (typeof payload === 'string' && payload.includes('"membersRev"') && payload.includes('"members":null')) membersLeftOut += 1;
+    });
+  });
   await openRoom(alice.page, first.id);
   await sendMessage(alice.page, 'written in the first room');
   const renders = watchRoomRenders(alice.page);
@@ -72,6 +83,10 @@ test('switching rooms from the sidebar and the keyboard opens them in place, alw
   await alice.page.getByRole('textbox', { name: 'Message' }).press('Alt+ArrowDown');
   await expectLive(alice.page, second.name);
   await expect(messageRows(alice.page, 'written in the second room')).toHaveCount(1);
+  // Its member list was not sent again (the tab offered the version it holds), and the room shows it all the same.
+  expect(loadsSent.at(-1)).toContain('"membersRev"');
+  expect(membersLeftOut).toBe(1);
+  await expect(alice.page.locator('#room-members')).toContainText('of 2');
 
   // Back and forward walk the rooms as they were opened.
   await alice.page.goBack();

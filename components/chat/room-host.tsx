@@ -5,7 +5,8 @@ import { Button } from '@/components/ui/button';
 import { ApiError, roomsApi } from '@/lib/api-client';
 import { roomIdFromPath } from '@/lib/room-links';
 import { loadRoom } from '@/lib/realtime/client';
-import type { RoomLoad } from '@/lib/schemas/room';
+import type { RoomContent, RoomSummary } from '@/lib/schemas/room';
+import { memberLists } from '@/lib/stores/member-lists';
 import type { PublicUser } from '@/lib/schemas/user';
 import { roomTitle } from '@/lib/stores/room-list';
 import { tabTitle, titleWithUnread } from '@/lib/stores/unread';
@@ -30,19 +31,30 @@ export function RoomHost({ me, servedRoomId, children }: { me: PublicUser; serve
   return <RoomOpenedInPlace key={roomId} me={me} roomId={roomId} />;
 }
 
-type Opening = { state: 'loading' } | { state: 'failed'; message: string } | ({ state: 'open' } & RoomLoad);
+type Opening = { state: 'loading' } | { state: 'failed'; message: string } | ({ state: 'open'; room: RoomSummary } & RoomContent);
 
 /**
  * The room with its members and newest history: in one answer on the tab's socket (`room:load`), else — no socket
  * now, too many loads, a server hiccup — the same over the REST API, two reads in parallel. A refusal (not mine any
- * more, gone) is the same either way, so it is not asked twice.
+ * more, gone) is the same either way, so it is not asked twice. The member list this tab was last sent for the room
+ * is offered by its version, and not sent again while current (member-lists.ts).
  */
-async function readRoom(roomId: string): Promise<RoomLoad> {
-  const answer = await loadRoom(roomId);
-  if (answer?.ok) return answer.data;
-  if (answer?.error.code === 'FORBIDDEN' || answer?.error.code === 'NOT_FOUND') throw new ApiError(answer.error.code === 'FORBIDDEN' ? 403 : 404, answer.error);
-  const [{ room, members }, history] = await Promise.all([roomsApi.get(roomId), roomsApi.history(roomId)]);
-  return { room, members, history };
+async function readRoom(roomId: string): Promise<{ room: RoomSummary } & RoomContent> {
+  const known = memberLists.get(roomId);
+  const answer = await loadRoom(roomId, known?.rev);
+  if (answer?.ok) {
+    // Left out only when this tab offered the current version, so it has them.
+    const members = answer.data.members ?? known?.members;
+    if (members) {
+      memberLists.remember(roomId, { rev: answer.data.membersRev, members });
+      return { ...answer.data, members };
+    }
+  } else if (answer?.error.code === 'FORBIDDEN' || answer?.error.code === 'NOT_FOUND') {
+    memberLists.forget(roomId);
+    throw new ApiError(answer.error.code === 'FORBIDDEN' ? 403 : 404, answer.error);
+  }
+  const [{ room, members: listed }, history] = await Promise.all([roomsApi.get(roomId), roomsApi.history(roomId)]);
+  return { room, members: listed, membersRev: known?.rev ?? 0, history };
 }
 
 /** One of my rooms opened in place (readRoom). */

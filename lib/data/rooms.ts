@@ -148,6 +148,7 @@ interface RoomForUserRow {
   archived_at: Date | null;
   password_hash: string | null;
   member_count: number;
+  members_rev: number;
   people: RoomRow['members'][number]['user'][] | null;
   role: MemberRole | null;
   last_read_seq: number | null;
@@ -164,7 +165,7 @@ interface RoomForUserRow {
 export async function getRoomForUser(input: { roomId: string; userId: string }): Promise<RoomSummary> {
   const rows = await getDb().$queryRaw<RoomForUserRow[]>`
     SELECT r.id, r.name, r.description, r.kind::text AS kind, r.owner_id::text AS owner_id, r.created_at, r.last_seq,
-           r.room_mentions, r.topic, r.archived_at, r.password_hash, r.member_count,
+           r.room_mentions, r.topic, r.archived_at, r.password_hash, r.member_count, r.members_rev,
            CASE WHEN r.kind IN ('direct', 'group') THEN (
              SELECT json_agg(json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name, 'avatar', u.avatar) ORDER BY p.joined_at)
              FROM (SELECT user_id, joined_at FROM memberships WHERE room_id = r.id ORDER BY joined_at LIMIT 9) p JOIN users u ON u.id = p.user_id
@@ -192,22 +193,30 @@ export async function getRoomForUser(input: { roomId: string; userId: string }):
   };
   const membership: MembershipView | null =
     row.role === null ? null : { role: row.role, lastReadSeq: row.last_read_seq ?? 0, notifyLevel: row.notify_level, mutedUntil: row.muted_until };
-  return toSummary(room, membership, input.userId, row.unread_mentions ?? 0);
+  const summary = toSummary(room, membership, input.userId, row.unread_mentions ?? 0);
+  membersRevs.set(summary, row.members_rev);
+  return summary;
 }
+
+/**
+ * The member list's version (member-list.ts) of rooms read by getRoomForUser, beside the summary rather than in
+ * it: RoomSummary is what clients are sent, and the version is a member list's, not the room's.
+ */
+const membersRevs = new WeakMap<RoomSummary, number>();
 
 /**
  * Whether a user may open a room's live view, in one query (every room namespace connection asks):
  * NOT_FOUND for a missing room or someone else's direct room; otherwise its kind and whether they are
  * a member (a public room's non-member may join; a private room's needs its password first).
  */
-export async function getRoomAccess(input: { roomId: string; userId: string }): Promise<{ kind: RoomSummary['kind']; isMember: boolean }> {
-  const rows = await getDb().$queryRaw<{ kind: RoomSummary['kind']; is_member: boolean }[]>`
-    SELECT r.kind::text AS kind,
+export async function getRoomAccess(input: { roomId: string; userId: string }): Promise<{ kind: RoomSummary['kind']; isMember: boolean; membersRev: number }> {
+  const rows = await getDb().$queryRaw<{ kind: RoomSummary['kind']; is_member: boolean; members_rev: number }[]>`
+    SELECT r.kind::text AS kind, r.members_rev,
            EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = r.id AND m.user_id = ${input.userId}::uuid) AS is_member
     FROM rooms r WHERE r.id = ${input.roomId}`;
   const row = rows[0];
   if (!row || (isConversation(row.kind) && !row.is_member)) throw new AppError('NOT_FOUND', 'That room does not exist (any more).');
-  return { kind: row.kind, isMember: row.is_member };
+  return { kind: row.kind, isMember: row.is_member, membersRev: row.members_rev };
 }
 
 /** The refusal a non-member gets for a room's content: a private room names its password. */
@@ -238,14 +247,14 @@ export type RoomAsked = { roomId: string; userId: string } | { room: RoomSummary
  * query (getRoomAccess), not the member's whole view of the room: history pages and member lists — every room
  * switch, every scroll back — need only to know the door is open.
  */
-export async function memberRoom(input: RoomAsked): Promise<{ id: string }> {
+export async function memberRoom(input: RoomAsked): Promise<{ id: string; membersRev: number | undefined }> {
   if ('room' in input) {
     assertMember(input.room);
-    return { id: input.room.id };
+    return { id: input.room.id, membersRev: membersRevs.get(input.room) };
   }
   const access = await getRoomAccess(input);
   if (!access.isMember) throw notAMember(access.kind);
-  return { id: input.roomId };
+  return { id: input.roomId, membersRev: access.membersRev };
 }
 
 /** A member who may add something to the room now: not archived, not muted (uploads, calls; §4.13). */
@@ -563,29 +572,6 @@ export async function deleteRoom(input: { roomId: string; userId: string; ip: st
 export function toRoomMember(m: { role: MemberRole; joinedAt: Date; mutedUntil: Date | null; user: PublicUser }): RoomMember {
   const muted = m.mutedUntil && m.mutedUntil.getTime() > Date.now() ? m.mutedUntil.toISOString() : null;
   return { user: m.user, role: m.role, joinedAt: m.joinedAt.toISOString(), mutedUntil: muted };
-}
-
-interface MemberRow {
-  role: MemberRole;
-  joined_at: Date;
-  muted_until: Date | null;
-  id: string;
-  username: string;
-  display_name: string;
-  avatar: string | null;
-}
-
-/** Every member, earliest first. One query: a room page lists them all (2,000 in a large room), on every visit. */
-export async function listMembers(input: RoomAsked): Promise<RoomMember[]> {
-  const room = await memberRoom(input);
-  const rows = await getDb().$queryRaw<MemberRow[]>`
-    SELECT m.role::text AS role, m.joined_at, m.muted_until, u.id::text AS id, u.username, u.display_name, u.avatar
-    FROM memberships m JOIN users u ON u.id = m.user_id
-    WHERE m.room_id = ${room.id}
-    ORDER BY m.joined_at, u.id`;
-  return rows.map((r) =>
-    toRoomMember({ role: r.role, joinedAt: r.joined_at, mutedUntil: r.muted_until, user: { id: r.id, username: r.username, displayName: r.display_name, avatar: r.avatar } }),
-  );
 }
 
 /** The one key of a pair's conversation, whichever of the two starts it. */

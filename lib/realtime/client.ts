@@ -212,11 +212,11 @@ export async function watchPresence(main: MainSocket, userIds: string[]): Promis
  * one answer on the connection the tab already has. null when the socket cannot answer now (not connected, no
  * answer in time): the caller reads the same over REST.
  */
-export async function loadRoom(roomId: string, timeoutMs = POSITION_TIMEOUT_MS): Promise<Ack<RoomLoad> | null> {
+export async function loadRoom(roomId: string, membersRev?: number, timeoutMs = POSITION_TIMEOUT_MS): Promise<Ack<RoomLoad> | null> {
   const main = current?.main;
   if (!main?.connected) return null;
   try {
-    return await main.timeout(timeoutMs).emitWithAck('room:load', { roomId });
+    return await main.timeout(timeoutMs).emitWithAck('room:load', membersRev === undefined ? { roomId } : { roomId, membersRev });
   } catch {
     return null; // timed out, or disconnected while waiting
   }

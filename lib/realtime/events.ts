@@ -35,7 +35,7 @@ export interface ClientToServerEvents {
   /** Messages up to seq reached this device. The ack is optional (a client that ignores the answer saves the server a write). */
   'delivery:ack': (payload: { roomId: string; seq: number }, ack?: (response: Ack<{ lastDeliveredSeq: number }>) => void) => void;
   /** A room of mine, read to be shown: my view of it, its members and its newest history page (switching rooms in place). */
-  'room:load': (payload: { roomId: string }, ack: (response: Ack<RoomLoad>) => void) => void;
+  'room:load': (payload: { roomId: string; membersRev?: number }, ack: (response: Ack<RoomLoad>) => void) => void;
 
   // Calls (docs/protocol.md §4.12). A participant takes part from one tab: the socket that started,
   // accepted or resumed the call. Signals are relayed only between joined participants of a live call.

@@ -44,7 +44,7 @@ describe('room:load', () => {
     // Bob's own view: a member, 55 unread, every one mentioning him (counted up to what the summary counts).
     expect(seen).toMatchObject({ id: room.id, isMember: true, role: 'member', lastSeq: 55 });
     expect(seen.unreadMentions).toBeGreaterThan(0);
-    expect(members.map((m) => m.user.id)).toEqual([alice.id, bob.id]);
+    expect(members!.map((m) => m.user.id)).toEqual([alice.id, bob.id]);
     expect(history.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 6));
     expect(history.hasMore).toBe(true);
     main.disconnect();
@@ -76,6 +76,37 @@ describe('room:load', () => {
     const restOpen = await roomRoute.GET(await apiRequest(carol, 'GET', `/api/rooms/${open.id}`), roomParams(open.id));
     expect(restOpen.status).toBe(403);
     expect(answers).toEqual([]); // acks only: no event was pushed
+    main.disconnect();
+  });
+
+  it('leaves the member list out when the client holds it at the current version, and sends it again once it changed', async () => {
+    const [alice, bob, carol] = await Promise.all([createTestUser(), createTestUser(), createTestUser()]);
+    const room = await createRoom({ ownerId: alice.id, data: { kind: 'public', name: uniqueName('revs'), description: '' }, ip: null });
+    await joinRoom({ roomId: room.id, userId: bob.id, ip: null });
+    const main = await openSession(server.url, bob);
+    const loaded = async (payload: unknown) => {
+      const answer = await load(main, payload);
+      if (!answer.ok) throw new Error(answer.error.message);
+      return answer.data;
+    };
+
+    const first = await loaded({ roomId: room.id });
+    expect(first.members!.map((m) => m.user.id)).toEqual([alice.id, bob.id]);
+    expect(first.membersRev).toEqual(expect.any(Number));
+    // Held at this version: left out, the rest of the answer as always.
+    const same = await loaded({ roomId: room.id, membersRev: first.membersRev });
+    expect(same).toMatchObject({ members: null, membersRev: first.membersRev, room: { id: room.id }, history: { messages: [] } });
+    // An older (or made-up) version gets the list.
+    expect((await loaded({ roomId: room.id, membersRev: first.membersRev + 1000 })).members).toHaveLength(2);
+
+    await joinRoom({ roomId: room.id, userId: carol.id, ip: null });
+    const changed = await loaded({ roomId: room.id, membersRev: first.membersRev });
+    expect(changed.membersRev).toBeGreaterThan(first.membersRev);
+    expect(changed.members!.map((m) => m.user.id)).toEqual([alice.id, bob.id, carol.id]);
+
+    for (const membersRev of [-1, 1.5, '3', null, 2 ** 31]) {
+      expect(await load(main, { roomId: room.id, membersRev })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    }
     main.disconnect();
   });
 

@@ -194,13 +194,23 @@ export const markReadSchema = z.strictObject({
 });
 
 /** `room:load` (main namespace): a room to open, read in one answer. */
-export const roomLoadSchema = z.strictObject({ roomId: roomIdSchema });
+export const roomLoadSchema = z.strictObject({
+  roomId: roomIdSchema,
+  /** The version of the member list the client holds (a previous answer's `membersRev`): unchanged, it is not sent again. */
+  membersRev: z.number({ error: 'membersRev must be a number.' }).int().min(0).max(2_147_483_647).optional(),
+});
 
-/** What a client shows when it opens a room: my view of it, its members, its newest history page. */
-export interface RoomLoad {
-  room: RoomSummary;
+/** What a room shows when it opens, besides my view of the room: its members (at version `membersRev`) and newest history page. */
+export interface RoomContent {
   members: RoomMember[];
+  membersRev: number;
   history: HistoryPage;
+}
+
+/** `room:load`'s answer: `members` is null when the client already holds them at `membersRev` (it said so). */
+export interface RoomLoad extends Omit<RoomContent, 'members'> {
+  room: RoomSummary;
+  members: RoomMember[] | null;
 }
 
 export const deliveryAckSchema = z.strictObject({

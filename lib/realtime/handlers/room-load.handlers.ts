@@ -24,9 +24,9 @@ export function createRoomLoadRateLimiter(): BurstyRateLimiter {
 
 /** Defined once for the main namespace (on-event.ts says why not per socket). */
 export function defineRoomLoadHandlers(events: MainEvents, deps: { limiter: BurstyRateLimiter }): void {
-  events.on('room:load', roomLoadSchema, async ({ roomId }, { socket }) => {
+  events.on('room:load', roomLoadSchema, async ({ roomId, membersRev }, { socket }) => {
     const userId = socket.data.user.id;
     await consumeOrRefuse(deps.limiter, userId, 'opening rooms');
-    return loadRoom({ roomId, userId });
+    return loadRoom({ roomId, userId, membersRev });
   });
 }

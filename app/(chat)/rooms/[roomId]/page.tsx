@@ -12,7 +12,7 @@ import { toAppError } from '@/lib/errors';
 import { previewSource } from '@/lib/files/display';
 import { jumpTarget } from '@/lib/room-links';
 import type { HistoryPage } from '@/lib/schemas/message';
-import { ROOM_ID_PATTERN, type RoomLoad, type RoomSummary } from '@/lib/schemas/room';
+import { ROOM_ID_PATTERN, type RoomContent, type RoomSummary } from '@/lib/schemas/room';
 import type { PublicUser } from '@/lib/schemas/user';
 import { roomTitle } from '@/lib/stores/room-list';
 import { tabTitle } from '@/lib/stores/unread';
@@ -80,7 +80,7 @@ async function roomContent(roomId: string, user: PublicUser, jumpTo: number | un
   if (!room.isMember && room.kind === 'direct') return <RoomUnavailable reason="not-found" />;
   if (!room.isMember) return <JoinRoom room={room} />;
 
-  let content: Omit<RoomLoad, 'room'>;
+  let content: RoomContent;
   try {
     content = await loadRoomContent(room);
   } catch (error) {

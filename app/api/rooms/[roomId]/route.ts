@@ -1,7 +1,8 @@
 /** GET: one room with its members (members only). PATCH: admins and the owner change settings. DELETE: the owner (or an instance admin) deletes the room. */
 import { pokeGarbageCollector } from '@/lib/files/garbage';
 import { updateRoomSettings } from '@/lib/data/moderation';
-import { deleteRoom, getRoomForUser, listMembers } from '@/lib/data/rooms';
+import { readMemberList } from '@/lib/data/member-list';
+import { deleteRoom, getRoomForUser } from '@/lib/data/rooms';
 import { parseOrThrow } from '@/lib/errors';
 import { json, readJsonBody, requireApiUser, roomIdParam, route } from '@/lib/http';
 import { updateRoomSchema } from '@/lib/schemas/room';
@@ -16,7 +17,7 @@ export const GET = route(async (request: Request, context: Context) => {
   const roomId = await roomIdParam(context);
   // Read once, then the members on it (membership checked there): this is every in-place room switch's read.
   const room = await getRoomForUser({ roomId, userId: user.id });
-  const members = await listMembers({ room });
+  const { members } = await readMemberList({ room });
   return json({ room, members });
 });
 

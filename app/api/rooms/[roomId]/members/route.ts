@@ -1,6 +1,7 @@
 /** GET: the room's members with roles (members only). POST { userIds }: add people directly (§4.13, §4.14). */
 import { addMembers } from '@/lib/data/moderation';
-import { getRoomForUser, listMemberIds, listMembers } from '@/lib/data/rooms';
+import { readMemberList } from '@/lib/data/member-list';
+import { getRoomForUser, listMemberIds } from '@/lib/data/rooms';
 import { parseOrThrow } from '@/lib/errors';
 import { json, readJsonBody, requireApiUser, roomIdParam, route } from '@/lib/http';
 import { notifyGroupChanged, notifyLines, notifyMembersAdded } from '@/lib/realtime/notify';
@@ -13,7 +14,7 @@ type Context = { params: Promise<{ roomId: string }> };
 export const GET = route(async (request: Request, context: Context) => {
   const { user } = await requireApiUser(request);
   const roomId = await roomIdParam(context);
-  return json({ members: await listMembers({ roomId, userId: user.id }) });
+  return json({ members: (await readMemberList({ roomId, userId: user.id })).members });
 });
 
 export const POST = route(async (request: Request, context: Context) => {

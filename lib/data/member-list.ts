@@ -1,0 +1,90 @@
+/**
+ * A room's member list as room views show it (`room:load`, the room page, `GET /api/rooms/:id[/members]`): every
+ * member, earliest first, under the list's version `rooms.members_rev`, which the database moves whenever the list
+ * would read differently — someone comes or goes, changes role or mute, renames themselves (migration
+ * 20261202020000_room_members_rev) — whichever instance or script made the change.
+ *
+ * The version does two jobs. A client that already holds the list at the current version is not sent it again
+ * (room:load's `membersRev`, docs/protocol.md §5.1): a 2,000-member list is ~340 KB of JSON to encode and send,
+ * on every switch back to that room. And this instance keeps the lists of its large rooms, so that one member's
+ * read of the list is not 2,000 rows parsed into Dates and objects again (~5 ms of this process per read, in the
+ * capacity bench one of the largest costs of a switch).
+ */
+import { getDb } from '../db';
+import { LARGE_ROOM_MEMBERS, type MemberRole, type RoomMember } from '../schemas/room';
+import { memberRoom, toRoomMember, type RoomAsked } from './rooms';
+
+export interface MemberList {
+  /** The list's version (`rooms.members_rev`); the list is at least this new. */
+  rev: number;
+  /** Shared with other readers when it came from the cache: read it, never change it. */
+  members: RoomMember[];
+}
+
+/** Large rooms whose lists this instance keeps, the most recently read first out last. */
+const CACHED_ROOMS = 64;
+
+interface CachedList {
+  rev: number;
+  members: RoomMember[];
+  /** When a mute in the list ends (it then reads as none, toRoomMember): the list is read again from then on. */
+  validUntil: number;
+}
+
+const cache = new Map<string, CachedList>();
+
+interface MemberRow {
+  role: MemberRole;
+  joined_at: Date;
+  muted_until: Date | null;
+  id: string;
+  username: string;
+  display_name: string;
+  avatar: string | null;
+}
+
+/** The room's member list for a member (the refusals of memberRoom otherwise). */
+export async function readMemberList(input: RoomAsked): Promise<MemberList> {
+  const room = await memberRoom(input);
+  // Read before the rows: the rows are then at least as new as the version they are kept under.
+  const rev = room.membersRev ?? (await readMembersRev(room.id));
+  const cached = cache.get(room.id);
+  if (cached && cached.rev === rev && Date.now() < cached.validUntil) {
+    cache.delete(room.id); // most recently read goes last
+    cache.set(room.id, cached);
+    return { rev, members: cached.members };
+  }
+  const members = await readMembers(room.id);
+  if (members.length > LARGE_ROOM_MEMBERS) keep(room.id, { rev, members, validUntil: firstMuteEnd(members) });
+  else cache.delete(room.id);
+  return { rev, members };
+}
+
+async function readMembersRev(roomId: string): Promise<number> {
+  const rows = await getDb().$queryRaw<{ members_rev: number }[]>`SELECT members_rev FROM rooms WHERE id = ${roomId}`;
+  return rows[0]?.members_rev ?? 0;
+}
+
+/** Every member, earliest first. One query: a room page lists them all (2,000 in a large room). */
+async function readMembers(roomId: string): Promise<RoomMember[]> {
+  const rows = await getDb().$queryRaw<MemberRow[]>`
+    SELECT m.role::text AS role, m.joined_at, m.muted_until, u.id::text AS id, u.username, u.display_name, u.avatar
+    FROM memberships m JOIN users u ON u.id = m.user_id
+    WHERE m.room_id = ${roomId}
+    ORDER BY m.joined_at, u.id`;
+  return rows.map((r) =>
+    toRoomMember({ role: r.role, joinedAt: r.joined_at, mutedUntil: r.muted_until, user: { id: r.id, username: r.username, displayName: r.display_name, avatar: r.avatar } }),
+  );
+}
+
+function firstMuteEnd(members: RoomMember[]): number {
+  let end = Infinity;
+  for (const m of members) if (m.mutedUntil) end = Math.min(end, Date.parse(m.mutedUntil));
+  return end;
+}
+
+function keep(roomId: string, list: CachedList): void {
+  cache.delete(roomId);
+  cache.set(roomId, list);
+  if (cache.size > CACHED_ROOMS) cache.delete(cache.keys().next().value!);
+}
