@@ -21,8 +21,11 @@ export interface MemberList {
   members: RoomMember[];
 }
 
-/** Large rooms whose lists this instance keeps, the most recently read first out last. */
-const CACHED_ROOMS = 64;
+/**
+ * How many members' entries this instance keeps in all (~400 bytes each: some 40 MB at most), the lists read least
+ * recently going first.
+ */
+const CACHED_MEMBERS = 100_000;
 
 interface CachedList {
   rev: number;
@@ -32,6 +35,7 @@ interface CachedList {
 }
 
 const cache = new Map<string, CachedList>();
+let cachedMembers = 0;
 
 interface MemberRow {
   role: MemberRole;
@@ -55,8 +59,8 @@ export async function readMemberList(input: RoomAsked): Promise<MemberList> {
     return { rev, members: cached.members };
   }
   const members = await readMembers(room.id);
+  drop(room.id);
   if (members.length > LARGE_ROOM_MEMBERS) keep(room.id, { rev, members, validUntil: firstMuteEnd(members) });
-  else cache.delete(room.id);
   return { rev, members };
 }
 
@@ -84,7 +88,15 @@ function firstMuteEnd(members: RoomMember[]): number {
 }
 
 function keep(roomId: string, list: CachedList): void {
-  cache.delete(roomId);
+  if (list.members.length > CACHED_MEMBERS) return;
   cache.set(roomId, list);
-  if (cache.size > CACHED_ROOMS) cache.delete(cache.keys().next().value!);
+  cachedMembers += list.members.length;
+  while (cachedMembers > CACHED_MEMBERS) drop(cache.keys().next().value!);
+}
+
+function drop(roomId: string): void {
+  const list = cache.get(roomId);
+  if (!list) return;
+  cache.delete(roomId);
+  cachedMembers -= list.members.length;
 }
