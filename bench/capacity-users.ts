@@ -966,7 +966,11 @@ function check(): void {
         count('lost', ackAt);
       }
     }
-    // room:activity: every member here whose main socket was up from before the ack until now.
+    // room:activity: every member here whose main socket was up from before the send until now, so through the
+    // server's fan-out, which starts after the message is stored. A socket that came up after the send may have
+    // connected after the fan-out too: the browser then reads its room list on connecting (chat-shell.tsx), which
+    // has the message — not a live event it is owed. (Counted from the ack, as before, under load the ack's own
+    // latency let a socket that reconnected after the fan-out count as owed and its activity as lost.)
     const key = `${room}:${seq}`;
     const got = activity.get(key);
     activity.delete(key);
@@ -978,7 +982,7 @@ function check(): void {
         record('activity', r[1] - sentAt, sentAt);
         if (r[0] > 1) count('activityDuplicates', ackAt, r[0] - 1);
       }
-      if (s?.mainUpSince !== undefined && s.mainUpSince <= ackAt) {
+      if (s?.mainUpSince !== undefined && s.mainUpSince <= sentAt) {
         count('activityOwed', ackAt);
         if (!r) count('activityLost', ackAt);
       }
