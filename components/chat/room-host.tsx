@@ -31,7 +31,9 @@ export function RoomHost({ me, servedRoomId, children }: { me: PublicUser; serve
   return <RoomOpenedInPlace key={roomId} me={me} roomId={roomId} />;
 }
 
-type Opening = { state: 'loading' } | { state: 'failed'; message: string } | ({ state: 'open'; room: RoomSummary } & RoomContent);
+/** What a room opened in place shows: my view of it, its members, its newest history. */
+type OpenedRoom = { room: RoomSummary } & Omit<RoomContent, 'membersRev'>;
+type Opening = { state: 'loading' } | { state: 'failed'; message: string } | ({ state: 'open' } & OpenedRoom);
 
 /**
  * The room with its members and newest history: in one answer on the tab's socket (`room:load`), else — no socket
@@ -39,7 +41,7 @@ type Opening = { state: 'loading' } | { state: 'failed'; message: string } | ({ 
  * more, gone) is the same either way, so it is not asked twice. The member list this tab was last sent for the room
  * is offered by its version, and not sent again while current (member-lists.ts).
  */
-async function readRoom(roomId: string): Promise<{ room: RoomSummary } & RoomContent> {
+async function readRoom(roomId: string): Promise<OpenedRoom> {
   const known = memberLists.get(roomId);
   const answer = await loadRoom(roomId, known?.rev);
   if (answer?.ok) {
@@ -47,14 +49,15 @@ async function readRoom(roomId: string): Promise<{ room: RoomSummary } & RoomCon
     const members = answer.data.members ?? known?.members;
     if (members) {
       memberLists.remember(roomId, { rev: answer.data.membersRev, members });
-      return { ...answer.data, members };
+      return { room: answer.data.room, members, history: answer.data.history };
     }
   } else if (answer?.error.code === 'FORBIDDEN' || answer?.error.code === 'NOT_FOUND') {
     memberLists.forget(roomId);
     throw new ApiError(answer.error.code === 'FORBIDDEN' ? 403 : 404, answer.error);
   }
+  // Over REST the list comes without its version, so it is not kept.
   const [{ room, members: listed }, history] = await Promise.all([roomsApi.get(roomId), roomsApi.history(roomId)]);
-  return { room, members: listed, membersRev: known?.rev ?? 0, history };
+  return { room, members: listed, history };
 }
 
 /** One of my rooms opened in place (readRoom). */
