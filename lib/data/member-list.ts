@@ -5,11 +5,12 @@
  * 20261202020000_room_members_rev) — whichever instance or script made the change.
  *
  * The version does two jobs. A client that already holds the list at the current version is not sent it again
- * (room:load's `membersRev`, docs/protocol.md §5.1): a 2,000-member list is ~340 KB of JSON to encode and send,
+ * (room:load's `membersRev`, docs/protocol.md §5.1): a 2,000-member list is ~426 KB of JSON to encode and send,
  * on every switch back to that room. And this instance keeps the lists of its large rooms, so that one member's
  * read of the list is not 2,000 rows parsed into Dates and objects again (~5 ms of this process per read, in the
  * capacity bench one of the largest costs of a switch).
  */
+import { LRUCache } from 'lru-cache';
 import { getDb } from '../db';
 import { LARGE_ROOM_MEMBERS, type MemberRole, type RoomMember } from '../schemas/room';
 import { memberRoom, toRoomMember, type RoomAsked } from './rooms';
@@ -22,20 +23,11 @@ export interface MemberList {
 }
 
 /**
- * How many members' entries this instance keeps in all (~400 bytes each: some 40 MB at most), the lists read least
- * recently going first.
+ * Large rooms' lists by room id, weighed by their members: 100,000 entries in all (~400 bytes each: some 40 MB at
+ * most), the lists read least recently going first. A list with a mute in it is kept only until that mute ends (it
+ * then reads as none, toRoomMember).
  */
-const CACHED_MEMBERS = 100_000;
-
-interface CachedList {
-  rev: number;
-  members: RoomMember[];
-  /** When a mute in the list ends (it then reads as none, toRoomMember): the list is read again from then on. */
-  validUntil: number;
-}
-
-const cache = new Map<string, CachedList>();
-let cachedMembers = 0;
+const cache = new LRUCache<string, MemberList>({ maxSize: 100_000, sizeCalculation: (list) => list.members.length });
 
 interface MemberRow {
   role: MemberRole;
@@ -53,15 +45,11 @@ export async function readMemberList(input: RoomAsked): Promise<MemberList> {
   // Read before the rows: the rows are then at least as new as the version they are kept under.
   const rev = room.membersRev ?? (await readMembersRev(room.id));
   const cached = cache.get(room.id);
-  if (cached && cached.rev === rev && Date.now() < cached.validUntil) {
-    cache.delete(room.id); // most recently read goes last
-    cache.set(room.id, cached);
-    return { rev, members: cached.members };
-  }
-  const members = await readMembers(room.id);
-  drop(room.id);
-  if (members.length > LARGE_ROOM_MEMBERS) keep(room.id, { rev, members, validUntil: firstMuteEnd(members) });
-  return { rev, members };
+  if (cached?.rev === rev) return cached;
+  const list = { rev, members: await readMembers(room.id) };
+  if (list.members.length <= LARGE_ROOM_MEMBERS) cache.delete(room.id);
+  else cache.set(room.id, list, { ttl: untilFirstMuteEnds(list.members) });
+  return list;
 }
 
 async function readMembersRev(roomId: string): Promise<number> {
@@ -81,22 +69,9 @@ async function readMembers(roomId: string): Promise<RoomMember[]> {
   );
 }
 
-function firstMuteEnd(members: RoomMember[]): number {
+/** Milliseconds until the first mute in the list ends (at least 1: a ttl of 0 would mean forever); none, no limit. */
+function untilFirstMuteEnds(members: RoomMember[]): number | undefined {
   let end = Infinity;
   for (const m of members) if (m.mutedUntil) end = Math.min(end, Date.parse(m.mutedUntil));
-  return end;
-}
-
-function keep(roomId: string, list: CachedList): void {
-  if (list.members.length > CACHED_MEMBERS) return;
-  cache.set(roomId, list);
-  cachedMembers += list.members.length;
-  while (cachedMembers > CACHED_MEMBERS) drop(cache.keys().next().value!);
-}
-
-function drop(roomId: string): void {
-  const list = cache.get(roomId);
-  if (!list) return;
-  cache.delete(roomId);
-  cachedMembers -= list.members.length;
+  return end === Infinity ? undefined : Math.max(1, end - Date.now());
 }
