@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hangupCall, listLiveCalls } from './data/calls';
+import { getDb } from './db';
 import { createMessage } from './data/messages';
 import { createRoom } from './data/rooms';
 import type { Ack } from './errors';
@@ -628,6 +629,16 @@ const socketRows: Row[] = [
     name: 'socket / room:load',
     perRoom: true,
     run: ({ creds, room }) => withSocket(creds, '/', (s) => emit(s, 'room:load', { roomId: room.id })),
+    expected: (a, k) => memberOnlySocket(a, k),
+  },
+  {
+    // The same offering the member list's current version (a right guess): the refusals do not change with it.
+    name: 'socket / room:load with membersRev',
+    perRoom: true,
+    run: async ({ creds, room }) => {
+      const { membersRev } = await getDb().room.findUniqueOrThrow({ where: { id: room.id }, select: { membersRev: true } });
+      return withSocket(creds, '/', (s) => emit(s, 'room:load', { roomId: room.id, membersRev }));
+    },
     expected: (a, k) => memberOnlySocket(a, k),
   },
   // ── Calls (docs/protocol.md §4.12), main namespace. Each cell ends its call: the shared rooms serve them all. ──
