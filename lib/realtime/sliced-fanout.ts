@@ -18,23 +18,21 @@
  * reads its rooms anyway), while leaving it out would lose the message's activity for a tab that reconnected
  * just after its author's ack.
  */
-import type { ServerToClientEvents } from './events';
+import type { RoomActivity } from './events';
 import type { ParleyServer } from './server';
-
-type Activity = Parameters<ServerToClientEvents['room:activity']>[0];
 
 /** Sockets written per turn of the event loop: ~2 ms of work on this class of machine. */
 export const FANOUT_SLICE_SIZE = 100;
 
 interface Fanout {
   sockets: Iterator<string>;
-  payload: Activity;
+  payload: RoomActivity;
 }
 
 export interface SlicedFanout {
   /** `room:activity` to every main-namespace socket of this instance in `group` now: the first slice at once, the rest in later turns. */
-  emit(group: string, payload: Activity): void;
-  /** Fan-outs not yet finished (tests, metrics). */
+  emit(group: string, payload: RoomActivity): void;
+  /** Fan-outs not yet finished (tests). */
   pending(): number;
 }
 
