@@ -3,25 +3,14 @@
  * makes a list read differently moves its version, whichever path makes it; the most frequent membership writes
  * (read and delivery positions) do not; and a large room's list kept by this instance is never served stale.
  */
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../db';
-import { createTestUser, uniqueName } from '../testing/realtime';
+import { addFillerMembers, createTestUser, uniqueName } from '../testing/realtime';
 import { updateDisplayName } from './account';
 import { readMemberList } from './member-list';
 import { kickMember, muteMember, setMemberRole, unmuteMember } from './moderation';
 import { markDelivered, markRead } from './receipts';
 import { createRoom, getRoomForUser, joinRoom, leaveRoom } from './rooms';
-
-async function fillRoom(roomId: string, count: number): Promise<void> {
-  const db = getDb();
-  const users = Array.from({ length: count }, () => {
-    const username = uniqueName('fill');
-    return { id: randomUUID(), username, displayName: `Filler ${username}`, passwordHash: 'x' };
-  });
-  await db.user.createMany({ data: users });
-  await db.membership.createMany({ data: users.map((u) => ({ roomId, userId: u.id })) });
-}
 
 const listOf = (roomId: string, userId: string) => readMemberList({ roomId, userId });
 
@@ -70,7 +59,7 @@ describe('member list versions', () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
     const room = await createRoom({ ownerId: alice.id, data: { kind: 'public', name: uniqueName('big'), description: '' }, ip: null });
     await joinRoom({ roomId: room.id, userId: bob.id, ip: null });
-    await fillRoom(room.id, 120);
+    await addFillerMembers(room.id, 120);
 
     const first = await listOf(room.id, alice.id);
     expect(first.members).toHaveLength(122);
@@ -85,7 +74,7 @@ describe('member list versions', () => {
     expect(renamed.members.find((m) => m.user.id === bob.id)?.user.displayName).toBe('Bob Who Renamed');
 
     // Rows added in bulk (no app code at all) show too.
-    await fillRoom(room.id, 3);
+    await addFillerMembers(room.id, 3);
     expect((await listOf(room.id, alice.id)).members).toHaveLength(125);
   });
 
@@ -93,7 +82,7 @@ describe('member list versions', () => {
     const [alice, bob] = await Promise.all([createTestUser(), createTestUser()]);
     const room = await createRoom({ ownerId: alice.id, data: { kind: 'public', name: uniqueName('mute'), description: '' }, ip: null });
     await joinRoom({ roomId: room.id, userId: bob.id, ip: null });
-    await fillRoom(room.id, 110);
+    await addFillerMembers(room.id, 110);
     await muteMember({ roomId: room.id, userId: alice.id, targetId: bob.id, durationSeconds: 1, reason: '', ip: null });
     const muted = await listOf(room.id, alice.id);
     expect(muted.members.find((m) => m.user.id === bob.id)?.mutedUntil).not.toBeNull();

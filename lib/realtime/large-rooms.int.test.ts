@@ -6,7 +6,6 @@
  * Absence is checked against a later event on the same socket: a message sent after the act. Had the act been
  * announced, its event would have been written to that socket first (one room, one instance, in order).
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom, joinRoom } from '../data/rooms';
 import { getDb } from '../db';
@@ -14,6 +13,7 @@ import type { Ack } from '../errors';
 import type { ChatMessage } from '../schemas/message';
 import { LARGE_ROOM_MEMBERS, type Receipt } from '../schemas/room';
 import {
+  addFillerMembers,
   collect,
   collectReceipts,
   createTestUser,
@@ -36,14 +36,8 @@ afterAll(async () => {
 
 /** Brings the room to `total` members with people who never connect (rows only: no sign-up, no bcrypt). */
 async function fillRoom(roomId: string, total: number): Promise<void> {
-  const db = getDb();
-  const { memberCount } = await db.room.findUniqueOrThrow({ where: { id: roomId }, select: { memberCount: true } });
-  const users = Array.from({ length: total - memberCount }, () => {
-    const username = uniqueName('fill');
-    return { id: randomUUID(), username, displayName: `Filler ${username}`, passwordHash: 'x' };
-  });
-  await db.user.createMany({ data: users });
-  await db.membership.createMany({ data: users.map((u) => ({ roomId, userId: u.id })) });
+  const { memberCount } = await getDb().room.findUniqueOrThrow({ where: { id: roomId }, select: { memberCount: true } });
+  await addFillerMembers(roomId, total - memberCount);
 }
 
 async function roomOf(size: number, people: { id: string }[]) {

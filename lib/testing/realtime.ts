@@ -6,7 +6,7 @@ import { encode } from 'next-auth/jwt';
 import { io as connect, Manager, type Socket } from 'socket.io-client';
 import { createSession } from '../data/sessions';
 import { registerUser } from '../data/registration';
-import { databaseUrl } from '../db';
+import { databaseUrl, getDb } from '../db';
 import { getEnv } from '../env';
 import { refuseCrossOriginStateChange } from '../http/origin-guard';
 import { createFilesHandler, handleExpectContinue } from '../files/http';
@@ -116,6 +116,16 @@ let counter = 0;
 export function uniqueName(prefix = 'u'): string {
   counter += 1;
   return `${prefix}${Date.now().toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`.slice(0, 32);
+}
+
+/** Adds `count` members who never connect to a room (rows only: no sign-up, no bcrypt), for large rooms. */
+export async function addFillerMembers(roomId: string, count: number): Promise<void> {
+  const users = Array.from({ length: count }, () => {
+    const username = uniqueName('fill');
+    return { id: randomUUID(), username, displayName: `Filler ${username}`, passwordHash: 'x' };
+  });
+  await getDb().user.createMany({ data: users });
+  await getDb().membership.createMany({ data: users.map((u) => ({ roomId, userId: u.id })) });
 }
 
 export async function createTestUser(overrides: { username?: string; password?: string } = {}): Promise<PublicUser & { password: string }> {
