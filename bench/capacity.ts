@@ -46,7 +46,7 @@ import {
 } from './capacity-model';
 import { seedCapacity } from './capacity-seed';
 import type { AckedEntry, CapacityCommand, CapacityPlan, CapacityReply, WindowStats } from './capacity-users';
-import { sampleDbWaits, waitParleyReady, type ScenarioContext } from './shared';
+import { sampleDbWaits, waitParleyReady, walCounters, type ScenarioContext } from './shared';
 
 export interface CapacityConfig {
   steps: number[];
@@ -143,6 +143,9 @@ export interface CapacityStep extends StepCounters {
   poolWaiting: { mean: number; max: number } | null;
   /** Busy PostgreSQL backends sampled every second of the window: mean count by wait event ("CPU" = none). */
   dbWaits: Record<string, number>;
+  /** Commits/s in Parley's database, and WAL fsyncs/s (every database: the WAL is shared). */
+  commitsPerS: number | null;
+  walFsyncsPerS: number | null;
   dbGrowthKBPerS: number | null;
   dbBytesPerMessage: number | null;
   generators: { worker: number; cpuPct: number; loopP99Ms: number; loopMaxMs: number }[];
@@ -352,6 +355,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
         broadcast({ type: 'window-start', t0 });
         for (const meter of [serverCpu, pgCpu, machine, ...genCpu]) meter?.begin();
         const waits = sampleDbWaits(db, 1_000);
+        const wal0 = await walCounters(db);
         // Callers waiting for a connection of the app's pool (20): sends queue behind reads when it is dry.
         const poolWaiting: number[] = [];
         let loopMaxS = 0;
@@ -373,6 +377,7 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
         await sleep(cfg.windowS * 1000);
         clearInterval(sampler);
         const dbWaits = waits.stop();
+        const wal1 = await walCounters(db);
         const t1 = wall();
         broadcast({ type: 'window-end', t1 });
         const nodeCpuPct = serverCpu.end();
@@ -470,6 +475,8 @@ export async function runCapacityScenario(cfg: CapacityConfig, ctx: CapacityCont
             ? { mean: round(poolWaiting.reduce((a, b) => a + b, 0) / poolWaiting.length, 2), max: Math.max(...poolWaiting) }
             : null,
           dbWaits,
+          commitsPerS: wal0 && wal1 ? round((wal1.commits - wal0.commits) / windowS) : null,
+          walFsyncsPerS: wal0?.fsyncs != null && wal1?.fsyncs != null ? round((wal1.fsyncs - wal0.fsyncs) / windowS) : null,
           dbGrowthKBPerS: Number.isFinite(size1 - size0) ? round((size1 - size0) / 1024 / windowS) : null,
           dbBytesPerMessage: msgs > 0 && Number.isFinite(size1 - size0) ? Math.round((size1 - size0) / msgs) : null,
           generators: ws.map((w, i) => ({ worker: w.worker, cpuPct: Math.max(w.cpuPct, gens[i] ?? 0), loopP99Ms: w.loopP99Ms, loopMaxMs: w.loopMaxMs })),
@@ -553,12 +560,12 @@ export function renderCapacity(r: CapacityResult | undefined, error: string | un
     );
   }
   out.push('', '### Per step, what the users did (per second over the window)', '');
-  out.push('| users | active | sessions started (sign-ins, retried) | replays (truncated; replay ∩ live; repeated) | acks p99 ms (sends retried) | connect p99 ms | HTTP p50 / p99 ms | emits/s | HTTP/s | owed deliveries checked | room:activity owed | connections the server saw close | pool waiters mean / max | server loop p99 / max ms | server GC ms/s (major; pauses ≥ 100 ms) | busy PostgreSQL backends by wait (mean) |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| users | active | sessions started (sign-ins, retried) | replays (truncated; replay ∩ live; repeated) | acks p99 ms (sends retried) | connect p99 ms | HTTP p50 / p99 ms | emits/s | HTTP/s | owed deliveries checked | room:activity owed | connections the server saw close | pool waiters mean / max | server loop p99 / max ms | server GC ms/s (major; pauses ≥ 100 ms) | commits/s, WAL fsyncs/s | busy PostgreSQL backends by wait (mean) |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of r.steps) {
     out.push(
       `| ${s.users} | ${s.active} | ${s.sessionsStarted} (${s.signins}, ${s.signinRetries}) | ${s.replays} (${s.truncatedReplays}; ${s.overlaps}; ${s.replayRepeats}) | ${fmt(s.ack.p99)} (${s.sendRetries}) | ${fmt(s.connect.p99)} | ${fmt(s.http.p50)} / ${fmt(s.http.p99)} | ` +
-        `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} | ${codes(s.serverCloses)} | ${s.poolWaiting ? `${s.poolWaiting.mean} / ${s.poolWaiting.max}` : '—'} | ${fmt(s.serverLoopP99Ms)} / ${fmt(s.serverLoopMaxMs)} | ${s.serverGc ? `${s.serverGc.msPerS} (${s.serverGc.major}; ${s.serverGc.over100ms})` : '—'} | ${codes(s.dbWaits)} |`,
+        `${codes(s.emitsPerS)} | ${codes(s.httpPerS)} | ${s.owed} | ${s.activityOwed} | ${codes(s.serverCloses)} | ${s.poolWaiting ? `${s.poolWaiting.mean} / ${s.poolWaiting.max}` : '—'} | ${fmt(s.serverLoopP99Ms)} / ${fmt(s.serverLoopMaxMs)} | ${s.serverGc ? `${s.serverGc.msPerS} (${s.serverGc.major}; ${s.serverGc.over100ms})` : '—'} | ${fmt(s.commitsPerS)}, ${fmt(s.walFsyncsPerS)} | ${codes(s.dbWaits)} |`,
     );
   }
   out.push('', '### Per step, latency by request kind (HTTP, and `room:load` on the main socket)', '');

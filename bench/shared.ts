@@ -434,6 +434,21 @@ export async function waitParleyReady(base: string, child: ChildProcess, timeout
 }
 
 /**
+ * Commits in the current database and WAL fsyncs so far (null where PostgreSQL does not count them): their
+ * difference over a window says how many commits each WAL flush carried, and how often the disk was asked to flush.
+ */
+export async function walCounters(db: { query<R>(sql: string): Promise<{ rows: R[] }> }): Promise<{ commits: number; fsyncs: number | null } | null> {
+  const first = async (sql: string) => Number((await db.query<{ n: string | null }>(sql)).rows[0]?.n ?? Number.NaN);
+  const commits = await first(`SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()`).catch(() => Number.NaN);
+  if (!Number.isFinite(commits)) return null;
+  // PostgreSQL 18 counts WAL fsyncs in pg_stat_io; 14–17 in pg_stat_wal.
+  const fsyncs = await first(`SELECT sum(fsyncs)::text AS n FROM pg_stat_io WHERE object = 'wal'`)
+    .catch(() => Number.NaN)
+    .then((n) => (Number.isFinite(n) ? n : first(`SELECT wal_sync::text AS n FROM pg_stat_wal`).catch(() => Number.NaN)));
+  return { commits, fsyncs: Number.isFinite(fsyncs) ? fsyncs : null };
+}
+
+/**
  * Where PostgreSQL's busy client backends wait — a lock, the WAL flush, I/O, or running ("CPU") — sampled
  * every `everyMs` over `db` until `stop()`, which gives the mean count of busy backends by wait event.
  */
