@@ -94,11 +94,19 @@ async function writePositions(batch: PendingPosition[]): Promise<void> {
 async function storePositions(groups: PositionGroup[]): Promise<void> {
   // Rows are locked in key order (so two batches never deadlock each other) and rewritten only when a
   // position moves: a repeated ack costs a read, not a new row version and its WAL.
+  //
+  // The statement's own transaction commits asynchronously (`synchronous_commit` off, for this transaction
+  // only: set_config's third argument): it does not wait for its WAL flush, which a message send behind it
+  // on the same disk would otherwise queue behind. A database crash can forget the last few hundred ms of
+  // moves (wal_writer_delay × 3 at most); they are positions, never messages, and only move forward, so a
+  // client's next ack or read:mark repairs them — docs/protocol.md §5.3 says so.
   const rows = await getDb().$queryRaw<PositionRow[]>`
-    WITH input AS (
-      SELECT * FROM unnest(${groups.map((g) => g.roomId)}::text[], ${groups.map((g) => g.userId)}::uuid[],
-                           ${groups.map((g) => g.deliveredSeq)}::int[], ${groups.map((g) => g.readSeq)}::int[])
-             AS t(room_id, user_id, delivered_seq, read_seq)
+    WITH async_commit AS (
+      SELECT set_config('synchronous_commit', 'off', true)
+    ), input AS (
+      SELECT t.* FROM unnest(${groups.map((g) => g.roomId)}::text[], ${groups.map((g) => g.userId)}::uuid[],
+                             ${groups.map((g) => g.deliveredSeq)}::int[], ${groups.map((g) => g.readSeq)}::int[])
+             AS t(room_id, user_id, delivered_seq, read_seq), async_commit
     ), positions AS (
       SELECT m.room_id, m.user_id, m.last_read_seq AS read_before, m.last_delivered_seq AS delivered_before,
              GREATEST(m.last_read_seq, LEAST(i.read_seq, r.last_seq)) AS read_after,
