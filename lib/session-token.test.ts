@@ -1,6 +1,14 @@
+import * as jose from 'jose';
 import { encode } from 'next-auth/jwt';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sealedSessionFromHeaders } from './session-token';
+
+// jwtDecrypt as jose has it, counted: how many tokens were actually opened.
+vi.mock('jose', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('jose')>();
+  return { ...actual, jwtDecrypt: vi.fn(actual.jwtDecrypt) };
+});
+const decrypts = vi.mocked(jose.jwtDecrypt);
 
 const secret = 'test-secret-for-session-token-decoding-000';
 const cookieName = 'authjs.session-token';
@@ -35,5 +43,36 @@ describe('sealedSessionFromHeaders', () => {
     expect((await sealedSessionFromHeaders(await headersWith(secure, `__Secure-${cookieName}`), secret))?.sessionId).toBe(sid);
     const bearer = await encode({ token: { sid }, secret, salt: cookieName, maxAge: 3600 });
     expect((await sealedSessionFromHeaders(new Headers({ authorization: `Bearer ${bearer}` }), secret))?.sessionId).toBe(sid);
+  });
+
+  describe('tokens opened before', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('opens a token once, however often it is presented', async () => {
+      const token = await encode({ token: { sid }, secret, salt: cookieName, maxAge: 3600 });
+      decrypts.mockClear();
+      for (let i = 0; i < 4; i += 1) expect((await sealedSessionFromHeaders(await headersWith(token), secret))?.sessionId).toBe(sid);
+      expect(decrypts).toHaveBeenCalledTimes(1);
+    });
+
+    it('still refuses one once it has expired, and under another secret', async () => {
+      const token = await encode({ token: { sid }, secret, salt: cookieName, maxAge: 60 });
+      expect((await sealedSessionFromHeaders(await headersWith(token), secret))?.sessionId).toBe(sid);
+      expect(await sealedSessionFromHeaders(await headersWith(token), `${secret}-rotated`)).toBeNull();
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 60_000 + 10_000 }); // within jose's 15 s of leeway
+      expect((await sealedSessionFromHeaders(await headersWith(token), secret))?.sessionId).toBe(sid);
+      vi.setSystemTime(Date.now() + 10_000);
+      expect(await sealedSessionFromHeaders(await headersWith(token), secret)).toBeNull();
+    });
+
+    it('never keeps one that did not open', async () => {
+      const forged = await encode({ token: { sid }, secret: `${secret}-other`, salt: cookieName, maxAge: 3600 });
+      decrypts.mockClear();
+      expect(await sealedSessionFromHeaders(await headersWith(forged), secret)).toBeNull();
+      expect(await sealedSessionFromHeaders(await headersWith(forged), secret)).toBeNull();
+      expect(decrypts).toHaveBeenCalledTimes(2);
+    });
   });
 });

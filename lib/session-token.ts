@@ -3,9 +3,10 @@
  * lib/data/sessions.ts whether the session it names still counts: how route handlers and the Socket.IO
  * handshake know who is calling. Identity comes from here only, never from payloads.
  */
-import { hkdf } from 'node:crypto';
+import { createHash, hkdf } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { base64url, calculateJwkThumbprint, jwtDecrypt } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { getToken, type JWT } from 'next-auth/jwt';
 import { validateSession, type ValidSession } from './data/sessions';
 
@@ -41,6 +42,26 @@ function derivedKey(enc: string, secret: string, salt: string): Promise<{ key: U
   return found;
 }
 
+/** jose's leeway on `exp`, kept by cached tokens too. */
+const CLOCK_TOLERANCE_S = 15;
+
+/**
+ * Tokens opened already, by a SHA-256 of (secrets, salt, token): a tab presents the same token on every
+ * request and handshake until Auth.js reissues it, and opening it (AES-CBC and HMAC-SHA512 through WebCrypto,
+ * three async steps) was ~4 % of the server's CPU under the capacity model (bench/ capacity profile), hashing
+ * it is ~1/50 of that. Only tokens that decrypted get in, each hit checks expiry again with jose's
+ * tolerance, and whether the session still counts is asked of the database on every request as before
+ * (validateSession), so a revoked session ends exactly as soon. Entries are small (~0.2 KB: the digest, the
+ * session id, the expiry) and capped, so a flood of distinct valid tokens only pushes out older ones.
+ */
+const openedTokens = new LRUCache<string, { sid: string; exp: number }>({ max: 10_000 });
+
+function openedTokenKey(secrets: readonly string[], salt: string, token: string): string {
+  const hash = createHash('sha256');
+  for (const secret of secrets) hash.update(secret).update('\0');
+  return hash.update(salt).update('\0').update(token).digest('base64url');
+}
+
 /**
  * Auth.js's own `decode` (@auth/core/jwt.js), except that the key derived from the secret (HKDF) and its
  * thumbprint are computed once rather than for every token: they were a fifth of a socket connect's CPU
@@ -52,6 +73,13 @@ async function decodeSessionToken(params: { token?: string; secret: string | str
   const { token, salt } = params;
   if (!token) return null;
   const secrets = Array.isArray(params.secret) ? params.secret : [params.secret];
+  const cacheKey = openedTokenKey(secrets, salt, token);
+  const opened = openedTokens.get(cacheKey);
+  if (opened) {
+    if (opened.exp > Date.now() / 1000 - CLOCK_TOLERANCE_S) return { sid: opened.sid, exp: opened.exp };
+    openedTokens.delete(cacheKey);
+    return null;
+  }
   const { payload } = await jwtDecrypt<JWT>(
     token,
     async ({ kid, enc }) => {
@@ -61,8 +89,10 @@ async function decodeSessionToken(params: { token?: string; secret: string | str
       }
       throw new Error('no matching decryption secret');
     },
-    { clockTolerance: 15, keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256CBC-HS512', 'A256GCM'] },
+    { clockTolerance: CLOCK_TOLERANCE_S, keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256CBC-HS512', 'A256GCM'] },
   );
+  // Only what sealedSessionFromHeaders reads is kept: a token without both is refused there anyway.
+  if (typeof payload.sid === 'string' && typeof payload.exp === 'number') openedTokens.set(cacheKey, { sid: payload.sid, exp: payload.exp });
   return payload;
 }
 
