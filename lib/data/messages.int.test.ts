@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../db';
+import { getDb, getDbPool } from '../db';
 import { AppError } from '../errors';
-import { createTestUser, uniqueName } from '../testing/realtime';
+import { createTestUser, eventuallyAsync, uniqueName } from '../testing/realtime';
 import { createMessage } from './messages';
 import { createRoom, deleteRoom, joinRoom } from './rooms';
 
@@ -75,4 +75,44 @@ describe('createMessage in batches', () => {
       [2, 'second'],
     ]);
   });
+
+  it('keeps sending to other rooms while one room’s row is held by another transaction, and that room’s sends keep their order', async () => {
+    const busy = await roomWithMembers(2);
+    const other = await roomWithMembers(2);
+    // A change transaction (an edit, a reaction) between its statements holds the room's row like this.
+    const holder = await getDbPool().connect();
+    let released = false;
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE', [busy.room.id]);
+      const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const send = (room: typeof busy, body: string) =>
+        createMessage({ roomId: room.room.id, authorId: room.users[1]!.id, clientId: randomUUID(), body });
+      const stuck = [send(busy, 'held 1')];
+      // Once the first send waits on the lock, the next ones to that room queue behind it and the other room's go on.
+      await eventuallyAsync(async () => (await waitingOn(holderPid)) > 0, 15_000);
+      stuck.push(send(busy, 'held 2'));
+      const elsewhere = await Promise.race([
+        send(other, 'elsewhere'),
+        new Promise<'held up'>((resolve) => setTimeout(() => resolve('held up'), 15_000).unref()),
+      ]);
+      expect(elsewhere).toMatchObject({ message: { seq: 1, body: 'elsewhere' } });
+      await holder.query('COMMIT');
+      released = true;
+      expect((await Promise.all(stuck)).map((r) => [r.message.seq, r.message.body])).toEqual([
+        [1, 'held 1'],
+        [2, 'held 2'],
+      ]);
+    } finally {
+      if (!released) await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+  });
 });
+
+/** Backends waiting on a lock that this backend holds. */
+async function waitingOn(pid: number): Promise<number> {
+  const rows = await getDb().$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM pg_stat_activity WHERE ${pid}::int = ANY (pg_blocking_pids(pid))`;
+  return rows[0]?.n ?? 0;
+}
