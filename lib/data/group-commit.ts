@@ -3,7 +3,8 @@
  * meanwhile in one statement, one batch at a time (or a few: `concurrency`). A commit costs PostgreSQL
  * about as much for a few hundred rows as for one (the WAL flush dominates), and the writer holds a
  * pooled connection per batch in flight instead of one per caller — so a burst of small writes neither
- * floods the pool nor waits on a queue of flushes. Used by the message writer (messages.ts) and the read/delivery positions (receipts.ts).
+ * floods the pool nor waits on a queue of flushes. Used by the message writer (messages.ts) and the
+ * read/delivery positions (receipts.ts).
  */
 
 export interface PendingWrite<Input, Output> {
