@@ -91,6 +91,23 @@ describe('createGroupCommit', () => {
     expect([await a1, await a2]).toEqual([1, 2]);
   });
 
+  it('starts a free lane’s write made in a later turn, while the queue holds only a stuck lane’s', async () => {
+    const w = controlledWriter({ concurrency: 4, lanes: true });
+    const a1 = w.write('a', 1);
+    await w.started(1);
+    const a2 = w.write('a', 2); // queued behind a1, in its own turn
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    const b1 = w.write('b', 3);
+    await w.started(2);
+    expect(w.batches[1]).toEqual([{ lane: 'b', n: 3 }]);
+    w.finish(1);
+    w.finish(0);
+    await w.started(3);
+    w.finish(2);
+    expect(await Promise.all([a1, a2, b1])).toEqual([1, 2, 3]);
+  });
+
   it('never runs more batches than its concurrency', async () => {
     const w = controlledWriter({ concurrency: 2, lanes: true });
     const writes = [w.write('a', 1)];

@@ -97,8 +97,10 @@ export function createGroupCommit<Input, Output>(options: GroupCommitOptions<Inp
     write(input: Input): Promise<Output> {
       return new Promise((resolve, reject) => {
         queue.push({ input, resolve, reject });
-        // setImmediate: writes read from sockets in the same turn of the event loop share the batch.
-        if (queue.length === 1 && !pumpScheduled) {
+        // setImmediate: writes read from sockets in the same turn of the event loop share the batch. Every
+        // turn with a write pumps, not only the first write into an empty queue: the queue may hold only
+        // writes of a lane that is being written, and this one may be free to go.
+        if (!pumpScheduled) {
           pumpScheduled = true;
           setImmediate(() => {
             pumpScheduled = false;

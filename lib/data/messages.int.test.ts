@@ -92,6 +92,9 @@ describe('createMessage in batches', () => {
       // Once the first send waits on the lock, the next ones to that room queue behind it and the other room's go on.
       await eventuallyAsync(async () => (await waitingOn(holderPid)) > 0, 15_000);
       stuck.push(send(busy, 'held 2'));
+      // A send to another room arrives later, as sends do (their own socket events), not in the same turn.
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
       const elsewhere = await Promise.race([
         send(other, 'elsewhere'),
         new Promise<'held up'>((resolve) => setTimeout(() => resolve('held up'), 15_000).unref()),
