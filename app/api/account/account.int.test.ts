@@ -365,6 +365,7 @@ describe('DELETE /api/account', () => {
     const { socket: bobsView } = await openRoom(rt.url, bob, bobs, { cookie: bobCookie });
     sockets.push(bobsView);
     const left = collect<{ user: PublicUser }>(bobsView, 'member:left');
+    const live = collect<{ call?: { callId: string } | null }>(bobsView, 'message:new');
     const call = (await tab.timeout(5_000).emitWithAck('call:start', { roomId: bobs, kind: 'audio' })) as { ok: boolean; data: { call: { id: string } } };
     expect(call.ok).toBe(true);
 
@@ -387,7 +388,9 @@ describe('DELETE /api/account', () => {
     expect(left[0]?.user).toEqual(ghost);
 
     // Her messages stay, under "Deleted user": history (also a quote's author and a call entry), search, the
-    // conversation's member list and peer.
+    // conversation's member list and peer. The call's entry is written once the hang-up is announced, after
+    // the response: it is in the history from when it reaches the room.
+    await eventually(() => live.some((m) => m.call?.callId === call.data.call.id));
     const bobsHistory = await history(bobCookie, bobs);
     // Two messages, and the entry of the call she was ringing in, which her leaving ended.
     const hers = bobsHistory.messages.filter((m) => m.author.id === alice.id);
