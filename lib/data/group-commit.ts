@@ -37,7 +37,7 @@ export function createGroupCommit<Input, Output>(options: GroupCommitOptions<Inp
   const { lane } = options;
   let queue: PendingWrite<Input, Output>[] = [];
   let inFlight = 0;
-  const busyLanes = new Map<string, number>();
+  const busyLanes = new Set<string>(); // a lane is in at most one batch at a time (takeBatch)
   let lastStart = -Infinity;
   let windowTimer: ReturnType<typeof setTimeout> | undefined;
   let pumpScheduled = false;
@@ -75,7 +75,7 @@ export function createGroupCommit<Input, Output>(options: GroupCommitOptions<Inp
       lastStart = performance.now();
       inFlight += 1;
       const lanes = lane ? [...new Set(batch.map((pending) => lane(pending.input)))] : [];
-      for (const key of lanes) busyLanes.set(key, (busyLanes.get(key) ?? 0) + 1);
+      for (const key of lanes) busyLanes.add(key);
       // Whatever goes wrong, its callers hear of it and the writer goes on (a stuck writer loses every write).
       // Settling twice is a no-op for a promise, so rejecting the whole batch after a partial success is safe.
       void options
@@ -83,11 +83,7 @@ export function createGroupCommit<Input, Output>(options: GroupCommitOptions<Inp
         .catch((error: unknown) => batch.forEach((pending) => pending.reject(error)))
         .finally(() => {
           inFlight -= 1;
-          for (const key of lanes) {
-            const left = busyLanes.get(key)! - 1;
-            if (left > 0) busyLanes.set(key, left);
-            else busyLanes.delete(key);
-          }
+          for (const key of lanes) busyLanes.delete(key);
           pump();
         });
     }
