@@ -44,6 +44,12 @@ function controlledWriter(options: { concurrency?: number; lanes?: boolean; maxB
   };
 }
 
+/** Lets the writer run every turn it has pending (a write's pump is a setImmediate away; a batch's end, a microtask). */
+async function writerTurns(): Promise<void> {
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+}
+
 describe('createGroupCommit', () => {
   it('puts writes made in one turn of the event loop into one batch', async () => {
     const w = controlledWriter({});
@@ -61,9 +67,7 @@ describe('createGroupCommit', () => {
     const second = w.write('b', 2);
     let secondDone = false;
     void second.then(() => (secondDone = true));
-    // Let the writer run every pending turn: with one slot, nothing may start.
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
+    await writerTurns(); // with one slot, nothing may start
     expect(w.batches).toHaveLength(1);
     expect(secondDone).toBe(false);
     w.finish(0);
@@ -96,8 +100,7 @@ describe('createGroupCommit', () => {
     const a1 = w.write('a', 1);
     await w.started(1);
     const a2 = w.write('a', 2); // queued behind a1, in its own turn
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
+    await writerTurns();
     const b1 = w.write('b', 3);
     await w.started(2);
     expect(w.batches[1]).toEqual([{ lane: 'b', n: 3 }]);
@@ -115,8 +118,7 @@ describe('createGroupCommit', () => {
     writes.push(w.write('b', 2));
     await w.started(2);
     writes.push(w.write('c', 3));
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
+    await writerTurns();
     expect(w.batches).toHaveLength(2);
     w.finish(0);
     await w.started(3);
