@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../db';
+import { recordCommitModes, synchronousCommitNow } from '../testing/commit-modes';
 import { createTestUser, uniqueName } from '../testing/realtime';
 import { createMessage } from './messages';
 import { markDelivered, markRead } from './receipts';
@@ -96,30 +97,12 @@ describe('read and delivery positions in batches', () => {
 
   it('commits a position move asynchronously, and only that transaction: the pooled connection goes back synchronous', async () => {
     const { room, users } = await roomWithMessages(2, 2);
-    // A trigger on this room's rows only (other test files write positions at the same time) records the
-    // commit mode inside the position statement's own transaction.
-    const tag = `commit_modes_${randomUUID().replaceAll('-', '')}`;
-    const db = getDb();
-    await db.$executeRawUnsafe(`CREATE TABLE ${tag} (mode text NOT NULL)`);
-    await db.$executeRawUnsafe(
-      `CREATE FUNCTION ${tag}_record() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN INSERT INTO ${tag} VALUES (current_setting('synchronous_commit')); RETURN NEW; END $$`,
+    const modes = await recordCommitModes({ table: 'memberships', event: 'UPDATE', when: `NEW.room_id = '${room.id}'` }, () =>
+      markRead({ roomId: room.id, userId: users[1]!.id, seq: 2 }),
     );
-    await db.$executeRawUnsafe(
-      `CREATE TRIGGER ${tag} BEFORE UPDATE ON memberships FOR EACH ROW WHEN (NEW.room_id = '${room.id}') EXECUTE FUNCTION ${tag}_record()`,
-    );
-    try {
-      await markRead({ roomId: room.id, userId: users[1]!.id, seq: 2 });
-      expect(await db.$queryRawUnsafe(`SELECT mode FROM ${tag}`)).toEqual([{ mode: 'off' }]);
-      // The pool hands the most recently released connection out first: every later statement on it, a
-      // message's above all, commits synchronously again.
-      for (let i = 0; i < 5; i += 1) {
-        expect(await db.$queryRaw<{ synchronous_commit: string }[]>`SHOW synchronous_commit`).toEqual([{ synchronous_commit: 'on' }]);
-      }
-    } finally {
-      await db.$executeRawUnsafe(`DROP TRIGGER ${tag} ON memberships`);
-      await db.$executeRawUnsafe(`DROP FUNCTION ${tag}_record()`);
-      await db.$executeRawUnsafe(`DROP TABLE ${tag}`);
-    }
+    expect(modes).toEqual(['off']);
+    // The pool hands the most recently released connection out first: every later statement on it, a
+    // message's above all, commits synchronously again.
+    for (let i = 0; i < 5; i += 1) expect(await synchronousCommitNow()).toBe('on');
   });
 });

@@ -5,6 +5,7 @@
 import { getDb } from '../db';
 import { AppError, isDatabaseUnavailable } from '../errors';
 import { isLargeRoom, type Receipt, type RoomSummary } from '../schemas/room';
+import { ASYNC_COMMIT } from './async-commit';
 import { createGroupCommit, type PendingWrite } from './group-commit';
 import { assertMember, requireMembership } from './rooms';
 
@@ -95,15 +96,10 @@ async function storePositions(groups: PositionGroup[]): Promise<void> {
   // Rows are locked in key order (so two batches never deadlock each other) and rewritten only when a
   // position moves: a repeated ack costs a read, not a new row version and its WAL.
   //
-  // The statement's own transaction commits asynchronously (`synchronous_commit` off, for this transaction
-  // only: set_config's third argument): it does not wait for its WAL flush, which a message send behind it
-  // on the same disk would otherwise queue behind. A database crash can forget the last few hundred ms of
-  // moves (wal_writer_delay × 3 at most); they are positions, never messages, and only move forward, so a
-  // client's next ack or read:mark repairs them — docs/protocol.md §5.3 says so.
+  // It commits asynchronously (ASYNC_COMMIT): positions only move forward, so a client's next ack or
+  // read:mark repairs moves a database crash forgot — docs/protocol.md §5.3 says so.
   const rows = await getDb().$queryRaw<PositionRow[]>`
-    WITH async_commit AS (
-      SELECT set_config('synchronous_commit', 'off', true)
-    ), input AS (
+    WITH async_commit AS ${ASYNC_COMMIT}, input AS (
       SELECT t.* FROM unnest(${groups.map((g) => g.roomId)}::text[], ${groups.map((g) => g.userId)}::uuid[],
                              ${groups.map((g) => g.deliveredSeq)}::int[], ${groups.map((g) => g.readSeq)}::int[])
              AS t(room_id, user_id, delivered_seq, read_seq), async_commit

@@ -12,6 +12,7 @@ import { Prisma } from '@/generated/prisma/client.ts';
 import { getDb } from '../db';
 import { getEnv } from '../env';
 import { AppError } from '../errors';
+import { ASYNC_COMMIT } from './async-commit';
 import { sessionIdSchema, type PublicUser, type SessionInfo } from '../schemas/user';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -34,7 +35,11 @@ function slideExpiry(createdAt: Prisma.Sql): Prisma.Sql {
     expires_at = LEAST(${createdAt} + ${maxMs}::float8 * interval '1 millisecond', now() + ${idleMs}::float8 * interval '1 millisecond')`;
 }
 
-/** Only uses this long apart are written (see TOUCH_INTERVAL_SECONDS). */
+/**
+ * Only uses this long apart are written (see TOUCH_INTERVAL_SECONDS). A touch commits asynchronously
+ * (ASYNC_COMMIT): one that a database crash forgets leaves `last_seen_at` old, so the session's next use
+ * touches again. A lost touch can only end a session sooner, never keep one alive past its rules.
+ */
 const TOUCH_DUE = Prisma.sql`now() - ${TOUCH_INTERVAL_SECONDS}::float8 * interval '1 second'`;
 
 /** The absolute lifetime in seconds, for the token and cookie Auth.js issues (never shorter than the row). */
@@ -78,9 +83,9 @@ export async function createSession(input: { userId: string; ip: string | null; 
 export async function validateSession(sessionId: string): Promise<ValidSession | null> {
   if (!isUuid(sessionId)) return null;
   const rows = await getDb().$queryRaw<{ id: string; username: string; display_name: string; avatar: string | null; expires_at: Date }[]>`
-    WITH valid AS (
+    WITH async_commit AS ${ASYNC_COMMIT}, valid AS (
       SELECT s.id AS session_id, s.created_at, s.expires_at, s.last_seen_at, u.id, u.username, u.display_name, u.avatar
-      FROM sessions s JOIN users u ON u.id = s.user_id
+      FROM sessions s JOIN users u ON u.id = s.user_id CROSS JOIN async_commit
       WHERE s.id = ${sessionId}::uuid AND s.expires_at > now() AND u.disabled_at IS NULL AND u.deleted_at IS NULL
     ), touched AS (
       UPDATE sessions s SET ${slideExpiry(Prisma.sql`valid.created_at`)}
@@ -107,10 +112,10 @@ export async function endedSessions(sessionIds: string[]): Promise<string[]> {
   const ids = sessionIds.filter(isUuid);
   if (ids.length === 0) return [];
   const rows = await getDb().$queryRaw<{ id: string }[]>`
-    WITH asked AS (
+    WITH async_commit AS ${ASYNC_COMMIT}, asked AS (
       SELECT DISTINCT unnest(${ids}::uuid[]) AS id
     ), live AS (
-      SELECT s.id, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
+      SELECT s.id, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id CROSS JOIN async_commit
       WHERE s.id IN (SELECT id FROM asked) AND s.expires_at > now() AND u.disabled_at IS NULL
     ), touched AS (
       UPDATE sessions s SET ${slideExpiry(Prisma.sql`live.created_at`)}
