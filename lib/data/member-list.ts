@@ -47,9 +47,17 @@ export async function readMemberList(input: RoomAsked): Promise<MemberList> {
   const cached = cache.get(room.id);
   if (cached?.rev === rev) return cached;
   const list = { rev, members: await readMembers(room.id) };
-  if (list.members.length <= LARGE_ROOM_MEMBERS) cache.delete(room.id);
+  if (!isKeptList(list.members)) cache.delete(room.id);
   else cache.set(room.id, list, { ttl: untilFirstMuteEnds(list.members) });
   return list;
+}
+
+/**
+ * Whether this instance keeps a list of this size: then the same array comes back to every reader until the list
+ * changes (and lib/realtime/pre-encoded.ts may keep its JSON beside it).
+ */
+export function isKeptList(members: readonly RoomMember[]): boolean {
+  return members.length > LARGE_ROOM_MEMBERS;
 }
 
 async function readMembersRev(roomId: string): Promise<number> {

@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as roomRoute from '@/app/api/rooms/[roomId]/route';
 import * as messagesRoute from '@/app/api/rooms/[roomId]/messages/route';
+import * as membersRoute from '@/app/api/rooms/[roomId]/members/route';
 import { createRoom, joinRoom, startDirect } from '../data/rooms';
 import type { Ack } from '../errors';
 import type { HistoryPage } from '../schemas/message';
-import type { RoomLoad, RoomMember, RoomSummary } from '../schemas/room';
-import { apiRequest, createTestUser, openRoom, openSession, roomParams, send, startTestRealtime, uniqueName, type TestRealtime } from '../testing/realtime';
+import { LARGE_ROOM_MEMBERS, type RoomLoad, type RoomMember, type RoomSummary } from '../schemas/room';
+import { addFillerMembers, apiRequest, createTestUser, openRoom, openSession, roomParams, send, startTestRealtime, uniqueName, type TestRealtime } from '../testing/realtime';
 
 let server: TestRealtime;
 beforeAll(async () => {
@@ -108,6 +109,35 @@ describe('room:load', () => {
       expect(await load(main, { roomId: room.id, membersRev })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
     }
     main.disconnect();
+  });
+
+  it('sends a large room’s kept list exactly as the REST read has it, and the changed list after a change', async () => {
+    const [alice, bob, carol] = await Promise.all([createTestUser(), createTestUser(), createTestUser()]);
+    const room = await createRoom({ ownerId: alice.id, data: { kind: 'public', name: uniqueName('large'), description: '' }, ip: null });
+    await addFillerMembers(room.id, LARGE_ROOM_MEMBERS);
+    await joinRoom({ roomId: room.id, userId: bob.id, ip: null });
+    const [aliceMain, bobMain] = await Promise.all([openSession(server.url, alice), openSession(server.url, bob)]);
+    const restList = async () => {
+      const response = await membersRoute.GET(await apiRequest(bob, 'GET', `/api/rooms/${room.id}/members`), roomParams(room.id));
+      return ((await response.json()) as { members: RoomMember[] }).members;
+    };
+    const loadedList = async (socket: Socket) => {
+      const answer = await load(socket, { roomId: room.id });
+      if (!answer.ok) throw new Error(answer.error.message);
+      return answer.data.members;
+    };
+
+    const listed = await restList();
+    expect(listed).toHaveLength(LARGE_ROOM_MEMBERS + 2);
+    // Two members' loads of the same kept list, and one again: each the whole list, as REST reads it.
+    for (const socket of [bobMain, aliceMain, bobMain]) expect(await loadedList(socket)).toEqual(listed);
+
+    await joinRoom({ roomId: room.id, userId: carol.id, ip: null });
+    const grown = await restList();
+    expect(grown.map((m) => m.user.id).at(-1)).toBe(carol.id);
+    for (const socket of [bobMain, aliceMain]) expect(await loadedList(socket)).toEqual(grown);
+    aliceMain.disconnect();
+    bobMain.disconnect();
   });
 
   it('counts loads per user before reading, and says when to come back', async () => {

@@ -21,6 +21,7 @@ import { ENGINE_PING, MAX_SOCKET_PAYLOAD_BYTES, realtimeTransports } from './eng
 import { closeReceiptFanout, setRealtimeServer } from './notify';
 import { registerMainNamespace } from './main-namespace';
 import { publishOnlyToPeers, type Peers } from './peers';
+import { preEncodingParser } from './pre-encoded';
 import { createPresenceTracker } from './presence';
 import { registerRoomNamespaces } from './rooms';
 import { createSessionGuard } from './session-guard';
@@ -66,6 +67,8 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   let peers: Peers | undefined;
   const io: ParleyServer = new Server(httpServer, {
     serveClient: false,
+    // The stock parser, writing large values kept as JSON as they are (pre-encoded.ts says why).
+    parser: preEncodingParser,
     maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
     transports: realtimeTransports(deps.env.REALTIME_TRANSPORTS),
     ...ENGINE_PING,

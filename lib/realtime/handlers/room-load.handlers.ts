@@ -5,9 +5,11 @@
  * call, in the data layer.
  */
 import { BurstyRateLimiter, RateLimiterMemory } from 'rate-limiter-flexible';
+import { isKeptList } from '../../data/member-list';
 import { loadRoom } from '../../data/room-load';
 import { roomLoadSchema } from '../../schemas/room';
 import type { MainEvents } from '../notify';
+import { preEncoded } from '../pre-encoded';
 import { consumeOrRefuse } from './message.handlers';
 
 /**
@@ -27,6 +29,8 @@ export function defineRoomLoadHandlers(events: MainEvents, deps: { limiter: Burs
   events.on('room:load', roomLoadSchema, async ({ roomId, membersRev }, { socket }) => {
     const userId = socket.data.user.id;
     await consumeOrRefuse(deps.limiter, userId, 'opening rooms');
-    return loadRoom({ roomId, userId, membersRev });
+    const load = await loadRoom({ roomId, userId, membersRev });
+    // A large room's list is the instance's kept one: its JSON is written once, not once per answer.
+    return load.members && isKeptList(load.members) ? { ...load, members: preEncoded(load.members) } : load;
   });
 }
