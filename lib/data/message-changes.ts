@@ -8,6 +8,7 @@
  * A change that changes nothing (a retried edit, a second add of the same reaction, deleting a tombstone)
  * takes no rev and returns the message as it is.
  */
+import { Prisma } from '@/generated/prisma/client.ts';
 import { getDb } from '../db';
 import { AppError } from '../errors';
 import { mentionCandidates } from '../schemas/mentions';
@@ -15,6 +16,7 @@ import { MAX_REACTION_EMOJI, REACTION_USERS_LISTED, type ChatMessage } from '../
 import { hasRole, isConversation } from '../schemas/room';
 import { deleteMessageAttachments } from './attachments';
 import { recordAudit } from './audit';
+import { messageColumns, toChatMessage, type MessageRow } from './message-rows';
 import { actingMember, assertMayWrite, lockRoom, mayMentionRoom, messageDeleted, messageNotFound, readMessage, stripAuthorId, type ActingMember, type LockedRoom } from './messages';
 import { requireMembership } from './rooms';
 
@@ -44,22 +46,30 @@ async function withMessage<T>(
   }) => Promise<T>,
 ): Promise<T> {
   return getDb().$transaction(async (tx) => {
+    // The membership is read in a statement of its own, after the room's lock is held: a statement that waited
+    // for that lock would read memberships as they were before the wait, and miss a kick committed meanwhile.
     const room = await lockRoom(tx, input.roomId);
     const member = await actingMember(tx, room, input.roomId, input.userId);
-    await tx.$queryRaw`SELECT 1 FROM messages WHERE room_id = ${input.roomId} AND seq = ${input.seq} FOR UPDATE`;
-    const message = await readMessage(tx, input.roomId, input.seq);
+    const message = await readMessage(tx, input.roomId, input.seq, { lock: true });
     if (!message) throw messageNotFound(input.seq);
     return work({ tx, room, member, message });
   }, CHANGE_TRANSACTION);
 }
 
-async function nextRev(tx: Tx, roomId: string, lastRev: number): Promise<number> {
-  await tx.$executeRaw`UPDATE rooms SET last_rev = ${lastRev + 1} WHERE id = ${roomId}`;
-  return lastRev + 1;
-}
-
-async function reread(tx: Tx, roomId: string, seq: number): Promise<ChatMessage> {
-  return stripAuthorId((await readMessage(tx, roomId, seq))!);
+/**
+ * The change's last statement: takes the room's next rev, writes it and `set` into the message, and returns the
+ * message as it now is — one round trip, as the room's lock is held until commit (and other changes of the room
+ * wait for it) for every statement a change makes.
+ */
+async function writeChange(tx: Tx, input: { roomId: string; seq: number; room: LockedRoom }, set: Prisma.Sql): Promise<ChatMessage> {
+  const rows = await tx.$queryRaw<MessageRow[]>`
+    WITH rev AS (
+      UPDATE rooms SET last_rev = ${input.room.lastRev + 1} WHERE id = ${input.roomId} RETURNING last_rev
+    )
+    UPDATE messages m SET rev = (SELECT last_rev FROM rev), ${set}
+    WHERE m.room_id = ${input.roomId} AND m.seq = ${input.seq}
+    RETURNING ${messageColumns('m')}`;
+  return toChatMessage(rows[0]!);
 }
 
 /**
@@ -78,27 +88,22 @@ export async function editMessage(input: { roomId: string; userId: string; seq: 
     if (!input.body && message.attachments.length === 0) {
       throw new AppError('INVALID_PAYLOAD', 'The message is empty.', { issues: [{ path: 'body', message: 'The message is empty.' }] });
     }
-    const applied = await tx.$queryRaw<{ id: bigint }[]>`
-      SELECT id FROM message_edits WHERE message_id = ${BigInt(message.id)} AND client_id = ${input.clientId}::uuid`;
-    if (applied.length > 0) return { message: stripAuthorId(message), changed: false };
-    if (message.body === input.body) {
-      // Nothing to change, but the key is kept: retried after a later edit, this one must not bring its text back.
-      await tx.$executeRaw`
-        INSERT INTO message_edits (message_id, client_id, previous_body) VALUES (${BigInt(message.id)}, ${input.clientId}::uuid, ${message.body})
-        ON CONFLICT (message_id, client_id) DO NOTHING`;
-      return { message: stripAuthorId(message), changed: false };
-    }
-    const rev = await nextRev(tx, input.roomId, room.lastRev);
+    // The edit's key is kept whether or not the text changes: an edit retried after a later one must not bring
+    // its text back. A key already there means this edit was applied before.
+    const keyed = await tx.$executeRaw`
+      INSERT INTO message_edits (message_id, client_id, previous_body) VALUES (${BigInt(message.id)}, ${input.clientId}::uuid, ${message.body})
+      ON CONFLICT (message_id, client_id) DO NOTHING`;
+    if (keyed === 0 || message.body === input.body) return { message: stripAuthorId(message), changed: false };
     const { names, room: wantsRoom } = mentionCandidates(input.body);
     const mentionsRoom = wantsRoom && mayMentionRoom(room.roomMentions, member.role);
-    await tx.$executeRaw`
-      INSERT INTO message_edits (message_id, client_id, previous_body) VALUES (${BigInt(message.id)}, ${input.clientId}::uuid, ${message.body})`;
-    await tx.$executeRaw`
-      UPDATE messages SET body = ${input.body}, edited_at = now(), rev = ${rev}, mentions_room = ${mentionsRoom},
+    const edited = await writeChange(
+      tx,
+      { ...input, room },
+      Prisma.sql`body = ${input.body}, edited_at = now(), mentions_room = ${mentionsRoom},
         mentions = ARRAY(SELECT u.id FROM users u JOIN memberships mm ON mm.room_id = ${input.roomId} AND mm.user_id = u.id
-                         WHERE u.username = ANY (${names}::text[]))
-      WHERE room_id = ${input.roomId} AND seq = ${input.seq}`;
-    return { message: await reread(tx, input.roomId, input.seq), changed: true };
+                         WHERE u.username = ANY (${names}::text[]))`,
+    );
+    return { message: edited, changed: true };
   });
 }
 
@@ -116,22 +121,24 @@ export async function deleteMessage(input: { roomId: string; userId: string; seq
       throw new AppError('FORBIDDEN', 'Only its author or the room’s moderators can delete a message.');
     }
     if (message.deletedAt) return { message: stripAuthorId(message), changed: false };
-    const rev = await nextRev(tx, input.roomId, room.lastRev);
     const id = BigInt(message.id);
-    await tx.$executeRaw`DELETE FROM message_edits WHERE message_id = ${id}`;
-    await tx.$executeRaw`DELETE FROM message_reactions WHERE message_id = ${id}`;
-    await deleteMessageAttachments(tx, id);
     await tx.$executeRaw`
-      UPDATE messages SET body = '', deleted_at = now(), rev = ${rev}, reactions = '[]', mentions = '{}', mentions_room = false,
-        attachments = '[]', call = NULL, event = NULL
-      WHERE id = ${id}`;
+      WITH edits AS (DELETE FROM message_edits WHERE message_id = ${id})
+      DELETE FROM message_reactions WHERE message_id = ${id}`;
+    await deleteMessageAttachments(tx, id);
+    const deleted = await writeChange(
+      tx,
+      { ...input, room },
+      Prisma.sql`body = '', deleted_at = now(), reactions = '[]', mentions = '{}', mentions_room = false,
+        attachments = '[]', call = NULL, event = NULL`,
+    );
     if (!isAuthor) {
       await recordAudit(
         { kind: 'message.deleted_by_moderator', actorId: input.userId, ip: input.ip ?? null, details: { roomId: input.roomId, seq: input.seq, authorId: message.authorId } },
         tx,
       );
     }
-    return { message: await reread(tx, input.roomId, input.seq), changed: true };
+    return { message: deleted, changed: true };
   });
 }
 
@@ -158,19 +165,20 @@ export async function setReaction(input: { roomId: string; userId: string; seq: 
         DELETE FROM message_reactions WHERE message_id = ${id} AND emoji = ${input.emoji} AND user_id = ${input.userId}::uuid`;
     }
     if (changed === 0) return { message: stripAuthorId(message), changed: false };
-    const rev = await nextRev(tx, input.roomId, room.lastRev);
     // The summary clients get: emoji in the order first used, reactors earliest first (the first few listed).
-    await tx.$executeRaw`
-      UPDATE messages SET rev = ${rev}, reactions = coalesce((
+    const reacted = await writeChange(
+      tx,
+      { ...input, room },
+      Prisma.sql`reactions = coalesce((
         SELECT jsonb_agg(jsonb_build_object('emoji', e.emoji, 'count', e.n, 'userIds', e.user_ids) ORDER BY e.first_at, e.emoji)
         FROM (
           SELECT emoji, count(*)::int AS n, min(created_at) AS first_at,
                  (array_agg(user_id::text ORDER BY created_at, user_id))[1:${REACTION_USERS_LISTED}] AS user_ids
           FROM message_reactions WHERE message_id = ${id} GROUP BY emoji
         ) e
-      ), '[]'::jsonb)
-      WHERE id = ${id}`;
-    return { message: await reread(tx, input.roomId, input.seq), changed: true };
+      ), '[]'::jsonb)`,
+    );
+    return { message: reacted, changed: true };
   });
 }
 
