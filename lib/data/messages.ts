@@ -66,13 +66,15 @@ type WriteResult = StoredMessage;
 type PendingWrite = PendingGroupWrite<NewMessage, WriteResult>;
 
 // 250 rows absorb a burst and keep one statement short; under load a batch starts at most every 2 ms.
-// Up to 4 batches in flight, each room in one of them at a time (its lane): a batch waiting on one room's
-// row — an edit or reaction transaction holds it between its statements (bench/README.md, sixth round) —
-// no longer holds up every other room's sends, and a room's sends still take seqs in the order they came.
+// Two batches in flight, each room in one of them at a time (its lane): a batch waiting on one room's row
+// (a change transaction, a room's deletion) no longer holds up every other room's sends, and a room's sends
+// still take seqs in the order they came. Not more: on a saturated core, four left the instance collapsing
+// more often than one, likely as small concurrent batches drain a backlog slower than one that takes it all
+// (bench/README.md, sixth and seventh rounds).
 const messageWriter = createGroupCommit<NewMessage, WriteResult>({
   maxBatch: 250,
   windowMs: 2,
-  concurrency: 4,
+  concurrency: 2,
   lane: (input) => input.roomId,
   writeBatch,
 });
@@ -298,9 +300,10 @@ export function mayMentionRoom(roomMentions: string, role: MemberRole): boolean 
   return roomMentions === 'anyone' || hasRole(role, 'admin');
 }
 
-/** A message of the room by seq, in its wire shape (optionally locked for an update). */
-export async function readMessage(tx: Tx, roomId: string, seq: number): Promise<(ChatMessage & { authorId: string }) | null> {
-  const rows = await tx.$queryRaw<MessageRow[]>`SELECT ${messageColumns('m')} FROM messages m WHERE m.room_id = ${roomId} AND m.seq = ${seq}`;
+/** A message of the room by seq, in its wire shape (optionally locked for an update, in the same round trip). */
+export async function readMessage(tx: Tx, roomId: string, seq: number, options: { lock?: boolean } = {}): Promise<(ChatMessage & { authorId: string }) | null> {
+  const rows = await tx.$queryRaw<MessageRow[]>`
+    SELECT ${messageColumns('m')} FROM messages m WHERE m.room_id = ${roomId} AND m.seq = ${seq} ${options.lock ? Prisma.sql`FOR UPDATE` : Prisma.empty}`;
   const row = rows[0];
   return row ? { ...toChatMessage(row), authorId: row.author.id } : null;
 }
