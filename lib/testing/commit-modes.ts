@@ -31,7 +31,7 @@ export async function recordCommitModes(
   }
 }
 
-/** The pooled connections a test's statements ran on commit synchronously again (nothing leaked). */
+/** `synchronous_commit` as a pooled connection reads it now: the pool hands out the one released last first. */
 export async function synchronousCommitNow(): Promise<string> {
   const rows = await getDb().$queryRaw<{ synchronous_commit: string }[]>`SHOW synchronous_commit`;
   return rows[0]!.synchronous_commit;
