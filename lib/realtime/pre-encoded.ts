@@ -20,8 +20,10 @@ const NONCE = `parley-pre-encoded-${randomBytes(16).toString('hex')}-`;
 
 /** JSON by value identity, for as long as the value lives. */
 const written = new WeakMap<object, string>();
-/** The stand-ins met while this process's encoder writes a packet (encoding is synchronous: one at a time). */
-let encoding: Map<string, string> | null = null;
+/** Whether this process's encoder is writing a packet now (encoding is synchronous: one packet at a time). */
+let encoding = false;
+/** The stand-ins met in that packet, if any: made on the first, so packets without one allocate nothing. */
+let met: Map<string, string> | null = null;
 let count = 0;
 
 class PreEncoded {
@@ -39,7 +41,7 @@ class PreEncoded {
       json = JSON.stringify(this.#value);
       written.set(this.#value, json);
     }
-    encoding.set(this.#placeholder, json);
+    (met ??= new Map()).set(this.#placeholder, json);
     return this.#placeholder;
   }
 }
@@ -54,20 +56,22 @@ export function preEncoded<T extends object>(value: T): T {
 
 class PreEncodingEncoder extends Encoder {
   override encode(packet: Packet): ReturnType<Encoder['encode']> {
-    const met = new Map<string, string>();
-    encoding = met;
     let parts: ReturnType<Encoder['encode']>;
+    let found: Map<string, string> | null;
+    encoding = true;
     try {
       parts = super.encode(packet);
     } finally {
-      encoding = null;
+      encoding = false;
+      found = met;
+      met = null;
     }
-    if (met.size === 0) return parts;
+    if (!found) return parts;
     if (parts.length !== 1 || typeof parts[0] !== 'string') {
       throw new Error('A pre-encoded value cannot travel in a packet with binary attachments.');
     }
     let text = parts[0];
-    for (const [placeholder, json] of met) text = text.replaceAll(`"${placeholder}"`, () => json);
+    for (const [placeholder, json] of found) text = text.replaceAll(`"${placeholder}"`, () => json);
     return [text];
   }
 }
