@@ -35,4 +35,3 @@ describe('session writes', () => {
     for (let i = 0; i < 5; i += 1) expect(await synchronousCommitNow()).toBe('on');
   });
 });
-
