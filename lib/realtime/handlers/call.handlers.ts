@@ -3,7 +3,7 @@
  * locked call) → ack → announce (lib/realtime/calls.ts). Signals are relayed to the one socket holding the
  * recipient's place, on whichever instance it is.
  */
-import { BurstyRateLimiter, RateLimiterMemory } from 'rate-limiter-flexible';
+import type { BurstyRateLimiter } from 'rate-limiter-flexible';
 import {
   acceptCall,
   declineCall,
@@ -22,14 +22,11 @@ import { callIdPayloadSchema, callMediaSchema, callSignalSchema, startCallSchema
 import type { CallService } from '../calls';
 import type { MainEvents } from '../notify';
 import type { ParleyServer } from '../server';
-import { consumeOrRefuse } from './message.handlers';
+import { consumeOrRefuse, createFloodLimiter } from '../../flood-limits';
 
 /** Per socket, in memory: ICE candidates come in bursts (a few dozen per connection), then next to nothing. */
 export function createSignalRateLimiter(): BurstyRateLimiter {
-  return new BurstyRateLimiter(
-    new RateLimiterMemory({ keyPrefix: 'call_signal', points: 20, duration: 1 }),
-    new RateLimiterMemory({ keyPrefix: 'call_signal_burst', points: 200, duration: 20 }),
-  );
+  return createFloodLimiter({ name: 'call_signal', perSecond: 20, burst: 200 });
 }
 
 /**
@@ -39,10 +36,7 @@ export function createSignalRateLimiter(): BurstyRateLimiter {
  * each changes a call once.
  */
 export function createCallActionRateLimiter(): BurstyRateLimiter {
-  return new BurstyRateLimiter(
-    new RateLimiterMemory({ keyPrefix: 'call_action', points: 5, duration: 1 }),
-    new RateLimiterMemory({ keyPrefix: 'call_action_burst', points: 30, duration: 20 }),
-  );
+  return createFloodLimiter({ name: 'call_action', perSecond: 5, burst: 30 });
 }
 
 /** Defined once for the main namespace (on-event.ts says why not per socket). */

@@ -3,24 +3,21 @@
  * `reaction:remove` — and `thread:mark`. Each: validate → rate limit → change in the data layer (which
  * checks who may) → ack with the message as it is now → broadcast `message:updated` if it changed.
  */
-import { BurstyRateLimiter, RateLimiterMemory } from 'rate-limiter-flexible';
+import type { BurstyRateLimiter } from 'rate-limiter-flexible';
 import { pokeGarbageCollector } from '../../files/garbage';
 import { deleteMessage, editMessage, markThreadRead, setReaction } from '../../data/message-changes';
 import { deleteMessageSchema, editMessageSchema, markThreadReadSchema, type ChatMessage } from '../../schemas/message';
 import { reactionSchema } from '../../schemas/reaction';
 import { notifyMessageChanged, notifyThreadRead, roomIdOf, type RoomEvents } from '../notify';
 import type { ParleyServer } from '../server';
-import { consumeOrRefuse } from './message.handlers';
+import { consumeOrRefuse, createFloodLimiter } from '../../flood-limits';
 
 /**
  * Reactions per user, in memory per instance like the message limit: clicking a few emoji in a row
  * passes, a script toggling reactions to flood every member's screen does not.
  */
 export function createReactionRateLimiter(): BurstyRateLimiter {
-  return new BurstyRateLimiter(
-    new RateLimiterMemory({ keyPrefix: 'reaction', points: 5, duration: 1 }),
-    new RateLimiterMemory({ keyPrefix: 'reaction_burst', points: 30, duration: 20 }),
-  );
+  return createFloodLimiter({ name: 'reaction', perSecond: 5, burst: 30 });
 }
 
 /** Defined once for every room namespace (on-event.ts says why not per socket). */

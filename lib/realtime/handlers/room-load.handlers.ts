@@ -4,13 +4,13 @@
  * session was checked at its handshake and is watched since (session-guard.ts); membership is checked here, per
  * call, in the data layer.
  */
-import { BurstyRateLimiter, RateLimiterMemory } from 'rate-limiter-flexible';
+import type { BurstyRateLimiter } from 'rate-limiter-flexible';
 import { isKeptList } from '../../data/member-list';
 import { loadRoom } from '../../data/room-load';
 import { roomLoadSchema } from '../../schemas/room';
 import type { MainEvents } from '../notify';
 import { preEncoded } from '../pre-encoded';
-import { consumeOrRefuse } from './message.handlers';
+import { consumeOrRefuse, createFloodLimiter } from '../../flood-limits';
 
 /**
  * A room read costs a few milliseconds (a large room's member list more): per user, 5 a second plus a burst of 20
@@ -18,10 +18,7 @@ import { consumeOrRefuse } from './message.handlers';
  * reads over REST instead (components/chat/room-host.tsx), so nobody is refused a room for it.
  */
 export function createRoomLoadRateLimiter(): BurstyRateLimiter {
-  return new BurstyRateLimiter(
-    new RateLimiterMemory({ keyPrefix: 'room_load', points: 5, duration: 1 }),
-    new RateLimiterMemory({ keyPrefix: 'room_load_burst', points: 20, duration: 20 }),
-  );
+  return createFloodLimiter({ name: 'room_load', perSecond: 5, burst: 20 });
 }
 
 /** Defined once for the main namespace (on-event.ts says why not per socket). */
