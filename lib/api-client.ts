@@ -24,7 +24,52 @@ function fallbackError(status: number): ErrorBody {
   return { code: status >= 500 ? 'INTERNAL' : 'INVALID_PAYLOAD', message: `The server answered ${status}. Please try again.` };
 }
 
-export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown; bytes?: Blob; signal?: AbortSignal } = {}): Promise<T> {
+type FetchInit = {
+  method?: string;
+  body?: unknown;
+  bytes?: Blob;
+  signal?: AbortSignal;
+  /** A read the screen waits on (a room, its members, its history): asked again once if refused as too fast. */
+  readAgainIfLimited?: boolean;
+};
+
+/** Longest wait, in seconds, after which a read refused as too fast is asked again (apiFetch). */
+export const READ_RETRY_MAX_WAIT_S = 5;
+
+/**
+ * One REST call. A read marked `readAgainIfLimited`, refused with RATE_LIMITED and a short `retryAfter` — the
+ * per-user API budget (docs/protocol.md §7) spent by a burst of reads, rooms flicked through faster than anyone
+ * reads them — is asked again once after that wait, so the screen shows the room late rather than an error.
+ * Changes are never repeated; other reads (a search, which says "searching again" itself) and long waits are
+ * the caller's to show.
+ */
+export async function apiFetch<T>(path: string, init: FetchInit = {}): Promise<T> {
+  try {
+    return await fetchOnce<T>(path, init);
+  } catch (error) {
+    const wait = error instanceof ApiError && error.code === 'RATE_LIMITED' ? error.body.retryAfter : undefined;
+    if (!init.readAgainIfLimited || (init.method ?? 'GET') !== 'GET' || wait === undefined || wait > READ_RETRY_MAX_WAIT_S) throw error;
+    await delay(wait * 1000, init.signal);
+    return fetchOnce<T>(path, init);
+  }
+}
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const aborted = () => {
+      clearTimeout(timer);
+      reject(new DOMException('The request was aborted.', 'AbortError'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', aborted);
+      resolve();
+    }, ms);
+    if (signal?.aborted) aborted();
+    else signal?.addEventListener('abort', aborted, { once: true });
+  });
+}
+
+async function fetchOnce<T>(path: string, init: FetchInit): Promise<T> {
   const method = init.method ?? 'GET';
   let response: Response;
   try {
@@ -61,6 +106,7 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
 }
 
 const roomPath = (roomId: string) => `/api/rooms/${encodeURIComponent(roomId)}`;
+const roomRead = { readAgainIfLimited: true };
 
 export const roomsApi = {
   list: () => apiFetch<RoomList>('/api/rooms'),
@@ -78,13 +124,13 @@ export const roomsApi = {
   leave: (roomId: string) => apiFetch<{ ok: true }>(`${roomPath(roomId)}/leave`, { method: 'POST', body: {} }),
   remove: (roomId: string) => apiFetch<void>(roomPath(roomId), { method: 'DELETE' }),
   /** The room as I see it, with its members (members only). */
-  get: (roomId: string) => apiFetch<{ room: RoomSummary; members: RoomMember[] }>(roomPath(roomId)),
-  members: (roomId: string) => apiFetch<{ members: RoomMember[] }>(`${roomPath(roomId)}/members`),
+  get: (roomId: string) => apiFetch<{ room: RoomSummary; members: RoomMember[] }>(roomPath(roomId), roomRead),
+  members: (roomId: string) => apiFetch<{ members: RoomMember[] }>(`${roomPath(roomId)}/members`, roomRead),
   history: (roomId: string, query: { before?: number; after?: number; around?: number; changedAfter?: number; thread?: number; limit?: number } = {}) => {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
     const qs = params.toString();
-    return apiFetch<HistoryPage>(`${roomPath(roomId)}/messages${qs ? `?${qs}` : ''}`);
+    return apiFetch<HistoryPage>(`${roomPath(roomId)}/messages${qs ? `?${qs}` : ''}`, roomRead);
   },
 };
 

@@ -74,6 +74,16 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ AUTH_SECRET: strongSecret, RATE_LIMIT_ROOMS_PER_HOUR: 'many' })).toThrow(/RATE_LIMIT_ROOMS_PER_HOUR/);
   });
 
+  it('gives every user an API budget of 20 requests a second plus a burst of 200 by default, and takes overrides', () => {
+    const defaults = parseEnv({ AUTH_SECRET: strongSecret });
+    expect(defaults.RATE_LIMIT_API_PER_SECOND).toBe(20);
+    expect(defaults.RATE_LIMIT_API_BURST).toBe(200);
+    const set = parseEnv({ AUTH_SECRET: strongSecret, RATE_LIMIT_API_PER_SECOND: '50', RATE_LIMIT_API_BURST: '0' });
+    expect(set.RATE_LIMIT_API_PER_SECOND).toBe(50);
+    expect(set.RATE_LIMIT_API_BURST).toBe(0);
+    expect(() => parseEnv({ AUTH_SECRET: strongSecret, RATE_LIMIT_API_PER_SECOND: '0' })).toThrow(/RATE_LIMIT_API_PER_SECOND/);
+  });
+
   it('takes PUBLIC_URL as a bare origin and refuses Auth.js\'s own URL settings', () => {
     expect(parseEnv({ AUTH_SECRET: strongSecret }).PUBLIC_URL).toBeUndefined();
     expect(parseEnv({ PUBLIC_URL: 'https://Chat.Example.com/', AUTH_SECRET: strongSecret }).PUBLIC_URL).toBe('https://chat.example.com');

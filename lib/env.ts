@@ -101,6 +101,10 @@ export const envSchema = z.object({
   RATE_LIMIT_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(5),
   /** …plus this many extra in a burst (refilled over 20 seconds). */
   RATE_LIMIT_MESSAGES_BURST: z.coerce.number().int().min(0).default(20),
+  /** Session-authenticated API requests one user may make per second, sustained (avatar pictures aside)… */
+  RATE_LIMIT_API_PER_SECOND: z.coerce.number().int().min(1).default(20),
+  /** …plus this many extra in a burst (refilled over 20 seconds). */
+  RATE_LIMIT_API_BURST: z.coerce.number().int().min(0).default(200),
   /** Worker threads that hash and check passwords (bcrypt). Unset: one per CPU core. */
   PASSWORD_HASH_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /** Password hashes that may wait for a thread; beyond, the request is refused (UNAVAILABLE). Unset: 16 per thread. */

@@ -2,10 +2,12 @@
 import { clientIpFromHeaders } from './client-ip';
 import { getEnv } from './env';
 import { AppError, toAppError, toHttpResponse } from './errors';
+import { consumeOrRefuse, createFloodLimiter } from './flood-limits';
 import { getLogger } from './logger';
 import { userIdParamSchema } from './schemas/moderation';
 import { ROOM_ID_PATTERN } from './schemas/room';
 import type { PublicUser } from './schemas/user';
+import type { BurstyRateLimiter } from 'rate-limiter-flexible';
 import { sessionFromHeaders } from './session-token';
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -92,13 +94,34 @@ export interface ApiCaller {
   ip: string | null;
 }
 
+const globalForApiBudget = globalThis as unknown as { parleyApiBudget?: BurstyRateLimiter };
+
+/**
+ * Every signed-in API request spends one point of its user's budget (docs/protocol.md §7), once the session
+ * is proven and before any other work: a read of history or members costs milliseconds of the one event loop
+ * every user shares, so a script looping on them must not take the instance. Far above what the app does
+ * (a room's history page, a members page, a search as you type); in memory like the other flood guards.
+ * On globalThis: route bundles may each load their own copy of this module, and the budget is one per user.
+ */
+function apiBudget(): BurstyRateLimiter {
+  const env = getEnv();
+  return (globalForApiBudget.parleyApiBudget ??= createFloodLimiter({
+    name: 'api',
+    perSecond: env.RATE_LIMIT_API_PER_SECOND,
+    burst: env.RATE_LIMIT_API_BURST,
+  }));
+}
+
 /**
  * The signed-in user behind an API request (session cookie or `Authorization: Bearer <session JWT>`),
- * the same check the socket handshake makes: the session must still count (lib/data/sessions.ts). 401 otherwise.
+ * the same check the socket handshake makes: the session must still count (lib/data/sessions.ts). 401 otherwise,
+ * 429 once the user's API budget is spent. `budget: false` only for avatar pictures: cached for good by their
+ * version, and a members page shows a hundred at once.
  */
-export async function requireApiUser(request: Request): Promise<ApiCaller> {
+export async function requireApiUser(request: Request, options: { budget?: boolean } = {}): Promise<ApiCaller> {
   const session = await sessionFromHeaders(request.headers, getEnv().AUTH_SECRET);
   if (!session) throw new AppError('UNAUTHORIZED', 'Sign in first.');
+  if (options.budget !== false) await consumeOrRefuse(apiBudget(), session.user.id, 'making requests');
   return { user: session.user, sessionId: session.sessionId, ip: clientIpFromHeaders(request.headers) };
 }
 

@@ -20,8 +20,10 @@ import type { SearchHit, SearchPage } from '@/lib/schemas/search';
 import { apiRequest, createTestUser, signInAs, uniqueName } from '@/lib/testing/realtime';
 import * as search from './route';
 
-// This file searches hundreds of times per user; the limit itself is tested in search-rate-limit.int.test.ts.
+// This file searches hundreds of times per user; the limits themselves are tested in search-rate-limit.int.test.ts
+// and app/api/api-budget.int.test.ts.
 vi.stubEnv('RATE_LIMIT_SEARCHES_PER_10S', '1000000');
+vi.stubEnv('RATE_LIMIT_API_PER_SECOND', '1000000');
 vi.stubEnv('RATE_LIMIT_ROOMS_PER_HOUR', '100000');
 vi.stubEnv('MAX_ROOMS_PER_USER', '100000');
 vi.stubEnv('RATE_LIMIT_DIRECTS_PER_HOUR', '100000');

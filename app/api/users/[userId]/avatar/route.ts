@@ -16,7 +16,7 @@ export const dynamic = 'force-dynamic';
 const noPicture = () => new AppError('NOT_FOUND', 'This person has no picture.');
 
 export const GET = route(async (request: Request, context: { params: Promise<{ userId: string }> }) => {
-  await requireApiUser(request);
+  await requireApiUser(request, { budget: false });
   const parsedId = avatarUserIdSchema.safeParse((await context.params).userId);
   if (!parsedId.success) throw noPicture();
   const { v } = parseOrThrow(avatarQuerySchema, Object.fromEntries(new URL(request.url).searchParams));
