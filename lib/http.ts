@@ -1,4 +1,5 @@
 /** Route-handler plumbing: size-limited JSON bodies and the one error mapping. */
+import type { BurstyRateLimiter } from 'rate-limiter-flexible';
 import { clientIpFromHeaders } from './client-ip';
 import { getEnv } from './env';
 import { AppError, toAppError, toHttpResponse } from './errors';
@@ -7,7 +8,6 @@ import { getLogger } from './logger';
 import { userIdParamSchema } from './schemas/moderation';
 import { ROOM_ID_PATTERN } from './schemas/room';
 import type { PublicUser } from './schemas/user';
-import type { BurstyRateLimiter } from 'rate-limiter-flexible';
 import { sessionFromHeaders } from './session-token';
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;

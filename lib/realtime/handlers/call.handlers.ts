@@ -17,12 +17,12 @@ import {
 } from '../../data/calls';
 import type { Env } from '../../env';
 import { iceServersFor } from '../../calls/ice';
+import { consumeOrRefuse, createFloodLimiter } from '../../flood-limits';
 import { getMetrics } from '../../metrics';
 import { callIdPayloadSchema, callMediaSchema, callSignalSchema, startCallSchema, type CallJoined } from '../../schemas/call';
 import type { CallService } from '../calls';
 import type { MainEvents } from '../notify';
 import type { ParleyServer } from '../server';
-import { consumeOrRefuse, createFloodLimiter } from '../../flood-limits';
 
 /** Per socket, in memory: ICE candidates come in bursts (a few dozen per connection), then next to nothing. */
 export function createSignalRateLimiter(): BurstyRateLimiter {

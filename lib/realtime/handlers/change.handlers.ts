@@ -6,11 +6,11 @@
 import type { BurstyRateLimiter } from 'rate-limiter-flexible';
 import { pokeGarbageCollector } from '../../files/garbage';
 import { deleteMessage, editMessage, markThreadRead, setReaction } from '../../data/message-changes';
+import { consumeOrRefuse, createFloodLimiter } from '../../flood-limits';
 import { deleteMessageSchema, editMessageSchema, markThreadReadSchema, type ChatMessage } from '../../schemas/message';
 import { reactionSchema } from '../../schemas/reaction';
 import { notifyMessageChanged, notifyThreadRead, roomIdOf, type RoomEvents } from '../notify';
 import type { ParleyServer } from '../server';
-import { consumeOrRefuse, createFloodLimiter } from '../../flood-limits';
 
 /**
  * Reactions per user, in memory per instance like the message limit: clicking a few emoji in a row

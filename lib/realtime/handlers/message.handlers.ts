@@ -1,8 +1,8 @@
 /** `message:send`: validate → rate limit → persist with seq → ack → broadcast after commit. */
 import type { BurstyRateLimiter } from 'rate-limiter-flexible';
 import { createMessage } from '../../data/messages';
-import { getMetrics } from '../../metrics';
 import { consumeOrRefuse, createFloodLimiter } from '../../flood-limits';
+import { getMetrics } from '../../metrics';
 import { sendMessageSchema } from '../../schemas/message';
 import { notifyMessageChanged, notifyMessageStored, roomIdOf, type RoomEvents } from '../notify';
 import type { ParleyServer } from '../server';

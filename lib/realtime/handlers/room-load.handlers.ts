@@ -7,10 +7,10 @@
 import type { BurstyRateLimiter } from 'rate-limiter-flexible';
 import { isKeptList } from '../../data/member-list';
 import { loadRoom } from '../../data/room-load';
+import { consumeOrRefuse, createFloodLimiter } from '../../flood-limits';
 import { roomLoadSchema } from '../../schemas/room';
 import type { MainEvents } from '../notify';
 import { preEncoded } from '../pre-encoded';
-import { consumeOrRefuse, createFloodLimiter } from '../../flood-limits';
 
 /**
  * A room read costs a few milliseconds (a large room's member list more): per user, 5 a second plus a burst of 20
