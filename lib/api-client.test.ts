@@ -1,7 +1,8 @@
 /**
  * apiFetch asks a room read refused as too fast (RATE_LIMITED, short Retry-After) once more after the wait, and
- * nothing else: not a change, not a read left to its caller (search says "searching again" itself). The browser's fetch is stood in for: what is under test is what the client does
- * with the server's documented answers (docs/protocol.md §3 errors, §7 limits).
+ * nothing else: not a change, not a read left to its caller (search says "searching again" itself). The
+ * browser's fetch is stood in for: what is under test is what the client does with the server's documented
+ * answers (docs/protocol.md §3 errors, §7 limits).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, apiFetch, READ_RETRY_MAX_WAIT_S, roomsApi } from './api-client';

@@ -14,7 +14,7 @@ export interface FloodBudget {
   name: string;
   /** Sustained rate. */
   perSecond: number;
-  /** Extra allowance on top, refilled over 20 s (0: none). */
+  /** Extra allowance on top, refilled over 20 s; at least 1 (the burst limiter cannot hold 0 points). */
   burst: number;
 }
 
